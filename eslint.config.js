@@ -1,0 +1,29 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'data/', 'scratch/', 'src/adapters/db/generated/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/emulator/workspace/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // The domain layer stays pure: no SDK, no Prisma, no express, no clock.
+    files: ['src/domain/**/*.ts', 'cards/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@larksuiteoapi/*', '@prisma/*', 'express', '*/adapters/*', '**/adapters/**', 'node-cron'] }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain code takes time as a parameter' }, { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'domain code takes time as a parameter' }],
+    },
+  },
+);

@@ -1,0 +1,97 @@
+// Opens the database named by DATABASE_URL: SQLite (embedded, the default) or PostgreSQL, with
+// the same build and no rebuild. Pending migrations are applied before the client is handed out.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
+import { PrismaClient as PostgresClient } from './generated/postgresql/client.ts';
+import type { Prisma } from './generated/sqlite/client.ts';
+import { loadMigrations, migratePostgres, migrateSqlite, type MigrationResult } from './migrate.ts';
+import type { Provider } from './schema/providers.ts';
+
+/** The Prisma client type the app is written against; both providers' clients share its shape. */
+export type Db = SqliteClient;
+/** A client bound to an open interactive transaction. */
+export type Tx = Prisma.TransactionClient;
+export type { Prisma };
+
+export interface Database {
+  provider: Provider;
+  client: Db;
+  migrations: MigrationResult;
+  /** Runs a trivial query; used by /healthz and /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+export function providerOf(url: string): Provider {
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
+  if (url.startsWith('file:')) return 'sqlite';
+  throw new Error(`unsupported DATABASE_URL: ${url.replace(/:[^:@/]*@/, ':***@')}`);
+}
+
+/** `file:./data/themeday.db` → absolute path (relative paths are relative to the working directory). */
+export function sqlitePath(url: string): string {
+  const raw = url.slice('file:'.length).split('?')[0] ?? '';
+  return raw === ':memory:' ? raw : path.resolve(raw);
+}
+
+export async function openDatabase(url: string): Promise<Database> {
+  return providerOf(url) === 'sqlite' ? openSqlite(url) : openPostgres(url);
+}
+
+function openSqlite(url: string): Database {
+  const file = sqlitePath(url);
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const raw = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  let migrations: MigrationResult;
+  try {
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('foreign_keys = ON');
+    migrations = migrateSqlite(raw, loadMigrations('sqlite'));
+  } finally {
+    raw.close();
+  }
+  const adapter = new PrismaBetterSQLite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const client = new SqliteClient({ adapter });
+  return {
+    provider: 'sqlite',
+    client,
+    migrations,
+    async ping() {
+      await client.$queryRawUnsafe('SELECT 1');
+    },
+    async close() {
+      await client.$disconnect();
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const migrator = new pg.Client({ connectionString: url });
+  await migrator.connect();
+  let migrations: MigrationResult;
+  try {
+    migrations = await migratePostgres(migrator, loadMigrations('postgresql'));
+  } finally {
+    await migrator.end();
+  }
+  const adapter = new PrismaPg({ connectionString: url });
+  const client = new PostgresClient({ adapter }) as unknown as Db;
+  return {
+    provider: 'postgresql',
+    client,
+    migrations,
+    async ping() {
+      await client.$queryRawUnsafe('SELECT 1');
+    },
+    async close() {
+      await client.$disconnect();
+    },
+  };
+}

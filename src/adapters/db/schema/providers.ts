@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/** The two databases the same build runs on. */
+export const PROVIDERS = ['sqlite', 'postgresql'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const MODELS_FILE = path.join(ROOT, 'prisma', 'models.prisma');
+
+export function schemaFile(provider: Provider): string {
+  return path.join(ROOT, 'prisma', provider, 'schema.prisma');
+}
+
+export function migrationsDir(provider: Provider): string {
+  return path.join(ROOT, 'prisma', provider, 'migrations');
+}
+
+/** The datamodel the last migration was written for; `db:migration` diffs against it. */
+export function snapshotFile(provider: Provider): string {
+  return path.join(migrationsDir(provider), 'schema.snapshot.prisma');
+}
+
+/** Where each provider's Prisma client is generated (checked in, so no generate step at install). */
+export function clientDir(provider: Provider): string {
+  return path.join(ROOT, 'src', 'adapters', 'db', 'generated', provider);
+}
+
+/**
+ * Render the per-provider schema from the shared models. The header is the only difference;
+ * the output path is relative to the schema file, as Prisma resolves it.
+ */
+export function renderSchema(provider: Provider, models = readFileSync(MODELS_FILE, 'utf8')): string {
+  const output = path.relative(path.dirname(schemaFile(provider)), clientDir(provider)).split(path.sep).join('/');
+  const header = [
+    '// GENERATED from prisma/models.prisma by `npm run db:schema`. Do not edit by hand.',
+    '',
+    'generator client {',
+    '  provider        = "prisma-client"',
+    `  output          = "${output}"`,
+    '  engineType      = "client"',
+    '  previewFeatures = ["queryCompiler", "driverAdapters"]',
+    '}',
+    '',
+    'datasource db {',
+    `  provider = "${provider}"`,
+    // Prisma 6 requires a url here; the app and the CLI connect through the driver adapter instead.
+    `  url      = "${provider === 'sqlite' ? 'file:../../data/themeday.db' : 'postgresql://postgres@127.0.0.1:5432/test'}"`,
+    '}',
+    '',
+  ].join('\n');
+  return header + models;
+}

@@ -1,0 +1,210 @@
+// Configuration, parsed once with zod from the environment (and an optional .env). A wrong or
+// missing value stops start-up with one Chinese + English line naming the variable, what was
+// given and what is expected. Secrets are never printed.
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const SECRETS = new Set(['FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN']);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: '应为 true 或 false / expected true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `应为 ${min}–${max} 的整数 / expected an integer ${min}–${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const openIdList = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const ids = (v ?? '').split(/[,\s]+/).filter(Boolean);
+    for (const id of ids) {
+      if (!/^ou_[A-Za-z0-9_-]+$/.test(id)) {
+        ctx.addIssue({ code: 'custom', message: '应为逗号分隔的 open_id（ou_ 开头）/ expected comma-separated open_ids starting with ou_' });
+        return z.NEVER;
+      }
+    }
+    return ids;
+  });
+
+const databaseUrl = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const url = v && v.trim() !== '' ? v.trim() : 'file:./data/themeday.db';
+    if (url.startsWith('file:') && url.length > 'file:'.length) return url;
+    if (/^postgres(ql)?:\/\//.test(url)) {
+      try {
+        const parsed = new URL(url);
+        if (parsed.hostname) return url;
+      } catch {
+        // fall through to the issue below
+      }
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: '应为 file:路径（SQLite）或 postgresql://用户@主机:端口/库 / expected file:PATH (SQLite) or postgresql://user@host:port/db',
+    });
+    return z.NEVER;
+  });
+
+const domain = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const value = (v ?? 'feishu').trim();
+    if (value === 'feishu' || value === 'lark') return value;
+    if (/^https?:\/\/[^\s/]+/.test(value)) return value.replace(/\/+$/, '');
+    ctx.addIssue({ code: 'custom', message: '应为 feishu、lark 或 http(s) 地址 / expected feishu, lark or an http(s) URL' });
+    return z.NEVER;
+  });
+
+const timeOfDay = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v && v !== '' ? v : fallback;
+      const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: '应为 HH:MM（24 小时制）/ expected HH:MM (24-hour)' });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: '应为 development、production 或 test / expected development, production or test' }).default('development'),
+  PORT: int(3000, 1, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: databaseUrl,
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: '应为 debug、info、warn、error 或 silent / expected debug, info, warn, error or silent' }).default('info'),
+  FEISHU_APP_ID: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
+  FEISHU_APP_SECRET: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
+  FEISHU_VERIFICATION_TOKEN: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
+  FEISHU_ENCRYPT_KEY: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
+  FEISHU_DOMAIN: domain,
+  FEISHU_EVENT_MODE: z.enum(['ws', 'webhook'], { message: '应为 ws（长连接）或 webhook / expected ws or webhook' }).default('ws'),
+  COORDINATOR_OPEN_IDS: openIdList,
+  COORDINATOR_CHAT_ID: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
+  STORAGE_DIR: z.string().default('./data/files'),
+  FEISHU_RATE_PER_SECOND: int(50, 1, 1000),
+  FEISHU_RATE_PER_MINUTE: int(1000, 1, 100000),
+  FEISHU_RATE_PER_CHAT: int(5, 1, 100),
+  OUTBOX_MAX_ATTEMPTS: int(8, 1, 100),
+  REMINDER_TIME: timeOfDay('09:30'),
+  REMINDER_GRACE_HOURS: int(4, 0, 24),
+  EVIDENCE_CHECK_LINKS: bool(true),
+  MAX_PHOTO_MB: int(10, 1, 30),
+  LOCAL_DEMO: bool(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  databaseUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  /** local mode: no Feishu credentials; the built-in emulator and workspace stand in for Feishu */
+  local: boolean;
+  feishu: {
+    appId: string;
+    appSecret: string;
+    verificationToken: string | undefined;
+    encryptKey: string | undefined;
+    domain: string;
+    eventMode: 'ws' | 'webhook';
+  };
+  coordinatorOpenIds: string[];
+  coordinatorChatId: string | undefined;
+  storageDir: string;
+  rateLimits: { perSecond: number; perMinute: number; perChat: number };
+  outboxMaxAttempts: number;
+  reminderTime: string;
+  reminderGraceHours: number;
+  evidenceCheckLinks: boolean;
+  maxPhotoBytes: number;
+  localDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return '（未设置 / not set）';
+  if (SECRETS.has(name)) return '"***"';
+  return JSON.stringify(value);
+}
+
+/** Parse the environment; throws ConfigError with a one-line bilingual message. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? '?');
+    throw new ConfigError(`配置错误 / configuration error: ${name} = ${shown(name, source[name])} — ${issue.message}`);
+  }
+  const e = parsed.data;
+  const local = e.FEISHU_APP_ID === undefined;
+  if (!local && !e.FEISHU_APP_SECRET) {
+    throw new ConfigError(`配置错误 / configuration error: FEISHU_APP_SECRET = ${shown('FEISHU_APP_SECRET', undefined)} — 设置 FEISHU_APP_ID 时必须提供 / required when FEISHU_APP_ID is set`);
+  }
+  if (!local && e.NODE_ENV === 'production' && e.FEISHU_EVENT_MODE === 'webhook') {
+    // The SDK's own check fails open without an encrypt key: refuse to run a forgeable endpoint.
+    for (const name of ['FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN'] as const) {
+      if (!e[name]) {
+        throw new ConfigError(`配置错误 / configuration error: ${name} = ${shown(name, undefined)} — 生产环境的 webhook 模式必须设置，否则无法校验请求来源 / required in production webhook mode to verify requests`);
+      }
+    }
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+    local,
+    feishu: {
+      appId: e.FEISHU_APP_ID ?? 'cli_local0000000000',
+      appSecret: e.FEISHU_APP_SECRET ?? 'local-secret',
+      verificationToken: e.FEISHU_VERIFICATION_TOKEN,
+      encryptKey: e.FEISHU_ENCRYPT_KEY,
+      domain: e.FEISHU_DOMAIN,
+      eventMode: e.FEISHU_EVENT_MODE,
+    },
+    coordinatorOpenIds: e.COORDINATOR_OPEN_IDS,
+    coordinatorChatId: e.COORDINATOR_CHAT_ID,
+    storageDir: e.STORAGE_DIR,
+    rateLimits: { perSecond: e.FEISHU_RATE_PER_SECOND, perMinute: e.FEISHU_RATE_PER_MINUTE, perChat: e.FEISHU_RATE_PER_CHAT },
+    outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    reminderTime: e.REMINDER_TIME,
+    reminderGraceHours: e.REMINDER_GRACE_HOURS,
+    evidenceCheckLinks: e.EVIDENCE_CHECK_LINKS,
+    maxPhotoBytes: e.MAX_PHOTO_MB * 1024 * 1024,
+    localDemo: e.LOCAL_DEMO,
+  };
+}
+
+/** Loads ./.env when present (real environment variables win). */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
