@@ -1,0 +1,249 @@
+// Card JSON 2.0 types and small builders shared by every card in cards/. Pure: no I/O, no clock.
+// User text goes through plainText()/escapeMarkdown() so nobody can inject mentions, links or
+// markdown into a card the bot posts.
+
+export type HeaderTemplate =
+  | 'blue' | 'wathet' | 'turquoise' | 'green' | 'yellow' | 'orange' | 'red'
+  | 'carmine' | 'violet' | 'purple' | 'indigo' | 'grey' | 'default';
+
+export interface PlainText { tag: 'plain_text'; content: string }
+
+export type ActionValue = Record<string, string | number | boolean>;
+
+export type CardElement = Record<string, unknown> & { tag: string };
+
+export interface CardJson {
+  schema: '2.0';
+  config: { update_multi: true; width_mode?: 'default' | 'compact' | 'fill'; summary?: { content: string }; enable_forward?: boolean };
+  header?: {
+    title: PlainText;
+    subtitle?: PlainText;
+    template?: HeaderTemplate;
+    text_tag_list?: { tag: 'text_tag'; text: PlainText; color: string }[];
+  };
+  body: { elements: CardElement[] };
+}
+
+export function plain(content: string): PlainText {
+  return { tag: 'plain_text', content };
+}
+
+/** Characters that mean something in Feishu card markdown (CommonMark plus its HTML-like tags). */
+const MD_SPECIAL = /[\\`*_~[\]()<>#+\-!|{}.&]/g;
+
+/**
+ * Makes user text inert inside a markdown element: markdown punctuation is backslash-escaped,
+ * angle brackets and ampersands become entities (so `<at id=all>` or `<font>` never parse),
+ * control characters are dropped and line breaks are kept.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '')
+    .replace(MD_SPECIAL, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`));
+}
+
+export function markdown(content: string, extra: Record<string, unknown> = {}): CardElement {
+  return { tag: 'markdown', content, ...extra };
+}
+
+/** A small grey note line (Feishu renders text_size notation as secondary text). */
+export function note(content: string): CardElement {
+  return { tag: 'markdown', content, text_size: 'notation' };
+}
+
+/** User text shown as-is, never parsed: the safest way to show what a person typed. */
+export function textBlock(content: string, extra: Record<string, unknown> = {}): CardElement {
+  return { tag: 'div', text: { tag: 'plain_text', content, ...extra } };
+}
+
+export function hr(): CardElement {
+  return { tag: 'hr' };
+}
+
+export type ButtonType = 'default' | 'primary' | 'danger' | 'text' | 'primary_filled' | 'danger_filled' | 'laser';
+
+export interface ButtonOptions {
+  type?: ButtonType;
+  confirm?: { title: string; text: string };
+  disabled?: boolean;
+  disabledTips?: string;
+  size?: 'tiny' | 'small' | 'medium' | 'large';
+  width?: 'default' | 'fill';
+  name?: string;
+}
+
+/** A callback button outside a form. */
+export function button(text: string, value: ActionValue, options: ButtonOptions = {}): CardElement {
+  return {
+    tag: 'button',
+    text: plain(text),
+    type: options.type ?? 'default',
+    ...(options.size ? { size: options.size } : {}),
+    ...(options.width ? { width: options.width } : {}),
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.disabled ? { disabled: true } : {}),
+    ...(options.disabledTips ? { disabled_tips: plain(options.disabledTips) } : {}),
+    ...(options.confirm ? { confirm: { title: plain(options.confirm.title), text: plain(options.confirm.text) } } : {}),
+    behaviors: [{ type: 'callback', value }],
+  };
+}
+
+/** A submit (or reset) button inside a form; `name` must be unique in the card. */
+export function formButton(
+  name: string,
+  text: string,
+  value: ActionValue,
+  options: ButtonOptions & { action?: 'submit' | 'reset' } = {},
+): CardElement {
+  return {
+    tag: 'button',
+    name,
+    text: plain(text),
+    type: options.type ?? 'primary',
+    form_action_type: options.action ?? 'submit',
+    ...(options.confirm ? { confirm: { title: plain(options.confirm.title), text: plain(options.confirm.text) } } : {}),
+    behaviors: [{ type: 'callback', value }],
+  };
+}
+
+/** Buttons side by side. */
+export function buttonRow(buttons: CardElement[]): CardElement {
+  return {
+    tag: 'column_set',
+    flex_mode: 'flow',
+    horizontal_spacing: 'small',
+    columns: buttons.map((b) => ({ tag: 'column', width: 'auto', elements: [b] })),
+  };
+}
+
+export function columns(cols: { elements: CardElement[]; weight?: number }[], options: { background?: 'default' | 'grey' } = {}): CardElement {
+  return {
+    tag: 'column_set',
+    flex_mode: 'none',
+    horizontal_spacing: 'default',
+    ...(options.background === 'grey' ? { background_style: 'grey' } : {}),
+    columns: cols.map((c) => ({ tag: 'column', width: 'weighted', weight: c.weight ?? 1, elements: c.elements })),
+  };
+}
+
+export function form(name: string, elements: CardElement[]): CardElement {
+  return { tag: 'form', name, elements };
+}
+
+export interface InputOptions {
+  label: string;
+  placeholder?: string;
+  value?: string;
+  required?: boolean;
+  maxLength?: number;
+  multiline?: boolean;
+  rows?: number;
+}
+
+export function input(name: string, o: InputOptions): CardElement {
+  return {
+    tag: 'input',
+    name,
+    label: plain(o.label),
+    label_position: 'top',
+    required: o.required ?? false,
+    ...(o.placeholder ? { placeholder: plain(o.placeholder) } : {}),
+    ...(o.value !== undefined && o.value !== '' ? { default_value: o.value } : {}),
+    ...(o.maxLength ? { max_length: o.maxLength } : {}),
+    ...(o.multiline ? { input_type: 'multiline_text', rows: o.rows ?? 4, auto_resize: true } : {}),
+    width: 'fill',
+  };
+}
+
+export interface SelectOption { label: string; value: string }
+
+export function select(name: string, o: { placeholder: string; options: SelectOption[]; value?: string; required?: boolean }): CardElement {
+  return {
+    tag: 'select_static',
+    name,
+    required: o.required ?? false,
+    placeholder: plain(o.placeholder),
+    options: o.options.map((opt) => ({ text: plain(opt.label), value: opt.value })),
+    ...(o.value ? { initial_option: o.value } : {}),
+    width: 'fill',
+  };
+}
+
+/** Only valid inside a form. */
+export function multiSelect(name: string, o: { placeholder: string; options: SelectOption[]; values?: string[]; required?: boolean }): CardElement {
+  return {
+    tag: 'multi_select_static',
+    name,
+    required: o.required ?? false,
+    placeholder: plain(o.placeholder),
+    options: o.options.map((opt) => ({ text: plain(opt.label), value: opt.value })),
+    selected_values: o.values ?? [],
+    width: 'fill',
+  };
+}
+
+export function datePicker(name: string, o: { placeholder: string; value?: string; required?: boolean }): CardElement {
+  return {
+    tag: 'date_picker',
+    name,
+    required: o.required ?? false,
+    placeholder: plain(o.placeholder),
+    ...(o.value ? { initial_date: o.value } : {}),
+    width: 'fill',
+  };
+}
+
+export interface TableColumn { name: string; display_name: string; data_type?: 'text' | 'lark_md' | 'number'; width?: string }
+
+/** Root-level only, never inside a form; cell text is shown as plain text when data_type is 'text'. */
+export function table(columnsDef: TableColumn[], rows: Record<string, string | number>[], pageSize = 10): CardElement {
+  return {
+    tag: 'table',
+    page_size: Math.max(1, Math.min(10, pageSize)),
+    row_height: 'low',
+    header_style: { text_align: 'left', text_size: 'normal', background_style: 'grey', bold: true, lines: 1 },
+    columns: columnsDef.map((c) => ({ name: c.name, display_name: c.display_name, data_type: c.data_type ?? 'text', ...(c.width ? { width: c.width } : {}) })),
+    rows,
+  };
+}
+
+export function panel(title: string, elements: CardElement[], expanded = false): CardElement {
+  return {
+    tag: 'collapsible_panel',
+    expanded,
+    header: { title: { tag: 'markdown', content: title } },
+    border: { color: 'grey', corner_radius: '5px' },
+    elements,
+  };
+}
+
+/** @-mention for a known open_id (ids come from our database, never from user text). */
+export function mention(openId: string): string {
+  return /^ou_[A-Za-z0-9_-]+$/.test(openId) ? `<at id=${openId}></at>` : '';
+}
+
+export function card(o: {
+  title: string;
+  template?: HeaderTemplate;
+  subtitle?: string;
+  tags?: { text: string; color: string }[];
+  summary?: string;
+  elements: CardElement[];
+}): CardJson {
+  return {
+    schema: '2.0',
+    config: { update_multi: true, width_mode: 'fill', ...(o.summary ? { summary: { content: o.summary } } : {}) },
+    header: {
+      title: plain(o.title),
+      template: o.template ?? 'blue',
+      ...(o.subtitle ? { subtitle: plain(o.subtitle) } : {}),
+      ...(o.tags && o.tags.length > 0 ? { text_tag_list: o.tags.slice(0, 3).map((t) => ({ tag: 'text_tag' as const, text: plain(t.text), color: t.color })) } : {}),
+    },
+    body: { elements: o.elements },
+  };
+}
+
+/** A one-message card, e.g. for refusals and confirmations. */
+export function noticeCard(title: string, lines: string[], template: HeaderTemplate = 'blue'): CardJson {
+  return card({ title, template, elements: lines.map((l) => markdown(l)) });
+}

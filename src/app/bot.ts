@@ -1,0 +1,245 @@
+// The bot core: routes normalized inbound events to registered handlers. Each event runs in one
+// database transaction that also records its dedupe key, so a re-delivered event (Feishu retries
+// for ~7 h, and any instance may get it) is acknowledged and not processed twice, and a failed
+// handler leaves no trace and can be retried.
+import type { Config } from '../config.ts';
+import type { Db, Tx } from '../adapters/db/database.ts';
+import type { FeishuGateway } from '../ports/feishu.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { FileStorage } from '../ports/storage.ts';
+import type { Logger } from './log.ts';
+import { audit, type AuditEntry } from './audit.ts';
+import { enqueue, type EnqueueOptions, type OutboxOp } from './outbox.ts';
+import {
+  dedupeKey,
+  type BotAddedEvent,
+  type BotRemovedEvent,
+  type CardActionEvent,
+  type CardResponse,
+  type InboundEvent,
+  type MessageEvent,
+} from './events.ts';
+
+/** Everything long-lived the handlers and jobs may use outside a transaction. */
+export interface AppServices {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  gateway: FeishuGateway;
+  storage: FileStorage;
+  log: Logger;
+  /** asks the outbox worker to look for work now (after a commit) */
+  kickOutbox(): void;
+}
+
+/** What a handler gets: the open transaction plus helpers bound to it. */
+export interface HandlerContext {
+  tx: Tx;
+  services: AppServices;
+  config: Config;
+  /** the event's time (the clock when it was received) */
+  now: Date;
+  /** the person acting (sender or card operator); '' for system events */
+  actor: string;
+  eventId: string;
+  enqueue(key: string, op: OutboxOp, options?: EnqueueOptions): Promise<string>;
+  audit(entry: Omit<AuditEntry, 'actor' | 'eventId'> & { actor?: string }): Promise<void>;
+  /** work to run after the transaction commits (e.g. slow exports that update the card later) */
+  afterCommit(fn: () => Promise<void>): void;
+}
+
+export interface CommandSpec {
+  /** the words that start the command, e.g. ['发起申报'] */
+  names: string[];
+  /** one line for 帮助 */
+  summary: string;
+  /** an example for 帮助, e.g. '@主题日助手 进度' */
+  example: string;
+  /** listed under the coordinator's section of 帮助 */
+  audience: 'coordinator' | 'liaison' | 'everyone';
+}
+
+export type CommandHandler = (ctx: HandlerContext, message: MessageEvent, args: string) => Promise<void>;
+export type ActionHandler = (ctx: HandlerContext, action: CardActionEvent) => Promise<CardResponse>;
+export type MessageHandler = (ctx: HandlerContext, message: MessageEvent) => Promise<boolean>;
+export type FallbackHandler = (ctx: HandlerContext, message: MessageEvent, commands: readonly CommandSpec[]) => Promise<void>;
+
+export interface DispatchResult {
+  duplicate: boolean;
+  response: CardResponse;
+}
+
+const ACTION_NAME = /^[a-z][a-z0-9_.-]{1,48}$/;
+
+export class Bot {
+  private readonly commands: { spec: CommandSpec; handler: CommandHandler }[] = [];
+  private readonly actions = new Map<string, ActionHandler>();
+  private readonly messageHandlers: MessageHandler[] = [];
+  private addedHandlers: ((ctx: HandlerContext, e: BotAddedEvent) => Promise<void>)[] = [];
+  private removedHandlers: ((ctx: HandlerContext, e: BotRemovedEvent) => Promise<void>)[] = [];
+  private fallback: FallbackHandler | undefined;
+
+  constructor(readonly services: AppServices) {}
+
+  /** A text command. Names are matched at the start of the message (after @mentions are removed). */
+  command(spec: CommandSpec, handler: CommandHandler): this {
+    for (const name of spec.names) {
+      if (this.commands.some((c) => c.spec.names.includes(name))) throw new Error(`command registered twice: ${name}`);
+    }
+    this.commands.push({ spec, handler });
+    // Longest names first so '导出申报表' wins over '导出'.
+    this.commands.sort((a, b) => Math.max(...b.spec.names.map((n) => n.length)) - Math.max(...a.spec.names.map((n) => n.length)));
+    return this;
+  }
+
+  /** A card action, routed by `value.a`. */
+  action(name: string, handler: ActionHandler): this {
+    if (!ACTION_NAME.test(name)) throw new Error(`bad action name: ${name}`);
+    if (this.actions.has(name)) throw new Error(`action registered twice: ${name}`);
+    this.actions.set(name, handler);
+    return this;
+  }
+
+  /** Non-command messages (images, replies to cards …); return true when handled. Tried in order. */
+  onMessage(handler: MessageHandler): this {
+    this.messageHandlers.push(handler);
+    return this;
+  }
+
+  onBotAdded(handler: (ctx: HandlerContext, e: BotAddedEvent) => Promise<void>): this {
+    this.addedHandlers.push(handler);
+    return this;
+  }
+
+  onBotRemoved(handler: (ctx: HandlerContext, e: BotRemovedEvent) => Promise<void>): this {
+    this.removedHandlers.push(handler);
+    return this;
+  }
+
+  /** Answer for text nobody understood (a short help, never silence). */
+  onUnknownText(handler: FallbackHandler): this {
+    this.fallback = handler;
+    return this;
+  }
+
+  listCommands(): readonly CommandSpec[] {
+    return this.commands.map((c) => c.spec);
+  }
+
+  hasAction(name: string): boolean {
+    return this.actions.has(name);
+  }
+
+  /** Matches a command at the start of the text; returns the handler and the rest of the text. */
+  matchCommand(text: string): { spec: CommandSpec; handler: CommandHandler; args: string } | undefined {
+    const t = text.replace(/^[/／]/, '').trim();
+    for (const c of this.commands) {
+      for (const name of [...c.spec.names].sort((a, b) => b.length - a.length)) {
+        if (t === name || t.startsWith(name + ' ') || t.startsWith(name + '\u3000') || t.startsWith(name + '：') || t.startsWith(name + ':') || (t.startsWith(name) && /^[\s\d]/.test(t.slice(name.length)))) {
+          return { ...c, args: t.slice(name.length).replace(/^[\s:：]+/, '').trim() };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  async dispatch(event: InboundEvent): Promise<DispatchResult> {
+    const { db, clock, log } = this.services;
+    const key = dedupeKey(event);
+    const now = clock.now();
+    const after: (() => Promise<void>)[] = [];
+    let response: CardResponse = {};
+    let duplicate = false;
+    try {
+      await db.$transaction(
+        async (tx) => {
+          const seen = await tx.processedEvent.findUnique({ where: { eventId: key }, select: { eventId: true } });
+          if (seen) {
+            duplicate = true;
+            return;
+          }
+          // Recorded first; a concurrent duplicate on another instance fails here on the primary key
+          // and rolls back, so the effect happens once.
+          await tx.processedEvent.create({ data: { eventId: key, kind: event.kind, receivedAt: now } });
+          const ctx = this.context(tx, event, now, after);
+          response = await this.route(ctx, event);
+        },
+        { timeout: 20_000, maxWait: 10_000 },
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) return { duplicate: true, response: {} };
+      log.error('handler failed', { kind: event.kind, eventId: event.eventId, error });
+      throw error;
+    }
+    if (duplicate) {
+      log.info('duplicate event acknowledged', { key });
+      return { duplicate, response: {} };
+    }
+    this.services.kickOutbox();
+    for (const fn of after) {
+      fn().catch((error: unknown) => log.error('after-commit work failed', { eventId: event.eventId, error }));
+    }
+    return { duplicate, response };
+  }
+
+  private context(tx: Tx, event: InboundEvent, now: Date, after: (() => Promise<void>)[]): HandlerContext {
+    const actor = event.kind === 'message' ? event.senderOpenId : event.kind === 'card_action' ? event.operatorOpenId : (event.operatorOpenId ?? '');
+    return {
+      tx,
+      services: this.services,
+      config: this.services.config,
+      now,
+      actor,
+      eventId: event.eventId,
+      enqueue: (key, op, options) => enqueue(tx, key, op, options, now),
+      audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId: event.eventId }, now),
+      afterCommit: (fn) => {
+        after.push(fn);
+      },
+    };
+  }
+
+  private async route(ctx: HandlerContext, event: InboundEvent): Promise<CardResponse> {
+    switch (event.kind) {
+      case 'card_action': {
+        const name = typeof event.value.a === 'string' ? event.value.a : '';
+        const handler = this.actions.get(name);
+        if (!handler) {
+          await ctx.audit({ action: 'card.unknown_action', entity: 'card', entityId: event.messageId, decision: 'deny', reason: `unknown action '${name}'` });
+          return { toast: { type: 'warning', content: '这张卡片已过期或按钮无效，请重新发送指令获取新卡片' } };
+        }
+        return handler(ctx, event);
+      }
+      case 'message': {
+        if (event.senderType !== 'user') return {};
+        // In groups the bot only acts when addressed; direct chats are always for the bot.
+        const addressed = event.chatType === 'p2p' || event.mentionedBot;
+        if (event.msgType === 'text' && addressed) {
+          const match = this.matchCommand(event.text);
+          if (match) {
+            await match.handler(ctx, event, match.args);
+            return {};
+          }
+        }
+        for (const handler of this.messageHandlers) {
+          if (await handler(ctx, event)) return {};
+        }
+        if (event.msgType === 'text' && addressed && this.fallback) await this.fallback(ctx, event, this.listCommands());
+        return {};
+      }
+      case 'bot_added':
+        for (const h of this.addedHandlers) await h(ctx, event);
+        return {};
+      case 'bot_removed':
+        for (const h of this.removedHandlers) await h(ctx, event);
+        return {};
+    }
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e && e.code === 'P2002') return true;
+  const msg = typeof e?.message === 'string' ? e.message : '';
+  return /Unique constraint failed|UNIQUE constraint failed|duplicate key value violates unique constraint/i.test(msg);
+}

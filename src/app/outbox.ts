@@ -1,0 +1,88 @@
+// The one way anything leaves the bot: an outbox row written in the same transaction as the
+// change that causes it. The worker (src/adapters/outbox/worker.ts) delivers it later with
+// rate limits and retries. The idempotency key makes enqueueing and delivery safe to repeat.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { CardJson } from '../../cards/kit.ts';
+import type { Tx } from '../adapters/db/database.ts';
+
+export type Recipient = { chatId: string } | { openId: string };
+
+export type OutboxOp =
+  /** a card or a text into a chat or to a person (p2p) */
+  | { op: 'send'; to: Recipient; card?: CardJson; text?: string }
+  /** a reply in the thread of a message */
+  | { op: 'reply'; messageId: string; card?: CardJson; text?: string }
+  /** replace a card the bot sent; the message is known by id, or by the key of the send that posted it */
+  | { op: 'patch'; messageId?: string; messageOfKey?: string; card: CardJson }
+  /** 加急: buzz users about a message the bot sent (by the key of that send); never retried blindly */
+  | { op: 'urgent'; messageOfKey: string; openIds: string[] }
+  /** upload a stored file (path from FileStorage) and send it */
+  | { op: 'file'; to: Recipient; fileName: string; fileType: 'xls' | 'pdf' | 'doc' | 'stream'; storedPath: string }
+  /** delayed update of a card after answering its callback (token valid 30 min, 2 uses) */
+  | { op: 'card_update'; token: string; card: CardJson };
+
+export interface EnqueueOptions {
+  /** deliver no earlier than this */
+  notBefore?: Date;
+}
+
+/** Feishu's `uuid` is at most 50 characters: long keys are hashed, short ones kept readable. */
+export function feishuUuid(idempotencyKey: string): string {
+  return idempotencyKey.length <= 50 ? idempotencyKey : `h_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 46)}`;
+}
+
+function targetOf(op: OutboxOp): string {
+  switch (op.op) {
+    case 'send':
+    case 'file':
+      return 'chatId' in op.to ? op.to.chatId : op.to.openId;
+    case 'reply':
+      return op.messageId;
+    case 'patch':
+      return op.messageId ?? `key:${op.messageOfKey}`;
+    case 'urgent':
+      return `key:${op.messageOfKey}`;
+    case 'card_update':
+      return 'card_update';
+  }
+}
+
+/**
+ * Writes an outbox row unless one with the same key exists (then returns the existing id).
+ * Must be called inside the transaction of the change that causes the message.
+ */
+export async function enqueue(tx: Tx, idempotencyKey: string, op: OutboxOp, options: EnqueueOptions = {}, now = new Date()): Promise<string> {
+  const existing = await tx.outboxMessage.findUnique({ where: { idempotencyKey }, select: { id: true } });
+  if (existing) return existing.id;
+  let parentId: string | null = null;
+  if (op.op === 'urgent' || (op.op === 'patch' && !op.messageId && op.messageOfKey)) {
+    const parent = await tx.outboxMessage.findUnique({ where: { idempotencyKey: op.messageOfKey! }, select: { id: true } });
+    parentId = parent?.id ?? null;
+  }
+  const row = await tx.outboxMessage.create({
+    data: {
+      idempotencyKey,
+      op: op.op,
+      target: targetOf(op),
+      payload: JSON.stringify(op),
+      parentId,
+      nextAttemptAt: options.notBefore ?? now,
+    },
+    select: { id: true },
+  });
+  return row.id;
+}
+
+const recipient = z.union([z.object({ chatId: z.string() }), z.object({ openId: z.string() })]);
+const cardJson = z.custom<CardJson>((v) => typeof v === 'object' && v !== null && (v as { schema?: unknown }).schema === '2.0');
+
+/** Parses a stored payload back (the worker uses it; a bad row is a permanent failure, not a crash). */
+export const outboxOpSchema: z.ZodType<OutboxOp> = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('send'), to: recipient, card: cardJson.optional(), text: z.string().optional() }),
+  z.object({ op: z.literal('reply'), messageId: z.string(), card: cardJson.optional(), text: z.string().optional() }),
+  z.object({ op: z.literal('patch'), messageId: z.string().optional(), messageOfKey: z.string().optional(), card: cardJson }),
+  z.object({ op: z.literal('urgent'), messageOfKey: z.string(), openIds: z.array(z.string()).min(1) }),
+  z.object({ op: z.literal('file'), to: recipient, fileName: z.string(), fileType: z.enum(['xls', 'pdf', 'doc', 'stream']), storedPath: z.string() }),
+  z.object({ op: z.literal('card_update'), token: z.string(), card: cardJson }),
+]) as z.ZodType<OutboxOp>;

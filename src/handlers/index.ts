@@ -1,0 +1,14 @@
+// Every feature registers its commands, card actions and jobs here (one line each).
+import type { Bot } from '../app/bot.ts';
+import type { Job } from '../app/jobs.ts';
+
+type Feature = { register(bot: Bot): void; jobs?: Job[] };
+
+const features: Feature[] = [
+  // features are added here
+];
+
+export function registerFeatures(bot: Bot): Job[] {
+  for (const f of features) f.register(bot);
+  return features.flatMap((f) => f.jobs ?? []);
+}
