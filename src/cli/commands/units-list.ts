@@ -1,0 +1,56 @@
+import { parseArgs } from 'node:util';
+import { LIAISON_ROLE_LABELS, UNIT_KIND_LABELS, type LiaisonRole, type UnitKind } from '../../domain/directory.ts';
+import { maskPhone } from '../../domain/phone.ts';
+import type { CliCommand } from '../io.ts';
+
+const USAGE = 'units list [--phones]';
+const KIND_ORDER: UnitKind[] = ['street', 'town', 'department'];
+
+export const unitsList: CliCommand = {
+  name: 'units list',
+  summary: '列出单位名录（按类型分组；电话默认打码，--phones 显示完整号码）',
+  usage: USAGE,
+  async run(args, io) {
+    let showPhones = false;
+    try {
+      const { values, positionals } = parseArgs({ args, options: { phones: { type: 'boolean' } }, allowPositionals: true, strict: true });
+      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+      showPhones = values.phones === true;
+    } catch (error) {
+      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
+      return 2;
+    }
+    const db = await io.openDb();
+    const units = await db.client.unit.findMany({
+      where: { active: true },
+      include: { liaisons: true },
+      orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }],
+    });
+    if (units.length === 0) {
+      io.stdout('名录为空。用 npm run cli -- units import 文件.xlsx 导入单位名录。');
+      return 0;
+    }
+    const out: string[] = [`共 ${units.length} 个单位`];
+    const kinds = [...KIND_ORDER, ...new Set(units.map((u) => u.kind).filter((k) => !KIND_ORDER.includes(k as UnitKind)))];
+    for (const kind of kinds) {
+      const group = units.filter((u) => u.kind === kind);
+      if (group.length === 0) continue;
+      out.push('', `【${UNIT_KIND_LABELS[kind as UnitKind] ?? kind}】${group.length} 个`);
+      group.forEach((unit, i) => {
+        const liaisons = [...unit.liaisons]
+          .sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name, 'zh') : a.role === 'primary' ? -1 : 1))
+          .map((l) => {
+            const phone = l.phone ? ` ${showPhones ? l.phone : maskPhone(l.phone)}` : '';
+            const bound = l.openId ? '' : '（未关联飞书）';
+            return `${LIAISON_ROLE_LABELS[l.role as LiaisonRole] ?? l.role} ${l.name}${phone}${bound}`;
+          });
+        const parts = [liaisons.length > 0 ? liaisons.join('；') : '（无联络员）'];
+        if (unit.leaderName) parts.push(`分管领导 ${unit.leaderName}`);
+        parts.push(unit.chatId ? '已绑定工作群' : '未绑定工作群');
+        out.push(`${String(i + 1).padStart(3)}. ${unit.name}  ${parts.join('；')}`);
+      });
+    }
+    io.stdout(out.join('\n'));
+    return 0;
+  },
+};
