@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -6,7 +6,15 @@ import path from 'node:path';
 export const PROVIDERS = ['sqlite', 'postgresql'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+/** The project root: the nearest folder above this file with a package.json (works from src/ and from dist/). */
+export const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'prisma'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start, '../../../..');
+  }
+}
 export const MODELS_FILE = path.join(ROOT, 'prisma', 'models.prisma');
 
 export function schemaFile(provider: Provider): string {
