@@ -1,0 +1,74 @@
+// Fault injection for the Open API side (per route) and the push side (duplicates, unreachable bot).
+import type { FaultInjector, RouteFault } from './types.ts';
+import { mulberry32 } from './rng.ts';
+
+interface Rule {
+  pattern: RegExp | string;
+  method?: string;
+  fault: RouteFault;
+  remaining: number;
+}
+
+export type FaultDecision =
+  | { kind: 'none'; latencyMs: number }
+  | { kind: '5xx'; latencyMs: number }
+  | { kind: '429'; latencyMs: number; resetSeconds: number }
+  | { kind: 'drop'; latencyMs: number; afterEffect: boolean };
+
+export class Faults implements FaultInjector {
+  private rules: Rule[] = [];
+  private rng: () => number = Math.random;
+  duplicates = 0;
+  calendarGranted = true;
+  unreachable = false;
+
+  route(pattern: RegExp | string, fault: RouteFault, method?: string): void {
+    const rule: Rule = { pattern, fault, remaining: fault.times ?? Number.POSITIVE_INFINITY };
+    if (method) rule.method = method.toUpperCase();
+    this.rules.push(rule);
+  }
+
+  duplicateDeliveries(n: number): void {
+    this.duplicates = Math.max(0, Math.floor(n));
+  }
+
+  calendarPermission(granted: boolean): void {
+    this.calendarGranted = granted;
+  }
+
+  botUnreachable(unreachable: boolean): void {
+    this.unreachable = unreachable;
+  }
+
+  seed(seed: number): void {
+    this.rng = mulberry32(seed);
+  }
+
+  reset(): void {
+    this.rules = [];
+    this.duplicates = 0;
+    this.calendarGranted = true;
+    this.unreachable = false;
+    this.rng = Math.random;
+  }
+
+  /** Decide what happens to one Open API call. Consumes one use of each matching rule. */
+  decide(method: string, path: string): FaultDecision {
+    let latencyMs = 0;
+    let outcome: FaultDecision = { kind: 'none', latencyMs: 0 };
+    for (const rule of this.rules) {
+      if (rule.remaining <= 0) continue;
+      if (rule.method && rule.method !== method.toUpperCase()) continue;
+      const hit = typeof rule.pattern === 'string' ? path.includes(rule.pattern) : rule.pattern.test(path);
+      if (!hit) continue;
+      rule.remaining -= 1;
+      const f = rule.fault;
+      latencyMs += f.latencyMs ?? 0;
+      if (outcome.kind !== 'none') continue;
+      if (f.drop !== undefined && this.rng() < f.drop) outcome = { kind: 'drop', latencyMs: 0, afterEffect: f.dropAfterEffect ?? false };
+      else if (f.error5xx !== undefined && this.rng() < f.error5xx) outcome = { kind: '5xx', latencyMs: 0 };
+      else if (f.rateLimit429 !== undefined && this.rng() < f.rateLimit429) outcome = { kind: '429', latencyMs: 0, resetSeconds: f.resetSeconds ?? 1 };
+    }
+    return { ...outcome, latencyMs };
+  }
+}

@@ -1,0 +1,425 @@
+// The local workspace: a browser group-chat simulator on top of the Feishu emulator.
+// Serves the static UI at `/` (assets under `/_workspace/`) and a per-person JSON API, mounted twice:
+//  - `/_emulator/api/workspace/*` (what the page uses; never collides with the emulator's own API), and
+//  - `/_emulator/api/*`, where the paths the emulator also serves (state, chats/:id/messages, stream, …)
+//    are answered here only when the request names a person with `as`; otherwise they fall through to
+//    the emulator's router (whose scripts send `openId`). Mount this router before `emulator.router`:
+//      app.use(createWorkspaceRouter(emulator)); app.use(emulator.router);
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import type { CardCallbackResult, EmuChat, EmuMessage, EmuUser, Emulator } from '../types.ts';
+import { parseMultipart } from '../multipart.ts';
+
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/** An error that reaches the browser as `{ error: message }` with this status. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const openId = z.string({ error: '缺少身份（as）' }).trim().min(1, '缺少身份（as）').max(128, '身份标识过长');
+
+const sendTextBody = z.object({
+  as: openId,
+  text: z
+    .string({ error: '消息内容必须是文字' })
+    .max(150_000, '消息过长（最多 150000 字）')
+    .refine((t) => t.trim().length > 0, '不能发送空消息'),
+  mentionBot: z.boolean({ error: 'mentionBot 必须是 true 或 false' }).optional(),
+});
+
+const sendImageBody = z.object({
+  as: openId,
+  fileName: z.string({ error: '缺少文件名' }).trim().min(1, '缺少文件名').max(255, '文件名过长'),
+  dataBase64: z.string({ error: '缺少图片数据' }).min(1, '缺少图片数据'),
+});
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+const actionBody = z.object({
+  as: openId,
+  value: jsonObject.optional(),
+  formValue: jsonObject.optional(),
+  name: z.string().max(255).optional(),
+  tag: z.string().max(64).optional(),
+  inputValue: z.string().max(10_000, '输入内容过长').optional(),
+  option: z.string().max(1024).optional(),
+  options: z.array(z.string().max(1024)).max(200).optional(),
+  checked: z.boolean().optional(),
+  timezone: z.string().max(64).optional(),
+});
+
+const readBody = z.object({ as: openId });
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) {
+    const first = result.error.issues[0];
+    const where = first && first.path.length ? `（${first.path.join('.')}）` : '';
+    throw new HttpError(400, `请求参数有误${where}：${first?.message ?? '格式不正确'}`);
+  }
+  return result.data;
+}
+
+function queryAs(req: Request): string {
+  const raw = req.query.as;
+  return parseBody(z.object({ as: openId }), { as: typeof raw === 'string' ? raw : undefined }).as;
+}
+
+export interface WorkspaceMessage {
+  messageId: string;
+  chatId: string;
+  senderType: 'app' | 'user';
+  senderId: string;
+  senderName: string;
+  senderTitle?: string;
+  msgType: EmuMessage['msgType'];
+  /** Text with mention keys (@_user_1) replaced by '@名字'. */
+  text?: string;
+  card?: Record<string, unknown>;
+  imageKey?: string;
+  fileKey?: string;
+  fileName?: string;
+  mentions: { key: string; openId: string; name: string }[];
+  parentId?: string;
+  createdAt: string;
+  updatedAt: string;
+  updateCount: number;
+  preview: string;
+}
+
+export interface WorkspaceChat {
+  chatId: string;
+  name: string;
+  chatType: 'p2p' | 'group';
+  memberOpenIds: string[];
+  botMember: boolean;
+  p2pOpenId?: string;
+  lastMessage: { preview: string; senderName: string; at: string } | null;
+  unread: number;
+}
+
+function textOfTitle(value: unknown): string {
+  if (value && typeof value === 'object' && 'content' in value) {
+    const content = (value as { content?: unknown }).content;
+    return typeof content === 'string' ? content : '';
+  }
+  return '';
+}
+
+/** Chat-list preview, like Feishu: card summary or title, '[图片]', or the text. */
+export function messagePreview(m: EmuMessage, displayText?: string): string {
+  switch (m.msgType) {
+    case 'interactive': {
+      const card = m.card ?? {};
+      const config = card.config as { summary?: unknown } | undefined;
+      const summary = textOfTitle(config?.summary);
+      if (summary) return summary;
+      const header = card.header as { title?: unknown } | undefined;
+      const title = textOfTitle(header?.title);
+      return title ? `[卡片] ${title}` : '[卡片]';
+    }
+    case 'image':
+      return '[图片]';
+    case 'file':
+      return `[文件] ${m.fileName ?? ''}`.trim();
+    default:
+      return (displayText ?? m.text ?? '').replace(/\s+/g, ' ').trim().slice(0, 80);
+  }
+}
+
+/** Replace Feishu mention keys in a text message with '@名字'. */
+export function displayText(m: EmuMessage): string | undefined {
+  if (m.text === undefined) return undefined;
+  let text = m.text;
+  for (const mention of m.mentions) text = text.split(mention.key).join(`@${mention.name}`);
+  return text;
+}
+
+function sniffImageType(bytes: Buffer): string {
+  if (bytes.length >= 8 && bytes.readUInt32BE(0) === 0x89504e47) return 'image/png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (bytes.length >= 6 && bytes.subarray(0, 3).toString('latin1') === 'GIF') return 'image/gif';
+  if (bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') {
+    return 'image/webp';
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x42 && bytes[1] === 0x4d) return 'image/bmp';
+  return 'application/octet-stream';
+}
+
+export function createWorkspaceRouter(emulator: Emulator): express.Router {
+  const router = express.Router();
+  /** openId → chatId → number of messages read. */
+  const readCounts = new Map<string, Map<string, number>>();
+
+  const userById = (): Map<string, EmuUser> => new Map(emulator.users().map((u) => [u.openId, u]));
+
+  const serialize = (m: EmuMessage, users: Map<string, EmuUser>): WorkspaceMessage => {
+    const sender = m.senderType === 'app' ? undefined : users.get(m.senderId);
+    const text = displayText(m);
+    return {
+      messageId: m.messageId,
+      chatId: m.chatId,
+      senderType: m.senderType,
+      senderId: m.senderId,
+      senderName: m.senderType === 'app' ? emulator.botName : (sender?.name ?? m.senderId),
+      ...(sender?.title ? { senderTitle: sender.title } : {}),
+      msgType: m.msgType,
+      ...(text !== undefined ? { text } : {}),
+      ...(m.card ? { card: m.card } : {}),
+      ...(m.imageKey ? { imageKey: m.imageKey } : {}),
+      ...(m.fileKey ? { fileKey: m.fileKey } : {}),
+      ...(m.fileName ? { fileName: m.fileName } : {}),
+      mentions: m.mentions,
+      ...(m.parentId ? { parentId: m.parentId } : {}),
+      createdAt: m.createdAt.toISOString(),
+      updatedAt: m.updatedAt.toISOString(),
+      updateCount: m.updateCount,
+      preview: messagePreview(m, text),
+    };
+  };
+
+  const requireUser = (as: string): EmuUser => {
+    const user = emulator.users().find((u) => u.openId === as);
+    if (!user) throw new HttpError(404, `找不到用户 ${as}，请重新选择身份`);
+    return user;
+  };
+
+  const requireChat = (chatId: string, as: string): EmuChat => {
+    const chat = emulator.chats().find((c) => c.chatId === chatId);
+    if (!chat) throw new HttpError(404, '会话不存在');
+    if (!chat.memberOpenIds.includes(as)) throw new HttpError(403, '你不在该会话中');
+    return chat;
+  };
+
+  const markRead = (as: string, chatId: string): void => {
+    let perUser = readCounts.get(as);
+    if (!perUser) readCounts.set(as, (perUser = new Map()));
+    perUser.set(chatId, emulator.messages(chatId).length);
+  };
+
+  const unreadCount = (as: string, chatId: string): number => {
+    const read = readCounts.get(as)?.get(chatId) ?? 0;
+    return emulator
+      .messages(chatId)
+      .slice(read)
+      .filter((m) => !(m.senderType === 'user' && m.senderId === as)).length;
+  };
+
+  const chatView = (chat: EmuChat, as: string, users: Map<string, EmuUser>): WorkspaceChat => {
+    const messages = emulator.messages(chat.chatId);
+    const last = messages[messages.length - 1];
+    return {
+      chatId: chat.chatId,
+      name: chat.chatType === 'p2p' ? emulator.botName : chat.name,
+      chatType: chat.chatType,
+      memberOpenIds: chat.memberOpenIds,
+      botMember: chat.botMember,
+      ...(chat.p2pOpenId ? { p2pOpenId: chat.p2pOpenId } : {}),
+      lastMessage: last
+        ? {
+            preview: messagePreview(last, displayText(last)),
+            senderName: last.senderType === 'app' ? emulator.botName : (users.get(last.senderId)?.name ?? last.senderId),
+            at: last.createdAt.toISOString(),
+          }
+        : null,
+      unread: unreadCount(as, chat.chatId),
+    };
+  };
+
+  // ---- static UI ------------------------------------------------------------------------------
+  const sendIndex = (_req: Request, res: Response): void => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile('index.html', { root: PUBLIC_DIR });
+  };
+  router.get('/', sendIndex);
+  router.get('/_workspace', sendIndex);
+  router.use('/_workspace', express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0, etag: true }));
+
+  // ---- JSON API -------------------------------------------------------------------------------
+  // Parsers are per route so that paths this router does not own fall through untouched.
+  const api = express.Router();
+  /** On the shared prefix, answer only requests that name a person; the rest belong to the emulator. */
+  const mine: RequestHandler = (req, _res, next) => {
+    const body: unknown = req.body;
+    const hasAs = typeof req.query.as === 'string' || (!!body && typeof body === 'object' && 'as' in body);
+    next(req.baseUrl.endsWith('/workspace') || hasAs ? undefined : 'route');
+  };
+  const json = express.json({ limit: '1mb' });
+  const upload = [express.json({ limit: '20mb' }), express.raw({ type: 'multipart/form-data', limit: '20mb' })];
+
+  api.get('/state', mine, (req, res) => {
+    const users = userById();
+    const rawAs = typeof req.query.as === 'string' ? req.query.as : '';
+    const me = rawAs ? users.get(rawAs) : undefined;
+    const chats: WorkspaceChat[] = [];
+    if (me) {
+      const p2p = emulator.p2pChatId(me.openId);
+      for (const chat of emulator.chats()) {
+        if (!chat.memberOpenIds.includes(me.openId)) continue;
+        if (chat.chatType === 'p2p' && chat.chatId !== p2p) continue;
+        chats.push(chatView(chat, me.openId, users));
+      }
+      chats.sort((a, b) => (b.lastMessage?.at ?? '').localeCompare(a.lastMessage?.at ?? '') || a.name.localeCompare(b.name, 'zh-CN'));
+    }
+    res.json({
+      me: me ?? null,
+      bot: { openId: emulator.botOpenId, name: emulator.botName },
+      users: [...users.values()],
+      chats,
+    });
+  });
+
+  api.get('/chats/:chatId/messages', mine, (req, res) => {
+    const as = queryAs(req);
+    requireUser(as);
+    const chat = requireChat(String(req.params.chatId), as);
+    const users = userById();
+    markRead(as, chat.chatId);
+    res.json({
+      chat: chatView(chat, as, users),
+      messages: emulator.messages(chat.chatId).map((m) => serialize(m, users)),
+    });
+  });
+
+  api.get('/messages/:messageId', mine, (req, res) => {
+    const as = queryAs(req);
+    const m = emulator.message(String(req.params.messageId));
+    if (!m) throw new HttpError(404, '消息不存在');
+    requireChat(m.chatId, as);
+    res.json({ message: serialize(m, userById()) });
+  });
+
+  api.post('/chats/:chatId/read', json, (req, res) => {
+    const { as } = parseBody(readBody, req.body);
+    requireChat(String(req.params.chatId), as);
+    markRead(as, String(req.params.chatId));
+    res.json({ ok: true });
+  });
+
+  api.post('/chats/:chatId/messages', json, mine, async (req, res) => {
+    const body = parseBody(sendTextBody, req.body);
+    requireUser(body.as);
+    const chat = requireChat(String(req.params.chatId), body.as);
+    // A p2p chat with the bot always reaches it; in groups only an @mention does.
+    const mentionBot = body.mentionBot ?? false;
+    const result = await emulator.userSendText(body.as, chat.chatId, body.text, { mentionBot }).catch((error: unknown) => {
+      throw new HttpError(400, `发送失败：${error instanceof Error ? error.message : String(error)}`);
+    });
+    markRead(body.as, chat.chatId);
+    res.status(201).json(result);
+  });
+
+  api.post('/chats/:chatId/images', ...upload, async (req, res) => {
+    let as: string;
+    let fileName: string;
+    let bytes: Buffer;
+    if (Buffer.isBuffer(req.body)) {
+      const contentType = req.headers['content-type'] ?? '';
+      const parts = parseMultipart(req.body, contentType);
+      if (!parts) throw new HttpError(400, '请求参数有误：无法解析 multipart 表单');
+      const file = parts.find((p) => p.name === 'file' || p.name === 'image');
+      const asPart = parts.find((p) => p.name === 'as');
+      if (!file || !file.filename) throw new HttpError(400, '请求参数有误：缺少图片文件（file）');
+      as = parseBody(z.object({ as: openId }), { as: asPart?.data.toString('utf8') }).as;
+      fileName = file.filename;
+      bytes = file.data;
+    } else {
+      const body = parseBody(sendImageBody, req.body);
+      as = body.as;
+      fileName = body.fileName;
+      if (!/^[A-Za-z0-9+/=\s]+$/.test(body.dataBase64)) throw new HttpError(400, '请求参数有误（dataBase64）：不是合法的 Base64');
+      bytes = Buffer.from(body.dataBase64, 'base64');
+    }
+    if (bytes.length === 0) throw new HttpError(400, '图片是空的');
+    if (bytes.length > MAX_IMAGE_BYTES) throw new HttpError(413, '图片过大（最多 10 MB）');
+    if (!sniffImageType(bytes).startsWith('image/')) throw new HttpError(400, '只支持 PNG、JPEG、GIF、WEBP、BMP 图片');
+    requireUser(as);
+    const chat = requireChat(String(req.params.chatId), as);
+    const result = await emulator.userSendImage(as, chat.chatId, bytes, fileName).catch((error: unknown) => {
+      throw new HttpError(400, `发送失败：${error instanceof Error ? error.message : String(error)}`);
+    });
+    markRead(as, chat.chatId);
+    res.status(201).json(result);
+  });
+
+  api.get('/files/:key', mine, (req, res) => {
+    const file = emulator.uploadedFiles().find((f) => f.key === String(req.params.key));
+    if (!file) throw new HttpError(404, '文件不存在');
+    const type = file.kind === 'image' ? sniffImageType(file.bytes) : 'application/octet-stream';
+    res.setHeader('Content-Type', type);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'");
+    if (!type.startsWith('image/')) res.setHeader('Content-Disposition', 'attachment');
+    res.send(file.bytes);
+  });
+
+  api.post('/messages/:messageId/actions', json, async (req, res) => {
+    const body = parseBody(actionBody, req.body);
+    requireUser(body.as);
+    const message = emulator.message(String(req.params.messageId));
+    if (!message) throw new HttpError(404, '消息不存在');
+    requireChat(message.chatId, body.as);
+    if (message.msgType !== 'interactive') throw new HttpError(400, '这条消息不是卡片');
+    const { as, ...action } = body;
+    const result: CardCallbackResult = await emulator.userClickCard(as, message.messageId, { ...action, value: action.value ?? {} });
+    res.json({ ...result, errorText: result.error ? `卡片回调失败 (${result.error})` : undefined });
+  });
+
+  api.get('/stream', mine, (req, res) => {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    const push = (type: 'message' | 'update') => (m: EmuMessage) => {
+      const data = { type, messageId: m.messageId, chatId: m.chatId, senderType: m.senderType, senderId: m.senderId };
+      res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    const offMessage = emulator.on('message', push('message'));
+    const offUpdate = emulator.on('update', push('update'));
+    const keepAlive = setInterval(() => res.write(': ping\n\n'), 15_000);
+    keepAlive.unref();
+    req.on('close', () => {
+      clearInterval(keepAlive);
+      offMessage();
+      offUpdate();
+    });
+  });
+
+  // Express 5 forwards rejected async handlers here; body-parser errors arrive with a status.
+  api.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof HttpError) {
+      res.status(error.status).json({ error: error.message });
+      return;
+    }
+    const status = (error as { status?: unknown }).status;
+    const type = (error as { type?: unknown }).type;
+    if (type === 'entity.parse.failed') {
+      res.status(400).json({ error: '请求体不是合法的 JSON' });
+      return;
+    }
+    if (type === 'entity.too.large') {
+      res.status(413).json({ error: '请求体过大' });
+      return;
+    }
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: '请求有误' });
+      return;
+    }
+    console.error('[workspace] unexpected error', error);
+    res.status(500).json({ error: '模拟器内部错误，请查看终端日志' });
+  });
+
+  router.use(['/_emulator/api/workspace', '/_emulator/api'], api);
+  return router;
+}
