@@ -105,7 +105,8 @@ function avatarFor(id, name, size, kind) {
     a.appendChild(botGlyph());
   } else if (kind === 'group') {
     a.classList.add('avatar-group');
-    a.textContent = Array.from(name || '群')[0];
+    const chars = Array.from(name || '群');
+    a.textContent = chars.find((ch) => /[\u4e00-\u9fff]/.test(ch)) || chars[0];
   } else {
     a.textContent = avatarText(name);
   }
@@ -547,7 +548,7 @@ function updateComposerPlaceholder() {
   const chat = activeChat();
   const input = $('composer-input');
   if (!chat) return;
-  input.placeholder = chat.chatType === 'p2p' ? `发送给 ${chat.name}` : `发送给 ${chat.name}，@主题日助手 下达命令`;
+  input.placeholder = chat.chatType === 'p2p' ? `发送给 ${chat.name}` : `发送到群聊，@${state.bot.name} 下达命令`;
   $('at-button').hidden = chat.chatType === 'p2p';
 }
 
