@@ -28,25 +28,27 @@ export interface ImportDirectoryInput {
   source?: string;
 }
 
+/** Validates, then writes in its own transaction. */
 export async function importDirectory(db: Db, input: ImportDirectoryInput): Promise<ImportDirectoryResult> {
   const parsed = parseDirectory(input.table);
   if (!parsed.ok) return parsed;
-  const counts = await db.$transaction(
-    async (tx) => {
-      const counts = await writeDirectory(tx, parsed.units);
-      await tx.auditLog.create({
-        data: {
-          at: input.now,
-          actorOpenId: input.actorOpenId,
-          action: 'directory.import',
-          entity: 'Unit',
-          after: JSON.stringify({ source: input.source ?? null, units: parsed.units.length, counts }),
-        },
-      });
-      return counts;
+  return db.$transaction(async (tx) => importDirectoryInTx(tx, input), { timeout: 60_000, maxWait: 30_000 });
+}
+
+/** The same inside a transaction the caller owns (e.g. a handler's). */
+export async function importDirectoryInTx(tx: Tx, input: ImportDirectoryInput): Promise<ImportDirectoryResult> {
+  const parsed = parseDirectory(input.table);
+  if (!parsed.ok) return parsed;
+  const counts = await writeDirectory(tx, parsed.units);
+  await tx.auditLog.create({
+    data: {
+      at: input.now,
+      actorOpenId: input.actorOpenId,
+      action: 'directory.import',
+      entity: 'Unit',
+      after: JSON.stringify({ source: input.source ?? null, units: parsed.units.length, counts }),
     },
-    { timeout: 60_000, maxWait: 30_000 },
-  );
+  });
   return { ok: true, counts };
 }
 
