@@ -1,11 +1,13 @@
 // Every feature registers its commands, card actions and jobs here (one line each).
 import type { Bot } from '../app/bot.ts';
 import type { Job } from '../app/jobs.ts';
+import { remindersFeature } from './reminders.ts';
 
 type Feature = { register(bot: Bot): void; jobs?: Job[] };
 
 const features: Feature[] = [
   // features are added here
+  remindersFeature,
 ];
 
 export function registerFeatures(bot: Bot): Job[] {

@@ -1,0 +1,136 @@
+// Reminders: the scheduled job (deadline, month, summary reminders, digest, overdue list), manual
+// 催办 with preview and confirmation, the reminder log, and the working-day overrides.
+import { z } from 'zod';
+import type { Bot, HandlerContext } from '../app/bot.ts';
+import type { Job } from '../app/jobs.ts';
+import type { MessageEvent, CardActionEvent, CardResponse } from '../app/events.ts';
+import { isCoordinator } from '../app/access.ts';
+import type { CardJson } from '../../cards/kit.ts';
+import { parseLooseDate, parseOverrideCommand } from '../domain/workdays.ts';
+import { runReminders, type RunOptions } from '../usecases/reminders/run.ts';
+import { confirmNudge, parseNudgeArgs, prepareNudge } from '../usecases/reminders/nudge.ts';
+import { reminderLogCardFor } from '../usecases/reminders/log.ts';
+import { deleteOverride, overridesCard, setOverride } from '../usecases/reminders/calendar.ts';
+import { currentCampaign } from '../usecases/reminders/shared.ts';
+import { shanghaiDate, yearOf } from '../domain/time.ts';
+
+const NOT_COORDINATOR = '只有县政务公开办的协调人可以使用此功能。';
+
+async function reply(ctx: HandlerContext, message: MessageEvent, body: { card: CardJson } | { text: string }): Promise<void> {
+  await ctx.enqueue(`reminders:reply:${message.messageId}`, { op: 'reply', messageId: message.messageId, ...body });
+}
+
+async function denyCommand(ctx: HandlerContext, message: MessageEvent, action: string): Promise<void> {
+  await ctx.audit({ action, entity: 'Command', entityId: message.messageId, decision: 'deny', reason: 'not a coordinator' });
+  await reply(ctx, message, { text: NOT_COORDINATOR });
+}
+
+async function denyAction(ctx: HandlerContext, action: CardActionEvent, name: string): Promise<CardResponse> {
+  await ctx.audit({ action: name, entity: 'Card', entityId: action.messageId, decision: 'deny', reason: 'not a coordinator' });
+  return { toast: { type: 'error', content: NOT_COORDINATOR } };
+}
+
+const coordinator = (ctx: HandlerContext) => isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
+
+const nudgePreviewValue = z.object({ a: z.literal('reminders.nudge_preview'), campaignId: z.string().min(1).max(64) });
+const nudgeConfirmValue = z.object({ a: z.literal('reminders.nudge_confirm'), previewId: z.string().regex(/^[0-9a-f]{16}$/), force: z.boolean().optional() });
+
+export function registerReminders(bot: Bot): void {
+  bot.command(
+    { names: ['催办'], summary: '催办未报送的单位（先预览，确认后发送）', example: '@主题日助手 催办 星沙街道 黄兴镇 加急', audience: 'coordinator' },
+    async (ctx, message, args) => {
+      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'reminders.nudge');
+      const campaign = await currentCampaign(ctx.tx);
+      if (!campaign) return reply(ctx, message, { text: '当前没有进行中的主题日活动，无需催办。' });
+      const { names, urgent } = parseNudgeArgs(args);
+      await reply(ctx, message, { card: await prepareNudge(ctx, campaign, names, urgent) });
+    },
+  );
+
+  bot.command(
+    { names: ['提醒记录'], summary: '查看自动提醒和催办的发送记录', example: '@主题日助手 提醒记录 30', audience: 'coordinator' },
+    async (ctx, message, args) => {
+      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'reminders.log');
+      const campaign = await currentCampaign(ctx.tx);
+      if (!campaign) return reply(ctx, message, { text: '当前没有进行中的主题日活动。' });
+      const n = Number(args.trim() || '20');
+      const limit = Number.isInteger(n) && n > 0 ? Math.min(n, 100) : 20;
+      await reply(ctx, message, { card: await reminderLogCardFor(ctx.tx, campaign, limit) });
+    },
+  );
+
+  bot.command(
+    { names: ['设置工作日'], summary: '设置某天上班或休息（节假日数据未收录的年份、本地安排）', example: '@主题日助手 设置工作日 2027-01-01 休息 元旦', audience: 'coordinator' },
+    async (ctx, message, args) => {
+      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.override_set');
+      const parsed = parseOverrideCommand(args);
+      if (!parsed.ok) return reply(ctx, message, { text: parsed.error });
+      await reply(ctx, message, { card: await setOverride(ctx, parsed.value) });
+    },
+  );
+
+  bot.command(
+    { names: ['删除工作日'], summary: '撤销某天的工作日设置', example: '@主题日助手 删除工作日 2027-01-01', audience: 'coordinator' },
+    async (ctx, message, args) => {
+      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.override_delete');
+      const date = parseLooseDate(args);
+      if (!date) return reply(ctx, message, { text: `日期格式应为 2027-01-01（你输入的是：${args.trim() || '空'}）` });
+      const { found, card } = await deleteOverride(ctx, date);
+      if (!found) return reply(ctx, message, { text: `${date} 没有设置过，无需删除。` });
+      await reply(ctx, message, { card });
+    },
+  );
+
+  bot.command(
+    { names: ['工作日列表', '工作日设置'], summary: '查看已设置的工作日和节假日数据覆盖情况', example: '@主题日助手 工作日列表 2027', audience: 'coordinator' },
+    async (ctx, message, args) => {
+      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.override_list');
+      const t = args.trim();
+      const year = /^\d{4}$/.test(t) ? Number(t) : t === '' ? yearOf(shanghaiDate(ctx.now)) : undefined;
+      if (year === undefined) return reply(ctx, message, { text: `年份应为 4 位数字，例如：工作日列表 2027（你输入的是：${t}）` });
+      await reply(ctx, message, { card: await overridesCard(ctx.tx, year) });
+    },
+  );
+
+  bot.action('reminders.nudge_preview', async (ctx, action) => {
+    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'reminders.nudge_preview');
+    const value = nudgePreviewValue.safeParse(action.value);
+    if (!value.success) return { toast: { type: 'warning', content: '按钮已失效，请发送“催办”重新生成' } };
+    const campaign = await ctx.tx.campaign.findUnique({ where: { id: value.data.campaignId } });
+    if (!campaign) return { toast: { type: 'warning', content: '找不到该活动，请发送“催办”重新生成' } };
+    const card = await prepareNudge(ctx, campaign, [], false);
+    await ctx.enqueue(`reminders:nudge-preview:${ctx.eventId}`, { op: 'send', to: { chatId: action.chatId }, card });
+    return { toast: { type: 'info', content: '已生成催办预览，请核对后点击“确认催办”' } };
+  });
+
+  bot.action('reminders.nudge_confirm', async (ctx, action) => {
+    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'reminders.nudge_confirm');
+    const value = nudgeConfirmValue.safeParse(action.value);
+    if (!value.success) return { toast: { type: 'warning', content: '按钮已失效，请发送“催办”重新生成' } };
+    const result = await confirmNudge(ctx, value.data.previewId, value.data.force === true);
+    switch (result.kind) {
+      case 'expired':
+        return { toast: { type: 'warning', content: '这张催办预览已失效，请发送“催办”重新生成' } };
+      case 'cooldown':
+        return { toast: { type: 'warning', content: '部分单位刚催办过，请确认是否再次催办' }, card: result.card };
+      case 'done':
+        return { toast: { type: 'success', content: result.sent > 0 ? `已催办 ${result.sent} 个单位` : '没有需要发送的催办' }, card: result.card };
+    }
+  });
+}
+
+/** The reminder job; options are for tests (fault injection). */
+export function createRemindersJob(options: RunOptions = {}): Job {
+  return {
+    name: 'reminders',
+    async run(services, now) {
+      await runReminders(services, now, options);
+    },
+    async onStart(services, now) {
+      // Catch-up after downtime: sends what is within the grace period, records the rest as missed.
+      await runReminders(services, now, options);
+    },
+  };
+}
+
+export const remindersFeature = { register: registerReminders, jobs: [createRemindersJob()] };

@@ -1,0 +1,131 @@
+// Loading what reminder planning needs: the working-day calendar with the coordinator's
+// overrides, the campaign's units and themes, and where the coordinator is reached.
+import type { Tx } from '../../adapters/db/database.ts';
+import type { Config } from '../../config.ts';
+import type { Recipient } from '../../app/outbox.ts';
+import { coordinatorChatIds } from '../../app/access.ts';
+import { parseSettings, type CampaignSettings } from '../../domain/campaign.ts';
+import type { PlanInput, PlanTheme, PlanUnit } from '../../domain/reminders.ts';
+import { WorkCalendar } from '../../domain/workdays.ts';
+
+export const REMINDER_ACTOR = 'system:reminders';
+
+/** Campaign states in which reminders of some kind may go out. */
+export const ACTIVE_CAMPAIGN_STATUSES = ['collecting', 'reviewing', 'scheduled', 'evaluating'];
+
+export async function loadCalendar(tx: Pick<Tx, 'calendarOverride'>): Promise<WorkCalendar> {
+  const rows = await tx.calendarOverride.findMany({ select: { date: true, isWorkday: true, note: true } });
+  return new WorkCalendar(rows);
+}
+
+export interface CampaignRow {
+  id: string;
+  year: number;
+  title: string;
+  status: string;
+  deadline: string;
+  noticeDate: string;
+  contactName: string;
+  contactPhone: string;
+  settings: string;
+  launchedAt: Date | null;
+}
+
+/** The campaign commands act on: the newest launched one that is not closed. */
+export async function currentCampaign(tx: Tx): Promise<CampaignRow | null> {
+  return tx.campaign.findFirst({ where: { status: { in: ACTIVE_CAMPAIGN_STATUSES } }, orderBy: { year: 'desc' } });
+}
+
+export async function loadPlanInput(tx: Tx, campaign: CampaignRow): Promise<{ input: PlanInput; settings: CampaignSettings }> {
+  const settings = parseSettings(campaign.settings);
+  const launchedAt = campaign.launchedAt;
+  const submissions = await tx.submission.findMany({
+    where: { campaignId: campaign.id, unit: { active: true } },
+    select: { unitId: true, status: true, deadlineOverride: true, updatedAt: true },
+  });
+  const units: PlanUnit[] = submissions.map((s) => ({
+    id: s.unitId,
+    status: s.status,
+    deadlineOverride: s.deadlineOverride,
+    // A withdrawal or an extension re-plans the unit from that moment on.
+    owingSince: launchedAt && (s.status === 'withdrawn' || s.deadlineOverride) && s.updatedAt > launchedAt ? s.updatedAt : (launchedAt ?? s.updatedAt),
+  }));
+  const themeRows = await tx.theme.findMany({
+    where: { state: 'active', reviewStatus: 'approved', submission: { campaignId: campaign.id, unit: { active: true } } },
+    select: {
+      id: true,
+      month: true,
+      scheduledMonth: true,
+      updatedAt: true,
+      submission: { select: { unitId: true } },
+      summary: { select: { status: true } },
+      decisions: { where: { decision: 'approve' }, orderBy: { createdAt: 'desc' }, take: 1, select: { createdAt: true } },
+    },
+  });
+  const themes: PlanTheme[] = themeRows.map((t) => ({
+    id: t.id,
+    unitId: t.submission.unitId,
+    month: t.scheduledMonth ?? t.month,
+    approvedAt: t.decisions[0]?.createdAt ?? t.updatedAt,
+    summarySubmitted: t.summary?.status === 'submitted',
+  }));
+  return {
+    settings,
+    input: {
+      campaign: { id: campaign.id, year: campaign.year, status: campaign.status, deadline: campaign.deadline, launchedAt },
+      settings,
+      units,
+      themes,
+    },
+  };
+}
+
+/** Where messages to the coordinator go: the coordinating chats, else each coordinator directly. */
+export async function coordinatorRecipients(tx: Tx, config: Config): Promise<Recipient[]> {
+  const chats = await coordinatorChatIds(tx, config.coordinatorChatId);
+  if (chats.length > 0) return chats.map((chatId) => ({ chatId }));
+  const rows = await tx.coordinator.findMany({ select: { openId: true } });
+  const ids = [...new Set([...config.coordinatorOpenIds, ...rows.map((r) => r.openId)])];
+  return ids.map((openId) => ({ openId }));
+}
+
+export function recipientKey(r: Recipient): string {
+  return 'chatId' in r ? r.chatId : r.openId;
+}
+
+export interface UnitContact {
+  id: string;
+  name: string;
+  chatId: string | null;
+  leaderOpenId: string | null;
+  leaderName: string | null;
+  liaisons: { name: string; openId: string | null; role: string }[];
+}
+
+export async function loadUnitContact(tx: Tx, unitId: string): Promise<UnitContact | null> {
+  const unit = await tx.unit.findUnique({
+    where: { id: unitId },
+    select: { id: true, name: true, chatId: true, leaderOpenId: true, leaderName: true, liaisons: { select: { name: true, openId: true, role: true } } },
+  });
+  if (!unit) return null;
+  // The unit's group: its own chatId, or a chat bound to it.
+  let chatId = unit.chatId;
+  if (!chatId) {
+    const chat = await tx.groupChat.findFirst({ where: { unitId, status: 'bound' }, select: { chatId: true } });
+    chatId = chat?.chatId ?? null;
+  }
+  const liaisons = [...unit.liaisons].sort((a, b) => (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1));
+  return { ...unit, chatId, liaisons };
+}
+
+export function liaisonOpenIds(unit: UnitContact): string[] {
+  return [...new Set(unit.liaisons.map((l) => l.openId).filter((id): id is string => !!id))];
+}
+
+export function liaisonNames(unit: UnitContact): string {
+  return unit.liaisons.length > 0 ? unit.liaisons.map((l) => l.name).join('、') : '（未登记联络员）';
+}
+
+export function contactLine(campaign: Pick<CampaignRow, 'contactName' | 'contactPhone'>): string {
+  return `如有疑问请联系县政务公开办 ${campaign.contactName} ${campaign.contactPhone}`;
+}
