@@ -30,6 +30,13 @@ export interface AppServices {
   log: Logger;
   /** asks the outbox worker to look for work now (after a commit) */
   kickOutbox(): void;
+  /** extra /readyz checks features register (e.g. holiday data present for this year) */
+  readiness?: ReadinessCheck[];
+}
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<{ ok: boolean; detail?: string }>;
 }
 
 /** What a handler gets: the open transaction plus helpers bound to it. */

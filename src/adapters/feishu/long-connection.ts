@@ -1,0 +1,203 @@
+// FEISHU_EVENT_MODE=ws: the SDK's WSClient with a liveness watchdog (wsConfig.pingTimeout, off by
+// default in the SDK) and auto-reconnect. Events arrive unsigned over the authenticated socket;
+// the dispatcher normalizes and dispatches them under the same 3 s rule as webhooks. Messages sent
+// while the socket was down are never pushed again, so every reconnect backfills recent history
+// of the bound chats; dedupe by message id makes that safe to overlap.
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { Config } from '../../config.ts';
+import type { DispatchResult } from '../../app/bot.ts';
+import type { InboundEvent } from '../../app/events.ts';
+import type { Logger } from '../../app/log.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { FeishuGateway } from '../../ports/feishu.ts';
+import type { Db } from '../db/database.ts';
+import { cardCallbackBody, BUSY_TOAST } from '../http/feishu-routes.ts';
+import { normalizeEnvelope, normalizeHistoryMessage } from './normalize.ts';
+import { sdkDomain } from './gateway.ts';
+
+export const WS_EVENT_TYPES = ['im.message.receive_v1', 'im.chat.member.bot.added_v1', 'im.chat.member.bot.deleted_v1', 'card.action.trigger'] as const;
+
+export interface Dispatching {
+  dispatch(event: InboundEvent): Promise<DispatchResult>;
+}
+
+export interface WsDispatcherDeps {
+  bot: Dispatching;
+  log: Logger;
+  botOpenId(): Promise<string | undefined>;
+  ackBudgetMs?: number;
+  /** called with each message's create time (for the next backfill window) */
+  onMessageSeen?(at: Date): void;
+}
+
+const HEADER_FIELDS = ['event_id', 'event_type', 'create_time', 'app_id', 'tenant_key'] as const;
+
+/** The SDK hands handlers `{schema, ...header, ...event}`; put the envelope back together. */
+export function unflatten(data: Record<string, unknown>): Record<string, unknown> {
+  const header: Record<string, unknown> = {};
+  for (const f of HEADER_FIELDS) if (data[f] !== undefined) header[f] = data[f];
+  return { schema: '2.0', header, event: data };
+}
+
+async function within<T>(p: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p.then((value) => ({ done: true as const, value })),
+      new Promise<{ done: false }>((resolve) => (timer = setTimeout(() => resolve({ done: false }), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createWsDispatcher(deps: WsDispatcherDeps): lark.EventDispatcher {
+  const budget = deps.ackBudgetMs ?? 2500;
+  const handle = async (data: Record<string, unknown>, card: boolean): Promise<Record<string, unknown> | undefined> => {
+    const n = normalizeEnvelope(unflatten(data), await deps.botOpenId().catch(() => undefined));
+    if (!n.ok) {
+      deps.log.info('ws event ignored', { reason: n.reason });
+      return card ? {} : undefined;
+    }
+    if (n.event.kind === 'message') deps.onMessageSeen?.(n.event.createTime);
+    const work = deps.bot.dispatch(n.event);
+    let settled: Awaited<ReturnType<typeof within<DispatchResult>>>;
+    try {
+      settled = await within(work, budget);
+    } catch (error) {
+      if (card) return { toast: { type: 'error', content: BUSY_TOAST } };
+      // The SDK acks code 500: the event may be pushed again, and nothing was committed.
+      throw error;
+    }
+    if (!settled.done) {
+      deps.log.warn('ws handler slower than the ack budget; acknowledged early', { eventId: n.event.eventId });
+      work.catch(() => undefined);
+      return card ? { toast: { type: 'info', content: '正在处理，请稍候' } } : undefined;
+    }
+    return card ? cardCallbackBody(settled.value.response) : undefined;
+  };
+  const dispatcher = new lark.EventDispatcher({ loggerLevel: lark.LoggerLevel.error });
+  dispatcher.register({
+    'im.message.receive_v1': (data: unknown) => handle(data as Record<string, unknown>, false),
+    'im.chat.member.bot.added_v1': (data: unknown) => handle(data as Record<string, unknown>, false),
+    'im.chat.member.bot.deleted_v1': (data: unknown) => handle(data as Record<string, unknown>, false),
+    'card.action.trigger': (data: unknown) => handle(data as Record<string, unknown>, true),
+  } as unknown as Parameters<lark.EventDispatcher['register']>[0]);
+  return dispatcher;
+}
+
+export interface BackfillDeps {
+  db: Db;
+  gateway: FeishuGateway;
+  bot: Dispatching;
+  log: Logger;
+  botOpenId(): Promise<string | undefined>;
+}
+
+/** Lists every bound chat's messages in [since, until] and dispatches those not yet processed. */
+export async function backfillChats(deps: BackfillDeps, since: Date, until: Date): Promise<{ listed: number; dispatched: number; duplicates: number; failedChats: number }> {
+  const chats = await deps.db.groupChat.findMany({ where: { status: { in: ['bound', 'coordinator'] } }, select: { chatId: true } });
+  const botOpenId = await deps.botOpenId().catch(() => undefined);
+  const result = { listed: 0, dispatched: 0, duplicates: 0, failedChats: 0 };
+  for (const { chatId } of chats) {
+    let messages;
+    try {
+      messages = await deps.gateway.listChatMessages({ chatId, start: since, end: until });
+    } catch (error) {
+      result.failedChats++;
+      deps.log.warn('backfill: cannot list chat history', { chatId, error });
+      continue;
+    }
+    for (const m of messages) {
+      result.listed++;
+      if (m.senderType !== 'user' || (botOpenId && m.senderOpenId === botOpenId)) continue;
+      const processed = await deps.db.processedEvent.findUnique({ where: { eventId: `msg:${m.messageId}` }, select: { eventId: true } });
+      if (processed) {
+        result.duplicates++;
+        continue;
+      }
+      try {
+        const r = await deps.bot.dispatch(normalizeHistoryMessage(m, 'group', botOpenId));
+        if (r.duplicate) result.duplicates++;
+        else result.dispatched++;
+      } catch (error) {
+        deps.log.error('backfill: dispatch failed', { chatId, messageId: m.messageId, error });
+      }
+    }
+  }
+  return result;
+}
+
+export interface LongConnection {
+  dispatcher: lark.EventDispatcher;
+  /** backfill from the last seen message (or `since`) until now */
+  backfill(since?: Date): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface LongConnectionOptions {
+  config: Config;
+  bot: Dispatching;
+  gateway: FeishuGateway;
+  db: Db;
+  log: Logger;
+  clock: Clock;
+}
+
+/** Overlap with the last seen message: clocks and ordering are not exact. */
+const BACKFILL_OVERLAP_MS = 2 * 60_000;
+const BACKFILL_MAX_MS = 24 * 3600_000;
+
+export async function startLongConnection(o: LongConnectionOptions): Promise<LongConnection> {
+  const botOpenId = () => o.gateway.botInfo().then((b) => b.openId);
+  let lastSeen = o.clock.now();
+  let disconnectedAt: Date | undefined;
+  const dispatcher = createWsDispatcher({
+    bot: o.bot,
+    log: o.log,
+    botOpenId,
+    onMessageSeen: (at) => {
+      if (at > lastSeen) lastSeen = at;
+    },
+  });
+  let backfilling: Promise<void> | undefined;
+  const backfill = async (since?: Date) => {
+    const now = o.clock.now();
+    const from = since ?? new Date(Math.max(Math.min(lastSeen.getTime(), (disconnectedAt ?? now).getTime()) - BACKFILL_OVERLAP_MS, now.getTime() - BACKFILL_MAX_MS));
+    const r = await backfillChats({ db: o.db, gateway: o.gateway, bot: o.bot, log: o.log, botOpenId }, from, now);
+    o.log.info('backfill after reconnect', { from: from.toISOString(), ...r });
+    lastSeen = now;
+  };
+  const ws = new lark.WSClient({
+    appId: o.config.feishu.appId,
+    appSecret: o.config.feishu.appSecret,
+    domain: sdkDomain(o.config.feishu.domain),
+    loggerLevel: lark.LoggerLevel.error,
+    autoReconnect: true,
+    // Without a pong deadline a half-open socket can stay "connected" for hours.
+    wsConfig: { pingTimeout: 30 },
+    onReconnecting: () => {
+      disconnectedAt ??= o.clock.now();
+      o.log.warn('long connection lost, reconnecting');
+    },
+    onReconnected: () => {
+      o.log.info('long connection re-established');
+      backfilling ??= backfill()
+        .catch((error: unknown) => o.log.error('backfill failed', { error }))
+        .finally(() => {
+          backfilling = undefined;
+          disconnectedAt = undefined;
+        });
+    },
+    onError: (error: Error) => o.log.error('long connection error', { error }),
+  });
+  await ws.start({ eventDispatcher: dispatcher });
+  return {
+    dispatcher,
+    backfill,
+    async close() {
+      ws.close({ force: true });
+      await backfilling;
+    },
+  };
+}

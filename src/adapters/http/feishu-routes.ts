@@ -1,0 +1,137 @@
+// POST /feishu/events and /feishu/cards: raw bytes → verify → normalize → bot.dispatch.
+// Feishu gives 3 s; events are acknowledged by ~2.5 s even if the handler is still running (its
+// transaction still records the dedupe key), card callbacks answer whatever is ready by then.
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { DispatchResult } from '../../app/bot.ts';
+import type { CardResponse, InboundEvent } from '../../app/events.ts';
+import type { Logger } from '../../app/log.ts';
+import { normalizeEnvelope } from '../feishu/normalize.ts';
+import { verifyFeishuRequest } from '../feishu/verify.ts';
+
+export const BUSY_TOAST = '系统繁忙，请稍后再试';
+
+export interface FeishuRoutesOptions {
+  dispatch(event: InboundEvent): Promise<DispatchResult>;
+  log: Logger;
+  encryptKey?: string;
+  verificationToken?: string;
+  /** the bot's open_id (to tell whether a message @-mentions it) */
+  botOpenId(): Promise<string | undefined>;
+  /** how long the HTTP answer may wait for the handler */
+  ackBudgetMs?: number;
+  /** body size limit for the raw parser */
+  bodyLimit?: string;
+  nowMs?: () => number;
+}
+
+type Settled<T> = { done: true; value: T } | { done: true; error: unknown } | { done: false };
+
+async function within<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ done: false }), ms);
+  });
+  try {
+    return await Promise.race([promise.then((value): Settled<T> => ({ done: true, value }), (error: unknown): Settled<T> => ({ done: true, error })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The callback answer shape Feishu expects. */
+export function cardCallbackBody(response: CardResponse): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (response.toast) body.toast = { type: response.toast.type, content: response.toast.content };
+  if (response.card) body.card = { type: 'raw', data: response.card };
+  return body;
+}
+
+export function createFeishuRouter(options: FeishuRoutesOptions): Router {
+  const router = express.Router();
+  const budget = options.ackBudgetMs ?? 2500;
+  const raw = express.raw({ type: () => true, limit: options.bodyLimit ?? '1mb' });
+
+  const authenticate = (req: Request, res: Response): Record<string, unknown> | 'answered' => {
+    const body: unknown = req.body;
+    const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    const result = verifyFeishuRequest(bytes, req.headers, {
+      encryptKey: options.encryptKey,
+      verificationToken: options.verificationToken,
+      nowMs: options.nowMs?.() ?? Date.now(),
+    });
+    if (!result.ok) {
+      options.log.warn('feishu request rejected', { path: req.path, reason: result.reason, ip: req.ip });
+      res.status(401).json({ error: 'unauthorized' });
+      return 'answered';
+    }
+    if (result.kind === 'challenge') {
+      res.json({ challenge: result.challenge });
+      return 'answered';
+    }
+    return result.body;
+  };
+
+  const normalized = async (body: Record<string, unknown>, res: Response): Promise<InboundEvent | undefined> => {
+    const n = normalizeEnvelope(body, await options.botOpenId().catch(() => undefined));
+    if (!n.ok) {
+      options.log.info('feishu event ignored', { reason: n.reason });
+      res.json({});
+      return undefined;
+    }
+    return n.event;
+  };
+
+  router.post('/feishu/events', raw, async (req, res) => {
+    const body = authenticate(req, res);
+    if (body === 'answered') return;
+    const event = await normalized(body, res);
+    if (!event) return;
+    const work = options.dispatch(event);
+    const settled = await within(work, budget);
+    if (!settled.done) {
+      options.log.warn('event handler slower than the ack budget; acknowledged early', { eventId: event.eventId, kind: event.kind });
+      work.catch(() => undefined); // dispatch logs its own failures
+      res.json({});
+      return;
+    }
+    if ('error' in settled) {
+      // Not acknowledged: Feishu re-pushes, and the rolled-back transaction left nothing behind.
+      res.status(500).json({ error: 'handler failed' });
+      return;
+    }
+    res.json({});
+  });
+
+  router.post('/feishu/cards', raw, async (req, res) => {
+    const body = authenticate(req, res);
+    if (body === 'answered') return;
+    const event = await normalized(body, res);
+    if (!event) return;
+    const work = options.dispatch(event);
+    const settled = await within(work, budget);
+    if (!settled.done) {
+      options.log.warn('card handler slower than the callback budget', { eventId: event.eventId });
+      work.catch(() => undefined);
+      res.json({ toast: { type: 'info', content: '正在处理，请稍候' } });
+      return;
+    }
+    if ('error' in settled) {
+      res.json({ toast: { type: 'error', content: BUSY_TOAST } });
+      return;
+    }
+    res.json(cardCallbackBody(settled.value.response));
+  });
+
+  // Body too large / unreadable: answer before anything is parsed.
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    const e = error as { status?: number; type?: string };
+    if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      options.log.warn('feishu request refused', { path: req.path, status: e.status, type: e.type });
+      res.status(e.status).json({ error: e.type ?? 'bad request' });
+      return;
+    }
+    next(error);
+  });
+
+  return router;
+}

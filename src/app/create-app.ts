@@ -1,0 +1,228 @@
+// Wires the whole app: database, services, bot + features, outbox worker, scheduler, HTTP (and
+// in local mode the in-process Feishu emulator and workspace on the same port), long connection.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import express from 'express';
+import type { Config } from '../config.ts';
+import { openDatabase, type Database, type Db } from '../adapters/db/database.ts';
+import { createFeishuGateway } from '../adapters/feishu/gateway.ts';
+import { startLongConnection, type LongConnection } from '../adapters/feishu/long-connection.ts';
+import { LocalFileStorage } from '../adapters/files/storage.ts';
+import { createHttpApp } from '../adapters/http/app.ts';
+import { createFeishuRouter } from '../adapters/http/feishu-routes.ts';
+import { Scheduler } from '../adapters/jobs/scheduler.ts';
+import { OutboxWorker } from '../adapters/outbox/worker.ts';
+import { createEmulator } from '../emulator/index.ts';
+import type { Emulator, EmulatorOptions, SeedInput } from '../emulator/types.ts';
+import { createWorkspaceRouter } from '../emulator/workspace/router.ts';
+import { DEMO_OFFICE, DEMO_UNITS } from '../domain/demo-directory.ts';
+import { seedDemoDirectory } from '../usecases/seed-demo-directory.ts';
+import { registerFeatures } from '../handlers/index.ts';
+import type { FeishuGateway } from '../ports/feishu.ts';
+import { systemClock, type Clock } from '../ports/clock.ts';
+import { Bot, type AppServices } from './bot.ts';
+import type { Job } from './jobs.ts';
+import { createLogger, type Logger } from './log.ts';
+
+export interface CreateAppOptions {
+  config: Config;
+  clock?: Clock;
+  logger?: Logger;
+  gateway?: FeishuGateway;
+  /** features to register (default: src/handlers registerFeatures) */
+  features?: (bot: Bot) => Job[];
+  /** local mode: overrides for the in-process emulator (tests: short re-delivery delays, fixed keys) */
+  emulator?: Partial<EmulatorOptions>;
+  /** seed the demo directory (default: config.localDemo in local mode) */
+  seedDemo?: boolean;
+  outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number };
+  /** start the per-minute cron (default true; tests tick by hand) */
+  cron?: boolean;
+}
+
+export interface App {
+  config: Config;
+  database: Database;
+  db: Db;
+  services: AppServices;
+  bot: Bot;
+  jobs: Job[];
+  worker: OutboxWorker;
+  scheduler: Scheduler;
+  /** local mode only */
+  emulator: Emulator | undefined;
+  /** http://127.0.0.1:port */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The emulator's directory for local mode: every demo unit's group with its people, plus the office group. */
+export function demoEmulatorSeed(): SeedInput {
+  const coordinator = DEMO_OFFICE.coordinator;
+  const users = new Map<string, SeedInput['users'][number]>();
+  users.set(coordinator.openId, { openId: coordinator.openId, name: coordinator.name, title: `${DEMO_OFFICE.name} · 协调人` });
+  const chats: SeedInput['chats'] = [{ chatId: DEMO_OFFICE.chatId, name: DEMO_OFFICE.chatName, memberOpenIds: [coordinator.openId], botMember: true }];
+  for (const unit of DEMO_UNITS) {
+    const members: string[] = [];
+    for (const l of unit.liaisons) {
+      if (!l.openId) continue;
+      users.set(l.openId, { openId: l.openId, name: l.name, title: `${unit.name} · 联系人` });
+      members.push(l.openId);
+    }
+    if (unit.leaderOpenId) {
+      users.set(unit.leaderOpenId, { openId: unit.leaderOpenId, name: unit.leaderName ?? '分管领导', title: `${unit.name} · 分管领导` });
+      members.push(unit.leaderOpenId);
+    }
+    members.push(coordinator.openId);
+    chats.push({ chatId: unit.chatId, name: unit.chatName, memberOpenIds: members, botMember: true });
+  }
+  return { users: [...users.values()], chats };
+}
+
+export async function createApp(options: CreateAppOptions): Promise<App> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? createLogger(config.logLevel);
+  const database = await openDatabase(config.databaseUrl);
+  const db = database.client;
+  const cleanup: (() => Promise<void>)[] = [() => database.close()];
+
+  try {
+    const local = config.local;
+    // Local mode signs and encrypts pushes like production, with a key made up per run.
+    const encryptKey = local ? (options.emulator?.encryptKey ?? randomBytes(16).toString('hex')) : config.feishu.encryptKey;
+    const verificationToken = local ? (options.emulator?.verificationToken ?? config.feishu.verificationToken ?? randomBytes(12).toString('hex')) : config.feishu.verificationToken;
+
+    const feishuSlot = express.Router();
+    let emulator: Emulator | undefined;
+    const extra: express.Router[] = [];
+    if (local) {
+      emulator = createEmulator({
+        appId: config.feishu.appId,
+        appSecret: config.feishu.appSecret,
+        now: () => clock.now(),
+        ...options.emulator,
+        verificationToken,
+        encryptKey,
+      });
+      extra.push(createWorkspaceRouter(emulator), emulator.router);
+    }
+
+    const servicesRef: { current?: AppServices } = {};
+    const app = createHttpApp({
+      get services(): AppServices {
+        return servicesRef.current!;
+      },
+      ping: () => database.ping(),
+      feishu: feishuSlot,
+      extra,
+    });
+    const server = http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, local && config.host === '0.0.0.0' ? '127.0.0.1' : config.host, () => resolve());
+    });
+    cleanup.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          setTimeout(() => server.closeAllConnections(), 2000).unref();
+          server.closeIdleConnections();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${port}`;
+    if (emulator) {
+      emulator.setBotUrl(url);
+      cleanup.unshift(async () => emulator?.stopRedeliveries());
+    }
+
+    const gateway = options.gateway ?? createFeishuGateway({ appId: config.feishu.appId, appSecret: config.feishu.appSecret, domain: local ? url : config.feishu.domain });
+    const services: AppServices = {
+      config,
+      db,
+      clock,
+      gateway,
+      storage: new LocalFileStorage(config.storageDir),
+      log,
+      // The worker is built below; nothing dispatches before then.
+      kickOutbox: () => worker.kick(),
+      readiness: [],
+    };
+    servicesRef.current = services;
+    const bot = new Bot(services);
+    const jobs = (options.features ?? registerFeatures)(bot);
+
+    const worker = new OutboxWorker({
+      db,
+      provider: database.provider,
+      gateway,
+      storage: services.storage,
+      clock,
+      log: log.child({ component: 'outbox' }),
+      config,
+      ...options.outbox,
+    });
+    const scheduler = new Scheduler({ services, jobs });
+
+    const botOpenId = () => gateway.botInfo().then((b) => b.openId);
+    feishuSlot.use(
+      createFeishuRouter({
+        dispatch: (event) => bot.dispatch(event),
+        log: log.child({ component: 'feishu' }),
+        encryptKey,
+        verificationToken,
+        botOpenId,
+      }),
+    );
+
+    if (local && emulator && (options.seedDemo ?? config.localDemo)) {
+      await seedDemoDirectory(db, { actorOpenId: 'system', now: clock.now() });
+      emulator.seed(demoEmulatorSeed());
+    }
+
+    worker.start();
+    cleanup.unshift(() => worker.stop());
+    if (options.cron ?? true) await scheduler.start();
+    else await scheduler.runStartHooks(clock.now());
+    cleanup.unshift(() => scheduler.stop());
+
+    let ws: LongConnection | undefined;
+    if (!local && config.feishu.eventMode === 'ws') {
+      ws = await startLongConnection({ config, bot, gateway, db, log: log.child({ component: 'ws' }), clock });
+      cleanup.unshift(() => ws!.close());
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      database,
+      db,
+      services,
+      bot,
+      jobs,
+      worker,
+      scheduler,
+      emulator,
+      url,
+      port,
+      stop() {
+        stopping ??= (async () => {
+          for (const fn of cleanup) {
+            try {
+              await fn();
+            } catch (error) {
+              log.error('shutdown step failed', { error });
+            }
+          }
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    for (const fn of cleanup) await fn().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+// `npm start`: load config (a bad value stops here with one line naming the variable), start the
+// app, and shut down cleanly on SIGTERM/SIGINT.
+import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
+import { createApp } from './app/create-app.ts';
+import { createLogger } from './app/log.ts';
+
+let config: Config;
+try {
+  loadDotEnv();
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const log = createLogger(config.logLevel);
+let app: Awaited<ReturnType<typeof createApp>>;
+try {
+  app = await createApp({ config, logger: log });
+} catch (error) {
+  const message = (error as Error).message ?? String(error);
+  console.error(`启动失败 / start-up failed: ${message.replace(/\/\/[^@/\s]*@/g, '//***@')}`);
+  process.exit(1);
+}
+
+if (config.local) {
+  const shown = `http://localhost:${app.port}/`;
+  console.log(`主题日助手已启动（本地模式）: ${shown}`);
+  console.log(`Theme-day assistant started (local mode): ${shown}`);
+} else {
+  log.info('started', { port: app.port, eventMode: config.feishu.eventMode, database: app.database.provider });
+}
+
+let shuttingDown = false;
+const shutdown = (signal: string) => {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log.info('shutting down', { signal });
+  const force = setTimeout(() => {
+    log.error('shutdown timed out');
+    process.exit(1);
+  }, 20_000);
+  force.unref();
+  app
+    .stop()
+    .then(() => process.exit(0))
+    .catch((error: unknown) => {
+      log.error('shutdown failed', { error });
+      process.exit(1);
+    });
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
