@@ -17,9 +17,13 @@ export const USERS = {
 export const GROUP = 'oc_group0000000000000000000000001';
 export const NO_BOT_GROUP = 'oc_group0000000000000000000000002';
 
-export function freshCache(): { get: (key: string | symbol, o?: { namespace?: string }) => Promise<unknown>; set: (key: string | symbol, value: unknown, expire?: number, o?: { namespace?: string }) => Promise<boolean> } {
+type SdkCache = NonNullable<ConstructorParameters<typeof lark.Client>[0]['cache']>;
+
+/** A per-client token cache, so tests never share the SDK's process-wide one. */
+export function freshCache(): SdkCache {
   const store = new Map<string, { value: unknown; expire?: number }>();
-  const k = (key: string | symbol, ns?: string): string => `${ns ?? ''}:${String(key)}`;
+  // eslint-disable-next-line @typescript-eslint/no-wrapper-object-types -- the SDK's Cache type uses `Symbol`
+  const k = (key: string | Symbol, ns?: string): string => `${ns ?? ''}:${String(key)}`;
   return {
     get: async (key, o) => {
       const hit = store.get(k(key, o?.namespace));
