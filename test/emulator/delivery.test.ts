@@ -93,11 +93,11 @@ describe('events', () => {
   });
 
   it('re-delivers a slow or failing push with the same event_id', async () => {
-    s = await startEmulator({ botUrl: bot.url, ackTimeoutMs: 100, redeliveryDelaysMs: [30, 30, 30] });
+    s = await startEmulator({ botUrl: bot.url, ackTimeoutMs: 400, redeliveryDelaysMs: [30, 30, 30] });
     let n = 0;
     bot.handle = async (_r, res) => {
       n += 1;
-      if (n === 1) await sleep(250); // too slow
+      if (n === 1) await sleep(700); // too slow
       if (n === 2) {
         res.status(500).json({});
         return;
@@ -114,7 +114,7 @@ describe('events', () => {
       [3, true],
     ]);
     expect(new Set(attempts.map((a) => a.eventId))).toEqual(new Set([delivery.eventId]));
-    await sleep(300);
+    await sleep(400);
     expect(new Set(bot.received.map((r) => (r.body.header as { event_id: string }).event_id))).toEqual(new Set([delivery.eventId]));
   });
 
@@ -190,7 +190,7 @@ describe('card callbacks', () => {
   });
 
   it('keeps the card and reports 200673 for an invalid card, 200341 for a slow answer, 200671 for non-200', async () => {
-    s = await startEmulator({ botUrl: bot.url, ackTimeoutMs: 100 });
+    s = await startEmulator({ botUrl: bot.url, ackTimeoutMs: 400 });
     const id = await sendFormCard();
     bot.handle = (_r, res) => {
       res.json({ card: { type: 'raw', data: card([{ tag: 'multi_select_static', name: 'x', options: [] }]) } });
@@ -199,7 +199,7 @@ describe('card callbacks', () => {
     expect(invalid).toMatchObject({ error: '200673', cardReplaced: false });
     expect(invalid.errorDetail).toMatch(/only allowed inside a form/);
     bot.handle = async (_r, res) => {
-      await sleep(200);
+      await sleep(700);
       res.json({});
     };
     expect((await s.emu.userClickCard(USERS.xs.openId, id, { value: { action: 'a' } })).error).toBe('200341');
