@@ -3,10 +3,15 @@ import type { Bot } from '../app/bot.ts';
 import type { Job } from '../app/jobs.ts';
 import { remindersFeature } from './reminders.ts';
 
+import { reviewFeature } from './review.ts';
+import { scheduleFeature } from './schedule.ts';
+
 type Feature = { register(bot: Bot): void; jobs?: Job[] };
 
 const features: Feature[] = [
   // features are added here
+  reviewFeature,
+  scheduleFeature,
   remindersFeature,
 ];
 

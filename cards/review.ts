@@ -1,0 +1,303 @@
+// Review cards: the reviewer's unit-by-unit review card, the history card, the decision notice
+// posted in the unit's group. Pure builders; times arrive formatted.
+import {
+  button,
+  buttonRow,
+  card,
+  escapeMarkdown,
+  form,
+  formButton,
+  hr,
+  input,
+  markdown,
+  mention,
+  multiSelect,
+  note,
+  select,
+  textBlock,
+  type ActionValue,
+  type CardElement,
+  type CardJson,
+} from './kit.ts';
+import { ACTIVITY_FORMS, UNIT_KINDS } from '../src/domain/campaign.ts';
+import {
+  decisionLabel,
+  describeFilter,
+  fieldLabel,
+  formsText,
+  REASON_MAX,
+  reviewStatusLabel,
+  THEME_FIELDS,
+  type FieldChange,
+  type ReviewFilter,
+} from '../src/domain/review.ts';
+
+/** Themes shown per page of one unit (each has a form: keeps the card well under 200 components). */
+export const THEMES_PER_PAGE = 5;
+
+export interface ReviewThemeVm {
+  id: string;
+  seq: number;
+  title: string;
+  month: number;
+  forms: string[];
+  intro: string;
+  status: string;
+  version: number;
+  reason?: string | null;
+  fields?: string[];
+  /** what changed since the version that was returned */
+  diff?: { fromVersion: number; changes: FieldChange[] };
+  lastDecision?: { label: string; by: string; at: string };
+  /** what the reviewer typed when the last attempt was refused */
+  draft?: { reason: string; fields: string[] };
+  error?: string;
+}
+
+export interface ReviewCardVm {
+  campaignTitle: string;
+  filter: ReviewFilter;
+  counts: { pending: number; approved: number; returned: number; rejected: number; total: number };
+  unit?: { id: string; name: string; kindLabel: string; contact: string; submittedAt?: string; index: number; count: number };
+  themes: ReviewThemeVm[];
+  page: number;
+  pages: number;
+}
+
+/** The navigation state every button on the review card carries. */
+export function navValue(a: string, vm: { filter: ReviewFilter; unitId: string; page: number }, extra: ActionValue = {}): ActionValue {
+  return { a, u: vm.unitId, p: vm.page, fs: vm.filter.status, fk: vm.filter.kind, fm: vm.filter.month, ff: vm.filter.form, ...extra };
+}
+
+const STATUS_COLOR: Record<string, string> = { pending: 'orange', approved: 'green', returned: 'red', rejected: 'grey' };
+
+function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number): CardElement[] {
+  const unitId = vm.unit?.id ?? '';
+  const nav = { filter: vm.filter, unitId, page: vm.page };
+  const lines = [
+    `**${t.seq}. ${escapeMarkdown(t.title)}**\u3000<font color='${STATUS_COLOR[t.status] ?? 'grey'}'>${reviewStatusLabel(t.status)}</font>\u3000v${t.version}`,
+    `活动时间：${t.month}月\u3000活动形式：${escapeMarkdown(formsText(t.forms))}`,
+  ];
+  const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${t.intro}`)];
+  if (t.lastDecision) {
+    const extra = t.reason ? `：${escapeMarkdown(t.reason)}` : '';
+    const fields = t.fields && t.fields.length > 0 ? `（需修改：${t.fields.map(fieldLabel).join('、')}）` : '';
+    out.push(note(`${escapeMarkdown(t.lastDecision.by)} ${t.lastDecision.at} ${t.lastDecision.label}${extra}${fields}`));
+  }
+  if (t.diff && t.diff.changes.length > 0) {
+    const diffLines = t.diff.changes.map((c) => `· ${c.label}：${escapeMarkdown(c.before)} → **${escapeMarkdown(c.after)}**`);
+    out.push(markdown(`<font color='blue'>修改内容（v${t.diff.fromVersion} → v${t.version}）</font>\n${diffLines.join('\n')}`));
+  } else if (t.diff) {
+    out.push(note(`v${t.diff.fromVersion} → v${t.version}：内容未改动`));
+  }
+  const formElements: CardElement[] = [
+    input(`reason_${i}`, { label: '审核意见（退回修改、不采纳必填）', placeholder: '例如：主题请聚焦具体政策，简介补充活动对象', value: t.draft?.reason, maxLength: REASON_MAX }),
+    multiSelect(`fields_${i}`, {
+      placeholder: '退回时需修改的内容（可多选）',
+      options: THEME_FIELDS.map((f) => ({ label: f.label, value: f.key })),
+      values: t.draft?.fields ?? [],
+    }),
+  ];
+  if (t.error) formElements.push(markdown(`<font color='red'>${escapeMarkdown(t.error)}</font>`));
+  formElements.push(
+    buttonRow([
+      formButton(`approve_${i}`, '通过', navValue('review.decide', nav, { t: t.id, v: t.version, d: 'approve', i }), { type: 'primary' }),
+      formButton(`return_${i}`, '退回修改', navValue('review.decide', nav, { t: t.id, v: t.version, d: 'return', i }), { type: 'default' }),
+      formButton(`reject_${i}`, '不采纳', navValue('review.decide', nav, { t: t.id, v: t.version, d: 'reject', i }), { type: 'danger' }),
+    ]),
+  );
+  out.push(button('查看历史', navValue('review.history', nav, { t: t.id }), { type: 'text', size: 'small' }));
+  out.push(form(`review_${i}`, formElements));
+  return out;
+}
+
+function filterForm(vm: ReviewCardVm): CardElement {
+  const f = vm.filter;
+  const nav = { filter: f, unitId: vm.unit?.id ?? '', page: 0 };
+  return form('review_filter', [
+    {
+      tag: 'column_set',
+      flex_mode: 'none',
+      horizontal_spacing: 'small',
+      columns: [
+        { tag: 'column', width: 'weighted', weight: 1, elements: [select('status', { placeholder: '状态', value: f.status, options: [{ label: '待审核', value: 'pending' }, { label: '全部状态', value: 'all' }, { label: '已通过', value: 'approved' }, { label: '已退回', value: 'returned' }, { label: '不采纳', value: 'rejected' }] })] },
+        { tag: 'column', width: 'weighted', weight: 1, elements: [select('kind', { placeholder: '单位类型', value: f.kind, options: [{ label: '全部单位', value: 'all' }, ...UNIT_KINDS.map((k) => ({ label: k.label, value: k.key }))] })] },
+        { tag: 'column', width: 'weighted', weight: 1, elements: [select('month', { placeholder: '月份', value: String(f.month), options: [{ label: '全部月份', value: '0' }, ...Array.from({ length: 12 }, (_, k) => ({ label: `${k + 1}月`, value: String(k + 1) }))] })] },
+        { tag: 'column', width: 'weighted', weight: 1, elements: [select('form', { placeholder: '活动形式', value: f.form, options: [{ label: '全部形式', value: 'all' }, ...ACTIVITY_FORMS.map((x) => ({ label: x.label, value: x.key }))] })] },
+      ],
+    },
+    formButton('filter_submit', '筛选', navValue('review.filter', nav), { type: 'default' }),
+  ]);
+}
+
+export function reviewCard(vm: ReviewCardVm): CardJson {
+  const c = vm.counts;
+  const elements: CardElement[] = [
+    markdown(`共 ${c.total} 个主题：待审核 **${c.pending}**\u3000已通过 ${c.approved}\u3000已退回 ${c.returned}\u3000不采纳 ${c.rejected}`),
+    filterForm(vm),
+    hr(),
+  ];
+  if (!vm.unit) {
+    elements.push(markdown(`当前筛选（${describeFilter(vm.filter)}）下没有主题。${vm.filter.status === 'pending' && c.total > 0 ? '待审核的主题已全部处理。' : ''}`));
+    return card({ title: '主题审核', subtitle: vm.campaignTitle, template: 'green', elements, summary: '主题审核' });
+  }
+  const u = vm.unit;
+  const nav = { filter: vm.filter, unitId: u.id, page: vm.page };
+  elements.push(
+    markdown(`**${escapeMarkdown(u.name)}**（${u.kindLabel}）\u3000第 ${u.index + 1}/${u.count} 个单位${vm.pages > 1 ? `\u3000主题第 ${vm.page + 1}/${vm.pages} 页` : ''}`),
+    note(`联系人：${escapeMarkdown(u.contact)}${u.submittedAt ? `\u3000报送时间：${u.submittedAt}` : ''}\u3000筛选：${describeFilter(vm.filter)}`),
+  );
+  vm.themes.forEach((t, i) => {
+    elements.push(hr(), ...themeBlock(vm, t, i));
+  });
+  const navButtons: CardElement[] = [
+    button('上一个单位', navValue('review.page', nav, { dir: 'prev' }), { disabled: u.index === 0, size: 'small' }),
+    button('下一个单位', navValue('review.page', nav, { dir: 'next' }), { disabled: u.index >= u.count - 1, size: 'small', type: 'primary' }),
+  ];
+  if (vm.pages > 1) {
+    navButtons.push(
+      button('上一页主题', navValue('review.page', { ...nav, page: vm.page - 1 }, { dir: 'stay' }), { disabled: vm.page === 0, size: 'small' }),
+      button('下一页主题', navValue('review.page', { ...nav, page: vm.page + 1 }, { dir: 'stay' }), { disabled: vm.page >= vm.pages - 1, size: 'small' }),
+    );
+  }
+  elements.push(hr(), buttonRow(navButtons));
+  return card({ title: '主题审核', subtitle: vm.campaignTitle, template: 'green', elements, summary: `主题审核：${u.name}` });
+}
+
+// ---------------------------------------------------------------- history
+
+export interface HistoryVm {
+  unitName: string;
+  theme: { title: string; status: string; version: number };
+  entries: { at: string; who: string; what: string; detail?: string }[];
+  versions: { version: number; at: string; who: string; title: string; month: number; forms: string[]; intro: string }[];
+  back?: ActionValue;
+}
+
+export function historyCard(vm: HistoryVm): CardJson {
+  const elements: CardElement[] = [
+    markdown(`**${escapeMarkdown(vm.unitName)}**「${escapeMarkdown(vm.theme.title)}」\u3000当前：${reviewStatusLabel(vm.theme.status)}\u3000v${vm.theme.version}`),
+    hr(),
+    markdown('**审核记录**'),
+  ];
+  if (vm.entries.length === 0) elements.push(note('暂无审核记录'));
+  for (const e of vm.entries.slice(-30)) {
+    elements.push(markdown(`${e.at}\u3000${escapeMarkdown(e.who)}\u3000**${escapeMarkdown(e.what)}**${e.detail ? `\n${escapeMarkdown(e.detail)}` : ''}`));
+  }
+  elements.push(hr(), markdown('**各版本内容**'));
+  for (const v of vm.versions.slice(-10)) {
+    elements.push(markdown(`v${v.version}\u3000${v.at}\u3000${escapeMarkdown(v.who)}\n主题：${escapeMarkdown(v.title)}\u3000${v.month}月\u3000${escapeMarkdown(formsText(v.forms))}`), textBlock(`简介：${v.intro}`));
+  }
+  if (vm.back) elements.push(hr(), button('返回审核', vm.back, { type: 'primary', size: 'small' }));
+  return card({ title: '主题审核历史', template: 'grey', elements, summary: '主题审核历史' });
+}
+
+// ---------------------------------------------------------------- notices
+
+export interface DecisionNoticeVm {
+  unitName: string;
+  liaisonOpenIds: string[];
+  themeId: string;
+  title: string;
+  seq: number;
+  version: number;
+  decision: string;
+  reason?: string;
+  fields: string[];
+  reviewerName: string;
+  at: string;
+}
+
+export function decisionNoticeCard(vm: DecisionNoticeVm): CardJson {
+  const mentions = vm.liaisonOpenIds.map(mention).filter(Boolean).join(' ');
+  const label = decisionLabel(vm.decision);
+  const lines = [`${mentions ? `${mentions} ` : ''}${escapeMarkdown(vm.unitName)}申报的主题 ${vm.seq}「${escapeMarkdown(vm.title)}」审核结果：**${label}**`];
+  if (vm.reason) lines.push(`原因：${escapeMarkdown(vm.reason)}`);
+  if (vm.fields.length > 0) lines.push(`需修改：${vm.fields.map(fieldLabel).join('、')}`);
+  lines.push(`审核人：${escapeMarkdown(vm.reviewerName)}\u3000${vm.at}`);
+  const elements: CardElement[] = [markdown(lines.join('\n'))];
+  if (vm.decision === 'return') {
+    elements.push(note('请联络员点击下方按钮修改本主题后重新提交，修改后会回到审核。'));
+    elements.push(button('修改并重新提交', { a: 'review.revise_open', t: vm.themeId, v: vm.version }, { type: 'primary' }));
+  } else if (vm.decision === 'approve') {
+    elements.push(note('入选主题将列入县本级全年“政务公开主题日”活动计划安排表，计划发布后会通知本群。'));
+  }
+  const template = vm.decision === 'approve' ? 'green' : vm.decision === 'return' ? 'orange' : 'grey';
+  return card({ title: `主题审核结果：${label}`, template, elements, summary: `主题审核结果：${label}` });
+}
+
+export interface ReviseVm {
+  themeId: string;
+  version: number;
+  unitName: string;
+  reason?: string | null;
+  fields: string[];
+  values: { title: string; month: string; forms: string[]; intro: string };
+  errors?: Record<string, string>;
+  /** months that may still be chosen */
+  months: number[];
+}
+
+function errorLine(errors: Record<string, string> | undefined, key: string): CardElement[] {
+  const msg = errors?.[key];
+  return msg ? [markdown(`<font color='red'>${escapeMarkdown(msg)}</font>`)] : [];
+}
+
+export function reviseCard(vm: ReviseVm): CardJson {
+  const mark = (k: string) => (vm.fields.includes(k) ? '（需修改）' : '');
+  const lines = [`**${escapeMarkdown(vm.unitName)}** 修改退回的主题（v${vm.version}）`];
+  if (vm.reason) lines.push(`退回原因：${escapeMarkdown(vm.reason)}`);
+  if (vm.fields.length > 0) lines.push(`需修改：${vm.fields.map(fieldLabel).join('、')}`);
+  const monthOptions = vm.months.map((m) => ({ label: `${m}月`, value: String(m) }));
+  const formElements: CardElement[] = [
+    input('title', { label: `活动主题${mark('title')}（不超过40字）`, value: vm.values.title, maxLength: 40, required: true }),
+    ...errorLine(vm.errors, 'title'),
+    select('month', { placeholder: `活动时间（月份）${mark('month')}`, options: monthOptions, value: monthOptions.some((o) => o.value === vm.values.month) ? vm.values.month : undefined, required: true }),
+    ...errorLine(vm.errors, 'month'),
+    multiSelect('forms', { placeholder: `活动形式${mark('forms')}（可多选）`, options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: vm.values.forms, required: true }),
+    ...errorLine(vm.errors, 'forms'),
+    input('intro', { label: `活动简介${mark('intro')}（20-500字）`, value: vm.values.intro, multiline: true, rows: 5, maxLength: 500, required: true }),
+    ...errorLine(vm.errors, 'intro'),
+    formButton('revise_submit', '重新提交审核', { a: 'review.revise_submit', t: vm.themeId, v: vm.version }),
+  ];
+  return card({
+    title: '修改并重新提交',
+    template: 'orange',
+    elements: [markdown(lines.join('\n')), form('revise', formElements)],
+    summary: '修改并重新提交',
+  });
+}
+
+export interface ResubmittedVm {
+  unitName: string;
+  title: string;
+  version: number;
+  changes: FieldChange[];
+  byName: string;
+  at: string;
+  unitId: string;
+}
+
+/** To the coordinating office: a returned theme is back for review, with what changed. */
+export function resubmittedCard(vm: ResubmittedVm): CardJson {
+  const diff = vm.changes.length > 0 ? vm.changes.map((c) => `· ${c.label}：${escapeMarkdown(c.before)} → **${escapeMarkdown(c.after)}**`).join('\n') : '（内容未改动）';
+  return card({
+    title: '退回的主题已重新提交',
+    template: 'wathet',
+    elements: [
+      markdown(`**${escapeMarkdown(vm.unitName)}**「${escapeMarkdown(vm.title)}」已修改（v${vm.version}），${escapeMarkdown(vm.byName)} ${vm.at} 提交。\n${diff}`),
+      button('去审核', { a: 'review.page', u: vm.unitId, p: 0, fs: 'pending', fk: 'all', fm: 0, ff: 'all', dir: 'stay' }, { type: 'primary', size: 'small' }),
+    ],
+    summary: '退回的主题已重新提交',
+  });
+}
+
+export function revisedConfirmCard(vm: { unitName: string; title: string; version: number; changes: FieldChange[] }): CardJson {
+  const diff = vm.changes.length > 0 ? vm.changes.map((c) => `· ${c.label}：${escapeMarkdown(c.before)} → ${escapeMarkdown(c.after)}`).join('\n') : '（内容未改动）';
+  return card({
+    title: '已重新提交审核',
+    template: 'green',
+    elements: [markdown(`${escapeMarkdown(vm.unitName)}「${escapeMarkdown(vm.title)}」已更新为 v${vm.version}，等待县政务公开办审核。\n${diff}`)],
+    summary: '已重新提交审核',
+  });
+}

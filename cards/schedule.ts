@@ -1,0 +1,236 @@
+// Schedule cards: the coordinator's working view (balance checks, month moves, publish), the
+// published 计划安排表 for groups, change notices and month-move confirmations. Pure builders.
+import {
+  button,
+  buttonRow,
+  card,
+  escapeMarkdown,
+  form,
+  formButton,
+  hr,
+  markdown,
+  mention,
+  note,
+  select,
+  type CardElement,
+  type CardJson,
+} from './kit.ts';
+import { formLabel } from '../src/domain/campaign.ts';
+import { maskPhone } from '../src/domain/phone.ts';
+import { describeChange, describeWarning, groupByMonth, type BalanceWarning, type ScheduleChange, type ScheduleRow } from '../src/domain/schedule.ts';
+
+/** Cards stay well under Feishu's 30 KB; above this the rows drop their contact column. */
+const SIZE_BUDGET = 26_000;
+
+function rowLine(r: ScheduleRow, o: { maskPhones: boolean; star: boolean; contact: boolean; month?: boolean }): string {
+  const forms = r.forms.map(formLabel).join('、');
+  const phone = r.contactPhone ? ` ${o.maskPhones ? maskPhone(r.contactPhone) : r.contactPhone}` : '';
+  const contact = o.contact && (r.contactName || phone) ? `｜${escapeMarkdown(r.contactName)}${escapeMarkdown(phone)}` : '';
+  return `${o.star ? '★ ' : ''}${o.month ? `${r.month}月｜` : ''}**${escapeMarkdown(r.unitName)}**｜${escapeMarkdown(r.title)}｜${forms}${contact}`;
+}
+
+function monthSections(rows: readonly ScheduleRow[], o: { maskPhones: boolean; highlightUnitId?: string; contact: boolean }): CardElement[] {
+  return groupByMonth(rows).map((g) =>
+    markdown(`**${g.month}月**（${g.rows.length} 项）\n${g.rows.map((r) => rowLine(r, { ...o, star: r.unitId === o.highlightUnitId })).join('\n')}`),
+  );
+}
+
+function withinBudget(build: (contact: boolean) => CardJson): CardJson {
+  const full = build(true);
+  return Buffer.byteLength(JSON.stringify(full)) <= SIZE_BUDGET ? full : build(false);
+}
+
+export interface PublishedScheduleVm {
+  title: string;
+  version: number;
+  publishedAt: string;
+  rows: ScheduleRow[];
+  /** the unit whose group this is: its rows come first and carry ★ */
+  unit?: { id: string; name: string };
+  maskPhones: boolean;
+  changes?: ScheduleChange[];
+  calendarNote?: string;
+}
+
+export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
+  return withinBudget((contact) => {
+    const elements: CardElement[] = [markdown(`第 ${vm.version} 版\u3000${vm.publishedAt} 发布\u3000共 ${vm.rows.length} 项活动`)];
+    if (vm.unit) {
+      const own = vm.rows.filter((r) => r.unitId === vm.unit!.id);
+      elements.push(
+        markdown(
+          own.length > 0
+            ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${own.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, contact: true, month: true })).join('\n')}`
+            : `**本单位活动**：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
+        ),
+        note('请按计划月份组织开展活动，活动现场设置“政务公开主题日”LOGO 醒目标识，活动后及时报送总结。'),
+      );
+    }
+    if (vm.changes && vm.changes.length > 0) {
+      elements.push(hr(), markdown(`**本版变更**\n${vm.changes.slice(0, 30).map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`));
+    }
+    elements.push(hr(), ...monthSections(vm.rows, { maskPhones: vm.maskPhones, highlightUnitId: vm.unit?.id, contact }));
+    if (!contact) elements.push(note('联系人信息较多，卡片中省略；完整表格见计划安排表 Excel。'));
+    if (vm.calendarNote) elements.push(note(escapeMarkdown(vm.calendarNote)));
+    return card({ title: vm.title, subtitle: '县政务公开和政务服务工作领导小组办公室', template: 'blue', elements, summary: `${vm.title}（第${vm.version}版）` });
+  });
+}
+
+export interface ChangeNoticeVm {
+  title: string;
+  version: number;
+  publishedAt: string;
+  unit: { id: string; name: string };
+  liaisonOpenIds: string[];
+  changes: ScheduleChange[];
+  ownRows: ScheduleRow[];
+  maskPhones: boolean;
+}
+
+/** A later version, told only to the units it touches: what changed for them and their rows now. */
+export function scheduleChangeNoticeCard(vm: ChangeNoticeVm): CardJson {
+  const mentions = vm.liaisonOpenIds.map(mention).filter(Boolean).join(' ');
+  const elements: CardElement[] = [
+    markdown(`${mentions ? `${mentions} ` : ''}计划安排表已更新为第 ${vm.version} 版（${vm.publishedAt}），涉及本单位的变更：\n${vm.changes.map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`),
+    markdown(
+      vm.ownRows.length > 0
+        ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${vm.ownRows.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, contact: true, month: true })).join('\n')}`
+        : `**本单位活动**：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
+    ),
+    note('发送“计划安排表”可查看全县完整计划。'),
+  ];
+  return card({ title: `${vm.title}：第 ${vm.version} 版变更`, template: 'orange', elements, summary: '计划安排表已更新' });
+}
+
+export interface ScheduleWorkVm {
+  title: string;
+  campaignStatus: string;
+  rows: ScheduleRow[];
+  warnings: BalanceWarning[];
+  published?: { version: number; at: string; pendingChanges: number };
+  pendingMoves: { themeId: string; unitName: string; title: string; from: number; to: number }[];
+  moveMode: 'confirm' | 'notify';
+  /** re-shown after a refused move */
+  moveDraft?: { themeId?: string; month?: string; error?: string };
+}
+
+function warningsBlock(warnings: readonly BalanceWarning[]): CardElement {
+  if (warnings.length === 0) return markdown('<font color=\'green\'>均衡检查：未发现问题</font>');
+  const shown = warnings.slice(0, 20).map((w) => `· ${escapeMarkdown(describeWarning(w))}`);
+  if (warnings.length > 20) shown.push(`· 另有 ${warnings.length - 20} 条`);
+  return markdown(`<font color='orange'>均衡检查（${warnings.length} 条提示）</font>\n${shown.join('\n')}`);
+}
+
+/** The coordinator's working view: the current approved set, balance checks, move form, publish. */
+export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
+  return withinBudget((contact) => {
+    const status = vm.published
+      ? `已发布第 ${vm.published.version} 版（${vm.published.at}）${vm.published.pendingChanges > 0 ? `，之后有 ${vm.published.pendingChanges} 处变更未发布` : '，与当前一致'}`
+      : '尚未发布';
+    const elements: CardElement[] = [markdown(`入选活动 **${vm.rows.length}** 项\u3000${status}`), warningsBlock(vm.warnings)];
+    if (vm.pendingMoves.length > 0) {
+      elements.push(markdown(`**待单位确认的月份调整**\n${vm.pendingMoves.map((m) => `· ${escapeMarkdown(m.unitName)}「${escapeMarkdown(m.title)}」${m.from}月 → ${m.to}月`).join('\n')}`));
+    }
+    elements.push(hr(), ...monthSections(vm.rows, { maskPhones: false, contact }));
+    if (vm.rows.length > 0) {
+      const options = vm.rows.slice(0, 100).map((r) => ({ label: `${r.month}月｜${r.unitName}｜${r.title}`.slice(0, 60), value: r.themeId }));
+      const formElements: CardElement[] = [
+        markdown(`**调整月份**（${vm.moveMode === 'confirm' ? '需单位确认' : '直接调整并通知单位'}）`),
+        select('theme', { placeholder: '选择活动', options, value: vm.moveDraft?.themeId, required: true }),
+        select('month', { placeholder: '调整到', options: Array.from({ length: 12 }, (_, i) => ({ label: `${i + 1}月`, value: String(i + 1) })), value: vm.moveDraft?.month, required: true }),
+      ];
+      if (vm.moveDraft?.error) formElements.push(markdown(`<font color='red'>${escapeMarkdown(vm.moveDraft.error)}</font>`));
+      formElements.push(formButton('move_submit', '调整月份', { a: 'schedule.move' }, { type: 'default' }));
+      elements.push(hr(), form('schedule_move', formElements));
+    }
+    elements.push(
+      hr(),
+      buttonRow([
+        button('发布计划', { a: 'schedule.publish_ask' }, { type: 'primary' }),
+        button('刷新', { a: 'schedule.view' }, { type: 'default' }),
+      ]),
+    );
+    if (!contact) elements.push(note('联系人信息较多，卡片中省略；发布后可在 Excel 中查看。'));
+    return card({ title: `${vm.title}（编排中）`, template: 'indigo', elements, summary: '计划安排表编排' });
+  });
+}
+
+export function publishConfirmCard(vm: { title: string; count: number; unitCount: number; warnings: BalanceWarning[]; pendingMoves: number; nextVersion: number; changes: number; affectedUnits: number }): CardJson {
+  const lines = [
+    `即将发布 **第 ${vm.nextVersion} 版**：${vm.count} 项活动，${vm.unitCount} 个单位。`,
+    vm.nextVersion === 1 ? '发布后计划安排表将发送到每个单位工作群，Excel 发给县政务公开办。' : `与上一版相比 ${vm.changes} 处变更，只通知涉及的 ${vm.affectedUnits} 个单位。`,
+  ];
+  if (vm.pendingMoves > 0) lines.push(`<font color='orange'>有 ${vm.pendingMoves} 项月份调整还在等单位确认，按原月份发布。</font>`);
+  const elements: CardElement[] = [markdown(lines.join('\n')), warningsBlock(vm.warnings)];
+  const disabled = vm.count === 0 || (vm.nextVersion > 1 && vm.changes === 0);
+  if (disabled) elements.push(note(vm.count === 0 ? '还没有通过审核的主题，无法发布。' : '与已发布版本相同，无需重新发布。'));
+  elements.push(
+    buttonRow([
+      button('确认发布', { a: 'schedule.publish', n: vm.nextVersion }, { type: 'primary', disabled, confirm: { title: '确认发布计划安排表？', text: `发布第 ${vm.nextVersion} 版并通知相关单位` } }),
+      button('返回编排', { a: 'schedule.view' }),
+    ]),
+  );
+  return card({ title: `发布${vm.title}`, template: 'orange', elements, summary: '确认发布计划安排表' });
+}
+
+export function publishedDoneCard(vm: { title: string; version: number; count: number; notifiedUnits: number; at: string }): CardJson {
+  return card({
+    title: `${vm.title}已发布`,
+    template: 'green',
+    elements: [markdown(`第 ${vm.version} 版已于 ${vm.at} 发布：${vm.count} 项活动，已通知 ${vm.notifiedUnits} 个单位。Excel 计划安排表稍后发送。`)],
+    summary: '计划安排表已发布',
+  });
+}
+
+export interface MoveVm {
+  themeId: string;
+  unitName: string;
+  title: string;
+  from: number;
+  to: number;
+  liaisonOpenIds: string[];
+  by: string;
+  at: string;
+}
+
+/** confirm mode: the unit's liaison agrees or not. */
+export function moveConfirmCard(vm: MoveVm): CardJson {
+  const mentions = vm.liaisonOpenIds.map(mention).filter(Boolean).join(' ');
+  return card({
+    title: '活动月份调整，请确认',
+    template: 'orange',
+    elements: [
+      markdown(`${mentions ? `${mentions} ` : ''}县政务公开办（${escapeMarkdown(vm.by)}）拟将「${escapeMarkdown(vm.title)}」由 **${vm.from}月** 调整到 **${vm.to}月**，请联络员确认。`),
+      buttonRow([
+        button('同意', { a: 'schedule.move_reply', t: vm.themeId, to: vm.to, ok: true }, { type: 'primary' }),
+        button('不同意', { a: 'schedule.move_reply', t: vm.themeId, to: vm.to, ok: false }, { type: 'danger' }),
+      ]),
+    ],
+    summary: '活动月份调整，请确认',
+  });
+}
+
+/** notify mode, or the outcome of a confirmation. */
+export function moveNoticeCard(vm: MoveVm & { outcome: 'moved' | 'accepted' | 'declined'; forCoordinator?: boolean }): CardJson {
+  const mentions = vm.forCoordinator ? '' : vm.liaisonOpenIds.map(mention).filter(Boolean).join(' ');
+  const text =
+    vm.outcome === 'moved'
+      ? `县政务公开办（${escapeMarkdown(vm.by)}）已将「${escapeMarkdown(vm.title)}」由 ${vm.from}月 调整到 **${vm.to}月**，请按新的月份安排活动。`
+      : vm.outcome === 'accepted'
+        ? `${escapeMarkdown(vm.unitName)}（${escapeMarkdown(vm.by)}）同意将「${escapeMarkdown(vm.title)}」由 ${vm.from}月 调整到 **${vm.to}月**。`
+        : `${escapeMarkdown(vm.unitName)}（${escapeMarkdown(vm.by)}）不同意将「${escapeMarkdown(vm.title)}」调整到 ${vm.to}月，仍为 ${vm.from}月。`;
+  return card({
+    title: vm.outcome === 'declined' ? '月份调整未获同意' : '活动月份已调整',
+    template: vm.outcome === 'declined' ? 'grey' : 'green',
+    elements: [markdown(`${mentions ? `${mentions} ` : ''}${text}`), ...(vm.forCoordinator || vm.outcome !== 'moved' ? [] : [note('计划安排表将在县政务公开办发布新版本时更新。')])],
+    summary: '活动月份调整',
+  });
+}
+
+/** Replaces the confirmation card once the liaison has answered. */
+export function moveAnsweredCard(vm: { accepted: boolean; title: string; from: number; to: number }): CardJson {
+  const text = vm.accepted
+    ? `已同意：「${escapeMarkdown(vm.title)}」调整到 ${vm.to}月，已告知县政务公开办。`
+    : `已回复不同意：「${escapeMarkdown(vm.title)}」仍为 ${vm.from}月，已告知县政务公开办。`;
+  return card({ title: '活动月份调整', template: vm.accepted ? 'green' : 'grey', elements: [markdown(text)], summary: '活动月份调整' });
+}

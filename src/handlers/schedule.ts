@@ -1,0 +1,142 @@
+// The annual 计划安排表: the coordinator's working view (balance checks, 调整月份, 发布计划),
+// the published schedule for units, and the liaison's answer to a proposed month move.
+import { z } from 'zod';
+import type { Bot, HandlerContext } from '../app/bot.ts';
+import type { CardActionEvent, CardResponse, MessageEvent } from '../app/events.ts';
+import { isCoordinator, isLiaisonOf, liaisonUnitIds, unitOfChat } from '../app/access.ts';
+import type { CardJson } from '../../cards/kit.ts';
+import { moveAnsweredCard, publishedDoneCard } from '../../cards/schedule.ts';
+import { PLAN_DEFAULTS } from '../domain/campaign.ts';
+import { monthSchema } from '../domain/schedule.ts';
+import { shanghaiDateTime } from '../domain/time.ts';
+import { currentCampaign } from '../usecases/review/common.ts';
+import { buildPublishConfirm, buildPublishedView, buildWorkCard } from '../usecases/schedule/view.ts';
+import { moveThemeMonth, replyToMove } from '../usecases/schedule/move.ts';
+import { publishSchedule } from '../usecases/schedule/publish.ts';
+
+const NOT_COORDINATOR = '只有县政务公开办的协调人可以编排和发布计划安排表。';
+const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
+
+async function reply(ctx: HandlerContext, message: MessageEvent, body: { card: CardJson } | { text: string }): Promise<void> {
+  await ctx.enqueue(`schedule:reply:${message.messageId}`, { op: 'reply', messageId: message.messageId, ...body });
+}
+
+const coordinator = (ctx: HandlerContext) => isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
+
+async function denyCommand(ctx: HandlerContext, message: MessageEvent, action: string): Promise<void> {
+  await ctx.audit({ action, entity: 'Schedule', entityId: message.messageId, decision: 'deny', reason: 'not a coordinator' });
+  await reply(ctx, message, { text: NOT_COORDINATOR });
+}
+
+async function denyAction(ctx: HandlerContext, action: CardActionEvent, name: string): Promise<CardResponse> {
+  await ctx.audit({ action: name, entity: 'Schedule', entityId: action.messageId, decision: 'deny', reason: 'not a coordinator' });
+  return { toast: { type: 'error', content: NOT_COORDINATOR } };
+}
+
+const moveReplySchema = z.object({ t: z.string().min(1).max(64), to: z.coerce.number().int().min(1).max(12), ok: z.boolean() });
+const publishSchema = z.object({ n: z.coerce.number().int().min(1) });
+
+export function registerSchedule(bot: Bot): void {
+  bot.command(
+    { names: ['计划安排表', '查看计划', '排期'], summary: '查看全年活动计划安排表（协调人可在此调整月份、发布）', example: '@主题日助手 计划安排表', audience: 'everyone' },
+    async (ctx, message) => {
+      const campaign = await currentCampaign(ctx.tx);
+      if (!campaign) return reply(ctx, message, { text: NO_CAMPAIGN });
+      const groupUnit = message.chatType === 'group' ? await unitOfChat(ctx.tx, message.chatId) : null;
+      if (!groupUnit && (await coordinator(ctx))) return reply(ctx, message, { card: await buildWorkCard(ctx.tx, campaign) });
+      let unit = groupUnit;
+      if (!unit) {
+        const ids = await liaisonUnitIds(ctx.tx, ctx.actor);
+        unit = ids[0] ? await ctx.tx.unit.findUnique({ where: { id: ids[0] }, select: { id: true, name: true } }) : null;
+      }
+      const card = await buildPublishedView(ctx.tx, campaign, unit, true);
+      if (!card) return reply(ctx, message, { text: `${PLAN_DEFAULTS.scheduleTitle(campaign.year)}尚未发布，发布后会发送到本群。` });
+      await reply(ctx, message, { card });
+    },
+  );
+
+  bot.command(
+    { names: ['调整月份'], summary: '调整某项活动的月份（在计划安排表卡片中选择活动和月份）', example: '@主题日助手 调整月份', audience: 'coordinator' },
+    async (ctx, message) => {
+      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'schedule.move');
+      const campaign = await currentCampaign(ctx.tx);
+      if (!campaign) return reply(ctx, message, { text: NO_CAMPAIGN });
+      await reply(ctx, message, { card: await buildWorkCard(ctx.tx, campaign) });
+    },
+  );
+
+  bot.command(
+    { names: ['发布计划'], summary: '发布计划安排表到各单位工作群（发布前先确认）', example: '@主题日助手 发布计划', audience: 'coordinator' },
+    async (ctx, message) => {
+      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'schedule.publish');
+      const campaign = await currentCampaign(ctx.tx);
+      if (!campaign) return reply(ctx, message, { text: NO_CAMPAIGN });
+      await reply(ctx, message, { card: await buildPublishConfirm(ctx.tx, campaign) });
+    },
+  );
+
+  bot.action('schedule.view', async (ctx, action) => {
+    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.view');
+    const campaign = await currentCampaign(ctx.tx);
+    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    return { card: await buildWorkCard(ctx.tx, campaign) };
+  });
+
+  bot.action('schedule.publish_ask', async (ctx, action) => {
+    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.publish');
+    const campaign = await currentCampaign(ctx.tx);
+    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    return { card: await buildPublishConfirm(ctx.tx, campaign) };
+  });
+
+  bot.action('schedule.publish', async (ctx, action) => {
+    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.publish');
+    const campaign = await currentCampaign(ctx.tx);
+    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    const v = publishSchema.safeParse(action.value);
+    const result = await publishSchedule(ctx, campaign, v.success ? v.data.n : undefined);
+    if (!result.ok) return { toast: { type: 'warning', content: result.message }, card: await buildPublishConfirm(ctx.tx, campaign) };
+    return {
+      toast: { type: 'success', content: `已发布第 ${result.version} 版` },
+      card: publishedDoneCard({ title: PLAN_DEFAULTS.scheduleTitle(campaign.year), version: result.version, count: result.rows.length, notifiedUnits: result.notifiedUnitIds.length, at: shanghaiDateTime(ctx.now) }),
+    };
+  });
+
+  bot.action('schedule.move', async (ctx, action) => {
+    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.move');
+    const campaign = await currentCampaign(ctx.tx);
+    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    const form = action.formValue ?? {};
+    const themeId = typeof form.theme === 'string' ? form.theme : '';
+    const monthRaw = typeof form.month === 'string' || typeof form.month === 'number' ? String(form.month) : '';
+    const month = monthSchema.safeParse(monthRaw);
+    const draft = { themeId: themeId || undefined, month: monthRaw || undefined };
+    if (!themeId || !month.success) {
+      const error = !themeId ? '请选择要调整的活动' : '请选择 1-12 月';
+      return { toast: { type: 'error', content: error }, card: await buildWorkCard(ctx.tx, campaign, { ...draft, error }) };
+    }
+    const result = await moveThemeMonth(ctx, campaign, { themeId, month: month.data });
+    if (!result.ok) return { toast: { type: 'warning', content: result.message }, card: await buildWorkCard(ctx.tx, campaign, { ...draft, error: result.message }) };
+    const toast = result.mode === 'notify' ? `已调整到${result.to}月，已通知单位` : `已请单位确认调整到${result.to}月`;
+    return { toast: { type: 'success', content: toast }, card: await buildWorkCard(ctx.tx, campaign) };
+  });
+
+  bot.action('schedule.move_reply', async (ctx, action) => {
+    const v = moveReplySchema.safeParse(action.value);
+    if (!v.success) return { toast: { type: 'error', content: '卡片数据无效' } };
+    const theme = await ctx.tx.theme.findUnique({ where: { id: v.data.t }, select: { id: true, submission: { select: { unitId: true, unit: { select: { name: true } } } } } });
+    if (!theme) return { toast: { type: 'warning', content: '找不到这个活动' } };
+    if (!(await isLiaisonOf(ctx.tx, ctx.actor, theme.submission.unitId))) {
+      await ctx.audit({ action: 'schedule.move_reply', entity: 'Theme', entityId: theme.id, decision: 'deny', reason: 'not a liaison of the unit' });
+      return { toast: { type: 'error', content: `只有${theme.submission.unit.name}的联络员可以确认本单位的月份调整。` } };
+    }
+    const result = await replyToMove(ctx, { themeId: theme.id, toMonth: v.data.to, accept: v.data.ok });
+    if (!result.ok) return { toast: { type: 'info', content: result.message } };
+    return {
+      toast: { type: 'success', content: result.accepted ? '已同意调整' : '已回复不同意' },
+      card: moveAnsweredCard({ accepted: result.accepted, title: result.title, from: result.from, to: result.to }),
+    };
+  });
+}
+
+export const scheduleFeature = { register: registerSchedule };

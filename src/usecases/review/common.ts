@@ -1,0 +1,59 @@
+// Loading helpers shared by the review and schedule use-cases.
+import type { Tx } from '../../adapters/db/database.ts';
+import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
+import { parseForms, type ThemeContent } from '../../domain/review.ts';
+
+export interface CampaignRow {
+  id: string;
+  year: number;
+  title: string;
+  status: string;
+  settings: string;
+}
+
+/** The campaign being worked on: the newest year that has been launched (or the newest at all). */
+export async function currentCampaign(tx: Tx, year?: number): Promise<CampaignRow | null> {
+  const select = { id: true, year: true, title: true, status: true, settings: true } as const;
+  if (year !== undefined) return tx.campaign.findUnique({ where: { year }, select });
+  const launched = await tx.campaign.findFirst({ where: { status: { not: 'draft' } }, orderBy: { year: 'desc' }, select });
+  return launched ?? tx.campaign.findFirst({ orderBy: { year: 'desc' }, select });
+}
+
+export function campaignTitle(c: { year: number; title: string }): string {
+  return c.title || PLAN_DEFAULTS.title(c.year);
+}
+
+/** Display names for open_ids: coordinators, reviewers, liaisons; unknown ids stay as they are. */
+export async function namesOf(tx: Tx, openIds: readonly string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(openIds.filter(Boolean))];
+  const names = new Map<string, string>();
+  if (ids.length === 0) return names;
+  for (const r of await tx.liaison.findMany({ where: { openId: { in: ids } }, select: { openId: true, name: true } })) if (r.openId) names.set(r.openId, r.name);
+  for (const r of await tx.reviewer.findMany({ where: { openId: { in: ids } }, select: { openId: true, name: true } })) names.set(r.openId, r.name);
+  for (const r of await tx.coordinator.findMany({ where: { openId: { in: ids } }, select: { openId: true, name: true } })) names.set(r.openId, r.name);
+  return names;
+}
+
+export function themeContent(t: { title: string; month: number; forms: string; intro: string }): ThemeContent {
+  return { title: t.title, month: t.month, forms: parseForms(t.forms), intro: t.intro };
+}
+
+/** The unit's contact: the submission's 联系人 when given, else its primary liaison. */
+export function unitContact(
+  submission: { contactName: string | null; contactPhone: string | null },
+  liaisons: readonly { name: string; phone: string | null; role: string }[],
+): { name: string; phone: string } {
+  if (submission.contactName) return { name: submission.contactName, phone: submission.contactPhone ?? '' };
+  const primary = liaisons.find((l) => l.role === 'primary') ?? liaisons[0];
+  return { name: primary?.name ?? '', phone: primary?.phone ?? '' };
+}
+
+/** Where a unit is told things: its bound group, else its liaisons one by one. */
+export async function unitRecipients(tx: Tx, unitId: string): Promise<{ chatId?: string; liaisonOpenIds: string[] }> {
+  const unit = await tx.unit.findUnique({ where: { id: unitId }, select: { chatId: true, liaisons: { select: { openId: true, role: true } } } });
+  const liaisonOpenIds = (unit?.liaisons ?? [])
+    .sort((a, b) => (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1))
+    .map((l) => l.openId)
+    .filter((id): id is string => !!id);
+  return { chatId: unit?.chatId ?? undefined, liaisonOpenIds };
+}

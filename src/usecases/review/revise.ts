@@ -1,0 +1,93 @@
+// A liaison revises a returned theme: validated like the submission form, stored as a new
+// version (ThemeVersion), back to 'pending', and the coordinating office sees what changed.
+import type { HandlerContext } from '../../app/bot.ts';
+import type { Tx } from '../../adapters/db/database.ts';
+import { coordinatorChatIds } from '../../app/access.ts';
+import { shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
+import { diffThemes, parseFields, parseForms, parseThemeContent, type FieldChange } from '../../domain/review.ts';
+import { resubmittedCard, type ReviseVm } from '../../../cards/review.ts';
+import { namesOf, themeContent } from './common.ts';
+import { firstAllowedMonth } from '../../domain/submission.ts';
+
+export async function loadRevisable(tx: Tx, themeId: string) {
+  return tx.theme.findUnique({
+    where: { id: themeId },
+    include: { submission: { select: { unitId: true, status: true, campaign: { select: { id: true, year: true } }, unit: { select: { name: true } } } } },
+  });
+}
+
+/** Months still open for a campaign year on `today` (the same rule as the submission form). */
+export function openMonths(campaignYear: number, today: string): number[] {
+  const from = firstAllowedMonth(campaignYear, today);
+  return Array.from({ length: 12 }, (_, i) => i + 1).filter((m) => m >= from);
+}
+
+export function reviseVm(theme: NonNullable<Awaited<ReturnType<typeof loadRevisable>>>, today: string, typed?: { values: ReviseVm['values']; errors: Record<string, string> }): ReviseVm {
+  return {
+    themeId: theme.id,
+    version: theme.version,
+    unitName: theme.submission.unit.name,
+    reason: theme.reviewReason,
+    fields: parseFields(theme.reviewFields),
+    values: typed?.values ?? { title: theme.title, month: String(theme.month), forms: parseForms(theme.forms), intro: theme.intro },
+    errors: typed?.errors,
+    months: openMonths(theme.submission.campaign.year, today),
+  };
+}
+
+export type ReviseResult =
+  | { ok: true; version: number; changes: FieldChange[]; title: string; unitName: string }
+  | { ok: false; kind: 'invalid'; errors: Record<string, string> }
+  | { ok: false; kind: 'refused'; message: string };
+
+export async function reviseTheme(ctx: HandlerContext, input: { themeId: string; version: number; raw: { title?: unknown; month?: unknown; forms?: unknown; intro?: unknown } }): Promise<ReviseResult> {
+  const { tx } = ctx;
+  const theme = await loadRevisable(tx, input.themeId);
+  if (!theme || theme.state !== 'active' || theme.submission.status !== 'submitted') return { ok: false, kind: 'refused', message: '该主题已不存在或已被撤回' };
+  if (theme.reviewStatus !== 'returned') return { ok: false, kind: 'refused', message: theme.reviewStatus === 'pending' ? '该主题已重新提交，正在等待审核' : '该主题当前不是“退回修改”状态，无需修改' };
+  if (theme.version !== input.version) return { ok: false, kind: 'refused', message: `该主题已更新为 v${theme.version}，请使用最新的卡片` };
+  const siblings = await tx.theme.findMany({ where: { submissionId: theme.submissionId, state: 'active', id: { not: theme.id } }, select: { title: true } });
+  const parsed = parseThemeContent(input.raw, theme.submission.campaign.year, shanghaiDate(ctx.now), siblings.map((s) => s.title));
+  if (!parsed.ok) return { ok: false, kind: 'invalid', errors: parsed.errors };
+
+  const before = themeContent(theme);
+  const next = parsed.value;
+  // Keep every version: record the returned one if the submission flow did not.
+  const existing = await tx.themeVersion.findUnique({ where: { themeId_version: { themeId: theme.id, version: theme.version } } });
+  if (!existing) {
+    await tx.themeVersion.create({ data: { themeId: theme.id, version: theme.version, title: theme.title, month: theme.month, forms: theme.forms, intro: theme.intro, actorOpenId: (await firstSubmitter(tx, theme.submissionId)) ?? ctx.actor, createdAt: theme.updatedAt } });
+  }
+  const version = theme.version + 1;
+  const formsJson = JSON.stringify(next.forms);
+  await tx.themeVersion.create({ data: { themeId: theme.id, version, title: next.title, month: next.month, forms: formsJson, intro: next.intro, actorOpenId: ctx.actor, createdAt: ctx.now } });
+  await tx.theme.update({
+    where: { id: theme.id },
+    data: {
+      title: next.title,
+      month: next.month,
+      forms: formsJson,
+      intro: next.intro,
+      version,
+      reviewStatus: 'pending',
+      // A month change by the unit resets the schedule placement to the new month.
+      scheduledMonth: theme.scheduledMonth === null || theme.month !== next.month ? null : theme.scheduledMonth,
+    },
+  });
+  const changes = diffThemes(before, next);
+  await ctx.audit({ action: 'review.revise', entity: 'Theme', entityId: theme.id, before: { ...before, version: theme.version, reviewStatus: theme.reviewStatus }, after: { ...next, version, reviewStatus: 'pending', changed: changes.map((c) => c.field) } });
+
+  const names = await namesOf(tx, [ctx.actor]);
+  const card = resubmittedCard({ unitName: theme.submission.unit.name, title: next.title, version, changes, byName: names.get(ctx.actor) ?? '联络员', at: shanghaiDateTime(ctx.now), unitId: theme.submission.unitId });
+  const chats = await coordinatorChatIds(tx, ctx.config.coordinatorChatId);
+  if (chats.length > 0) {
+    for (const chatId of chats) await ctx.enqueue(`revise:${theme.id}:v${version}:${chatId}`, { op: 'send', to: { chatId }, card });
+  } else {
+    for (const openId of ctx.config.coordinatorOpenIds) await ctx.enqueue(`revise:${theme.id}:v${version}:${openId}`, { op: 'send', to: { openId }, card });
+  }
+  return { ok: true, version, changes, title: next.title, unitName: theme.submission.unit.name };
+}
+
+async function firstSubmitter(tx: Tx, submissionId: string): Promise<string | null> {
+  const s = await tx.submission.findUnique({ where: { id: submissionId }, select: { submittedBy: true } });
+  return s?.submittedBy ?? null;
+}

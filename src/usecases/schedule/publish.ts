@@ -1,0 +1,130 @@
+// Publishing the 计划安排表: freeze a version (ScheduleVersion: rows + what changed), post it to
+// every unit group the first time and only to the units a later version touches, send the Excel
+// to the coordinating office, and sync the campaign calendar — the last two after the commit.
+import type { AppServices, HandlerContext } from '../../app/bot.ts';
+import { withContext } from '../../app/context.ts';
+import { coordinatorChatIds } from '../../app/access.ts';
+import type { Tx } from '../../adapters/db/database.ts';
+import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
+import { affectedUnitIds, diffSchedules, type ScheduleChange, type ScheduleRow } from '../../domain/schedule.ts';
+import { formatChineseDate, shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
+import type { Recipient } from '../../app/outbox.ts';
+import { publishedScheduleCard, scheduleChangeNoticeCard } from '../../../cards/schedule.ts';
+import { writeScheduleXlsx } from '../../adapters/files/schedule-xlsx.ts';
+import { unitRecipients, type CampaignRow } from '../review/common.ts';
+import { currentScheduleRows, latestPublished } from './rows.ts';
+import { syncCalendar } from './calendar.ts';
+
+export type PublishResult =
+  | { ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; notifiedUnitIds: string[]; scheduleVersionId: string }
+  | { ok: false; message: string };
+
+/** Where the coordinating office gets the full (unmasked) schedule: its chats, else the publisher. */
+export async function coordinatorTargets(tx: Tx, configuredChat: string | undefined, actor: string): Promise<Recipient[]> {
+  const chats = await coordinatorChatIds(tx, configuredChat);
+  return chats.length > 0 ? chats.map((chatId) => ({ chatId })) : [{ openId: actor }];
+}
+
+const targetKey = (t: Recipient) => ('chatId' in t ? t.chatId : t.openId);
+
+export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow, expectedVersion?: number): Promise<PublishResult> {
+  const { tx } = ctx;
+  const rows = await currentScheduleRows(tx, campaign.id);
+  if (rows.length === 0) return { ok: false, message: '还没有审核通过的主题，无法发布计划安排表' };
+  const previous = await latestPublished(tx, campaign.id);
+  const version = (previous?.version ?? 0) + 1;
+  if (expectedVersion !== undefined && expectedVersion !== version) {
+    return { ok: false, message: `计划安排表已发布到第 ${previous?.version ?? 0} 版，请重新发送“发布计划”查看最新变化` };
+  }
+  const changes = diffSchedules(previous?.rows ?? [], rows);
+  if (previous && changes.length === 0) return { ok: false, message: `与第 ${previous.version} 版相比没有变化，无需重新发布` };
+
+  const sv = await tx.scheduleVersion.create({
+    data: { campaignId: campaign.id, version, snapshot: JSON.stringify(rows), changes: JSON.stringify(changes), publishedBy: ctx.actor, publishedAt: ctx.now },
+  });
+  if (['draft', 'collecting', 'reviewing'].includes(campaign.status)) {
+    await tx.campaign.update({ where: { id: campaign.id }, data: { status: 'scheduled' } });
+    await ctx.audit({ action: 'campaign.status', entity: 'Campaign', entityId: campaign.id, before: { status: campaign.status }, after: { status: 'scheduled' }, reason: `schedule v${version} published` });
+    campaign.status = 'scheduled';
+  }
+  const title = PLAN_DEFAULTS.scheduleTitle(campaign.year);
+  const at = shanghaiDateTime(ctx.now);
+
+  // Units: all of them the first time; later only those whose rows were added/removed/moved/changed.
+  const notifiedUnitIds: string[] = [];
+  if (!previous) {
+    const units = await tx.unit.findMany({ where: { active: true }, select: { id: true, name: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] });
+    for (const unit of units) {
+      const to = await unitRecipients(tx, unit.id);
+      const card = publishedScheduleCard({ title, version, publishedAt: at, rows, unit, maskPhones: true });
+      if (to.chatId) await ctx.enqueue(`schedule:${campaign.id}:v${version}:unit:${unit.id}`, { op: 'send', to: { chatId: to.chatId }, card });
+      else if (rows.some((r) => r.unitId === unit.id)) {
+        for (const openId of to.liaisonOpenIds) await ctx.enqueue(`schedule:${campaign.id}:v${version}:unit:${unit.id}:${openId}`, { op: 'send', to: { openId }, card });
+      } else continue;
+      notifiedUnitIds.push(unit.id);
+    }
+  } else {
+    for (const unitId of affectedUnitIds(changes)) {
+      const unit = await tx.unit.findUnique({ where: { id: unitId }, select: { id: true, name: true } });
+      if (!unit) continue;
+      const to = await unitRecipients(tx, unit.id);
+      const card = scheduleChangeNoticeCard({
+        title,
+        version,
+        publishedAt: at,
+        unit,
+        liaisonOpenIds: to.liaisonOpenIds,
+        changes: changes.filter((c) => c.unitId === unit.id),
+        ownRows: rows.filter((r) => r.unitId === unit.id),
+        maskPhones: true,
+      });
+      if (to.chatId) await ctx.enqueue(`schedule:${campaign.id}:v${version}:unit:${unit.id}`, { op: 'send', to: { chatId: to.chatId }, card });
+      else for (const openId of to.liaisonOpenIds) await ctx.enqueue(`schedule:${campaign.id}:v${version}:unit:${unit.id}:${openId}`, { op: 'send', to: { openId }, card });
+      notifiedUnitIds.push(unit.id);
+    }
+  }
+  const coordinators = await coordinatorTargets(tx, ctx.config.coordinatorChatId, ctx.actor);
+  const full = publishedScheduleCard({ title, version, publishedAt: at, rows, maskPhones: false, changes: previous ? changes : undefined });
+  for (const to of coordinators) await ctx.enqueue(`schedule:${campaign.id}:v${version}:coord:${targetKey(to)}`, { op: 'send', to, card: full });
+
+  await ctx.audit({
+    action: 'schedule.publish',
+    entity: 'ScheduleVersion',
+    entityId: sv.id,
+    after: { campaignId: campaign.id, version, rows: rows.length, changes: changes.length, notifiedUnits: notifiedUnitIds.length },
+  });
+
+  const services = ctx.services;
+  const actor = ctx.actor;
+  const publishedOn = shanghaiDate(ctx.now);
+  const changedThemeIds = new Set(changes.map((c) => c.themeId));
+  ctx.afterCommit(() => sendScheduleXlsx(services, { campaignId: campaign.id, year: campaign.year, version, rows, changes: previous ? changes : [], publishedOn, targets: coordinators, actor }));
+  ctx.afterCommit(async () => {
+    await syncCalendar(services, { campaignId: campaign.id, year: campaign.year, title, version, rows, changedThemeIds, actor });
+  });
+  return { ok: true, version, rows, changes, notifiedUnitIds, scheduleVersionId: sv.id };
+}
+
+export function scheduleFileName(year: number, version: number): string {
+  return `${PLAN_DEFAULTS.scheduleTitle(year)}（第${version}版）.xlsx`;
+}
+
+/** Builds the Excel, stores it and puts the file message in the outbox (after the publish commit). */
+export async function sendScheduleXlsx(
+  services: AppServices,
+  p: { campaignId: string; year: number; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; publishedOn: string; targets: Recipient[]; actor: string },
+): Promise<void> {
+  const data = await writeScheduleXlsx({
+    title: PLAN_DEFAULTS.scheduleTitle(p.year),
+    subtitle: `县政务公开和政务服务工作领导小组办公室\u3000第${p.version}版\u3000${formatChineseDate(p.publishedOn)}`,
+    rows: p.rows,
+    changes: p.changes,
+  });
+  const fileName = scheduleFileName(p.year, p.version);
+  const storedPath = await services.storage.put(`schedule/${p.campaignId}/v${p.version}.xlsx`, data);
+  await withContext(services, p.actor, async (ctx) => {
+    for (const to of p.targets) {
+      await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(to)}`, { op: 'file', to, fileName, fileType: 'xls', storedPath });
+    }
+  });
+}
