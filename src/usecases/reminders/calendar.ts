@@ -13,18 +13,17 @@ import { coordinatorRecipients, loadCalendar, recipientKey, REMINDER_ACTOR } fro
 export const HOLIDAY_WARNING_PREFIX = 'holiday-warning:';
 
 /** Years whose working days matter now: active campaigns' years, this year, and next year from December. */
-export async function yearsInUse(db: Pick<Tx, 'campaign'>, now: Date): Promise<number[]> {
+export function yearsInUse(campaignYears: readonly number[], now: Date): number[] {
   const today = shanghaiDate(now);
-  const years = new Set<number>([yearOf(today)]);
+  const years = new Set<number>([yearOf(today), ...campaignYears]);
   if (monthOf(today) === 12) years.add(yearOf(today) + 1);
-  const campaigns = await db.campaign.findMany({ where: { status: { not: 'closed' } }, select: { year: true } });
-  for (const c of campaigns) years.add(c.year);
   return [...years].sort();
 }
 
 export async function missingYears(db: Pick<Tx, 'campaign' | 'calendarOverride'>, now: Date): Promise<{ missing: number[]; years: number[]; calendar: WorkCalendar }> {
   const calendar = await loadCalendar(db);
-  const years = await yearsInUse(db, now);
+  const campaigns = await db.campaign.findMany({ where: { status: { not: 'closed' } }, select: { year: true } });
+  const years = yearsInUse(campaigns.map((c) => c.year), now);
   return { years, calendar, missing: years.filter((y) => calendar.coverage(y) === 'missing') };
 }
 
@@ -32,8 +31,8 @@ export async function missingYears(db: Pick<Tx, 'campaign' | 'calendarOverride'>
  * Warns the coordinator ONCE per uncovered year (KeyValue `holiday-warning:<year>`, claimed in the
  * same transaction as the message). A year with coordinator overrides counts as covered.
  */
-export async function warnMissingHolidayData(services: AppServices, now: Date): Promise<number[]> {
-  const { missing } = await missingYears(services.db, now);
+export async function warnMissingHolidayData(services: AppServices, now: Date, known?: { calendar: WorkCalendar; campaignYears: number[] }): Promise<number[]> {
+  const missing = known ? yearsInUse(known.campaignYears, now).filter((y) => known.calendar.coverage(y) === 'missing') : (await missingYears(services.db, now)).missing;
   const warned: number[] = [];
   for (const year of missing) {
     const key = `${HOLIDAY_WARNING_PREFIX}${year}`;

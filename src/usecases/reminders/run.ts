@@ -10,7 +10,8 @@ import { dueState, LOOKBACK_DAYS, planCampaign, type PlannedReminder } from '../
 import { addDays, shanghaiDate } from '../../domain/time.ts';
 import { deliverReminder, recordMissed } from './deliver.ts';
 import { warnMissingHolidayData } from './calendar.ts';
-import { ACTIVE_CAMPAIGN_STATUSES, loadCalendar, loadPlanInput, REMINDER_ACTOR } from './shared.ts';
+import type { WorkCalendar } from '../../domain/workdays.ts';
+import { ACTIVE_CAMPAIGN_STATUSES, loadCalendar, loadPlanInput, REMINDER_ACTOR, type CampaignRow } from './shared.ts';
 
 export interface RunOptions {
   /** test hook: called before each due reminder is handled (throw to simulate a crash mid fan-out) */
@@ -25,11 +26,10 @@ export interface RunResult {
 }
 
 /** Everything due (fireAt ≤ now, within the lookback) and not yet claimed, across active campaigns. */
-export async function dueReminders(services: AppServices, now: Date): Promise<{ item: PlannedReminder; graceHours: number; campaignId: string }[]> {
+export async function dueReminders(services: AppServices, now: Date, calendar: WorkCalendar, allCampaigns: CampaignRow[]): Promise<{ item: PlannedReminder; graceHours: number; campaignId: string }[]> {
   const { db } = services;
-  const campaigns = await db.campaign.findMany({ where: { status: { in: ACTIVE_CAMPAIGN_STATUSES }, launchedAt: { not: null } }, orderBy: { year: 'asc' } });
+  const campaigns = allCampaigns.filter((c) => ACTIVE_CAMPAIGN_STATUSES.includes(c.status) && c.launchedAt !== null);
   if (campaigns.length === 0) return [];
-  const calendar = await loadCalendar(db);
   const oldest = addDays(shanghaiDate(now), -LOOKBACK_DAYS);
   const out: { item: PlannedReminder; graceHours: number; campaignId: string }[] = [];
   for (const campaign of campaigns) {
@@ -46,8 +46,10 @@ export async function dueReminders(services: AppServices, now: Date): Promise<{ 
 
 export async function runReminders(services: AppServices, now: Date, options: RunOptions = {}): Promise<RunResult> {
   const result: RunResult = { sent: 0, skipped: 0, passed: 0 };
-  await warnMissingHolidayData(services, now);
-  const due = await dueReminders(services, now);
+  const calendar = await loadCalendar(services.db);
+  const campaigns = await services.db.campaign.findMany({ where: { status: { not: 'closed' } }, orderBy: { year: 'asc' } });
+  await warnMissingHolidayData(services, now, { calendar, campaignYears: campaigns.map((c) => c.year) });
+  const due = await dueReminders(services, now, calendar, campaigns);
   let index = 0;
   for (const { item, graceHours, campaignId } of due) {
     await options.beforeItem?.(item, index++);
