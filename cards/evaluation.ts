@@ -1,0 +1,256 @@
+// Evaluation (最佳政务公开主题日活动评选) cards: the rubric, the judge's list and scoring card, the
+// coordinator's progress/ranking card with winner confirmation and exports, the announcement. Pure.
+import {
+  button,
+  buttonRow,
+  card,
+  escapeMarkdown,
+  form,
+  formButton,
+  input,
+  markdown,
+  mention,
+  multiSelect,
+  note,
+  select,
+  table,
+  type CardElement,
+  type CardJson,
+} from './kit.ts';
+import type { Criterion } from '../src/domain/evaluation.ts';
+import type { SummaryValues } from '../src/domain/summary.ts';
+import type { EvidenceCheck } from '../src/domain/evidence.ts';
+import { summaryValueElements } from './summary.ts';
+import { evidenceElements } from './evidence.ts';
+
+function red(msg: string | undefined): CardElement[] {
+  return msg ? [markdown(`<font color='red'>⚠ ${escapeMarkdown(msg)}</font>`, { text_size: 'notation' })] : [];
+}
+
+export function criteriaCard(v: { year: number; criteria: Criterion[]; editable: boolean; typed?: { name: string; weight: string; maxScore: string }[]; errors?: Record<string, string>; notice?: string }): CardJson {
+  const elements: CardElement[] = [
+    markdown(`${v.year} 年最佳政务公开主题日活动评分标准。每位评委对每项标准打分，加权总分 = Σ 得分 ÷ 满分 × 权重（满分 100）；评委 5 人及以上时去掉一个最高分和一个最低分后取平均。`),
+    table(
+      [
+        { name: 'name', display_name: '评分标准', width: '140px' },
+        { name: 'weight', display_name: '权重', data_type: 'number', width: '70px' },
+        { name: 'max', display_name: '满分', data_type: 'number', width: '70px' },
+        { name: 'desc', display_name: '说明' },
+      ],
+      v.criteria.map((c) => ({ name: c.name, weight: c.weight, max: c.maxScore, desc: c.description })),
+    ),
+  ];
+  if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
+  if (v.editable) {
+    const rows = v.typed ?? [...v.criteria.map((c) => ({ name: c.name, weight: String(c.weight), maxScore: String(c.maxScore) })), { name: '', weight: '', maxScore: '' }];
+    const fields: CardElement[] = [markdown('**修改评分标准**（名称、权重、满分；留空的行忽略；权重之和须为 100）')];
+    rows.slice(0, 8).forEach((r, i) => {
+      fields.push(
+        {
+          tag: 'column_set',
+          flex_mode: 'none',
+          horizontal_spacing: 'small',
+          columns: [
+            { tag: 'column', width: 'weighted', weight: 3, elements: [input(`name_${i}`, { label: `第 ${i + 1} 项`, placeholder: '名称', value: r.name, maxLength: 20 })] },
+            { tag: 'column', width: 'weighted', weight: 1, elements: [input(`weight_${i}`, { label: '权重', placeholder: '25', value: r.weight, maxLength: 6 })] },
+            { tag: 'column', width: 'weighted', weight: 1, elements: [input(`max_${i}`, { label: '满分', placeholder: '10', value: r.maxScore, maxLength: 3 })] },
+          ],
+        },
+        ...red(v.errors?.[`name_${i}`]),
+        ...red(v.errors?.[`weight_${i}`]),
+        ...red(v.errors?.[`max_${i}`]),
+      );
+    });
+    fields.push(formButton('criteria_save', '保存评分标准', { a: 'evaluation.criteria_save', rows: Math.min(rows.length, 8) }));
+    elements.push(form('criteria_form', fields));
+  } else {
+    elements.push(note('已有评委打分，评分标准不能再修改。'));
+  }
+  return card({ title: '评分标准', template: 'violet', elements });
+}
+
+export interface JudgeItem {
+  themeId: string;
+  label: string;
+  state: 'scored' | 'todo' | 'conflict';
+  total?: number;
+}
+
+export function judgeHomeCard(v: { year: number; judgeName: string; items: JudgeItem[]; closed: boolean; notice?: string }): CardJson {
+  const todo = v.items.filter((i) => i.state === 'todo');
+  const scored = v.items.filter((i) => i.state === 'scored');
+  const conflict = v.items.filter((i) => i.state === 'conflict');
+  const elements: CardElement[] = [
+    markdown(`${escapeMarkdown(v.judgeName)}，您好！${v.year} 年最佳政务公开主题日活动评选共 ${v.items.length} 项活动：已评 **${scored.length}** 项，待评 **${todo.length}** 项${conflict.length ? `，本单位活动 ${conflict.length} 项回避` : ''}。`),
+  ];
+  if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
+  if (v.closed) {
+    elements.push(markdown('评分已结束，感谢您的参与。'));
+  } else {
+    const selectable = v.items.filter((i) => i.state !== 'conflict');
+    if (selectable.length > 0) {
+      elements.push(
+        form('judge_pick_form', [
+          select('themeId', {
+            placeholder: '选择活动（已评的可修改）',
+            options: selectable.slice(0, 150).map((i) => ({ label: `${i.state === 'scored' ? '✔ ' : ''}${i.label}`.slice(0, 60), value: i.themeId })),
+            required: true,
+          }),
+          formButton('judge_pick_submit', '去评分', { a: 'evaluation.pick' }, { type: 'default' }),
+        ]),
+      );
+    }
+    if (todo.length > 0) elements.push(buttonRow([button(`评下一项（剩 ${todo.length} 项）`, { a: 'evaluation.next' }, { type: 'primary' })]));
+  }
+  if (conflict.length > 0) elements.push(note(`回避（本单位活动，不参与评分）：${conflict.map((c) => c.label).join('；').slice(0, 300)}`));
+  return card({ title: '最佳政务公开主题日活动评分', template: 'violet', elements });
+}
+
+export interface ScoreCardView {
+  themeId: string;
+  unitName: string;
+  title: string;
+  month: number;
+  values: Partial<SummaryValues>;
+  photoCount: number;
+  imageKeys: string[];
+  photoNames: string[];
+  evidence?: EvidenceCheck;
+  criteria: Criterion[];
+  typed: Record<string, string>;
+  comment: string;
+  errors: Record<string, string>;
+  position: string;
+  notice?: string;
+}
+
+export function scoreCard(v: ScoreCardView): CardJson {
+  const elements: CardElement[] = [
+    markdown(`**${escapeMarkdown(v.unitName)}** · ${v.month}月\n**${escapeMarkdown(v.title)}**`),
+  ];
+  if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
+  elements.push(...summaryValueElements(v.values));
+  elements.push(markdown(`**活动照片：**${v.photoCount} 张${v.photoCount > 0 && v.imageKeys.length === 0 ? `（${escapeMarkdown(v.photoNames.slice(0, 5).join('、'))}${v.photoNames.length > 5 ? ' 等' : ''}）` : ''}`));
+  if (v.imageKeys.length > 0) {
+    elements.push({
+      tag: 'column_set',
+      flex_mode: 'none',
+      horizontal_spacing: 'small',
+      columns: v.imageKeys.slice(0, 3).map((k, i) => ({ tag: 'column', width: 'weighted', weight: 1, elements: [{ tag: 'img', img_key: k, alt: { tag: 'plain_text', content: `活动照片 ${i + 1}` }, scale_type: 'crop_center', preview: true }] })),
+    });
+  }
+  if (v.evidence) elements.push(...evidenceElements(v.evidence));
+  const fields: CardElement[] = [markdown(`**评分**（${v.position}）`)];
+  for (const c of v.criteria) {
+    fields.push(input(`c_${c.key}`, { label: `${c.name}（0–${c.maxScore} 分，权重 ${c.weight}）`, placeholder: c.description.slice(0, 90) || `0–${c.maxScore}`, value: v.typed[c.key] ?? '', maxLength: 5 }), ...red(v.errors[c.key]));
+  }
+  fields.push(input('comment', { label: '评语（可选）', placeholder: '亮点与不足', value: v.comment, multiline: true, rows: 2, maxLength: 300 }));
+  fields.push(formButton('score_submit', '提交评分', { a: 'evaluation.score', themeId: v.themeId }));
+  elements.push(form('score_form', fields));
+  elements.push(buttonRow([button('返回评分列表', { a: 'evaluation.home' }, { size: 'small' })]));
+  return card({ title: `评分 · ${v.unitName}`, template: 'violet', summary: `评分：${v.title}`, elements });
+}
+
+export interface RankingRow {
+  themeId: string;
+  rankLabel: string;
+  unitName: string;
+  title: string;
+  final?: number;
+  judges: number;
+  trimmed: boolean;
+}
+
+export interface JudgeProgress {
+  name: string;
+  unitName: string;
+  scored: number;
+  eligible: number;
+}
+
+export function evaluationProgressCard(v: {
+  year: number;
+  statusLabel: string;
+  criteria: Criterion[];
+  judges: JudgeProgress[];
+  ranking: RankingRow[];
+  defaultWinners: string[];
+  winners: string[];
+  canConfirm: boolean;
+  notice?: string;
+}): CardJson {
+  const elements: CardElement[] = [
+    markdown(`**${v.year} 年最佳政务公开主题日活动评选**\u3000状态：${v.statusLabel}\n评分标准：${v.criteria.map((c) => `${escapeMarkdown(c.name)} ${c.weight}`).join('、')}（总分 100；评委 ≥5 人时去掉一个最高分和一个最低分）`),
+  ];
+  if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
+  if (v.judges.length === 0) elements.push(markdown('还没有评委。发送“添加评委 @某人 单位名”添加。'));
+  else {
+    elements.push(
+      table(
+        [
+          { name: 'name', display_name: '评委', width: '90px' },
+          { name: 'unit', display_name: '单位', width: '120px' },
+          { name: 'progress', display_name: '已评/应评' },
+        ],
+        v.judges.map((j) => ({ name: j.name, unit: j.unitName || '—', progress: `${j.scored}/${j.eligible}` })),
+      ),
+    );
+  }
+  if (v.ranking.length > 0) {
+    elements.push(
+      table(
+        [
+          { name: 'rank', display_name: '名次', width: '80px' },
+          { name: 'unit', display_name: '单位', width: '110px' },
+          { name: 'title', display_name: '活动主题' },
+          { name: 'score', display_name: '得分', width: '70px' },
+          { name: 'n', display_name: '评委数', width: '70px' },
+        ],
+        v.ranking.map((r) => ({ rank: r.rankLabel, unit: r.unitName, title: r.title, score: r.final === undefined ? '—' : r.final.toFixed(2), n: `${r.judges}${r.trimmed ? '（去高低）' : ''}` })),
+      ),
+    );
+    const ties = v.ranking.filter((r) => r.rankLabel.includes('并列'));
+    if (ties.length > 0) elements.push(markdown(`<font color='orange'>有并列名次：${ties.map((t) => `${escapeMarkdown(t.unitName)}（${t.rankLabel}）`).join('、')}。请在确认获奖名单时决定。</font>`));
+  } else elements.push(markdown('还没有已提交总结的活动。'));
+  if (v.winners.length > 0) {
+    const names = v.ranking.filter((r) => v.winners.includes(r.themeId)).map((r) => `${escapeMarkdown(r.unitName)}「${escapeMarkdown(r.title)}」`);
+    elements.push(markdown(`**获奖名单：**${names.join('、')}`));
+  }
+  if (v.canConfirm && v.ranking.some((r) => r.final !== undefined)) {
+    const scored = v.ranking.filter((r) => r.final !== undefined).slice(0, 100);
+    elements.push(
+      form('winners_form', [
+        markdown('**确认获奖名单**（默认勾选前 3 名，并列的一并勾选；可增删）'),
+        multiSelect('winners', { placeholder: '选择获奖活动', options: scored.map((r) => ({ label: `${r.rankLabel} ${r.unitName} · ${r.title}`.slice(0, 60), value: r.themeId })), values: v.defaultWinners }),
+        formButton('winners_submit', '确认并公布', { a: 'evaluation.confirm' }, { type: 'primary', confirm: { title: '确认获奖名单', text: '确认后将向所有单位群公布评选结果，且不能再修改评分。' } }),
+      ]),
+    );
+  }
+  elements.push(
+    buttonRow([
+      button('刷新', { a: 'evaluation.progress' }, { size: 'small' }),
+      button('评分标准', { a: 'evaluation.criteria' }, { size: 'small' }),
+      button('导出评选汇总表', { a: 'evaluation.export_xlsx' }, { size: 'small' }),
+      button('导出证据包', { a: 'evaluation.export_evidence' }, { size: 'small' }),
+    ]),
+  );
+  return card({ title: '评选进度与排名', template: 'violet', elements });
+}
+
+export function announcementCard(v: { year: number; winners: { unitName: string; title: string; rankLabel: string; final?: number }[] }): CardJson {
+  const lines = v.winners.map((w, i) => `${i + 1}. **${escapeMarkdown(w.unitName)}**「${escapeMarkdown(w.title)}」${w.final !== undefined ? `\u3000${w.final.toFixed(2)} 分` : ''}${w.rankLabel.includes('并列') ? '（并列）' : ''}`);
+  return card({
+    title: `${v.year}年“最佳政务公开主题日活动”评选结果`,
+    template: 'red',
+    summary: `${v.year}年最佳政务公开主题日活动评选结果`,
+    elements: [
+      markdown(`经评委评分、县政务公开办确认，以下活动获评 ${v.year} 年“最佳政务公开主题日活动”：`),
+      markdown(lines.join('\n')),
+      note('感谢各单位的积极参与。典型经验做法将由县政务公开办推介并向市政务公开办推荐。'),
+    ],
+  });
+}
+
+export function judgeInviteLine(openId: string, year: number): string {
+  return `${mention(openId)} 您已被邀请担任 ${year} 年最佳政务公开主题日活动评委。`;
+}

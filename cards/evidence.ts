@@ -1,0 +1,37 @@
+// Evidence check results (链接可访问性、照片日期、LOGO): shown to the liaison and the coordinator. Pure.
+import { card, escapeMarkdown, markdown, note, button, buttonRow, type CardElement, type CardJson } from './kit.ts';
+import type { EvidenceCheck } from '../src/domain/evidence.ts';
+
+export function evidenceElements(check: EvidenceCheck): CardElement[] {
+  const warns = check.issues.filter((i) => i.level === 'warn');
+  const infos = check.issues.filter((i) => i.level === 'info');
+  const okLinks = check.links.filter((l) => l.ok).length;
+  const lines: string[] = [];
+  if (warns.length === 0) lines.push(`<font color='green'>✔ 证据核验未发现问题</font>`);
+  else lines.push(`<font color='orange'>证据核验提示 ${warns.length} 项（仅作提醒，不影响提交）：</font>`);
+  for (const w of warns.slice(0, 12)) lines.push(`- ${escapeMarkdown(w.message)}`);
+  if (warns.length > 12) lines.push(`- 另有 ${warns.length - 12} 项`);
+  for (const i of infos.slice(0, 4)) lines.push(`- ${escapeMarkdown(i.message)}`);
+  const out: CardElement[] = [markdown(lines.join('\n'))];
+  if (check.links.length > 0) out.push(note(`链接核验：${okLinks}/${check.links.length} 个可访问`));
+  return out;
+}
+
+export function evidenceResultCard(v: { themeId: string; unitName: string; title: string; check: EvidenceCheck; mentionLine?: string }): CardJson {
+  const warns = check(v.check);
+  return card({
+    title: `证据核验 · ${v.unitName}`,
+    template: warns > 0 ? 'orange' : 'green',
+    summary: `证据核验：${v.title}`,
+    elements: [
+      ...(v.mentionLine ? [markdown(v.mentionLine)] : []),
+      markdown(`**活动主题：**${escapeMarkdown(v.title)}`),
+      ...evidenceElements(v.check),
+      buttonRow([button('修改总结', { a: 'summary.open', themeId: v.themeId }, { size: 'small' }), button('照片', { a: 'summary.photos', themeId: v.themeId }, { size: 'small' })]),
+    ],
+  });
+}
+
+function check(c: EvidenceCheck): number {
+  return c.issues.filter((i) => i.level === 'warn').length;
+}

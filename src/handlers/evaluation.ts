@@ -1,0 +1,132 @@
+// The year-end evaluation: `开启评选` [强制], `评分标准`, `添加评委 @某人 [单位]`, `评分`, `评选进度`,
+// and the cards' actions (judging, winners, exports).
+import { z } from 'zod';
+import type { Bot, HandlerContext } from '../app/bot.ts';
+import type { CardActionEvent, CardResponse, Mention, MessageEvent } from '../app/events.ts';
+import type { CardJson } from '../../cards/kit.ts';
+import { currentCampaign } from '../usecases/summaries/common.ts';
+import {
+  addJudges,
+  confirmWinners,
+  criteriaView,
+  judgeHomeFor,
+  openEvaluation,
+  openScoreCard,
+  progressCard,
+  requireCoordinator,
+  saveCriteria,
+  submitScores,
+  type Campaign,
+} from '../usecases/evaluation/evaluation.ts';
+import { exportToChat, type ExportKind } from '../usecases/evaluation/exports.ts';
+
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const NO_CAMPAIGN = '还没有发起主题日活动。';
+
+async function reply(ctx: HandlerContext, message: MessageEvent, key: string, body: { text: string } | { card: CardJson }): Promise<void> {
+  await ctx.enqueue(`${key}:${message.messageId}`, { op: 'reply', messageId: message.messageId, ...body });
+}
+
+/** The people @-mentioned after the command word (the bot's own mention comes before it). */
+export function mentionedAfterCommand(message: MessageEvent, command: string): Mention[] {
+  const raw = typeof message.content.text === 'string' ? message.content.text : '';
+  const at = raw.indexOf(command);
+  return message.mentions.filter((m) => {
+    const pos = raw.indexOf(m.key);
+    return at >= 0 && pos > at;
+  });
+}
+
+function withCampaign(fn: (ctx: HandlerContext, campaign: Campaign, e: CardActionEvent) => Promise<CardResponse>) {
+  return async (ctx: HandlerContext, e: CardActionEvent): Promise<CardResponse> => {
+    const campaign = await currentCampaign(ctx.tx, ctx.now);
+    if (!campaign) return { toast: { type: 'error', content: NO_CAMPAIGN } };
+    return fn(ctx, campaign, e);
+  };
+}
+
+async function exportAction(ctx: HandlerContext, campaign: Campaign, e: CardActionEvent, kind: ExportKind): Promise<CardResponse> {
+  const refusal = await requireCoordinator(ctx, `evaluation.export_${kind}`);
+  if (refusal) return { toast: { type: 'error', content: refusal } };
+  const services = ctx.services;
+  const actor = ctx.actor;
+  ctx.afterCommit(() => exportToChat(services, campaign, kind, e.chatId, actor, e.eventId));
+  return { toast: { type: 'info', content: kind === 'xlsx' ? '正在生成评选汇总表，稍后发到本会话' : '正在打包证据材料，稍后发到本会话' } };
+}
+
+export function register(bot: Bot): void {
+  bot.command({ names: ['开启评选'], summary: '开启年度最佳政务公开主题日活动评选（12月起；“开启评选 强制”可提前）', example: '@主题日助手 开启评选', audience: 'coordinator' }, async (ctx, m, args) => {
+    const campaign = await currentCampaign(ctx.tx, ctx.now);
+    if (!campaign) return reply(ctx, m, 'evaluation.open', { text: NO_CAMPAIGN });
+    const r = await openEvaluation(ctx, campaign, /强制|force/i.test(args));
+    await reply(ctx, m, 'evaluation.open', r.ok ? { card: r.card } : { text: r.message });
+  });
+  bot.command({ names: ['评分标准'], summary: '查看或修改评选的评分标准和权重', example: '@主题日助手 评分标准', audience: 'coordinator' }, async (ctx, m) => {
+    const campaign = await currentCampaign(ctx.tx, ctx.now);
+    if (!campaign) return reply(ctx, m, 'evaluation.criteria', { text: NO_CAMPAIGN });
+    await reply(ctx, m, 'evaluation.criteria', { card: await criteriaView(ctx, campaign) });
+  });
+  bot.command({ names: ['添加评委'], summary: '添加评委（单位用于回避本单位活动）', example: '@主题日助手 添加评委 @张三 县发改局', audience: 'coordinator' }, async (ctx, m, args) => {
+    const campaign = await currentCampaign(ctx.tx, ctx.now);
+    if (!campaign) return reply(ctx, m, 'evaluation.judge', { text: NO_CAMPAIGN });
+    const people = mentionedAfterCommand(m, '添加评委');
+    const r = await addJudges(ctx, campaign, people, args);
+    await reply(ctx, m, 'evaluation.judge', { text: r.lines.join('\n') });
+  });
+  bot.command({ names: ['评分', '我的评分'], summary: '评委：为已举办的活动评分', example: '@主题日助手 评分', audience: 'everyone' }, async (ctx, m) => {
+    const campaign = await currentCampaign(ctx.tx, ctx.now);
+    if (!campaign) return reply(ctx, m, 'evaluation.home', { text: NO_CAMPAIGN });
+    const r = await judgeHomeFor(ctx, campaign);
+    await reply(ctx, m, 'evaluation.home', r.card ? { card: r.card } : { text: r.toast?.content ?? '' });
+  });
+  bot.command({ names: ['评选进度', '评选结果'], summary: '评委打分进度、排名（含并列）、确认获奖名单和导出', example: '@主题日助手 评选进度', audience: 'coordinator' }, async (ctx, m) => {
+    const campaign = await currentCampaign(ctx.tx, ctx.now);
+    if (!campaign) return reply(ctx, m, 'evaluation.progress', { text: NO_CAMPAIGN });
+    const refusal = await requireCoordinator(ctx, 'evaluation.progress');
+    if (refusal) return reply(ctx, m, 'evaluation.progress', { text: refusal });
+    await reply(ctx, m, 'evaluation.progress', { card: await progressCard(ctx, campaign) });
+  });
+
+  bot.action('evaluation.home', withCampaign((ctx, c) => judgeHomeFor(ctx, c)));
+  bot.action('evaluation.next', withCampaign((ctx, c) => openScoreCard(ctx, c, undefined)));
+  bot.action(
+    'evaluation.pick',
+    withCampaign(async (ctx, c, e) => {
+      const t = z.object({ themeId: id }).safeParse(e.formValue);
+      return t.success ? openScoreCard(ctx, c, t.data.themeId) : { toast: { type: 'warning', content: '请先选择一项活动' } };
+    }),
+  );
+  bot.action(
+    'evaluation.score',
+    withCampaign(async (ctx, c, e) => {
+      const t = z.object({ themeId: id }).safeParse(e.value);
+      return t.success ? submitScores(ctx, c, t.data.themeId, e.formValue) : { toast: { type: 'warning', content: '这张卡片已过期，请发送“评分”获取新卡片' } };
+    }),
+  );
+  bot.action(
+    'evaluation.progress',
+    withCampaign(async (ctx, c) => {
+      const refusal = await requireCoordinator(ctx, 'evaluation.progress');
+      return refusal ? { toast: { type: 'error', content: refusal } } : { card: await progressCard(ctx, c) };
+    }),
+  );
+  bot.action('evaluation.criteria', withCampaign(async (ctx, c) => ({ card: await criteriaView(ctx, c) })));
+  bot.action(
+    'evaluation.criteria_save',
+    withCampaign((ctx, c, e) => {
+      const rows = z.coerce.number().int().min(1).max(8).catch(8).parse(e.value.rows);
+      return saveCriteria(ctx, c, e.formValue, rows);
+    }),
+  );
+  bot.action(
+    'evaluation.confirm',
+    withCampaign((ctx, c, e) => {
+      const w = z.object({ winners: z.array(id).max(200) }).safeParse(e.formValue);
+      return confirmWinners(ctx, c, w.success ? w.data.winners : []);
+    }),
+  );
+  bot.action('evaluation.export_xlsx', withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'xlsx')));
+  bot.action('evaluation.export_evidence', withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'evidence')));
+}
+
+export const evaluationFeature = { register };

@@ -1,0 +1,353 @@
+// The evaluation's use-cases: open it (December, or forced and audited), rubric, judges, scoring
+// (never one's own unit), progress and ranking, winners and the announcement.
+import type { HandlerContext } from '../../app/bot.ts';
+import type { CardResponse } from '../../app/events.ts';
+import type { Mention } from '../../app/events.ts';
+import { isCoordinator } from '../../app/access.ts';
+import { EVALUATION_STATUS_LABELS, evaluationWindowOpen, parseCriteria, parseScores, topN, type Criterion, type CriterionDraft } from '../../domain/evaluation.ts';
+import { parseEvidenceCheck } from '../../domain/evidence.ts';
+import { shanghaiDate } from '../../domain/time.ts';
+import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, scoreCard, type JudgeItem } from '../../../cards/evaluation.ts';
+import { card, markdown, noticeCard } from '../../../cards/kit.ts';
+import { deny, loadActivity } from '../summaries/common.ts';
+import { valuesOf } from '../summaries/summary.ts';
+import { computeResults, ensureCriteria, heldActivities, judgeConflictUnits, loadCriteria, type EvaluationResults } from './results.ts';
+
+export type Campaign = { id: string; year: number; title: string; status: string };
+
+const COORD_ONLY = '仅县政务公开办（协调人）可以操作评选';
+
+export async function requireCoordinator(ctx: HandlerContext, action: string): Promise<string | undefined> {
+  if (await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds)) return undefined;
+  return deny(ctx, action, 'Evaluation', null, COORD_ONLY);
+}
+
+// ---------------------------------------------------------------- open
+
+export type OpenResult = { ok: true; card: ReturnType<typeof card>; forced: boolean; alreadyOpen: boolean } | { ok: false; message: string };
+
+/** `开启评选` [强制]: from December of the campaign year; earlier only with 强制 (audited). */
+export async function openEvaluation(ctx: HandlerContext, campaign: Campaign, force: boolean): Promise<OpenResult> {
+  const refusal = await requireCoordinator(ctx, 'evaluation.open');
+  if (refusal) return { ok: false, message: refusal };
+  const existing = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
+  if (existing) return { ok: true, card: await progressCard(ctx, campaign, '评选已经开启。'), forced: false, alreadyOpen: true };
+  const today = shanghaiDate(ctx.now);
+  const inWindow = evaluationWindowOpen(campaign.year, today);
+  if (!inWindow && !force) {
+    const msg = await deny(ctx, 'evaluation.open', 'Campaign', campaign.id, `按实施方案，最佳政务公开主题日活动评选在 ${campaign.year} 年 12 月开展（今天是 ${today}）。如确需提前，请发送“开启评选 强制”（将记录在审计日志中）。`);
+    return { ok: false, message: msg };
+  }
+  const criteria = await ensureCriteria(ctx.tx, campaign.id);
+  await ctx.tx.evaluation.create({ data: { campaignId: campaign.id, status: 'open', openedBy: ctx.actor, openedAt: ctx.now } });
+  await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { status: 'evaluating' } });
+  await ctx.audit({
+    action: inWindow ? 'evaluation.open' : 'evaluation.open_forced',
+    entity: 'Evaluation',
+    entityId: campaign.id,
+    reason: inWindow ? undefined : `forced before December (today ${today})`,
+    after: { criteria: criteria.map((c) => ({ key: c.key, weight: c.weight, max: c.maxScore })) },
+  });
+  const judges = await ctx.tx.judge.findMany({ where: { campaignId: campaign.id } });
+  for (const j of judges) await inviteJudge(ctx, campaign, j.openId, j.name);
+  const held = (await heldActivities(ctx.tx, campaign.id)).length;
+  return { ok: true, card: await progressCard(ctx, campaign, `评选已开启：${held} 项活动已提交总结，可参评。${judges.length ? `已通知 ${judges.length} 位评委。` : ''}`), forced: !inWindow, alreadyOpen: false };
+}
+
+async function inviteJudge(ctx: HandlerContext, campaign: Campaign, openId: string, name: string): Promise<void> {
+  await ctx.enqueue(`evaluation.invite:${campaign.id}:${openId}`, { op: 'send', to: { openId }, card: await judgeHome(ctx, campaign, openId, name, `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委，请在下方选择活动评分。`) });
+}
+
+// ---------------------------------------------------------------- judges
+
+export interface AddJudgesResult { lines: string[] }
+
+/** `添加评委 @某人 [单位]`: the unit (for conflict of interest) from the text, else from the directory. */
+export async function addJudges(ctx: HandlerContext, campaign: Campaign, people: Mention[], unitText: string): Promise<AddJudgesResult> {
+  const refusal = await requireCoordinator(ctx, 'evaluation.add_judge');
+  if (refusal) return { lines: [refusal] };
+  if (people.length === 0) return { lines: ['请 @ 要添加的评委，例如：添加评委 @张三 县发改局（单位用于回避本单位活动，可省略）'] };
+  let unit: { id: string; name: string } | null = null;
+  const t = unitText.trim();
+  if (t) {
+    const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true } });
+    unit = units.find((u) => u.name === t || u.shortName === t) ?? units.find((u) => u.name.includes(t) || t.includes(u.name)) ?? null;
+    if (!unit) return { lines: [`找不到单位“${t}”。请写单位全称（与名录一致），或省略单位。`] };
+  }
+  const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
+  const lines: string[] = [];
+  for (const p of people) {
+    let unitId = unit?.id ?? null;
+    let unitName = unit?.name ?? '';
+    if (!unitId) {
+      const l = await ctx.tx.liaison.findFirst({ where: { openId: p.openId }, select: { unit: { select: { id: true, name: true } } } });
+      if (l) {
+        unitId = l.unit.id;
+        unitName = l.unit.name;
+      }
+    }
+    const existing = await ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId: p.openId } } });
+    if (existing) {
+      await ctx.tx.judge.update({ where: { id: existing.id }, data: { unitId, name: p.name || existing.name } });
+      lines.push(`${p.name} 已是评委${unitName ? `（${unitName}，回避本单位活动）` : ''}`);
+    } else {
+      await ctx.tx.judge.create({ data: { campaignId: campaign.id, openId: p.openId, name: p.name || p.openId, unitId, addedBy: ctx.actor, createdAt: ctx.now } });
+      lines.push(`已添加评委 ${p.name}${unitName ? `（${unitName}，回避本单位活动）` : '（未关联单位）'}`);
+      if (evaluation && evaluation.status === 'open') await inviteJudge(ctx, campaign, p.openId, p.name);
+    }
+    await ctx.audit({ action: 'evaluation.add_judge', entity: 'Judge', entityId: p.openId, after: { name: p.name, unitId } });
+  }
+  return { lines };
+}
+
+// ---------------------------------------------------------------- criteria
+
+export async function criteriaView(ctx: HandlerContext, campaign: Campaign, notice?: string) {
+  const criteria = await ensureCriteria(ctx.tx, campaign.id);
+  const scored = await ctx.tx.score.count({ where: { campaignId: campaign.id } });
+  const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
+  return criteriaCard({ year: campaign.year, criteria, editable: coordinator && scored === 0, notice });
+}
+
+export async function saveCriteria(ctx: HandlerContext, campaign: Campaign, formValue: Record<string, unknown> | undefined, rows: number): Promise<CardResponse> {
+  const refusal = await requireCoordinator(ctx, 'evaluation.criteria_save');
+  if (refusal) return { toast: { type: 'error', content: refusal } };
+  const typed: CriterionDraft[] = [];
+  const f = formValue ?? {};
+  const s = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+  for (let i = 0; i < Math.min(Math.max(rows, 1), 8); i++) typed.push({ name: s(f[`name_${i}`]), weight: s(f[`weight_${i}`]), maxScore: s(f[`max_${i}`]) });
+  if ((await ctx.tx.score.count({ where: { campaignId: campaign.id } })) > 0) {
+    const msg = await deny(ctx, 'evaluation.criteria_save', 'Campaign', campaign.id, '已有评委打分，评分标准不能再修改');
+    return { toast: { type: 'error', content: msg } };
+  }
+  const existing = await ensureCriteria(ctx.tx, campaign.id);
+  const parsed = parseCriteria(typed, existing);
+  if (!parsed.ok) {
+    const first = Object.values(parsed.errors)[0] ?? '请检查输入';
+    return { toast: { type: 'error', content: first }, card: criteriaCard({ year: campaign.year, criteria: existing, editable: true, typed, errors: parsed.errors }) };
+  }
+  await ctx.tx.evaluationCriterion.deleteMany({ where: { campaignId: campaign.id } });
+  for (const c of parsed.criteria) await ctx.tx.evaluationCriterion.create({ data: { campaignId: campaign.id, ...c } });
+  await ctx.audit({ action: 'evaluation.criteria_save', entity: 'EvaluationCriterion', entityId: campaign.id, before: existing, after: parsed.criteria });
+  return { toast: { type: 'success', content: '评分标准已保存' }, card: criteriaCard({ year: campaign.year, criteria: parsed.criteria, editable: true, notice: '评分标准已保存。' }) };
+}
+
+// ---------------------------------------------------------------- judging
+
+async function judgeOf(ctx: HandlerContext, campaign: Campaign) {
+  return ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId: ctx.actor } } });
+}
+
+async function judgeItems(ctx: HandlerContext, campaign: Campaign, openId: string, unitId: string | null): Promise<JudgeItem[]> {
+  const [held, criteria, scores, own] = await Promise.all([
+    heldActivities(ctx.tx, campaign.id),
+    loadCriteria(ctx.tx, campaign.id),
+    ctx.tx.score.findMany({ where: { campaignId: campaign.id, judgeOpenId: openId } }),
+    judgeConflictUnits(ctx.tx, { openId, unitId }),
+  ]);
+  return held.map((a) => {
+    const label = `${a.unitName} · ${a.month}月 · ${a.title}`;
+    if (own.has(a.unitId)) return { themeId: a.themeId, label, state: 'conflict' as const };
+    const mine = scores.filter((s) => s.themeId === a.themeId);
+    const complete = criteria.length > 0 && criteria.every((c) => mine.some((s) => s.criterionKey === c.key));
+    return { themeId: a.themeId, label, state: complete ? ('scored' as const) : ('todo' as const) };
+  });
+}
+
+export async function judgeHome(ctx: HandlerContext, campaign: Campaign, openId: string, name: string, notice?: string) {
+  const judge = await ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId } } });
+  const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
+  const items = await judgeItems(ctx, campaign, openId, judge?.unitId ?? null);
+  return judgeHomeCard({ year: campaign.year, judgeName: name, items, closed: !evaluation || evaluation.status !== 'open', notice });
+}
+
+/** The judge's entry point (`评分` command, `evaluation.home`). */
+export async function judgeHomeFor(ctx: HandlerContext, campaign: Campaign): Promise<CardResponse> {
+  const judge = await judgeOf(ctx, campaign);
+  if (!judge) return { toast: { type: 'error', content: await deny(ctx, 'evaluation.home', 'Evaluation', campaign.id, '您不是本年度评选的评委。如需参与评分，请联系县政务公开办添加。') } };
+  const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
+  if (!evaluation) return { toast: { type: 'info', content: '评选尚未开启' } };
+  return { card: await judgeHome(ctx, campaign, judge.openId, judge.name) };
+}
+
+async function scoreCardFor(ctx: HandlerContext, campaign: Campaign, themeId: string, judgeOpenId: string, typed?: Record<string, string>, comment?: string, errors: Record<string, string> = {}, notice?: string) {
+  const a = await loadActivity(ctx.tx, themeId);
+  const s = await ctx.tx.summary.findUnique({
+    where: { themeId },
+    select: {
+      id: true, status: true, version: true, heldDates: true, formsUsed: true, participants: true, logoShown: true, links: true, policyReleased: true, opinionsCount: true,
+      surveyAnswers: true, summaryText: true, experience: true, evidenceCheck: true, submittedAt: true,
+      attachments: { where: { deletedAt: null }, orderBy: [{ kind: 'asc' }, { createdAt: 'asc' }], select: { feishuKey: true, fileName: true, kind: true } },
+    },
+  });
+  if (!a || !s) return undefined;
+  const criteria = await loadCriteria(ctx.tx, campaign.id);
+  let shownTyped = typed;
+  let shownComment = comment;
+  if (!shownTyped) {
+    const mine = await ctx.tx.score.findMany({ where: { themeId, judgeOpenId } });
+    shownTyped = Object.fromEntries(mine.map((m) => [m.criterionKey, String(m.score)]));
+    shownComment = mine.find((m) => m.comment)?.comment ?? '';
+  }
+  const judge = await ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId: judgeOpenId } } });
+  const items = await judgeItems(ctx, campaign, judgeOpenId, judge?.unitId ?? null);
+  const done = items.filter((i) => i.state === 'scored').length;
+  const eligible = items.filter((i) => i.state !== 'conflict').length;
+  // LOGO photos first (kind 'logo_photo' sorts before 'photo').
+  const photos = s.attachments;
+  return scoreCard({
+    themeId,
+    unitName: a.unitName,
+    title: a.title,
+    month: a.month,
+    values: valuesOf(s),
+    photoCount: photos.length,
+    imageKeys: photos.map((p) => p.feishuKey).filter((k): k is string => !!k).slice(0, 3),
+    photoNames: photos.map((p) => p.fileName),
+    evidence: parseEvidenceCheck(s.evidenceCheck),
+    criteria,
+    typed: shownTyped,
+    comment: shownComment ?? '',
+    errors,
+    position: `已评 ${done}/${eligible}`,
+    notice,
+  });
+}
+
+async function refuseConflict(ctx: HandlerContext, campaign: Campaign, themeId: string, action: string): Promise<CardResponse | undefined> {
+  const judge = await judgeOf(ctx, campaign);
+  if (!judge) return { toast: { type: 'error', content: await deny(ctx, action, 'Evaluation', campaign.id, '您不是本年度评选的评委') } };
+  const a = await loadActivity(ctx.tx, themeId);
+  if (!a) return { toast: { type: 'error', content: '找不到这项活动' } };
+  const own = await judgeConflictUnits(ctx.tx, judge);
+  if (own.has(a.unitId)) {
+    const msg = await deny(ctx, action, 'Theme', themeId, `回避：评委不能为本单位（${a.unitName}）的活动评分`);
+    return { toast: { type: 'error', content: msg } };
+  }
+  const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
+  if (!evaluation || evaluation.status !== 'open') return { toast: { type: 'info', content: evaluation ? '评分已结束，不能再修改' : '评选尚未开启' } };
+  const summary = await ctx.tx.summary.findUnique({ where: { themeId }, select: { status: true } });
+  if (summary?.status !== 'submitted') return { toast: { type: 'info', content: '这项活动还没有提交总结，暂不能评分' } };
+  return undefined;
+}
+
+/** `evaluation.pick` / `evaluation.next`: a score card (never for one's own unit). */
+export async function openScoreCard(ctx: HandlerContext, campaign: Campaign, themeId: string | undefined): Promise<CardResponse> {
+  const judge = await judgeOf(ctx, campaign);
+  if (!judge) return { toast: { type: 'error', content: await deny(ctx, 'evaluation.pick', 'Evaluation', campaign.id, '您不是本年度评选的评委') } };
+  let target = themeId;
+  if (!target) {
+    const items = await judgeItems(ctx, campaign, judge.openId, judge.unitId);
+    target = items.find((i) => i.state === 'todo')?.themeId;
+    if (!target) return { toast: { type: 'success', content: '您已完成全部评分，感谢！' }, card: await judgeHome(ctx, campaign, judge.openId, judge.name, '您已完成全部评分，感谢！') };
+  }
+  const refusal = await refuseConflict(ctx, campaign, target, 'evaluation.pick');
+  if (refusal) return refusal;
+  const c = await scoreCardFor(ctx, campaign, target, judge.openId);
+  return c ? { card: c } : { toast: { type: 'error', content: '找不到这项活动的总结' } };
+}
+
+/** `evaluation.score`: validates and saves one judge's scores on one activity, then shows the next. */
+export async function submitScores(ctx: HandlerContext, campaign: Campaign, themeId: string, formValue: Record<string, unknown> | undefined): Promise<CardResponse> {
+  const refusal = await refuseConflict(ctx, campaign, themeId, 'evaluation.score');
+  if (refusal) return refusal;
+  const criteria = await loadCriteria(ctx.tx, campaign.id);
+  const f = formValue ?? {};
+  const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+  const typed = Object.fromEntries(criteria.map((c) => [c.key, str(f[`c_${c.key}`])]));
+  const comment = str(f.comment).trim().slice(0, 300);
+  const parsed = parseScores(typed, criteria);
+  if (!parsed.ok) {
+    const first = Object.values(parsed.errors);
+    const c = await scoreCardFor(ctx, campaign, themeId, ctx.actor, typed, comment, parsed.errors);
+    return { toast: { type: 'error', content: first.slice(0, 2).join('；') }, ...(c ? { card: c } : {}) };
+  }
+  const before = await ctx.tx.score.findMany({ where: { themeId, judgeOpenId: ctx.actor }, select: { criterionKey: true, score: true } });
+  for (const c of criteria) {
+    await ctx.tx.score.upsert({
+      where: { themeId_judgeOpenId_criterionKey: { themeId, judgeOpenId: ctx.actor, criterionKey: c.key } },
+      create: { campaignId: campaign.id, themeId, judgeOpenId: ctx.actor, criterionKey: c.key, score: parsed.scores[c.key]!, comment: comment || null },
+      update: { score: parsed.scores[c.key]!, comment: comment || null },
+    });
+  }
+  await ctx.audit({ action: 'evaluation.score', entity: 'Theme', entityId: themeId, before: before.length ? before : undefined, after: parsed.scores });
+  const judge = (await judgeOf(ctx, campaign))!;
+  const items = await judgeItems(ctx, campaign, judge.openId, judge.unitId);
+  const next = items.find((i) => i.state === 'todo');
+  if (!next) return { toast: { type: 'success', content: '评分已保存，您已完成全部评分' }, card: await judgeHome(ctx, campaign, judge.openId, judge.name, '评分已保存，您已完成全部评分，感谢！') };
+  const c = await scoreCardFor(ctx, campaign, next.themeId, judge.openId, undefined, undefined, {}, '上一项评分已保存。');
+  return { toast: { type: 'success', content: '评分已保存，下一项' }, ...(c ? { card: c } : {}) };
+}
+
+// ---------------------------------------------------------------- progress, winners
+
+function progressView(r: EvaluationResults, notice?: string) {
+  const status = r.evaluation?.status ?? 'none';
+  return evaluationProgressCard({
+    year: r.campaign.year,
+    statusLabel: r.evaluation ? (EVALUATION_STATUS_LABELS[status] ?? status) : '未开启',
+    criteria: r.criteria,
+    judges: r.judges.map((j) => {
+      const eligible = r.results.filter((x) => !x.conflicts.has(j.openId));
+      return { name: j.name, unitName: j.unitName, scored: eligible.filter((x) => x.sheets.get(j.openId)?.total !== undefined).length, eligible: eligible.length };
+    }),
+    ranking: r.results.map((x) => ({
+      themeId: x.activity.themeId,
+      rankLabel: x.rankLabel,
+      unitName: x.activity.unitName,
+      title: x.activity.title,
+      final: x.aggregate.final,
+      judges: x.aggregate.totals.length,
+      trimmed: x.aggregate.trimmed,
+    })),
+    defaultWinners: topN(r.results.map((x) => x.ranked), 3),
+    winners: r.evaluation?.winners ?? [],
+    canConfirm: status === 'open',
+    notice,
+  });
+}
+
+export async function progressCard(ctx: HandlerContext, campaign: Campaign, notice?: string) {
+  const criteria = await loadCriteria(ctx.tx, campaign.id);
+  const r = await computeResults(ctx.tx, campaign);
+  if (criteria.length === 0) r.criteria = await ensureCriteria(ctx.tx, campaign.id);
+  return progressView(r, notice);
+}
+
+/** `evaluation.confirm`: records the winners, closes scoring and announces to every group. */
+export async function confirmWinners(ctx: HandlerContext, campaign: Campaign, winners: string[]): Promise<CardResponse> {
+  const refusal = await requireCoordinator(ctx, 'evaluation.confirm');
+  if (refusal) return { toast: { type: 'error', content: refusal } };
+  const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
+  if (!evaluation) return { toast: { type: 'error', content: '评选尚未开启' } };
+  if (evaluation.status !== 'open') return { toast: { type: 'info', content: '获奖名单已确认并公布' }, card: await progressCard(ctx, campaign) };
+  const r = await computeResults(ctx.tx, campaign);
+  const valid = winners.filter((w) => r.results.some((x) => x.activity.themeId === w && x.aggregate.final !== undefined));
+  if (valid.length === 0) return { toast: { type: 'error', content: '请至少选择一项已评分的活动' }, card: progressView(r) };
+  const ordered = r.results.filter((x) => valid.includes(x.activity.themeId));
+  await ctx.tx.evaluation.update({ where: { id: evaluation.id }, data: { status: 'announced', winners: JSON.stringify(ordered.map((x) => x.activity.themeId)), confirmedBy: ctx.actor, confirmedAt: ctx.now } });
+  await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { status: 'closed' } });
+  await ctx.audit({
+    action: 'evaluation.confirm',
+    entity: 'Evaluation',
+    entityId: evaluation.id,
+    after: { winners: ordered.map((x) => ({ themeId: x.activity.themeId, unit: x.activity.unitName, final: x.aggregate.final, rank: x.rankLabel })) },
+  });
+  const announcement = announcementCard({ year: campaign.year, winners: ordered.map((x) => ({ unitName: x.activity.unitName, title: x.activity.title, rankLabel: x.rankLabel, final: x.aggregate.final })) });
+  const chats = await ctx.tx.groupChat.findMany({ where: { status: { in: ['bound', 'coordinator'] } }, select: { chatId: true } });
+  const targets = new Set(chats.map((c) => c.chatId));
+  if (ctx.config.coordinatorChatId) targets.add(ctx.config.coordinatorChatId);
+  for (const chatId of targets) await ctx.enqueue(`evaluation.announce:${campaign.id}:${chatId}`, { op: 'send', to: { chatId }, card: announcement });
+  const after = await computeResults(ctx.tx, campaign);
+  return { toast: { type: 'success', content: `获奖名单已确认，已向 ${targets.size} 个群公布` }, card: progressView(after, `已公布评选结果（${targets.size} 个群）。`) };
+}
+
+export function textCard(title: string, lines: string[]) {
+  return noticeCard(title, lines.map((l) => l.replace(/[<>]/g, '')));
+}
+
+export function simpleCard(text: string) {
+  return card({ title: '最佳政务公开主题日活动评选', template: 'violet', elements: [markdown(text)] });
+}
+
+export type { Criterion };

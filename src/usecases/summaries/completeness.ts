@@ -1,0 +1,46 @@
+// What each activity of a campaign still lacks: summary, photos, LOGO photo, publicity links.
+// Exported for the reminders feature (summary-due chasing) and shown by `总结进度`.
+import type { Tx } from '../../adapters/db/database.ts';
+import { parseEvidenceCheck, warnCount } from '../../domain/evidence.ts';
+import { linkCount, storedDates, storedLinks } from '../../domain/summary.ts';
+import { MISSING_LABELS, type CompletenessRow, type MissingKey } from '../../../cards/summary.ts';
+import { listActivities } from './common.ts';
+
+export type { CompletenessRow, MissingKey };
+
+export async function summaryCompleteness(tx: Tx, campaignId: string): Promise<CompletenessRow[]> {
+  const activities = await listActivities(tx, campaignId);
+  const summaries = await tx.summary.findMany({
+    where: { themeId: { in: activities.map((a) => a.themeId) } },
+    select: { themeId: true, status: true, heldDates: true, links: true, logoShown: true, evidenceCheck: true, attachments: { where: { deletedAt: null }, select: { kind: true } } },
+  });
+  const byTheme = new Map(summaries.map((s) => [s.themeId, s]));
+  return activities.map((a) => {
+    const s = byTheme.get(a.themeId);
+    const status = s ? (s.status === 'submitted' ? 'submitted' : 'draft') : 'none';
+    const photos = s?.attachments.length ?? 0;
+    const logo = (s?.attachments ?? []).some((x) => x.kind === 'logo_photo');
+    const links = s ? linkCount(storedLinks(s.links)) : 0;
+    const missingKeys: MissingKey[] = [];
+    if (status !== 'submitted') missingKeys.push('summary');
+    if (photos === 0) missingKeys.push('photos');
+    if (!logo) missingKeys.push('logo');
+    if (links === 0) missingKeys.push('links');
+    return {
+      themeId: a.themeId,
+      unitId: a.unitId,
+      unitChatId: a.unitChatId,
+      unitName: a.unitName,
+      title: a.title,
+      month: a.month,
+      held: status === 'submitted' && storedDates(s?.heldDates).length > 0,
+      status,
+      photos,
+      logo,
+      links,
+      warnings: warnCount(parseEvidenceCheck(s?.evidenceCheck)),
+      missingKeys,
+      missing: missingKeys.map((k) => MISSING_LABELS[k]),
+    } satisfies CompletenessRow;
+  });
+}

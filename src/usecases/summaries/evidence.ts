@@ -1,0 +1,121 @@
+// Evidence checks of a summary: recomputed in the transaction for what is local (photos, LOGO,
+// dates), and — after commit, outside any transaction — the publicity links are fetched, then the
+// result is recorded in a second short transaction and shown to the liaison and the coordinator.
+import type { Tx } from '../../adapters/db/database.ts';
+import type { AppServices, HandlerContext } from '../../app/bot.ts';
+import { withContext } from '../../app/context.ts';
+import { coordinatorChatIds, isCoordinator } from '../../app/access.ts';
+import { evaluateEvidence, parseEvidenceCheck, warnCount, type EvidenceCheck, type LinkResult } from '../../domain/evidence.ts';
+import { LINK_CHANNELS, storedDates, storedLinks, activityMonth, type SummaryLinks } from '../../domain/summary.ts';
+import { checkSummaryLinks, createLinkChecker, type LinkChecker } from '../../adapters/http/link-checker.ts';
+import { evidenceResultCard } from '../../../cards/evidence.ts';
+import { card, escapeMarkdown, markdown, mention, button, buttonRow } from '../../../cards/kit.ts';
+
+function sameLinks(links: SummaryLinks, results: LinkResult[]): boolean {
+  const urls = LINK_CHANNELS.flatMap((c) => links[c.key].map((u) => `${c.key} ${u}`)).sort();
+  const checked = results.map((r) => `${r.channel} ${r.url}`).sort();
+  return urls.length === checked.length && urls.every((u, i) => u === checked[i]);
+}
+
+/**
+ * Recomputes and stores Summary.evidenceCheck. `linkResults`: fresh results, 'skipped' when link
+ * checks are off, or 'keep' to reuse the previous results while the links are unchanged.
+ */
+export async function recomputeEvidence(tx: Tx, summaryId: string, now: Date, linkResults: LinkResult[] | 'skipped' | 'keep'): Promise<EvidenceCheck | undefined> {
+  const s = await tx.summary.findUnique({
+    where: { id: summaryId },
+    select: {
+      heldDates: true,
+      links: true,
+      logoShown: true,
+      evidenceCheck: true,
+      theme: { select: { month: true, scheduledMonth: true, submission: { select: { campaign: { select: { year: true } } } } } },
+      attachments: { where: { deletedAt: null }, select: { id: true, fileName: true, takenOn: true, kind: true }, orderBy: { createdAt: 'asc' } },
+    },
+  });
+  if (!s) return undefined;
+  const links = storedLinks(s.links);
+  let results: LinkResult[] | undefined;
+  let skipped = false;
+  if (linkResults === 'skipped') skipped = true;
+  else if (linkResults === 'keep') {
+    const prev = parseEvidenceCheck(s.evidenceCheck);
+    if (prev && sameLinks(links, prev.links)) {
+      results = prev.links;
+      skipped = prev.linkCheckSkipped;
+    }
+  } else results = linkResults;
+  const check = evaluateEvidence(
+    {
+      year: s.theme.submission.campaign.year,
+      month: activityMonth(s.theme),
+      heldDates: storedDates(s.heldDates),
+      links,
+      logoShown: s.logoShown,
+      photos: s.attachments,
+      linkResults: results,
+      linkCheckSkipped: skipped,
+    },
+    now,
+  );
+  await tx.summary.update({ where: { id: summaryId }, data: { evidenceCheck: JSON.stringify(check) } });
+  return check;
+}
+
+/** Tells the unit group and the coordinators what the check found for a submitted version. */
+export async function announceEvidence(ctx: HandlerContext, summaryId: string, version: number, check: EvidenceCheck): Promise<void> {
+  const s = await ctx.tx.summary.findUnique({
+    where: { id: summaryId },
+    select: { submittedBy: true, themeId: true, theme: { select: { title: true, submission: { select: { unit: { select: { name: true, chatId: true } } } } } } },
+  });
+  if (!s) return;
+  const unit = s.theme.submission.unit;
+  if (unit.chatId) {
+    const who = s.submittedBy && !(await isCoordinator(ctx.tx, s.submittedBy, ctx.config.coordinatorOpenIds)) ? mention(s.submittedBy) : '';
+    await ctx.enqueue(`summary.evidence:${summaryId}:v${version}`, {
+      op: 'send',
+      to: { chatId: unit.chatId },
+      card: evidenceResultCard({ themeId: s.themeId, unitName: unit.name, title: s.theme.title, check, mentionLine: who ? `${who} 活动总结已提交，以下是自动核验结果：` : undefined }),
+    });
+  }
+  const warns = warnCount(check);
+  for (const chatId of await coordinatorChatIds(ctx.tx, ctx.config.coordinatorChatId)) {
+    await ctx.enqueue(`summary.submitted:${summaryId}:v${version}:${chatId}`, {
+      op: 'send',
+      to: { chatId },
+      card: card({
+        title: `活动总结已提交 · ${unit.name}`,
+        template: warns > 0 ? 'orange' : 'green',
+        elements: [
+          markdown(`**活动主题：**${escapeMarkdown(s.theme.title)}\n${version > 1 ? `第 ${version} 次提交（修改）。` : ''}证据核验：${warns > 0 ? `${warns} 项提示` : '未发现问题'}`),
+          buttonRow([button('查看总结', { a: 'summary.view', themeId: s.themeId }, { size: 'small' })]),
+        ],
+      }),
+    });
+  }
+}
+
+let defaultChecker: LinkChecker | undefined;
+
+/** Replaces the checker used after submissions (tests point it at a local server; a deployment may tune timeouts). */
+export function setDefaultLinkChecker(checker: LinkChecker | undefined): void {
+  defaultChecker = checker;
+}
+
+/** After commit: fetch the links of the submitted version, then record and announce. */
+export async function runLinkCheck(services: AppServices, summaryId: string, version: number, checker: LinkChecker = (defaultChecker ??= createLinkChecker())): Promise<void> {
+  const s = await services.db.summary.findUnique({ where: { id: summaryId }, select: { links: true, version: true } });
+  if (!s || s.version !== version) return;
+  const results = await checkSummaryLinks(storedLinks(s.links), checker);
+  await withContext(
+    services,
+    'system',
+    async (ctx) => {
+      const now = await ctx.tx.summary.findUnique({ where: { id: summaryId }, select: { version: true } });
+      if (!now || now.version !== version) return; // a newer submission checks its own links
+      const check = await recomputeEvidence(ctx.tx, summaryId, ctx.now, results);
+      if (check) await announceEvidence(ctx, summaryId, version, check);
+    },
+    { eventId: `linkcheck:${summaryId}:v${version}` },
+  );
+}

@@ -1,0 +1,285 @@
+// Activity photos sent to the bot in a unit group.
+//
+// Transaction boundaries (why): the inbound message is handled inside the router's transaction,
+// which on SQLite holds the write lock. Downloading a photo (up to config.maxPhotoBytes) inside it
+// would stall every other writer, so the handler only decides where the photo goes and registers
+// after-commit work; the download, checks, storage, sha256, EXIF and image upload run outside any
+// transaction, and the result is recorded in a second short transaction (withContext).
+// Idempotent: an Attachment is unique per (summary, sha256), and a message id already recorded is
+// skipped. If the process dies between the two transactions the photo is not recorded; the liaison
+// sees no "已收到" reply and sends it again.
+import { createHash } from 'node:crypto';
+import type { AppServices, HandlerContext } from '../../app/bot.ts';
+import type { CardResponse, MessageEvent } from '../../app/events.ts';
+import { withContext } from '../../app/context.ts';
+import { isCoordinator, isLiaisonOf, unitOfChat } from '../../app/access.ts';
+import { checkPhoto, IMAGE_EXT, IMAGE_MIME, looksLikeImageName, monthsAway, PHOTO_MONTH_TOLERANCE } from '../../domain/evidence.ts';
+import { pickActivityForPhoto } from '../../domain/summary.ts';
+import { shanghaiDate } from '../../domain/time.ts';
+import { readJpegExif } from '../../adapters/files/exif.ts';
+import { photoListCard, photoReceivedCard, photoTargetCard, photoTargetChosenCard } from '../../../cards/summary.ts';
+import { canActForUnit, currentCampaign, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
+import { recomputeEvidence } from './evidence.ts';
+
+export interface IncomingPhoto {
+  chatId: string;
+  messageId: string;
+  fileKey: string;
+  resourceType: 'image' | 'file';
+  fileName: string;
+  uploader: string;
+}
+
+/** The image resource of a message: an image, or a file whose name looks like a photo. */
+export function photoOf(message: MessageEvent): IncomingPhoto | undefined {
+  const c = message.content;
+  if (message.msgType === 'image' && typeof c.image_key === 'string') {
+    return { chatId: message.chatId, messageId: message.messageId, fileKey: c.image_key, resourceType: 'image', fileName: `照片-${message.messageId.slice(-6)}.jpg`, uploader: message.senderOpenId };
+  }
+  if (message.msgType === 'file' && typeof c.file_key === 'string') {
+    const fileName = typeof c.file_name === 'string' ? c.file_name : '';
+    if (!looksLikeImageName(fileName)) return undefined;
+    return { chatId: message.chatId, messageId: message.messageId, fileKey: c.file_key, resourceType: 'file', fileName, uploader: message.senderOpenId };
+  }
+  return undefined;
+}
+
+/** The theme a reply is about, when the parent message is one of our summary cards. */
+async function themeOfParent(ctx: HandlerContext, parentId: string | undefined): Promise<string | undefined> {
+  if (!parentId) return undefined;
+  // A card we sent (summary form, reminder, photo receipt …) whose buttons name the activity.
+  const sent = await ctx.tx.outboxMessage.findFirst({ where: { resultMessageId: parentId }, select: { payload: true } });
+  if (sent && sent.payload.includes('"a":"summary.')) {
+    const m = /"a":"summary\.[a-z_]+","themeId":"([A-Za-z0-9_-]+)"/.exec(sent.payload) ?? /"themeId":"([A-Za-z0-9_-]+)"/.exec(sent.payload);
+    if (m) return m[1];
+  }
+  const draft = await ctx.tx.formDraft.findFirst({ where: { messageId: parentId, subject: { startsWith: 'summary:' } }, select: { subject: true } });
+  return draft ? draft.subject.slice('summary:'.length) : undefined;
+}
+
+const PENDING_PREFIX = 'summary.pending_photo:';
+
+/**
+ * The message handler (registered with bot.onMessage): images in a bound unit group from the
+ * unit's liaison go to an activity; everything else is left to other handlers.
+ */
+export async function handlePhotoMessage(ctx: HandlerContext, message: MessageEvent): Promise<boolean> {
+  if (message.chatType !== 'group') return false;
+  const photo = photoOf(message);
+  if (!photo) return false;
+  const unit = await unitOfChat(ctx.tx, message.chatId);
+  if (!unit) return false;
+  const campaign = await currentCampaign(ctx.tx, ctx.now);
+  if (!campaign) return false;
+  const parentTheme = await themeOfParent(ctx, message.parentId);
+  const allowed = (await isLiaisonOf(ctx.tx, message.senderOpenId, unit.id)) || (await isCoordinator(ctx.tx, message.senderOpenId, ctx.config.coordinatorOpenIds));
+  if (!allowed) {
+    // People share photos in groups all the time: only a reply to our card gets an explanation.
+    if (!parentTheme) return false;
+    const msg = await deny(ctx, 'summary.photo', 'Theme', parentTheme, NOT_LIAISON);
+    await ctx.enqueue(`summary.photo_ack:${message.messageId}`, { op: 'reply', messageId: message.messageId, text: msg });
+    return true;
+  }
+  const activities = await listActivities(ctx.tx, campaign.id, unit.id);
+  if (activities.length === 0) return false;
+  let target: ActivityRow | undefined = parentTheme ? activities.find((a) => a.themeId === parentTheme) : undefined;
+  if (!target) {
+    const today = shanghaiDate(ctx.now);
+    const currentMonth = Number(today.slice(0, 4)) > campaign.year ? 12 : Number(today.slice(5, 7));
+    const choice = pickActivityForPhoto(activities.map((a) => ({ ...a, id: a.themeId })), currentMonth);
+    if (choice.pick) target = choice.pick;
+    else {
+      await ctx.tx.keyValue.upsert({
+        where: { key: PENDING_PREFIX + message.messageId },
+        create: { key: PENDING_PREFIX + message.messageId, value: JSON.stringify(photo) },
+        update: { value: JSON.stringify(photo) },
+      });
+      const options = (choice.ambiguous.length > 0 ? choice.ambiguous : activities).map((a) => ({ themeId: a.themeId, label: `${a.month}月 · ${a.title}`.slice(0, 60) }));
+      await ctx.enqueue(`summary.photo_ask:${message.messageId}`, { op: 'reply', messageId: message.messageId, card: photoTargetCard({ ref: message.messageId, options }) });
+      return true;
+    }
+  }
+  const services = ctx.services;
+  const themeId = target.themeId;
+  ctx.afterCommit(async () => {
+    await ingestPhoto(services, themeId, photo);
+  });
+  return true;
+}
+
+/** `summary.photo_target`: the liaison chose the activity for a pending photo. */
+export async function choosePhotoTarget(ctx: HandlerContext, ref: string, themeId: string): Promise<CardResponse> {
+  const pending = await ctx.tx.keyValue.findUnique({ where: { key: PENDING_PREFIX + ref } });
+  if (!pending) return { toast: { type: 'info', content: '这张照片已处理过' } };
+  const activity = await loadActivity(ctx.tx, themeId);
+  if (!activity) return { toast: { type: 'error', content: '请选择一项活动' } };
+  if (!(await canActForUnit(ctx, activity.unitId))) return { toast: { type: 'error', content: await deny(ctx, 'summary.photo_target', 'Theme', themeId, NOT_LIAISON) } };
+  let photo: IncomingPhoto;
+  try {
+    photo = JSON.parse(pending.value) as IncomingPhoto;
+  } catch {
+    return { toast: { type: 'error', content: '照片信息已失效，请重新发送照片' } };
+  }
+  await ctx.tx.keyValue.delete({ where: { key: pending.key } });
+  const services = ctx.services;
+  ctx.afterCommit(async () => {
+    await ingestPhoto(services, themeId, photo);
+  });
+  return { toast: { type: 'success', content: `照片将保存到「${activity.title}」` }, card: photoTargetChosenCard(activity.title) };
+}
+
+type IngestOutcome = { kind: 'stored'; attachmentId: string; count: number } | { kind: 'duplicate'; count: number } | { kind: 'refused'; message: string } | { kind: 'failed'; message: string };
+
+/** Download, check, store and record one photo (outside the inbound transaction). */
+export async function ingestPhoto(services: AppServices, themeId: string, photo: IncomingPhoto): Promise<IngestOutcome> {
+  const { gateway, storage, config, log } = services;
+  let bytes: Buffer;
+  try {
+    bytes = await gateway.downloadMessageResource({ messageId: photo.messageId, fileKey: photo.fileKey, type: photo.resourceType });
+  } catch (error) {
+    log.warn('photo download failed', { messageId: photo.messageId, error });
+    const message = '照片下载失败（网络或权限问题），请稍后重新发送';
+    await reply(services, photo, message, 'failed');
+    return { kind: 'failed', message };
+  }
+  const verdict = checkPhoto(bytes, config.maxPhotoBytes, photo.resourceType === 'file' ? photo.fileName : '');
+  if (!verdict.ok) {
+    await withContext(
+      services,
+      photo.uploader,
+      async (ctx) => {
+        await ctx.audit({ action: 'summary.photo_refused', entity: 'Theme', entityId: themeId, decision: 'deny', reason: `${verdict.reason}: ${verdict.message}` });
+        await ctx.enqueue(`summary.photo_ack:${photo.messageId}`, { op: 'reply', messageId: photo.messageId, text: verdict.message });
+      },
+      { eventId: `photo:${photo.messageId}` },
+    );
+    return { kind: 'refused', message: verdict.message };
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const exif = verdict.type === 'jpeg' ? readJpegExif(bytes) : {};
+  const activity = await services.db.theme.findUnique({ where: { id: themeId }, select: { submission: { select: { campaign: { select: { year: true } } } } } });
+  const year = activity?.submission.campaign.year ?? 0;
+  const ext = IMAGE_EXT[verdict.type];
+  const storedPath = await storage.put(`photos/${year}/${themeId}/${sha256.slice(0, 32)}.${ext}`, bytes);
+  // An image key of our own lets judges' cards show the photo (HEIC cannot be shown in a card).
+  let feishuKey: string | null = null;
+  if (verdict.type !== 'heic') {
+    try {
+      feishuKey = (await gateway.uploadImage(bytes)).imageKey;
+    } catch (error) {
+      log.warn('photo upload for cards failed; the card lists it instead', { messageId: photo.messageId, error });
+    }
+  }
+  const fileName = photo.resourceType === 'file' ? photo.fileName : `照片-${photo.messageId.slice(-6)}.${ext}`;
+  return withContext(
+    services,
+    photo.uploader,
+    async (ctx): Promise<IngestOutcome> => {
+      const a = await loadActivity(ctx.tx, themeId);
+      if (!a) return { kind: 'failed', message: 'activity gone' };
+      const summary = await ctx.tx.summary.upsert({ where: { themeId }, create: { themeId, status: 'draft' }, update: {}, select: { id: true } });
+      const bySource = await ctx.tx.attachment.findFirst({ where: { summaryId: summary.id, sourceMessageId: photo.messageId } });
+      const bySha = await ctx.tx.attachment.findUnique({ where: { summaryId_sha256: { summaryId: summary.id, sha256 } } });
+      let outcome: IngestOutcome;
+      if (bySource || (bySha && !bySha.deletedAt)) {
+        outcome = { kind: 'duplicate', count: await liveCount(ctx, summary.id) };
+      } else if (bySha) {
+        await ctx.tx.attachment.update({ where: { id: bySha.id }, data: { deletedAt: null, sourceMessageId: photo.messageId, uploadedBy: photo.uploader, feishuKey: feishuKey ?? bySha.feishuKey } });
+        outcome = { kind: 'stored', attachmentId: bySha.id, count: await liveCount(ctx, summary.id) };
+      } else {
+        const row = await ctx.tx.attachment.create({
+          data: {
+            summaryId: summary.id,
+            kind: 'photo',
+            feishuKey,
+            sourceMessageId: photo.messageId,
+            storagePath: storedPath,
+            fileName,
+            mimeType: IMAGE_MIME[verdict.type],
+            sizeBytes: bytes.length,
+            sha256,
+            takenOn: exif.takenOn ?? null,
+            uploadedBy: photo.uploader,
+            createdAt: ctx.now,
+          },
+        });
+        outcome = { kind: 'stored', attachmentId: row.id, count: await liveCount(ctx, summary.id) };
+      }
+      if (outcome.kind === 'stored') {
+        await ctx.audit({ action: 'summary.photo_add', entity: 'Attachment', entityId: outcome.attachmentId, after: { themeId, sha256, sizeBytes: bytes.length, takenOn: exif.takenOn ?? null } });
+        await recomputeEvidence(ctx.tx, summary.id, ctx.now, 'keep');
+      }
+      const far = exif.takenOn && monthsAway(exif.takenOn, a.year, a.month) > PHOTO_MONTH_TOLERANCE ? `拍摄日期与活动月份（${a.month}月）相差超过 1 个月，请确认是否为本次活动照片` : undefined;
+      await ctx.enqueue(`summary.photo_ack:${photo.messageId}`, {
+        op: 'reply',
+        messageId: photo.messageId,
+        card: photoReceivedCard({ themeId, title: a.title, count: outcome.kind === 'stored' || outcome.kind === 'duplicate' ? outcome.count : 0, duplicate: outcome.kind === 'duplicate', takenOn: exif.takenOn, warning: far }),
+      });
+      return outcome;
+    },
+    { eventId: `photo:${photo.messageId}` },
+  );
+}
+
+async function liveCount(ctx: HandlerContext, summaryId: string): Promise<number> {
+  return ctx.tx.attachment.count({ where: { summaryId, deletedAt: null } });
+}
+
+async function reply(services: AppServices, photo: IncomingPhoto, text: string, kind: string): Promise<void> {
+  await withContext(services, photo.uploader, async (ctx) => {
+    await ctx.enqueue(`summary.photo_ack:${photo.messageId}:${kind}`, { op: 'reply', messageId: photo.messageId, text });
+  });
+}
+
+async function photoListFor(ctx: HandlerContext, a: ActivityRow, notice?: string): Promise<CardResponse['card']> {
+  const s = await ctx.tx.summary.findUnique({ where: { themeId: a.themeId }, select: { id: true } });
+  const photos = s ? await ctx.tx.attachment.findMany({ where: { summaryId: s.id, deletedAt: null }, orderBy: { createdAt: 'asc' } }) : [];
+  return photoListCard({
+    themeId: a.themeId,
+    unitName: a.unitName,
+    title: a.title,
+    photos: photos.map((p) => ({ id: p.id, fileName: p.fileName, takenOn: p.takenOn, sizeBytes: p.sizeBytes, isLogo: p.kind === 'logo_photo' })),
+    notice,
+  });
+}
+
+/** `summary.photos`: the photo list with 删除 / LOGO buttons. */
+export async function openPhotoList(ctx: HandlerContext, themeId: string): Promise<CardResponse> {
+  const a = await loadActivity(ctx.tx, themeId);
+  if (!a) return { toast: { type: 'error', content: '找不到这项活动' } };
+  if (!(await canActForUnit(ctx, a.unitId))) return { toast: { type: 'error', content: await deny(ctx, 'summary.photos', 'Theme', themeId, NOT_LIAISON) } };
+  return { card: await photoListFor(ctx, a) };
+}
+
+async function photoAndActivity(ctx: HandlerContext, photoId: string, action: string): Promise<{ a: ActivityRow; photo: { id: string; summaryId: string; kind: string; fileName: string; deletedAt: Date | null } } | CardResponse> {
+  const photo = await ctx.tx.attachment.findUnique({ where: { id: photoId }, select: { id: true, summaryId: true, kind: true, fileName: true, deletedAt: true, summary: { select: { themeId: true } } } });
+  if (!photo) return { toast: { type: 'error', content: '找不到这张照片' } };
+  const a = await loadActivity(ctx.tx, photo.summary.themeId);
+  if (!a) return { toast: { type: 'error', content: '找不到这项活动' } };
+  if (!(await canActForUnit(ctx, a.unitId))) return { toast: { type: 'error', content: await deny(ctx, action, 'Attachment', photoId, NOT_LIAISON) } };
+  return { a, photo };
+}
+
+/** `summary.photo_del`: soft delete (the file stays for the audit trail; exports skip it). */
+export async function removePhoto(ctx: HandlerContext, photoId: string): Promise<CardResponse> {
+  const r = await photoAndActivity(ctx, photoId, 'summary.photo_del');
+  if (!('a' in r)) return r;
+  if (r.photo.deletedAt) return { toast: { type: 'info', content: '这张照片已删除' }, card: await photoListFor(ctx, r.a) };
+  await ctx.tx.attachment.update({ where: { id: photoId }, data: { deletedAt: ctx.now } });
+  await ctx.audit({ action: 'summary.photo_del', entity: 'Attachment', entityId: photoId, before: { fileName: r.photo.fileName } });
+  await recomputeEvidence(ctx.tx, r.photo.summaryId, ctx.now, 'keep');
+  return { toast: { type: 'success', content: '照片已删除' }, card: await photoListFor(ctx, r.a, `已删除“${r.photo.fileName}”`) };
+}
+
+/** `summary.photo_logo`: marks (or unmarks) the photo that shows the 政务公开主题日 LOGO on site. */
+export async function toggleLogoPhoto(ctx: HandlerContext, photoId: string): Promise<CardResponse> {
+  const r = await photoAndActivity(ctx, photoId, 'summary.photo_logo');
+  if (!('a' in r)) return r;
+  if (r.photo.deletedAt) return { toast: { type: 'info', content: '这张照片已删除' }, card: await photoListFor(ctx, r.a) };
+  const kind = r.photo.kind === 'logo_photo' ? 'photo' : 'logo_photo';
+  await ctx.tx.attachment.update({ where: { id: photoId }, data: { kind } });
+  await ctx.audit({ action: 'summary.photo_logo', entity: 'Attachment', entityId: photoId, before: { kind: r.photo.kind }, after: { kind } });
+  await recomputeEvidence(ctx.tx, r.photo.summaryId, ctx.now, 'keep');
+  return { toast: { type: 'success', content: kind === 'logo_photo' ? '已标为 LOGO 照片' : '已取消 LOGO 标记' }, card: await photoListFor(ctx, r.a) };
+}
+
