@@ -307,6 +307,9 @@ export class EmulatorCore {
 
   private async deliverMessageEvent(m: EmuMessage, chat: EmuChat): Promise<DeliveryResult> {
     if (!chat.botMember) return { eventId: '', status: 'not_subscribed', ms: 0 };
+    if (chat.chatType === 'group' && this.options.groupMessages === 'mentions' && !m.mentions.some((x) => x.openId === this.botOpenId)) {
+      return { eventId: '', status: 'not_subscribed', ms: 0 };
+    }
     const message: Record<string, unknown> = {
       message_id: m.messageId,
       create_time: String(m.createdAt.getTime()),

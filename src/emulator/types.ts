@@ -18,6 +18,9 @@ export interface EmulatorOptions {
   ackTimeoutMs?: number;
   /** Re-delivery schedule after a failed push (Feishu: 15 s, 5 min, 1 h, 6 h). */
   redeliveryDelaysMs?: number[];
+  /** Which group messages reach the bot: 'all' (scope im:message.group_msg, default) or only those that
+   *  @mention the bot ('mentions', scope im:message.group_at_msg). p2p messages always arrive. */
+  groupMessages?: 'all' | 'mentions';
   /** Built-in Feishu rate limits; `false` switches them off (faults still apply). */
   rateLimits?: false | Partial<RateLimitConfig>;
   now?: () => Date;

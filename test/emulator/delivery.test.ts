@@ -230,3 +230,13 @@ describe('card callbacks', () => {
     expect(token).toBe(result.token);
   });
 });
+
+describe('scopes and faults on the push side', () => {
+  it("groupMessages: 'mentions' only delivers group messages that @ the bot", async () => {
+    s = await startEmulator({ botUrl: bot.url, groupMessages: 'mentions' });
+    expect((await s.emu.userSendText(USERS.xs.openId, GROUP, '闲聊')).delivery.status).toBe('not_subscribed');
+    expect((await s.emu.userSendText(USERS.xs.openId, GROUP, '@主题日助手 进度')).delivery.status).toBe('acked');
+    expect((await s.emu.userSendText(USERS.xs.openId, s.emu.p2pChatId(USERS.xs.openId), '单聊')).delivery.status).toBe('acked');
+    expect(bot.received).toHaveLength(2);
+  });
+});

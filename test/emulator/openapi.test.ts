@@ -312,3 +312,41 @@ describe('calendar', () => {
     expect(e.msg).toMatch(/calendar:calendar/);
   });
 });
+
+describe('faults and tokens', () => {
+  it('seeded probabilistic faults are deterministic', async () => {
+    const outcomes = async (): Promise<boolean[]> => {
+      s.emu.faults.reset();
+      s.emu.faults.seed(42);
+      s.emu.faults.route('/im/v1/chats/', { error5xx: 0.5 });
+      const out: boolean[] = [];
+      for (let i = 0; i < 10; i += 1) out.push(await s.client.im.v1.chat.get({ path: { chat_id: GROUP } }).then(() => true, () => false));
+      return out;
+    };
+    const a = await outcomes();
+    const b = await outcomes();
+    expect(a).toEqual(b);
+    expect(a).toContain(true);
+    expect(a).toContain(false);
+  });
+
+  it('drop before the effect sends nothing; latency is added', async () => {
+    s.emu.faults.route(/\/im\/v1\/messages$/, { drop: 1, times: 1 });
+    await expect(sendCard(simpleCard())).rejects.toThrow();
+    expect(s.emu.messages(GROUP)).toHaveLength(0);
+    s.emu.faults.route(/\/im\/v1\/messages$/, { latencyMs: 150, times: 1 });
+    const started = Date.now();
+    await sendCard(simpleCard());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('an expired tenant token is rejected with 99991663', async () => {
+    let now = Date.now();
+    await s.close();
+    s = await startEmulator({ now: () => new Date(now) });
+    await s.client.im.v1.chat.get({ path: { chat_id: GROUP } });
+    now += 7201_000;
+    const e = await rejection(s.client.im.v1.chat.get({ path: { chat_id: GROUP } }));
+    expect(e.code).toBe(99991663);
+  });
+});
