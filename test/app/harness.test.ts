@@ -1,24 +1,9 @@
 // The harness end to end: a user's @bot message goes through the signed + encrypted webhook, the
 // handler enqueues a card, the outbox delivers it through the real SDK, a click answers a toast.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { noticeCard } from '../../cards/kit.ts';
-import type { Bot } from '../../src/app/bot.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
-
-export function pingFeature(bot: Bot) {
-  bot.command({ names: ['ping'], summary: 'test', example: '@bot ping', audience: 'everyone' }, async (ctx, message, args) => {
-    await ctx.enqueue(`pong:${message.messageId}`, { op: 'send', to: { chatId: message.chatId }, card: noticeCard('pong', [args || '-']) });
-  });
-  bot.action('test.click', async (ctx, action) => {
-    await ctx.audit({ action: 'test.click', entity: 'card', entityId: action.messageId });
-    return { toast: { type: 'success', content: `已收到 ${String(action.value.n ?? '')}` }, card: noticeCard('clicked', ['ok']) };
-  });
-  bot.action('test.fail', async () => {
-    throw new Error('boom');
-  });
-  return [];
-}
+import { pingFeature } from './ping-feature.ts';
 
 describe.each(PROVIDERS_UNDER_TEST)('harness (%s)', (provider) => {
   let h: Harness;
