@@ -2,6 +2,7 @@
 import type { Bot } from '../app/bot.ts';
 import type { Job } from '../app/jobs.ts';
 import { remindersFeature } from './reminders.ts';
+import { submissionsFeature } from './submissions.ts';
 
 import { reviewFeature } from './review.ts';
 import { scheduleFeature } from './schedule.ts';
@@ -10,6 +11,7 @@ type Feature = { register(bot: Bot): void; jobs?: Job[] };
 
 const features: Feature[] = [
   // features are added here
+  submissionsFeature,
   reviewFeature,
   scheduleFeature,
   remindersFeature,

@@ -1,0 +1,63 @@
+// The coordinator's live progress card, patched in place as units submit. Other features may
+// append sections (e.g. the reminder log) through `extraSections`.
+import type { ProgressSnapshot } from '../src/domain/submission-progress.ts';
+import { button, buttonRow, card, escapeMarkdown, hr, markdown, note, table, type CardElement, type CardJson } from './kit.ts';
+
+export interface ProgressCardOptions {
+  /** e.g. '2023-04-03 10:15' */
+  updatedAtText: string;
+  deadlineText: string;
+  /** extra elements placed before the buttons (root-level; no forms) */
+  extraSections?: CardElement[];
+}
+
+function names(list: string[]): string {
+  return list.length === 0 ? '无' : list.map(escapeMarkdown).join('、');
+}
+
+export function buildProgressCard(s: ProgressSnapshot, o: ProgressCardOptions): CardJson {
+  const pct = s.total === 0 ? 0 : Math.round((s.submitted / s.total) * 100);
+  const elements: CardElement[] = [
+    markdown(`截止 **${escapeMarkdown(o.deadlineText)}**\u3000已提交 **${s.submitted}/${s.total}**（${pct}%）\u3000未提交 **${s.total - s.submitted}**${s.withdrawn > 0 ? `（其中撤回 ${s.withdrawn}）` : ''}\u3000主题共 **${s.themeCount}** 个`),
+    table(
+      [
+        { name: 'kind', display_name: '类别', width: '90px' },
+        { name: 'done', display_name: '已提交', data_type: 'number', width: '70px' },
+        { name: 'total', display_name: '应提交', data_type: 'number', width: '70px' },
+        { name: 'missing', display_name: '未提交单位' },
+      ],
+      s.byKind.map((g) => ({ kind: g.label, done: g.submitted, total: g.total, missing: g.missing.length ? g.missing.join('、') : '—' })),
+      5,
+    ),
+  ];
+  if (s.late.length > 0) elements.push(markdown(`**逾期提交（${s.late.length}）：**${names(s.late)}`));
+  if (s.withdrawnUnits.length > 0) elements.push(markdown(`**已撤回（${s.withdrawnUnits.length}）：**${names(s.withdrawnUnits)}`));
+  if (s.extended.length > 0) elements.push(markdown(`**单独延期：**${s.extended.map((e) => `${escapeMarkdown(e.unitName)}（至 ${e.until}）`).join('、')}`));
+  if (s.reopened.length > 0) elements.push(markdown(`**重新开放：**${s.reopened.map((e) => `${escapeMarkdown(e.unitName)}（至 ${e.until}）`).join('、')}`));
+  elements.push(
+    hr(),
+    markdown(`**按活动形式：**${s.byForm.map((f) => `${f.label} ${f.count}`).join('\u3000')}`),
+    markdown(
+      `**按月份：**${s.byMonth
+        .map((n, i) => (n > 0 ? `${i + 1}月 ${n}` : ''))
+        .filter(Boolean)
+        .join('\u3000') || '暂无'}`,
+    ),
+  );
+  if (o.extraSections && o.extraSections.length > 0) elements.push(hr(), ...o.extraSections);
+  elements.push(
+    note(`更新于 ${escapeMarkdown(o.updatedAtText)}，有单位提交时自动刷新`),
+    buttonRow([
+      button('导出申报表', { a: 'sub.export', c: s.campaignId }, { type: 'primary' }),
+      button('催办未提交单位', { a: 'reminders.nudge_preview', campaignId: s.campaignId }, { type: 'danger' }),
+      button('刷新', { a: 'sub.progress', c: s.campaignId }),
+    ]),
+  );
+  return card({
+    title: `申报进度 · ${s.title}`,
+    template: s.submitted === s.total && s.total > 0 ? 'green' : 'wathet',
+    tags: [{ text: `${s.submitted}/${s.total}`, color: 'blue' }],
+    summary: `申报进度 ${s.submitted}/${s.total}`,
+    elements,
+  });
+}

@@ -1,0 +1,54 @@
+// The receipt posted in the unit's group after each accepted submit, edit or withdrawal.
+import { button, buttonRow, card, escapeMarkdown, markdown, note, type CardElement, type CardJson } from './kit.ts';
+import { themeLine, type ThemeSummaryView } from './submission-form.ts';
+
+export interface ReceiptView {
+  submissionId: string;
+  unitName: string;
+  campaignTitle: string;
+  version: number;
+  status: 'submitted' | 'withdrawn';
+  atText: string;
+  byName: string;
+  contactName: string;
+  /** masked: the receipt is posted in a group */
+  contactPhoneMasked: string;
+  themes: (ThemeSummaryView & { intro: string })[];
+  late: boolean;
+  /** the last day edits are accepted, e.g. '2023年4月7日' */
+  editableUntilText: string;
+  /** false after the deadline (no buttons) */
+  editable: boolean;
+}
+
+export function buildReceiptCard(v: ReceiptView): CardJson {
+  const elements: CardElement[] = [];
+  if (v.status === 'withdrawn') {
+    elements.push(markdown(`${escapeMarkdown(v.byName)} 于 ${escapeMarkdown(v.atText)} **撤回**了本单位的申报（第 ${v.version} 版）。撤回后视为未申报。`));
+    if (v.editable) elements.push(note(`${escapeMarkdown(v.editableUntilText)}前可重新填写提交。`), button('重新填写申报表', { a: 'sub.open', s: v.submissionId }, { type: 'primary' }));
+  } else {
+    elements.push(
+      markdown(`**${escapeMarkdown(v.unitName)}** 的申报已收到（第 ${v.version} 版${v.late ? '，<font color=\'red\'>逾期提交</font>' : ''}）`),
+      markdown(`提交人：${escapeMarkdown(v.byName)}\u3000时间：${escapeMarkdown(v.atText)}\n联系人：${escapeMarkdown(v.contactName)}\u3000电话：${escapeMarkdown(v.contactPhoneMasked)}`),
+      ...v.themes.map((t, i) => markdown(`${themeLine(t, i)}\n${escapeMarkdown(t.intro)}`)),
+    );
+    if (v.editable) {
+      elements.push(
+        note(`${escapeMarkdown(v.editableUntilText)}（含）前可修改或撤回。`),
+        buttonRow([
+          button('修改', { a: 'sub.edit', s: v.submissionId }, { type: 'primary' }),
+          button('撤回', { a: 'sub.withdraw', s: v.submissionId, v: v.version }, { type: 'danger', confirm: { title: '撤回申报？', text: '撤回后本单位视为未申报，截止前可重新提交。' } }),
+        ]),
+      );
+    } else {
+      elements.push(note('已过截止时间，如需修改请联系县政务公开办重新开放。'));
+    }
+  }
+  return card({
+    title: v.status === 'withdrawn' ? '申报已撤回' : '申报回执',
+    subtitle: `${v.unitName} · ${v.campaignTitle}`,
+    template: v.status === 'withdrawn' ? 'grey' : v.late ? 'orange' : 'green',
+    summary: `${v.unitName} 申报${v.status === 'withdrawn' ? '已撤回' : '回执'}（第 ${v.version} 版）`,
+    elements,
+  });
+}

@@ -1,0 +1,162 @@
+// The 申报 form card (sent to the liaison's direct chat): contact fields, the already-saved
+// themes as read-only summaries with 编辑/删除, and one theme's fields. Everything sits in one
+// form so every button sends what is typed and nothing is lost between clicks; the card nests
+// form > column_set > column > button (4 levels) and holds no table.
+import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
+import { FIELD, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
+import { button, card, columns, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
+
+export interface ThemeSummaryView {
+  title: string;
+  month: number;
+  forms: string[];
+  intro?: string;
+}
+
+/** A newer accepted version than the one this form started from (two liaisons at once). */
+export interface ConflictView {
+  version: number;
+  byName: string;
+  atText: string;
+  themes: ThemeSummaryView[];
+}
+
+export interface SubmissionFormView {
+  submissionId: string;
+  baseVersion: number;
+  unitName: string;
+  campaignTitle: string;
+  year: number;
+  /** e.g. '2023年4月7日（星期五）' */
+  deadlineText: string;
+  firstAllowedMonth: number;
+  draft: SubmissionDraft;
+  conflict?: ConflictView;
+  /** an info line at the top, e.g. what the last click did */
+  banner?: string;
+}
+
+export function errorNote(message: string): CardElement {
+  return markdown(`<font color='red'>${escapeMarkdown(message)}</font>`, { text_size: 'notation' });
+}
+
+export function formsText(forms: readonly string[]): string {
+  return forms.map(formLabel).join('、');
+}
+
+function shorten(s: string, n: number): string {
+  const chars = [...s.replace(/\s+/g, ' ')];
+  return chars.length > n ? `${chars.slice(0, n).join('')}…` : chars.join('');
+}
+
+export function themeLine(t: ThemeSummaryView, index: number): string {
+  return `**${index + 1}. ${escapeMarkdown(t.title)}**\u3000${t.month} 月 · ${escapeMarkdown(formsText(t.forms))}`;
+}
+
+function withError(el: CardElement, errors: FieldErrors, field: keyof FieldErrors): CardElement[] {
+  const msg = errors[field];
+  return msg ? [el, errorNote(msg)] : [el];
+}
+
+const ACT = 'sub.form';
+
+export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
+  const d = v.draft;
+  const val = (op: string, extra: Record<string, string | number> = {}) => ({ a: ACT, s: v.submissionId, v: v.baseVersion, op, ...extra });
+  const elements: CardElement[] = [
+    markdown(`**填报单位：**${escapeMarkdown(v.unitName)}\u3000**截止：**${escapeMarkdown(v.deadlineText)}`),
+    note('可申报一个或多个主题：填好一个后点“保存并添加下一个主题”，全部填好后点“提交申报”。已保存的内容不会丢失。'),
+  ];
+  if (v.banner) elements.push(markdown(escapeMarkdown(v.banner)));
+
+  const inForm: CardElement[] = [];
+  if (v.conflict) {
+    const c = v.conflict;
+    inForm.push(
+      markdown(`<font color='red'>**本单位的申报已被更新为第 ${c.version} 版**（${escapeMarkdown(c.byName)}，${escapeMarkdown(c.atText)}），你的表单基于较早的版本，未提交。最新版本的主题：</font>`),
+      ...c.themes.map((t, i) => markdown(themeLine(t, i))),
+      note('请选择：载入最新版本后再修改，或确认用你填写的内容覆盖最新版本。你填写的内容仍保留在下方。'),
+      columns([
+        { elements: [formButton('btn_reload', '载入最新版本', val('reload'), { type: 'default' })] },
+        { elements: [formButton('btn_rebase', '以我的版本为准', val('rebase'), { type: 'danger', confirm: { title: '覆盖最新版本？', text: '确认后再点“提交申报”，将用你填写的内容替换他人刚提交的版本。' } })] },
+      ]),
+      hr(),
+    );
+  }
+
+  inForm.push(
+    ...withError(input(FIELD.contactName, { label: '联系人', placeholder: '填报联系人姓名', value: d.contactName, maxLength: 20 }), d.errors, FIELD.contactName),
+    ...withError(input(FIELD.contactPhone, { label: '联系电话', placeholder: '手机号或座机号，如 0731-84872387', value: d.contactPhone, maxLength: 30 }), d.errors, FIELD.contactPhone),
+  );
+
+  if (d.themes.length > 0) {
+    inForm.push(markdown(`**已保存的主题（${d.themes.length}）**`));
+    d.themes.forEach((t, i) => {
+      const editing = d.editing === i;
+      inForm.push(
+        columns([
+          { weight: 4, elements: [markdown(`${themeLine(t, i)}${editing ? '\u3000<font color=\'blue\'>（正在修改）</font>' : ''}\n${escapeMarkdown(shorten(t.intro, 60))}`, { text_size: 'normal' })] },
+          {
+            weight: 1,
+            elements: [
+              formButton(`btn_edit_${i}`, '编辑', val('edit', { i }), { type: 'default' }),
+              formButton(`btn_del_${i}`, '删除', val('delete', { i }), { type: 'danger', confirm: { title: '删除这个主题？', text: `删除第 ${i + 1} 个主题（提交申报后生效）` } }),
+            ],
+          },
+        ]),
+      );
+    });
+  }
+  if (d.errors.themes) inForm.push(errorNote(d.errors.themes));
+  inForm.push(hr());
+  const heading = d.editing !== null ? `正在修改第 ${d.editing + 1} 个主题` : `填写第 ${d.themes.length + 1} 个主题${d.themes.length > 0 ? '（不再添加可留空，直接提交）' : ''}`;
+  inForm.push(markdown(`**${heading}**`));
+
+  const monthOptions = Array.from({ length: 12 }, (_, i) => ({ label: i + 1 < v.firstAllowedMonth ? `${i + 1}月（已过）` : `${i + 1}月`, value: String(i + 1) }));
+  inForm.push(
+    ...withError(input(FIELD.title, { label: '活动主题（不超过 40 字）', placeholder: '如：优化营商环境政策面对面', value: d.current.title, maxLength: 60 }), d.errors, FIELD.title),
+    markdown('活动时间（月份）', { text_size: 'normal' }),
+    ...withError(select(FIELD.month, { placeholder: '选择月份', options: monthOptions, value: d.current.month }), d.errors, FIELD.month),
+    markdown('活动形式（可多选）', { text_size: 'normal' }),
+    ...withError(
+      multiSelect(FIELD.forms, { placeholder: '选择一种或多种活动形式', options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: d.current.forms }),
+      d.errors,
+      FIELD.forms,
+    ),
+    ...withError(
+      input(FIELD.intro, { label: '活动简介（20–500 字）', placeholder: '活动内容、参加对象、方式和地点', value: d.current.intro, multiline: true, rows: 4, maxLength: 1000 }),
+      d.errors,
+      FIELD.intro,
+    ),
+    columns([
+      { elements: [formButton('btn_save', d.editing !== null ? '保存修改' : '保存并添加下一个主题', val('save'), { type: 'default' })] },
+      { elements: [formButton('btn_submit', '提交申报', val('submit'), { type: 'primary_filled' })] },
+    ]),
+  );
+  elements.push(form('submission_form', inForm));
+  return card({
+    title: `${v.campaignTitle} · 主题申报`,
+    subtitle: v.unitName,
+    template: v.conflict ? 'orange' : 'blue',
+    summary: `${v.unitName} 主题申报表`,
+    elements,
+  });
+}
+
+/** Shown in place of the form after a successful submit. */
+export function buildSubmittedCard(v: { unitName: string; version: number; atText: string; themes: ThemeSummaryView[]; late: boolean }): CardJson {
+  return card({
+    title: '申报已提交',
+    template: 'green',
+    subtitle: v.unitName,
+    elements: [
+      markdown(`已于 ${escapeMarkdown(v.atText)} 提交第 ${v.version} 版，共 ${v.themes.length} 个主题${v.late ? '（逾期提交）' : ''}。回执已发到本单位工作群。`),
+      ...v.themes.map((t, i) => markdown(themeLine(t, i))),
+    ],
+  });
+}
+
+/** A form card that can no longer be used (submitted elsewhere, closed, or replaced). */
+export function buildClosedFormCard(title: string, lines: string[], action?: { text: string; value: Record<string, string | number> }): CardJson {
+  return card({ title, template: 'grey', elements: [...lines.map((l) => markdown(escapeMarkdown(l))), ...(action ? [button(action.text, action.value, { type: 'primary' })] : [])] });
+}

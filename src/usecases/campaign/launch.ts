@@ -1,0 +1,137 @@
+// 发起申报: the launch card prefilled from the county plan, and the launch itself (campaign,
+// a pending Submission per active unit, the notice to every bound unit group and the office).
+import type { Tx } from '../../adapters/db/database.ts';
+import type { HandlerContext } from '../../app/bot.ts';
+import type { CardResponse } from '../../app/events.ts';
+import { coordinatorChatIds } from '../../app/access.ts';
+import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
+import { parseTypedDate, validateLaunch, type LaunchRaw } from '../../domain/submission.ts';
+import { shanghaiDate, yearOf } from '../../domain/time.ts';
+import { buildLaunchCard, buildLaunchedCard } from '../../../cards/submission-launch.ts';
+import { buildNoticeCard } from '../../../cards/notice.ts';
+import type { CardJson } from '../../../cards/kit.ts';
+import { dateText, deny } from '../submissions/shared.ts';
+import { refreshProgressCards } from '../submissions/progress.ts';
+
+/** Parses `发起申报 [2023] [截止 2023-04-07]`; the year defaults to today's. */
+export function parseLaunchArgs(args: string, today: string): { year: number; deadline?: string } | { error: string } {
+  const t = args.normalize('NFKC').trim();
+  const yearMatch = /^(\d{4})(?:年)?(?=\s|$)/.exec(t);
+  const year = yearMatch ? Number(yearMatch[1]) : yearOf(today);
+  if (year < 2000 || year > 2100) return { error: `年份 ${year} 不正确` };
+  const rest = yearMatch ? t.slice(yearMatch[0].length).trim() : t;
+  if (!rest) return { year };
+  const m = /^(?:截止(?:日期|时间)?|deadline)\s*[:：]?\s*(\S+)$/.exec(rest);
+  if (!m) return { error: `没看懂“${rest}”。用法：发起申报 2023 截止 2023-04-07` };
+  const deadline = parseTypedDate(m[1]!, year);
+  if (!deadline) return { error: `截止日期“${m[1]}”格式不正确，应为 2023-04-07` };
+  return { year, deadline };
+}
+
+async function unitCounts(tx: Tx): Promise<{ unitCount: number; boundCount: number }> {
+  const unitCount = await tx.unit.count({ where: { active: true } });
+  const boundCount = await tx.unit.count({ where: { active: true, chatId: { not: null } } });
+  return { unitCount, boundCount };
+}
+
+export function defaultLaunchValues(year: number, deadline?: string): LaunchRaw {
+  return {
+    title: PLAN_DEFAULTS.title(year),
+    noticeDate: `${year}-${PLAN_DEFAULTS.noticeMonthDay}`,
+    deadline: deadline ?? `${year}-${PLAN_DEFAULTS.deadlineMonthDay}`,
+    contactName: PLAN_DEFAULTS.contactName,
+    contactPhone: PLAN_DEFAULTS.contactPhone,
+    contactEmail: PLAN_DEFAULTS.contactEmail,
+  };
+}
+
+/** The launch card for `发起申报`; a draft campaign of that year keeps its values. */
+export async function launchCard(tx: Tx, year: number, deadline?: string): Promise<CardJson> {
+  const draft = await tx.campaign.findUnique({ where: { year } });
+  const values = defaultLaunchValues(year, deadline);
+  if (draft && draft.status === 'draft') {
+    Object.assign(values, { title: draft.title, noticeDate: draft.noticeDate, deadline: deadline ?? draft.deadline, contactName: draft.contactName, contactPhone: draft.contactPhone, contactEmail: draft.contactEmail });
+  }
+  return buildLaunchCard({ year, values, ...(await unitCounts(tx)) });
+}
+
+export function readLaunchForm(formValue: Record<string, unknown> | undefined): LaunchRaw {
+  const v = formValue ?? {};
+  const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : '');
+  return {
+    title: s('launch_title'),
+    noticeDate: s('launch_notice_date'),
+    deadline: s('launch_deadline'),
+    contactName: s('launch_contact_name'),
+    contactPhone: s('launch_contact_phone'),
+    contactEmail: s('launch_contact_email'),
+  };
+}
+
+/** Builds the notice for one unit (or the coordinator's copy when unit is omitted). */
+export async function noticeFor(tx: Tx, campaign: { year: number; title: string; deadline: string; noticeDate: string; contactName: string; contactPhone: string; contactEmail: string }, unit?: { id: string; name: string; submissionId: string }, extraLine?: string): Promise<CardJson> {
+  const liaisonNames = unit ? (await tx.liaison.findMany({ where: { unitId: unit.id, openId: { not: null } }, orderBy: { role: 'desc' } })).map((l) => l.name) : [];
+  return buildNoticeCard({
+    campaignTitle: campaign.title,
+    year: campaign.year,
+    deadlineText: dateText(campaign.deadline),
+    noticeDateText: dateText(campaign.noticeDate),
+    contactName: campaign.contactName,
+    contactPhone: campaign.contactPhone,
+    contactEmail: campaign.contactEmail,
+    unit: unit ? { ...unit, liaisonNames } : undefined,
+    extraLine,
+  });
+}
+
+/** Sends the notice to one unit's group if it has one (used at launch and when a group is bound later). */
+export async function sendUnitNotice(ctx: HandlerContext, campaignId: string, unitId: string): Promise<boolean> {
+  const campaign = await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaignId } });
+  const unit = await ctx.tx.unit.findUniqueOrThrow({ where: { id: unitId } });
+  if (!unit.chatId) return false;
+  const sub = await ctx.tx.submission.upsert({ where: { campaignId_unitId: { campaignId, unitId } }, create: { campaignId, unitId }, update: {} });
+  const card = await noticeFor(ctx.tx, campaign, { id: unit.id, name: unit.name, submissionId: sub.id });
+  await ctx.enqueue(`notice:${campaignId}:${unit.id}:${unit.chatId}`, { op: 'send', to: { chatId: unit.chatId }, card });
+  return true;
+}
+
+export async function launchCampaign(ctx: HandlerContext, year: number, formValue: Record<string, unknown> | undefined, chatId: string): Promise<CardResponse> {
+  const raw = readLaunchForm(formValue);
+  const today = shanghaiDate(ctx.now);
+  const checked = validateLaunch(year, raw, today);
+  if (!checked.ok) {
+    await ctx.audit({ action: 'campaign.launch', entity: 'Campaign', entityId: String(year), decision: 'deny', reason: `invalid: ${Object.keys(checked.errors).join(',')}` });
+    return {
+      toast: { type: 'error', content: Object.values(checked.errors)[0] ?? '请检查填写的内容' },
+      card: buildLaunchCard({ year, values: raw, errors: checked.errors, ...(await unitCounts(ctx.tx)) }),
+    };
+  }
+  const input = checked.value;
+  const existing = await ctx.tx.campaign.findUnique({ where: { year } });
+  if (existing && existing.status !== 'draft') {
+    const reason = `${year} 年的申报已于 ${existing.launchedAt ? shanghaiDate(existing.launchedAt) : ''} 发起，不能重复发起。可用“延期”调整截止日期。`;
+    return { toast: { type: 'warning', content: await deny(ctx, 'campaign.launch', 'Campaign', existing.id, reason) } };
+  }
+  const data = { title: input.title, noticeDate: input.noticeDate, deadline: input.deadline, contactName: input.contactName, contactPhone: input.contactPhone, contactEmail: input.contactEmail, status: 'collecting', launchedAt: ctx.now, launchedBy: ctx.actor };
+  const campaign = existing ? await ctx.tx.campaign.update({ where: { id: existing.id }, data }) : await ctx.tx.campaign.create({ data: { year, ...data } });
+
+  const units = await ctx.tx.unit.findMany({ where: { active: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] });
+  let noticed = 0;
+  const unbound: string[] = [];
+  for (const unit of units) {
+    await ctx.tx.submission.upsert({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } }, create: { campaignId: campaign.id, unitId: unit.id }, update: {} });
+    if (await sendUnitNotice(ctx, campaign.id, unit.id)) noticed++;
+    else unbound.push(unit.name);
+  }
+  const officeChats = await coordinatorChatIds(ctx.tx, ctx.config.coordinatorChatId);
+  const officeCopy = await noticeFor(ctx.tx, campaign);
+  for (const c of new Set([...officeChats, chatId])) {
+    if (c) await ctx.enqueue(`notice:${campaign.id}:office:${c}`, { op: 'send', to: { chatId: c }, card: officeCopy });
+  }
+  await ctx.audit({ action: 'campaign.launch', entity: 'Campaign', entityId: campaign.id, before: existing ?? undefined, after: { ...input, units: units.length, noticed, unbound } });
+  await refreshProgressCards(ctx, campaign.id);
+  return {
+    toast: { type: 'success', content: `已发起，通知已发往 ${noticed} 个单位工作群` },
+    card: buildLaunchedCard({ title: campaign.title, deadlineText: dateText(campaign.deadline), unitCount: units.length, noticed, unbound }),
+  };
+}

@@ -1,0 +1,107 @@
+// 延期 and 重新开放: move the campaign's or one unit's deadline, or let one unit back in after it.
+import type { HandlerContext } from '../../app/bot.ts';
+import { matchUnitName, parseTypedDate } from '../../domain/submission.ts';
+import { addDays, compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
+import { noticeFor } from '../campaign/launch.ts';
+import { currentCampaign, dateText } from './shared.ts';
+import { refreshProgressCards } from './progress.ts';
+import { postReceipt } from './submit.ts';
+
+export type CommandResult = { ok: true; text: string } | { ok: false; text: string };
+
+/** `[单位名] 日期` or `单位名 [至 日期]` → the parts. */
+function splitUnitAndDate(args: string, year: number): { unitText: string; date: CivilDate | null; dateText: string } {
+  const parts = args.normalize('NFKC').trim().split(/\s+/).filter((p) => p && p !== '至' && p !== '到');
+  const last = parts[parts.length - 1] ?? '';
+  const date = parseTypedDate(last.replace(/^(至|到)/, ''), year);
+  return date ? { unitText: parts.slice(0, -1).join(''), date, dateText: last } : { unitText: parts.join(''), date: null, dateText: '' };
+}
+
+async function findUnit(ctx: HandlerContext, typed: string) {
+  const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, chatId: true } });
+  return matchUnitName(units, typed);
+}
+
+async function refuse(ctx: HandlerContext, action: string, reason: string): Promise<CommandResult> {
+  await ctx.audit({ action, entity: 'Campaign', decision: 'deny', reason });
+  return { ok: false, text: reason };
+}
+
+/** 延期 2023-04-14 (everyone) or 延期 星沙街道 2023-04-14 (one unit). */
+export async function extendDeadline(ctx: HandlerContext, args: string): Promise<CommandResult> {
+  const campaign = await currentCampaign(ctx.tx);
+  if (!campaign || campaign.status === 'draft') return refuse(ctx, 'campaign.extend', '还没有发起申报，无法延期');
+  const { unitText, date } = splitUnitAndDate(args, campaign.year);
+  if (!date) return refuse(ctx, 'campaign.extend', '请写明延期到哪一天，例如：延期 2023-04-14 或 延期 星沙街道 2023-04-14');
+  const today = shanghaiDate(ctx.now);
+  if (compareDates(date, today) < 0) return refuse(ctx, 'campaign.extend', `${date} 已经过去，请选择今天或以后的日期`);
+  if (!unitText) {
+    if (compareDates(date, campaign.deadline) <= 0) return refuse(ctx, 'campaign.extend', `新的截止日期应晚于当前截止日期 ${campaign.deadline}`);
+    await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { deadline: date } });
+    await ctx.audit({ action: 'campaign.extend', entity: 'Campaign', entityId: campaign.id, before: { deadline: campaign.deadline }, after: { deadline: date } });
+    const subs = await ctx.tx.submission.findMany({ where: { campaignId: campaign.id, status: { not: 'submitted' }, unit: { active: true, chatId: { not: null } } }, include: { unit: true } });
+    for (const s of subs) {
+      const card = await noticeFor(ctx.tx, { ...campaign, deadline: date }, { id: s.unitId, name: s.unit.name, submissionId: s.id }, `申报截止时间已延长至 ${dateText(date)}`);
+      await ctx.enqueue(`extend:${campaign.id}:all:${date}:${s.unitId}`, { op: 'send', to: { chatId: s.unit.chatId! }, card });
+    }
+    await refreshProgressCards(ctx, campaign.id);
+    return { ok: true, text: `已将全部单位的申报截止日期从 ${campaign.deadline} 延长至 ${date}，已通知 ${subs.length} 个未提交单位。` };
+  }
+  const found = await findUnit(ctx, unitText);
+  if (!found) return refuse(ctx, 'submission.extend', `找不到单位“${unitText}”`);
+  if ('ambiguous' in found) return refuse(ctx, 'submission.extend', `“${unitText}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`);
+  const unit = found.unit;
+  const sub = await ctx.tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
+  if (!sub) return refuse(ctx, 'submission.extend', `${unit.name}不在本次申报范围内`);
+  if (compareDates(date, campaign.deadline) <= 0) return refuse(ctx, 'submission.extend', `单位延期日期应晚于统一截止日期 ${campaign.deadline}`);
+  await ctx.tx.submission.update({ where: { id: sub.id }, data: { deadlineOverride: date } });
+  await ctx.tx.submissionRevision.upsert({
+    where: { submissionId_version_action: { submissionId: sub.id, version: sub.version, action: 'extend' } },
+    create: { submissionId: sub.id, version: sub.version, action: 'extend', snapshot: JSON.stringify({ deadlineOverride: date, before: sub.deadlineOverride }), actorOpenId: ctx.actor, createdAt: ctx.now },
+    update: { snapshot: JSON.stringify({ deadlineOverride: date, before: sub.deadlineOverride }), actorOpenId: ctx.actor },
+  });
+  await ctx.audit({ action: 'submission.extend', entity: 'Submission', entityId: sub.id, before: { deadlineOverride: sub.deadlineOverride }, after: { deadlineOverride: date } });
+  if (unit.chatId) {
+    const line = `县政务公开办已将${unit.name}的申报截止日期延长至 ${dateText(date)}`;
+    if (sub.status === 'submitted') await postReceipt(ctx, sub.id);
+    else {
+      const card = await noticeFor(ctx.tx, { ...campaign, deadline: date }, { id: unit.id, name: unit.name, submissionId: sub.id }, line);
+      await ctx.enqueue(`extend:${campaign.id}:${unit.id}:${date}`, { op: 'send', to: { chatId: unit.chatId }, card });
+    }
+  }
+  await refreshProgressCards(ctx, campaign.id);
+  return { ok: true, text: `已将${unit.name}的申报截止日期延长至 ${date}${unit.chatId ? '，已通知该单位工作群' : '（该单位未绑定工作群，请另行通知）'}。` };
+}
+
+/** 重新开放 星沙街道 [至 2023-04-20]: after the deadline, one unit may submit or edit again (default 3 days). */
+export async function reopenSubmission(ctx: HandlerContext, args: string): Promise<CommandResult> {
+  const campaign = await currentCampaign(ctx.tx);
+  if (!campaign || campaign.status === 'draft') return refuse(ctx, 'submission.reopen', '还没有发起申报');
+  const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
+  if (!unitText) return refuse(ctx, 'submission.reopen', '请写明单位，例如：重新开放 星沙街道 至 2023-04-20');
+  const found = await findUnit(ctx, unitText);
+  if (!found) return refuse(ctx, 'submission.reopen', `找不到单位“${unitText}”`);
+  if ('ambiguous' in found) return refuse(ctx, 'submission.reopen', `“${unitText}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`);
+  const unit = found.unit;
+  const today = shanghaiDate(ctx.now);
+  const until = typedDate ?? addDays(today, 3);
+  if (compareDates(until, today) < 0) return refuse(ctx, 'submission.reopen', `${until} 已经过去，请选择今天或以后的日期`);
+  const sub = await ctx.tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
+  if (!sub) return refuse(ctx, 'submission.reopen', `${unit.name}不在本次申报范围内`);
+  await ctx.tx.submission.update({ where: { id: sub.id }, data: { reopenedUntil: until } });
+  await ctx.tx.submissionRevision.upsert({
+    where: { submissionId_version_action: { submissionId: sub.id, version: sub.version, action: 'reopen' } },
+    create: { submissionId: sub.id, version: sub.version, action: 'reopen', snapshot: JSON.stringify({ reopenedUntil: until, before: sub.reopenedUntil }), actorOpenId: ctx.actor, createdAt: ctx.now },
+    update: { snapshot: JSON.stringify({ reopenedUntil: until, before: sub.reopenedUntil }), actorOpenId: ctx.actor },
+  });
+  await ctx.audit({ action: 'submission.reopen', entity: 'Submission', entityId: sub.id, before: { reopenedUntil: sub.reopenedUntil }, after: { reopenedUntil: until } });
+  if (unit.chatId) {
+    if (sub.status === 'submitted') await postReceipt(ctx, sub.id);
+    else {
+      const card = await noticeFor(ctx.tx, { ...campaign, deadline: until }, { id: unit.id, name: unit.name, submissionId: sub.id }, `县政务公开办已为${unit.name}重新开放申报，${dateText(until)}前可提交（截止后提交记为逾期）`);
+      await ctx.enqueue(`reopen:${campaign.id}:${unit.id}:${until}`, { op: 'send', to: { chatId: unit.chatId }, card });
+    }
+  }
+  await refreshProgressCards(ctx, campaign.id);
+  return { ok: true, text: `已为${unit.name}重新开放申报至 ${until}（含当天）${unit.chatId ? '，已通知该单位工作群' : ''}。` };
+}

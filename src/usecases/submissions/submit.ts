@@ -1,0 +1,337 @@
+// The 申报 flow: open the form (in the liaison's direct chat), apply each click to the draft,
+// accept a submit (new version, theme versions, revision snapshot, receipt, progress), withdraw.
+import type { Tx } from '../../adapters/db/database.ts';
+import type { HandlerContext } from '../../app/bot.ts';
+import type { CardResponse } from '../../app/events.ts';
+import { isLiaisonOf, liaisonUnitIds } from '../../app/access.ts';
+import { maskPhone } from '../../domain/phone.ts';
+import {
+  EMPTY_RAW_THEME,
+  applyDraftOp,
+  firstAllowedMonth,
+  isLate,
+  isOpenAt,
+  lastEditableDate,
+  parseDraft,
+  readForm,
+  type DraftOp,
+  type DraftTheme,
+  type SubmissionDraft,
+  type ContactInput,
+} from '../../domain/submission.ts';
+import { shanghaiDate } from '../../domain/time.ts';
+import { buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard, type ConflictView } from '../../../cards/submission-form.ts';
+import { buildReceiptCard } from '../../../cards/receipt.ts';
+import type { CardJson } from '../../../cards/kit.ts';
+import { activeThemes, dateText, deny, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
+import { refreshProgressCards } from './progress.ts';
+
+export function draftSubject(submissionId: string): string {
+  return `submission:${submissionId}`;
+}
+
+async function loadSubmission(tx: Tx, submissionId: string) {
+  return tx.submission.findUnique({ where: { id: submissionId }, include: { campaign: true, unit: true } });
+}
+type LoadedSubmission = NonNullable<Awaited<ReturnType<typeof loadSubmission>>>;
+
+function facts(s: LoadedSubmission) {
+  return { campaignDeadline: s.campaign.deadline, deadlineOverride: s.deadlineOverride, reopenedUntil: s.reopenedUntil };
+}
+
+const COLLECTING = new Set(['collecting', 'reviewing']);
+
+/** Why this person may not act for this submission's unit, or null when they may. */
+async function liaisonRefusal(ctx: HandlerContext, s: LoadedSubmission): Promise<string | null> {
+  if (await isLiaisonOf(ctx.tx, ctx.actor, s.unitId)) return null;
+  const own = await liaisonUnitIds(ctx.tx, ctx.actor);
+  if (own.length > 0) {
+    const units = await ctx.tx.unit.findMany({ where: { id: { in: own } }, select: { name: true } });
+    return `你是${units.map((u) => u.name).join('、')}的联系人，不能代${s.unit.name}填报或修改申报。`;
+  }
+  return `只有${s.unit.name}的联系人可以填报。如果由你负责本单位填报，请先在本单位工作群点击“绑定为联系人”，或发送“@主题日助手 我是联系人”。`;
+}
+
+function windowRefusal(s: LoadedSubmission, now: Date): string | null {
+  if (!COLLECTING.has(s.campaign.status)) return `${s.campaign.title}当前不在申报阶段。`;
+  if (!isOpenAt(facts(s), now)) {
+    return `申报已于 ${dateText(lastEditableDate(facts(s)))} 截止，不能再提交或修改。如需补报，请联系县政务公开办（${s.campaign.contactName} ${s.campaign.contactPhone}）重新开放。`;
+  }
+  return null;
+}
+
+async function lastSnapshot(tx: Tx, submissionId: string, action?: string): Promise<{ snapshot: RevisionSnapshot; actorOpenId: string; createdAt: Date; version: number } | null> {
+  const rev = await tx.submissionRevision.findFirst({ where: { submissionId, ...(action ? { action } : {}) }, orderBy: [{ version: 'desc' }, { createdAt: 'desc' }] });
+  if (!rev) return null;
+  const snapshot = parseSnapshot(rev.snapshot);
+  return snapshot ? { snapshot, actorOpenId: rev.actorOpenId, createdAt: rev.createdAt, version: rev.version } : null;
+}
+
+/** A fresh draft from what is on file: the submitted themes, or the withdrawn ones to start from. */
+async function freshDraft(tx: Tx, s: LoadedSubmission, actor: string): Promise<SubmissionDraft> {
+  const liaison = await tx.liaison.findFirst({ where: { unitId: s.unitId, openId: actor } });
+  let themes: DraftTheme[] = [];
+  if (s.status === 'submitted') themes = await activeThemes(tx, s.id);
+  else if (s.status === 'withdrawn') {
+    const snap = await lastSnapshot(tx, s.id, 'submit');
+    const edit = await lastSnapshot(tx, s.id, 'edit');
+    const last = edit && (!snap || edit.version > snap.version) ? edit : snap;
+    themes = (last?.snapshot.themes ?? []).map((t) => ({ themeId: t.themeId, title: t.title, month: t.month, forms: t.forms as DraftTheme['forms'], intro: t.intro }));
+  }
+  return {
+    contactName: liaison?.name ?? s.contactName ?? '',
+    contactPhone: liaison?.phone ?? s.contactPhone ?? '',
+    themes,
+    editing: null,
+    current: { ...EMPTY_RAW_THEME },
+    errors: {},
+  };
+}
+
+async function conflictOf(tx: Tx, s: LoadedSubmission, baseVersion: number): Promise<ConflictView | undefined> {
+  if (s.version === baseVersion) return undefined;
+  const last = await lastSnapshot(tx, s.id);
+  const themes = s.status === 'submitted' ? await activeThemes(tx, s.id) : [];
+  return {
+    version: s.version,
+    byName: last ? await personName(tx, last.actorOpenId, s.unitId) : '他人',
+    atText: last ? `${instantText(last.createdAt)}${s.status === 'withdrawn' ? ' 撤回' : ' 提交'}` : '',
+    themes,
+  };
+}
+
+async function renderForm(tx: Tx, s: LoadedSubmission, draft: SubmissionDraft, baseVersion: number, now: Date, banner?: string): Promise<CardJson> {
+  return buildSubmissionFormCard({
+    submissionId: s.id,
+    baseVersion,
+    unitName: s.unit.name,
+    campaignTitle: s.campaign.title,
+    year: s.campaign.year,
+    deadlineText: dateText(lastEditableDate(facts(s))),
+    firstAllowedMonth: firstAllowedMonth(s.campaign.year, shanghaiDate(now)),
+    draft,
+    conflict: await conflictOf(tx, s, baseVersion),
+    banner,
+  });
+}
+
+async function saveDraft(tx: Tx, submissionId: string, openId: string, draft: SubmissionDraft, baseVersion: number): Promise<void> {
+  const subject = draftSubject(submissionId);
+  const data = JSON.stringify(draft);
+  await tx.formDraft.upsert({ where: { subject_openId: { subject, openId } }, create: { subject, openId, data, baseVersion }, update: { data, baseVersion } });
+}
+
+/**
+ * 填写申报表 / 修改: sends the form to the liaison's direct chat (phones stay out of the group).
+ * An unfinished draft on the same version is reused so nothing typed earlier is lost.
+ */
+export async function openSubmissionForm(ctx: HandlerContext, submissionId: string, via: 'open' | 'edit'): Promise<CardResponse> {
+  const s = await loadSubmission(ctx.tx, submissionId);
+  if (!s) return { toast: { type: 'warning', content: await deny(ctx, `submission.${via}`, 'Submission', submissionId, '找不到这份申报，卡片可能已过期') } };
+  const refusal = (await liaisonRefusal(ctx, s)) ?? windowRefusal(s, ctx.now);
+  if (refusal) return { toast: { type: 'error', content: await deny(ctx, `submission.${via}`, 'Submission', s.id, refusal) } };
+
+  const existing = await ctx.tx.formDraft.findUnique({ where: { subject_openId: { subject: draftSubject(s.id), openId: ctx.actor } } });
+  const kept = existing && existing.baseVersion === s.version ? parseDraft(existing.data) : null;
+  const draft = kept ?? (await freshDraft(ctx.tx, s, ctx.actor));
+  await saveDraft(ctx.tx, s.id, ctx.actor, draft, s.version);
+  const card = await renderForm(ctx.tx, s, draft, s.version, ctx.now, kept ? '已恢复你上次未提交的内容。' : undefined);
+  await ctx.enqueue(`form:${s.id}:${ctx.actor}:${ctx.eventId}`, { op: 'send', to: { openId: ctx.actor }, card });
+  await ctx.audit({ action: `submission.${via}_form`, entity: 'Submission', entityId: s.id });
+  return { toast: { type: 'success', content: '申报表已发到你与主题日助手的私聊，请在私聊中填写' } };
+}
+
+const OPS = new Set(['save', 'submit', 'edit', 'delete', 'new', 'reload', 'rebase']);
+
+/** One click on the form card: value {s, v, op, i?} plus the form's values. */
+export async function submissionFormAction(
+  ctx: HandlerContext,
+  input: { submissionId: string; cardVersion: number; op: string; index?: number; formValue?: Record<string, unknown> },
+): Promise<CardResponse> {
+  const s = await loadSubmission(ctx.tx, input.submissionId);
+  if (!s || !OPS.has(input.op)) return { toast: { type: 'warning', content: await deny(ctx, 'submission.form', 'Submission', input.submissionId, '这张申报表已失效，请重新打开') } };
+  const who = await liaisonRefusal(ctx, s);
+  if (who) return { toast: { type: 'error', content: await deny(ctx, `submission.form.${input.op}`, 'Submission', s.id, who) } };
+
+  const row = await ctx.tx.formDraft.findUnique({ where: { subject_openId: { subject: draftSubject(s.id), openId: ctx.actor } } });
+  const stored = row ? parseDraft(row.data) : null;
+  if (!row || !stored) {
+    const card = buildClosedFormCard('这张申报表已失效', [
+      s.status === 'submitted' ? `${s.unit.name}的申报已提交（第 ${s.version} 版）。如需修改，请点击工作群里回执卡片上的“修改”。` : '请在本单位工作群的通知卡片上点击“填写申报表”重新打开。',
+    ]);
+    return { toast: { type: 'info', content: '这张申报表已失效' }, card };
+  }
+  if (row.baseVersion !== input.cardVersion) {
+    return { toast: { type: 'warning', content: '这是较早发给你的申报表，请使用最新的那一张' } };
+  }
+  const form = readForm(input.formValue);
+  const rules = { campaignYear: s.campaign.year, today: shanghaiDate(ctx.now) };
+  let baseVersion = row.baseVersion;
+
+  if (input.op === 'reload' || input.op === 'rebase') {
+    let draft: SubmissionDraft;
+    let message: string;
+    if (input.op === 'reload') {
+      draft = { ...(await freshDraft(ctx.tx, s, ctx.actor)), contactName: form.contactName, contactPhone: form.contactPhone };
+      message = `已载入最新的第 ${s.version} 版，可在此基础上修改`;
+    } else {
+      draft = { ...stored, contactName: form.contactName, contactPhone: form.contactPhone, current: form.theme, errors: {} };
+      message = `将以你的内容为准，点击“提交申报”替换第 ${s.version} 版`;
+      await ctx.audit({ action: 'submission.rebase', entity: 'Submission', entityId: s.id, after: { from: baseVersion, to: s.version } });
+    }
+    baseVersion = s.version;
+    await saveDraft(ctx.tx, s.id, ctx.actor, draft, baseVersion);
+    return { toast: { type: 'info', content: message }, card: await renderForm(ctx.tx, s, draft, baseVersion, ctx.now, message) };
+  }
+
+  const op: DraftOp =
+    input.op === 'edit' || input.op === 'delete' ? { op: input.op, index: input.index ?? -1 } : ({ op: input.op } as DraftOp);
+  const step = applyDraftOp(stored, form, op, rules);
+
+  if (step.refused || op.op !== 'submit' || !step.accepted) {
+    await saveDraft(ctx.tx, s.id, ctx.actor, step.draft, baseVersion);
+    if (step.refused && op.op === 'submit') await ctx.audit({ action: 'submission.submit', entity: 'Submission', entityId: s.id, decision: 'deny', reason: `invalid: ${Object.keys(step.draft.errors).join(',')}` });
+    return {
+      toast: { type: step.refused ? 'error' : 'success', content: step.message },
+      card: await renderForm(ctx.tx, s, step.draft, baseVersion, ctx.now),
+    };
+  }
+
+  // Submit: the window and the version are checked last so the draft is saved either way.
+  await saveDraft(ctx.tx, s.id, ctx.actor, step.draft, baseVersion);
+  const closed = windowRefusal(s, ctx.now);
+  if (closed) {
+    await deny(ctx, 'submission.submit', 'Submission', s.id, closed);
+    return { toast: { type: 'error', content: closed }, card: await renderForm(ctx.tx, s, step.draft, baseVersion, ctx.now, closed) };
+  }
+  if (s.version !== baseVersion) {
+    const reason = `本单位的申报已被更新为第 ${s.version} 版，你的表单基于第 ${baseVersion} 版，未提交`;
+    await deny(ctx, 'submission.submit', 'Submission', s.id, `stale: base v${baseVersion}, current v${s.version}`);
+    return { toast: { type: 'error', content: reason }, card: await renderForm(ctx.tx, s, step.draft, baseVersion, ctx.now) };
+  }
+
+  const result = await acceptSubmission(ctx.tx, { submission: s, contact: step.accepted.contact, themes: step.accepted.themes, actor: ctx.actor, now: ctx.now });
+  await ctx.tx.formDraft.delete({ where: { id: row.id } });
+  await ctx.audit({ action: `submission.${result.action}`, entity: 'Submission', entityId: s.id, before: result.before, after: result.after });
+  await postReceipt(ctx, s.id);
+  await refreshProgressCards(ctx, s.campaignId);
+  return {
+    toast: { type: 'success', content: result.late ? `已提交（逾期提交），共 ${result.after.themes.length} 个主题` : `已提交，共 ${result.after.themes.length} 个主题` },
+    card: buildSubmittedCard({ unitName: s.unit.name, version: result.version, atText: instantText(ctx.now), themes: result.after.themes, late: result.late }),
+  };
+}
+
+export interface AcceptResult {
+  action: 'submit' | 'edit';
+  version: number;
+  late: boolean;
+  before: RevisionSnapshot;
+  after: RevisionSnapshot;
+}
+
+async function snapshotOf(tx: Tx, submissionId: string): Promise<RevisionSnapshot> {
+  const s = await tx.submission.findUniqueOrThrow({ where: { id: submissionId } });
+  const themes = await activeThemes(tx, submissionId);
+  return { status: s.status, contactName: s.contactName, contactPhone: s.contactPhone, late: s.late, themes: themes.map((t, i) => ({ ...t, seq: i + 1 })) };
+}
+
+/**
+ * Writes an accepted submit or edit: changed themes get a new ThemeVersion (and go back to
+ * review), dropped ones are marked removed, the submission's version goes up and a revision
+ * snapshot is kept. No messages: callers enqueue them (the demo seed writes history with this).
+ * Lateness is decided when a unit goes from not-submitted to submitted; edits keep it.
+ */
+export async function acceptSubmission(
+  tx: Tx,
+  p: { submission: { id: string; unitId: string; status: string; version: number; late: boolean; deadlineOverride: string | null; campaign: { deadline: string } }; contact: ContactInput; themes: DraftTheme[]; actor: string; now: Date },
+): Promise<AcceptResult> {
+  const s = p.submission;
+  const before = await snapshotOf(tx, s.id);
+  const action = s.status === 'submitted' ? 'edit' : 'submit';
+  const late = action === 'submit' ? isLate({ campaignDeadline: s.campaign.deadline, deadlineOverride: s.deadlineOverride }, p.now) : s.late;
+  const all = await tx.theme.findMany({ where: { submissionId: s.id } });
+  const keep = new Set<string>();
+  for (let i = 0; i < p.themes.length; i++) {
+    const t = p.themes[i]!;
+    const seq = i + 1;
+    const forms = JSON.stringify(t.forms);
+    const existing = t.themeId ? all.find((r) => r.id === t.themeId) : undefined;
+    if (existing) {
+      keep.add(existing.id);
+      const changed = existing.title !== t.title || existing.month !== t.month || existing.forms !== forms || existing.intro !== t.intro || existing.state !== 'active';
+      if (changed) {
+        const version = existing.version + 1;
+        await tx.theme.update({
+          where: { id: existing.id },
+          data: { seq, title: t.title, month: t.month, forms, intro: t.intro, state: 'active', version, reviewStatus: 'pending', reviewReason: null, reviewFields: null, updatedAt: p.now },
+        });
+        await tx.themeVersion.create({ data: { themeId: existing.id, version, title: t.title, month: t.month, forms, intro: t.intro, actorOpenId: p.actor, createdAt: p.now } });
+      } else if (existing.seq !== seq) {
+        await tx.theme.update({ where: { id: existing.id }, data: { seq } });
+      }
+    } else {
+      const created = await tx.theme.create({ data: { submissionId: s.id, seq, title: t.title, month: t.month, forms, intro: t.intro, version: 1, createdAt: p.now, updatedAt: p.now } });
+      keep.add(created.id);
+      await tx.themeVersion.create({ data: { themeId: created.id, version: 1, title: t.title, month: t.month, forms, intro: t.intro, actorOpenId: p.actor, createdAt: p.now } });
+    }
+  }
+  for (const r of all) {
+    if (r.state === 'active' && !keep.has(r.id)) await tx.theme.update({ where: { id: r.id }, data: { state: 'removed', updatedAt: p.now } });
+  }
+  const version = s.version + 1;
+  await tx.submission.update({
+    where: { id: s.id },
+    data: { status: 'submitted', version, contactName: p.contact.name, contactPhone: p.contact.phone, submittedAt: p.now, submittedBy: p.actor, late, updatedAt: p.now },
+  });
+  // The liaison's profile keeps the phone typed in the form (prefilled next time).
+  await tx.liaison.updateMany({ where: { unitId: s.unitId, openId: p.actor }, data: { phone: p.contact.phone } });
+  const after = await snapshotOf(tx, s.id);
+  await tx.submissionRevision.create({ data: { submissionId: s.id, version, action, snapshot: JSON.stringify(after), actorOpenId: p.actor, createdAt: p.now } });
+  return { action, version, late, before, after };
+}
+
+/** Posts the receipt for the submission's current version into the unit's group (or to the actor). */
+export async function postReceipt(ctx: HandlerContext, submissionId: string): Promise<void> {
+  const s = await ctx.tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true, unit: true } });
+  const themes = s.status === 'submitted' ? await activeThemes(ctx.tx, s.id) : [];
+  const rev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: s.version } });
+  const by = rev?.actorOpenId ?? s.submittedBy ?? ctx.actor;
+  const card = buildReceiptCard({
+    submissionId: s.id,
+    unitName: s.unit.name,
+    campaignTitle: s.campaign.title,
+    version: s.version,
+    status: s.status === 'withdrawn' ? 'withdrawn' : 'submitted',
+    atText: instantText(rev?.createdAt ?? ctx.now),
+    byName: await personName(ctx.tx, by, s.unitId),
+    contactName: s.contactName ?? '',
+    contactPhoneMasked: s.contactPhone ? maskPhone(s.contactPhone) : '',
+    themes,
+    late: s.late,
+    editableUntilText: dateText(lastEditableDate(facts(s))),
+    editable: isOpenAt(facts(s), ctx.now),
+  });
+  await ctx.enqueue(`receipt:${s.id}:v${s.version}`, { op: 'send', to: s.unit.chatId ? { chatId: s.unit.chatId } : { openId: by }, card });
+}
+
+/** 撤回: from the receipt of version v (an older receipt is refused). */
+export async function withdrawSubmission(ctx: HandlerContext, submissionId: string, cardVersion: number): Promise<CardResponse> {
+  const s = await loadSubmission(ctx.tx, submissionId);
+  if (!s) return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', submissionId, '找不到这份申报') } };
+  const refusal = (await liaisonRefusal(ctx, s)) ?? windowRefusal(s, ctx.now);
+  if (refusal) return { toast: { type: 'error', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, refusal) } };
+  if (s.status !== 'submitted') return { toast: { type: 'info', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, '这份申报当前不是已提交状态，无需撤回') } };
+  if (s.version !== cardVersion) {
+    return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, `这是第 ${cardVersion} 版的回执，申报已更新为第 ${s.version} 版，请在最新回执上操作`) } };
+  }
+  const before = await snapshotOf(ctx.tx, s.id);
+  await ctx.tx.theme.updateMany({ where: { submissionId: s.id, state: 'active' }, data: { state: 'removed', updatedAt: ctx.now } });
+  const version = s.version + 1;
+  await ctx.tx.submission.update({ where: { id: s.id }, data: { status: 'withdrawn', version, late: false, updatedAt: ctx.now } });
+  const after = await snapshotOf(ctx.tx, s.id);
+  await ctx.tx.submissionRevision.create({ data: { submissionId: s.id, version, action: 'withdraw', snapshot: JSON.stringify({ ...after, themes: before.themes, status: 'withdrawn' }), actorOpenId: ctx.actor, createdAt: ctx.now } });
+  await ctx.audit({ action: 'submission.withdraw', entity: 'Submission', entityId: s.id, before, after });
+  await postReceipt(ctx, s.id);
+  await refreshProgressCards(ctx, s.campaignId);
+  return { toast: { type: 'success', content: '已撤回。截止前可重新填写提交' } };
+}
