@@ -141,7 +141,9 @@ export function buildOpenApiRouter(core: EmulatorCore): Router {
       const body = isRecord(req.body) ? req.body : {};
       if (body.app_id !== core.options.appId) throw new ApiError(400, 10003, 'invalid param');
       if (body.app_secret !== core.options.appSecret) throw new ApiError(400, 10014, 'app secret invalid');
-      const now = core.nowMs();
+      // Real time, not the injectable clock: the SDK caches tokens by wall time and never refreshes on
+      // 99991663, so a test that jumps the bot's clock forward must not invalidate them.
+      const now = Date.now();
       let current = core.tenantToken;
       // Feishu returns the same token while ≥30 min remain, a new one (old stays valid) otherwise.
       if (!current || current.expiresAt - now < TOKEN_RENEW_BELOW_S * 1000) {
@@ -523,7 +525,7 @@ function checkAuth(core: EmulatorCore, req: Request): void {
   const m = /^Bearer (.+)$/.exec(header);
   const token = m?.[1];
   const expiresAt = token ? core.validTokens.get(token) : undefined;
-  if (!token || expiresAt === undefined || expiresAt <= core.nowMs()) {
+  if (!token || expiresAt === undefined || expiresAt <= Date.now()) {
     throw new ApiError(400, 99991663, 'Invalid access token for authorization. Please make a request with token attached.');
   }
 }

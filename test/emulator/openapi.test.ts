@@ -340,13 +340,12 @@ describe('faults and tokens', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
-  it('an expired tenant token is rejected with 99991663', async () => {
+  it('tenant tokens live in wall time: jumping the injected clock does not expire them', async () => {
     let now = Date.now();
     await s.close();
     s = await startEmulator({ now: () => new Date(now) });
     await s.client.im.v1.chat.get({ path: { chat_id: GROUP } });
-    now += 7201_000;
-    const e = await rejection(s.client.im.v1.chat.get({ path: { chat_id: GROUP } }));
-    expect(e.code).toBe(99991663);
+    now += 3 * 24 * 3600_000;
+    expect((await s.client.im.v1.chat.get({ path: { chat_id: GROUP } })).code).toBe(0);
   });
 });
