@@ -36,9 +36,18 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-function memoryCache(): { get: (key: string | symbol) => Promise<unknown>; set: (key: string | symbol, value: unknown) => Promise<boolean> } {
-  const store = new Map<string | symbol, unknown>();
-  return { get: async (key) => store.get(key), set: async (key, value) => (store.set(key, value), true) };
+/** A per-fixture token cache, so parallel test files never share the SDK's global one. */
+type SdkCache = NonNullable<ConstructorParameters<typeof lark.Client>[0]['cache']>;
+function memoryCache(): SdkCache {
+  const store = new Map<string, unknown>();
+  const k = (key: unknown, ns?: string): string => `${ns ?? ''}:${String(key)}`;
+  return {
+    get: async (key, o) => store.get(k(key, o?.namespace)),
+    set: async (key, value, _expire, o) => {
+      store.set(k(key, o?.namespace), value);
+      return true;
+    },
+  };
 }
 
 const md = (content: string, extra: Json = {}): Json => ({ tag: 'markdown', content, ...extra });
@@ -188,7 +197,7 @@ export async function startFixture(): Promise<Fixture> {
   const emulator = createEmulator({ appId: APP_ID, appSecret: APP_SECRET, verificationToken: 'vt-ws', botName: '主题日助手', rateLimits: false, redeliveryDelaysMs: [] });
   const callbacks: CardCallback[] = [];
   const events: Json[] = [];
-  let client: lark.Client | undefined;
+  const sdkHolder: { client?: lark.Client } = {};
   const app = express();
 
   app.post('/feishu/cards', express.json(), (req: Request, res: Response) => {
@@ -217,10 +226,10 @@ export async function startFixture(): Promise<Fixture> {
     res.json({});
     const event = body.event as { message?: { chat_id: string; chat_type: string; content: string; message_type: string; mentions?: unknown[] } } | undefined;
     const addressed = event?.message && (event.message.chat_type === 'p2p' || (event.message.mentions ?? []).length > 0);
-    if (body.header?.event_type === 'im.message.receive_v1' && event?.message && addressed && client) {
+    if (body.header?.event_type === 'im.message.receive_v1' && event?.message && addressed && sdkHolder.client) {
       const text = event.message.message_type === 'text' ? (JSON.parse(event.message.content) as { text: string }).text : `[${event.message.message_type}]`;
       const reply = `收到：${text.replace(/@_user_\d+\s*/g, '').trim()}`;
-      void client.im.v1.message
+      void sdkHolder.client.im.v1.message
         .create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: event.message.chat_id, msg_type: 'text', content: JSON.stringify({ text: reply }) } })
         .catch(() => undefined);
     }
@@ -240,8 +249,8 @@ export async function startFixture(): Promise<Fixture> {
       { chatId: OTHER_GROUP, name: '县政务公开办内部群', memberOpenIds: [PEOPLE.coord.openId] },
     ],
   });
-  client = new lark.Client({ appId: APP_ID, appSecret: APP_SECRET, domain: url, cache: memoryCache(), loggerLevel: lark.LoggerLevel.error });
-  const sdk = client;
+  const sdk = new lark.Client({ appId: APP_ID, appSecret: APP_SECRET, domain: url, cache: memoryCache(), loggerLevel: lark.LoggerLevel.error });
+  sdkHolder.client = sdk;
 
   const sendCard = async (chatId: string, card: Json): Promise<string> => {
     const res = await sdk.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: chatId, msg_type: 'interactive', content: JSON.stringify(card) } });

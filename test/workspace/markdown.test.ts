@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { atLabel, decodeEntities, markdownToPlainText, parseInline, parseMarkdown, safeUrl, type InlineNode } from '../../src/emulator/workspace/public/markdown.js';
+
+const text = (nodes: InlineNode[]): string =>
+  nodes
+    .map((n) => {
+      if (n.type === 'text' || n.type === 'code') return n.text;
+      if (n.type === 'br') return '\n';
+      if ('children' in n) return text(n.children);
+      return '';
+    })
+    .join('');
+
+describe('markdown inline', () => {
+  it('parses bold, italic, strike and code', () => {
+    expect(parseInline('a **b** *c* ~~d~~ `e*f`')).toEqual([
+      { type: 'text', text: 'a ' },
+      { type: 'strong', children: [{ type: 'text', text: 'b' }] },
+      { type: 'text', text: ' ' },
+      { type: 'em', children: [{ type: 'text', text: 'c' }] },
+      { type: 'text', text: ' ' },
+      { type: 'del', children: [{ type: 'text', text: 'd' }] },
+      { type: 'text', text: ' ' },
+      { type: 'code', text: 'e*f' },
+    ]);
+  });
+
+  it('nests emphasis inside bold and keeps snake_case words intact', () => {
+    expect(parseInline('**x *y* z**')[0]).toEqual({
+      type: 'strong',
+      children: [{ type: 'text', text: 'x ' }, { type: 'em', children: [{ type: 'text', text: 'y' }] }, { type: 'text', text: ' z' }],
+    });
+    expect(text(parseInline('open_message_id'))).toBe('open_message_id');
+    expect(parseInline('open_message_id').every((n) => n.type === 'text')).toBe(true);
+  });
+
+  it('keeps only http(s) links and treats everything else as text', () => {
+    expect(parseInline('[官网](https://www.csx.gov.cn/a?b=1)')).toEqual([
+      { type: 'link', href: 'https://www.csx.gov.cn/a?b=1', children: [{ type: 'text', text: '官网' }] },
+    ]);
+    const js = parseInline('[点我](javascript:alert(1))');
+    expect(JSON.stringify(js)).not.toContain('"link"');
+    expect(parseInline('[x](data:text/html,hi)').some((n) => n.type === 'link')).toBe(false);
+    expect(safeUrl('JAVASCRIPT:alert(1)')).toBeNull();
+    expect(safeUrl('https://a.b/"onmouseover=x')).toBeNull();
+    expect(safeUrl('http://example.com/path')).toBe('http://example.com/path');
+  });
+
+  it('autolinks bare URLs but stops at Chinese punctuation', () => {
+    const nodes = parseInline('见 https://example.com/x，谢谢');
+    expect(nodes[1]).toEqual({ type: 'link', href: 'https://example.com/x', children: [{ type: 'text', text: 'https://example.com/x' }] });
+    expect(nodes[2]).toEqual({ type: 'text', text: '，谢谢' });
+  });
+
+  it('parses Feishu tags: font, at, text_tag, link, br', () => {
+    const nodes = parseInline("<font color='red'>逾期</font><at id=ou_1></at><at id=all></at><text_tag color='blue'>标签</text_tag><br><link url='https://a.cn'>链接</link>");
+    expect(nodes).toEqual([
+      { type: 'font', color: 'red', children: [{ type: 'text', text: '逾期' }] },
+      { type: 'at', ids: ['ou_1'], email: '' },
+      { type: 'at', ids: ['all'], email: '' },
+      { type: 'text_tag', color: 'blue', children: [{ type: 'text', text: '标签' }] },
+      { type: 'br' },
+      { type: 'link', href: 'https://a.cn/', children: [{ type: 'text', text: '链接' }] },
+    ]);
+    expect(parseInline('<at ids=ou_a,ou_b></at>')).toEqual([{ type: 'at', ids: ['ou_a', 'ou_b'], email: '' }]);
+    expect(parseInline('<font color="green">**12**</font>')[0]).toEqual({ type: 'font', color: 'green', children: [{ type: 'strong', children: [{ type: 'text', text: '12' }] }] });
+  });
+
+  it('leaves unknown or malformed HTML as literal text', () => {
+    const nodes = parseInline('<img src=x onerror=alert(1)><script>alert(1)</script><font color=red>unclosed');
+    expect(nodes).toEqual([{ type: 'text', text: '<img src=x onerror=alert(1)><script>alert(1)</script><font color=red>unclosed' }]);
+  });
+
+  it('decodes entities and backslash escapes into plain text', () => {
+    expect(decodeEntities('&lt;b&gt; &amp; &#42; &#x41;')).toBe('<b> & * A');
+    expect(parseInline('\\*不是斜体\\* &lt;at id=x&gt;')).toEqual([{ type: 'text', text: '*不是斜体* <at id=x>' }]);
+  });
+
+  it('labels mentions with names and 所有人', () => {
+    const names: Record<string, string> = { ou_1: '王星沙' };
+    const resolve = (id: string): string | null => names[id] ?? null;
+    expect(atLabel({ ids: ['ou_1'], email: '' }, resolve)).toBe('@王星沙');
+    expect(atLabel({ ids: ['all'], email: '' }, resolve)).toBe('@所有人');
+    expect(atLabel({ ids: ['ou_unknown'], email: '' }, resolve)).toBe('@ou_unknown');
+  });
+});
+
+describe('markdown blocks', () => {
+  it('parses headings, lists (nested, ordered), quotes, hr, code fences and paragraphs with line breaks', () => {
+    const blocks = parseMarkdown('# 标题\n第一行\n第二行\n\n- a\n  - a1\n- b\n\n3. 三\n4. 四\n\n> 引用\n\n---\n```\n<b>x</b>\n```');
+    expect(blocks.map((b) => b.type)).toEqual(['heading', 'paragraph', 'list', 'list', 'quote', 'hr', 'codeblock']);
+    const para = blocks[1];
+    expect(para?.type === 'paragraph' && para.children.some((n) => n.type === 'br')).toBe(true);
+    const list = blocks[2];
+    expect(list?.type === 'list' && list.items.length === 2 && list.items[0]?.sublists.length === 1).toBe(true);
+    const ordered = blocks[3];
+    expect(ordered?.type === 'list' && ordered.ordered && ordered.start === 3).toBe(true);
+    const code = blocks[6];
+    expect(code?.type === 'codeblock' && code.text === '<b>x</b>').toBe(true);
+  });
+
+  it('parses pipe tables', () => {
+    const [table] = parseMarkdown('| 单位 | 数量 |\n| --- | ---: |\n| 星沙街道 | 2 |');
+    expect(table?.type).toBe('table');
+    if (table?.type === 'table') {
+      expect(table.aligns).toEqual(['left', 'right']);
+      expect(table.rows).toHaveLength(1);
+    }
+  });
+
+  it('flattens to plain text for previews', () => {
+    expect(markdownToPlainText('**截止** <at id=ou_1></at>\n- a', (id) => (id === 'ou_1' ? '王星沙' : null))).toBe('截止 @王星沙 a');
+  });
+});
