@@ -15,7 +15,7 @@ export interface LinkChecker {
   check(url: string): Promise<LinkCheck>;
 }
 
-const USER_AGENT = 'ThemeDayBot-LinkCheck/1.0 (+政务公开主题日助手)';
+const USER_AGENT = 'ThemeDayBot-LinkCheck/1.0';
 
 type Attempt = { kind: 'response'; status: number; location?: string } | { kind: 'error'; error: 'timeout' | 'network' };
 
