@@ -6,6 +6,8 @@ import { submissionsFeature } from './submissions.ts';
 
 import { reviewFeature } from './review.ts';
 import { scheduleFeature } from './schedule.ts';
+import { summariesFeature } from './summaries.ts';
+import { evaluationFeature } from './evaluation.ts';
 
 type Feature = { register(bot: Bot): void; jobs?: Job[] };
 
@@ -15,6 +17,8 @@ const features: Feature[] = [
   reviewFeature,
   scheduleFeature,
   remindersFeature,
+  summariesFeature,
+  evaluationFeature,
 ];
 
 export function registerFeatures(bot: Bot): Job[] {
