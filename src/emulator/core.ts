@@ -28,6 +28,7 @@ export const DEFAULT_REDELIVERY_MS = [15_000, 5 * 60_000, 60 * 60_000, 6 * 60 * 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = { perReceiverQps: 5, perMessageQps: 5, appQps: 50, appQpm: 1000 };
 export const CARD_TOKEN_TTL_MS = 30 * 60_000;
 export const CARD_TOKEN_MAX_USES = 2;
+const LOG_CAP = 20_000;
 
 export interface CardTokenState {
   messageId: string;
@@ -440,7 +441,7 @@ export class EmulatorCore {
     const at = this.clock();
     const pushConfig = this.options.encryptKey ? { encryptKey: this.options.encryptKey, ackTimeoutMs: this.ackTimeoutMs } : { ackTimeoutMs: this.ackTimeoutMs };
     const outcome = await attemptPush(url, envelope, pushConfig, Date.now(), this.faults.unreachable);
-    this.deliveryLog.push(toRecord(envelope, kind, attempt, duplicate, at, outcome));
+    this.logDelivery(toRecord(envelope, kind, attempt, duplicate, at, outcome));
     return outcome;
   }
 
@@ -448,7 +449,7 @@ export class EmulatorCore {
     const eventId = newEventId();
     const envelope = this.envelope(eventType, eventId, event);
     if (!this.botUrl) {
-      this.deliveryLog.push({ eventId, eventType, kind: 'event', attempt: 0, duplicate: false, at: this.clock(), ms: 0, ok: false, error: 'no bot URL', payload: envelope });
+      this.logDelivery({ eventId, eventType, kind: 'event', attempt: 0, duplicate: false, at: this.clock(), ms: 0, ok: false, error: 'no bot URL', payload: envelope });
       return { eventId, status: 'no_bot', ms: 0 };
     }
     const url = `${this.botUrl}/feishu/events`;
@@ -501,6 +502,17 @@ export class EmulatorCore {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
+  }
+
+  // Logs are bounded so a long local session does not grow without limit.
+  logCall(rec: ApiCallRecord): void {
+    this.callLog.push(rec);
+    if (this.callLog.length > LOG_CAP) this.callLog.splice(0, this.callLog.length - LOG_CAP);
+  }
+
+  logDelivery(rec: DeliveryRecord): void {
+    this.deliveryLog.push(rec);
+    if (this.deliveryLog.length > LOG_CAP) this.deliveryLog.splice(0, this.deliveryLog.length - LOG_CAP);
   }
 
   // ---------- rate limiting (real time, independent of the injectable clock) ----------

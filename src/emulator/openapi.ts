@@ -72,7 +72,7 @@ export function buildOpenApiRouter(core: EmulatorCore): Router {
         ms: 0,
       };
       record.body = opts.multipart ? summariseMultipart(req) : req.body;
-      core.callLog.push(record);
+      core.logCall(record);
       res.locals.emuRecord = record;
       let dropAfter = false;
       const originalJson = res.json.bind(res);
@@ -501,7 +501,7 @@ export function buildOpenApiRouter(core: EmulatorCore): Router {
 
   // Anything else under /open-apis: Feishu answers 404 for unknown paths.
   router.all('/open-apis/{*rest}', (req, res) => {
-    core.callLog.push({ method: req.method, path: req.path, query: { ...(req.query as Record<string, unknown>) }, body: undefined, status: 404, code: undefined, at: core.clock(), ms: 0 });
+    core.logCall({ method: req.method, path: req.path, query: { ...(req.query as Record<string, unknown>) }, body: undefined, status: 404, code: undefined, at: core.clock(), ms: 0 });
     res.status(404).json({ code: 404, msg: `404 page not found (emulator does not implement ${req.method} ${req.path})` });
   });
 
