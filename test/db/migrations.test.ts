@@ -1,12 +1,11 @@
 // The self-applied migrations (src/adapters/db/migrate.ts) against real databases: they build
 // exactly the current schema, book-keep like `prisma migrate deploy`, survive two instances
 // starting together, and a failing or edited migration stops start-up without a trace.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,6 @@ import { ROOT, migrationsDir, schemaFile, type Provider } from '../../src/adapte
 import { PROVIDERS_UNDER_TEST, createEmptyDatabase, type TestDatabaseUrl } from '../support/db.ts';
 import { catalog, execScript } from './catalog.ts';
 
-const run = promisify(execFile);
 const PRISMA = path.join(ROOT, 'node_modules', '.bin', 'prisma');
 
 interface MigrationRow {
@@ -103,7 +101,7 @@ describe.each(PROVIDERS_UNDER_TEST)('migrations on %s', (provider) => {
     for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('applied to an empty database, yield exactly the schema Prisma derives from the current model', async () => {
+  it('applied to an empty database, yield exactly the schema Prisma derives from the current model', { timeout: 180_000 }, async () => {
     const migrated = await emptyDb();
     const db = await openDatabase(migrated.url);
     expect(db.migrations.applied).toEqual(migrationFiles(provider).map((m) => m.name));
@@ -151,16 +149,28 @@ describe.each(PROVIDERS_UNDER_TEST)('migrations on %s', (provider) => {
     });
   });
 
-  it('two instances starting together on an empty database both succeed and migrate once', async () => {
+  it('two instances starting together on an empty database both succeed and migrate once', { timeout: 180_000 }, async () => {
     const { url } = await emptyDb();
     const script = path.join(ROOT, 'test', 'db', 'fixtures', 'open-database.ts');
-    const startAt = String(Date.now() + 4000);
-    const results = await Promise.all(
-      [1, 2].map(async () => {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', script, url, startAt], { cwd: ROOT, timeout: 60_000 });
-        return JSON.parse(stdout) as MigrationResult;
-      }),
-    );
+    const children = [1, 2].map(() => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script, url], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      const ready = new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', () => out.includes('ready\n') && resolve());
+        child.on('exit', () => reject(new Error(`child exited before it was ready: ${err}`)));
+      });
+      const done = new Promise<MigrationResult>((resolve, reject) => {
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.split('\n')[1]!) as MigrationResult) : reject(new Error(`child failed (${code}): ${err}`))));
+      });
+      return { child, ready, done };
+    });
+    await Promise.all(children.map((c) => c.ready));
+    for (const c of children) c.child.stdin.end('go\n');
+    const results = await Promise.all(children.map((c) => c.done));
+
     const names = migrationFiles(provider).map((m) => m.name);
     expect(results.flatMap((r) => r.applied).sort()).toEqual(names);
     expect(results.map((r) => r.applied.length + r.alreadyApplied)).toEqual([names.length, names.length]);

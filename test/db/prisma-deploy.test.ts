@@ -25,7 +25,7 @@ describe('prisma migrate deploy (SQLite)', () => {
     for (const db of databases) await db.drop();
   });
 
-  it('accepts a database our runner migrated: no pending migrations', async () => {
+  it('accepts a database our runner migrated: no pending migrations', { timeout: 180_000 }, async () => {
     const empty = await createEmptyDatabase('sqlite');
     databases.push(empty);
     const db = await openDatabase(empty.url);
@@ -34,7 +34,7 @@ describe('prisma migrate deploy (SQLite)', () => {
     expect(prismaDeploy(empty.url)).toContain('No pending migrations to apply');
   });
 
-  it('hands over the other way: our runner applies nothing after prisma migrate deploy', async () => {
+  it('hands over the other way: our runner applies nothing after prisma migrate deploy', { timeout: 180_000 }, async () => {
     const empty = await createEmptyDatabase('sqlite');
     databases.push(empty);
     const out = prismaDeploy(empty.url);

@@ -222,7 +222,7 @@ describe('the CLI', () => {
     }
   });
 
-  it('runs as `npm run cli -- units import` against DATABASE_URL', async () => {
+  it('runs as `npm run cli -- units import` against DATABASE_URL', { timeout: 180_000 }, async () => {
     const empty = await createEmptyDatabase('sqlite');
     try {
       const file = tmpFile('名录.csv', encodeGbk(toCsv(GOOD_ROWS)));
