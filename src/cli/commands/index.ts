@@ -4,10 +4,12 @@
 import type { CliCommand } from '../io.ts';
 import { unitsImport } from './units-import.ts';
 import { unitsList } from './units-list.ts';
+import { remindersLog, remindersPreview } from './reminders-preview.ts';
 
 export const COMMANDS: CliCommand[] = [
   unitsImport,
   unitsList,
+  remindersPreview, remindersLog,
 ];
 
 /** The command whose name is the longest prefix of argv, and the arguments after it. */

@@ -1,0 +1,84 @@
+// `reminders preview --year 2023`: the campaign's planned deadline reminders, one per line
+// ('2023-03-28 deadline-7'), from the database and the working-day calendar; sends nothing.
+// `reminders log --year 2023`: every reminder sent or skipped, with its delivery result.
+import { parseArgs } from 'node:util';
+import { parseSettings, PLAN_DEFAULTS } from '../../domain/campaign.ts';
+import { deadlineSlots, reminderKindLabel, CHANNEL_LABELS } from '../../domain/reminders.ts';
+import { lastCoveredYear } from '../../domain/workdays.ts';
+import { loadCalendar } from '../../usecases/reminders/shared.ts';
+import { listReminderLog, OUTBOX_STATUS_LABELS } from '../../usecases/reminders/log.ts';
+import type { CliCommand, CliIo } from '../io.ts';
+
+function parseYear(args: string[], usage: string, io: CliIo): number | undefined {
+  try {
+    const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' } }, allowPositionals: true, strict: true });
+    if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+    const year = Number(values.year);
+    if (!values.year || !Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为四位年份，例如 --year 2023');
+    return year;
+  } catch (error) {
+    io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${usage}`);
+    return undefined;
+  }
+}
+
+const PREVIEW_USAGE = 'reminders preview --year 2023';
+const LOG_USAGE = 'reminders log --year 2023';
+
+export const remindersPreview: CliCommand = {
+  name: 'reminders preview',
+  summary: '按工作日日历列出某年活动的截止提醒日期（不发送任何消息）',
+  usage: PREVIEW_USAGE,
+  async run(args, io) {
+    const year = parseYear(args, PREVIEW_USAGE, io);
+    if (year === undefined) return 2;
+    const db = await io.openDb();
+    const calendar = await loadCalendar(db.client);
+    const campaign = await db.client.campaign.findUnique({ where: { year } });
+    const deadline = campaign?.deadline ?? `${year}-${PLAN_DEFAULTS.deadlineMonthDay}`;
+    const settings = parseSettings(campaign?.settings);
+    if (!campaign) io.stderr(`数据库中没有 ${year} 年的活动，按实施方案默认截止日 ${deadline} 和默认提醒设置计算。/ no ${year} campaign in the database: using the plan's default deadline.`);
+    if (calendar.coverage(year) === 'missing') {
+      io.stderr(`警告：节假日数据只到 ${lastCoveredYear()} 年，${year} 年也没有设置工作日，以下日期按周一至周五计算。/ warning: no holiday data for ${year}.`);
+    }
+    for (const slot of deadlineSlots(deadline, settings.reminderOffsets, calendar)) io.stdout(`${slot.date} ${slot.kind}`);
+    if (campaign) {
+      // Units with their own (extended) deadline get their own dates.
+      const extended = await db.client.submission.findMany({
+        where: { campaignId: campaign.id, deadlineOverride: { not: null }, status: { in: ['pending', 'withdrawn'] } },
+        select: { deadlineOverride: true, unit: { select: { name: true } } },
+      });
+      for (const s of extended) {
+        for (const slot of deadlineSlots(s.deadlineOverride!, settings.reminderOffsets, calendar)) io.stdout(`${slot.date} ${slot.kind} ${s.unit.name}`);
+      }
+    }
+    return 0;
+  },
+};
+
+export const remindersLog: CliCommand = {
+  name: 'reminders log',
+  summary: '列出某年活动的提醒记录（日期、单位、类型、渠道、状态、投递结果）',
+  usage: LOG_USAGE,
+  async run(args, io) {
+    const year = parseYear(args, LOG_USAGE, io);
+    if (year === undefined) return 2;
+    const db = await io.openDb();
+    const campaign = await db.client.campaign.findUnique({ where: { year } });
+    if (!campaign) {
+      io.stderr(`数据库中没有 ${year} 年的活动。/ no ${year} campaign in the database.`);
+      return 1;
+    }
+    const { entries } = await listReminderLog(db.client, campaign.id);
+    if (entries.length === 0) {
+      io.stdout(`${year} 年还没有提醒记录。`);
+      return 0;
+    }
+    const sorted = [...entries].sort((a, b) => a.date.localeCompare(b.date) || a.createdAt.getTime() - b.createdAt.getTime() || a.key.localeCompare(b.key));
+    for (const e of sorted) {
+      const result = e.status === 'skipped' ? '-' : e.outboxStatus ? (OUTBOX_STATUS_LABELS[e.outboxStatus] ?? e.outboxStatus) : '-';
+      io.stdout([e.date, e.unitName, e.kind, reminderKindLabel(e.kind), CHANNEL_LABELS[e.channel] ?? e.channel, e.status, result, e.detail ?? ''].join('\t').trimEnd());
+    }
+    return 0;
+  },
+};
