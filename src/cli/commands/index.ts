@@ -5,11 +5,17 @@ import type { CliCommand } from '../io.ts';
 import { unitsImport } from './units-import.ts';
 import { unitsList } from './units-list.ts';
 import { remindersLog, remindersPreview } from './reminders-preview.ts';
+import { exportEvaluation } from './export-evaluation.ts';
+import { exportEvidence } from './export-evidence.ts';
+import { exportSchedule } from './export-schedule.ts';
 
 export const COMMANDS: CliCommand[] = [
   unitsImport,
   unitsList,
   remindersPreview, remindersLog,
+  exportEvaluation,
+  exportEvidence,
+  exportSchedule,
 ];
 
 /** The command whose name is the longest prefix of argv, and the arguments after it. */

@@ -1,0 +1,40 @@
+import { writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../io.ts';
+import { buildEvaluationXlsx } from '../../usecases/evaluation/exports.ts';
+
+const USAGE = 'export evaluation --year 2023 --out 评选汇总表.xlsx';
+
+export const exportEvaluation: CliCommand = {
+  name: 'export evaluation',
+  summary: '导出最佳政务公开主题日活动评选汇总表（XLSX：各评委分项得分、加权总分、去高低平均、名次、并列）',
+  usage: USAGE,
+  async run(args, io) {
+    let year: number;
+    let out: string;
+    try {
+      const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' } }, allowPositionals: true, strict: true });
+      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+      year = Number(values.year);
+      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
+      if (!values.out) throw new Error('缺少 --out 文件名');
+      out = values.out;
+      if (!out.toLowerCase().endsWith('.xlsx')) throw new Error('--out 应以 .xlsx 结尾');
+    } catch (error) {
+      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
+      return 2;
+    }
+    const db = await io.openDb();
+    const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true, year: true, title: true } });
+    if (!campaign) {
+      io.stderr(`没有 ${year} 年的主题日活动。`);
+      return 1;
+    }
+    const data = await buildEvaluationXlsx(db.client, campaign, io.now());
+    await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await writeFile(out, data);
+    io.stdout(`已写入 ${out}（${(data.length / 1024).toFixed(1)} KB）`);
+    return 0;
+  },
+};

@@ -1,0 +1,55 @@
+import { writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../io.ts';
+import { loadConfig } from '../../config.ts';
+import { LocalFileStorage } from '../../adapters/files/storage.ts';
+import { evidenceEntries } from '../../usecases/evaluation/exports.ts';
+import { writeZip } from '../../adapters/files/evidence-zip.ts';
+
+const USAGE = 'export evidence --year 2023 --out 目录 [--zip] [--storage 照片存储目录]';
+
+export const exportEvidence: CliCommand = {
+  name: 'export evidence',
+  summary: '导出活动证据包：每项已总结活动一个文件夹（活动总结.html + 照片）和目录.html；--zip 另存为 ZIP',
+  usage: USAGE,
+  async run(args, io) {
+    let year: number;
+    let out: string;
+    let zip = false;
+    let storageDir: string | undefined;
+    try {
+      const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, zip: { type: 'boolean' }, storage: { type: 'string' } }, allowPositionals: true, strict: true });
+      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+      year = Number(values.year);
+      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
+      if (!values.out) throw new Error('缺少 --out 目录');
+      out = values.out;
+      zip = values.zip === true;
+      storageDir = values.storage;
+    } catch (error) {
+      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
+      return 2;
+    }
+    const db = await io.openDb();
+    const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true, year: true, title: true } });
+    if (!campaign) {
+      io.stderr(`没有 ${year} 年的主题日活动。`);
+      return 1;
+    }
+    const storage = new LocalFileStorage(storageDir ?? loadConfig().storageDir);
+    const entries = await evidenceEntries(db.client, storage, campaign);
+    const root = path.resolve(out);
+    for (const e of entries) {
+      const file = path.join(root, ...e.name.split('/'));
+      if (!file.startsWith(root + path.sep)) continue;
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, e.data);
+    }
+    const activities = entries.filter((e) => e.name.endsWith('/活动总结.html')).length;
+    const photos = entries.filter((e) => e.name.includes('/照片/')).length;
+    if (zip) await writeFile(`${root}.zip`, writeZip(entries, io.now()));
+    io.stdout(`已导出 ${activities} 项活动、${photos} 张照片到 ${out}${zip ? `，并生成 ${out}.zip` : ''}`);
+    return 0;
+  },
+};
