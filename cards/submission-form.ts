@@ -4,7 +4,7 @@
 // form > column_set > column > button (4 levels) and holds no table.
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
 import { FIELD, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
-import { button, card, columns, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
+import { button, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
 
 export interface ThemeSummaryView {
   title: string;
@@ -34,6 +34,19 @@ export interface SubmissionFormView {
   conflict?: ConflictView;
   /** an info line at the top, e.g. what the last click did */
   banner?: string;
+}
+
+/**
+ * Side-by-side columns. (kit.columns sets horizontal_spacing 'default', which Card JSON 2.0
+ * rejects; this uses 'medium'.)
+ */
+export function columns(cols: { elements: CardElement[]; weight?: number }[]): CardElement {
+  return {
+    tag: 'column_set',
+    flex_mode: 'none',
+    horizontal_spacing: 'medium',
+    columns: cols.map((c) => ({ tag: 'column', width: 'weighted', weight: c.weight ?? 1, vertical_align: 'top', elements: c.elements })),
+  };
 }
 
 export function errorNote(message: string): CardElement {
