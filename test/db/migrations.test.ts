@@ -252,3 +252,58 @@ describe.each(PROVIDERS_UNDER_TEST)('migrations on %s', (provider) => {
     });
   });
 });
+
+// KNOWN BUG in src/adapters/db (reported, not mine to fix): openSqlite turns foreign keys on
+// before migrating and migrateSqlite wraps each migration in BEGIN IMMEDIATE, where Prisma's
+// `PRAGMA foreign_keys=OFF` is a no-op. A RedefineTables migration (what `prisma migrate diff`
+// emits on SQLite for e.g. a new column default) then runs `DROP TABLE` with cascades live and
+// silently deletes or nulls every child row. `it.fails` keeps the suite green while the bug
+// stands; when it is fixed this test fails and should become a plain `it`.
+describe('a Prisma RedefineTables migration on SQLite', () => {
+  it.fails('keeps the rows of child tables (foreign keys must be off while migrating)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'themeday-migr-'));
+    const empty = await createEmptyDatabase('sqlite');
+    try {
+      const write = (name: string, sql: string) => {
+        mkdirSync(path.join(dir, name));
+        writeFileSync(path.join(dir, name, 'migration.sql'), sql);
+      };
+      write(
+        '20000101000000_init',
+        `CREATE TABLE "Parent" ("id" TEXT NOT NULL PRIMARY KEY, "kind" TEXT NOT NULL);
+CREATE TABLE "Child" ("id" TEXT NOT NULL PRIMARY KEY, "parentId" TEXT NOT NULL,
+  CONSTRAINT "Child_parentId_fkey" FOREIGN KEY ("parentId") REFERENCES "Parent" ("id") ON DELETE CASCADE ON UPDATE CASCADE);
+`,
+      );
+      write(
+        '20000101000001_parent_kind_default',
+        `-- RedefineTables
+PRAGMA defer_foreign_keys=ON;
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_Parent" ("id" TEXT NOT NULL PRIMARY KEY, "kind" TEXT NOT NULL DEFAULT 'town');
+INSERT INTO "new_Parent" ("id", "kind") SELECT "id", "kind" FROM "Parent";
+DROP TABLE "Parent";
+ALTER TABLE "new_Parent" RENAME TO "Parent";
+PRAGMA foreign_keys=ON;
+PRAGMA defer_foreign_keys=OFF;
+`,
+      );
+      const migrations = loadMigrations('sqlite', dir);
+      const db = new BetterSqlite3(sqlitePath(empty.url));
+      try {
+        // as openSqlite prepares the connection
+        db.pragma('journal_mode = WAL');
+        db.pragma('foreign_keys = ON');
+        migrateSqlite(db, migrations.slice(0, 1));
+        db.exec(`INSERT INTO "Parent" VALUES ('p1', 'street'); INSERT INTO "Child" VALUES ('c1', 'p1');`);
+        migrateSqlite(db, migrations);
+        expect(db.prepare('SELECT count(*) AS n FROM "Child"').get()).toEqual({ n: 1 });
+      } finally {
+        db.close();
+      }
+    } finally {
+      await empty.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
