@@ -38,6 +38,7 @@ const MD_SPECIAL = /[\\`*_~[\]()<>#+\-!|{}.&]/g;
  */
 export function escapeMarkdown(text: string): string {
   return text
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
     .replace(/[\u0000-\u0009\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '')
     .replace(MD_SPECIAL, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`));
 }
