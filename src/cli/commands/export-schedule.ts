@@ -1,0 +1,56 @@
+import { writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../io.ts';
+import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
+import { formatChineseDate, shanghaiDate } from '../../domain/time.ts';
+import { writeScheduleXlsx } from '../../adapters/files/schedule-xlsx.ts';
+import { currentScheduleRows, latestPublished } from '../../usecases/schedule/rows.ts';
+
+const USAGE = 'export schedule --year 2023 --out 计划安排表.xlsx';
+
+export const exportSchedule: CliCommand = {
+  name: 'export schedule',
+  summary: '导出全年“政务公开主题日”活动计划安排表（XLSX，按月份；取最新发布版本，未发布时取当前审核通过的主题）',
+  usage: USAGE,
+  async run(args, io) {
+    let year: number;
+    let out: string;
+    try {
+      const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' } }, allowPositionals: true, strict: true });
+      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+      year = Number(values.year);
+      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
+      if (!values.out) throw new Error('缺少 --out 文件名');
+      out = values.out;
+      if (!out.toLowerCase().endsWith('.xlsx')) throw new Error('--out 应以 .xlsx 结尾');
+    } catch (error) {
+      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
+      return 2;
+    }
+    const db = await io.openDb();
+    const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true } });
+    if (!campaign) {
+      io.stderr(`没有 ${year} 年的主题日活动。`);
+      return 1;
+    }
+    const published = await latestPublished(db.client, campaign.id);
+    const rows = published ? published.rows : await currentScheduleRows(db.client, campaign.id);
+    if (rows.length === 0) {
+      io.stderr(`${year} 年还没有审核通过的主题，计划安排表为空，未写入文件。`);
+      return 1;
+    }
+    const subtitle = published
+      ? `县政务公开和政务服务工作领导小组办公室\u3000第${published.version}版\u3000${formatChineseDate(shanghaiDate(published.publishedAt))}`
+      : `未发布（当前审核通过的主题）\u3000导出于${formatChineseDate(shanghaiDate(io.now()))}`;
+    const data = await writeScheduleXlsx({ title: PLAN_DEFAULTS.scheduleTitle(year), subtitle, rows, changes: published?.changes.length && published.version > 1 ? published.changes : undefined });
+    await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await writeFile(out, data);
+    io.stdout(
+      published
+        ? `已写入 ${out}：第 ${published.version} 版（${formatChineseDate(shanghaiDate(published.publishedAt))}发布），${rows.length} 项活动。`
+        : `计划安排表尚未发布，已按当前审核通过的 ${rows.length} 项主题写入 ${out}（非正式版本）。`,
+    );
+    return 0;
+  },
+};
