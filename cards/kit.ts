@@ -121,7 +121,7 @@ export function columns(cols: { elements: CardElement[]; weight?: number }[], op
   return {
     tag: 'column_set',
     flex_mode: 'none',
-    horizontal_spacing: 'default',
+    horizontal_spacing: 'medium',
     ...(options.background === 'grey' ? { background_style: 'grey' } : {}),
     columns: cols.map((c) => ({ tag: 'column', width: 'weighted', weight: c.weight ?? 1, elements: c.elements })),
   };
