@@ -54,6 +54,8 @@ interface Row {
   lastError: string | null;
   parentId: string | null;
   createdAt: Date;
+  /** the lease this worker holds (set at claim, renewed right before the call) */
+  lease?: Date;
 }
 
 type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | 'lost';
@@ -196,7 +198,7 @@ export class OutboxWorker {
         if (ids.length === 0) return [];
         const rows = (await tx.outboxMessage.findMany({ where: { id: { in: ids.map((r) => r.id) } }, orderBy: [{ nextAttemptAt: 'asc' }, { createdAt: 'asc' }] })) as Row[];
         await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { status: 'sending', leaseUntil, attempts: { increment: 1 } } });
-        return rows;
+        return rows.map((r) => ({ ...r, lease: leaseUntil }));
       });
     }
     const candidates = (await db.outboxMessage.findMany({
@@ -217,7 +219,7 @@ export class OutboxWorker {
         where: { id: r.id, status: r.status, attempts: r.attempts },
         data: { status: 'sending', leaseUntil, attempts: { increment: 1 } },
       });
-      if (n.count === 1) claimed.push(r);
+      if (n.count === 1) claimed.push({ ...r, lease: leaseUntil });
     }
     return claimed;
   }
@@ -275,6 +277,13 @@ export class OutboxWorker {
       return 'released';
     }
     await this.limiter.acquire(row.target, Number.POSITIVE_INFINITY);
+    // Waiting in line may have outlived the lease: renew it only if nobody re-claimed the row.
+    const renewed = new Date(this.o.clock.now().getTime() + this.o.leaseMs);
+    const still = await this.o.db.outboxMessage.updateMany({ where: { id: row.id, status: 'sending', leaseUntil: row.lease }, data: { leaseUntil: renewed } });
+    if (still.count === 0) {
+      log.warn('lease lost before sending; another worker has the row');
+      return 'lost';
+    }
 
     try {
       const messageId = await this.call(row, op, parentMessageId);
