@@ -4,6 +4,8 @@
 import type { CliCommand } from '../io.ts';
 import { unitsImport } from './units-import.ts';
 import { unitsList } from './units-list.ts';
+import { exportSubmissions } from './export-submissions.ts';
+import { demoSeed } from './demo-seed.ts';
 import { remindersLog, remindersPreview } from './reminders-preview.ts';
 import { exportEvaluation } from './export-evaluation.ts';
 import { exportEvidence } from './export-evidence.ts';
@@ -12,6 +14,7 @@ import { exportSchedule } from './export-schedule.ts';
 export const COMMANDS: CliCommand[] = [
   unitsImport,
   unitsList,
+  exportSubmissions, demoSeed,
   remindersPreview, remindersLog,
   exportEvaluation,
   exportEvidence,

@@ -314,6 +314,20 @@ export async function postReceipt(ctx: HandlerContext, submissionId: string): Pr
   await ctx.enqueue(`receipt:${s.id}:v${s.version}`, { op: 'send', to: s.unit.chatId ? { chatId: s.unit.chatId } : { openId: by }, card });
 }
 
+/**
+ * Writes a withdrawal: themes are marked removed (kept for history), the submission counts as
+ * not submitted, and the revision keeps the withdrawn themes so a resubmission can start from them.
+ */
+export async function writeWithdrawal(tx: Tx, s: { id: string; version: number }, actor: string, now: Date): Promise<{ before: RevisionSnapshot; after: RevisionSnapshot; version: number }> {
+  const before = await snapshotOf(tx, s.id);
+  await tx.theme.updateMany({ where: { submissionId: s.id, state: 'active' }, data: { state: 'removed', updatedAt: now } });
+  const version = s.version + 1;
+  await tx.submission.update({ where: { id: s.id }, data: { status: 'withdrawn', version, late: false, updatedAt: now } });
+  const after = await snapshotOf(tx, s.id);
+  await tx.submissionRevision.create({ data: { submissionId: s.id, version, action: 'withdraw', snapshot: JSON.stringify({ ...after, themes: before.themes, status: 'withdrawn' }), actorOpenId: actor, createdAt: now } });
+  return { before, after, version };
+}
+
 /** 撤回: from the receipt of version v (an older receipt is refused). */
 export async function withdrawSubmission(ctx: HandlerContext, submissionId: string, cardVersion: number): Promise<CardResponse> {
   const s = await loadSubmission(ctx.tx, submissionId);
@@ -324,12 +338,7 @@ export async function withdrawSubmission(ctx: HandlerContext, submissionId: stri
   if (s.version !== cardVersion) {
     return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, `这是第 ${cardVersion} 版的回执，申报已更新为第 ${s.version} 版，请在最新回执上操作`) } };
   }
-  const before = await snapshotOf(ctx.tx, s.id);
-  await ctx.tx.theme.updateMany({ where: { submissionId: s.id, state: 'active' }, data: { state: 'removed', updatedAt: ctx.now } });
-  const version = s.version + 1;
-  await ctx.tx.submission.update({ where: { id: s.id }, data: { status: 'withdrawn', version, late: false, updatedAt: ctx.now } });
-  const after = await snapshotOf(ctx.tx, s.id);
-  await ctx.tx.submissionRevision.create({ data: { submissionId: s.id, version, action: 'withdraw', snapshot: JSON.stringify({ ...after, themes: before.themes, status: 'withdrawn' }), actorOpenId: ctx.actor, createdAt: ctx.now } });
+  const { before, after } = await writeWithdrawal(ctx.tx, s, ctx.actor, ctx.now);
   await ctx.audit({ action: 'submission.withdraw', entity: 'Submission', entityId: s.id, before, after });
   await postReceipt(ctx, s.id);
   await refreshProgressCards(ctx, s.campaignId);
