@@ -7,11 +7,10 @@ import type { HandlerContext } from '../../app/bot.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { deadlineReminderCard } from '../../../cards/reminder.ts';
 import { nudgeDoneCard, nudgePreviewCard, type NudgeTargetView } from '../../../cards/nudge.ts';
-import { parseSettings } from '../../domain/campaign.ts';
 import { CHANNEL_LABELS, owesSubmission, reminderKey, workdaysLeftText } from '../../domain/reminders.ts';
 import { formatChineseDate, shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
 import { submissionOpenValue } from './deliver.ts';
-import { contactLine, liaisonNames, liaisonOpenIds, loadCalendar, loadUnitContact, type CampaignRow, type UnitContact } from './shared.ts';
+import { contactLine, liaisonNames, liaisonOpenIds, loadCalendar, loadUnitContact, reminderSettings, type CampaignRow, type UnitContact } from './shared.ts';
 
 const PREVIEW_PREFIX = 'nudge-preview:';
 
@@ -74,7 +73,7 @@ function previewCard(campaign: CampaignRow, previewId: string, preview: Preview,
 
 /** Builds and stores a preview for `催办 [加急] [单位…]` (no names: every unit that has not submitted). */
 export async function prepareNudge(ctx: HandlerContext, campaign: CampaignRow, names: string[], urgent: boolean): Promise<CardJson> {
-  const settings = parseSettings(campaign.settings);
+  const settings = reminderSettings(campaign.settings, ctx.config);
   const subs = await ctx.tx.submission.findMany({
     where: { campaignId: campaign.id, unit: { active: true } },
     select: { unitId: true, status: true, unit: { select: { name: true, shortName: true, sortOrder: true } } },
@@ -111,7 +110,7 @@ export async function confirmNudge(ctx: HandlerContext, previewId: string, force
   const preview = parsed.data;
   const campaign = await ctx.tx.campaign.findUnique({ where: { id: preview.campaignId } });
   if (!campaign) return { kind: 'expired' };
-  const settings = parseSettings(campaign.settings);
+  const settings = reminderSettings(campaign.settings, ctx.config);
   const calendar = await loadCalendar(ctx.tx);
   const today = shanghaiDate(ctx.now);
 

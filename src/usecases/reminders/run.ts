@@ -5,13 +5,12 @@
 import type { AppServices } from '../../app/bot.ts';
 import { isUniqueViolation } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
-import { parseSettings } from '../../domain/campaign.ts';
 import { dueState, LOOKBACK_DAYS, planCampaign, type PlannedReminder } from '../../domain/reminders.ts';
 import { addDays, shanghaiDate } from '../../domain/time.ts';
 import { deliverReminder, recordMissed } from './deliver.ts';
 import { warnMissingHolidayData } from './calendar.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
-import { ACTIVE_CAMPAIGN_STATUSES, loadCalendar, loadPlanInput, REMINDER_ACTOR, type CampaignRow } from './shared.ts';
+import { ACTIVE_CAMPAIGN_STATUSES, loadCalendar, loadPlanInput, REMINDER_ACTOR, reminderSettings, type CampaignRow } from './shared.ts';
 
 export interface RunOptions {
   /** test hook: called before each due reminder is handled (throw to simulate a crash mid fan-out) */
@@ -33,7 +32,7 @@ export async function dueReminders(services: AppServices, now: Date, calendar: W
   const oldest = addDays(shanghaiDate(now), -LOOKBACK_DAYS);
   const out: { item: PlannedReminder; graceHours: number; campaignId: string }[] = [];
   for (const campaign of campaigns) {
-    const { input, settings } = await loadPlanInput(db, campaign);
+    const { input, settings } = await loadPlanInput(db, campaign, services.config);
     const due = planCampaign(input, calendar).filter((p) => p.date >= oldest && p.fireAt.getTime() <= now.getTime());
     if (due.length === 0) continue;
     const claimed = new Set(
@@ -65,7 +64,7 @@ export async function runReminders(services: AppServices, now: Date, options: Ru
           const campaign = await ctx.tx.campaign.findUnique({ where: { id: campaignId } });
           if (!campaign) return 'not-applicable' as const;
           const calendar = await loadCalendar(ctx.tx);
-          return deliverReminder(ctx, { campaign, settings: parseSettings(campaign.settings), calendar }, item);
+          return deliverReminder(ctx, { campaign, settings: reminderSettings(campaign.settings, ctx.config), calendar }, item);
         },
         { now, eventId: `reminder:${item.key}` },
       );

@@ -36,8 +36,29 @@ export async function currentCampaign(tx: Tx): Promise<CampaignRow | null> {
   return tx.campaign.findFirst({ where: { status: { in: ACTIVE_CAMPAIGN_STATUSES } }, orderBy: { year: 'desc' } });
 }
 
-export async function loadPlanInput(tx: Tx, campaign: CampaignRow): Promise<{ input: PlanInput; settings: CampaignSettings }> {
-  const settings = parseSettings(campaign.settings);
+/**
+ * The campaign's settings; the reminder time and grace period fall back to the deployment's
+ * REMINDER_TIME / REMINDER_GRACE_HOURS when the campaign does not set them.
+ */
+export function reminderSettings(json: string | null | undefined, config?: Pick<Config, 'reminderTime' | 'reminderGraceHours'>): CampaignSettings {
+  const settings = parseSettings(json);
+  if (!config) return settings;
+  let raw: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = json ? JSON.parse(json) : {};
+    if (parsed && typeof parsed === 'object') raw = parsed as Record<string, unknown>;
+  } catch {
+    raw = {};
+  }
+  return {
+    ...settings,
+    reminderTime: 'reminderTime' in raw ? settings.reminderTime : config.reminderTime,
+    graceHours: 'graceHours' in raw ? settings.graceHours : config.reminderGraceHours,
+  };
+}
+
+export async function loadPlanInput(tx: Tx, campaign: CampaignRow, config?: Pick<Config, 'reminderTime' | 'reminderGraceHours'>): Promise<{ input: PlanInput; settings: CampaignSettings }> {
+  const settings = reminderSettings(campaign.settings, config);
   const launchedAt = campaign.launchedAt;
   const submissions = await tx.submission.findMany({
     where: { campaignId: campaign.id, unit: { active: true } },
