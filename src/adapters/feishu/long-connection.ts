@@ -36,7 +36,8 @@ const HEADER_FIELDS = ['event_id', 'event_type', 'create_time', 'app_id', 'tenan
 export function unflatten(data: Record<string, unknown>): Record<string, unknown> {
   const header: Record<string, unknown> = {};
   for (const f of HEADER_FIELDS) if (data[f] !== undefined) header[f] = data[f];
-  return { schema: '2.0', header, event: data };
+  // Object.entries drops the SDK's symbol-keyed event type marker.
+  return { schema: '2.0', header, event: Object.fromEntries(Object.entries(data)) };
 }
 
 async function within<T>(p: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
