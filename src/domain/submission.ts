@@ -48,8 +48,9 @@ export interface ThemeInput {
 
 export const EMPTY_RAW_THEME: RawTheme = { title: '', month: '', forms: [], intro: '' };
 
+/** Trims and unifies line ends. NFC only: NFKC would turn Chinese punctuation (，：（）) into ASCII. */
 function collapse(s: string): string {
-  return s.normalize('NFKC').replace(/\r\n?/g, '\n').trim();
+  return s.normalize('NFC').replace(/\r\n?/g, '\n').trim();
 }
 
 /** The key two titles are compared by: width-, case- and whitespace-insensitive. */
