@@ -8,6 +8,7 @@ import { readDirectoryFile } from '../../src/adapters/files/directory-reader.ts'
 import { ROOT } from '../../src/adapters/db/schema/providers.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/run.ts';
+import { findCommand } from '../../src/cli/commands/index.ts';
 import { importDirectory } from '../../src/usecases/import-directory.ts';
 import { PROVIDERS_UNDER_TEST, createEmptyDatabase, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { GOOD_LIAISONS, GOOD_ROWS, GOOD_UNITS, encodeGbk, tmpFile, toCsv, toXlsx } from './fixtures.ts';
@@ -201,6 +202,14 @@ describe.each(PROVIDERS_UNDER_TEST)('directory import on %s', (provider) => {
 });
 
 describe('the CLI', () => {
+  it('picks the command with the longest matching name', () => {
+    const cmd = (name: string) => ({ name, summary: '', usage: name, run: async () => 0 });
+    const list = [cmd('export'), cmd('export submissions'), cmd('units import')];
+    expect(findCommand(['export', 'submissions', '--year', '2024'], list)).toEqual({ command: list[1], args: ['--year', '2024'] });
+    expect(findCommand(['export', 'schedule'], list)).toEqual({ command: list[0], args: ['schedule'] });
+    expect(findCommand(['units'], list)).toBeUndefined();
+  });
+
   it('matches the longest command name, prints usage errors and lists commands in Chinese', async () => {
     const db = await createTestDatabase('sqlite');
     try {
