@@ -253,14 +253,11 @@ describe.each(PROVIDERS_UNDER_TEST)('migrations on %s', (provider) => {
   });
 });
 
-// KNOWN BUG in src/adapters/db (reported, not mine to fix): openSqlite turns foreign keys on
-// before migrating and migrateSqlite wraps each migration in BEGIN IMMEDIATE, where Prisma's
-// `PRAGMA foreign_keys=OFF` is a no-op. A RedefineTables migration (what `prisma migrate diff`
-// emits on SQLite for e.g. a new column default) then runs `DROP TABLE` with cascades live and
-// silently deletes or nulls every child row. `it.fails` keeps the suite green while the bug
-// stands; when it is fixed this test fails and should become a plain `it`.
+// Prisma rebuilds SQLite tables (DROP + CREATE) for many changes, e.g. a new column default. Its
+// `PRAGMA foreign_keys=OFF` is a no-op inside a transaction, so the runner switches enforcement off
+// before BEGIN; otherwise the DROP TABLE would cascade-delete every child row.
 describe('a Prisma RedefineTables migration on SQLite', () => {
-  it.fails('keeps the rows of child tables (foreign keys must be off while migrating)', async () => {
+  it('keeps the rows of child tables (foreign keys must be off while migrating)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'themeday-migr-'));
     const empty = await createEmptyDatabase('sqlite');
     try {

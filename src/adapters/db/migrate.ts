@@ -96,7 +96,22 @@ function isoNow(): string {
 export function migrateSqlite(db: BetterSqlite3.Database, migrations: Migration[]): MigrationResult {
   db.exec(SQLITE_TABLE);
   const result: MigrationResult = { applied: [], alreadyApplied: 0 };
-  for (const migration of migrations) {
+  // Prisma rebuilds SQLite tables (DROP + CREATE) for many changes. Its `PRAGMA foreign_keys=OFF`
+  // is a no-op inside a transaction, so enforcement is switched off here, before BEGIN, and the
+  // result is checked with foreign_key_check before COMMIT; otherwise a rebuild would cascade-delete
+  // child rows.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of migrations) applyOneSqlite(db, migrations, migration, result);
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  }
+  return result;
+}
+
+function applyOneSqlite(db: BetterSqlite3.Database, migrations: Migration[], migration: Migration, result: MigrationResult): void {
+  {
     // BEGIN IMMEDIATE takes the write lock before reading, so a second process waits
     // (busy_timeout) and then sees the migration as applied.
     db.exec('BEGIN IMMEDIATE');
@@ -106,10 +121,14 @@ export function migrateSqlite(db: BetterSqlite3.Database, migrations: Migration[
       if (applied.has(migration.name)) {
         db.exec('COMMIT');
         result.alreadyApplied++;
-        continue;
+        return;
       }
       const started = isoNow();
       db.exec(migration.sql);
+      const violations = db.prepare('PRAGMA foreign_key_check').all();
+      if (violations.length > 0) {
+        throw new Error(`迁移后有 ${violations.length} 条外键不一致 / ${violations.length} foreign key violations after the migration`);
+      }
       db.prepare(
         'INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)',
       ).run(randomUUID(), migration.checksum, isoNow(), migration.name, started);
@@ -120,7 +139,6 @@ export function migrateSqlite(db: BetterSqlite3.Database, migrations: Migration[
       throw error instanceof MigrationError ? error : new MigrationError(migration.name, error);
     }
   }
-  return result;
 }
 
 export async function migratePostgres(client: pg.ClientBase, migrations: Migration[]): Promise<MigrationResult> {
