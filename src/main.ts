@@ -1,7 +1,6 @@
 // `npm start`: load config (a bad value stops here with one line naming the variable), start the
 // app, and shut down cleanly on SIGTERM/SIGINT.
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
-import { createApp } from './app/create-app.ts';
 import { createLogger } from './app/log.ts';
 
 let config: Config;
@@ -17,8 +16,10 @@ try {
 }
 
 const log = createLogger(config.logLevel);
-let app: Awaited<ReturnType<typeof createApp>>;
+let app: import('./app/create-app.ts').App;
 try {
+  // Loaded after the config is known good, so a bad variable is reported at once.
+  const { createApp } = await import('./app/create-app.ts');
   app = await createApp({ config, logger: log });
 } catch (error) {
   const message = (error as Error).message ?? String(error);
