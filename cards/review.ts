@@ -71,21 +71,36 @@ export function navValue(a: string, vm: { filter: ReviewFilter; unitId: string; 
 
 const STATUS_COLOR: Record<string, string> = { pending: 'orange', approved: 'green', returned: 'red', rejected: 'grey' };
 
-function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number): CardElement[] {
+/** Cards stay under Feishu's 30 KB: a page of long themes is shown with shortened texts. */
+const SIZE_BUDGET = 27_000;
+const DIFF_CLIP = 120;
+const INTRO_CLIP = 150;
+
+function clip(s: string, n: number): string {
+  const chars = [...s];
+  return chars.length > n ? `${chars.slice(0, n).join('')}…` : s;
+}
+
+function diffLine(c: FieldChange, strong: boolean): string {
+  const after = escapeMarkdown(clip(c.after, DIFF_CLIP));
+  return `· ${c.label}：${escapeMarkdown(clip(c.before, DIFF_CLIP))} → ${strong ? `**${after}**` : after}`;
+}
+
+function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, compact: boolean): CardElement[] {
   const unitId = vm.unit?.id ?? '';
   const nav = { filter: vm.filter, unitId, page: vm.page };
   const lines = [
     `**${t.seq}. ${escapeMarkdown(t.title)}**\u3000<font color='${STATUS_COLOR[t.status] ?? 'grey'}'>${reviewStatusLabel(t.status)}</font>\u3000v${t.version}`,
     `活动时间：${t.month}月\u3000活动形式：${escapeMarkdown(formsText(t.forms))}`,
   ];
-  const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${t.intro}`)];
+  const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${compact ? clip(t.intro, INTRO_CLIP) : t.intro}`)];
   if (t.lastDecision) {
     const extra = t.reason ? `：${escapeMarkdown(t.reason)}` : '';
     const fields = t.fields && t.fields.length > 0 ? `（需修改：${t.fields.map(fieldLabel).join('、')}）` : '';
     out.push(note(`${escapeMarkdown(t.lastDecision.by)} ${t.lastDecision.at} ${t.lastDecision.label}${extra}${fields}`));
   }
   if (t.diff && t.diff.changes.length > 0) {
-    const diffLines = t.diff.changes.map((c) => `· ${c.label}：${escapeMarkdown(c.before)} → **${escapeMarkdown(c.after)}**`);
+    const diffLines = t.diff.changes.map((c) => diffLine(c, true));
     out.push(markdown(`<font color='blue'>修改内容（v${t.diff.fromVersion} → v${t.version}）</font>\n${diffLines.join('\n')}`));
   } else if (t.diff) {
     out.push(note(`v${t.diff.fromVersion} → v${t.version}：内容未改动`));
@@ -131,6 +146,11 @@ function filterForm(vm: ReviewCardVm): CardElement {
 }
 
 export function reviewCard(vm: ReviewCardVm): CardJson {
+  const full = buildReviewCard(vm, false);
+  return Buffer.byteLength(JSON.stringify(full)) <= SIZE_BUDGET ? full : buildReviewCard(vm, true);
+}
+
+function buildReviewCard(vm: ReviewCardVm, compact: boolean): CardJson {
   const c = vm.counts;
   const elements: CardElement[] = [
     markdown(`共 ${c.total} 个主题：待审核 **${c.pending}**\u3000已通过 ${c.approved}\u3000已退回 ${c.returned}\u3000不采纳 ${c.rejected}`),
@@ -148,8 +168,9 @@ export function reviewCard(vm: ReviewCardVm): CardJson {
     note(`联系人：${escapeMarkdown(u.contact)}${u.submittedAt ? `\u3000报送时间：${u.submittedAt}` : ''}\u3000筛选：${describeFilter(vm.filter)}`),
   );
   vm.themes.forEach((t, i) => {
-    elements.push(hr(), ...themeBlock(vm, t, i));
+    elements.push(hr(), ...themeBlock(vm, t, i, compact));
   });
+  if (compact) elements.push(note('本页内容较多，简介已缩略；点“查看历史”可看完整内容。'));
   const navButtons: CardElement[] = [
     button('上一个单位', navValue('review.page', nav, { dir: 'prev' }), { disabled: u.index === 0, size: 'small' }),
     button('下一个单位', navValue('review.page', nav, { dir: 'next' }), { disabled: u.index >= u.count - 1, size: 'small', type: 'primary' }),
@@ -280,7 +301,7 @@ export interface ResubmittedVm {
 
 /** To the coordinating office: a returned theme is back for review, with what changed. */
 export function resubmittedCard(vm: ResubmittedVm): CardJson {
-  const diff = vm.changes.length > 0 ? vm.changes.map((c) => `· ${c.label}：${escapeMarkdown(c.before)} → **${escapeMarkdown(c.after)}**`).join('\n') : '（内容未改动）';
+  const diff = vm.changes.length > 0 ? vm.changes.map((c) => diffLine(c, true)).join('\n') : '（内容未改动）';
   return card({
     title: '退回的主题已重新提交',
     template: 'wathet',
@@ -293,7 +314,7 @@ export function resubmittedCard(vm: ResubmittedVm): CardJson {
 }
 
 export function revisedConfirmCard(vm: { unitName: string; title: string; version: number; changes: FieldChange[] }): CardJson {
-  const diff = vm.changes.length > 0 ? vm.changes.map((c) => `· ${c.label}：${escapeMarkdown(c.before)} → ${escapeMarkdown(c.after)}`).join('\n') : '（内容未改动）';
+  const diff = vm.changes.length > 0 ? vm.changes.map((c) => diffLine(c, false)).join('\n') : '（内容未改动）';
   return card({
     title: '已重新提交审核',
     template: 'green',

@@ -8,6 +8,7 @@ import {
   form,
   formButton,
   hr,
+  input,
   markdown,
   mention,
   note,
@@ -17,27 +18,66 @@ import {
 } from './kit.ts';
 import { formLabel } from '../src/domain/campaign.ts';
 import { maskPhone } from '../src/domain/phone.ts';
-import { describeChange, describeWarning, groupByMonth, type BalanceWarning, type ScheduleChange, type ScheduleRow } from '../src/domain/schedule.ts';
+import { describeChange, describeWarning, groupByMonth, orderToken, sortRows, type BalanceWarning, type ScheduleChange, type ScheduleRow } from '../src/domain/schedule.ts';
 
-/** Cards stay well under Feishu's 30 KB; above this the rows drop their contact column. */
+/** Above this many activities the move form asks for the row number instead of a long list. */
+export const MOVE_SELECT_MAX = 30;
+
+/** Cards stay under Feishu's 30 KB: a big schedule is shown with less detail per row. */
 const SIZE_BUDGET = 26_000;
 
-function rowLine(r: ScheduleRow, o: { maskPhones: boolean; star: boolean; contact: boolean; month?: boolean }): string {
-  const forms = r.forms.map(formLabel).join('、');
+interface Detail {
+  contact: boolean;
+  forms: boolean;
+  titleClip?: number;
+  /** rows listed per month (the rest are counted) */
+  perMonth?: number;
+}
+const LEVELS: Detail[] = [
+  { contact: true, forms: true },
+  { contact: false, forms: true },
+  { contact: false, forms: false, titleClip: 18 },
+  { contact: false, forms: false, titleClip: 12, perMonth: 8 },
+  { contact: false, forms: false, titleClip: 10, perMonth: 3 },
+];
+
+function clip(s: string, n: number | undefined): string {
+  if (n === undefined) return s;
+  const chars = [...s];
+  return chars.length > n ? `${chars.slice(0, n).join('')}…` : s;
+}
+
+interface LineOptions { maskPhones: boolean; star: boolean; month?: boolean; no?: number; detail: Detail }
+
+function rowLine(r: ScheduleRow, o: LineOptions): string {
+  const forms = o.detail.forms ? `｜${r.forms.map(formLabel).join('、')}` : '';
   const phone = r.contactPhone ? ` ${o.maskPhones ? maskPhone(r.contactPhone) : r.contactPhone}` : '';
-  const contact = o.contact && (r.contactName || phone) ? `｜${escapeMarkdown(r.contactName)}${escapeMarkdown(phone)}` : '';
-  return `${o.star ? '★ ' : ''}${o.month ? `${r.month}月｜` : ''}**${escapeMarkdown(r.unitName)}**｜${escapeMarkdown(r.title)}｜${forms}${contact}`;
+  const contact = o.detail.contact && (r.contactName || phone) ? `｜${escapeMarkdown(r.contactName)}${escapeMarkdown(phone)}` : '';
+  return `${o.no !== undefined ? `${o.no}. ` : ''}${o.star ? '★ ' : ''}${o.month ? `${r.month}月｜` : ''}**${escapeMarkdown(r.unitName)}**｜${escapeMarkdown(clip(r.title, o.detail.titleClip))}${forms}${contact}`;
 }
 
-function monthSections(rows: readonly ScheduleRow[], o: { maskPhones: boolean; highlightUnitId?: string; contact: boolean }): CardElement[] {
-  return groupByMonth(rows).map((g) =>
-    markdown(`**${g.month}月**（${g.rows.length} 项）\n${g.rows.map((r) => rowLine(r, { ...o, star: r.unitId === o.highlightUnitId })).join('\n')}`),
-  );
+function monthSections(rows: readonly ScheduleRow[], o: { maskPhones: boolean; highlightUnitId?: string; numbered?: boolean; detail: Detail }): CardElement[] {
+  const numbers = new Map(sortRows(rows).map((r, i) => [r.themeId, i + 1]));
+  return groupByMonth(rows).map((g) => {
+    const shown = o.detail.perMonth !== undefined ? g.rows.slice(0, o.detail.perMonth) : g.rows;
+    const lines = shown.map((r) => rowLine(r, { maskPhones: o.maskPhones, star: r.unitId === o.highlightUnitId, no: o.numbered ? numbers.get(r.themeId) : undefined, detail: o.detail }));
+    if (shown.length < g.rows.length) lines.push(`……另有 ${g.rows.length - shown.length} 项`);
+    return markdown(`**${g.month}月**（${g.rows.length} 项）\n${lines.join('\n')}`);
+  });
 }
 
-function withinBudget(build: (contact: boolean) => CardJson): CardJson {
-  const full = build(true);
-  return Buffer.byteLength(JSON.stringify(full)) <= SIZE_BUDGET ? full : build(false);
+function detailNote(d: Detail, where: string): CardElement[] {
+  if (d.contact) return [];
+  return [note(d.perMonth !== undefined ? `活动较多，卡片中每月只列出部分活动并省略联系人；完整计划见${where}。` : `活动较多，卡片中省略了联系人${d.forms ? '' : '和活动形式'}；完整信息见${where}。`)];
+}
+
+function withinBudget(build: (d: Detail) => CardJson): CardJson {
+  let card: CardJson | undefined;
+  for (const level of LEVELS) {
+    card = build(level);
+    if (Buffer.byteLength(JSON.stringify(card)) <= SIZE_BUDGET) return card;
+  }
+  return card!;
 }
 
 export interface PublishedScheduleVm {
@@ -53,14 +93,14 @@ export interface PublishedScheduleVm {
 }
 
 export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
-  return withinBudget((contact) => {
+  return withinBudget((detail) => {
     const elements: CardElement[] = [markdown(`第 ${vm.version} 版\u3000${vm.publishedAt} 发布\u3000共 ${vm.rows.length} 项活动`)];
     if (vm.unit) {
       const own = vm.rows.filter((r) => r.unitId === vm.unit!.id);
       elements.push(
         markdown(
           own.length > 0
-            ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${own.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, contact: true, month: true })).join('\n')}`
+            ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${own.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
             : `**本单位活动**：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
         ),
         note('请按计划月份组织开展活动，活动现场设置“政务公开主题日”LOGO 醒目标识，活动后及时报送总结。'),
@@ -69,8 +109,7 @@ export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
     if (vm.changes && vm.changes.length > 0) {
       elements.push(hr(), markdown(`**本版变更**\n${vm.changes.slice(0, 30).map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`));
     }
-    elements.push(hr(), ...monthSections(vm.rows, { maskPhones: vm.maskPhones, highlightUnitId: vm.unit?.id, contact }));
-    if (!contact) elements.push(note('联系人信息较多，卡片中省略；完整表格见计划安排表 Excel。'));
+    elements.push(hr(), ...monthSections(vm.rows, { maskPhones: vm.maskPhones, highlightUnitId: vm.unit?.id, detail }), ...detailNote(detail, '计划安排表 Excel（向县政务公开办索取）'));
     if (vm.calendarNote) elements.push(note(escapeMarkdown(vm.calendarNote)));
     return card({ title: vm.title, subtitle: '县政务公开和政务服务工作领导小组办公室', template: 'blue', elements, summary: `${vm.title}（第${vm.version}版）` });
   });
@@ -94,7 +133,7 @@ export function scheduleChangeNoticeCard(vm: ChangeNoticeVm): CardJson {
     markdown(`${mentions ? `${mentions} ` : ''}计划安排表已更新为第 ${vm.version} 版（${vm.publishedAt}），涉及本单位的变更：\n${vm.changes.map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`),
     markdown(
       vm.ownRows.length > 0
-        ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${vm.ownRows.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, contact: true, month: true })).join('\n')}`
+        ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${vm.ownRows.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
         : `**本单位活动**：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
     ),
     note('发送“计划安排表”可查看全县完整计划。'),
@@ -111,7 +150,7 @@ export interface ScheduleWorkVm {
   pendingMoves: { themeId: string; unitName: string; title: string; from: number; to: number }[];
   moveMode: 'confirm' | 'notify';
   /** re-shown after a refused move */
-  moveDraft?: { themeId?: string; month?: string; error?: string };
+  moveDraft?: { themeId?: string; no?: string; month?: string; error?: string };
 }
 
 function warningsBlock(warnings: readonly BalanceWarning[]): CardElement {
@@ -123,7 +162,7 @@ function warningsBlock(warnings: readonly BalanceWarning[]): CardElement {
 
 /** The coordinator's working view: the current approved set, balance checks, move form, publish. */
 export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
-  return withinBudget((contact) => {
+  return withinBudget((detail) => {
     const status = vm.published
       ? `已发布第 ${vm.published.version} 版（${vm.published.at}）${vm.published.pendingChanges > 0 ? `，之后有 ${vm.published.pendingChanges} 处变更未发布` : '，与当前一致'}`
       : '尚未发布';
@@ -131,16 +170,20 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
     if (vm.pendingMoves.length > 0) {
       elements.push(markdown(`**待单位确认的月份调整**\n${vm.pendingMoves.map((m) => `· ${escapeMarkdown(m.unitName)}「${escapeMarkdown(m.title)}」${m.from}月 → ${m.to}月`).join('\n')}`));
     }
-    elements.push(hr(), ...monthSections(vm.rows, { maskPhones: false, contact }));
+    elements.push(hr(), ...monthSections(vm.rows, { maskPhones: false, numbered: true, detail }), ...detailNote(detail, '导出的 Excel'));
     if (vm.rows.length > 0) {
-      const options = vm.rows.slice(0, 100).map((r) => ({ label: `${r.month}月｜${r.unitName}｜${r.title}`.slice(0, 60), value: r.themeId }));
+      // Few rows: pick from a list; many: type the row's number (the same 序号 as in the Excel).
+      const bySelect = vm.rows.length <= MOVE_SELECT_MAX;
+      const sorted = sortRows(vm.rows);
       const formElements: CardElement[] = [
         markdown(`**调整月份**（${vm.moveMode === 'confirm' ? '需单位确认' : '直接调整并通知单位'}）`),
-        select('theme', { placeholder: '选择活动', options, value: vm.moveDraft?.themeId, required: true }),
+        bySelect
+          ? select('theme', { placeholder: '选择活动', options: sorted.map((r, i) => ({ label: clip(`${i + 1}. ${r.month}月｜${r.unitName}｜${r.title}`, 40), value: r.themeId })), value: vm.moveDraft?.themeId, required: true })
+          : input('no', { label: '活动编号（上方列表中的序号）', placeholder: '例如 12', value: vm.moveDraft?.no, required: true, maxLength: 4 }),
         select('month', { placeholder: '调整到', options: Array.from({ length: 12 }, (_, i) => ({ label: `${i + 1}月`, value: String(i + 1) })), value: vm.moveDraft?.month, required: true }),
       ];
       if (vm.moveDraft?.error) formElements.push(markdown(`<font color='red'>${escapeMarkdown(vm.moveDraft.error)}</font>`));
-      formElements.push(formButton('move_submit', '调整月份', { a: 'schedule.move' }, { type: 'default' }));
+      formElements.push(formButton('move_submit', '调整月份', { a: 'schedule.move', ord: orderToken(vm.rows) }, { type: 'default' }));
       elements.push(hr(), form('schedule_move', formElements));
     }
     elements.push(
@@ -150,7 +193,6 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
         button('刷新', { a: 'schedule.view' }, { type: 'default' }),
       ]),
     );
-    if (!contact) elements.push(note('联系人信息较多，卡片中省略；发布后可在 Excel 中查看。'));
     return card({ title: `${vm.title}（编排中）`, template: 'indigo', elements, summary: '计划安排表编排' });
   });
 }

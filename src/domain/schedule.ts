@@ -79,6 +79,19 @@ export function groupByMonth(rows: readonly ScheduleRow[]): MonthGroup[] {
   return groups;
 }
 
+/**
+ * A short token for the order of the rows (FNV-1a over the sorted theme ids): a move by row
+ * number is refused when the schedule changed between showing the card and submitting it.
+ */
+export function orderToken(rows: readonly ScheduleRow[]): string {
+  let h = 0x811c9dc5;
+  for (const ch of sortRows(rows).map((r) => r.themeId).join(',')) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
 // ---------------------------------------------------------------- balance checks
 
 export type BalanceWarning =

@@ -7,7 +7,8 @@ import { isCoordinator, isLiaisonOf, liaisonUnitIds, unitOfChat } from '../app/a
 import type { CardJson } from '../../cards/kit.ts';
 import { moveAnsweredCard, publishedDoneCard } from '../../cards/schedule.ts';
 import { PLAN_DEFAULTS } from '../domain/campaign.ts';
-import { monthSchema } from '../domain/schedule.ts';
+import { monthSchema, orderToken, sortRows } from '../domain/schedule.ts';
+import { currentScheduleRows } from '../usecases/schedule/rows.ts';
 import { shanghaiDateTime } from '../domain/time.ts';
 import { currentCampaign } from '../usecases/review/common.ts';
 import { buildPublishConfirm, buildPublishedView, buildWorkCard } from '../usecases/schedule/view.ts';
@@ -107,13 +108,26 @@ export function registerSchedule(bot: Bot): void {
     const campaign = await currentCampaign(ctx.tx);
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     const form = action.formValue ?? {};
-    const themeId = typeof form.theme === 'string' ? form.theme : '';
-    const monthRaw = typeof form.month === 'string' || typeof form.month === 'number' ? String(form.month) : '';
+    const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '');
+    const monthRaw = str(form.month);
+    const noRaw = str(form.no);
+    const draft = { themeId: str(form.theme) || undefined, no: noRaw || undefined, month: monthRaw || undefined };
+    let themeId = draft.themeId ?? '';
+    let error: string | undefined;
+    if (!themeId && noRaw) {
+      // By row number: only valid against the order the card showed.
+      const rows = sortRows(await currentScheduleRows(ctx.tx, campaign.id));
+      const no = Number(noRaw.replace(/^#/, ''));
+      if (typeof action.value.ord === 'string' && action.value.ord !== orderToken(rows)) error = '计划安排表已有变化，序号可能已变，请核对刷新后的列表再调整';
+      else if (!Number.isInteger(no) || no < 1 || no > rows.length) error = `活动编号应为 1-${rows.length} 的数字（你输入的是：${noRaw}）`;
+      else themeId = rows[no - 1]!.themeId;
+    }
     const month = monthSchema.safeParse(monthRaw);
-    const draft = { themeId: themeId || undefined, month: monthRaw || undefined };
-    if (!themeId || !month.success) {
-      const error = !themeId ? '请选择要调整的活动' : '请选择 1-12 月';
-      return { toast: { type: 'error', content: error }, card: await buildWorkCard(ctx.tx, campaign, { ...draft, error }) };
+    if (!error && !themeId) error = '请选择要调整的活动';
+    if (!error && !month.success) error = '请选择 1-12 月';
+    if (error || !month.success) {
+      const message = error ?? '请选择 1-12 月';
+      return { toast: { type: 'error', content: message }, card: await buildWorkCard(ctx.tx, campaign, { ...draft, error: message }) };
     }
     const result = await moveThemeMonth(ctx, campaign, { themeId, month: month.data });
     if (!result.ok) return { toast: { type: 'warning', content: result.message }, card: await buildWorkCard(ctx.tx, campaign, { ...draft, error: result.message }) };

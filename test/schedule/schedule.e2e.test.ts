@@ -8,6 +8,8 @@ import { startHarness, type Harness } from '../support/harness.ts';
 import { actionValues, cardText, currentCard, expectValidCard, lastBotCard, newClock, seedCampaign2023, waitUntil, type SeededTheme } from '../review/support.ts';
 import { maskPhone } from '../../src/domain/phone.ts';
 import { escapeMarkdown } from '../../cards/kit.ts';
+import { sortRows } from '../../src/domain/schedule.ts';
+import { currentScheduleRows } from '../../src/usecases/schedule/rows.ts';
 
 describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
   let h: Harness;
@@ -35,6 +37,8 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
   });
 
   const unitOf = (t: SeededTheme) => h.demo.units.find((u) => u.id === t.unitId)!;
+  /** The row number the work card and the Excel show for a theme (more than 30 rows: typed, not picked). */
+  const rowNo = async (themeId: string) => String(sortRows(await currentScheduleRows(h.db, campaignId)).findIndex((r) => r.themeId === themeId) + 1);
 
   it('shows the working view with balance checks; only the coordinator may open it', async () => {
     await h.say(coord, office, '计划安排表');
@@ -63,7 +67,8 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     const move = actionValues(card, 'schedule.move')[0]!;
     const a = themes[0]!;
     const before = appCount(unitOf(a).chatId);
-    const r = await h.click(coord, messageId, move, { theme: a.id, month: '11' });
+    expect(cardText(card)).toContain('活动编号（上方列表中的序号）');
+    const r = await h.click(coord, messageId, move, { no: await rowNo(a.id), month: '11' });
     expect(r.toast?.content).toContain('已调整到11月');
     expectValidCard(currentCard(h, messageId));
     expect((await h.db.theme.findUniqueOrThrow({ where: { id: a.id } })).scheduledMonth).toBe(11);
@@ -71,17 +76,22 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     expect(appCount(unitOf(a).chatId)).toBe(before + 1);
     expect(cardText(lastBotCard(h, unitOf(a).chatId).card)).toContain('调整到 **11月**');
 
-    // Missing month: refused, selection kept.
-    const bad = await h.click(coord, messageId, move, { theme: a.id });
-    expect(bad.toast?.type).toBe('error');
-    expect(cardText(currentCard(h, messageId))).toContain(`"initial_option":"${a.id}"`);
+    // Missing month, a number out of range, a card older than the schedule: refused, input kept.
+    const bad = await h.click(coord, messageId, actionValues(currentCard(h, messageId), 'schedule.move')[0]!, { no: '7' });
+    expect(bad.toast?.content).toBe('请选择 1-12 月');
+    expect(cardText(currentCard(h, messageId))).toContain('"default_value":"7"');
+    const fresh = actionValues(currentCard(h, messageId), 'schedule.move')[0]!;
+    expect((await h.click(coord, messageId, fresh, { no: '99', month: '6' })).toast?.content).toContain('活动编号应为 1-36 的数字');
+    expect((await h.click(coord, messageId, { ...fresh, ord: '00000000' }, { no: '1', month: '6' })).toast?.content).toContain('计划安排表已有变化');
 
     // Confirm mode: the unit's liaison is asked.
     await h.db.campaign.update({ where: { id: campaignId }, data: { settings: JSON.stringify({ monthMoveMode: 'confirm' }) } });
     const b = themes[2]!;
     const c = themes[4]!;
-    await h.click(coord, messageId, move, { theme: b.id, month: '12' });
-    await h.click(coord, messageId, move, { theme: c.id, month: '12' });
+    const move2 = actionValues(currentCard(h, messageId), 'schedule.move')[0]!;
+    expect((await h.click(coord, messageId, move2, { no: await rowNo(b.id), month: '12' })).toast?.content).toContain('已请单位确认');
+    const move3 = actionValues(currentCard(h, messageId), 'schedule.move')[0]!;
+    await h.click(coord, messageId, move3, { no: await rowNo(c.id), month: '12' });
     expect((await h.db.theme.findUniqueOrThrow({ where: { id: b.id } })).moveState).toBe('proposed');
     expect(cardText(currentCard(h, messageId))).toContain('待单位确认的月份调整');
     await h.drainOutbox();
@@ -191,7 +201,7 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     await h.say(coord, office, '调整月份');
     await h.drainOutbox();
     const work = lastBotCard(h, office);
-    await h.click(coord, work.messageId, actionValues(work.card, 'schedule.move')[0]!, { theme: moved.id, month: '10' });
+    await h.click(coord, work.messageId, actionValues(work.card, 'schedule.move')[0]!, { no: await rowNo(moved.id), month: '10' });
     await h.db.theme.update({ where: { id: added.id }, data: { reviewStatus: 'approved', scheduledMonth: added.month } });
     await h.drainOutbox();
 
