@@ -194,10 +194,13 @@ export function planCampaign(input: PlanInput, calendar: WorkCalendar): PlannedR
   };
 
   const owing = input.units.filter((u) => owesSubmission(u.status));
+  const slotsByDeadline = new Map<CivilDate, DeadlineSlot[]>();
   if (DEADLINE_STATUSES.has(campaign.status)) {
     for (const unit of owing) {
       const deadline = unit.deadlineOverride ?? campaign.deadline;
-      for (const slot of deadlineSlots(deadline, settings.reminderOffsets, calendar)) {
+      let slots = slotsByDeadline.get(deadline);
+      if (!slots) slotsByDeadline.set(deadline, (slots = deadlineSlots(deadline, settings.reminderOffsets, calendar)));
+      for (const slot of slots) {
         push({ unitId: unit.id, kind: slot.kind, date: slot.date, deadline, offset: slot.offset, isLast: slot.isLast }, maxDate(launchedAt, unit.owingSince));
       }
     }
@@ -205,9 +208,11 @@ export function planCampaign(input: PlanInput, calendar: WorkCalendar): PlannedR
   }
   if (OVERDUE_STATUSES.has(campaign.status)) {
     const byDate = new Map<CivilDate, { unitIds: string[]; deadline: CivilDate }>();
+    const overdueByDeadline = new Map<CivilDate, CivilDate>();
     for (const unit of owing) {
       const deadline = unit.deadlineOverride ?? campaign.deadline;
-      const date = overdueDate(deadline, calendar);
+      let date = overdueByDeadline.get(deadline);
+      if (!date) overdueByDeadline.set(deadline, (date = overdueDate(deadline, calendar)));
       const group = byDate.get(date) ?? { unitIds: [], deadline };
       group.unitIds.push(unit.id);
       if (deadline > group.deadline) group.deadline = deadline;
@@ -237,7 +242,7 @@ export function planCampaign(input: PlanInput, calendar: WorkCalendar): PlannedR
       }
     }
   }
-  return out.sort((a, b) => a.fireAt.getTime() - b.fireAt.getTime() || a.key.localeCompare(b.key));
+  return out.sort((a, b) => a.fireAt.getTime() - b.fireAt.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 function maxDate(a: Date, b: Date): Date {

@@ -60,12 +60,23 @@ export function lastCoveredYear(): number {
 
 export class WorkCalendar {
   private readonly overrides: ReadonlyMap<CivilDate, CalendarOverrideEntry>;
+  /** a tick plans many units against the same few weeks: answers are memoized per instance */
+  private readonly memo = new Map<CivilDate, DayInfo>();
 
   constructor(overrides: readonly CalendarOverrideEntry[] = []) {
     this.overrides = new Map(overrides.map((o) => [o.date, o]));
   }
 
   day(date: CivilDate): DayInfo {
+    let info = this.memo.get(date);
+    if (!info) {
+      info = this.compute(date);
+      this.memo.set(date, info);
+    }
+    return info;
+  }
+
+  private compute(date: CivilDate): DayInfo {
     const override = this.overrides.get(date);
     if (override) return { date, workday: override.isWorkday, source: 'override', name: override.note || (override.isWorkday ? '上班' : '休息') };
     const work = DATA.workdays[date];
