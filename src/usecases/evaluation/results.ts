@@ -54,7 +54,7 @@ export async function heldActivities(tx: Tx, campaignId: string): Promise<Activi
 }
 
 export async function loadJudges(tx: Tx, campaignId: string): Promise<JudgeRow[]> {
-  const judges = await tx.judge.findMany({ where: { campaignId }, orderBy: { createdAt: 'asc' } });
+  const judges = await tx.judge.findMany({ where: { campaignId }, orderBy: [{ createdAt: 'asc' }, { name: 'asc' }] });
   const unitIds = judges.map((j) => j.unitId).filter((x): x is string => !!x);
   const units = await tx.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, name: true } });
   return judges.map((j) => ({ openId: j.openId, name: j.name, unitId: j.unitId, unitName: units.find((u) => u.id === j.unitId)?.name ?? '' }));
