@@ -1,0 +1,156 @@
+// Outbox delivery throughput and latency (reliability.md §9 L2, O6): 500 cards across 50 group
+// chats, enqueued as ten per chat in one transaction per chat (like a reminder fan-out at 09:00),
+// delivered by the app's own background worker through the real SDK over HTTP to the in-process
+// emulator, which enforces Feishu's limits (5 QPS per chat, 50/s and 1000/min per API). Then the
+// same with 30% injected faults on the send API (default 25% HTTP 500 + 5% HTTP 429 with
+// x-ogw-ratelimit-reset: 1; BENCH_FAULTS=0.15,0.15 for half and half). Every 429 pauses the whole
+// app for the reset second (as it must), so the 429 share, not the 5xx share, sets the run time:
+// 15% 429 takes ~70 s on a busy 2-core machine, over this bench's 60 s budget.
+import os from 'node:os';
+import { noticeCard } from '../cards/kit.ts';
+import { withContext } from '../src/app/context.ts';
+import { feishuUuid } from '../src/app/outbox.ts';
+import { DEMO_OFFICE } from '../src/domain/demo-directory.ts';
+import { OutboxWorker } from '../src/adapters/outbox/worker.ts';
+import type { Provider } from '../src/adapters/db/schema/providers.ts';
+import type { BenchResult } from './run.ts';
+import { benchProviders, maxInWindow, percentile, round, sleep, startBenchApp, type BenchApp } from './support.ts';
+
+const CHATS = 50;
+const PER_CHAT = 10;
+const TOTAL = CHATS * PER_CHAT;
+/** each run stops by itself after this, whatever is left undelivered */
+const RUN_LIMIT_MS = 55_000;
+const [FAULT_5XX, FAULT_429] = (process.env.BENCH_FAULTS ?? '0.25,0.05').split(',').map(Number) as [number, number];
+const SEND_PATH = /\/open-apis\/im\/v1\/messages$/;
+
+async function enqueueAll(b: BenchApp, prefix: string, chatIds: string[]): Promise<void> {
+  // One transaction per chat, chats one after another: the claim order is chat by chat.
+  for (const chatId of chatIds) {
+    await withContext(b.app.services, 'bench', async (ctx) => {
+      for (let n = 0; n < PER_CHAT; n++) {
+        await ctx.enqueue(`${prefix}:${chatId}:${n}`, { op: 'send', to: { chatId }, card: noticeCard(`提醒 ${n + 1}/${PER_CHAT}`, [`基准测试消息 ${chatId} #${n + 1}`]) });
+      }
+    });
+  }
+}
+
+async function scenario(provider: Provider, faults: boolean): Promise<BenchResult> {
+  // The clean run uses the app's own background worker (poll 200 ms, kicked after each commit).
+  // The fault run stops it and runs the same worker class with a 0.5 s backoff base (default
+  // 2 s) so retries of retries fit the time budget; limits, lanes and batch size are unchanged.
+  const b = await startBenchApp({ provider, pollMs: faults ? 0 : 200, features: () => [] });
+  let worker: OutboxWorker | undefined;
+  try {
+    const { db } = b.app;
+    const emu = b.emulator;
+    const chatIds: string[] = [];
+    for (let i = 0; i < CHATS; i++) {
+      const chatId = `oc_bench_${String(i).padStart(2, '0')}`;
+      emu.createChat({ chatId, name: `基准测试群 ${i + 1}`, memberOpenIds: [DEMO_OFFICE.coordinator.openId], botMember: true });
+      chatIds.push(chatId);
+    }
+    // Warm up the SDK (tenant token, connection) so the run does not pay for it.
+    await withContext(b.app.services, 'bench', (ctx) => ctx.enqueue('warmup', { op: 'send', to: { chatId: DEMO_OFFICE.chatId }, text: '预热' }));
+    await b.app.worker.drain();
+    await sleep(1100); // let the emulator's sliding windows empty
+
+    if (faults) {
+      emu.faults.seed(7);
+      emu.faults.route('/open-apis/im/v1/messages', { error5xx: FAULT_5XX, rateLimit429: FAULT_429, resetSeconds: 1 }, 'POST');
+      const s = b.app.services;
+      worker = new OutboxWorker({ db, provider, gateway: s.gateway, storage: s.storage, clock: s.clock, log: s.log, config: b.app.config, pollMs: 100, backoffBaseMs: 500 });
+    }
+    const callsBefore = emu.calls({ path: SEND_PATH, method: 'POST' }).length;
+    const prefix = faults ? 'faults' : 'clean';
+    const t0 = Date.now();
+    await enqueueAll(b, prefix, chatIds);
+    const enqueueMs = Date.now() - t0;
+    worker?.start();
+    let timedOut = false;
+    for (;;) {
+      const done = await db.outboxMessage.count({ where: { idempotencyKey: { startsWith: `${prefix}:` }, status: { in: ['sent', 'failed', 'dead'] } } });
+      if (done >= TOTAL) break;
+      if (Date.now() - t0 > RUN_LIMIT_MS) {
+        timedOut = true;
+        break;
+      }
+      await sleep(50);
+    }
+    await worker?.stop();
+    emu.faults.reset();
+
+    const rows = await db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `${prefix}:` } }, select: { idempotencyKey: true, status: true, attempts: true, createdAt: true, sentAt: true } });
+    const sent = rows.filter((r) => r.status === 'sent' && r.sentAt);
+    const latencies = sent.map((r) => r.sentAt!.getTime() - r.createdAt.getTime());
+    const totalMs = Math.max(...sent.map((r) => r.sentAt!.getTime())) - t0;
+
+    // Exactly once, by Feishu uuid, as the emulator stored the messages.
+    const wanted = new Set(rows.map((r) => feishuUuid(r.idempotencyKey)));
+    const perUuid = new Map<string, number>();
+    for (const chatId of chatIds) for (const m of emu.messages(chatId)) if (m.uuid && wanted.has(m.uuid)) perUuid.set(m.uuid, (perUuid.get(m.uuid) ?? 0) + 1);
+
+    // Rates from the emulator's call log (request arrival, wall clock).
+    const calls = emu.calls({ path: SEND_PATH, method: 'POST' }).slice(callsBefore);
+    const ok = calls.filter((c) => c.status === 200);
+    const perChat = (list: typeof calls) => {
+      const byChat = new Map<string, number[]>();
+      for (const c of list) {
+        const chatId = (c.body as { receive_id?: string } | undefined)?.receive_id ?? '?';
+        byChat.set(chatId, [...(byChat.get(chatId) ?? []), c.at.getTime()]);
+      }
+      return Math.max(0, ...[...byChat.values()].map((t) => maxInWindow(t, 1000)));
+    };
+    const attempts = rows.map((r) => r.attempts);
+
+    const figures: BenchResult['figures'] = {
+      messages: TOTAL,
+      'delivered (distinct uuid)': perUuid.size,
+      'duplicates by uuid': [...perUuid.values()].filter((n) => n > 1).length,
+      'failed/dead': rows.filter((r) => r.status === 'failed' || r.status === 'dead').length,
+      'enqueue s': round(enqueueMs / 1000, 2),
+      'total s': round(totalMs / 1000, 2),
+      'messages/s': round(sent.length / (totalMs / 1000), 1),
+      'p50 enqueue→sent ms': percentile(latencies, 50),
+      'p99 enqueue→sent ms': percentile(latencies, 99),
+      'max sent/chat in 1 s': perChat(ok),
+      'max calls/chat in 1 s': perChat(calls),
+      'max sent/app in 1 s': maxInWindow(ok.map((c) => c.at.getTime()), 1000),
+      'max calls/app in 1 s': maxInWindow(calls.map((c) => c.at.getTime()), 1000),
+      'refused 230020 (chat limit)': calls.filter((c) => c.code === 230020).length,
+      'refused 429 (app limit)': calls.filter((c) => c.status === 429 && !c.fault).length,
+      'send calls': calls.length,
+      'attempts/msg mean': round(attempts.reduce((s, a) => s + a, 0) / attempts.length, 2),
+      'attempts/msg max': Math.max(...attempts),
+    };
+    if (faults) {
+      figures['injected 5xx'] = calls.filter((c) => c.fault === '5xx').length;
+      figures['injected 429'] = calls.filter((c) => c.fault === '429').length;
+    }
+    if (timedOut) {
+      // Past the budget: finish what is left, retries without their backoff, to check exactly-once.
+      figures['STOPPED at limit'] = `${RUN_LIMIT_MS / 1000} s`;
+      figures['left at limit'] = TOTAL - sent.length;
+      await (worker ?? b.app.worker).drain({ skipBackoff: true, maxRounds: 50 });
+      const after = new Map<string, number>();
+      for (const chatId of chatIds) for (const m of emu.messages(chatId)) if (m.uuid && wanted.has(m.uuid)) after.set(m.uuid, (after.get(m.uuid) ?? 0) + 1);
+      figures['delivered after final drain'] = after.size;
+      figures['duplicates after final drain'] = [...after.values()].filter((n) => n > 1).length;
+    }
+    figures['load avg 1 min'] = round(os.loadavg()[0]!, 1);
+    const name = faults ? `${provider} 500 msgs / 50 chats, faults ${FAULT_5XX * 100}% 5xx + ${FAULT_429 * 100}% 429` : `${provider} 500 msgs / 50 chats`;
+    return { name, figures };
+  } finally {
+    await worker?.stop();
+    await b.stop();
+  }
+}
+
+export default async function outboxBench(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  for (const provider of await benchProviders()) {
+    out.push(await scenario(provider, false));
+    out.push(await scenario(provider, true));
+  }
+  return out;
+}
