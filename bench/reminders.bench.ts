@@ -42,6 +42,9 @@ async function one(provider: Provider): Promise<BenchResult[]> {
     const t = performance.now();
     const result = await runReminders(services, atShanghai('2023-03-28', '09:45'));
     const fanOutMs = performance.now() - t;
+    // Every pending unit has a bound group: one outbox row (the group @ message) per unit owed.
+    const owed = await db.submission.count({ where: { status: 'pending' } });
+    const rows = await db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'rem:' }, target: { not: 'oc_office' } } });
     return [
       {
         name: `${provider} ${UNITS} units`,
@@ -51,6 +54,8 @@ async function one(provider: Provider): Promise<BenchResult[]> {
           'fan-out reminders': result.sent,
           'fan-out ms': fanOutMs,
           'ms per reminder': fanOutMs / Math.max(1, result.sent),
+          'outbox rows': rows,
+          'rows == units owed': rows === owed && result.sent === owed ? 'yes' : `NO (${owed} owed)`,
         },
       },
     ];
