@@ -13,11 +13,15 @@ import type { CardJson } from '../../../cards/kit.ts';
 import { dateText, deny } from '../submissions/shared.ts';
 import { refreshProgressCards } from '../submissions/progress.ts';
 
-/** Parses `发起申报 [2023] [截止 2023-04-07]`; the year defaults to today's. */
+/**
+ * Parses `发起申报 [2023] [截止 2023-04-07]`. The year defaults to today's, or to next year's once
+ * today's plan deadline (04-07) has passed — in November the coordinator prepares next year's campaign.
+ */
 export function parseLaunchArgs(args: string, today: string): { year: number; deadline?: string } | { error: string } {
   const t = args.normalize('NFKC').trim();
   const yearMatch = /^(\d{4})(?:年)?(?=\s|$)/.exec(t);
-  const year = yearMatch ? Number(yearMatch[1]) : yearOf(today);
+  const thisYear = yearOf(today);
+  const year = yearMatch ? Number(yearMatch[1]) : today > `${thisYear}-${PLAN_DEFAULTS.deadlineMonthDay}` ? thisYear + 1 : thisYear;
   if (year < 2000 || year > 2100) return { error: `年份 ${year} 不正确` };
   const rest = yearMatch ? t.slice(yearMatch[0].length).trim() : t;
   if (!rest) return { year };
