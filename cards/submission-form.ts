@@ -4,7 +4,7 @@
 // form > column_set > column > button (4 levels) and holds no table.
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
 import { FIELD, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
-import { button, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
+import { button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
 
 export interface ThemeSummaryView {
   title: string;
@@ -40,12 +40,14 @@ export interface SubmissionFormView {
  * Side-by-side columns. (kit.columns sets horizontal_spacing 'default', which Card JSON 2.0
  * rejects; this uses 'medium'.)
  */
-export function columns(cols: { elements: CardElement[]; weight?: number }[]): CardElement {
+export function columns(cols: { elements: CardElement[]; weight?: number; auto?: boolean }[]): CardElement {
   return {
     tag: 'column_set',
     flex_mode: 'none',
     horizontal_spacing: 'medium',
-    columns: cols.map((c) => ({ tag: 'column', width: 'weighted', weight: c.weight ?? 1, vertical_align: 'top', elements: c.elements })),
+    columns: cols.map((c) =>
+      c.auto ? { tag: 'column', width: 'auto', vertical_align: 'top', elements: c.elements } : { tag: 'column', width: 'weighted', weight: c.weight ?? 1, vertical_align: 'top', elements: c.elements },
+    ),
   };
 }
 
@@ -110,7 +112,8 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
         columns([
           { weight: 4, elements: [markdown(`${themeLine(t, i)}${editing ? '\u3000<font color=\'blue\'>（正在修改）</font>' : ''}\n${escapeMarkdown(shorten(t.intro, 60))}`, { text_size: 'normal' })] },
           {
-            weight: 1,
+            // As wide as the buttons: a weighted fifth of a phone-sized card cuts 编辑/删除 to 编…/删….
+            auto: true,
             elements: [
               formButton(`btn_edit_${i}`, '编辑', val('edit', { i }), { type: 'default' }),
               formButton(`btn_del_${i}`, '删除', val('delete', { i }), { type: 'danger', confirm: { title: '删除这个主题？', text: `删除第 ${i + 1} 个主题（提交申报后生效）` } }),
@@ -141,9 +144,10 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
       d.errors,
       FIELD.intro,
     ),
-    columns([
-      { elements: [formButton('btn_save', d.editing !== null ? '保存修改' : '保存并添加下一个主题', val('save'), { type: 'default' })] },
-      { elements: [formButton('btn_submit', '提交申报', val('submit'), { type: 'primary_filled' })] },
+    // Buttons side by side at their own width (half a phone-sized card cuts 保存并添加下一个主题), wrapping when narrow.
+    buttonRow([
+      formButton('btn_save', d.editing !== null ? '保存修改' : '保存并添加下一个主题', val('save'), { type: 'default' }),
+      formButton('btn_submit', '提交申报', val('submit'), { type: 'primary_filled' }),
     ]),
   );
   elements.push(form('submission_form', inForm));
