@@ -1,0 +1,252 @@
+// The whole app in Chromium, as a county would use it in local mode: the coordinator launches the
+// campaign from a card, a unit's liaison fills the form (a validation error first, two themes), the
+// receipt reaches the group, the coordinator's 进度 counts the unit; the coordinator works the progress
+// and 催办 cards; and the liaison does it again on a phone. Screenshots: test-results/browser-*.png.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_OFFICE, DEMO_UNITS } from '../../src/domain/demo-directory.ts';
+import {
+  FEISHU_CALLBACK_BUDGET_MS,
+  SKIP_BROWSER,
+  campaignDates,
+  cardRow,
+  confirmDialog,
+  openBotChat,
+  openChat,
+  openScreen,
+  overflowing,
+  sayToBot,
+  shot,
+  startLocalApp,
+  switchPersona,
+  toast,
+  truncatedButtons,
+  type LocalApp,
+} from './support.ts';
+
+const coordinator = { openId: DEMO_OFFICE.coordinator.openId, name: DEMO_OFFICE.coordinator.name };
+const office = DEMO_OFFICE.chatId;
+const xingsha = DEMO_UNITS.find((u) => u.name === '星沙街道')!;
+const liaison = { openId: xingsha.liaisons[0]!.openId!, name: xingsha.liaisons[0]!.name };
+const xianglong = DEMO_UNITS.find((u) => u.name === '湘龙街道')!;
+const otherLiaison = { openId: xianglong.liaisons[0]!.openId!, name: xianglong.liaisons[0]!.name };
+const unitCount = DEMO_UNITS.length;
+const { year, deadline, months } = campaignDates();
+
+const THEME_1 = {
+  title: '优化营商环境政策面对面',
+  tooShort: '座谈，解读政策。',
+  intro: '邀请企业代表、人大代表和政协委员座谈，解读今年出台的优化营商环境政策，现场听取意见建议并答复。',
+};
+const THEME_2 = {
+  title: '民生实事项目现场观摩',
+  intro: '组织市民群众代表和新闻媒体走进民生实事项目建设现场（体验式观摩），介绍项目进展并听取群众意见。',
+};
+
+describe.skipIf(SKIP_BROWSER)('the app in Chromium (local mode, demo county)', () => {
+  let local: LocalApp;
+
+  beforeAll(async () => {
+    local = await startLocalApp();
+  });
+  afterAll(async () => {
+    if (!local) return;
+    const slow = local.callbacks().filter((c) => c.ms > FEISHU_CALLBACK_BUDGET_MS);
+    if (slow.length > 0) console.warn(`[browser] card callbacks over Feishu's 3 s: ${slow.map((c) => `${c.action} ${c.ms} ms`).join(', ')}`);
+    await local.stop();
+  });
+
+  it('launch → a liaison fills the form (error first, two themes) → receipt → 进度 counts the unit', async () => {
+    const { page, context, errors } = await openScreen(local, 'desktop');
+
+    // The coordinator launches from the office group.
+    await switchPersona(page, coordinator.openId, coordinator.name);
+    await openChat(page, office);
+    await sayToBot(page, '发起申报');
+    const launch = cardRow(page, `发起 ${year} 年主题申报`);
+    await launch.waitFor();
+    const launchId = await launch.getAttribute('data-message-id');
+    expect(await launch.locator('input[name="launch_title"]').inputValue()).toBe(`长沙县${year}年“政务公开主题日”活动`);
+    expect(await launch.locator('input[name="launch_contact_phone"]').inputValue()).toBe('0731-84872387');
+    await launch.locator('input[name="launch_deadline"]').fill(deadline);
+    await shot(page, '01-launch-card');
+    await launch.locator('button[data-name="btn_launch"]').click();
+    await confirmDialog(page, '确认发起申报');
+    await toast(page, `已发起，通知已发往 ${unitCount} 个单位工作群`);
+    // The launch card turned into the result, in place.
+    const launched = page.locator(`#message-list [data-message-id="${launchId}"]`);
+    await launched.locator('.card-title', { hasText: '申报已发起' }).waitFor();
+    expect(await launched.textContent()).toContain(`共 ${unitCount} 个单位应申报`);
+    await shot(page, '02-launched');
+
+    // The liaison sees the notice in the unit group and asks for the form.
+    await switchPersona(page, liaison.openId, liaison.name);
+    await openChat(page, xingsha.chatId);
+    const notice = cardRow(page, `关于申报长沙县${year}年`);
+    await notice.waitFor();
+    const noticeText = (await notice.textContent()) ?? '';
+    for (const s of [`${year}年4月7日`, '实地调研', '现场观摩', '座谈交流', '政策发布', '问卷调查', '0731-84872387', liaison.name]) expect(noticeText).toContain(s);
+    await shot(page, '03-notice');
+    await notice.locator('button', { hasText: '填写申报表' }).click();
+    await toast(page, '申报表已发到你与主题日助手的私聊');
+
+    await openBotChat(page);
+    const formRow = cardRow(page, '主题申报');
+    await formRow.waitFor();
+    const formId = await formRow.getAttribute('data-message-id');
+    const form = formRow.locator('form');
+    // Who fills it in is prefilled from the directory.
+    expect(await form.locator('input[name="contact_name"]').inputValue()).toBe(liaison.name);
+
+    // First theme with a too-short 活动简介.
+    await form.locator('input[name="theme_title"]').fill(THEME_1.title);
+    await form.locator('select[name="theme_month"]').selectOption(String(months[0]));
+    await form.locator('.ms-box[data-name="theme_forms"]').click();
+    await form.locator('.ms-item[data-value="forum"]').click();
+    await form.locator('.ms-item[data-value="policy"]').click();
+    await formRow.locator('.card-header').click();
+    await form.locator('textarea[name="theme_intro"]').fill(THEME_1.tooShort);
+    await form.locator('button[data-name="btn_save"]').click();
+    await toast(page, '活动简介至少 20 个字');
+    await formRow.locator('.md-font.fc-red', { hasText: '活动简介至少 20 个字' }).waitFor();
+    // What was typed is kept.
+    expect(await form.locator('input[name="theme_title"]').inputValue()).toBe(THEME_1.title);
+    expect(await form.locator('select[name="theme_month"]').inputValue()).toBe(String(months[0]));
+    expect(await form.locator('.ms-box[data-name="theme_forms"] .ms-tag').allTextContents()).toEqual(['座谈交流×', '政策发布×']);
+    expect(await form.locator('textarea[name="theme_intro"]').inputValue()).toBe(THEME_1.tooShort);
+    await formRow.locator('.md-font.fc-red').scrollIntoViewIfNeeded();
+    await shot(page, '04-form-invalid');
+
+    // Fixed; saved; the second theme.
+    await form.locator('textarea[name="theme_intro"]').fill(THEME_1.intro);
+    await form.locator('button[data-name="btn_save"]').click();
+    await toast(page, '已保存第 1 个主题');
+    await formRow.locator('.md', { hasText: '填写第 2 个主题' }).waitFor();
+    expect(await formRow.locator('.md-font.fc-red').count()).toBe(0);
+    expect(await formRow.textContent()).toContain(THEME_1.title);
+    expect(await form.locator('input[name="theme_title"]').inputValue()).toBe('');
+    await form.locator('input[name="theme_title"]').fill(THEME_2.title);
+    await form.locator('select[name="theme_month"]').selectOption(String(months[1]));
+    await form.locator('.ms-box[data-name="theme_forms"]').click();
+    await form.locator('.ms-item[data-value="observe"]').click();
+    await formRow.locator('.card-header').click();
+    await form.locator('textarea[name="theme_intro"]').fill(THEME_2.intro);
+    expect(await truncatedButtons(formRow)).toEqual([]);
+    await shot(page, '05-form-second-theme');
+    await form.locator('button[data-name="btn_submit"]').click();
+    const submitted = page.locator(`#message-list [data-message-id="${formId}"]`);
+    await submitted.locator('.card-title', { hasText: '申报已提交' }).waitFor({ timeout: 30_000 });
+    const submittedText = (await submitted.textContent()) ?? '';
+    expect(submittedText).toContain('共 2 个主题');
+    expect(submittedText).toContain(THEME_1.title);
+    expect(submittedText).toContain(THEME_2.title);
+    await shot(page, '06-submitted-private');
+
+    // The receipt in the unit group: both themes, Chinese punctuation intact, the phone masked.
+    await openChat(page, xingsha.chatId);
+    const receipt = cardRow(page, '申报回执');
+    await receipt.waitFor();
+    const receiptText = (await receipt.textContent()) ?? '';
+    expect(receiptText).toContain(THEME_1.intro);
+    expect(receiptText).toContain(THEME_2.intro);
+    expect(receiptText).toMatch(/0731-\*{4}\d{4}/);
+    await receipt.scrollIntoViewIfNeeded();
+    await shot(page, '07-receipt-group');
+
+    // The coordinator's 进度 counts the unit.
+    await switchPersona(page, coordinator.openId, coordinator.name);
+    await openChat(page, office);
+    await sayToBot(page, '进度');
+    const progress = cardRow(page, '申报进度');
+    await progress.waitFor();
+    expect(await progress.locator('.card-title-tags').textContent()).toBe(`1/${unitCount}`);
+    const streets = progress.locator('.ctable tbody tr', { has: page.locator('td', { hasText: /^街道$/ }) });
+    const cells = await streets.locator('td').allTextContents();
+    expect(cells[1]).toBe('1');
+    expect(cells[3]).not.toContain('星沙街道');
+    expect(cells[3]).toContain('湘龙街道');
+    await shot(page, '08-progress');
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('coordinator: progress card buttons answer in place; 催办 reaches the unit group', async () => {
+    const { page, context, errors } = await openScreen(local, 'desktop');
+    await switchPersona(page, coordinator.openId, coordinator.name);
+    await openChat(page, office);
+
+    const progress = cardRow(page, '申报进度');
+    await progress.waitFor();
+    const progressId = await progress.getAttribute('data-message-id');
+    const before = await page.locator('#message-list [data-message-id]').count();
+    await progress.locator('button', { hasText: '刷新' }).click();
+    await toast(page, '已刷新');
+    const same = page.locator(`#message-list [data-message-id="${progressId}"]`);
+    expect(await same.locator('.card-title-tags').textContent()).toBe(`1/${unitCount}`);
+    expect(await page.locator('#message-list [data-message-id]').count()).toBe(before);
+
+    await progress.locator('button', { hasText: '催办未提交单位' }).click();
+    await toast(page, '已生成催办预览');
+    const preview = cardRow(page, '催办预览');
+    await preview.waitFor();
+    const previewId = await preview.getAttribute('data-message-id');
+    expect(await preview.textContent()).toContain(`将催办 ${unitCount - 1} 个未报送单位`);
+    await shot(page, '09-nudge-preview');
+    await preview.locator('button', { hasText: '确认催办' }).click();
+    await toast(page, `已催办 ${unitCount - 1} 个单位`);
+    const sent = page.locator(`#message-list [data-message-id="${previewId}"]`);
+    await sent.locator('.card-title', { hasText: '催办已发送' }).waitFor();
+    expect(await sent.locator('.card-header').getAttribute('class')).toContain('tpl-green');
+    await shot(page, '10-nudge-sent');
+
+    // Another unit's liaison is @-mentioned in their group.
+    await switchPersona(page, otherLiaison.openId, otherLiaison.name);
+    await openChat(page, xianglong.chatId);
+    await page.locator('#message-list .md-at-me, #message-list .mention-me').first().waitFor();
+    await page.locator('#message-list .md-at-me, #message-list .mention-me').last().scrollIntoViewIfNeeded();
+    await shot(page, '11-nudged-group');
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('phone (390×844): the liaison opens the group, the receipt and the form', async () => {
+    const { page, context, errors } = await openScreen(local, 'phone');
+    await switchPersona(page, liaison.openId, liaison.name);
+    const item = page.locator(`.chat-item[data-chat-id="${xingsha.chatId}"]`);
+    await item.waitFor();
+    expect(await page.locator('.conversation').isVisible()).toBe(false);
+    await shot(page, '12-phone-list');
+
+    await item.tap();
+    const receipt = cardRow(page, '申报回执');
+    await receipt.waitFor();
+    expect(await page.locator('.sidebar').isVisible()).toBe(false);
+    expect(await overflowing(page, page.locator('#message-list'))).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await truncatedButtons(page.locator('#message-list'))).toEqual([]);
+    await receipt.scrollIntoViewIfNeeded();
+    await shot(page, '13-phone-receipt');
+    await cardRow(page, `关于申报长沙县${year}年`).scrollIntoViewIfNeeded();
+    await shot(page, '14-phone-notice');
+
+    await receipt.locator('button', { hasText: '修改' }).tap();
+    await page.locator('.toast').first().waitFor();
+    await page.locator('#back-button').tap();
+    await openBotChat(page);
+    const formRow = cardRow(page, '主题申报');
+    await formRow.waitFor();
+    const form = formRow.locator('form');
+    await form.locator('textarea[name="theme_intro"], input[name="theme_title"]').first().waitFor();
+    expect(await formRow.textContent()).toContain(THEME_1.title);
+    expect(await overflowing(page, page.locator('#message-list'))).toEqual([]);
+    expect(await truncatedButtons(formRow)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(page, '15-phone-form');
+    await form.locator('button').last().scrollIntoViewIfNeeded();
+    await shot(page, '16-phone-form-buttons');
+
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
+});
