@@ -21,6 +21,7 @@ function calendarOnlyGateway(events: string[]): FeishuGateway {
   let n = 0;
   return new Proxy({} as FeishuGateway, {
     get: (_t, prop) => {
+      if (prop === 'tokenHealthy') return async () => true;
       if (prop === 'createCalendar') return async () => ({ calendarId: 'cal_demo' });
       if (prop === 'createCalendarEvent') return async (p: { summary: string }) => {
         events.push(p.summary);

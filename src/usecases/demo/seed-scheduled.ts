@@ -5,8 +5,9 @@
 import type { AppServices } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { DEMO_OFFICE } from '../../domain/demo-directory.ts';
+import { atShanghai } from '../../domain/time.ts';
 import type { ThemeFieldKey } from '../../domain/review.ts';
-import { currentCampaign } from '../review/common.ts';
+import { currentCampaign, type CampaignRow } from '../review/common.ts';
 import { decideTheme } from '../review/decide.ts';
 import { publishSchedule } from '../schedule/publish.ts';
 
@@ -25,12 +26,23 @@ const RETURN_REASONS: { reason: string; fields: ThemeFieldKey[] }[] = [
 ];
 const REJECT_REASONS = ['与本单位年度重点工作关联不够紧密，建议明年再报', '与其他单位主题重复，已合并到牵头单位的活动中'];
 
+/** History is dated as in 2023 (review the week after the deadline, publish on the 20th) unless the clock is earlier. */
+const REVIEWED_AT = atShanghai('2023-04-12', '10:00');
+const PUBLISHED_AT = atShanghai('2023-04-20', '10:00');
+
 export async function seedScheduledStage(services: AppServices): Promise<SeedScheduledResult> {
   const actor = DEMO_OFFICE.coordinator.openId;
-  return withContext(services, actor, async (ctx) => {
+  const now = services.clock.now();
+  // The XLSX and calendar work normally runs after the commit in the background; a seed waits
+  // for it (the CLI closes the database when the stage returns). Without a reachable Feishu
+  // (the CLI) the calendar is left for the next publish instead of failing noisily.
+  const after: (() => Promise<void>)[] = [];
+  const calendar = await services.gateway.tokenHealthy().catch(() => false);
+  const skipped: SeedScheduledResult = { skipped: true, approved: 0, returned: 0, rejected: 0 };
+  const reviewed = await withContext(services, actor, async (ctx): Promise<{ result: SeedScheduledResult; campaign: CampaignRow } | null> => {
     const campaign = await currentCampaign(ctx.tx, 2023);
-    if (!campaign) return { skipped: true, approved: 0, returned: 0, rejected: 0 };
-    if ((await ctx.tx.scheduleVersion.count({ where: { campaignId: campaign.id } })) > 0) return { skipped: true, approved: 0, returned: 0, rejected: 0 };
+    if (!campaign) return null;
+    if ((await ctx.tx.scheduleVersion.count({ where: { campaignId: campaign.id } })) > 0) return null;
     const themes = await ctx.tx.theme.findMany({
       where: { state: 'active', reviewStatus: 'pending', submission: { campaignId: campaign.id, status: 'submitted' } },
       orderBy: [{ submission: { unit: { sortOrder: 'asc' } } }, { seq: 'asc' }],
@@ -50,8 +62,17 @@ export async function seedScheduledStage(services: AppServices): Promise<SeedSch
         result.approved++;
       }
     }
-    const published = await publishSchedule(ctx, campaign);
-    if (published.ok) result.published = published.version;
-    return result;
-  }, { eventId: 'demo:seed-scheduled' });
+    return { result, campaign };
+  }, { eventId: 'demo:seed-scheduled:review', now: now > PUBLISHED_AT ? REVIEWED_AT : now });
+  if (!reviewed) return skipped;
+  const { result, campaign } = reviewed;
+  const published = await withContext(
+    services,
+    actor,
+    (ctx) => publishSchedule({ ...ctx, afterCommit: (fn) => after.push(fn) }, campaign, undefined, { calendar }),
+    { eventId: 'demo:seed-scheduled:publish', now: now > PUBLISHED_AT ? PUBLISHED_AT : now },
+  );
+  for (const fn of after) await fn().catch((error: unknown) => services.log.error('demo schedule follow-up failed', { error }));
+  if (published.ok) result.published = published.version;
+  return result;
 }

@@ -27,7 +27,7 @@ export async function coordinatorTargets(tx: Tx, configuredChat: string | undefi
 
 const targetKey = (t: Recipient) => ('chatId' in t ? t.chatId : t.openId);
 
-export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow, expectedVersion?: number): Promise<PublishResult> {
+export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow, expectedVersion?: number, options: { calendar?: boolean } = {}): Promise<PublishResult> {
   const { tx } = ctx;
   const rows = await currentScheduleRows(tx, campaign.id);
   if (rows.length === 0) return { ok: false, message: '还没有审核通过的主题，无法发布计划安排表' };
@@ -99,9 +99,11 @@ export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow
   const publishedOn = shanghaiDate(ctx.now);
   const changedThemeIds = new Set(changes.map((c) => c.themeId));
   ctx.afterCommit(() => sendScheduleXlsx(services, { campaignId: campaign.id, year: campaign.year, version, rows, changes: previous ? changes : [], publishedOn, targets: coordinators, actor }));
-  ctx.afterCommit(async () => {
-    await syncCalendar(services, { campaignId: campaign.id, year: campaign.year, title, version, rows, changedThemeIds, actor });
-  });
+  if (options.calendar !== false) {
+    ctx.afterCommit(async () => {
+      await syncCalendar(services, { campaignId: campaign.id, year: campaign.year, title, version, rows, changedThemeIds, actor });
+    });
+  }
   return { ok: true, version, rows, changes, notifiedUnitIds, scheduleVersionId: sv.id };
 }
 
