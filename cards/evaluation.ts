@@ -23,6 +23,10 @@ import type { EvidenceCheck } from '../src/domain/evidence.ts';
 import { summaryValueElements } from './summary.ts';
 import { evidenceElements } from './evidence.ts';
 
+/** Cards stay well under Feishu's 30 KB: long lists are capped (the exports have everything). */
+const MAX_OPTIONS = 80;
+const MAX_RANK_ROWS = 60;
+
 function red(msg: string | undefined): CardElement[] {
   return msg ? [markdown(`<font color='red'>⚠ ${escapeMarkdown(msg)}</font>`, { text_size: 'notation' })] : [];
 }
@@ -93,7 +97,7 @@ export function judgeHomeCard(v: { year: number; judgeName: string; items: Judge
         form('judge_pick_form', [
           select('themeId', {
             placeholder: '选择活动（已评的可修改）',
-            options: selectable.slice(0, 150).map((i) => ({ label: `${i.state === 'scored' ? '✔ ' : ''}${i.label}`.slice(0, 60), value: i.themeId })),
+            options: selectable.slice(0, MAX_OPTIONS).map((i) => ({ label: `${i.state === 'scored' ? '✔ ' : ''}${i.label}`.slice(0, 40), value: i.themeId })),
             required: true,
           }),
           formButton('judge_pick_submit', '去评分', { a: 'evaluation.pick' }, { type: 'default' }),
@@ -102,7 +106,7 @@ export function judgeHomeCard(v: { year: number; judgeName: string; items: Judge
     }
     if (todo.length > 0) elements.push(buttonRow([button(`评下一项（剩 ${todo.length} 项）`, { a: 'evaluation.next' }, { type: 'primary' })]));
   }
-  if (conflict.length > 0) elements.push(note(`回避（本单位活动，不参与评分）：${conflict.map((c) => c.label).join('；').slice(0, 300)}`));
+  if (conflict.length > 0) elements.push(note(`回避（本单位活动，不参与评分）：${escapeMarkdown(conflict.map((c) => c.label).join('；').slice(0, 300))}`));
   return card({ title: '最佳政务公开主题日活动评分', template: 'violet', elements });
 }
 
@@ -197,6 +201,7 @@ export function evaluationProgressCard(v: {
     );
   }
   if (v.ranking.length > 0) {
+    const shown = v.ranking.slice(0, MAX_RANK_ROWS);
     elements.push(
       table(
         [
@@ -206,10 +211,11 @@ export function evaluationProgressCard(v: {
           { name: 'score', display_name: '得分', width: '70px' },
           { name: 'n', display_name: '评委数', width: '70px' },
         ],
-        v.ranking.map((r) => ({ rank: r.rankLabel, unit: r.unitName, title: r.title, score: r.final === undefined ? '—' : r.final.toFixed(2), n: `${r.judges}${r.trimmed ? '（去高低）' : ''}` })),
+        shown.map((r) => ({ rank: r.rankLabel, unit: r.unitName, title: r.title.slice(0, 30), score: r.final === undefined ? '—' : r.final.toFixed(2), n: `${r.judges}${r.trimmed ? '（去高低）' : ''}` })),
       ),
     );
-    const ties = v.ranking.filter((r) => r.rankLabel.includes('并列'));
+    if (v.ranking.length > shown.length) elements.push(note(`仅显示前 ${shown.length} 名，完整排名请导出评选汇总表。`));
+    const ties = shown.filter((r) => r.rankLabel.includes('并列'));
     if (ties.length > 0) elements.push(markdown(`<font color='orange'>有并列名次：${ties.map((t) => `${escapeMarkdown(t.unitName)}（${t.rankLabel}）`).join('、')}。请在确认获奖名单时决定。</font>`));
   } else elements.push(markdown('还没有已提交总结的活动。'));
   if (v.winners.length > 0) {
@@ -217,11 +223,11 @@ export function evaluationProgressCard(v: {
     elements.push(markdown(`**获奖名单：**${names.join('、')}`));
   }
   if (v.canConfirm && v.ranking.some((r) => r.final !== undefined)) {
-    const scored = v.ranking.filter((r) => r.final !== undefined).slice(0, 100);
+    const scored = v.ranking.filter((r) => r.final !== undefined).slice(0, MAX_OPTIONS);
     elements.push(
       form('winners_form', [
         markdown('**确认获奖名单**（默认勾选前 3 名，并列的一并勾选；可增删）'),
-        multiSelect('winners', { placeholder: '选择获奖活动', options: scored.map((r) => ({ label: `${r.rankLabel} ${r.unitName} · ${r.title}`.slice(0, 60), value: r.themeId })), values: v.defaultWinners }),
+        multiSelect('winners', { placeholder: '选择获奖活动', options: scored.map((r) => ({ label: `${r.rankLabel} ${r.unitName} · ${r.title}`.slice(0, 40), value: r.themeId })), values: v.defaultWinners.filter((w) => scored.some((r) => r.themeId === w)) }),
         formButton('winners_submit', '确认并公布', { a: 'evaluation.confirm' }, { type: 'primary', confirm: { title: '确认获奖名单', text: '确认后将向所有单位群公布评选结果，且不能再修改评分。' } }),
       ]),
     );

@@ -239,27 +239,33 @@ export interface PhotoItem {
   isLogo: boolean;
 }
 
-export function photoListCard(v: { themeId: string; unitName: string; title: string; photos: PhotoItem[]; notice?: string }): CardJson {
-  const elements: CardElement[] = [markdown(`**活动主题：**${escapeMarkdown(v.title)}\n共 ${v.photos.length} 张照片。在单位群直接发送照片即可继续上传（单张不超过限制，支持 JPEG/PNG/WebP/HEIC）。`)];
+export const PHOTOS_PER_PAGE = 20;
+
+export function photoListCard(v: { themeId: string; unitName: string; title: string; photos: PhotoItem[]; notice?: string; page?: number }): CardJson {
+  const pages = Math.max(1, Math.ceil(v.photos.length / PHOTOS_PER_PAGE));
+  const page = Math.min(Math.max(v.page ?? 0, 0), pages - 1);
+  const elements: CardElement[] = [markdown(`**活动主题：**${escapeMarkdown(v.title)}\n共 ${v.photos.length} 张照片。在单位群直接发送照片即可继续上传（支持 JPEG/PNG/WebP/HEIC）。`)];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
-  for (const [i, ph] of v.photos.slice(0, 30).entries()) {
+  v.photos.slice(page * PHOTOS_PER_PAGE, (page + 1) * PHOTOS_PER_PAGE).forEach((ph, k) => {
+    const i = page * PHOTOS_PER_PAGE + k;
     elements.push(
       columns([
         { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ' **〔LOGO〕**' : ''}\n拍摄日期：${ph.takenOn ?? '未知'} · ${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
         {
           weight: 2,
           elements: [
-            buttonRow([
-              button(ph.isLogo ? '取消 LOGO' : '标为 LOGO 照片', { a: 'summary.photo_logo', photoId: ph.id }, { size: 'tiny' }),
-              button('删除', { a: 'summary.photo_del', photoId: ph.id }, { type: 'danger', size: 'tiny', confirm: { title: '删除照片', text: `确定删除“${ph.fileName}”吗？` } }),
-            ]),
+            button(ph.isLogo ? '取消 LOGO' : '标为 LOGO 照片', { a: 'summary.photo_logo', photoId: ph.id, page }, { size: 'tiny' }),
+            button('删除', { a: 'summary.photo_del', photoId: ph.id, page }, { type: 'danger', size: 'tiny', confirm: { title: '删除照片', text: `确定删除“${ph.fileName}”吗？` } }),
           ],
         },
       ]),
     );
-  }
-  if (v.photos.length > 30) elements.push(note(`另有 ${v.photos.length - 30} 张未列出`));
-  elements.push(buttonRow([button('返回总结', { a: 'summary.open', themeId: v.themeId }, { size: 'small' })]));
+  });
+  const nav: CardElement[] = [];
+  if (page > 0) nav.push(button('上一页', { a: 'summary.photos', themeId: v.themeId, page: page - 1 }, { size: 'small' }));
+  if (page < pages - 1) nav.push(button(`下一页（${page + 2}/${pages}）`, { a: 'summary.photos', themeId: v.themeId, page: page + 1 }, { size: 'small' }));
+  nav.push(button('返回总结', { a: 'summary.open', themeId: v.themeId }, { size: 'small' }));
+  elements.push(buttonRow(nav));
   return card({ title: `活动照片 · ${v.unitName}`, template: 'wathet', elements });
 }
 
@@ -332,7 +338,7 @@ export function completenessCard(v: { year: number; rows: CompletenessRow[]; tod
           { name: 'links', display_name: '链接', data_type: 'number', width: '60px' },
           { name: 'missing', display_name: '待补', width: '160px' },
         ],
-        v.rows.map((r) => ({
+        v.rows.slice(0, 120).map((r) => ({
           unit: r.unitName,
           month: r.month,
           summary: SUMMARY_STATUS_LABELS[r.status],
@@ -344,11 +350,11 @@ export function completenessCard(v: { year: number; rows: CompletenessRow[]; tod
         10,
       ),
     );
-    const viewable = v.rows.filter((r) => r.status !== 'none').slice(0, 100);
+    const viewable = v.rows.filter((r) => r.status !== 'none').slice(0, 80);
     if (viewable.length > 0) {
       elements.push(
         form('summary_view_form', [
-          select('themeId', { placeholder: '选择要查看的活动总结', options: viewable.map((r) => ({ label: `${r.unitName} · ${r.month}月 · ${r.title}`.slice(0, 60), value: r.themeId })), required: true }),
+          select('themeId', { placeholder: '选择要查看的活动总结', options: viewable.map((r) => ({ label: `${r.unitName} · ${r.month}月 · ${r.title}`.slice(0, 40), value: r.themeId })), required: true }),
           formButton('summary_view_submit', '查看总结', { a: 'summary.view' }, { type: 'default' }),
         ]),
       );

@@ -13,7 +13,9 @@ import { summaryCompleteness } from '../usecases/summaries/completeness.ts';
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 const themeValue = z.object({ themeId: id });
-const photoValue = z.object({ photoId: id });
+const page = z.coerce.number().int().min(0).max(100).catch(0).default(0);
+const photoValue = z.object({ photoId: id, page });
+const photosValue = z.object({ themeId: id, page });
 const targetValue = z.object({ ref: id });
 
 const STALE: CardResponse = { toast: { type: 'warning', content: '这张卡片已过期，请发送“总结”获取新卡片' } };
@@ -70,14 +72,17 @@ export function register(bot: Bot): void {
     if (!v) return { toast: { type: 'warning', content: '请先选择一项活动' } };
     return viewSummary(ctx, v.themeId);
   });
-  bot.action('summary.photos', withTheme((ctx, themeId) => openPhotoList(ctx, themeId)));
+  bot.action('summary.photos', async (ctx, e) => {
+    const v = parse(photosValue, e.value);
+    return v ? openPhotoList(ctx, v.themeId, v.page) : STALE;
+  });
   bot.action('summary.photo_del', async (ctx, e) => {
     const v = parse(photoValue, e.value);
-    return v ? removePhoto(ctx, v.photoId) : STALE;
+    return v ? removePhoto(ctx, v.photoId, v.page) : STALE;
   });
   bot.action('summary.photo_logo', async (ctx, e) => {
     const v = parse(photoValue, e.value);
-    return v ? toggleLogoPhoto(ctx, v.photoId) : STALE;
+    return v ? toggleLogoPhoto(ctx, v.photoId, v.page) : STALE;
   });
   bot.action('summary.photo_target', async (ctx, e) => {
     const v = parse(targetValue, e.value);

@@ -231,7 +231,7 @@ async function reply(services: AppServices, photo: IncomingPhoto, text: string, 
   });
 }
 
-async function photoListFor(ctx: HandlerContext, a: ActivityRow, notice?: string): Promise<CardResponse['card']> {
+async function photoListFor(ctx: HandlerContext, a: ActivityRow, notice?: string, page = 0): Promise<CardResponse['card']> {
   const s = await ctx.tx.summary.findUnique({ where: { themeId: a.themeId }, select: { id: true } });
   const photos = s ? await ctx.tx.attachment.findMany({ where: { summaryId: s.id, deletedAt: null }, orderBy: { createdAt: 'asc' } }) : [];
   return photoListCard({
@@ -240,15 +240,16 @@ async function photoListFor(ctx: HandlerContext, a: ActivityRow, notice?: string
     title: a.title,
     photos: photos.map((p) => ({ id: p.id, fileName: p.fileName, takenOn: p.takenOn, sizeBytes: p.sizeBytes, isLogo: p.kind === 'logo_photo' })),
     notice,
+    page,
   });
 }
 
 /** `summary.photos`: the photo list with 删除 / LOGO buttons. */
-export async function openPhotoList(ctx: HandlerContext, themeId: string): Promise<CardResponse> {
+export async function openPhotoList(ctx: HandlerContext, themeId: string, page = 0): Promise<CardResponse> {
   const a = await loadActivity(ctx.tx, themeId);
   if (!a) return { toast: { type: 'error', content: '找不到这项活动' } };
   if (!(await canActForUnit(ctx, a.unitId))) return { toast: { type: 'error', content: await deny(ctx, 'summary.photos', 'Theme', themeId, NOT_LIAISON) } };
-  return { card: await photoListFor(ctx, a) };
+  return { card: await photoListFor(ctx, a, undefined, page) };
 }
 
 async function photoAndActivity(ctx: HandlerContext, photoId: string, action: string): Promise<{ a: ActivityRow; photo: { id: string; summaryId: string; kind: string; fileName: string; deletedAt: Date | null } } | CardResponse> {
@@ -261,18 +262,18 @@ async function photoAndActivity(ctx: HandlerContext, photoId: string, action: st
 }
 
 /** `summary.photo_del`: soft delete (the file stays for the audit trail; exports skip it). */
-export async function removePhoto(ctx: HandlerContext, photoId: string): Promise<CardResponse> {
+export async function removePhoto(ctx: HandlerContext, photoId: string, page = 0): Promise<CardResponse> {
   const r = await photoAndActivity(ctx, photoId, 'summary.photo_del');
   if (!('a' in r)) return r;
   if (r.photo.deletedAt) return { toast: { type: 'info', content: '这张照片已删除' }, card: await photoListFor(ctx, r.a) };
   await ctx.tx.attachment.update({ where: { id: photoId }, data: { deletedAt: ctx.now } });
   await ctx.audit({ action: 'summary.photo_del', entity: 'Attachment', entityId: photoId, before: { fileName: r.photo.fileName } });
   await recomputeEvidence(ctx.tx, r.photo.summaryId, ctx.now, 'keep');
-  return { toast: { type: 'success', content: '照片已删除' }, card: await photoListFor(ctx, r.a, `已删除“${r.photo.fileName}”`) };
+  return { toast: { type: 'success', content: '照片已删除' }, card: await photoListFor(ctx, r.a, `已删除“${r.photo.fileName}”`, page) };
 }
 
 /** `summary.photo_logo`: marks (or unmarks) the photo that shows the 政务公开主题日 LOGO on site. */
-export async function toggleLogoPhoto(ctx: HandlerContext, photoId: string): Promise<CardResponse> {
+export async function toggleLogoPhoto(ctx: HandlerContext, photoId: string, page = 0): Promise<CardResponse> {
   const r = await photoAndActivity(ctx, photoId, 'summary.photo_logo');
   if (!('a' in r)) return r;
   if (r.photo.deletedAt) return { toast: { type: 'info', content: '这张照片已删除' }, card: await photoListFor(ctx, r.a) };
@@ -280,6 +281,6 @@ export async function toggleLogoPhoto(ctx: HandlerContext, photoId: string): Pro
   await ctx.tx.attachment.update({ where: { id: photoId }, data: { kind } });
   await ctx.audit({ action: 'summary.photo_logo', entity: 'Attachment', entityId: photoId, before: { kind: r.photo.kind }, after: { kind } });
   await recomputeEvidence(ctx.tx, r.photo.summaryId, ctx.now, 'keep');
-  return { toast: { type: 'success', content: kind === 'logo_photo' ? '已标为 LOGO 照片' : '已取消 LOGO 标记' }, card: await photoListFor(ctx, r.a) };
+  return { toast: { type: 'success', content: kind === 'logo_photo' ? '已标为 LOGO 照片' : '已取消 LOGO 标记' }, card: await photoListFor(ctx, r.a, undefined, page) };
 }
 

@@ -1,0 +1,119 @@
+// Every summary/evidence/evaluation card builder, fed worst-case data, passes the emulator's
+// Card JSON 2.0 validator and stays under Feishu's 30 KB card limit.
+import { describe, expect, it } from 'vitest';
+import { validateCard } from '../../src/emulator/card-schema.ts';
+import type { CardJson } from '../../cards/kit.ts';
+import { completenessCard, photoListCard, photoReceivedCard, photoTargetCard, photoTargetChosenCard, summaryFormCard, summaryReadCard, unitActivitiesCard, type CompletenessRow } from '../../cards/summary.ts';
+import { evidenceResultCard } from '../../cards/evidence.ts';
+import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, scoreCard } from '../../cards/evaluation.ts';
+import { emptyRaw, parseSummary, type SummaryRaw } from '../../src/domain/summary.ts';
+import { DEFAULT_CRITERIA } from '../../src/domain/evaluation.ts';
+import { evaluateEvidence } from '../../src/domain/evidence.ts';
+
+const long = (n: number) => '政务公开主题日活动<at id=all></at>**[x](http://evil)**'.repeat(Math.ceil(n / 40)).slice(0, n);
+const N = 100;
+
+function check(card: CardJson): void {
+  const r = validateCard(card);
+  if (!r.ok) throw new Error(r.message);
+  expect(Buffer.byteLength(JSON.stringify(card), 'utf8')).toBeLessThan(30 * 1024);
+  // User text is inert inside markdown (plain_text fields are never parsed, so they may keep it).
+  for (const md of markdownContents(card)) {
+    expect(md).not.toContain('<at id=all>');
+    expect(md).not.toContain('[x](http://evil)');
+  }
+}
+
+function markdownContents(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(markdownContents);
+  if (typeof node !== 'object' || node === null) return [];
+  const o = node as Record<string, unknown>;
+  const own = o.tag === 'markdown' && typeof o.content === 'string' ? [o.content] : [];
+  return [...own, ...Object.values(o).flatMap(markdownContents)];
+}
+
+const raw: SummaryRaw = {
+  ...emptyRaw(),
+  dates: ['2023-05-12', '2023-05-13', '2023-05-14'],
+  datesText: '5月20日、5月21日',
+  forms: ['survey', 'observe', 'forum', 'policy', 'questionnaire'],
+  participants: { npcDeputies: '999999', cppccMembers: '1', experts: '2', media: '3', citizens: '4' },
+  logo: 'yes',
+  links: { media: Array.from({ length: 8 }, (_, i) => `https://news.example.cn/a/very/long/path/${i}.html`).join('\n'), website: 'https://www.example.gov.cn/', newMedia: 'not a url' },
+  policy: 'no',
+  opinions: '12',
+  surveyAnswers: '3',
+  summary: long(1000),
+  experience: long(1000),
+};
+const parsed = parseSummary({ ...raw, links: { media: 'https://a.cn', website: '', newMedia: '' } }, { year: 2023, today: '2023-12-01' });
+const values = parsed.ok ? parsed.values : parsed.partial;
+const evidence = evaluateEvidence(
+  {
+    year: 2023,
+    month: 5,
+    heldDates: ['2023-07-01'],
+    links: { media: Array.from({ length: 20 }, (_, i) => `https://x.cn/${i}`), website: [], newMedia: [] },
+    logoShown: true,
+    photos: Array.from({ length: 30 }, (_, i) => ({ id: String(i), fileName: `照片${i}.jpg`, takenOn: '2021-01-01', kind: 'photo' })),
+    linkResults: Array.from({ length: 20 }, (_, i) => ({ url: `https://x.cn/${i}`, channel: 'media' as const, ok: false, status: 500, error: 'http_error' })),
+  },
+  new Date('2023-12-01T00:00:00Z'),
+);
+
+describe('summary cards', () => {
+  it('the form with every field filled, every error shown and evidence', () => {
+    const errors = Object.fromEntries(['held_date_1', 'held_dates_text', 'forms_used', 'p_npcDeputies', 'logo_shown', 'links_media', 'links_newMedia', 'policy_released', 'opinions_count', 'survey_answers', 'summary_text', 'experience'].map((k) => [k, long(120)]));
+    check(summaryFormCard({ themeId: 't1', unitName: long(40), title: long(40), year: 2023, month: 5, status: 'submitted', raw, errors, photoCount: 30, logoPhotoCount: 1, evidence, notice: long(80), pendingEdits: true }));
+    check(summaryFormCard({ themeId: 't1', unitName: '星沙街道', title: '主题', year: 2023, month: 5, status: 'none', raw: emptyRaw(), errors: {}, photoCount: 0, logoPhotoCount: 0 }));
+  });
+  it('read view, activity list, photo list, target question, receipt, evidence', () => {
+    check(summaryReadCard({ themeId: 't1', unitName: long(40), title: long(40), year: 2023, month: 5, status: 'submitted', values, photoCount: 3, logoPhotoCount: 1, evidence, submittedAt: '2023-06-01 10:00', editable: true, notice: 'x' }));
+    check(unitActivitiesCard({ unitName: '星沙街道', year: 2023, items: Array.from({ length: 30 }, (_, i) => ({ themeId: `t${i}`, title: long(40), month: 5, status: 'draft' as const, photoCount: i })) }));
+    check(unitActivitiesCard({ unitName: '星沙街道', year: 2023, items: [] }));
+    check(photoListCard({ themeId: 't1', unitName: '星沙街道', title: long(40), photos: Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, fileName: `${long(30)}.jpg`, takenOn: i % 2 ? null : '2023-05-12', sizeBytes: 123456, isLogo: i === 0 })), notice: long(50) }));
+    check(photoTargetCard({ ref: 'om_1', options: Array.from({ length: 10 }, (_, i) => ({ themeId: `t${i}`, label: long(60) })) }));
+    check(photoTargetChosenCard(long(40)));
+    check(photoReceivedCard({ themeId: 't1', title: long(40), count: 3, duplicate: true, takenOn: '2023-05-12', warning: long(60) }));
+    check(evidenceResultCard({ themeId: 't1', unitName: '星沙街道', title: long(40), check: evidence, mentionLine: '<at id=ou_abc></at> 已提交' }));
+  });
+  it('completeness for a county-sized campaign', () => {
+    const rows: CompletenessRow[] = Array.from({ length: N }, (_, i) => ({
+      themeId: `cm${i}xxxxxxxxxxxxxxxxxxxx`,
+      unitId: `u${i}`,
+      unitChatId: null,
+      unitName: `县人力资源和社会保障局${i}`,
+      title: long(40),
+      month: 5 + (i % 7),
+      held: i % 2 === 0,
+      status: i % 3 === 0 ? 'none' : 'submitted',
+      photos: i,
+      logo: i % 2 === 0,
+      links: 2,
+      warnings: 1,
+      missingKeys: ['photos', 'logo', 'links'],
+      missing: ['照片', 'LOGO 照片', '宣传链接'],
+    }));
+    check(completenessCard({ year: 2023, rows, today: '2023-12-01' }));
+  });
+});
+
+describe('evaluation cards', () => {
+  const ranking = Array.from({ length: N }, (_, i) => ({ themeId: `cm${i}xxxxxxxxxxxxxxxxxxxx`, rankLabel: i < 2 ? '1（并列）' : String(i + 1), unitName: `县人力资源和社会保障局${i}`, title: long(40), final: 90 - i * 0.5, judges: 5, trimmed: true }));
+  it('rubric (editable, with errors), judge home, score card', () => {
+    check(criteriaCard({ year: 2023, criteria: DEFAULT_CRITERIA, editable: true, errors: { weight_0: '各项权重之和应为 100（当前 105）' } }));
+    check(criteriaCard({ year: 2023, criteria: DEFAULT_CRITERIA, editable: false }));
+    check(judgeHomeCard({ year: 2023, judgeName: '陈评审', items: ranking.map((r, i) => ({ themeId: r.themeId, label: `${r.unitName} · 5月 · ${r.title}`, state: i % 10 === 0 ? 'conflict' : i % 2 ? 'scored' : 'todo' })), closed: false, notice: 'x' }));
+    check(judgeHomeCard({ year: 2023, judgeName: '陈评审', items: [], closed: true }));
+    check(
+      scoreCard({
+        themeId: 't1', unitName: long(40), title: long(40), month: 5, values, photoCount: 30, imageKeys: ['img_v3_a', 'img_v3_b', 'img_v3_c', 'img_v3_d'], photoNames: [], evidence,
+        criteria: DEFAULT_CRITERIA, typed: { theme_fit: '11' }, comment: long(300), errors: { theme_fit: '“主题契合度”应在 0–10 之间' }, position: '已评 3/19', notice: '上一项评分已保存。',
+      }),
+    );
+  });
+  it('progress with 100 ranked activities, 8 judges; the announcement', () => {
+    check(evaluationProgressCard({ year: 2023, statusLabel: '评分中', criteria: DEFAULT_CRITERIA, judges: Array.from({ length: 8 }, (_, i) => ({ name: `评委${i}`, unitName: i ? '' : '县发展和改革局', scored: i, eligible: N })), ranking, defaultWinners: ranking.slice(0, 3).map((r) => r.themeId), winners: [], canConfirm: true, notice: 'x' }));
+    check(announcementCard({ year: 2023, winners: ranking.slice(0, 10).map((r) => ({ unitName: r.unitName, title: r.title, rankLabel: r.rankLabel, final: r.final })) }));
+  });
+});
