@@ -82,7 +82,11 @@ export async function reviseTheme(ctx: HandlerContext, input: { themeId: string;
   if (chats.length > 0) {
     for (const chatId of chats) await ctx.enqueue(`revise:${theme.id}:v${version}:${chatId}`, { op: 'send', to: { chatId }, card });
   } else {
-    for (const openId of ctx.config.coordinatorOpenIds) await ctx.enqueue(`revise:${theme.id}:v${version}:${openId}`, { op: 'send', to: { openId }, card });
+    // No office group: tell the coordinators and the campaign's reviewers directly.
+    const people = new Set(ctx.config.coordinatorOpenIds);
+    for (const c of await tx.coordinator.findMany({ select: { openId: true } })) people.add(c.openId);
+    for (const r of await tx.reviewer.findMany({ where: { campaignId: theme.submission.campaign.id }, select: { openId: true } })) people.add(r.openId);
+    for (const openId of people) await ctx.enqueue(`revise:${theme.id}:v${version}:${openId}`, { op: 'send', to: { openId }, card });
   }
   return { ok: true, version, changes, title: next.title, unitName: theme.submission.unit.name };
 }
