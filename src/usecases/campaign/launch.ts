@@ -72,10 +72,8 @@ export function readLaunchForm(formValue: Record<string, unknown> | undefined): 
   };
 }
 
-/** Builds the notice for one unit (or the coordinator's copy when unit is omitted). */
-export async function noticeFor(tx: Tx, campaign: { year: number; title: string; deadline: string; noticeDate: string; contactName: string; contactPhone: string; contactEmail: string }, unit?: { id: string; name: string; submissionId: string }, extraLine?: string): Promise<CardJson> {
-  const liaisonNames = unit ? (await tx.liaison.findMany({ where: { unitId: unit.id, openId: { not: null } }, orderBy: { role: 'desc' } })).map((l) => l.name) : [];
-  return buildNoticeCard({
+function noticeBase(campaign: { year: number; title: string; deadline: string; noticeDate: string; contactName: string; contactPhone: string; contactEmail: string }) {
+  return {
     campaignTitle: campaign.title,
     year: campaign.year,
     deadlineText: dateText(campaign.deadline),
@@ -83,6 +81,14 @@ export async function noticeFor(tx: Tx, campaign: { year: number; title: string;
     contactName: campaign.contactName,
     contactPhone: campaign.contactPhone,
     contactEmail: campaign.contactEmail,
+  };
+}
+
+/** Builds the notice for one unit (or the coordinator's copy when unit is omitted). */
+export async function noticeFor(tx: Tx, campaign: { year: number; title: string; deadline: string; noticeDate: string; contactName: string; contactPhone: string; contactEmail: string }, unit?: { id: string; name: string; submissionId: string }, extraLine?: string): Promise<CardJson> {
+  const liaisonNames = unit ? (await tx.liaison.findMany({ where: { unitId: unit.id, openId: { not: null } }, orderBy: { role: 'desc' } })).map((l) => l.name) : [];
+  return buildNoticeCard({
+    ...noticeBase(campaign),
     unit: unit ? { ...unit, liaisonNames } : undefined,
     extraLine,
   });
@@ -119,13 +125,29 @@ export async function launchCampaign(ctx: HandlerContext, year: number, formValu
   const data = { title: input.title, noticeDate: input.noticeDate, deadline: input.deadline, contactName: input.contactName, contactPhone: input.contactPhone, contactEmail: input.contactEmail, status: 'collecting', launchedAt: ctx.now, launchedBy: ctx.actor };
   const campaign = existing ? await ctx.tx.campaign.update({ where: { id: existing.id }, data }) : await ctx.tx.campaign.create({ data: { year, ...data } });
 
-  const units = await ctx.tx.unit.findMany({ where: { active: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] });
+  // Batched: a county has dozens of units and the callback must answer within 3 seconds.
+  const units = await ctx.tx.unit.findMany({
+    where: { active: true },
+    orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }],
+    include: { liaisons: { where: { openId: { not: null } }, orderBy: { role: 'desc' }, select: { name: true } } },
+  });
+  const have = new Set((await ctx.tx.submission.findMany({ where: { campaignId: campaign.id }, select: { unitId: true } })).map((s) => s.unitId));
+  const missing = units.filter((u) => !have.has(u.id));
+  if (missing.length > 0) await ctx.tx.submission.createMany({ data: missing.map((u) => ({ campaignId: campaign.id, unitId: u.id, createdAt: ctx.now })) });
+  const subIds = new Map((await ctx.tx.submission.findMany({ where: { campaignId: campaign.id }, select: { id: true, unitId: true } })).map((s) => [s.unitId, s.id]));
   let noticed = 0;
   const unbound: string[] = [];
   for (const unit of units) {
-    await ctx.tx.submission.upsert({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } }, create: { campaignId: campaign.id, unitId: unit.id }, update: {} });
-    if (await sendUnitNotice(ctx, campaign.id, unit.id)) noticed++;
-    else unbound.push(unit.name);
+    if (!unit.chatId) {
+      unbound.push(unit.name);
+      continue;
+    }
+    const card = buildNoticeCard({
+      ...noticeBase(campaign),
+      unit: { id: unit.id, name: unit.name, submissionId: subIds.get(unit.id)!, liaisonNames: unit.liaisons.map((l) => l.name) },
+    });
+    await ctx.enqueue(`notice:${campaign.id}:${unit.id}:${unit.chatId}`, { op: 'send', to: { chatId: unit.chatId }, card });
+    noticed++;
   }
   const officeChats = await coordinatorChatIds(ctx.tx, ctx.config.coordinatorChatId);
   const officeCopy = await noticeFor(ctx.tx, campaign);
