@@ -108,6 +108,22 @@ describe.each(PROVIDERS_UNDER_TEST)('submission campaign end to end (%s)', (prov
     expect(await h.db.trackedCard.count({ where: { purpose: `progress:${campaignId}:${office}` } })).toBe(1);
   });
 
+  it('a group bound while the campaign is collecting gets its notice', async () => {
+    const u = units[19]!;
+    const chat = h.emulator.createChat({ name: `${u.name}政务公开新群`, memberOpenIds: [coordinator, liaisonOf(u)], botMember: false });
+    await h.emulator.addBotToChat(chat.chatId, coordinator);
+    await h.emulator.idle();
+    await h.drainOutbox();
+    const ask = lastInteractive(h.messages(chat.chatId))!;
+    expect(cardText(ask.card)).toContain(`应是 **${u.name}** 的工作群`);
+    const ok = await clickForm(h, coordinator, ask.messageId, { name: 'btn_bind_unit' });
+    expect(ok.toast?.content).toContain('已补发2023年申报通知');
+    await h.drainOutbox();
+    const notice = h.messages(chat.chatId).find((m) => cardText(m.card).includes('sub.open'));
+    expect(notice).toBeDefined();
+    expect(await h.db.submission.count({ where: { campaignId, unitId: u.id } })).toBe(1);
+  });
+
   it('checks every field and keeps what was typed', async () => {
     const u = units[0]!;
     const me = liaisonOf(u);
