@@ -30,7 +30,7 @@ export function deadlineReminderCard(v: DeadlineReminderView): CardJson {
     elements: [
       markdown(`${mentions ? `${mentions} ` : ''}**${escapeMarkdown(v.unitName)}** 尚未报送《${escapeMarkdown(v.campaignTitle)}》主题申报表。`),
       markdown(`截止时间：**${escapeMarkdown(v.deadlineText)}**（${escapeMarkdown(v.leftText)}）`),
-      markdown('点击下方按钮，直接在卡片中填写并提交；已提交的单位不会再收到提醒。'),
+      markdown('点击“填写申报表”，申报表会发到你与主题日助手的私聊，在那里填写并提交；已提交的单位不会再收到提醒。'),
       buttonRow([button('填写申报表', v.openAction, { type: 'primary_filled' })]),
       note(escapeMarkdown(v.contactLine)),
     ],
