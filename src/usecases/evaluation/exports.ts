@@ -117,6 +117,18 @@ export type ExportKind = 'xlsx' | 'evidence';
 
 /** After commit: build the file, store it, and send it to the chat through the outbox. */
 export async function exportToChat(services: AppServices, campaign: Campaign, kind: ExportKind, chatId: string, actor: string, requestId: string): Promise<void> {
+  try {
+    await buildAndSend(services, campaign, kind, chatId, actor, requestId);
+  } catch (error) {
+    services.log.error('export failed', { kind, campaignId: campaign.id, error });
+    // The coordinator was told "正在生成…": say it failed instead of staying silent.
+    await withContext(services, actor, async (ctx) => {
+      await ctx.enqueue(`evaluation.export_failed:${kind}:${requestId}`, { op: 'send', to: { chatId }, text: `${kind === 'xlsx' ? '评选汇总表' : '证据包'}生成失败，请稍后重试；如仍失败请联系管理员查看日志。` });
+    });
+  }
+}
+
+async function buildAndSend(services: AppServices, campaign: Campaign, kind: ExportKind, chatId: string, actor: string, requestId: string): Promise<void> {
   const now = services.clock.now();
   const stamp = shanghaiDateTime(now).replace(/[-: ]/g, '').slice(0, 12);
   const fileName = kind === 'xlsx' ? `${campaign.year}年最佳政务公开主题日活动评选汇总表-${stamp}.xlsx` : `${campaign.year}年政务公开主题日活动证据包-${stamp}.zip`;

@@ -106,7 +106,13 @@ export function setDefaultLinkChecker(checker: LinkChecker | undefined): void {
 export async function runLinkCheck(services: AppServices, summaryId: string, version: number, checker: LinkChecker = (defaultChecker ??= createLinkChecker())): Promise<void> {
   const s = await services.db.summary.findUnique({ where: { id: summaryId }, select: { links: true, version: true } });
   if (!s || s.version !== version) return;
-  const results = await checkSummaryLinks(storedLinks(s.links), checker);
+  let results: LinkResult[] | 'skipped';
+  try {
+    results = await checkSummaryLinks(storedLinks(s.links), checker);
+  } catch (error) {
+    services.log.warn('link check failed; recorded as not checked', { summaryId, error });
+    results = 'skipped';
+  }
   await withContext(
     services,
     'system',

@@ -9,7 +9,7 @@
 // skipped. If the process dies between the two transactions the photo is not recorded; the liaison
 // sees no "已收到" reply and sends it again.
 import { createHash } from 'node:crypto';
-import type { AppServices, HandlerContext } from '../../app/bot.ts';
+import { isUniqueViolation, type AppServices, type HandlerContext } from '../../app/bot.ts';
 import type { CardResponse, MessageEvent } from '../../app/events.ts';
 import { withContext } from '../../app/context.ts';
 import { isCoordinator, isLiaisonOf, unitOfChat } from '../../app/access.ts';
@@ -171,6 +171,28 @@ export async function ingestPhoto(services: AppServices, themeId: string, photo:
     }
   }
   const fileName = photo.resourceType === 'file' ? photo.fileName : `照片-${photo.messageId.slice(-6)}.${ext}`;
+  try {
+    return await record(services, themeId, photo, { bytes, sha256, exif, verdictType: verdict.type, storedPath, feishuKey, fileName });
+  } catch (error) {
+    // The same photo sent twice at once: the second insert loses on (summary, sha256).
+    if (!isUniqueViolation(error)) throw error;
+    return record(services, themeId, photo, { bytes, sha256, exif, verdictType: verdict.type, storedPath, feishuKey, fileName });
+  }
+}
+
+interface Prepared {
+  bytes: Buffer;
+  sha256: string;
+  exif: { takenOn?: string };
+  verdictType: keyof typeof IMAGE_MIME;
+  storedPath: string;
+  feishuKey: string | null;
+  fileName: string;
+}
+
+async function record(services: AppServices, themeId: string, photo: IncomingPhoto, p: Prepared): Promise<IngestOutcome> {
+  const { bytes, sha256, exif, storedPath, feishuKey, fileName } = p;
+  const verdict = { type: p.verdictType };
   return withContext(
     services,
     photo.uploader,
