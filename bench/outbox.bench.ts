@@ -9,6 +9,7 @@
 import os from 'node:os';
 import { noticeCard } from '../cards/kit.ts';
 import { withContext } from '../src/app/context.ts';
+import type { HandlerContext } from '../src/app/bot.ts';
 import { feishuUuid } from '../src/app/outbox.ts';
 import { DEMO_OFFICE } from '../src/domain/demo-directory.ts';
 import { OutboxWorker } from '../src/adapters/outbox/worker.ts';
@@ -24,13 +25,25 @@ const RUN_LIMIT_MS = 55_000;
 const [FAULT_5XX, FAULT_429] = (process.env.BENCH_FAULTS ?? '0.25,0.05').split(',').map(Number) as [number, number];
 const SEND_PATH = /\/open-apis\/im\/v1\/messages$/;
 
+/** BENCH_OUTBOX_ORDER=interleaved enqueues round-robin (message n for every chat, one transaction per n). */
+const INTERLEAVED = process.env.BENCH_OUTBOX_ORDER === 'interleaved';
+
 async function enqueueAll(b: BenchApp, prefix: string, chatIds: string[]): Promise<void> {
-  // One transaction per chat, chats one after another: the claim order is chat by chat.
+  const put = (ctx: HandlerContext, chatId: string, n: number) =>
+    ctx.enqueue(`${prefix}:${chatId}:${n}`, { op: 'send', to: { chatId }, card: noticeCard(`提醒 ${n + 1}/${PER_CHAT}`, [`基准测试消息 ${chatId} #${n + 1}`]) });
+  if (INTERLEAVED) {
+    for (let n = 0; n < PER_CHAT; n++) {
+      await withContext(b.app.services, 'bench', async (ctx) => {
+        for (const chatId of chatIds) await put(ctx, chatId, n);
+      });
+    }
+    return;
+  }
+  // Default: one transaction per chat, chats one after another (a per-unit fan-out); the worker
+  // claims in that order, so a batch of 50 rows covers 5 chats.
   for (const chatId of chatIds) {
     await withContext(b.app.services, 'bench', async (ctx) => {
-      for (let n = 0; n < PER_CHAT; n++) {
-        await ctx.enqueue(`${prefix}:${chatId}:${n}`, { op: 'send', to: { chatId }, card: noticeCard(`提醒 ${n + 1}/${PER_CHAT}`, [`基准测试消息 ${chatId} #${n + 1}`]) });
-      }
+      for (let n = 0; n < PER_CHAT; n++) await put(ctx, chatId, n);
     });
   }
 }
@@ -63,6 +76,7 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
     }
     const callsBefore = emu.calls({ path: SEND_PATH, method: 'POST' }).length;
     const prefix = faults ? 'faults' : 'clean';
+    const cpu0 = process.cpuUsage();
     const t0 = Date.now();
     await enqueueAll(b, prefix, chatIds);
     const enqueueMs = Date.now() - t0;
@@ -78,6 +92,7 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
       await sleep(50);
     }
     await worker?.stop();
+    const cpu = process.cpuUsage(cpu0);
     emu.faults.reset();
 
     const rows = await db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `${prefix}:` } }, select: { idempotencyKey: true, status: true, attempts: true, createdAt: true, sentAt: true } });
@@ -89,6 +104,13 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
     const wanted = new Set(rows.map((r) => feishuUuid(r.idempotencyKey)));
     const perUuid = new Map<string, number>();
     for (const chatId of chatIds) for (const m of emu.messages(chatId)) if (m.uuid && wanted.has(m.uuid)) perUuid.set(m.uuid, (perUuid.get(m.uuid) ?? 0) + 1);
+
+    // Order per chat (O6: order kept): the n in each key, in the order the emulator stored them.
+    let outOfOrder = 0;
+    for (const chatId of chatIds) {
+      const seq = emu.messages(chatId).filter((m) => m.uuid?.startsWith(`${prefix}:`)).map((m) => Number(m.uuid!.split(':').pop()));
+      if (seq.some((n, i) => i > 0 && n < seq[i - 1]!)) outOfOrder++;
+    }
 
     // Rates from the emulator's call log (request arrival, wall clock).
     const calls = emu.calls({ path: SEND_PATH, method: 'POST' }).slice(callsBefore);
@@ -107,6 +129,7 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
       messages: TOTAL,
       'delivered (distinct uuid)': perUuid.size,
       'duplicates by uuid': [...perUuid.values()].filter((n) => n > 1).length,
+      'chats out of order': outOfOrder,
       'failed/dead': rows.filter((r) => r.status === 'failed' || r.status === 'dead').length,
       'enqueue s': round(enqueueMs / 1000, 2),
       'total s': round(totalMs / 1000, 2),
@@ -120,6 +143,7 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
       'refused 230020 (chat limit)': calls.filter((c) => c.code === 230020).length,
       'refused 429 (app limit)': calls.filter((c) => c.status === 429 && !c.fault).length,
       'send calls': calls.length,
+      'process cpu ms/msg': round((cpu.user + cpu.system) / 1000 / TOTAL, 2),
       'attempts/msg mean': round(attempts.reduce((s, a) => s + a, 0) / attempts.length, 2),
       'attempts/msg max': Math.max(...attempts),
     };
@@ -138,7 +162,7 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
       figures['duplicates after final drain'] = [...after.values()].filter((n) => n > 1).length;
     }
     figures['load avg 1 min'] = round(os.loadavg()[0]!, 1);
-    const name = faults ? `${provider} 500 msgs / 50 chats, faults ${FAULT_5XX * 100}% 5xx + ${FAULT_429 * 100}% 429` : `${provider} 500 msgs / 50 chats`;
+    const name = `${provider} 500 msgs / 50 chats${INTERLEAVED ? ' (interleaved)' : ''}${faults ? `, faults ${FAULT_5XX * 100}% 5xx + ${FAULT_429 * 100}% 429` : ''}`;
     return { name, figures };
   } finally {
     await worker?.stop();

@@ -17,7 +17,8 @@ import { adminPostgresUrl, createEmptyDatabase } from '../test/support/db.ts';
 
 /**
  * SQLite always; PostgreSQL too when reachable (TEST_POSTGRES_URL or the test default).
- * BENCH_PG=0 skips PostgreSQL; BENCH_PG=1 makes it required (fails when unreachable).
+ * BENCH_PG=0 skips PostgreSQL; BENCH_PG=1 makes it required (fails when unreachable);
+ * BENCH_PG=only runs PostgreSQL alone.
  */
 export async function benchProviders(): Promise<Provider[]> {
   const mode = process.env.BENCH_PG;
@@ -26,9 +27,9 @@ export async function benchProviders(): Promise<Provider[]> {
   try {
     await client.connect();
     await client.query('SELECT 1');
-    return ['sqlite', 'postgresql'];
+    return mode === 'only' ? ['postgresql'] : ['sqlite', 'postgresql'];
   } catch (error) {
-    if (mode === '1') throw new Error(`BENCH_PG=1 but PostgreSQL at ${adminPostgresUrl()} is not reachable: ${(error as Error).message}`);
+    if (mode === '1' || mode === 'only') throw new Error(`BENCH_PG=1 but PostgreSQL at ${adminPostgresUrl()} is not reachable: ${(error as Error).message}`);
     console.log(`[bench] PostgreSQL not reachable at ${adminPostgresUrl()}: SQLite only`);
     return ['sqlite'];
   } finally {

@@ -118,6 +118,7 @@ async function benchProvider(provider: Provider): Promise<BenchResult[]> {
     const envelopes = Array.from({ length: EVENTS }, (_, i) => messageEnvelope(b, i, 'load'));
     const results: { status: number; ms: number; messageId: string }[] = [];
     let next = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
@@ -129,6 +130,7 @@ async function benchProvider(provider: Provider): Promise<BenchResult[]> {
       }),
     );
     const elapsed = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const acked = results.filter((r) => r.status >= 200 && r.status < 300);
     const ackedIds = acked.map((r) => `msg:${r.messageId}`);
     const processed = await settled(() => db.processedEvent.count({ where: { eventId: { startsWith: 'msg:om_bench_load_' } } }), acked.length);
@@ -141,6 +143,7 @@ async function benchProvider(provider: Provider): Promise<BenchResult[]> {
         's': round(elapsed, 1),
         'events/s': round(results.length / elapsed, 1),
         ...latencyFigures(results),
+        'process cpu ms/event': round((cpu.user + cpu.system) / 1000 / results.length, 2),
         'acked ≥ 2.5 s (early ack)': acked.filter((r) => r.ms >= 2500).length,
         'processed rows': processed,
         'processed rows of acked': processedOfAcked,
