@@ -57,16 +57,40 @@ async function writeLog(ctx: HandlerContext, campaignId: string, row: LogRow): P
   return created.id;
 }
 
+/**
+ * Claims a reminder's unique key: the FIRST statement of its transaction, so the transaction holds
+ * the write from the start (SQLite takes its write lock here instead of failing to upgrade a read
+ * snapshot; on PostgreSQL a concurrent claim of the same key waits here, then fails on the unique
+ * index). The row is settled by the delivery, or removed when the reminder no longer applies.
+ */
+export async function claimReminder(ctx: HandlerContext, item: PlannedReminder): Promise<void> {
+  await writeLog(ctx, item.campaignId, { key: item.key, unitId: item.unitId, kind: item.kind, date: item.date, status: 'sent', channel: item.unitId ? 'group' : 'coordinator', detail: 'claimed' });
+}
+
+export async function releaseClaim(ctx: HandlerContext, item: PlannedReminder): Promise<void> {
+  await ctx.tx.reminderLog.delete({ where: { key: item.key } });
+}
+
+/** Writes the final state of a claimed reminder's row. */
+async function settleLog(ctx: HandlerContext, _campaignId: string, row: LogRow): Promise<string> {
+  const updated = await ctx.tx.reminderLog.update({
+    where: { key: row.key },
+    data: { status: row.status, channel: row.channel, detail: row.detail ?? null, outboxId: row.outboxId ?? null },
+    select: { id: true },
+  });
+  return updated.id;
+}
+
 /** Records a reminder that was due while the server was down, longer ago than the grace period. */
 export async function recordMissed(ctx: HandlerContext, item: PlannedReminder): Promise<void> {
   await writeLog(ctx, item.campaignId, { key: item.key, unitId: item.unitId, kind: item.kind, date: item.date, status: 'skipped', channel: item.unitId ? 'group' : 'coordinator', detail: 'missed: server down' });
 }
 
 /** Automatic reminders a unit got in the ISO week of a date (main rows only). */
-async function sentThisWeek(tx: Tx, campaignId: string, unitId: string, date: CivilDate): Promise<number> {
+async function sentThisWeek(tx: Tx, campaignId: string, unitId: string, date: CivilDate, excludeKey: string): Promise<number> {
   const start = isoWeekStart(date);
   const rows = await tx.reminderLog.findMany({
-    where: { campaignId, unitId, status: 'sent', date: { gte: start, lte: addDays(start, 6) } },
+    where: { campaignId, unitId, status: 'sent', date: { gte: start, lte: addDays(start, 6) }, key: { not: excludeKey } },
     select: { key: true, kind: true },
   });
   return rows.filter((r) => !r.key.includes('#') && isCappedKind(r.kind)).length;
@@ -110,9 +134,9 @@ export async function deliverReminder(ctx: HandlerContext, env: DeliveryEnv, ite
   if (!unit) return 'not-applicable';
 
   if (isCappedKind(item.kind)) {
-    const count = await sentThisWeek(tx, item.campaignId, unitId, item.date);
+    const count = await sentThisWeek(tx, item.campaignId, unitId, item.date, item.key);
     if (count >= env.settings.maxRemindersPerUnitPerWeek) {
-      await writeLog(ctx, item.campaignId, {
+      await settleLog(ctx, item.campaignId, {
         key: item.key,
         unitId,
         kind: item.kind,
@@ -128,12 +152,12 @@ export async function deliverReminder(ctx: HandlerContext, env: DeliveryEnv, ite
   const liaisons = liaisonOpenIds(unit);
   const mainChannel: ReminderChannel = unit.chatId ? 'group' : 'dm';
   if (!unit.chatId && liaisons.length === 0) {
-    await writeLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联络员未关联飞书' });
+    await settleLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联络员未关联飞书' });
     return 'skipped';
   }
 
   // Claim first (the unique key), then queue.
-  const logId = await writeLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'sent', channel: mainChannel });
+  const logId = await settleLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'sent', channel: mainChannel });
 
   if (item.kind.startsWith('deadline-')) {
     const sentBefore = await deadlineRemindersSent(tx, item.campaignId, unitId, item.key);
@@ -278,10 +302,10 @@ async function deliverToCoordinator(ctx: HandlerContext, env: DeliveryEnv, item:
   }
   const recipients = await coordinatorRecipients(tx, ctx.config);
   if (recipients.length === 0) {
-    await writeLog(ctx, item.campaignId, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'skipped', channel: 'coordinator', detail: 'no coordinator chat' });
+    await settleLog(ctx, item.campaignId, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'skipped', channel: 'coordinator', detail: 'no coordinator chat' });
     return 'skipped';
   }
-  const logId = await writeLog(ctx, item.campaignId, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'sent', channel: 'coordinator' });
+  const logId = await settleLog(ctx, item.campaignId, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'sent', channel: 'coordinator' });
   let first: string | null = null;
   for (const to of recipients) {
     const id = await ctx.enqueue(`rem:${item.key}:${recipientKey(to)}`, { op: 'send', to, card: cardJson });

@@ -7,30 +7,41 @@ import { isUniqueViolation } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { dueState, LOOKBACK_DAYS, planCampaign, type PlannedReminder } from '../../domain/reminders.ts';
 import { addDays, shanghaiDate } from '../../domain/time.ts';
-import { deliverReminder, recordMissed } from './deliver.ts';
+import { claimReminder, deliverReminder, recordMissed, releaseClaim } from './deliver.ts';
 import { warnMissingHolidayData } from './calendar.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
-import { ACTIVE_CAMPAIGN_STATUSES, loadCalendar, loadPlanInput, REMINDER_ACTOR, reminderSettings, type CampaignRow } from './shared.ts';
+import type { CampaignSettings } from '../../domain/campaign.ts';
+import { ACTIVE_CAMPAIGN_STATUSES, loadCalendar, loadPlanInput, REMINDER_ACTOR, type CampaignRow } from './shared.ts';
 
 export interface RunOptions {
   /** test hook: called before each due reminder is handled (throw to simulate a crash mid fan-out) */
   beforeItem?: (item: PlannedReminder, index: number) => void | Promise<void>;
 }
 
+const MAX_ATTEMPTS = 3;
+
 export interface RunResult {
   sent: number;
   skipped: number;
   /** claimed by someone else meanwhile (another instance) or no longer applicable */
   passed: number;
+  /** failed after retries; left unclaimed for the next tick */
+  failed: number;
 }
 
 /** Everything due (fireAt ≤ now, within the lookback) and not yet claimed, across active campaigns. */
-export async function dueReminders(services: AppServices, now: Date, calendar: WorkCalendar, allCampaigns: CampaignRow[]): Promise<{ item: PlannedReminder; graceHours: number; campaignId: string }[]> {
+interface DueItem {
+  item: PlannedReminder;
+  campaign: CampaignRow;
+  settings: CampaignSettings;
+}
+
+export async function dueReminders(services: AppServices, now: Date, calendar: WorkCalendar, allCampaigns: CampaignRow[]): Promise<DueItem[]> {
   const { db } = services;
   const campaigns = allCampaigns.filter((c) => ACTIVE_CAMPAIGN_STATUSES.includes(c.status) && c.launchedAt !== null);
   if (campaigns.length === 0) return [];
   const oldest = addDays(shanghaiDate(now), -LOOKBACK_DAYS);
-  const out: { item: PlannedReminder; graceHours: number; campaignId: string }[] = [];
+  const out: DueItem[] = [];
   for (const campaign of campaigns) {
     const { input, settings } = await loadPlanInput(db, campaign, services.config);
     const due = planCampaign(input, calendar).filter((p) => p.date >= oldest && p.fireAt.getTime() <= now.getTime());
@@ -38,47 +49,65 @@ export async function dueReminders(services: AppServices, now: Date, calendar: W
     const claimed = new Set(
       (await db.reminderLog.findMany({ where: { campaignId: campaign.id, date: { gte: oldest } }, select: { key: true } })).map((r) => r.key),
     );
-    for (const item of due) if (!claimed.has(item.key)) out.push({ item, graceHours: settings.graceHours, campaignId: campaign.id });
+    for (const item of due) if (!claimed.has(item.key)) out.push({ item, campaign, settings });
   }
   return out.sort((a, b) => a.item.fireAt.getTime() - b.item.fireAt.getTime());
 }
 
 export async function runReminders(services: AppServices, now: Date, options: RunOptions = {}): Promise<RunResult> {
-  const result: RunResult = { sent: 0, skipped: 0, passed: 0 };
+  const result: RunResult = { sent: 0, skipped: 0, passed: 0, failed: 0 };
   const calendar = await loadCalendar(services.db);
   const campaigns = await services.db.campaign.findMany({ where: { status: { not: 'closed' } }, orderBy: { year: 'asc' } });
   await warnMissingHolidayData(services, now, { calendar, campaignYears: campaigns.map((c) => c.year) });
   const due = await dueReminders(services, now, calendar, campaigns);
   let index = 0;
-  for (const { item, graceHours, campaignId } of due) {
-    await options.beforeItem?.(item, index++);
+  for (const due1 of due) {
+    await options.beforeItem?.(due1.item, index++);
+    const outcome = await handleWithRetry(services, now, calendar, due1);
+    result[outcome === 'sent' || outcome === 'skipped' || outcome === 'failed' ? outcome : 'passed']++;
+  }
+  if (result.sent + result.skipped + result.failed > 0) services.log.info('reminders', { ...result, at: now.toISOString() });
+  return result;
+}
+
+type Outcome = 'sent' | 'skipped' | 'not-applicable' | 'claimed-elsewhere' | 'failed';
+
+/** One reminder in one transaction: the missed record, or claim → deliver (→ release when moot). */
+async function handleOnce(services: AppServices, now: Date, calendar: WorkCalendar, { item, campaign, settings }: DueItem): Promise<Outcome> {
+  return withContext(
+    services,
+    REMINDER_ACTOR,
+    async (ctx) => {
+      if (dueState(item.fireAt, now, settings.graceHours) === 'missed') {
+        await recordMissed(ctx, item);
+        return 'skipped' as const;
+      }
+      // The campaign, its settings and the calendar as this tick planned with; the unit's state is
+      // re-checked inside the transaction, after the claim.
+      await claimReminder(ctx, item);
+      const outcome = await deliverReminder(ctx, { campaign, settings, calendar }, item);
+      if (outcome === 'not-applicable') await releaseClaim(ctx, item);
+      return outcome;
+    },
+    { now, eventId: `reminder:${item.key}` },
+  );
+}
+
+async function handleWithRetry(services: AppServices, now: Date, calendar: WorkCalendar, due: DueItem): Promise<Outcome> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      const outcome = await withContext(
-        services,
-        REMINDER_ACTOR,
-        async (ctx) => {
-          if (dueState(item.fireAt, now, graceHours) === 'missed') {
-            await recordMissed(ctx, item);
-            return 'skipped' as const;
-          }
-          const campaign = await ctx.tx.campaign.findUnique({ where: { id: campaignId } });
-          if (!campaign) return 'not-applicable' as const;
-          const calendar = await loadCalendar(ctx.tx);
-          return deliverReminder(ctx, { campaign, settings: reminderSettings(campaign.settings, ctx.config), calendar }, item);
-        },
-        { now, eventId: `reminder:${item.key}` },
-      );
-      if (outcome === 'sent') result.sent++;
-      else if (outcome === 'skipped') result.skipped++;
-      else result.passed++;
+      return await handleOnce(services, now, calendar, due);
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        result.passed++;
+      // Someone else (another instance, an overlapping run) holds this reminder.
+      if (isUniqueViolation(error)) return 'claimed-elsewhere';
+      // Lock contention (SQLite busy, PostgreSQL serialization) is retried a few times; anything
+      // else is left for the next tick, which finds the reminder still unclaimed.
+      if (attempt < MAX_ATTEMPTS) {
+        await new Promise((r) => setTimeout(r, 50 * attempt + Math.floor(Math.random() * 50)));
         continue;
       }
-      services.log.error('reminder failed', { key: item.key, error });
+      services.log.error('reminder failed', { key: due.item.key, attempts: attempt, error });
+      return 'failed';
     }
   }
-  if (result.sent + result.skipped > 0) services.log.info('reminders', { ...result, at: now.toISOString() });
-  return result;
 }
