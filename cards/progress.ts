@@ -19,16 +19,19 @@ export function buildProgressCard(s: ProgressSnapshot, o: ProgressCardOptions): 
   const pct = s.total === 0 ? 0 : Math.round((s.submitted / s.total) * 100);
   const elements: CardElement[] = [
     markdown(`截止 **${escapeMarkdown(o.deadlineText)}**\u3000已提交 **${s.submitted}/${s.total}**（${pct}%）\u3000未提交 **${s.total - s.submitted}**${s.withdrawn > 0 ? `（其中撤回 ${s.withdrawn}）` : ''}\u3000主题共 **${s.themeCount}** 个`),
+    // Counts only: a names column squeezed beside three fixed ones wraps to 3 characters a line on a
+    // phone (and is cut off); the names follow as text, one line per kind.
     table(
       [
-        { name: 'kind', display_name: '类别', width: '90px' },
-        { name: 'done', display_name: '已提交', data_type: 'number', width: '70px' },
-        { name: 'total', display_name: '应提交', data_type: 'number', width: '70px' },
-        { name: 'missing', display_name: '未提交单位' },
+        { name: 'kind', display_name: '类别' },
+        { name: 'done', display_name: '已提交', data_type: 'number' },
+        { name: 'total', display_name: '应提交', data_type: 'number' },
+        { name: 'missing', display_name: '未提交', data_type: 'number' },
       ],
-      s.byKind.map((g) => ({ kind: g.label, done: g.submitted, total: g.total, missing: g.missing.length ? g.missing.join('、') : '—' })),
+      s.byKind.map((g) => ({ kind: g.label, done: g.submitted, total: g.total, missing: g.missing.length })),
       5,
     ),
+    ...s.byKind.filter((g) => g.missing.length > 0).map((g) => markdown(`**未提交的${escapeMarkdown(g.label)}（${g.missing.length}）：**${names(g.missing)}`)),
   ];
   if (s.late.length > 0) elements.push(markdown(`**逾期提交（${s.late.length}）：**${names(s.late)}`));
   if (s.withdrawnUnits.length > 0) elements.push(markdown(`**已撤回（${s.withdrawnUnits.length}）：**${names(s.withdrawnUnits)}`));
