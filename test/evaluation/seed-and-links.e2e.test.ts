@@ -53,6 +53,23 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and link checks (%s)', (provider)
     expect(cardText(lastBotCard(h, h.demo.officeChatId).card)).toContain('活动总结已提交');
   });
 
+  it('the coordinator edits the rubric before any score; refused once scored', async () => {
+    const coord = h.demo.coordinatorOpenId;
+    await h.say(coord, h.demo.officeChatId, '评分标准');
+    await h.drainOutbox();
+    const rubric = lastBotCard(h, h.demo.officeChatId);
+    expectValidCard(rubric.card);
+    const saved = await h.click(coord, rubric.messageId, { a: 'evaluation.criteria_save', rows: 5 }, { name_0: '主题契合度', weight_0: '40', max_0: '10', name_1: '宣传推介实效', weight_1: '30', max_1: '10', name_2: '典型经验', weight_2: '30', max_2: '20' });
+    expect(saved.toast?.type).toBe('success');
+    const criteria = await h.db.evaluationCriterion.findMany({ orderBy: { sortOrder: 'asc' } });
+    expect(criteria.map((c) => [c.key, c.name, c.weight, c.maxScore])).toEqual([
+      ['theme_fit', '主题契合度', 40, 10],
+      ['publicity', '宣传推介实效', 30, 10],
+      ['c1', '典型经验', 30, 20],
+    ]);
+    expect(await h.db.auditLog.count({ where: { action: 'evaluation.criteria_save' } })).toBe(1);
+  });
+
   it('seedEvaluatedStage: summaries with photos, five judges, scores and a ranking; idempotent', async () => {
     const r = await seedEvaluatedStage(h.services);
     expect(r.skipped).toBe(false);
@@ -69,5 +86,12 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and link checks (%s)', (provider)
     const photo = await h.db.attachment.findFirstOrThrow({ where: { kind: 'logo_photo' } });
     expect(readJpegExif(await h.services.storage.get(photo.storagePath)).takenOn).toBe(photo.takenOn);
     expect((await seedEvaluatedStage(h.services)).skipped).toBe(true);
+    // Scores exist now: the rubric can no longer change.
+    await h.say(h.demo.coordinatorOpenId, h.demo.officeChatId, '评分标准');
+    await h.drainOutbox();
+    const rubric = lastBotCard(h, h.demo.officeChatId);
+    expect(cardText(rubric.card)).toContain('评分标准不能再修改');
+    const refused = await h.click(h.demo.coordinatorOpenId, rubric.messageId, { a: 'evaluation.criteria_save', rows: 1 }, { name_0: '全部', weight_0: '100', max_0: '10' });
+    expect(refused.toast?.content).toContain('已有评委打分');
   });
 });

@@ -153,6 +153,15 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', (provider) => {
     const m2 = await sendPhoto(h, liaison, unit.chatId, tinyJpeg({ description: 'reply photo' }), { parentId: receipt.messageId });
     expect(replyTo(h, unit.chatId, m2)).toContain('已收到 2 张照片');
     expect(await h.db.attachment.count({ where: { summary: { themeId: extra[1]!.id } } })).toBe(2);
+
+    // Reply to the activity list card after opening the first activity's summary in it.
+    await h.say(liaison, unit.chatId, '总结');
+    await h.drainOutbox();
+    const list = lastBotCard(h, unit.chatId);
+    await h.click(liaison, list.messageId, { a: 'summary.open', themeId: extra[0]!.id });
+    const m3 = await sendPhoto(h, liaison, unit.chatId, tinyJpeg({ description: 'reply to form' }), { parentId: list.messageId });
+    expect(replyTo(h, unit.chatId, m3)).toContain('已收到 1 张照片');
+    expect(await h.db.attachment.count({ where: { summary: { themeId: extra[0]!.id } } })).toBe(1);
   });
 
   it('twenty units submit summaries with photos; the coordinator sees completeness', async () => {

@@ -20,6 +20,7 @@ import { readJpegExif } from '../../adapters/files/exif.ts';
 import { photoListCard, photoReceivedCard, photoTargetCard, photoTargetChosenCard } from '../../../cards/summary.ts';
 import { canActForUnit, currentCampaign, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
 import { recomputeEvidence } from './evidence.ts';
+import { CARD_KEY_PREFIX } from './summary.ts';
 
 export interface IncomingPhoto {
   chatId: string;
@@ -47,11 +48,14 @@ export function photoOf(message: MessageEvent): IncomingPhoto | undefined {
 /** The theme a reply is about, when the parent message is one of our summary cards. */
 async function themeOfParent(ctx: HandlerContext, parentId: string | undefined): Promise<string | undefined> {
   if (!parentId) return undefined;
-  // A card we sent (summary form, reminder, photo receipt …) whose buttons name the activity.
+  // A card that shows one activity (opened, saved or submitted in place).
+  const shown = await ctx.tx.keyValue.findUnique({ where: { key: CARD_KEY_PREFIX + parentId } });
+  if (shown) return shown.value;
+  // A card we sent (reminder, photo receipt …) whose buttons name exactly one activity.
   const sent = await ctx.tx.outboxMessage.findFirst({ where: { resultMessageId: parentId }, select: { payload: true } });
   if (sent && sent.payload.includes('"a":"summary.')) {
-    const m = /"a":"summary\.[a-z_]+","themeId":"([A-Za-z0-9_-]+)"/.exec(sent.payload) ?? /"themeId":"([A-Za-z0-9_-]+)"/.exec(sent.payload);
-    if (m) return m[1];
+    const ids = new Set([...sent.payload.matchAll(/"themeId":"([A-Za-z0-9_-]+)"/g)].map((m) => m[1]!));
+    if (ids.size === 1) return [...ids][0];
   }
   const draft = await ctx.tx.formDraft.findFirst({ where: { messageId: parentId, subject: { startsWith: 'summary:' } }, select: { subject: true } });
   return draft ? draft.subject.slice('summary:'.length) : undefined;

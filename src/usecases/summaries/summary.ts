@@ -29,6 +29,15 @@ import { announceEvidence, recomputeEvidence, runLinkCheck } from './evidence.ts
 
 export const draftSubject = (themeId: string) => `summary:${themeId}`;
 
+export const CARD_KEY_PREFIX = 'summary.card:';
+
+/** Remembers which activity a card message now shows, so photos sent as replies to it land there. */
+async function rememberCard(ctx: HandlerContext, messageId: string | undefined, themeId: string): Promise<void> {
+  if (!messageId) return;
+  const key = CARD_KEY_PREFIX + messageId;
+  await ctx.tx.keyValue.upsert({ where: { key }, create: { key, value: themeId }, update: { value: themeId } });
+}
+
 const summaryRowSelect = {
   id: true,
   status: true,
@@ -135,11 +144,7 @@ export async function openSummary(ctx: HandlerContext, themeId: string, messageI
   const auth = await authorize(ctx, themeId, 'summary.open');
   if ('refusal' in auth) return auth.refusal;
   const card = await formCard(ctx, auth.activity, undefined, {});
-  if (messageId) {
-    // Remember the card's message so photos sent as replies to it land on this activity.
-    const d = await ctx.tx.formDraft.findUnique({ where: { subject_openId: { subject: draftSubject(themeId), openId: ctx.actor } } });
-    if (d) await ctx.tx.formDraft.update({ where: { id: d.id }, data: { messageId } });
-  }
+  await rememberCard(ctx, messageId, themeId);
   return { card };
 }
 
@@ -149,6 +154,7 @@ export async function saveSummaryDraft(ctx: HandlerContext, themeId: string, for
   if ('refusal' in auth) return auth.refusal;
   const a = auth.activity;
   const raw = rawFromForm(formValue);
+  await rememberCard(ctx, messageId, themeId);
   const existing = await ctx.tx.summary.findUnique({ where: { themeId }, select: { id: true, status: true, version: true } });
   await writeDraft(ctx, themeId, raw, existing?.version ?? 0, messageId);
   if (!existing || existing.status !== 'submitted') {
@@ -169,6 +175,7 @@ export async function submitSummary(ctx: HandlerContext, themeId: string, formVa
   const a = auth.activity;
   const raw = rawFromForm(formValue);
   const parsed = parseSummary(raw, { year: a.year, today: shanghaiDate(ctx.now) });
+  await rememberCard(ctx, messageId, themeId);
   const before = await ctx.tx.summary.findUnique({ where: { themeId }, select: summaryRowSelect });
   if (!parsed.ok) {
     await writeDraft(ctx, themeId, raw, before?.version ?? 0, messageId);
