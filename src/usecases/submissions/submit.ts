@@ -211,6 +211,12 @@ export async function submissionFormAction(
   }
 
   const result = await acceptSubmission(ctx.tx, { submission: s, contact: step.accepted.contact, themes: step.accepted.themes, actor: ctx.actor, now: ctx.now });
+  if (!result) {
+    // Another liaison's submit of the same version committed while this one waited.
+    const fresh = (await loadSubmission(ctx.tx, s.id))!;
+    await deny(ctx, 'submission.submit', 'Submission', s.id, `stale: base v${baseVersion}, current v${fresh.version} (concurrent)`);
+    return { toast: { type: 'error', content: `本单位的申报刚被更新为第 ${fresh.version} 版，你的表单未提交` }, card: await renderForm(ctx.tx, fresh, step.draft, baseVersion, ctx.now) };
+  }
   await ctx.tx.formDraft.delete({ where: { id: row.id } });
   await ctx.audit({ action: `submission.${result.action}`, entity: 'Submission', entityId: s.id, before: result.before, after: result.after });
   await postReceipt(ctx, s.id);
@@ -244,8 +250,13 @@ async function snapshotOf(tx: Tx, submissionId: string): Promise<RevisionSnapsho
 export async function acceptSubmission(
   tx: Tx,
   p: { submission: { id: string; unitId: string; status: string; version: number; late: boolean; deadlineOverride: string | null; campaign: { deadline: string } }; contact: ContactInput; themes: DraftTheme[]; actor: string; now: Date },
-): Promise<AcceptResult> {
+): Promise<AcceptResult | null> {
   const s = p.submission;
+  // Optimistic lock, taken first: a concurrent accept of the same version (PostgreSQL waits on the
+  // row, then re-checks the condition) finds nothing to update and is treated as stale.
+  const version = s.version + 1;
+  const claimed = await tx.submission.updateMany({ where: { id: s.id, version: s.version }, data: { version } });
+  if (claimed.count === 0) return null;
   const before = await snapshotOf(tx, s.id);
   const action = s.status === 'submitted' ? 'edit' : 'submit';
   const late = action === 'submit' ? isLate({ campaignDeadline: s.campaign.deadline, deadlineOverride: s.deadlineOverride }, p.now) : s.late;
@@ -278,10 +289,9 @@ export async function acceptSubmission(
   for (const r of all) {
     if (r.state === 'active' && !keep.has(r.id)) await tx.theme.update({ where: { id: r.id }, data: { state: 'removed', updatedAt: p.now } });
   }
-  const version = s.version + 1;
   await tx.submission.update({
     where: { id: s.id },
-    data: { status: 'submitted', version, contactName: p.contact.name, contactPhone: p.contact.phone, submittedAt: p.now, submittedBy: p.actor, late, updatedAt: p.now },
+    data: { status: 'submitted', contactName: p.contact.name, contactPhone: p.contact.phone, submittedAt: p.now, submittedBy: p.actor, late, updatedAt: p.now },
   });
   // The liaison's profile keeps the phone typed in the form (prefilled next time).
   await tx.liaison.updateMany({ where: { unitId: s.unitId, openId: p.actor }, data: { phone: p.contact.phone } });
@@ -318,11 +328,13 @@ export async function postReceipt(ctx: HandlerContext, submissionId: string): Pr
  * Writes a withdrawal: themes are marked removed (kept for history), the submission counts as
  * not submitted, and the revision keeps the withdrawn themes so a resubmission can start from them.
  */
-export async function writeWithdrawal(tx: Tx, s: { id: string; version: number }, actor: string, now: Date): Promise<{ before: RevisionSnapshot; after: RevisionSnapshot; version: number }> {
+export async function writeWithdrawal(tx: Tx, s: { id: string; version: number }, actor: string, now: Date): Promise<{ before: RevisionSnapshot; after: RevisionSnapshot; version: number } | null> {
+  const version = s.version + 1;
+  const claimed = await tx.submission.updateMany({ where: { id: s.id, version: s.version }, data: { version } });
+  if (claimed.count === 0) return null;
   const before = await snapshotOf(tx, s.id);
   await tx.theme.updateMany({ where: { submissionId: s.id, state: 'active' }, data: { state: 'removed', updatedAt: now } });
-  const version = s.version + 1;
-  await tx.submission.update({ where: { id: s.id }, data: { status: 'withdrawn', version, late: false, updatedAt: now } });
+  await tx.submission.update({ where: { id: s.id }, data: { status: 'withdrawn', late: false, updatedAt: now } });
   const after = await snapshotOf(tx, s.id);
   await tx.submissionRevision.create({ data: { submissionId: s.id, version, action: 'withdraw', snapshot: JSON.stringify({ ...after, themes: before.themes, status: 'withdrawn' }), actorOpenId: actor, createdAt: now } });
   return { before, after, version };
@@ -338,7 +350,9 @@ export async function withdrawSubmission(ctx: HandlerContext, submissionId: stri
   if (s.version !== cardVersion) {
     return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, `这是第 ${cardVersion} 版的回执，申报已更新为第 ${s.version} 版，请在最新回执上操作`) } };
   }
-  const { before, after } = await writeWithdrawal(ctx.tx, s, ctx.actor, ctx.now);
+  const written = await writeWithdrawal(ctx.tx, s, ctx.actor, ctx.now);
+  if (!written) return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, '申报刚被他人更新，请在最新回执上操作') } };
+  const { before, after } = written;
   await ctx.audit({ action: 'submission.withdraw', entity: 'Submission', entityId: s.id, before, after });
   await postReceipt(ctx, s.id);
   await refreshProgressCards(ctx, s.campaignId);
