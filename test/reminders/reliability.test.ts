@@ -5,7 +5,7 @@ import { FakeClock } from '../../src/ports/clock.ts';
 import { atShanghai } from '../../src/domain/time.ts';
 import { createRemindersJob } from '../../src/handlers/reminders.ts';
 import { runReminders } from '../../src/usecases/reminders/run.ts';
-import { holidayCoverageCheck } from '../../src/usecases/reminders/calendar.ts';
+import { holidayCoverageCheck, holidayReadiness } from '../../src/usecases/reminders/calendar.ts';
 import { logLines, makeServices, outbox, secondInstance, seedCounty, submit, type Seeded } from './support.ts';
 import type { AppServices } from '../../src/app/bot.ts';
 
@@ -237,5 +237,28 @@ describe.each(PROVIDERS_UNDER_TEST)('a year missing from the holiday data (%s)',
       '2027-04-07 星沙街道 deadline-0 group sent',
     ]);
     expect((await outbox(db.client)).filter((o) => o.key.startsWith('holiday-warning:'))).toHaveLength(1);
+  });
+});
+
+describe.each(PROVIDERS_UNDER_TEST)('next year missing in December (%s)', (provider) => {
+  let db: TestDatabase;
+  afterEach(async () => {
+    await db?.destroy();
+  });
+
+  it('warns the coordinator in December about next year without failing readiness', async () => {
+    db = await createTestDatabase(provider);
+    const clock = new FakeClock(atShanghai('2026-12-01', '09:00'));
+    const services = makeServices(db.client, clock, db.url);
+    await seedCounty(db.client, { year: 2026, deadline: '2026-04-07', launchedAt: atShanghai('2026-03-23', '10:00'), status: 'scheduled' });
+    const november = await holidayCoverageCheck(services, atShanghai('2026-11-28', '09:00'));
+    expect(november).toMatchObject({ ok: true });
+    expect(november.detail).not.toContain('2027');
+    const check = await holidayReadiness(services).check();
+    expect(check.ok).toBe(true);
+    expect(check.detail).toContain('2027');
+    await runReminders(services, atShanghai('2026-12-01', '09:00'));
+    await runReminders(services, atShanghai('2026-12-02', '09:00'));
+    expect((await outbox(db.client)).filter((o) => o.key.startsWith('holiday-warning:2027'))).toHaveLength(1);
   });
 });
