@@ -17,6 +17,12 @@ describe.each(PROVIDERS_UNDER_TEST)('groups, liaisons and help (%s)', (provider)
   const helper = { openId: 'ou_test_helper', name: '帮手小李' };
   const chief = { openId: 'ou_test_chief', name: '分管领导老赵' };
   const lastText = (chatId: string) => [...h.messages(chatId)].reverse().find((m) => m.msgType === 'text')?.text ?? '';
+  /** The bot's answer to one message (replies are threaded under it). */
+  const answerTo = async (openId: string, chatId: string, text: string) => {
+    const { messageId } = await h.say(openId, chatId, text);
+    await h.drainOutbox();
+    return h.messages(chatId).find((m) => m.parentId === messageId && m.senderType === 'app')?.text ?? '';
+  };
 
   beforeAll(async () => {
     h = await startHarness({ provider, clock });
@@ -81,15 +87,11 @@ describe.each(PROVIDERS_UNDER_TEST)('groups, liaisons and help (%s)', (provider)
     const liaisons = await h.db.liaison.findMany({ where: { unitId: tongji.id } });
     expect(liaisons.find((l) => l.openId === newbie.openId)).toMatchObject({ name: '新来的小王', role: 'primary' });
     expect(liaisons.find((l) => l.id === oldPrimary.id)!.role).toBe('backup');
-    await h.say(helper.openId, chatId, '我是备用联系人');
+    expect(await answerTo(helper.openId, chatId, '我是备用联系人')).toContain('帮手小李已绑定为县统计局的备用联系人');
     expect((await h.db.liaison.findFirstOrThrow({ where: { unitId: tongji.id, openId: helper.openId } })).role).toBe('backup');
     // someone who is neither liaison nor coordinator cannot name the leader
-    await h.say(chief.openId, chatId, `分管领导 @${chief.name}`);
-    await h.drainOutbox();
-    expect(lastText(chatId)).toContain('只有县统计局的联系人或协调人可以设置分管领导');
-    await h.say(newbie.openId, chatId, `分管领导 @${chief.name}`);
-    await h.drainOutbox();
-    expect(lastText(chatId)).toContain('已将分管领导老赵设为县统计局的分管领导');
+    expect(await answerTo(chief.openId, chatId, `分管领导 @${chief.name}`)).toContain('只有县统计局的联系人或协调人可以设置分管领导');
+    expect(await answerTo(newbie.openId, chatId, `分管领导 @${chief.name}`)).toContain('已将分管领导老赵设为县统计局的分管领导');
     expect(await h.db.unit.findUniqueOrThrow({ where: { id: tongji.id } })).toMatchObject({ leaderOpenId: chief.openId, leaderName: chief.name });
     // 我是联系人 in a direct chat is explained
     await h.say(newbie.openId, h.emulator.p2pChatId(newbie.openId), '我是联系人');
