@@ -183,6 +183,15 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder reliability (%s)', (provider) => {
     expect((await outbox(db.client)).some((o) => o.target === 'oc_xingsha')).toBe(false);
   });
 
+  it('falls back to direct messages when the bot has left the unit group', async () => {
+    await db.client.groupChat.update({ where: { chatId: 'oc_jiaoyu' }, data: { status: 'left' } });
+    await runReminders(services, atShanghai('2023-03-28', '09:45'));
+    expect(await logLines(db.client, names, { date: '2023-03-28' })).toContain('2023-03-28 县教育局 deadline-7 dm sent');
+    const rows = await outbox(db.client);
+    expect(rows.some((o) => o.target === 'oc_jiaoyu')).toBe(false);
+    expect(rows.some((o) => o.target === 'ou_jy1' && o.op === 'send')).toBe(true);
+  });
+
   it('caps automatic reminders per unit per week and logs the capped ones as skipped', async () => {
     await db.client.campaign.update({ where: { id: seeded.campaignId }, data: { settings: JSON.stringify({ maxRemindersPerUnitPerWeek: 2 }) } });
     for (const date of ['2023-04-03', '2023-04-06', '2023-04-07']) await runReminders(services, atShanghai(date, '09:45'));

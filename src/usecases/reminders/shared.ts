@@ -129,8 +129,12 @@ export async function loadUnitContact(tx: Tx, unitId: string): Promise<UnitConta
     select: { id: true, name: true, chatId: true, leaderOpenId: true, leaderName: true, liaisons: { select: { name: true, openId: true, role: true } } },
   });
   if (!unit) return null;
-  // The unit's group: its own chatId, or a chat bound to it.
+  // The unit's group: its own chatId (unless the bot has left it), or a chat bound to it.
   let chatId = unit.chatId;
+  if (chatId) {
+    const chat = await tx.groupChat.findUnique({ where: { chatId }, select: { status: true } });
+    if (chat?.status === 'left') chatId = null;
+  }
   if (!chatId) {
     const chat = await tx.groupChat.findFirst({ where: { unitId, status: 'bound' }, select: { chatId: true } });
     chatId = chat?.chatId ?? null;
