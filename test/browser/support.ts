@@ -89,6 +89,8 @@ export async function openScreen(local: LocalApp, size: 'desktop' | 'phone', que
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${local.url}/${query}`);
+  // A fresh browser has no persona yet: the picker opens by itself.
+  if (!query) await page.locator('.persona-option').first().waitFor();
   return { context, page, errors };
 }
 
@@ -102,6 +104,7 @@ export async function switchPersona(page: Page, openId: string, name: string): P
 
 export async function openChat(page: Page, chatId: string): Promise<void> {
   await page.locator(`.chat-item[data-chat-id="${chatId}"]`).click();
+  await page.locator(`.chat-item.active[data-chat-id="${chatId}"]`).waitFor();
   await page.locator('#message-list').waitFor();
 }
 
