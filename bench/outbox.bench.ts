@@ -13,6 +13,7 @@ import type { HandlerContext } from '../src/app/bot.ts';
 import { feishuUuid } from '../src/app/outbox.ts';
 import { DEMO_OFFICE } from '../src/domain/demo-directory.ts';
 import { OutboxWorker } from '../src/adapters/outbox/worker.ts';
+import { RateLimiter } from '../src/adapters/outbox/rate-limiter.ts';
 import type { Provider } from '../src/adapters/db/schema/providers.ts';
 import type { BenchResult } from './run.ts';
 import { benchProviders, maxInWindow, percentile, round, sleep, startBenchApp, type BenchApp } from './support.ts';
@@ -170,8 +171,38 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
   }
 }
 
+/**
+ * The worker's RateLimiter alone on a virtual clock (no I/O, deterministic): as many acquisitions
+ * as it allows, back to back, for one chat and for the app, counted in sliding 1 s windows the way
+ * Feishu's limits (and the emulator) count them.
+ */
+async function limiterAlone(): Promise<BenchResult> {
+  let t = 0;
+  const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, () => t, async (ms) => {
+    t += ms;
+  });
+  const chat: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    await limiter.acquire('oc_one', Number.POSITIVE_INFINITY);
+    chat.push(t);
+  }
+  const app: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    await limiter.acquire(`oc_${i}`, Number.POSITIVE_INFINITY);
+    app.push(t);
+  }
+  return {
+    name: 'RateLimiter alone (virtual clock, limits 5/chat/s, 50/app/s)',
+    figures: {
+      'one chat: calls in first 1 s': chat.filter((x) => x < 1000).length,
+      'one chat: max calls in any 1 s': maxInWindow(chat, 1000),
+      'app: max calls in any 1 s': maxInWindow(app, 1000),
+    },
+  };
+}
+
 export default async function outboxBench(): Promise<BenchResult[]> {
-  const out: BenchResult[] = [];
+  const out: BenchResult[] = [await limiterAlone()];
   for (const provider of await benchProviders()) {
     out.push(await scenario(provider, false));
     out.push(await scenario(provider, true));
