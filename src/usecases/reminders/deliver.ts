@@ -156,7 +156,7 @@ export async function deliverReminder(ctx: HandlerContext, env: DeliveryEnv, ite
     return 'skipped';
   }
 
-  // Claim first (the unique key), then queue.
+  // The claim (made first in this transaction) becomes the sent record; the messages are queued with it.
   const logId = await settleLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'sent', channel: mainChannel });
 
   if (item.kind.startsWith('deadline-')) {
