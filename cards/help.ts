@@ -12,18 +12,21 @@ export interface HelpView {
   liaison: HelpCommand[];
   /** shown first, e.g. "没听懂“xxx”" */
   intro?: string;
+  /** names only (the short answer to text nobody understood) */
+  compact?: boolean;
 }
 
-function section(title: string, list: HelpCommand[]): CardElement[] {
+function section(title: string, list: HelpCommand[], compact = false): CardElement[] {
   if (list.length === 0) return [];
+  if (compact) return [markdown(`**${title}：**${list.map((c) => escapeMarkdown(c.name)).join('、')}`)];
   return [markdown(`**${title}**`), markdown(list.map((c) => `· **${escapeMarkdown(c.name)}** — ${escapeMarkdown(c.summary)}\n\u3000例：${escapeMarkdown(c.example)}`).join('\n'))];
 }
 
 export function buildHelpCard(v: HelpView): CardJson {
   const elements: CardElement[] = [];
   if (v.intro) elements.push(markdown(escapeMarkdown(v.intro)));
-  if (v.coordinator) elements.push(...section('协调人（县政务公开办）可用', v.coordinator));
-  elements.push(...section(v.coordinator ? '单位联系人可用' : '可用指令', v.liaison));
-  elements.push(note('在群里使用时请先 @主题日助手；在与主题日助手的私聊中可直接发送指令。'));
+  if (v.coordinator) elements.push(...section('协调人（县政务公开办）可用', v.coordinator, v.compact));
+  elements.push(...section(v.coordinator ? '单位联系人可用' : '可用指令', v.liaison, v.compact));
+  elements.push(note(v.compact ? '发送“@主题日助手 帮助”查看每条指令的说明和示例。' : '在群里使用时请先 @主题日助手；在与主题日助手的私聊中可直接发送指令。'));
   return card({ title: '主题日助手 · 指令帮助', template: 'indigo', elements });
 }

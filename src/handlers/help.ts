@@ -5,11 +5,12 @@ import { isCoordinator } from '../app/access.ts';
 import { buildHelpCard } from '../../cards/help.ts';
 import { replyCard } from './submissions.ts';
 
-async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], intro?: string) {
+async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], intro?: string, compact = false) {
   const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
   const line = (c: CommandSpec) => ({ name: c.names[0]!, summary: c.summary, example: c.example });
   return buildHelpCard({
     intro,
+    compact,
     coordinator: coordinator ? commands.filter((c) => c.audience === 'coordinator').map(line) : undefined,
     liaison: commands.filter((c) => c.audience !== 'coordinator').map(line),
   });
@@ -21,6 +22,6 @@ export function registerHelp(bot: Bot): void {
   });
   bot.onUnknownText(async (ctx, m: MessageEvent, commands) => {
     const typed = m.text.length > 20 ? `${m.text.slice(0, 20)}…` : m.text;
-    await replyCard(ctx, m, await helpCard(ctx, commands, typed ? `没看懂“${typed}”。你可以使用下面的指令：` : '你好，我是主题日助手。你可以使用下面的指令：'));
+    await replyCard(ctx, m, await helpCard(ctx, commands, typed ? `没看懂“${typed}”。你可以使用下面的指令：` : '你好，我是主题日助手。你可以使用下面的指令：', true));
   });
 }

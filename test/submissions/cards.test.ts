@@ -72,6 +72,7 @@ describe('submission cards are valid Card JSON 2.0', () => {
     expectValid(buildProgressCard(snap, { updatedAtText: '2023-04-01 10:00', deadlineText: '2023年4月7日', extraSections: [markdown('**提醒记录**')] }));
     expectValid(buildHelpCard({ intro: `没看懂“${nasty}”`, coordinator: [{ name: '进度', summary: nasty, example: '@主题日助手 进度' }], liaison: [{ name: '我是联系人', summary: 's', example: 'e' }] }));
     expectValid(buildHelpCard({ liaison: [{ name: '我是联系人', summary: 's', example: 'e' }] }));
+    expectValid(buildHelpCard({ intro: nasty, compact: true, coordinator: [{ name: nasty, summary: 's', example: 'e' }], liaison: [{ name: '我是联系人', summary: 's', example: 'e' }] }));
     const units = Array.from({ length: 60 }, (_, i) => ({ id: `u${i}`, name: `单位${i}` }));
     expectValid(buildGroupBindCard({ chatId: 'oc_1', chatName: nasty, units, guessedUnitId: 'u3' }));
     expectValid(buildGroupBindCard({ chatId: 'oc_1', chatName: nasty, units, error: '请先选择单位' }));
