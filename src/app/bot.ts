@@ -189,6 +189,20 @@ export class Bot {
     return { duplicate, response };
   }
 
+  /**
+   * A card handler that finished after the callback was already answered (past Feishu's 3 s) still
+   * shows its result: the card goes out as a delayed update with the callback's token.
+   */
+  async deliverLateResponse(event: InboundEvent, response: CardResponse): Promise<void> {
+    if (event.kind !== 'card_action' || !event.token || !response.card) return;
+    const card = response.card;
+    const token = event.token;
+    await this.services.db.$transaction(async (tx) => {
+      await enqueue(tx, `late-card:${event.eventId}`, { op: 'card_update', token, card }, {}, this.services.clock.now());
+    });
+    this.services.kickOutbox();
+  }
+
   private context(tx: Tx, event: InboundEvent, now: Date, after: (() => Promise<void>)[]): HandlerContext {
     const actor = event.kind === 'message' ? event.senderOpenId : event.kind === 'card_action' ? event.operatorOpenId : (event.operatorOpenId ?? '');
     return {

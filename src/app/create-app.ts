@@ -171,6 +171,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     feishuSlot.use(
       createFeishuRouter({
         dispatch: (event) => bot.dispatch(event),
+        lateResponse: (event, response) => bot.deliverLateResponse(event, response),
         log: log.child({ component: 'feishu' }),
         encryptKey,
         verificationToken,

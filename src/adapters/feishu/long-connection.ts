@@ -6,7 +6,7 @@
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Config } from '../../config.ts';
 import type { DispatchResult } from '../../app/bot.ts';
-import type { InboundEvent } from '../../app/events.ts';
+import type { CardResponse, InboundEvent } from '../../app/events.ts';
 import type { Logger } from '../../app/log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { FeishuGateway } from '../../ports/feishu.ts';
@@ -19,6 +19,8 @@ export const WS_EVENT_TYPES = ['im.message.receive_v1', 'im.chat.member.bot.adde
 
 export interface Dispatching {
   dispatch(event: InboundEvent): Promise<DispatchResult>;
+  /** delivers a card handler's late result as a delayed update (optional for tests) */
+  deliverLateResponse?(event: InboundEvent, response: CardResponse): Promise<void>;
 }
 
 export interface WsDispatcherDeps {
@@ -72,7 +74,11 @@ export function createWsDispatcher(deps: WsDispatcherDeps): lark.EventDispatcher
     }
     if (!settled.done) {
       deps.log.warn('ws handler slower than the ack budget; acknowledged early', { eventId: n.event.eventId });
-      work.catch(() => undefined);
+      const event = n.event;
+      // A late card still reaches the person, as a delayed update with the callback token.
+      work
+        .then((result) => (card && !result.duplicate ? deps.bot.deliverLateResponse?.(event, result.response) : undefined))
+        .catch((error: unknown) => deps.log.error('late card delivery failed', { eventId: event.eventId, error }));
       return card ? { toast: { type: 'info', content: '正在处理，请稍候' } } : undefined;
     }
     return card ? cardCallbackBody(settled.value.response) : undefined;

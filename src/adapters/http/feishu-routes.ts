@@ -12,6 +12,8 @@ export const BUSY_TOAST = '系统繁忙，请稍后再试';
 
 export interface FeishuRoutesOptions {
   dispatch(event: InboundEvent): Promise<DispatchResult>;
+  /** delivers the result of a card handler that missed the callback budget (delayed update) */
+  lateResponse?(event: InboundEvent, response: CardResponse): Promise<void>;
   log: Logger;
   encryptKey?: string;
   verificationToken?: string;
@@ -110,8 +112,10 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     const work = options.dispatch(event);
     const settled = await within(work, budget);
     if (!settled.done) {
-      options.log.warn('card handler slower than the callback budget', { eventId: event.eventId });
-      work.catch(() => undefined);
+      options.log.warn('card handler slower than the callback budget; its card follows as a delayed update', { eventId: event.eventId });
+      work
+        .then((result) => (result.duplicate ? undefined : options.lateResponse?.(event, result.response)))
+        .catch((error: unknown) => options.log.error('late card delivery failed', { eventId: event.eventId, error }));
       res.json({ toast: { type: 'info', content: '正在处理，请稍候' } });
       return;
     }
