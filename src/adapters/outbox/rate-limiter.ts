@@ -1,4 +1,4 @@
-// Token buckets in wall-clock time: Feishu counts real seconds whatever the app's clock says.
+// Sliding-window limits in wall-clock time: Feishu counts real seconds whatever the app's clock says.
 // App-wide per second and per minute, plus one bucket per target (chat, user or message).
 
 export interface RateLimits {
@@ -7,37 +7,37 @@ export interface RateLimits {
   perChat: number;
 }
 
+/**
+ * At most `capacity` calls in any window of `windowMs`, counted over a sliding window the way
+ * Feishu counts them. (A token bucket would allow a full burst plus the refill inside one second,
+ * e.g. 9 calls to a chat whose limit is 5 per second.)
+ */
 class Bucket {
-  private tokens: number;
-  private last: number;
+  private readonly taken: number[] = [];
   /** nothing may be taken before this (a 429's x-ogw-ratelimit-reset) */
   blockedUntil = 0;
   constructor(
     private readonly capacity: number,
-    private readonly refillPerMs: number,
-    now: number,
-  ) {
-    this.tokens = capacity;
-    this.last = now;
+    private readonly windowMs: number,
+    _now: number,
+  ) {}
+  private expire(now: number): void {
+    while (this.taken.length > 0 && this.taken[0]! <= now - this.windowMs) this.taken.shift();
   }
-  private refill(now: number): void {
-    this.tokens = Math.min(this.capacity, this.tokens + (now - this.last) * this.refillPerMs);
-    this.last = now;
-  }
-  /** ms until a token is available (0 = now) */
+  /** ms until a call is allowed (0 = now) */
   waitMs(now: number): number {
-    this.refill(now);
+    this.expire(now);
     const block = Math.max(0, this.blockedUntil - now);
-    const lack = this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.refillPerMs);
+    const lack = this.taken.length < this.capacity ? 0 : Math.ceil(this.taken[0]! + this.windowMs - now);
     return Math.max(block, lack);
   }
   take(now: number): void {
-    this.refill(now);
-    this.tokens -= 1;
+    this.expire(now);
+    this.taken.push(now);
   }
   idleSince(now: number): boolean {
-    this.refill(now);
-    return this.tokens >= this.capacity && this.blockedUntil <= now;
+    this.expire(now);
+    return this.taken.length === 0 && this.blockedUntil <= now;
   }
 }
 
@@ -52,8 +52,8 @@ export class RateLimiter {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {
     const t = now();
-    this.second = new Bucket(limits.perSecond, limits.perSecond / 1000, t);
-    this.minute = new Bucket(limits.perMinute, limits.perMinute / 60_000, t);
+    this.second = new Bucket(limits.perSecond, 1000, t);
+    this.minute = new Bucket(limits.perMinute, 60_000, t);
   }
 
   private target(key: string): Bucket {
@@ -61,7 +61,7 @@ export class RateLimiter {
     if (!b) {
       const t = this.now();
       if (this.perTarget.size > 5000) for (const [k, v] of this.perTarget) if (v.idleSince(t)) this.perTarget.delete(k);
-      b = new Bucket(this.limits.perChat, this.limits.perChat / 1000, t);
+      b = new Bucket(this.limits.perChat, 1000, t);
       this.perTarget.set(key, b);
     }
     return b;

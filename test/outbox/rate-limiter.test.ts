@@ -1,0 +1,61 @@
+// The limiter must never let more than N calls into any one-second window (Feishu counts a
+// sliding second): a token bucket would pass a full burst plus its refill.
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../src/adapters/outbox/rate-limiter.ts';
+
+function virtualLimiter(limits: { perSecond: number; perMinute: number; perChat: number }) {
+  let now = 0;
+  const limiter = new RateLimiter(limits, () => now, async (ms) => {
+    now += ms;
+  });
+  return { limiter, now: () => now };
+}
+
+function maxInAnyWindow(times: number[], windowMs: number): number {
+  let max = 0;
+  for (let i = 0; i < times.length; i++) {
+    const inWindow = times.filter((t) => t >= times[i]! && t < times[i]! + windowMs).length;
+    max = Math.max(max, inWindow);
+  }
+  return max;
+}
+
+describe('RateLimiter', () => {
+  it('keeps one chat at 5 calls in any second', async () => {
+    const { limiter, now } = virtualLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 });
+    const times: number[] = [];
+    for (let i = 0; i < 23; i++) {
+      expect(await limiter.acquire('oc_a')).toBe(true);
+      times.push(now());
+    }
+    expect(maxInAnyWindow(times, 1000)).toBe(5);
+    // and it is not slower than it must be: 23 calls need just over 4 seconds
+    expect(now()).toBeLessThanOrEqual(4000);
+  });
+
+  it('keeps the app at 50 calls in any second across chats', async () => {
+    const { limiter, now } = virtualLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 });
+    const times: number[] = [];
+    for (let i = 0; i < 160; i++) {
+      await limiter.acquire(`oc_${i % 40}`);
+      times.push(now());
+    }
+    expect(maxInAnyWindow(times, 1000)).toBeLessThanOrEqual(50);
+  });
+
+  it('honours a block (429 reset) for the whole app, and 230020 for one chat', async () => {
+    const { limiter } = virtualLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 });
+    limiter.block('app', 3);
+    expect(limiter.waitMs('oc_x')).toBe(3000);
+    const other = virtualLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }).limiter;
+    other.block('oc_busy', 2);
+    expect(other.waitMs('oc_busy')).toBe(2000);
+    expect(other.waitMs('oc_free')).toBe(0);
+  });
+
+  it('gives up instead of waiting past maxWaitMs', async () => {
+    const { limiter } = virtualLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 });
+    limiter.block('app', 60);
+    expect(await limiter.acquire('oc_x', 1000)).toBe(false);
+  });
+});
