@@ -215,6 +215,11 @@ export function publishConfirmCard(vm: { title: string; count: number; unitCount
   return card({ title: `发布${vm.title}`, template: 'orange', elements, summary: '确认发布计划安排表' });
 }
 
+/** Shown while the version is being frozen and sent (replaced by publishedDoneCard). */
+export function publishingCard(vm: { title: string; version: number }): CardJson {
+  return card({ title: `正在发布${vm.title}`, template: 'wathet', elements: [markdown(`正在发布第 ${vm.version} 版并通知各单位，完成后本卡片会更新。`)], summary: '正在发布计划安排表' });
+}
+
 export function publishedDoneCard(vm: { title: string; version: number; count: number; notifiedUnits: number; at: string }): CardJson {
   return card({
     title: `${vm.title}已发布`,

@@ -74,6 +74,27 @@ export async function enqueue(tx: Tx, idempotencyKey: string, op: OutboxOp, opti
   return row.id;
 }
 
+/**
+ * Writes many independent outbox rows with two queries (a fan-out to every unit must fit in a
+ * card callback's 3 s). Same semantics as enqueue() per row: an existing key is kept as is.
+ * Ops that point at another outbox row (urgent, patch by key) must go through enqueue().
+ */
+export async function enqueueMany(tx: Tx, items: readonly { key: string; op: OutboxOp; options?: EnqueueOptions }[], now = new Date()): Promise<void> {
+  if (items.some((i) => i.op.op === 'urgent' || (i.op.op === 'patch' && !i.op.messageId))) {
+    throw new Error('enqueueMany: urgent and patch-by-key ops need enqueue()');
+  }
+  if (items.length === 0) return;
+  const existing = await tx.outboxMessage.findMany({ where: { idempotencyKey: { in: items.map((i) => i.key) } }, select: { idempotencyKey: true } });
+  const seen = new Set(existing.map((r) => r.idempotencyKey));
+  const data = [];
+  for (const i of items) {
+    if (seen.has(i.key)) continue;
+    seen.add(i.key);
+    data.push({ idempotencyKey: i.key, op: i.op.op, target: targetOf(i.op), payload: JSON.stringify(i.op), nextAttemptAt: i.options?.notBefore ?? now });
+  }
+  if (data.length > 0) await tx.outboxMessage.createMany({ data });
+}
+
 const recipient = z.union([z.object({ chatId: z.string() }), z.object({ openId: z.string() })]);
 const cardJson = z.custom<CardJson>((v) => typeof v === 'object' && v !== null && (v as { schema?: unknown }).schema === '2.0');
 

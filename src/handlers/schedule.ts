@@ -5,7 +5,9 @@ import type { Bot, HandlerContext } from '../app/bot.ts';
 import type { CardActionEvent, CardResponse, MessageEvent } from '../app/events.ts';
 import { isCoordinator, isLiaisonOf, liaisonUnitIds, unitOfChat } from '../app/access.ts';
 import type { CardJson } from '../../cards/kit.ts';
-import { moveAnsweredCard, publishedDoneCard } from '../../cards/schedule.ts';
+import { moveAnsweredCard, publishedDoneCard, publishingCard } from '../../cards/schedule.ts';
+import { noticeCard } from '../../cards/kit.ts';
+import { withContext } from '../app/context.ts';
 import { PLAN_DEFAULTS } from '../domain/campaign.ts';
 import { monthSchema, orderToken, sortRows } from '../domain/schedule.ts';
 import { currentScheduleRows } from '../usecases/schedule/rows.ts';
@@ -13,7 +15,7 @@ import { shanghaiDateTime } from '../domain/time.ts';
 import { currentCampaign } from '../usecases/review/common.ts';
 import { buildPublishConfirm, buildPublishedView, buildWorkCard } from '../usecases/schedule/view.ts';
 import { moveThemeMonth, replyToMove } from '../usecases/schedule/move.ts';
-import { publishSchedule } from '../usecases/schedule/publish.ts';
+import { checkPublishable, publishSchedule } from '../usecases/schedule/publish.ts';
 
 const NOT_COORDINATOR = '只有县政务公开办的协调人可以编排和发布计划安排表。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
@@ -35,7 +37,7 @@ async function denyAction(ctx: HandlerContext, action: CardActionEvent, name: st
 }
 
 const moveReplySchema = z.object({ t: z.string().min(1).max(64), to: z.coerce.number().int().min(1).max(12), ok: z.boolean() });
-const publishSchema = z.object({ n: z.coerce.number().int().min(1) });
+const publishValue = z.object({ n: z.coerce.number().int().min(1) });
 
 export function registerSchedule(bot: Bot): void {
   bot.command(
@@ -94,13 +96,28 @@ export function registerSchedule(bot: Bot): void {
     if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.publish');
     const campaign = await currentCampaign(ctx.tx);
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
-    const v = publishSchema.safeParse(action.value);
-    const result = await publishSchedule(ctx, campaign, v.success ? v.data.n : undefined);
-    if (!result.ok) return { toast: { type: 'warning', content: result.message }, card: await buildPublishConfirm(ctx.tx, campaign) };
-    return {
-      toast: { type: 'success', content: `已发布第 ${result.version} 版` },
-      card: publishedDoneCard({ title: PLAN_DEFAULTS.scheduleTitle(campaign.year), version: result.version, count: result.rows.length, notifiedUnits: result.notifiedUnitIds.length, at: shanghaiDateTime(ctx.now) }),
-    };
+    const v = publishValue.safeParse(action.value);
+    const expected = v.success ? v.data.n : undefined;
+    const check = await checkPublishable(ctx.tx, campaign, expected);
+    if (!check.ok) return { toast: { type: 'warning', content: check.message }, card: await buildPublishConfirm(ctx.tx, campaign) };
+    // Freezing the version and fanning the schedule out to every unit writes a few hundred KB:
+    // it runs in its own transaction after this callback has answered, and the card is updated
+    // with the outcome through the callback's token. The expected version keeps it to once.
+    const services = ctx.services;
+    const actor = ctx.actor;
+    const token = action.token;
+    const eventId = ctx.eventId;
+    const title = PLAN_DEFAULTS.scheduleTitle(campaign.year);
+    ctx.afterCommit(async () => {
+      await withContext(services, actor, async (c) => {
+        const result = await publishSchedule(c, campaign, check.version);
+        const card = result.ok
+          ? publishedDoneCard({ title, version: result.version, count: result.rows.length, notifiedUnits: result.notifiedUnitIds.length, at: shanghaiDateTime(c.now) })
+          : noticeCard('计划安排表未发布', [result.message], 'orange');
+        if (token) await c.enqueue(`schedule-publish-done:${eventId}`, { op: 'card_update', token, card });
+      }, { eventId: `${eventId}:publish` });
+    });
+    return { toast: { type: 'info', content: `正在发布第 ${check.version} 版…` }, card: publishingCard({ title, version: check.version }) };
   });
 
   bot.action('schedule.move', async (ctx, action) => {

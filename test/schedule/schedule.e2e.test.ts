@@ -125,14 +125,18 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     expect(cardText(confirm.card)).toContain('即将发布 **第 1 版**');
     const before = new Map(h.demo.units.map((u) => [u.chatId, appCount(u.chatId)]));
     const r = await h.click(coord, confirm.messageId, actionValues(confirm.card, 'schedule.publish')[0]!);
-    expect(r.toast?.content).toBe('已发布第 1 版');
+    expect(r.error).toBeUndefined();
+    expect(r.toast?.content).toBe('正在发布第 1 版…');
+    await waitUntil(async () => (await h.db.scheduleVersion.count({ where: { campaignId } })) === 1);
     expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).status).toBe('scheduled');
     const sv = await h.db.scheduleVersion.findFirstOrThrow({ where: { campaignId } });
     expect(JSON.parse(sv.snapshot)).toHaveLength(36);
 
     await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 1);
     await waitUntil(async () => (await h.db.calendarEvent.count()) === 36);
+    await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'card_update' } })) === 1);
     await h.drainOutbox();
+    expect(cardText(currentCard(h, confirm.messageId))).toContain('第 1 版已于 2023-04-10 10:00 发布：36 项活动');
     for (const u of h.demo.units) expect(appCount(u.chatId), u.name).toBe(before.get(u.chatId)! + 1);
 
     const a = themes[0]!;
@@ -152,6 +156,18 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     const file = h.messages(office).find((m) => m.msgType === 'file')!;
     expect(file.fileName).toBe('长沙县2023年“政务公开主题日”活动计划安排表（第1版）.xlsx');
     firstXlsx = Buffer.from(h.emulator.uploadedFiles().find((f) => f.key === file.fileKey)!.bytes);
+
+    // Asked later in the group: the published version, own rows first, phones masked.
+    await h.say(unit.liaisons[0]!.openId, unit.chatId, '计划安排表');
+    await h.drainOutbox();
+    const asked = cardText(lastBotCard(h, unit.chatId).card);
+    expect(asked).toContain(`本单位活动（${unit.name}）`);
+    expect(asked).toContain('第 1 版');
+    expect(asked).not.toContain(inCard(phone));
+    // The review card never goes to a unit group.
+    await h.say(coord, unit.chatId, '审核');
+    await h.drainOutbox();
+    expect(h.messages(unit.chatId).filter((m) => m.senderType === 'app').pop()?.text).toContain('请在与主题日助手的私聊或县政务公开办工作群中');
 
     const calendars = h.emulator.calendars();
     expect(calendars).toHaveLength(1);
@@ -212,7 +228,11 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     const confirm = lastBotCard(h, office);
     expect(cardText(confirm.card)).toContain('与上一版相比 2 处变更，只通知涉及的 2 个单位');
     const r = await h.click(coord, confirm.messageId, actionValues(confirm.card, 'schedule.publish')[0]!);
-    expect(r.toast?.content).toBe('已发布第 2 版');
+    expect(r.toast?.content).toBe('正在发布第 2 版…');
+    await waitUntil(async () => (await h.db.scheduleVersion.count({ where: { campaignId } })) === 2);
+    // A second click on the same confirmation does not publish again.
+    await h.click(coord, confirm.messageId, actionValues(confirm.card, 'schedule.publish')[0]!);
+    await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'card_update' } })) === 2);
     await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 2);
     await waitUntil(async () => (await h.db.calendarEvent.count()) === 37);
     await h.drainOutbox();
@@ -221,6 +241,7 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     for (const u of h.demo.units) {
       expect(appCount(u.chatId), u.name).toBe(before.get(u.chatId)! + (affected.has(u.id) ? 1 : 0));
     }
+    expect(affected.size).toBe(2);
     const notice = lastBotCard(h, unitOf(moved).chatId).card;
     expectValidCard(notice);
     expect(cardText(notice)).toContain(`${moved.month}月 → 10月`);
@@ -249,7 +270,8 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     await h.drainOutbox();
     const confirm = lastBotCard(h, office);
     const r = await h.click(coord, confirm.messageId, actionValues(confirm.card, 'schedule.publish')[0]!);
-    expect(r.toast?.content).toBe('已发布第 3 版');
+    expect(r.toast?.content).toBe('正在发布第 3 版…');
+    await waitUntil(async () => (await h.db.scheduleVersion.count({ where: { campaignId } })) === 3);
     await waitUntil(async () => (await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: `calendar-note:${campaignId}:v3:permission` } } })) === 1);
     await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 3);
     await h.drainOutbox();

@@ -8,10 +8,10 @@ import type { Tx } from '../../adapters/db/database.ts';
 import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { affectedUnitIds, diffSchedules, type ScheduleChange, type ScheduleRow } from '../../domain/schedule.ts';
 import { formatChineseDate, shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
-import type { Recipient } from '../../app/outbox.ts';
+import { enqueueMany, type OutboxOp, type Recipient } from '../../app/outbox.ts';
 import { publishedScheduleCard, scheduleChangeNoticeCard } from '../../../cards/schedule.ts';
 import { writeScheduleXlsx } from '../../adapters/files/schedule-xlsx.ts';
-import { unitRecipients, type CampaignRow } from '../review/common.ts';
+import type { CampaignRow } from '../review/common.ts';
 import { currentScheduleRows, latestPublished } from './rows.ts';
 import { syncCalendar } from './calendar.ts';
 
@@ -26,6 +26,19 @@ export async function coordinatorTargets(tx: Tx, configuredChat: string | undefi
 }
 
 const targetKey = (t: Recipient) => ('chatId' in t ? t.chatId : t.openId);
+
+/** The cheap part of publishing, checked while answering the click: is there anything to publish? */
+export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVersion?: number): Promise<{ ok: true; version: number } | { ok: false; message: string }> {
+  const rows = await currentScheduleRows(tx, campaign.id);
+  if (rows.length === 0) return { ok: false, message: '还没有审核通过的主题，无法发布计划安排表' };
+  const previous = await latestPublished(tx, campaign.id);
+  const version = (previous?.version ?? 0) + 1;
+  if (expectedVersion !== undefined && expectedVersion !== version) {
+    return { ok: false, message: `计划安排表已发布到第 ${previous?.version ?? 0} 版，请重新发送“发布计划”查看最新变化` };
+  }
+  if (previous && diffSchedules(previous.rows, rows).length === 0) return { ok: false, message: `与第 ${previous.version} 版相比没有变化，无需重新发布` };
+  return { ok: true, version };
+}
 
 export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow, expectedVersion?: number, options: { calendar?: boolean } = {}): Promise<PublishResult> {
   const { tx } = ctx;
@@ -51,41 +64,32 @@ export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow
   const at = shanghaiDateTime(ctx.now);
 
   // Units: all of them the first time; later only those whose rows were added/removed/moved/changed.
+  // One query for the units and one write for the whole fan-out (the callback has 3 s).
+  const affected = previous ? new Set(affectedUnitIds(changes)) : null;
+  const units = await tx.unit.findMany({
+    where: affected ? { id: { in: [...affected] } } : { active: true },
+    select: { id: true, name: true, chatId: true, liaisons: { select: { openId: true, role: true } } },
+    orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }],
+  });
+  const items: { key: string; op: OutboxOp }[] = [];
   const notifiedUnitIds: string[] = [];
-  if (!previous) {
-    const units = await tx.unit.findMany({ where: { active: true }, select: { id: true, name: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] });
-    for (const unit of units) {
-      const to = await unitRecipients(tx, unit.id);
-      const card = publishedScheduleCard({ title, version, publishedAt: at, rows, unit, maskPhones: true });
-      if (to.chatId) await ctx.enqueue(`schedule:${campaign.id}:v${version}:unit:${unit.id}`, { op: 'send', to: { chatId: to.chatId }, card });
-      else if (rows.some((r) => r.unitId === unit.id)) {
-        for (const openId of to.liaisonOpenIds) await ctx.enqueue(`schedule:${campaign.id}:v${version}:unit:${unit.id}:${openId}`, { op: 'send', to: { openId }, card });
-      } else continue;
-      notifiedUnitIds.push(unit.id);
-    }
-  } else {
-    for (const unitId of affectedUnitIds(changes)) {
-      const unit = await tx.unit.findUnique({ where: { id: unitId }, select: { id: true, name: true } });
-      if (!unit) continue;
-      const to = await unitRecipients(tx, unit.id);
-      const card = scheduleChangeNoticeCard({
-        title,
-        version,
-        publishedAt: at,
-        unit,
-        liaisonOpenIds: to.liaisonOpenIds,
-        changes: changes.filter((c) => c.unitId === unit.id),
-        ownRows: rows.filter((r) => r.unitId === unit.id),
-        maskPhones: true,
-      });
-      if (to.chatId) await ctx.enqueue(`schedule:${campaign.id}:v${version}:unit:${unit.id}`, { op: 'send', to: { chatId: to.chatId }, card });
-      else for (const openId of to.liaisonOpenIds) await ctx.enqueue(`schedule:${campaign.id}:v${version}:unit:${unit.id}:${openId}`, { op: 'send', to: { openId }, card });
-      notifiedUnitIds.push(unit.id);
-    }
+  for (const unit of units) {
+    const liaisonOpenIds = [...unit.liaisons].sort((a, b) => (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1)).map((l) => l.openId).filter((id): id is string => !!id);
+    const own = rows.filter((r) => r.unitId === unit.id);
+    // Without a group, only units with activities (or changes) get the schedule, by direct message.
+    if (!unit.chatId && !affected && own.length === 0) continue;
+    const card = affected
+      ? scheduleChangeNoticeCard({ title, version, publishedAt: at, unit, liaisonOpenIds, changes: changes.filter((c) => c.unitId === unit.id), ownRows: own, maskPhones: true })
+      : publishedScheduleCard({ title, version, publishedAt: at, rows, unit, maskPhones: true });
+    const key = `schedule:${campaign.id}:v${version}:unit:${unit.id}`;
+    if (unit.chatId) items.push({ key, op: { op: 'send', to: { chatId: unit.chatId }, card } });
+    else for (const openId of liaisonOpenIds) items.push({ key: `${key}:${openId}`, op: { op: 'send', to: { openId }, card } });
+    notifiedUnitIds.push(unit.id);
   }
   const coordinators = await coordinatorTargets(tx, ctx.config.coordinatorChatId, ctx.actor);
   const full = publishedScheduleCard({ title, version, publishedAt: at, rows, maskPhones: false, changes: previous ? changes : undefined });
-  for (const to of coordinators) await ctx.enqueue(`schedule:${campaign.id}:v${version}:coord:${targetKey(to)}`, { op: 'send', to, card: full });
+  for (const to of coordinators) items.push({ key: `schedule:${campaign.id}:v${version}:coord:${targetKey(to)}`, op: { op: 'send', to, card: full } });
+  await enqueueMany(tx, items, ctx.now);
 
   await ctx.audit({
     action: 'schedule.publish',
