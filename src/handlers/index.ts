@@ -1,5 +1,5 @@
 // Every feature registers its commands, card actions and jobs here (one line each).
-import type { Bot } from '../app/bot.ts';
+import type { AppServices, Bot, ReadinessCheck } from '../app/bot.ts';
 import type { Job } from '../app/jobs.ts';
 import { remindersFeature } from './reminders.ts';
 import { submissionsFeature } from './submissions.ts';
@@ -9,7 +9,8 @@ import { scheduleFeature } from './schedule.ts';
 import { summariesFeature } from './summaries.ts';
 import { evaluationFeature } from './evaluation.ts';
 
-type Feature = { register(bot: Bot): void; jobs?: Job[] };
+/** A feature: its commands and card actions, its periodic jobs, and what /readyz should check for it. */
+type Feature = { register(bot: Bot): void; jobs?: Job[]; readiness?: (services: AppServices) => ReadinessCheck[] };
 
 const features: Feature[] = [
   // features are added here
@@ -22,6 +23,9 @@ const features: Feature[] = [
 ];
 
 export function registerFeatures(bot: Bot): Job[] {
-  for (const f of features) f.register(bot);
+  for (const f of features) {
+    f.register(bot);
+    bot.services.readiness?.push(...(f.readiness?.(bot.services) ?? []));
+  }
   return features.flatMap((f) => f.jobs ?? []);
 }

@@ -1,7 +1,7 @@
 // Reminders: the scheduled job (deadline, month, summary reminders, digest, overdue list), manual
 // 催办 with preview and confirmation, the reminder log, and the working-day overrides.
 import { z } from 'zod';
-import type { Bot, HandlerContext } from '../app/bot.ts';
+import type { AppServices, Bot, HandlerContext } from '../app/bot.ts';
 import type { Job } from '../app/jobs.ts';
 import type { MessageEvent, CardActionEvent, CardResponse } from '../app/events.ts';
 import { isCoordinator } from '../app/access.ts';
@@ -10,7 +10,7 @@ import { parseLooseDate, parseOverrideCommand } from '../domain/workdays.ts';
 import { runReminders, type RunOptions } from '../usecases/reminders/run.ts';
 import { confirmNudge, parseNudgeArgs, prepareNudge } from '../usecases/reminders/nudge.ts';
 import { reminderLogCardFor } from '../usecases/reminders/log.ts';
-import { deleteOverride, overridesCard, setOverride } from '../usecases/reminders/calendar.ts';
+import { deleteOverride, holidayReadiness, overridesCard, setOverride } from '../usecases/reminders/calendar.ts';
 import { currentCampaign } from '../usecases/reminders/shared.ts';
 import { shanghaiDate, yearOf } from '../domain/time.ts';
 
@@ -133,4 +133,9 @@ export function createRemindersJob(options: RunOptions = {}): Job {
   };
 }
 
-export const remindersFeature = { register: registerReminders, jobs: [createRemindersJob()] };
+export const remindersFeature = {
+  register: registerReminders,
+  jobs: [createRemindersJob()],
+  // /readyz reports whether the holiday data covers the campaign years
+  readiness: (services: AppServices) => [holidayReadiness(services)],
+};
