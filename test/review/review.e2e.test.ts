@@ -191,6 +191,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
     expect(h.messages(chat.chatId).filter((m) => m.senderType === 'app').pop()?.text).toContain('已添加审核人：王审核');
     expect(await h.db.reviewer.count({ where: { campaignId, openId: reviewer.openId } })).toBe(1);
     const rp2p = h.emulator.p2pChatId(reviewer.openId);
+    expect(h.messages(rp2p).find((m) => m.senderType === 'app')?.text).toContain('指定为“政务公开主题日”活动主题的审核人');
     await h.say(reviewer.openId, rp2p, '审核');
     await h.drainOutbox();
     const rc = lastBotCard(h, rp2p);

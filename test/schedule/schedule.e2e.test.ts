@@ -150,7 +150,7 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     const inCard = (p: string) => JSON.stringify(escapeMarkdown(p)).slice(1, -1);
     expect(ownText).toContain(inCard(maskPhone(phone)));
     expect(ownText).not.toContain(inCard(phone));
-    const officeCard = h.messages(office).filter((m) => m.msgType === 'interactive').pop()!;
+    const officeCard = h.messages(office).filter((m) => m.msgType === 'interactive' && JSON.stringify(m.card).includes('第 1 版\u3000')).pop()!;
     expect(JSON.stringify(officeCard.card)).toContain(inCard(phone));
 
     const file = h.messages(office).find((m) => m.msgType === 'file')!;
@@ -171,6 +171,9 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
 
     const calendars = h.emulator.calendars();
     expect(calendars).toHaveLength(1);
+    const created = h.messages(office).filter((m) => JSON.stringify(m.card ?? {}).includes('活动日历已创建'));
+    expect(created).toHaveLength(1);
+    expect(JSON.stringify(created[0]!.card)).toContain(calendars[0]!.calendarId.replace(/[_.-]/g, (c) => `\\\\${c}`));
     expect((await h.db.keyValue.findUniqueOrThrow({ where: { key: `calendar:${campaignId}` } })).value).toBe(calendars[0]!.calendarId);
     const ev = await h.db.calendarEvent.findUniqueOrThrow({ where: { themeId: a.id } });
     const emuEv = h.emulator.calendarEvents(calendars[0]!.calendarId).find((e) => e.eventId === ev.eventId)!;

@@ -12,6 +12,11 @@ export async function addReviewers(ctx: HandlerContext, campaignId: string, peop
     }
     const row = await ctx.tx.reviewer.create({ data: { campaignId, openId: p.openId, name: p.name, addedBy: ctx.actor, createdAt: ctx.now } });
     await ctx.audit({ action: 'reviewer.add', entity: 'Reviewer', entityId: row.id, after: { openId: p.openId, name: p.name, campaignId } });
+    await ctx.enqueue(`reviewer-added:${row.id}`, {
+      op: 'send',
+      to: { openId: p.openId },
+      text: '你已被县政务公开办指定为“政务公开主题日”活动主题的审核人。在与主题日助手的私聊中发送“审核”即可逐个单位审核主题（通过 / 退回修改 / 不采纳）。',
+    });
     added.push(p.name);
   }
   return { added, already };

@@ -8,7 +8,7 @@ import { coordinatorChatIds } from '../../app/access.ts';
 import { FeishuApiError } from '../../ports/feishu.ts';
 import { formLabel } from '../../domain/campaign.ts';
 import { monthEventDates, type ScheduleRow } from '../../domain/schedule.ts';
-import { noticeCard } from '../../../cards/kit.ts';
+import { escapeMarkdown, noticeCard } from '../../../cards/kit.ts';
 
 export const calendarKey = (campaignId: string) => `calendar:${campaignId}`;
 
@@ -52,6 +52,14 @@ export async function syncCalendar(services: AppServices, input: CalendarSyncInp
       const created = await gateway.createCalendar({ summary: `${input.title}`, description: '县政务公开办发布的“政务公开主题日”活动计划，每项活动显示为其所在月份的全天日程。' });
       calendarId = created.calendarId;
       await db.keyValue.upsert({ where: { key: calendarKey(input.campaignId) }, create: { key: calendarKey(input.campaignId), value: calendarId }, update: { value: calendarId } });
+      await noteCoordinator(
+        services,
+        input,
+        'created',
+        `已创建公共日历「${input.title}」，每项活动显示为所在月份的全天日程。各单位可在飞书日历中点“订阅日历”，搜索该名称后订阅（日历 ID：${calendarId}）。`,
+        '活动日历已创建',
+        'green',
+      );
     }
     const existing = await db.calendarEvent.findMany({ where: { theme: { submission: { campaignId: input.campaignId } } } });
     const byTheme = new Map(existing.map((e) => [e.themeId, e]));
@@ -111,14 +119,14 @@ export async function syncCalendar(services: AppServices, input: CalendarSyncInp
   return result;
 }
 
-async function noteCoordinator(services: AppServices, input: CalendarSyncInput, kind: string, text: string): Promise<void> {
+async function noteCoordinator(services: AppServices, input: CalendarSyncInput, kind: string, text: string, title = '飞书日历未同步', template: 'orange' | 'green' = 'orange'): Promise<void> {
   await withContext(services, input.actor, async (ctx) => {
     const chats = await coordinatorChatIds(ctx.tx, ctx.config.coordinatorChatId);
-    const card = noticeCard('飞书日历未同步', [text], 'orange');
+    const card = noticeCard(title, [escapeMarkdown(text)], template);
     const targets = chats.length > 0 ? chats.map((chatId) => ({ chatId })) : [{ openId: input.actor }];
     for (const to of targets) {
       await ctx.enqueue(`calendar-note:${input.campaignId}:v${input.version}:${kind}:${'chatId' in to ? to.chatId : to.openId}`, { op: 'send', to, card });
     }
-    await ctx.audit({ action: 'schedule.calendar_skipped', entity: 'Campaign', entityId: input.campaignId, reason: kind, after: { version: input.version } });
+    await ctx.audit({ action: kind === 'created' ? 'schedule.calendar_created' : 'schedule.calendar_skipped', entity: 'Campaign', entityId: input.campaignId, reason: kind, after: { version: input.version } });
   });
 }
