@@ -74,8 +74,8 @@ async function mentionedPeople(ctx: HandlerContext, message: MessageEvent): Prom
 
 export function registerReview(bot: Bot): void {
   bot.command(
-    { names: ['审核', '审核主题'], summary: '逐个单位审核申报的主题（通过 / 退回修改 / 不采纳）', example: '@主题日助手 审核', audience: 'coordinator' },
-    async (ctx, message) => {
+    { names: ['审核', '审核主题'], summary: '逐个单位审核申报的主题（通过 / 退回修改 / 不采纳），可跟单位名直达', example: '@主题日助手 审核 星沙街道', audience: 'coordinator' },
+    async (ctx, message, args) => {
       const { campaign, allowed } = await reviewerCampaign(ctx);
       if (!allowed) {
         await deny(ctx, 'review.open', message.messageId, 'not a reviewer');
@@ -85,7 +85,12 @@ export function registerReview(bot: Bot): void {
       if (message.chatType === 'group' && (await unitOfChat(ctx.tx, message.chatId))) {
         return reply(ctx, message, { text: '审核卡片含各单位联系方式，请在与主题日助手的私聊或县政务公开办工作群中发送“审核”。' });
       }
-      const card = reviewCard(await buildReviewCard(ctx.tx, campaign, { filter: DEFAULT_REVIEW_FILTER, unitId: '', page: 0, dir: 'stay' }));
+      // 审核 星沙街道: open that unit with all its themes.
+      const name = args.trim();
+      const unit = name ? await ctx.tx.unit.findFirst({ where: { OR: [{ name }, { shortName: name }, { name: { contains: name } }] }, select: { id: true } }) : null;
+      if (name && !unit) return reply(ctx, message, { text: `没有找到单位“${name}”，请检查名称，或直接发送“审核”从第一个单位开始。` });
+      const pos: ReviewPosition = unit ? { filter: { ...DEFAULT_REVIEW_FILTER, status: 'all' }, unitId: unit.id, page: 0, dir: 'stay' } : { filter: DEFAULT_REVIEW_FILTER, unitId: '', page: 0, dir: 'stay' };
+      const card = reviewCard(await buildReviewCard(ctx.tx, campaign, pos));
       await reply(ctx, message, { card });
     },
   );

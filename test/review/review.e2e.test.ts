@@ -200,6 +200,18 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
     expect(all.toast).toBeUndefined();
     expect(cardText(currentCard(h, rc.messageId))).toContain('（镇）');
 
+    // 审核 <单位>: straight to that unit with all its themes; an unknown name is explained.
+    const directUnit = h.demo.units.find((u) => u.id === themes[5]!.unitId)!;
+    await h.say(coord, office, `审核 ${directUnit.name}`);
+    await h.drainOutbox();
+    const direct = lastBotCard(h, office).card;
+    expectValidCard(direct);
+    expect(cardText(direct)).toContain(`**${directUnit.name}**`);
+    expect(cardText(direct)).toContain('全部状态');
+    await h.say(coord, office, '审核 不存在的单位');
+    await h.drainOutbox();
+    expect(h.messages(office).filter((m) => m.senderType === 'app').pop()?.text).toContain('没有找到单位“不存在的单位”');
+
     // A reviewer may not name other reviewers.
     await h.say(reviewer.openId, chat.chatId, '添加审核人 @李成英');
     expect(await h.db.auditLog.count({ where: { actorOpenId: reviewer.openId, action: 'reviewer.add', decision: 'deny' } })).toBe(1);

@@ -100,9 +100,11 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
       fields: parseFields(t.reviewFields),
     };
     if (last) vm.lastDecision = { label: decisionLabel(last.decision), by: names.get(last.reviewerOpenId) ?? last.reviewerOpenId, at: shanghaiDateTime(last.createdAt) };
-    const lastReturn = [...mine].reverse().find((d) => d.decision === 'return');
-    if (lastReturn && lastReturn.themeVersion < t.version) {
-      const old = versions.find((v) => v.themeId === t.id && v.version === lastReturn.themeVersion);
+    // What changed since the reviewer last looked: the version that was returned (or, when the
+    // unit edited an already decided theme through its submission, the last decided version).
+    const since = [...mine].reverse().find((d) => d.decision === 'return') ?? last;
+    if (since && since.themeVersion < t.version) {
+      const old = versions.find((v) => v.themeId === t.id && v.version === since.themeVersion);
       if (old) vm.diff = { fromVersion: old.version, changes: diffThemes(themeContent(old), themeContent(t)) };
     }
     if (override?.themeId === t.id) {
