@@ -77,6 +77,11 @@ export function register(bot: Bot): void {
     const campaign = await currentCampaign(ctx.tx, ctx.now);
     if (!campaign) return reply(ctx, m, 'evaluation.home', { text: NO_CAMPAIGN });
     const r = await judgeHomeFor(ctx, campaign);
+    if (r.card && m.chatType === 'group') {
+      // Scores are typed into the card: keep them out of group chats.
+      await ctx.enqueue(`evaluation.home:${m.messageId}`, { op: 'send', to: { openId: m.senderOpenId }, card: r.card });
+      return reply(ctx, m, 'evaluation.home_hint', { text: '评分卡片已私聊发给您，请在与机器人的单聊中评分。' });
+    }
     await reply(ctx, m, 'evaluation.home', r.card ? { card: r.card } : { text: r.toast?.content ?? '' });
   });
   bot.command({ names: ['评选进度', '评选结果'], summary: '评委打分进度、排名（含并列）、确认获奖名单和导出', example: '@主题日助手 评选进度', audience: 'coordinator' }, async (ctx, m) => {

@@ -137,6 +137,16 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', (provider) => 
       expectValidCard(invite.card);
       expect(cardText(invite.card)).toContain('评委');
     }
+    // Asked in a group, the scoring card goes to the judge's single chat (typed scores stay private).
+    const before = h.messages(h.emulator.p2pChatId(judgeIds[0]!)).length;
+    await h.say(judgeIds[0]!, panelChat, '评分');
+    await h.drainOutbox();
+    expect(lastBot(h, panelChat).text).toContain('评分卡片已私聊发给您');
+    expect(h.messages(h.emulator.p2pChatId(judgeIds[0]!)).length).toBe(before + 1);
+    // Someone who is not a judge is told so.
+    await h.say(coord, panelChat, '评分');
+    await h.drainOutbox();
+    expect(lastBot(h, panelChat).text).toContain('您不是本年度评选的评委');
     h.clock.set('2023-12-04T02:00:00Z');
   });
 
