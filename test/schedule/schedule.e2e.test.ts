@@ -286,4 +286,24 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     expect(await h.db.outboxMessage.count({ where: { status: { in: ['failed', 'dead'] } } })).toBe(0);
     h.emulator.faults.calendarPermission(true);
   });
+  it('a theme taken out of the plan: removed in version 4, its calendar event deleted, its unit told', async () => {
+    const t = themes[10]!;
+    await h.db.theme.update({ where: { id: t.id }, data: { reviewStatus: 'rejected', reviewReason: '合并到其他单位活动' } });
+    const ev = await h.db.calendarEvent.findUniqueOrThrow({ where: { themeId: t.id } });
+    const before = new Map(h.demo.units.map((u) => [u.chatId, appCount(u.chatId)]));
+    await h.say(coord, office, '发布计划');
+    await h.drainOutbox();
+    const confirm = lastBotCard(h, office);
+    expect((await h.click(coord, confirm.messageId, actionValues(confirm.card, 'schedule.publish')[0]!)).toast?.content).toBe('正在发布第 4 版…');
+    await waitUntil(async () => (await h.db.calendarEvent.count({ where: { themeId: t.id } })) === 0);
+    await h.drainOutbox();
+    for (const u of h.demo.units) expect(appCount(u.chatId), u.name).toBe(before.get(u.chatId)! + (u.id === t.unitId ? 1 : 0));
+    expect(cardText(lastBotCard(h, unitOf(t).chatId).card)).toContain('移出计划');
+    const emuEv = h.emulator.calendarEvents().find((e) => e.eventId === ev.eventId);
+    expect(emuEv === undefined || emuEv.status === 'cancelled').toBe(true);
+    // The move published while the calendar was unavailable (version 3) is caught up now.
+    const missed = await h.db.calendarEvent.findUniqueOrThrow({ where: { themeId: themes[8]!.id } });
+    await waitUntil(() => (h.emulator.calendarEvents().find((e) => e.eventId === missed.eventId)?.startTime as { date?: string } | undefined)?.date === '2023-12-01');
+    await waitUntil(async () => (await h.db.keyValue.count({ where: { key: `calendar-dirty:${campaignId}` } })) === 0);
+  });
 });

@@ -11,6 +11,8 @@ import { monthEventDates, type ScheduleRow } from '../../domain/schedule.ts';
 import { escapeMarkdown, noticeCard } from '../../../cards/kit.ts';
 
 export const calendarKey = (campaignId: string) => `calendar:${campaignId}`;
+/** Set when a sync did not finish: the next one refreshes every event, not only this version's changes. */
+const dirtyKey = (campaignId: string) => `calendar-dirty:${campaignId}`;
 
 /** Feishu answers 99991672 (scope not granted) or HTTP 403 when the app may not use calendars. */
 export function isCalendarPermissionError(error: unknown): boolean {
@@ -46,6 +48,7 @@ function eventText(row: ScheduleRow): { summary: string; description: string } {
 export async function syncCalendar(services: AppServices, input: CalendarSyncInput): Promise<CalendarSyncResult> {
   const { db, gateway, log } = services;
   const result: CalendarSyncResult = { status: 'done', created: 0, updated: 0, deleted: 0, failed: 0 };
+  const dirty = (await db.keyValue.findUnique({ where: { key: dirtyKey(input.campaignId) } })) !== null;
   try {
     let calendarId = (await db.keyValue.findUnique({ where: { key: calendarKey(input.campaignId) } }))?.value;
     if (!calendarId) {
@@ -73,7 +76,7 @@ export async function syncCalendar(services: AppServices, input: CalendarSyncInp
           const { eventId } = await gateway.createCalendarEvent({ calendarId, ...text, ...dates, idempotencyKey: `${row.themeId}-v${input.version}` });
           await db.calendarEvent.upsert({ where: { themeId: row.themeId }, create: { themeId: row.themeId, calendarId, eventId }, update: { calendarId, eventId } });
           result.created++;
-        } else if (input.changedThemeIds.has(row.themeId) || ev.calendarId !== calendarId) {
+        } else if (dirty || input.changedThemeIds.has(row.themeId) || ev.calendarId !== calendarId) {
           await gateway.updateCalendarEvent({ calendarId: ev.calendarId, eventId: ev.eventId, ...text, ...dates });
           await db.calendarEvent.update({ where: { themeId: row.themeId }, data: { updatedAt: services.clock.now() } });
           result.updated++;
@@ -116,6 +119,8 @@ export async function syncCalendar(services: AppServices, input: CalendarSyncInp
       '计划已发布，但应用没有飞书日历权限，未创建活动日程。请管理员在开发者后台为应用开通“日历”权限（calendar:calendar）并发布版本，之后再次发布计划即可补建日程。',
     );
   }
+  if (result.status === 'done') await db.keyValue.deleteMany({ where: { key: dirtyKey(input.campaignId) } });
+  else await db.keyValue.upsert({ where: { key: dirtyKey(input.campaignId) }, create: { key: dirtyKey(input.campaignId), value: `v${input.version}` }, update: { value: `v${input.version}` } });
   return result;
 }
 
