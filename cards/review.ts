@@ -233,7 +233,7 @@ export function decisionNoticeCard(vm: DecisionNoticeVm): CardJson {
   const mentions = vm.liaisonOpenIds.map(mention).filter(Boolean).join(' ');
   const label = decisionLabel(vm.decision);
   const lines = [`${mentions ? `${mentions} ` : ''}${escapeMarkdown(vm.unitName)}申报的主题 ${vm.seq}「${escapeMarkdown(vm.title)}」审核结果：**${label}**`];
-  if (vm.reason) lines.push(`原因：${escapeMarkdown(vm.reason)}`);
+  if (vm.reason) lines.push(`${vm.decision === 'approve' ? '审核意见' : '原因'}：${escapeMarkdown(vm.reason)}`);
   if (vm.fields.length > 0) lines.push(`需修改：${vm.fields.map(fieldLabel).join('、')}`);
   lines.push(`审核人：${escapeMarkdown(vm.reviewerName)}\u3000${vm.at}`);
   const elements: CardElement[] = [markdown(lines.join('\n'))];
