@@ -1,6 +1,7 @@
 // What a CLI command may touch: output streams, the clock, and the database named by
 // DATABASE_URL (opened on first use, so `help` works without a database).
 import { loadConfig, loadDotEnv } from '../config.ts';
+import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
 
 export interface CliIo {
@@ -43,4 +44,34 @@ export function createProcessIo(env: NodeJS.ProcessEnv = process.env): { io: Cli
       if (db) await (await db.catch(() => undefined))?.close();
     },
   };
+}
+
+/** Parsed `--year YYYY --out PATH` (plus the command's own flags). */
+export interface YearOutArgs<V> {
+  year: number;
+  out: string;
+  values: V;
+}
+
+type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
+type FlagValues<F extends FlagSpec> = { [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : string };
+
+/**
+ * The argument shape every export command shares. Returns the parsed values, or writes the
+ * Chinese usage error and returns undefined (the command then exits with 2).
+ */
+export function parseYearOut<F extends FlagSpec>(args: string[], io: CliIo, usage: string, flags: F, outLabel = '文件名'): YearOutArgs<FlagValues<F>> | undefined {
+  try {
+    const parsed = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, ...flags }, allowPositionals: true, strict: true });
+    const positionals = parsed.positionals;
+    const values = parsed.values as Record<string, string | boolean | undefined>;
+    if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+    const year = Number(values.year);
+    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
+    if (typeof values.out !== 'string' || values.out === '') throw new Error(`缺少 --out ${outLabel}`);
+    return { year, out: values.out, values: values as FlagValues<F> };
+  } catch (error) {
+    io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${usage}`);
+    return undefined;
+  }
 }

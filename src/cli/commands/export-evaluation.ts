@@ -1,7 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { CliCommand } from '../io.ts';
+import { parseYearOut, type CliCommand } from '../io.ts';
 import { buildEvaluationXlsx } from '../../usecases/evaluation/exports.ts';
 
 const USAGE = 'export evaluation --year 2023 --out 评选汇总表.xlsx';
@@ -11,18 +10,11 @@ export const exportEvaluation: CliCommand = {
   summary: '导出最佳政务公开主题日活动评选汇总表（XLSX：各评委分项得分、加权总分、去高低平均、名次、并列）',
   usage: USAGE,
   async run(args, io) {
-    let year: number;
-    let out: string;
-    try {
-      const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' } }, allowPositionals: true, strict: true });
-      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
-      year = Number(values.year);
-      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
-      if (!values.out) throw new Error('缺少 --out 文件名');
-      out = values.out;
-      if (!out.toLowerCase().endsWith('.xlsx')) throw new Error('--out 应以 .xlsx 结尾');
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
+    const parsed = parseYearOut(args, io, USAGE, {});
+    if (!parsed) return 2;
+    const { year, out } = parsed;
+    if (!out.toLowerCase().endsWith('.xlsx')) {
+      io.stderr(`参数错误：--out 应以 .xlsx 结尾\n用法：npm run cli -- ${USAGE}`);
       return 2;
     }
     const db = await io.openDb();

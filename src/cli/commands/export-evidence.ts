@@ -1,7 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { CliCommand } from '../io.ts';
+import { parseYearOut, type CliCommand } from '../io.ts';
 import { loadConfig } from '../../config.ts';
 import { LocalFileStorage } from '../../adapters/files/storage.ts';
 import { evidenceEntries } from '../../usecases/evaluation/exports.ts';
@@ -14,23 +13,11 @@ export const exportEvidence: CliCommand = {
   summary: '导出活动证据包：每项已总结活动一个文件夹（活动总结.html + 照片）和目录.html；--zip 另存为 ZIP',
   usage: USAGE,
   async run(args, io) {
-    let year: number;
-    let out: string;
-    let zip = false;
-    let storageDir: string | undefined;
-    try {
-      const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, zip: { type: 'boolean' }, storage: { type: 'string' } }, allowPositionals: true, strict: true });
-      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
-      year = Number(values.year);
-      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
-      if (!values.out) throw new Error('缺少 --out 目录');
-      out = values.out;
-      zip = values.zip === true;
-      storageDir = values.storage;
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
+    const parsed = parseYearOut(args, io, USAGE, { zip: { type: 'boolean' }, storage: { type: 'string' } }, '目录');
+    if (!parsed) return 2;
+    const { year, out } = parsed;
+    const zip = parsed.values.zip === true;
+    const storageDir = parsed.values.storage;
     const db = await io.openDb();
     const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true, year: true, title: true } });
     if (!campaign) {

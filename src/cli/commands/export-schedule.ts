@@ -1,7 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { CliCommand } from '../io.ts';
+import { parseYearOut, type CliCommand } from '../io.ts';
 import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { formatChineseDate, shanghaiDate } from '../../domain/time.ts';
 import { writeScheduleXlsx } from '../../adapters/files/schedule-xlsx.ts';
@@ -14,18 +13,11 @@ export const exportSchedule: CliCommand = {
   summary: '导出全年“政务公开主题日”活动计划安排表（XLSX，按月份；取最新发布版本，未发布时取当前审核通过的主题）',
   usage: USAGE,
   async run(args, io) {
-    let year: number;
-    let out: string;
-    try {
-      const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' } }, allowPositionals: true, strict: true });
-      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
-      year = Number(values.year);
-      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
-      if (!values.out) throw new Error('缺少 --out 文件名');
-      out = values.out;
-      if (!out.toLowerCase().endsWith('.xlsx')) throw new Error('--out 应以 .xlsx 结尾');
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
+    const parsed = parseYearOut(args, io, USAGE, {});
+    if (!parsed) return 2;
+    const { year, out } = parsed;
+    if (!out.toLowerCase().endsWith('.xlsx')) {
+      io.stderr(`参数错误：--out 应以 .xlsx 结尾\n用法：npm run cli -- ${USAGE}`);
       return 2;
     }
     const db = await io.openDb();

@@ -1,8 +1,7 @@
 // `npm run cli -- export submissions --year 2023 --out FILE [--csv]`: the 申报表 as XLSX (and CSV).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { CliCommand } from '../io.ts';
+import { parseYearOut, type CliCommand } from '../io.ts';
 import { buildSubmissionsCsv, buildSubmissionsXlsx } from '../../adapters/files/submissions-export.ts';
 import { loadSubmissionExport } from '../../usecases/submissions/export.ts';
 
@@ -13,23 +12,12 @@ export const exportSubmissions: CliCommand = {
   summary: '导出主题申报表：XLSX（全县汇总 + 各单位一页，按实施方案附表格式）；--csv 或 --out 以 .csv 结尾时另写 CSV（UTF-8 BOM）',
   usage: USAGE,
   async run(args, io) {
-    let year: number;
-    let xlsxOut: string;
-    let csvOut: string | undefined;
-    try {
-      const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, csv: { type: 'boolean' } }, allowPositionals: true, strict: true });
-      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
-      year = Number(values.year);
-      if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
-      if (!values.out) throw new Error('缺少 --out 文件名');
-      const out = values.out;
-      const base = out.replace(/\.(xlsx|csv)$/i, '');
-      xlsxOut = `${base}.xlsx`;
-      if (values.csv || /\.csv$/i.test(out)) csvOut = `${base}.csv`;
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
+    const parsed = parseYearOut(args, io, USAGE, { csv: { type: 'boolean' } });
+    if (!parsed) return 2;
+    const { year, out } = parsed;
+    const base = out.replace(/\.(xlsx|csv)$/i, '');
+    const xlsxOut = `${base}.xlsx`;
+    const csvOut = parsed.values.csv || /\.csv$/i.test(out) ? `${base}.csv` : undefined;
     const db = await io.openDb();
     const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true } });
     if (!campaign) {
