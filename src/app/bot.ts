@@ -157,6 +157,12 @@ export class Bot {
     const after: (() => Promise<void>)[] = [];
     let response: CardResponse = {};
     let duplicate = false;
+    // Cheap look-up first: a re-delivery storm must not queue up for write transactions just to
+    // learn it is a duplicate. The check inside the transaction still decides races.
+    if (await db.processedEvent.findUnique({ where: { eventId: key }, select: { eventId: true } })) {
+      log.info('duplicate event acknowledged', { key });
+      return { duplicate: true, response: {} };
+    }
     try {
       await db.$transaction(
         async (tx) => {
