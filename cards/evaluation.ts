@@ -215,8 +215,18 @@ export function evaluationProgressCard(v: {
       ),
     );
     if (v.ranking.length > shown.length) elements.push(note(`仅显示前 ${shown.length} 名，完整排名请导出评选汇总表。`));
-    const ties = shown.filter((r) => r.rankLabel.includes('并列'));
-    if (ties.length > 0) elements.push(markdown(`<font color='orange'>有并列名次：${ties.map((t) => `${escapeMarkdown(t.unitName)}（${t.rankLabel}）`).join('、')}。请在确认获奖名单时决定。</font>`));
+    // Ties are reported, not hidden — grouped by place: names where they decide the awards
+    // (the top three places), counts further down, so the card stays readable.
+    const tieGroups = new Map<string, typeof shown>();
+    for (const r of shown.filter((x) => x.rankLabel.includes('并列'))) tieGroups.set(r.rankLabel, [...(tieGroups.get(r.rankLabel) ?? []), r]);
+    if (tieGroups.size > 0) {
+      const parts = [...tieGroups.entries()].map(([label, rows]) => {
+        const place = Number.parseInt(label, 10);
+        const who = place <= 3 ? `：${rows.map((t) => `${escapeMarkdown(t.unitName)}「${escapeMarkdown(t.title.slice(0, 16))}」`).join('、')}` : '';
+        return `第 ${place} 名 ${rows.length} 项并列${who}`;
+      });
+      elements.push(markdown(`<font color='orange'>有并列名次——${parts.join('；')}。请在确认获奖名单时决定。</font>`));
+    }
   } else elements.push(markdown('还没有已提交总结的活动。'));
   if (v.winners.length > 0) {
     const names = v.ranking.filter((r) => v.winners.includes(r.themeId)).map((r) => `${escapeMarkdown(r.unitName)}「${escapeMarkdown(r.title)}」`);
