@@ -60,7 +60,14 @@ type FlagValues<F extends FlagSpec> = { [K in keyof F]?: F[K]['type'] extends 'b
  * The argument shape every export command shares. Returns the parsed values, or writes the
  * Chinese usage error and returns undefined (the command then exits with 2).
  */
-export function parseYearOut<F extends FlagSpec>(args: string[], io: CliIo, usage: string, flags: F, outLabel = '文件名'): YearOutArgs<FlagValues<F>> | undefined {
+export function parseYearOut<F extends FlagSpec>(
+  args: string[],
+  io: CliIo,
+  usage: string,
+  flags: F,
+  options: { outLabel?: string; extension?: string } = {},
+): YearOutArgs<FlagValues<F>> | undefined {
+  const outLabel = options.outLabel ?? '文件名';
   try {
     const parsed = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, ...flags }, allowPositionals: true, strict: true });
     const positionals = parsed.positionals;
@@ -69,6 +76,7 @@ export function parseYearOut<F extends FlagSpec>(args: string[], io: CliIo, usag
     const year = Number(values.year);
     if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
     if (typeof values.out !== 'string' || values.out === '') throw new Error(`缺少 --out ${outLabel}`);
+    if (options.extension && !values.out.toLowerCase().endsWith(options.extension)) throw new Error(`--out 应以 ${options.extension} 结尾`);
     return { year, out: values.out, values: values as FlagValues<F> };
   } catch (error) {
     io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${usage}`);

@@ -10,13 +10,9 @@ export const exportEvaluation: CliCommand = {
   summary: '导出最佳政务公开主题日活动评选汇总表（XLSX：各评委分项得分、加权总分、去高低平均、名次、并列）',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseYearOut(args, io, USAGE, {});
+    const parsed = parseYearOut(args, io, USAGE, {}, { extension: '.xlsx' });
     if (!parsed) return 2;
     const { year, out } = parsed;
-    if (!out.toLowerCase().endsWith('.xlsx')) {
-      io.stderr(`参数错误：--out 应以 .xlsx 结尾\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
     const db = await io.openDb();
     const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true, year: true, title: true } });
     if (!campaign) {

@@ -13,7 +13,7 @@ export const exportEvidence: CliCommand = {
   summary: '导出活动证据包：每项已总结活动一个文件夹（活动总结.html + 照片）和目录.html；--zip 另存为 ZIP',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseYearOut(args, io, USAGE, { zip: { type: 'boolean' }, storage: { type: 'string' } }, '目录');
+    const parsed = parseYearOut(args, io, USAGE, { zip: { type: 'boolean' }, storage: { type: 'string' } }, { outLabel: '目录' });
     if (!parsed) return 2;
     const { year, out } = parsed;
     const zip = parsed.values.zip === true;

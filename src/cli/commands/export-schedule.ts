@@ -13,13 +13,9 @@ export const exportSchedule: CliCommand = {
   summary: '导出全年“政务公开主题日”活动计划安排表（XLSX，按月份；取最新发布版本，未发布时取当前审核通过的主题）',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseYearOut(args, io, USAGE, {});
+    const parsed = parseYearOut(args, io, USAGE, {}, { extension: '.xlsx' });
     if (!parsed) return 2;
     const { year, out } = parsed;
-    if (!out.toLowerCase().endsWith('.xlsx')) {
-      io.stderr(`参数错误：--out 应以 .xlsx 结尾\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
     const db = await io.openDb();
     const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true } });
     if (!campaign) {
