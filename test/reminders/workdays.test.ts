@@ -1,7 +1,8 @@
 // Pure tests of the working-day calendar (chinese-days + overrides) and the coverage check.
 import { describe, expect, it } from 'vitest';
 import { lastCoveredYear, packageCoversYear, parseLooseDate, parseOverrideCommand, WorkCalendar } from '../../src/domain/workdays.ts';
-import { monthOf, shanghaiDate, yearOf } from '../../src/domain/time.ts';
+import { yearsInUse } from '../../src/usecases/reminders/calendar.ts';
+import { atShanghai } from '../../src/domain/time.ts';
 
 describe('WorkCalendar (chinese-days)', () => {
   const cal = new WorkCalendar();
@@ -69,19 +70,26 @@ describe('WorkCalendar (chinese-days)', () => {
   });
 });
 
-describe('holiday data freshness', () => {
-  // Deliberately reads the real date: from December on, next year's State Council arrangement must
-  // be in chinese-days (bump the dependency), or reminders would treat 调休 Saturdays as days off.
-  it('covers this year, and next year from December', () => {
-    const today = shanghaiDate(new Date());
-    const year = yearOf(today);
-    expect(packageCoversYear(year), `chinese-days has no holiday data for ${year}: bump the chinese-days dependency (npm i chinese-days@latest)`).toBe(true);
-    if (monthOf(today) === 12) {
-      expect(
-        packageCoversYear(year + 1),
-        `It is December ${year} and chinese-days (data through ${lastCoveredYear()}) has no holiday data for ${year + 1}. ` +
-          `Bump chinese-days once it includes the State Council notice for ${year + 1}, or add CalendarOverride rows (设置工作日) and adjust this test.`,
-      ).toBe(true);
-    }
+describe('holiday data coverage on an injected date', () => {
+  // Never the wall clock: the package's data ends at some year, and the app must behave the same
+  // whatever today is. The dates below are parameters, exactly as the app passes its Clock's value.
+  const cal = new WorkCalendar();
+  const missingOn = (now: Date, campaignYears: number[] = []) => yearsInUse(campaignYears, now).filter((y) => cal.coverage(y) === 'missing');
+
+  it('in November only this year matters; from 1 December next year is needed too', () => {
+    expect(yearsInUse([], atShanghai('2026-11-30', '23:59'))).toEqual([2026]);
+    expect(yearsInUse([], atShanghai('2026-12-01', '00:00'))).toEqual([2026, 2027]);
+    expect(missingOn(atShanghai('2026-11-30', '09:00'))).toEqual([]);
+    expect(missingOn(atShanghai('2026-12-01', '09:00'))).toEqual([2027]);
+  });
+
+  it('counts the years of active campaigns and treats coordinator overrides as coverage', () => {
+    expect(missingOn(atShanghai('2026-06-01', '09:00'), [2027])).toEqual([2027]);
+    const withOverrides = new WorkCalendar([{ date: '2027-01-01', isWorkday: false, note: '元旦' }]);
+    expect(yearsInUse([], atShanghai('2026-12-01', '09:00')).filter((y) => withOverrides.coverage(y) === 'missing')).toEqual([]);
+  });
+
+  it('the package itself covers 2024 to 2026 (the years the tests rely on)', () => {
+    for (const y of [2023, 2024, 2025, 2026]) expect(packageCoversYear(y)).toBe(true);
   });
 });
