@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atLabel, decodeEntities, markdownToPlainText, parseInline, parseMarkdown, safeUrl, type InlineNode } from '../../src/emulator/workspace/public/markdown.js';
+import { atLabel, decodeEntities, formatLocalDatetime, markdownToPlainText, parseInline, parseMarkdown, safeUrl, type InlineNode } from '../../src/emulator/workspace/public/markdown.js';
 
 const text = (nodes: InlineNode[]): string =>
   nodes
@@ -110,5 +110,81 @@ describe('markdown blocks', () => {
 
   it('flattens to plain text for previews', () => {
     expect(markdownToPlainText('**截止** <at id=ou_1></at>\n- a', (id) => (id === 'ou_1' ? '王星沙' : null))).toBe('截止 @王星沙 a');
+  });
+});
+
+// The same module the browser loads, parsed by markdown-it (CommonMark) with the Feishu tag plugin.
+describe('CommonMark emphasis as Feishu renders it', () => {
+  const strongs = (md: string): string[] => {
+    const out: string[] = [];
+    const walk = (nodes: InlineNode[]): void => {
+      for (const n of nodes) {
+        if (n.type === 'strong') out.push(text(n.children));
+        if ('children' in n) walk(n.children);
+      }
+    };
+    walk(parseInline(md));
+    return out;
+  };
+
+  it('keeps literal asterisks when the closing ** follows full-width punctuation and precedes a letter', () => {
+    for (const md of ['**填报单位：**星沙街道', '**截止（4月7日）**前提交', '**已提交。**共3项', '**「政务公开」**主题日']) {
+      expect(strongs(md), md).toEqual([]);
+      expect(text(parseInline(md)), md).toBe(md);
+    }
+  });
+
+  it('renders bold when the punctuation sits outside or a space follows', () => {
+    expect(strongs('**填报单位**：星沙街道')).toEqual(['填报单位']);
+    expect(strongs('**填报单位：** 星沙街道')).toEqual(['填报单位：']);
+    expect(strongs('**填报单位：**')).toEqual(['填报单位：']);
+    expect(strongs('状态：**已提交**，共 3 项')).toEqual(['已提交']);
+  });
+
+  it('escapes with the HTML entities Feishu documents', () => {
+    expect(parseInline('&#42;&#42;不是粗体&#42;&#42; &#91;x&#93;&#40;y&#41; &lt;at id=all&gt;')).toEqual([{ type: 'text', text: '**不是粗体** [x](y) <at id=all>' }]);
+  });
+
+  it('does not let emphasis cross a Feishu tag', () => {
+    expect(parseInline("**a <font color='red'>b** c</font>").some((n) => n.type === 'strong')).toBe(false);
+  });
+});
+
+describe('Feishu tags', () => {
+  it('parses <a href>, <person>, <number_tag> and <local_datetime>, and an <at> without its closing tag', () => {
+    expect(parseInline("<a href='https://www.csx.gov.cn'>官网</a>")).toEqual([{ type: 'link', href: 'https://www.csx.gov.cn/', children: [{ type: 'text', text: '官网' }] }]);
+    expect(parseInline("<person id='ou_1' show_name=true></person>")).toEqual([{ type: 'person', id: 'ou_1' }]);
+    expect(parseInline("<number_tag background_color='red'>3</number_tag>")).toEqual([{ type: 'number_tag', color: 'red', children: [{ type: 'text', text: '3' }] }]);
+    expect(parseInline("<local_datetime millisecond='1775527200000' format_type='date'></local_datetime>")).toEqual([{ type: 'datetime', millisecond: 1775527200000, format: 'date' }]);
+    expect(parseInline('<at id=ou_1> 好')).toEqual([{ type: 'at', ids: ['ou_1'], email: '' }, { type: 'text', text: ' 好' }]);
+    expect(parseInline("<at email='a@b.cn'></at>")).toEqual([{ type: 'at', ids: [], email: 'a@b.cn' }]);
+  });
+
+  it('keeps undocumented HTML as text and links only to http(s)', () => {
+    expect(text(parseInline('<b>x</b><u>y</u>'))).toBe('<b>x</b><u>y</u>');
+    expect(parseInline("<link url='javascript:alert(1)'>x</link>")).toEqual([{ type: 'span', children: [{ type: 'text', text: 'x' }] }]);
+  });
+
+  it('formats <local_datetime> in the reader’s time zone', () => {
+    const ms = Date.UTC(2026, 3, 7, 1, 30, 5); // 2026-04-07 09:30:05 in Shanghai, a Tuesday
+    expect(formatLocalDatetime(ms, 'date_num', 'Asia/Shanghai')).toBe('2026-04-07');
+    expect(formatLocalDatetime(ms, 'date', 'Asia/Shanghai')).toBe('2026年4月7日');
+    expect(formatLocalDatetime(ms, 'date_short', 'Asia/Shanghai')).toBe('4月7日');
+    expect(formatLocalDatetime(ms, 'week', 'Asia/Shanghai')).toBe('星期二');
+    expect(formatLocalDatetime(ms, 'time_sec', 'Asia/Shanghai')).toBe('09:30:05');
+    expect(formatLocalDatetime(ms, 'time', 'UTC')).toBe('01:30');
+    expect(formatLocalDatetime(0, 'date', 'UTC')).toBe('');
+  });
+});
+
+describe('markdown blocks through CommonMark', () => {
+  it('turns a paragraph that is only <hr> into a divider and keeps code and quotes in list items', () => {
+    expect(parseMarkdown('上\n\n<hr>\n\n下').map((b) => b.type)).toEqual(['paragraph', 'hr', 'paragraph']);
+    const [list] = parseMarkdown('- 一\n\n  > 引用\n- 二');
+    expect(list?.type === 'list' && list.items[0]?.blocks?.[0]?.type).toBe('quote');
+  });
+
+  it('parses images (Feishu takes an img_key) without making them links', () => {
+    expect(parseInline('![现场](img_v3_abc)')).toEqual([{ type: 'image', key: 'img_v3_abc', alt: '现场' }]);
   });
 });

@@ -5,6 +5,9 @@
 //    are answered here only when the request names a person with `as`; otherwise they fall through to
 //    the emulator's router (whose scripts send `openId`). Mount this router before `emulator.router`:
 //      app.use(createWorkspaceRouter(emulator)); app.use(emulator.router);
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
@@ -13,6 +16,32 @@ import { parseMultipart } from '../multipart.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+const requireFromHere = createRequire(import.meta.url);
+const packageDir = (name: string): string => dirname(requireFromHere.resolve(`${name}/package.json`));
+
+/**
+ * Browser libraries served from node_modules (no CDN: the workspace must work on an air-gapped server).
+ * The page's import map names them, so markdown.js imports `markdown-it` in Node and in the browser alike.
+ * VChart ships a UMD bundle; it is wrapped as an ES module exporting what the UMD factory fills in.
+ */
+const VENDOR: Record<string, { file: () => string; umd: boolean }> = {
+  'markdown-it.mjs': { file: () => join(packageDir('markdown-it'), 'dist/browser/markdown-it.esm.min.mjs'), umd: false },
+  'vchart.mjs': { file: () => join(packageDir('@visactor/vchart'), 'build/index.min.js'), umd: true },
+};
+const vendorCache = new Map<string, string>();
+
+function vendorSource(name: string): string | null {
+  const entry = VENDOR[name];
+  if (!entry) return null;
+  let source = vendorCache.get(name);
+  if (source === undefined) {
+    const raw = readFileSync(entry.file(), 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+    source = entry.umd ? `const module = { exports: {} };\nconst exports = module.exports;\n${raw}\nexport default module.exports;\n` : raw;
+    vendorCache.set(name, source);
+  }
+  return source;
+}
 
 /** An error that reaches the browser as `{ error: message }` with this status. */
 class HttpError extends Error {
@@ -241,6 +270,16 @@ export function createWorkspaceRouter(emulator: Emulator): express.Router {
   };
   router.get('/', sendIndex);
   router.get('/_workspace', sendIndex);
+  router.get('/_workspace/vendor/:name', (req, res, next) => {
+    const source = vendorSource(String(req.params.name));
+    if (source === null) {
+      next();
+      return;
+    }
+    res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.send(source);
+  });
   router.use('/_workspace', express.static(PUBLIC_DIR, { index: 'index.html', maxAge: 0, etag: true }));
 
   // ---- JSON API -------------------------------------------------------------------------------

@@ -1,7 +1,15 @@
-// Safe renderer for the markdown subset Feishu cards accept (CommonMark basics plus Feishu's
-// <font>, <at>, <text_tag>, <link>, <br>, <hr>). Parsing is pure (runs in Node for tests);
-// rendering only creates DOM nodes and sets textContent, never innerHTML, and only http(s)
-// links survive.
+// Card markdown as Feishu renders it: a real CommonMark parser (markdown-it: CommonMark plus GFM tables and
+// strikethrough, one line break per newline) with small plugins for the tags Feishu adds in cards.
+// The rich-text page (Card JSON 2.0), https://open.feishu.cn/document/feishu-cards/card-json-v2-components/content-components/rich-text ,
+// lists them: <at id|ids|email>, <font color>, <text_tag color>, <link url pc_url ios_url android_url icon>,
+// <a href>, <person id>, <number_tag>, <local_datetime millisecond format_type>, <br>, <hr>; it also documents
+// HTML entities (&#42; …) as the way to escape markdown characters, and warns that bold may not show unless
+// its markers have a space around them ("若加粗效果未显示，请确保加粗语法前后保留一个空格") — the CommonMark
+// flanking rule: `**填报单位：**星沙街道` stays literal asterisks, `**填报单位**：星沙街道` is bold.
+// Other HTML is text (markdown-it with html: false). Parsing is pure and runs in Node for the tests (the
+// browser gets `markdown-it` through the page's import map, served from node_modules); rendering only
+// creates DOM nodes and sets textContent, never innerHTML, and only http(s) links survive.
+import MarkdownIt from 'markdown-it';
 
 const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0', '#39': "'" };
 
@@ -44,7 +52,13 @@ export function parseAttributes(source) {
   return attrs;
 }
 
-const PAIRED_TAGS = ['font', 'text_tag', 'link', 'at', 'person', 'u', 'b', 'i', 's', 'strong', 'em', 'del'];
+// ---- the Feishu tags as a markdown-it inline rule ---------------------------------------------
+
+/** Tags whose content is markdown (parsed like a link's text: emphasis cannot cross the tag). */
+const CONTAINER_TAGS = new Set(['font', 'text_tag', 'link', 'a', 'number_tag']);
+/** Tags whose content is ignored; the closing tag is optional. */
+const EMPTY_TAGS = new Set(['at', 'person', 'local_datetime']);
+const OPEN_TAG = /^<([a-z_]+)((?:\s+[^<>]*?)?)\s*(\/?)>/i;
 
 /** Find the `</name>` that closes an opening tag, honouring nesting of the same tag. */
 function findClosing(text, from, name) {
@@ -69,6 +83,59 @@ function findClosing(text, from, name) {
   }
 }
 
+function feishuTagRule(state, silent) {
+  const src = state.src;
+  const pos = state.pos;
+  if (src.charCodeAt(pos) !== 0x3c /* < */) return false;
+  const rest = src.slice(pos, state.posMax);
+  const simple = /^<(br|hr)\s*\/?>/i.exec(rest);
+  if (simple) {
+    if (!silent) state.push('feishu_' + simple[1].toLowerCase(), '', 0);
+    state.pos += simple[0].length;
+    return true;
+  }
+  const m = OPEN_TAG.exec(rest);
+  if (!m) return false;
+  const name = m[1].toLowerCase();
+  if (!CONTAINER_TAGS.has(name) && !EMPTY_TAGS.has(name)) return false;
+  const attrs = parseAttributes(m[2] || '');
+  const afterOpen = pos + m[0].length;
+  const selfClosing = m[3] === '/';
+  const close = selfClosing ? null : findClosing(src.slice(0, state.posMax), afterOpen, name);
+  if (EMPTY_TAGS.has(name)) {
+    if (!silent) {
+      const token = state.push('feishu_' + name, '', 0);
+      token.meta = attrs;
+    }
+    // `<at id=x></at>`: the closing tag belongs to it when it follows directly.
+    const direct = close && src.slice(afterOpen, close.start).trim() === '';
+    state.pos = direct ? close.end : afterOpen;
+    return true;
+  }
+  if (!close) return false;
+  if (!silent) {
+    const open = state.push('feishu_' + name + '_open', '', 1);
+    open.meta = attrs;
+    const oldMax = state.posMax;
+    state.pos = afterOpen;
+    state.posMax = close.start;
+    state.md.inline.tokenize(state);
+    state.posMax = oldMax;
+    state.push('feishu_' + name + '_close', '', -1);
+  }
+  state.pos = close.end;
+  return true;
+}
+
+function feishuPlugin(md) {
+  md.inline.ruler.before('html_inline', 'feishu_tag', feishuTagRule);
+}
+
+// Feishu breaks the line at every newline of the content (the documented way to break a line is `\n`).
+const md = new MarkdownIt('default', { html: false, breaks: true, linkify: true }).use(feishuPlugin);
+
+// ---- markdown-it tokens → the node tree the renderer draws --------------------------------------
+
 function pushText(nodes, text) {
   if (!text) return;
   const last = nodes[nodes.length - 1];
@@ -76,315 +143,227 @@ function pushText(nodes, text) {
   else nodes.push({ type: 'text', text });
 }
 
-/** Try the delimiter pairs ** __ ~~ * _ at position i. */
-function tryDelimited(text, i) {
-  const pairs = [
-    ['**', 'strong'],
-    ['__', 'strong'],
-    ['~~', 'del'],
-    ['*', 'em'],
-    ['_', 'em'],
-  ];
-  for (const [delim, type] of pairs) {
-    if (!text.startsWith(delim, i)) continue;
-    const innerStart = i + delim.length;
-    if (innerStart >= text.length || /\s/.test(text[innerStart])) continue;
-    // `_` inside words (snake_case) is not emphasis.
-    if (delim[0] === '_' && i > 0 && /[A-Za-z0-9]/.test(text[i - 1])) continue;
-    let search = innerStart;
-    while (search < text.length) {
-      const end = text.indexOf(delim, search);
-      if (end < 0) break;
-      // `*` must not match the first half of `**`.
-      if (delim.length === 1 && text[end + 1] === delim) {
-        search = end + 2;
-        continue;
-      }
-      if (end > innerStart && !/\s/.test(text[end - 1])) {
-        if (delim[0] === '_' && /[A-Za-z0-9]/.test(text[end + delim.length] ?? '')) {
-          search = end + 1;
-          continue;
-        }
-        return { type, children: parseInline(text.slice(innerStart, end)), end: end + delim.length };
-      }
-      search = end + 1;
-    }
-  }
-  return null;
+function atIds(attrs) {
+  if (attrs.id) return [attrs.id];
+  if (attrs.ids) return attrs.ids.split(',').map((s) => s.trim()).filter(Boolean);
+  if (attrs.user_id) return [attrs.user_id];
+  return [];
 }
 
-/** Try a Feishu/HTML-like tag at position i (text[i] === '<'). */
-function tryTag(text, i) {
-  const rest = text.slice(i);
-  let m = /^<br\s*\/?>/i.exec(rest);
-  if (m) return { node: { type: 'br' }, end: i + m[0].length };
-  m = /^<hr\s*\/?>/i.exec(rest);
-  if (m) return { node: { type: 'hr' }, end: i + m[0].length };
-  m = /^<([a-z_]+)((?:\s+[^<>]*?)?)\s*(\/?)>/i.exec(rest);
-  if (!m) return null;
-  const name = m[1].toLowerCase();
-  if (!PAIRED_TAGS.includes(name)) return null;
-  const attrs = parseAttributes(m[2] || '');
-  const afterOpen = i + m[0].length;
-  let inner = '';
-  let end = afterOpen;
-  if (!m[3]) {
-    const close = findClosing(text, afterOpen, name);
-    if (close) {
-      inner = text.slice(afterOpen, close.start);
-      end = close.end;
-    } else if (name !== 'at' && name !== 'person') {
-      return null;
+/** Convert a flat inline token list into nested nodes. */
+function inlineNodes(tokens) {
+  const root = [];
+  const stack = [{ children: root, close: null }];
+  const top = () => stack[stack.length - 1].children;
+  const open = (node, close) => {
+    top().push(node);
+    stack.push({ children: node.children, close });
+  };
+  for (const t of tokens) {
+    const attrs = t.meta || {};
+    switch (t.type) {
+      case 'text':
+        pushText(top(), t.content);
+        break;
+      case 'code_inline':
+        top().push({ type: 'code', text: t.content });
+        break;
+      case 'softbreak':
+      case 'hardbreak':
+      case 'feishu_br':
+        top().push({ type: 'br' });
+        break;
+      case 'feishu_hr':
+        top().push({ type: 'hr' });
+        break;
+      case 'strong_open':
+        open({ type: 'strong', children: [] }, 'strong_close');
+        break;
+      case 'em_open':
+        open({ type: 'em', children: [] }, 'em_close');
+        break;
+      case 's_open':
+        open({ type: 'del', children: [] }, 's_close');
+        break;
+      case 'link_open': {
+        const href = safeUrl(t.attrGet('href'));
+        open(href ? { type: 'link', href, children: [] } : { type: 'span', children: [] }, 'link_close');
+        break;
+      }
+      case 'image':
+        top().push({ type: 'image', key: t.attrGet('src') || '', alt: t.content || '' });
+        break;
+      case 'feishu_font_open':
+        open({ type: 'font', color: attrs.color || '', children: [] }, 'feishu_font_close');
+        break;
+      case 'feishu_text_tag_open':
+        open({ type: 'text_tag', color: attrs.color || 'neutral', children: [] }, 'feishu_text_tag_close');
+        break;
+      case 'feishu_number_tag_open':
+        open({ type: 'number_tag', color: attrs.background_color || '', children: [] }, 'feishu_number_tag_close');
+        break;
+      case 'feishu_link_open':
+      case 'feishu_a_open': {
+        const href = safeUrl(attrs.url || attrs.href || attrs.pc_url || '');
+        open(href ? { type: 'link', href, children: [] } : { type: 'span', children: [] }, t.type.replace('_open', '_close'));
+        break;
+      }
+      case 'feishu_at':
+        top().push({ type: 'at', ids: atIds(attrs), email: attrs.email || '' });
+        break;
+      case 'feishu_person':
+        top().push({ type: 'person', id: attrs.id || '' });
+        break;
+      case 'feishu_local_datetime':
+        top().push({ type: 'datetime', millisecond: Number(attrs.millisecond) || 0, format: attrs.format_type || 'date_num' });
+        break;
+      default:
+        if (stack.length > 1 && t.type === stack[stack.length - 1].close) {
+          stack.pop();
+          // `<link>` with no text shows its URL, like Feishu.
+          break;
+        }
+        if (t.content) pushText(top(), t.content);
+        break;
     }
   }
-  switch (name) {
-    case 'font':
-      return { node: { type: 'font', color: attrs.color || '', children: parseInline(inner) }, end };
-    case 'text_tag':
-      return { node: { type: 'text_tag', color: attrs.color || 'neutral', children: parseInline(inner) }, end };
-    case 'link': {
-      const href = safeUrl(attrs.url || attrs.pc_url || '');
-      const children = parseInline(inner || attrs.url || '');
-      return { node: href ? { type: 'link', href, children } : { type: 'span', children }, end };
-    }
-    case 'at': {
-      let ids = [];
-      if (attrs.id) ids = [attrs.id];
-      else if (attrs.ids) ids = attrs.ids.split(',').map((s) => s.trim()).filter(Boolean);
-      else if (attrs.user_id) ids = [attrs.user_id];
-      const email = attrs.email || '';
-      return { node: { type: 'at', ids, email }, end };
-    }
-    case 'person':
-      return { node: { type: 'at', ids: attrs.id ? [attrs.id] : [], email: '' }, end };
-    case 'u':
-      return { node: { type: 'u', children: parseInline(inner) }, end };
-    case 'b':
-    case 'strong':
-      return { node: { type: 'strong', children: parseInline(inner) }, end };
-    case 'i':
-    case 'em':
-      return { node: { type: 'em', children: parseInline(inner) }, end };
-    case 's':
-    case 'del':
-      return { node: { type: 'del', children: parseInline(inner) }, end };
-    default:
-      return null;
-  }
+  return root;
 }
 
 /** Parse inline markdown into a node tree. Pure. */
 export function parseInline(text) {
-  const nodes = [];
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '\\' && i + 1 < text.length && /[\\`*_{}[\]()#+\-.!~<>|]/.test(text[i + 1])) {
-      pushText(nodes, text[i + 1]);
-      i += 2;
-      continue;
+  const tokens = md.parseInline(String(text ?? ''), {});
+  return tokens.length ? inlineNodes(tokens[0].children || []) : [];
+}
+
+function alignOf(token) {
+  const style = token.attrGet('style') || '';
+  const m = /text-align:\s*(left|center|right)/.exec(style);
+  return m ? m[1] : 'left';
+}
+
+/** A paragraph that is only `<hr>` is a divider block. */
+function paragraphBlock(children) {
+  if (children.length === 1 && children[0].type === 'hr') return { type: 'hr' };
+  return { type: 'paragraph', children };
+}
+
+/** Blocks from tokens[i..] until the closing token `until` (or the end); returns [blocks, next index]. */
+function blockNodes(tokens, i, until) {
+  const blocks = [];
+  while (i < tokens.length) {
+    const t = tokens[i];
+    if (until && t.type === until) return [blocks, i + 1];
+    switch (t.type) {
+      case 'paragraph_open': {
+        const inline = tokens[i + 1];
+        blocks.push(paragraphBlock(inlineNodes(inline.children || [])));
+        i += 3;
+        break;
+      }
+      case 'heading_open': {
+        const inline = tokens[i + 1];
+        blocks.push({ type: 'heading', level: Number(t.tag.slice(1)) || 1, children: inlineNodes(inline.children || []) });
+        i += 3;
+        break;
+      }
+      case 'hr':
+        blocks.push({ type: 'hr' });
+        i += 1;
+        break;
+      case 'fence':
+      case 'code_block':
+        blocks.push({ type: 'codeblock', lang: (t.info || '').trim().split(/\s+/)[0] || '', text: t.content.replace(/\n$/, '') });
+        i += 1;
+        break;
+      case 'blockquote_open': {
+        const [children, next] = blockNodes(tokens, i + 1, 'blockquote_close');
+        blocks.push({ type: 'quote', children });
+        i = next;
+        break;
+      }
+      case 'bullet_list_open':
+      case 'ordered_list_open': {
+        const [list, next] = listNode(tokens, i);
+        blocks.push(list);
+        i = next;
+        break;
+      }
+      case 'table_open': {
+        const [table, next] = tableNode(tokens, i);
+        blocks.push(table);
+        i = next;
+        break;
+      }
+      case 'html_block':
+        blocks.push({ type: 'paragraph', children: [{ type: 'text', text: t.content.replace(/\n$/, '') }] });
+        i += 1;
+        break;
+      default:
+        i += 1;
+        break;
     }
-    if (ch === '\n') {
-      nodes.push({ type: 'br' });
+  }
+  return [blocks, i];
+}
+
+function listNode(tokens, i) {
+  const open = tokens[i];
+  const ordered = open.type === 'ordered_list_open';
+  const closeType = ordered ? 'ordered_list_close' : 'bullet_list_close';
+  const items = [];
+  i += 1;
+  while (i < tokens.length && tokens[i].type !== closeType) {
+    if (tokens[i].type !== 'list_item_open') {
       i += 1;
       continue;
     }
-    if (ch === '`') {
-      const end = text.indexOf('`', i + 1);
-      if (end > i + 1) {
-        nodes.push({ type: 'code', text: decodeEntities(text.slice(i + 1, end)) });
-        i = end + 1;
-        continue;
-      }
+    const [blocks, next] = blockNodes(tokens, i + 1, 'list_item_close');
+    const children = [];
+    const sublists = [];
+    const extra = [];
+    for (const b of blocks) {
+      if (b.type === 'paragraph') {
+        if (children.length) children.push({ type: 'br' });
+        children.push(...b.children);
+      } else if (b.type === 'list') sublists.push(b);
+      else extra.push(b);
     }
-    if (ch === '<') {
-      const tag = tryTag(text, i);
-      if (tag) {
-        nodes.push(tag.node);
-        i = tag.end;
-        continue;
-      }
-    }
-    if (ch === '[') {
-      const m = /^\[((?:[^[\]\\]|\\.)*)\]\(\s*([^()\s]+)\s*\)/.exec(text.slice(i));
-      if (m) {
-        const href = safeUrl(m[2]);
-        const children = parseInline(m[1]);
-        nodes.push(href ? { type: 'link', href, children } : { type: 'span', children });
-        i += m[0].length;
-        continue;
-      }
-    }
-    if (ch === 'h' && (text.startsWith('http://', i) || text.startsWith('https://', i)) && (i === 0 || !/[A-Za-z0-9]/.test(text[i - 1]))) {
-      const m = /^https?:\/\/[^\s<>"'()（）\u3000-\u303f\uff00-\uffef]+/.exec(text.slice(i));
-      const href = m ? safeUrl(m[0]) : null;
-      if (m && href) {
-        nodes.push({ type: 'link', href, children: [{ type: 'text', text: m[0] }] });
-        i += m[0].length;
-        continue;
-      }
-    }
-    if (ch === '*' || ch === '_' || ch === '~') {
-      const d = tryDelimited(text, i);
-      if (d) {
-        nodes.push({ type: d.type, children: d.children });
-        i = d.end;
-        continue;
-      }
-    }
-    if (ch === '&') {
-      const m = /^&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{2,6});/.exec(text.slice(i));
-      if (m) {
-        pushText(nodes, decodeEntities(m[0]));
-        i += m[0].length;
-        continue;
-      }
-    }
-    pushText(nodes, ch);
-    i += 1;
+    items.push(extra.length ? { children, sublists, blocks: extra } : { children, sublists });
+    i = next;
   }
-  return nodes;
+  const start = ordered ? Number(open.attrGet('start') ?? 1) : 1;
+  return [{ type: 'list', ordered, start: Number.isFinite(start) ? start : 1, items }, i + 1];
 }
 
-const LIST_ITEM = /^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$/;
-
-function isTableSeparator(line) {
-  return /^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$/.test(line) && line.includes('-');
-}
-
-function splitTableRow(line) {
-  let s = line.trim();
-  if (s.startsWith('|')) s = s.slice(1);
-  if (s.endsWith('|') && !s.endsWith('\\|')) s = s.slice(0, -1);
-  return s.split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
+function tableNode(tokens, i) {
+  const header = [];
+  const aligns = [];
+  const rows = [];
+  let row = null;
+  let inHead = false;
+  for (i += 1; i < tokens.length && tokens[i].type !== 'table_close'; i += 1) {
+    const t = tokens[i];
+    if (t.type === 'thead_open') inHead = true;
+    else if (t.type === 'thead_close') inHead = false;
+    else if (t.type === 'tr_open') row = [];
+    else if (t.type === 'tr_close') {
+      if (!inHead) rows.push(row);
+      row = null;
+    } else if (t.type === 'th_open' || t.type === 'td_open') {
+      const cell = inlineNodes(tokens[i + 1].children || []);
+      if (inHead) {
+        header.push(cell);
+        aligns.push(alignOf(t));
+      } else if (row) row.push(cell);
+    }
+  }
+  return [{ type: 'table', header, aligns, rows }, i + 1];
 }
 
 /** Parse markdown content into blocks. Pure. */
 export function parseMarkdown(content) {
-  const lines = String(content ?? '').replace(/\r\n?/g, '\n').split('\n');
-  const blocks = [];
-  let para = [];
-  const flush = () => {
-    if (para.length) {
-      blocks.push({ type: 'paragraph', children: parseInline(para.join('\n')) });
-      para = [];
-    }
-  };
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i];
-    const trimmed = line.trim();
-    if (trimmed === '') {
-      flush();
-      i += 1;
-      continue;
-    }
-    const fence = /^```\s*([\w+-]*)\s*$/.exec(trimmed);
-    if (fence) {
-      flush();
-      const code = [];
-      i += 1;
-      while (i < lines.length && lines[i].trim() !== '```') {
-        code.push(lines[i]);
-        i += 1;
-      }
-      i += 1;
-      blocks.push({ type: 'codeblock', lang: fence[1] || '', text: code.join('\n') });
-      continue;
-    }
-    const heading = /^(#{1,6})\s+(.*)$/.exec(trimmed);
-    if (heading) {
-      flush();
-      blocks.push({ type: 'heading', level: heading[1].length, children: parseInline(heading[2].replace(/\s+#+\s*$/, '')) });
-      i += 1;
-      continue;
-    }
-    if (/^(-{3,}|\*{3,}|_{3,})$/.test(trimmed) || /^<hr\s*\/?>$/i.test(trimmed)) {
-      flush();
-      blocks.push({ type: 'hr' });
-      i += 1;
-      continue;
-    }
-    if (trimmed.startsWith('>')) {
-      flush();
-      const quoted = [];
-      while (i < lines.length && lines[i].trim().startsWith('>')) {
-        quoted.push(lines[i].trim().replace(/^>\s?/, ''));
-        i += 1;
-      }
-      blocks.push({ type: 'quote', children: parseMarkdown(quoted.join('\n')) });
-      continue;
-    }
-    if (trimmed.includes('|') && i + 1 < lines.length && isTableSeparator(lines[i + 1])) {
-      flush();
-      const header = splitTableRow(line).map(parseInline);
-      const aligns = splitTableRow(lines[i + 1]).map((c) => (c.startsWith(':') && c.endsWith(':') ? 'center' : c.endsWith(':') ? 'right' : 'left'));
-      i += 2;
-      const rows = [];
-      while (i < lines.length && lines[i].trim() !== '' && lines[i].includes('|')) {
-        rows.push(splitTableRow(lines[i]).map(parseInline));
-        i += 1;
-      }
-      blocks.push({ type: 'table', header, aligns, rows });
-      continue;
-    }
-    if (LIST_ITEM.test(line)) {
-      flush();
-      const { block, next } = parseList(lines, i);
-      blocks.push(block);
-      i = next;
-      continue;
-    }
-    para.push(line);
-    i += 1;
-  }
-  flush();
-  return blocks;
-}
-
-function indentOf(s) {
-  return s.replace(/\t/g, '    ').length;
-}
-
-function parseList(lines, start) {
-  const first = LIST_ITEM.exec(lines[start]);
-  const baseIndent = indentOf(first[1]);
-  const ordered = /\d/.test(first[2]);
-  const startNumber = ordered ? parseInt(first[2], 10) : 1;
-  const items = [];
-  let i = start;
-  while (i < lines.length) {
-    const m = LIST_ITEM.exec(lines[i]);
-    if (!m) {
-      // A non-blank, non-item line directly after an item continues that item's text.
-      if (lines[i].trim() !== '' && items.length && indentOf(/^\s*/.exec(lines[i])[0]) > baseIndent) {
-        items[items.length - 1].text += '\n' + lines[i].trim();
-        i += 1;
-        continue;
-      }
-      break;
-    }
-    const indent = indentOf(m[1]);
-    if (indent < baseIndent) break;
-    if (indent > baseIndent && items.length) {
-      const nested = parseList(lines, i);
-      items[items.length - 1].sublists.push(nested.block);
-      i = nested.next;
-      continue;
-    }
-    if (/\d/.test(m[2]) !== ordered) break;
-    items.push({ text: m[3], sublists: [] });
-    i += 1;
-  }
-  return {
-    block: {
-      type: 'list',
-      ordered,
-      start: startNumber,
-      items: items.map((it) => ({ children: parseInline(it.text), sublists: it.sublists })),
-    },
-    next: i,
-  };
+  return blockNodes(md.parse(String(content ?? ''), {}), 0, null)[0];
 }
 
 /** Flatten a node tree to its plain text (chat-list previews, summaries). */
@@ -395,6 +374,7 @@ export function markdownToPlainText(content, resolveName) {
         if (n.type === 'text' || n.type === 'code') return n.text;
         if (n.type === 'br') return ' ';
         if (n.type === 'at') return atLabel(n, resolveName);
+        if (n.type === 'person') return (resolveName && resolveName(n.id)) || n.id;
         if (n.children) return walk(n.children);
         return '';
       })
@@ -422,6 +402,38 @@ export function atLabel(node, resolveName) {
       return '@' + (name || id);
     })
     .join(' ');
+}
+
+const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六'];
+
+/** `<local_datetime>` text in the reader's time zone (Feishu shows each reader their own). */
+export function formatLocalDatetime(millisecond, format, timeZone) {
+  const d = new Date(millisecond);
+  if (!Number.isFinite(d.getTime()) || millisecond <= 0) return '';
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', weekday: 'short' })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  const week = WEEKDAYS[['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday)] ?? '';
+  const m = Number(parts.month);
+  const day = Number(parts.day);
+  switch (format) {
+    case 'date_short':
+      return `${m}月${day}日`;
+    case 'date':
+      return `${parts.year}年${m}月${day}日`;
+    case 'week':
+      return `星期${week}`;
+    case 'week_short':
+      return `周${week}`;
+    case 'time':
+      return `${parts.hour}:${parts.minute}`;
+    case 'time_sec':
+      return `${parts.hour}:${parts.minute}:${parts.second}`;
+    default:
+      return `${parts.year}-${parts.month}-${parts.day}`;
+  }
 }
 
 // ---- DOM rendering (browser only) -------------------------------------------------------------
@@ -503,6 +515,41 @@ function renderInline(nodes, parent, ctx) {
         e.classList.add('tt-' + (col.className ? col.className.slice(3) : 'neutral'));
         renderInline(n.children, e, ctx);
         parent.appendChild(e);
+        break;
+      }
+      case 'number_tag': {
+        const e = el('span', 'md-number-tag');
+        const col = colorClassOrValue(n.color);
+        if (col.className) e.classList.add('nt-' + col.className.slice(3));
+        renderInline(n.children, e, ctx);
+        parent.appendChild(e);
+        break;
+      }
+      case 'person': {
+        const e = el('span', 'md-person');
+        e.textContent = (ctx && ctx.resolveName && ctx.resolveName(n.id)) || n.id;
+        parent.appendChild(e);
+        break;
+      }
+      case 'datetime': {
+        const e = el('span', 'md-datetime');
+        e.textContent = formatLocalDatetime(n.millisecond, n.format, (ctx && ctx.timeZone) || undefined);
+        parent.appendChild(e);
+        break;
+      }
+      case 'image': {
+        // Feishu takes an img_key here; the workspace shows the picture when the emulator has it.
+        const url = ctx && ctx.imageUrl && n.key ? ctx.imageUrl(n.key) : null;
+        if (url) {
+          const img = el('img', 'md-img');
+          img.alt = n.alt;
+          img.src = url;
+          parent.appendChild(img);
+        } else {
+          const ph = el('span', 'md-img-placeholder');
+          ph.textContent = `🖼 ${n.alt || '图片'}`;
+          parent.appendChild(ph);
+        }
         break;
       }
       case 'at': {
@@ -597,6 +644,7 @@ function renderList(block, ctx) {
   for (const item of block.items) {
     const li = el('li');
     renderInline(item.children, li, ctx);
+    if (item.blocks) renderBlocks(item.blocks, li, ctx);
     for (const sub of item.sublists) li.appendChild(renderList(sub, ctx));
     list.appendChild(li);
   }
