@@ -21,6 +21,8 @@ export const CARD_SUBCODE = {
 const MAX_COMPONENTS = 200;
 const MAX_NESTING = 5;
 const MAX_TABLES = 5;
+/** The chart page: "单张卡片建议最多放置五个图表组件". */
+const MAX_CHARTS = 5;
 
 const HEADER_TEMPLATES = ['blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey', 'default'] as const;
 const TEXT_SIZES = ['heading-0', 'heading-1', 'heading-2', 'heading-3', 'heading-4', 'heading', 'normal', 'notation', 'xxxx-large', 'xxx-large', 'xx-large', 'x-large', 'large', 'medium', 'small', 'x-small'];
@@ -314,6 +316,16 @@ const schemas: Record<string, z.ZodType> = {
     hover_tips: plainOnly.optional(),
     value: objectValue.optional(),
   }),
+  // https://open.feishu.cn/document/feishu-cards/card-json-v2-components/content-components/chart
+  chart: z.strictObject({
+    tag: z.literal('chart'),
+    ...base,
+    chart_spec: z.record(z.string(), z.unknown()),
+    aspect_ratio: z.enum(['1:1', '2:1', '4:3', '16:9']).optional(),
+    color_theme: z.enum(['brand', 'rainbow', 'complementary', 'converse', 'primary']).optional(),
+    preview: z.boolean().optional(),
+    height: z.union([z.literal('auto'), z.string().regex(/^([1-9]\d{0,2})px$/)]).optional(),
+  }),
 };
 
 /** Tags that exist only in Card JSON 1.0 (or were removed in 2.0). */
@@ -390,6 +402,7 @@ function zodMessage(error: z.ZodError, where: string): string {
 interface WalkState {
   components: number;
   tables: number;
+  charts: number;
   elementIds: Set<string>;
   names: Set<string>;
   formNames: Set<string>;
@@ -454,6 +467,11 @@ function walkElement(el: unknown, where: string, state: WalkState, ctx: WalkCtx)
       checkTable(el, where);
       return;
     }
+    case 'chart':
+      if (ctx.inForm) throw new CardError(CARD_SUBCODE.parse, `${where}: chart is not allowed inside a form`);
+      state.charts += 1;
+      if (state.charts > MAX_CHARTS) throw new CardError(CARD_SUBCODE.parse, `${where}: at most ${MAX_CHARTS} charts per card`);
+      return;
     case 'form': {
       if (!ctx.atRoot) throw new CardError(CARD_SUBCODE.parse, `${where}: form is only allowed at the root of body.elements`);
       const name = el.name as string;
@@ -540,7 +558,7 @@ export function validateCard(card: unknown, options: ValidateCardOptions = {}): 
     }
     const top = cardSchema.safeParse(card);
     if (!top.success) throw new CardError(CARD_SUBCODE.parse, zodMessage(top.error, 'card'));
-    const state: WalkState = { components: 0, tables: 0, elementIds: new Set(), names: new Set(), formNames: new Set(), imgKeys: [] };
+    const state: WalkState = { components: 0, tables: 0, charts: 0, elementIds: new Set(), names: new Set(), formNames: new Set(), imgKeys: [] };
     const body = card.body as { elements: unknown[] };
     walkElements(body.elements, 'body.elements', state, { depth: 0, inForm: false, atRoot: true, inContainer: false });
     if (options.knownImageKeys) {
