@@ -22,6 +22,7 @@ import type { SummaryValues } from '../src/domain/summary.ts';
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
 import { summaryValueElements } from './summary.ts';
 import { evidenceElements } from './evidence.ts';
+import { barChart } from './chart.ts';
 
 /** Cards stay well under Feishu's 30 KB: long lists are capped (the exports have everything). */
 const MAX_OPTIONS = 80;
@@ -172,6 +173,29 @@ export interface JudgeProgress {
   eligible: number;
 }
 
+/** Score bands of the distribution chart: [label, lowest score in the band]. */
+const SCORE_BANDS: [string, number][] = [
+  ['60 以下', -Infinity],
+  ['60–69', 60],
+  ['70–79', 70],
+  ['80–89', 80],
+  ['90–100', 90],
+];
+
+/** How the final scores spread over the bands (a bar per band), or null before any score. */
+export function scoreDistributionChart(ranking: RankingRow[]): CardElement | null {
+  const finals = ranking.map((r) => r.final).filter((f): f is number => f !== undefined);
+  if (finals.length === 0) return null;
+  const bandOf = (score: number): number => SCORE_BANDS.reduce((at, [, min], i) => (score >= min ? i : at), 0);
+  const counts = SCORE_BANDS.map(() => 0);
+  for (const f of finals) counts[bandOf(f)] = (counts[bandOf(f)] ?? 0) + 1;
+  return barChart({
+    title: `得分分布（已评 ${finals.length} 项）`,
+    heightPx: 220,
+    data: SCORE_BANDS.map(([label], i) => ({ category: label, value: counts[i] ?? 0 })),
+  });
+}
+
 export function evaluationProgressCard(v: {
   year: number;
   statusLabel: string;
@@ -202,6 +226,8 @@ export function evaluationProgressCard(v: {
   }
   if (v.ranking.length > 0) {
     const shown = v.ranking.slice(0, MAX_RANK_ROWS);
+    const distribution = scoreDistributionChart(v.ranking);
+    if (distribution) elements.push(distribution);
     elements.push(
       table(
         [

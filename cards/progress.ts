@@ -1,7 +1,8 @@
 // The coordinator's live progress card, patched in place as units submit. Other features may
 // append sections (e.g. the reminder log) through `extraSections`.
 import type { ProgressSnapshot } from '../src/domain/submission-progress.ts';
-import { button, buttonRow, card, escapeMarkdown, hr, markdown, note, table, type CardElement, type CardJson } from './kit.ts';
+import { button, buttonRow, card, escapeMarkdown, hr, markdown, note, type CardElement, type CardJson } from './kit.ts';
+import { barChart } from './chart.ts';
 
 export interface ProgressCardOptions {
   /** e.g. '2023-04-03 10:15' */
@@ -15,22 +16,29 @@ function names(list: string[]): string {
   return list.length === 0 ? '无' : list.map(escapeMarkdown).join('、');
 }
 
+/** Stacked bars per unit kind (镇 / 街道 / 县直部门 …): 已提交 green, 未提交 red. */
+export function progressChart(s: ProgressSnapshot): CardElement {
+  const kinds = s.byKind.filter((g) => g.total > 0);
+  return barChart({
+    title: '按单位类别：已提交 / 未提交',
+    stacked: true,
+    heightPx: 240,
+    categories: kinds.map((g) => g.label),
+    seriesColors: { 已提交: '#34c724', 未提交: '#f54a45' },
+    data: kinds.flatMap((g) => [
+      { category: g.label, series: '已提交', value: g.submitted },
+      { category: g.label, series: '未提交', value: g.total - g.submitted },
+    ]),
+  });
+}
+
 export function buildProgressCard(s: ProgressSnapshot, o: ProgressCardOptions): CardJson {
   const pct = s.total === 0 ? 0 : Math.round((s.submitted / s.total) * 100);
   const elements: CardElement[] = [
     markdown(`截止 **${escapeMarkdown(o.deadlineText)}**\u3000已提交 **${s.submitted}/${s.total}**（${pct}%）\u3000未提交 **${s.total - s.submitted}**${s.withdrawn > 0 ? `（其中撤回 ${s.withdrawn}）` : ''}\u3000主题共 **${s.themeCount}** 个`),
-    // Counts only: a names column squeezed beside three fixed ones wraps to 3 characters a line on a
-    // phone (and is cut off); the names follow as text, one line per kind.
-    table(
-      [
-        { name: 'kind', display_name: '类别' },
-        { name: 'done', display_name: '已提交', data_type: 'number' },
-        { name: 'total', display_name: '应提交', data_type: 'number' },
-        { name: 'missing', display_name: '未提交', data_type: 'number' },
-      ],
-      s.byKind.map((g) => ({ kind: g.label, done: g.submitted, total: g.total, missing: g.missing.length })),
-      5,
-    ),
+    // Submitted vs not by unit kind reads faster as stacked bars than as a table of counts; the names
+    // follow as text, one line per kind.
+    ...(s.total > 0 ? [progressChart(s)] : []),
     ...s.byKind.filter((g) => g.missing.length > 0).map((g) => markdown(`**未提交的${escapeMarkdown(g.label)}（${g.missing.length}）：**${names(g.missing)}`)),
   ];
   if (s.late.length > 0) elements.push(markdown(`**逾期提交（${s.late.length}）：**${names(s.late)}`));
