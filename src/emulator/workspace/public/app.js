@@ -466,6 +466,7 @@ function renderContent(m) {
         resolveName,
         currentUser: state.me ? state.me.openId : '',
         members: activeChat() ? activeChat().memberOpenIds : [],
+        mobile: () => MOBILE.matches,
         imageUrl: (key) => `${API}/files/${encodeURIComponent(key)}`,
         toast,
         confirm: confirmDialog,

@@ -45,3 +45,6 @@ export function columnFlex(column: unknown): { kind: 'fixed'; px: number } | { k
 export function avatarText(name: unknown): string;
 export function avatarColorIndex(id: unknown, count?: number): number;
 export function callbackErrorText(code?: string): string;
+export function chartBoxSize(component: unknown, mobile: boolean): { height: number } | { aspectRatio: string };
+export function chartSpecFor(component: unknown): Record<string, unknown>;
+export function tableCellLines(rowHeight: unknown, rowMaxHeight?: unknown): { lines: number } | { maxHeight: number };

@@ -270,3 +270,54 @@ export function avatarColorIndex(id, count = 8) {
 export function callbackErrorText(code) {
   return code ? `卡片回调失败 (${code})` : '卡片回调失败';
 }
+
+// ---- chart (https://open.feishu.cn/document/feishu-cards/card-json-v2-components/content-components/chart) ----
+
+const CHART_RATIOS = { '1:1': '1 / 1', '2:1': '2 / 1', '4:3': '4 / 3', '16:9': '16 / 9' };
+
+/**
+ * Box of a chart component: `height` '[1,999]px' fixes it (aspect_ratio is then ignored); otherwise
+ * `aspect_ratio`, whose default is 16:9 on desktop and 1:1 on phones.
+ */
+export function chartBoxSize(component, mobile) {
+  const c = component && typeof component === 'object' ? component : {};
+  const m = /^(\d{1,3})px$/.exec(String(c.height ?? '').trim());
+  if (m && Number(m[1]) >= 1) return { height: Number(m[1]) };
+  const ratio = CHART_RATIOS[c.aspect_ratio] || (mobile ? CHART_RATIOS['1:1'] : CHART_RATIOS['16:9']);
+  return { aspectRatio: ratio };
+}
+
+// Feishu does not publish the hex values of its colour themes; these follow its palette (brand = the client's
+// blue-first data colours). A `color` declared in chart_spec wins, as the page says.
+const CHART_THEMES = {
+  brand: ['#3370ff', '#34c724', '#ffc60a', '#f54a45', '#7f3bf5', '#14c0ff', '#ff8800', '#f14ba9'],
+  rainbow: ['#f54a45', '#ff8800', '#ffc60a', '#34c724', '#14c0ff', '#3370ff', '#7f3bf5', '#f14ba9'],
+  complementary: ['#3370ff', '#ff8800', '#14c0ff', '#f54a45', '#34c724', '#7f3bf5'],
+  converse: ['#3370ff', '#f54a45', '#34c724', '#ff8800', '#7f3bf5', '#ffc60a'],
+  primary: ['#245bdb', '#3370ff', '#5b8cff', '#82a7fc', '#adc6ff', '#d1dfff'],
+};
+
+/** The VChart spec to draw: a copy of chart_spec with the colour theme applied when the spec sets none. */
+export function chartSpecFor(component) {
+  const c = component && typeof component === 'object' ? component : {};
+  const spec = c.chart_spec && typeof c.chart_spec === 'object' ? JSON.parse(JSON.stringify(c.chart_spec)) : {};
+  if (spec.color === undefined) spec.color = CHART_THEMES[c.color_theme] || CHART_THEMES.brand;
+  if (spec.background === undefined) spec.background = 'transparent';
+  return spec;
+}
+
+/**
+ * How much of a table cell shows (table page: "当单元格内剩余空间无法完整展示内容时，末尾将省略"; hover or
+ * tap shows the rest): `row_height` low/middle/high are 1/2/3 lines, a px value or `auto` (up to
+ * `row_max_height`, default 124px) cap the height.
+ */
+export function tableCellLines(rowHeight, rowMaxHeight) {
+  const h = String(rowHeight ?? 'low').trim();
+  if (h === 'low' || h === '') return { lines: 1 };
+  if (h === 'middle') return { lines: 2 };
+  if (h === 'high') return { lines: 3 };
+  const px = /^(\d{2,3})px$/.exec(h);
+  if (px) return { maxHeight: Math.min(124, Math.max(32, Number(px[1]))) };
+  const max = /^(\d{2,3})px$/.exec(String(rowMaxHeight ?? '').trim());
+  return { maxHeight: max ? Math.min(999, Math.max(32, Number(max[1]))) : 124 };
+}

@@ -5,6 +5,7 @@ import {
   headerTemplate, textOf, isMarkdownText, spacingPx, boxCss, textSizePx, openUrlOf, hasCallback,
   formActionType, isRequired, FORM_FIELD_TAGS, collectFormValue, missingRequired, formNameProblems, buildAction,
   initialOption, tablePage, formatNumber, formatTableDate, columnFlex, formatPickerValue, avatarText, avatarColorIndex,
+  chartBoxSize, chartSpecFor, tableCellLines,
 } from './card-logic.js';
 import { colorClassOrValue } from './markdown.js';
 
@@ -58,6 +59,78 @@ function avatar(ctx, openId, size = 'sm') {
   const a = el('span', `avatar avatar-${size} avatar-c${avatarColorIndex(openId)}`, avatarText(name));
   a.title = name;
   return a;
+}
+
+let cellObserver = null;
+
+/** Marks table cells whose content is cut (re-checked whenever a cell's size changes, e.g. once shown). */
+function clipObserver() {
+  if (!cellObserver) {
+    cellObserver = new ResizeObserver((entries) => {
+      for (const { target: box } of entries) {
+        if (!box.isConnected) {
+          cellObserver.unobserve(box);
+          continue;
+        }
+        if (box.classList.contains('expanded')) continue;
+        const cut = box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+        box.classList.toggle('clipped', cut);
+        if (cut) box.title = box.textContent || '';
+        else box.removeAttribute('title');
+      }
+    });
+  }
+  return cellObserver;
+}
+
+let vchartModule = null;
+
+/** VChart is large (≈2.4 MB): loaded the first time a card shows a chart. */
+function loadVChart() {
+  if (!vchartModule) {
+    vchartModule = import('@visactor/vchart').then((m) => {
+      const lib = m.default || m;
+      return lib.VChart || lib.default;
+    });
+  }
+  return vchartModule;
+}
+
+function mountChart(box, c) {
+  let chart = null;
+  let failed = false;
+  const fail = () => {
+    failed = true;
+    box.replaceChildren(el('div', 'chart-error', '图表加载失败'));
+  };
+  const observer = new ResizeObserver(async (entries) => {
+    const rect = entries[entries.length - 1].contentRect;
+    if (!box.isConnected) {
+      observer.disconnect();
+      if (chart) chart.release();
+      chart = null;
+      return;
+    }
+    if (failed || rect.width === 0 || rect.height === 0) return;
+    if (chart) {
+      chart.resize(rect.width, rect.height);
+      return;
+    }
+    chart = 'pending';
+    try {
+      const VChart = await loadVChart();
+      const spec = chartSpecFor(c);
+      const instance = new VChart(spec, { dom: box, width: box.clientWidth, height: box.clientHeight, animation: false });
+      await instance.renderAsync();
+      chart = instance;
+      box.dataset.rendered = 'true';
+    } catch (error) {
+      console.error('[workspace] chart failed', error);
+      chart = null;
+      fail();
+    }
+  });
+  observer.observe(box);
 }
 
 /** Renders one card; `state` lives per rendered card (pending action, forms). */
@@ -183,6 +256,8 @@ class CardView {
         return this.person(c);
       case 'person_list':
         return this.personList(c);
+      case 'chart':
+        return this.chart(c);
       default: {
         const u = el('div', 'card-unsupported', `[暂不支持的组件：${String(c.tag || '未知')}]`);
         return u;
@@ -322,7 +397,10 @@ class CardView {
     const thead = el('thead');
     const htr = el('tr');
     for (const col of columns) {
-      const th = el('th', null, textOf(col.display_name) || String(col.display_name ?? col.name ?? ''));
+      const th = el('th');
+      const headLabel = el('div', 'cell-clip clamp', textOf(col.display_name) || String(col.display_name ?? col.name ?? ''));
+      headLabel.style.webkitLineClamp = String(Number.isInteger(hs.lines) && hs.lines > 0 ? hs.lines : 1);
+      th.appendChild(headLabel);
       if (['left', 'center', 'right'].includes(col.horizontal_align || hs.text_align)) th.style.textAlign = col.horizontal_align || hs.text_align;
       if (typeof col.width === 'string' && /^\d{2,3}px$/.test(col.width)) th.style.minWidth = col.width;
       if (hs.bold === false) th.style.fontWeight = 'normal';
@@ -338,6 +416,7 @@ class CardView {
     wrap.appendChild(scroller);
     const pager = el('div', 'ctable-pager');
     let page = 0;
+    const clip = tableCellLines(c.row_height, c.row_max_height);
     const draw = () => {
       const p = tablePage(rows, c.page_size, page);
       page = p.page;
@@ -347,7 +426,7 @@ class CardView {
         for (const col of columns) {
           const td = el('td');
           if (['left', 'center', 'right'].includes(col.horizontal_align)) td.style.textAlign = col.horizontal_align;
-          td.appendChild(this.tableCell(col, row ? row[col.name] : undefined));
+          td.appendChild(this.clipCell(this.tableCell(col, row ? row[col.name] : undefined), clip));
           tr.appendChild(td);
         }
         tbody.appendChild(tr);
@@ -382,6 +461,24 @@ class CardView {
     draw();
     wrap.appendChild(pager);
     return wrap;
+  }
+
+  /** A cell that does not fit ends in an ellipsis; hovering shows it, a tap expands it (as Feishu). */
+  clipCell(content, clip) {
+    const box = el('div', 'cell-clip');
+    box.appendChild(content);
+    if ('lines' in clip) {
+      box.classList.add('clamp');
+      box.style.webkitLineClamp = String(clip.lines);
+    } else {
+      box.style.maxHeight = clip.maxHeight + 'px';
+      box.style.overflow = 'hidden';
+    }
+    clipObserver().observe(box);
+    box.addEventListener('click', () => {
+      if (box.classList.contains('clipped') || box.classList.contains('expanded')) box.classList.toggle('expanded');
+    });
+    return box;
   }
 
   tableCell(col, value) {
@@ -439,6 +536,16 @@ class CardView {
     const grid = el('div', 'img-grid');
     for (const item of Array.isArray(c.img_list) ? c.img_list : []) grid.appendChild(this.image({ img_key: item.img_key }));
     return grid;
+  }
+
+  /** Card JSON 2.0 `chart`: a VChart chart_spec drawn with the same library Feishu uses. */
+  chart(c) {
+    const box = el('div', 'card-chart');
+    const size = chartBoxSize(c, this.ctx.mobile ? this.ctx.mobile() : false);
+    if (size.height) box.style.height = size.height + 'px';
+    else box.style.aspectRatio = size.aspectRatio;
+    mountChart(box, c);
+    return box;
   }
 
   person(c) {
@@ -806,6 +913,7 @@ class CardView {
 export function renderCard(card, ctx) {
   const fullCtx = {
     resolveName: () => null,
+    mobile: () => window.matchMedia('(max-width: 700px)').matches,
     members: [],
     onAction: async () => ({ ok: true }),
     toast: () => undefined,
