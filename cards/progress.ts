@@ -1,7 +1,7 @@
 // The coordinator's live progress card, patched in place as units submit. Other features may
 // append sections (e.g. the reminder log) through `extraSections`.
 import type { ProgressSnapshot } from '../src/domain/submission-progress.ts';
-import { button, buttonRow, card, escapeMarkdown, hr, markdown, note, type CardElement, type CardJson } from './kit.ts';
+import { button, buttonRow, card, escapeMarkdown, hr, markdown, note, table, type CardElement, type CardJson } from './kit.ts';
 import { barChart } from './chart.ts';
 
 export interface ProgressCardOptions {
@@ -36,9 +36,20 @@ export function buildProgressCard(s: ProgressSnapshot, o: ProgressCardOptions): 
   const pct = s.total === 0 ? 0 : Math.round((s.submitted / s.total) * 100);
   const elements: CardElement[] = [
     markdown(`截止 **${escapeMarkdown(o.deadlineText)}**\u3000已提交 **${s.submitted}/${s.total}**（${pct}%）\u3000未提交 **${s.total - s.submitted}**${s.withdrawn > 0 ? `（其中撤回 ${s.withdrawn}）` : ''}\u3000主题共 **${s.themeCount}** 个`),
-    // Submitted vs not by unit kind reads faster as stacked bars than as a table of counts; the names
-    // follow as text, one line per kind.
+    // Submitted vs not by unit kind: the bars read at a glance, the table keeps the exact counts.
     ...(s.total > 0 ? [progressChart(s)] : []),
+    // Counts only: a names column squeezed beside three fixed ones wraps to 3 characters a line on a
+    // phone (and is cut off); the names follow as text, one line per kind.
+    table(
+      [
+        { name: 'kind', display_name: '类别' },
+        { name: 'done', display_name: '已提交', data_type: 'number' },
+        { name: 'total', display_name: '应提交', data_type: 'number' },
+        { name: 'missing', display_name: '未提交', data_type: 'number' },
+      ],
+      s.byKind.map((g) => ({ kind: g.label, done: g.submitted, total: g.total, missing: g.missing.length })),
+      5,
+    ),
     ...s.byKind.filter((g) => g.missing.length > 0).map((g) => markdown(`**未提交的${escapeMarkdown(g.label)}（${g.missing.length}）：**${names(g.missing)}`)),
   ];
   if (s.late.length > 0) elements.push(markdown(`**逾期提交（${s.late.length}）：**${names(s.late)}`));
