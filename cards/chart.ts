@@ -74,7 +74,9 @@ export function barChart(o: BarChartOptions): CardElement {
     const i = categories.indexOf(c);
     return i < 0 ? categories.length : i;
   };
-  const values = [...o.data]
+  // A stacked segment of 0 would only print a stray "0" label inside its neighbour.
+  const values = o.data
+    .filter((d) => !(o.stacked && multi && finite(d.value) === 0))
     .sort((a, b) => order(a.category) - order(b.category))
     .map((d) => ({ category: d.category, value: finite(d.value), ...(multi ? { series: d.series ?? '' } : {}) }));
   const spec: Record<string, unknown> = {

@@ -32,6 +32,8 @@ describe('chart builder', () => {
     expect(spec.data[0]?.values.map((v) => v.category)).toEqual(['镇', '镇', '街道']);
     expect(spec.color).toEqual({ type: 'ordinal', domain: ['已提交', '未提交'], range: ['#34c724', '#f54a45'] });
     expect(chartSpecProblems(spec)).toEqual([]);
+    const withZero = specOf(barChart({ stacked: true, data: [{ category: '镇', series: '已提交', value: 0 }, { category: '镇', series: '未提交', value: 4 }] }));
+    expect(withZero.data[0]?.values).toEqual([{ category: '镇', series: '未提交', value: 4 }]);
   });
 
   it('groups series side by side unless stacked, and builds pies and rings', () => {
@@ -75,9 +77,10 @@ describe('cards with charts', () => {
     const spec = specOf(charts[0]!);
     expect(chartSpecProblems(spec)).toEqual([]);
     const values = spec.data[0]!.values;
+    const count = (label: string, series: string): number => values.find((v) => v.category === label && v.series === series)?.value as number | undefined ?? 0;
     for (const g of snap.byKind.filter((k) => k.total > 0)) {
-      expect(values).toContainEqual({ category: g.label, series: '已提交', value: g.submitted });
-      expect(values).toContainEqual({ category: g.label, series: '未提交', value: g.total - g.submitted });
+      expect(count(g.label, '已提交')).toBe(g.submitted);
+      expect(count(g.label, '未提交')).toBe(g.total - g.submitted);
     }
     expect(values.map((v) => v.category)).toEqual(expect.arrayContaining(['镇', '街道', '县直部门']));
     expect(values.reduce((n, v) => n + (v.value as number), 0)).toBe(60);
