@@ -36,6 +36,7 @@ function markdownCard(): Json {
           element_id: 'tags',
           content: `<at id=${PEOPLE.xs.openId}></at> 请于 <font color='red'>**4 月 7 日**</font> 前提交，详见<link url='https://www.csx.gov.cn/'>通知原文</link> <text_tag color='orange'>待提交</text_tag> <a href='https://www.csx.gov.cn/a'>附件</a> &#42;不是斜体&#42;`,
         },
+        { tag: 'markdown', element_id: 'mdtable', content: `| 单位 | 主题数 |\n| --- | ---: |\n${Array.from({ length: 7 }, (_, i) => `| 单位${i + 1} | ${i + 1} |`).join('\n')}` },
         {
           tag: 'table',
           element_id: 'tbl',
@@ -136,6 +137,12 @@ describe.skipIf(skip)('workspace renders what Feishu shows', () => {
     expect(await tags.locator('.text-tag.tt-orange').textContent()).toBe('待提交');
     expect(await tags.textContent()).toContain('*不是斜体*');
     expect(await tags.locator('em').count()).toBe(0);
+    // A markdown table shows five data rows a page, like Feishu.
+    const mdTable = card.locator('[data-element-id="mdtable"]');
+    expect(await mdTable.locator('tbody tr').count()).toBe(5);
+    expect(await mdTable.locator('.pager-info').textContent()).toBe('1 / 2');
+    await mdTable.locator('.pager-btn[aria-label="下一页"]').click();
+    expect(await mdTable.locator('tbody td').allTextContents()).toEqual(['单位6', '6', '单位7', '7']);
     await card.screenshot({ path: `${SHOTS}/fidelity-markdown-1280.png` });
     await page.context().close();
   });
@@ -154,6 +161,17 @@ describe.skipIf(skip)('workspace renders what Feishu shows', () => {
         expect(Math.round(box!.height)).toBe(key === 'progress' ? 240 : 220);
       }
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      // preview (default true): a click opens the chart large (a window on desktop, full screen on a phone).
+      const chart = page.locator(`[data-message-id="${ids.evaluation}"] .card-chart`);
+      await (mobile ? chart.tap() : chart.click());
+      await page.locator('.chart-preview .card-chart[data-rendered="true"] canvas').first().waitFor({ timeout: 30_000 });
+      expect(await drawnPixels(page, '.chart-preview .card-chart')).toBeGreaterThan(1000);
+      const preview = (await page.locator('.chart-preview-panel').boundingBox())!;
+      if (mobile) expect(Math.round(preview.width)).toBe(width);
+      else expect(preview.width).toBeGreaterThan(700);
+      await page.screenshot({ path: `${SHOTS}/fidelity-chart-preview-${width}.png` });
+      await page.locator('.chart-preview-close').click();
+      expect(await page.locator('.chart-preview').count()).toBe(0);
       await page.locator(`[data-message-id="${ids.progress}"]`).scrollIntoViewIfNeeded();
       await page.waitForTimeout(200);
       await page.screenshot({ path: `${SHOTS}/fidelity-progress-chart-${width}.png` });

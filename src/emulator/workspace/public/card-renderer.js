@@ -133,6 +133,33 @@ function mountChart(box, c) {
   observer.observe(box);
 }
 
+function openChartPreview(c) {
+  const overlay = el('div', 'chart-preview');
+  overlay.setAttribute('role', 'dialog');
+  overlay.setAttribute('aria-label', '图表');
+  const panel = el('div', 'chart-preview-panel');
+  const close = el('button', 'chart-preview-close', '×');
+  close.type = 'button';
+  close.setAttribute('aria-label', '关闭');
+  const box = el('div', 'card-chart chart-preview-body');
+  mountChart(box, c);
+  panel.append(close, box);
+  overlay.appendChild(panel);
+  const onKey = (e) => {
+    if (e.key === 'Escape') done();
+  };
+  const done = () => {
+    overlay.remove();
+    document.removeEventListener('keydown', onKey);
+  };
+  close.addEventListener('click', done);
+  overlay.addEventListener('click', (e) => {
+    if (e.target === overlay) done();
+  });
+  document.addEventListener('keydown', onKey);
+  document.body.appendChild(overlay);
+}
+
 /** Renders one card; `state` lives per rendered card (pending action, forms). */
 class CardView {
   constructor(card, ctx) {
@@ -545,6 +572,12 @@ class CardView {
     if (size.height) box.style.height = size.height + 'px';
     else box.style.aspectRatio = size.aspectRatio;
     mountChart(box, c);
+    // `preview` (default true): desktop opens the chart in its own window, a phone full screen.
+    if (c.preview !== false) {
+      box.classList.add('clickable');
+      box.title = '点击查看大图';
+      box.addEventListener('click', () => openChartPreview(c));
+    }
     return box;
   }
 

@@ -566,6 +566,8 @@ function renderInline(nodes, parent, ctx) {
   }
 }
 
+const MD_TABLE_PAGE = 5;
+
 function renderBlocks(blocks, parent, ctx) {
   for (const b of blocks) {
     switch (b.type) {
@@ -617,18 +619,43 @@ function renderBlocks(blocks, parent, ctx) {
         thead.appendChild(tr);
         table.appendChild(thead);
         const tbody = el('tbody');
-        for (const row of b.rows) {
-          const r = el('tr');
-          b.header.forEach((_, idx) => {
-            const td = el('td');
-            td.style.textAlign = b.aligns[idx] || 'left';
-            renderInline(row[idx] || [], td, ctx);
-            r.appendChild(td);
-          });
-          tbody.appendChild(r);
-        }
         table.appendChild(tbody);
         wrap.appendChild(table);
+        // Feishu shows a markdown table five data rows at a time, with a pager below.
+        const pages = Math.max(1, Math.ceil(b.rows.length / MD_TABLE_PAGE));
+        const pager = el('div', 'md-table-pager');
+        let page = 0;
+        const draw = () => {
+          tbody.replaceChildren();
+          for (const row of b.rows.slice(page * MD_TABLE_PAGE, (page + 1) * MD_TABLE_PAGE)) {
+            const r = el('tr');
+            b.header.forEach((_, idx) => {
+              const td = el('td');
+              td.style.textAlign = b.aligns[idx] || 'left';
+              renderInline(row[idx] || [], td, ctx);
+              r.appendChild(td);
+            });
+            tbody.appendChild(r);
+          }
+          pager.replaceChildren();
+          const button = (label, aria, to, disabled) => {
+            const btn = el('button', 'pager-btn');
+            btn.type = 'button';
+            btn.textContent = label;
+            btn.setAttribute('aria-label', aria);
+            btn.disabled = disabled;
+            btn.addEventListener('click', () => {
+              page = to;
+              draw();
+            });
+            return btn;
+          };
+          const info = el('span', 'pager-info');
+          info.textContent = `${page + 1} / ${pages}`;
+          pager.append(button('‹', '上一页', page - 1, page === 0), info, button('›', '下一页', page + 1, page >= pages - 1));
+        };
+        draw();
+        if (pages > 1) wrap.appendChild(pager);
         parent.appendChild(wrap);
         break;
       }
