@@ -28,6 +28,20 @@ describe('workspace API', () => {
     }
   });
 
+  it('serves markdown-it and VChart from node_modules as ES modules named by the page\'s import map', async () => {
+    const html = await (await fetch(`${fx.url}/`)).text();
+    const map = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html);
+    const imports = (JSON.parse(map?.[1] ?? '{}') as { imports: Record<string, string> }).imports;
+    expect(Object.keys(imports).sort()).toEqual(['@visactor/vchart', 'markdown-it']);
+    for (const path of Object.values(imports)) {
+      const res = await fetch(`${fx.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/javascript/);
+      expect(await res.text(), path).toMatch(/export\s*\{[^}]*as default|export default/);
+    }
+    expect((await fetch(`${fx.url}/_workspace/vendor/left-pad.mjs`)).status).toBe(404);
+  });
+
   it('state lists people with titles and only the chats the person is in, incl. the p2p chat with the bot', async () => {
     const res = await api(`/state?as=${PEOPLE.xs.openId}`);
     const state = (await res.json()) as { me: Json; users: Json[]; chats: { chatId: string; chatType: string; name: string; unread: number }[]; bot: Json };
