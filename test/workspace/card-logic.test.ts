@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildAction, callbackValue, collectFormValue, columnFlex, formActionType, formatNumber, formatPickerValue, formatTableDate,
-  formNameProblems, headerTemplate, initialOption, isRequired, missingRequired, openUrlOf, spacingPx, tablePage, textOf,
+  buildAction, callbackValue, chartBoxSize, chartSpecFor, collectFormValue, columnFlex, formActionType, formatNumber, formatPickerValue, formatTableDate,
+  formNameProblems, headerTemplate, initialOption, isRequired, missingRequired, openUrlOf, spacingPx, tableCellLines, tablePage, textOf,
 } from '../../src/emulator/workspace/public/card-logic.js';
 
 describe('form_value collection (as Feishu sends it)', () => {
@@ -132,5 +132,33 @@ describe('display helpers', () => {
     expect(spacingPx('large')).toBe(12);
     expect(spacingPx('6px')).toBe(6);
     expect(spacingPx(undefined)).toBe(8);
+  });
+});
+
+describe('chart and table sizing (chart and table pages)', () => {
+  it('sizes a chart: a fixed height wins, else aspect_ratio, else 16:9 on desktop and 1:1 on phones', () => {
+    expect(chartBoxSize({ height: '240px', aspect_ratio: '1:1' }, false)).toEqual({ height: 240 });
+    expect(chartBoxSize({ aspect_ratio: '4:3' }, true)).toEqual({ aspectRatio: '4 / 3' });
+    expect(chartBoxSize({ height: 'auto' }, false)).toEqual({ aspectRatio: '16 / 9' });
+    expect(chartBoxSize({}, true)).toEqual({ aspectRatio: '1 / 1' });
+  });
+
+  it('applies the colour theme only when chart_spec declares no colours, without touching the card', () => {
+    const component = { tag: 'chart', color_theme: 'rainbow', chart_spec: { type: 'bar', data: [] } };
+    const spec = chartSpecFor(component);
+    expect(Array.isArray(spec.color)).toBe(true);
+    expect(spec.color).not.toEqual(chartSpecFor({ chart_spec: { type: 'bar' } }).color);
+    expect(component.chart_spec).toEqual({ type: 'bar', data: [] });
+    const own = { type: 'ordinal', domain: ['a'], range: ['#000000'] };
+    expect(chartSpecFor({ color_theme: 'rainbow', chart_spec: { type: 'bar', color: own } }).color).toEqual(own);
+  });
+
+  it('clips table cells by row_height: low/middle/high lines, px or auto up to row_max_height', () => {
+    expect(tableCellLines(undefined)).toEqual({ lines: 1 });
+    expect(tableCellLines('middle')).toEqual({ lines: 2 });
+    expect(tableCellLines('high')).toEqual({ lines: 3 });
+    expect(tableCellLines('60px')).toEqual({ maxHeight: 60 });
+    expect(tableCellLines('auto')).toEqual({ maxHeight: 124 });
+    expect(tableCellLines('auto', '300px')).toEqual({ maxHeight: 300 });
   });
 });
