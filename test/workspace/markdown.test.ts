@@ -160,6 +160,10 @@ describe('Feishu tags', () => {
     expect(parseInline("<at email='a@b.cn'></at>")).toEqual([{ type: 'at', ids: [], email: 'a@b.cn' }]);
   });
 
+  it('links bare URLs only with their scheme', () => {
+    expect(parseInline('见 www.csx.gov.cn 或 CSX84872387@163.com')).toEqual([{ type: 'text', text: '见 www.csx.gov.cn 或 CSX84872387@163.com' }]);
+  });
+
   it('keeps undocumented HTML as text and links only to http(s)', () => {
     expect(text(parseInline('<b>x</b><u>y</u>'))).toBe('<b>x</b><u>y</u>');
     expect(parseInline("<link url='javascript:alert(1)'>x</link>")).toEqual([{ type: 'span', children: [{ type: 'text', text: 'x' }] }]);

@@ -132,7 +132,9 @@ function feishuPlugin(md) {
 }
 
 // Feishu breaks the line at every newline of the content (the documented way to break a line is `\n`).
+// Bare URLs become links only with their scheme (no `www.` guessing, no e-mail links).
 const md = new MarkdownIt('default', { html: false, breaks: true, linkify: true }).use(feishuPlugin);
+md.linkify.set({ fuzzyLink: false, fuzzyEmail: false });
 
 // ---- markdown-it tokens → the node tree the renderer draws --------------------------------------
 
