@@ -2,7 +2,8 @@
 // Page: https://open.feishu.cn/document/feishu-cards/card-json-v2-components/content-components/chart
 //  - at most five charts a card ("单张卡片建议最多放置五个图表组件"); no JavaScript in the spec (JSON only);
 //  - phones cannot draw textures, conical gradients, grid word clouds, repeated extension images or svg
-//    mark backgrounds — the builders never emit them, and `chartSpecProblems` names any that appear;
+//    mark backgrounds — the builders never emit them (the workspace's `chartSpecProblems` names any,
+//    and fails such a chart on phone widths as Feishu does);
 //  - `aspect_ratio` 1:1 | 2:1 | 4:3 | 16:9 (default 16:9 on desktop, 1:1 on phones) or a fixed `height`
 //    of 1–999px, which then wins over the ratio.
 import type { CardElement } from './kit.ts';
@@ -134,26 +135,4 @@ export function chartsIn(elements: unknown): Record<string, unknown>[] {
   };
   walk(elements);
   return found;
-}
-
-/** What in a chart_spec Feishu would refuse or phones could not draw; empty when it is fine. */
-export function chartSpecProblems(spec: unknown): string[] {
-  const problems: string[] = [];
-  const walk = (node: unknown, path: string): void => {
-    if (typeof node === 'function') problems.push(`${path}: JavaScript is not supported in chart_spec`);
-    else if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${path}[${i}]`));
-    else if (node && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) {
-        const p = path ? `${path}.${k}` : k;
-        if (k === 'texture') problems.push(`${p}: textures do not render on phones`);
-        if (k === 'gradient' && v === 'conical') problems.push(`${p}: conical gradients do not render on phones`);
-        if (k === 'layoutMode' && v === 'grid') problems.push(`${p}: grid word-cloud layout does not render on phones`);
-        if (k === 'repeatX' || k === 'repeatY') problems.push(`${p}: repeated extension images do not render on phones`);
-        walk(v, p);
-      }
-    }
-  };
-  walk(spec, '');
-  if (!spec || typeof spec !== 'object' || typeof (spec as { type?: unknown }).type !== 'string') problems.push('chart_spec needs a chart type');
-  return problems;
 }

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import { summarizeProgress } from '../../src/domain/submission-progress.ts';
-import { barChart, chartSpecProblems, chartsIn, MAX_CHARTS_PER_CARD, pieChart } from '../../cards/chart.ts';
+import { barChart, chartsIn, MAX_CHARTS_PER_CARD, pieChart } from '../../cards/chart.ts';
+import { chartSpecProblems } from '../../src/emulator/workspace/public/card-logic.js';
 import { buildProgressCard } from '../../cards/progress.ts';
 import { evaluationProgressCard, scoreDistributionChart, type RankingRow } from '../../cards/evaluation.ts';
 import { card } from '../../cards/kit.ts';
@@ -50,6 +51,7 @@ describe('chart builder', () => {
     expect(chartSpecProblems({ type: 'bar', bar: { style: { fill: { gradient: 'conical' } } } })[0]).toContain('conical');
     expect(chartSpecProblems({ type: 'wordCloud', wordCloudConfig: { layoutMode: 'grid' } })[0]).toContain('grid');
     expect(chartSpecProblems({ type: 'bar', label: { formatMethod: () => 'x' } })[0]).toContain('JavaScript');
+    expect(chartSpecProblems({ type: 'bar', bar: { style: { background: 'data:image/svg+xml;base64,AAAA' } } })[0]).toContain('svg');
     expect(chartSpecProblems({})).toEqual(['chart_spec needs a chart type']);
   });
 

@@ -91,6 +91,11 @@ describe.skipIf(skip)('workspace renders what Feishu shows', () => {
     ids.markdown = await fx.sendCard(GROUP, markdownCard());
     ids.progress = await fx.sendCard(GROUP, progressCard());
     ids.evaluation = await fx.sendCard(GROUP, evaluationCard());
+    // A texture: Feishu draws it on desktop, its phone clients fail the chart.
+    ids.texture = await fx.sendCard(GROUP, {
+      schema: '2.0',
+      body: { elements: [{ tag: 'chart', chart_spec: { type: 'bar', data: [{ values: [{ x: 'a', y: 1 }] }], xField: 'x', yField: 'y', bar: { style: { texture: 'circle' } } } }] },
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
@@ -160,6 +165,10 @@ describe.skipIf(skip)('workspace renders what Feishu shows', () => {
         // The builders fix the height (the same on every device).
         expect(Math.round(box!.height)).toBe(key === 'progress' ? 240 : 220);
       }
+      const texture = page.locator(`[data-message-id="${ids.texture}"] .card-chart`);
+      await texture.scrollIntoViewIfNeeded();
+      if (mobile) expect(await texture.locator('.chart-error').textContent()).toBe('图表加载失败');
+      else await texture.locator('canvas').first().waitFor({ timeout: 30_000 });
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       // preview (default true): a click opens the chart large (a window on desktop, full screen on a phone).
       const chart = page.locator(`[data-message-id="${ids.evaluation}"] .card-chart`);

@@ -48,3 +48,4 @@ export function callbackErrorText(code?: string): string;
 export function chartBoxSize(component: unknown, mobile: boolean): { height: number } | { aspectRatio: string };
 export function chartSpecFor(component: unknown): Record<string, unknown>;
 export function tableCellLines(rowHeight: unknown, rowMaxHeight?: unknown): { lines: number } | { maxHeight: number };
+export function chartSpecProblems(spec: unknown): string[];

@@ -321,3 +321,32 @@ export function tableCellLines(rowHeight, rowMaxHeight) {
   const max = /^(\d{2,3})px$/.exec(String(rowMaxHeight ?? '').trim());
   return { maxHeight: max ? Math.min(999, Math.max(32, Number(max[1]))) : 124 };
 }
+
+/**
+ * What in a chart_spec Feishu refuses (JavaScript) or its phone clients cannot draw ("若在图表组件中指定以下
+ * VChart 属性，图表将在移动端加载失败": textures, conical gradients, grid word clouds, repeated extension
+ * images, svg mark backgrounds). Empty when the spec is fine.
+ */
+export function chartSpecProblems(spec) {
+  const problems = [];
+  const walk = (node, path) => {
+    if (typeof node === 'function') problems.push(`${path}: JavaScript is not supported in chart_spec`);
+    else if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        const p = path ? `${path}.${k}` : k;
+        if (k === 'texture') problems.push(`${p}: textures do not render on phones`);
+        if (k === 'gradient' && v === 'conical') problems.push(`${p}: conical gradients do not render on phones`);
+        if (k === 'layoutMode' && v === 'grid') problems.push(`${p}: grid word-cloud layout does not render on phones`);
+        if (k === 'repeatX' || k === 'repeatY') problems.push(`${p}: repeated extension images do not render on phones`);
+        if (k === 'background' && path.endsWith('style') && typeof v === 'string' && /^\s*<svg|\.svg(\?|$)|^data:image\/svg/i.test(v)) {
+          problems.push(`${p}: svg mark backgrounds do not render on phones`);
+        }
+        walk(v, p);
+      }
+    }
+  };
+  walk(spec, '');
+  if (!spec || typeof spec !== 'object' || typeof spec.type !== 'string') problems.push('chart_spec needs a chart type');
+  return problems;
+}

@@ -5,7 +5,7 @@ import {
   headerTemplate, textOf, isMarkdownText, spacingPx, boxCss, textSizePx, openUrlOf, hasCallback,
   formActionType, isRequired, FORM_FIELD_TAGS, collectFormValue, missingRequired, formNameProblems, buildAction,
   initialOption, tablePage, formatNumber, formatTableDate, columnFlex, formatPickerValue, avatarText, avatarColorIndex,
-  chartBoxSize, chartSpecFor, tableCellLines,
+  chartBoxSize, chartSpecFor, chartSpecProblems, tableCellLines,
 } from './card-logic.js';
 import { colorClassOrValue } from './markdown.js';
 
@@ -571,6 +571,11 @@ class CardView {
     const size = chartBoxSize(c, this.ctx.mobile ? this.ctx.mobile() : false);
     if (size.height) box.style.height = size.height + 'px';
     else box.style.aspectRatio = size.aspectRatio;
+    // Feishu's phone clients fail a chart whose spec uses what they cannot draw.
+    if (this.ctx.mobile && this.ctx.mobile() && chartSpecProblems(c.chart_spec).length) {
+      box.appendChild(el('div', 'chart-error', '图表加载失败'));
+      return box;
+    }
     mountChart(box, c);
     // `preview` (default true): desktop opens the chart in its own window, a phone full screen.
     if (c.preview !== false) {
