@@ -40,6 +40,9 @@ export interface CardTokenState {
 
 type Listener = (m: EmuMessage) => void;
 
+/** Delivers a push some other way than HTTP (the long connection, ./long-connection.ts). */
+export type PushTransport = (envelope: Record<string, unknown>, kind: 'event' | 'callback') => Promise<AttemptOutcome>;
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -54,6 +57,8 @@ export class EmulatorCore {
   readonly botOpenId: string;
   readonly botName: string;
   botUrl: string | undefined;
+  /** set in long-connection mode: pushes go through it instead of HTTP to botUrl */
+  transport: PushTransport | undefined;
   readonly ackTimeoutMs: number;
   readonly redeliveryDelaysMs: number[];
 
@@ -87,6 +92,7 @@ export class EmulatorCore {
     this.botUrl = options.botUrl;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 3000;
     this.redeliveryDelaysMs = options.redeliveryDelaysMs ?? DEFAULT_REDELIVERY_MS;
+    for (const scope of options.missingScopes ?? []) this.faults.scope(scope, false);
   }
 
   nowMs(): number {
@@ -372,7 +378,7 @@ export class EmulatorCore {
     });
     this.cardTokens.set(token, { messageId, operatorOpenId: openId, issuedAt: this.nowMs(), uses: 0, answered: false });
     const base = { eventId, token, cardReplaced: false };
-    if (!this.botUrl) return { ...base, ms: 0, error: '200340' };
+    if (!this.botUrl && !this.transport) return { ...base, ms: 0, error: '200340' };
     const outcome = await this.attempt(`${this.botUrl}/feishu/cards`, envelope, 'callback', 1, false);
     for (let i = 0; i < this.faults.duplicates; i += 1) await this.attempt(`${this.botUrl}/feishu/cards`, envelope, 'callback', 1, true);
     const result: CardCallbackResult = { ...base, ms: outcome.ms };
@@ -440,7 +446,7 @@ export class EmulatorCore {
   private async attempt(url: string, envelope: Record<string, unknown>, kind: 'event' | 'callback', attempt: number, duplicate: boolean): Promise<AttemptOutcome> {
     const at = this.clock();
     const pushConfig = this.options.encryptKey ? { encryptKey: this.options.encryptKey, ackTimeoutMs: this.ackTimeoutMs } : { ackTimeoutMs: this.ackTimeoutMs };
-    const outcome = await attemptPush(url, envelope, pushConfig, Date.now(), this.faults.unreachable);
+    const outcome = this.transport ? await this.transport(envelope, kind) : await attemptPush(url, envelope, pushConfig, Date.now(), this.faults.unreachable);
     this.logDelivery(toRecord(envelope, kind, attempt, duplicate, at, outcome));
     return outcome;
   }
@@ -448,7 +454,7 @@ export class EmulatorCore {
   async pushEvent(eventType: string, event: Record<string, unknown>): Promise<DeliveryResult> {
     const eventId = newEventId();
     const envelope = this.envelope(eventType, eventId, event);
-    if (!this.botUrl) {
+    if (!this.botUrl && !this.transport) {
       this.logDelivery({ eventId, eventType, kind: 'event', attempt: 0, duplicate: false, at: this.clock(), ms: 0, ok: false, error: 'no bot URL', payload: envelope });
       return { eventId, status: 'no_bot', ms: 0 };
     }

@@ -21,6 +21,7 @@ export class Faults implements FaultInjector {
   duplicates = 0;
   calendarGranted = true;
   unreachable = false;
+  readonly revokedScopes = new Set<string>();
 
   route(pattern: RegExp | string, fault: RouteFault, method?: string): void {
     const rule: Rule = { pattern, fault, remaining: fault.times ?? Number.POSITIVE_INFINITY };
@@ -40,6 +41,11 @@ export class Faults implements FaultInjector {
     this.unreachable = unreachable;
   }
 
+  scope(scope: string, granted: boolean): void {
+    if (granted) this.revokedScopes.delete(scope);
+    else this.revokedScopes.add(scope);
+  }
+
   seed(seed: number): void {
     this.rng = mulberry32(seed);
   }
@@ -49,6 +55,7 @@ export class Faults implements FaultInjector {
     this.duplicates = 0;
     this.calendarGranted = true;
     this.unreachable = false;
+    this.revokedScopes.clear();
     this.rng = Math.random;
   }
 

@@ -6,6 +6,7 @@ import express from 'express';
 import { EmulatorCore } from './core.ts';
 import { buildPush } from './delivery.ts';
 import { newNonce } from './ids.ts';
+import { LongConnectionHub } from './long-connection.ts';
 import { buildOpenApiRouter } from './openapi.ts';
 import { buildWorkspaceApi } from './workspace-api.ts';
 import type { Emulator, EmulatorOptions } from './types.ts';
@@ -17,6 +18,14 @@ export { encryptPayload, decryptPayload, signPayload } from './crypto.ts';
 export function createEmulator(options: EmulatorOptions): Emulator {
   const core = new EmulatorCore(options);
   const router = express.Router();
+  const hub = new LongConnectionHub(
+    { options, ackTimeoutMs: core.ackTimeoutMs, clock: () => core.clock(), unreachable: () => core.faults.unreachable },
+    { ...(options.wsClientConfig ? { clientConfig: options.wsClientConfig } : {}), ...(options.wsFragmentBytes ? { fragmentBytes: options.wsFragmentBytes } : {}) },
+  );
+  const setEventMode = (mode: 'webhook' | 'ws'): void => {
+    core.transport = mode === 'ws' ? (envelope) => hub.deliver(envelope) : undefined;
+  };
+  setEventMode(options.eventMode ?? 'webhook');
 
   const emu: Emulator = {
     router,
@@ -49,11 +58,15 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     calendarEvents: (calendarId) => [...core.eventsById.values()].filter((e) => !calendarId || e.calendarId === calendarId),
     idle: () => core.idle(),
     stopRedeliveries: () => core.stopRedeliveries(),
+    setEventMode,
+    longConnection: hub,
+    attachUpgrade: (server) => hub.attach(server),
     listen: async (port, host = '127.0.0.1') => {
       const app = express();
       app.disable('x-powered-by');
       app.use(router);
       const server = http.createServer(app);
+      hub.attach(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve());
@@ -65,6 +78,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
         close: () =>
           new Promise<void>((resolve, reject) => {
             core.stopRedeliveries();
+            hub.close();
             server.closeAllConnections();
             server.close((err) => (err ? reject(err) : resolve()));
           }),
@@ -72,6 +86,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     },
   };
   if (options.botUrl) emu.setBotUrl(options.botUrl);
+  router.use(hub.router());
   router.use(buildOpenApiRouter(core));
   router.use(buildWorkspaceApi(core, emu));
   return emu;

@@ -5,6 +5,7 @@ import { cardErrorMsg, validateCard, validateCardContent } from './card-schema.t
 import { CARD_TOKEN_MAX_USES, CARD_TOKEN_TTL_MS, safeJson, type EmulatorCore } from './core.ts';
 import { newCalendarEventId, newCalendarId, newFileKey, newImageKey, newLogId, newTenantToken } from './ids.ts';
 import { parseMultipart } from './multipart.ts';
+import { missingScopesFor, scopeDeniedMessage } from './scopes.ts';
 import type { ApiCallRecord, EmuChat, EmuMessage, EmuCalendarEvent } from './types.ts';
 
 const TOKEN_TTL_S = 7200;
@@ -110,6 +111,8 @@ export function buildOpenApiRouter(core: EmulatorCore): Router {
         }
         if (decision.kind === 'drop') dropAfter = true;
         if (opts.auth !== false) checkAuth(core, req);
+        const missing = missingScopesFor(method, pattern, core.faults.revokedScopes);
+        if (missing) throw new ApiError(400, 99991672, scopeDeniedMessage(core.options.appId, missing));
         if (core.rateLimits) {
           const { appQps, appQpm } = core.rateLimits;
           const secKey = `app-s:${limiterKey}`;

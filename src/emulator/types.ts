@@ -1,5 +1,6 @@
 // Public API of the local Feishu emulator. The workspace UI, the bot's tests and local mode code against
 // these types; keep them stable. Implementation: `createEmulator` in ./index.ts.
+import type { Server } from 'node:http';
 import type { Router } from 'express';
 
 export interface EmulatorOptions {
@@ -24,6 +25,58 @@ export interface EmulatorOptions {
   /** Built-in Feishu rate limits; `false` switches them off (faults still apply). */
   rateLimits?: false | Partial<RateLimitConfig>;
   now?: () => Date;
+  /** How events and card callbacks reach the bot: HTTP pushes to botUrl ('webhook', default) or the
+   *  long connection the bot's WSClient opens ('ws'), like the developer console's subscription mode. */
+  eventMode?: 'webhook' | 'ws';
+  /** ClientConfig handed out by /callback/ws/endpoint and in every pong (seconds; Feishu: 120/-1/120/30). */
+  wsClientConfig?: Partial<WsClientConfig>;
+  /** Bytes of payload per long-connection data frame before a message is split (sum/seq). */
+  wsFragmentBytes?: number;
+  /** Scopes the app has NOT been granted: every API needing one answers 99991672 (see scopes.ts). */
+  missingScopes?: string[];
+}
+
+export interface WsClientConfig {
+  PingInterval: number;
+  ReconnectCount: number;
+  ReconnectInterval: number;
+  ReconnectNonce: number;
+}
+
+export interface WsConnectionInfo {
+  deviceId: string;
+  serviceId: number;
+  connectedAt: Date;
+  /** pings received on this connection */
+  pings: number;
+}
+
+export interface WsFrameRecord {
+  at: Date;
+  direction: 'in' | 'out';
+  /** header `type`: ping, pong, event … */
+  type: string;
+  /** 0 control, 1 data */
+  method: number;
+  bytes: number;
+  messageId?: string;
+  sum?: number;
+  seq?: number;
+}
+
+/** The emulator's side of Feishu's long connection (tests drive drops through it). */
+export interface LongConnectionControl {
+  /** Open connections. */
+  connections(): WsConnectionInfo[];
+  /** Every frame sent and received (bounded log). */
+  frames(): WsFrameRecord[];
+  /** Successful WebSocket handshakes so far. */
+  handshakes: number;
+  /** Resolves once a client is connected. */
+  waitForConnection(timeoutMs?: number): Promise<void>;
+  /** Cut every connection like a network failure; `refuse: true` also refuses new handshakes until refuse(false). */
+  drop(opts?: { refuse?: boolean }): void;
+  refuse(refuse: boolean): void;
 }
 
 export interface RateLimitConfig {
@@ -220,6 +273,8 @@ export interface FaultInjector {
   botUnreachable(unreachable: boolean): void;
   /** Deterministic RNG for probabilistic faults. */
   seed(seed: number): void;
+  /** `false` = every API that needs `scope` answers 99991672 naming it, as for an app without it. */
+  scope(scope: string, granted: boolean): void;
   reset(): void;
 }
 
@@ -274,4 +329,10 @@ export interface Emulator {
   listen(port: number, host?: string): Promise<{ url: string; port: number; close(): Promise<void> }>;
   /** Clear re-delivery timers (tests/shutdown). */
   stopRedeliveries(): void;
+  /** Switch how events and callbacks reach the bot (EmulatorOptions.eventMode). */
+  setEventMode(mode: 'webhook' | 'ws'): void;
+  /** The long connection (endpoint /callback/ws/endpoint, WebSocket /ws/v2). */
+  longConnection: LongConnectionControl;
+  /** Serve the long connection's WebSocket upgrades on a server the emulator's router is mounted on. */
+  attachUpgrade(server: Server): void;
 }
