@@ -179,9 +179,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       }),
     );
 
-    if (local && emulator && (options.seedDemo ?? config.localDemo)) {
+    // Tests may seed a non-local app too (long-connection mode against a standalone emulator).
+    if (options.seedDemo ?? (local && config.localDemo)) {
       await seedDemoDirectory(db, { actorOpenId: 'system', now: clock.now() });
-      emulator.seed(demoEmulatorSeed());
+      emulator?.seed(demoEmulatorSeed());
     }
 
     worker.start();

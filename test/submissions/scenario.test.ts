@@ -2,6 +2,8 @@
 // database, fake clock): launch to 20 units, 15 submit (multi-theme, edits, a withdrawal and a
 // resubmit), every validation message, refusals with audit rows, two liaisons at once, the
 // deadline passing (late and missing units), the live progress card and the export files.
+// Run twice: webhook pushes (local mode) and FEISHU_EVENT_MODE=ws, where every event and card
+// callback travels over the emulator's long connection, which is also dropped once mid-campaign.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
@@ -14,7 +16,9 @@ import { buttonValue, cardText, clickForm, errorNotes, lastInteractive, waitUnti
 const FORMS = ['survey', 'observe', 'forum', 'policy', 'questionnaire'] as const;
 const INTRO = '组织人大代表、政协委员和群众代表实地走访重点项目现场，介绍政策落实情况并听取意见建议。';
 
-describe.each(PROVIDERS_UNDER_TEST)('submission campaign end to end (%s)', (provider) => {
+const CASES = PROVIDERS_UNDER_TEST.flatMap((provider) => (['webhook', 'ws'] as const).map((mode) => [provider, mode] as const));
+
+describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode) => {
   let h: Harness;
   const clock = new FakeClock('2023-03-23T02:00:00Z'); // 10:00 in Shanghai, the notice date
   let units: DemoUnitInfo[];
@@ -51,7 +55,8 @@ describe.each(PROVIDERS_UNDER_TEST)('submission campaign end to end (%s)', (prov
   }
 
   beforeAll(async () => {
-    h = await startHarness({ provider, clock });
+    // ws: re-deliveries spaced so one lands after the reconnect (see the dropped-connection step).
+    h = await startHarness({ provider, clock, mode, ...(mode === 'ws' ? { emulator: { redeliveryDelaysMs: [400, 2000, 4000] } } : {}) });
     coordinator = h.demo.coordinatorOpenId;
     office = h.demo.officeChatId;
     units = h.demo.units.slice(0, 20);
@@ -106,6 +111,30 @@ describe.each(PROVIDERS_UNDER_TEST)('submission campaign end to end (%s)', (prov
     expect(validateCard(card.card)).toEqual({ ok: true });
     expect(cardText(card.card)).toContain('0/20');
     expect(await h.db.trackedCard.count({ where: { purpose: `progress:${campaignId}:${office}` } })).toBe(1);
+  });
+
+  it.runIf(mode === 'ws')('the long connection drops: a message sent meanwhile is re-delivered after the reconnect and answered once', async () => {
+    const lc = h.emulator.longConnection;
+    const before = lc.handshakes;
+    const cardsBefore = h.messages(office).filter((m) => m.msgType === 'interactive').length;
+    lc.drop({ refuse: true });
+    const sent = await h.emulator.userSendText(coordinator, office, '进度', { mentionBot: true });
+    expect(sent.delivery.status).toBe('failed');
+    await new Promise((r) => setTimeout(r, 700)); // the first re-delivery fails too
+    lc.refuse(false);
+    await lc.waitForConnection(10_000);
+    expect(lc.handshakes).toBe(before + 1);
+    const delivered = () => h.emulator.deliveries().some((d) => d.eventId === sent.delivery.eventId && d.ok && d.attempt > 1);
+    await waitUntil(delivered, 15_000);
+    await waitUntil(async () => (await h.db.processedEvent.count({ where: { eventId: `msg:${sent.messageId}` } })) === 1);
+    await h.drainOutbox();
+    const attempts = h.emulator.deliveries().filter((d) => d.eventId === sent.delivery.eventId);
+    expect(attempts.filter((d) => !d.ok).length).toBeGreaterThanOrEqual(2);
+    // Re-delivered and backfilled, processed once: one answer.
+    expect(h.messages(office).filter((m) => m.msgType === 'interactive').length).toBe(cardsBefore + 1);
+    expect(cardText(lastInteractive(h.messages(office))!.card)).toContain('0/20');
+    // Card callbacks go over the new connection.
+    expect(lc.frames().some((f) => f.direction === 'in' && f.type === 'event')).toBe(true);
   });
 
   it('a group bound while the campaign is collecting gets its notice', async () => {

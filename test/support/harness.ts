@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config.ts';
-import { createApp, type App } from '../../src/app/create-app.ts';
+import { createApp, demoEmulatorSeed, type App } from '../../src/app/create-app.ts';
+import { createEmulator } from '../../src/emulator/index.ts';
 import { createLogger, type Logger } from '../../src/app/log.ts';
 import type { AppServices, Bot } from '../../src/app/bot.ts';
 import type { Job } from '../../src/app/jobs.ts';
@@ -32,6 +33,9 @@ export interface HarnessOptions {
   /** emulator overrides (rate limits, ack timeout …) */
   emulator?: Partial<EmulatorOptions>;
   logger?: Logger;
+  /** How Feishu reaches the app: 'webhook' (local mode, emulator in process, default) or 'ws' (the app
+   *  with real credentials, FEISHU_EVENT_MODE=ws, against a standalone emulator over its long connection). */
+  mode?: 'webhook' | 'ws';
 }
 
 export interface DemoUnitInfo {
@@ -53,6 +57,7 @@ export interface Harness {
   url: string;
   encryptKey: string;
   verificationToken: string;
+  mode: 'webhook' | 'ws';
   demo: { coordinatorOpenId: string; officeChatId: string; units: DemoUnitInfo[] };
   /** As a user, @bot in chatId; resolves once the bot has processed the message. */
   say(openId: string, chatId: string, text: string, opts?: { mentionBot?: boolean; parentId?: string }): Promise<{ messageId: string }>;
@@ -96,24 +101,60 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     port: 0,
     host: '127.0.0.1',
   };
+  const mode = opts.mode ?? 'webhook';
   let app: App;
+  let standalone: { emulator: Emulator; close(): Promise<void> } | undefined;
   try {
-    app = await createApp({
-      config,
-      clock,
-      logger: opts.logger ?? createLogger(config.logLevel),
-      ...(opts.features ? { features: opts.features } : {}),
-      emulator: { redeliveryDelaysMs: [300, 1000], ...opts.emulator, encryptKey, verificationToken },
-      seedDemo,
-      outbox: { pollMs: 0 },
-      cron: false,
-    });
+    if (mode === 'ws') {
+      // A self-built app's credentials (WSClient insists on cli_ + 16 hex) and a long-connection emulator
+      // that reconnects fast: ClientConfig is Feishu's except the reconnect timings.
+      const appId = `cli_${randomBytes(8).toString('hex')}`;
+      const appSecret = randomBytes(16).toString('hex');
+      const emu = createEmulator({
+        appId,
+        appSecret,
+        now: () => clock.now(),
+        redeliveryDelaysMs: [300, 1000],
+        wsClientConfig: { ReconnectInterval: 1, ReconnectNonce: 0 },
+        ...opts.emulator,
+        verificationToken,
+        eventMode: 'ws',
+      });
+      const server = await emu.listen(0);
+      standalone = { emulator: emu, close: () => server.close() };
+      if (seedDemo) emu.seed(demoEmulatorSeed());
+      app = await createApp({
+        config: { ...config, local: false, feishu: { ...config.feishu, appId, appSecret, domain: server.url, eventMode: 'ws' } },
+        clock,
+        logger: opts.logger ?? createLogger(config.logLevel),
+        ...(opts.features ? { features: opts.features } : {}),
+        seedDemo,
+        outbox: { pollMs: 0 },
+        cron: false,
+      });
+      await emu.longConnection.waitForConnection(10_000).catch(async (error: unknown) => {
+        await app.stop();
+        throw error;
+      });
+    } else {
+      app = await createApp({
+        config,
+        clock,
+        logger: opts.logger ?? createLogger(config.logLevel),
+        ...(opts.features ? { features: opts.features } : {}),
+        emulator: { redeliveryDelaysMs: [300, 1000], ...opts.emulator, encryptKey, verificationToken },
+        seedDemo,
+        outbox: { pollMs: 0 },
+        cron: false,
+      });
+    }
   } catch (error) {
+    await standalone?.close().catch(() => undefined);
     await database.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const emulator = app.emulator!;
+  const emulator = standalone?.emulator ?? app.emulator!;
   const db = app.db;
 
   const units: DemoUnitInfo[] = [];
@@ -144,6 +185,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     url: app.url,
     encryptKey,
     verificationToken,
+    mode,
     demo: { coordinatorOpenId: DEMO_OFFICE.coordinator.openId, officeChatId: DEMO_OFFICE.chatId, units },
     async say(openId, chatId, text, o = {}) {
       const { messageId, delivery } = await emulator.userSendText(openId, chatId, text, { mentionBot: o.mentionBot ?? true, ...(o.parentId ? { parentId: o.parentId } : {}) });
@@ -170,6 +212,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     async stop() {
       emulator.stopRedeliveries();
       await app.stop();
+      await standalone?.close();
       await database.drop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -151,6 +151,17 @@ export interface LongConnectionOptions {
   clock: Clock;
 }
 
+function sdkLogger(log: Logger): { error(...m: unknown[]): void; warn(...m: unknown[]): void; info(...m: unknown[]): void; debug(...m: unknown[]): void; trace(...m: unknown[]): void } {
+  const text = (m: unknown[]): string => m.map((x) => (typeof x === 'string' ? x : x instanceof Error ? x.message : JSON.stringify(x))).join(' ');
+  return {
+    error: (...m) => log.warn('sdk', { sdk: text(m) }),
+    warn: (...m) => log.warn('sdk', { sdk: text(m) }),
+    info: (...m) => log.debug('sdk', { sdk: text(m) }),
+    debug: (...m) => log.debug('sdk', { sdk: text(m) }),
+    trace: () => undefined,
+  };
+}
+
 /** Overlap with the last seen message: clocks and ordering are not exact. */
 const BACKFILL_OVERLAP_MS = 2 * 60_000;
 const BACKFILL_MAX_MS = 24 * 3600_000;
@@ -179,7 +190,9 @@ export async function startLongConnection(o: LongConnectionOptions): Promise<Lon
     appId: o.config.feishu.appId,
     appSecret: o.config.feishu.appSecret,
     domain: sdkDomain(o.config.feishu.domain),
-    loggerLevel: lark.LoggerLevel.error,
+    loggerLevel: lark.LoggerLevel.warn,
+    // The SDK's own messages ("ws connect failed" while reconnecting) go to our log, not stdout.
+    logger: sdkLogger(o.log),
     autoReconnect: true,
     // Without a pong deadline a half-open socket can stay "connected" for hours.
     wsConfig: { pingTimeout: 30 },
