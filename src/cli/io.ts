@@ -1,6 +1,6 @@
 // What a CLI command may touch: output streams, the clock, and the database named by
 // DATABASE_URL (opened on first use, so `help` works without a database).
-import { loadConfig, loadDotEnv } from '../config.ts';
+import { loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
 
@@ -10,6 +10,8 @@ export interface CliIo {
   stderr(text: string): void;
   now(): Date;
   openDb(): Promise<Database>;
+  /** the configuration (environment + .env); commands that talk to Feishu need it */
+  config?(): Config;
 }
 
 export interface CliCommand {
@@ -36,6 +38,10 @@ export function createProcessIo(env: NodeJS.ProcessEnv = process.env): { io: Cli
         return openDatabase(loadConfig(env).databaseUrl);
       })();
       return db;
+    },
+    config() {
+      if (env === process.env) loadDotEnv();
+      return loadConfig(env);
     },
   };
   return {

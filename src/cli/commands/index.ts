@@ -10,6 +10,7 @@ import { remindersLog, remindersPreview } from './reminders-preview.ts';
 import { exportEvaluation } from './export-evaluation.ts';
 import { exportEvidence } from './export-evidence.ts';
 import { exportSchedule } from './export-schedule.ts';
+import { doctor } from './doctor.ts';
 
 export const COMMANDS: CliCommand[] = [
   unitsImport,
@@ -19,6 +20,7 @@ export const COMMANDS: CliCommand[] = [
   exportEvaluation,
   exportEvidence,
   exportSchedule,
+  doctor,
 ];
 
 /** The command whose name is the longest prefix of argv, and the arguments after it. */
