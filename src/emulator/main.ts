@@ -1,4 +1,5 @@
-// Standalone emulator: `npm run emulator -- --port 9090 --bot-url http://127.0.0.1:3000 [--demo]`.
+// Standalone emulator: `npm run emulator -- --port 9090 --bot-url http://127.0.0.1:3000 [--demo]`, or with
+// `--event-mode ws` for an app started with FEISHU_EVENT_MODE=ws FEISHU_DOMAIN=http://127.0.0.1:9090 (long connection).
 import { parseArgs } from 'node:util';
 import { createEmulator } from './index.ts';
 import type { SeedInput } from './types.ts';
@@ -8,11 +9,13 @@ const { values } = parseArgs({
     port: { type: 'string', default: '9090' },
     host: { type: 'string', default: '127.0.0.1' },
     'bot-url': { type: 'string' },
-    'app-id': { type: 'string', default: 'cli_emulator000000' },
+    // The SDK's WSClient only starts for ids shaped like Feishu's: cli_ + 16 hex digits.
+    'app-id': { type: 'string', default: 'cli_e0e1a2b3c4d5f607' },
     'app-secret': { type: 'string', default: 'emulator-secret' },
     'encrypt-key': { type: 'string' },
     'verification-token': { type: 'string', default: 'emulator-verification-token' },
     demo: { type: 'boolean', default: false },
+    'event-mode': { type: 'string', default: 'webhook' },
   },
 });
 
@@ -39,7 +42,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const eventMode = values['event-mode'];
+if (eventMode !== 'webhook' && eventMode !== 'ws') {
+  console.error(`--event-mode 应为 webhook 或 ws：${eventMode} (invalid --event-mode)`);
+  process.exit(2);
+}
+
 const emu = createEmulator({
+  eventMode,
   appId: values['app-id'],
   appSecret: values['app-secret'],
   verificationToken: values['verification-token'],
@@ -49,7 +59,11 @@ const emu = createEmulator({
 if (values.demo) emu.seed(DEMO_SEED);
 const server = await emu.listen(port, values.host);
 console.log(`飞书模拟器已启动 (Feishu emulator listening): ${server.url}`);
-console.log(`  app_id=${values['app-id']} app_secret=${values['app-secret']}${values['bot-url'] ? `  bot=${values['bot-url']}` : '  (未配置 --bot-url，事件不会推送)'}`);
+console.log(
+  eventMode === 'ws'
+    ? `  app_id=${values['app-id']} app_secret=${values['app-secret']}  事件经长连接推送 (long connection: ${server.url}/callback/ws/endpoint)`
+    : `  app_id=${values['app-id']} app_secret=${values['app-secret']}${values['bot-url'] ? `  bot=${values['bot-url']}` : '  (未配置 --bot-url，事件不会推送)'}`,
+);
 
 const shutdown = (): void => {
   void server.close().then(() => process.exit(0));
