@@ -7,7 +7,7 @@ import express from 'express';
 import type { Config } from '../config.ts';
 import { openDatabase, type Database, type Db } from '../adapters/db/database.ts';
 import { createFeishuGateway } from '../adapters/feishu/gateway.ts';
-import { startLongConnection, type LongConnection } from '../adapters/feishu/long-connection.ts';
+import { startLongConnection } from '../adapters/feishu/long-connection.ts';
 import { LocalFileStorage } from '../adapters/files/storage.ts';
 import { createHttpApp } from '../adapters/http/app.ts';
 import { createFeishuRouter } from '../adapters/http/feishu-routes.ts';
@@ -191,10 +191,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     else await scheduler.runStartHooks(clock.now());
     cleanup.unshift(() => scheduler.stop());
 
-    let ws: LongConnection | undefined;
     if (!local && config.feishu.eventMode === 'ws') {
-      ws = await startLongConnection({ config, bot, gateway, db, log: log.child({ component: 'ws' }), clock });
-      cleanup.unshift(() => ws!.close());
+      const connection = await startLongConnection({ config, bot, gateway, db, log: log.child({ component: 'ws' }), clock });
+      cleanup.unshift(() => connection.close());
+      // /readyz shows whether Feishu can reach us: events wait (and are re-pushed) while it reconnects.
+      services.readiness?.push({ name: 'longConnection', check: async () => ({ ok: connection.state() === 'connected', detail: connection.state() }) });
     }
 
     let stopping: Promise<void> | undefined;

@@ -139,6 +139,8 @@ export interface LongConnection {
   dispatcher: lark.EventDispatcher;
   /** backfill from the last seen message (or `since`) until now */
   backfill(since?: Date): Promise<void>;
+  /** the SDK's view of the socket: connected, connecting, reconnecting, failed or idle */
+  state(): string;
   close(): Promise<void>;
 }
 
@@ -215,6 +217,7 @@ export async function startLongConnection(o: LongConnectionOptions): Promise<Lon
   return {
     dispatcher,
     backfill,
+    state: () => ws.getConnectionStatus().state,
     async close() {
       ws.close({ force: true });
       await backfilling;
