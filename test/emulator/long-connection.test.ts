@@ -161,14 +161,14 @@ describe('events and callbacks over the connection', () => {
 
   it('a dropped connection reconnects; events sent while down fail and are re-delivered', async () => {
     const got: string[] = [];
-    await connect({ 'im.message.receive_v1': (d) => void got.push(String((d.message as { message_id: string }).message_id)) }, { redeliveryDelaysMs: [300, 1500] });
+    await connect({ 'im.message.receive_v1': (d) => void got.push(String((d.message as { message_id: string }).message_id)) }, { redeliveryDelaysMs: [300, 2500] });
     const lc = s!.emu.longConnection;
     expect(lc.handshakes).toBe(1);
     lc.drop({ refuse: true });
     const r = await s!.emu.userSendText(USERS.xs.openId, GROUP, '断线时发的', { mentionBot: true });
     expect(r.delivery.status).toBe('failed');
     expect(r.delivery.error).toBe('no long connection is open');
-    await sleep(500);
+    while (s!.emu.deliveries().filter((d) => d.eventId === r.delivery.eventId).length < 2) await sleep(20);
     lc.refuse(false);
     await lc.waitForConnection(5000);
     await s!.emu.idle();
