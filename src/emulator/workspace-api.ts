@@ -13,7 +13,8 @@
 //   GET  /_emulator/api/calls?path=regex            → ApiCallRecord[]
 //   GET  /_emulator/api/deliveries                  → DeliveryRecord[]
 //   GET  /_emulator/api/calendars                   → {calendars, events}
-//   POST /_emulator/api/faults                      {route?:{pattern, method?, ...RouteFault}, duplicateDeliveries?, calendarPermission?, botUnreachable?, seed?, reset?}
+//   POST /_emulator/api/faults                      {route?:{pattern, method?, ...RouteFault}, duplicateDeliveries?, calendarPermission?, botUnreachable?,
+//                                                    scopes?:{[scope]: granted}, longConnection?:'drop'|'refuse'|'accept', seed?, reset?}
 //   GET  /_emulator/api/stream                      SSE: `event: message|update`, `data: EmuMessage`
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
@@ -54,6 +55,10 @@ const faultSchema = z.object({
   duplicateDeliveries: z.number().int().min(0).optional(),
   calendarPermission: z.boolean().optional(),
   botUnreachable: z.boolean().optional(),
+  /** scope → granted (false = APIs needing it answer 99991672) */
+  scopes: z.record(z.string(), z.boolean()).optional(),
+  /** cut the long connection (drop), keep refusing new ones (refuse), or let them in again (accept) */
+  longConnection: z.enum(['drop', 'refuse', 'accept']).optional(),
   seed: z.number().int().optional(),
   reset: z.boolean().optional(),
 });
@@ -137,6 +142,10 @@ export function buildWorkspaceApi(core: EmulatorCore, emu: Emulator): Router {
     if (b.duplicateDeliveries !== undefined) emu.faults.duplicateDeliveries(b.duplicateDeliveries);
     if (b.calendarPermission !== undefined) emu.faults.calendarPermission(b.calendarPermission);
     if (b.botUnreachable !== undefined) emu.faults.botUnreachable(b.botUnreachable);
+    for (const [scope, granted] of Object.entries(b.scopes ?? {})) emu.faults.scope(scope, granted);
+    if (b.longConnection === 'drop') emu.longConnection.drop();
+    else if (b.longConnection === 'refuse') emu.longConnection.drop({ refuse: true });
+    else if (b.longConnection === 'accept') emu.longConnection.refuse(false);
     if (b.route) {
       const { pattern, method, ...fault } = b.route;
       emu.faults.route(new RegExp(pattern), fault, method);

@@ -194,3 +194,22 @@ describe('scope faults', () => {
     expect(ok.code).toBe(0);
   });
 });
+
+describe('faults through the workspace API', () => {
+  it('revokes a scope and cuts the long connection', async () => {
+    await connect({});
+    const post = (body: unknown) => fetch(`${s!.url}/_emulator/api/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ scopes: { 'calendar:calendar': false } })).status).toBe(200);
+    const e = await s!.client.calendar.v4.calendar.create({ data: { summary: 'x' } }).catch((err: unknown) => err);
+    expect(errorOf(e).code).toBe(99991672);
+    await post({ scopes: { 'calendar:calendar': true } });
+    expect((await s!.client.calendar.v4.calendar.create({ data: { summary: 'x' } })).code).toBe(0);
+
+    expect((await post({ longConnection: 'refuse' })).status).toBe(200);
+    expect(s!.emu.longConnection.connections()).toEqual([]);
+    await post({ longConnection: 'accept' });
+    await s!.emu.longConnection.waitForConnection(5000);
+    expect(s!.emu.longConnection.handshakes).toBe(2);
+    expect((await post({ longConnection: 'sideways' })).status).toBe(400);
+  });
+});
