@@ -154,7 +154,16 @@ export interface LongConnectionOptions {
 }
 
 function sdkLogger(log: Logger): { error(...m: unknown[]): void; warn(...m: unknown[]): void; info(...m: unknown[]): void; debug(...m: unknown[]): void; trace(...m: unknown[]): void } {
-  const text = (m: unknown[]): string => m.map((x) => (typeof x === 'string' ? x : x instanceof Error ? x.message : JSON.stringify(x))).join(' ');
+  const one = (x: unknown): string => {
+    if (typeof x === 'string') return x;
+    if (x instanceof Error) return x.message;
+    try {
+      return JSON.stringify(x) ?? String(x);
+    } catch {
+      return String(x); // circular (axios errors): a logger must never throw into the SDK
+    }
+  };
+  const text = (m: unknown[]): string => m.map(one).join(' ');
   return {
     error: (...m) => log.warn('sdk', { sdk: text(m) }),
     warn: (...m) => log.warn('sdk', { sdk: text(m) }),
