@@ -5,11 +5,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { pingFeature } from '../app/ping-feature.ts';
+import { noticeCard } from '../../cards/kit.ts';
+import type { Bot } from '../../src/app/bot.ts';
+
+/** pingFeature plus an action slower than the 3 s callback budget. */
+function features(bot: Bot) {
+  bot.action('test.slow', async () => {
+    await new Promise((r) => setTimeout(r, 3200));
+    return { toast: { type: 'success', content: '慢慢好了' }, card: noticeCard('slow', ['done late']) };
+  });
+  return pingFeature(bot);
+}
 
 describe.each(PROVIDERS_UNDER_TEST.slice(0, 1))('long-connection mode (%s)', (provider) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ provider, features: pingFeature, mode: 'ws' });
+    h = await startHarness({ provider, features, mode: 'ws' });
   });
   afterAll(async () => {
     await h?.stop();
@@ -40,6 +51,24 @@ describe.each(PROVIDERS_UNDER_TEST.slice(0, 1))('long-connection mode (%s)', (pr
     expect(r.toast?.content).toBe('已收到 7');
     expect(r.cardReplaced).toBe(true);
     expect(h.emulator.deliveries({ eventType: 'card.action.trigger' }).at(-1)?.ok).toBe(true);
+  });
+
+  it('a handler slower than the budget is acked in time over the socket and lands as a delayed update', async () => {
+    const unit = h.demo.units[1]!;
+    await h.say(unit.liaisons[0]!.openId, unit.chatId, 'ping 慢');
+    await h.drainOutbox();
+    const card = h.lastCard(unit.chatId)!;
+    const r = await h.click(unit.liaisons[0]!.openId, card.messageId, { a: 'test.slow' });
+    expect(r.error).toBeUndefined();
+    expect(r.ms).toBeLessThan(3000);
+    expect(r.toast?.content).toBe('正在处理，请稍候');
+    const deadline = Date.now() + 10_000;
+    // The late result goes out through the outbox (a delayed update with the callback's token).
+    while (!h.emulator.message(card.messageId)!.history.some((v) => v.via === 'delayed_update') && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 100));
+      await h.drainOutbox();
+    }
+    expect(JSON.stringify(h.emulator.message(card.messageId)!.card)).toContain('done late');
   });
 
   it('/readyz reports the connection, degraded while it is down', async () => {
