@@ -48,8 +48,10 @@ interface Conn {
 }
 
 interface PendingAck {
-  resolve(frame: Frame): void;
+  /** the ack frame, undefined on timeout, null when the socket closed first */
+  resolve(frame: Frame | undefined | null): void;
   timer: NodeJS.Timeout;
+  conn: Conn;
 }
 
 export interface LongConnectionHubOptions {
@@ -124,8 +126,19 @@ export class LongConnectionHub implements LongConnectionControl {
     const conn: Conn = { socket, info: { deviceId, serviceId, connectedAt: this.host.clock(), pings: 0 } };
     this.conns.add(conn);
     socket.on('message', (data: Buffer) => this.onFrame(conn, data));
-    socket.on('close', () => this.conns.delete(conn));
-    socket.on('error', () => this.conns.delete(conn));
+    socket.on('close', () => this.closed(conn));
+    socket.on('error', () => this.closed(conn));
+  }
+
+  /** A socket gone: pushes still waiting for its ack fail now rather than at the deadline. */
+  private closed(conn: Conn): void {
+    this.conns.delete(conn);
+    for (const [id, p] of this.pending) {
+      if (p.conn !== conn) continue;
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      p.resolve(null);
+    }
   }
 
   private onFrame(conn: Conn, data: Buffer): void {
@@ -179,12 +192,12 @@ export class LongConnectionHub implements LongConnectionControl {
     const traceId = randomUUID();
     const payload = new TextEncoder().encode(JSON.stringify(envelope));
     const sum = Math.max(1, Math.ceil(payload.length / this.fragmentBytes));
-    const ack = new Promise<Frame | undefined>((resolve) => {
+    const ack = new Promise<Frame | undefined | null>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(messageId);
         resolve(undefined);
       }, this.host.ackTimeoutMs);
-      this.pending.set(messageId, { resolve, timer });
+      this.pending.set(messageId, { resolve, timer, conn });
     });
     const seqId = ++this.seq;
     for (let i = 0; i < sum; i += 1) {
@@ -206,6 +219,7 @@ export class LongConnectionHub implements LongConnectionControl {
     }
     const reply = await ack;
     const ms = elapsed();
+    if (reply === null) return { ok: false, ms, error: 'connection closed before the ack', failure: 'connect' };
     if (!reply) return { ok: false, ms, error: `no ack within ${this.host.ackTimeoutMs} ms`, failure: 'timeout' };
     let body: { code?: unknown; data?: unknown };
     try {
@@ -253,8 +267,10 @@ export class LongConnectionHub implements LongConnectionControl {
 
   drop(opts: { refuse?: boolean } = {}): void {
     if (opts.refuse !== undefined) this.refusing = opts.refuse;
-    for (const c of this.conns) c.socket.terminate();
-    this.conns.clear();
+    for (const c of [...this.conns]) {
+      c.socket.terminate();
+      this.closed(c);
+    }
   }
 
   refuse(refuse: boolean): void {

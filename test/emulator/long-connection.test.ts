@@ -150,6 +150,25 @@ describe('events and callbacks over the connection', () => {
     expect(thrown.httpStatus).toBe(500);
   });
 
+  it('fails a callback at once (200342) when the connection drops before the ack', async () => {
+    await connect({
+      'card.action.trigger': async () => {
+        await sleep(1500);
+        return {};
+      },
+    });
+    const sent = await s!.client.im.v1.message.create({
+      params: { receive_id_type: 'chat_id' },
+      data: { receive_id: GROUP, msg_type: 'interactive', content: JSON.stringify(card([{ tag: 'button', text: { tag: 'plain_text', content: '点我' }, behaviors: [{ type: 'callback', value: { n: 1 } }] }])) },
+    });
+    const click = s!.emu.userClickCard(USERS.xs.openId, sent.data!.message_id!, { value: { n: 1 } });
+    await sleep(200);
+    s!.emu.longConnection.drop();
+    const r = await click;
+    expect(r.error).toBe('200342');
+    expect(r.ms).toBeLessThan(1500);
+  });
+
   it('answers pings with pongs carrying ClientConfig', async () => {
     await connect({}, { wsClientConfig: { PingInterval: 1, ReconnectInterval: 1, ReconnectNonce: 0 } });
     await sleep(1300);
