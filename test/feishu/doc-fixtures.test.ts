@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeEnvelope } from '../../src/adapters/feishu/normalize.ts';
-import { decryptFeishu } from '../../src/adapters/feishu/verify.ts';
+import { decryptFeishu, feishuSignature, verifyFeishuRequest } from '../../src/adapters/feishu/verify.ts';
 import type { BotAddedEvent, CardActionEvent, MessageEvent } from '../../src/app/events.ts';
 import { encryptPayload, signPayload } from '../../src/emulator/index.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
@@ -21,7 +21,7 @@ const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 describe('documentation fixtures', () => {
   it('every fixture names the open.feishu.cn page it came from', () => {
     const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(7);
+    expect(files.length).toBeGreaterThanOrEqual(8);
     for (const f of files) expect((JSON.parse(readFileSync(path.join(DIR, f), 'utf8')) as { source: string }).source, f).toMatch(/^https:\/\/open\.feishu\.cn\/document\//);
   });
 
@@ -82,6 +82,23 @@ describe('documentation fixtures', () => {
     const v = JSON.parse(readFileSync(path.join(DIR, 'encrypt-key.vector.json'), 'utf8')) as { encryptKey: string; encrypt: string; plaintext: string };
     expect(decryptFeishu(v.encrypt, v.encryptKey)).toBe(v.plaintext);
     expect(() => decryptFeishu(v.encrypt, 'other key')).toThrow();
+  });
+
+  it('verifies, decrypts and normalises the encrypted receive example as a signed push', () => {
+    const f = JSON.parse(readFileSync(path.join(DIR, 'im.message.receive_v1.encrypted.json'), 'utf8')) as { encryptKey: string; payload: { encrypt: string } };
+    const raw = Buffer.from(JSON.stringify(f.payload));
+    const nowMs = 1_609_073_152_000;
+    const timestamp = String(Math.floor(nowMs / 1000));
+    const headers = { 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': 'n0nce', 'x-lark-signature': feishuSignature(timestamp, 'n0nce', f.encryptKey, raw) };
+    const v = verifyFeishuRequest(raw, headers, { encryptKey: f.encryptKey, verificationToken: 'rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV', nowMs });
+    expect(v.ok && v.kind).toBe('event');
+    const body = (v as { body: Record<string, unknown> }).body;
+    expect(body).toEqual(load('im.message.receive_v1.group-mention.json').payload);
+    expect((normalizeEnvelope(body, undefined) as { event: MessageEvent }).event.text).toBe('hello');
+    // Wrong key, wrong token, tampered bytes: refused.
+    expect(verifyFeishuRequest(raw, headers, { encryptKey: 'other key', nowMs }).ok).toBe(false);
+    expect(verifyFeishuRequest(raw, headers, { encryptKey: f.encryptKey, verificationToken: 'another token', nowMs }).ok).toBe(false);
+    expect(verifyFeishuRequest(Buffer.from(raw.toString().replace('"}', ' "}')), headers, { encryptKey: f.encryptKey, nowMs }).ok).toBe(false);
   });
 });
 
