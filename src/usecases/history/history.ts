@@ -1,0 +1,64 @@
+// Year over year: loads every launched campaign year (reads only) and hands plain rows to
+// src/domain/history.ts. Used by `年度对比` (card) and `export history` (XLSX).
+import type { Db, Tx } from '../../adapters/db/database.ts';
+import { computeHistory, type History, type HistoryTheme } from '../../domain/history.ts';
+import { linkCount, storedDates, storedLinks } from '../../domain/summary.ts';
+import { parseForms } from '../submissions/shared.ts';
+import { computeResults } from '../evaluation/results.ts';
+
+type Reader = Db | Tx;
+
+export async function loadHistory(db: Reader): Promise<History> {
+  const tx = db as Tx;
+  const campaigns = await tx.campaign.findMany({ where: { status: { not: 'draft' } }, select: { id: true, year: true, title: true }, orderBy: { year: 'asc' } });
+  const ids = campaigns.map((c) => c.id);
+  const yearOf = new Map(campaigns.map((c) => [c.id, c.year]));
+  const [units, submissions, themes] = await Promise.all([
+    tx.unit.findMany({ select: { id: true, name: true, kind: true, sortOrder: true } }),
+    tx.submission.findMany({ where: { campaignId: { in: ids } }, select: { campaignId: true, unitId: true, status: true, late: true } }),
+    tx.theme.findMany({
+      where: { state: 'active', submission: { campaignId: { in: ids } } },
+      select: {
+        id: true,
+        reviewStatus: true,
+        forms: true,
+        submission: { select: { campaignId: true, unitId: true } },
+        summary: { select: { status: true, heldDates: true, links: true, attachments: { where: { deletedAt: null }, select: { kind: true } } } },
+      },
+    }),
+  ]);
+  // Ranks only where the evaluation has scores (computeResults reads a campaign's whole rubric).
+  const ranks = new Map<string, { rank: number; tied: boolean }>();
+  for (const c of campaigns) {
+    if ((await tx.score.count({ where: { campaignId: c.id } })) === 0) continue;
+    for (const r of (await computeResults(tx, c)).results) {
+      if (r.ranked.rank !== undefined) ranks.set(r.activity.themeId, { rank: r.ranked.rank, tied: r.ranked.tied });
+    }
+  }
+  return computeHistory({
+    years: campaigns.map((c) => c.year),
+    units,
+    submissions: submissions.map((s) => ({ year: yearOf.get(s.campaignId)!, unitId: s.unitId, status: s.status, late: s.late })),
+    themes: themes.map((t): HistoryTheme => {
+      const rank = ranks.get(t.id);
+      const s = t.summary;
+      return {
+        year: yearOf.get(t.submission.campaignId)!,
+        unitId: t.submission.unitId,
+        themeId: t.id,
+        reviewStatus: t.reviewStatus,
+        forms: parseForms(t.forms),
+        summary: s
+          ? {
+              status: s.status,
+              heldDates: storedDates(s.heldDates).length,
+              photos: s.attachments.length,
+              logoPhoto: s.attachments.some((a) => a.kind === 'logo_photo'),
+              links: linkCount(storedLinks(s.links)),
+            }
+          : null,
+        ...(rank ? { rank } : {}),
+      };
+    }),
+  });
+}
