@@ -8,6 +8,7 @@ import { reviewFeature } from './review.ts';
 import { scheduleFeature } from './schedule.ts';
 import { summariesFeature } from './summaries.ts';
 import { evaluationFeature } from './evaluation.ts';
+import { historyFeature } from './history.ts';
 
 /** A feature: its commands and card actions, its periodic jobs, and what /readyz should check for it. */
 type Feature = { register(bot: Bot): void; jobs?: Job[]; readiness?: (services: AppServices) => ReadinessCheck[] };
@@ -20,6 +21,7 @@ const features: Feature[] = [
   remindersFeature,
   summariesFeature,
   evaluationFeature,
+  historyFeature,
 ];
 
 export function registerFeatures(bot: Bot): Job[] {

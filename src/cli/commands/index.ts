@@ -11,6 +11,7 @@ import { exportEvaluation } from './export-evaluation.ts';
 import { exportEvidence } from './export-evidence.ts';
 import { exportSchedule } from './export-schedule.ts';
 import { doctor } from './doctor.ts';
+import { exportHistory } from './export-history.ts';
 
 export const COMMANDS: CliCommand[] = [
   unitsImport,
@@ -21,6 +22,7 @@ export const COMMANDS: CliCommand[] = [
   exportEvidence,
   exportSchedule,
   doctor,
+  exportHistory,
 ];
 
 /** The command whose name is the longest prefix of argv, and the arguments after it. */

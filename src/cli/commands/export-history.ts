@@ -1,0 +1,39 @@
+import { writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../io.ts';
+import { loadHistory } from '../../usecases/history/history.ts';
+import { writeHistoryWorkbook } from '../../adapters/files/history-xlsx.ts';
+
+const USAGE = 'export history --out 年度对比.xlsx';
+
+export const exportHistory: CliCommand = {
+  name: 'export history',
+  summary: '导出年度对比（XLSX：每个单位每个年度一行：申报情况、主题数、审核通过、举办、总结完整、宣传链接、评选名次）',
+  usage: USAGE,
+  async run(args, io) {
+    let out: string;
+    try {
+      const parsed = parseArgs({ args, options: { out: { type: 'string' } }, allowPositionals: true, strict: true });
+      if (parsed.positionals.length > 0) throw new Error(`多余的参数：${parsed.positionals.join(' ')}`);
+      if (!parsed.values.out) throw new Error('缺少 --out 文件名');
+      if (!parsed.values.out.toLowerCase().endsWith('.xlsx')) throw new Error('--out 应以 .xlsx 结尾');
+      out = parsed.values.out;
+    } catch (error) {
+      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
+      return 2;
+    }
+    const db = await io.openDb();
+    const history = await loadHistory(db.client);
+    if (history.years.length === 0) {
+      io.stderr('还没有已发起的主题日活动年度，没有可导出的内容。');
+      return 1;
+    }
+    const data = await writeHistoryWorkbook(history);
+    await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+    await writeFile(out, data);
+    const rows = history.rows.filter((r) => r.outcome !== 'absent').length;
+    io.stdout(`已写入 ${out}（${history.years.join('、')} 年，${rows} 行，${(data.length / 1024).toFixed(1)} KB）`);
+    return 0;
+  },
+};
