@@ -4,7 +4,7 @@
 // Feishu's limits at county scale. Every unit-year row is in `export history` (XLSX).
 import { bestRankLabel, type History, type UnitYear, type YearTotals } from '../src/domain/history.ts';
 import { barChart, MAX_CHARTS_PER_CARD } from './chart.ts';
-import { card, escapeMarkdown, hr, markdown, note, table, type CardElement, type CardJson } from './kit.ts';
+import { button, buttonRow, card, escapeMarkdown, hr, markdown, note, table, type CardElement, type CardJson } from './kit.ts';
 
 /** Years shown on the card (the latest ones); the export has them all. */
 export const HISTORY_CARD_YEARS = 5;
@@ -153,8 +153,9 @@ export function buildHistoryCard(h: History, o: HistoryCardOptions): CardJson {
     hr(),
     ...unitLines(shownRows, years),
     note(
-      `口径：已举办 = 活动总结已提交且填写了举办日期；总结完整 = 总结、照片、LOGO 照片、宣传链接齐全；名次为该单位最好的一项活动。${h.years.length > totals.length ? `卡片只显示最近 ${HISTORY_CARD_YEARS} 个年度；` : ''}逐单位逐年明细请导出：npm run cli -- export history --out 年度对比.xlsx\n生成于 ${escapeMarkdown(o.generatedAtText)}`,
+      `口径：已举办 = 活动总结已提交且填写了举办日期；总结完整 = 总结、照片、LOGO 照片、宣传链接齐全；名次为该单位最好的一项活动。${h.years.length > totals.length ? `卡片只显示最近 ${HISTORY_CARD_YEARS} 个年度；` : ''}逐单位逐年明细见“导出 Excel”。\n生成于 ${escapeMarkdown(o.generatedAtText)}`,
     ),
+    buttonRow([button('导出 Excel（逐单位逐年）', { a: 'history.export' }, { type: 'primary' })]),
   ];
   return card({
     title: first === last ? `年度对比 · ${first}年` : `年度对比 · ${first}–${last}年`,

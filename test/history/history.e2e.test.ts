@@ -17,7 +17,7 @@ import { exportHistory } from '../../src/cli/commands/export-history.ts';
 import { HISTORY_UNIT_COLUMNS, HISTORY_UNIT_SHEET, HISTORY_YEAR_SHEET } from '../../src/adapters/files/history-xlsx.ts';
 import { chartsIn } from '../../cards/chart.ts';
 import type { CliIo } from '../../src/cli/io.ts';
-import { expectValidCard, lastBot, lastBotCard, seedScheduled2023 } from '../summaries/support.ts';
+import { expectValidCard, lastBot, lastBotCard, seedScheduled2023, waitFor } from '../summaries/support.ts';
 
 type Row = Record<string, string>;
 type Values = Record<string, unknown>[];
@@ -114,6 +114,30 @@ describe.each(PROVIDERS_UNDER_TEST)('年度对比 (%s)', (provider) => {
     const results = await computeResults(h.db, await h.db.campaign.findUniqueOrThrow({ where: { year: 2023 } }));
     const first = results.results.find((r) => r.ranked.rank === 1)!;
     expect(text).toContain(`2023年评选前三名：**${first.activity.unitName}（1`);
+  });
+
+  it('the card button sends the XLSX to the chat; a liaison click is refused', async () => {
+    // A working group where a unit's liaison sits beside the coordinator: the button checks who clicks.
+    const liaison = h.demo.units[0]!.liaisons[0]!.openId;
+    const group = h.emulator.createChat({ name: '主题日工作专班', memberOpenIds: [h.demo.coordinatorOpenId, liaison], botMember: true });
+    await h.say(h.demo.coordinatorOpenId, group.chatId, '年度对比');
+    await h.drainOutbox();
+    const { messageId } = lastBotCard(h, group.chatId);
+    const no = await h.click(liaison, messageId, { a: 'history.export' });
+    expect(no.toast).toMatchObject({ type: 'error' });
+    expect(await h.db.auditLog.count({ where: { action: 'history.export', decision: 'deny' } })).toBe(1);
+    const r = await h.click(h.demo.coordinatorOpenId, messageId, { a: 'history.export' });
+    expect(r.toast?.content).toContain('正在生成年度对比表');
+    await waitFor(async () => (await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'history.export:' } } })) === 1);
+    await h.drainOutbox();
+    const file = h.messages(group.chatId).filter((m) => m.msgType === 'file').pop();
+    expect(file?.fileName).toMatch(/^政务公开主题日年度对比-\d{12}\.xlsx$/);
+    const row = await h.db.outboxMessage.findFirstOrThrow({ where: { idempotencyKey: { startsWith: 'history.export:' } } });
+    expect(row.status).toBe('sent');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await h.services.storage.get((JSON.parse(row.payload) as { storedPath: string }).storedPath)) as unknown as ArrayBuffer);
+    expect(wb.getWorksheet(HISTORY_UNIT_SHEET)!.rowCount).toBe(1 + 45);
+    expect(await h.db.auditLog.count({ where: { action: 'history.export', decision: 'allow' } })).toBe(1);
   });
 
   it('a liaison is refused, and the refusal is audited', async () => {

@@ -1,6 +1,10 @@
 // Year over year: loads every launched campaign year (reads only) and hands plain rows to
 // src/domain/history.ts. Used by `年度对比` (card) and `export history` (XLSX).
 import type { Db, Tx } from '../../adapters/db/database.ts';
+import type { AppServices } from '../../app/bot.ts';
+import { withContext } from '../../app/context.ts';
+import { shanghaiDateTime } from '../../domain/time.ts';
+import { writeHistoryWorkbook } from '../../adapters/files/history-xlsx.ts';
 import { computeHistory, type History, type HistoryTheme } from '../../domain/history.ts';
 import { linkCount, storedDates, storedLinks } from '../../domain/summary.ts';
 import { parseForms } from '../submissions/shared.ts';
@@ -61,4 +65,31 @@ export async function loadHistory(db: Reader): Promise<History> {
       };
     }),
   });
+}
+
+/** After commit (the card's 导出 button): build the XLSX, store it and send it to the chat through the outbox. */
+export async function sendHistoryExport(services: AppServices, chatId: string, actor: string, requestId: string): Promise<void> {
+  const key = requestId.replace(/[^A-Za-z0-9_-]/g, '').slice(-24);
+  try {
+    const now = services.clock.now();
+    const history = await loadHistory(services.db);
+    const data = await writeHistoryWorkbook(history);
+    const stamp = shanghaiDateTime(now).replace(/[-: ]/g, '').slice(0, 12);
+    const fileName = `政务公开主题日年度对比-${stamp}.xlsx`;
+    const storedPath = await services.storage.put(`exports/history/history-${stamp}-${key}.xlsx`, data);
+    await withContext(
+      services,
+      actor,
+      async (ctx) => {
+        await ctx.enqueue(`history.export:${key}`, { op: 'file', to: { chatId }, fileName, fileType: 'xls', storedPath });
+        await ctx.audit({ action: 'history.export', entity: 'Campaign', entityId: null, after: { fileName, bytes: data.length, years: history.years } });
+      },
+      { eventId: `export:${requestId}` },
+    );
+  } catch (error) {
+    services.log.error('history export failed', { error });
+    await withContext(services, actor, async (ctx) => {
+      await ctx.enqueue(`history.export_failed:${key}`, { op: 'send', to: { chatId }, text: '年度对比表生成失败，请稍后重试；如仍失败请联系管理员查看日志。' });
+    });
+  }
 }
