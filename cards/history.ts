@@ -44,11 +44,12 @@ function activitiesChart(totals: YearTotals[]): CardElement {
 }
 
 function formsChart(totals: YearTotals[]): CardElement {
+  // Years as categories (short labels that fit a phone), one bar per form.
   return barChart({
     title: '审核通过的活动：按活动形式',
     heightPx: 260,
-    categories: totals[0]?.byForm.map((f) => f.label) ?? [],
-    data: totals.flatMap((t) => t.byForm.map((f) => ({ category: f.label, series: yearLabel(t.year), value: f.count }))),
+    categories: totals.map((t) => yearLabel(t.year)),
+    data: totals.flatMap((t) => t.byForm.map((f) => ({ category: yearLabel(t.year), series: f.label, value: f.count }))),
   });
 }
 
@@ -77,11 +78,12 @@ function outcomesChart(totals: YearTotals[]): CardElement {
   });
 }
 
-/** Metrics as rows, years as columns: stays narrow enough for a phone with up to five years. */
+/** Metrics as rows (labels ≤ 5 characters, one page of ten), years as columns: three years fit a phone unscrolled. */
 function figuresTable(totals: YearTotals[]): CardElement {
   const metrics: [string, (t: YearTotals) => string | number][] = [
     ['应报单位', (t) => t.units],
-    ['按时提交', (t) => `${t.onTime}（${pct(t.onTime, t.units)}）`],
+    ['按时提交', (t) => t.onTime],
+    ['按时率', (t) => pct(t.onTime, t.units)],
     ['逾期提交', (t) => t.late],
     ['未提交', (t) => t.notSubmitted],
     ['申报主题', (t) => t.themes],
@@ -89,10 +91,9 @@ function figuresTable(totals: YearTotals[]): CardElement {
     ['已举办', (t) => t.held],
     ['总结完整', (t) => t.summariesComplete],
     ['宣传链接', (t) => t.links],
-    ['有获评名次的单位', (t) => t.ranked],
   ];
   return table(
-    [{ name: 'metric', display_name: '指标', width: '130px' }, ...totals.map((t) => ({ name: `y${t.year}`, display_name: yearLabel(t.year) }))],
+    [{ name: 'metric', display_name: '指标', width: '80px' }, ...totals.map((t) => ({ name: `y${t.year}`, display_name: yearLabel(t.year) }))],
     metrics.map(([label, f]) => ({ metric: label, ...Object.fromEntries(totals.map((t) => [`y${t.year}`, String(f(t))])) })),
     metrics.length,
   );
@@ -108,24 +109,24 @@ function unitLines(rows: UnitYear[], years: number[]): CardElement[] {
   const before = of(previous);
   const lines: string[] = [];
   const missing = [...now.values()].filter((r) => r.outcome === 'not_submitted').map((r) => r.unitName);
-  lines.push(`**${latest}年未提交（${missing.length}）：**${names(missing)}`);
+  lines.push(`**${latest}年未提交（${missing.length}）**：${names(missing)}`);
   const late = [...now.values()].filter((r) => r.outcome === 'late').map((r) => r.unitName);
-  if (late.length > 0) lines.push(`**${latest}年逾期（${late.length}）：**${names(late)}`);
+  if (late.length > 0) lines.push(`**${latest}年逾期（${late.length}）**：${names(late)}`);
   if (previous !== undefined) {
     const slipped = [...now.values()].filter((r) => before.get(r.unitId)?.outcome === 'on_time' && (r.outcome === 'late' || r.outcome === 'not_submitted')).map((r) => r.unitName);
     const improved = [...now.values()].filter((r) => r.outcome === 'on_time' && ['late', 'not_submitted'].includes(before.get(r.unitId)?.outcome ?? '')).map((r) => r.unitName);
-    lines.push(`**较${previous}年退步（按时 → 逾期或未提交，${slipped.length}）：**${names(slipped)}`);
-    lines.push(`**较${previous}年进步（转为按时提交，${improved.length}）：**${names(improved)}`);
+    lines.push(`**较${previous}年退步（按时 → 逾期或未提交，${slipped.length}）**：${names(slipped)}`);
+    lines.push(`**较${previous}年进步（转为按时提交，${improved.length}）**：${names(improved)}`);
   }
   const everyYear = [...new Set(rows.map((r) => r.unitId))].filter((id) => years.every((y) => rows.find((r) => r.unitId === id && r.year === y)?.outcome === 'on_time'));
-  if (years.length > 1) lines.push(`**${years.length} 个年度均按时提交（${everyYear.length}）：**${names(everyYear.map((id) => rows.find((r) => r.unitId === id)!.unitName))}`);
+  if (years.length > 1) lines.push(`**${years.length} 个年度均按时提交（${everyYear.length}）**：${names(everyYear.map((id) => rows.find((r) => r.unitId === id)!.unitName))}`);
   const rankedYear = [...years].reverse().find((y) => rows.some((r) => r.year === y && r.bestRank));
   if (rankedYear !== undefined) {
     const top = rows
       .filter((r) => r.year === rankedYear && r.bestRank && r.bestRank.rank <= 3)
       .sort((a, b) => a.bestRank!.rank - b.bestRank!.rank)
       .map((r) => `${r.unitName}（${bestRankLabel(r.bestRank)}）`);
-    lines.push(`**${rankedYear}年评选前三名：**${names(top)}`);
+    lines.push(`**${rankedYear}年评选前三名**：${names(top)}`);
   }
   return lines.map((l) => markdown(l));
 }
@@ -146,7 +147,7 @@ export function buildHistoryCard(h: History, o: HistoryCardOptions): CardJson {
   const shownRows = h.rows.filter((r) => years.includes(r.year));
   const elements: CardElement[] = [
     markdown(
-      `**${last}年：**按时提交 **${latest.onTime}/${latest.units}**（${pct(latest.onTime, latest.units)}${delta === undefined ? '' : `，较${prev!.year}年${delta >= 0 ? '+' : ''}${delta} 个百分点`}）\u3000审核通过 **${latest.approved}** 项\u3000已举办 **${latest.held}** 项\u3000总结完整 **${latest.summariesComplete}** 项\u3000宣传链接 **${latest.links}** 条`,
+      `**${last}年**：按时提交 **${latest.onTime}/${latest.units}**（${pct(latest.onTime, latest.units)}${delta === undefined ? '' : `，较${prev!.year}年${delta >= 0 ? '+' : ''}${delta} 个百分点`}）\u3000审核通过 **${latest.approved}** 项\u3000已举办 **${latest.held}** 项\u3000总结完整 **${latest.summariesComplete}** 项\u3000宣传链接 **${latest.links}** 条`,
     ),
     ...charts,
     figuresTable(totals),

@@ -6,6 +6,7 @@ import { chartSpecProblems } from '../../src/emulator/workspace/public/card-logi
 import { chartsIn, MAX_CHARTS_PER_CARD } from '../../cards/chart.ts';
 import { buildHistoryCard, HISTORY_CARD_YEARS } from '../../cards/history.ts';
 import { computeHistory, type HistoryInput } from '../../src/domain/history.ts';
+import { markdownToPlainText } from '../../src/emulator/workspace/public/markdown.js';
 
 const KINDS = ['town', 'street', 'department'];
 
@@ -51,6 +52,10 @@ describe('history card', () => {
     expect(text).not.toContain('<at id=all>');
     expect(text).toContain('\\\\*星沙\\\\*&lt;at id=all&gt;');
     expect(text).toContain('等 ');
+    // Bold ends before the full-width colon, else CommonMark (and Feishu) print the asterisks.
+    const md = card.body.elements.filter((e) => e.tag === 'markdown').map((e) => markdownToPlainText(e.content as string, () => ''));
+    expect(md.length).toBeGreaterThan(4);
+    for (const line of md) expect(line).not.toContain('**');
   });
 
   it('shows the yearly figures in the table and the charts', () => {
@@ -76,18 +81,21 @@ describe('history card', () => {
     expect(card.header?.title.content).toBe('年度对比 · 2025–2026年');
     const tableEl = card.body.elements.find((e) => e.tag === 'table') as unknown as { rows: Record<string, string>[] };
     const row = (m: string) => tableEl.rows.find((r) => r.metric === m);
-    expect(row('按时提交')).toEqual({ metric: '按时提交', y2025: '1（50%）', y2026: '1（50%）' });
+    expect(row('按时提交')).toEqual({ metric: '按时提交', y2025: '1', y2026: '1' });
+    expect(row('按时率')).toEqual({ metric: '按时率', y2025: '50%', y2026: '50%' });
     expect(row('逾期提交')).toMatchObject({ y2025: '1', y2026: '0' });
     expect(row('审核通过')).toMatchObject({ y2025: '2', y2026: '1' });
     expect(row('已举办')).toMatchObject({ y2025: '1', y2026: '0' });
     expect(row('宣传链接')).toMatchObject({ y2025: '2', y2026: '0' });
+    // One page: Feishu's table shows at most ten rows a page.
+    expect(tableEl.rows.length).toBeLessThanOrEqual(10);
     const text = JSON.stringify(card);
-    expect(text).toContain('较2025年退步（按时 → 逾期或未提交，1）：**黄兴镇');
-    expect(text).toContain('较2025年进步（转为按时提交，1）：**星沙街道');
-    expect(text).toContain('2025年评选前三名：**黄兴镇（1）、星沙街道（2）');
+    expect(text).toContain('较2025年退步（按时 → 逾期或未提交，1）**：黄兴镇');
+    expect(text).toContain('较2025年进步（转为按时提交，1）**：星沙街道');
+    expect(text).toContain('2025年评选前三名**：黄兴镇（1）、星沙街道（2）');
     const [activities, forms, onTime] = chartsIn(card.body.elements).map((c) => (c.chart_spec as { data: { values: Record<string, unknown>[] }[] }).data[0]!.values);
     expect(activities).toContainEqual({ category: '2025年', series: '审核通过', value: 2 });
-    expect(forms).toContainEqual({ category: '政策发布', series: '2026年', value: 1 });
+    expect(forms).toContainEqual({ category: '2026年', series: '政策发布', value: 1 });
     expect(onTime).toContainEqual({ category: '镇', series: '2026年', value: 0 });
     expect(onTime).toContainEqual({ category: '街道', series: '2026年', value: 100 });
   });
