@@ -149,6 +149,14 @@ describe.each(PROVIDERS_UNDER_TEST)('年度对比 (%s)', (provider) => {
     expect(reply.text).toContain('只有县政务公开办的协调人可以使用这个指令');
     expect(reply.msgType).not.toBe('interactive');
     expect(await h.db.auditLog.count({ where: { action: 'history.view', decision: 'deny' } })).toBe(1);
+    // 帮助 lists it for coordinators only.
+    await h.say(unit.liaisons[0]!.openId, unit.chatId, '帮助');
+    await h.say(h.demo.coordinatorOpenId, h.demo.officeChatId, '帮助');
+    await h.drainOutbox();
+    expect(JSON.stringify(lastBotCard(h, unit.chatId).card)).not.toContain('年度对比');
+    const help = lastBotCard(h, h.demo.officeChatId).card;
+    expectValidCard(help);
+    expect(JSON.stringify(help)).toContain('年度对比');
   });
 
   it('export history writes one row per unit and year, text cells never formulas', async () => {
