@@ -1,12 +1,12 @@
 // 年度对比 end to end on both databases: two campaign years (2023 held and evaluated by the demo
 // seed, 2024 written here with known outcomes), the coordinator's card read back figure by figure,
 // a liaison refused, and `export history` read back from the XLSX.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
+import { createTestDatabase, PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { atShanghai } from '../../src/domain/time.ts';
@@ -176,6 +176,17 @@ describe.each(PROVIDERS_UNDER_TEST)('年度对比 (%s)', (provider) => {
       expect(out.pop()).toContain('2023、2024 年，45 行');
       expect(await exportHistory.run([], io)).toBe(2);
       expect(await exportHistory.run(['--out', 'x.csv'], io)).toBe(2);
+      // No launched year yet (a draft does not count): refused, no file.
+      const empty = await createTestDatabase(provider);
+      try {
+        await empty.client.campaign.create({ data: { year: 2025, title: 't', status: 'draft', noticeDate: '2025-03-01', deadline: '2025-04-01', contactName: 'a', contactPhone: '1', contactEmail: 'a@b.cn' } });
+        const none = path.join(dir, 'none.xlsx');
+        expect(await exportHistory.run(['--out', none], { ...io, openDb: async () => empty })).toBe(1);
+        expect(out.pop()).toContain('还没有已发起的主题日活动年度');
+        expect(existsSync(none)).toBe(false);
+      } finally {
+        await empty.destroy();
+      }
 
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(readFileSync(file) as unknown as ArrayBuffer);
