@@ -25,6 +25,9 @@ export interface CalendarOverrideEntry {
 
 export type YearCoverage = 'package' | 'overrides' | 'missing';
 
+/** Shown beside a planned date in a year without holiday data (counted Monday–Friday, may move). */
+export const PROVISIONAL_MARK = '暂定';
+
 export interface DayInfo {
   date: CivilDate;
   workday: boolean;

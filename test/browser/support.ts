@@ -1,6 +1,7 @@
 // Real-app browser tests: the whole app as `npm start` runs it without FEISHU_APP_ID (local mode: the
-// Feishu emulator and the workspace on the same port, the demo county seeded, the outbox worker polling,
-// the real clock), a temp SQLite database, and Debian's Chromium driving the workspace page like a person.
+// Feishu emulator and the workspace on the same port, the demo county seeded, the outbox worker polling),
+// a clock that starts at a fixed date and runs at real speed (the test never depends on today's date),
+// a temp SQLite database, and Debian's Chromium driving the workspace page like a person.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createApp, type App } from '../../src/app/create-app.ts';
 import { createLogger } from '../../src/app/log.ts';
 import { createEmptyDatabase } from '../support/db.ts';
+import type { Clock } from '../../src/ports/clock.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const SKIP_BROWSER = !existsSync(CHROMIUM) && process.env.CI !== 'true';
@@ -33,6 +35,15 @@ export interface LocalApp {
   stop(): Promise<void>;
 }
 
+/** When the local app's day starts: a weekday in March 2026, before the plan's 04-07 deadline. */
+export const LOCAL_APP_START = new Date('2026-03-10T02:00:00Z');
+
+/** A clock that starts at `start` and advances with real time, so retries and timeouts still elapse. */
+export function runningClock(start: Date): Clock {
+  const t0 = performance.now();
+  return { now: () => new Date(start.getTime() + Math.round(performance.now() - t0)) };
+}
+
 export async function startLocalApp(): Promise<LocalApp> {
   mkdirSync(SHOTS, { recursive: true });
   const database = await createEmptyDatabase('sqlite');
@@ -42,9 +53,9 @@ export async function startLocalApp(): Promise<LocalApp> {
     port: 0,
     host: '127.0.0.1',
   };
-  // As `npm start` in local mode: system clock, outbox worker polling, demo county seeded. Only the
-  // per-minute cron is off (its reminders would race the assertions).
-  const app = await createApp({ config, logger: createLogger('silent'), emulator: { ackTimeoutMs: CALLBACK_WAIT_MS }, cron: false });
+  // As `npm start` in local mode: outbox worker polling, demo county seeded. The clock starts at a fixed
+  // date instead of today, and the per-minute cron is off (its reminders would race the assertions).
+  const app = await createApp({ config, logger: createLogger('silent'), emulator: { ackTimeoutMs: CALLBACK_WAIT_MS }, cron: false, clock: runningClock(LOCAL_APP_START) });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--lang=zh-CN'],
@@ -172,8 +183,8 @@ export async function truncatedButtons(scope: Locator): Promise<string[]> {
   return scope.locator('.btn-label').evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth + 1).map((l) => l.textContent ?? ''));
 }
 
-/** Dates for a campaign launched today: as the launch card defaults (the plan's 04-07, rolling to next year after it). */
-export function campaignDates(now = new Date()): { year: number; deadline: string; months: [number, number] } {
+/** Dates for a campaign launched at `now`: as the launch card defaults (the plan's 04-07, rolling to next year after it). */
+export function campaignDates(now: Date = LOCAL_APP_START): { year: number; deadline: string; months: [number, number] } {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
   const thisYear = Number(today.slice(0, 4));
   const year = today > `${thisYear}-04-07` ? thisYear + 1 : thisYear;

@@ -63,6 +63,23 @@ describe.each(PROVIDERS_UNDER_TEST)('reminders CLI (%s)', (provider) => {
     expect(cli.out).toContain('2023-03-28\t县财政局\tdeadline-7\t截止前7个工作日提醒\t单聊\tsent\t待发送');
   });
 
+  it('marks dates in a year without holiday data as provisional (暂定), and drops the mark once the year is entered', async () => {
+    const cli = io(db);
+    expect(await runCli(['reminders', 'preview', '--year', '2027'], cli)).toBe(0);
+    // No 2027 campaign: the plan's 04-07 deadline, counted Monday–Friday.
+    expect(cli.out).toEqual(['2027-03-29 deadline-7 暂定', '2027-04-02 deadline-3 暂定', '2027-04-06 deadline-1 暂定', '2027-04-07 deadline-0 暂定']);
+    const warning = cli.err.join('\n');
+    expect(warning).toContain('2027 年也没有设置工作日');
+    expect(warning).toContain('holidays import');
+    expect(warning).toContain('节假日安排');
+    await db.client.calendarOverride.create({ data: { date: '2027-04-05', isWorkday: false, note: '清明', createdBy: 'ou_coord' } });
+    const after = io(db);
+    expect(await runCli(['reminders', 'preview', '--year', '2027'], after)).toBe(0);
+    expect(after.out).toEqual(['2027-03-26 deadline-7', '2027-04-01 deadline-3', '2027-04-06 deadline-1', '2027-04-07 deadline-0']);
+    expect(after.err.join('\n')).not.toContain('暂定');
+    await db.client.calendarOverride.deleteMany({});
+  });
+
   it('refuses bad arguments with the usage line', async () => {
     const cli = io(db);
     expect(await runCli(['reminders', 'preview'], cli)).toBe(2);

@@ -29,7 +29,7 @@ function message(sender: string, chatId: string, text: string): MessageEvent {
     content: { text },
     mentions: [],
     mentionedBot: true,
-    createTime: new Date(),
+    createTime: new Date('2023-03-20T02:00:00Z'),
   };
 }
 

@@ -129,7 +129,7 @@ describe('evidence checks', () => {
     expect(check.issues.find((i) => i.code === 'link_broken')?.message).toContain('404');
   });
   it('no links and no photos', () => {
-    const check = evaluateEvidence({ ...base, links: { media: [], website: [], newMedia: [] }, photos: [], linkCheckSkipped: true }, new Date());
+    const check = evaluateEvidence({ ...base, links: { media: [], website: [], newMedia: [] }, photos: [], linkCheckSkipped: true }, new Date('2023-06-01T00:00:00Z'));
     expect(check.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['no_links', 'no_photos']));
   });
 });

@@ -1,10 +1,12 @@
 // `reminders preview --year 2023`: the campaign's planned deadline reminders, one per line
-// ('2023-03-28 deadline-7'), from the database and the working-day calendar; sends nothing.
+// ('2023-03-28 deadline-7'), from the database and the working-day calendar; sends nothing. A date in
+// a year without holiday data ends in 暂定 (provisional: counted Monday–Friday).
 // `reminders log --year 2023`: every reminder sent or skipped, with its delivery result.
 import { parseArgs } from 'node:util';
 import { parseSettings, PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { deadlineSlots, reminderKindLabel, CHANNEL_LABELS } from '../../domain/reminders.ts';
-import { lastCoveredYear } from '../../domain/workdays.ts';
+import { lastCoveredYear, PROVISIONAL_MARK } from '../../domain/workdays.ts';
+import { yearOf } from '../../domain/time.ts';
 import { loadCalendar } from '../../usecases/reminders/shared.ts';
 import { listReminderLog, OUTBOX_STATUS_LABELS } from '../../usecases/reminders/log.ts';
 import type { CliCommand, CliIo } from '../io.ts';
@@ -39,9 +41,13 @@ export const remindersPreview: CliCommand = {
     const settings = parseSettings(campaign?.settings);
     if (!campaign) io.stderr(`数据库中没有 ${year} 年的活动，按实施方案默认截止日 ${deadline} 和默认提醒设置计算。/ no ${year} campaign in the database: using the plan's default deadline.`);
     if (calendar.coverage(year) === 'missing') {
-      io.stderr(`警告：节假日数据只到 ${lastCoveredYear()} 年，${year} 年也没有设置工作日，以下日期按周一至周五计算。/ warning: no holiday data for ${year}.`);
+      io.stderr(
+        `警告：节假日数据只到 ${lastCoveredYear()} 年，${year} 年也没有设置工作日，标“暂定”的日期按周一至周五计算。请用 \`npm run cli -- holidays import 通知.txt\` 导入国务院办公厅的节假日安排（或在协调群发送“节假日安排”加通知全文）。/ warning: no holiday data for ${year}; dates marked 暂定 are provisional.`,
+      );
     }
-    for (const slot of deadlineSlots(deadline, settings.reminderOffsets, calendar)) io.stdout(`${slot.date} ${slot.kind}`);
+    // A date in a year without holiday data may still move once that year's arrangement is entered.
+    const mark = (date: string) => (calendar.coverage(yearOf(date)) === 'missing' ? ` ${PROVISIONAL_MARK}` : '');
+    for (const slot of deadlineSlots(deadline, settings.reminderOffsets, calendar)) io.stdout(`${slot.date} ${slot.kind}${mark(slot.date)}`);
     if (campaign) {
       // Units with their own (extended) deadline get their own dates.
       const extended = await db.client.submission.findMany({
@@ -49,7 +55,7 @@ export const remindersPreview: CliCommand = {
         select: { deadlineOverride: true, unit: { select: { name: true } } },
       });
       for (const s of extended) {
-        for (const slot of deadlineSlots(s.deadlineOverride!, settings.reminderOffsets, calendar)) io.stdout(`${slot.date} ${slot.kind} ${s.unit.name}`);
+        for (const slot of deadlineSlots(s.deadlineOverride!, settings.reminderOffsets, calendar)) io.stdout(`${slot.date} ${slot.kind} ${s.unit.name}${mark(slot.date)}`);
       }
     }
     return 0;
