@@ -69,7 +69,7 @@ interface DateSpec {
   note?: string;
 }
 
-function toSpec(m: RegExpExecArray | RegExpMatchArray, at = 1): DateSpec {
+function toSpec(m: ArrayLike<string | undefined>, at = 1): DateSpec {
   return {
     year: m[at] ? Number(m[at]) : undefined,
     month: m[at + 1] ? Number(m[at + 1]) : undefined,
@@ -125,7 +125,15 @@ function parseHolidaySentence(sentence: string, year: number): SentenceResult | 
   if (!m) return undefined;
   const from = toSpec(m, 1);
   const to = m[7] ? toSpec(m, 5) : undefined;
-  const tail = HOLIDAY_TAIL_RE.exec(m[9] ?? '');
+  // Older notices give a compensatory day in the same sentence: 1月1日放假，1月2日（星期一）补休.
+  const extra: { date: CivilDate; lunar?: string }[] = [];
+  const rest = (m[9] ?? '').replace(new RegExp(`，${DATE_SPEC}补休`, 'g'), (...g: unknown[]) => {
+    const spec = toSpec(g as (string | undefined)[], 1);
+    const date = specDate(spec, { year, month: spec.month }, '补休日期');
+    extra.push({ date, lunar: checkNote(date, spec.note, `${spec.month ?? ''}月${spec.day}日`) });
+    return '';
+  });
+  const tail = HOLIDAY_TAIL_RE.exec(rest);
   if (!tail) throw new NoticeError(`无法识别“放假”之后的“${m[9]}”`);
   const start = specDate(from, { year }, '放假开始日期');
   const startLunar = checkNote(start, from.note, `${from.month ?? ''}月${from.day}日`);
@@ -145,7 +153,7 @@ function parseHolidaySentence(sentence: string, year: number): SentenceResult | 
   for (const c of counts) {
     if (Number(c) !== days.length) throw new NoticeError(`写明共${c}天，但 ${start} 至 ${end} 是 ${days.length} 天`);
   }
-  return { holidays: days };
+  return { holidays: [...days, ...extra] };
 }
 
 function parseWorkdaySentence(sentence: string, year: number): SentenceResult | undefined {

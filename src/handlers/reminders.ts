@@ -12,6 +12,7 @@ import { confirmNudge, parseNudgeArgs, prepareNudge } from '../usecases/reminder
 import { reminderLogCardFor } from '../usecases/reminders/log.ts';
 import { deleteOverride, holidayReadiness, overridesCard, setOverride } from '../usecases/reminders/calendar.ts';
 import { currentCampaign } from '../usecases/reminders/shared.ts';
+import { confirmHolidayImport, previewHolidayImport } from '../usecases/reminders/holiday-import.ts';
 import { shanghaiDate, yearOf } from '../domain/time.ts';
 
 const NOT_COORDINATOR = '只有县政务公开办的协调人可以使用此功能。';
@@ -33,6 +34,7 @@ async function denyAction(ctx: HandlerContext, action: CardActionEvent, name: st
 const coordinator = (ctx: HandlerContext) => isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
 
 const nudgePreviewValue = z.object({ a: z.literal('reminders.nudge_preview'), campaignId: z.string().min(1).max(64) });
+const importConfirmValue = z.object({ a: z.literal('calendar.import_confirm'), id: z.string().regex(/^[0-9a-f]{16}$/) });
 const nudgeConfirmValue = z.object({ a: z.literal('reminders.nudge_confirm'), previewId: z.string().regex(/^[0-9a-f]{16}$/), force: z.boolean().optional() });
 
 export function registerReminders(bot: Bot): void {
@@ -91,6 +93,30 @@ export function registerReminders(bot: Bot): void {
       await reply(ctx, message, { card: await overridesCard(ctx.tx, year) });
     },
   );
+
+  bot.command(
+    {
+      names: ['节假日安排', '导入节假日'],
+      summary: '粘贴国务院办公厅《关于XXXX年部分节假日安排的通知》全文，预览后导入放假和调休上班日期',
+      example: '@主题日助手 节假日安排 国务院办公厅关于2027年部分节假日安排的通知……（粘贴全文）',
+      audience: 'coordinator',
+    },
+    async (ctx, message, args) => {
+      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.import_preview');
+      if (!args.trim()) return reply(ctx, message, { text: '请在“节假日安排”后粘贴国务院办公厅《关于XXXX年部分节假日安排的通知》的全文（从标题到“国务院办公厅”落款）。' });
+      const result = await previewHolidayImport(ctx, args);
+      await reply(ctx, message, result.ok ? { card: result.card } : { text: `${result.error}\n没有写入任何日期。` });
+    },
+  );
+
+  bot.action('calendar.import_confirm', async (ctx, action) => {
+    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'calendar.import_notice');
+    const value = importConfirmValue.safeParse(action.value);
+    if (!value.success) return { toast: { type: 'warning', content: '按钮已失效，请重新发送“节假日安排”和通知全文' } };
+    const result = await confirmHolidayImport(ctx, value.data.id);
+    if (result.kind === 'expired') return { toast: { type: 'warning', content: '这张预览已导入或已失效；如需重新导入，请再次发送“节假日安排”和通知全文' } };
+    return { toast: { type: 'success', content: `已导入${result.result.year}年节假日安排` }, card: result.card };
+  });
 
   bot.action('reminders.nudge_preview', async (ctx, action) => {
     if (!(await coordinator(ctx))) return denyAction(ctx, action, 'reminders.nudge_preview');

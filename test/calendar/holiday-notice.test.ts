@@ -21,7 +21,7 @@ const packageDays = (year: number, kind: 'holidays' | 'workdays') =>
     .sort((a, b) => a.date.localeCompare(b.date));
 
 describe('the State Council holiday notice parser', () => {
-  it.each([2024, 2025, 2026])('reproduces chinese-days exactly for %i from the real notice', (year) => {
+  it.each([2017, 2024, 2025, 2026])('reproduces chinese-days exactly for %i from the real notice', (year) => {
     const notice = parsed(fixture(year));
     expect(notice.year).toBe(year);
     const holidays = notice.days.filter((d) => !d.isWorkday);

@@ -225,6 +225,9 @@ describe.each(PROVIDERS_UNDER_TEST)('a year missing from the holiday data (%s)',
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ op: 'send', target: 'oc_office' });
     expect(JSON.stringify(warnings[0]!.card)).toContain('设置工作日 2027-01-01 休息 元旦');
+    // What is missing and how to fix it: paste the State Council notice after 节假日安排.
+    expect(JSON.stringify(warnings[0]!.card)).toContain('关于2027年部分节假日安排的通知');
+    expect(JSON.stringify(warnings[0]!.card)).toContain('`节假日安排`');
     expect(await db.client.keyValue.findUnique({ where: { key: 'holiday-warning:2027' } })).not.toBeNull();
 
     // The coordinator enters 清明 2027 (Monday 4月5日): deadline-7 moves from 3月29日 to 3月26日, deadline-3 from 4月2日 to 4月1日.
@@ -266,6 +269,8 @@ describe.each(PROVIDERS_UNDER_TEST)('next year missing in December (%s)', (provi
     const check = await holidayReadiness(services).check();
     expect(check.ok).toBe(true);
     expect(check.detail).toContain('2027');
+    expect(check.detail).toContain('节假日安排');
+    expect(check.detail).toContain('holidays import');
     await runReminders(services, atShanghai('2026-12-01', '09:00'));
     await runReminders(services, atShanghai('2026-12-02', '09:00'));
     expect((await outbox(db.client)).filter((o) => o.key.startsWith('holiday-warning:2027'))).toHaveLength(1);

@@ -12,12 +12,14 @@ import { exportEvidence } from './export-evidence.ts';
 import { exportSchedule } from './export-schedule.ts';
 import { doctor } from './doctor.ts';
 import { exportHistory } from './export-history.ts';
+import { holidaysImport } from './holidays-import.ts';
 
 export const COMMANDS: CliCommand[] = [
   unitsImport,
   unitsList,
   exportSubmissions, demoSeed,
   remindersPreview, remindersLog,
+  holidaysImport,
   exportEvaluation,
   exportEvidence,
   exportSchedule,

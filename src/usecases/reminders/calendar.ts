@@ -80,7 +80,7 @@ export async function holidayCoverageCheck(services: Pick<AppServices, 'db'>, no
   const critical = missing.filter((y) => y !== nextYear || campaignYears.has(y));
   const base = `chinese-days data through ${lastCoveredYear()}; ${parts}`;
   if (missing.length === 0) return { name: 'holidays', ok: true, detail: base };
-  const message = `节假日数据缺少 ${missing.join('、')} 年（chinese-days 仅到 ${lastCoveredYear()} 年，且未设置工作日）/ holiday data missing for ${missing.join(', ')}: bump chinese-days or add CalendarOverride rows (设置工作日)`;
+  const message = `节假日数据缺少 ${missing.join('、')} 年（chinese-days 仅到 ${lastCoveredYear()} 年，且未设置工作日）：请在协调群发送“节假日安排”并粘贴国务院办公厅通知全文，或运行 npm run cli -- holidays import 通知.txt --yes / holiday data missing for ${missing.join(', ')}: import the State Council notice (节假日安排 / holidays import), set days with 设置工作日, or bump chinese-days`;
   return { name: 'holidays', ok: critical.length === 0, detail: `${message}; ${base}` };
 }
 
@@ -114,7 +114,7 @@ export async function overridesCard(tx: Tx, year: number | undefined): Promise<C
     : `内置节假日数据到 ${lastCoveredYear()} 年。`;
   return calendarOverridesCard(
     year,
-    rows.map((r) => ({ date: r.date, kind: KIND_LABEL(r.isWorkday), note: r.note, by: r.createdBy })),
+    rows.map((r) => ({ date: r.date, kind: KIND_LABEL(r.isWorkday), note: r.note, by: r.source === 'notice' ? '通知导入' : r.createdBy })),
     coverage,
   );
 }
@@ -124,7 +124,7 @@ export async function setOverride(ctx: HandlerContext, cmd: OverrideCommand): Pr
   const after = await ctx.tx.calendarOverride.upsert({
     where: { date: cmd.date },
     create: { date: cmd.date, isWorkday: cmd.isWorkday, note: cmd.note, createdBy: ctx.actor, createdAt: ctx.now },
-    update: { isWorkday: cmd.isWorkday, note: cmd.note, createdBy: ctx.actor },
+    update: { isWorkday: cmd.isWorkday, note: cmd.note, source: 'manual', createdBy: ctx.actor },
   });
   await ctx.audit({
     action: 'calendar.override_set',
