@@ -142,6 +142,8 @@ export function scheduleChangeNoticeCard(vm: ChangeNoticeVm): CardJson {
 }
 
 export interface ScheduleWorkVm {
+  /** the campaign the card's buttons act on (two campaigns are alive in December) */
+  campaignId?: string;
   title: string;
   campaignStatus: string;
   rows: ScheduleRow[];
@@ -159,6 +161,8 @@ function warningsBlock(warnings: readonly BalanceWarning[]): CardElement {
   if (warnings.length > 20) shown.push(`· 另有 ${warnings.length - 20} 条`);
   return markdown(`<font color='orange'>均衡检查（${warnings.length} 条提示）</font>\n${shown.join('\n')}`);
 }
+
+const campaignRef = (vm: { campaignId?: string }): Record<string, string> => (vm.campaignId ? { c: vm.campaignId } : {});
 
 /** The coordinator's working view: the current approved set, balance checks, move form, publish. */
 export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
@@ -183,21 +187,21 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
         select('month', { placeholder: '调整到', options: Array.from({ length: 12 }, (_, i) => ({ label: `${i + 1}月`, value: String(i + 1) })), value: vm.moveDraft?.month, required: true }),
       ];
       if (vm.moveDraft?.error) formElements.push(markdown(`<font color='red'>${escapeMarkdown(vm.moveDraft.error)}</font>`));
-      formElements.push(formButton('move_submit', '调整月份', { a: 'schedule.move', ord: orderToken(vm.rows) }, { type: 'default' }));
+      formElements.push(formButton('move_submit', '调整月份', { a: 'schedule.move', ord: orderToken(vm.rows), ...campaignRef(vm) }, { type: 'default' }));
       elements.push(hr(), form('schedule_move', formElements));
     }
     elements.push(
       hr(),
       buttonRow([
-        button('发布计划', { a: 'schedule.publish_ask' }, { type: 'primary' }),
-        button('刷新', { a: 'schedule.view' }, { type: 'default' }),
+        button('发布计划', { a: 'schedule.publish_ask', ...campaignRef(vm) }, { type: 'primary' }),
+        button('刷新', { a: 'schedule.view', ...campaignRef(vm) }, { type: 'default' }),
       ]),
     );
     return card({ title: `${vm.title}（编排中）`, template: 'indigo', elements, summary: '计划安排表编排' });
   });
 }
 
-export function publishConfirmCard(vm: { title: string; count: number; unitCount: number; warnings: BalanceWarning[]; pendingMoves: number; nextVersion: number; changes: number; affectedUnits: number }): CardJson {
+export function publishConfirmCard(vm: { campaignId?: string; title: string; count: number; unitCount: number; warnings: BalanceWarning[]; pendingMoves: number; nextVersion: number; changes: number; affectedUnits: number }): CardJson {
   const lines = [
     `即将发布 **第 ${vm.nextVersion} 版**：${vm.count} 项活动，${vm.unitCount} 个单位。`,
     vm.nextVersion === 1 ? '发布后计划安排表将发送到每个单位工作群，Excel 发给县政务公开办。' : `与上一版相比 ${vm.changes} 处变更，只通知涉及的 ${vm.affectedUnits} 个单位。`,
@@ -208,8 +212,8 @@ export function publishConfirmCard(vm: { title: string; count: number; unitCount
   if (disabled) elements.push(note(vm.count === 0 ? '还没有通过审核的主题，无法发布。' : '与已发布版本相同，无需重新发布。'));
   elements.push(
     buttonRow([
-      button('确认发布', { a: 'schedule.publish', n: vm.nextVersion }, { type: 'primary', disabled, confirm: { title: '确认发布计划安排表？', text: `发布第 ${vm.nextVersion} 版并通知相关单位` } }),
-      button('返回编排', { a: 'schedule.view' }),
+      button('确认发布', { a: 'schedule.publish', n: vm.nextVersion, ...campaignRef(vm) }, { type: 'primary', disabled, confirm: { title: '确认发布计划安排表？', text: `发布第 ${vm.nextVersion} 版并通知相关单位` } }),
+      button('返回编排', { a: 'schedule.view', ...campaignRef(vm) }),
     ]),
   );
   return card({ title: `发布${vm.title}`, template: 'orange', elements, summary: '确认发布计划安排表' });

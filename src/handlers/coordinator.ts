@@ -10,7 +10,8 @@ import { renderProgressCard, sendProgressCard } from '../usecases/submissions/pr
 import { extendDeadline, reopenSubmission } from '../usecases/submissions/deadline.ts';
 import { requestSubmissionExport } from '../usecases/submissions/export.ts';
 import { addCoordinator, removeCoordinator } from '../usecases/groups/groups.ts';
-import { currentCampaign, deny } from '../usecases/submissions/shared.ts';
+import { deny } from '../usecases/submissions/shared.ts';
+import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { botOpenId, replyCard, replyText } from './submissions.ts';
 
 const COORDINATOR_ONLY = '只有县政务公开办的协调人可以使用这个指令';
@@ -44,16 +45,18 @@ export function registerCoordinator(bot: Bot): void {
     return launchCampaign(ctx, v.data.y, a.formValue, a.chatId);
   });
 
-  bot.command({ names: ['进度', '申报进度'], summary: '查看申报进度（各单位提交情况，随提交自动刷新）', example: '@主题日助手 进度', audience: 'coordinator' }, async (ctx, m) => {
+  bot.command({ names: ['进度', '申报进度'], summary: '查看申报进度（各单位提交情况，随提交自动刷新；可加年份）', example: '@主题日助手 进度 2026', audience: 'coordinator' }, async (ctx, m, args) => {
     if (!(await requireCoordinator(ctx, 'submission.progress', m))) return;
-    const campaign = await currentCampaign(ctx.tx);
+    const { year } = splitYearArg(args);
+    const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
+    if (!campaign && year !== undefined) return replyText(ctx, m, noCampaignForYear(year));
     if (!campaign || campaign.status === 'draft') return replyText(ctx, m, '还没有发起申报。发送“@主题日助手 发起申报”开始。');
     await sendProgressCard(ctx, campaign.id, m.chatId);
   });
   bot.action('sub.progress', async (ctx, a) => {
     if (!(await requireCoordinator(ctx, 'submission.progress'))) return refused();
     const v = campaignValue.safeParse(a.value);
-    const campaign = v.success && v.data.c ? await ctx.tx.campaign.findUnique({ where: { id: v.data.c } }) : await currentCampaign(ctx.tx);
+    const campaign = v.success && v.data.c ? await ctx.tx.campaign.findUnique({ where: { id: v.data.c } }) : await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now });
     if (!campaign) return { toast: { type: 'warning', content: '找不到这次申报' } };
     if (v.success && v.data.c) return { toast: { type: 'success', content: '已刷新' }, card: await renderProgressCard(ctx.tx, campaign.id, ctx.now) };
     await sendProgressCard(ctx, campaign.id, a.chatId);
@@ -69,16 +72,18 @@ export function registerCoordinator(bot: Bot): void {
     await replyText(ctx, m, (await reopenSubmission(ctx, args)).text);
   });
 
-  bot.command({ names: ['导出申报表', '导出申报'], summary: '导出申报表 Excel（全县汇总 + 各单位一页）和 CSV', example: '@主题日助手 导出申报表', audience: 'coordinator' }, async (ctx, m) => {
+  bot.command({ names: ['导出申报表', '导出申报'], summary: '导出申报表 Excel（全县汇总 + 各单位一页）和 CSV（可加年份）', example: '@主题日助手 导出申报表 2026', audience: 'coordinator' }, async (ctx, m, args) => {
     if (!(await requireCoordinator(ctx, 'submission.export', m))) return;
-    const campaign = await currentCampaign(ctx.tx);
+    const { year } = splitYearArg(args);
+    const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
+    if (!campaign && year !== undefined) return replyText(ctx, m, noCampaignForYear(year));
     if (!campaign || campaign.status === 'draft') return replyText(ctx, m, '还没有发起申报，没有可导出的内容。');
     await replyText(ctx, m, await requestSubmissionExport(ctx, campaign.id, m.chatId));
   });
   bot.action('sub.export', async (ctx, a) => {
     if (!(await requireCoordinator(ctx, 'submission.export'))) return refused();
     const v = campaignValue.safeParse(a.value);
-    const campaign = v.success && v.data.c ? await ctx.tx.campaign.findUnique({ where: { id: v.data.c } }) : await currentCampaign(ctx.tx);
+    const campaign = v.success && v.data.c ? await ctx.tx.campaign.findUnique({ where: { id: v.data.c } }) : await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now });
     if (!campaign) return { toast: { type: 'warning', content: '找不到这次申报' } };
     return { toast: { type: 'info', content: await requestSubmissionExport(ctx, campaign.id, a.chatId) } };
   });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Bot, HandlerContext } from '../app/bot.ts';
 import type { CardActionEvent, CardResponse, Mention, MessageEvent } from '../app/events.ts';
 import type { CardJson } from '../../cards/kit.ts';
-import { currentCampaign } from '../usecases/summaries/common.ts';
+import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import {
   addJudges,
   confirmWinners,
@@ -37,9 +37,16 @@ export function mentionedAfterCommand(message: MessageEvent, command: string): M
   });
 }
 
+/** The campaign an evaluation command is about (the evaluation rule, or the year typed) and the rest of its arguments. */
+async function evaluationCampaign(ctx: HandlerContext, args: string): Promise<{ campaign: Campaign | null; rest: string; missing?: string }> {
+  const { year, rest } = splitYearArg(args);
+  const campaign = await resolveCampaign(ctx.tx, 'evaluation', { now: ctx.now, year });
+  return { campaign, rest, ...(year !== undefined && !campaign ? { missing: noCampaignForYear(year) } : {}) };
+}
+
 function withCampaign(fn: (ctx: HandlerContext, campaign: Campaign, e: CardActionEvent) => Promise<CardResponse>) {
   return async (ctx: HandlerContext, e: CardActionEvent): Promise<CardResponse> => {
-    const campaign = await currentCampaign(ctx.tx, ctx.now);
+    const campaign = await resolveCampaign(ctx.tx, 'evaluation', { now: ctx.now });
     if (!campaign) return { toast: { type: 'error', content: NO_CAMPAIGN } };
     return fn(ctx, campaign, e);
   };
@@ -55,27 +62,27 @@ async function exportAction(ctx: HandlerContext, campaign: Campaign, e: CardActi
 }
 
 export function register(bot: Bot): void {
-  bot.command({ names: ['开启评选'], summary: '开启年度最佳政务公开主题日活动评选（12月起；“开启评选 强制”可提前）', example: '@主题日助手 开启评选', audience: 'coordinator' }, async (ctx, m, args) => {
-    const campaign = await currentCampaign(ctx.tx, ctx.now);
-    if (!campaign) return reply(ctx, m, 'evaluation.open', { text: NO_CAMPAIGN });
-    const r = await openEvaluation(ctx, campaign, /强制|force/i.test(args));
+  bot.command({ names: ['开启评选'], summary: '开启年度最佳政务公开主题日活动评选（12月起；“开启评选 强制”可提前；可加年份）', example: '@主题日助手 开启评选 2026', audience: 'coordinator' }, async (ctx, m, args) => {
+    const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
+    if (!campaign) return reply(ctx, m, 'evaluation.open', { text: missing ?? NO_CAMPAIGN });
+    const r = await openEvaluation(ctx, campaign, /强制|force/i.test(rest));
     await reply(ctx, m, 'evaluation.open', r.ok ? { card: r.card } : { text: r.message });
   });
-  bot.command({ names: ['评分标准'], summary: '查看或修改评选的评分标准和权重', example: '@主题日助手 评分标准', audience: 'coordinator' }, async (ctx, m) => {
-    const campaign = await currentCampaign(ctx.tx, ctx.now);
-    if (!campaign) return reply(ctx, m, 'evaluation.criteria', { text: NO_CAMPAIGN });
+  bot.command({ names: ['评分标准'], summary: '查看或修改评选的评分标准和权重', example: '@主题日助手 评分标准', audience: 'coordinator' }, async (ctx, m, args) => {
+    const { campaign, missing } = await evaluationCampaign(ctx, args);
+    if (!campaign) return reply(ctx, m, 'evaluation.criteria', { text: missing ?? NO_CAMPAIGN });
     await reply(ctx, m, 'evaluation.criteria', { card: await criteriaView(ctx, campaign) });
   });
   bot.command({ names: ['添加评委'], summary: '添加评委（单位用于回避本单位活动）', example: '@主题日助手 添加评委 @张三 县发改局', audience: 'coordinator' }, async (ctx, m, args) => {
-    const campaign = await currentCampaign(ctx.tx, ctx.now);
-    if (!campaign) return reply(ctx, m, 'evaluation.judge', { text: NO_CAMPAIGN });
+    const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
+    if (!campaign) return reply(ctx, m, 'evaluation.judge', { text: missing ?? NO_CAMPAIGN });
     const people = mentionedAfterCommand(m, '添加评委');
-    const r = await addJudges(ctx, campaign, people, args);
-    await reply(ctx, m, 'evaluation.judge', { text: r.lines.join('\n') });
+    const r = await addJudges(ctx, campaign, people, rest);
+    await reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines].join('\n') });
   });
-  bot.command({ names: ['评分', '我的评分'], summary: '评委：为已举办的活动评分', example: '@主题日助手 评分', audience: 'everyone' }, async (ctx, m) => {
-    const campaign = await currentCampaign(ctx.tx, ctx.now);
-    if (!campaign) return reply(ctx, m, 'evaluation.home', { text: NO_CAMPAIGN });
+  bot.command({ names: ['评分', '我的评分'], summary: '评委：为已举办的活动评分', example: '@主题日助手 评分', audience: 'everyone' }, async (ctx, m, args) => {
+    const { campaign, missing } = await evaluationCampaign(ctx, args);
+    if (!campaign) return reply(ctx, m, 'evaluation.home', { text: missing ?? NO_CAMPAIGN });
     const r = await judgeHomeFor(ctx, campaign);
     if (r.card && m.chatType === 'group') {
       // Scores are typed into the card: keep them out of group chats.
@@ -84,9 +91,9 @@ export function register(bot: Bot): void {
     }
     await reply(ctx, m, 'evaluation.home', r.card ? { card: r.card } : { text: r.toast?.content ?? '' });
   });
-  bot.command({ names: ['评选进度', '评选结果'], summary: '评委打分进度、排名（含并列）、确认获奖名单和导出', example: '@主题日助手 评选进度', audience: 'coordinator' }, async (ctx, m) => {
-    const campaign = await currentCampaign(ctx.tx, ctx.now);
-    if (!campaign) return reply(ctx, m, 'evaluation.progress', { text: NO_CAMPAIGN });
+  bot.command({ names: ['评选进度', '评选结果'], summary: '评委打分进度、排名（含并列）、确认获奖名单和导出', example: '@主题日助手 评选进度', audience: 'coordinator' }, async (ctx, m, args) => {
+    const { campaign, missing } = await evaluationCampaign(ctx, args);
+    if (!campaign) return reply(ctx, m, 'evaluation.progress', { text: missing ?? NO_CAMPAIGN });
     const refusal = await requireCoordinator(ctx, 'evaluation.progress');
     if (refusal) return reply(ctx, m, 'evaluation.progress', { text: refusal });
     await reply(ctx, m, 'evaluation.progress', { card: await progressCard(ctx, campaign) });

@@ -11,8 +11,9 @@ import { runReminders, type RunOptions } from '../usecases/reminders/run.ts';
 import { confirmNudge, parseNudgeArgs, prepareNudge } from '../usecases/reminders/nudge.ts';
 import { reminderLogCardFor } from '../usecases/reminders/log.ts';
 import { deleteOverride, holidayReadiness, overridesCard, setOverride } from '../usecases/reminders/calendar.ts';
-import { currentCampaign } from '../usecases/reminders/shared.ts';
+import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { confirmHolidayImport, previewHolidayImport } from '../usecases/reminders/holiday-import.ts';
+import { ACTIVE_CAMPAIGN_STATUSES } from '../usecases/reminders/shared.ts';
 import { shanghaiDate, yearOf } from '../domain/time.ts';
 
 const NOT_COORDINATOR = '只有县政务公开办的协调人可以使用此功能。';
@@ -42,9 +43,11 @@ export function registerReminders(bot: Bot): void {
     { names: ['催办'], summary: '催办未报送的单位（先预览，确认后发送）', example: '@主题日助手 催办 星沙街道 黄兴镇 加急', audience: 'coordinator' },
     async (ctx, message, args) => {
       if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'reminders.nudge');
-      const campaign = await currentCampaign(ctx.tx);
-      if (!campaign) return reply(ctx, message, { text: '当前没有进行中的主题日活动，无需催办。' });
-      const { names, urgent } = parseNudgeArgs(args);
+      const { year, rest } = splitYearArg(args);
+      const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
+      if (!campaign && year !== undefined) return reply(ctx, message, { text: noCampaignForYear(year) });
+      if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return reply(ctx, message, { text: '当前没有进行中的主题日活动，无需催办。' });
+      const { names, urgent } = parseNudgeArgs(rest);
       await reply(ctx, message, { card: await prepareNudge(ctx, campaign, names, urgent) });
     },
   );
@@ -53,9 +56,11 @@ export function registerReminders(bot: Bot): void {
     { names: ['提醒记录'], summary: '查看自动提醒和催办的发送记录', example: '@主题日助手 提醒记录 30', audience: 'coordinator' },
     async (ctx, message, args) => {
       if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'reminders.log');
-      const campaign = await currentCampaign(ctx.tx);
-      if (!campaign) return reply(ctx, message, { text: '当前没有进行中的主题日活动。' });
-      const n = Number(args.trim() || '20');
+      const { year, rest } = splitYearArg(args);
+      const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
+      if (!campaign && year !== undefined) return reply(ctx, message, { text: noCampaignForYear(year) });
+      if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return reply(ctx, message, { text: '当前没有进行中的主题日活动。' });
+      const n = Number(rest || '20');
       const limit = Number.isInteger(n) && n > 0 ? Math.min(n, 100) : 20;
       await reply(ctx, message, { card: await reminderLogCardFor(ctx.tx, campaign, limit) });
     },

@@ -8,7 +8,8 @@ import type { CardJson } from '../../cards/kit.ts';
 import { reviewCard, historyCard, reviseCard, revisedConfirmCard, navValue } from '../../cards/review.ts';
 import { decisionLabel, parseDecision, parseReviewFilter, DEFAULT_REVIEW_FILTER, type ReviewFilter } from '../domain/review.ts';
 import { shanghaiDate } from '../domain/time.ts';
-import { currentCampaign, type CampaignRow } from '../usecases/review/common.ts';
+import type { CampaignRow } from '../usecases/review/common.ts';
+import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { buildReviewCard, type ReviewPosition, type ThemeOverride } from '../usecases/review/queue.ts';
 import { decideTheme } from '../usecases/review/decide.ts';
 import { buildHistory } from '../usecases/review/history.ts';
@@ -50,8 +51,13 @@ const decideSchema = z.object({
 });
 const themeRef = z.object({ t: z.string().min(1).max(64), v: z.coerce.number().int().min(1).optional() });
 
-async function reviewerCampaign(ctx: HandlerContext): Promise<{ campaign: CampaignRow | null; allowed: boolean }> {
-  const campaign = await currentCampaign(ctx.tx);
+/**
+ * The campaign a review command or button is about: a theme's own campaign (a decision on a 2026
+ * theme stays in 2026), else the year typed, else the reviewing rule.
+ */
+async function reviewerCampaign(ctx: HandlerContext, pick: { year?: number; themeId?: string } = {}): Promise<{ campaign: CampaignRow | null; allowed: boolean }> {
+  const theme = pick.themeId ? await ctx.tx.theme.findUnique({ where: { id: pick.themeId }, select: { submission: { select: { campaign: true } } } }) : null;
+  const campaign = theme ? theme.submission.campaign : await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year: pick.year });
   if (!campaign) return { campaign, allowed: await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds) };
   return { campaign, allowed: await isReviewer(ctx.tx, ctx.actor, campaign.id, ctx.config.coordinatorOpenIds) };
 }
@@ -74,14 +80,15 @@ async function mentionedPeople(ctx: HandlerContext, message: MessageEvent): Prom
 
 export function registerReview(bot: Bot): void {
   bot.command(
-    { names: ['审核', '审核主题'], summary: '逐个单位审核申报的主题（通过 / 退回修改 / 不采纳），可跟单位名直达', example: '@主题日助手 审核 星沙街道', audience: 'coordinator' },
-    async (ctx, message, args) => {
-      const { campaign, allowed } = await reviewerCampaign(ctx);
+    { names: ['审核', '审核主题'], summary: '逐个单位审核申报的主题（通过 / 退回修改 / 不采纳），可跟单位名直达、可加年份', example: '@主题日助手 审核 星沙街道', audience: 'coordinator' },
+    async (ctx, message, typed) => {
+      const { year, rest: args } = splitYearArg(typed);
+      const { campaign, allowed } = await reviewerCampaign(ctx, { year });
       if (!allowed) {
         await deny(ctx, 'review.open', message.messageId, 'not a reviewer');
         return reply(ctx, message, { text: NOT_REVIEWER });
       }
-      if (!campaign) return reply(ctx, message, { text: NO_CAMPAIGN });
+      if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
       if (message.chatType === 'group' && (await unitOfChat(ctx.tx, message.chatId))) {
         return reply(ctx, message, { text: '审核卡片含各单位联系方式，请在与主题日助手的私聊或县政务公开办工作群中发送“审核”。' });
       }
@@ -97,33 +104,35 @@ export function registerReview(bot: Bot): void {
 
   bot.command(
     { names: ['添加审核人'], summary: '指定审核人（可审核主题，不能发布计划）', example: '@主题日助手 添加审核人 @张三', audience: 'coordinator' },
-    async (ctx, message) => {
+    async (ctx, message, args) => {
       if (!(await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds))) {
         await ctx.audit({ action: 'reviewer.add', entity: 'Reviewer', decision: 'deny', reason: 'not a coordinator' });
         return reply(ctx, message, { text: NOT_COORDINATOR });
       }
-      const campaign = await currentCampaign(ctx.tx);
-      if (!campaign) return reply(ctx, message, { text: NO_CAMPAIGN });
+      const { year } = splitYearArg(args);
+      const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
+      if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
       const people = await mentionedPeople(ctx, message);
       if (people.length === 0) return reply(ctx, message, { text: '请在指令后 @ 要添加的审核人，例如：@主题日助手 添加审核人 @张三' });
       const { added, already } = await addReviewers(ctx, campaign.id, people);
-      const parts = [added.length > 0 ? `已添加审核人：${added.join('、')}。他们可以发送“审核”审核主题。` : '', already.length > 0 ? `${already.join('、')} 已是审核人。` : ''];
+      const parts = [added.length > 0 ? `已添加审核人：${added.join('、')}（${campaign.year}年）。他们可以发送“审核”审核主题。` : '', already.length > 0 ? `${already.join('、')} 已是${campaign.year}年审核人。` : ''];
       await reply(ctx, message, { text: parts.filter(Boolean).join('\n') });
     },
   );
 
   bot.command(
     { names: ['移除审核人'], summary: '取消审核人', example: '@主题日助手 移除审核人 @张三', audience: 'coordinator' },
-    async (ctx, message) => {
+    async (ctx, message, args) => {
       if (!(await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds))) {
         await ctx.audit({ action: 'reviewer.remove', entity: 'Reviewer', decision: 'deny', reason: 'not a coordinator' });
         return reply(ctx, message, { text: NOT_COORDINATOR });
       }
-      const campaign = await currentCampaign(ctx.tx);
-      if (!campaign) return reply(ctx, message, { text: NO_CAMPAIGN });
+      const { year } = splitYearArg(args);
+      const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
+      if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
       const people = await mentionedPeople(ctx, message);
       const removed = await removeReviewers(ctx, campaign.id, people);
-      await reply(ctx, message, { text: removed.length > 0 ? `已移除审核人：${removed.join('、')}` : '没有找到要移除的审核人，请 @ 对方。' });
+      await reply(ctx, message, { text: removed.length > 0 ? `已移除审核人：${removed.join('、')}（${campaign.year}年）` : '没有找到要移除的审核人，请 @ 对方。' });
     },
   );
 
@@ -140,7 +149,7 @@ export function registerReview(bot: Bot): void {
   bot.action('review.filter', (ctx, action) => page(ctx, action, true));
 
   bot.action('review.decide', async (ctx, action) => {
-    const { campaign, allowed } = await reviewerCampaign(ctx);
+    const { campaign, allowed } = await reviewerCampaign(ctx, { themeId: typeof action.value.t === 'string' ? action.value.t : undefined });
     if (!allowed) return refuseAction(ctx, action, 'review.decide');
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     const v = decideSchema.safeParse(action.value);
@@ -171,7 +180,7 @@ export function registerReview(bot: Bot): void {
   });
 
   bot.action('review.history', async (ctx, action) => {
-    const { campaign, allowed } = await reviewerCampaign(ctx);
+    const { campaign, allowed } = await reviewerCampaign(ctx, { themeId: typeof action.value.t === 'string' ? action.value.t : undefined });
     if (!allowed) return refuseAction(ctx, action, 'review.history');
     const ref = themeRef.safeParse(action.value);
     if (!ref.success || !campaign) return { toast: { type: 'error', content: '卡片数据无效，请重新发送“审核”' } };

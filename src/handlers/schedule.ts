@@ -12,7 +12,7 @@ import { PLAN_DEFAULTS } from '../domain/campaign.ts';
 import { monthSchema, orderToken, sortRows } from '../domain/schedule.ts';
 import { currentScheduleRows } from '../usecases/schedule/rows.ts';
 import { shanghaiDateTime } from '../domain/time.ts';
-import { currentCampaign } from '../usecases/review/common.ts';
+import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { buildPublishConfirm, buildPublishedView, buildWorkCard } from '../usecases/schedule/view.ts';
 import { moveThemeMonth, replyToMove } from '../usecases/schedule/move.ts';
 import { checkPublishable, publishSchedule } from '../usecases/schedule/publish.ts';
@@ -22,6 +22,15 @@ const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
 
 async function reply(ctx: HandlerContext, message: MessageEvent, body: { card: CardJson } | { text: string }): Promise<void> {
   await ctx.enqueue(`schedule:reply:${message.messageId}`, { op: 'reply', messageId: message.messageId, ...body });
+}
+
+const campaignValue = z.object({ c: z.string().min(1).max(64).optional() });
+
+/** A schedule button's campaign: the one its card was built for, else the reviewing rule. */
+async function actionCampaign(ctx: HandlerContext, action: CardActionEvent) {
+  const v = campaignValue.safeParse(action.value);
+  if (v.success && v.data.c) return ctx.tx.campaign.findUnique({ where: { id: v.data.c } });
+  return resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now });
 }
 
 const coordinator = (ctx: HandlerContext) => isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
@@ -41,10 +50,11 @@ const publishValue = z.object({ n: z.coerce.number().int().min(1) });
 
 export function registerSchedule(bot: Bot): void {
   bot.command(
-    { names: ['计划安排表', '查看计划', '排期'], summary: '查看全年活动计划安排表（协调人可在此调整月份、发布）', example: '@主题日助手 计划安排表', audience: 'everyone' },
-    async (ctx, message) => {
-      const campaign = await currentCampaign(ctx.tx);
-      if (!campaign) return reply(ctx, message, { text: NO_CAMPAIGN });
+    { names: ['计划安排表', '查看计划', '排期'], summary: '查看全年活动计划安排表（协调人可在此调整月份、发布；可加年份）', example: '@主题日助手 计划安排表 2026', audience: 'everyone' },
+    async (ctx, message, args) => {
+      const { year } = splitYearArg(args);
+      const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
+      if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
       const groupUnit = message.chatType === 'group' ? await unitOfChat(ctx.tx, message.chatId) : null;
       if (!groupUnit && (await coordinator(ctx))) return reply(ctx, message, { card: await buildWorkCard(ctx.tx, campaign) });
       let unit = groupUnit;
@@ -60,41 +70,43 @@ export function registerSchedule(bot: Bot): void {
 
   bot.command(
     { names: ['调整月份'], summary: '调整某项活动的月份（在计划安排表卡片中选择活动和月份）', example: '@主题日助手 调整月份', audience: 'coordinator' },
-    async (ctx, message) => {
+    async (ctx, message, args) => {
       if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'schedule.move');
-      const campaign = await currentCampaign(ctx.tx);
-      if (!campaign) return reply(ctx, message, { text: NO_CAMPAIGN });
+      const { year } = splitYearArg(args);
+      const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
+      if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
       await reply(ctx, message, { card: await buildWorkCard(ctx.tx, campaign) });
     },
   );
 
   bot.command(
     { names: ['发布计划'], summary: '发布计划安排表到各单位工作群（发布前先确认）', example: '@主题日助手 发布计划', audience: 'coordinator' },
-    async (ctx, message) => {
+    async (ctx, message, args) => {
       if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'schedule.publish');
-      const campaign = await currentCampaign(ctx.tx);
-      if (!campaign) return reply(ctx, message, { text: NO_CAMPAIGN });
+      const { year } = splitYearArg(args);
+      const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
+      if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
       await reply(ctx, message, { card: await buildPublishConfirm(ctx.tx, campaign) });
     },
   );
 
   bot.action('schedule.view', async (ctx, action) => {
     if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.view');
-    const campaign = await currentCampaign(ctx.tx);
+    const campaign = await actionCampaign(ctx, action);
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     return { card: await buildWorkCard(ctx.tx, campaign) };
   });
 
   bot.action('schedule.publish_ask', async (ctx, action) => {
     if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.publish');
-    const campaign = await currentCampaign(ctx.tx);
+    const campaign = await actionCampaign(ctx, action);
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     return { card: await buildPublishConfirm(ctx.tx, campaign) };
   });
 
   bot.action('schedule.publish', async (ctx, action) => {
     if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.publish');
-    const campaign = await currentCampaign(ctx.tx);
+    const campaign = await actionCampaign(ctx, action);
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     const v = publishValue.safeParse(action.value);
     const expected = v.success ? v.data.n : undefined;
@@ -122,7 +134,7 @@ export function registerSchedule(bot: Bot): void {
 
   bot.action('schedule.move', async (ctx, action) => {
     if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.move');
-    const campaign = await currentCampaign(ctx.tx);
+    const campaign = await actionCampaign(ctx, action);
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     const form = action.formValue ?? {};
     const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '');

@@ -7,7 +7,8 @@ import { isCoordinator, liaisonUnitIds } from '../app/access.ts';
 import type { CardJson } from '../../cards/kit.ts';
 import { openSubmissionForm, submissionFormAction, withdrawSubmission } from '../usecases/submissions/submit.ts';
 import { bindLiaison, setLeader } from '../usecases/submissions/liaison.ts';
-import { currentCampaign, deny } from '../usecases/submissions/shared.ts';
+import { deny } from '../usecases/submissions/shared.ts';
+import { resolveCampaign } from '../usecases/campaign/resolve.ts';
 import { registerCoordinator } from './coordinator.ts';
 import { registerGroups } from './groups.ts';
 import { registerHelp } from './help.ts';
@@ -79,7 +80,7 @@ export function registerSubmissions(bot: Bot): void {
     await replyText(ctx, m, r.text);
   });
   bot.command({ names: ['填写申报表', '填报', '申报'], summary: '打开本单位的主题申报表（发到私聊）', example: '@主题日助手 申报', audience: 'liaison' }, async (ctx, m) => {
-    const campaign = await currentCampaign(ctx.tx);
+    const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now });
     const units = await liaisonUnitIds(ctx.tx, ctx.actor);
     if (!campaign || campaign.status === 'draft') return replyText(ctx, m, '今年的主题申报还没有发起，请等待县政务公开办的通知。');
     if (units.length === 0) {

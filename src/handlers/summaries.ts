@@ -6,7 +6,8 @@ import type { CardActionEvent, CardResponse, MessageEvent } from '../app/events.
 import { isCoordinator, liaisonUnitIds, unitOfChat } from '../app/access.ts';
 import { shanghaiDate } from '../domain/time.ts';
 import { completenessCard } from '../../cards/summary.ts';
-import { currentCampaign, deny } from '../usecases/summaries/common.ts';
+import { deny } from '../usecases/summaries/common.ts';
+import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { openSummary, saveSummaryDraft, submitSummary, unitActivities, viewSummary } from '../usecases/summaries/summary.ts';
 import { choosePhotoTarget, handlePhotoMessage, openPhotoList, removePhoto, toggleLogoPhoto } from '../usecases/summaries/photos.ts';
 import { summaryCompleteness } from '../usecases/summaries/completeness.ts';
@@ -29,8 +30,10 @@ async function replyText(ctx: HandlerContext, message: MessageEvent, key: string
   await ctx.enqueue(`${key}:${message.messageId}`, { op: 'reply', messageId: message.messageId, text });
 }
 
-async function summaryCommand(ctx: HandlerContext, message: MessageEvent): Promise<void> {
-  const campaign = await currentCampaign(ctx.tx, ctx.now);
+async function summaryCommand(ctx: HandlerContext, message: MessageEvent, args: string): Promise<void> {
+  const { year } = splitYearArg(args);
+  const campaign = await resolveCampaign(ctx.tx, 'summaries', { now: ctx.now, year });
+  if (!campaign && year !== undefined) return replyText(ctx, message, 'summary.list', noCampaignForYear(year));
   if (!campaign) return replyText(ctx, message, 'summary.list', '还没有发起主题日活动，暂无需要填写的总结。');
   let unit = await unitOfChat(ctx.tx, message.chatId);
   if (!unit && message.chatType === 'p2p') {
@@ -42,13 +45,14 @@ async function summaryCommand(ctx: HandlerContext, message: MessageEvent): Promi
   await ctx.enqueue(`summary.list:${message.messageId}`, { op: 'reply', messageId: message.messageId, card });
 }
 
-async function progressCommand(ctx: HandlerContext, message: MessageEvent): Promise<void> {
+async function progressCommand(ctx: HandlerContext, message: MessageEvent, args: string): Promise<void> {
   if (!(await isCoordinator(ctx.tx, message.senderOpenId, ctx.config.coordinatorOpenIds))) {
     const msg = await deny(ctx, 'summary.progress', 'Campaign', null, '“总结进度”仅限县政务公开办使用');
     return replyText(ctx, message, 'summary.progress', msg);
   }
-  const campaign = await currentCampaign(ctx.tx, ctx.now);
-  if (!campaign) return replyText(ctx, message, 'summary.progress', '还没有发起主题日活动。');
+  const { year } = splitYearArg(args);
+  const campaign = await resolveCampaign(ctx.tx, 'summaries', { now: ctx.now, year });
+  if (!campaign) return replyText(ctx, message, 'summary.progress', year !== undefined ? noCampaignForYear(year) : '还没有发起主题日活动。');
   const rows = await summaryCompleteness(ctx.tx, campaign.id);
   await ctx.enqueue(`summary.progress:${message.messageId}`, { op: 'reply', messageId: message.messageId, card: completenessCard({ year: campaign.year, rows, today: shanghaiDate(ctx.now) }) });
 }
@@ -61,8 +65,8 @@ function withTheme(fn: (ctx: HandlerContext, themeId: string, e: CardActionEvent
 }
 
 export function register(bot: Bot): void {
-  bot.command({ names: ['总结', '填写总结', '活动总结'], summary: '查看本单位入选活动并填写活动总结、上传照片', example: '@主题日助手 总结', audience: 'liaison' }, (ctx, m) => summaryCommand(ctx, m));
-  bot.command({ names: ['总结进度'], summary: '查看各单位活动总结、照片、LOGO、链接是否齐全', example: '@主题日助手 总结进度', audience: 'coordinator' }, (ctx, m) => progressCommand(ctx, m));
+  bot.command({ names: ['总结', '填写总结', '活动总结'], summary: '查看本单位入选活动并填写活动总结、上传照片', example: '@主题日助手 总结', audience: 'liaison' }, (ctx, m, args) => summaryCommand(ctx, m, args));
+  bot.command({ names: ['总结进度'], summary: '查看各单位活动总结、照片、LOGO、链接是否齐全', example: '@主题日助手 总结进度 2026', audience: 'coordinator' }, (ctx, m, args) => progressCommand(ctx, m, args));
 
   bot.action('summary.open', withTheme((ctx, themeId, e) => openSummary(ctx, themeId, e.messageId)));
   bot.action('summary.save', withTheme((ctx, themeId, e) => saveSummaryDraft(ctx, themeId, e.formValue, e.messageId)));

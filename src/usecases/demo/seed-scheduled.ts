@@ -7,7 +7,8 @@ import { withContext } from '../../app/context.ts';
 import { DEMO_OFFICE } from '../../domain/demo-directory.ts';
 import { atShanghai } from '../../domain/time.ts';
 import type { ThemeFieldKey } from '../../domain/review.ts';
-import { currentCampaign, type CampaignRow } from '../review/common.ts';
+import type { CampaignRow } from '../review/common.ts';
+import { resolveCampaign } from '../campaign/resolve.ts';
 import { decideTheme } from '../review/decide.ts';
 import { publishSchedule } from '../schedule/publish.ts';
 
@@ -40,7 +41,7 @@ export async function seedScheduledStage(services: AppServices): Promise<SeedSch
   const calendar = await services.gateway.tokenHealthy().catch(() => false);
   const skipped: SeedScheduledResult = { skipped: true, approved: 0, returned: 0, rejected: 0 };
   const reviewed = await withContext(services, actor, async (ctx): Promise<{ result: SeedScheduledResult; campaign: CampaignRow } | null> => {
-    const campaign = await currentCampaign(ctx.tx, 2023);
+    const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year: 2023 });
     if (!campaign) return null;
     if ((await ctx.tx.scheduleVersion.count({ where: { campaignId: campaign.id } })) > 0) return null;
     const themes = await ctx.tx.theme.findMany({

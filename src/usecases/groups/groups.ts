@@ -4,7 +4,8 @@ import type { HandlerContext } from '../../app/bot.ts';
 import type { CardResponse } from '../../app/events.ts';
 import { guessUnitFromChatName, matchUnitName } from '../../domain/submission.ts';
 import { buildGroupBindCard, buildGroupBoundCard } from '../../../cards/group.ts';
-import { currentCampaign, deny, personName } from '../submissions/shared.ts';
+import { deny, personName } from '../submissions/shared.ts';
+import { resolveCampaign } from '../campaign/resolve.ts';
 import { sendUnitNotice } from '../campaign/launch.ts';
 
 export type GroupResult = { ok: true; text: string } | { ok: false; text: string };
@@ -70,7 +71,7 @@ export async function bindGroup(ctx: HandlerContext, chatId: string, target: { u
   await ctx.tx.groupChat.upsert({ where: { chatId }, create: { chatId, name, status: 'bound', unitId: unit.id, addedAt: ctx.now }, update: { status: 'bound', unitId: unit.id } });
   await ctx.audit({ action: 'group.bind', entity: 'GroupChat', entityId: chatId, before: before ?? undefined, after: { status: 'bound', unitId: unit.id, unitName: unit.name } });
   // A campaign already collecting: the newly bound group gets its notice now.
-  const campaign = await currentCampaign(ctx.tx);
+  const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now });
   let extra = '';
   if (campaign && campaign.status === 'collecting' && unit.chatId !== chatId) {
     if (await sendUnitNotice(ctx, campaign.id, unit.id)) extra = `已补发${campaign.year}年申报通知。`;

@@ -31,11 +31,6 @@ export interface CampaignRow {
   launchedAt: Date | null;
 }
 
-/** The campaign commands act on: the newest launched one that is not closed. */
-export async function currentCampaign(tx: Tx): Promise<CampaignRow | null> {
-  return tx.campaign.findFirst({ where: { status: { in: ACTIVE_CAMPAIGN_STATUSES } }, orderBy: { year: 'desc' } });
-}
-
 /**
  * The campaign's settings; the reminder time and grace period fall back to the deployment's
  * REMINDER_TIME / REMINDER_GRACE_HOURS when the campaign does not set them.

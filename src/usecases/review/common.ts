@@ -11,14 +11,6 @@ export interface CampaignRow {
   settings: string;
 }
 
-/** The campaign being worked on: the newest year that has been launched (or the newest at all). */
-export async function currentCampaign(tx: Tx, year?: number): Promise<CampaignRow | null> {
-  const select = { id: true, year: true, title: true, status: true, settings: true } as const;
-  if (year !== undefined) return tx.campaign.findUnique({ where: { year }, select });
-  const launched = await tx.campaign.findFirst({ where: { status: { not: 'draft' } }, orderBy: { year: 'desc' }, select });
-  return launched ?? tx.campaign.findFirst({ orderBy: { year: 'desc' }, select });
-}
-
 export function campaignTitle(c: { year: number; title: string }): string {
   return c.title || PLAN_DEFAULTS.title(c.year);
 }

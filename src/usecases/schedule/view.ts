@@ -16,6 +16,7 @@ export async function buildWorkCard(tx: Tx, campaign: CampaignRow, moveDraft?: S
   const { warnings } = await scheduleWarnings(tx, campaign, rows);
   const published = await latestPublished(tx, campaign.id);
   return scheduleWorkCard({
+    campaignId: campaign.id,
     title: PLAN_DEFAULTS.scheduleTitle(campaign.year),
     campaignStatus: campaign.status,
     rows,
@@ -33,6 +34,7 @@ export async function buildPublishConfirm(tx: Tx, campaign: CampaignRow): Promis
   const published = await latestPublished(tx, campaign.id);
   const changes = published ? diffSchedules(published.rows, rows) : [];
   return publishConfirmCard({
+    campaignId: campaign.id,
     title: PLAN_DEFAULTS.scheduleTitle(campaign.year),
     count: rows.length,
     unitCount: new Set(rows.map((r) => r.unitId)).size,

@@ -3,7 +3,8 @@ import type { HandlerContext } from '../../app/bot.ts';
 import { matchUnitName, parseTypedDate } from '../../domain/submission.ts';
 import { addDays, compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
 import { noticeFor } from '../campaign/launch.ts';
-import { currentCampaign, dateText } from './shared.ts';
+import { dateText } from './shared.ts';
+import { noCampaignForYear, resolveCampaign, splitYearArg } from '../campaign/resolve.ts';
 import { refreshProgressCards } from './progress.ts';
 import { postReceipt } from './submit.ts';
 
@@ -28,8 +29,10 @@ async function refuse(ctx: HandlerContext, action: string, reason: string): Prom
 }
 
 /** 延期 2023-04-14 (everyone) or 延期 星沙街道 2023-04-14 (one unit). */
-export async function extendDeadline(ctx: HandlerContext, args: string): Promise<CommandResult> {
-  const campaign = await currentCampaign(ctx.tx);
+export async function extendDeadline(ctx: HandlerContext, typed: string): Promise<CommandResult> {
+  const { year, rest: args } = splitYearArg(typed);
+  const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
+  if (!campaign && year !== undefined) return refuse(ctx, 'campaign.extend', noCampaignForYear(year));
   if (!campaign || campaign.status === 'draft') return refuse(ctx, 'campaign.extend', '还没有发起申报，无法延期');
   const { unitText, date } = splitUnitAndDate(args, campaign.year);
   if (!date) return refuse(ctx, 'campaign.extend', '请写明延期到哪一天，例如：延期 2023-04-14 或 延期 星沙街道 2023-04-14');
@@ -45,7 +48,7 @@ export async function extendDeadline(ctx: HandlerContext, args: string): Promise
       await ctx.enqueue(`extend:${campaign.id}:all:${date}:${s.unitId}`, { op: 'send', to: { chatId: s.unit.chatId! }, card });
     }
     await refreshProgressCards(ctx, campaign.id);
-    return { ok: true, text: `已将全部单位的申报截止日期从 ${campaign.deadline} 延长至 ${date}，已通知 ${subs.length} 个未提交单位。` };
+    return { ok: true, text: `${campaign.year}年申报：已将全部单位的申报截止日期从 ${campaign.deadline} 延长至 ${date}，已通知 ${subs.length} 个未提交单位。` };
   }
   const found = await findUnit(ctx, unitText);
   if (!found) return refuse(ctx, 'submission.extend', `找不到单位“${unitText}”`);
@@ -70,12 +73,14 @@ export async function extendDeadline(ctx: HandlerContext, args: string): Promise
     }
   }
   await refreshProgressCards(ctx, campaign.id);
-  return { ok: true, text: `已将${unit.name}的申报截止日期延长至 ${date}${unit.chatId ? '，已通知该单位工作群' : '（该单位未绑定工作群，请另行通知）'}。` };
+  return { ok: true, text: `${campaign.year}年申报：已将${unit.name}的申报截止日期延长至 ${date}${unit.chatId ? '，已通知该单位工作群' : '（该单位未绑定工作群，请另行通知）'}。` };
 }
 
 /** 重新开放 星沙街道 [至 2023-04-20]: after the deadline, one unit may submit or edit again (default 3 days). */
-export async function reopenSubmission(ctx: HandlerContext, args: string): Promise<CommandResult> {
-  const campaign = await currentCampaign(ctx.tx);
+export async function reopenSubmission(ctx: HandlerContext, typed: string): Promise<CommandResult> {
+  const { year, rest: args } = splitYearArg(typed);
+  const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
+  if (!campaign && year !== undefined) return refuse(ctx, 'submission.reopen', noCampaignForYear(year));
   if (!campaign || campaign.status === 'draft') return refuse(ctx, 'submission.reopen', '还没有发起申报');
   const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
   if (!unitText) return refuse(ctx, 'submission.reopen', '请写明单位，例如：重新开放 星沙街道 至 2023-04-20');

@@ -23,14 +23,6 @@ export async function deny(ctx: HandlerContext, action: string, entity: string, 
   return reason;
 }
 
-/** The campaign commands act on: the newest one that has been launched, else the newest draft. */
-export async function currentCampaign(tx: Tx) {
-  return (
-    (await tx.campaign.findFirst({ where: { status: { not: 'draft' } }, orderBy: { year: 'desc' } })) ??
-    (await tx.campaign.findFirst({ orderBy: { year: 'desc' } }))
-  );
-}
-
 /** A person's display name from what the bot knows (liaison, coordinator), else a neutral word. */
 export async function personName(tx: Tx, openId: string, unitId?: string): Promise<string> {
   if (!openId) return '系统';

@@ -3,17 +3,6 @@ import type { Tx } from '../../adapters/db/database.ts';
 import type { HandlerContext } from '../../app/bot.ts';
 import { isCoordinator, isLiaisonOf } from '../../app/access.ts';
 import { activityMonth } from '../../domain/summary.ts';
-import { shanghaiDate } from '../../domain/time.ts';
-
-/** The campaign the date belongs to: this year's, else the most recent earlier one. */
-export async function currentCampaign(tx: Tx, now: Date): Promise<{ id: string; year: number; title: string; status: string } | null> {
-  const year = Number(shanghaiDate(now).slice(0, 4));
-  return tx.campaign.findFirst({ where: { year: { lte: year } }, orderBy: { year: 'desc' }, select: { id: true, year: true, title: true, status: true } });
-}
-
-export async function campaignByYear(tx: Tx, year: number): Promise<{ id: string; year: number; title: string; status: string } | null> {
-  return tx.campaign.findUnique({ where: { year }, select: { id: true, year: true, title: true, status: true } });
-}
 
 export interface ActivityRow {
   themeId: string;

@@ -18,7 +18,8 @@ import { pickActivityForPhoto } from '../../domain/summary.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { readJpegExif } from '../../adapters/files/exif.ts';
 import { photoListCard, photoReceivedCard, photoTargetCard, photoTargetChosenCard } from '../../../cards/summary.ts';
-import { canActForUnit, currentCampaign, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
+import { resolveCampaign } from '../campaign/resolve.ts';
+import { canActForUnit, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
 import { recomputeEvidence } from './evidence.ts';
 import { CARD_KEY_PREFIX } from './summary.ts';
 
@@ -73,7 +74,7 @@ export async function handlePhotoMessage(ctx: HandlerContext, message: MessageEv
   if (!photo) return false;
   const unit = await unitOfChat(ctx.tx, message.chatId);
   if (!unit) return false;
-  const campaign = await currentCampaign(ctx.tx, ctx.now);
+  const campaign = await resolveCampaign(ctx.tx, 'summaries', { now: ctx.now });
   if (!campaign) return false;
   const parentTheme = await themeOfParent(ctx, message.parentId);
   const allowed = (await isLiaisonOf(ctx.tx, message.senderOpenId, unit.id)) || (await isCoordinator(ctx.tx, message.senderOpenId, ctx.config.coordinatorOpenIds));

@@ -1,0 +1,167 @@
+// December with two campaigns alive, end to end on both databases: 2026's evaluation is open while
+// 2027's 申报 is collecting (launched 12月1日). Every coordinator command acts on the year its intent
+// calls for (or the year typed) and says which; the reminder job sends 2027's deadline reminders to
+// the units that still owe 2027 and 2026's month-end reminders to the units owing 2026 summaries;
+// and nothing of 2026 (scores, summaries, schedule) changes through a 2027 action.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
+import { startHarness, type Harness } from '../support/harness.ts';
+import { FakeClock } from '../../src/ports/clock.ts';
+import { atShanghai } from '../../src/domain/time.ts';
+import type { Db } from '../../src/adapters/db/database.ts';
+import { cardText, lastBot } from '../summaries/support.ts';
+
+const TITLE = (year: number) => `长沙县${year}年“政务公开主题日”活动`;
+
+async function seedCampaign(db: Db, year: number, data: { status: string; launchedAt: Date; noticeDate: string; deadline: string }) {
+  return db.campaign.create({
+    data: { year, title: TITLE(year), contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'CSX84872387@163.com', launchedBy: 'ou_demo_coordinator', ...data },
+  });
+}
+
+/** What a 2027 action must never touch: 2026's themes, summaries, scores, schedule and evaluation. */
+async function snapshot2026(db: Db, campaignId: string) {
+  const campaign = await db.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { status: true, deadline: true, settings: true } });
+  const themes = await db.theme.findMany({ where: { submission: { campaignId } }, orderBy: { id: 'asc' }, select: { id: true, title: true, month: true, scheduledMonth: true, reviewStatus: true, state: true, version: true } });
+  const summaries = await db.summary.findMany({ where: { theme: { submission: { campaignId } } }, orderBy: { id: 'asc' }, select: { id: true, status: true, version: true, summaryText: true } });
+  const scores = await db.score.findMany({ where: { campaignId }, orderBy: { id: 'asc' }, select: { id: true, score: true, themeId: true, judgeOpenId: true } });
+  const schedule = await db.scheduleVersion.findMany({ where: { campaignId }, orderBy: { version: 'asc' }, select: { id: true, version: true } });
+  const evaluation = await db.evaluation.findUnique({ where: { campaignId }, select: { status: true, winners: true } });
+  const judges = await db.judge.count({ where: { campaignId } });
+  const reviewers = await db.reviewer.count({ where: { campaignId } });
+  return { campaign, themes, summaries, scores, schedule, evaluation, judges, reviewers };
+}
+
+describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 at once (%s)', (provider) => {
+  let h: Harness;
+  let c2026: string;
+  let c2027: string;
+  let coord: string;
+  let office: string;
+  /** units owing a 2026 December summary (month-end reminder on 12月24日) */
+  const owingSummary: string[] = [];
+  /** units that already submitted 2027 */
+  const submitted2027: string[] = [];
+
+  const ask = async (text: string) => {
+    await h.say(coord, office, text);
+    await h.drainOutbox();
+    return lastBot(h, office);
+  };
+
+  beforeAll(async () => {
+    h = await startHarness({ provider, clock: new FakeClock(atShanghai('2026-12-07', '10:00')), env: { EVIDENCE_CHECK_LINKS: 'false' } });
+    coord = h.demo.coordinatorOpenId;
+    office = h.demo.officeChatId;
+    const units = h.demo.units;
+    // 2026: six units with one approved activity each; three in December (one summary submitted), three earlier (all summarised).
+    c2026 = (await seedCampaign(h.db, 2026, { status: 'scheduled', launchedAt: atShanghai('2026-03-23', '10:00'), noticeDate: '2026-03-23', deadline: '2026-04-07' })).id;
+    for (const [i, unit] of units.slice(0, 6).entries()) {
+      const sub = await h.db.submission.create({ data: { campaignId: c2026, unitId: unit.id, status: 'submitted', version: 1, submittedAt: atShanghai('2026-04-03', '15:00') } });
+      const month = i < 3 ? 12 : 6 + i;
+      const theme = await h.db.theme.create({ data: { submissionId: sub.id, seq: 1, title: `${unit.name}2026年活动`, month, forms: '["forum"]', intro: '邀请代表委员和群众座谈，介绍工作推进情况并听取意见建议。', reviewStatus: 'approved', updatedAt: atShanghai('2026-04-20', '10:00') } });
+      await h.db.reviewDecision.create({ data: { themeId: theme.id, themeVersion: 1, decision: 'approve', reviewerOpenId: coord, createdAt: atShanghai('2026-04-20', '10:00') } });
+      if (i === 1 || i === 2) {
+        owingSummary.push(unit.id);
+        continue;
+      }
+      await h.db.summary.create({
+        data: {
+          themeId: theme.id, status: 'submitted', version: 1, heldDates: JSON.stringify([`2026-${String(month).padStart(2, '0')}-03`]), formsUsed: '["forum"]',
+          participants: JSON.stringify({ npcDeputies: 2, cppccMembers: 1, experts: 1, media: 2, citizens: 30 }), logoShown: true,
+          links: JSON.stringify({ media: [`https://news.example.cn/${i}.html`], website: [], newMedia: [] }), policyReleased: true, opinionsCount: 12,
+          summaryText: `${unit.name}活动总结：邀请代表委员和群众参加座谈，介绍工作推进情况并听取意见建议。`, experience: '会前征集、会上回应、会后公开。',
+          submittedAt: atShanghai('2026-12-04', '10:00'), submittedBy: unit.liaisons[0]!.openId,
+        },
+      });
+    }
+    // 2027: launched on 12月1日 with a December deadline; every active unit owes it except two.
+    c2027 = (await seedCampaign(h.db, 2027, { status: 'collecting', launchedAt: atShanghai('2026-12-01', '10:00'), noticeDate: '2026-12-01', deadline: '2026-12-29' })).id;
+    for (const [i, unit] of units.entries()) {
+      const done = i === 0 || i === 3;
+      const sub = await h.db.submission.create({ data: { campaignId: c2027, unitId: unit.id, status: done ? 'submitted' : 'pending', version: done ? 1 : 0, ...(done ? { submittedAt: atShanghai('2026-12-04', '15:00') } : {}) } });
+      if (done) {
+        submitted2027.push(unit.id);
+        await h.db.theme.create({ data: { submissionId: sub.id, seq: 1, title: `${unit.name}2027年活动`, month: 5, forms: '["survey"]', intro: '面向群众开展问卷调查，收集对政务公开工作的意见建议并反馈。' } });
+      }
+    }
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('evaluation commands act on 2026; a 2027 evaluation is refused', async () => {
+    const opened = await ask('开启评选');
+    expect(cardText(opened.card)).toContain('2026');
+    expect((await h.db.evaluation.findUnique({ where: { campaignId: c2026 } }))?.status).toBe('open');
+    expect((await h.db.campaign.findUniqueOrThrow({ where: { id: c2026 } })).status).toBe('evaluating');
+    expect((await h.db.campaign.findUniqueOrThrow({ where: { id: c2027 } })).status).toBe('collecting');
+
+    const early = await ask('开启评选 2027');
+    expect(early.text).toContain('2027 年 12 月开展');
+    expect(await h.db.evaluation.count({ where: { campaignId: c2027 } })).toBe(0);
+
+    const none = await ask('开启评选 2030');
+    expect(none.text).toContain('没有 2030 年的主题日活动');
+
+    const progress = await ask('评选进度');
+    expect(cardText(progress.card)).toContain('2026');
+    expect(cardText(progress.card)).not.toContain('2027');
+  });
+
+  it('every other command picks the year its intent calls for, or the year typed, and says which', async () => {
+    // A 2026 score, so the snapshot has one to keep.
+    const held = await h.db.theme.findFirstOrThrow({ where: { submission: { campaignId: c2026 }, summary: { status: 'submitted' } } });
+    await h.db.score.create({ data: { campaignId: c2026, themeId: held.id, judgeOpenId: 'ou_judge_x', criterionKey: 'effect', score: 8 } });
+    const before = await snapshot2026(h.db, c2026);
+
+    expect(cardText((await ask('进度')).card)).toContain(TITLE(2027));
+    expect(cardText((await ask('进度 2026')).card)).toContain(TITLE(2026));
+
+    const review = cardText((await ask('审核')).card);
+    expect(review).toContain(TITLE(2027));
+    expect(review).toContain(h.demo.units[0]!.name);
+    expect(cardText((await ask('审核 2026年')).card)).toContain(TITLE(2026));
+
+    const summaries = cardText((await ask('总结进度')).card);
+    expect(summaries).toContain('2026 年入选活动 6 项：已提交总结 **4** 项');
+    expect(summaries).toContain(`"unit":"${h.demo.units[1]!.name}","month":12,"summary":"未填写"`);
+    expect(cardText((await ask('总结进度 2027')).card)).toContain('2027 年入选活动 0 项');
+
+    expect(cardText((await ask('计划安排表')).card)).toContain('长沙县2027年“政务公开主题日”活动计划安排表');
+    expect(cardText((await ask('计划安排表 2026')).card)).toContain('长沙县2026年“政务公开主题日”活动计划安排表');
+
+    const nudge = cardText((await ask('催办')).card);
+    expect(nudge).toContain(TITLE(2027));
+
+    const extended = await ask('延期 2027-01-08');
+    expect(extended.text).toContain('2027年申报');
+    expect((await h.db.campaign.findUniqueOrThrow({ where: { id: c2027 } })).deadline).toBe('2027-01-08');
+    // Back to the December deadline for the reminder test below.
+    await h.db.campaign.update({ where: { id: c2027 }, data: { deadline: '2026-12-29' } });
+
+    expect(await snapshot2026(h.db, c2026)).toEqual(before);
+  });
+
+  it('the reminder job sends 2027 deadline reminders and 2026 month-end reminders to the right units', async () => {
+    const before = await snapshot2026(h.db, c2026);
+    await h.tick(atShanghai('2026-12-24', '09:45'));
+    await h.drainOutbox();
+    const logs = await h.db.reminderLog.findMany({ where: { date: '2026-12-24', unitId: { not: null } }, select: { campaignId: true, unitId: true, kind: true, status: true } });
+    const of = (campaignId: string, kind: string) => logs.filter((l) => l.campaignId === campaignId && l.kind === kind).map((l) => l.unitId!).sort();
+    const owing2027 = h.demo.units.map((u) => u.id).filter((id) => !submitted2027.includes(id)).sort();
+    // 2026-12-29 minus 3 working days is 12月24日.
+    expect(of(c2027, 'deadline-3')).toEqual(owing2027);
+    expect(of(c2026, 'month-end')).toEqual([...owingSummary].sort());
+    // Nothing else on that day: no deadline reminders for 2026, no month reminders for 2027.
+    expect(logs.filter((l) => l.campaignId === c2026 && l.kind !== 'month-end')).toEqual([]);
+    expect(logs.filter((l) => l.campaignId === c2027 && l.kind !== 'deadline-3')).toEqual([]);
+    // The month-end reminder reached the two units' groups, naming their 2026 activity.
+    for (const unitId of owingSummary) {
+      const unit = h.demo.units.find((u) => u.id === unitId)!;
+      const cards = h.messages(unit.chatId).filter((m) => m.senderType === 'app' && m.msgType === 'interactive').map((m) => cardText(m.card));
+      expect(cards.some((c) => c.includes('12月活动总结提醒') && c.includes(`${unit.name}2026年活动`))).toBe(true);
+    }
+    expect(await snapshot2026(h.db, c2026)).toEqual(before);
+  });
+});
