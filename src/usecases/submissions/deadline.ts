@@ -108,5 +108,5 @@ export async function reopenSubmission(ctx: HandlerContext, typed: string): Prom
     }
   }
   await refreshProgressCards(ctx, campaign.id);
-  return { ok: true, text: `已为${unit.name}重新开放申报至 ${until}（含当天）${unit.chatId ? '，已通知该单位工作群' : ''}。` };
+  return { ok: true, text: `${campaign.year}年申报：已为${unit.name}重新开放申报至 ${until}（含当天）${unit.chatId ? '，已通知该单位工作群' : ''}。` };
 }

@@ -66,5 +66,5 @@ export async function requestSubmissionExport(ctx: HandlerContext, campaignId: s
   const p = { data, year: campaign.year, chatId, actor: ctx.actor, now: ctx.now, eventId: ctx.eventId, campaignId };
   ctx.afterCommit(() => sendSubmissionExport(services, p));
   const submitted = data.units.filter((u) => u.submitted).length;
-  return `正在生成申报表（${submitted}/${data.units.length} 个单位已提交），Excel 和 CSV 文件稍后发到本会话`;
+  return `正在生成申报表（${campaign.year}年，${submitted}/${data.units.length} 个单位已提交），Excel 和 CSV 文件稍后发到本会话`;
 }
