@@ -163,5 +163,36 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
       expect(cards.some((c) => c.includes('12月活动总结提醒') && c.includes(`${unit.name}2026年活动`))).toBe(true);
     }
     expect(await snapshot2026(h.db, c2026)).toEqual(before);
+    // The gap in 2027's holiday data was told to the office once, saying how to fill it.
+    const warnings = h.messages(office).filter((m) => m.senderType === 'app' && m.msgType === 'interactive' && cardText(m.card).includes('2027年节假日数据缺失'));
+    expect(warnings).toHaveLength(1);
+    expect(cardText(warnings[0]!.card)).toContain('节假日安排');
+    await h.tick(atShanghai('2026-12-25', '09:45'));
+    await h.drainOutbox();
+    expect(h.messages(office).filter((m) => m.senderType === 'app' && m.msgType === 'interactive' && cardText(m.card).includes('2027年节假日数据缺失'))).toHaveLength(1);
+  });
+
+  it('节假日安排 pasted in the office chat (through Feishu) previews and, once confirmed, fills 2027', async () => {
+    const notice = [
+      '国务院办公厅关于2027年部分节假日安排的通知',
+      '各省、自治区、直辖市人民政府，国务院各部委、各直属机构：',
+      '经国务院批准，现将2027年元旦、春节放假调休日期的具体安排通知如下。',
+      '一、元旦：1月1日（周五）至3日（周日）放假，共3天。',
+      '二、春节：2月6日（农历除夕、周六）至14日（农历正月初八、周日）放假调休，共9天。2月20日（周六）上班。',
+      '国务院办公厅',
+    ].join('\n'); // made up for the test: the real 2027 notice is not in the stored pages
+    await h.say(coord, office, `节假日安排\n${notice}`);
+    await h.drainOutbox();
+    const preview = lastBot(h, office);
+    expect(cardText(preview.card)).toContain('2027年节假日安排（预览）');
+    expect(cardText(preview.card)).toContain('2月20日（星期六）');
+    expect(await h.db.calendarOverride.count()).toBe(0);
+    const confirm = /"value":(\{"a":"calendar\.import_confirm"[^}]*\})/.exec(JSON.stringify(preview.card))!;
+    const clicked = await h.click(coord, preview.messageId, JSON.parse(confirm[1]!) as Record<string, unknown>);
+    expect(clicked.toast?.content).toBe('已导入2027年节假日安排');
+    expect(clicked.cardReplaced).toBe(true);
+    expect(await h.db.calendarOverride.count({ where: { source: 'notice', date: { startsWith: '2027-' } } })).toBe(13);
+    const readiness = h.services.readiness!.find((r) => r.name === 'holidays')!;
+    expect((await readiness.check()).detail).toContain('2027:overrides');
   });
 });
