@@ -55,6 +55,7 @@ export interface ReviewThemeVm {
 }
 
 export interface ReviewCardVm {
+  campaignId?: string;
   campaignTitle: string;
   filter: ReviewFilter;
   counts: { pending: number; approved: number; returned: number; rejected: number; total: number };
@@ -65,8 +66,9 @@ export interface ReviewCardVm {
 }
 
 /** The navigation state every button on the review card carries. */
-export function navValue(a: string, vm: { filter: ReviewFilter; unitId: string; page: number }, extra: ActionValue = {}): ActionValue {
-  return { a, u: vm.unitId, p: vm.page, fs: vm.filter.status, fk: vm.filter.kind, fm: vm.filter.month, ff: vm.filter.form, ...extra };
+export function navValue(a: string, vm: { filter: ReviewFilter; unitId: string; page: number; campaignId?: string }, extra: ActionValue = {}): ActionValue {
+  // The campaign rides along: in December a 2026 card and a 2027 card may both be open.
+  return { a, u: vm.unitId, p: vm.page, fs: vm.filter.status, fk: vm.filter.kind, fm: vm.filter.month, ff: vm.filter.form, ...(vm.campaignId ? { c: vm.campaignId } : {}), ...extra };
 }
 
 const STATUS_COLOR: Record<string, string> = { pending: 'orange', approved: 'green', returned: 'red', rejected: 'grey' };
@@ -88,7 +90,7 @@ function diffLine(c: FieldChange, strong: boolean): string {
 
 function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, compact: boolean): CardElement[] {
   const unitId = vm.unit?.id ?? '';
-  const nav = { filter: vm.filter, unitId, page: vm.page };
+  const nav = { filter: vm.filter, unitId, page: vm.page, campaignId: vm.campaignId };
   const lines = [
     `**${t.seq}. ${escapeMarkdown(t.title)}**\u3000<font color='${STATUS_COLOR[t.status] ?? 'grey'}'>${reviewStatusLabel(t.status)}</font>\u3000v${t.version}`,
     `活动时间：${t.month}月\u3000活动形式：${escapeMarkdown(formsText(t.forms))}`,
@@ -128,7 +130,7 @@ function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, compact: bool
 
 function filterForm(vm: ReviewCardVm): CardElement {
   const f = vm.filter;
-  const nav = { filter: f, unitId: vm.unit?.id ?? '', page: 0 };
+  const nav = { filter: f, unitId: vm.unit?.id ?? '', page: 0, campaignId: vm.campaignId };
   return form('review_filter', [
     {
       tag: 'column_set',
@@ -162,7 +164,7 @@ function buildReviewCard(vm: ReviewCardVm, compact: boolean): CardJson {
     return card({ title: '主题审核', subtitle: vm.campaignTitle, template: 'green', elements, summary: '主题审核' });
   }
   const u = vm.unit;
-  const nav = { filter: vm.filter, unitId: u.id, page: vm.page };
+  const nav = { filter: vm.filter, unitId: u.id, page: vm.page, campaignId: vm.campaignId };
   elements.push(
     markdown(`**${escapeMarkdown(u.name)}**（${u.kindLabel}）\u3000第 ${u.index + 1}/${u.count} 个单位${vm.pages > 1 ? `\u3000主题第 ${vm.page + 1}/${vm.pages} 页` : ''}`),
     note(`联系人：${escapeMarkdown(u.contact)}${u.submittedAt ? `\u3000报送时间：${u.submittedAt}` : ''}\u3000筛选：${describeFilter(vm.filter)}`),

@@ -55,9 +55,13 @@ const themeRef = z.object({ t: z.string().min(1).max(64), v: z.coerce.number().i
  * The campaign a review command or button is about: a theme's own campaign (a decision on a 2026
  * theme stays in 2026), else the year typed, else the reviewing rule.
  */
-async function reviewerCampaign(ctx: HandlerContext, pick: { year?: number; themeId?: string } = {}): Promise<{ campaign: CampaignRow | null; allowed: boolean }> {
+async function reviewerCampaign(ctx: HandlerContext, pick: { year?: number; themeId?: string; campaignId?: string } = {}): Promise<{ campaign: CampaignRow | null; allowed: boolean }> {
   const theme = pick.themeId ? await ctx.tx.theme.findUnique({ where: { id: pick.themeId }, select: { submission: { select: { campaign: true } } } }) : null;
-  const campaign = theme ? theme.submission.campaign : await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year: pick.year });
+  const campaign = theme
+    ? theme.submission.campaign
+    : pick.campaignId
+      ? await ctx.tx.campaign.findUnique({ where: { id: pick.campaignId } })
+      : await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year: pick.year });
   if (!campaign) return { campaign, allowed: await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds) };
   return { campaign, allowed: await isReviewer(ctx.tx, ctx.actor, campaign.id, ctx.config.coordinatorOpenIds) };
 }
@@ -137,7 +141,7 @@ export function registerReview(bot: Bot): void {
   );
 
   const page = async (ctx: HandlerContext, action: CardActionEvent, filterFromForm: boolean): Promise<CardResponse> => {
-    const { campaign, allowed } = await reviewerCampaign(ctx);
+    const { campaign, allowed } = await reviewerCampaign(ctx, { campaignId: typeof action.value.c === 'string' ? action.value.c : undefined });
     if (!allowed) return refuseAction(ctx, action, 'review.page');
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     const filter = filterFromForm ? parseReviewFilter(action.formValue ?? {}) : undefined;
@@ -185,7 +189,7 @@ export function registerReview(bot: Bot): void {
     const ref = themeRef.safeParse(action.value);
     if (!ref.success || !campaign) return { toast: { type: 'error', content: '卡片数据无效，请重新发送“审核”' } };
     const pos = positionOf(action.value);
-    const back = navValue('review.page', { filter: pos.filter, unitId: pos.unitId, page: pos.page }, { dir: 'stay' });
+    const back = navValue('review.page', { filter: pos.filter, unitId: pos.unitId, page: pos.page, campaignId: campaign.id }, { dir: 'stay' });
     const vm = await buildHistory(ctx.tx, ref.data.t, back);
     if (!vm) return { toast: { type: 'warning', content: '找不到这个主题' } };
     return { card: historyCard(vm) };

@@ -9,7 +9,7 @@ import { startHarness, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { atShanghai } from '../../src/domain/time.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
-import { cardText, lastBot } from '../summaries/support.ts';
+import { cardText, currentCard, lastBot } from '../summaries/support.ts';
 
 const TITLE = (year: number) => `长沙县${year}年“政务公开主题日”活动`;
 
@@ -121,7 +121,14 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
     const review = cardText((await ask('审核')).card);
     expect(review).toContain(TITLE(2027));
     expect(review).toContain(h.demo.units[0]!.name);
-    expect(cardText((await ask('审核 2026年')).card)).toContain(TITLE(2026));
+    const review2026 = await ask(`审核 2026年 ${h.demo.units[0]!.name}`);
+    expect(cardText(review2026.card)).toContain(TITLE(2026));
+    // Its buttons stay on 2026 although the reviewing rule now points at 2027.
+    const next = /"value":(\{"a":"review\.page"[^}]*"dir":"next"\})/.exec(JSON.stringify(review2026.card))!;
+    expect((await h.click(coord, review2026.messageId, JSON.parse(next[1]!) as Record<string, unknown>)).cardReplaced).toBe(true);
+    const turned = cardText(currentCard(h, review2026.messageId));
+    expect(turned).toContain(TITLE(2026));
+    expect(turned).toContain(`${h.demo.units[1]!.name}2026年活动`);
 
     const summaries = cardText((await ask('总结进度')).card);
     expect(summaries).toContain('2026 年入选活动 6 项：已提交总结 **4** 项');

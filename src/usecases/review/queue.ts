@@ -56,7 +56,7 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
   const matching = themes.filter((t) => matchesFilter({ reviewStatus: t.reviewStatus, month: t.month, forms: parseForms(t.forms), unitKind: t.submission.unit.kind }, pos.filter) || t.id === override?.themeId);
   const matchingUnitIds = new Set(matching.map((t) => t.submission.unitId));
   const list = ordered.filter((u) => matchingUnitIds.has(u.id));
-  const base: ReviewCardVm = { campaignTitle: campaignTitle(campaign), filter: pos.filter, counts, themes: [], page: 0, pages: 1 };
+  const base: ReviewCardVm = { campaignId: campaign.id, campaignTitle: campaignTitle(campaign), filter: pos.filter, counts, themes: [], page: 0, pages: 1 };
   if (list.length === 0) return base;
 
   // Position by the unit's place in the full order, so a unit that left the filter still anchors.
