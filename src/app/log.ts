@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type DestinationStream, type Logger as PinoLogger, type StreamEntry } from 'pino';
 import pinoRoll from 'pino-roll';
+import type { SonicBoom } from 'sonic-boom';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -133,7 +134,7 @@ export interface LogDestination {
 }
 
 /** Opens a file rotated at local midnight (daily), keeping `retentionDays` previous days. */
-export async function openLogFile(options: LogFileOptions): Promise<LogDestination> {
+export async function openLogFile(options: LogFileOptions): Promise<LogDestination & { stream: SonicBoom }> {
   const parsed = path.parse(path.resolve(options.file));
   mkdirSync(parsed.dir, { recursive: true });
   const stream = await pinoRoll({
@@ -142,6 +143,8 @@ export async function openLogFile(options: LogFileOptions): Promise<LogDestinati
     frequency: 'daily',
     dateFormat: 'yyyy-MM-dd',
     mkdir: true,
+    // Every line on disk before the call returns: nothing lost when the process is killed.
+    sync: true,
     // Counts every file of this log in the folder (also those left by earlier runs), today's included.
     limit: { count: options.retentionDays + 1, removeOtherLogFiles: true },
   });

@@ -9,6 +9,7 @@ declare module 'pino-roll' {
     symlink?: boolean;
     dateFormat?: string;
     mkdir?: boolean;
+    sync?: boolean;
     limit?: { count: number; removeOtherLogFiles?: boolean };
   }
   export default function pinoRoll(options: PinoRollOptions): Promise<SonicBoom>;

@@ -28,7 +28,7 @@ describe.each(PROVIDERS_UNDER_TEST)('/metrics after a fan-out (%s)', (provider) 
   });
 
   it('shows each figure', async () => {
-    const chats = await launchCampaignFanOut(h);
+    const chats = await launchCampaignFanOut({ emulator: h.emulator, db: h.db, settle: () => h.drainOutbox() });
     expect(chats.length).toBeGreaterThan(10);
     clock.advance(45_000);
     const waiting = parseMetrics((await scrape(h.url)).text);
