@@ -88,7 +88,8 @@ const timeOfDay = (fallback: string) =>
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: '应为 development、production 或 test / expected development, production or test' }).default('development'),
-  PORT: int(3000, 1, 65535),
+  // 0: any free port (logged at start-up)
+  PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: databaseUrl,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: '应为 debug、info、warn、error 或 silent / expected debug, info, warn, error or silent' }).default('info'),
