@@ -2,6 +2,7 @@
 // (one injected 429 and one 500 on the way), intake and card-callback latency, reminders planned
 // / sent / skipped, dead letters and the database pool; and who may read it.
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/harness.ts';
@@ -81,6 +82,11 @@ describe.each(PROVIDERS_UNDER_TEST)('/metrics after a fan-out (%s)', (provider) 
     expect(m.get('themeday_db_pool_connections{state="max"}')).toBeGreaterThanOrEqual(1);
     expect(m.get('themeday_db_pool_connections{state="waiting"}')).toBe(0);
     expect(m.has('themeday_process_process_cpu_seconds_total')).toBe(true);
+
+    // The Grafana dashboard in docs/ops asks only for series this endpoint serves.
+    const served = new Set([...m.keys()].map((k) => k.replace(/\{.*$/, '')));
+    const asked = new Set(readFileSync('docs/ops/grafana-dashboard.json', 'utf8').match(/themeday_[a-z0-9_]+/g) ?? []);
+    expect([...asked].filter((name) => !served.has(name))).toEqual([]);
   }, 120_000);
 });
 
