@@ -93,6 +93,8 @@ export const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: databaseUrl,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: '应为 debug、info、warn、error 或 silent / expected debug, info, warn, error or silent' }).default('info'),
+  // SIGTERM: how long a clean stop may take before the process exits anyway
+  SHUTDOWN_TIMEOUT_SECONDS: int(20, 1, 300),
   LOG_FILE: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
   // Government systems keep logs at least six months.
   LOG_RETENTION_DAYS: int(180, 1, 3650),
@@ -138,6 +140,7 @@ export interface Config {
   /** also write logs to this file, rotated daily (stdout always) */
   logFile: string | undefined;
   logRetentionDays: number;
+  shutdownTimeoutMs: number;
   /** bearer token for /metrics; without it /metrics answers loopback callers only */
   metricsToken: string | undefined;
   /** local mode: no Feishu credentials; the built-in emulator and workspace stand in for Feishu */
@@ -205,6 +208,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logFile: e.LOG_FILE,
     logRetentionDays: e.LOG_RETENTION_DAYS,
     metricsToken: e.METRICS_TOKEN,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     local,
     feishu: {
       appId: e.FEISHU_APP_ID ?? 'cli_local0000000000',

@@ -44,7 +44,7 @@ const shutdown = (signal: string) => {
   const force = setTimeout(() => {
     log.error('shutdown timed out');
     process.exit(1);
-  }, 20_000);
+  }, config.shutdownTimeoutMs);
   force.unref();
   app
     .stop()

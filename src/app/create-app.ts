@@ -41,7 +41,7 @@ export interface CreateAppOptions {
   outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number };
   /** start the per-minute cron (default true; tests tick by hand) */
   cron?: boolean;
-  /** how long stop() waits for in-flight events before closing the database (default 10 s) */
+  /** how long stop() waits for in-flight events (default half of SHUTDOWN_TIMEOUT_SECONDS) */
   drainTimeoutMs?: number;
 }
 
@@ -227,7 +227,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     // the HTTP server and the database, in that order.
     cleanup.unshift(async () => {
       draining = true;
-      const deadline = new Promise((r) => setTimeout(r, options.drainTimeoutMs ?? 10_000).unref());
+      // Half the shutdown budget at most: the worker and the database still need their turn.
+      const deadline = new Promise((r) => setTimeout(r, options.drainTimeoutMs ?? config.shutdownTimeoutMs / 2).unref());
       await Promise.race([Promise.allSettled([...inFlight]), deadline]);
     });
 

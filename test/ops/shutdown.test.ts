@@ -65,12 +65,14 @@ describe.each(PROVIDERS_UNDER_TEST)('graceful shutdown under load (%s)', (provid
   });
 
   it('SIGTERM mid fan-out and mid burst: exits cleanly; after restart nothing is lost or doubled', async () => {
-    const env = serviceEnv(database.url, feishu);
+    // A short shutdown budget and a slow Feishu: finishing the whole claimed batch (50 rows, 8 at
+    // a time, 1 s each) would overrun it; only handing back unstarted rows exits in time.
+    const env = { ...serviceEnv(database.url, feishu), SHUTDOWN_TIMEOUT_SECONDS: '4' };
     const chats = DEMO_UNITS.map((u) => u.chatId);
     await db.client.$transaction(async (tx) => {
       for (let i = 0; i < FAN_OUT; i++) await enqueue(tx, `ops:fan:${i}`, { op: 'send', to: { chatId: chats[i % chats.length]! }, text: `通知 ${i}` });
     });
-    feishu.emulator.faults.route('/open-apis/im/v1/messages', { latencyMs: 80 }, 'POST');
+    feishu.emulator.faults.route('/open-apis/im/v1/messages', { latencyMs: 1000 }, 'POST');
 
     const first = await startMain(env);
     children.push(first.child);
