@@ -38,7 +38,7 @@ export interface CreateAppOptions {
   emulator?: Partial<EmulatorOptions>;
   /** seed the demo directory (default: config.localDemo in local mode) */
   seedDemo?: boolean;
-  outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number };
+  outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number; batchSize?: number };
   /** start the per-minute cron (default true; tests tick by hand) */
   cron?: boolean;
   /** how long stop() waits for in-flight events (default half of SHUTDOWN_TIMEOUT_SECONDS) */

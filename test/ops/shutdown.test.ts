@@ -96,8 +96,8 @@ describe.each(PROVIDERS_UNDER_TEST)('graceful shutdown under load (%s)', (provid
     children.push(second.child);
     feishu.emulator.setBotUrl(second.url);
     const processed = () => db.client.processedEvent.count({ where: { eventId: { in: messageIds.map((id) => `msg:${id}`) } } });
-    await until(async () => (await processed()) === messageIds.length, 90_000, 'every burst message handled');
-    await until(async () => (await db.client.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0, 90_000, 'outbox idle');
+    await until(async () => (await processed()) === messageIds.length, 150_000, 'every burst message handled');
+    await until(async () => (await db.client.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0, 150_000, 'outbox idle');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
 
@@ -114,5 +114,5 @@ describe.each(PROVIDERS_UNDER_TEST)('graceful shutdown under load (%s)', (provid
     }
     expect(await db.client.outboxMessage.count({ where: { status: { in: ['failed', 'dead'] } } })).toBe(0);
     console.info(`[shutdown:${provider}] fan-out sent before SIGTERM: ${sentAtStop}/${FAN_OUT}, burst ${messageIds.length}`);
-  }, 240_000);
+  }, 400_000);
 });

@@ -28,8 +28,9 @@ describe.skipIf(!postgresAvailable)('two instances on one PostgreSQL', () => {
 
   it('a whole fan-out: each notice and each reminder once, work shared by both', async () => {
     const clock = new FakeClock(FAN_OUT_START);
-    const a = await startInstance(database.url, feishu, { clock });
-    const b = await startInstance(database.url, feishu, { clock });
+    // Small claims, so neither worker takes the whole fan-out in one round.
+    const a = await startInstance(database.url, feishu, { clock, batchSize: 4 });
+    const b = await startInstance(database.url, feishu, { clock, batchSize: 4 });
     apps.push(a, b);
     await seedDirectory(database.url, clock.now());
     balancer = await startBalancer(() => [a.url, b.url]);

@@ -30,7 +30,7 @@ export interface Feishu {
 export async function startFeishu(): Promise<Feishu> {
   const encryptKey = randomBytes(16).toString('hex');
   const verificationToken = `vt_${randomBytes(8).toString('hex')}`;
-  const emulator = createEmulator({ appId: APP_ID, appSecret: APP_SECRET, encryptKey, verificationToken, redeliveryDelaysMs: [300, 1000, 2000, 4000, 8000] });
+  const emulator = createEmulator({ appId: APP_ID, appSecret: APP_SECRET, encryptKey, verificationToken, redeliveryDelaysMs: [300, 1000, 2000, 4000, 8000, 15_000, 30_000, 60_000] });
   emulator.seed(demoEmulatorSeed());
   const server = await emulator.listen(0);
   return {
@@ -71,9 +71,9 @@ export async function seedDirectory(databaseUrl: string, now: Date): Promise<voi
   }
 }
 
-export async function startInstance(databaseUrl: string, feishu: Feishu, options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<App> {
+export async function startInstance(databaseUrl: string, feishu: Feishu, options: { clock?: Clock; env?: Record<string, string>; batchSize?: number } = {}): Promise<App> {
   const config = { ...loadConfig({ ...serviceEnv(databaseUrl, feishu), ...options.env }), port: 0, host: '127.0.0.1' };
-  return createApp({ config, logger: createLogger(config.logLevel), ...(options.clock ? { clock: options.clock } : {}), outbox: { pollMs: 20 }, cron: false });
+  return createApp({ config, logger: createLogger(config.logLevel), ...(options.clock ? { clock: options.clock } : {}), outbox: { pollMs: 20, ...(options.batchSize ? { batchSize: options.batchSize } : {}) }, cron: false });
 }
 
 /** A round-robin HTTP proxy (the load balancer): each request goes to the next instance. */
