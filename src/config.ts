@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
-const SECRETS = new Set(['FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN']);
+const SECRETS = new Set(['FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN', 'METRICS_TOKEN']);
 
 const bool = (fallback: boolean) =>
   z
@@ -88,10 +88,27 @@ const timeOfDay = (fallback: string) =>
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: '应为 development、production 或 test / expected development, production or test' }).default('development'),
-  PORT: int(3000, 1, 65535),
+  // 0: any free port (logged at start-up)
+  PORT: int(3000, 0, 65535),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: databaseUrl,
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: '应为 debug、info、warn、error 或 silent / expected debug, info, warn, error or silent' }).default('info'),
+  // SIGTERM: how long a clean stop may take before the process exits anyway
+  SHUTDOWN_TIMEOUT_SECONDS: int(20, 1, 300),
+  LOG_FILE: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
+  // Government systems keep logs at least six months.
+  LOG_RETENTION_DAYS: int(180, 1, 3650),
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (v.length < 16) {
+        ctx.addIssue({ code: 'custom', message: '至少 16 个字符 / at least 16 characters' });
+        return z.NEVER;
+      }
+      return v;
+    }),
   FEISHU_APP_ID: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
   FEISHU_APP_SECRET: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
   FEISHU_VERIFICATION_TOKEN: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
@@ -120,6 +137,12 @@ export interface Config {
   host: string;
   databaseUrl: string;
   logLevel: Env['LOG_LEVEL'];
+  /** also write logs to this file, rotated daily (stdout always) */
+  logFile: string | undefined;
+  logRetentionDays: number;
+  shutdownTimeoutMs: number;
+  /** bearer token for /metrics; without it /metrics answers loopback callers only */
+  metricsToken: string | undefined;
   /** local mode: no Feishu credentials; the built-in emulator and workspace stand in for Feishu */
   local: boolean;
   feishu: {
@@ -182,6 +205,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
+    logFile: e.LOG_FILE,
+    logRetentionDays: e.LOG_RETENTION_DAYS,
+    metricsToken: e.METRICS_TOKEN,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     local,
     feishu: {
       appId: e.FEISHU_APP_ID ?? 'cli_local0000000000',

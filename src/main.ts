@@ -1,7 +1,7 @@
 // `npm start`: load config (a bad value stops here with one line naming the variable), start the
 // app, and shut down cleanly on SIGTERM/SIGINT.
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
-import { createLogger } from './app/log.ts';
+import { createLogger, openLogDestination } from './app/log.ts';
 
 let config: Config;
 try {
@@ -15,7 +15,8 @@ try {
   throw error;
 }
 
-const log = createLogger(config.logLevel);
+const logDestination = await openLogDestination(config.logLevel, config.logFile ? { file: config.logFile, retentionDays: config.logRetentionDays } : undefined);
+const log = createLogger(config.logLevel, { destination: logDestination.stream });
 let app: import('./app/create-app.ts').App;
 try {
   // Loaded after the config is known good, so a bad variable is reported at once.
@@ -43,7 +44,7 @@ const shutdown = (signal: string) => {
   const force = setTimeout(() => {
     log.error('shutdown timed out');
     process.exit(1);
-  }, 20_000);
+  }, config.shutdownTimeoutMs);
   force.unref();
   app
     .stop()

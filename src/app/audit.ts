@@ -1,4 +1,5 @@
-// Append-only audit trail: every change and every refusal (who, what, when, before/after).
+// Append-only audit trail: every change and every refusal (who, what, when, before/after). Never
+// pruned by the app (government records are kept at least six months); exported by date range.
 import type { Tx } from '../adapters/db/database.ts';
 
 export interface AuditEntry {
@@ -30,4 +31,37 @@ export async function audit(tx: Tx, entry: AuditEntry, at = new Date()): Promise
       eventId: entry.eventId ?? null,
     },
   });
+}
+
+export interface AuditRecord {
+  id: string;
+  at: Date;
+  actorOpenId: string;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  decision: string;
+  reason: string | null;
+  before: string | null;
+  after: string | null;
+  eventId: string | null;
+}
+
+/** Audit records with from ≤ at < to, oldest first, read in pages (keyset on at, id). */
+export async function* auditRecords(db: Pick<Tx, 'auditLog'>, from: Date, to: Date, pageSize = 1000): AsyncGenerator<AuditRecord> {
+  let after: { at: Date; id: string } | undefined;
+  for (;;) {
+    const page: AuditRecord[] = await db.auditLog.findMany({
+      where: {
+        at: { gte: from, lt: to },
+        ...(after ? { OR: [{ at: { gt: after.at } }, { at: after.at, id: { gt: after.id } }] } : {}),
+      },
+      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      take: pageSize,
+    });
+    yield* page;
+    if (page.length < pageSize) return;
+    const last = page[page.length - 1]!;
+    after = { at: last.at, id: last.id };
+  }
 }

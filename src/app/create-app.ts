@@ -24,6 +24,8 @@ import { systemClock, type Clock } from '../ports/clock.ts';
 import { Bot, type AppServices } from './bot.ts';
 import type { Job } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
+import { AppMetrics } from './metrics.ts';
+import type { InboundEvent } from './events.ts';
 
 export interface CreateAppOptions {
   config: Config;
@@ -36,9 +38,11 @@ export interface CreateAppOptions {
   emulator?: Partial<EmulatorOptions>;
   /** seed the demo directory (default: config.localDemo in local mode) */
   seedDemo?: boolean;
-  outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number };
+  outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number; batchSize?: number };
   /** start the per-minute cron (default true; tests tick by hand) */
   cron?: boolean;
+  /** how long stop() waits for in-flight events (default half of SHUTDOWN_TIMEOUT_SECONDS) */
+  drainTimeoutMs?: number;
 }
 
 export interface App {
@@ -50,6 +54,7 @@ export interface App {
   jobs: Job[];
   worker: OutboxWorker;
   scheduler: Scheduler;
+  metrics: AppMetrics;
   /** local mode only */
   emulator: Emulator | undefined;
   /** http://127.0.0.1:port */
@@ -88,6 +93,16 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   const database = await openDatabase(config.databaseUrl);
   const db = database.client;
   const cleanup: (() => Promise<void>)[] = [() => database.close()];
+  const metrics = new AppMetrics({ database, clock, config });
+  // Graceful shutdown: once draining, Feishu pushes get 503 (Feishu pushes them again later) and
+  // stop() waits for the events already being handled before anything else closes.
+  let draining = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.catch(() => undefined).finally(() => inFlight.delete(p));
+    return p;
+  };
 
   try {
     const local = config.local;
@@ -118,6 +133,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       ping: () => database.ping(),
       feishu: feishuSlot,
       extra,
+      log,
+      metrics: { text: () => metrics.text(), contentType: metrics.contentType, token: config.metricsToken },
+      draining: () => draining,
     });
     const server = http.createServer(app);
     await new Promise<void>((resolve, reject) => {
@@ -163,14 +181,20 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       clock,
       log: log.child({ component: 'outbox' }),
       config,
+      metrics,
       ...options.outbox,
     });
     const scheduler = new Scheduler({ services, jobs });
 
     const botOpenId = () => gateway.botInfo().then((b) => b.openId);
+    // Every inbound event (webhook or long connection) is timed and tracked for shutdown.
+    // While draining, a new event is refused (webhook 503 / long connection error) so Feishu
+    // delivers it again, to this instance after its restart or to another one.
+    const dispatch = (event: InboundEvent) =>
+      draining ? Promise.reject(new Error('shutting down')) : track(metrics.timeDispatch(event, () => bot.dispatch(event)));
     feishuSlot.use(
       createFeishuRouter({
-        dispatch: (event) => bot.dispatch(event),
+        dispatch,
         lateResponse: (event, response) => bot.deliverLateResponse(event, response),
         log: log.child({ component: 'feishu' }),
         encryptKey,
@@ -192,11 +216,21 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     cleanup.unshift(() => scheduler.stop());
 
     if (!local && config.feishu.eventMode === 'ws') {
-      const connection = await startLongConnection({ config, bot, gateway, db, log: log.child({ component: 'ws' }), clock });
+      const dispatching = { dispatch, deliverLateResponse: (event: InboundEvent, response: Parameters<Bot['deliverLateResponse']>[1]) => bot.deliverLateResponse(event, response) };
+      const connection = await startLongConnection({ config, bot: dispatching, gateway, db, log: log.child({ component: 'ws' }), clock });
       cleanup.unshift(() => connection.close());
       // /readyz shows whether Feishu can reach us: events wait (and are re-pushed) while it reconnects.
       services.readiness?.push({ name: 'longConnection', check: async () => ({ ok: connection.state() === 'connected', detail: connection.state() }) });
     }
+    // First step of stop(): no new events, then wait for those being handled (their transactions
+    // and outbox rows), bounded. Then the scheduler, the worker (finishes or releases its rows),
+    // the HTTP server and the database, in that order.
+    cleanup.unshift(async () => {
+      draining = true;
+      // Half the shutdown budget at most: the worker and the database still need their turn.
+      const deadline = new Promise((r) => setTimeout(r, options.drainTimeoutMs ?? config.shutdownTimeoutMs / 2).unref());
+      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+    });
 
     let stopping: Promise<void> | undefined;
     return {
@@ -208,6 +242,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       jobs,
       worker,
       scheduler,
+      metrics,
       emulator,
       url,
       port,

@@ -1,4 +1,9 @@
-// Minimal multipart/form-data parser for the upload endpoints (the SDK posts via axios + form-data).
+// multipart/form-data for the upload endpoints (the SDK posts via axios + form-data), parsed by
+// busboy. The raw body is read by express.raw first (the call log needs it whole anyway); the
+// `multipartParts` middleware parses it once and handlers read the parts with `partsOf(req)`.
+import busboy from 'busboy';
+import type { Request, RequestHandler } from 'express';
+
 export interface MultipartPart {
   name: string;
   filename?: string;
@@ -6,34 +11,60 @@ export interface MultipartPart {
   data: Buffer;
 }
 
-export function parseMultipart(body: Buffer, contentType: string): MultipartPart[] | undefined {
-  const m = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
-  const boundary = m?.[1] ?? m?.[2];
-  if (!boundary) return undefined;
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: MultipartPart[] = [];
-  let pos = body.indexOf(delimiter);
-  if (pos < 0) return undefined;
-  for (;;) {
-    pos += delimiter.length;
-    if (body.subarray(pos, pos + 2).toString() === '--') break;
-    if (body.subarray(pos, pos + 2).toString() === '\r\n') pos += 2;
-    const headerEnd = body.indexOf('\r\n\r\n', pos);
-    if (headerEnd < 0) return undefined;
-    const headers = body.subarray(pos, headerEnd).toString('utf8');
-    const next = body.indexOf(delimiter, headerEnd + 4);
-    if (next < 0) return undefined;
-    // Part data ends with CRLF before the next delimiter.
-    const data = body.subarray(headerEnd + 4, next - 2);
-    const disp = /content-disposition:[^\r\n]*?name="([^"]*)"(?:;\s*filename="([^"]*)")?/i.exec(headers);
-    const ct = /content-type:\s*([^\r\n]+)/i.exec(headers);
-    if (disp?.[1] !== undefined) {
-      const part: MultipartPart = { name: disp[1], data: Buffer.from(data) };
-      if (disp[2] !== undefined) part.filename = disp[2];
-      if (ct?.[1]) part.contentType = ct[1].trim();
-      parts.push(part);
+/** The parts of a multipart body, or undefined when it is not well-formed multipart. */
+export function parseMultipart(body: Buffer, contentType: string): Promise<MultipartPart[] | undefined> {
+  return new Promise((resolve) => {
+    let parser: busboy.Busboy;
+    try {
+      // UTF-8 file names (Chinese names from the SDK); busboy's default is latin1.
+      parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8', limits: { fieldSize: 5 * 1024 * 1024 } });
+    } catch {
+      resolve(undefined);
+      return;
     }
-    pos = next;
-  }
-  return parts;
+    const parts: MultipartPart[] = [];
+    let openFiles = 0;
+    let closed = false;
+    let failed = false;
+    const settle = () => {
+      if (!failed && closed && openFiles === 0) resolve(parts);
+    };
+    parser.on('file', (name, stream, info) => {
+      openFiles++;
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        parts.push({ name, filename: info.filename, contentType: info.mimeType, data: Buffer.concat(chunks) });
+        openFiles--;
+        settle();
+      });
+    });
+    parser.on('field', (name, value) => parts.push({ name, data: Buffer.from(value, 'utf8') }));
+    parser.on('close', () => {
+      closed = true;
+      settle();
+    });
+    parser.on('error', () => {
+      failed = true;
+      resolve(undefined);
+    });
+    parser.end(body);
+  });
+}
+
+const PARTS = new WeakMap<Request, MultipartPart[] | undefined>();
+
+/** After express.raw: parses a multipart body once for the handler (non-multipart bodies pass). */
+export const multipartParts: RequestHandler = (req, _res, next) => {
+  const body: unknown = req.body;
+  if (!Buffer.isBuffer(body) || !/^multipart\/form-data/i.test(req.get('content-type') ?? '')) return next();
+  parseMultipart(body, req.get('content-type') ?? '').then((parts) => {
+    PARTS.set(req, parts);
+    next();
+  }, next);
+};
+
+/** The parts `multipartParts` found, or undefined (not multipart, or malformed). */
+export function partsOf(req: Request): MultipartPart[] | undefined {
+  return PARTS.get(req);
 }

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { cardErrorMsg, validateCard, validateCardContent } from './card-schema.ts';
 import { CARD_TOKEN_MAX_USES, CARD_TOKEN_TTL_MS, safeJson, type EmulatorCore } from './core.ts';
 import { newCalendarEventId, newCalendarId, newFileKey, newImageKey, newLogId, newTenantToken } from './ids.ts';
-import { parseMultipart } from './multipart.ts';
+import { multipartParts, partsOf, type MultipartPart } from './multipart.ts';
 import { missingScopesFor, scopeDeniedMessage } from './scopes.ts';
 import type { ApiCallRecord, EmuChat, EmuMessage, EmuCalendarEvent } from './types.ts';
 
@@ -60,7 +60,7 @@ export function buildOpenApiRouter(core: EmulatorCore): Router {
   /** Wraps a handler: call log, faults, auth, app-level rate limit, error envelopes. */
   const api = (method: 'get' | 'post' | 'patch' | 'delete', pattern: string, handler: Handler, opts: { auth?: boolean; multipart?: boolean } = {}): void => {
     const limiterKey = `${method.toUpperCase()} ${pattern}`;
-    router[method](pattern, opts.multipart ? raw : json, async (req: Request, res: Response, next: NextFunction) => {
+    router[method](pattern, ...(opts.multipart ? [raw, multipartParts] : [json]), async (req: Request, res: Response, next: NextFunction) => {
       const started = performance.now();
       const record: ApiCallRecord = {
         method: req.method,
@@ -659,10 +659,8 @@ function decodePageToken(token: string | undefined): number {
   return Number(m[1]);
 }
 
-function multipartOf(req: Request): ReturnType<typeof parseMultipart> & object {
-  const ct = req.get('content-type') ?? '';
-  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const parts = parseMultipart(body, ct);
+function multipartOf(req: Request): MultipartPart[] {
+  const parts = partsOf(req);
   if (!parts) throw fieldValidation('body', 'must be multipart/form-data');
   return parts;
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
-import { tinyJpeg } from '../../src/adapters/files/exif.ts';
+import { tinyJpeg } from '../../src/adapters/files/sample-jpeg.ts';
 import { readZip } from '../../src/adapters/files/evidence-zip.ts';
 import { computeResults } from '../../src/usecases/evaluation/results.ts';
 import { exportEvaluation } from '../../src/cli/commands/export-evaluation.ts';
@@ -265,7 +265,7 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', (provider) => 
     expect(detail.rowCount).toBe(1 + 20 * 5);
     expect(wb.getWorksheet('评分标准')!.getRow(2).getCell(1).value).toBe('主题契合度');
 
-    const entries = readZip(await h.services.storage.get(zipPath));
+    const entries = await readZip(await h.services.storage.get(zipPath));
     expect(entries.filter((e) => e.name.endsWith('/活动总结.html'))).toHaveLength(20);
     expect(entries.filter((e) => e.name.includes('/照片/'))).toHaveLength(40);
     expect(entries.some((e) => e.name.endsWith('01-LOGO.jpg'))).toBe(true);
@@ -325,6 +325,6 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', (provider) => 
     const folders = readdirSync(evDir).filter((f) => f !== '目录.html');
     expect(folders).toHaveLength(20);
     expect(existsSync(path.join(evDir, folders[0]!, '活动总结.html'))).toBe(true);
-    expect(readZip(readFileSync(`${evDir}.zip`)).length).toBe(1 + 20 + 40);
+    expect((await readZip(readFileSync(`${evDir}.zip`))).length).toBe(1 + 20 + 40);
   });
 });

@@ -84,7 +84,7 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and link checks (%s)', (provider)
     expect(fagai.conflicts.size).toBe(1);
     expect(fagai.aggregate.totals).toHaveLength(4);
     const photo = await h.db.attachment.findFirstOrThrow({ where: { kind: 'logo_photo' } });
-    expect(readJpegExif(await h.services.storage.get(photo.storagePath)).takenOn).toBe(photo.takenOn);
+    expect((await readJpegExif(await h.services.storage.get(photo.storagePath))).takenOn).toBe(photo.takenOn);
     expect((await seedEvaluatedStage(h.services)).skipped).toBe(true);
     // Scores exist now: the rubric can no longer change.
     await h.say(h.demo.coordinatorOpenId, h.demo.officeChatId, '评分标准');

@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSummary, rawFromForm, parseDateList, parseLinkLines, pickActivityForPhoto, emptyRaw, type SummaryRaw } from '../../src/domain/summary.ts';
 import { checkPhoto, evaluateEvidence, sniffImageType } from '../../src/domain/evidence.ts';
-import { buildExifSegment, readJpegExif, tinyJpeg } from '../../src/adapters/files/exif.ts';
+import { readJpegExif } from '../../src/adapters/files/exif.ts';
+import { buildExifSegment, tinyJpeg } from '../../src/adapters/files/sample-jpeg.ts';
 import { createLinkChecker, checkSummaryLinks } from '../../src/adapters/http/link-checker.ts';
-import { readZip, writeZip, crc32 } from '../../src/adapters/files/evidence-zip.ts';
+import { readZip, writeZipBuffer } from '../../src/adapters/files/evidence-zip.ts';
 
 function goodRaw(): SummaryRaw {
   return {
@@ -98,15 +99,15 @@ describe('photos', () => {
     expect(!pdf.ok && pdf.message).toContain('不是支持的图片格式');
   });
 
-  it('reads EXIF DateTimeOriginal (little- and big-endian), ignores junk', () => {
-    expect(readJpegExif(tinyJpeg({ dateTimeOriginal: '2023:05:12 10:30:00', description: 'demo photo 1' }))).toEqual({ dateTimeOriginal: '2023:05:12 10:30:00', takenOn: '2023-05-12' });
-    expect(readJpegExif(tinyJpeg({ dateTimeOriginal: '2023:11:02 08:00:00', bigEndian: true })).takenOn).toBe('2023-11-02');
-    expect(readJpegExif(tinyJpeg())).toEqual({});
-    expect(readJpegExif(tinyJpeg({ dateTimeOriginal: '0000:00:00 00:00:00' }))).toEqual({});
+  it('reads EXIF DateTimeOriginal (little- and big-endian), ignores junk', async () => {
+    expect(await readJpegExif(tinyJpeg({ dateTimeOriginal: '2023:05:12 10:30:00', description: 'demo photo 1' }))).toEqual({ dateTimeOriginal: '2023:05:12 10:30:00', takenOn: '2023-05-12' });
+    expect((await readJpegExif(tinyJpeg({ dateTimeOriginal: '2023:11:02 08:00:00', bigEndian: true }))).takenOn).toBe('2023-11-02');
+    expect(await readJpegExif(tinyJpeg())).toEqual({});
+    expect(await readJpegExif(tinyJpeg({ dateTimeOriginal: '0000:00:00 00:00:00' }))).toEqual({});
     const seg = buildExifSegment({ dateTimeOriginal: '2023:05:12 10:30:00' });
     const truncated = Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.from(seg.subarray(0, seg.length - 10))]);
-    expect(readJpegExif(truncated)).toEqual({});
-    expect(readJpegExif(Buffer.from('not a jpeg'))).toEqual({});
+    expect(await readJpegExif(truncated)).toEqual({});
+    expect(await readJpegExif(Buffer.from('not a jpeg'))).toEqual({});
   });
 });
 
@@ -173,14 +174,14 @@ describe('link checker (local server on 127.0.0.1)', () => {
   });
 });
 
-describe('zip writer', () => {
-  it('round-trips UTF-8 names, deflated and stored entries', () => {
-    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+describe('evidence zip (archiver / yauzl)', () => {
+  it('round-trips UTF-8 names, deflated and stored entries, loading lazy entries', async () => {
     const jpeg = tinyJpeg({ dateTimeOriginal: '2023:05:12 10:00:00' });
-    const zip = writeZip([{ name: '01-星沙街道/活动总结.html', data: Buffer.from('<h1>总结</h1>'.repeat(50)) }, { name: '01-星沙街道/照片/01.jpg', data: jpeg, store: true }]);
-    const back = readZip(zip);
+    const zip = await writeZipBuffer([{ name: '01-星沙街道/活动总结.html', data: Buffer.from('<h1>总结</h1>'.repeat(50)) }, { name: '01-星沙街道/照片/01.jpg', data: async () => jpeg, store: true }]);
+    const back = await readZip(zip);
     expect(back.map((e) => e.name)).toEqual(['01-星沙街道/活动总结.html', '01-星沙街道/照片/01.jpg']);
     expect(back[1]!.data.equals(jpeg)).toBe(true);
+    expect(back.map((e) => e.store)).toEqual([false, true]);
     expect(back[0]!.data.toString('utf8')).toContain('总结');
   });
 });

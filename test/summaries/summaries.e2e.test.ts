@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
-import { tinyJpeg } from '../../src/adapters/files/exif.ts';
+import { tinyJpeg } from '../../src/adapters/files/sample-jpeg.ts';
 import { summaryCompleteness } from '../../src/usecases/summaries/completeness.ts';
 import { parseEvidenceCheck } from '../../src/domain/evidence.ts';
 import { cardText, currentCard, expectValidCard, goodForm, lastBotCard, replyTo, seedScheduled2023, sendPhoto, waitFor, type ApprovedTheme } from './support.ts';

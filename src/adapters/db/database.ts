@@ -24,7 +24,17 @@ export interface Database {
   migrations: MigrationResult;
   /** Runs a trivial query; used by /healthz and /readyz. */
   ping(): Promise<void>;
+  /** connections held by the client (SQLite: its one connection) */
+  pool?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** callers waiting for a connection */
+  waiting: number;
+  max: number;
 }
 
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
@@ -66,6 +76,7 @@ function openSqlite(url: string): Database {
     async ping() {
       await client.$queryRawUnsafe('SELECT 1');
     },
+    pool: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
     async close() {
       await client.$disconnect();
     },
@@ -81,7 +92,10 @@ async function openPostgres(url: string): Promise<Database> {
   } finally {
     await migrator.end();
   }
-  const adapter = new PrismaPg({ connectionString: url });
+  // Our own pool (pg's default size) so its figures can be reported on /metrics.
+  const pool = new pg.Pool({ connectionString: url });
+  pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
+  const adapter = new PrismaPg(pool);
   const client = new PostgresClient({ adapter }) as unknown as Db;
   return {
     provider: 'postgresql',
@@ -90,8 +104,10 @@ async function openPostgres(url: string): Promise<Database> {
     async ping() {
       await client.$queryRawUnsafe('SELECT 1');
     },
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
     async close() {
       await client.$disconnect();
+      await pool.end().catch(() => undefined);
     },
   };
 }

@@ -1,8 +1,11 @@
 // The express app: health endpoints, the Feishu routes and (local mode) the emulator and the
 // browser workspace on the same port. JSON parsing is never global: the Feishu routes need the
 // raw bytes for their signature.
-import express, { type Express, type Router } from 'express';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import express, { type Express, type Request, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
 import type { AppServices, ReadinessCheck } from '../../app/bot.ts';
+import { pinoOf, type Logger } from '../../app/log.ts';
 
 export interface HttpAppOptions {
   services: AppServices;
@@ -11,6 +14,24 @@ export interface HttpAppOptions {
   feishu?: Router;
   /** mounted after (local mode: workspace, then emulator) */
   extra?: Router[];
+  /** request logging with request ids (pino-http) */
+  log?: Logger;
+  /** GET /metrics (Prometheus text) */
+  metrics?: { text(): Promise<string>; contentType: string; token: string | undefined };
+  /** true while shutting down: new Feishu pushes get 503 so Feishu delivers them again later */
+  draining?(): boolean;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+/** A bearer token when METRICS_TOKEN is set; otherwise loopback callers only (req.ip honours a local proxy's X-Forwarded-For). */
+function metricsAllowed(req: Request, token: string | undefined): boolean {
+  if (token) {
+    const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '');
+    const want = Buffer.from(token);
+    return given.length === want.length && timingSafeEqual(given, want);
+  }
+  return LOOPBACK.test(req.ip ?? '');
 }
 
 const PING_TIMEOUT_MS = 2000;
@@ -30,6 +51,45 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   let tokenCheck: { at: number; ok: boolean } | undefined;
+
+  // One id per request (the caller's X-Request-Id when it sends one), on every request log line
+  // and echoed back in the response header.
+  if (options.log) app.use(
+    pinoHttp({
+      logger: pinoOf(options.log),
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : req.url?.startsWith('/feishu/') ? 'info' : 'debug'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      quietReqLogger: true,
+    }),
+  );
+
+  app.get('/metrics', async (req, res) => {
+    if (!options.metrics) {
+      res.status(404).end();
+      return;
+    }
+    if (!metricsAllowed(req, options.metrics.token)) {
+      res.status(403).type('text/plain').send('forbidden\n');
+      return;
+    }
+    res.type(options.metrics.contentType).send(await options.metrics.text());
+  });
+
+  if (options.draining) {
+    const draining = options.draining;
+    app.use('/feishu', (_req, res, next) => {
+      if (!draining()) return next();
+      res.setHeader('Connection', 'close');
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({ error: 'shutting down' });
+    });
+  }
 
   const databaseOk = async (): Promise<boolean> => {
     try {

@@ -15,6 +15,7 @@ import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } fr
 import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, markdown, note, type CardJson } from '../../../cards/kit.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import type { OutboxMetrics } from '../../app/metrics.ts';
 
 export const ALERT_KEY_PREFIX = 'alert:';
 /** Feishu dedupes a uuid for 1 h; past this age an ambiguous send is not retried blindly. */
@@ -39,6 +40,7 @@ export interface OutboxWorkerOptions {
   random?: () => number;
   limiter?: RateLimiter;
   workerId?: string;
+  metrics?: OutboxMetrics;
 }
 
 interface Row {
@@ -63,13 +65,15 @@ type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | '
 const AMBIGUOUS_MARK = /^\[ambiguous@([0-9TZ:.-]+)\]/;
 
 export class OutboxWorker {
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'limiter' | 'workerId'>> & { workerId: string };
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'limiter' | 'workerId' | 'metrics'>> & { workerId: string; metrics?: OutboxMetrics };
   readonly limiter: RateLimiter;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake = false;
   private stopped = true;
+  /** set by stop(): rows claimed but not yet started go back to pending */
+  private halting = false;
 
   constructor(options: OutboxWorkerOptions) {
     this.o = {
@@ -106,6 +110,7 @@ export class OutboxWorker {
   /** Stops polling and waits for the round in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.halting = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.loop;
@@ -162,6 +167,10 @@ export class OutboxWorker {
     let progress = 0;
     const runQueue = async (queue: Row[]) => {
       for (const row of queue) {
+        if (this.halting) {
+          await this.release(row);
+          continue;
+        }
         const outcome = await this.deliver(row);
         if (outcome !== 'waiting' && outcome !== 'released') progress++;
       }
@@ -222,6 +231,11 @@ export class OutboxWorker {
       if (n.count === 1) claimed.push({ ...r, lease: leaseUntil });
     }
     return claimed;
+  }
+
+  /** Hands a claimed row back untouched (shutdown): due again at once, attempt not spent. */
+  private async release(row: Row): Promise<void> {
+    await this.o.db.outboxMessage.updateMany({ where: { id: row.id, status: 'sending', leaseUntil: row.lease }, data: { status: 'pending', attempts: row.attempts, leaseUntil: null } });
   }
 
   // ---- delivery -------------------------------------------------------------------------------
@@ -292,11 +306,13 @@ export class OutboxWorker {
         data: { status: 'sent', sentAt: this.o.clock.now(), resultMessageId: messageId ?? null, leaseUntil: null, lastError: null, lastErrorCode: null },
       });
       if (n.count === 0) log.warn('row changed while sending (lease lost)');
+      this.o.metrics?.send('ok');
       log.debug('delivered');
       return 'sent';
     } catch (error) {
       const e = error instanceof FeishuApiError ? error : new FeishuApiError(String((error as Error)?.message ?? error), 'transient', undefined, undefined);
       if (e.kind === 'rate_limit') this.limiter.block(e.code === 230020 ? row.target : 'app', e.retryAfterSeconds ?? 1);
+      this.o.metrics?.send(e.kind === 'rate_limit' ? 'rate_limited' : e.kind === 'permanent' ? 'permanent' : 'transient');
       if (e.kind === 'permanent') return this.fail(row, 'failed', e.code, e.message, log);
       if (e.kind === 'ambiguous') {
         if (!usesUuid(op) && op.op === 'urgent') return this.fail(row, 'failed', e.code, `加急结果不确定（${e.message}），为避免重复加急不再重试`, log);
@@ -384,6 +400,7 @@ export class OutboxWorker {
       }
       if (chats.length === 0) log.error('no coordinator chat to alert');
     });
+    if (status === 'dead') this.o.metrics?.send('dead');
     log.error(isAlert ? 'alert could not be delivered' : `outbox row ${status}`, { code, error: message });
     return status;
   }

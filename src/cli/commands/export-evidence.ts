@@ -4,7 +4,7 @@ import { parseYearOut, type CliCommand } from '../io.ts';
 import { loadConfig } from '../../config.ts';
 import { LocalFileStorage } from '../../adapters/files/storage.ts';
 import { evidenceEntries } from '../../usecases/evaluation/exports.ts';
-import { writeZip } from '../../adapters/files/evidence-zip.ts';
+import { writeZipFile } from '../../adapters/files/evidence-zip.ts';
 
 const USAGE = 'export evidence --year 2023 --out 目录 [--zip] [--storage 照片存储目录]';
 
@@ -31,11 +31,11 @@ export const exportEvidence: CliCommand = {
       const file = path.join(root, ...e.name.split('/'));
       if (!file.startsWith(root + path.sep)) continue;
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, e.data);
+      await writeFile(file, typeof e.data === 'function' ? await e.data() : e.data);
     }
     const activities = entries.filter((e) => e.name.endsWith('/活动总结.html')).length;
     const photos = entries.filter((e) => e.name.includes('/照片/')).length;
-    if (zip) await writeFile(`${root}.zip`, writeZip(entries, io.now()));
+    if (zip) await writeZipFile(entries, `${root}.zip`, io.now());
     io.stdout(`已导出 ${activities} 项活动、${photos} 张照片到 ${out}${zip ? `，并生成 ${out}.zip` : ''}`);
     return 0;
   },

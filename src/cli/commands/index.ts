@@ -13,6 +13,8 @@ import { exportSchedule } from './export-schedule.ts';
 import { doctor } from './doctor.ts';
 import { exportHistory } from './export-history.ts';
 import { holidaysImport } from './holidays-import.ts';
+import { auditExport } from './audit-export.ts';
+import { backup, restore } from './backup.ts';
 
 export const COMMANDS: CliCommand[] = [
   unitsImport,
@@ -25,6 +27,9 @@ export const COMMANDS: CliCommand[] = [
   exportSchedule,
   doctor,
   exportHistory,
+  auditExport,
+  backup,
+  restore,
 ];
 
 /** The command whose name is the longest prefix of argv, and the arguments after it. */

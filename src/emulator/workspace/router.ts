@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { CardCallbackResult, EmuChat, EmuMessage, EmuUser, Emulator } from '../types.ts';
-import { parseMultipart } from '../multipart.ts';
+import { multipartParts, partsOf } from '../multipart.ts';
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -292,7 +292,7 @@ export function createWorkspaceRouter(emulator: Emulator): express.Router {
     next(req.baseUrl.endsWith('/workspace') || hasAs ? undefined : 'route');
   };
   const json = express.json({ limit: '1mb' });
-  const upload = [express.json({ limit: '20mb' }), express.raw({ type: 'multipart/form-data', limit: '20mb' })];
+  const upload = [express.json({ limit: '20mb' }), express.raw({ type: 'multipart/form-data', limit: '20mb' }), multipartParts];
 
   api.get('/state', mine, (req, res) => {
     const users = userById();
@@ -361,8 +361,7 @@ export function createWorkspaceRouter(emulator: Emulator): express.Router {
     let fileName: string;
     let bytes: Buffer;
     if (Buffer.isBuffer(req.body)) {
-      const contentType = req.headers['content-type'] ?? '';
-      const parts = parseMultipart(req.body, contentType);
+      const parts = partsOf(req);
       if (!parts) throw new HttpError(400, '请求参数有误：无法解析 multipart 表单');
       const file = parts.find((p) => p.name === 'file' || p.name === 'image');
       const asPart = parts.find((p) => p.name === 'as');

@@ -8,7 +8,7 @@ import type { AppServices } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { DEFAULT_CRITERIA } from '../../domain/evaluation.ts';
 import { lastOfMonth } from '../../domain/time.ts';
-import { tinyJpeg } from '../../adapters/files/exif.ts';
+import { tinyJpeg } from '../../adapters/files/sample-jpeg.ts';
 import { listActivities } from '../summaries/common.ts';
 import { ensureCriteria } from '../evaluation/results.ts';
 import { recomputeEvidence } from '../summaries/evidence.ts';

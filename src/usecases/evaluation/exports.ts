@@ -9,7 +9,7 @@ import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDateTime } from '../../domain/time.ts';
 import { writeEvaluationWorkbook, type EvaluationSheetData } from '../../adapters/files/evaluation-xlsx.ts';
 import { evidenceDocument, evidenceIndex } from '../../adapters/files/evidence-html.ts';
-import { writeZip, type ZipEntry } from '../../adapters/files/evidence-zip.ts';
+import { writeZipBuffer, type ZipEntry } from '../../adapters/files/evidence-zip.ts';
 import { valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, type EvaluationResults } from './results.ts';
 
@@ -75,12 +75,13 @@ export async function evidenceEntries(db: Reader, storage: FileStorage, campaign
     const photos: { href: string; fileName: string; takenOn: string | null; isLogo: boolean }[] = [];
     let p = 0;
     for (const att of s.attachments) {
-      let data: Buffer;
       try {
-        data = await storage.get(att.storagePath);
+        await storage.get(att.storagePath);
       } catch {
         continue; // a missing file is listed in the document's issues below
       }
+      // Loaded again only when the archive reaches it: one photo in memory at a time.
+      const data = () => storage.get(att.storagePath);
       p++;
       const ext = att.storagePath.split('.').pop() ?? 'jpg';
       const name = `照片/${String(p).padStart(2, '0')}${att.kind === 'logo_photo' ? '-LOGO' : ''}.${ext}`;
@@ -110,7 +111,7 @@ export async function evidenceEntries(db: Reader, storage: FileStorage, campaign
 }
 
 export async function buildEvidenceZip(db: Reader, storage: FileStorage, campaign: Campaign, now: Date): Promise<Buffer> {
-  return writeZip(await evidenceEntries(db, storage, campaign), now);
+  return writeZipBuffer(await evidenceEntries(db, storage, campaign), now);
 }
 
 export type ExportKind = 'xlsx' | 'evidence';

@@ -161,7 +161,7 @@ export async function ingestPhoto(services: AppServices, themeId: string, photo:
     return { kind: 'refused', message: verdict.message };
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const exif = verdict.type === 'jpeg' ? readJpegExif(bytes) : {};
+  const exif = verdict.type === 'jpeg' ? await readJpegExif(bytes) : {};
   const activity = await services.db.theme.findUnique({ where: { id: themeId }, select: { submission: { select: { campaign: { select: { year: true } } } } } });
   const year = activity?.submission.campaign.year ?? 0;
   const ext = IMAGE_EXT[verdict.type];
