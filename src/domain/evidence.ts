@@ -52,7 +52,7 @@ export interface LinkResult {
   ok: boolean;
   /** final HTTP status when one came back */
   status?: number;
-  /** 'timeout' | 'network' | 'http_error' | 'too_many_redirects' | 'bad_url' | 'skipped' */
+  /** 'timeout' | 'network' | 'http_error' | 'too_many_redirects' | 'bad_url' | 'blocked' | 'skipped' */
   error?: string;
   finalUrl?: string;
 }
@@ -107,7 +107,7 @@ export function evaluateEvidence(input: EvidenceInput, checkedAt: Date): Evidenc
   if (total === 0) issues.push({ code: 'no_links', level: 'warn', message: '未填写任何宣传链接（新闻媒体报道、政府网站专栏、政务新媒体）' });
   const results = input.linkResults ?? [];
   for (const r of results.filter((x) => !x.ok && x.error !== 'skipped')) {
-    const why = r.error === 'timeout' ? '访问超时' : r.error === 'http_error' ? `返回错误 ${r.status ?? ''}`.trim() : r.error === 'too_many_redirects' ? '重定向次数过多' : '无法访问';
+    const why = r.error === 'timeout' ? '访问超时' : r.error === 'http_error' ? `返回错误 ${r.status ?? ''}`.trim() : r.error === 'too_many_redirects' ? '重定向次数过多' : r.error === 'blocked' ? '指向内网或保留地址，未访问' : '无法访问';
     issues.push({ code: 'link_broken', level: 'warn', message: `链接${why}：${r.url}` });
   }
   if (total > 0 && (input.linkCheckSkipped || input.linkResults === undefined)) {
