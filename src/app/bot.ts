@@ -10,6 +10,7 @@ import type { FileStorage } from '../ports/storage.ts';
 import type { Logger } from './log.ts';
 import { audit, type AuditEntry } from './audit.ts';
 import { enqueue, type EnqueueOptions, type OutboxOp } from './outbox.ts';
+import { maskForAudience, type PhonePolicy } from './phone-policy.ts';
 import {
   dedupeKey,
   type BotAddedEvent,
@@ -176,6 +177,8 @@ export class Bot {
           await tx.processedEvent.create({ data: { eventId: key, kind: event.kind, receivedAt: now } });
           const ctx = this.context(tx, event, now, after);
           response = await this.route(ctx, event);
+          // The answer card goes straight back to Feishu, not through the outbox: same phone rule.
+          if (response.card) response = { ...response, card: maskForAudience(response.card, { kind: 'unknown' }, false) };
         },
         { timeout: 20_000, maxWait: 10_000 },
       );
@@ -204,7 +207,7 @@ export class Bot {
     const card = response.card;
     const token = event.token;
     await this.services.db.$transaction(async (tx) => {
-      await enqueue(tx, `late-card:${event.eventId}`, { op: 'card_update', token, card }, {}, this.services.clock.now());
+      await enqueue(tx, `late-card:${event.eventId}`, { op: 'card_update', token, card }, { phones: this.phonePolicy(event) }, this.services.clock.now());
     });
     this.services.kickOutbox();
   }
@@ -218,12 +221,18 @@ export class Bot {
       now,
       actor,
       eventId: event.eventId,
-      enqueue: (key, op, options) => enqueue(tx, key, op, options, now),
+      enqueue: (key, op, options) => enqueue(tx, key, op, { ...options, phones: this.phonePolicy(event) }, now),
       audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId: event.eventId }, now),
       afterCommit: (fn) => {
         after.push(fn);
       },
     };
+  }
+
+  /** The phone rule's view of this event: a reply to a direct message lands privately with its sender. */
+  private phonePolicy(event: InboundEvent): PhonePolicy {
+    const coordinatorOpenIds = this.services.config.coordinatorOpenIds;
+    return event.kind === 'message' && event.chatType === 'p2p' ? { coordinatorOpenIds, privateReplyTo: { messageId: event.messageId, openId: event.senderOpenId } } : { coordinatorOpenIds };
   }
 
   private async route(ctx: HandlerContext, event: InboundEvent): Promise<CardResponse> {

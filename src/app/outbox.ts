@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CardJson } from '../../cards/kit.ts';
 import type { Tx } from '../adapters/db/database.ts';
+import { applyPhonePolicy, type PhonePolicy } from './phone-policy.ts';
 
 export type Recipient = { chatId: string } | { openId: string };
 
@@ -25,6 +26,8 @@ export type OutboxOp =
 export interface EnqueueOptions {
   /** deliver no earlier than this */
   notBefore?: Date;
+  /** who counts as a coordinator and which reply lands privately (set by the bot core, not use-cases) */
+  phones?: PhonePolicy;
 }
 
 /** Feishu's `uuid` is at most 50 characters: long keys are hashed, short ones kept readable. */
@@ -52,9 +55,10 @@ function targetOf(op: OutboxOp): string {
  * Writes an outbox row unless one with the same key exists (then returns the existing id).
  * Must be called inside the transaction of the change that causes the message.
  */
-export async function enqueue(tx: Tx, idempotencyKey: string, op: OutboxOp, options: EnqueueOptions = {}, now = new Date()): Promise<string> {
+export async function enqueue(tx: Tx, idempotencyKey: string, raw: OutboxOp, options: EnqueueOptions = {}, now = new Date()): Promise<string> {
   const existing = await tx.outboxMessage.findUnique({ where: { idempotencyKey }, select: { id: true } });
   if (existing) return existing.id;
+  const op = await applyPhonePolicy(tx, raw, options.phones);
   let parentId: string | null = null;
   if (op.op === 'urgent' || (op.op === 'patch' && !op.messageId && op.messageOfKey)) {
     const parent = await tx.outboxMessage.findUnique({ where: { idempotencyKey: op.messageOfKey! }, select: { id: true } });
@@ -79,18 +83,20 @@ export async function enqueue(tx: Tx, idempotencyKey: string, op: OutboxOp, opti
  * card callback's 3 s). Same semantics as enqueue() per row: an existing key is kept as is.
  * Ops that point at another outbox row (urgent, patch by key) must go through enqueue().
  */
-export async function enqueueMany(tx: Tx, items: readonly { key: string; op: OutboxOp; options?: EnqueueOptions }[], now = new Date()): Promise<void> {
+export async function enqueueMany(tx: Tx, items: readonly { key: string; op: OutboxOp; options?: EnqueueOptions }[], now = new Date(), phones: PhonePolicy = {}): Promise<void> {
   if (items.some((i) => i.op.op === 'urgent' || (i.op.op === 'patch' && !i.op.messageId))) {
     throw new Error('enqueueMany: urgent and patch-by-key ops need enqueue()');
   }
   if (items.length === 0) return;
+  const policy: PhonePolicy = { ...phones, known: new Map() };
   const existing = await tx.outboxMessage.findMany({ where: { idempotencyKey: { in: items.map((i) => i.key) } }, select: { idempotencyKey: true } });
   const seen = new Set(existing.map((r) => r.idempotencyKey));
   const data = [];
   for (const i of items) {
     if (seen.has(i.key)) continue;
     seen.add(i.key);
-    data.push({ idempotencyKey: i.key, op: i.op.op, target: targetOf(i.op), payload: JSON.stringify(i.op), nextAttemptAt: i.options?.notBefore ?? now });
+    const op = await applyPhonePolicy(tx, i.op, policy);
+    data.push({ idempotencyKey: i.key, op: op.op, target: targetOf(op), payload: JSON.stringify(op), nextAttemptAt: i.options?.notBefore ?? now });
   }
   if (data.length > 0) await tx.outboxMessage.createMany({ data });
 }

@@ -62,7 +62,7 @@ export function registerSchedule(bot: Bot): void {
         const ids = await liaisonUnitIds(ctx.tx, ctx.actor);
         unit = ids[0] ? await ctx.tx.unit.findUnique({ where: { id: ids[0] }, select: { id: true, name: true } }) : null;
       }
-      const card = await buildPublishedView(ctx.tx, campaign, unit, true);
+      const card = await buildPublishedView(ctx.tx, campaign, unit);
       if (!card) return reply(ctx, message, { text: `${PLAN_DEFAULTS.scheduleTitle(campaign.year)}尚未发布，发布后会发送到本群。` });
       await reply(ctx, message, { card });
     },

@@ -19,7 +19,7 @@ export type PublishResult =
   | { ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; notifiedUnitIds: string[]; scheduleVersionId: string }
   | { ok: false; message: string };
 
-/** Where the coordinating office gets the full (unmasked) schedule: its chats, else the publisher. */
+/** Where the coordinating office gets the whole schedule: its chats, else the publisher. */
 export async function coordinatorTargets(tx: Tx, configuredChat: string | undefined, actor: string): Promise<Recipient[]> {
   const chats = await coordinatorChatIds(tx, configuredChat);
   return chats.length > 0 ? chats.map((chatId) => ({ chatId })) : [{ openId: actor }];
@@ -79,17 +79,17 @@ export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow
     // Without a group, only units with activities (or changes) get the schedule, by direct message.
     if (!unit.chatId && !affected && own.length === 0) continue;
     const card = affected
-      ? scheduleChangeNoticeCard({ title, version, publishedAt: at, unit, liaisonOpenIds, changes: changes.filter((c) => c.unitId === unit.id), ownRows: own, maskPhones: true })
-      : publishedScheduleCard({ title, version, publishedAt: at, rows, unit, maskPhones: true });
+      ? scheduleChangeNoticeCard({ title, version, publishedAt: at, unit, liaisonOpenIds, changes: changes.filter((c) => c.unitId === unit.id), ownRows: own })
+      : publishedScheduleCard({ title, version, publishedAt: at, rows, unit });
     const key = `schedule:${campaign.id}:v${version}:unit:${unit.id}`;
     if (unit.chatId) items.push({ key, op: { op: 'send', to: { chatId: unit.chatId }, card } });
     else for (const openId of liaisonOpenIds) items.push({ key: `${key}:${openId}`, op: { op: 'send', to: { openId }, card } });
     notifiedUnitIds.push(unit.id);
   }
   const coordinators = await coordinatorTargets(tx, ctx.config.coordinatorChatId, ctx.actor);
-  const full = publishedScheduleCard({ title, version, publishedAt: at, rows, maskPhones: false, changes: previous ? changes : undefined });
+  const full = publishedScheduleCard({ title, version, publishedAt: at, rows, changes: previous ? changes : undefined });
   for (const to of coordinators) items.push({ key: `schedule:${campaign.id}:v${version}:coord:${targetKey(to)}`, op: { op: 'send', to, card: full } });
-  await enqueueMany(tx, items, ctx.now);
+  await enqueueMany(tx, items, ctx.now, { coordinatorOpenIds: ctx.config.coordinatorOpenIds });
 
   await ctx.audit({
     action: 'schedule.publish',
