@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { CardJson } from '../../cards/kit.ts';
 import type { Tx } from '../adapters/db/database.ts';
 import { applyPhonePolicy, type PhonePolicy } from './phone-policy.ts';
+import { fitTextReply } from '../domain/user-text.ts';
 
 export type Recipient = { chatId: string } | { openId: string };
 
@@ -35,6 +36,17 @@ export function feishuUuid(idempotencyKey: string): string {
   return idempotencyKey.length <= 50 ? idempotencyKey : `h_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 46)}`;
 }
 
+/** What leaves must fit Feishu: a text body is cut to a sensible length, well under its 150 KB. */
+function fitted(op: OutboxOp): OutboxOp {
+  if ((op.op === 'send' || op.op === 'reply') && op.text !== undefined) return { ...op, text: fitTextReply(op.text) };
+  return op;
+}
+
+/** Every rule an outgoing message obeys, applied in one place: size, then phone numbers. */
+async function outgoing(tx: Tx, op: OutboxOp, phones: PhonePolicy | undefined): Promise<OutboxOp> {
+  return applyPhonePolicy(tx, fitted(op), phones);
+}
+
 function targetOf(op: OutboxOp): string {
   switch (op.op) {
     case 'send':
@@ -58,7 +70,7 @@ function targetOf(op: OutboxOp): string {
 export async function enqueue(tx: Tx, idempotencyKey: string, raw: OutboxOp, options: EnqueueOptions = {}, now = new Date()): Promise<string> {
   const existing = await tx.outboxMessage.findUnique({ where: { idempotencyKey }, select: { id: true } });
   if (existing) return existing.id;
-  const op = await applyPhonePolicy(tx, raw, options.phones);
+  const op = await outgoing(tx, raw, options.phones);
   let parentId: string | null = null;
   if (op.op === 'urgent' || (op.op === 'patch' && !op.messageId && op.messageOfKey)) {
     const parent = await tx.outboxMessage.findUnique({ where: { idempotencyKey: op.messageOfKey! }, select: { id: true } });
@@ -95,7 +107,7 @@ export async function enqueueMany(tx: Tx, items: readonly { key: string; op: Out
   for (const i of items) {
     if (seen.has(i.key)) continue;
     seen.add(i.key);
-    const op = await applyPhonePolicy(tx, i.op, policy);
+    const op = await outgoing(tx, i.op, policy);
     data.push({ idempotencyKey: i.key, op: op.op, target: targetOf(op), payload: JSON.stringify(op), nextAttemptAt: i.options?.notBefore ?? now });
   }
   if (data.length > 0) await tx.outboxMessage.createMany({ data });
