@@ -27,16 +27,30 @@ export function formatMb(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** The refusal for a photo over the limit (`atLeast`: the download was stopped, the size is a floor). */
+export function photoTooLarge(size: number, maxBytes: number, fileName = '', atLeast = false): PhotoVerdict {
+  const name = fileName ? `“${fileName}”` : '这张图片';
+  return { ok: false, reason: 'too_large', message: `${name}过大（${atLeast ? '超过 ' : ''}${formatMb(size)}），单张照片不超过 ${formatMb(maxBytes)}，请压缩后重新发送` };
+}
+
 /** Size and type limits for a received photo, with the message the liaison sees. */
 export function checkPhoto(bytes: Uint8Array, maxBytes: number, fileName = ''): PhotoVerdict {
   const name = fileName ? `“${fileName}”` : '这张图片';
   if (bytes.length === 0) return { ok: false, reason: 'empty', message: `${name}是空文件，请重新发送` };
-  if (bytes.length > maxBytes) {
-    return { ok: false, reason: 'too_large', message: `${name}过大（${formatMb(bytes.length)}），单张照片不超过 ${formatMb(maxBytes)}，请压缩后重新发送` };
-  }
+  if (bytes.length > maxBytes) return photoTooLarge(bytes.length, maxBytes, fileName);
   const type = sniffImageType(bytes);
   if (!type) return { ok: false, reason: 'not_image', message: `${name}不是支持的图片格式：请发送 JPEG、PNG、WebP 或 HEIC 照片` };
   return { ok: true, type };
+}
+
+const DOCUMENT_EXT = /\.(pdf|docx?|xlsx?|xlsm|csv|pptx?|wps|et|dps|txt|zip|rar|7z|gz|tar|mp4|mov|avi|mp3|m4a|wav|apk|exe)$/i;
+
+/**
+ * A file message that may be a photo: photos are recognised by their bytes, not their name, so
+ * only files whose name says they are something else (documents, archives, video) are skipped.
+ */
+export function mayBePhotoFile(fileName: string): boolean {
+  return !DOCUMENT_EXT.test(fileName.trim());
 }
 
 /** A file message's name suggests an image (the file itself is still checked by magic bytes). */
