@@ -122,6 +122,7 @@ export const envSchema = z.object({
   REMINDER_GRACE_HOURS: int(4, 0, 24),
   EVIDENCE_CHECK_LINKS: bool(true),
   LINK_CHECK_ALLOW: linkAllowlist,
+  LIAISON_TRUST_GROUP: bool(false),
   MAX_PHOTO_MB: int(10, 1, 30),
   LOCAL_DEMO: bool(true),
 });
@@ -154,6 +155,8 @@ export interface Config {
   evidenceCheckLinks: boolean;
   /** non-public hosts/addresses the link checker may still fetch (LINK_CHECK_ALLOW), comma-separated */
   linkCheckAllow: string;
+  /** a unit's first liaison may bind without a coordinator's confirmation (group membership trusted) */
+  liaisonTrustGroup: boolean;
   maxPhotoBytes: number;
   localDemo: boolean;
 }
@@ -216,6 +219,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     reminderGraceHours: e.REMINDER_GRACE_HOURS,
     evidenceCheckLinks: e.EVIDENCE_CHECK_LINKS,
     linkCheckAllow: e.LINK_CHECK_ALLOW,
+    liaisonTrustGroup: e.LIAISON_TRUST_GROUP,
     maxPhotoBytes: e.MAX_PHOTO_MB * 1024 * 1024,
     localDemo: e.LOCAL_DEMO,
   };
