@@ -117,7 +117,8 @@ function parseContent(raw: string): Record<string, unknown> {
 /** Text without `@_user_N` placeholders, whitespace collapsed. */
 export function stripMentions(text: string, mentions: readonly { key: string }[]): string {
   let out = text;
-  for (const m of mentions) out = out.split(m.key).join(' ');
+  // An empty key would split between every UTF-16 unit (tearing surrogate pairs apart).
+  for (const m of mentions) if (m.key) out = out.split(m.key).join(' ');
   return out.replace(/@_user_\d+/g, ' ').replace(/[ \t\u3000]+/g, ' ').replace(/ *\n */g, '\n').trim();
 }
 
