@@ -20,7 +20,7 @@ export type OutboxOp =
   /** 加急: buzz users about a message the bot sent (by the key of that send); never retried blindly */
   | { op: 'urgent'; messageOfKey: string; openIds: string[] }
   /** upload a stored file (path from FileStorage) and send it */
-  | { op: 'file'; to: Recipient; fileName: string; fileType: 'xls' | 'pdf' | 'doc' | 'stream'; storedPath: string }
+  | { op: 'file'; to: Recipient; fileName: string; fileType: 'xls' | 'pdf' | 'doc' | 'stream'; storedPath: string; fullPhones?: boolean }
   /** delayed update of a card after answering its callback (token valid 30 min, 2 uses) */
   | { op: 'card_update'; token: string; card: CardJson };
 
@@ -122,6 +122,6 @@ export const outboxOpSchema: z.ZodType<OutboxOp> = z.discriminatedUnion('op', [
   z.object({ op: z.literal('reply'), messageId: z.string(), card: cardJson.optional(), text: z.string().optional() }),
   z.object({ op: z.literal('patch'), messageId: z.string().optional(), messageOfKey: z.string().optional(), card: cardJson }),
   z.object({ op: z.literal('urgent'), messageOfKey: z.string(), openIds: z.array(z.string()).min(1) }),
-  z.object({ op: z.literal('file'), to: recipient, fileName: z.string(), fileType: z.enum(['xls', 'pdf', 'doc', 'stream']), storedPath: z.string() }),
+  z.object({ op: z.literal('file'), to: recipient, fileName: z.string(), fileType: z.enum(['xls', 'pdf', 'doc', 'stream']), storedPath: z.string(), fullPhones: z.boolean().optional() }),
   z.object({ op: z.literal('card_update'), token: z.string(), card: cardJson }),
 ]) as z.ZodType<OutboxOp>;

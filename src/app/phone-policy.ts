@@ -87,8 +87,23 @@ export function maskForAudience<T>(content: T, audience: Audience, recipientIsCo
 
 /** The op as it may leave: mobiles masked unless it goes privately to a coordinator. */
 export async function applyPhonePolicy(tx: Tx, op: OutboxOp, policy: PhonePolicy = {}): Promise<OutboxOp> {
-  if (op.op === 'urgent' || op.op === 'file') return op; // no text; files are checked where they are written
+  if (op.op === 'urgent') return op;
   const audience = audienceOf(op, policy);
+  if (op.op === 'file') {
+    // A file cannot be masked here: whoever writes one with full numbers says so, and it may only
+    // go privately to a coordinator. Anything else is a bug, stopped before it is sent.
+    if (op.fullPhones && !(audience.kind === 'private' && (await isCoordinatorId(tx, audience.openId, policy)))) {
+      throw new PhonePolicyError(`a file with full phone numbers may only be sent privately to a coordinator (${op.fileName})`);
+    }
+    return op;
+  }
   const coordinator = audience.kind === 'private' && (await isCoordinatorId(tx, audience.openId, policy));
   return maskForAudience(op, audience, coordinator);
+}
+
+export class PhonePolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PhonePolicyError';
+  }
 }

@@ -146,6 +146,14 @@ describe('every outgoing card or text to a group carries no full mobile', () => 
     expect(hasFullMobile(liaison!)).toBe(false);
   });
 
+  it('a file with full numbers can only go privately to a coordinator', async () => {
+    const file = (to: { chatId: string } | { openId: string }): OutboxOp => ({ op: 'file', to, fileName: '申报表.xlsx', fileType: 'xls', storedPath: 'exports/x.xlsx', fullPhones: true });
+    await expect(storedPayloads([file({ chatId: 'oc_office' })])).rejects.toThrow(/privately to a coordinator/);
+    await expect(storedPayloads([file({ openId: 'ou_liaison' })])).rejects.toThrow(/privately to a coordinator/);
+    expect(await storedPayloads([file({ openId: 'ou_coord_db' })])).toHaveLength(1);
+    expect(await storedPayloads([{ op: 'file', to: { chatId: 'oc_office' }, fileName: '计划安排表.xlsx', fileType: 'xls', storedPath: 's/v1-masked.xlsx' }])).toHaveLength(1);
+  });
+
   it('an input pre-filled with the recipient’s own phone stays usable', async () => {
     const form: CardJson = { schema: '2.0', config: { update_multi: true }, body: { elements: [{ tag: 'input', name: 'contact_phone', default_value: '13812345678' }] } };
     const [p] = await storedPayloads([{ op: 'send', to: { openId: 'ou_liaison' }, card: form }]);
