@@ -47,20 +47,21 @@ function clip(s: string, n: number | undefined): string {
   return chars.length > n ? `${chars.slice(0, n).join('')}…` : s;
 }
 
-interface LineOptions { maskPhones: boolean; star: boolean; month?: boolean; no?: number; detail: Detail }
+interface LineOptions { star: boolean; month?: boolean; no?: number; detail: Detail }
 
 function rowLine(r: ScheduleRow, o: LineOptions): string {
   const forms = o.detail.forms ? `｜${r.forms.map(formLabel).join('、')}` : '';
-  const phone = r.contactPhone ? ` ${o.maskPhones ? maskPhone(r.contactPhone) : r.contactPhone}` : '';
+  // Always masked: these cards go to groups; full numbers are in the Excel sent privately to coordinators.
+  const phone = r.contactPhone ? ` ${maskPhone(r.contactPhone)}` : '';
   const contact = o.detail.contact && (r.contactName || phone) ? `｜${escapeMarkdown(r.contactName)}${escapeMarkdown(phone)}` : '';
   return `${o.no !== undefined ? `${o.no}. ` : ''}${o.star ? '★ ' : ''}${o.month ? `${r.month}月｜` : ''}**${escapeMarkdown(r.unitName)}**｜${escapeMarkdown(clip(r.title, o.detail.titleClip))}${forms}${contact}`;
 }
 
-function monthSections(rows: readonly ScheduleRow[], o: { maskPhones: boolean; highlightUnitId?: string; numbered?: boolean; detail: Detail }): CardElement[] {
+function monthSections(rows: readonly ScheduleRow[], o: { highlightUnitId?: string; numbered?: boolean; detail: Detail }): CardElement[] {
   const numbers = new Map(sortRows(rows).map((r, i) => [r.themeId, i + 1]));
   return groupByMonth(rows).map((g) => {
     const shown = o.detail.perMonth !== undefined ? g.rows.slice(0, o.detail.perMonth) : g.rows;
-    const lines = shown.map((r) => rowLine(r, { maskPhones: o.maskPhones, star: r.unitId === o.highlightUnitId, no: o.numbered ? numbers.get(r.themeId) : undefined, detail: o.detail }));
+    const lines = shown.map((r) => rowLine(r, { star: r.unitId === o.highlightUnitId, no: o.numbered ? numbers.get(r.themeId) : undefined, detail: o.detail }));
     if (shown.length < g.rows.length) lines.push(`……另有 ${g.rows.length - shown.length} 项`);
     return markdown(`**${g.month}月**（${g.rows.length} 项）\n${lines.join('\n')}`);
   });
@@ -87,7 +88,6 @@ export interface PublishedScheduleVm {
   rows: ScheduleRow[];
   /** the unit whose group this is: its rows come first and carry ★ */
   unit?: { id: string; name: string };
-  maskPhones: boolean;
   changes?: ScheduleChange[];
   calendarNote?: string;
 }
@@ -100,7 +100,7 @@ export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
       elements.push(
         markdown(
           own.length > 0
-            ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${own.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
+            ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${own.map((r) => rowLine(r, { star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
             : `**本单位活动**：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
         ),
         note('请按计划月份组织开展活动，活动现场设置“政务公开主题日”LOGO 醒目标识，活动后及时报送总结。'),
@@ -109,7 +109,7 @@ export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
     if (vm.changes && vm.changes.length > 0) {
       elements.push(hr(), markdown(`**本版变更**\n${vm.changes.slice(0, 30).map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`));
     }
-    elements.push(hr(), ...monthSections(vm.rows, { maskPhones: vm.maskPhones, highlightUnitId: vm.unit?.id, detail }), ...detailNote(detail, '计划安排表 Excel（向县政务公开办索取）'));
+    elements.push(hr(), ...monthSections(vm.rows, { highlightUnitId: vm.unit?.id, detail }), ...detailNote(detail, '计划安排表 Excel（向县政务公开办索取）'));
     if (vm.calendarNote) elements.push(note(escapeMarkdown(vm.calendarNote)));
     return card({ title: vm.title, subtitle: '县政务公开和政务服务工作领导小组办公室', template: 'blue', elements, summary: `${vm.title}（第${vm.version}版）` });
   });
@@ -123,7 +123,6 @@ export interface ChangeNoticeVm {
   liaisonOpenIds: string[];
   changes: ScheduleChange[];
   ownRows: ScheduleRow[];
-  maskPhones: boolean;
 }
 
 /** A later version, told only to the units it touches: what changed for them and their rows now. */
@@ -133,7 +132,7 @@ export function scheduleChangeNoticeCard(vm: ChangeNoticeVm): CardJson {
     markdown(`${mentions ? `${mentions} ` : ''}计划安排表已更新为第 ${vm.version} 版（${vm.publishedAt}），涉及本单位的变更：\n${vm.changes.map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`),
     markdown(
       vm.ownRows.length > 0
-        ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${vm.ownRows.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
+        ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${vm.ownRows.map((r) => rowLine(r, { star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
         : `**本单位活动**：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
     ),
     note('发送“计划安排表”可查看全县完整计划。'),
@@ -174,7 +173,7 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
     if (vm.pendingMoves.length > 0) {
       elements.push(markdown(`**待单位确认的月份调整**\n${vm.pendingMoves.map((m) => `· ${escapeMarkdown(m.unitName)}「${escapeMarkdown(m.title)}」${m.from}月 → ${m.to}月`).join('\n')}`));
     }
-    elements.push(hr(), ...monthSections(vm.rows, { maskPhones: false, numbered: true, detail }), ...detailNote(detail, '导出的 Excel'));
+    elements.push(hr(), ...monthSections(vm.rows, { numbered: true, detail }), ...detailNote(detail, '导出的 Excel'));
     if (vm.rows.length > 0) {
       // Few rows: pick from a list; many: type the row's number (the same 序号 as in the Excel).
       const bySelect = vm.rows.length <= MOVE_SELECT_MAX;

@@ -3,6 +3,7 @@
 // given and what is expected. Secrets are never printed.
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { parseAllowlist } from './adapters/http/address-policy.ts';
 
 const SECRETS = new Set(['FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN', 'METRICS_TOKEN']);
 
@@ -86,6 +87,18 @@ const timeOfDay = (fallback: string) =>
       return value;
     });
 
+const linkAllowlist = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    try {
+      return parseAllowlist(v).entries.join(',');
+    } catch {
+      ctx.addIssue({ code: 'custom', message: '应为逗号分隔的主机名、*.域名后缀、IP 地址或 CIDR 网段 / expected comma-separated host names, *.suffixes, IP addresses or CIDR ranges' });
+      return z.NEVER;
+    }
+  });
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: '应为 development、production 或 test / expected development, production or test' }).default('development'),
   // 0: any free port (logged at start-up)
@@ -125,6 +138,8 @@ export const envSchema = z.object({
   REMINDER_TIME: timeOfDay('09:30'),
   REMINDER_GRACE_HOURS: int(4, 0, 24),
   EVIDENCE_CHECK_LINKS: bool(true),
+  LINK_CHECK_ALLOW: linkAllowlist,
+  LIAISON_TRUST_GROUP: bool(false),
   MAX_PHOTO_MB: int(10, 1, 30),
   LOCAL_DEMO: bool(true),
 });
@@ -161,6 +176,10 @@ export interface Config {
   reminderTime: string;
   reminderGraceHours: number;
   evidenceCheckLinks: boolean;
+  /** non-public hosts/addresses the link checker may still fetch (LINK_CHECK_ALLOW), comma-separated */
+  linkCheckAllow: string;
+  /** a unit's first liaison may bind without a coordinator's confirmation (group membership trusted) */
+  liaisonTrustGroup: boolean;
   maxPhotoBytes: number;
   localDemo: boolean;
 }
@@ -226,6 +245,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     reminderTime: e.REMINDER_TIME,
     reminderGraceHours: e.REMINDER_GRACE_HOURS,
     evidenceCheckLinks: e.EVIDENCE_CHECK_LINKS,
+    linkCheckAllow: e.LINK_CHECK_ALLOW,
+    liaisonTrustGroup: e.LIAISON_TRUST_GROUP,
     maxPhotoBytes: e.MAX_PHOTO_MB * 1024 * 1024,
     localDemo: e.LOCAL_DEMO,
   };

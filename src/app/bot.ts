@@ -10,6 +10,7 @@ import type { FileStorage } from '../ports/storage.ts';
 import type { Logger } from './log.ts';
 import { audit, type AuditEntry } from './audit.ts';
 import { enqueue, type EnqueueOptions, type OutboxOp } from './outbox.ts';
+import { maskForAudience, type PhonePolicy } from './phone-policy.ts';
 import {
   dedupeKey,
   type BotAddedEvent,
@@ -18,6 +19,7 @@ import {
   type CardResponse,
   type InboundEvent,
   type MessageEvent,
+  type Oversized,
 } from './events.ts';
 
 /** Everything long-lived the handlers and jobs may use outside a transaction. */
@@ -153,29 +155,34 @@ export class Bot {
   async dispatch(event: InboundEvent): Promise<DispatchResult> {
     const { db, clock, log } = this.services;
     const key = dedupeKey(event);
+    // A card callback replayed under a new event_id still carries its one-time token.
+    const tokenKey = event.kind === 'card_action' && event.token ? `tok:${event.token}` : undefined;
+    const keys = tokenKey ? [key, tokenKey] : [key];
     const now = clock.now();
     const after: (() => Promise<void>)[] = [];
     let response: CardResponse = {};
     let duplicate = false;
     // Cheap look-up first: a re-delivery storm must not queue up for write transactions just to
     // learn it is a duplicate. The check inside the transaction still decides races.
-    if (await db.processedEvent.findUnique({ where: { eventId: key }, select: { eventId: true } })) {
+    if ((await db.processedEvent.count({ where: { eventId: { in: keys } } })) > 0) {
       log.info('duplicate event acknowledged', { key });
       return { duplicate: true, response: {} };
     }
     try {
       await db.$transaction(
         async (tx) => {
-          const seen = await tx.processedEvent.findUnique({ where: { eventId: key }, select: { eventId: true } });
-          if (seen) {
+          const seen = await tx.processedEvent.count({ where: { eventId: { in: keys } } });
+          if (seen > 0) {
             duplicate = true;
             return;
           }
           // Recorded first; a concurrent duplicate on another instance fails here on the primary key
           // and rolls back, so the effect happens once.
-          await tx.processedEvent.create({ data: { eventId: key, kind: event.kind, receivedAt: now } });
+          for (const eventId of keys) await tx.processedEvent.create({ data: { eventId, kind: event.kind, receivedAt: now } });
           const ctx = this.context(tx, event, now, after);
           response = await this.route(ctx, event);
+          // The answer card goes straight back to Feishu, not through the outbox: same phone rule.
+          if (response.card) response = { ...response, card: maskForAudience(response.card, { kind: 'unknown' }, false) };
         },
         { timeout: 20_000, maxWait: 10_000 },
       );
@@ -204,7 +211,7 @@ export class Bot {
     const card = response.card;
     const token = event.token;
     await this.services.db.$transaction(async (tx) => {
-      await enqueue(tx, `late-card:${event.eventId}`, { op: 'card_update', token, card }, {}, this.services.clock.now());
+      await enqueue(tx, `late-card:${event.eventId}`, { op: 'card_update', token, card }, { phones: this.phonePolicy(event) }, this.services.clock.now());
     });
     this.services.kickOutbox();
   }
@@ -218,7 +225,7 @@ export class Bot {
       now,
       actor,
       eventId: event.eventId,
-      enqueue: (key, op, options) => enqueue(tx, key, op, options, now),
+      enqueue: (key, op, options) => enqueue(tx, key, op, { ...options, phones: this.phonePolicy(event) }, now),
       audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId: event.eventId }, now),
       afterCommit: (fn) => {
         after.push(fn);
@@ -226,9 +233,19 @@ export class Bot {
     };
   }
 
+  /** The phone rule's view of this event: a reply to a direct message lands privately with its sender. */
+  private phonePolicy(event: InboundEvent): PhonePolicy {
+    const coordinatorOpenIds = this.services.config.coordinatorOpenIds;
+    return event.kind === 'message' && event.chatType === 'p2p' ? { coordinatorOpenIds, privateReplyTo: { messageId: event.messageId, openId: event.senderOpenId } } : { coordinatorOpenIds };
+  }
+
   private async route(ctx: HandlerContext, event: InboundEvent): Promise<CardResponse> {
     switch (event.kind) {
       case 'card_action': {
+        if (event.oversized) {
+          await ctx.audit({ action: 'input.oversized', entity: 'card', entityId: event.messageId, decision: 'deny', reason: `${event.oversized.field} over ${event.oversized.limit} chars` });
+          return { toast: { type: 'warning', content: oversizedRefusal(event.oversized) } };
+        }
         const name = typeof event.value.a === 'string' ? event.value.a : '';
         const handler = this.actions.get(name);
         if (!handler) {
@@ -241,6 +258,12 @@ export class Bot {
         if (event.senderType !== 'user') return {};
         // In groups the bot only acts when addressed; direct chats are always for the bot.
         const addressed = event.chatType === 'p2p' || event.mentionedBot;
+        if (event.oversized) {
+          if (!addressed) return {};
+          await ctx.audit({ action: 'input.oversized', entity: 'message', entityId: event.messageId, decision: 'deny', reason: `${event.oversized.field} over ${event.oversized.limit} chars` });
+          await ctx.enqueue(`oversized:${event.messageId}`, { op: 'reply', messageId: event.messageId, text: oversizedRefusal(event.oversized) });
+          return {};
+        }
         if (event.msgType === 'text' && addressed) {
           const match = this.matchCommand(event.text);
           if (match) {
@@ -262,6 +285,11 @@ export class Bot {
         return {};
     }
   }
+}
+
+/** The clear refusal for input longer than the edge allows (nothing of it was processed). */
+export function oversizedRefusal(o: Oversized): string {
+  return `${o.field}过长（超过 ${o.limit} 字），未处理。请缩短后重新${o.field === '消息' ? '发送' : '提交'}。`;
 }
 
 export function isUniqueViolation(error: unknown): boolean {

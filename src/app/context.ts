@@ -23,7 +23,7 @@ export async function withContext<T>(
         now,
         actor,
         eventId,
-        enqueue: (key, op, o) => enqueue(tx, key, op, o, now),
+        enqueue: (key, op, o) => enqueue(tx, key, op, { ...o, phones: { coordinatorOpenIds: services.config.coordinatorOpenIds } }, now),
         audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId }, now),
         afterCommit: (f) => {
           after.push(f);

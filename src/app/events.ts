@@ -23,7 +23,12 @@ export interface MessageEvent {
   parentId?: string;
   rootId?: string;
   createTime: Date;
+  /** set at the edge when the text was longer than allowed (and cut): the bot refuses it */
+  oversized?: Oversized;
 }
+
+/** Which input was too long, and the limit in characters. */
+export interface Oversized { field: string; limit: number }
 
 export interface CardActionEvent {
   kind: 'card_action';
@@ -42,6 +47,8 @@ export interface CardActionEvent {
   tag?: string;
   /** delayed-update token (30 min, 2 uses) */
   token?: string;
+  /** set at the edge when a value or form field was longer than allowed (and cut) */
+  oversized?: Oversized;
 }
 
 export interface BotAddedEvent { kind: 'bot_added'; eventId: string; chatId: string; chatName?: string; operatorOpenId?: string }

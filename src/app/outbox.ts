@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CardJson } from '../../cards/kit.ts';
 import type { Tx } from '../adapters/db/database.ts';
+import { applyPhonePolicy, type PhonePolicy } from './phone-policy.ts';
+import { fitTextReply } from '../domain/user-text.ts';
 
 export type Recipient = { chatId: string } | { openId: string };
 
@@ -18,18 +20,31 @@ export type OutboxOp =
   /** 加急: buzz users about a message the bot sent (by the key of that send); never retried blindly */
   | { op: 'urgent'; messageOfKey: string; openIds: string[] }
   /** upload a stored file (path from FileStorage) and send it */
-  | { op: 'file'; to: Recipient; fileName: string; fileType: 'xls' | 'pdf' | 'doc' | 'stream'; storedPath: string }
+  | { op: 'file'; to: Recipient; fileName: string; fileType: 'xls' | 'pdf' | 'doc' | 'stream'; storedPath: string; fullPhones?: boolean }
   /** delayed update of a card after answering its callback (token valid 30 min, 2 uses) */
   | { op: 'card_update'; token: string; card: CardJson };
 
 export interface EnqueueOptions {
   /** deliver no earlier than this */
   notBefore?: Date;
+  /** who counts as a coordinator and which reply lands privately (set by the bot core, not use-cases) */
+  phones?: PhonePolicy;
 }
 
 /** Feishu's `uuid` is at most 50 characters: long keys are hashed, short ones kept readable. */
 export function feishuUuid(idempotencyKey: string): string {
   return idempotencyKey.length <= 50 ? idempotencyKey : `h_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 46)}`;
+}
+
+/** What leaves must fit Feishu: a text body is cut to a sensible length, well under its 150 KB. */
+function fitted(op: OutboxOp): OutboxOp {
+  if ((op.op === 'send' || op.op === 'reply') && op.text !== undefined) return { ...op, text: fitTextReply(op.text) };
+  return op;
+}
+
+/** Every rule an outgoing message obeys, applied in one place: size, then phone numbers. */
+async function outgoing(tx: Tx, op: OutboxOp, phones: PhonePolicy | undefined): Promise<OutboxOp> {
+  return applyPhonePolicy(tx, fitted(op), phones);
 }
 
 function targetOf(op: OutboxOp): string {
@@ -52,9 +67,10 @@ function targetOf(op: OutboxOp): string {
  * Writes an outbox row unless one with the same key exists (then returns the existing id).
  * Must be called inside the transaction of the change that causes the message.
  */
-export async function enqueue(tx: Tx, idempotencyKey: string, op: OutboxOp, options: EnqueueOptions = {}, now = new Date()): Promise<string> {
+export async function enqueue(tx: Tx, idempotencyKey: string, raw: OutboxOp, options: EnqueueOptions = {}, now = new Date()): Promise<string> {
   const existing = await tx.outboxMessage.findUnique({ where: { idempotencyKey }, select: { id: true } });
   if (existing) return existing.id;
+  const op = await outgoing(tx, raw, options.phones);
   let parentId: string | null = null;
   if (op.op === 'urgent' || (op.op === 'patch' && !op.messageId && op.messageOfKey)) {
     const parent = await tx.outboxMessage.findUnique({ where: { idempotencyKey: op.messageOfKey! }, select: { id: true } });
@@ -79,18 +95,20 @@ export async function enqueue(tx: Tx, idempotencyKey: string, op: OutboxOp, opti
  * card callback's 3 s). Same semantics as enqueue() per row: an existing key is kept as is.
  * Ops that point at another outbox row (urgent, patch by key) must go through enqueue().
  */
-export async function enqueueMany(tx: Tx, items: readonly { key: string; op: OutboxOp; options?: EnqueueOptions }[], now = new Date()): Promise<void> {
+export async function enqueueMany(tx: Tx, items: readonly { key: string; op: OutboxOp; options?: EnqueueOptions }[], now = new Date(), phones: PhonePolicy = {}): Promise<void> {
   if (items.some((i) => i.op.op === 'urgent' || (i.op.op === 'patch' && !i.op.messageId))) {
     throw new Error('enqueueMany: urgent and patch-by-key ops need enqueue()');
   }
   if (items.length === 0) return;
+  const policy: PhonePolicy = { ...phones, known: new Map() };
   const existing = await tx.outboxMessage.findMany({ where: { idempotencyKey: { in: items.map((i) => i.key) } }, select: { idempotencyKey: true } });
   const seen = new Set(existing.map((r) => r.idempotencyKey));
   const data = [];
   for (const i of items) {
     if (seen.has(i.key)) continue;
     seen.add(i.key);
-    data.push({ idempotencyKey: i.key, op: i.op.op, target: targetOf(i.op), payload: JSON.stringify(i.op), nextAttemptAt: i.options?.notBefore ?? now });
+    const op = await outgoing(tx, i.op, policy);
+    data.push({ idempotencyKey: i.key, op: op.op, target: targetOf(op), payload: JSON.stringify(op), nextAttemptAt: i.options?.notBefore ?? now });
   }
   if (data.length > 0) await tx.outboxMessage.createMany({ data });
 }
@@ -104,6 +122,6 @@ export const outboxOpSchema: z.ZodType<OutboxOp> = z.discriminatedUnion('op', [
   z.object({ op: z.literal('reply'), messageId: z.string(), card: cardJson.optional(), text: z.string().optional() }),
   z.object({ op: z.literal('patch'), messageId: z.string().optional(), messageOfKey: z.string().optional(), card: cardJson }),
   z.object({ op: z.literal('urgent'), messageOfKey: z.string(), openIds: z.array(z.string()).min(1) }),
-  z.object({ op: z.literal('file'), to: recipient, fileName: z.string(), fileType: z.enum(['xls', 'pdf', 'doc', 'stream']), storedPath: z.string() }),
+  z.object({ op: z.literal('file'), to: recipient, fileName: z.string(), fileType: z.enum(['xls', 'pdf', 'doc', 'stream']), storedPath: z.string(), fullPhones: z.boolean().optional() }),
   z.object({ op: z.literal('card_update'), token: z.string(), card: cardJson }),
 ]) as z.ZodType<OutboxOp>;

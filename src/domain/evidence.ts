@@ -27,16 +27,30 @@ export function formatMb(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** The refusal for a photo over the limit (`atLeast`: the download was stopped, the size is a floor). */
+export function photoTooLarge(size: number, maxBytes: number, fileName = '', atLeast = false): PhotoVerdict {
+  const name = fileName ? `“${fileName}”` : '这张图片';
+  return { ok: false, reason: 'too_large', message: `${name}过大（${atLeast ? '超过 ' : ''}${formatMb(size)}），单张照片不超过 ${formatMb(maxBytes)}，请压缩后重新发送` };
+}
+
 /** Size and type limits for a received photo, with the message the liaison sees. */
 export function checkPhoto(bytes: Uint8Array, maxBytes: number, fileName = ''): PhotoVerdict {
   const name = fileName ? `“${fileName}”` : '这张图片';
   if (bytes.length === 0) return { ok: false, reason: 'empty', message: `${name}是空文件，请重新发送` };
-  if (bytes.length > maxBytes) {
-    return { ok: false, reason: 'too_large', message: `${name}过大（${formatMb(bytes.length)}），单张照片不超过 ${formatMb(maxBytes)}，请压缩后重新发送` };
-  }
+  if (bytes.length > maxBytes) return photoTooLarge(bytes.length, maxBytes, fileName);
   const type = sniffImageType(bytes);
   if (!type) return { ok: false, reason: 'not_image', message: `${name}不是支持的图片格式：请发送 JPEG、PNG、WebP 或 HEIC 照片` };
   return { ok: true, type };
+}
+
+const DOCUMENT_EXT = /\.(pdf|docx?|xlsx?|xlsm|csv|pptx?|wps|et|dps|txt|zip|rar|7z|gz|tar|mp4|mov|avi|mp3|m4a|wav|apk|exe)$/i;
+
+/**
+ * A file message that may be a photo: photos are recognised by their bytes, not their name, so
+ * only files whose name says they are something else (documents, archives, video) are skipped.
+ */
+export function mayBePhotoFile(fileName: string): boolean {
+  return !DOCUMENT_EXT.test(fileName.trim());
 }
 
 /** A file message's name suggests an image (the file itself is still checked by magic bytes). */
@@ -52,7 +66,7 @@ export interface LinkResult {
   ok: boolean;
   /** final HTTP status when one came back */
   status?: number;
-  /** 'timeout' | 'network' | 'http_error' | 'too_many_redirects' | 'bad_url' | 'skipped' */
+  /** 'timeout' | 'network' | 'http_error' | 'too_many_redirects' | 'bad_url' | 'blocked' | 'skipped' */
   error?: string;
   finalUrl?: string;
 }
@@ -107,7 +121,7 @@ export function evaluateEvidence(input: EvidenceInput, checkedAt: Date): Evidenc
   if (total === 0) issues.push({ code: 'no_links', level: 'warn', message: '未填写任何宣传链接（新闻媒体报道、政府网站专栏、政务新媒体）' });
   const results = input.linkResults ?? [];
   for (const r of results.filter((x) => !x.ok && x.error !== 'skipped')) {
-    const why = r.error === 'timeout' ? '访问超时' : r.error === 'http_error' ? `返回错误 ${r.status ?? ''}`.trim() : r.error === 'too_many_redirects' ? '重定向次数过多' : '无法访问';
+    const why = r.error === 'timeout' ? '访问超时' : r.error === 'http_error' ? `返回错误 ${r.status ?? ''}`.trim() : r.error === 'too_many_redirects' ? '重定向次数过多' : r.error === 'blocked' ? '指向内网或保留地址，未访问' : '无法访问';
     issues.push({ code: 'link_broken', level: 'warn', message: `链接${why}：${r.url}` });
   }
   if (total > 0 && (input.linkCheckSkipped || input.linkResults === undefined)) {

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { addDays, firstOfMonth, lastOfMonth, weekday, type CivilDate } from './time.ts';
+import { quoteInput } from './user-text.ts';
 
 // The package's own data maps, read directly: its helper functions format dates with local-time
 // getters, which shifts days on hosts west of UTC. The JSON is keyed by civil date.
@@ -182,7 +183,7 @@ export function parseOverrideCommand(args: string): { ok: true; value: OverrideC
     const issue = parsed.error.issues[0]!;
     const field = String(issue.path[0] ?? '');
     const msg = field === 'isWorkday' ? '第二项应为“上班”或“休息”' : issue.message;
-    return { ok: false, error: `${msg}（你输入的是：${args.trim()}）` };
+    return { ok: false, error: `${msg}（你输入的是：${quoteInput(args)}）` };
   }
   return { ok: true, value: parsed.data };
 }

@@ -4,6 +4,7 @@ import type { MessageEvent } from '../app/events.ts';
 import { isCoordinator } from '../app/access.ts';
 import { buildHelpCard } from '../../cards/help.ts';
 import { replyCard } from './submissions.ts';
+import { quoteInput } from '../domain/user-text.ts';
 
 async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], intro?: string, compact = false) {
   const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
@@ -22,6 +23,6 @@ export function registerHelp(bot: Bot): void {
   });
   bot.onUnknownText(async (ctx, m: MessageEvent, commands) => {
     const typed = m.text.length > 20 ? `${m.text.slice(0, 20)}…` : m.text;
-    await replyCard(ctx, m, await helpCard(ctx, commands, typed ? `没看懂“${typed}”。你可以使用下面的指令：` : '你好，我是主题日助手。你可以使用下面的指令：', true));
+    await replyCard(ctx, m, await helpCard(ctx, commands, typed ? `没看懂“${quoteInput(typed)}”。你可以使用下面的指令：` : '你好，我是主题日助手。你可以使用下面的指令：', true));
   });
 }

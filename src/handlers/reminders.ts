@@ -15,6 +15,7 @@ import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/ca
 import { confirmHolidayImport, previewHolidayImport } from '../usecases/reminders/holiday-import.ts';
 import { ACTIVE_CAMPAIGN_STATUSES } from '../usecases/reminders/shared.ts';
 import { shanghaiDate, yearOf } from '../domain/time.ts';
+import { quoteInput } from '../domain/user-text.ts';
 
 const NOT_COORDINATOR = '只有县政务公开办的协调人可以使用此功能。';
 
@@ -81,7 +82,7 @@ export function registerReminders(bot: Bot): void {
     async (ctx, message, args) => {
       if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.override_delete');
       const date = parseLooseDate(args);
-      if (!date) return reply(ctx, message, { text: `日期格式应为 2027-01-01（你输入的是：${args.trim() || '空'}）` });
+      if (!date) return reply(ctx, message, { text: `日期格式应为 2027-01-01（你输入的是：${quoteInput(args) || '空'}）` });
       const { found, card } = await deleteOverride(ctx, date);
       if (!found) return reply(ctx, message, { text: `${date} 没有设置过，无需删除。` });
       await reply(ctx, message, { card });
@@ -94,7 +95,7 @@ export function registerReminders(bot: Bot): void {
       if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.override_list');
       const t = args.trim();
       const year = /^\d{4}$/.test(t) ? Number(t) : t === '' ? yearOf(shanghaiDate(ctx.now)) : undefined;
-      if (year === undefined) return reply(ctx, message, { text: `年份应为 4 位数字，例如：工作日列表 2027（你输入的是：${t}）` });
+      if (year === undefined) return reply(ctx, message, { text: `年份应为 4 位数字，例如：工作日列表 2027（你输入的是：${quoteInput(t)}）` });
       await reply(ctx, message, { card: await overridesCard(ctx.tx, year) });
     },
   );

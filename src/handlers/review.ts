@@ -15,6 +15,7 @@ import { decideTheme } from '../usecases/review/decide.ts';
 import { buildHistory } from '../usecases/review/history.ts';
 import { addReviewers, removeReviewers } from '../usecases/review/reviewers.ts';
 import { loadRevisable, reviseTheme, reviseVm } from '../usecases/review/revise.ts';
+import { quoteInput } from '../domain/user-text.ts';
 
 const NOT_REVIEWER = '只有县政务公开办的协调人和指定的审核人可以审核主题。';
 const NOT_COORDINATOR = '只有县政务公开办的协调人可以指定审核人。';
@@ -98,8 +99,9 @@ export function registerReview(bot: Bot): void {
       }
       // 审核 星沙街道: open that unit with all its themes.
       const name = args.trim();
-      const unit = name ? await ctx.tx.unit.findFirst({ where: { OR: [{ name }, { shortName: name }, { name: { contains: name } }] }, select: { id: true } }) : null;
-      if (name && !unit) return reply(ctx, message, { text: `没有找到单位“${name}”，请检查名称，或直接发送“审核”从第一个单位开始。` });
+      // No unit name is this long; a huge LIKE pattern would also exceed SQLite's pattern limit.
+      const unit = name && name.length <= 64 ? await ctx.tx.unit.findFirst({ where: { OR: [{ name }, { shortName: name }, { name: { contains: name } }] }, select: { id: true } }) : null;
+      if (name && !unit) return reply(ctx, message, { text: `没有找到单位“${quoteInput(name)}”，请检查名称，或直接发送“审核”从第一个单位开始。` });
       const pos: ReviewPosition = unit ? { filter: { ...DEFAULT_REVIEW_FILTER, status: 'all' }, unitId: unit.id, page: 0, dir: 'stay' } : { filter: DEFAULT_REVIEW_FILTER, unitId: '', page: 0, dir: 'stay' };
       const card = reviewCard(await buildReviewCard(ctx.tx, campaign, pos));
       await reply(ctx, message, { card });

@@ -16,6 +16,7 @@ import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/ca
 import { buildPublishConfirm, buildPublishedView, buildWorkCard } from '../usecases/schedule/view.ts';
 import { moveThemeMonth, replyToMove } from '../usecases/schedule/move.ts';
 import { checkPublishable, publishSchedule } from '../usecases/schedule/publish.ts';
+import { quoteInput } from '../domain/user-text.ts';
 
 const NOT_COORDINATOR = '只有县政务公开办的协调人可以编排和发布计划安排表。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
@@ -62,7 +63,7 @@ export function registerSchedule(bot: Bot): void {
         const ids = await liaisonUnitIds(ctx.tx, ctx.actor);
         unit = ids[0] ? await ctx.tx.unit.findUnique({ where: { id: ids[0] }, select: { id: true, name: true } }) : null;
       }
-      const card = await buildPublishedView(ctx.tx, campaign, unit, true);
+      const card = await buildPublishedView(ctx.tx, campaign, unit);
       if (!card) return reply(ctx, message, { text: `${PLAN_DEFAULTS.scheduleTitle(campaign.year)}尚未发布，发布后会发送到本群。` });
       await reply(ctx, message, { card });
     },
@@ -148,7 +149,7 @@ export function registerSchedule(bot: Bot): void {
       const rows = sortRows(await currentScheduleRows(ctx.tx, campaign.id));
       const no = Number(noRaw.replace(/^#/, ''));
       if (typeof action.value.ord === 'string' && action.value.ord !== orderToken(rows)) error = '计划安排表已有变化，序号可能已变，请核对刷新后的列表再调整';
-      else if (!Number.isInteger(no) || no < 1 || no > rows.length) error = `活动编号应为 1-${rows.length} 的数字（你输入的是：${noRaw}）`;
+      else if (!Number.isInteger(no) || no < 1 || no > rows.length) error = `活动编号应为 1-${rows.length} 的数字（你输入的是：${quoteInput(noRaw)}）`;
       else themeId = rows[no - 1]!.themeId;
     }
     const month = monthSchema.safeParse(monthRaw);

@@ -6,7 +6,7 @@ import type { CardActionEvent, CardResponse, MessageEvent } from '../app/events.
 import { isCoordinator, liaisonUnitIds } from '../app/access.ts';
 import type { CardJson } from '../../cards/kit.ts';
 import { openSubmissionForm, submissionFormAction, withdrawSubmission } from '../usecases/submissions/submit.ts';
-import { bindLiaison, setLeader } from '../usecases/submissions/liaison.ts';
+import { bindLiaison, decideLiaisonRequest, setLeader } from '../usecases/submissions/liaison.ts';
 import { deny } from '../usecases/submissions/shared.ts';
 import { resolveCampaign } from '../usecases/campaign/resolve.ts';
 import { registerCoordinator } from './coordinator.ts';
@@ -35,6 +35,7 @@ const openValue = z.object({ s: id });
 const formValue = z.object({ s: id, v: z.coerce.number().int().min(0), op: z.string().max(20), i: z.coerce.number().int().min(0).max(50).optional() });
 const withdrawValue = z.object({ s: id, v: z.coerce.number().int().min(0) });
 const bindValue = z.object({ u: id });
+const decideValue = z.object({ r: z.string().regex(/^[0-9a-f]{16}$/), ok: z.union([z.literal(0), z.literal(1)]) });
 
 function badValue(): CardResponse {
   return { toast: { type: 'warning', content: '这张卡片已过期，请重新发送指令获取新卡片' } };
@@ -63,6 +64,11 @@ export function registerSubmissions(bot: Bot): void {
     if (!v.success) return badValue();
     const r = await bindLiaison(ctx, a.chatId, 'primary', v.data.u);
     return { toast: { type: r.ok ? 'success' : 'error', content: r.text } };
+  });
+
+  bot.action('liaison.decide', async (ctx, a) => {
+    const v = decideValue.safeParse(a.value);
+    return v.success ? decideLiaisonRequest(ctx, v.data.r, v.data.ok === 1) : badValue();
   });
 
   bot.command({ names: ['我是联系人'], summary: '在本单位工作群中绑定自己为本单位联系人（负责填报）', example: '@主题日助手 我是联系人', audience: 'liaison' }, async (ctx, m) => {

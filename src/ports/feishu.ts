@@ -54,7 +54,11 @@ export interface FeishuGateway {
   delayedCardUpdate(p: { token: string; card: CardJson }): Promise<void>;
   uploadFile(p: { fileName: string; fileType: 'xls' | 'pdf' | 'doc' | 'stream'; data: Buffer }): Promise<{ fileKey: string }>;
   uploadImage(data: Buffer): Promise<{ imageKey: string }>;
-  downloadMessageResource(p: { messageId: string; fileKey: string; type: 'image' | 'file' }): Promise<Buffer>;
+  /**
+   * A message's image or file. With `maxBytes`, at most that much is ever held in memory: a larger
+   * resource fails with ResourceTooLargeError (its size counted while the rest is discarded).
+   */
+  downloadMessageResource(p: { messageId: string; fileKey: string; type: 'image' | 'file'; maxBytes?: number }): Promise<Buffer>;
   getChat(chatId: string): Promise<ChatInfo>;
   listChatMembers(chatId: string): Promise<ChatMember[]>;
   listChatMessages(p: { chatId: string; start: Date; end: Date }): Promise<HistoryMessage[]>;
@@ -65,4 +69,15 @@ export interface FeishuGateway {
   deleteCalendarEvent(p: { calendarId: string; eventId: string }): Promise<void>;
   /** Fetches a tenant token; false when Feishu refuses or cannot be reached. */
   tokenHealthy(): Promise<boolean>;
+}
+
+/** A downloaded resource was over the caller's limit; `size` is exact unless `atLeast`. */
+export class ResourceTooLargeError extends Error {
+  constructor(
+    readonly size: number,
+    readonly atLeast: boolean,
+  ) {
+    super(`resource larger than allowed (${atLeast ? '≥ ' : ''}${size} bytes)`);
+    this.name = 'ResourceTooLargeError';
+  }
 }

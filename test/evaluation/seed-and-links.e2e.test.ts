@@ -25,7 +25,7 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and link checks (%s)', (provider)
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    h = await startHarness({ provider, clock: new FakeClock('2023-11-20T02:00:00Z'), env: { EVIDENCE_CHECK_LINKS: 'true' } });
+    h = await startHarness({ provider, clock: new FakeClock('2023-11-20T02:00:00Z'), env: { EVIDENCE_CHECK_LINKS: 'true', LINK_CHECK_ALLOW: '127.0.0.1' } });
     ({ themes } = await seedScheduled2023(h.db, 20));
   });
   afterAll(async () => {

@@ -36,7 +36,7 @@ describe.each(PROVIDERS_UNDER_TEST)('long connection (%s)', (provider) => {
     const cb = (a: string) => ({
       schema: '2.0',
       header: { event_id: `ws_cb_${a}`, event_type: 'card.action.trigger', token: 'v', create_time: '1', app_id: 'a', tenant_key: 't' },
-      event: { operator: { open_id: unit.liaisons[0]!.openId }, token: 'c-1', action: { value: { a, n: 1 }, tag: 'button' }, context: { open_message_id: 'om_x', open_chat_id: unit.chatId } },
+      event: { operator: { open_id: unit.liaisons[0]!.openId }, token: `c-${a}`, action: { value: { a, n: 1 }, tag: 'button' }, context: { open_message_id: 'om_x', open_chat_id: unit.chatId } },
     });
     const ok = (await d.invoke(cb('test.click'), { needCheck: false })) as { toast?: { content: string }; card?: { type: string } };
     expect(ok.toast?.content).toBe('已收到 1');

@@ -113,25 +113,25 @@ describe('schedule cards', () => {
     for (const count of [0, 1, 36, 120, 200]) {
       const r = rows(count);
       const w = balanceChecks(r, { maxPerMonth: 6, fromMonth: 5 });
-      ok(publishedScheduleCard({ title: '计划安排表', version: 2, publishedAt: '2023-04-20 10:00', rows: r, unit: { id: 'u1', name: '星沙街道' }, maskPhones: true, changes: [{ kind: 'moved', themeId: 't1', unitId: 'u1', unitName: HOSTILE, title: HOSTILE, fromMonth: 5, toMonth: 6 }], calendarNote: HOSTILE }));
-      ok(publishedScheduleCard({ title: '计划安排表', version: 1, publishedAt: '2023-04-20 10:00', rows: r, maskPhones: false }));
+      ok(publishedScheduleCard({ title: '计划安排表', version: 2, publishedAt: '2023-04-20 10:00', rows: r, unit: { id: 'u1', name: '星沙街道' }, changes: [{ kind: 'moved', themeId: 't1', unitId: 'u1', unitName: HOSTILE, title: HOSTILE, fromMonth: 5, toMonth: 6 }], calendarNote: HOSTILE }));
+      ok(publishedScheduleCard({ title: '计划安排表', version: 1, publishedAt: '2023-04-20 10:00', rows: r }));
       ok(scheduleWorkCard({ title: '计划安排表', campaignStatus: 'reviewing', rows: r, warnings: w, published: { version: 1, at: '2023-04-20 10:00', pendingChanges: 3 }, pendingMoves: [{ themeId: 't1', unitName: HOSTILE, title: HOSTILE, from: 5, to: 6 }], moveMode: 'confirm', moveDraft: { themeId: 't1', month: '6', error: HOSTILE } }));
       ok(publishConfirmCard({ title: '计划安排表', count, unitCount: 3, warnings: w, pendingMoves: 2, nextVersion: 2, changes: 0, affectedUnits: 0 }));
     }
   });
 
-  it('masks phones in group cards and keeps them in the coordinator view', () => {
+  it('masks phones in every schedule card, the coordinator view included (full numbers only in the Excel sent privately)', () => {
     const r = rows(3);
-    const group = JSON.stringify(publishedScheduleCard({ title: 't', version: 1, publishedAt: 'x', rows: r, unit: { id: 'u1', name: '甲' }, maskPhones: true }));
+    const group = JSON.stringify(publishedScheduleCard({ title: 't', version: 1, publishedAt: 'x', rows: r, unit: { id: 'u1', name: '甲' } }));
     expect(group).toContain('0731\\\\-\\\\*\\\\*\\\\*\\\\*2387\\\\-801');
     expect(group).not.toContain('84872387');
     expect(group).toContain('★ ');
-    expect(JSON.stringify(publishedScheduleCard({ title: 't', version: 1, publishedAt: 'x', rows: r, maskPhones: false }))).toContain('84872387');
+    expect(JSON.stringify(publishedScheduleCard({ title: 't', version: 1, publishedAt: 'x', rows: r }))).not.toContain('84872387');
   });
 
   it('change notices, moves, answers', () => {
-    ok(scheduleChangeNoticeCard({ title: '计划安排表', version: 2, publishedAt: 'x', unit: { id: 'u1', name: HOSTILE }, liaisonOpenIds: ['ou_a'], changes: [{ kind: 'added', themeId: 't', unitId: 'u1', unitName: 'x', title: HOSTILE, toMonth: 5 }, { kind: 'changed', themeId: 't', unitId: 'u1', unitName: 'x', title: 'y', fields: ['title', 'contact'] }], ownRows: rows(3), maskPhones: true }));
-    ok(scheduleChangeNoticeCard({ title: '计划安排表', version: 2, publishedAt: 'x', unit: { id: 'u1', name: 'x' }, liaisonOpenIds: [], changes: [{ kind: 'removed', themeId: 't', unitId: 'u1', unitName: 'x', title: 'y', fromMonth: 5 }], ownRows: [], maskPhones: true }));
+    ok(scheduleChangeNoticeCard({ title: '计划安排表', version: 2, publishedAt: 'x', unit: { id: 'u1', name: HOSTILE }, liaisonOpenIds: ['ou_a'], changes: [{ kind: 'added', themeId: 't', unitId: 'u1', unitName: 'x', title: HOSTILE, toMonth: 5 }, { kind: 'changed', themeId: 't', unitId: 'u1', unitName: 'x', title: 'y', fields: ['title', 'contact'] }], ownRows: rows(3) }));
+    ok(scheduleChangeNoticeCard({ title: '计划安排表', version: 2, publishedAt: 'x', unit: { id: 'u1', name: 'x' }, liaisonOpenIds: [], changes: [{ kind: 'removed', themeId: 't', unitId: 'u1', unitName: 'x', title: 'y', fromMonth: 5 }], ownRows: [] }));
     const mv = { themeId: 't1', unitName: HOSTILE, title: HOSTILE, from: 5, to: 9, liaisonOpenIds: ['ou_a'], by: '李成英', at: 'x' };
     ok(moveConfirmCard(mv));
     for (const outcome of ['moved', 'accepted', 'declined'] as const) ok(moveNoticeCard({ ...mv, outcome, forCoordinator: outcome !== 'moved' }));

@@ -151,7 +151,9 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     expect(ownText).toContain(inCard(maskPhone(phone)));
     expect(ownText).not.toContain(inCard(phone));
     const officeCard = h.messages(office).filter((m) => m.msgType === 'interactive' && JSON.stringify(m.card).includes('第 1 版\u3000')).pop()!;
-    expect(JSON.stringify(officeCard.card)).toContain(inCard(phone));
+    // The office group is a group too: mobiles and landlines masked there as well (issue 14).
+    expect(JSON.stringify(officeCard.card)).toContain(inCard(maskPhone(phone)));
+    expect(JSON.stringify(officeCard.card)).not.toContain(inCard(phone));
 
     const file = h.messages(office).find((m) => m.msgType === 'file')!;
     expect(file.fileName).toBe('长沙县2023年“政务公开主题日”活动计划安排表（第1版）.xlsx');
@@ -198,7 +200,8 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     const match = may.find((t) => t.title === first.getCell(4).value)!;
     expect(match).toBeDefined();
     expect(first.getCell(6).value).toBe(match.submission.contactName);
-    expect(first.getCell(7).value).toBe(match.submission.contactPhone);
+    // The office group's copy: phones masked (full numbers only in files sent privately to coordinators).
+    expect(first.getCell(7).value).toBe(maskPhone(match.submission.contactPhone!));
     // Every approved theme appears exactly once; month headings in order.
     const titles: string[] = [];
     const headings: string[] = [];

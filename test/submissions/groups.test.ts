@@ -77,17 +77,53 @@ describe.each(PROVIDERS_UNDER_TEST)('groups, liaisons and help (%s)', (provider)
     expect((await h.db.groupChat.findUniqueOrThrow({ where: { chatId: chat.chatId } })).status).toBe('coordinator');
   });
 
-  it('liaisons bind themselves; the unit names its 分管领导', async () => {
+  it('liaison changes are confirmed by the current liaison (or a coordinator); both notified, audited; the unit names its 分管领导', async () => {
     const tongji = await h.db.unit.findUniqueOrThrow({ where: { name: '县统计局' }, include: { liaisons: true } });
     const chatId = tongji.chatId!;
-    const oldPrimary = tongji.liaisons.find((l) => l.role === 'primary')!;
+    const oldPrimary = tongji.liaisons.find((l) => l.role === 'primary' && l.openId)!;
     await h.say(newbie.openId, chatId, '我是联系人');
     await h.drainOutbox();
-    expect(lastText(chatId)).toContain('新来的小王已绑定为县统计局的联系人');
+    // Asking is not becoming: nothing changes until someone trusted says yes (issue 14).
+    expect(lastText(chatId)).toContain('需本单位现有联系人或协调人确认');
+    expect(await h.db.liaison.count({ where: { unitId: tongji.id, openId: newbie.openId } })).toBe(0);
+    expect((await h.db.liaison.findUniqueOrThrow({ where: { id: oldPrimary.id } })).role).toBe('primary');
+    // The confirmation card goes privately to the current liaison and to the coordinator.
+    const request = lastInteractive(h.messages(h.emulator.p2pChatId(oldPrimary.openId!)))!;
+    expect(validateCard(request.card)).toEqual({ ok: true });
+    expect(cardText(request.card)).toContain('新来的小王');
+    expect(cardText(lastInteractive(h.messages(h.emulator.p2pChatId(coordinator)))!.card)).toContain('联系人变更待确认');
+    const approve = buttonValue(request.card, { text: '同意' });
+    // Neither the requester nor a bystander can confirm.
+    for (const who of [newbie.openId, chief.openId]) {
+      const r = await h.bot.dispatch({ kind: 'card_action', eventId: `ev_deny_${who}`, operatorOpenId: who, chatId: request.chatId, messageId: request.messageId, value: approve });
+      expect(r.response.toast?.content).toContain('只有县统计局的现有联系人或协调人可以确认');
+    }
+    const ok = await h.click(oldPrimary.openId!, request.messageId, approve);
+    expect(ok.toast?.content).toBe('已同意');
+    await h.drainOutbox();
+    expect(lastText(chatId)).toContain('已确认：新来的小王已绑定为县统计局的联系人');
     const liaisons = await h.db.liaison.findMany({ where: { unitId: tongji.id } });
     expect(liaisons.find((l) => l.openId === newbie.openId)).toMatchObject({ name: '新来的小王', role: 'primary' });
     expect(liaisons.find((l) => l.id === oldPrimary.id)!.role).toBe('backup');
-    expect(await answerTo(helper.openId, chatId, '我是备用联系人')).toContain('帮手小李已绑定为县统计局的备用联系人');
+    expect(await h.db.auditLog.count({ where: { action: 'liaison.request', entityId: tongji.id } })).toBe(1);
+    expect((await h.db.auditLog.findFirstOrThrow({ where: { action: 'liaison.bind', entityId: tongji.id } })).after).toContain(oldPrimary.openId!);
+    // A second click on the handled request changes nothing.
+    expect((await h.click(coordinator, lastInteractive(h.messages(h.emulator.p2pChatId(coordinator)))!.messageId, approve)).toast?.content).toContain('已处理');
+
+    // A backup is asked for the same way; here the coordinator says no, then yes to a new request.
+    await h.say(helper.openId, chatId, '我是备用联系人');
+    await h.drainOutbox();
+    const second = lastInteractive(h.messages(h.emulator.p2pChatId(coordinator)))!;
+    expect((await h.click(coordinator, second.messageId, buttonValue(second.card, { text: '拒绝' }))).toast?.content).toBe('已拒绝');
+    await h.drainOutbox();
+    expect(lastText(chatId)).toContain('申请未获同意');
+    expect(await h.db.liaison.count({ where: { unitId: tongji.id, openId: helper.openId } })).toBe(0);
+    await h.say(helper.openId, chatId, '我是备用联系人');
+    await h.drainOutbox();
+    const third = lastInteractive(h.messages(h.emulator.p2pChatId(coordinator)))!;
+    await h.click(coordinator, third.messageId, buttonValue(third.card, { text: '同意' }));
+    await h.drainOutbox();
+    expect(lastText(chatId)).toContain('帮手小李已绑定为县统计局的备用联系人');
     expect((await h.db.liaison.findFirstOrThrow({ where: { unitId: tongji.id, openId: helper.openId } })).role).toBe('backup');
     // someone who is neither liaison nor coordinator cannot name the leader
     expect(await answerTo(chief.openId, chatId, `分管领导 @${chief.name}`)).toContain('只有县统计局的联系人或协调人可以设置分管领导');

@@ -354,14 +354,15 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
     expect(after.r.toast?.type).toBe('error');
   });
 
-  it('exports the 申报表 as XLSX and CSV into the coordinator chat', async () => {
+  it('exports the 申报表 as XLSX and CSV privately to the coordinator (full phone numbers)', async () => {
     const progress = lastInteractive(h.messages(office).filter((m) => cardText(m.card).includes('申报进度')))!;
     const r = await h.click(coordinator, progress.messageId, buttonValue(progress.card, { text: '导出申报表' }));
     expect(r.toast?.content).toContain('正在生成申报表');
     expect(r.error).toBeUndefined(); // answered inside Feishu's 3 s window; the files follow
     await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 2);
     await h.drainOutbox();
-    const files = h.messages(office).filter((m) => m.msgType === 'file');
+    expect(h.messages(office).filter((m) => m.msgType === 'file')).toEqual([]);
+    const files = h.messages(h.emulator.p2pChatId(coordinator)).filter((m) => m.msgType === 'file');
     expect(files.map((f) => f.fileName?.split('.').pop())).toEqual(['xlsx', 'csv']);
     const uploads = h.emulator.uploadedFiles().filter((f) => f.owner === 'app');
     const xlsx = uploads.find((f) => f.name.endsWith('.xlsx'))!;

@@ -161,13 +161,13 @@ describe('link checker (local server on 127.0.0.1)', () => {
   });
 
   it('200, 404, HEAD refused then GET, redirects, loops and timeouts', async () => {
-    const checker = createLinkChecker({ timeoutMs: 5000, maxRedirects: 3 });
+    const checker = createLinkChecker({ timeoutMs: 5000, maxRedirects: 3, allow: '127.0.0.1' });
     expect(await checker.check(`${base}/ok`)).toMatchObject({ ok: true, status: 200 });
     expect(await checker.check(`${base}/gone`)).toMatchObject({ ok: false, status: 404, error: 'http_error' });
     expect(await checker.check(`${base}/nohead`)).toMatchObject({ ok: true, status: 200 });
     expect(await checker.check(`${base}/moved`)).toMatchObject({ ok: true, status: 200, finalUrl: `${base}/ok` });
     expect(await checker.check(`${base}/loop`)).toMatchObject({ ok: false, error: 'too_many_redirects' });
-    expect(await createLinkChecker({ timeoutMs: 300 }).check(`${base}/slow`)).toMatchObject({ ok: false, error: 'timeout' });
+    expect(await createLinkChecker({ timeoutMs: 300, allow: '127.0.0.1' }).check(`${base}/slow`)).toMatchObject({ ok: false, error: 'timeout' });
     expect(await checker.check('ftp://127.0.0.1/x')).toMatchObject({ ok: false, error: 'bad_url' });
     const all = await checkSummaryLinks({ media: [`${base}/ok`], website: [`${base}/gone`], newMedia: [] }, checker);
     expect(all.map((r) => [r.channel, r.ok])).toEqual([['media', true], ['website', false]]);

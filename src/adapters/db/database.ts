@@ -55,6 +55,22 @@ export async function openDatabase(url: string): Promise<Database> {
   return providerOf(url) === 'sqlite' ? openSqlite(url) : openPostgres(url);
 }
 
+/**
+ * Interactive transactions take SQLite's write lock up front (BEGIN IMMEDIATE). The adapter's plain
+ * BEGIN is deferred: a transaction that reads, then writes after another process (the CLI next to
+ * the app) committed, fails at once with SQLITE_BUSY_SNAPSHOT, which the busy timeout cannot wait
+ * out. With the lock taken at BEGIN, the second writer waits (busy timeout) and then succeeds.
+ */
+class ImmediateSqliteAdapterFactory extends PrismaBetterSQLite3 {
+  override async connect(): ReturnType<PrismaBetterSQLite3['connect']> {
+    const adapter = await super.connect();
+    const client = (adapter as unknown as { client: BetterSqlite3.Database }).client;
+    const prepare = client.prepare.bind(client);
+    client.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as typeof client.prepare;
+    return adapter;
+  }
+}
+
 function openSqlite(url: string): Database {
   const file = sqlitePath(url);
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -67,7 +83,7 @@ function openSqlite(url: string): Database {
   } finally {
     raw.close();
   }
-  const adapter = new PrismaBetterSQLite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const adapter = new ImmediateSqliteAdapterFactory({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const client = new SqliteClient({ adapter });
   return {
     provider: 'sqlite',

@@ -12,6 +12,7 @@ import {
   type FeishuGateway,
   type HistoryMessage,
 } from '../../ports/feishu.ts';
+import { ResourceTooLargeError } from '../../ports/feishu.ts';
 
 export interface GatewayOptions {
   appId: string;
@@ -133,9 +134,26 @@ function need<T>(value: T | undefined | null, what: string, field: string): T {
   return value;
 }
 
-async function toBuffer(stream: Readable): Promise<Buffer> {
+/**
+ * Reads a stream into memory, never holding more than `maxBytes`: past it the chunks are only
+ * counted (to tell the person the real size) and the stream is dropped after 4× the limit.
+ */
+export async function toBuffer(stream: Readable, maxBytes = Number.POSITIVE_INFINITY): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    size += b.length;
+    if (size <= maxBytes) chunks.push(b);
+    else {
+      chunks.length = 0;
+      if (size > maxBytes * 4) {
+        stream.destroy();
+        throw new ResourceTooLargeError(size, true);
+      }
+    }
+  }
+  if (size > maxBytes) throw new ResourceTooLargeError(size, false);
   return Buffer.concat(chunks);
 }
 
@@ -251,8 +269,10 @@ export function createFeishuGateway(options: GatewayOptions): SdkFeishuGateway {
     },
 
     async downloadMessageResource(p) {
+      const res = await call('im.messageResource.get', () => client.im.v1.messageResource.get({ path: { message_id: p.messageId, file_key: p.fileKey }, params: { type: p.type } }));
+      // Outside call(): an oversized resource is the caller's refusal, not a Feishu error.
+      if (p.maxBytes !== undefined) return toBuffer(res.getReadableStream(), p.maxBytes);
       return call('im.messageResource.get', async () => {
-        const res = await client.im.v1.messageResource.get({ path: { message_id: p.messageId, file_key: p.fileKey }, params: { type: p.type } });
         return toBuffer(res.getReadableStream());
       });
     },

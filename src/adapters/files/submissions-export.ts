@@ -37,7 +37,9 @@ export const UNIT_SHEET_COLUMNS = ['序号', '活动主题', '活动时间（月
 export const COUNTY_SHEET_COLUMNS = ['序号', '填报单位', '活动主题', '活动时间（月份）', '活动形式', '活动简介', '联系人', '联系电话', '提交时间', '状态'] as const;
 export const COUNTY_SHEET_NAME = '全县汇总';
 
-const RISKY = /^[=+\-@\t\r]/;
+// Formula starters, their full-width forms (WPS and Excel with a CJK IME accept ＝ as =), and any
+// leading whitespace or line break (spreadsheets skip it before looking for a formula).
+const RISKY = /^[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\s\u3000\u00A0\uFEFF]/;
 
 /** For CSV (and any text a spreadsheet may parse): a risky first character is neutralised. */
 export function guardCell(text: string): string {

@@ -12,6 +12,7 @@ import { buildNoticeCard } from '../../../cards/notice.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { dateText, deny } from '../submissions/shared.ts';
 import { refreshProgressCards } from '../submissions/progress.ts';
+import { quoteInput } from '../../domain/user-text.ts';
 
 /**
  * Parses `发起申报 [2023] [截止 2023-04-07]`. The year defaults to today's, or to next year's once
@@ -26,9 +27,9 @@ export function parseLaunchArgs(args: string, today: string): { year: number; de
   const rest = yearMatch ? t.slice(yearMatch[0].length).trim() : t;
   if (!rest) return { year };
   const m = /^(?:截止(?:日期|时间)?|deadline)\s*[:：]?\s*(\S+)$/.exec(rest);
-  if (!m) return { error: `没看懂“${rest}”。用法：发起申报 2023 截止 2023-04-07` };
+  if (!m) return { error: `没看懂“${quoteInput(rest)}”。用法：发起申报 2023 截止 2023-04-07` };
   const deadline = parseTypedDate(m[1]!, year);
-  if (!deadline) return { error: `截止日期“${m[1]}”格式不正确，应为 2023-04-07` };
+  if (!deadline) return { error: `截止日期“${quoteInput(m[1]!)}”格式不正确，应为 2023-04-07` };
   return { year, deadline };
 }
 

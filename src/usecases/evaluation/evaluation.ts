@@ -12,6 +12,7 @@ import { card, markdown, noticeCard } from '../../../cards/kit.ts';
 import { deny, loadActivity } from '../summaries/common.ts';
 import { valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, judgeConflictUnits, loadCriteria, type EvaluationResults } from './results.ts';
+import { quoteInput } from '../../domain/user-text.ts';
 
 export type Campaign = { id: string; year: number; title: string; status: string };
 
@@ -72,7 +73,7 @@ export async function addJudges(ctx: HandlerContext, campaign: Campaign, people:
   if (t) {
     const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true } });
     unit = units.find((u) => u.name === t || u.shortName === t) ?? units.find((u) => u.name.includes(t) || t.includes(u.name)) ?? null;
-    if (!unit) return { lines: [`找不到单位“${t}”。请写单位全称（与名录一致），或省略单位。`] };
+    if (!unit) return { lines: [`找不到单位“${quoteInput(t)}”。请写单位全称（与名录一致），或省略单位。`] };
   }
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
   const lines: string[] = [];

@@ -7,6 +7,7 @@ import { buildGroupBindCard, buildGroupBoundCard } from '../../../cards/group.ts
 import { deny, personName } from '../submissions/shared.ts';
 import { resolveCampaign } from '../campaign/resolve.ts';
 import { sendUnitNotice } from '../campaign/launch.ts';
+import { quoteInput } from '../../domain/user-text.ts';
 
 export type GroupResult = { ok: true; text: string } | { ok: false; text: string };
 
@@ -85,8 +86,8 @@ export async function bindGroupByName(ctx: HandlerContext, chatId: string, typed
   if (!t) return { ok: false, text: '请写明单位名称，例如：绑定群 星沙街道；协调人工作群请发送：绑定群 协调群' };
   if (/^(协调群|协调人群|协调人工作群|办公室)$/.test(t)) return bindGroup(ctx, chatId, { coordinator: true });
   const found = matchUnitName(await activeUnits(ctx), t);
-  if (!found) return { ok: false, text: `找不到单位“${t}”，请检查名称或写全称` };
-  if ('ambiguous' in found) return { ok: false, text: `“${t}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称` };
+  if (!found) return { ok: false, text: `找不到单位“${quoteInput(t)}”，请检查名称或写全称` };
+  if ('ambiguous' in found) return { ok: false, text: `“${quoteInput(t)}”对应多个单位：${found.ambiguous.slice(0, 10).map((u) => u.name).join('、')}，请写全称` };
   return bindGroup(ctx, chatId, { unitId: found.unit.id });
 }
 

@@ -11,6 +11,12 @@ import { CHANNEL_LABELS, owesSubmission, reminderKey, workdaysLeftText } from '.
 import { formatChineseDate, shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
 import { submissionOpenValue } from './deliver.ts';
 import { contactLine, liaisonNames, liaisonOpenIds, loadCalendar, loadUnitContact, reminderSettings, type CampaignRow, type UnitContact } from './shared.ts';
+import { quoteInput } from '../../domain/user-text.ts';
+
+/** Longer than any unit's name (the directory caps names well below this). */
+const UNIT_NAME_MAX = 64;
+/** Notes shown on the preview card (each is one element; the card has a budget). */
+const NOTES_SHOWN = 10;
 
 const PREVIEW_PREFIX = 'nudge-preview:';
 
@@ -80,18 +86,26 @@ export async function prepareNudge(ctx: HandlerContext, campaign: CampaignRow, n
   });
   subs.sort((a, b) => a.unit.sortOrder - b.unit.sortOrder || a.unit.name.localeCompare(b.unit.name, 'zh'));
   const notes: string[] = [];
+  const unknown: string[] = [];
   let chosen = subs.filter((s) => owesSubmission(s.status));
   if (names.length > 0) {
     chosen = [];
-    for (const name of names) {
-      const exact = subs.filter((s) => s.unit.name === name || s.unit.shortName === name);
-      const matches = exact.length > 0 ? exact : subs.filter((s) => s.unit.name.includes(name));
-      if (matches.length === 0) notes.push(`未找到单位“${name}”，请检查名称`);
-      else if (matches.length > 1) notes.push(`“${name}”对应多个单位（${matches.map((m) => m.unit.name).join('、')}），请写全称`);
+    for (const name of [...new Set(names)]) {
+      // No unit is named like a paragraph: long "names" are unknown without a scan.
+      const exact = name.length > UNIT_NAME_MAX ? [] : subs.filter((s) => s.unit.name === name || s.unit.shortName === name);
+      const matches = exact.length > 0 || name.length > UNIT_NAME_MAX ? exact : subs.filter((s) => s.unit.name.includes(name));
+      if (matches.length === 0) unknown.push(name);
+      else if (matches.length > 1) notes.push(`“${quoteInput(name, 20)}”对应多个单位（${matches.slice(0, 5).map((m) => m.unit.name).join('、')}${matches.length > 5 ? ' 等' : ''}），请写全称`);
       else if (!owesSubmission(matches[0]!.status)) notes.push(`${matches[0]!.unit.name} 已提交，无需催办`);
       else if (!chosen.includes(matches[0]!)) chosen.push(matches[0]!);
     }
   }
+  // Echo a short, inert excerpt of what was typed: one line for all unknown names, few notes in all.
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, NOTES_SHOWN).map((n) => `“${quoteInput(n, 20)}”`).join('、');
+    notes.unshift(`未找到单位${shown}${unknown.length > NOTES_SHOWN ? ` 等 ${unknown.length} 个` : ''}，请检查名称`);
+  }
+  if (notes.length > NOTES_SHOWN) notes.splice(NOTES_SHOWN, notes.length - NOTES_SHOWN, `……另有 ${notes.length - NOTES_SHOWN} 条提示未列出`);
   const previewId = createHash('sha256').update(ctx.eventId).digest('hex').slice(0, 16);
   const preview: Preview = { campaignId: campaign.id, unitIds: chosen.map((s) => s.unitId), urgent, by: ctx.actor, createdAt: ctx.now.toISOString() };
   await ctx.tx.keyValue.upsert({ where: { key: `${PREVIEW_PREFIX}${previewId}` }, create: { key: `${PREVIEW_PREFIX}${previewId}`, value: JSON.stringify(preview) }, update: {} });

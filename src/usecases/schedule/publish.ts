@@ -3,7 +3,7 @@
 // to the coordinating office, and sync the campaign calendar — the last two after the commit.
 import type { AppServices, HandlerContext } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
-import { coordinatorChatIds } from '../../app/access.ts';
+import { coordinatorChatIds, isCoordinator } from '../../app/access.ts';
 import type { Tx } from '../../adapters/db/database.ts';
 import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { affectedUnitIds, diffSchedules, type ScheduleChange, type ScheduleRow } from '../../domain/schedule.ts';
@@ -11,6 +11,7 @@ import { formatChineseDate, shanghaiDate, shanghaiDateTime } from '../../domain/
 import { enqueueMany, type OutboxOp, type Recipient } from '../../app/outbox.ts';
 import { publishedScheduleCard, scheduleChangeNoticeCard } from '../../../cards/schedule.ts';
 import { writeScheduleXlsx } from '../../adapters/files/schedule-xlsx.ts';
+import { maskPhone } from '../../domain/phone.ts';
 import type { CampaignRow } from '../review/common.ts';
 import { currentScheduleRows, latestPublished } from './rows.ts';
 import { syncCalendar } from './calendar.ts';
@@ -19,7 +20,7 @@ export type PublishResult =
   | { ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; notifiedUnitIds: string[]; scheduleVersionId: string }
   | { ok: false; message: string };
 
-/** Where the coordinating office gets the full (unmasked) schedule: its chats, else the publisher. */
+/** Where the coordinating office gets the whole schedule: its chats, else the publisher. */
 export async function coordinatorTargets(tx: Tx, configuredChat: string | undefined, actor: string): Promise<Recipient[]> {
   const chats = await coordinatorChatIds(tx, configuredChat);
   return chats.length > 0 ? chats.map((chatId) => ({ chatId })) : [{ openId: actor }];
@@ -79,17 +80,17 @@ export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow
     // Without a group, only units with activities (or changes) get the schedule, by direct message.
     if (!unit.chatId && !affected && own.length === 0) continue;
     const card = affected
-      ? scheduleChangeNoticeCard({ title, version, publishedAt: at, unit, liaisonOpenIds, changes: changes.filter((c) => c.unitId === unit.id), ownRows: own, maskPhones: true })
-      : publishedScheduleCard({ title, version, publishedAt: at, rows, unit, maskPhones: true });
+      ? scheduleChangeNoticeCard({ title, version, publishedAt: at, unit, liaisonOpenIds, changes: changes.filter((c) => c.unitId === unit.id), ownRows: own })
+      : publishedScheduleCard({ title, version, publishedAt: at, rows, unit });
     const key = `schedule:${campaign.id}:v${version}:unit:${unit.id}`;
     if (unit.chatId) items.push({ key, op: { op: 'send', to: { chatId: unit.chatId }, card } });
     else for (const openId of liaisonOpenIds) items.push({ key: `${key}:${openId}`, op: { op: 'send', to: { openId }, card } });
     notifiedUnitIds.push(unit.id);
   }
   const coordinators = await coordinatorTargets(tx, ctx.config.coordinatorChatId, ctx.actor);
-  const full = publishedScheduleCard({ title, version, publishedAt: at, rows, maskPhones: false, changes: previous ? changes : undefined });
+  const full = publishedScheduleCard({ title, version, publishedAt: at, rows, changes: previous ? changes : undefined });
   for (const to of coordinators) items.push({ key: `schedule:${campaign.id}:v${version}:coord:${targetKey(to)}`, op: { op: 'send', to, card: full } });
-  await enqueueMany(tx, items, ctx.now);
+  await enqueueMany(tx, items, ctx.now, { coordinatorOpenIds: ctx.config.coordinatorOpenIds });
 
   await ctx.audit({
     action: 'schedule.publish',
@@ -120,17 +121,26 @@ export async function sendScheduleXlsx(
   services: AppServices,
   p: { campaignId: string; year: number; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; publishedOn: string; targets: Recipient[]; actor: string },
 ): Promise<void> {
-  const data = await writeScheduleXlsx({
-    title: PLAN_DEFAULTS.scheduleTitle(p.year),
-    subtitle: `县政务公开和政务服务工作领导小组办公室\u3000第${p.version}版\u3000${formatChineseDate(p.publishedOn)}`,
-    rows: p.rows,
-    changes: p.changes,
-  });
+  // Full numbers only in a file sent privately to a coordinator; a group gets them masked.
+  const write = (masked: boolean) =>
+    writeScheduleXlsx({
+      title: PLAN_DEFAULTS.scheduleTitle(p.year),
+      subtitle: `县政务公开和政务服务工作领导小组办公室\u3000第${p.version}版\u3000${formatChineseDate(p.publishedOn)}`,
+      rows: masked ? p.rows.map((r) => ({ ...r, contactPhone: r.contactPhone ? maskPhone(r.contactPhone) : r.contactPhone })) : p.rows,
+      changes: p.changes,
+    });
   const fileName = scheduleFileName(p.year, p.version);
-  const storedPath = await services.storage.put(`schedule/${p.campaignId}/v${p.version}.xlsx`, data);
+  const stored = new Map<boolean, string>();
+  const maskedFor = new Map<Recipient, boolean>();
+  for (const to of p.targets) {
+    const masked = 'chatId' in to || !(await isCoordinator(services.db as unknown as Tx, to.openId, services.config.coordinatorOpenIds));
+    maskedFor.set(to, masked);
+    if (!stored.has(masked)) stored.set(masked, await services.storage.put(`schedule/${p.campaignId}/v${p.version}${masked ? '-masked' : ''}.xlsx`, await write(masked)));
+  }
   await withContext(services, p.actor, async (ctx) => {
     for (const to of p.targets) {
-      await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(to)}`, { op: 'file', to, fileName, fileType: 'xls', storedPath });
+      const masked = maskedFor.get(to)!;
+      await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(to)}`, { op: 'file', to, fileName, fileType: 'xls', storedPath: stored.get(masked)!, ...(masked ? {} : { fullPhones: true }) });
     }
   });
 }

@@ -47,7 +47,7 @@ export async function buildPublishConfirm(tx: Tx, campaign: CampaignRow): Promis
 }
 
 /** The published schedule as a group sees it (phones masked), or null when none is published. */
-export async function buildPublishedView(tx: Tx, campaign: CampaignRow, unit: { id: string; name: string } | null, maskPhones: boolean): Promise<CardJson | null> {
+export async function buildPublishedView(tx: Tx, campaign: CampaignRow, unit: { id: string; name: string } | null): Promise<CardJson | null> {
   const published = await latestPublished(tx, campaign.id);
   if (!published) return null;
   return publishedScheduleCard({
@@ -56,6 +56,5 @@ export async function buildPublishedView(tx: Tx, campaign: CampaignRow, unit: { 
     publishedAt: shanghaiDateTime(published.publishedAt),
     rows: published.rows,
     unit: unit ?? undefined,
-    maskPhones,
   });
 }

@@ -7,6 +7,7 @@ import { dateText } from './shared.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../campaign/resolve.ts';
 import { refreshProgressCards } from './progress.ts';
 import { postReceipt } from './submit.ts';
+import { quoteInput } from '../../domain/user-text.ts';
 
 export type CommandResult = { ok: true; text: string } | { ok: false; text: string };
 
@@ -51,8 +52,8 @@ export async function extendDeadline(ctx: HandlerContext, typed: string): Promis
     return { ok: true, text: `${campaign.year}年申报：已将全部单位的申报截止日期从 ${campaign.deadline} 延长至 ${date}，已通知 ${subs.length} 个未提交单位。` };
   }
   const found = await findUnit(ctx, unitText);
-  if (!found) return refuse(ctx, 'submission.extend', `找不到单位“${unitText}”`);
-  if ('ambiguous' in found) return refuse(ctx, 'submission.extend', `“${unitText}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`);
+  if (!found) return refuse(ctx, 'submission.extend', `找不到单位“${quoteInput(unitText)}”`);
+  if ('ambiguous' in found) return refuse(ctx, 'submission.extend', `“${quoteInput(unitText)}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`);
   const unit = found.unit;
   const sub = await ctx.tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
   if (!sub) return refuse(ctx, 'submission.extend', `${unit.name}不在本次申报范围内`);
@@ -85,8 +86,8 @@ export async function reopenSubmission(ctx: HandlerContext, typed: string): Prom
   const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
   if (!unitText) return refuse(ctx, 'submission.reopen', '请写明单位，例如：重新开放 星沙街道 至 2023-04-20');
   const found = await findUnit(ctx, unitText);
-  if (!found) return refuse(ctx, 'submission.reopen', `找不到单位“${unitText}”`);
-  if ('ambiguous' in found) return refuse(ctx, 'submission.reopen', `“${unitText}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`);
+  if (!found) return refuse(ctx, 'submission.reopen', `找不到单位“${quoteInput(unitText)}”`);
+  if ('ambiguous' in found) return refuse(ctx, 'submission.reopen', `“${quoteInput(unitText)}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`);
   const unit = found.unit;
   const today = shanghaiDate(ctx.now);
   const until = typedDate ?? addDays(today, 3);

@@ -1,5 +1,5 @@
 // 导出申报表: the data is read in the handler's transaction (fast); the workbook is built after
-// commit, stored, and sent to the coordinator's chat as files through the outbox.
+// commit, stored, and sent privately to the coordinator who asked (it carries full phone numbers).
 import type { Tx } from '../../adapters/db/database.ts';
 import type { AppServices, HandlerContext } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
@@ -49,8 +49,9 @@ export async function sendSubmissionExport(services: AppServices, p: { data: Sub
     services,
     p.actor,
     async (ctx) => {
-      await ctx.enqueue(`export:${p.campaignId}:${p.eventId}:xlsx`, { op: 'file', to: { chatId: p.chatId }, fileName: `${base}.xlsx`, fileType: 'xls', storedPath: xlsxPath });
-      await ctx.enqueue(`export:${p.campaignId}:${p.eventId}:csv`, { op: 'file', to: { chatId: p.chatId }, fileName: `${base}.csv`, fileType: 'stream', storedPath: csvPath });
+      // The table carries liaisons' full phone numbers: only ever privately to the coordinator who asked.
+      await ctx.enqueue(`export:${p.campaignId}:${p.eventId}:xlsx`, { op: 'file', to: { openId: p.actor }, fileName: `${base}.xlsx`, fileType: 'xls', storedPath: xlsxPath, fullPhones: true });
+      await ctx.enqueue(`export:${p.campaignId}:${p.eventId}:csv`, { op: 'file', to: { openId: p.actor }, fileName: `${base}.csv`, fileType: 'stream', storedPath: csvPath, fullPhones: true });
       await ctx.audit({ action: 'submission.export_sent', entity: 'Campaign', entityId: p.campaignId, after: { xlsxPath, csvPath, bytes: xlsx.length + csv.length } });
     },
     { now: p.now, eventId: `${p.eventId}:export` },
@@ -66,5 +67,5 @@ export async function requestSubmissionExport(ctx: HandlerContext, campaignId: s
   const p = { data, year: campaign.year, chatId, actor: ctx.actor, now: ctx.now, eventId: ctx.eventId, campaignId };
   ctx.afterCommit(() => sendSubmissionExport(services, p));
   const submitted = data.units.filter((u) => u.submitted).length;
-  return `正在生成申报表（${campaign.year}年，${submitted}/${data.units.length} 个单位已提交），Excel 和 CSV 文件稍后发到本会话`;
+  return `正在生成申报表（${campaign.year}年，${submitted}/${data.units.length} 个单位已提交），Excel 和 CSV 文件（含联系电话）稍后私聊发给你`;
 }

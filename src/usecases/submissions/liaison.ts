@@ -1,8 +1,11 @@
-// Who speaks for a unit: liaisons bind themselves in the unit's group (我是联系人 /
-// 我是备用联系人 / the notice's button), and the unit names its 分管领导.
+// Who speaks for a unit: liaisons ask in the unit's group (我是联系人 / 我是备用联系人 / the
+// notice's button) and someone already trusted confirms; the unit names its 分管领导.
+import { createHash } from 'node:crypto';
 import type { HandlerContext } from '../../app/bot.ts';
-import { unitOfChat } from '../../app/access.ts';
-import type { Mention } from '../../app/events.ts';
+import { isCoordinator, unitOfChat } from '../../app/access.ts';
+import type { CardResponse, Mention } from '../../app/events.ts';
+import { liaisonDecidedCard, liaisonRequestCard } from '../../../cards/liaison.ts';
+import { instantText, personName } from './shared.ts';
 
 export type LiaisonResult = { ok: true; text: string } | { ok: false; text: string };
 
@@ -19,7 +22,26 @@ async function nameInChat(ctx: HandlerContext, chatId: string, openId: string, m
   }
 }
 
-/** Binds the actor as a liaison of the unit whose group this is. */
+const REQUEST_PREFIX = 'liaison.request:';
+
+interface LiaisonRequest {
+  unitId: string;
+  chatId: string;
+  openId: string;
+  name: string;
+  role: 'primary' | 'backup';
+  requestedAt: string;
+}
+
+const roleLabel = (role: 'primary' | 'backup') => (role === 'primary' ? '联系人' : '备用联系人');
+
+/**
+ * 我是联系人 / 我是备用联系人 / the notice's button. Speaking for a unit (submitting, withdrawing) is
+ * not something group membership alone grants (issue 14): a coordinator, or someone who already
+ * is the unit's liaison, changes roles at once; anyone else asks, and the unit's current liaisons
+ * and the coordinators get a card to confirm. A unit with no liaison yet needs a coordinator —
+ * unless LIAISON_TRUST_GROUP says membership of the unit's bound group is enough.
+ */
 export async function bindLiaison(ctx: HandlerContext, chatId: string, role: 'primary' | 'backup', expectedUnitId?: string): Promise<LiaisonResult> {
   const unit = await unitOfChat(ctx.tx, chatId);
   if (!unit || (expectedUnitId && unit.id !== expectedUnitId)) {
@@ -29,25 +51,102 @@ export async function bindLiaison(ctx: HandlerContext, chatId: string, role: 'pr
   }
   const name = (await nameInChat(ctx, chatId, ctx.actor)) ?? '联系人';
   const mine = await ctx.tx.liaison.findUnique({ where: { unitId_openId: { unitId: unit.id, openId: ctx.actor } } });
+  if (mine?.role === role) return { ok: true, text: `你已是${unit.name}的${roleLabel(role)}。` };
+  const bound = await ctx.tx.liaison.findMany({ where: { unitId: unit.id, NOT: { openId: null } }, select: { openId: true, name: true, role: true } });
+  const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
+  const trusted = coordinator || mine !== null || (bound.length === 0 && ctx.config.liaisonTrustGroup);
+  if (trusted) return applyLiaison(ctx, unit, { openId: ctx.actor, name, role, chatId }, ctx.actor);
+
+  // Ask: the current liaisons (a unit without one: the coordinators) confirm, privately.
+  const approvers = new Set(bound.map((l) => l.openId!));
+  for (const id of await coordinatorOpenIds(ctx)) approvers.add(id);
+  approvers.delete(ctx.actor);
+  if (approvers.size === 0) {
+    const reason = '暂无可以确认的联系人或协调人，请联系县政务公开办';
+    await ctx.audit({ action: 'liaison.request', entity: 'Unit', entityId: unit.id, decision: 'deny', reason });
+    return { ok: false, text: reason };
+  }
+  const requestId = createHash('sha256').update(`${ctx.eventId}:${ctx.actor}`).digest('hex').slice(0, 16);
+  const request: LiaisonRequest = { unitId: unit.id, chatId, openId: ctx.actor, name, role, requestedAt: ctx.now.toISOString() };
+  await ctx.tx.keyValue.upsert({ where: { key: REQUEST_PREFIX + requestId }, create: { key: REQUEST_PREFIX + requestId, value: JSON.stringify(request) }, update: {} });
+  const current = bound.find((l) => l.role === 'primary');
+  const card = liaisonRequestCard({ requestId, unitName: unit.name, name, role, ...(current ? { currentName: current.name } : {}), atText: instantText(ctx.now) });
+  for (const openId of approvers) await ctx.enqueue(`liaison.request:${requestId}:${openId}`, { op: 'send', to: { openId }, card });
+  await ctx.audit({ action: 'liaison.request', entity: 'Unit', entityId: unit.id, after: { requestId, openId: ctx.actor, name, role, approvers: [...approvers] } });
+  const who = bound.length > 0 ? '本单位现有联系人或协调人' : '协调人';
+  return { ok: true, text: `已收到${name}成为${unit.name}${roleLabel(role)}的申请，需${who}确认（已发送确认卡片）。确认前不能填报。` };
+}
+
+async function coordinatorOpenIds(ctx: HandlerContext): Promise<string[]> {
+  const rows = await ctx.tx.coordinator.findMany({ select: { openId: true } });
+  return [...new Set([...ctx.config.coordinatorOpenIds, ...rows.map((r) => r.openId)])];
+}
+
+/** Makes the binding (trusted or confirmed); one primary per unit, the earlier one kept as backup. */
+async function applyLiaison(ctx: HandlerContext, unit: { id: string; name: string }, p: { openId: string; name: string; role: 'primary' | 'backup'; chatId: string }, approvedBy: string): Promise<LiaisonResult> {
+  const mine = await ctx.tx.liaison.findUnique({ where: { unitId_openId: { unitId: unit.id, openId: p.openId } } });
   let text: string;
   if (mine) {
-    if (mine.role === role) return { ok: true, text: `你已是${unit.name}的${role === 'primary' ? '联系人' : '备用联系人'}。` };
-    await ctx.tx.liaison.update({ where: { id: mine.id }, data: { role, name } });
-    text = `已将你在${unit.name}的身份改为${role === 'primary' ? '联系人' : '备用联系人'}。`;
+    if (mine.role === p.role) return { ok: true, text: `${p.name}已是${unit.name}的${roleLabel(p.role)}。` };
+    await ctx.tx.liaison.update({ where: { id: mine.id }, data: { role: p.role, name: p.name } });
+    text = `已将${p.name}在${unit.name}的身份改为${roleLabel(p.role)}。`;
   } else {
     // A directory row for the same person without an open_id yet is claimed, keeping its phone.
-    const unclaimed = await ctx.tx.liaison.findFirst({ where: { unitId: unit.id, openId: null, name } });
-    if (unclaimed) await ctx.tx.liaison.update({ where: { id: unclaimed.id }, data: { openId: ctx.actor, role } });
-    else await ctx.tx.liaison.create({ data: { unitId: unit.id, openId: ctx.actor, name, role } });
-    text = `${name}已绑定为${unit.name}的${role === 'primary' ? '联系人' : '备用联系人'}，可以填写申报表了。联系电话在申报表中填写。`;
+    const unclaimed = await ctx.tx.liaison.findFirst({ where: { unitId: unit.id, openId: null, name: p.name } });
+    if (unclaimed) await ctx.tx.liaison.update({ where: { id: unclaimed.id }, data: { openId: p.openId, role: p.role } });
+    else await ctx.tx.liaison.create({ data: { unitId: unit.id, openId: p.openId, name: p.name, role: p.role } });
+    text = `${p.name}已绑定为${unit.name}的${roleLabel(p.role)}，可以填写申报表了。联系电话在申报表中填写。`;
   }
-  if (role === 'primary') {
+  const demotedIds: string[] = [];
+  if (p.role === 'primary') {
     // One primary per unit: an earlier primary stays as backup, so reminders still reach them.
-    const demoted = await ctx.tx.liaison.updateMany({ where: { unitId: unit.id, role: 'primary', NOT: { openId: ctx.actor } }, data: { role: 'backup' } });
-    if (demoted.count > 0) text += '原联系人改为备用联系人。';
+    const earlier = await ctx.tx.liaison.findMany({ where: { unitId: unit.id, role: 'primary', NOT: { openId: p.openId } }, select: { id: true, openId: true } });
+    if (earlier.length > 0) {
+      await ctx.tx.liaison.updateMany({ where: { id: { in: earlier.map((e) => e.id) } }, data: { role: 'backup' } });
+      text += '原联系人改为备用联系人。';
+      demotedIds.push(...earlier.map((e) => e.openId).filter((x): x is string => !!x));
+    }
   }
-  await ctx.audit({ action: 'liaison.bind', entity: 'Liaison', entityId: unit.id, after: { openId: ctx.actor, name, role } });
+  await ctx.audit({ action: 'liaison.bind', entity: 'Liaison', entityId: unit.id, after: { openId: p.openId, name: p.name, role: p.role, approvedBy, demoted: demotedIds } });
+  // Whoever lost the primary role hears about it directly (not only in a busy group).
+  for (const openId of demotedIds) {
+    if (openId === approvedBy) continue;
+    await ctx.enqueue(`liaison.demoted:${ctx.eventId}:${openId}`, { op: 'send', to: { openId }, text: `${p.name}已成为${unit.name}的联系人，你改为备用联系人。如有异议请联系县政务公开办。` });
+  }
   return { ok: true, text };
+}
+
+/** 同意 / 拒绝 on the request card: only the unit's current liaisons and coordinators may decide. */
+export async function decideLiaisonRequest(ctx: HandlerContext, requestId: string, approve: boolean): Promise<CardResponse> {
+  const kv = await ctx.tx.keyValue.findUnique({ where: { key: REQUEST_PREFIX + requestId } });
+  if (!kv) return { toast: { type: 'info', content: '这条申请已处理或已失效' } };
+  let request: LiaisonRequest;
+  try {
+    request = JSON.parse(kv.value) as LiaisonRequest;
+  } catch {
+    return { toast: { type: 'error', content: '这条申请已失效' } };
+  }
+  const unit = await ctx.tx.unit.findUnique({ where: { id: request.unitId }, select: { id: true, name: true } });
+  if (!unit) return { toast: { type: 'error', content: '单位已不存在' } };
+  const allowed = (await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds)) || ((await ctx.tx.liaison.count({ where: { unitId: unit.id, openId: ctx.actor } })) > 0 && ctx.actor !== request.openId);
+  if (!allowed) {
+    await ctx.audit({ action: 'liaison.decide', entity: 'Unit', entityId: unit.id, decision: 'deny', reason: 'not a liaison of the unit or a coordinator' });
+    return { toast: { type: 'error', content: `只有${unit.name}的现有联系人或协调人可以确认` } };
+  }
+  await ctx.tx.keyValue.delete({ where: { key: kv.key } });
+  const byName = await personName(ctx.tx, ctx.actor, unit.id);
+  const atText = instantText(ctx.now);
+  let groupText: string;
+  if (approve) {
+    const r = await applyLiaison(ctx, unit, request, ctx.actor);
+    groupText = `${byName}已确认：${r.text}`;
+  } else {
+    await ctx.audit({ action: 'liaison.rejected', entity: 'Unit', entityId: unit.id, after: { requestId, openId: request.openId, name: request.name, role: request.role } });
+    groupText = `${request.name}成为${unit.name}${roleLabel(request.role)}的申请未获同意（${byName}）。如有疑问请联系县政务公开办。`;
+  }
+  // Both sides hear it: the requester in the group where they asked, the decider on the card.
+  await ctx.enqueue(`liaison.decided:${requestId}`, { op: 'send', to: { chatId: request.chatId }, text: groupText });
+  return { toast: { type: approve ? 'success' : 'info', content: approve ? '已同意' : '已拒绝' }, card: liaisonDecidedCard({ unitName: unit.name, name: request.name, role: request.role, approved: approve, byName, atText }) };
 }
 
 /** 分管领导 @某人, by a liaison of the unit or a coordinator, in the unit's group. */

@@ -103,7 +103,7 @@ export function setDefaultLinkChecker(checker: LinkChecker | undefined): void {
 }
 
 /** After commit: fetch the links of the submitted version, then record and announce. */
-export async function runLinkCheck(services: AppServices, summaryId: string, version: number, checker: LinkChecker = (defaultChecker ??= createLinkChecker())): Promise<void> {
+export async function runLinkCheck(services: AppServices, summaryId: string, version: number, checker: LinkChecker = defaultChecker ?? createLinkChecker({ allow: services.config.linkCheckAllow })): Promise<void> {
   const s = await services.db.summary.findUnique({ where: { id: summaryId }, select: { links: true, version: true } });
   if (!s || s.version !== version) return;
   let results: LinkResult[] | 'skipped';

@@ -13,7 +13,8 @@ import { isUniqueViolation, type AppServices, type HandlerContext } from '../../
 import type { CardResponse, MessageEvent } from '../../app/events.ts';
 import { withContext } from '../../app/context.ts';
 import { isCoordinator, isLiaisonOf, unitOfChat } from '../../app/access.ts';
-import { checkPhoto, IMAGE_EXT, IMAGE_MIME, looksLikeImageName, monthsAway, PHOTO_MONTH_TOLERANCE } from '../../domain/evidence.ts';
+import { checkPhoto, IMAGE_EXT, IMAGE_MIME, mayBePhotoFile, monthsAway, PHOTO_MONTH_TOLERANCE, photoTooLarge, type PhotoVerdict } from '../../domain/evidence.ts';
+import { ResourceTooLargeError } from '../../ports/feishu.ts';
 import { pickActivityForPhoto } from '../../domain/summary.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { readJpegExif } from '../../adapters/files/exif.ts';
@@ -40,7 +41,7 @@ export function photoOf(message: MessageEvent): IncomingPhoto | undefined {
   }
   if (message.msgType === 'file' && typeof c.file_key === 'string') {
     const fileName = typeof c.file_name === 'string' ? c.file_name : '';
-    if (!looksLikeImageName(fileName)) return undefined;
+    if (!mayBePhotoFile(fileName)) return undefined;
     return { chatId: message.chatId, messageId: message.messageId, fileKey: c.file_key, resourceType: 'file', fileName, uploader: message.senderOpenId };
   }
   return undefined;
@@ -138,16 +139,21 @@ type IngestOutcome = { kind: 'stored'; attachmentId: string; count: number } | {
 /** Download, check, store and record one photo (outside the inbound transaction). */
 export async function ingestPhoto(services: AppServices, themeId: string, photo: IncomingPhoto): Promise<IngestOutcome> {
   const { gateway, storage, config, log } = services;
-  let bytes: Buffer;
+  let bytes: Buffer = Buffer.alloc(0);
+  let verdict: PhotoVerdict | undefined;
   try {
-    bytes = await gateway.downloadMessageResource({ messageId: photo.messageId, fileKey: photo.fileKey, type: photo.resourceType });
+    // The size limit holds while downloading: an oversized photo is never held in memory whole.
+    bytes = await gateway.downloadMessageResource({ messageId: photo.messageId, fileKey: photo.fileKey, type: photo.resourceType, maxBytes: config.maxPhotoBytes });
   } catch (error) {
-    log.warn('photo download failed', { messageId: photo.messageId, error });
-    const message = '照片下载失败（网络或权限问题），请稍后重新发送';
-    await reply(services, photo, message, 'failed');
-    return { kind: 'failed', message };
+    if (error instanceof ResourceTooLargeError) verdict = photoTooLarge(error.size, config.maxPhotoBytes, photo.resourceType === 'file' ? photo.fileName : '', error.atLeast);
+    else {
+      log.warn('photo download failed', { messageId: photo.messageId, error });
+      const message = '照片下载失败（网络或权限问题），请稍后重新发送';
+      await reply(services, photo, message, 'failed');
+      return { kind: 'failed', message };
+    }
   }
-  const verdict = checkPhoto(bytes, config.maxPhotoBytes, photo.resourceType === 'file' ? photo.fileName : '');
+  verdict ??= checkPhoto(bytes, config.maxPhotoBytes, photo.resourceType === 'file' ? photo.fileName : '');
   if (!verdict.ok) {
     await withContext(
       services,
