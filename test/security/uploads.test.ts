@@ -7,7 +7,7 @@ import { toBuffer } from '../../src/adapters/feishu/gateway.ts';
 import { ResourceTooLargeError } from '../../src/ports/feishu.ts';
 import { checkPhoto, mayBePhotoFile, photoTooLarge, sniffImageType } from '../../src/domain/evidence.ts';
 import { photoOf } from '../../src/usecases/summaries/photos.ts';
-import { tinyJpeg } from '../../src/adapters/files/exif.ts';
+import { tinyJpeg } from '../../src/adapters/files/sample-jpeg.ts';
 import { safeRelativePath } from '../../src/adapters/files/storage.ts';
 import type { MessageEvent } from '../../src/app/events.ts';
 
