@@ -1,6 +1,8 @@
 // Review cards: the reviewer's unit-by-unit review card, the history card, the decision notice
 // posted in the unit's group. Pure builders; times arrive formatted.
 import {
+  strong,
+  bold,
   button,
   buttonRow,
   card,
@@ -83,16 +85,16 @@ function clip(s: string, n: number): string {
   return chars.length > n ? `${chars.slice(0, n).join('')}…` : s;
 }
 
-function diffLine(c: FieldChange, strong: boolean): string {
-  const after = escapeMarkdown(clip(c.after, DIFF_CLIP));
-  return `· ${c.label}：${escapeMarkdown(clip(c.before, DIFF_CLIP))} → ${strong ? `**${after}**` : after}`;
+function diffLine(c: FieldChange, emphasise: boolean): string {
+  const after = clip(c.after, DIFF_CLIP);
+  return `· ${c.label}：${escapeMarkdown(clip(c.before, DIFF_CLIP))} → ${emphasise ? bold(after) : escapeMarkdown(after)}`;
 }
 
 function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, compact: boolean): CardElement[] {
   const unitId = vm.unit?.id ?? '';
   const nav = { filter: vm.filter, unitId, page: vm.page, campaignId: vm.campaignId };
   const lines = [
-    `**${t.seq}. ${escapeMarkdown(t.title)}**\u3000<font color='${STATUS_COLOR[t.status] ?? 'grey'}'>${reviewStatusLabel(t.status)}</font>\u3000v${t.version}`,
+    `${bold(`${t.seq}. ${t.title}`)}\u3000<font color='${STATUS_COLOR[t.status] ?? 'grey'}'>${reviewStatusLabel(t.status)}</font>\u3000v${t.version}`,
     `活动时间：${t.month}月\u3000活动形式：${escapeMarkdown(formsText(t.forms))}`,
   ];
   const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${compact ? clip(t.intro, INTRO_CLIP) : t.intro}`)];
@@ -155,7 +157,7 @@ export function reviewCard(vm: ReviewCardVm): CardJson {
 function buildReviewCard(vm: ReviewCardVm, compact: boolean): CardJson {
   const c = vm.counts;
   const elements: CardElement[] = [
-    markdown(`共 ${c.total} 个主题：待审核 **${c.pending}**\u3000已通过 ${c.approved}\u3000已退回 ${c.returned}\u3000不采纳 ${c.rejected}`),
+    markdown(`共 ${c.total} 个主题：待审核 ${strong(c.pending)}\u3000已通过 ${c.approved}\u3000已退回 ${c.returned}\u3000不采纳 ${c.rejected}`),
     filterForm(vm),
     hr(),
   ];
@@ -166,7 +168,7 @@ function buildReviewCard(vm: ReviewCardVm, compact: boolean): CardJson {
   const u = vm.unit;
   const nav = { filter: vm.filter, unitId: u.id, page: vm.page, campaignId: vm.campaignId };
   elements.push(
-    markdown(`**${escapeMarkdown(u.name)}**（${u.kindLabel}）\u3000第 ${u.index + 1}/${u.count} 个单位${vm.pages > 1 ? `\u3000主题第 ${vm.page + 1}/${vm.pages} 页` : ''}`),
+    markdown(`${bold(u.name)}（${u.kindLabel}）\u3000第 ${u.index + 1}/${u.count} 个单位${vm.pages > 1 ? `\u3000主题第 ${vm.page + 1}/${vm.pages} 页` : ''}`),
     note(`联系人：${escapeMarkdown(u.contact)}${u.submittedAt ? `\u3000报送时间：${u.submittedAt}` : ''}\u3000筛选：${describeFilter(vm.filter)}`),
   );
   vm.themes.forEach((t, i) => {
@@ -199,15 +201,15 @@ export interface HistoryVm {
 
 export function historyCard(vm: HistoryVm): CardJson {
   const elements: CardElement[] = [
-    markdown(`**${escapeMarkdown(vm.unitName)}**「${escapeMarkdown(vm.theme.title)}」\u3000当前：${reviewStatusLabel(vm.theme.status)}\u3000v${vm.theme.version}`),
+    markdown(`${bold(vm.unitName)}「${escapeMarkdown(vm.theme.title)}」\u3000当前：${reviewStatusLabel(vm.theme.status)}\u3000v${vm.theme.version}`),
     hr(),
-    markdown('**审核记录**'),
+    markdown(`${bold('审核记录')}`),
   ];
   if (vm.entries.length === 0) elements.push(note('暂无审核记录'));
   for (const e of vm.entries.slice(-30)) {
-    elements.push(markdown(`${e.at}\u3000${escapeMarkdown(e.who)}\u3000**${escapeMarkdown(e.what)}**${e.detail ? `\n${escapeMarkdown(e.detail)}` : ''}`));
+    elements.push(markdown(`${e.at}\u3000${escapeMarkdown(e.who)}\u3000${bold(e.what)}${e.detail ? `\n${escapeMarkdown(e.detail)}` : ''}`));
   }
-  elements.push(hr(), markdown('**各版本内容**'));
+  elements.push(hr(), markdown(`${bold('各版本内容')}`));
   for (const v of vm.versions.slice(-10)) {
     elements.push(markdown(`v${v.version}\u3000${v.at}\u3000${escapeMarkdown(v.who)}\n主题：${escapeMarkdown(v.title)}\u3000${v.month}月\u3000${escapeMarkdown(formsText(v.forms))}`), textBlock(`简介：${v.intro}`));
   }
@@ -234,7 +236,7 @@ export interface DecisionNoticeVm {
 export function decisionNoticeCard(vm: DecisionNoticeVm): CardJson {
   const mentions = vm.liaisonOpenIds.map(mention).filter(Boolean).join(' ');
   const label = decisionLabel(vm.decision);
-  const lines = [`${mentions ? `${mentions} ` : ''}${escapeMarkdown(vm.unitName)}申报的主题 ${vm.seq}「${escapeMarkdown(vm.title)}」审核结果：**${label}**`];
+  const lines = [`${mentions ? `${mentions} ` : ''}${escapeMarkdown(vm.unitName)}申报的主题 ${vm.seq}「${escapeMarkdown(vm.title)}」审核结果：${strong(label)}`];
   if (vm.reason) lines.push(`${vm.decision === 'approve' ? '审核意见' : '原因'}：${escapeMarkdown(vm.reason)}`);
   if (vm.fields.length > 0) lines.push(`需修改：${vm.fields.map(fieldLabel).join('、')}`);
   lines.push(`审核人：${escapeMarkdown(vm.reviewerName)}\u3000${vm.at}`);
@@ -268,7 +270,7 @@ function errorLine(errors: Record<string, string> | undefined, key: string): Car
 
 export function reviseCard(vm: ReviseVm): CardJson {
   const mark = (k: string) => (vm.fields.includes(k) ? '（需修改）' : '');
-  const lines = [`**${escapeMarkdown(vm.unitName)}** 修改退回的主题（v${vm.version}）`];
+  const lines = [`${bold(vm.unitName)} 修改退回的主题（v${vm.version}）`];
   if (vm.reason) lines.push(`退回原因：${escapeMarkdown(vm.reason)}`);
   if (vm.fields.length > 0) lines.push(`需修改：${vm.fields.map(fieldLabel).join('、')}`);
   const monthOptions = vm.months.map((m) => ({ label: `${m}月`, value: String(m) }));
@@ -308,7 +310,7 @@ export function resubmittedCard(vm: ResubmittedVm): CardJson {
     title: '退回的主题已重新提交',
     template: 'wathet',
     elements: [
-      markdown(`**${escapeMarkdown(vm.unitName)}**「${escapeMarkdown(vm.title)}」已修改（v${vm.version}），${escapeMarkdown(vm.byName)} ${vm.at} 提交。\n${diff}`),
+      markdown(`${bold(vm.unitName)}「${escapeMarkdown(vm.title)}」已修改（v${vm.version}），${escapeMarkdown(vm.byName)} ${vm.at} 提交。\n${diff}`),
       button('去审核', { a: 'review.page', u: vm.unitId, p: 0, fs: 'pending', fk: 'all', fm: 0, ff: 'all', dir: 'stay' }, { type: 'primary', size: 'small' }),
     ],
     summary: '退回的主题已重新提交',

@@ -2,6 +2,8 @@
 // unit's activity list, the photo list, "which activity is this photo for?", and the
 // coordinator's completeness view. Pure builders.
 import {
+  strong,
+  bold,
   button,
   buttonRow,
   card,
@@ -78,30 +80,30 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     input(SUMMARY_FIELDS.participant(k.key), { label: `${k.label}（人）`, placeholder: '0', value: v.raw.participants[k.key] ?? '', maxLength: 7 }),
   );
   const fields: CardElement[] = [
-    markdown('**1. 实际举办日期**（选 1–3 个日期，更多日期可在下方输入）'),
+    markdown(`${bold('1. 实际举办日期')}（选 1–3 个日期，更多日期可在下方输入）`),
     columns(dates.map((d) => ({ elements: [d] }))),
     ...fieldError(e, SUMMARY_FIELDS.date(1)),
     input(SUMMARY_FIELDS.datesText, { label: '其他日期（可选）', placeholder: '如：2023-05-12、5月20日', value: v.raw.datesText, maxLength: 200 }),
     ...fieldError(e, SUMMARY_FIELDS.datesText),
-    markdown('**2. 实际采用的活动形式**（可多选）'),
+    markdown(`${bold('2. 实际采用的活动形式')}（可多选）`),
     multiSelect(SUMMARY_FIELDS.forms, { placeholder: '选择活动形式', options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: v.raw.forms }),
     ...fieldError(e, SUMMARY_FIELDS.forms),
-    markdown('**3. 参与人员**（人数，没有填 0）'),
+    markdown(`${bold('3. 参与人员')}（人数，没有填 0）`),
     columns(p.slice(0, 3).map((x) => ({ elements: [x] }))),
     columns(p.slice(3).map((x) => ({ elements: [x] }))),
     ...PARTICIPANT_KINDS.flatMap((k) => fieldError(e, SUMMARY_FIELDS.participant(k.key))),
-    markdown('**4. 活动现场是否设置“政务公开主题日”LOGO 醒目标识**'),
+    markdown(`${bold('4. 活动现场是否设置“政务公开主题日”LOGO 醒目标识')}`),
     select(SUMMARY_FIELDS.logo, { placeholder: '请选择', options: YES_NO, value: v.raw.logo || undefined }),
     ...fieldError(e, SUMMARY_FIELDS.logo),
-    markdown('**5. 宣传链接**（每行一个 http(s) 链接）'),
+    markdown(`${bold('5. 宣传链接')}（每行一个 http(s) 链接）`),
     ...LINK_CHANNELS.flatMap((c) => [
       input(SUMMARY_FIELDS.link(c.key), { label: c.label, placeholder: 'https://…', value: v.raw.links[c.key] ?? '', multiline: true, rows: 2, maxLength: 1000 }),
       ...fieldError(e, SUMMARY_FIELDS.link(c.key)),
     ]),
-    markdown('**6. 是否发布政策解读**'),
+    markdown(`${bold('6. 是否发布政策解读')}`),
     select(SUMMARY_FIELDS.policy, { placeholder: '请选择', options: YES_NO, value: v.raw.policy || undefined }),
     ...fieldError(e, SUMMARY_FIELDS.policy),
-    markdown('**7. 收集意见建议**'),
+    markdown(`${bold('7. 收集意见建议')}`),
     columns([
       { elements: [input(SUMMARY_FIELDS.opinions, { label: '收集意见建议（条）', placeholder: '0', value: v.raw.opinions, maxLength: 7 })] },
       { elements: [input(SUMMARY_FIELDS.surveyAnswers, { label: '问卷回收（份，问卷调查必填）', placeholder: '0', value: v.raw.surveyAnswers, maxLength: 7 })] },
@@ -119,7 +121,7 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
   ];
   const errorCount = Object.keys(e).length;
   const head: CardElement[] = [
-    markdown(`**活动主题：**${escapeMarkdown(v.title)}\n**计划月份：**${v.year}年${v.month}月\u3000**状态：**${SUMMARY_STATUS_LABELS[v.status]}${v.pendingEdits ? '（有未提交的修改）' : ''}`),
+    markdown(`${bold('活动主题')}：${escapeMarkdown(v.title)}\n${bold('计划月份')}：${v.year}年${v.month}月\u3000${bold('状态')}：${SUMMARY_STATUS_LABELS[v.status]}${v.pendingEdits ? '（有未提交的修改）' : ''}`),
   ];
   if (v.notice) head.push(note(escapeMarkdown(v.notice)));
   if (errorCount > 0) head.push(markdown(`<font color='red'>有 ${errorCount} 处需要修改，请看各项下方的红色提示。已填写的内容都保留着。</font>`));
@@ -164,28 +166,28 @@ export function summaryValueElements(values: Partial<SummaryValues>): CardElemen
   out.push(
     markdown(
       [
-        `**举办日期：**${values.heldDates?.length ? values.heldDates.join('、') : '—'}`,
-        `**活动形式：**${values.formsUsed?.length ? values.formsUsed.map(formLabel).join('、') : '—'}`,
-        `**参与人员：**${parts.length ? parts.join('，') : '—'}`,
-        `**现场 LOGO：**${values.logoShown === undefined ? '—' : values.logoShown ? '有' : '无'}\u3000**政策解读：**${values.policyReleased === undefined ? '—' : values.policyReleased ? '已发布' : '未发布'}`,
-        `**意见建议：**${values.opinionsCount ?? '—'} 条${values.surveyAnswers !== undefined && values.surveyAnswers !== null ? `\u3000**问卷回收：**${values.surveyAnswers} 份` : ''}`,
+        `${bold('举办日期')}：${values.heldDates?.length ? values.heldDates.join('、') : '—'}`,
+        `${bold('活动形式')}：${values.formsUsed?.length ? values.formsUsed.map(formLabel).join('、') : '—'}`,
+        `${bold('参与人员')}：${parts.length ? parts.join('，') : '—'}`,
+        `${bold('现场 LOGO')}：${values.logoShown === undefined ? '—' : values.logoShown ? '有' : '无'}\u3000${bold('政策解读')}：${values.policyReleased === undefined ? '—' : values.policyReleased ? '已发布' : '未发布'}`,
+        `${bold('意见建议')}：${values.opinionsCount ?? '—'} 条${values.surveyAnswers !== undefined && values.surveyAnswers !== null ? `\u3000${bold('问卷回收')}：${values.surveyAnswers} 份` : ''}`,
       ].join('\n'),
     ),
   );
   if (values.links) {
     for (const c of LINK_CHANNELS) {
       const urls = values.links[c.key];
-      if (urls.length > 0) out.push(markdown(`**${c.label}：**`), textBlock(urls.join('\n')));
+      if (urls.length > 0) out.push(markdown(`${bold(c.label)}：`), textBlock(urls.join('\n')));
     }
   }
-  if (values.summaryText) out.push(markdown('**活动总结：**'), textBlock(values.summaryText));
-  if (values.experience) out.push(markdown('**做法与经验：**'), textBlock(values.experience));
+  if (values.summaryText) out.push(markdown(`${bold('活动总结')}：`), textBlock(values.summaryText));
+  if (values.experience) out.push(markdown(`${bold('做法与经验')}：`), textBlock(values.experience));
   return out;
 }
 
 export function summaryReadCard(v: SummaryReadView): CardJson {
   const elements: CardElement[] = [
-    markdown(`**活动主题：**${escapeMarkdown(v.title)}\n**计划月份：**${v.year}年${v.month}月\u3000**状态：**${SUMMARY_STATUS_LABELS[v.status]}${v.submittedAt ? `（${v.submittedAt}）` : ''}`),
+    markdown(`${bold('活动主题')}：${escapeMarkdown(v.title)}\n${bold('计划月份')}：${v.year}年${v.month}月\u3000${bold('状态')}：${SUMMARY_STATUS_LABELS[v.status]}${v.submittedAt ? `（${v.submittedAt}）` : ''}`),
   ];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   elements.push(...summaryValueElements(v.values));
@@ -223,7 +225,7 @@ export function unitActivitiesCard(v: { unitName: string; year: number; items: U
   for (const it of v.items.slice(0, 20)) {
     elements.push(
       columns([
-        { weight: 3, elements: [markdown(`**${it.month}月** ${escapeMarkdown(it.title)}\n${SUMMARY_STATUS_LABELS[it.status]} · 照片 ${it.photoCount} 张`)] },
+        { weight: 3, elements: [markdown(`${bold(`${it.month}月`)} ${escapeMarkdown(it.title)}\n${SUMMARY_STATUS_LABELS[it.status]} · 照片 ${it.photoCount} 张`)] },
         { weight: 1, elements: [button(it.status === 'submitted' ? '查看/修改' : '填写总结', { a: 'summary.open', themeId: it.themeId }, { type: it.status === 'submitted' ? 'default' : 'primary', size: 'small' })] },
       ]),
     );
@@ -244,13 +246,13 @@ export const PHOTOS_PER_PAGE = 20;
 export function photoListCard(v: { themeId: string; unitName: string; title: string; photos: PhotoItem[]; notice?: string; page?: number }): CardJson {
   const pages = Math.max(1, Math.ceil(v.photos.length / PHOTOS_PER_PAGE));
   const page = Math.min(Math.max(v.page ?? 0, 0), pages - 1);
-  const elements: CardElement[] = [markdown(`**活动主题：**${escapeMarkdown(v.title)}\n共 ${v.photos.length} 张照片。在单位群直接发送照片即可继续上传（支持 JPEG/PNG/WebP/HEIC）。`)];
+  const elements: CardElement[] = [markdown(`${bold('活动主题')}：${escapeMarkdown(v.title)}\n共 ${v.photos.length} 张照片。在单位群直接发送照片即可继续上传（支持 JPEG/PNG/WebP/HEIC）。`)];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   v.photos.slice(page * PHOTOS_PER_PAGE, (page + 1) * PHOTOS_PER_PAGE).forEach((ph, k) => {
     const i = page * PHOTOS_PER_PAGE + k;
     elements.push(
       columns([
-        { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ' **〔LOGO〕**' : ''}\n拍摄日期：${ph.takenOn ?? '未知'} · ${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
+        { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ` ${bold('〔LOGO〕')}` : ''}\n拍摄日期：${ph.takenOn ?? '未知'} · ${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
         {
           weight: 2,
           elements: [
@@ -324,7 +326,7 @@ export function completenessCard(v: { year: number; rows: CompletenessRow[]; tod
   const submitted = v.rows.filter((r) => r.status === 'submitted').length;
   const complete = v.rows.filter((r) => r.missing.length === 0).length;
   const elements: CardElement[] = [
-    markdown(`${v.year} 年入选活动 ${v.rows.length} 项：已提交总结 **${submitted}** 项，材料齐全 **${complete}** 项。`),
+    markdown(`${v.year} 年入选活动 ${v.rows.length} 项：已提交总结 ${strong(submitted)} 项，材料齐全 ${strong(complete)} 项。`),
   ];
   if (v.rows.length > 0) {
     elements.push(
