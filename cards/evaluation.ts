@@ -2,6 +2,7 @@
 // coordinator's progress/ranking card with winner confirmation and exports, the announcement. Pure.
 import {
   strong,
+  fitCard,
   bold,
   button,
   buttonRow,
@@ -198,7 +199,7 @@ export function scoreDistributionChart(ranking: RankingRow[]): CardElement | nul
   });
 }
 
-export function evaluationProgressCard(v: {
+export interface EvaluationProgressView {
   year: number;
   statusLabel: string;
   criteria: Criterion[];
@@ -208,7 +209,27 @@ export function evaluationProgressCard(v: {
   winners: string[];
   canConfirm: boolean;
   notice?: string;
-}): CardJson {
+}
+
+/** Ranking rows and winner choices listed, most first (measured, see evaluationProgressCard). */
+const PROGRESS_LEVELS = [
+  { rows: MAX_RANK_ROWS, options: MAX_OPTIONS },
+  { rows: 40, options: 50 },
+  { rows: 30, options: 30 },
+  { rows: 20, options: 20 },
+  { rows: 10, options: 10 },
+];
+
+/**
+ * The coordinator's ranking. With ~75+ scored activities the full ranking table and the winner
+ * choices cross Feishu's 30 KB body limit, so the card lists the top of the ranking that fits
+ * (the exports have everything).
+ */
+export function evaluationProgressCard(v: EvaluationProgressView): CardJson {
+  return fitCard(PROGRESS_LEVELS.map((level) => () => buildEvaluationProgressCard(v, level)));
+}
+
+function buildEvaluationProgressCard(v: EvaluationProgressView, level: { rows: number; options: number }): CardJson {
   const elements: CardElement[] = [
     markdown(`${bold(`${v.year} 年最佳政务公开主题日活动评选`)}\u3000状态：${v.statusLabel}\n评分标准：${v.criteria.map((c) => `${escapeMarkdown(c.name)} ${c.weight}`).join('、')}（总分 100；评委 ≥5 人时去掉一个最高分和一个最低分）`),
   ];
@@ -227,7 +248,7 @@ export function evaluationProgressCard(v: {
     );
   }
   if (v.ranking.length > 0) {
-    const shown = v.ranking.slice(0, MAX_RANK_ROWS);
+    const shown = v.ranking.slice(0, level.rows);
     const distribution = scoreDistributionChart(v.ranking);
     if (distribution) elements.push(distribution);
     elements.push(
@@ -261,7 +282,10 @@ export function evaluationProgressCard(v: {
     elements.push(markdown(`${bold('获奖名单')}：${names.join('、')}`));
   }
   if (v.canConfirm && v.ranking.some((r) => r.final !== undefined)) {
-    const scored = v.ranking.filter((r) => r.final !== undefined).slice(0, MAX_OPTIONS);
+    // The default winners are always among the choices, then the ranking from the top.
+    const scoredAll = v.ranking.filter((r) => r.final !== undefined);
+    const keep = new Set([...scoredAll.slice(0, level.options).map((r) => r.themeId), ...v.defaultWinners]);
+    const scored = scoredAll.filter((r) => keep.has(r.themeId));
     elements.push(
       form('winners_form', [
         markdown(`${bold('确认获奖名单')}（默认勾选前 3 名，并列的一并勾选；可增删）`),

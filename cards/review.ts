@@ -2,6 +2,7 @@
 // posted in the unit's group. Pure builders; times arrive formatted.
 import {
   strong,
+  fitCard,
   bold,
   button,
   buttonRow,
@@ -34,8 +35,11 @@ import {
   type ReviewFilter,
 } from '../src/domain/review.ts';
 
-/** Themes shown per page of one unit (each has a form: keeps the card well under 200 components). */
-export const THEMES_PER_PAGE = 5;
+/**
+ * Themes shown per page of one unit. Each theme with its decision form is ~30 elements as Feishu
+ * counts them and the filter form ~60, so four keep the page under the 200-element limit.
+ */
+export const THEMES_PER_PAGE = 4;
 
 export interface ReviewThemeVm {
   id: string;
@@ -75,36 +79,42 @@ export function navValue(a: string, vm: { filter: ReviewFilter; unitId: string; 
 
 const STATUS_COLOR: Record<string, string> = { pending: 'orange', approved: 'green', returned: 'red', rejected: 'grey' };
 
-/** Cards stay under Feishu's 30 KB: a page of long themes is shown with shortened texts. */
-const SIZE_BUDGET = 27_000;
-const DIFF_CLIP = 120;
-const INTRO_CLIP = 150;
+/** How much of the long texts a page shows: everything, then shortened (measured, see reviewCard). */
+interface Clips { intro?: number; diff: number; reason?: number }
+const FULL: Clips = { diff: 120 };
+const COMPACT: Clips = { intro: 150, diff: 120 };
+const TIGHT: Clips = { intro: 60, diff: 40, reason: 60 };
+const DIFF_CLIP = FULL.diff;
 
 function clip(s: string, n: number): string {
   const chars = [...s];
   return chars.length > n ? `${chars.slice(0, n).join('')}…` : s;
 }
 
-function diffLine(c: FieldChange, emphasise: boolean): string {
-  const after = clip(c.after, DIFF_CLIP);
-  return `· ${c.label}：${escapeMarkdown(clip(c.before, DIFF_CLIP))} → ${emphasise ? bold(after) : escapeMarkdown(after)}`;
+function diffLine(c: FieldChange, emphasise: boolean, n = DIFF_CLIP): string {
+  const after = clip(c.after, n);
+  return `· ${c.label}：${escapeMarkdown(clip(c.before, n))} → ${emphasise ? bold(after) : escapeMarkdown(after)}`;
 }
 
-function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, compact: boolean): CardElement[] {
+function clipTo(s: string, n: number | undefined): string {
+  return n === undefined ? s : clip(s, n);
+}
+
+function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, clips: Clips): CardElement[] {
   const unitId = vm.unit?.id ?? '';
   const nav = { filter: vm.filter, unitId, page: vm.page, campaignId: vm.campaignId };
   const lines = [
     `${bold(`${t.seq}. ${t.title}`)}\u3000<font color='${STATUS_COLOR[t.status] ?? 'grey'}'>${reviewStatusLabel(t.status)}</font>\u3000v${t.version}`,
     `活动时间：${t.month}月\u3000活动形式：${escapeMarkdown(formsText(t.forms))}`,
   ];
-  const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${compact ? clip(t.intro, INTRO_CLIP) : t.intro}`)];
+  const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${clipTo(t.intro, clips.intro)}`)];
   if (t.lastDecision) {
-    const extra = t.reason ? `：${escapeMarkdown(t.reason)}` : '';
+    const extra = t.reason ? `：${escapeMarkdown(clipTo(t.reason, clips.reason))}` : '';
     const fields = t.fields && t.fields.length > 0 ? `（需修改：${t.fields.map(fieldLabel).join('、')}）` : '';
     out.push(note(`${escapeMarkdown(t.lastDecision.by)} ${t.lastDecision.at} ${t.lastDecision.label}${extra}${fields}`));
   }
   if (t.diff && t.diff.changes.length > 0) {
-    const diffLines = t.diff.changes.map((c) => diffLine(c, true));
+    const diffLines = t.diff.changes.map((c) => diffLine(c, true, clips.diff));
     out.push(markdown(`<font color='blue'>修改内容（v${t.diff.fromVersion} → v${t.version}）</font>\n${diffLines.join('\n')}`));
   } else if (t.diff) {
     out.push(note(`v${t.diff.fromVersion} → v${t.version}：内容未改动`));
@@ -149,12 +159,12 @@ function filterForm(vm: ReviewCardVm): CardElement {
   ]);
 }
 
+/** The page in full when it fits Feishu's limits, else with shortened texts (each variant measured). */
 export function reviewCard(vm: ReviewCardVm): CardJson {
-  const full = buildReviewCard(vm, false);
-  return Buffer.byteLength(JSON.stringify(full)) <= SIZE_BUDGET ? full : buildReviewCard(vm, true);
+  return fitCard([FULL, COMPACT, TIGHT].map((clips) => () => buildReviewCard(vm, clips)));
 }
 
-function buildReviewCard(vm: ReviewCardVm, compact: boolean): CardJson {
+function buildReviewCard(vm: ReviewCardVm, clips: Clips): CardJson {
   const c = vm.counts;
   const elements: CardElement[] = [
     markdown(`共 ${c.total} 个主题：待审核 ${strong(c.pending)}\u3000已通过 ${c.approved}\u3000已退回 ${c.returned}\u3000不采纳 ${c.rejected}`),
@@ -172,9 +182,9 @@ function buildReviewCard(vm: ReviewCardVm, compact: boolean): CardJson {
     note(`联系人：${escapeMarkdown(u.contact)}${u.submittedAt ? `\u3000报送时间：${u.submittedAt}` : ''}\u3000筛选：${describeFilter(vm.filter)}`),
   );
   vm.themes.forEach((t, i) => {
-    elements.push(hr(), ...themeBlock(vm, t, i, compact));
+    elements.push(hr(), ...themeBlock(vm, t, i, clips));
   });
-  if (compact) elements.push(note('本页内容较多，简介已缩略；点“查看历史”可看完整内容。'));
+  if (clips !== FULL) elements.push(note('本页内容较多，简介已缩略；点“查看历史”可看完整内容。'));
   const navButtons: CardElement[] = [
     button('上一个单位', navValue('review.page', nav, { dir: 'prev' }), { disabled: u.index === 0, size: 'small' }),
     button('下一个单位', navValue('review.page', nav, { dir: 'next' }), { disabled: u.index >= u.count - 1, size: 'small', type: 'primary' }),

@@ -3,6 +3,7 @@
 // coordinator's completeness view. Pure builders.
 import {
   strong,
+  fitCard,
   bold,
   button,
   buttonRow,
@@ -241,7 +242,12 @@ export interface PhotoItem {
   isLogo: boolean;
 }
 
-export const PHOTOS_PER_PAGE = 20;
+/**
+ * Photos per page of the photo list. A row is ten elements as Feishu counts them (columns, the line,
+ * two buttons with their texts, the delete confirmation's title and text): twenty rows crossed the
+ * 200-element limit, ten leave room for the header and navigation.
+ */
+export const PHOTOS_PER_PAGE = 10;
 
 export function photoListCard(v: { themeId: string; unitName: string; title: string; photos: PhotoItem[]; notice?: string; page?: number }): CardJson {
   const pages = Math.max(1, Math.ceil(v.photos.length / PHOTOS_PER_PAGE));
@@ -322,7 +328,26 @@ export interface CompletenessRow {
   missing: string[];
 }
 
+/** How many rows and choices the completeness card lists, most first (measured, see completenessCard). */
+const COMPLETENESS_LEVELS = [
+  { rows: 150, options: 80 },
+  { rows: 100, options: 60 },
+  { rows: 70, options: 40 },
+  { rows: 40, options: 25 },
+  { rows: 20, options: 10 },
+];
+
+/**
+ * The coordinator's view of every selected activity's summary. A county has up to ~150: the
+ * table lists activities with something missing first, and as many rows and "view" choices as fit
+ * Feishu's 30 KB / 200-element limits; the rest are counted.
+ */
 export function completenessCard(v: { year: number; rows: CompletenessRow[]; today: string }): CardJson {
+  const ordered = [...v.rows.filter((r) => r.missing.length > 0), ...v.rows.filter((r) => r.missing.length === 0)];
+  return fitCard(COMPLETENESS_LEVELS.map((level) => () => buildCompletenessCard({ ...v, rows: ordered }, level)));
+}
+
+function buildCompletenessCard(v: { year: number; rows: CompletenessRow[]; today: string }, level: { rows: number; options: number }): CardJson {
   const submitted = v.rows.filter((r) => r.status === 'submitted').length;
   const complete = v.rows.filter((r) => r.missing.length === 0).length;
   const elements: CardElement[] = [
@@ -333,14 +358,14 @@ export function completenessCard(v: { year: number; rows: CompletenessRow[]; tod
       table(
         [
           { name: 'unit', display_name: '单位', width: '110px' },
-          { name: 'month', display_name: '月', data_type: 'number', width: '50px' },
-          { name: 'summary', display_name: '总结', width: '70px' },
-          { name: 'photos', display_name: '照片', data_type: 'number', width: '60px' },
-          { name: 'logo', display_name: 'LOGO', width: '60px' },
-          { name: 'links', display_name: '链接', data_type: 'number', width: '60px' },
+          { name: 'month', display_name: '月', data_type: 'number', width: '80px' },
+          { name: 'summary', display_name: '总结', width: '80px' },
+          { name: 'photos', display_name: '照片', data_type: 'number', width: '80px' },
+          { name: 'logo', display_name: 'LOGO', width: '80px' },
+          { name: 'links', display_name: '链接', data_type: 'number', width: '80px' },
           { name: 'missing', display_name: '待补', width: '160px' },
         ],
-        v.rows.slice(0, 120).map((r) => ({
+        v.rows.slice(0, level.rows).map((r) => ({
           unit: r.unitName,
           month: r.month,
           summary: SUMMARY_STATUS_LABELS[r.status],
@@ -352,7 +377,9 @@ export function completenessCard(v: { year: number; rows: CompletenessRow[]; tod
         10,
       ),
     );
-    const viewable = v.rows.filter((r) => r.status !== 'none').slice(0, 80);
+    if (v.rows.length > level.rows) elements.push(note(`表中先列材料不齐的活动，共列出 ${level.rows} 项，另有 ${v.rows.length - level.rows} 项未列出。`));
+    const viewableAll = v.rows.filter((r) => r.status !== 'none');
+    const viewable = viewableAll.slice(0, level.options);
     if (viewable.length > 0) {
       elements.push(
         form('summary_view_form', [
@@ -360,6 +387,7 @@ export function completenessCard(v: { year: number; rows: CompletenessRow[]; tod
           formButton('summary_view_submit', '查看总结', { a: 'summary.view' }, { type: 'default' }),
         ]),
       );
+      if (viewableAll.length > viewable.length) elements.push(note(`选择框中列出 ${viewable.length} 项（已填写总结的共 ${viewableAll.length} 项）。`));
     }
   }
   elements.push(note(`统计日期：${v.today}。“待补”只作提示，不影响提交。`));
