@@ -117,6 +117,12 @@ describe('what Feishu refuses, with its code', () => {
     expect(refused(card([{ tag: 'form', name: 'f', elements: [{ tag: 'input' }, submit] }])).subCode).toBe(200530);
   });
 
+  it(`more than 5 charts: 200621 (${PAGES.chart})`, () => {
+    const chart = { tag: 'chart', chart_spec: { type: 'bar' } };
+    expect(validateCard(card(Array.from({ length: 5 }, () => chart)))).toEqual({ ok: true });
+    expect(refused(card(Array.from({ length: 6 }, () => chart))).message).toMatch(/at most 5 charts/);
+  });
+
   it(`a chart inside a form: 200621 (${PAGES.form})`, () => {
     expect(refused(card([{ tag: 'form', name: 'f', elements: [{ tag: 'chart', chart_spec: { type: 'bar' } }, submit] }])).message).toMatch(/chart is not allowed inside a form/);
   });
