@@ -32,7 +32,7 @@ export function plain(content: string): PlainText {
 
 import { enforceBudget } from './budget.ts';
 
-export { escapeMarkdown, bold, field, strong, colored } from './markdown.ts';
+export { escapeMarkdown, bold, boldLine, field, strong, colored } from './markdown.ts';
 export { CARD_BODY_LIMIT_BYTES, CARD_ELEMENT_LIMIT, countElements, fitCard, fitsBudget, measureCard, messageBody, wasTrimmed, type CardMeasure } from './budget.ts';
 
 export function markdown(content: string, extra: Record<string, unknown> = {}): CardElement {

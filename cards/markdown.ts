@@ -61,6 +61,21 @@ export function bold(text: string): string {
   return `${escapeMarkdown(lead)}**${escapeMarkdown(core)}**${escapeMarkdown(trail)}`;
 }
 
+/**
+ * Bold that ends its line (nothing but a line break or the end follows it): trailing punctuation can stay
+ * inside, because a closing `**` followed by a line end always closes. Leading punctuation still moves out.
+ * Use for headings and labels that end a line, e.g. `已保存的主题（2）`.
+ */
+export function boldLine(text: string): string {
+  const chars = [...text.replace(/\s+$/u, '')];
+  let start = 0;
+  while (start < chars.length && isEdge(chars[start]!)) start += 1;
+  let end = chars.length;
+  while (end > start && SPACE.test(chars[end - 1]!)) end -= 1;
+  if (!chars.slice(start, end).some((c) => !PUNCT.test(c))) return escapeMarkdown(text);
+  return `${escapeMarkdown(chars.slice(0, start).join(''))}**${escapeMarkdown(chars.slice(start, end).join(''))}**`;
+}
+
 /** A bold label and its value: `**填报单位**：星沙街道` (the colon outside the bold). `value` is markdown. */
 export function field(label: string, value: string): string {
   return `${bold(label)}：${value}`;

@@ -4,6 +4,7 @@ import {
   strong,
   fitCard,
   bold,
+  boldLine,
   button,
   buttonRow,
   card,
@@ -217,7 +218,7 @@ export function historyCard(vm: HistoryVm): CardJson {
   ];
   if (vm.entries.length === 0) elements.push(note('暂无审核记录'));
   for (const e of vm.entries.slice(-30)) {
-    elements.push(markdown(`${e.at}\u3000${escapeMarkdown(e.who)}\u3000${bold(e.what)}${e.detail ? `\n${escapeMarkdown(e.detail)}` : ''}`));
+    elements.push(markdown(`${e.at}\u3000${escapeMarkdown(e.who)}\u3000${boldLine(e.what)}${e.detail ? `\n${escapeMarkdown(e.detail)}` : ''}`));
   }
   elements.push(hr(), markdown(`${bold('各版本内容')}`));
   for (const v of vm.versions.slice(-10)) {

@@ -3,6 +3,7 @@
 import {
   strong,
   bold,
+  boldLine,
   button,
   buttonRow,
   card,
@@ -102,7 +103,7 @@ export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
       elements.push(
         markdown(
           own.length > 0
-            ? `${bold('本单位活动')}（${escapeMarkdown(vm.unit.name)}）\n${own.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
+            ? `${boldLine(`本单位活动（${vm.unit.name}）`)}\n${own.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
             : `${bold('本单位活动')}：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
         ),
         note('请按计划月份组织开展活动，活动现场设置“政务公开主题日”LOGO 醒目标识，活动后及时报送总结。'),
@@ -135,7 +136,7 @@ export function scheduleChangeNoticeCard(vm: ChangeNoticeVm): CardJson {
     markdown(`${mentions ? `${mentions} ` : ''}计划安排表已更新为第 ${vm.version} 版（${vm.publishedAt}），涉及本单位的变更：\n${vm.changes.map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`),
     markdown(
       vm.ownRows.length > 0
-        ? `${bold('本单位活动')}（${escapeMarkdown(vm.unit.name)}）\n${vm.ownRows.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
+        ? `${boldLine(`本单位活动（${vm.unit.name}）`)}\n${vm.ownRows.map((r) => rowLine(r, { maskPhones: vm.maskPhones, star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
         : `${bold('本单位活动')}：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
     ),
     note('发送“计划安排表”可查看全县完整计划。'),

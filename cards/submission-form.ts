@@ -4,7 +4,7 @@
 // form > column_set > column > button (4 levels) and holds no table.
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
 import { FIELD, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
-import { strong, bold, button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
+import { bold, boldLine, button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
 
 export interface ThemeSummaryView {
   title: string;
@@ -105,7 +105,7 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
   );
 
   if (d.themes.length > 0) {
-    inForm.push(markdown(`${bold('已保存的主题')}（${d.themes.length}）`));
+    inForm.push(markdown(boldLine(`已保存的主题（${d.themes.length}）`)));
     d.themes.forEach((t, i) => {
       const editing = d.editing === i;
       inForm.push(
@@ -126,7 +126,7 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
   if (d.errors.themes) inForm.push(errorNote(d.errors.themes));
   inForm.push(hr());
   const heading = d.editing !== null ? `正在修改第 ${d.editing + 1} 个主题` : `填写第 ${d.themes.length + 1} 个主题${d.themes.length > 0 ? '（不再添加可留空，直接提交）' : ''}`;
-  inForm.push(markdown(`${strong(heading)}`));
+  inForm.push(markdown(boldLine(heading)));
 
   const monthOptions = Array.from({ length: 12 }, (_, i) => ({ label: i + 1 < v.firstAllowedMonth ? `${i + 1}月（已过）` : `${i + 1}月`, value: String(i + 1) }));
   inForm.push(

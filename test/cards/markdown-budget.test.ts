@@ -1,7 +1,7 @@
 // The markdown helper (bold that renders under strict CommonMark, escaping) and the budget
 // measure (Feishu's request-body bytes and element count) that every card builder relies on.
 import { describe, expect, it } from 'vitest';
-import { bold, button, card, CARD_BODY_LIMIT_BYTES, escapeMarkdown, field, fitCard, input, markdown, measureCard, messageBody, table, wasTrimmed } from '../../cards/kit.ts';
+import { bold, boldLine, button, card, CARD_BODY_LIMIT_BYTES, escapeMarkdown, field, fitCard, input, markdown, measureCard, messageBody, table, wasTrimmed } from '../../cards/kit.ts';
 import { strayAsterisks } from '../support/card-markdown.ts';
 
 describe('bold and escaping', () => {
@@ -20,6 +20,11 @@ describe('bold and escaping', () => {
       }
     }
     expect(bold('〔LOGO〕')).toBe('〔**LOGO**〕');
+    // At a line end the closing ** always closes, so trailing punctuation may stay inside.
+    for (const s of ['已保存的主题（2）', '「主题」：', '退回修改（v1）']) {
+      for (const before of ['', '文', '：', ' ']) expect(strayAsterisks(`${before}${boldLine(s)}\n下一行`), s).toEqual([]);
+    }
+    expect(boldLine('已保存的主题（2）')).toBe('**已保存的主题（2）**');
     expect(bold('？！')).toBe('？！');
   });
 

@@ -49,7 +49,7 @@ export function errorNotes(card: unknown): string[] {
   const out: string[] = [];
   walk(card, (n) => {
     if (n.tag === 'markdown' && typeof n.content === 'string' && n.content.startsWith("<font color='red'>")) {
-      out.push(n.content.replace(/<[^>]+>/g, '').replace(/\\(.)/g, '$1'));
+      out.push(n.content.replace(/<[^>]+>/g, '').replace(/&#(\d+);/g, (_, d: string) => String.fromCharCode(Number(d))));
     }
   });
   return out;
