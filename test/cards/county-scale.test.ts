@@ -1,10 +1,10 @@
-// Every card builder in cards/, fed a county's worth of data (60 units, 150 activities, 20 photos,
+// Every card builder in cards/, fed a small county and a county's worth of data (60 units, 150 activities, 20 photos,
 // 40-character titles) and the worst case of every free-text field, produces a card that:
 // - Feishu would accept: the emulator's strict Card JSON 2.0 validator passes it, the im/v1/messages
 //   request body that carries it is ≤ 30 KB and it has ≤ 200 elements as Feishu counts them;
 // - fits on its own (pages or summarises), without the last-resort trim in kit.card();
 // - renders its bold under strict CommonMark: no `**` is left as literal asterisks.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import { CARD_BODY_LIMIT_BYTES, CARD_ELEMENT_LIMIT, markdown, measureCard, wasTrimmed, type CardJson } from '../../cards/kit.ts';
 import { badBold } from '../support/card-markdown.ts';
@@ -32,9 +32,15 @@ import { DEFAULT_CRITERIA } from '../../src/domain/evaluation.ts';
 import { emptyRaw, LONG_TEXT_MAX, parseSummary, type SummaryRaw } from '../../src/domain/summary.ts';
 import { evaluateEvidence } from '../../src/domain/evidence.ts';
 
-const UNITS = 60;
-const ACTIVITIES = 150;
-const PHOTOS = 20;
+/** The scales every builder is run at; the tests below read the current one (set in beforeAll). */
+const SCALES = [
+  { name: 'a small county', units: 8, activities: 12, photos: 3, titleLength: 12 },
+  { name: 'county scale', units: 60, activities: 150, photos: 20, titleLength: 40 },
+];
+let UNITS = 60;
+let ACTIVITIES = 150;
+let PHOTOS = 20;
+let TITLE_LENGTH = 40;
 
 /** Full-width punctuation at both ends and markdown/Feishu syntax inside: the worst for bold. */
 const HOSTILE = '<at id=all></at>**粗**[链接](http://evil.cn):OK:_斜_~~删~~<font color=red>红</font>';
@@ -43,7 +49,7 @@ function text(n: number, seed = 0): string {
   const body = `${HOSTILE}政务公开主题日活动${seed}`.repeat(Math.ceil(n / 60) + 1);
   return `「${[...body].slice(0, Math.max(0, n - 2)).join('')}」`.slice(0, n);
 }
-const TITLE = (i: number) => text(40, i);
+const TITLE = (i: number) => text(TITLE_LENGTH, i);
 const UNIT = (i: number) => `长沙县人力资源和社会保障局（${i}）：`;
 
 function accepted(name: string, card: CardJson): void {
@@ -166,7 +172,14 @@ const draft = (n: number): SubmissionDraft => ({
 
 // ---------------------------------------------------------------- the builders
 
-describe('every card builder at county scale stays within Feishu limits and renders its bold', () => {
+describe.each(SCALES)('every card builder, at $name, stays within Feishu limits and renders its bold', (scale) => {
+  beforeAll(() => {
+    UNITS = scale.units;
+    ACTIVITIES = scale.activities;
+    PHOTOS = scale.photos;
+    TITLE_LENGTH = scale.titleLength;
+  });
+
   it('submissions: form, submitted, closed, launch, notice, receipt, progress, help, groups', () => {
     const formBase = { submissionId: 'cmxxxxxxxxxxxxxxxxxxxxxxx', baseVersion: 12, unitName: UNIT(1), campaignTitle: TITLE(0), year: 2023, deadlineText: '2023年4月7日（星期五）', firstAllowedMonth: 4 };
     for (const n of [0, 1, MAX_THEMES_PER_UNIT]) {
