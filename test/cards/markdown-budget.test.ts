@@ -1,5 +1,6 @@
 // The markdown helper (bold that renders under strict CommonMark, escaping) and the budget
 // measure (Feishu's request-body bytes and element count) that every card builder relies on.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bold, boldLine, button, card, CARD_BODY_LIMIT_BYTES, escapeMarkdown, field, fitCard, input, markdown, measureCard, messageBody, table, wasTrimmed } from '../../cards/kit.ts';
 import { strayAsterisks } from '../support/card-markdown.ts';
@@ -35,6 +36,22 @@ describe('bold and escaping', () => {
     expect(e).toContain('&lt;at id=all&gt;');
     expect(strayAsterisks(e)).toEqual([]);
     expect(e).not.toContain('\u202e');
+  });
+});
+
+describe('no hand-written bold', () => {
+  it('card builders and the code that builds cards use bold()/field()/boldLine(), never a literal **', () => {
+    const files = [
+      ...readdirSync('cards').filter((f) => f.endsWith('.ts') && f !== 'markdown.ts').map((f) => `cards/${f}`),
+      ...['src/usecases', 'src/handlers'].flatMap((d) => readdirSync(d, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`)),
+    ];
+    const offenders = files.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ where: `${f}:${i + 1}`, line: line.trim() }))
+        .filter(({ line }) => !line.startsWith('//') && !line.startsWith('*') && !line.startsWith('/**') && /\*\*(?![\s/(])/.test(line.replace(/\/\*\*.*?\*\//g, ''))),
+    );
+    expect(offenders).toEqual([]);
   });
 });
 
