@@ -76,9 +76,13 @@ export function boldLine(text: string): string {
   return `${escapeMarkdown(chars.slice(0, start).join(''))}**${escapeMarkdown(chars.slice(start, end).join(''))}**`;
 }
 
-/** A bold label and its value: `**填报单位**：星沙街道` (the colon outside the bold). `value` is markdown. */
+/**
+ * A bold label and its value: `**填报单位**：星沙街道` (the colon outside the bold). The full-width colon
+ * right after the closing `**` is punctuation, so a label ending in a bracket keeps it inside:
+ * `**未提交（3）**：…`. `value` is markdown.
+ */
 export function field(label: string, value: string): string {
-  return `${bold(label)}：${value}`;
+  return `${boldLine(label)}：${value}`;
 }
 
 /** Bold number or short static text — same as `bold` but reads better at call sites for counts. */

@@ -31,6 +31,8 @@ import { DEFAULT_REVIEW_FILTER } from '../../src/domain/review.ts';
 import { DEFAULT_CRITERIA } from '../../src/domain/evaluation.ts';
 import { emptyRaw, LONG_TEXT_MAX, parseSummary, type SummaryRaw } from '../../src/domain/summary.ts';
 import { evaluateEvidence } from '../../src/domain/evidence.ts';
+import { buildHistoryCard } from '../../cards/history.ts';
+import { computeHistory, type HistoryInput } from '../../src/domain/history.ts';
 
 /** The scales every builder is run at; the tests below read the current one (set in beforeAll). */
 const SCALES = [
@@ -302,5 +304,19 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
       accepted(`progress ${n}`, evaluationProgressCard({ year: 2023, statusLabel: '评分中', criteria: DEFAULT_CRITERIA, judges: Array.from({ length: 15 }, (_, i) => ({ name: text(20, i), unitName: UNIT(i), scored: i, eligible: n })), ranking: rk, defaultWinners: rk.slice(0, 6).map((x) => x.themeId), winners: rk.slice(0, 10).map((x) => x.themeId), canConfirm: true, notice: text(80) }));
     }
     accepted('announcement', announcementCard({ year: 2023, winners: r.slice(0, 10).map((x) => ({ unitName: x.unitName, title: x.title, rankLabel: x.rankLabel, final: x.final })) }));
+  });
+  it('history: 年度对比 over three years, every unit with ten themes a year', () => {
+    const years = [2024, 2025, 2026];
+    const input: HistoryInput = { years, units: [], submissions: [], themes: [] };
+    for (let i = 0; i < UNITS; i++) {
+      input.units.push({ id: `u${i}`, name: UNIT(i), kind: ['town', 'street', 'department'][i % 3]!, sortOrder: i });
+      for (const [yi, year] of years.entries()) {
+        input.submissions.push({ year, unitId: `u${i}`, status: (i + yi) % 9 === 0 ? 'pending' : 'submitted', late: (i + yi) % 7 === 0 });
+        for (let k = 0; k < 10; k++) {
+          input.themes.push({ year, unitId: `u${i}`, themeId: `t${year}_${i}_${k}`, reviewStatus: 'approved', forms: ['forum'], summary: { status: 'submitted', heldDates: 1, photos: 1, logoPhoto: true, links: 2 }, ...(k === 0 ? { rank: { rank: 1 + (i % 40), tied: i % 40 === 5 } } : {}) });
+        }
+      }
+    }
+    accepted('history', buildHistoryCard(computeHistory(input), { generatedAtText: '2026-12-04 10:00' }));
   });
 });
