@@ -32,6 +32,7 @@ import { DEFAULT_CRITERIA } from '../../src/domain/evaluation.ts';
 import { emptyRaw, LONG_TEXT_MAX, parseSummary, type SummaryRaw } from '../../src/domain/summary.ts';
 import { evaluateEvidence } from '../../src/domain/evidence.ts';
 import { buildHistoryCard } from '../../cards/history.ts';
+import { holidayImportDoneCard, holidayImportPreviewCard } from '../../cards/holidays.ts';
 import { computeHistory, type HistoryInput } from '../../src/domain/history.ts';
 
 /** The scales every builder is run at; the tests below read the current one (set in beforeAll). */
@@ -219,6 +220,14 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
       accepted(`month ${kind}`, monthReminderCard({ kind, unitName: UNIT(1), month: 5, mentionOpenIds: ['ou_a1'], themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => ({ themeId: `t${i}`, title: TITLE(i), monthText: '5月', summaryButton: true })), requirements: Array.from({ length: 6 }, (_, i) => text(100, i)), dueText: text(20) }));
     }
     accepted('holiday', holidayWarningCard(2027, 2026));
+    const festivals = ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'];
+    accepted('holiday import preview', holidayImportPreviewCard({
+      year: 2027, previewId: 'p1',
+      festivals: festivals.map((f) => ({ festival: `${f}：`, holidays: '2月6日（星期六）至2月14日（星期日），共9天', workdays: '2月20日（星期六）、2月21日（星期日）' })),
+      days: Array.from({ length: 40 }, (_, i) => ({ date: `2027-02-${String((i % 28) + 1).padStart(2, '0')}`, weekday: '星期六', kind: i % 3 ? '放假' : '上班', festival: festivals[i % 7]!, remark: text(40, i) })),
+      holidayCount: 33, workdayCount: 7, notes: Array.from({ length: 5 }, (_, i) => text(100, i)),
+    }));
+    accepted('holiday import done', holidayImportDoneCard({ year: 2027, written: 40, removed: 3, keptManual: 2, by: text(20) }));
     accepted('calendar', calendarOverridesCard(2027, Array.from({ length: 60 }, (_, i) => ({ date: `2027-01-${String((i % 28) + 1).padStart(2, '0')}`, kind: i % 2 ? '上班' : '休息', note: text(40, i), by: text(20) })), `已内置 **2026年**及以前的节假日；**2027年没有内置节假日数据，也还没有设置**，提醒暂按周一至周五计算。`));
     accepted('reminder log', reminderLogCard(TITLE(0), Array.from({ length: 100 }, (_, i) => ({ date: '2023-04-03 10:00', unit: UNIT(i % UNITS), kind: '截止提醒', channel: '群消息', status: '已送达', result: text(60, i) })), 1000));
     accepted('digest', weeklyDigestCard({ campaignTitle: TITLE(0), campaignId: 'c1', dateText: '2023年4月3日', deadlineText: '2023年4月7日', leftText: '还剩 5 个工作日', submitted: 0, pending: UNITS, total: UNITS, missingUnits: Array.from({ length: UNITS }, (_, i) => UNIT(i)) }));
