@@ -1,6 +1,6 @@
 // Cards to the coordinator: the weekly progress digest during the submission window and the list
 // of units that missed the deadline (with 一键催办). Pure builders.
-import { button, buttonRow, card, escapeMarkdown, markdown, note, type CardJson } from './kit.ts';
+import { bold, button, buttonRow, card, escapeMarkdown, field, markdown, note, strong, type CardJson } from './kit.ts';
 
 export interface DigestView {
   campaignTitle: string;
@@ -26,8 +26,8 @@ export function weeklyDigestCard(v: DigestView): CardJson {
     template: 'wathet',
     summary: `已报 ${v.submitted} / ${v.total}，未报 ${v.pending}`,
     elements: [
-      markdown(`截至 ${escapeMarkdown(v.dateText)}：已报送 **${v.submitted}** 个，未报送 **${v.pending}** 个（共 ${v.total} 个单位）。截止 ${escapeMarkdown(v.deadlineText)}，${escapeMarkdown(v.leftText)}。`),
-      markdown(v.missingUnits.length > 0 ? `**未报送：**${unitList(v.missingUnits)}` : '全部单位均已报送。'),
+      markdown(`截至 ${escapeMarkdown(v.dateText)}：已报送 ${strong(v.submitted)} 个，未报送 ${strong(v.pending)} 个（共 ${v.total} 个单位）。截止 ${escapeMarkdown(v.deadlineText)}，${escapeMarkdown(v.leftText)}。`),
+      markdown(v.missingUnits.length > 0 ? field('未报送', unitList(v.missingUnits)) : '全部单位均已报送。'),
       ...(v.missingUnits.length > 0 ? [buttonRow([button('一键催办', { a: 'reminders.nudge_preview', campaignId: v.campaignId }, { type: 'primary' })])] : []),
       note('未报送单位会在截止前按工作日自动收到提醒；周报每周第一个工作日发送。'),
     ],
@@ -48,7 +48,7 @@ export function overdueCard(v: OverdueView): CardJson {
     template: 'red',
     summary: `${v.missing.length} 个单位未在 ${v.deadlineText} 前报送`,
     elements: [
-      markdown(`以下单位未在 **${escapeMarkdown(v.deadlineText)}** 前报送申报表：`),
+      markdown(`以下单位未在 ${bold(v.deadlineText)} 前报送申报表：`),
       markdown(v.missing.slice(0, 60).map((m, i) => `${i + 1}. ${escapeMarkdown(m.name)}（${escapeMarkdown(m.liaisons)}）`).join('\n')),
       buttonRow([button('一键催办', { a: 'reminders.nudge_preview', campaignId: v.campaignId }, { type: 'primary_filled' })]),
       note('点击“一键催办”会先显示将要联系的单位和方式，确认后才发送。'),

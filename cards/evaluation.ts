@@ -1,6 +1,9 @@
 // Evaluation (最佳政务公开主题日活动评选) cards: the rubric, the judge's list and scoring card, the
 // coordinator's progress/ranking card with winner confirmation and exports, the announcement. Pure.
 import {
+  strong,
+  fitCard,
+  bold,
   button,
   buttonRow,
   card,
@@ -48,7 +51,7 @@ export function criteriaCard(v: { year: number; criteria: Criterion[]; editable:
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   if (v.editable) {
     const rows = v.typed ?? [...v.criteria.map((c) => ({ name: c.name, weight: String(c.weight), maxScore: String(c.maxScore) })), { name: '', weight: '', maxScore: '' }];
-    const fields: CardElement[] = [markdown('**修改评分标准**（名称、权重、满分；留空的行忽略；权重之和须为 100）')];
+    const fields: CardElement[] = [markdown(`${bold('修改评分标准')}（名称、权重、满分；留空的行忽略；权重之和须为 100）`)];
     rows.slice(0, 8).forEach((r, i) => {
       fields.push(
         {
@@ -86,7 +89,7 @@ export function judgeHomeCard(v: { year: number; judgeName: string; items: Judge
   const scored = v.items.filter((i) => i.state === 'scored');
   const conflict = v.items.filter((i) => i.state === 'conflict');
   const elements: CardElement[] = [
-    markdown(`${escapeMarkdown(v.judgeName)}，您好！${v.year} 年最佳政务公开主题日活动评选共 ${v.items.length} 项活动：已评 **${scored.length}** 项，待评 **${todo.length}** 项${conflict.length ? `，本单位活动 ${conflict.length} 项回避` : ''}。`),
+    markdown(`${escapeMarkdown(v.judgeName)}，您好！${v.year} 年最佳政务公开主题日活动评选共 ${v.items.length} 项活动：已评 ${strong(scored.length)} 项，待评 ${strong(todo.length)} 项${conflict.length ? `，本单位活动 ${conflict.length} 项回避` : ''}。`),
   ];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   if (v.closed) {
@@ -131,11 +134,11 @@ export interface ScoreCardView {
 
 export function scoreCard(v: ScoreCardView): CardJson {
   const elements: CardElement[] = [
-    markdown(`**${escapeMarkdown(v.unitName)}** · ${v.month}月\n**${escapeMarkdown(v.title)}**`),
+    markdown(`${bold(v.unitName)} · ${v.month}月\n${bold(v.title)}`),
   ];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   elements.push(...summaryValueElements(v.values));
-  elements.push(markdown(`**活动照片：**${v.photoCount} 张${v.photoCount > 0 && v.imageKeys.length === 0 ? `（${escapeMarkdown(v.photoNames.slice(0, 5).join('、'))}${v.photoNames.length > 5 ? ' 等' : ''}）` : ''}`));
+  elements.push(markdown(`${bold('活动照片')}：${v.photoCount} 张${v.photoCount > 0 && v.imageKeys.length === 0 ? `（${escapeMarkdown(v.photoNames.slice(0, 5).join('、'))}${v.photoNames.length > 5 ? ' 等' : ''}）` : ''}`));
   if (v.imageKeys.length > 0) {
     elements.push({
       tag: 'column_set',
@@ -145,7 +148,7 @@ export function scoreCard(v: ScoreCardView): CardJson {
     });
   }
   if (v.evidence) elements.push(...evidenceElements(v.evidence));
-  const fields: CardElement[] = [markdown(`**评分**（${v.position}）`)];
+  const fields: CardElement[] = [markdown(`${bold('评分')}（${escapeMarkdown(v.position)}）`)];
   for (const c of v.criteria) {
     fields.push(input(`c_${c.key}`, { label: `${c.name}（0–${c.maxScore} 分，权重 ${c.weight}）`, placeholder: c.description.slice(0, 90) || `0–${c.maxScore}`, value: v.typed[c.key] ?? '', maxLength: 5 }), ...red(v.errors[c.key]));
   }
@@ -196,7 +199,7 @@ export function scoreDistributionChart(ranking: RankingRow[]): CardElement | nul
   });
 }
 
-export function evaluationProgressCard(v: {
+export interface EvaluationProgressView {
   year: number;
   statusLabel: string;
   criteria: Criterion[];
@@ -206,9 +209,29 @@ export function evaluationProgressCard(v: {
   winners: string[];
   canConfirm: boolean;
   notice?: string;
-}): CardJson {
+}
+
+/** Ranking rows and winner choices listed, most first (measured, see evaluationProgressCard). */
+const PROGRESS_LEVELS = [
+  { rows: MAX_RANK_ROWS, options: MAX_OPTIONS },
+  { rows: 40, options: 50 },
+  { rows: 30, options: 30 },
+  { rows: 20, options: 20 },
+  { rows: 10, options: 10 },
+];
+
+/**
+ * The coordinator's ranking. With ~75+ scored activities the full ranking table and the winner
+ * choices cross Feishu's 30 KB body limit, so the card lists the top of the ranking that fits
+ * (the exports have everything).
+ */
+export function evaluationProgressCard(v: EvaluationProgressView): CardJson {
+  return fitCard(PROGRESS_LEVELS.map((level) => () => buildEvaluationProgressCard(v, level)));
+}
+
+function buildEvaluationProgressCard(v: EvaluationProgressView, level: { rows: number; options: number }): CardJson {
   const elements: CardElement[] = [
-    markdown(`**${v.year} 年最佳政务公开主题日活动评选**\u3000状态：${v.statusLabel}\n评分标准：${v.criteria.map((c) => `${escapeMarkdown(c.name)} ${c.weight}`).join('、')}（总分 100；评委 ≥5 人时去掉一个最高分和一个最低分）`),
+    markdown(`${bold(`${v.year} 年最佳政务公开主题日活动评选`)}\u3000状态：${v.statusLabel}\n评分标准：${v.criteria.map((c) => `${escapeMarkdown(c.name)} ${c.weight}`).join('、')}（总分 100；评委 ≥5 人时去掉一个最高分和一个最低分）`),
   ];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   if (v.judges.length === 0) elements.push(markdown('还没有评委。发送“添加评委 @某人 单位名”添加。'));
@@ -225,7 +248,7 @@ export function evaluationProgressCard(v: {
     );
   }
   if (v.ranking.length > 0) {
-    const shown = v.ranking.slice(0, MAX_RANK_ROWS);
+    const shown = v.ranking.slice(0, level.rows);
     const distribution = scoreDistributionChart(v.ranking);
     if (distribution) elements.push(distribution);
     elements.push(
@@ -256,13 +279,16 @@ export function evaluationProgressCard(v: {
   } else elements.push(markdown('还没有已提交总结的活动。'));
   if (v.winners.length > 0) {
     const names = v.ranking.filter((r) => v.winners.includes(r.themeId)).map((r) => `${escapeMarkdown(r.unitName)}「${escapeMarkdown(r.title)}」`);
-    elements.push(markdown(`**获奖名单：**${names.join('、')}`));
+    elements.push(markdown(`${bold('获奖名单')}：${names.join('、')}`));
   }
   if (v.canConfirm && v.ranking.some((r) => r.final !== undefined)) {
-    const scored = v.ranking.filter((r) => r.final !== undefined).slice(0, MAX_OPTIONS);
+    // The default winners are always among the choices, then the ranking from the top.
+    const scoredAll = v.ranking.filter((r) => r.final !== undefined);
+    const keep = new Set([...scoredAll.slice(0, level.options).map((r) => r.themeId), ...v.defaultWinners]);
+    const scored = scoredAll.filter((r) => keep.has(r.themeId));
     elements.push(
       form('winners_form', [
-        markdown('**确认获奖名单**（默认勾选前 3 名，并列的一并勾选；可增删）'),
+        markdown(`${bold('确认获奖名单')}（默认勾选前 3 名，并列的一并勾选；可增删）`),
         multiSelect('winners', { placeholder: '选择获奖活动', options: scored.map((r) => ({ label: `${r.rankLabel} ${r.unitName} · ${r.title}`.slice(0, 40), value: r.themeId })), values: v.defaultWinners.filter((w) => scored.some((r) => r.themeId === w)) }),
         formButton('winners_submit', '确认并公布', { a: 'evaluation.confirm' }, { type: 'primary', confirm: { title: '确认获奖名单', text: '确认后将向所有单位群公布评选结果，且不能再修改评分。' } }),
       ]),
@@ -280,7 +306,7 @@ export function evaluationProgressCard(v: {
 }
 
 export function announcementCard(v: { year: number; winners: { unitName: string; title: string; rankLabel: string; final?: number }[] }): CardJson {
-  const lines = v.winners.map((w, i) => `${i + 1}. **${escapeMarkdown(w.unitName)}**「${escapeMarkdown(w.title)}」${w.final !== undefined ? `\u3000${w.final.toFixed(2)} 分` : ''}${w.rankLabel.includes('并列') ? '（并列）' : ''}`);
+  const lines = v.winners.map((w, i) => `${i + 1}. ${bold(w.unitName)}「${escapeMarkdown(w.title)}」${w.final !== undefined ? `\u3000${w.final.toFixed(2)} 分` : ''}${w.rankLabel.includes('并列') ? '（并列）' : ''}`);
   return card({
     title: `${v.year}年“最佳政务公开主题日活动”评选结果`,
     template: 'red',

@@ -1,5 +1,5 @@
 // Evidence check results (链接可访问性、照片日期、LOGO): shown to the liaison and the coordinator. Pure.
-import { card, escapeMarkdown, markdown, note, button, buttonRow, type CardElement, type CardJson } from './kit.ts';
+import { card, escapeMarkdown, field, markdown, note, button, buttonRow, type CardElement, type CardJson } from './kit.ts';
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
 
 export function evidenceElements(check: EvidenceCheck): CardElement[] {
@@ -25,7 +25,7 @@ export function evidenceResultCard(v: { themeId: string; unitName: string; title
     summary: `证据核验：${v.title}`,
     elements: [
       ...(v.mentionLine ? [markdown(v.mentionLine)] : []),
-      markdown(`**活动主题：**${escapeMarkdown(v.title)}`),
+      markdown(field('活动主题', escapeMarkdown(v.title))),
       ...evidenceElements(v.check),
       buttonRow([button('修改总结', { a: 'summary.open', themeId: v.themeId }, { size: 'small' }), button('照片', { a: 'summary.photos', themeId: v.themeId }, { size: 'small' })]),
     ],

@@ -1,5 +1,5 @@
 // Cards about group chats: which unit a newly joined group belongs to (a coordinator confirms).
-import { card, escapeMarkdown, form, formButton, markdown, note, select, type CardJson } from './kit.ts';
+import { bold, card, escapeMarkdown, form, formButton, markdown, note, select, type CardJson } from './kit.ts';
 
 export interface GroupBindView {
   chatId: string;
@@ -18,7 +18,7 @@ export function buildGroupBindCard(v: GroupBindView): CardJson {
     elements: [
       markdown(
         guessed
-          ? `根据群名，这个群应是 **${escapeMarkdown(guessed.name)}** 的工作群。请协调人确认，或在下方选择其他单位。`
+          ? `根据群名，这个群应是 ${bold(guessed.name)} 的工作群。请协调人确认，或在下方选择其他单位。`
           : '主题日助手已加入本群。请协调人在下方选择本群所属的单位，以便向本群发送申报通知和提醒。',
       ),
       form('group_bind_form', [
@@ -40,7 +40,7 @@ export function buildGroupBoundCard(v: { chatName: string; unitName: string | nu
     elements: [
       markdown(
         v.unitName
-          ? `本群已绑定为 **${escapeMarkdown(v.unitName)}** 的工作群（${escapeMarkdown(v.byName)} 确认）。负责填报的同事请发送“@主题日助手 我是联系人”，备用联系人发送“@主题日助手 我是备用联系人”。`
+          ? `本群已绑定为 ${bold(v.unitName)} 的工作群（${escapeMarkdown(v.byName)} 确认）。负责填报的同事请发送“@主题日助手 我是联系人”，备用联系人发送“@主题日助手 我是备用联系人”。`
           : `本群已设为县政务公开办协调人工作群（${escapeMarkdown(v.byName)} 确认），申报进度和导出文件会发到这里。`,
       ),
     ],

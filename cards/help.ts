@@ -1,5 +1,5 @@
 // 帮助: the commands the asker may use, grouped for coordinators and liaisons, with examples.
-import { card, escapeMarkdown, markdown, note, type CardElement, type CardJson } from './kit.ts';
+import { bold, card, escapeMarkdown, field, markdown, note, type CardElement, type CardJson } from './kit.ts';
 
 export interface HelpCommand {
   name: string;
@@ -18,8 +18,8 @@ export interface HelpView {
 
 function section(title: string, list: HelpCommand[], compact = false): CardElement[] {
   if (list.length === 0) return [];
-  if (compact) return [markdown(`**${title}：**${list.map((c) => escapeMarkdown(c.name)).join('、')}`)];
-  return [markdown(`**${title}**`), markdown(list.map((c) => `· **${escapeMarkdown(c.name)}** — ${escapeMarkdown(c.summary)}\n\u3000例：${escapeMarkdown(c.example)}`).join('\n'))];
+  if (compact) return [markdown(field(title, list.map((c) => escapeMarkdown(c.name)).join('、')))];
+  return [markdown(bold(title)), markdown(list.map((c) => `· ${bold(c.name)} — ${escapeMarkdown(c.summary)}\n\u3000例：${escapeMarkdown(c.example)}`).join('\n'))];
 }
 
 export function buildHelpCard(v: HelpView): CardJson {

@@ -4,7 +4,7 @@
 // Feishu's limits at county scale. Every unit-year row is in `export history` (XLSX).
 import { bestRankLabel, type History, type UnitYear, type YearTotals } from '../src/domain/history.ts';
 import { barChart, MAX_CHARTS_PER_CARD } from './chart.ts';
-import { button, buttonRow, card, escapeMarkdown, hr, markdown, note, table, type CardElement, type CardJson } from './kit.ts';
+import { button, buttonRow, card, escapeMarkdown, field, hr, markdown, note, strong, table, type CardElement, type CardJson } from './kit.ts';
 
 /** Years shown on the card (the latest ones); the export has them all. */
 export const HISTORY_CARD_YEARS = 5;
@@ -109,24 +109,24 @@ function unitLines(rows: UnitYear[], years: number[]): CardElement[] {
   const before = of(previous);
   const lines: string[] = [];
   const missing = [...now.values()].filter((r) => r.outcome === 'not_submitted').map((r) => r.unitName);
-  lines.push(`**${latest}年未提交（${missing.length}）**：${names(missing)}`);
+  lines.push(field(`${latest}年未提交（${missing.length}）`, names(missing)));
   const late = [...now.values()].filter((r) => r.outcome === 'late').map((r) => r.unitName);
-  if (late.length > 0) lines.push(`**${latest}年逾期（${late.length}）**：${names(late)}`);
+  if (late.length > 0) lines.push(field(`${latest}年逾期（${late.length}）`, names(late)));
   if (previous !== undefined) {
     const slipped = [...now.values()].filter((r) => before.get(r.unitId)?.outcome === 'on_time' && (r.outcome === 'late' || r.outcome === 'not_submitted')).map((r) => r.unitName);
     const improved = [...now.values()].filter((r) => r.outcome === 'on_time' && ['late', 'not_submitted'].includes(before.get(r.unitId)?.outcome ?? '')).map((r) => r.unitName);
-    lines.push(`**较${previous}年退步（按时 → 逾期或未提交，${slipped.length}）**：${names(slipped)}`);
-    lines.push(`**较${previous}年进步（转为按时提交，${improved.length}）**：${names(improved)}`);
+    lines.push(field(`较${previous}年退步（按时 → 逾期或未提交，${slipped.length}）`, names(slipped)));
+    lines.push(field(`较${previous}年进步（转为按时提交，${improved.length}）`, names(improved)));
   }
   const everyYear = [...new Set(rows.map((r) => r.unitId))].filter((id) => years.every((y) => rows.find((r) => r.unitId === id && r.year === y)?.outcome === 'on_time'));
-  if (years.length > 1) lines.push(`**${years.length} 个年度均按时提交（${everyYear.length}）**：${names(everyYear.map((id) => rows.find((r) => r.unitId === id)!.unitName))}`);
+  if (years.length > 1) lines.push(field(`${years.length} 个年度均按时提交（${everyYear.length}）`, names(everyYear.map((id) => rows.find((r) => r.unitId === id)!.unitName))));
   const rankedYear = [...years].reverse().find((y) => rows.some((r) => r.year === y && r.bestRank));
   if (rankedYear !== undefined) {
     const top = rows
       .filter((r) => r.year === rankedYear && r.bestRank && r.bestRank.rank <= 3)
       .sort((a, b) => a.bestRank!.rank - b.bestRank!.rank)
       .map((r) => `${r.unitName}（${bestRankLabel(r.bestRank)}）`);
-    lines.push(`**${rankedYear}年评选前三名**：${names(top)}`);
+    lines.push(field(`${rankedYear}年评选前三名`, names(top)));
   }
   return lines.map((l) => markdown(l));
 }
@@ -147,7 +147,7 @@ export function buildHistoryCard(h: History, o: HistoryCardOptions): CardJson {
   const shownRows = h.rows.filter((r) => years.includes(r.year));
   const elements: CardElement[] = [
     markdown(
-      `**${last}年**：按时提交 **${latest.onTime}/${latest.units}**（${pct(latest.onTime, latest.units)}${delta === undefined ? '' : `，较${prev!.year}年${delta >= 0 ? '+' : ''}${delta} 个百分点`}）\u3000审核通过 **${latest.approved}** 项\u3000已举办 **${latest.held}** 项\u3000总结完整 **${latest.summariesComplete}** 项\u3000宣传链接 **${latest.links}** 条`,
+      `${field(`${last}年`, `按时提交 ${strong(`${latest.onTime}/${latest.units}`)}`)}（${pct(latest.onTime, latest.units)}${delta === undefined ? '' : `，较${prev!.year}年${delta >= 0 ? '+' : ''}${delta} 个百分点`}）\u3000审核通过 ${strong(latest.approved)} 项\u3000已举办 ${strong(latest.held)} 项\u3000总结完整 ${strong(latest.summariesComplete)} 项\u3000宣传链接 ${strong(latest.links)} 条`,
     ),
     ...charts,
     figuresTable(totals),

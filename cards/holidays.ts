@@ -1,6 +1,6 @@
 // The 节假日安排 import: the preview of a pasted State Council notice (every holiday and adjusted
 // working day with its weekday, and what the import replaces) with 确认导入, and the result.
-import { button, buttonRow, card, escapeMarkdown, markdown, note, table, type CardElement, type CardJson } from './kit.ts';
+import { bold, button, buttonRow, card, escapeMarkdown, markdown, note, strong, table, type CardElement, type CardJson } from './kit.ts';
 
 export interface HolidayImportDayView {
   /** 2027-02-06 */
@@ -35,17 +35,17 @@ export interface HolidayImportPreviewView {
 
 export function holidayImportPreviewCard(v: HolidayImportPreviewView): CardJson {
   const elements: CardElement[] = [
-    markdown(`从国务院办公厅通知中识别出 **${v.year}年** 放假 **${v.holidayCount}** 天、调休上班 **${v.workdayCount}** 天。请逐项核对，确认后写入工作日日历，提醒和截止日期将按此计算。`),
+    markdown(`从国务院办公厅通知中识别出 ${bold(`${v.year}年`)} 放假 ${strong(v.holidayCount)} 天、调休上班 ${strong(v.workdayCount)} 天。请逐项核对，确认后写入工作日日历，提醒和截止日期将按此计算。`),
   ];
   for (const f of v.festivals) {
-    elements.push(markdown(`**${escapeMarkdown(f.festival)}**\u3000放假：${escapeMarkdown(f.holidays)}${f.workdays ? `\n\u3000\u3000调休上班：${escapeMarkdown(f.workdays)}` : ''}`));
+    elements.push(markdown(`${bold(f.festival)}\u3000放假：${escapeMarkdown(f.holidays)}${f.workdays ? `\n\u3000\u3000调休上班：${escapeMarkdown(f.workdays)}` : ''}`));
   }
   elements.push(
     table(
       [
         { name: 'date', display_name: '日期', width: '110px' },
-        { name: 'weekday', display_name: '星期', width: '70px' },
-        { name: 'kind', display_name: '安排', width: '60px' },
+        { name: 'weekday', display_name: '星期', width: '80px' },
+        { name: 'kind', display_name: '安排', width: '80px' },
         { name: 'festival', display_name: '节日' },
         { name: 'remark', display_name: '说明' },
       ],
@@ -68,6 +68,6 @@ export interface HolidayImportDoneView {
 }
 
 export function holidayImportDoneCard(v: HolidayImportDoneView): CardJson {
-  const lines = [`已导入 **${v.year}年** 节假日安排：写入 ${v.written} 天${v.removed > 0 ? `，替换了此前导入的 ${v.removed} 天` : ''}${v.keptManual > 0 ? `，保留手动设置 ${v.keptManual} 天` : ''}。`, `之后的提醒按新的工作日日历计算。发送 \`工作日列表 ${v.year}\` 查看。`];
+  const lines = [`已导入 ${bold(`${v.year}年`)} 节假日安排：写入 ${v.written} 天${v.removed > 0 ? `，替换了此前导入的 ${v.removed} 天` : ''}${v.keptManual > 0 ? `，保留手动设置 ${v.keptManual} 天` : ''}。`, `之后的提醒按新的工作日日历计算。发送 \`工作日列表 ${v.year}\` 查看。`];
   return card({ title: `${v.year}年节假日安排已导入`, template: 'green', summary: `${v.year}年节假日安排已导入`, elements: [...lines.map((l) => markdown(l)), note(`操作人：${escapeMarkdown(v.by)}`)] });
 }

@@ -1,6 +1,8 @@
 // Card JSON 2.0 types and small builders shared by every card in cards/. Pure: no I/O, no clock.
 // User text goes through plainText()/escapeMarkdown() so nobody can inject mentions, links or
-// markdown into a card the bot posts.
+// markdown into a card the bot posts; bold goes through bold()/field() (cards/markdown.ts) so it
+// renders under strict CommonMark. Every card is measured the way Feishu measures it (request body
+// bytes and element count, see measureCard) and kept under both limits.
 
 export type HeaderTemplate =
   | 'blue' | 'wathet' | 'turquoise' | 'green' | 'yellow' | 'orange' | 'red'
@@ -28,20 +30,10 @@ export function plain(content: string): PlainText {
   return { tag: 'plain_text', content };
 }
 
-/** Characters that mean something in Feishu card markdown (CommonMark plus its HTML-like tags). */
-const MD_SPECIAL = /[\\`*_~[\]()<>#+\-!|{}.&]/g;
+import { enforceBudget } from './budget.ts';
 
-/**
- * Makes user text inert inside a markdown element: markdown punctuation is backslash-escaped,
- * angle brackets and ampersands become entities (so `<at id=all>` or `<font>` never parse),
- * control characters are dropped and line breaks are kept.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '')
-    .replace(MD_SPECIAL, (ch) => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`));
-}
+export { escapeMarkdown, bold, boldLine, field, strong, colored } from './markdown.ts';
+export { CARD_BODY_LIMIT_BYTES, CARD_ELEMENT_LIMIT, countElements, fitCard, fitsBudget, measureCard, messageBody, wasTrimmed, type CardMeasure } from './budget.ts';
 
 export function markdown(content: string, extra: Record<string, unknown> = {}): CardElement {
   return { tag: 'markdown', content, ...extra };
@@ -141,7 +133,15 @@ export interface InputOptions {
   rows?: number;
 }
 
+/** Feishu's input `max_length` range (interactive-components/input). */
+const INPUT_MAX_LENGTH = 1000;
+
 export function input(name: string, o: InputOptions): CardElement {
+  // A default_value longer than max_length leaves the field in an error state on the client: what
+  // the person typed (or what is on file) is shown whole, so the limit grows to fit it, up to
+  // Feishu's 1000; the domain still checks the real limit on submit.
+  const value = o.value !== undefined && o.value !== '' ? [...o.value].slice(0, INPUT_MAX_LENGTH).join('') : undefined;
+  const maxLength = o.maxLength ? Math.min(INPUT_MAX_LENGTH, Math.max(o.maxLength, value ? [...value].length : 0)) : undefined;
   return {
     tag: 'input',
     name,
@@ -149,8 +149,8 @@ export function input(name: string, o: InputOptions): CardElement {
     label_position: 'top',
     required: o.required ?? false,
     ...(o.placeholder ? { placeholder: plain(o.placeholder) } : {}),
-    ...(o.value !== undefined && o.value !== '' ? { default_value: o.value } : {}),
-    ...(o.maxLength ? { max_length: o.maxLength } : {}),
+    ...(value !== undefined ? { default_value: value } : {}),
+    ...(maxLength ? { max_length: maxLength } : {}),
     ...(o.multiline ? { input_type: 'multiline_text', rows: o.rows ?? 4, auto_resize: true } : {}),
     width: 'fill',
   };
@@ -196,15 +196,32 @@ export function datePicker(name: string, o: { placeholder: string; value?: strin
 
 export interface TableColumn { name: string; display_name: string; data_type?: 'text' | 'lark_md' | 'number'; width?: string }
 
-/** Root-level only, never inside a form; cell text is shown as plain text when data_type is 'text'. */
+/** Narrowest custom table column width Feishu accepts (content-components/table: "auto", 80px–600px or a percentage). */
+export const TABLE_MIN_COLUMN_PX = 80;
+
+function columnWidth(width: string | undefined): string | undefined {
+  const px = width ? /^(\d+)px$/.exec(width) : null;
+  if (!px) return width;
+  return `${Math.min(600, Math.max(TABLE_MIN_COLUMN_PX, Number(px[1])))}px`;
+}
+
+/**
+ * Root-level only, never inside a form; cell text is shown as plain text when data_type is 'text'.
+ * Rows carry only declared columns (Feishu refuses a row key that is not a column: 200915) and
+ * widths are clamped to the documented 80–600px.
+ */
 export function table(columnsDef: TableColumn[], rows: Record<string, string | number>[], pageSize = 10): CardElement {
+  const names = columnsDef.map((c) => c.name);
   return {
     tag: 'table',
     page_size: Math.max(1, Math.min(10, pageSize)),
     row_height: 'low',
     header_style: { text_align: 'left', text_size: 'normal', background_style: 'grey', bold: true, lines: 1 },
-    columns: columnsDef.map((c) => ({ name: c.name, display_name: c.display_name, data_type: c.data_type ?? 'text', ...(c.width ? { width: c.width } : {}) })),
-    rows,
+    columns: columnsDef.map((c) => {
+      const width = columnWidth(c.width);
+      return { name: c.name, display_name: c.display_name, data_type: c.data_type ?? 'text', ...(width ? { width } : {}) };
+    }),
+    rows: rows.map((r) => Object.fromEntries(names.filter((n) => r[n] !== undefined).map((n) => [n, r[n]!]))),
   };
 }
 
@@ -231,7 +248,7 @@ export function card(o: {
   summary?: string;
   elements: CardElement[];
 }): CardJson {
-  return {
+  return enforceBudget({
     schema: '2.0',
     config: { update_multi: true, width_mode: 'fill', ...(o.summary ? { summary: { content: o.summary } } : {}) },
     header: {
@@ -241,7 +258,7 @@ export function card(o: {
       ...(o.tags && o.tags.length > 0 ? { text_tag_list: o.tags.slice(0, 3).map((t) => ({ tag: 'text_tag' as const, text: plain(t.text), color: t.color })) } : {}),
     },
     body: { elements: o.elements },
-  };
+  });
 }
 
 /** A one-message card, e.g. for refusals and confirmations. */

@@ -1,7 +1,7 @@
 // The campaign notice posted to every unit's group at launch: theme, purpose, the five forms,
 // the deadline and the office's contact, with 填写申报表 and 绑定为联系人.
 import { ACTIVITY_FORMS, PLAN_DEFAULTS } from '../src/domain/campaign.ts';
-import { button, buttonRow, card, escapeMarkdown, hr, markdown, note, type CardElement, type CardJson } from './kit.ts';
+import { bold, button, buttonRow, card, escapeMarkdown, field, hr, markdown, note, type CardElement, type CardJson } from './kit.ts';
 
 export interface NoticeView {
   campaignTitle: string;
@@ -20,15 +20,15 @@ export interface NoticeView {
 
 export function buildNoticeCard(v: NoticeView): CardJson {
   const elements: CardElement[] = [];
-  if (v.extraLine) elements.push(markdown(`**${escapeMarkdown(v.extraLine)}**`));
+  if (v.extraLine) elements.push(markdown(bold(v.extraLine)));
   elements.push(
-    markdown(`**请于 ${escapeMarkdown(v.deadlineText)} 前**结合主责主业确定活动主题，填写《${escapeMarkdown(PLAN_DEFAULTS.formTitle(v.year))}》。`),
-    markdown(`**一、活动主题**\n${escapeMarkdown(PLAN_DEFAULTS.theme)}`),
-    markdown(`**二、活动目的**\n${escapeMarkdown(PLAN_DEFAULTS.purpose)}`),
-    markdown(`**三、活动形式**（每个主题可选一种或多种）\n${ACTIVITY_FORMS.map((f, i) => `${i + 1}. **${f.label}**：${escapeMarkdown(f.line)}`).join('\n')}`),
+    markdown(`${bold(`请于 ${v.deadlineText} 前`)}结合主责主业确定活动主题，填写《${escapeMarkdown(PLAN_DEFAULTS.formTitle(v.year))}》。`),
+    markdown(`${bold('一、活动主题')}\n${escapeMarkdown(PLAN_DEFAULTS.theme)}`),
+    markdown(`${bold('二、活动目的')}\n${escapeMarkdown(PLAN_DEFAULTS.purpose)}`),
+    markdown(`${bold('三、活动形式')}（每个主题可选一种或多种）\n${ACTIVITY_FORMS.map((f, i) => `${i + 1}. ${field(f.label, escapeMarkdown(f.line))}`).join('\n')}`),
     hr(),
     markdown(
-      `**联系人：**${escapeMarkdown(v.contactName)}\u3000**电话：**${escapeMarkdown(v.contactPhone)}\u3000**邮箱：**${escapeMarkdown(v.contactEmail)}`,
+      [field('联系人', escapeMarkdown(v.contactName)), field('电话', escapeMarkdown(v.contactPhone)), field('邮箱', escapeMarkdown(v.contactEmail))].join('\u3000'),
     ),
     note(`${escapeMarkdown(PLAN_DEFAULTS.office)}\u3000${escapeMarkdown(v.noticeDateText)}`),
   );

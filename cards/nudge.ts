@@ -1,6 +1,6 @@
 // Manual 催办 by the coordinator: a preview of who will be reached (units, liaisons, channel) with
 // a 确认催办 button, and the result. Pure builders.
-import { button, buttonRow, card, escapeMarkdown, markdown, note, table, type CardElement, type CardJson } from './kit.ts';
+import { bold, button, buttonRow, card, escapeMarkdown, markdown, note, strong, table, type CardElement, type CardJson } from './kit.ts';
 
 export interface NudgeTargetView {
   unitName: string;
@@ -25,7 +25,7 @@ export function nudgePreviewCard(v: NudgePreviewView): CardJson {
   if (v.targets.length === 0) {
     elements.push(markdown('没有需要催办的单位。'));
   } else {
-    elements.push(markdown(`将催办 **${v.targets.length}** 个未报送单位${v.urgent ? '，并对联络员发送**加急**通知' : ''}：`));
+    elements.push(markdown(`将催办 ${strong(v.targets.length)} 个未报送单位${v.urgent ? `，并对联络员发送${bold('加急')}通知` : ''}：`));
     elements.push(
       table(
         [
@@ -66,7 +66,7 @@ export function nudgePreviewCard(v: NudgePreviewView): CardJson {
 }
 
 export function nudgeDoneCard(campaignTitle: string, done: string[], skipped: string[], urgent: boolean, byName: string): CardJson {
-  const elements: CardElement[] = [markdown(done.length > 0 ? `已向 **${done.length}** 个单位发送催办${urgent ? '（含加急）' : ''}：${done.map(escapeMarkdown).join('、')}` : '没有发送新的催办。')];
+  const elements: CardElement[] = [markdown(done.length > 0 ? `已向 ${strong(done.length)} 个单位发送催办${urgent ? '（含加急）' : ''}：${done.map(escapeMarkdown).join('、')}` : '没有发送新的催办。')];
   if (skipped.length > 0) elements.push(note(escapeMarkdown(`未发送：${skipped.join('；')}`)));
   elements.push(note(escapeMarkdown(`由 ${byName} 确认。发送“提醒记录”查看投递结果。`)));
   return card({ title: '催办已发送', subtitle: campaignTitle, template: 'green', elements });

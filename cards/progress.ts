@@ -1,7 +1,7 @@
 // The coordinator's live progress card, patched in place as units submit. Other features may
 // append sections (e.g. the reminder log) through `extraSections`.
 import type { ProgressSnapshot } from '../src/domain/submission-progress.ts';
-import { button, buttonRow, card, escapeMarkdown, hr, markdown, note, table, type CardElement, type CardJson } from './kit.ts';
+import { bold, button, buttonRow, card, escapeMarkdown, field, hr, markdown, note, strong, table, type CardElement, type CardJson } from './kit.ts';
 import { barChart } from './chart.ts';
 
 export interface ProgressCardOptions {
@@ -35,7 +35,7 @@ export function progressChart(s: ProgressSnapshot): CardElement {
 export function buildProgressCard(s: ProgressSnapshot, o: ProgressCardOptions): CardJson {
   const pct = s.total === 0 ? 0 : Math.round((s.submitted / s.total) * 100);
   const elements: CardElement[] = [
-    markdown(`截止 **${escapeMarkdown(o.deadlineText)}**\u3000已提交 **${s.submitted}/${s.total}**（${pct}%）\u3000未提交 **${s.total - s.submitted}**${s.withdrawn > 0 ? `（其中撤回 ${s.withdrawn}）` : ''}\u3000主题共 **${s.themeCount}** 个`),
+    markdown(`截止 ${bold(o.deadlineText)}\u3000已提交 ${strong(`${s.submitted}/${s.total}`)}（${pct}%）\u3000未提交 ${strong(s.total - s.submitted)}${s.withdrawn > 0 ? `（其中撤回 ${s.withdrawn}）` : ''}\u3000主题共 ${strong(s.themeCount)} 个`),
     // Submitted vs not by unit kind: the bars read at a glance, the table keeps the exact counts.
     ...(s.total > 0 ? [progressChart(s)] : []),
     // Counts only: a names column squeezed beside three fixed ones wraps to 3 characters a line on a
@@ -50,20 +50,23 @@ export function buildProgressCard(s: ProgressSnapshot, o: ProgressCardOptions): 
       s.byKind.map((g) => ({ kind: g.label, done: g.submitted, total: g.total, missing: g.missing.length })),
       5,
     ),
-    ...s.byKind.filter((g) => g.missing.length > 0).map((g) => markdown(`**未提交的${escapeMarkdown(g.label)}（${g.missing.length}）：**${names(g.missing)}`)),
+    ...s.byKind.filter((g) => g.missing.length > 0).map((g) => markdown(`${bold(`未提交的${g.label}`)}（${g.missing.length}）：${names(g.missing)}`)),
   ];
-  if (s.late.length > 0) elements.push(markdown(`**逾期提交（${s.late.length}）：**${names(s.late)}`));
-  if (s.withdrawnUnits.length > 0) elements.push(markdown(`**已撤回（${s.withdrawnUnits.length}）：**${names(s.withdrawnUnits)}`));
-  if (s.extended.length > 0) elements.push(markdown(`**单独延期：**${s.extended.map((e) => `${escapeMarkdown(e.unitName)}（至 ${e.until}）`).join('、')}`));
-  if (s.reopened.length > 0) elements.push(markdown(`**重新开放：**${s.reopened.map((e) => `${escapeMarkdown(e.unitName)}（至 ${e.until}）`).join('、')}`));
+  if (s.late.length > 0) elements.push(markdown(`${bold('逾期提交')}（${s.late.length}）：${names(s.late)}`));
+  if (s.withdrawnUnits.length > 0) elements.push(markdown(`${bold('已撤回')}（${s.withdrawnUnits.length}）：${names(s.withdrawnUnits)}`));
+  if (s.extended.length > 0) elements.push(markdown(field('单独延期', `${s.extended.map((e) => `${escapeMarkdown(e.unitName)}（至 ${e.until}）`).join('、')}`)));
+  if (s.reopened.length > 0) elements.push(markdown(field('重新开放', s.reopened.map((e) => `${escapeMarkdown(e.unitName)}（至 ${e.until}）`).join('、'))));
   elements.push(
     hr(),
-    markdown(`**按活动形式：**${s.byForm.map((f) => `${f.label} ${f.count}`).join('\u3000')}`),
+    markdown(field('按活动形式', s.byForm.map((f) => `${f.label} ${f.count}`).join('\u3000'))),
     markdown(
-      `**按月份：**${s.byMonth
-        .map((n, i) => (n > 0 ? `${i + 1}月 ${n}` : ''))
-        .filter(Boolean)
-        .join('\u3000') || '暂无'}`,
+      field(
+        '按月份',
+        s.byMonth
+          .map((n, i) => (n > 0 ? `${i + 1}月 ${n}` : ''))
+          .filter(Boolean)
+          .join('\u3000') || '暂无',
+      ),
     ),
   );
   if (o.extraSections && o.extraSections.length > 0) elements.push(hr(), ...o.extraSections);

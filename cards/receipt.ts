@@ -1,5 +1,5 @@
 // The receipt posted in the unit's group after each accepted submit, edit or withdrawal.
-import { button, buttonRow, card, escapeMarkdown, markdown, note, type CardElement, type CardJson } from './kit.ts';
+import { bold, button, buttonRow, card, escapeMarkdown, markdown, note, type CardElement, type CardJson } from './kit.ts';
 import { themeLine, type ThemeSummaryView } from './submission-form.ts';
 
 export interface ReceiptView {
@@ -24,11 +24,11 @@ export interface ReceiptView {
 export function buildReceiptCard(v: ReceiptView): CardJson {
   const elements: CardElement[] = [];
   if (v.status === 'withdrawn') {
-    elements.push(markdown(`${escapeMarkdown(v.byName)} 于 ${escapeMarkdown(v.atText)} **撤回**了本单位的申报（第 ${v.version} 版）。撤回后视为未申报。`));
+    elements.push(markdown(`${escapeMarkdown(v.byName)} 于 ${escapeMarkdown(v.atText)} ${bold('撤回')}了本单位的申报（第 ${v.version} 版）。撤回后视为未申报。`));
     if (v.editable) elements.push(note(`${escapeMarkdown(v.editableUntilText)}前可重新填写提交。`), button('重新填写申报表', { a: 'sub.open', s: v.submissionId }, { type: 'primary' }));
   } else {
     elements.push(
-      markdown(`**${escapeMarkdown(v.unitName)}** 的申报已收到（第 ${v.version} 版${v.late ? '，<font color=\'red\'>逾期提交</font>' : ''}）`),
+      markdown(`${bold(v.unitName)} 的申报已收到（第 ${v.version} 版${v.late ? '，<font color=\'red\'>逾期提交</font>' : ''}）`),
       markdown(`提交人：${escapeMarkdown(v.byName)}\u3000时间：${escapeMarkdown(v.atText)}\n联系人：${escapeMarkdown(v.contactName)}\u3000电话：${escapeMarkdown(v.contactPhoneMasked)}`),
       ...v.themes.map((t, i) => markdown(`${themeLine(t, i)}\n${escapeMarkdown(t.intro)}`)),
     );

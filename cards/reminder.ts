@@ -1,7 +1,7 @@
 // Reminder cards: deadline reminders to a unit's group (with @mentions and the form button), the
 // leader/coordinator escalation, month and summary reminders, the holiday-data warning, the
 // calendar override list and the reminder log. Pure builders; times arrive formatted.
-import { button, buttonRow, card, escapeMarkdown, markdown, mention, note, table, type ActionValue, type CardElement, type CardJson } from './kit.ts';
+import { strong, bold, button, field, buttonRow, card, escapeMarkdown, markdown, mention, note, table, type ActionValue, type CardElement, type CardJson } from './kit.ts';
 
 export interface DeadlineReminderView {
   campaignTitle: string;
@@ -28,8 +28,8 @@ export function deadlineReminderCard(v: DeadlineReminderView): CardJson {
     summary: `${v.unitName} 尚未报送申报表，截止 ${v.deadlineText}`,
     tags: v.urgent ? [{ text: '加急', color: 'red' }] : [],
     elements: [
-      markdown(`${mentions ? `${mentions} ` : ''}**${escapeMarkdown(v.unitName)}** 尚未报送《${escapeMarkdown(v.campaignTitle)}》主题申报表。`),
-      markdown(`截止时间：**${escapeMarkdown(v.deadlineText)}**（${escapeMarkdown(v.leftText)}）`),
+      markdown(`${mentions ? `${mentions} ` : ''}${bold(v.unitName)} 尚未报送《${escapeMarkdown(v.campaignTitle)}》主题申报表。`),
+      markdown(`截止时间：${bold(v.deadlineText)}（${escapeMarkdown(v.leftText)}）`),
       markdown('点击“填写申报表”，申报表会发到你与主题日助手的私聊，在那里填写并提交；已提交的单位不会再收到提醒。'),
       buttonRow([button('填写申报表', v.openAction, { type: 'primary_filled' })]),
       note(escapeMarkdown(v.contactLine)),
@@ -55,8 +55,8 @@ export function leaderEscalationCard(v: LeaderEscalationView): CardJson {
     template: 'orange',
     summary: `${v.unitName} 已提醒 ${v.remindersSent} 次仍未报送`,
     elements: [
-      markdown(`${who}**${escapeMarkdown(v.unitName)}** 的《${escapeMarkdown(v.campaignTitle)}》主题申报表尚未报送，已提醒 **${v.remindersSent}** 次。`),
-      markdown(`截止时间：**${escapeMarkdown(v.deadlineText)}**（${escapeMarkdown(v.leftText)}）`),
+      markdown(`${who}${bold(v.unitName)} 的《${escapeMarkdown(v.campaignTitle)}》主题申报表尚未报送，已提醒 ${strong(v.remindersSent)} 次。`),
+      markdown(`截止时间：${bold(v.deadlineText)}（${escapeMarkdown(v.leftText)}）`),
       markdown(`联络员：${v.liaisonNames.length > 0 ? v.liaisonNames.map(escapeMarkdown).join('、') : '（未登记）'}`),
       note('此消息由主题日助手按催办升级规则自动发送。'),
     ],
@@ -85,16 +85,16 @@ export function monthReminderCard(v: MonthReminderView): CardJson {
   const mentions = v.mentionOpenIds.map(mention).filter(Boolean).join(' ');
   const head =
     v.kind === 'month-start'
-      ? `本月（${v.month}月）是 **${escapeMarkdown(v.unitName)}** 的政务公开主题日活动月，请按计划开展活动：`
+      ? `本月（${v.month}月）是 ${bold(v.unitName)} 的政务公开主题日活动月，请按计划开展活动：`
       : v.kind === 'month-end'
-        ? `${v.month}月即将结束，**${escapeMarkdown(v.unitName)}** 以下活动尚未提交总结，请在活动结束后及时填报：`
-        : `**${escapeMarkdown(v.unitName)}** ${v.month}月的活动总结尚未提交（${escapeMarkdown(v.dueText ?? '')}），请尽快填报：`;
+        ? `${v.month}月即将结束，${bold(v.unitName)} 以下活动尚未提交总结，请在活动结束后及时填报：`
+        : `${bold(v.unitName)} ${v.month}月的活动总结尚未提交（${escapeMarkdown(v.dueText ?? '')}），请尽快填报：`;
   const elements: CardElement[] = [markdown(`${mentions ? `${mentions} ` : ''}${head}`)];
   for (const t of v.themes) {
-    elements.push(markdown(`· **${escapeMarkdown(t.title)}**（${escapeMarkdown(t.monthText)}）`));
+    elements.push(markdown(`· ${bold(t.title)}（${escapeMarkdown(t.monthText)}）`));
   }
   if (v.kind === 'month-start') {
-    elements.push(markdown(`**活动要求**\n${v.requirements.map((r, i) => `${i + 1}. ${escapeMarkdown(r)}`).join('\n')}`));
+    elements.push(markdown(`${bold('活动要求')}\n${v.requirements.map((r, i) => `${i + 1}. ${escapeMarkdown(r)}`).join('\n')}`));
   }
   const buttons = v.themes
     .filter((t) => t.summaryButton)
@@ -112,8 +112,8 @@ export function holidayWarningCard(year: number, lastYear: number): CardJson {
     template: 'red',
     summary: `${year}年法定节假日和调休安排尚未收录`,
     elements: [
-      markdown(`主题日助手内置的节假日数据只到 **${lastYear}年**，还没有 **${year}年** 的法定节假日和调休安排。在补充之前，${year}年的提醒只按周一至周五计算，可能在节假日发出、或漏掉调休上班日。`),
-      markdown(`**补充方法**：国务院办公厅公布《关于${year}年部分节假日安排的通知》后，在本群发送 \`节假日安排\` 并粘贴通知全文，核对预览后点击“确认导入”。\n也可逐日设置，例如 \`设置工作日 ${year}-01-01 休息 元旦\`；发送 \`工作日列表 ${year}\` 查看已设置的日期。`),
+      markdown(`主题日助手内置的节假日数据只到 ${bold(`${lastYear}年`)}，还没有 ${bold(`${year}年`)} 的法定节假日和调休安排。在补充之前，${year}年的提醒只按周一至周五计算，可能在节假日发出、或漏掉调休上班日。`),
+      markdown(`${field('补充方法', `国务院办公厅公布《关于${year}年部分节假日安排的通知》后，在本群发送 \`节假日安排\` 并粘贴通知全文，核对预览后点击“确认导入”。`)}\n也可逐日设置，例如 \`设置工作日 ${year}-01-01 休息 元旦\`；发送 \`工作日列表 ${year}\` 查看已设置的日期。`),
       note('同时请通知运维人员升级 chinese-days 依赖。本提醒每年只发送一次。'),
     ],
   });
@@ -152,9 +152,9 @@ export interface ReminderLogRowView {
 }
 
 export function reminderLogElements(rows: ReminderLogRowView[], title: string): CardElement[] {
-  if (rows.length === 0) return [markdown(`**${escapeMarkdown(title)}**`), note('暂无提醒记录。')];
+  if (rows.length === 0) return [markdown(`${bold(title)}`), note('暂无提醒记录。')];
   return [
-    markdown(`**${escapeMarkdown(title)}**`),
+    markdown(`${bold(title)}`),
     table(
       [
         { name: 'date', display_name: '日期', width: '100px' },

@@ -1,6 +1,10 @@
 // Review cards: the reviewer's unit-by-unit review card, the history card, the decision notice
 // posted in the unit's group. Pure builders; times arrive formatted.
 import {
+  strong,
+  fitCard,
+  bold,
+  boldLine,
   button,
   buttonRow,
   card,
@@ -32,8 +36,11 @@ import {
   type ReviewFilter,
 } from '../src/domain/review.ts';
 
-/** Themes shown per page of one unit (each has a form: keeps the card well under 200 components). */
-export const THEMES_PER_PAGE = 5;
+/**
+ * Themes shown per page of one unit. Each theme with its decision form is ~30 elements as Feishu
+ * counts them and the filter form ~60, so four keep the page under the 200-element limit.
+ */
+export const THEMES_PER_PAGE = 4;
 
 export interface ReviewThemeVm {
   id: string;
@@ -73,36 +80,42 @@ export function navValue(a: string, vm: { filter: ReviewFilter; unitId: string; 
 
 const STATUS_COLOR: Record<string, string> = { pending: 'orange', approved: 'green', returned: 'red', rejected: 'grey' };
 
-/** Cards stay under Feishu's 30 KB: a page of long themes is shown with shortened texts. */
-const SIZE_BUDGET = 27_000;
-const DIFF_CLIP = 120;
-const INTRO_CLIP = 150;
+/** How much of the long texts a page shows: everything, then shortened (measured, see reviewCard). */
+interface Clips { intro?: number; diff: number; reason?: number }
+const FULL: Clips = { diff: 120 };
+const COMPACT: Clips = { intro: 150, diff: 120 };
+const TIGHT: Clips = { intro: 60, diff: 40, reason: 60 };
+const DIFF_CLIP = FULL.diff;
 
 function clip(s: string, n: number): string {
   const chars = [...s];
   return chars.length > n ? `${chars.slice(0, n).join('')}…` : s;
 }
 
-function diffLine(c: FieldChange, strong: boolean): string {
-  const after = escapeMarkdown(clip(c.after, DIFF_CLIP));
-  return `· ${c.label}：${escapeMarkdown(clip(c.before, DIFF_CLIP))} → ${strong ? `**${after}**` : after}`;
+function diffLine(c: FieldChange, emphasise: boolean, n = DIFF_CLIP): string {
+  const after = clip(c.after, n);
+  return `· ${c.label}：${escapeMarkdown(clip(c.before, n))} → ${emphasise ? bold(after) : escapeMarkdown(after)}`;
 }
 
-function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, compact: boolean): CardElement[] {
+function clipTo(s: string, n: number | undefined): string {
+  return n === undefined ? s : clip(s, n);
+}
+
+function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, clips: Clips): CardElement[] {
   const unitId = vm.unit?.id ?? '';
   const nav = { filter: vm.filter, unitId, page: vm.page, campaignId: vm.campaignId };
   const lines = [
-    `**${t.seq}. ${escapeMarkdown(t.title)}**\u3000<font color='${STATUS_COLOR[t.status] ?? 'grey'}'>${reviewStatusLabel(t.status)}</font>\u3000v${t.version}`,
+    `${bold(`${t.seq}. ${t.title}`)}\u3000<font color='${STATUS_COLOR[t.status] ?? 'grey'}'>${reviewStatusLabel(t.status)}</font>\u3000v${t.version}`,
     `活动时间：${t.month}月\u3000活动形式：${escapeMarkdown(formsText(t.forms))}`,
   ];
-  const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${compact ? clip(t.intro, INTRO_CLIP) : t.intro}`)];
+  const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${clipTo(t.intro, clips.intro)}`)];
   if (t.lastDecision) {
-    const extra = t.reason ? `：${escapeMarkdown(t.reason)}` : '';
+    const extra = t.reason ? `：${escapeMarkdown(clipTo(t.reason, clips.reason))}` : '';
     const fields = t.fields && t.fields.length > 0 ? `（需修改：${t.fields.map(fieldLabel).join('、')}）` : '';
     out.push(note(`${escapeMarkdown(t.lastDecision.by)} ${t.lastDecision.at} ${t.lastDecision.label}${extra}${fields}`));
   }
   if (t.diff && t.diff.changes.length > 0) {
-    const diffLines = t.diff.changes.map((c) => diffLine(c, true));
+    const diffLines = t.diff.changes.map((c) => diffLine(c, true, clips.diff));
     out.push(markdown(`<font color='blue'>修改内容（v${t.diff.fromVersion} → v${t.version}）</font>\n${diffLines.join('\n')}`));
   } else if (t.diff) {
     out.push(note(`v${t.diff.fromVersion} → v${t.version}：内容未改动`));
@@ -147,15 +160,15 @@ function filterForm(vm: ReviewCardVm): CardElement {
   ]);
 }
 
+/** The page in full when it fits Feishu's limits, else with shortened texts (each variant measured). */
 export function reviewCard(vm: ReviewCardVm): CardJson {
-  const full = buildReviewCard(vm, false);
-  return Buffer.byteLength(JSON.stringify(full)) <= SIZE_BUDGET ? full : buildReviewCard(vm, true);
+  return fitCard([FULL, COMPACT, TIGHT].map((clips) => () => buildReviewCard(vm, clips)));
 }
 
-function buildReviewCard(vm: ReviewCardVm, compact: boolean): CardJson {
+function buildReviewCard(vm: ReviewCardVm, clips: Clips): CardJson {
   const c = vm.counts;
   const elements: CardElement[] = [
-    markdown(`共 ${c.total} 个主题：待审核 **${c.pending}**\u3000已通过 ${c.approved}\u3000已退回 ${c.returned}\u3000不采纳 ${c.rejected}`),
+    markdown(`共 ${c.total} 个主题：待审核 ${strong(c.pending)}\u3000已通过 ${c.approved}\u3000已退回 ${c.returned}\u3000不采纳 ${c.rejected}`),
     filterForm(vm),
     hr(),
   ];
@@ -166,13 +179,13 @@ function buildReviewCard(vm: ReviewCardVm, compact: boolean): CardJson {
   const u = vm.unit;
   const nav = { filter: vm.filter, unitId: u.id, page: vm.page, campaignId: vm.campaignId };
   elements.push(
-    markdown(`**${escapeMarkdown(u.name)}**（${u.kindLabel}）\u3000第 ${u.index + 1}/${u.count} 个单位${vm.pages > 1 ? `\u3000主题第 ${vm.page + 1}/${vm.pages} 页` : ''}`),
+    markdown(`${bold(u.name)}（${u.kindLabel}）\u3000第 ${u.index + 1}/${u.count} 个单位${vm.pages > 1 ? `\u3000主题第 ${vm.page + 1}/${vm.pages} 页` : ''}`),
     note(`联系人：${escapeMarkdown(u.contact)}${u.submittedAt ? `\u3000报送时间：${u.submittedAt}` : ''}\u3000筛选：${describeFilter(vm.filter)}`),
   );
   vm.themes.forEach((t, i) => {
-    elements.push(hr(), ...themeBlock(vm, t, i, compact));
+    elements.push(hr(), ...themeBlock(vm, t, i, clips));
   });
-  if (compact) elements.push(note('本页内容较多，简介已缩略；点“查看历史”可看完整内容。'));
+  if (clips !== FULL) elements.push(note('本页内容较多，简介已缩略；点“查看历史”可看完整内容。'));
   const navButtons: CardElement[] = [
     button('上一个单位', navValue('review.page', nav, { dir: 'prev' }), { disabled: u.index === 0, size: 'small' }),
     button('下一个单位', navValue('review.page', nav, { dir: 'next' }), { disabled: u.index >= u.count - 1, size: 'small', type: 'primary' }),
@@ -199,15 +212,15 @@ export interface HistoryVm {
 
 export function historyCard(vm: HistoryVm): CardJson {
   const elements: CardElement[] = [
-    markdown(`**${escapeMarkdown(vm.unitName)}**「${escapeMarkdown(vm.theme.title)}」\u3000当前：${reviewStatusLabel(vm.theme.status)}\u3000v${vm.theme.version}`),
+    markdown(`${bold(vm.unitName)}「${escapeMarkdown(vm.theme.title)}」\u3000当前：${reviewStatusLabel(vm.theme.status)}\u3000v${vm.theme.version}`),
     hr(),
-    markdown('**审核记录**'),
+    markdown(`${bold('审核记录')}`),
   ];
   if (vm.entries.length === 0) elements.push(note('暂无审核记录'));
   for (const e of vm.entries.slice(-30)) {
-    elements.push(markdown(`${e.at}\u3000${escapeMarkdown(e.who)}\u3000**${escapeMarkdown(e.what)}**${e.detail ? `\n${escapeMarkdown(e.detail)}` : ''}`));
+    elements.push(markdown(`${e.at}\u3000${escapeMarkdown(e.who)}\u3000${boldLine(e.what)}${e.detail ? `\n${escapeMarkdown(e.detail)}` : ''}`));
   }
-  elements.push(hr(), markdown('**各版本内容**'));
+  elements.push(hr(), markdown(`${bold('各版本内容')}`));
   for (const v of vm.versions.slice(-10)) {
     elements.push(markdown(`v${v.version}\u3000${v.at}\u3000${escapeMarkdown(v.who)}\n主题：${escapeMarkdown(v.title)}\u3000${v.month}月\u3000${escapeMarkdown(formsText(v.forms))}`), textBlock(`简介：${v.intro}`));
   }
@@ -234,7 +247,7 @@ export interface DecisionNoticeVm {
 export function decisionNoticeCard(vm: DecisionNoticeVm): CardJson {
   const mentions = vm.liaisonOpenIds.map(mention).filter(Boolean).join(' ');
   const label = decisionLabel(vm.decision);
-  const lines = [`${mentions ? `${mentions} ` : ''}${escapeMarkdown(vm.unitName)}申报的主题 ${vm.seq}「${escapeMarkdown(vm.title)}」审核结果：**${label}**`];
+  const lines = [`${mentions ? `${mentions} ` : ''}${escapeMarkdown(vm.unitName)}申报的主题 ${vm.seq}「${escapeMarkdown(vm.title)}」审核结果：${strong(label)}`];
   if (vm.reason) lines.push(`${vm.decision === 'approve' ? '审核意见' : '原因'}：${escapeMarkdown(vm.reason)}`);
   if (vm.fields.length > 0) lines.push(`需修改：${vm.fields.map(fieldLabel).join('、')}`);
   lines.push(`审核人：${escapeMarkdown(vm.reviewerName)}\u3000${vm.at}`);
@@ -268,7 +281,7 @@ function errorLine(errors: Record<string, string> | undefined, key: string): Car
 
 export function reviseCard(vm: ReviseVm): CardJson {
   const mark = (k: string) => (vm.fields.includes(k) ? '（需修改）' : '');
-  const lines = [`**${escapeMarkdown(vm.unitName)}** 修改退回的主题（v${vm.version}）`];
+  const lines = [`${bold(vm.unitName)} 修改退回的主题（v${vm.version}）`];
   if (vm.reason) lines.push(`退回原因：${escapeMarkdown(vm.reason)}`);
   if (vm.fields.length > 0) lines.push(`需修改：${vm.fields.map(fieldLabel).join('、')}`);
   const monthOptions = vm.months.map((m) => ({ label: `${m}月`, value: String(m) }));
@@ -308,7 +321,7 @@ export function resubmittedCard(vm: ResubmittedVm): CardJson {
     title: '退回的主题已重新提交',
     template: 'wathet',
     elements: [
-      markdown(`**${escapeMarkdown(vm.unitName)}**「${escapeMarkdown(vm.title)}」已修改（v${vm.version}），${escapeMarkdown(vm.byName)} ${vm.at} 提交。\n${diff}`),
+      markdown(`${bold(vm.unitName)}「${escapeMarkdown(vm.title)}」已修改（v${vm.version}），${escapeMarkdown(vm.byName)} ${vm.at} 提交。\n${diff}`),
       button('去审核', { a: 'review.page', u: vm.unitId, p: 0, fs: 'pending', fk: 'all', fm: 0, ff: 'all', dir: 'stay' }, { type: 'primary', size: 'small' }),
     ],
     summary: '退回的主题已重新提交',

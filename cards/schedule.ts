@@ -1,6 +1,9 @@
 // Schedule cards: the coordinator's working view (balance checks, month moves, publish), the
 // published 计划安排表 for groups, change notices and month-move confirmations. Pure builders.
 import {
+  strong,
+  bold,
+  boldLine,
   button,
   buttonRow,
   card,
@@ -54,7 +57,7 @@ function rowLine(r: ScheduleRow, o: LineOptions): string {
   // Always masked: these cards go to groups; full numbers are in the Excel sent privately to coordinators.
   const phone = r.contactPhone ? ` ${maskPhone(r.contactPhone)}` : '';
   const contact = o.detail.contact && (r.contactName || phone) ? `｜${escapeMarkdown(r.contactName)}${escapeMarkdown(phone)}` : '';
-  return `${o.no !== undefined ? `${o.no}. ` : ''}${o.star ? '★ ' : ''}${o.month ? `${r.month}月｜` : ''}**${escapeMarkdown(r.unitName)}**｜${escapeMarkdown(clip(r.title, o.detail.titleClip))}${forms}${contact}`;
+  return `${o.no !== undefined ? `${o.no}. ` : ''}${o.star ? '★ ' : ''}${o.month ? `${r.month}月｜` : ''}${bold(r.unitName)}｜${escapeMarkdown(clip(r.title, o.detail.titleClip))}${forms}${contact}`;
 }
 
 function monthSections(rows: readonly ScheduleRow[], o: { highlightUnitId?: string; numbered?: boolean; detail: Detail }): CardElement[] {
@@ -63,7 +66,7 @@ function monthSections(rows: readonly ScheduleRow[], o: { highlightUnitId?: stri
     const shown = o.detail.perMonth !== undefined ? g.rows.slice(0, o.detail.perMonth) : g.rows;
     const lines = shown.map((r) => rowLine(r, { star: r.unitId === o.highlightUnitId, no: o.numbered ? numbers.get(r.themeId) : undefined, detail: o.detail }));
     if (shown.length < g.rows.length) lines.push(`……另有 ${g.rows.length - shown.length} 项`);
-    return markdown(`**${g.month}月**（${g.rows.length} 项）\n${lines.join('\n')}`);
+    return markdown(`${bold(`${g.month}月`)}（${g.rows.length} 项）\n${lines.join('\n')}`);
   });
 }
 
@@ -100,14 +103,14 @@ export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
       elements.push(
         markdown(
           own.length > 0
-            ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${own.map((r) => rowLine(r, { star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
-            : `**本单位活动**：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
+            ? `${boldLine(`本单位活动（${vm.unit.name}）`)}\n${own.map((r) => rowLine(r, { star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
+            : `${bold('本单位活动')}：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
         ),
         note('请按计划月份组织开展活动，活动现场设置“政务公开主题日”LOGO 醒目标识，活动后及时报送总结。'),
       );
     }
     if (vm.changes && vm.changes.length > 0) {
-      elements.push(hr(), markdown(`**本版变更**\n${vm.changes.slice(0, 30).map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`));
+      elements.push(hr(), markdown(`${bold('本版变更')}\n${vm.changes.slice(0, 30).map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`));
     }
     elements.push(hr(), ...monthSections(vm.rows, { highlightUnitId: vm.unit?.id, detail }), ...detailNote(detail, '计划安排表 Excel（向县政务公开办索取）'));
     if (vm.calendarNote) elements.push(note(escapeMarkdown(vm.calendarNote)));
@@ -132,8 +135,8 @@ export function scheduleChangeNoticeCard(vm: ChangeNoticeVm): CardJson {
     markdown(`${mentions ? `${mentions} ` : ''}计划安排表已更新为第 ${vm.version} 版（${vm.publishedAt}），涉及本单位的变更：\n${vm.changes.map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`),
     markdown(
       vm.ownRows.length > 0
-        ? `**本单位活动（${escapeMarkdown(vm.unit.name)}）**\n${vm.ownRows.map((r) => rowLine(r, { star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
-        : `**本单位活动**：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
+        ? `${boldLine(`本单位活动（${vm.unit.name}）`)}\n${vm.ownRows.map((r) => rowLine(r, { star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
+        : `${bold('本单位活动')}：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
     ),
     note('发送“计划安排表”可查看全县完整计划。'),
   ];
@@ -169,9 +172,9 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
     const status = vm.published
       ? `已发布第 ${vm.published.version} 版（${vm.published.at}）${vm.published.pendingChanges > 0 ? `，之后有 ${vm.published.pendingChanges} 处变更未发布` : '，与当前一致'}`
       : '尚未发布';
-    const elements: CardElement[] = [markdown(`入选活动 **${vm.rows.length}** 项\u3000${status}`), warningsBlock(vm.warnings)];
+    const elements: CardElement[] = [markdown(`入选活动 ${strong(vm.rows.length)} 项\u3000${status}`), warningsBlock(vm.warnings)];
     if (vm.pendingMoves.length > 0) {
-      elements.push(markdown(`**待单位确认的月份调整**\n${vm.pendingMoves.map((m) => `· ${escapeMarkdown(m.unitName)}「${escapeMarkdown(m.title)}」${m.from}月 → ${m.to}月`).join('\n')}`));
+      elements.push(markdown(`${bold('待单位确认的月份调整')}\n${vm.pendingMoves.map((m) => `· ${escapeMarkdown(m.unitName)}「${escapeMarkdown(m.title)}」${m.from}月 → ${m.to}月`).join('\n')}`));
     }
     elements.push(hr(), ...monthSections(vm.rows, { numbered: true, detail }), ...detailNote(detail, '导出的 Excel'));
     if (vm.rows.length > 0) {
@@ -179,7 +182,7 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
       const bySelect = vm.rows.length <= MOVE_SELECT_MAX;
       const sorted = sortRows(vm.rows);
       const formElements: CardElement[] = [
-        markdown(`**调整月份**（${vm.moveMode === 'confirm' ? '需单位确认' : '直接调整并通知单位'}）`),
+        markdown(`${bold('调整月份')}（${vm.moveMode === 'confirm' ? '需单位确认' : '直接调整并通知单位'}）`),
         bySelect
           ? select('theme', { placeholder: '选择活动', options: sorted.map((r, i) => ({ label: clip(`${i + 1}. ${r.month}月｜${r.unitName}｜${r.title}`, 40), value: r.themeId })), value: vm.moveDraft?.themeId, required: true })
           : input('no', { label: '活动编号（上方列表中的序号）', placeholder: '例如 12', value: vm.moveDraft?.no, required: true, maxLength: 4 }),
@@ -202,7 +205,7 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
 
 export function publishConfirmCard(vm: { campaignId?: string; title: string; count: number; unitCount: number; warnings: BalanceWarning[]; pendingMoves: number; nextVersion: number; changes: number; affectedUnits: number }): CardJson {
   const lines = [
-    `即将发布 **第 ${vm.nextVersion} 版**：${vm.count} 项活动，${vm.unitCount} 个单位。`,
+    `即将发布 ${bold(`第 ${vm.nextVersion} 版`)}：${vm.count} 项活动，${vm.unitCount} 个单位。`,
     vm.nextVersion === 1 ? '发布后计划安排表将发送到每个单位工作群，Excel 发给县政务公开办。' : `与上一版相比 ${vm.changes} 处变更，只通知涉及的 ${vm.affectedUnits} 个单位。`,
   ];
   if (vm.pendingMoves > 0) lines.push(`<font color='orange'>有 ${vm.pendingMoves} 项月份调整还在等单位确认，按原月份发布。</font>`);
@@ -250,7 +253,7 @@ export function moveConfirmCard(vm: MoveVm): CardJson {
     title: '活动月份调整，请确认',
     template: 'orange',
     elements: [
-      markdown(`${mentions ? `${mentions} ` : ''}县政务公开办（${escapeMarkdown(vm.by)}）拟将「${escapeMarkdown(vm.title)}」由 **${vm.from}月** 调整到 **${vm.to}月**，请联络员确认。`),
+      markdown(`${mentions ? `${mentions} ` : ''}县政务公开办（${escapeMarkdown(vm.by)}）拟将「${escapeMarkdown(vm.title)}」由 ${bold(`${vm.from}月`)} 调整到 ${bold(`${vm.to}月`)}，请联络员确认。`),
       buttonRow([
         button('同意', { a: 'schedule.move_reply', t: vm.themeId, to: vm.to, ok: true }, { type: 'primary' }),
         button('不同意', { a: 'schedule.move_reply', t: vm.themeId, to: vm.to, ok: false }, { type: 'danger' }),
@@ -265,9 +268,9 @@ export function moveNoticeCard(vm: MoveVm & { outcome: 'moved' | 'accepted' | 'd
   const mentions = vm.forCoordinator ? '' : vm.liaisonOpenIds.map(mention).filter(Boolean).join(' ');
   const text =
     vm.outcome === 'moved'
-      ? `县政务公开办（${escapeMarkdown(vm.by)}）已将「${escapeMarkdown(vm.title)}」由 ${vm.from}月 调整到 **${vm.to}月**，请按新的月份安排活动。`
+      ? `县政务公开办（${escapeMarkdown(vm.by)}）已将「${escapeMarkdown(vm.title)}」由 ${vm.from}月 调整到 ${bold(`${vm.to}月`)}，请按新的月份安排活动。`
       : vm.outcome === 'accepted'
-        ? `${escapeMarkdown(vm.unitName)}（${escapeMarkdown(vm.by)}）同意将「${escapeMarkdown(vm.title)}」由 ${vm.from}月 调整到 **${vm.to}月**。`
+        ? `${escapeMarkdown(vm.unitName)}（${escapeMarkdown(vm.by)}）同意将「${escapeMarkdown(vm.title)}」由 ${vm.from}月 调整到 ${bold(`${vm.to}月`)}。`
         : `${escapeMarkdown(vm.unitName)}（${escapeMarkdown(vm.by)}）不同意将「${escapeMarkdown(vm.title)}」调整到 ${vm.to}月，仍为 ${vm.from}月。`;
   return card({
     title: vm.outcome === 'declined' ? '月份调整未获同意' : '活动月份已调整',

@@ -4,7 +4,7 @@
 // form > column_set > column > button (4 levels) and holds no table.
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
 import { FIELD, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
-import { button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
+import { bold, boldLine, button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
 
 export interface ThemeSummaryView {
   title: string;
@@ -65,7 +65,7 @@ function shorten(s: string, n: number): string {
 }
 
 export function themeLine(t: ThemeSummaryView, index: number): string {
-  return `**${index + 1}. ${escapeMarkdown(t.title)}**\u3000${t.month} 月 · ${escapeMarkdown(formsText(t.forms))}`;
+  return `${bold(`${index + 1}. ${t.title}`)}\u3000${t.month} 月 · ${escapeMarkdown(formsText(t.forms))}`;
 }
 
 function withError(el: CardElement, errors: FieldErrors, field: keyof FieldErrors): CardElement[] {
@@ -79,7 +79,7 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
   const d = v.draft;
   const val = (op: string, extra: Record<string, string | number> = {}) => ({ a: ACT, s: v.submissionId, v: v.baseVersion, op, ...extra });
   const elements: CardElement[] = [
-    markdown(`**填报单位：**${escapeMarkdown(v.unitName)}\u3000**截止：**${escapeMarkdown(v.deadlineText)}`),
+    markdown(`${bold('填报单位')}：${escapeMarkdown(v.unitName)}\u3000${bold('截止')}：${escapeMarkdown(v.deadlineText)}`),
     note('可申报一个或多个主题：填好一个后点“保存并添加下一个主题”，全部填好后点“提交申报”。已保存的内容不会丢失。'),
   ];
   if (v.banner) elements.push(markdown(escapeMarkdown(v.banner)));
@@ -88,7 +88,7 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
   if (v.conflict) {
     const c = v.conflict;
     inForm.push(
-      markdown(`<font color='red'>**本单位的申报已被更新为第 ${c.version} 版**（${escapeMarkdown(c.byName)}，${escapeMarkdown(c.atText)}），你的表单基于较早的版本，未提交。最新版本的主题：</font>`),
+      markdown(`<font color='red'>${bold(`本单位的申报已被更新为第 ${c.version} 版`)}（${escapeMarkdown(c.byName)}，${escapeMarkdown(c.atText)}），你的表单基于较早的版本，未提交。最新版本的主题：</font>`),
       ...c.themes.map((t, i) => markdown(themeLine(t, i))),
       note('请选择：载入最新版本后再修改，或确认用你填写的内容覆盖最新版本。你填写的内容仍保留在下方。'),
       columns([
@@ -105,7 +105,7 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
   );
 
   if (d.themes.length > 0) {
-    inForm.push(markdown(`**已保存的主题（${d.themes.length}）**`));
+    inForm.push(markdown(boldLine(`已保存的主题（${d.themes.length}）`)));
     d.themes.forEach((t, i) => {
       const editing = d.editing === i;
       inForm.push(
@@ -126,7 +126,7 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
   if (d.errors.themes) inForm.push(errorNote(d.errors.themes));
   inForm.push(hr());
   const heading = d.editing !== null ? `正在修改第 ${d.editing + 1} 个主题` : `填写第 ${d.themes.length + 1} 个主题${d.themes.length > 0 ? '（不再添加可留空，直接提交）' : ''}`;
-  inForm.push(markdown(`**${heading}**`));
+  inForm.push(markdown(boldLine(heading)));
 
   const monthOptions = Array.from({ length: 12 }, (_, i) => ({ label: i + 1 < v.firstAllowedMonth ? `${i + 1}月（已过）` : `${i + 1}月`, value: String(i + 1) }));
   inForm.push(

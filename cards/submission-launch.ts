@@ -1,6 +1,6 @@
 // The 发起申报 card: a form prefilled from the county plan that the coordinator edits and confirms.
 import { LAUNCH_FIELD, type LaunchErrors, type LaunchRaw } from '../src/domain/submission.ts';
-import { card, datePicker, escapeMarkdown, form, formButton, input, markdown, note, type CardElement, type CardJson } from './kit.ts';
+import { strong, bold, card, datePicker, escapeMarkdown, form, formButton, input, markdown, note, type CardElement, type CardJson } from './kit.ts';
 import { errorNote } from './submission-form.ts';
 
 export interface LaunchCardView {
@@ -19,7 +19,7 @@ export function buildLaunchCard(v: LaunchCardView): CardJson {
     title: `发起 ${v.year} 年主题申报`,
     template: 'red',
     elements: [
-      markdown(`将向 **${v.unitCount}** 个单位发起申报，其中 **${v.boundCount}** 个已绑定工作群（通知直接发到群里）。以下内容已按县实施方案预填，可修改后确认。`),
+      markdown(`将向 ${strong(v.unitCount)} 个单位发起申报，其中 ${strong(v.boundCount)} 个已绑定工作群（通知直接发到群里）。以下内容已按县实施方案预填，可修改后确认。`),
       form('launch_form', [
         ...withErr(input(LAUNCH_FIELD.title, { label: '活动名称', value: v.values.title, maxLength: 60 }), LAUNCH_FIELD.title),
         markdown('发文日期', { text_size: 'normal' }),
@@ -41,7 +41,7 @@ export function buildLaunchedCard(v: { title: string; deadlineText: string; unit
     title: '申报已发起',
     template: 'green',
     elements: [
-      markdown(`**${escapeMarkdown(v.title)}**：已向 ${v.noticed} 个单位工作群发送通知，截止 ${escapeMarkdown(v.deadlineText)}，共 ${v.unitCount} 个单位应申报。`),
+      markdown(`${bold(v.title)}：已向 ${v.noticed} 个单位工作群发送通知，截止 ${escapeMarkdown(v.deadlineText)}，共 ${v.unitCount} 个单位应申报。`),
       ...(v.unbound.length > 0
         ? [markdown(`<font color='orange'>以下 ${v.unbound.length} 个单位尚未绑定工作群，收不到通知：</font>${v.unbound.map(escapeMarkdown).join('、')}。把主题日助手拉进这些单位的群，或在群里发送“@主题日助手 绑定群 单位名称”，绑定后会自动补发通知。`)]
         : []),

@@ -2,6 +2,9 @@
 // unit's activity list, the photo list, "which activity is this photo for?", and the
 // coordinator's completeness view. Pure builders.
 import {
+  strong,
+  fitCard,
+  bold,
   button,
   buttonRow,
   card,
@@ -78,30 +81,30 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     input(SUMMARY_FIELDS.participant(k.key), { label: `${k.label}（人）`, placeholder: '0', value: v.raw.participants[k.key] ?? '', maxLength: 7 }),
   );
   const fields: CardElement[] = [
-    markdown('**1. 实际举办日期**（选 1–3 个日期，更多日期可在下方输入）'),
+    markdown(`${bold('1. 实际举办日期')}（选 1–3 个日期，更多日期可在下方输入）`),
     columns(dates.map((d) => ({ elements: [d] }))),
     ...fieldError(e, SUMMARY_FIELDS.date(1)),
     input(SUMMARY_FIELDS.datesText, { label: '其他日期（可选）', placeholder: '如：2023-05-12、5月20日', value: v.raw.datesText, maxLength: 200 }),
     ...fieldError(e, SUMMARY_FIELDS.datesText),
-    markdown('**2. 实际采用的活动形式**（可多选）'),
+    markdown(`${bold('2. 实际采用的活动形式')}（可多选）`),
     multiSelect(SUMMARY_FIELDS.forms, { placeholder: '选择活动形式', options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: v.raw.forms }),
     ...fieldError(e, SUMMARY_FIELDS.forms),
-    markdown('**3. 参与人员**（人数，没有填 0）'),
+    markdown(`${bold('3. 参与人员')}（人数，没有填 0）`),
     columns(p.slice(0, 3).map((x) => ({ elements: [x] }))),
     columns(p.slice(3).map((x) => ({ elements: [x] }))),
     ...PARTICIPANT_KINDS.flatMap((k) => fieldError(e, SUMMARY_FIELDS.participant(k.key))),
-    markdown('**4. 活动现场是否设置“政务公开主题日”LOGO 醒目标识**'),
+    markdown(`${bold('4. 活动现场是否设置“政务公开主题日”LOGO 醒目标识')}`),
     select(SUMMARY_FIELDS.logo, { placeholder: '请选择', options: YES_NO, value: v.raw.logo || undefined }),
     ...fieldError(e, SUMMARY_FIELDS.logo),
-    markdown('**5. 宣传链接**（每行一个 http(s) 链接）'),
+    markdown(`${bold('5. 宣传链接')}（每行一个 http(s) 链接）`),
     ...LINK_CHANNELS.flatMap((c) => [
       input(SUMMARY_FIELDS.link(c.key), { label: c.label, placeholder: 'https://…', value: v.raw.links[c.key] ?? '', multiline: true, rows: 2, maxLength: 1000 }),
       ...fieldError(e, SUMMARY_FIELDS.link(c.key)),
     ]),
-    markdown('**6. 是否发布政策解读**'),
+    markdown(`${bold('6. 是否发布政策解读')}`),
     select(SUMMARY_FIELDS.policy, { placeholder: '请选择', options: YES_NO, value: v.raw.policy || undefined }),
     ...fieldError(e, SUMMARY_FIELDS.policy),
-    markdown('**7. 收集意见建议**'),
+    markdown(`${bold('7. 收集意见建议')}`),
     columns([
       { elements: [input(SUMMARY_FIELDS.opinions, { label: '收集意见建议（条）', placeholder: '0', value: v.raw.opinions, maxLength: 7 })] },
       { elements: [input(SUMMARY_FIELDS.surveyAnswers, { label: '问卷回收（份，问卷调查必填）', placeholder: '0', value: v.raw.surveyAnswers, maxLength: 7 })] },
@@ -119,7 +122,7 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
   ];
   const errorCount = Object.keys(e).length;
   const head: CardElement[] = [
-    markdown(`**活动主题：**${escapeMarkdown(v.title)}\n**计划月份：**${v.year}年${v.month}月\u3000**状态：**${SUMMARY_STATUS_LABELS[v.status]}${v.pendingEdits ? '（有未提交的修改）' : ''}`),
+    markdown(`${bold('活动主题')}：${escapeMarkdown(v.title)}\n${bold('计划月份')}：${v.year}年${v.month}月\u3000${bold('状态')}：${SUMMARY_STATUS_LABELS[v.status]}${v.pendingEdits ? '（有未提交的修改）' : ''}`),
   ];
   if (v.notice) head.push(note(escapeMarkdown(v.notice)));
   if (errorCount > 0) head.push(markdown(`<font color='red'>有 ${errorCount} 处需要修改，请看各项下方的红色提示。已填写的内容都保留着。</font>`));
@@ -164,28 +167,28 @@ export function summaryValueElements(values: Partial<SummaryValues>): CardElemen
   out.push(
     markdown(
       [
-        `**举办日期：**${values.heldDates?.length ? values.heldDates.join('、') : '—'}`,
-        `**活动形式：**${values.formsUsed?.length ? values.formsUsed.map(formLabel).join('、') : '—'}`,
-        `**参与人员：**${parts.length ? parts.join('，') : '—'}`,
-        `**现场 LOGO：**${values.logoShown === undefined ? '—' : values.logoShown ? '有' : '无'}\u3000**政策解读：**${values.policyReleased === undefined ? '—' : values.policyReleased ? '已发布' : '未发布'}`,
-        `**意见建议：**${values.opinionsCount ?? '—'} 条${values.surveyAnswers !== undefined && values.surveyAnswers !== null ? `\u3000**问卷回收：**${values.surveyAnswers} 份` : ''}`,
+        `${bold('举办日期')}：${values.heldDates?.length ? values.heldDates.join('、') : '—'}`,
+        `${bold('活动形式')}：${values.formsUsed?.length ? values.formsUsed.map(formLabel).join('、') : '—'}`,
+        `${bold('参与人员')}：${parts.length ? parts.join('，') : '—'}`,
+        `${bold('现场 LOGO')}：${values.logoShown === undefined ? '—' : values.logoShown ? '有' : '无'}\u3000${bold('政策解读')}：${values.policyReleased === undefined ? '—' : values.policyReleased ? '已发布' : '未发布'}`,
+        `${bold('意见建议')}：${values.opinionsCount ?? '—'} 条${values.surveyAnswers !== undefined && values.surveyAnswers !== null ? `\u3000${bold('问卷回收')}：${values.surveyAnswers} 份` : ''}`,
       ].join('\n'),
     ),
   );
   if (values.links) {
     for (const c of LINK_CHANNELS) {
       const urls = values.links[c.key];
-      if (urls.length > 0) out.push(markdown(`**${c.label}：**`), textBlock(urls.join('\n')));
+      if (urls.length > 0) out.push(markdown(`${bold(c.label)}：`), textBlock(urls.join('\n')));
     }
   }
-  if (values.summaryText) out.push(markdown('**活动总结：**'), textBlock(values.summaryText));
-  if (values.experience) out.push(markdown('**做法与经验：**'), textBlock(values.experience));
+  if (values.summaryText) out.push(markdown(`${bold('活动总结')}：`), textBlock(values.summaryText));
+  if (values.experience) out.push(markdown(`${bold('做法与经验')}：`), textBlock(values.experience));
   return out;
 }
 
 export function summaryReadCard(v: SummaryReadView): CardJson {
   const elements: CardElement[] = [
-    markdown(`**活动主题：**${escapeMarkdown(v.title)}\n**计划月份：**${v.year}年${v.month}月\u3000**状态：**${SUMMARY_STATUS_LABELS[v.status]}${v.submittedAt ? `（${v.submittedAt}）` : ''}`),
+    markdown(`${bold('活动主题')}：${escapeMarkdown(v.title)}\n${bold('计划月份')}：${v.year}年${v.month}月\u3000${bold('状态')}：${SUMMARY_STATUS_LABELS[v.status]}${v.submittedAt ? `（${v.submittedAt}）` : ''}`),
   ];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   elements.push(...summaryValueElements(v.values));
@@ -223,7 +226,7 @@ export function unitActivitiesCard(v: { unitName: string; year: number; items: U
   for (const it of v.items.slice(0, 20)) {
     elements.push(
       columns([
-        { weight: 3, elements: [markdown(`**${it.month}月** ${escapeMarkdown(it.title)}\n${SUMMARY_STATUS_LABELS[it.status]} · 照片 ${it.photoCount} 张`)] },
+        { weight: 3, elements: [markdown(`${bold(`${it.month}月`)} ${escapeMarkdown(it.title)}\n${SUMMARY_STATUS_LABELS[it.status]} · 照片 ${it.photoCount} 张`)] },
         { weight: 1, elements: [button(it.status === 'submitted' ? '查看/修改' : '填写总结', { a: 'summary.open', themeId: it.themeId }, { type: it.status === 'submitted' ? 'default' : 'primary', size: 'small' })] },
       ]),
     );
@@ -239,18 +242,23 @@ export interface PhotoItem {
   isLogo: boolean;
 }
 
-export const PHOTOS_PER_PAGE = 20;
+/**
+ * Photos per page of the photo list. A row is ten elements as Feishu counts them (columns, the line,
+ * two buttons with their texts, the delete confirmation's title and text): twenty rows crossed the
+ * 200-element limit, ten leave room for the header and navigation.
+ */
+export const PHOTOS_PER_PAGE = 10;
 
 export function photoListCard(v: { themeId: string; unitName: string; title: string; photos: PhotoItem[]; notice?: string; page?: number }): CardJson {
   const pages = Math.max(1, Math.ceil(v.photos.length / PHOTOS_PER_PAGE));
   const page = Math.min(Math.max(v.page ?? 0, 0), pages - 1);
-  const elements: CardElement[] = [markdown(`**活动主题：**${escapeMarkdown(v.title)}\n共 ${v.photos.length} 张照片。在单位群直接发送照片即可继续上传（支持 JPEG/PNG/WebP/HEIC）。`)];
+  const elements: CardElement[] = [markdown(`${bold('活动主题')}：${escapeMarkdown(v.title)}\n共 ${v.photos.length} 张照片。在单位群直接发送照片即可继续上传（支持 JPEG/PNG/WebP/HEIC）。`)];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   v.photos.slice(page * PHOTOS_PER_PAGE, (page + 1) * PHOTOS_PER_PAGE).forEach((ph, k) => {
     const i = page * PHOTOS_PER_PAGE + k;
     elements.push(
       columns([
-        { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ' **〔LOGO〕**' : ''}\n拍摄日期：${ph.takenOn ?? '未知'} · ${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
+        { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ` ${bold('〔LOGO〕')}` : ''}\n拍摄日期：${ph.takenOn ?? '未知'} · ${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
         {
           weight: 2,
           elements: [
@@ -320,25 +328,44 @@ export interface CompletenessRow {
   missing: string[];
 }
 
+/** How many rows and choices the completeness card lists, most first (measured, see completenessCard). */
+const COMPLETENESS_LEVELS = [
+  { rows: 150, options: 80 },
+  { rows: 100, options: 60 },
+  { rows: 70, options: 40 },
+  { rows: 40, options: 25 },
+  { rows: 20, options: 10 },
+];
+
+/**
+ * The coordinator's view of every selected activity's summary. A county has up to ~150: the
+ * table lists activities with something missing first, and as many rows and "view" choices as fit
+ * Feishu's 30 KB / 200-element limits; the rest are counted.
+ */
 export function completenessCard(v: { year: number; rows: CompletenessRow[]; today: string }): CardJson {
+  const ordered = [...v.rows.filter((r) => r.missing.length > 0), ...v.rows.filter((r) => r.missing.length === 0)];
+  return fitCard(COMPLETENESS_LEVELS.map((level) => () => buildCompletenessCard({ ...v, rows: ordered }, level)));
+}
+
+function buildCompletenessCard(v: { year: number; rows: CompletenessRow[]; today: string }, level: { rows: number; options: number }): CardJson {
   const submitted = v.rows.filter((r) => r.status === 'submitted').length;
   const complete = v.rows.filter((r) => r.missing.length === 0).length;
   const elements: CardElement[] = [
-    markdown(`${v.year} 年入选活动 ${v.rows.length} 项：已提交总结 **${submitted}** 项，材料齐全 **${complete}** 项。`),
+    markdown(`${v.year} 年入选活动 ${v.rows.length} 项：已提交总结 ${strong(submitted)} 项，材料齐全 ${strong(complete)} 项。`),
   ];
   if (v.rows.length > 0) {
     elements.push(
       table(
         [
           { name: 'unit', display_name: '单位', width: '110px' },
-          { name: 'month', display_name: '月', data_type: 'number', width: '50px' },
-          { name: 'summary', display_name: '总结', width: '70px' },
-          { name: 'photos', display_name: '照片', data_type: 'number', width: '60px' },
-          { name: 'logo', display_name: 'LOGO', width: '60px' },
-          { name: 'links', display_name: '链接', data_type: 'number', width: '60px' },
+          { name: 'month', display_name: '月', data_type: 'number', width: '80px' },
+          { name: 'summary', display_name: '总结', width: '80px' },
+          { name: 'photos', display_name: '照片', data_type: 'number', width: '80px' },
+          { name: 'logo', display_name: 'LOGO', width: '80px' },
+          { name: 'links', display_name: '链接', data_type: 'number', width: '80px' },
           { name: 'missing', display_name: '待补', width: '160px' },
         ],
-        v.rows.slice(0, 120).map((r) => ({
+        v.rows.slice(0, level.rows).map((r) => ({
           unit: r.unitName,
           month: r.month,
           summary: SUMMARY_STATUS_LABELS[r.status],
@@ -350,7 +377,9 @@ export function completenessCard(v: { year: number; rows: CompletenessRow[]; tod
         10,
       ),
     );
-    const viewable = v.rows.filter((r) => r.status !== 'none').slice(0, 80);
+    if (v.rows.length > level.rows) elements.push(note(`表中先列材料不齐的活动，共列出 ${level.rows} 项，另有 ${v.rows.length - level.rows} 项未列出。`));
+    const viewableAll = v.rows.filter((r) => r.status !== 'none');
+    const viewable = viewableAll.slice(0, level.options);
     if (viewable.length > 0) {
       elements.push(
         form('summary_view_form', [
@@ -358,6 +387,7 @@ export function completenessCard(v: { year: number; rows: CompletenessRow[]; tod
           formButton('summary_view_submit', '查看总结', { a: 'summary.view' }, { type: 'default' }),
         ]),
       );
+      if (viewableAll.length > viewable.length) elements.push(note(`选择框中列出 ${viewable.length} 项（已填写总结的共 ${viewableAll.length} 项）。`));
     }
   }
   elements.push(note(`统计日期：${v.today}。“待补”只作提示，不影响提交。`));

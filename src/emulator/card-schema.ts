@@ -1,9 +1,11 @@
-// Card JSON 2.0 validation for the components the bot uses, strict like Feishu 2.0 (unknown attributes are an
-// error) plus the structural rules of feishu-platform.md §1.3. Each component is checked by a flat zod schema
-// (children typed `unknown[]`) while a manual walk handles nesting, counts and context (inside form or not).
+// Card JSON 2.0 validation, strict like Feishu 2.0 (unknown attributes are an error) and field by field after
+// the open.feishu.cn pages; docs/feishu-fidelity.md lists every rule with its page and test. Each component
+// is checked by a flat zod schema (children typed `unknown[]`) while a manual walk handles nesting, counts and
+// context (inside form or not).
 //
 // Sub-codes follow Feishu's 230099 family where documented: 200621 JSON/schema error, 200861 1.0-only
-// capability in a 2.0 card, 11310 too many elements, 200914/200915 table rows invalid, 200570 unknown img_key.
+// capability in a 2.0 card, 11310 too many elements (and too many tables: "card table number over limit"),
+// 200914/200915 table rows invalid, 200570 unknown img_key, 200530 a form component without a name.
 // Feishu's exact sub-code for an unknown attribute is not documented; we report it as 200621.
 import { z } from 'zod';
 
@@ -16,13 +18,22 @@ export const CARD_SUBCODE = {
   tableRowsInvalid: 200914,
   tableCellInvalid: 200915,
   imgKeyInvalid: 200570,
+  formFieldNameEmpty: 200530,
 } as const;
 
-const MAX_COMPONENTS = 200;
+/**
+ * Elements per card, counted as Feishu counts them: every object with a `tag` — components and the text
+ * objects inside them (a button's plain_text, its confirm's title and text, option texts, the header's).
+ * card-json-v2-structure; 230099/11310 "element exceeds the limit".
+ */
+const MAX_ELEMENTS = 200;
 const MAX_NESTING = 5;
+/** Tables per card, markdown tables inside `markdown` content included (content-components/table). */
 const MAX_TABLES = 5;
-/** The chart page: "单张卡片建议最多放置五个图表组件". */
+/** Charts per card (content-components/chart: "单张卡片建议最多放置五个图表组件"). */
 const MAX_CHARTS = 5;
+/** Placeholders, button texts and option texts: at most 100 characters (interactive-components/*). */
+const MAX_SHORT_TEXT = 100;
 
 const HEADER_TEMPLATES = ['blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey', 'default'] as const;
 const TEXT_SIZES = ['heading-0', 'heading-1', 'heading-2', 'heading-3', 'heading-4', 'heading', 'normal', 'notation', 'xxxx-large', 'xxx-large', 'xx-large', 'x-large', 'large', 'medium', 'small', 'x-small'];
@@ -33,7 +44,10 @@ const textSize = z.string().refine((s) => TEXT_SIZES.includes(s) || /^cus-\d+$/.
 const align = z.enum(['left', 'center', 'right']);
 const spacing = z.union([z.enum(['small', 'medium', 'large', 'extra_large']), z.string().regex(/^\d{1,2}px$/)]);
 const padding = z.string().regex(/^\d{1,2}px( \d{1,2}px){0,3}$/);
-const width = z.string();
+/** Interactive components' `width`: default | fill | [100,∞)px (button, input, select, picker, overflow pages). */
+const width = z.union([z.enum(['default', 'fill']), z.string().regex(/^\d+px$/).refine((w) => Number.parseInt(w, 10) >= 100, 'custom width must be at least 100px')], {
+  message: 'width must be "default", "fill" or at least 100px',
+});
 const color = z.string();
 
 const plainText = z.strictObject({
@@ -48,6 +62,8 @@ const plainText = z.strictObject({
 const larkMd = plainText.extend({ tag: z.literal('lark_md') });
 const textObj = z.union([plainText, larkMd]);
 const plainOnly = plainText;
+const shortPlain = plainText.extend({ content: z.string().max(MAX_SHORT_TEXT, `at most ${MAX_SHORT_TEXT} characters`) });
+const shortText = z.union([shortPlain, larkMd.extend({ content: z.string().max(MAX_SHORT_TEXT, `at most ${MAX_SHORT_TEXT} characters`) })]);
 
 const icon = z.strictObject({
   tag: z.enum(['standard_icon', 'custom_icon']),
@@ -83,7 +99,14 @@ const interactiveBase = {
   behaviors: behaviors.optional(),
   confirm: confirm.optional(),
 };
-const option = z.strictObject({ text: plainOnly, value: z.string(), icon: icon.optional() });
+const option = z.strictObject({ text: shortPlain, value: z.string(), icon: icon.optional() });
+const multiUrl = z.strictObject({ url: z.string(), pc_url: z.string().optional(), ios_url: z.string().optional(), android_url: z.string().optional() });
+/** Table column width: "auto", 80px–600px or a percentage (content-components/table). */
+const tableColumnWidth = z.union([
+  z.literal('auto'),
+  z.string().regex(/^\d+px$/).refine((w) => { const n = Number.parseInt(w, 10); return n >= 80 && n <= 600; }, 'table column width must be 80px–600px'),
+  z.string().regex(/^\d{1,3}(\.\d+)?%$/).refine((w) => { const n = Number.parseFloat(w); return n > 0 && n <= 100; }, 'table column width percentage must be in (0, 100]'),
+], { message: 'table column width must be "auto", 80px–600px or a percentage' });
 const personOption = z.strictObject({ value: z.string() });
 const label = plainOnly;
 
@@ -166,7 +189,7 @@ const schemas: Record<string, z.ZodType> = {
           name: z.string().min(1),
           display_name: z.string().optional(),
           data_type: z.enum(['text', 'lark_md', 'options', 'number', 'persons', 'date', 'markdown']),
-          width: z.string().optional(),
+          width: tableColumnWidth.optional(),
           vertical_align: z.enum(['top', 'center', 'bottom']).optional(),
           horizontal_align: align.optional(),
           format: z.strictObject({ symbol: z.string().optional(), precision: z.number().int().optional(), separator: z.boolean().optional() }).optional(),
@@ -233,7 +256,7 @@ const schemas: Record<string, z.ZodType> = {
     tag: z.literal('select_static'),
     ...interactiveBase,
     type: z.enum(['default', 'text']).optional(),
-    placeholder: plainOnly.optional(),
+    placeholder: shortPlain.optional(),
     initial_option: z.string().optional(),
     initial_index: z.number().int().positive().optional(),
     options: z.array(option),
@@ -243,7 +266,7 @@ const schemas: Record<string, z.ZodType> = {
     tag: z.literal('multi_select_static'),
     ...interactiveBase,
     type: z.enum(['default', 'text']).optional(),
-    placeholder: plainOnly.optional(),
+    placeholder: shortPlain.optional(),
     selected_values: z.array(z.string()).optional(),
     options: z.array(option),
     value: objectValue.optional(),
@@ -251,7 +274,7 @@ const schemas: Record<string, z.ZodType> = {
   date_picker: z.strictObject({
     tag: z.literal('date_picker'),
     ...interactiveBase,
-    placeholder: plainOnly.optional(),
+    placeholder: shortPlain.optional(),
     initial_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'initial_date must be yyyy-MM-dd').optional(),
     value: objectValue.optional(),
   }),
@@ -290,7 +313,7 @@ const schemas: Record<string, z.ZodType> = {
   button: z.strictObject({
     tag: z.literal('button'),
     ...interactiveBase,
-    text: textObj.optional(),
+    text: shortText.optional(),
     type: z.enum(['default', 'primary', 'danger', 'text', 'primary_text', 'danger_text', 'primary_filled', 'danger_filled', 'laser']).optional(),
     size: z.enum(['tiny', 'small', 'medium', 'large']).optional(),
     icon: icon.optional(),
@@ -298,6 +321,71 @@ const schemas: Record<string, z.ZodType> = {
     form_action_type: z.enum(['submit', 'reset']).optional(),
     action_type: z.enum(['form_submit', 'form_reset', 'request', 'link', 'multi']).optional(),
     value: objectValue.optional(),
+  }),
+  // interactive-components/overflow (JSON 2.0): a folded group of option buttons.
+  overflow: z.strictObject({
+    tag: z.literal('overflow'),
+    ...base,
+    width: width.optional(),
+    options: z.array(z.strictObject({ text: shortPlain.optional(), value: z.string().optional(), multi_url: multiUrl.optional() })).min(1),
+    value: objectValue.optional(),
+    behaviors: behaviors.optional(),
+    confirm: confirm.optional(),
+  }),
+  // interactive-components/select_img (多图选择, JSON 2.0).
+  select_img: z.strictObject({
+    tag: z.literal('select_img'),
+    ...interactiveBase,
+    style: z.enum(['laser', 'normal']).optional(),
+    multi_select: z.boolean().optional(),
+    layout: z.enum(['stretch', 'bisect', 'trisect']).optional(),
+    can_preview: z.boolean().optional(),
+    aspect_ratio: z.enum(['1:1', '4:3', '16:9']).optional(),
+    initial_option: z.string().optional(),
+    options: z.array(z.strictObject({ img_key: z.string().min(1), value: z.string(), disabled: z.boolean().optional(), disabled_tips: plainOnly.optional(), hover_tips: plainOnly.optional() })).min(1),
+    value: objectValue.optional(),
+  }),
+  // content-components/chart: a VChart spec —
+  // https://open.feishu.cn/document/feishu-cards/card-json-v2-components/content-components/chart
+  chart: z.strictObject({
+    tag: z.literal('chart'),
+    ...base,
+    chart_spec: z.record(z.string(), z.unknown()),
+    aspect_ratio: z.enum(['1:1', '2:1', '4:3', '16:9']).optional(),
+    color_theme: z.enum(['brand', 'rainbow', 'complementary', 'converse', 'primary']).optional(),
+    preview: z.boolean().optional(),
+    height: z.union([z.literal('auto'), z.string().regex(/^([1-9]\d{0,2})px$/)]).optional(),
+  }),
+  // content-components/multi-image-laylout (多图混排).
+  img_combination: z.strictObject({
+    tag: z.literal('img_combination'),
+    ...base,
+    combination_mode: z.enum(['double', 'triple', 'bisect', 'trisect']),
+    corner_radius: z.string().optional(),
+    img_list: z.array(z.strictObject({ img_key: z.string().min(1) })).min(1),
+  }),
+  // containers/interactive-container: a clickable area holding other components.
+  interactive_container: z.strictObject({
+    tag: z.literal('interactive_container'),
+    ...base,
+    width: z.union([z.enum(['fill', 'auto']), z.string().regex(/^\d+px$/)]).optional(),
+    height: z.union([z.literal('auto'), z.string().regex(/^\d+px$/)]).optional(),
+    direction: z.enum(['vertical', 'horizontal']).optional(),
+    vertical_spacing: spacing.optional(),
+    horizontal_spacing: spacing.optional(),
+    vertical_align: z.enum(['top', 'center', 'bottom']).optional(),
+    horizontal_align: align.optional(),
+    background_style: z.string().optional(),
+    has_border: z.boolean().optional(),
+    border_color: color.optional(),
+    corner_radius: z.string().optional(),
+    padding: padding.optional(),
+    behaviors: behaviors.optional(),
+    disabled: z.boolean().optional(),
+    disabled_tips: plainOnly.optional(),
+    confirm: confirm.optional(),
+    hover_tips: plainOnly.optional(),
+    elements: children,
   }),
   checker: z.strictObject({
     tag: z.literal('checker'),
@@ -316,21 +404,14 @@ const schemas: Record<string, z.ZodType> = {
     hover_tips: plainOnly.optional(),
     value: objectValue.optional(),
   }),
-  // https://open.feishu.cn/document/feishu-cards/card-json-v2-components/content-components/chart
-  chart: z.strictObject({
-    tag: z.literal('chart'),
-    ...base,
-    chart_spec: z.record(z.string(), z.unknown()),
-    aspect_ratio: z.enum(['1:1', '2:1', '4:3', '16:9']).optional(),
-    color_theme: z.enum(['brand', 'rainbow', 'complementary', 'converse', 'primary']).optional(),
-    preview: z.boolean().optional(),
-    height: z.union([z.literal('auto'), z.string().regex(/^([1-9]\d{0,2})px$/)]).optional(),
-  }),
 };
 
-/** Tags that exist only in Card JSON 1.0 (or were removed in 2.0). */
-const V1_ONLY_TAGS = new Set(['action', 'note', 'overflow', 'select_img', 'date_picker_legacy']);
-const FORM_FIELD_TAGS = new Set(['input', 'select_static', 'multi_select_static', 'date_picker', 'picker_time', 'picker_datetime', 'select_person', 'multi_select_person', 'checker', 'button']);
+/**
+ * Tags that exist only in Card JSON 1.0 (card-json-v2-breaking-changes-release-notes: the `action` module and
+ * `note` are gone in 2.0; `overflow` and `select_img` are JSON 2.0 components and accepted above).
+ */
+const V1_ONLY_TAGS = new Set(['action', 'note', 'date_picker_legacy']);
+const FORM_FIELD_TAGS = new Set(['input', 'select_static', 'multi_select_static', 'date_picker', 'picker_time', 'picker_datetime', 'select_person', 'multi_select_person', 'checker', 'button', 'select_img']);
 const FORM_ONLY_TAGS = new Set(['multi_select_static', 'multi_select_person']);
 
 const headerSchema = z.strictObject({
@@ -400,7 +481,6 @@ function zodMessage(error: z.ZodError, where: string): string {
 }
 
 interface WalkState {
-  components: number;
   tables: number;
   charts: number;
   elementIds: Set<string>;
@@ -436,8 +516,6 @@ function walkElement(el: unknown, where: string, state: WalkState, ctx: WalkCtx)
   const parsed = schema.safeParse(el);
   if (!parsed.success) throw new CardError(CARD_SUBCODE.parse, zodMessage(parsed.error, where));
 
-  state.components += 1;
-  if (state.components > MAX_COMPONENTS) throw new CardError(CARD_SUBCODE.tooManyElements, `element exceeds the limit: more than ${MAX_COMPONENTS} components`);
   if (typeof el.element_id === 'string') {
     if (state.elementIds.has(el.element_id)) throw new CardError(CARD_SUBCODE.parse, `${where}: duplicate element_id "${el.element_id}"`);
     state.elementIds.add(el.element_id);
@@ -446,7 +524,9 @@ function walkElement(el: unknown, where: string, state: WalkState, ctx: WalkCtx)
 
   if (FORM_FIELD_TAGS.has(tag) && (ctx.inForm || typeof el.name === 'string')) {
     const name = el.name;
-    if (ctx.inForm && (typeof name !== 'string' || name === '')) throw new CardError(CARD_SUBCODE.parse, `${where}: components inside a form need a non-empty name`);
+    // form-container: every interactive component in a form needs a name, unique in the card; Feishu
+    // reports 200530 when such a form is submitted — the emulator refuses the card up front.
+    if (ctx.inForm && (typeof name !== 'string' || name === '')) throw new CardError(CARD_SUBCODE.formFieldNameEmpty, `${where}: components inside a form need a non-empty name`);
     if (typeof name === 'string' && name !== '') {
       if (state.names.has(name)) throw new CardError(CARD_SUBCODE.parse, `${where}: duplicate component name "${name}"`);
       state.names.add(name);
@@ -458,20 +538,26 @@ function walkElement(el: unknown, where: string, state: WalkState, ctx: WalkCtx)
     if (el.form_action_type === 'submit' || el.action_type === 'form_submit' || viaBehavior) ctx.form.hasSubmit = true;
   }
   if (tag === 'img' && typeof el.img_key === 'string') state.imgKeys.push(el.img_key);
+  if (tag === 'select_img') for (const o of el.options as { img_key: string }[]) state.imgKeys.push(o.img_key);
+  if (tag === 'img_combination') for (const o of el.img_list as { img_key: string }[]) state.imgKeys.push(o.img_key);
+  if (tag === 'markdown' && typeof el.content === 'string') {
+    state.tables += markdownTables(el.content);
+    if (state.tables > MAX_TABLES) throw new CardError(CARD_SUBCODE.tooManyElements, `${where}: card table number over limit (at most ${MAX_TABLES} tables, markdown tables included)`);
+  }
+  if (tag === 'input' && typeof el.default_value === 'string') {
+    // interactive-components/input: max_length 1–1000, default 1000; a longer default_value is refused.
+    const max = typeof el.max_length === 'number' ? el.max_length : 1000;
+    if ([...el.default_value].length > max) throw new CardError(CARD_SUBCODE.parse, `${where}: default_value is longer than max_length (${max})`);
+  }
 
   switch (tag) {
     case 'table': {
       if (!ctx.atRoot) throw new CardError(CARD_SUBCODE.parse, `${where}: table is only allowed at the root of body.elements${ctx.inForm ? ' (not inside a form)' : ''}`);
       state.tables += 1;
-      if (state.tables > MAX_TABLES) throw new CardError(CARD_SUBCODE.parse, `${where}: at most ${MAX_TABLES} tables per card`);
+      if (state.tables > MAX_TABLES) throw new CardError(CARD_SUBCODE.tooManyElements, `${where}: card table number over limit (at most ${MAX_TABLES} tables per card)`);
       checkTable(el, where);
       return;
     }
-    case 'chart':
-      if (ctx.inForm) throw new CardError(CARD_SUBCODE.parse, `${where}: chart is not allowed inside a form`);
-      state.charts += 1;
-      if (state.charts > MAX_CHARTS) throw new CardError(CARD_SUBCODE.parse, `${where}: at most ${MAX_CHARTS} charts per card`);
-      return;
     case 'form': {
       if (!ctx.atRoot) throw new CardError(CARD_SUBCODE.parse, `${where}: form is only allowed at the root of body.elements`);
       const name = el.name as string;
@@ -496,6 +582,13 @@ function walkElement(el: unknown, where: string, state: WalkState, ctx: WalkCtx)
     case 'column':
       walkElements(el.elements as unknown[], `${where}.elements`, state, { ...ctx, atRoot: false, inContainer: true });
       return;
+    case 'chart':
+      // form-container: a form holds no table, chart or form.
+      if (ctx.inForm) throw new CardError(CARD_SUBCODE.parse, `${where}: chart is not allowed inside a form`);
+      state.charts += 1;
+      if (state.charts > MAX_CHARTS) throw new CardError(CARD_SUBCODE.parse, `${where}: at most ${MAX_CHARTS} charts per card`);
+      return;
+    case 'interactive_container':
     case 'collapsible_panel':
       enterContainer(ctx, where);
       walkElements(el.elements as unknown[], `${where}.elements`, state, { ...ctx, depth: ctx.depth + 1, atRoot: false, inContainer: true });
@@ -503,6 +596,23 @@ function walkElement(el: unknown, where: string, state: WalkState, ctx: WalkCtx)
     default:
       return;
   }
+}
+
+/** Every object carrying a `tag`: components and text elements (plain_text, lark_md, text_tag, icons …). */
+function countElements(node: unknown): number {
+  if (Array.isArray(node)) return node.reduce((n: number, x) => n + countElements(x), 0);
+  if (!isRecord(node)) return 0;
+  return (typeof node.tag === 'string' ? 1 : 0) + Object.values(node).reduce((n: number, x) => n + countElements(x), 0);
+}
+
+/** GFM tables in a markdown string: a row with `|` followed by a delimiter row (|---|:---:|). */
+function markdownTables(content: string): number {
+  const lines = content.split('\n');
+  let n = 0;
+  for (let i = 1; i < lines.length; i++) {
+    if (/^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/.test(lines[i]!) && lines[i]!.includes('-') && lines[i - 1]!.includes('|') && (lines[i]!.includes('|') || lines[i - 1]!.trim().startsWith('|'))) n += 1;
+  }
+  return n;
 }
 
 function enterContainer(ctx: WalkCtx, where: string): void {
@@ -520,7 +630,8 @@ function checkTable(el: Record<string, unknown>, where: string): void {
   rows.forEach((row, r) => {
     for (const [key, value] of Object.entries(row)) {
       const col = columns.find((c) => c.name === key);
-      if (!col) continue; // Feishu ignores cells without a column
+      // content-components/table: a row's keys must be declared columns (Feishu answers 200915).
+      if (!col) throw new CardError(CARD_SUBCODE.tableCellInvalid, `${where}.rows[${r}].${key}: not a declared column`);
       const cellOk = (() => {
         switch (col.data_type) {
           case 'number':
@@ -558,7 +669,9 @@ export function validateCard(card: unknown, options: ValidateCardOptions = {}): 
     }
     const top = cardSchema.safeParse(card);
     if (!top.success) throw new CardError(CARD_SUBCODE.parse, zodMessage(top.error, 'card'));
-    const state: WalkState = { components: 0, tables: 0, charts: 0, elementIds: new Set(), names: new Set(), formNames: new Set(), imgKeys: [] };
+    const elements = countElements(card);
+    if (elements > MAX_ELEMENTS) throw new CardError(CARD_SUBCODE.tooManyElements, `element exceeds the limit: ${elements} elements (components and text elements), at most ${MAX_ELEMENTS}`);
+    const state: WalkState = { tables: 0, charts: 0, elementIds: new Set(), names: new Set(), formNames: new Set(), imgKeys: [] };
     const body = card.body as { elements: unknown[] };
     walkElements(body.elements, 'body.elements', state, { depth: 0, inForm: false, atRoot: true, inContainer: false });
     if (options.knownImageKeys) {

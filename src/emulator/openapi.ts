@@ -12,6 +12,11 @@ const TOKEN_TTL_S = 7200;
 const TOKEN_RENEW_BELOW_S = 30 * 60;
 const UUID_WINDOW_MS = 60 * 60_000;
 const PATCH_WINDOW_MS = 14 * 24 * 60 * 60_000;
+/**
+ * im/v1/messages: the request body may be at most 30 KB for a card (interactive) or post message and 150 KB
+ * for text, else 230025 — https://open.feishu.cn/document/server-docs/im-v1/message/create . The body, not
+ * the card: `content` is the card JSON stringified inside the JSON body, so its quotes count twice.
+ */
 const CARD_MAX_BYTES = 30 * 1024;
 const TEXT_MAX_BYTES = 150 * 1024;
 const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
@@ -54,7 +59,13 @@ function ok(res: Response, data: unknown): void {
 
 export function buildOpenApiRouter(core: EmulatorCore): Router {
   const router = express.Router();
-  const json = express.json({ limit: '5mb', type: () => true });
+  const json = express.json({
+    limit: '5mb',
+    type: () => true,
+    verify: (req, _res, buf) => {
+      (req as Request & { bodyBytes?: number }).bodyBytes = buf.length;
+    },
+  });
   const raw = express.raw({ limit: '64mb', type: () => true });
 
   /** Wraps a handler: call log, faults, auth, app-level rate limit, error envelopes. */
@@ -174,7 +185,7 @@ export function buildOpenApiRouter(core: EmulatorCore): Router {
     const chat = resolveReceiver(core, receiveIdType, receiveId);
     const duplicate = checkUuid(core, body.uuid);
     if (duplicate) return ok(res, toApiMessage(core, duplicate));
-    const prepared = prepareContent(core, body);
+    const prepared = prepareContent(core, body, req);
     if (!chat.botMember) throw botNotInChat();
     perReceiverLimit(core, chat);
     const extra: { uuid?: string; card?: Record<string, unknown> } = {};
@@ -193,7 +204,7 @@ export function buildOpenApiRouter(core: EmulatorCore): Router {
     const body = isRecord(req.body) ? req.body : {};
     const duplicate = checkUuid(core, body.uuid);
     if (duplicate) return ok(res, toApiMessage(core, duplicate));
-    const prepared = prepareContent(core, body);
+    const prepared = prepareContent(core, body, req);
     if (!chat.botMember) throw botNotInChat();
     perReceiverLimit(core, chat);
     const extra: { uuid?: string; card?: Record<string, unknown>; parentId: string } = { parentId: parent.messageId };
@@ -213,7 +224,7 @@ export function buildOpenApiRouter(core: EmulatorCore): Router {
     const body = isRecord(req.body) ? req.body : {};
     const content = str(body.content);
     if (content === undefined) throw fieldValidation('content', 'is required');
-    if (Buffer.byteLength(content) > CARD_MAX_BYTES) throw tooLong();
+    if (Math.max(Buffer.byteLength(content), requestBytes(req)) > CARD_MAX_BYTES) throw tooLong();
     const v = validateCardContent(content, { knownImageKeys: core.appImageKeys() });
     if (!v.ok) throw cardInvalid(v.subCode, v.message);
     const card = v.card as Record<string, unknown>;
@@ -562,12 +573,17 @@ function perReceiverLimit(core: EmulatorCore, chat: EmuChat): void {
   if (core.rateLimits && !core.hit(`recv:${chat.chatId}`, core.rateLimits.perReceiverQps, 1000)) throw rateLimited();
 }
 
-function prepareContent(core: EmulatorCore, body: Record<string, unknown>): { msgType: EmuMessage['msgType']; content: string; card?: Record<string, unknown> } {
+/** Bytes of the request body as it arrived (see the json parser's verify hook). */
+function requestBytes(req: Request): number {
+  return (req as Request & { bodyBytes?: number }).bodyBytes ?? Buffer.byteLength(JSON.stringify(req.body ?? {}));
+}
+
+function prepareContent(core: EmulatorCore, body: Record<string, unknown>, req: Request): { msgType: EmuMessage['msgType']; content: string; card?: Record<string, unknown> } {
   const msgType = str(body.msg_type);
   if (!msgType) throw fieldValidation('msg_type', 'is required');
   const content = str(body.content);
   if (content === undefined) throw fieldValidation('content', 'is required (a JSON string)');
-  const bytes = Buffer.byteLength(content);
+  const bytes = Math.max(Buffer.byteLength(content), requestBytes(req));
   switch (msgType) {
     case 'text': {
       if (bytes > TEXT_MAX_BYTES) throw tooLong();

@@ -176,7 +176,7 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', (provider) => 
         if (i === 0 && j === 0) {
           const card = currentCard(h, messageId);
           expectValidCard(card);
-          expect(cardText(card)).toContain('活动照片：**2 张');
+          expect(cardText(card)).toContain('活动照片**：2 张');
           const wrong = await h.click(judge, messageId, { a: 'evaluation.score', themeId: t.id }, { c_theme_fit: '11', c_openness: '8.3', c_publicity: '8', c_outcome: '8', comment: '亮点突出' });
           expect(wrong.toast?.type).toBe('error');
           const kept = cardText(currentCard(h, messageId));

@@ -50,7 +50,7 @@ describe('history card', () => {
     expect(card.body.elements.length).toBeLessThan(40);
     const text = JSON.stringify(card);
     expect(text).not.toContain('<at id=all>');
-    expect(text).toContain('\\\\*星沙\\\\*&lt;at id=all&gt;');
+    expect(text).toContain('&#42;星沙&#42;&lt;at id=all&gt;');
     expect(text).toContain('等 ');
     // Bold ends before the full-width colon, else CommonMark (and Feishu) print the asterisks.
     const md = card.body.elements.filter((e) => e.tag === 'markdown').map((e) => markdownToPlainText(e.content as string, () => ''));

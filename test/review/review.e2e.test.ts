@@ -86,7 +86,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
     const hostile = notices.map((m) => JSON.stringify(m.card)).find((c) => c.includes('退回修改'))!;
     expect(hostile).toContain('&lt;at id=all&gt;');
     expect(hostile).not.toContain('<at id=all>');
-    expect(hostile).toContain('\\\\*具体\\\\*');
+    expect(hostile).toContain('&#42;具体&#42;');
     expect(hostile).toContain('需修改：活动主题、活动简介');
     for (const m of notices) expectValidCard(m.card);
   });

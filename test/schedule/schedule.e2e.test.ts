@@ -175,7 +175,7 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     expect(calendars).toHaveLength(1);
     const created = h.messages(office).filter((m) => JSON.stringify(m.card ?? {}).includes('活动日历已创建'));
     expect(created).toHaveLength(1);
-    expect(JSON.stringify(created[0]!.card)).toContain(calendars[0]!.calendarId.replace(/[_.-]/g, (c) => `\\\\${c}`));
+    expect(JSON.stringify(created[0]!.card)).toContain(JSON.stringify(escapeMarkdown(calendars[0]!.calendarId)).slice(1, -1));
     expect((await h.db.keyValue.findUniqueOrThrow({ where: { key: `calendar:${campaignId}` } })).value).toBe(calendars[0]!.calendarId);
     const ev = await h.db.calendarEvent.findUniqueOrThrow({ where: { themeId: a.id } });
     const emuEv = h.emulator.calendarEvents(calendars[0]!.calendarId).find((e) => e.eventId === ev.eventId)!;

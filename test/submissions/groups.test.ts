@@ -152,7 +152,7 @@ describe.each(PROVIDERS_UNDER_TEST)('groups, liaisons and help (%s)', (provider)
     await h.drainOutbox();
     const unknown = cardText(lastInteractive(h.messages(unit.chatId))!.card);
     expect(unknown).toContain('没看懂“今天天气怎么样”');
-    expect(unknown).toContain('可用指令：'); // short: names only, no examples
+    expect(unknown).toContain('可用指令**：'); // short: names only, no examples
     expect(unknown).toContain('我是联系人');
     expect(unknown).not.toContain('例：');
     expect(unknown).not.toContain('发起申报');

@@ -49,7 +49,7 @@ export function errorNotes(card: unknown): string[] {
   const out: string[] = [];
   walk(card, (n) => {
     if (n.tag === 'markdown' && typeof n.content === 'string' && n.content.startsWith("<font color='red'>")) {
-      out.push(n.content.replace(/<[^>]+>/g, '').replace(/\\(.)/g, '$1'));
+      out.push(n.content.replace(/<[^>]+>/g, '').replace(/&#(\d+);/g, (_, d: string) => String.fromCharCode(Number(d))));
     }
   });
   return out;
@@ -57,7 +57,8 @@ export function errorNotes(card: unknown): string[] {
 
 /** The card as JSON with markdown escapes removed, so tests can look for what a person sees. */
 export function cardText(card: unknown): string {
-  return JSON.stringify(card ?? null).replace(/\\\\(.)/g, '$1');
+  // markdown text carries user text escaped as character references (cards/markdown.ts)
+  return JSON.stringify(card ?? null).replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
 }
 
 export async function clickForm(h: Harness, openId: string, messageId: string, button: { name?: string; text?: string }, overrides: Record<string, unknown> = {}): Promise<CardCallbackResult & { card: unknown }> {

@@ -13,7 +13,7 @@ import type { FileStorage } from '../../ports/storage.ts';
 import type { Logger } from '../../app/log.ts';
 import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } from '../../app/outbox.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
-import { card, escapeMarkdown, markdown, note, type CardJson } from '../../../cards/kit.ts';
+import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
@@ -426,7 +426,7 @@ function alertCard(row: Row, status: 'failed' | 'dead', code: number | undefined
     title: status === 'failed' ? '消息发送失败' : '消息多次重试后仍未发出',
     template: 'red',
     elements: [
-      markdown(`**操作**：${escapeMarkdown(OP_LABEL[row.op] ?? row.op)}\n**目标**：${escapeMarkdown(row.target)}\n**错误**：${escapeMarkdown(code !== undefined ? `${code} ` : '')}${escapeMarkdown(message.slice(0, 300))}`),
+      markdown([field('操作', escapeMarkdown(OP_LABEL[row.op] ?? row.op)), field('目标', escapeMarkdown(row.target)), field('错误', escapeMarkdown(`${code !== undefined ? `${code} ` : ''}${message.slice(0, 300)}`))].join('\n')),
       note(`编号 ${escapeMarkdown(row.idempotencyKey.slice(0, 80))} · 已尝试 ${row.attempts + 1} 次。请检查机器人是否仍在群内、对方是否可接收消息。`),
     ],
   });

@@ -5,7 +5,7 @@ import { isUniqueViolation } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import type { Tx } from '../../adapters/db/database.ts';
 import { calendarOverridesCard, holidayWarningCard } from '../../../cards/reminder.ts';
-import type { CardJson } from '../../../cards/kit.ts';
+import { bold, type CardJson } from '../../../cards/kit.ts';
 import { monthOf, shanghaiDate, yearOf } from '../../domain/time.ts';
 import { lastCoveredYear, WorkCalendar, type OverrideCommand } from '../../domain/workdays.ts';
 import { coordinatorRecipients, loadCalendar, recipientKey, REMINDER_ACTOR } from './shared.ts';
@@ -110,7 +110,7 @@ export async function overridesCard(tx: Tx, year: number | undefined): Promise<C
       ? `${y}年的法定节假日和调休已内置（数据到 ${lastCoveredYear()} 年）；下面的设置优先于内置数据。`
       : calendar.coverage(y) === 'overrides'
         ? `${y}年没有内置节假日数据，按下面的设置和周一至周五计算。`
-        : `**${y}年没有内置节假日数据，也还没有设置**，提醒暂按周一至周五计算。`
+        : `${bold(`${y}年没有内置节假日数据，也还没有设置`)}，提醒暂按周一至周五计算。`
     : `内置节假日数据到 ${lastCoveredYear()} 年。`;
   return calendarOverridesCard(
     year,

@@ -9,7 +9,7 @@ import { evaluateEvidence, parseEvidenceCheck, warnCount, type EvidenceCheck, ty
 import { LINK_CHANNELS, storedDates, storedLinks, activityMonth, type SummaryLinks } from '../../domain/summary.ts';
 import { checkSummaryLinks, createLinkChecker, type LinkChecker } from '../../adapters/http/link-checker.ts';
 import { evidenceResultCard } from '../../../cards/evidence.ts';
-import { card, escapeMarkdown, markdown, mention, button, buttonRow } from '../../../cards/kit.ts';
+import { card, escapeMarkdown, field, markdown, mention, button, buttonRow } from '../../../cards/kit.ts';
 
 function sameLinks(links: SummaryLinks, results: LinkResult[]): boolean {
   const urls = LINK_CHANNELS.flatMap((c) => links[c.key].map((u) => `${c.key} ${u}`)).sort();
@@ -87,7 +87,7 @@ export async function announceEvidence(ctx: HandlerContext, summaryId: string, v
         title: `活动总结已提交 · ${unit.name}`,
         template: warns > 0 ? 'orange' : 'green',
         elements: [
-          markdown(`**活动主题：**${escapeMarkdown(s.theme.title)}\n${version > 1 ? `第 ${version} 次提交（修改）。` : ''}证据核验：${warns > 0 ? `${warns} 项提示` : '未发现问题'}`),
+          markdown(`${field('活动主题', escapeMarkdown(s.theme.title))}\n${version > 1 ? `第 ${version} 次提交（修改）。` : ''}证据核验：${warns > 0 ? `${warns} 项提示` : '未发现问题'}`),
           buttonRow([button('查看总结', { a: 'summary.view', themeId: s.themeId }, { size: 'small' })]),
         ],
       }),
