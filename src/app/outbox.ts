@@ -32,7 +32,22 @@ export function feishuUuid(idempotencyKey: string): string {
   return idempotencyKey.length <= 50 ? idempotencyKey : `h_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 46)}`;
 }
 
-function targetOf(op: OutboxOp): string {
+let lastSeq = 0n;
+
+/**
+ * Delivery order of a new row: increasing in this process, and across processes as far as their
+ * clocks agree (microseconds of the wall clock; only an order, never read as a time). Rows whose
+ * transactions raced may come out either way; a row enqueued after another committed never sorts
+ * before it.
+ */
+export function nextOutboxSeq(): bigint {
+  const micros = BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000));
+  lastSeq = micros > lastSeq ? micros : lastSeq + 1n;
+  return lastSeq;
+}
+
+/** The rate-limit and ordering lane of an operation: the chat or user it lands in, or the message it changes. */
+export function targetOf(op: OutboxOp): string {
   switch (op.op) {
     case 'send':
     case 'file':
@@ -44,7 +59,8 @@ function targetOf(op: OutboxOp): string {
     case 'urgent':
       return `key:${op.messageOfKey}`;
     case 'card_update':
-      return 'card_update';
+      // Each callback token is its own lane (tokens are independent; the token itself stays out of logs and alerts).
+      return `card_update:${createHash('sha256').update(op.token).digest('hex').slice(0, 16)}`;
   }
 }
 
@@ -68,6 +84,7 @@ export async function enqueue(tx: Tx, idempotencyKey: string, op: OutboxOp, opti
       payload: JSON.stringify(op),
       parentId,
       nextAttemptAt: options.notBefore ?? now,
+      seq: nextOutboxSeq(),
     },
     select: { id: true },
   });
@@ -90,7 +107,7 @@ export async function enqueueMany(tx: Tx, items: readonly { key: string; op: Out
   for (const i of items) {
     if (seen.has(i.key)) continue;
     seen.add(i.key);
-    data.push({ idempotencyKey: i.key, op: i.op.op, target: targetOf(i.op), payload: JSON.stringify(i.op), nextAttemptAt: i.options?.notBefore ?? now });
+    data.push({ idempotencyKey: i.key, op: i.op.op, target: targetOf(i.op), payload: JSON.stringify(i.op), nextAttemptAt: i.options?.notBefore ?? now, seq: nextOutboxSeq() });
   }
   if (data.length > 0) await tx.outboxMessage.createMany({ data });
 }
