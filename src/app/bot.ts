@@ -150,10 +150,11 @@ export class Bot {
     return undefined;
   }
 
-  async dispatch(event: InboundEvent): Promise<DispatchResult> {
+  /** `receivedAt`: when the event arrived (the inbox processes it later); default now. */
+  async dispatch(event: InboundEvent, receivedAt?: Date): Promise<DispatchResult> {
     const { db, clock, log } = this.services;
     const key = dedupeKey(event);
-    const now = clock.now();
+    const now = receivedAt ?? clock.now();
     const after: (() => Promise<void>)[] = [];
     let response: CardResponse = {};
     let duplicate = false;
