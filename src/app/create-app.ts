@@ -212,6 +212,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         dispatch,
         // Webhook events: acknowledged once stored in the inbox, processed from there in order per chat.
         accept: (event) => (draining ? Promise.reject(new Error('shutting down')) : track(inbox.accept(event))),
+        arriving: () => inbox.arriving(),
         lateResponse: (event, response) => bot.deliverLateResponse(event, response),
         log: log.child({ component: 'feishu' }),
         encryptKey,

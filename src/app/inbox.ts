@@ -14,7 +14,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Logger } from './log.ts';
 import { card, escapeMarkdown, markdown, note } from '../../cards/kit.ts';
 import { coordinatorChatIds } from './access.ts';
-import { isUniqueViolation, type DispatchResult } from './bot.ts';
+import type { DispatchResult } from './bot.ts';
 import { dedupeKey, type InboundEvent } from './events.ts';
 import { enqueue, nextOutboxSeq } from './outbox.ts';
 
@@ -82,6 +82,12 @@ const CLAIM_LOCK = 7_031_018;
 export class Inbox {
   private readonly o: Required<Omit<InboxOptions, 'coordinatorChatId'>> & { coordinatorChatId: string | undefined };
   private readonly lanes = new Map<string, Promise<void>>();
+  /** keys this process took in lately (or is taking in): copies of an event answer without the database */
+  private readonly recent = new Map<string, Promise<AcceptResult>>();
+  private accepting = 0;
+  private readonly pending: { event: InboundEvent; key: string; resolve(r: AcceptResult): void; reject(e: unknown): void }[] = [];
+  private flushing = false;
+  private lastAcceptAt = 0;
   private started = false;
   private stopping = false;
   private loop: Promise<void> | undefined;
@@ -92,7 +98,8 @@ export class Inbox {
     this.o = {
       pollMs: 1000,
       leaseMs: 30_000,
-      concurrency: 8,
+      // SQLite has one writer: more lanes only queue for it (and in front of the acknowledgements).
+      concurrency: options.provider === 'sqlite' ? 2 : 8,
       maxAttempts: 8,
       backoffBaseMs: 500,
       workerId: randomBytes(6).toString('hex'),
@@ -105,17 +112,87 @@ export class Inbox {
    * answers non-2xx and Feishu re-delivers).
    */
   async accept(event: InboundEvent): Promise<AcceptResult> {
-    const now = this.o.clock.now();
-    try {
-      await this.o.db.inboxEvent.create({
-        data: { key: dedupeKey(event), kind: event.kind, eventId: event.eventId, lane: laneOf(event), seq: nextOutboxSeq(), payload: toJson(event), nextAttemptAt: now, receivedAt: now },
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) return 'duplicate';
-      throw error;
+    const key = dedupeKey(event);
+    const known = this.recent.get(key);
+    if (known) {
+      // A copy of an event this process took in (a re-delivery storm): wait for the first copy's
+      // insert, then it is a duplicate. If that insert failed, this copy tries again.
+      const first = await known.catch(() => undefined);
+      if (first !== undefined) return 'duplicate';
     }
-    this.kick();
-    return 'accepted';
+    const inserting = this.insert(event, key);
+    this.recent.set(key, inserting);
+    if (this.recent.size > 20_000) this.recent.delete(this.recent.keys().next().value!);
+    inserting.catch(() => this.recent.delete(key));
+    return inserting;
+  }
+
+  /** An event request arrived (before its body is read): processing yields until it is answered. */
+  arriving(): () => void {
+    this.accepting++;
+    return () => {
+      this.accepting--;
+      this.lastAcceptAt = performance.now();
+    };
+  }
+
+  /** Queues the insert; concurrent accepts go to the database together (one statement per batch). */
+  private insert(event: InboundEvent, key: string): Promise<AcceptResult> {
+    this.accepting++;
+    return new Promise<AcceptResult>((resolve, reject) => {
+      this.pending.push({ event, key, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    }).finally(() => {
+      this.accepting--;
+      this.lastAcceptAt = performance.now();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, 200);
+      try {
+        const inserted = await this.insertBatch(batch);
+        for (const b of batch) b.resolve(inserted.has(b.key) ? 'accepted' : 'duplicate');
+        if (inserted.size > 0) this.kick();
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  /** INSERT … ON CONFLICT DO NOTHING RETURNING key: the keys that were new (the rest were duplicates). */
+  private async insertBatch(batch: { event: InboundEvent; key: string }[]): Promise<Set<string>> {
+    const now = this.o.clock.now();
+    const pg = this.o.provider === 'postgresql';
+    const params: unknown[] = [];
+    const ph = (value: unknown, cast = '') => {
+      params.push(value);
+      return pg ? `$${params.length}${cast}` : '?';
+    };
+    // timestamp(3) columns hold UTC; the cast ignores the 'Z' whatever the session zone.
+    const at = pg ? (d: Date) => ph(d.toISOString(), '::timestamp(3)') : (d: Date) => ph(d);
+    const values = batch.map(({ event, key }) => `(${ph(key)}, ${ph(event.kind)}, ${ph(event.eventId)}, ${ph(laneOf(event))}, ${ph(nextOutboxSeq())}, ${ph(toJson(event))}, 'pending', 0, ${at(now)}, ${at(now)})`);
+    const rows = await this.o.db.$queryRawUnsafe<{ key: string }[]>(
+      `INSERT INTO "InboxEvent" ("key", "kind", "eventId", "lane", "seq", "payload", "status", "attempts", "nextAttemptAt", "receivedAt") VALUES ${values.join(', ')} ON CONFLICT DO NOTHING RETURNING "key"`,
+      ...params,
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /**
+   * Acknowledgements first: while a burst is being taken in, processing (which holds the database
+   * for a transaction per event) waits, up to `maxMs` per event so a long burst cannot starve it.
+   */
+  private async intakeQuiet(maxMs = 5000): Promise<void> {
+    const until = performance.now() + maxMs;
+    while ((this.accepting > 0 || performance.now() - this.lastAcceptAt < 50) && performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   start(): void {
@@ -255,6 +332,7 @@ export class Inbox {
         await this.release(rows.slice(i));
         return;
       }
+      await this.intakeQuiet();
       const ok = await this.process(rows[i]!).catch((error: unknown) => {
         this.o.log.error('inbox bookkeeping failed', { key: rows[i]!.key, error });
         return false;

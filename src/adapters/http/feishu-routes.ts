@@ -17,6 +17,8 @@ export interface FeishuRoutesOptions {
   dispatch(event: InboundEvent): Promise<DispatchResult>;
   /** the durable intake for events (the inbox); when set, /feishu/events answers after it */
   accept?(event: InboundEvent): Promise<'accepted' | 'duplicate'>;
+  /** an event request arrived; the returned function is called when it was answered (lets processing yield to acknowledgements) */
+  arriving?(): () => void;
   /** delivers the result of a card handler that missed the callback budget (delayed update) */
   lateResponse?(event: InboundEvent, response: CardResponse): Promise<void>;
   log: Logger;
@@ -88,7 +90,21 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     return n.event;
   };
 
-  router.post('/feishu/events', raw, async (req, res) => {
+  const arrival = (_req: Request, res: Response, next: NextFunction) => {
+    if (options.arriving) {
+      const done = options.arriving();
+      let once = false;
+      const finish = () => {
+        if (!once) done();
+        once = true;
+      };
+      res.once('finish', finish);
+      res.once('close', finish);
+    }
+    next();
+  };
+
+  router.post('/feishu/events', arrival, raw, async (req, res) => {
     const body = authenticate(req, res);
     if (body === 'answered') return;
     const event = await normalized(body, res);
