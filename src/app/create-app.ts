@@ -7,7 +7,6 @@ import express from 'express';
 import type { Config } from '../config.ts';
 import { openDatabase, type Database, type Db } from '../adapters/db/database.ts';
 import { createFeishuGateway } from '../adapters/feishu/gateway.ts';
-import { startLongConnection } from '../adapters/feishu/long-connection.ts';
 import { LocalFileStorage } from '../adapters/files/storage.ts';
 import { createHttpApp } from '../adapters/http/app.ts';
 import { createFeishuRouter } from '../adapters/http/feishu-routes.ts';
@@ -237,6 +236,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
     if (!local && config.feishu.eventMode === 'ws') {
       const dispatching = { dispatch, deliverLateResponse: (event: InboundEvent, response: Parameters<Bot['deliverLateResponse']>[1]) => bot.deliverLateResponse(event, response) };
+      // Loaded only in this mode: it pulls in the whole SDK at once (src/adapters/feishu/gateway.ts loads it on first use).
+      const { startLongConnection } = await import('../adapters/feishu/long-connection.ts');
       const connection = await startLongConnection({ config, bot: dispatching, gateway, db, log: log.child({ component: 'ws' }), clock });
       cleanup.unshift(() => connection.close());
       // /readyz shows whether Feishu can reach us: events wait (and are re-pushed) while it reconnects.
