@@ -177,10 +177,10 @@ export class Inbox {
     // timestamp(3) columns hold UTC; the cast ignores the 'Z' whatever the session zone.
     const at = pg ? (d: Date) => ph(d.toISOString(), '::timestamp(3)') : (d: Date) => ph(d);
     const values = batch.map(({ event, key }) => `(${ph(key)}, ${ph(event.kind)}, ${ph(event.eventId)}, ${ph(laneOf(event))}, ${ph(nextOutboxSeq())}, ${ph(toJson(event))}, 'pending', 0, ${at(now)}, ${at(now)})`);
-    const rows = await this.o.db.$queryRawUnsafe<{ key: string }[]>(
-      `INSERT INTO "InboxEvent" ("key", "kind", "eventId", "lane", "seq", "payload", "status", "attempts", "nextAttemptAt", "receivedAt") VALUES ${values.join(', ')} ON CONFLICT DO NOTHING RETURNING "key"`,
-      ...params,
-    );
+    // In a transaction of its own: on SQLite the adapter has one connection, and a plain statement
+    // issued while a handler's transaction is open would join it (and roll back with it).
+    const sql = `INSERT INTO "InboxEvent" ("key", "kind", "eventId", "lane", "seq", "payload", "status", "attempts", "nextAttemptAt", "receivedAt") VALUES ${values.join(', ')} ON CONFLICT DO NOTHING RETURNING "key"`;
+    const rows = await this.o.db.$transaction((tx) => tx.$queryRawUnsafe<{ key: string }[]>(sql, ...params));
     return new Set(rows.map((r) => r.key));
   }
 
