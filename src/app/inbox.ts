@@ -85,6 +85,7 @@ export class Inbox {
   /** keys this process took in lately (or is taking in): copies of an event answer without the database */
   private readonly recent = new Map<string, Promise<AcceptResult>>();
   private accepting = 0;
+  private claiming = 0;
   private readonly pending: { event: InboundEvent; key: string; resolve(r: AcceptResult): void; reject(e: unknown): void }[] = [];
   private flushing = false;
   private lastAcceptAt = 0;
@@ -225,12 +226,12 @@ export class Inbox {
   async idle(options: { timeoutMs?: number; skipBackoff?: boolean } = {}): Promise<boolean> {
     const until = performance.now() + (options.timeoutMs ?? 30_000);
     for (;;) {
-      if (this.lanes.size === 0) {
+      if (this.lanes.size === 0 && this.claiming === 0) {
         const launched = await this.claimAndLaunch(options.skipBackoff ?? false);
-        if (launched.length === 0 && this.lanes.size === 0) return true;
+        if (launched.length === 0 && this.lanes.size === 0 && this.claiming === 0) return true;
       }
       if (performance.now() > until) return false;
-      await Promise.all(this.lanes.values());
+      await Promise.all([...this.lanes.values(), new Promise((r) => setTimeout(r, 10))]);
     }
   }
 
@@ -264,7 +265,14 @@ export class Inbox {
   }
 
   private async claimAndLaunch(skipBackoff: boolean): Promise<Promise<void>[]> {
-    const rows = await this.claim(skipBackoff);
+    // Counted until the lanes are registered: idle() must not see claimed rows without their lane.
+    this.claiming++;
+    let rows: Claimed[];
+    try {
+      rows = await this.claim(skipBackoff);
+    } finally {
+      this.claiming--;
+    }
     const byLane = new Map<string, Claimed[]>();
     for (const r of rows) byLane.set(r.lane, [...(byLane.get(r.lane) ?? []), r]);
     const launched: Promise<void>[] = [];
