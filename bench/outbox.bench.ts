@@ -16,7 +16,9 @@ import { OutboxWorker } from '../src/adapters/outbox/worker.ts';
 import { RateLimiter } from '../src/adapters/outbox/rate-limiter.ts';
 import type { Provider } from '../src/adapters/db/schema/providers.ts';
 import type { BenchResult } from './run.ts';
-import { benchProviders, maxInWindow, percentile, round, sleep, startBenchApp, type BenchApp } from './support.ts';
+import { openDatabase } from '../src/adapters/db/database.ts';
+import { createFeishuGateway } from '../src/adapters/feishu/gateway.ts';
+import { benchProviders, fanoutFloorMs, maxInWindow, percentile, round, sleep, startBenchApp, type BenchApp } from './support.ts';
 
 const CHATS = 50;
 const PER_CHAT = 10;
@@ -49,12 +51,15 @@ async function enqueueAll(b: BenchApp, prefix: string, chatIds: string[]): Promi
   }
 }
 
-async function scenario(provider: Provider, faults: boolean): Promise<BenchResult> {
+async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 1): Promise<BenchResult> {
   // The clean run uses the app's own background worker (poll 200 ms, kicked after each commit).
   // The fault run stops it and runs the same worker class with a 0.5 s backoff base (default
   // 2 s) so retries of retries fit the time budget; limits, lanes and batch size are unchanged.
+  // With two instances, a second worker runs beside the app's on its own connection pool and its
+  // own SDK client (its own tenant token), as a second app process on the same PostgreSQL would.
   const b = await startBenchApp({ provider, pollMs: faults ? 0 : 200, features: () => [] });
   let worker: OutboxWorker | undefined;
+  let second: { worker: OutboxWorker; close(): Promise<void> } | undefined;
   try {
     const { db } = b.app;
     const emu = b.emulator;
@@ -75,6 +80,24 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
       const s = b.app.services;
       worker = new OutboxWorker({ db, provider, gateway: s.gateway, storage: s.storage, clock: s.clock, log: s.log, config: b.app.config, pollMs: 100, backoffBaseMs: 500 });
     }
+    if (instances === 2) {
+      const database = await openDatabase(b.app.config.databaseUrl);
+      const s = b.app.services;
+      const other = new OutboxWorker({
+        db: database.client,
+        provider,
+        gateway: createFeishuGateway({ appId: b.app.config.feishu.appId, appSecret: b.app.config.feishu.appSecret, domain: b.url }),
+        storage: s.storage,
+        clock: s.clock,
+        log: s.log,
+        config: b.app.config,
+        pollMs: 200,
+        ...(faults ? { backoffBaseMs: 500 } : {}),
+      });
+      other.start();
+      second = { worker: other, close: () => database.close() };
+      await sleep(4500); // both registered and aware of each other (a joining worker waits one heartbeat + 1 s)
+    }
     const callsBefore = emu.calls({ path: SEND_PATH, method: 'POST' }).length;
     const prefix = faults ? 'faults' : 'clean';
     const cpu0 = process.cpuUsage();
@@ -93,6 +116,7 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
       await sleep(50);
     }
     await worker?.stop();
+    await second?.worker.stop();
     const cpu = process.cpuUsage(cpu0);
     emu.faults.reset();
 
@@ -100,6 +124,7 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
     const sent = rows.filter((r) => r.status === 'sent' && r.sentAt);
     const latencies = sent.map((r) => r.sentAt!.getTime() - r.createdAt.getTime());
     const totalMs = Math.max(...sent.map((r) => r.sentAt!.getTime())) - t0;
+    const floorMs = fanoutFloorMs(chatIds.map(() => PER_CHAT), b.app.config.rateLimits);
 
     // Exactly once, by Feishu uuid, as the emulator stored the messages.
     const wanted = new Set(rows.map((r) => feishuUuid(r.idempotencyKey)));
@@ -134,6 +159,8 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
       'failed/dead': rows.filter((r) => r.status === 'failed' || r.status === 'dead').length,
       'enqueue s': round(enqueueMs / 1000, 2),
       'total s': round(totalMs / 1000, 2),
+      'floor s (Feishu limits)': round(floorMs / 1000, 2),
+      'ratio total/floor': round(totalMs / floorMs, 3),
       'messages/s': round(sent.length / (totalMs / 1000), 1),
       'p50 enqueue→sent ms': percentile(latencies, 50),
       'p99 enqueue→sent ms': percentile(latencies, 99),
@@ -163,10 +190,12 @@ async function scenario(provider: Provider, faults: boolean): Promise<BenchResul
       figures['duplicates after final drain'] = [...after.values()].filter((n) => n > 1).length;
     }
     figures['load avg 1 min'] = round(os.loadavg()[0]!, 1);
-    const name = `${provider} 500 msgs / 50 chats${INTERLEAVED ? ' (interleaved)' : ''}${faults ? `, faults ${FAULT_5XX * 100}% 5xx + ${FAULT_429 * 100}% 429` : ''}`;
+    const name = `${provider} 500 msgs / 50 chats${instances === 2 ? ', two instances' : ''}${INTERLEAVED ? ' (interleaved)' : ''}${faults ? `, faults ${FAULT_5XX * 100}% 5xx + ${FAULT_429 * 100}% 429` : ''}`;
     return { name, figures };
   } finally {
     await worker?.stop();
+    await second?.worker.stop();
+    await second?.close();
     await b.stop();
   }
 }
@@ -206,6 +235,10 @@ export default async function outboxBench(): Promise<BenchResult[]> {
   for (const provider of await benchProviders()) {
     out.push(await scenario(provider, false));
     out.push(await scenario(provider, true));
+    if (provider === 'postgresql') {
+      out.push(await scenario(provider, false, 2));
+      out.push(await scenario(provider, true, 2));
+    }
   }
   return out;
 }

@@ -129,3 +129,47 @@ export function maxInWindow(timesMs: number[], windowMs: number): number {
 export const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The soonest the last of a workload's calls can leave under Feishu's limits, in ms from the first
+ * (calls taking no time, windows sliding): `perChat[i]` messages to chat i, at most `perSecond`
+ * and `perMinute` calls per app and `perChatSecond` per chat in any window. Greedy earliest-first
+ * is optimal here (every call is interchangeable but for its chat, and chats are served round
+ * robin). 500 messages to 50 chats → 9 s (50 at 0 s, 1 s, …, 9 s); 2,000 to 2,000 chats → 79 s
+ * (1,000 in the first 20 s, then the minute window holds the rest until 60 s).
+ */
+export function fanoutFloorMs(perChat: number[], limits: { perSecond: number; perMinute: number; perChat: number }): number {
+  const left = [...perChat];
+  const chatTimes: number[][] = perChat.map(() => []);
+  const app: number[] = [];
+  let remaining = left.reduce((a, b) => a + b, 0);
+  let t = 0;
+  let last = 0;
+  const inWindow = (times: number[], windowMs: number) => {
+    let n = 0;
+    for (let i = times.length - 1; i >= 0 && times[i]! > t - windowMs; i--) n++;
+    return n;
+  };
+  while (remaining > 0) {
+    let sent = false;
+    for (let c = 0; c < left.length && remaining > 0; c++) {
+      if (left[c]! === 0) continue;
+      if (inWindow(app, 1000) >= limits.perSecond || inWindow(app, 60_000) >= limits.perMinute) break;
+      if (inWindow(chatTimes[c]!, 1000) >= limits.perChat) continue;
+      app.push(t);
+      chatTimes[c]!.push(t);
+      left[c]!--;
+      remaining--;
+      last = t;
+      sent = true;
+      c--; // the same chat may take another call at this instant
+    }
+    if (remaining === 0) break;
+    if (!sent || inWindow(app, 1000) >= limits.perSecond) {
+      // next instant a window frees: 1 s or 60 s after some earlier call
+      const candidates = [...app.map((x) => x + 1000), ...app.map((x) => x + 60_000), ...chatTimes.flat().map((x) => x + 1000)].filter((x) => x > t);
+      t = Math.min(...candidates);
+    }
+  }
+  return last;
+}

@@ -1,22 +1,25 @@
-// Inbound webhook ack latency (reliability.md §9 L1, smaller): signed and encrypted
-// im.message.receive_v1 events, each with its own event_id and message_id, POSTed by 20
-// concurrent keep-alive connections to /feishu/events of the whole app (all features
-// registered; each event is "@主题日助手 帮助" from a demo liaison in their unit's group, so each
-// one runs the help command and enqueues one reply). 2000 events or 30 s, whichever comes first.
-// Afterwards: processed-event rows and reply rows == acknowledged requests. Then a duplicate
-// storm: one event delivered 200 times at once → exactly one processed row and one reply.
-// The outbox worker does not run (poll 0): this measures intake, not delivery.
+// Inbound acknowledgement under a burst (issue 17 goal 1, reliability.md §9 L1): signed and
+// encrypted im.message.receive_v1 events ("@主题日助手 帮助" from demo liaisons in their unit
+// groups, each with its own event and message id) POSTed 200 at a time, all at once, to
+// /feishu/events of the whole app (every feature registered; the inbox processes them in the
+// background, competing for the same CPU). The floor runs in the same process and the same run:
+// the official SDK's own express adapter (express + EventDispatcher + adaptExpress, a no-op
+// handler) on its own port, fed the same kind of requests by the same client. Rounds alternate
+// app / floor so both see the same machine load. Then a duplicate storm: one event, 200 copies at
+// once, against both. The outbox worker does not run: this measures intake, not delivery.
+import http from 'node:http';
 import os from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import express from 'express';
+import * as lark from '@larksuiteoapi/node-sdk';
 import { DEMO_UNITS } from '../src/domain/demo-directory.ts';
 import type { Provider } from '../src/adapters/db/schema/providers.ts';
 import type { BenchResult } from './run.ts';
 import { benchProviders, percentile, round, sleep, startBenchApp, type BenchApp } from './support.ts';
 
-const CONNECTIONS = 20;
-const EVENTS = 2000;
-const LOAD_LIMIT_MS = 30_000;
-const STORM = 200;
+const BURST = 200;
+const ROUNDS = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 10);
 
 function encrypt(plain: string, key: string): string {
   const k = createHash('sha256').update(key).digest();
@@ -25,24 +28,26 @@ function encrypt(plain: string, key: string): string {
   return Buffer.concat([iv, c.update(plain, 'utf8'), c.final()]).toString('base64');
 }
 
-interface Envelope {
-  eventId: string;
-  messageId: string;
-  body: Record<string, unknown>;
+interface Target {
+  url: string;
+  encryptKey: string;
+  verificationToken: string;
+  appId: string;
+  botOpenId: string;
 }
 
-function messageEnvelope(b: BenchApp, i: number, tag: string): Envelope {
+function messageEvent(t: Target, i: number, tag: string, ids?: { eventId: string; messageId: string }) {
   const unit = DEMO_UNITS[i % DEMO_UNITS.length]!;
   const sender = unit.liaisons.find((l) => l.openId)!.openId!;
-  const eventId = `ev_bench_${tag}_${i}_${randomBytes(4).toString('hex')}`;
-  const messageId = `om_bench_${tag}_${i}_${randomBytes(4).toString('hex')}`;
+  const eventId = ids?.eventId ?? `ev_bench_${tag}_${i}_${randomBytes(4).toString('hex')}`;
+  const messageId = ids?.messageId ?? `om_bench_${tag}_${i}_${randomBytes(4).toString('hex')}`;
   const now = String(Date.now());
   return {
     eventId,
     messageId,
     body: {
       schema: '2.0',
-      header: { event_id: eventId, event_type: 'im.message.receive_v1', token: b.verificationToken, create_time: now, app_id: b.app.config.feishu.appId, tenant_key: 'bench' },
+      header: { event_id: eventId, event_type: 'im.message.receive_v1', token: t.verificationToken, create_time: now, app_id: t.appId, tenant_key: 'bench' },
       event: {
         sender: { sender_id: { open_id: sender }, sender_type: 'user', tenant_key: 'bench' },
         message: {
@@ -52,7 +57,7 @@ function messageEnvelope(b: BenchApp, i: number, tag: string): Envelope {
           chat_type: 'group',
           message_type: 'text',
           content: JSON.stringify({ text: '@_user_1 帮助' }),
-          mentions: [{ key: '@_user_1', id: { open_id: b.emulator.botOpenId }, name: '主题日助手', tenant_key: 'bench' }],
+          mentions: [{ key: '@_user_1', id: { open_id: t.botOpenId }, name: '主题日助手', tenant_key: 'bench' }],
         },
       },
     },
@@ -60,18 +65,18 @@ function messageEnvelope(b: BenchApp, i: number, tag: string): Envelope {
 }
 
 /** Encrypted body and signature headers, as Feishu pushes them (each push its own nonce). */
-function signed(b: BenchApp, env: Envelope): { raw: string; headers: Record<string, string> } {
-  const raw = JSON.stringify({ encrypt: encrypt(JSON.stringify(env.body), b.encryptKey) });
+function signed(t: Target, body: unknown): { raw: string; headers: Record<string, string> } {
+  const raw = JSON.stringify({ encrypt: encrypt(JSON.stringify(body), t.encryptKey) });
   const ts = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(8).toString('hex');
-  const signature = createHash('sha256').update(ts + nonce + b.encryptKey + raw).digest('hex');
+  const signature = createHash('sha256').update(ts + nonce + t.encryptKey + raw).digest('hex');
   return { raw, headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': signature } };
 }
 
-async function post(b: BenchApp, req: { raw: string; headers: Record<string, string> }): Promise<{ status: number; ms: number }> {
+async function post(url: string, req: { raw: string; headers: Record<string, string> }): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   try {
-    const res = await fetch(`${b.url}/feishu/events`, { method: 'POST', headers: req.headers, body: req.raw });
+    const res = await fetch(url, { method: 'POST', headers: req.headers, body: req.raw });
     await res.arrayBuffer();
     return { status: res.status, ms: performance.now() - started };
   } catch {
@@ -79,101 +84,130 @@ async function post(b: BenchApp, req: { raw: string; headers: Record<string, str
   }
 }
 
-/** Waits until `count` stops changing (handlers acknowledged early finish in the background). */
-async function settled(count: () => Promise<number>, target: number, maxMs = 20_000): Promise<number> {
-  const until = Date.now() + maxMs;
-  let last = -1;
-  let stableSince = Date.now();
-  for (;;) {
-    const n = await count();
-    if (n >= target) return n;
-    if (n !== last) {
-      last = n;
-      stableSince = Date.now();
-    } else if (Date.now() - stableSince > 3000 || Date.now() > until) return n;
-    await sleep(100);
-  }
-}
-
-function latencyFigures(results: { status: number; ms: number }[]): BenchResult['figures'] {
-  const ok = results.filter((r) => r.status >= 200 && r.status < 300);
-  const ms = ok.map((r) => r.ms);
+/** The bare-SDK floor: express + the SDK's EventDispatcher + adaptExpress, a no-op handler. */
+async function startFloor(encryptKey: string, verificationToken: string): Promise<{ url: string; close(): Promise<void> }> {
+  const dispatcher = new lark.EventDispatcher({ encryptKey, verificationToken, loggerLevel: lark.LoggerLevel.error }).register({
+    'im.message.receive_v1': async () => undefined,
+  });
+  const app = express();
+  app.post('/webhook/event', lark.adaptExpress(dispatcher, { autoChallenge: true }));
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
   return {
-    'p50 ack ms': round(percentile(ms, 50)),
-    'p95 ack ms': round(percentile(ms, 95)),
-    'p99 ack ms': round(percentile(ms, 99)),
-    'max ack ms': round(Math.max(...ms)),
-    'non-2xx': results.length - ok.length,
+    url: `http://127.0.0.1:${port}/webhook/event`,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
+function stats(results: { status: number; ms: number }[]) {
+  const ok = results.filter((r) => r.status >= 200 && r.status < 300).map((r) => r.ms);
+  const bad = new Map<number, number>();
+  for (const r of results) if (r.status < 200 || r.status >= 300) bad.set(r.status, (bad.get(r.status) ?? 0) + 1);
+  const non2xx = results.length - ok.length;
+  return { p50: percentile(ok, 50), p99: percentile(ok, 99), max: Math.max(...ok), non2xx: non2xx === 0 ? '0' : `${non2xx} (${[...bad].map(([s, n]) => `${n}× ${s || 'no answer'}`).join(', ')})` };
+}
+
 async function benchProvider(provider: Provider): Promise<BenchResult[]> {
-  const b = await startBenchApp({ provider, pollMs: 0 });
+  const b: BenchApp = await startBenchApp({ provider, pollMs: 0 });
+  const floor = await startFloor(b.encryptKey, b.verificationToken);
   try {
     const { db } = b.app;
-    // Warm-up: token fetch for the bot's own open_id, JIT, connections.
-    for (let i = 0; i < 5; i++) await post(b, signed(b, messageEnvelope(b, i, 'warm')));
+    const target: Target = { url: `${b.url}/feishu/events`, encryptKey: b.encryptKey, verificationToken: b.verificationToken, appId: b.app.config.feishu.appId, botOpenId: b.emulator.botOpenId };
+    const floorTarget: Target = { ...target, url: floor.url };
+    // Warm-up both (JIT, the bot's own open_id, connections).
+    for (let i = 0; i < 20; i++) {
+      await post(target.url, signed(target, messageEvent(target, i, 'warm').body));
+      await post(floorTarget.url, signed(floorTarget, messageEvent(floorTarget, i, 'warm').body));
+    }
+    await b.app.inbox.idle();
+    if (process.env.BENCH_INBOX_PAUSED === '1') await b.app.inbox.stop(); // ack path alone (diagnostic)
+    await sleep(500);
 
-    // ---- load: unique events ----
-    const envelopes = Array.from({ length: EVENTS }, (_, i) => messageEnvelope(b, i, 'load'));
-    const results: { status: number; ms: number; messageId: string }[] = [];
-    let next = 0;
+    // ---- bursts of unique events, rounds interleaved app / floor ----
+    const app: { status: number; ms: number; messageId: string }[] = [];
+    const bare: { status: number; ms: number }[] = [];
+    const load0 = os.loadavg()[0]!;
     const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        while (next < envelopes.length && performance.now() - t0 < LOAD_LIMIT_MS) {
-          const env = envelopes[next++]!;
-          const r = await post(b, signed(b, env));
-          results.push({ ...r, messageId: env.messageId });
-        }
-      }),
-    );
-    const elapsed = (performance.now() - t0) / 1000;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of round % 2 === 0 ? (['app', 'floor'] as const) : (['floor', 'app'] as const)) {
+        const t = side === 'app' ? target : floorTarget;
+        const events = Array.from({ length: BURST }, (_, i) => messageEvent(t, round * BURST + i, `r${round}`));
+        const requests = events.map((e) => signed(t, e.body));
+        const results = await Promise.all(requests.map((r) => post(t.url, r)));
+        if (side === 'app') results.forEach((r, i) => app.push({ ...r, messageId: events[i]!.messageId }));
+        else bare.push(...results);
+        await sleep(200);
+      }
+    }
     const cpu = process.cpuUsage(cpu0);
-    const acked = results.filter((r) => r.status >= 200 && r.status < 300);
-    const ackedIds = acked.map((r) => `msg:${r.messageId}`);
-    const processed = await settled(() => db.processedEvent.count({ where: { eventId: { startsWith: 'msg:om_bench_load_' } } }), acked.length);
-    const processedOfAcked = await db.processedEvent.count({ where: { eventId: { in: ackedIds } } });
-    const replies = await db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'reply:om_bench_load_' } } });
-    const load: BenchResult = {
-      name: `${provider} ${results.length} unique events, ${CONNECTIONS} connections`,
+    const drainStart = performance.now();
+    await b.app.inbox.idle({ timeoutMs: 120_000 });
+    const drainS = (performance.now() - drainStart) / 1000;
+    const acked = app.filter((r) => r.status >= 200 && r.status < 300);
+    // Every request carried its own message id, so counting by prefix is counting the acknowledged ones.
+    const processedOfAcked = await db.processedEvent.count({ where: { eventId: { startsWith: 'msg:om_bench_r' } } });
+    const replies = await db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'reply:om_bench_r' } } });
+    const failed = await db.inboxEvent.count({ where: { status: 'failed' } });
+    const a = stats(app);
+    const f = stats(bare);
+    const burst: BenchResult = {
+      name: `${provider} ${ROUNDS} bursts × ${BURST} concurrent unique events (app vs bare SDK, interleaved)`,
       figures: {
-        requests: results.length,
-        's': round(elapsed, 1),
-        'events/s': round(results.length / elapsed, 1),
-        ...latencyFigures(results),
-        'process cpu ms/event': round((cpu.user + cpu.system) / 1000 / results.length, 2),
-        'acked ≥ 2.5 s (early ack)': acked.filter((r) => r.ms >= 2500).length,
-        'processed rows': processed,
-        'processed rows of acked': processedOfAcked,
-        'reply rows': replies,
-        'rows == acked': processed === acked.length && processedOfAcked === acked.length && replies === acked.length ? 'yes' : 'NO',
+        'app p50 ack ms': round(a.p50),
+        'app p99 ack ms': round(a.p99),
+        'app max ack ms': round(a.max),
+        'floor p50 ack ms': round(f.p50),
+        'floor p99 ack ms': round(f.p99),
+        'ratio p99 app/floor': round(a.p99 / f.p99, 2),
+        'ratio p50 app/floor': round(a.p50 / f.p50, 2),
+        'app non-2xx': a.non2xx,
+        'floor non-2xx': f.non2xx,
+        'app acked ≥ 3 s': acked.filter((r) => r.ms >= 3000).length,
+        'processed == acked': processedOfAcked === acked.length && replies === acked.length ? 'yes' : `NO (${processedOfAcked}, ${replies} replies, ${acked.length} acked)`,
+        'inbox failed': failed,
+        'inbox drained after the last burst s': round(drainS, 1),
+        'process cpu ms/event (both sides)': round((cpu.user + cpu.system) / 1000 / (app.length + bare.length), 2),
+        'load avg 1 min (start, end)': `${round(load0, 1)}, ${round(os.loadavg()[0]!, 1)}`,
+      },
+    };
+
+    // ---- duplicate storm: one event, BURST copies at once (each freshly signed) ----
+    const storm = async (t: Target) => {
+      const e = messageEvent(t, 0, 'storm');
+      const requests = Array.from({ length: BURST }, () => signed(t, e.body));
+      const results = await Promise.all(requests.map((r) => post(t.url, r)));
+      return { e, results };
+    };
+    const fs = await storm(floorTarget);
+    const as = await storm(target);
+    await b.app.inbox.idle();
+    const stormInbox = await db.inboxEvent.count({ where: { key: `msg:${as.e.messageId}` } });
+    const stormProcessed = await db.processedEvent.count({ where: { eventId: `msg:${as.e.messageId}` } });
+    const stormReplies = await db.outboxMessage.count({ where: { idempotencyKey: `reply:${as.e.messageId}` } });
+    const sa = stats(as.results);
+    const sf = stats(fs.results);
+    const dup: BenchResult = {
+      name: `${provider} duplicate storm: 1 event × ${BURST} concurrent (app vs bare SDK)`,
+      figures: {
+        'app p50 ack ms': round(sa.p50),
+        'app p99 ack ms': round(sa.p99),
+        'floor p99 ack ms': round(sf.p99),
+        'ratio p99 app/floor': round(sa.p99 / sf.p99, 2),
+        'app non-2xx': sa.non2xx,
+        'floor non-2xx': sf.non2xx,
+        'inbox rows, processed, replies': `${stormInbox}, ${stormProcessed}, ${stormReplies}`,
+        'exactly once': stormInbox === 1 && stormProcessed === 1 && stormReplies === 1 ? 'yes' : 'NO',
         'load avg 1 min': round(os.loadavg()[0]!, 1),
       },
     };
-
-    // ---- duplicate storm: one event, STORM concurrent deliveries ----
-    const env = messageEnvelope(b, 0, 'storm');
-    const requests = Array.from({ length: STORM }, () => signed(b, env));
-    const t1 = performance.now();
-    const storm = await Promise.all(requests.map((r) => post(b, r)));
-    const stormS = (performance.now() - t1) / 1000;
-    const stormProcessed = await settled(() => db.processedEvent.count({ where: { eventId: `msg:${env.messageId}` } }), 2, 3000);
-    const stormReplies = await db.outboxMessage.count({ where: { idempotencyKey: `reply:${env.messageId}` } });
-    const dup: BenchResult = {
-      name: `${provider} duplicate storm: 1 event × ${STORM} concurrent`,
-      figures: {
-        requests: STORM,
-        s: round(stormS, 2),
-        ...latencyFigures(storm),
-        'processed rows': stormProcessed,
-        'reply rows': stormReplies,
-        'exactly once': stormProcessed === 1 && stormReplies === 1 ? 'yes' : 'NO',
-      },
-    };
-    return [load, dup];
+    return [burst, dup];
   } finally {
+    await floor.close();
     await b.stop();
   }
 }

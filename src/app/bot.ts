@@ -152,13 +152,14 @@ export class Bot {
     return undefined;
   }
 
-  async dispatch(event: InboundEvent): Promise<DispatchResult> {
+  /** `receivedAt`: when the event arrived (the inbox processes it later); default now. */
+  async dispatch(event: InboundEvent, receivedAt?: Date): Promise<DispatchResult> {
     const { db, clock, log } = this.services;
     const key = dedupeKey(event);
     // A card callback replayed under a new event_id still carries its one-time token.
     const tokenKey = event.kind === 'card_action' && event.token ? `tok:${event.token}` : undefined;
     const keys = tokenKey ? [key, tokenKey] : [key];
-    const now = clock.now();
+    const now = receivedAt ?? clock.now();
     const after: (() => Promise<void>)[] = [];
     let response: CardResponse = {};
     let duplicate = false;

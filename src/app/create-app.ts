@@ -7,7 +7,6 @@ import express from 'express';
 import type { Config } from '../config.ts';
 import { openDatabase, type Database, type Db } from '../adapters/db/database.ts';
 import { createFeishuGateway } from '../adapters/feishu/gateway.ts';
-import { startLongConnection } from '../adapters/feishu/long-connection.ts';
 import { LocalFileStorage } from '../adapters/files/storage.ts';
 import { createHttpApp } from '../adapters/http/app.ts';
 import { createFeishuRouter } from '../adapters/http/feishu-routes.ts';
@@ -22,6 +21,7 @@ import { registerFeatures } from '../handlers/index.ts';
 import type { FeishuGateway } from '../ports/feishu.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import { Bot, type AppServices } from './bot.ts';
+import { Inbox } from './inbox.ts';
 import type { Job } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { AppMetrics } from './metrics.ts';
@@ -39,6 +39,8 @@ export interface CreateAppOptions {
   /** seed the demo directory (default: config.localDemo in local mode) */
   seedDemo?: boolean;
   outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number; batchSize?: number };
+  /** the inbound event inbox's background polling (retries, events another instance took in) */
+  inbox?: { pollMs?: number };
   /** start the per-minute cron (default true; tests tick by hand) */
   cron?: boolean;
   /** how long stop() waits for in-flight events (default half of SHUTDOWN_TIMEOUT_SECONDS) */
@@ -53,6 +55,8 @@ export interface App {
   bot: Bot;
   jobs: Job[];
   worker: OutboxWorker;
+  /** webhook events are acknowledged into it and processed from it */
+  inbox: Inbox;
   scheduler: Scheduler;
   metrics: AppMetrics;
   /** local mode only */
@@ -185,6 +189,16 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       ...options.outbox,
     });
     const scheduler = new Scheduler({ services, jobs });
+    const inbox = new Inbox({
+      db,
+      provider: database.provider,
+      clock,
+      log: log.child({ component: 'inbox' }),
+      dispatch: (event, receivedAt) => metrics.timeDispatch(event, () => bot.dispatch(event, receivedAt)),
+      kickOutbox: () => worker.kick(),
+      coordinatorChatId: config.coordinatorChatId,
+      ...options.inbox,
+    });
 
     const botOpenId = () => gateway.botInfo().then((b) => b.openId);
     // Every inbound event (webhook or long connection) is timed and tracked for shutdown.
@@ -195,6 +209,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     feishuSlot.use(
       createFeishuRouter({
         dispatch,
+        // Webhook events: acknowledged once stored in the inbox, processed from there in order per chat.
+        accept: (event) => (draining ? Promise.reject(new Error('shutting down')) : track(inbox.accept(event))),
+        arriving: () => inbox.arriving(),
         lateResponse: (event, response) => bot.deliverLateResponse(event, response),
         log: log.child({ component: 'feishu' }),
         encryptKey,
@@ -211,12 +228,16 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
     worker.start();
     cleanup.unshift(() => worker.stop());
+    inbox.start();
+    cleanup.unshift(() => inbox.stop());
     if (options.cron ?? true) await scheduler.start();
     else await scheduler.runStartHooks(clock.now());
     cleanup.unshift(() => scheduler.stop());
 
     if (!local && config.feishu.eventMode === 'ws') {
       const dispatching = { dispatch, deliverLateResponse: (event: InboundEvent, response: Parameters<Bot['deliverLateResponse']>[1]) => bot.deliverLateResponse(event, response) };
+      // Loaded only in this mode: it pulls in the whole SDK at once (src/adapters/feishu/gateway.ts loads it on first use).
+      const { startLongConnection } = await import('../adapters/feishu/long-connection.ts');
       const connection = await startLongConnection({ config, bot: dispatching, gateway, db, log: log.child({ component: 'ws' }), clock });
       cleanup.unshift(() => connection.close());
       // /readyz shows whether Feishu can reach us: events wait (and are re-pushed) while it reconnects.
@@ -241,6 +262,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       bot,
       jobs,
       worker,
+      inbox,
       scheduler,
       metrics,
       emulator,

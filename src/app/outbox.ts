@@ -47,7 +47,22 @@ async function outgoing(tx: Tx, op: OutboxOp, phones: PhonePolicy | undefined): 
   return applyPhonePolicy(tx, fitted(op), phones);
 }
 
-function targetOf(op: OutboxOp): string {
+let lastSeq = 0n;
+
+/**
+ * Delivery order of a new row: increasing in this process, and across processes as far as their
+ * clocks agree (microseconds of the wall clock; only an order, never read as a time). Rows whose
+ * transactions raced may come out either way; a row enqueued after another committed never sorts
+ * before it.
+ */
+export function nextOutboxSeq(): bigint {
+  const micros = BigInt(Math.floor((performance.timeOrigin + performance.now()) * 1000));
+  lastSeq = micros > lastSeq ? micros : lastSeq + 1n;
+  return lastSeq;
+}
+
+/** The rate-limit and ordering lane of an operation: the chat or user it lands in, or the message it changes. */
+export function targetOf(op: OutboxOp): string {
   switch (op.op) {
     case 'send':
     case 'file':
@@ -59,7 +74,8 @@ function targetOf(op: OutboxOp): string {
     case 'urgent':
       return `key:${op.messageOfKey}`;
     case 'card_update':
-      return 'card_update';
+      // Each callback token is its own lane (tokens are independent; the token itself stays out of logs and alerts).
+      return `card_update:${createHash('sha256').update(op.token).digest('hex').slice(0, 16)}`;
   }
 }
 
@@ -84,6 +100,7 @@ export async function enqueue(tx: Tx, idempotencyKey: string, raw: OutboxOp, opt
       payload: JSON.stringify(op),
       parentId,
       nextAttemptAt: options.notBefore ?? now,
+      seq: nextOutboxSeq(),
     },
     select: { id: true },
   });
@@ -108,7 +125,7 @@ export async function enqueueMany(tx: Tx, items: readonly { key: string; op: Out
     if (seen.has(i.key)) continue;
     seen.add(i.key);
     const op = await outgoing(tx, i.op, policy);
-    data.push({ idempotencyKey: i.key, op: op.op, target: targetOf(op), payload: JSON.stringify(op), nextAttemptAt: i.options?.notBefore ?? now });
+    data.push({ idempotencyKey: i.key, op: op.op, target: targetOf(op), payload: JSON.stringify(op), nextAttemptAt: i.options?.notBefore ?? now, seq: nextOutboxSeq() });
   }
   if (data.length > 0) await tx.outboxMessage.createMany({ data });
 }

@@ -55,7 +55,11 @@ async function post(h: Harness, body: unknown, o: PostOptions = {}): Promise<Res
 
 describe.each(PROVIDERS_UNDER_TEST)('webhook security (%s)', (provider) => {
   let h: Harness;
-  const processed = (messageId: string) => h.db.processedEvent.count({ where: { eventId: `msg:${messageId}` } });
+  // Events are acknowledged into the inbox and processed right after: wait for that before counting.
+  const processed = async (messageId: string) => {
+    await h.app.inbox.idle();
+    return h.db.processedEvent.count({ where: { eventId: `msg:${messageId}` } });
+  };
   const pongs = (messageId: string) => h.db.outboxMessage.count({ where: { idempotencyKey: `pong:${messageId}` } });
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
-// Child process for the crash test: an outbox worker on a database URL, delivering to an emulator
-// URL, polling fast with a short lease so a restart re-claims what a killed run left 'sending'.
+// Child process for the crash tests: an outbox worker on a database URL, delivering to an emulator
+// URL with the production lease and heartbeat (10 s / 3 s), so a restart shows how fast rows a
+// killed run left behind come back. SIGTERM stops it gracefully (unattempted rows handed back).
 import os from 'node:os';
 import { openDatabase } from '../../src/adapters/db/database.ts';
 import { createFeishuGateway } from '../../src/adapters/feishu/gateway.ts';
@@ -20,7 +21,6 @@ const worker = new OutboxWorker({
   log: createLogger('silent'),
   config: { rateLimits: { perSecond: 50, perMinute: 1000, perChat: 5 }, outboxMaxAttempts: 8, coordinatorChatId: undefined },
   pollMs: 50,
-  leaseMs: 1500,
   backoffBaseMs: 100,
 });
 worker.start();

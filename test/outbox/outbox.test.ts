@@ -24,6 +24,11 @@ function uuidCounts(h: Harness, chatIds: string[]): Map<string, number> {
   return counts;
 }
 
+/** The n of each `<prefix><n>` message in a chat, in the order the emulator stored them. */
+function orderOf(h: Harness, chatId: string, prefix: string): number[] {
+  return h.messages(chatId).filter((m) => m.uuid?.startsWith(prefix)).map((m) => Number(m.uuid!.slice(prefix.length)));
+}
+
 describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
   let h: Harness;
   beforeAll(async () => {
@@ -48,12 +53,39 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
     }
     const counts = uuidCounts(h, chats);
     for (let i = 0; i < 40; i++) expect(counts.get(`chaos:${i}`), `chaos:${i}`).toBe(1);
+    // and each chat got its messages in enqueue order, retries and all
+    for (const chatId of chats) expect(orderOf(h, chatId, 'chaos:'), chatId).toEqual([...orderOf(h, chatId, 'chaos:')].sort((a, b) => a - b));
     const rowsAfter = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: 'chaos:' } } });
     expect(rowsAfter.every((r) => r.status === 'sent' && r.resultMessageId)).toBe(true);
     const calls = h.emulator.calls({ path: /\/open-apis\/im\/v1\/messages$/, method: 'POST' });
     expect(calls.length).toBeGreaterThan(40); // faults really happened
     expect(calls.some((c) => c.status === 429)).toBe(true);
     expect(calls.some((c) => c.status >= 500)).toBe(true);
+  });
+
+  it('a row waiting for its retry holds the rest of its chat; other chats go on', async () => {
+    const [held, free] = h.demo.units.slice(5, 7).map((u) => u.chatId) as [string, string];
+    await put(h, [
+      ['hold:0', { op: 'send', to: { chatId: held }, text: '第一条' }],
+      ['hold:1', { op: 'send', to: { chatId: held }, text: '第二条' }],
+      ['hold:2', { op: 'send', to: { chatId: held }, text: '第三条' }],
+      ['free:0', { op: 'send', to: { chatId: free }, text: '别的群' }],
+    ]);
+    h.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: 1, times: 1 }, 'POST');
+    try {
+      await h.app.worker.runOnce(false); // no skipping backoff: hold:0 now waits for its retry
+    } finally {
+      h.emulator.faults.reset();
+    }
+    const rows = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: 'hold:' } }, orderBy: { idempotencyKey: 'asc' } });
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual([['pending', 1], ['pending', 0], ['pending', 0]]);
+    expect(rows.every((r) => r.claimedBy === null && r.leaseUntil === null)).toBe(true);
+    expect(orderOf(h, held, 'hold:')).toEqual([]);
+    expect(orderOf(h, free, 'free:')).toEqual([0]);
+    await h.app.worker.runOnce(false); // still in its backoff: nothing of that chat moves
+    expect(orderOf(h, held, 'hold:')).toEqual([]);
+    await h.drainOutbox();
+    expect(orderOf(h, held, 'hold:')).toEqual([0, 1, 2]);
   });
 
   it('a permanent error fails the row at once, and the coordinators are alerted (never about an alert)', async () => {
@@ -146,6 +178,7 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
       expect(calls).toBe(60);
       const counts = uuidCounts(h, chats);
       for (let i = 0; i < 60; i++) expect(counts.get(`two:${i}`)).toBe(1);
+      for (const chatId of chats) expect(orderOf(h, chatId, 'two:'), chatId).toEqual([...orderOf(h, chatId, 'two:')].sort((a, b) => a - b));
     } finally {
       await second.close();
     }

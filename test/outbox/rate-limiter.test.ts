@@ -58,4 +58,32 @@ describe('RateLimiter', () => {
     limiter.block('app', 60);
     expect(await limiter.acquire('oc_x', 1000)).toBe(false);
   });
+
+  it('a call holds its place from send until a window after its answer', async () => {
+    const { limiter } = virtualLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 });
+    let t = 0;
+    const clocked = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, () => t);
+    const slots = Array.from({ length: 5 }, () => clocked.take('oc_a'));
+    t = 2000; // answers are slow: the places stay taken however long the calls are in flight
+    expect(clocked.waitMs('oc_a')).toBeGreaterThan(0);
+    for (const s of slots) s.done();
+    t = 2999;
+    expect(clocked.waitMs('oc_a')).toBe(1);
+    t = 3000;
+    expect(clocked.waitMs('oc_a')).toBe(0);
+    expect(limiter.waitMs('oc_a')).toBe(0);
+  });
+
+  it('shares the app-wide limits among the workers of one app', () => {
+    let t = 0;
+    const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, () => t);
+    limiter.setShare(2);
+    for (let i = 0; i < 25; i++) {
+      expect(limiter.waitMs(`oc_${i}`)).toBe(0);
+      limiter.take(`oc_${i}`).done();
+    }
+    expect(limiter.waitMs('oc_next')).toBe(1000);
+    t = 1000;
+    expect(limiter.waitMs('oc_next')).toBe(0);
+  });
 });

@@ -194,7 +194,7 @@ describe.each(PROVIDERS_UNDER_TEST)('groups, liaisons and help (%s)', (provider)
     const chatId = tongji.chatId!;
     await h.emulator.removeBotFromChat(chatId, coordinator);
     await h.emulator.idle();
-    await new Promise((r) => setTimeout(r, 100));
+    await h.app.inbox.idle(); // events are processed from the inbox after their acknowledgement
     expect((await h.db.groupChat.findUniqueOrThrow({ where: { chatId } })).status).toBe('left');
     expect((await h.db.unit.findUniqueOrThrow({ where: { id: tongji.id } })).chatId).toBeNull();
     expect(await h.db.auditLog.count({ where: { action: 'group.bot_removed', entityId: chatId } })).toBe(1);

@@ -199,7 +199,11 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     click(openId, messageId, value, formValue) {
       return emulator.userClickCard(openId, messageId, { value, tag: 'button', ...(formValue ? { formValue } : {}) });
     },
-    drainOutbox: () => app.worker.drain({ skipBackoff: true }),
+    async drainOutbox() {
+      // Webhook events are processed from the inbox after their acknowledgement: finish those first.
+      await app.inbox.idle({ skipBackoff: true });
+      await app.worker.drain({ skipBackoff: true });
+    },
     messages: (chatId) => emulator.messages(chatId),
     lastCard(chatId) {
       const list = emulator.messages(chatId).filter((m) => m.msgType === 'interactive');

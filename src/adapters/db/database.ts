@@ -2,13 +2,10 @@
 // the same build and no rebuild. Pending migrations are applied before the client is handed out.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient as SqliteClient } from './generated/sqlite/client.ts';
-import { PrismaClient as PostgresClient } from './generated/postgresql/client.ts';
-import type { Prisma } from './generated/sqlite/client.ts';
+// Each provider's driver, adapter and generated client (with its query compiler) is loaded only
+// when that provider is opened: a SQLite deployment never loads the PostgreSQL stack, nor the
+// reverse (start-up time and idle memory, issue 17 goal 3).
+import type { PrismaClient as SqliteClient, Prisma } from './generated/sqlite/client.ts';
 import { loadMigrations, migratePostgres, migrateSqlite, type MigrationResult } from './migrate.ts';
 import type { Provider } from './schema/providers.ts';
 
@@ -60,18 +57,26 @@ export async function openDatabase(url: string): Promise<Database> {
  * BEGIN is deferred: a transaction that reads, then writes after another process (the CLI next to
  * the app) committed, fails at once with SQLITE_BUSY_SNAPSHOT, which the busy timeout cannot wait
  * out. With the lock taken at BEGIN, the second writer waits (busy timeout) and then succeeds.
+ * A function of the (lazily loaded) adapter class, so SQLite's stack loads only when it is used.
  */
-class ImmediateSqliteAdapterFactory extends PrismaBetterSQLite3 {
-  override async connect(): ReturnType<PrismaBetterSQLite3['connect']> {
-    const adapter = await super.connect();
-    const client = (adapter as unknown as { client: BetterSqlite3.Database }).client;
-    const prepare = client.prepare.bind(client);
-    client.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as typeof client.prepare;
-    return adapter;
-  }
+function immediateAdapterFactory(Base: typeof import('@prisma/adapter-better-sqlite3').PrismaBetterSQLite3) {
+  return class ImmediateSqliteAdapterFactory extends Base {
+    override async connect(): ReturnType<InstanceType<typeof Base>['connect']> {
+      const adapter = await super.connect();
+      const client = (adapter as unknown as { client: import('better-sqlite3').Database }).client;
+      const prepare = client.prepare.bind(client);
+      client.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as typeof client.prepare;
+      return adapter;
+    }
+  };
 }
 
-function openSqlite(url: string): Database {
+async function openSqlite(url: string): Promise<Database> {
+  const [{ default: BetterSqlite3 }, { PrismaBetterSQLite3 }, { PrismaClient }] = await Promise.all([
+    import('better-sqlite3'),
+    import('@prisma/adapter-better-sqlite3'),
+    import('./generated/sqlite/client.ts'),
+  ]);
   const file = sqlitePath(url);
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
@@ -83,8 +88,9 @@ function openSqlite(url: string): Database {
   } finally {
     raw.close();
   }
-  const adapter = new ImmediateSqliteAdapterFactory({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
-  const client = new SqliteClient({ adapter });
+  const ImmediateAdapter = immediateAdapterFactory(PrismaBetterSQLite3);
+  const adapter = new ImmediateAdapter({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const client = new PrismaClient({ adapter });
   return {
     provider: 'sqlite',
     client,
@@ -100,6 +106,7 @@ function openSqlite(url: string): Database {
 }
 
 async function openPostgres(url: string): Promise<Database> {
+  const [{ default: pg }, { PrismaPg }, { PrismaClient }] = await Promise.all([import('pg'), import('@prisma/adapter-pg'), import('./generated/postgresql/client.ts')]);
   const migrator = new pg.Client({ connectionString: url });
   await migrator.connect();
   let migrations: MigrationResult;
@@ -112,7 +119,7 @@ async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url });
   pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
   const adapter = new PrismaPg(pool);
-  const client = new PostgresClient({ adapter }) as unknown as Db;
+  const client = new PrismaClient({ adapter }) as unknown as Db;
   return {
     provider: 'postgresql',
     client,

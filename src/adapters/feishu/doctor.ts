@@ -116,7 +116,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorCheck[]> {
   const { config } = o;
   const checks: DoctorCheck[] = [];
   const gateway = createFeishuGateway({ appId: config.feishu.appId, appSecret: config.feishu.appSecret, domain: config.feishu.domain, timeoutMs: 10_000 });
-  const client = gateway.client;
+  const client = await gateway.client();
 
   // 1. Credentials → tenant_access_token.
   const token = await ask(() => client.auth.tenantAccessToken.internal({ data: { app_id: config.feishu.appId, app_secret: config.feishu.appSecret } }));

@@ -2,7 +2,7 @@
 // the outbox whether a retry is safe: the SDK itself never retries and resolves HTTP 200 +
 // code≠0, so both paths are checked here.
 import { Readable } from 'node:stream';
-import * as lark from '@larksuiteoapi/node-sdk';
+import type * as lark from '@larksuiteoapi/node-sdk';
 import type { CardJson } from '../../../cards/kit.ts';
 import {
   FeishuApiError,
@@ -28,9 +28,22 @@ const RATE_LIMIT_CODES = new Set([99991400, 230020]);
 /** Invalid/expired tenant token: drop the cached token and retry. */
 const TOKEN_CODES = new Set([99991661, 99991663, 99991664, 99991665, 99991668]);
 
-export function sdkDomain(domain: string): lark.Domain | string {
-  if (domain === 'feishu') return lark.Domain.Feishu;
-  if (domain === 'lark') return lark.Domain.Lark;
+type Sdk = typeof lark;
+let sdkLoading: Promise<Sdk> | undefined;
+
+/**
+ * The SDK is one 6 MB module (every Open API): ~70 MB of memory and about a second of start-up
+ * once parsed. It is loaded when the first call needs it (in webhook and local mode nothing does
+ * at start), not at import (issue 17 goal 3).
+ */
+export function loadSdk(): Promise<Sdk> {
+  sdkLoading ??= import('@larksuiteoapi/node-sdk');
+  return sdkLoading;
+}
+
+export function sdkDomain(sdk: Sdk, domain: string): lark.Domain | string {
+  if (domain === 'feishu') return sdk.Domain.Feishu;
+  if (domain === 'lark') return sdk.Domain.Lark;
   return domain;
 }
 
@@ -158,9 +171,9 @@ export async function toBuffer(stream: Readable, maxBytes = Number.POSITIVE_INFI
 }
 
 /** An httpInstance that is the SDK's own axios instance plus a request timeout. */
-function timedHttp(timeoutMs: number): lark.HttpInstance {
+function timedHttp(sdk: Sdk, timeoutMs: number): lark.HttpInstance {
   // Its response interceptor already resolves to the body, as HttpInstance promises.
-  const base = lark.defaultHttpInstance as unknown as lark.HttpInstance;
+  const base = sdk.defaultHttpInstance as unknown as lark.HttpInstance;
   const withTimeout = <D>(opts: lark.HttpRequestOptions<D> | undefined): lark.HttpRequestOptions<D> => ({ timeout: timeoutMs, ...(opts ?? {}) });
   return {
     request: (opts) => base.request(withTimeout(opts)),
@@ -175,26 +188,35 @@ function timedHttp(timeoutMs: number): lark.HttpInstance {
 }
 
 export interface SdkFeishuGateway extends FeishuGateway {
-  readonly client: lark.Client;
+  /** the SDK client (the SDK is loaded on first use) */
+  client(): Promise<lark.Client>;
   /** forget the cached bot identity and tenant token */
   reset(): void;
 }
 
 export function createFeishuGateway(options: GatewayOptions): SdkFeishuGateway {
   const cache = new TokenCache();
-  const client = new lark.Client({
-    appId: options.appId,
-    appSecret: options.appSecret,
-    domain: sdkDomain(options.domain),
-    cache,
-    loggerLevel: lark.LoggerLevel.error,
-    // The SDK logs whole request bodies on failure; our own logger reports failures instead.
-    logger: { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, trace: () => undefined },
-    httpInstance: timedHttp(options.timeoutMs ?? 15_000),
-  });
+  // Set by ready() before any call below runs (every call goes through call/checked/checkedVoid).
+  let client!: lark.Client;
+  let clientLoading: Promise<lark.Client> | undefined;
+  const ready = (): Promise<lark.Client> =>
+    (clientLoading ??= loadSdk().then((sdk) => {
+      client = new sdk.Client({
+        appId: options.appId,
+        appSecret: options.appSecret,
+        domain: sdkDomain(sdk, options.domain),
+        cache,
+        loggerLevel: sdk.LoggerLevel.error,
+        // The SDK logs whole request bodies on failure; our own logger reports failures instead.
+        logger: { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined, trace: () => undefined },
+        httpInstance: timedHttp(sdk, options.timeoutMs ?? 15_000),
+      });
+      return client;
+    }));
   let bot: Promise<{ openId: string; name: string }> | undefined;
 
   async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    await ready();
     try {
       return await fn();
     } catch (error) {
@@ -204,6 +226,7 @@ export function createFeishuGateway(options: GatewayOptions): SdkFeishuGateway {
     }
   }
   async function checked<T>(what: string, fn: () => Promise<CodeResult<T>>): Promise<T> {
+    await ready();
     try {
       return unwrap(await fn(), what);
     } catch (error) {
@@ -214,7 +237,7 @@ export function createFeishuGateway(options: GatewayOptions): SdkFeishuGateway {
   }
 
   const gateway: SdkFeishuGateway = {
-    client,
+    client: ready,
     reset() {
       bot = undefined;
       cache.clear();
@@ -388,6 +411,7 @@ export function createFeishuGateway(options: GatewayOptions): SdkFeishuGateway {
 
     async tokenHealthy() {
       try {
+        await ready();
         const res = await client.auth.v3.tenantAccessToken.internal({ data: { app_id: options.appId, app_secret: options.appSecret } });
         const r = res as { code?: number; tenant_access_token?: string };
         return (r.code === undefined || r.code === 0) && typeof r.tenant_access_token === 'string' && r.tenant_access_token !== '';
@@ -398,6 +422,7 @@ export function createFeishuGateway(options: GatewayOptions): SdkFeishuGateway {
   };
 
   async function checkedVoid(what: string, fn: () => Promise<{ code?: number; msg?: string } | null | undefined>): Promise<void> {
+    await ready();
     try {
       const res = await fn();
       const code = res?.code;

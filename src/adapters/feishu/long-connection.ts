@@ -200,7 +200,7 @@ export async function startLongConnection(o: LongConnectionOptions): Promise<Lon
   const ws = new lark.WSClient({
     appId: o.config.feishu.appId,
     appSecret: o.config.feishu.appSecret,
-    domain: sdkDomain(o.config.feishu.domain),
+    domain: sdkDomain(lark, o.config.feishu.domain),
     loggerLevel: lark.LoggerLevel.warn,
     // The SDK's own messages ("ws connect failed" while reconnecting) go to our log, not stdout.
     logger: sdkLogger(o.log),

@@ -3,7 +3,8 @@
 // (first sheet). The header row is found by its column names, so a title row above it is fine.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from './excel.ts';
 import { matchDirectoryColumn, type DirectoryColumn, type DirectoryTable, type RawDirectoryRow } from '../../domain/directory.ts';
 
 export class DirectoryFileError extends Error {
@@ -110,7 +111,7 @@ export function readDirectoryCsv(bytes: Uint8Array): DirectoryTable {
 }
 
 export async function readDirectoryXlsx(bytes: Uint8Array): Promise<DirectoryTable> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
   } catch (error) {

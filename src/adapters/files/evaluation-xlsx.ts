@@ -1,6 +1,7 @@
 // 评选汇总表 (XLSX): ranking with every judge's weighted total, the dropped highest/lowest, the
 // trimmed mean, rank and ties; the per-criterion detail; the rubric.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from './excel.ts';
 
 export interface EvaluationSheetData {
   title: string;
@@ -37,7 +38,7 @@ function styleHeader(row: ExcelJS.Row): void {
 }
 
 export async function writeEvaluationWorkbook(d: EvaluationSheetData): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = '主题日助手';
   const ws = wb.addWorksheet('评选汇总表');
   const headers = ['名次', '并列', '单位', '活动主题', '月份', ...d.judges.map((j) => `${j.name}${j.unitName ? `（${j.unitName}）` : ''}`), '有效评委数', '去掉最高分', '去掉最低分', '最终得分', '获奖'];

@@ -1,6 +1,7 @@
 // The 计划安排表 as an Excel workbook, in the county's layout: a title row, the publication line,
 // a header, then the activities grouped by month (a "5月（N项）" row before each month).
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from './excel.ts';
 import { formLabel } from '../../domain/campaign.ts';
 import { describeChange, groupByMonth, type ScheduleChange, type ScheduleRow } from '../../domain/schedule.ts';
 
@@ -16,7 +17,7 @@ export interface ScheduleXlsxInput {
 
 /** Row numbers: 1 title, 2 subtitle, 3 header, then month headings and activities. */
 export async function writeScheduleXlsx(input: ScheduleXlsxInput): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = '主题日助手';
   const ws = wb.addWorksheet('计划安排表', { pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
   ws.columns = [{ width: 6 }, { width: 10 }, { width: 22 }, { width: 42 }, { width: 22 }, { width: 10 }, { width: 16 }];

@@ -3,7 +3,8 @@
 // Excel and WPS (UTF-8 with BOM, CRLF, RFC 4180 quoting). Both are safe against formula
 // injection: XLSX cells are written as text, CSV cells starting with = + - @ tab or CR get a
 // leading apostrophe.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from './excel.ts';
 
 export interface SubmissionExportTheme {
   seq: number;
@@ -104,7 +105,7 @@ function titleRow(ws: ExcelJS.Worksheet, title: string, span: number): void {
 }
 
 export async function buildSubmissionsXlsx(data: SubmissionExport): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = '主题日助手';
   const used = new Set<string>();
 

@@ -1,6 +1,9 @@
-// POST /feishu/events and /feishu/cards: raw bytes → verify → normalize → bot.dispatch.
-// Feishu gives 3 s; events are acknowledged by ~2.5 s even if the handler is still running (its
-// transaction still records the dedupe key), card callbacks answer whatever is ready by then.
+// POST /feishu/events and /feishu/cards: raw bytes → verify → normalize → inbox / bot.dispatch.
+// Feishu gives 3 s. Events are acknowledged after one durable insert into the inbox (processed
+// there in order per chat); only when the database cannot take the insert is the answer non-2xx,
+// so Feishu re-delivers. Without an inbox (tests of the route alone) events are dispatched here and
+// acknowledged by ~2.5 s even if the handler is still running. Card callbacks stay on this fast
+// path: they answer whatever is ready within the budget, the rest follows as a delayed update.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { DispatchResult } from '../../app/bot.ts';
 import type { CardResponse, InboundEvent } from '../../app/events.ts';
@@ -12,6 +15,10 @@ export const BUSY_TOAST = '系统繁忙，请稍后再试';
 
 export interface FeishuRoutesOptions {
   dispatch(event: InboundEvent): Promise<DispatchResult>;
+  /** the durable intake for events (the inbox); when set, /feishu/events answers after it */
+  accept?(event: InboundEvent): Promise<'accepted' | 'duplicate'>;
+  /** an event request arrived; the returned function is called when it was answered (lets processing yield to acknowledgements) */
+  arriving?(): () => void;
   /** delivers the result of a card handler that missed the callback budget (delayed update) */
   lateResponse?(event: InboundEvent, response: CardResponse): Promise<void>;
   log: Logger;
@@ -83,11 +90,36 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     return n.event;
   };
 
-  router.post('/feishu/events', raw, async (req, res) => {
+  const arrival = (_req: Request, res: Response, next: NextFunction) => {
+    if (options.arriving) {
+      const done = options.arriving();
+      let once = false;
+      const finish = () => {
+        if (!once) done();
+        once = true;
+      };
+      res.once('finish', finish);
+      res.once('close', finish);
+    }
+    next();
+  };
+
+  router.post('/feishu/events', arrival, raw, async (req, res) => {
     const body = authenticate(req, res);
     if (body === 'answered') return;
     const event = await normalized(body, res);
     if (!event) return;
+    if (options.accept) {
+      try {
+        await options.accept(event);
+        res.json({});
+      } catch (error) {
+        // Only the database refusing the insert gets here: transient, Feishu re-delivers.
+        options.log.error('inbox insert failed; not acknowledged', { eventId: event.eventId, error });
+        res.status(503).json({ error: 'unavailable' });
+      }
+      return;
+    }
     const work = options.dispatch(event);
     const settled = await within(work, budget);
     if (!settled.done) {

@@ -1,11 +1,20 @@
-// Delivers outbox rows through the gateway. Rows are claimed with a lease (PostgreSQL: FOR UPDATE
-// SKIP LOCKED; SQLite: a conditional UPDATE), so several workers never send one row twice at the
-// same time; a row whose lease ran out belongs to a crashed worker and is retried with the same
-// Feishu uuid while that still dedupes (1 h), else given up and reported. Urgent calls have no
-// idempotency key and are never repeated after an ambiguous outcome.
+// Delivers outbox rows through the gateway, one lane per target (the chat or user a message lands
+// in, or the message a patch changes): a lane sends its rows one after another in enqueue order
+// (`seq`), so a chat's later message never overtakes an earlier one — not across retries (a row
+// waiting for its retry holds the rows behind it) and not across restarts or workers (a target is
+// claimed only as a prefix of its open rows, and never while another worker holds a lease on it).
+//
+// Leases are short and renewed by a heartbeat while the worker lives; rows claimed but not yet
+// attempted are handed back on stop, and after a crash every row is claimable again once its lease
+// ran out (seconds). A re-claimed row whose call had started is ambiguous: retried with the same
+// Feishu uuid while that still dedupes (1 h), else given up and reported; urgent calls (no uuid)
+// are never repeated after an ambiguous outcome.
+//
+// Rates: the limiter keeps Feishu's windows (see rate-limiter.ts); workers of one app (several
+// instances on one PostgreSQL) register in OutboxWorkerHeartbeat and split the app-wide limits.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.ts';
-import type { Db } from '../db/database.ts';
+import type { Db, Tx } from '../db/database.ts';
 import type { Provider } from '../db/schema/providers.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { FeishuApiError, type FeishuGateway, type MsgType } from '../../ports/feishu.ts';
@@ -14,12 +23,31 @@ import type { Logger } from '../../app/log.ts';
 import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } from '../../app/outbox.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import { RateLimiter, type RateSlot } from './rate-limiter.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
 export const ALERT_KEY_PREFIX = 'alert:';
 /** Feishu dedupes a uuid for 1 h; past this age an ambiguous send is not retried blindly. */
 export const UUID_SAFE_MS = 55 * 60_000;
+
+/**
+ * Optional hooks for metrics (counters, histograms) and tracing; every method is optional and
+ * called synchronously, after the database recorded the outcome. Must not throw.
+ */
+export interface OutboxObserver {
+  /** rows claimed in one claim (across `targets` lanes) */
+  claimed?(e: { rows: number; targets: number }): void;
+  /** one Feishu call made for a row, with how long it took and how it ended */
+  call?(e: { op: string; ms: number; outcome: 'ok' | 'rate_limit' | 'transient' | 'ambiguous' | 'permanent' }): void;
+  /** a row reached its final state */
+  settled?(e: { op: string; status: 'sent' | 'failed' | 'dead'; attempts: number; enqueueToDoneMs: number }): void;
+  /** a row goes back to pending for a retry after `delayMs` */
+  retry?(e: { op: string; attempt: number; delayMs: number; code: number | undefined }): void;
+  /** Feishu refused for its rate limit: the app or one target is paused for `seconds` */
+  rateLimited?(e: { scope: 'app' | 'target'; seconds: number }): void;
+  /** rows of expired leases taken over from a worker that stopped answering */
+  reclaimed?(e: { rows: number }): void;
+}
 
 export interface OutboxWorkerOptions {
   db: Db;
@@ -31,15 +59,23 @@ export interface OutboxWorkerOptions {
   config: Pick<Config, 'rateLimits' | 'outboxMaxAttempts' | 'coordinatorChatId'>;
   /** background polling interval; 0 disables the loop (tests call drain()) */
   pollMs?: number;
+  /** how long a claim holds without a heartbeat (a crashed worker's rows are free after this) */
   leaseMs?: number;
+  /** heartbeat: renews this worker's leases and its registration */
+  heartbeatMs?: number;
+  /** rows looked at per claim (oldest first) */
   batchSize?: number;
-  /** targets delivered in parallel per round */
+  /** most rows one target's lane takes per claim */
+  laneSize?: number;
+  /** targets delivered in parallel */
   concurrency?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
   random?: () => number;
   limiter?: RateLimiter;
   workerId?: string;
+  observer?: OutboxObserver;
+  /** the /metrics counters (src/app/metrics.ts) */
   metrics?: OutboxMetrics;
 }
 
@@ -56,193 +92,340 @@ interface Row {
   lastError: string | null;
   parentId: string | null;
   createdAt: Date;
-  /** the lease this worker holds (set at claim, renewed right before the call) */
-  lease?: Date;
+  attemptStartedAt: Date | null;
 }
 
 type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | 'lost';
 
 const AMBIGUOUS_MARK = /^\[ambiguous@([0-9TZ:.-]+)\]/;
+const ORDER = [{ seq: 'asc' as const }, { createdAt: 'asc' as const }, { id: 'asc' as const }];
+/** PostgreSQL advisory lock key that serialises claims across workers (claims are short). */
+const CLAIM_LOCK = 7_031_017;
 
 export class OutboxWorker {
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'limiter' | 'workerId' | 'metrics'>> & { workerId: string; metrics?: OutboxMetrics };
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'limiter' | 'workerId' | 'observer' | 'metrics'>> & { workerId: string; observer: OutboxObserver; metrics?: OutboxMetrics };
   readonly limiter: RateLimiter;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake = false;
-  private stopped = true;
-  /** set by stop(): rows claimed but not yet started go back to pending */
-  private halting = false;
+  private readonly lanes = new Map<string, Promise<number>>();
+  private started = false;
+  private stopping = false;
+  private pumpLoop: Promise<void> | undefined;
+  private signal: (() => void) | undefined;
+  private signalled = false;
+  /** registered while started or draining */
+  private active = 0;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private registration: Promise<void> | undefined;
+  /** nothing is sent before this (performance.now): lets the workers already running shrink their share first */
+  private joinUntil = 0;
 
   constructor(options: OutboxWorkerOptions) {
     this.o = {
       pollMs: 1000,
-      leaseMs: 5 * 60_000,
-      batchSize: 50,
-      concurrency: 8,
+      leaseMs: 10_000,
+      heartbeatMs: 3000,
+      batchSize: 200,
+      laneSize: 50,
+      concurrency: 32,
       backoffBaseMs: 2000,
       backoffCapMs: 10 * 60_000,
       random: Math.random,
-      workerId: randomBytes(4).toString('hex'),
+      workerId: randomBytes(6).toString('hex'),
+      observer: {},
       ...options,
     } as OutboxWorker['o'];
     this.limiter = options.limiter ?? new RateLimiter(options.config.rateLimits);
   }
 
-  /** Starts the polling loop (no-op when pollMs is 0). */
+  get workerId(): string {
+    return this.o.workerId;
+  }
+
+  /** Starts the background loop (no-op when pollMs is 0). */
   start(): void {
-    if (!this.stopped || this.o.pollMs <= 0) return;
-    this.stopped = false;
-    this.schedule(0);
+    if (this.started || this.o.pollMs <= 0) return;
+    this.started = true;
+    this.stopping = false;
+    this.active++;
+    this.pumpLoop = this.pump();
   }
 
   /** Look for work now (after a commit). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wake = true;
-      return;
-    }
-    this.schedule(0);
-  }
-
-  /** Stops polling and waits for the round in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.halting = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.loop;
+    this.wakeUp();
   }
 
   /**
-   * Runs rounds until nothing is due now. `skipBackoff` also takes retries whose backoff has not
-   * run out (tests on a frozen clock); rows scheduled for later by their producer still wait.
+   * Stops: no new claims, lanes finish the call in flight and hand their other rows back
+   * (pending, unattempted) for whoever runs next; the registration is removed.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp();
+    if (this.started) {
+      this.started = false;
+      await this.pumpLoop;
+      await this.deactivate();
+    }
+    await Promise.all(this.lanes.values());
+    this.stopping = false;
+  }
+
+  /**
+   * Runs until nothing is due now. `skipBackoff` also takes retries whose backoff has not run out
+   * (tests on a frozen clock); rows scheduled for later by their producer still wait.
    */
   async drain(options: { skipBackoff?: boolean; maxRounds?: number } = {}): Promise<void> {
-    await this.loop;
-    for (let round = 0; round < (options.maxRounds ?? 1000); round++) {
-      const progress = await this.runOnce(options.skipBackoff ?? false);
-      if (progress === 0) return;
-    }
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.loop = this.tick();
-    }, ms);
-  }
-
-  private async tick(): Promise<void> {
-    this.running = true;
+    this.active++;
     try {
-      for (let i = 0; i < 100 && !this.stopped; i++) {
-        this.wake = false;
-        const progress = await this.runOnce(false);
-        if (progress === 0 && !this.wake) break;
+      for (let round = 0; round < (options.maxRounds ?? 1000); round++) {
+        const progress = await this.runOnce(options.skipBackoff ?? false);
+        if (progress > 0) continue;
+        if (this.lanes.size === 0) return;
+        await Promise.race(this.lanes.values());
       }
-    } catch (error) {
-      this.o.log.error('outbox round failed', { error });
     } finally {
-      this.running = false;
-      if (!this.stopped) this.schedule(this.wake ? 0 : this.o.pollMs);
+      await this.deactivate();
     }
   }
 
-  /** One round: claim due rows, deliver them (targets in parallel, each target in order). Returns rows that changed state. */
+  /** One claim, its lanes run to the end. Returns rows that changed state. */
   async runOnce(skipBackoff = false): Promise<number> {
-    const rows = await this.claim(skipBackoff);
-    if (rows.length === 0) return 0;
-    // Rows that wait for a parent go after the parents claimed in the same round.
-    const byTarget = new Map<string, Row[]>();
-    for (const r of rows) {
-      const list = byTarget.get(r.target) ?? [];
-      list.push(r);
-      byTarget.set(r.target, list);
-    }
-    const queues = [...byTarget.values()].sort((a, b) => Number(a.some((r) => r.parentId)) - Number(b.some((r) => r.parentId)));
-    let progress = 0;
-    const runQueue = async (queue: Row[]) => {
-      for (const row of queue) {
-        if (this.halting) {
-          await this.release(row);
-          continue;
+    const launched = await this.claimAndLaunch(skipBackoff);
+    const results = await Promise.all(launched);
+    return results.reduce((a, b) => a + b, 0);
+  }
+
+  // ---- background loop ------------------------------------------------------------------------
+
+  private wakeUp(): void {
+    this.signalled = true;
+    this.signal?.();
+  }
+
+  private async pump(): Promise<void> {
+    while (!this.stopping) {
+      this.signalled = false;
+      let launched = 0;
+      if (this.lanes.size < this.o.concurrency) {
+        try {
+          launched = (await this.claimAndLaunch(false)).length;
+        } catch (error) {
+          this.o.log.error('outbox claim failed', { error });
         }
-        const outcome = await this.deliver(row);
-        if (outcome !== 'waiting' && outcome !== 'released') progress++;
       }
-    };
-    let next = 0;
-    const lanes = Array.from({ length: Math.min(this.o.concurrency, queues.length) }, async () => {
-      while (next < queues.length) {
-        const queue = queues[next++]!;
-        await runQueue(queue);
-      }
+      if (this.stopping) break;
+      if (launched > 0 && this.lanes.size < this.o.concurrency) continue;
+      if (this.signalled) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.o.pollMs);
+        this.signal = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.signal = undefined;
+    }
+  }
+
+  // ---- registration and heartbeat ------------------------------------------------------------
+
+  private async ensureRegistered(): Promise<void> {
+    if (this.heartbeat) return;
+    this.registration ??= (async () => {
+      const others = await this.beat();
+      if (others > 0) this.joinUntil = performance.now() + this.o.heartbeatMs + 1100;
+      this.heartbeat = setInterval(() => void this.beat().catch((error: unknown) => this.o.log.warn('outbox heartbeat failed', { error })), this.o.heartbeatMs);
+      this.heartbeat.unref();
+    })().finally(() => {
+      this.registration = undefined;
     });
-    await Promise.all(lanes);
-    return progress;
+    await this.registration;
+  }
+
+  /** Renews this worker's leases and registration; returns how many other workers are alive. */
+  private async beat(): Promise<number> {
+    const now = this.o.clock.now();
+    const { db } = this.o;
+    if (this.lanes.size > 0) {
+      await db.outboxMessage.updateMany({ where: { status: 'sending', claimedBy: this.o.workerId }, data: { leaseUntil: new Date(now.getTime() + this.o.leaseMs) } });
+    }
+    await db.outboxWorkerHeartbeat.upsert({ where: { workerId: this.o.workerId }, create: { workerId: this.o.workerId, seenAt: now, startedAt: now }, update: { seenAt: now } });
+    const others = await db.outboxWorkerHeartbeat.count({ where: { workerId: { not: this.o.workerId }, seenAt: { gt: new Date(now.getTime() - 3 * this.o.heartbeatMs - 1000) } } });
+    this.limiter.setShare(others + 1);
+    return others;
+  }
+
+  private async deactivate(): Promise<void> {
+    this.active = Math.max(0, this.active - 1);
+    if (this.active > 0) return;
+    await this.registration;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    await Promise.all(this.lanes.values());
+    // Safety net: nothing claimed by this worker stays leased once it is gone.
+    await this.o.db.outboxMessage
+      .updateMany({ where: { status: 'sending', claimedBy: this.o.workerId, attemptStartedAt: null }, data: { status: 'pending', claimedBy: null, leaseUntil: null } })
+      .catch((error: unknown) => this.o.log.warn('outbox release failed', { error }));
+    await this.o.db.outboxWorkerHeartbeat.deleteMany({ where: { workerId: this.o.workerId } }).catch(() => undefined);
   }
 
   // ---- claiming -------------------------------------------------------------------------------
 
-  private async claim(skipBackoff: boolean): Promise<Row[]> {
-    const now = this.o.clock.now();
-    const leaseUntil = new Date(now.getTime() + this.o.leaseMs);
-    const { db } = this.o;
-    if (this.o.provider === 'postgresql') {
-      return db.$transaction(async (tx) => {
-        const ids = await tx.$queryRawUnsafe<{ id: string }[]>(
-          `SELECT "id" FROM "OutboxMessage"
-            WHERE ("status" = 'pending' AND ("nextAttemptAt" <= $1::timestamp(3) OR ($3::boolean AND "attempts" > 0)))
-               OR ("status" = 'sending' AND "leaseUntil" < $1::timestamp(3))
-            ORDER BY "nextAttemptAt", "createdAt" LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          // timestamp(3) columns hold UTC; the cast ignores the 'Z' whatever the session zone.
-          now.toISOString(),
-          this.o.batchSize,
-          skipBackoff,
-        );
-        if (ids.length === 0) return [];
-        const rows = (await tx.outboxMessage.findMany({ where: { id: { in: ids.map((r) => r.id) } }, orderBy: [{ nextAttemptAt: 'asc' }, { createdAt: 'asc' }] })) as Row[];
-        await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((r) => r.id) } }, data: { status: 'sending', leaseUntil, attempts: { increment: 1 } } });
-        return rows.map((r) => ({ ...r, lease: leaseUntil }));
+  /** Claims what is due and starts a lane per target; returns the lanes started. */
+  private async claimAndLaunch(skipBackoff: boolean): Promise<Promise<number>[]> {
+    await this.ensureRegistered();
+    const claimed = await this.claim(skipBackoff);
+    if (claimed.length === 0) return [];
+    const byTarget = new Map<string, Row[]>();
+    for (const r of claimed) byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r]);
+    await this.seedLimiter([...byTarget.keys()]);
+    this.o.observer.claimed?.({ rows: claimed.length, targets: byTarget.size });
+    const reclaimed = claimed.filter((r) => r.status === 'sending').length;
+    if (reclaimed > 0) this.o.observer.reclaimed?.({ rows: reclaimed });
+    const launched: Promise<number>[] = [];
+    // Rows that wait for a parent (urgent, patch by key) go after the lanes of plain sends.
+    const queues = [...byTarget.entries()].sort(([, a], [, b]) => Number(a.some((r) => r.parentId)) - Number(b.some((r) => r.parentId)));
+    for (const [target, rows] of queues) {
+      const lane = this.runLane(rows).finally(() => {
+        this.lanes.delete(target);
+        this.wakeUp();
       });
+      this.lanes.set(target, lane);
+      launched.push(lane);
     }
-    const candidates = (await db.outboxMessage.findMany({
-      where: {
-        OR: [
-          { status: 'pending', nextAttemptAt: { lte: now } },
-          ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
-          { status: 'sending', leaseUntil: { lt: now } },
-        ],
-      },
-      orderBy: [{ nextAttemptAt: 'asc' }, { createdAt: 'asc' }],
-      take: this.o.batchSize,
-    })) as Row[];
-    const claimed: Row[] = [];
-    for (const r of candidates) {
-      // Atomic on SQLite: only one writer can move the row out of the state it was seen in.
-      const n = await db.outboxMessage.updateMany({
-        where: { id: r.id, status: r.status, attempts: r.attempts },
-        data: { status: 'sending', leaseUntil, attempts: { increment: 1 } },
-      });
-      if (n.count === 1) claimed.push({ ...r, lease: leaseUntil });
-    }
-    return claimed;
+    return launched;
   }
 
-  /** Hands a claimed row back untouched (shutdown): due again at once, attempt not spent. */
-  private async release(row: Row): Promise<void> {
-    await this.o.db.outboxMessage.updateMany({ where: { id: row.id, status: 'sending', leaseUntil: row.lease }, data: { status: 'pending', attempts: row.attempts, leaseUntil: null } });
+  private async claim(skipBackoff: boolean): Promise<Row[]> {
+    const free = this.o.concurrency - this.lanes.size;
+    if (free <= 0) return [];
+    const now = this.o.clock.now();
+    const leaseUntil = new Date(now.getTime() + this.o.leaseMs);
+    const busy = [...this.lanes.keys()];
+    const due = {
+      OR: [
+        { status: 'pending', nextAttemptAt: { lte: now } },
+        ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
+        { status: 'sending', leaseUntil: { lt: now } },
+      ],
+      ...(busy.length > 0 ? { target: { notIn: busy } } : {}),
+    };
+    const claimable = (r: { status: string; attempts: number; nextAttemptAt: Date; leaseUntil: Date | null }) =>
+      r.status === 'pending' ? r.nextAttemptAt <= now || (skipBackoff && r.attempts > 0) : r.leaseUntil !== null && r.leaseUntil < now;
+    /** a row that keeps the rows behind it waiting: a retry in its backoff, or a live lease */
+    const blocking = (r: { status: string; attempts: number }) => r.status === 'sending' || r.attempts > 0;
+
+    const ids = await this.o.db.$transaction(async (tx) => {
+      if (this.o.provider === 'postgresql') await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
+      const candidates = await tx.outboxMessage.findMany({ where: due, orderBy: ORDER, take: this.o.batchSize, select: { target: true } });
+      const targets = [...new Set(candidates.map((c) => c.target))].slice(0, free);
+      if (targets.length === 0) return [];
+      const open = await tx.outboxMessage.findMany({
+        where: { target: { in: targets }, status: { in: ['pending', 'sending'] } },
+        orderBy: ORDER,
+        select: { id: true, target: true, status: true, attempts: true, nextAttemptAt: true, leaseUntil: true },
+      });
+      const take: string[] = [];
+      const perTarget = new Map<string, number>();
+      const closed = new Set<string>();
+      for (const r of open) {
+        if (closed.has(r.target)) continue;
+        const n = perTarget.get(r.target) ?? 0;
+        if (claimable(r) && n < this.o.laneSize) {
+          take.push(r.id);
+          perTarget.set(r.target, n + 1);
+        } else if (!claimable(r) && !blocking(r)) {
+          // scheduled for later by its producer and never attempted: not due yet, holds nothing
+          continue;
+        } else {
+          closed.add(r.target);
+        }
+      }
+      if (take.length === 0) return [];
+      await tx.outboxMessage.updateMany({ where: { id: { in: take } }, data: { status: 'sending', leaseUntil, claimedBy: this.o.workerId } });
+      return take;
+    });
+    if (ids.length === 0) return [];
+    const rows = (await this.o.db.outboxMessage.findMany({ where: { id: { in: ids }, claimedBy: this.o.workerId }, orderBy: ORDER })) as Row[];
+    // Outcomes clear attemptStartedAt, so a row that still has it was taken over from a worker that
+    // died mid-call: marked 'sending' here (ambiguous), every other row 'pending'.
+    return rows.map((r) => ({ ...r, status: r.attemptStartedAt ? 'sending' : 'pending' }));
+  }
+
+  /**
+   * When other workers deliver too, a target new to this worker may have been sent to by one of
+   * them a moment ago: count those sends in this worker's window for the target.
+   */
+  private async seedLimiter(targets: string[]): Promise<void> {
+    if (this.limiter.workersSharing <= 1) return;
+    const unknown = targets.filter((t) => !this.limiter.knows(t));
+    if (unknown.length === 0) return;
+    const now = this.o.clock.now();
+    const recent = await this.o.db.outboxMessage.findMany({
+      where: { target: { in: unknown }, status: 'sent', sentAt: { gte: new Date(now.getTime() - 1500) } },
+      select: { target: true, sentAt: true },
+    });
+    const byTarget = new Map<string, number[]>();
+    for (const r of recent) byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), now.getTime() - r.sentAt!.getTime()]);
+    for (const [target, ago] of byTarget) this.limiter.seed(target, ago);
+  }
+
+  // ---- lanes ----------------------------------------------------------------------------------
+
+  /** Delivers one target's rows in order; stops at the first row that must wait and hands the rest back. */
+  private async runLane(rows: Row[]): Promise<number> {
+    let progress = 0;
+    for (let i = 0; i < rows.length; i++) {
+      if (this.stopping) {
+        await this.release(rows.slice(i));
+        break;
+      }
+      let outcome: Outcome;
+      try {
+        outcome = await this.deliver(rows[i]!);
+      } catch (error) {
+        // The database failed under us: hand the rest back; the lease covers this row.
+        this.o.log.error('outbox delivery failed', { error, outboxId: rows[i]!.id });
+        await this.release(rows.slice(i + 1)).catch(() => undefined);
+        break;
+      }
+      if (outcome === 'sent' || outcome === 'failed' || outcome === 'dead') {
+        progress++;
+        continue;
+      }
+      if (outcome === 'retry') progress++;
+      // retry / waiting for a parent / released / lease lost: the rows behind it wait (order kept).
+      await this.release(rows.slice(i + 1));
+      break;
+    }
+    return progress;
+  }
+
+  /** Hands claimed, unattempted rows back (pending, due as they were). */
+  private async release(rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.o.db.outboxMessage.updateMany({
+      where: { id: { in: rows.map((r) => r.id) }, status: 'sending', claimedBy: this.o.workerId },
+      data: { status: 'pending', claimedBy: null, leaseUntil: null },
+    });
+  }
+
+  /** Waits for a place in the rate windows; undefined when the worker stops meanwhile. */
+  private async rateSlot(target: string): Promise<RateSlot | undefined> {
+    for (;;) {
+      if (this.stopping) return undefined;
+      const join = this.joinUntil - performance.now();
+      const wait = Math.max(join, this.limiter.waitMs(target));
+      if (wait <= 0) return this.limiter.take(target);
+      await new Promise((r) => setTimeout(r, Math.min(wait, 250)));
+    }
   }
 
   // ---- delivery -------------------------------------------------------------------------------
 
   private async deliver(row: Row): Promise<Outcome> {
     const attempt = row.attempts + 1;
-    const reclaimed = row.status === 'sending';
+    const mine = { id: row.id, status: 'sending', claimedBy: this.o.workerId };
     const log = this.o.log.child({ outboxId: row.id, key: row.idempotencyKey, op: row.op, attempt });
     const parsed = (() => {
       try {
@@ -254,12 +437,11 @@ export class OutboxWorker {
     if (!parsed?.success) return this.fail(row, 'failed', undefined, '无法解析的消息内容 / unparseable payload', log);
     const op = parsed.data;
 
-    // A crash mid-delivery: the call may have reached Feishu.
+    // Taken over from a worker that died after its call had left: the call may have reached Feishu.
     let ambiguousSince = this.ambiguousSince(row);
-    if (reclaimed) {
-      const claimedAt = row.leaseUntil ? new Date(row.leaseUntil.getTime() - this.o.leaseMs) : row.createdAt;
-      ambiguousSince = ambiguousSince && ambiguousSince < claimedAt ? ambiguousSince : claimedAt;
-      log.warn('re-claimed a row whose lease expired (worker crashed mid-delivery?)');
+    if (row.status === 'sending' && row.attemptStartedAt) {
+      ambiguousSince = ambiguousSince && ambiguousSince < row.attemptStartedAt ? ambiguousSince : row.attemptStartedAt;
+      log.warn('re-claimed a row whose call had started (worker crashed mid-delivery?)');
       if (op.op === 'urgent') return this.fail(row, 'failed', undefined, '加急可能已发出（投递中断），为避免重复加急不再重试', log);
       if (usesUuid(op) && this.o.clock.now().getTime() - ambiguousSince.getTime() > UUID_SAFE_MS) {
         return this.fail(row, 'dead', undefined, '投递中断且已超过 uuid 去重时限，为避免重复发送已放弃', log);
@@ -275,59 +457,72 @@ export class OutboxWorker {
       else {
         // Wait for the parent without spending an attempt; due again when the parent is.
         await this.o.db.outboxMessage.updateMany({
-          where: { id: row.id, status: 'sending' },
-          data: { status: 'pending', attempts: row.attempts, leaseUntil: null, nextAttemptAt: parent.nextAttemptAt > this.o.clock.now() ? parent.nextAttemptAt : this.o.clock.now() },
+          where: mine,
+          data: { status: 'pending', claimedBy: null, leaseUntil: null, attemptStartedAt: null, nextAttemptAt: parent.nextAttemptAt > this.o.clock.now() ? parent.nextAttemptAt : this.o.clock.now() },
         });
         return 'waiting';
       }
     }
 
-    const wait = this.limiter.waitMs(row.target);
-    if (wait > 30_000) {
-      await this.o.db.outboxMessage.updateMany({
-        where: { id: row.id, status: 'sending' },
-        data: { status: 'pending', attempts: row.attempts, leaseUntil: null, nextAttemptAt: new Date(this.o.clock.now().getTime() + wait) },
-      });
+    const slot = await this.rateSlot(row.target);
+    if (!slot) {
+      await this.release([row]);
       return 'released';
     }
-    await this.limiter.acquire(row.target, Number.POSITIVE_INFINITY);
-    // Waiting in line may have outlived the lease: renew it only if nobody re-claimed the row.
-    const renewed = new Date(this.o.clock.now().getTime() + this.o.leaseMs);
-    const still = await this.o.db.outboxMessage.updateMany({ where: { id: row.id, status: 'sending', leaseUntil: row.lease }, data: { leaseUntil: renewed } });
+    // The call leaves now: mark it (a crash from here on is ambiguous) and renew the lease, only
+    // if this worker still holds the row.
+    const started = this.o.clock.now();
+    const still = await this.o.db.outboxMessage.updateMany({
+      where: mine,
+      data: { attempts: { increment: 1 }, attemptStartedAt: started, leaseUntil: new Date(started.getTime() + this.o.leaseMs) },
+    });
     if (still.count === 0) {
+      slot.done();
       log.warn('lease lost before sending; another worker has the row');
       return 'lost';
     }
 
+    const t0 = performance.now();
     try {
       const messageId = await this.call(row, op, parentMessageId);
+      slot.done();
+      this.o.observer.call?.({ op: row.op, ms: performance.now() - t0, outcome: 'ok' });
+      this.o.metrics?.send('ok');
+      const sentAt = this.o.clock.now();
       const n = await this.o.db.outboxMessage.updateMany({
-        where: { id: row.id, status: 'sending' },
-        data: { status: 'sent', sentAt: this.o.clock.now(), resultMessageId: messageId ?? null, leaseUntil: null, lastError: null, lastErrorCode: null },
+        where: mine,
+        data: { status: 'sent', sentAt, resultMessageId: messageId ?? null, leaseUntil: null, claimedBy: null, attemptStartedAt: null, lastError: null, lastErrorCode: null },
       });
       if (n.count === 0) log.warn('row changed while sending (lease lost)');
-      this.o.metrics?.send('ok');
+      else this.o.observer.settled?.({ op: row.op, status: 'sent', attempts: attempt, enqueueToDoneMs: sentAt.getTime() - row.createdAt.getTime() });
       log.debug('delivered');
       return 'sent';
     } catch (error) {
+      slot.done();
       const e = error instanceof FeishuApiError ? error : new FeishuApiError(String((error as Error)?.message ?? error), 'transient', undefined, undefined);
-      if (e.kind === 'rate_limit') this.limiter.block(e.code === 230020 ? row.target : 'app', e.retryAfterSeconds ?? 1);
+      this.o.observer.call?.({ op: row.op, ms: performance.now() - t0, outcome: e.kind === 'rate_limit' ? 'rate_limit' : e.kind === 'permanent' ? 'permanent' : e.kind === 'ambiguous' ? 'ambiguous' : 'transient' });
       this.o.metrics?.send(e.kind === 'rate_limit' ? 'rate_limited' : e.kind === 'permanent' ? 'permanent' : 'transient');
-      if (e.kind === 'permanent') return this.fail(row, 'failed', e.code, e.message, log);
+      if (e.kind === 'rate_limit') {
+        const scope = e.code === 230020 ? row.target : 'app';
+        this.limiter.block(scope, e.retryAfterSeconds ?? 1);
+        this.o.observer.rateLimited?.({ scope: scope === 'app' ? 'app' : 'target', seconds: e.retryAfterSeconds ?? 1 });
+      }
+      if (e.kind === 'permanent') return this.fail(row, 'failed', e.code, e.message, log, attempt);
       if (e.kind === 'ambiguous') {
-        if (!usesUuid(op) && op.op === 'urgent') return this.fail(row, 'failed', e.code, `加急结果不确定（${e.message}），为避免重复加急不再重试`, log);
-        ambiguousSince ??= this.o.clock.now();
+        if (!usesUuid(op) && op.op === 'urgent') return this.fail(row, 'failed', e.code, `加急结果不确定（${e.message}），为避免重复加急不再重试`, log, attempt);
+        ambiguousSince ??= started;
         if (usesUuid(op) && this.o.clock.now().getTime() - ambiguousSince.getTime() > UUID_SAFE_MS) {
-          return this.fail(row, 'dead', e.code, `结果不确定且已超过 uuid 去重时限：${e.message}`, log);
+          return this.fail(row, 'dead', e.code, `结果不确定且已超过 uuid 去重时限：${e.message}`, log, attempt);
         }
       }
-      if (attempt >= this.o.config.outboxMaxAttempts) return this.fail(row, 'dead', e.code, `重试 ${attempt} 次仍失败：${e.message}`, log);
+      if (attempt >= this.o.config.outboxMaxAttempts) return this.fail(row, 'dead', e.code, `重试 ${attempt} 次仍失败：${e.message}`, log, attempt);
       const delay = this.backoff(attempt, e.retryAfterSeconds);
       const mark = ambiguousSince ? `[ambiguous@${ambiguousSince.toISOString()}] ` : '';
       await this.o.db.outboxMessage.updateMany({
-        where: { id: row.id, status: 'sending' },
-        data: { status: 'pending', leaseUntil: null, nextAttemptAt: new Date(this.o.clock.now().getTime() + delay), lastError: (mark + e.message).slice(0, 1000), lastErrorCode: e.code ?? null },
+        where: mine,
+        data: { status: 'pending', claimedBy: null, leaseUntil: null, attemptStartedAt: null, nextAttemptAt: new Date(this.o.clock.now().getTime() + delay), lastError: (mark + e.message).slice(0, 1000), lastErrorCode: e.code ?? null },
       });
+      this.o.observer.retry?.({ op: row.op, attempt, delayMs: delay, code: e.code });
       log.info('delivery failed, will retry', { kind: e.kind, code: e.code, delayMs: delay });
       return 'retry';
     }
@@ -384,23 +579,26 @@ export class OutboxWorker {
   }
 
   /** Final state (failed = permanent, dead = gave up) plus an alert to the coordinators, in one transaction. */
-  private async fail(row: Row, status: 'failed' | 'dead', code: number | undefined, message: string, log: Logger): Promise<Outcome> {
+  private async fail(row: Row, status: 'failed' | 'dead', code: number | undefined, message: string, log: Logger, attempts = row.attempts): Promise<Outcome> {
     const now = this.o.clock.now();
     const isAlert = row.idempotencyKey.startsWith(ALERT_KEY_PREFIX);
-    await this.o.db.$transaction(async (tx) => {
+    const changed = await this.o.db.$transaction(async (tx: Tx) => {
       const n = await tx.outboxMessage.updateMany({
-        where: { id: row.id, status: 'sending' },
-        data: { status, leaseUntil: null, lastError: message.slice(0, 1000), lastErrorCode: code ?? null },
+        where: { id: row.id, status: 'sending', claimedBy: this.o.workerId },
+        data: { status, claimedBy: null, leaseUntil: null, attemptStartedAt: null, lastError: message.slice(0, 1000), lastErrorCode: code ?? null },
       });
-      if (n.count === 0 || isAlert) return;
+      if (n.count === 0) return false;
+      if (isAlert) return true;
       const chats = await coordinatorChatIds(tx, this.o.config.coordinatorChatId);
-      const alert = alertCard(row, status, code, message);
+      const alert = alertCard(row, status, code, message, Math.max(1, attempts));
       for (const chatId of chats) {
         await enqueue(tx, `${ALERT_KEY_PREFIX}${row.id}:${chatId}`, { op: 'send', to: { chatId }, card: alert }, {}, now);
       }
       if (chats.length === 0) log.error('no coordinator chat to alert');
+      return true;
     });
-    if (status === 'dead') this.o.metrics?.send('dead');
+    if (changed) this.o.observer.settled?.({ op: row.op, status, attempts, enqueueToDoneMs: now.getTime() - row.createdAt.getTime() });
+    if (changed && status === 'dead') this.o.metrics?.send('dead');
     log.error(isAlert ? 'alert could not be delivered' : `outbox row ${status}`, { code, error: message });
     return status;
   }
@@ -421,13 +619,13 @@ function body(op: { card?: CardJson; text?: string }): { msgType: MsgType; conte
 
 const OP_LABEL: Record<string, string> = { send: '发送消息', reply: '回复消息', patch: '更新卡片', urgent: '加急', file: '发送文件', card_update: '更新卡片' };
 
-function alertCard(row: Row, status: 'failed' | 'dead', code: number | undefined, message: string) {
+function alertCard(row: Row, status: 'failed' | 'dead', code: number | undefined, message: string, attempts: number) {
   return card({
     title: status === 'failed' ? '消息发送失败' : '消息多次重试后仍未发出',
     template: 'red',
     elements: [
       markdown([field('操作', escapeMarkdown(OP_LABEL[row.op] ?? row.op)), field('目标', escapeMarkdown(row.target)), field('错误', escapeMarkdown(`${code !== undefined ? `${code} ` : ''}${message.slice(0, 300)}`))].join('\n')),
-      note(`编号 ${escapeMarkdown(row.idempotencyKey.slice(0, 80))} · 已尝试 ${row.attempts + 1} 次。请检查机器人是否仍在群内、对方是否可接收消息。`),
+      note(`编号 ${escapeMarkdown(row.idempotencyKey.slice(0, 80))} · 已尝试 ${attempts} 次。请检查机器人是否仍在群内、对方是否可接收消息。`),
     ],
   });
 }

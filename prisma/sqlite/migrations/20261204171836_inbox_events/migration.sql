@@ -1,0 +1,27 @@
+-- CreateTable
+CREATE TABLE "InboxEvent" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "kind" TEXT NOT NULL,
+    "eventId" TEXT NOT NULL,
+    "lane" TEXT NOT NULL,
+    "seq" BIGINT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "status" TEXT NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" DATETIME NOT NULL,
+    "leaseUntil" DATETIME,
+    "claimedBy" TEXT,
+    "lastError" TEXT,
+    "receivedAt" DATETIME NOT NULL,
+    "doneAt" DATETIME
+);
+
+-- CreateIndex
+CREATE INDEX "InboxEvent_status_nextAttemptAt_idx" ON "InboxEvent"("status", "nextAttemptAt");
+
+-- CreateIndex
+CREATE INDEX "InboxEvent_lane_seq_idx" ON "InboxEvent"("lane", "seq");
+
+-- CreateIndex
+CREATE INDEX "InboxEvent_receivedAt_idx" ON "InboxEvent"("receivedAt");
+

@@ -1,0 +1,415 @@
+// Intake: a webhook event is acknowledged after one durable insert into InboxEvent (its primary
+// key, the dedupe key, turns every re-delivery into a no-op), then processed here, in arrival order
+// per chat, by the bot's normal dispatch (one transaction per event, ProcessedEvent recorded with
+// its effect). Feishu re-delivers what is not answered within 3 s, so a slow intake multiplies its
+// own load; one insert answers within the SDK's own time even under a burst.
+//
+// A handler failure that would fail again (a bug, data the database refuses) is a poison event:
+// recorded as 'failed', never retried, the coordinators alerted once. Transient failures (database
+// unavailable, lock timeouts) are retried with backoff, holding the rest of their chat behind them.
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../adapters/db/database.ts';
+import type { Provider } from '../adapters/db/schema/providers.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Logger } from './log.ts';
+import { card, escapeMarkdown, markdown, note } from '../../cards/kit.ts';
+import { coordinatorChatIds } from './access.ts';
+import type { DispatchResult } from './bot.ts';
+import { dedupeKey, type InboundEvent } from './events.ts';
+import { enqueue, nextOutboxSeq } from './outbox.ts';
+
+export interface InboxOptions {
+  db: Db;
+  provider: Provider;
+  clock: Clock;
+  log: Logger;
+  /** processes one event (the bot's dispatch), `now` = when it was received */
+  dispatch(event: InboundEvent, receivedAt: Date): Promise<DispatchResult>;
+  /** after a commit that enqueued outbox rows */
+  kickOutbox(): void;
+  coordinatorChatId: string | undefined;
+  /** background polling for work (retries, events another instance received); 0 = only kicks */
+  pollMs?: number;
+  leaseMs?: number;
+  /** chats processed in parallel */
+  concurrency?: number;
+  /** transient failures retried this many times before the event is given up */
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  workerId?: string;
+}
+
+export type AcceptResult = 'accepted' | 'duplicate';
+
+/** Prisma / driver errors that mean "try again later", not "this event is bad". */
+export function isTransientDbError(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; cause?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  // P1001 unreachable, P1002 timed out, P1008 operation timeout, P1017 connection closed,
+  // P2024 pool timeout, P2028 transaction API error (e.g. expired), P2034 write conflict/deadlock.
+  if (['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2034'].includes(code)) return true;
+  const msg = `${typeof e?.message === 'string' ? e.message : ''} ${String((e?.cause as { message?: unknown } | undefined)?.message ?? '')}`;
+  return /SQLITE_BUSY|database is locked|ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|connection timeout|terminating connection|too many clients|Transaction already closed|Unable to start a transaction/i.test(msg);
+}
+
+function laneOf(event: InboundEvent): string {
+  return event.chatId;
+}
+
+function toJson(event: InboundEvent): string {
+  return JSON.stringify(event);
+}
+
+function fromJson(payload: string): InboundEvent {
+  const e = JSON.parse(payload) as InboundEvent & { createTime?: string };
+  if (e.kind === 'message') return { ...e, createTime: new Date(e.createTime as unknown as string) };
+  return e;
+}
+
+interface Claimed {
+  key: string;
+  lane: string;
+  payload: string;
+  attempts: number;
+  receivedAt: Date;
+  kind: string;
+  eventId: string;
+}
+
+const ORDER = [{ seq: 'asc' as const }, { key: 'asc' as const }];
+const CLAIM_LOCK = 7_031_018;
+
+export class Inbox {
+  private readonly o: Required<Omit<InboxOptions, 'coordinatorChatId'>> & { coordinatorChatId: string | undefined };
+  private readonly lanes = new Map<string, Promise<void>>();
+  /** keys this process took in lately (or is taking in): copies of an event answer without the database */
+  private readonly recent = new Map<string, Promise<AcceptResult>>();
+  private accepting = 0;
+  private claiming = 0;
+  private readonly pending: { event: InboundEvent; key: string; resolve(r: AcceptResult): void; reject(e: unknown): void }[] = [];
+  private flushing = false;
+  private lastAcceptAt = 0;
+  private started = false;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private signal: (() => void) | undefined;
+  private signalled = false;
+
+  constructor(options: InboxOptions) {
+    this.o = {
+      pollMs: 1000,
+      leaseMs: 30_000,
+      // SQLite has one writer: more lanes only queue for it (and in front of the acknowledgements).
+      concurrency: options.provider === 'sqlite' ? 2 : 8,
+      maxAttempts: 8,
+      backoffBaseMs: 500,
+      workerId: randomBytes(6).toString('hex'),
+      ...options,
+    };
+  }
+
+  /**
+   * The acknowledgement: one insert. Throws only when the database cannot take it (the caller
+   * answers non-2xx and Feishu re-delivers).
+   */
+  async accept(event: InboundEvent): Promise<AcceptResult> {
+    const key = dedupeKey(event);
+    const known = this.recent.get(key);
+    if (known) {
+      // A copy of an event this process took in (a re-delivery storm): wait for the first copy's
+      // insert, then it is a duplicate. If that insert failed, this copy tries again.
+      const first = await known.catch(() => undefined);
+      if (first !== undefined) return 'duplicate';
+    }
+    const inserting = this.insert(event, key);
+    this.recent.set(key, inserting);
+    if (this.recent.size > 20_000) this.recent.delete(this.recent.keys().next().value!);
+    inserting.catch(() => this.recent.delete(key));
+    return inserting;
+  }
+
+  /** An event request arrived (before its body is read): processing yields until it is answered. */
+  arriving(): () => void {
+    this.accepting++;
+    return () => {
+      this.accepting--;
+      this.lastAcceptAt = performance.now();
+    };
+  }
+
+  /** Queues the insert; concurrent accepts go to the database together (one statement per batch). */
+  private insert(event: InboundEvent, key: string): Promise<AcceptResult> {
+    this.accepting++;
+    return new Promise<AcceptResult>((resolve, reject) => {
+      this.pending.push({ event, key, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    }).finally(() => {
+      this.accepting--;
+      this.lastAcceptAt = performance.now();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, 200);
+      try {
+        const inserted = await this.insertBatch(batch);
+        for (const b of batch) b.resolve(inserted.has(b.key) ? 'accepted' : 'duplicate');
+        if (inserted.size > 0) this.kick();
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+
+  /** INSERT … ON CONFLICT DO NOTHING RETURNING key: the keys that were new (the rest were duplicates). */
+  private async insertBatch(batch: { event: InboundEvent; key: string }[]): Promise<Set<string>> {
+    const now = this.o.clock.now();
+    const pg = this.o.provider === 'postgresql';
+    const params: unknown[] = [];
+    const ph = (value: unknown, cast = '') => {
+      params.push(value);
+      return pg ? `$${params.length}${cast}` : '?';
+    };
+    // timestamp(3) columns hold UTC; the cast ignores the 'Z' whatever the session zone.
+    const at = pg ? (d: Date) => ph(d.toISOString(), '::timestamp(3)') : (d: Date) => ph(d);
+    const values = batch.map(({ event, key }) => `(${ph(key)}, ${ph(event.kind)}, ${ph(event.eventId)}, ${ph(laneOf(event))}, ${ph(nextOutboxSeq())}, ${ph(toJson(event))}, 'pending', 0, ${at(now)}, ${at(now)})`);
+    // In a transaction of its own: on SQLite the adapter has one connection, and a plain statement
+    // issued while a handler's transaction is open would join it (and roll back with it).
+    const sql = `INSERT INTO "InboxEvent" ("key", "kind", "eventId", "lane", "seq", "payload", "status", "attempts", "nextAttemptAt", "receivedAt") VALUES ${values.join(', ')} ON CONFLICT DO NOTHING RETURNING "key"`;
+    const rows = await this.o.db.$transaction((tx) => tx.$queryRawUnsafe<{ key: string }[]>(sql, ...params));
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /**
+   * Acknowledgements first: while a burst is being taken in, processing (which holds the database
+   * for a transaction per event) waits, up to `maxMs` per event so a long burst cannot starve it.
+   */
+  private async intakeQuiet(maxMs = 5000): Promise<void> {
+    const until = performance.now() + maxMs;
+    while ((this.accepting > 0 || performance.now() - this.lastAcceptAt < 50) && performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.stopping = false;
+    this.loop = this.pump();
+  }
+
+  kick(): void {
+    this.signalled = true;
+    this.signal?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.kick();
+    await this.loop;
+    this.started = false;
+    await Promise.all(this.lanes.values());
+    // Hand back what this worker claimed but did not start.
+    await this.o.db.inboxEvent.updateMany({ where: { status: 'processing', claimedBy: this.o.workerId }, data: { status: 'pending', claimedBy: null, leaseUntil: null } }).catch(() => undefined);
+    this.stopping = false;
+  }
+
+  /**
+   * Processes until nothing can be claimed now and no chat is being processed (tests, the bench).
+   * `skipBackoff` also takes retries whose backoff has not run out (tests on a frozen clock).
+   */
+  async idle(options: { timeoutMs?: number; skipBackoff?: boolean } = {}): Promise<boolean> {
+    const until = performance.now() + (options.timeoutMs ?? 30_000);
+    for (;;) {
+      if (this.lanes.size === 0 && this.claiming === 0) {
+        const launched = await this.claimAndLaunch(options.skipBackoff ?? false);
+        if (launched.length === 0 && this.lanes.size === 0 && this.claiming === 0) return true;
+      }
+      if (performance.now() > until) return false;
+      await Promise.all([...this.lanes.values(), new Promise((r) => setTimeout(r, 10))]);
+    }
+  }
+
+  /** One claim, its lanes run to the end (no background loop needed). */
+  async runOnce(skipBackoff = false): Promise<void> {
+    await Promise.all(await this.claimAndLaunch(skipBackoff));
+  }
+
+  private async pump(): Promise<void> {
+    while (!this.stopping) {
+      this.signalled = false;
+      let launched = 0;
+      if (this.lanes.size < this.o.concurrency) {
+        try {
+          launched = (await this.claimAndLaunch(false)).length;
+        } catch (error) {
+          this.o.log.error('inbox claim failed', { error });
+        }
+      }
+      if (this.stopping) break;
+      if (launched > 0 || this.signalled) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.o.pollMs > 0 ? this.o.pollMs : 60_000);
+        this.signal = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.signal = undefined;
+    }
+  }
+
+  private async claimAndLaunch(skipBackoff: boolean): Promise<Promise<void>[]> {
+    // Counted until the lanes are registered: idle() must not see claimed rows without their lane.
+    this.claiming++;
+    let rows: Claimed[];
+    try {
+      rows = await this.claim(skipBackoff);
+    } finally {
+      this.claiming--;
+    }
+    const byLane = new Map<string, Claimed[]>();
+    for (const r of rows) byLane.set(r.lane, [...(byLane.get(r.lane) ?? []), r]);
+    const launched: Promise<void>[] = [];
+    for (const [lane, list] of byLane) {
+      const p = this.runLane(list).finally(() => {
+        this.lanes.delete(lane);
+        this.kick();
+      });
+      this.lanes.set(lane, p);
+      launched.push(p);
+    }
+    return launched;
+  }
+
+  private async claim(skipBackoff: boolean): Promise<Claimed[]> {
+    const free = this.o.concurrency - this.lanes.size;
+    if (free <= 0) return [];
+    const now = this.o.clock.now();
+    const busy = [...this.lanes.keys()];
+    const ids = await this.o.db.$transaction(async (tx) => {
+      if (this.o.provider === 'postgresql') await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
+      const candidates = await tx.inboxEvent.findMany({
+        where: {
+          OR: [
+            { status: 'pending', nextAttemptAt: { lte: now } },
+            ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
+            { status: 'processing', leaseUntil: { lt: now } },
+          ],
+          ...(busy.length > 0 ? { lane: { notIn: busy } } : {}),
+        },
+        orderBy: ORDER,
+        take: 200,
+        select: { lane: true },
+      });
+      const lanes = [...new Set(candidates.map((c) => c.lane))].slice(0, free);
+      if (lanes.length === 0) return [];
+      const open = await tx.inboxEvent.findMany({
+        where: { lane: { in: lanes }, status: { in: ['pending', 'processing'] } },
+        orderBy: ORDER,
+        select: { key: true, lane: true, status: true, attempts: true, nextAttemptAt: true, leaseUntil: true },
+      });
+      const take: string[] = [];
+      const closed = new Set<string>();
+      for (const r of open) {
+        if (closed.has(r.lane)) continue;
+        const claimable = r.status === 'pending' ? r.nextAttemptAt <= now || (skipBackoff && r.attempts > 0) : r.leaseUntil !== null && r.leaseUntil < now;
+        if (claimable) take.push(r.key);
+        else closed.add(r.lane); // a retry in its backoff or a live claim holds the chat
+      }
+      if (take.length === 0) return [];
+      await tx.inboxEvent.updateMany({ where: { key: { in: take } }, data: { status: 'processing', claimedBy: this.o.workerId, leaseUntil: new Date(now.getTime() + this.o.leaseMs) } });
+      return take;
+    });
+    if (ids.length === 0) return [];
+    return this.o.db.inboxEvent.findMany({
+      where: { key: { in: ids }, claimedBy: this.o.workerId },
+      orderBy: ORDER,
+      select: { key: true, lane: true, payload: true, attempts: true, receivedAt: true, kind: true, eventId: true },
+    });
+  }
+
+  private async runLane(rows: Claimed[]): Promise<void> {
+    for (let i = 0; i < rows.length; i++) {
+      if (this.stopping) {
+        await this.release(rows.slice(i));
+        return;
+      }
+      await this.intakeQuiet();
+      const ok = await this.process(rows[i]!).catch((error: unknown) => {
+        this.o.log.error('inbox bookkeeping failed', { key: rows[i]!.key, error });
+        return false;
+      });
+      if (!ok) {
+        await this.release(rows.slice(i + 1)).catch(() => undefined);
+        return;
+      }
+    }
+  }
+
+  private async release(rows: Claimed[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.o.db.inboxEvent.updateMany({ where: { key: { in: rows.map((r) => r.key) }, status: 'processing', claimedBy: this.o.workerId }, data: { status: 'pending', claimedBy: null, leaseUntil: null } });
+  }
+
+  /** Returns false when the event waits for a retry (its chat waits with it). */
+  private async process(row: Claimed): Promise<boolean> {
+    const { db, log } = this.o;
+    const mine = { key: row.key, status: 'processing', claimedBy: this.o.workerId };
+    let event: InboundEvent;
+    try {
+      event = fromJson(row.payload);
+    } catch (error) {
+      await this.poison(row, `无法解析的事件：${(error as Error).message}`);
+      return true;
+    }
+    try {
+      await this.o.dispatch(event, row.receivedAt);
+      await db.inboxEvent.updateMany({ where: mine, data: { status: 'done', doneAt: this.o.clock.now(), claimedBy: null, leaseUntil: null, attempts: row.attempts + 1 } });
+      return true;
+    } catch (error) {
+      const attempt = row.attempts + 1;
+      if (!isTransientDbError(error) || attempt >= this.o.maxAttempts) {
+        await this.poison(row, String((error as Error)?.message ?? error), attempt);
+        return true;
+      }
+      const delay = Math.min(60_000, this.o.backoffBaseMs * 2 ** (attempt - 1));
+      log.warn('inbound event failed (transient), will retry', { key: row.key, attempt, delayMs: delay, error });
+      await db.inboxEvent.updateMany({
+        where: mine,
+        data: { status: 'pending', attempts: attempt, claimedBy: null, leaseUntil: null, nextAttemptAt: new Date(this.o.clock.now().getTime() + delay), lastError: String((error as Error)?.message ?? error).slice(0, 1000) },
+      });
+      return false;
+    }
+  }
+
+  /** A failure that would fail again: recorded, never retried, the coordinators told once. */
+  private async poison(row: Claimed, message: string, attempts = row.attempts + 1): Promise<void> {
+    const now = this.o.clock.now();
+    this.o.log.error('inbound event failed for good (poison); coordinators alerted', { key: row.key, kind: row.kind, error: message.slice(0, 300) });
+    await this.o.db.$transaction(async (tx) => {
+      const n = await tx.inboxEvent.updateMany({
+        where: { key: row.key, status: 'processing', claimedBy: this.o.workerId },
+        data: { status: 'failed', attempts, claimedBy: null, leaseUntil: null, doneAt: now, lastError: message.slice(0, 1000) },
+      });
+      if (n.count === 0) return;
+      const alert = card({
+        title: '收到的消息未能处理',
+        template: 'red',
+        elements: [
+          markdown(`**类型**：${escapeMarkdown(row.kind)}\n**群**：${escapeMarkdown(row.lane)}\n**错误**：${escapeMarkdown(message.slice(0, 300))}`),
+          note(`事件 ${escapeMarkdown(row.eventId.slice(0, 80))} 已记录为失败，不再重试（重试也会失败）。请联系维护人员查看日志。`),
+        ],
+      });
+      for (const chatId of await coordinatorChatIds(tx, this.o.coordinatorChatId)) {
+        await enqueue(tx, `alert:inbox:${row.key}:${chatId}`.slice(0, 190), { op: 'send', to: { chatId }, card: alert }, {}, now);
+      }
+    });
+    this.o.kickOutbox();
+  }
+}
