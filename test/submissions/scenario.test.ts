@@ -402,12 +402,14 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
   });
 
   it('a campaign-wide extension lets everyone in again, and submitting inside it is on time', async () => {
+    // 2023-04-30 falls in the 劳动节 holiday (04-29 – 05-03): the deadline lands on the next working day.
     await h.say(coordinator, office, '延期 2023-04-30');
     await h.drainOutbox();
-    expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).deadline).toBe('2023-04-30');
+    expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).deadline).toBe('2023-05-04');
+    expect([...h.messages(office)].reverse().find((m) => m.msgType === 'text')!.text).toContain('已顺延至下一个工作日 2023年5月4日');
     expect(await h.db.auditLog.count({ where: { action: 'campaign.extend', entityId: campaignId, before: JSON.stringify({ deadline: '2023-04-07' }) } })).toBe(1);
     const missing = units[18]!;
-    expect(h.messages(missing.chatId).some((m) => cardText(m.card).includes('申报截止时间已延长至 2023年4月30日'))).toBe(true);
+    expect(h.messages(missing.chatId).some((m) => cardText(m.card).includes('申报截止时间已延长至 2023年5月4日'))).toBe(true);
     // submitted units are not re-notified
     expect(h.messages(units[0]!.chatId).some((m) => cardText(m.card).includes('申报截止时间已延长'))).toBe(false);
     await submitThemes(missing, [theme('延期后提交的主题', 8, ['forum'])]);
@@ -417,6 +419,6 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
     await h.say(coordinator, office, '延期 2023-04-20');
     await h.drainOutbox();
     const last = [...h.messages(office)].reverse().find((m) => m.msgType === 'text')!;
-    expect(last.text).toContain('新的截止日期应晚于当前截止日期 2023-04-30');
+    expect(last.text).toContain('新的截止日期应晚于当前截止日期 2023-05-04');
   });
 });

@@ -20,6 +20,7 @@ import {
   type ContactInput,
 } from '../../domain/submission.ts';
 import { shanghaiDate } from '../../domain/time.ts';
+import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaign-stage.ts';
 import { buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard, type ConflictView } from '../../../cards/submission-form.ts';
 import { buildReceiptCard } from '../../../cards/receipt.ts';
 import type { CardJson } from '../../../cards/kit.ts';
@@ -39,7 +40,6 @@ function facts(s: LoadedSubmission) {
   return { campaignDeadline: s.campaign.deadline, deadlineOverride: s.deadlineOverride, reopenedUntil: s.reopenedUntil };
 }
 
-const COLLECTING = new Set(['collecting', 'reviewing']);
 
 /** Why this person may not act for this submission's unit, or null when they may. */
 async function liaisonRefusal(ctx: HandlerContext, s: LoadedSubmission): Promise<string | null> {
@@ -53,7 +53,11 @@ async function liaisonRefusal(ctx: HandlerContext, s: LoadedSubmission): Promise
 }
 
 function windowRefusal(s: LoadedSubmission, now: Date): string | null {
-  if (!COLLECTING.has(s.campaign.status)) return `${s.campaign.title}当前不在申报阶段。`;
+  // After 申报 closes for the campaign, a unit's own extension or reopening still lets it in.
+  const stage = campaignStage({ status: s.campaign.status, year: s.campaign.year, today: shanghaiDate(now), scheduledMonths: [] });
+  if (!unitMaySubmit(stage, s, shanghaiDate(now))) {
+    return `${s.campaign.title}的申报已截止（当前阶段：${STAGE_LABELS[stage]}）。如需补报，请联系县政务公开办（${s.campaign.contactName} ${s.campaign.contactPhone}）重新开放。`;
+  }
   if (!isOpenAt(facts(s), now)) {
     return `申报已于 ${dateText(lastEditableDate(facts(s)))} 截止，不能再提交或修改。如需补报，请联系县政务公开办（${s.campaign.contactName} ${s.campaign.contactPhone}）重新开放。`;
   }
