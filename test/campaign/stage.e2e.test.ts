@@ -84,6 +84,11 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', (provider) => {
     await approveAll(units[0]!);
     await approveAll(units[1]!);
 
+    // 总结 before the schedule exists: where the year stands, not "no campaign".
+    await h.say(liaisonOf(units[0]!), units[0]!.chatId, '总结');
+    await h.drainOutbox();
+    expect(lastText(units[0]!.chatId)).toContain('当前阶段：申报中。活动总结在计划安排表发布、活动举办之后填写');
+
     clock.set('2023-04-03T02:00:00Z');
     const confirm = await publishCard();
     const text = cardText(confirm.card);
@@ -168,6 +173,11 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', (provider) => {
   });
 
   it('shows the stage on 进度 and in 帮助, with examples valid today', async () => {
+    // 总结 once published, before the first activity month: the unit's activities.
+    await h.say(liaisonOf(units[0]!), units[0]!.chatId, '总结');
+    await h.drainOutbox();
+    expect(cardText(lastInteractive(h.messages(units[0]!.chatId))!.card)).toContain('2023 年本单位入选活动 1 项');
+
     await h.say(coordinator, office, '进度');
     await h.drainOutbox();
     const progress = cardText(lastInteractive(h.messages(office))!.card);
