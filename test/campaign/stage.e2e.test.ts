@@ -114,6 +114,30 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', (provider) => {
     await submit(units[3]!, '民生实事办理情况座谈', 8);
   });
 
+  it('a withdrawal is not a version, and superseded receipts lose their buttons in place', async () => {
+    const u = units[3]!;
+    const receipts = () => h.messages(u.chatId).filter((m) => m.msgType === 'interactive' && /申报回执|申报已撤回/.test(cardText(m.card)));
+    const first = receipts().at(-1)!;
+    expect(cardText(first.card)).toContain('的申报已收到（第 1 版）');
+    const withdraw = await h.click(liaisonOf(u), first.messageId, buttonValue(first.card, { text: '撤回' }));
+    expect(withdraw.toast?.type).toBe('success');
+    await h.drainOutbox();
+    const withdrawn = receipts().at(-1)!;
+    expect(withdrawn.messageId).not.toBe(first.messageId);
+    expect(cardText(withdrawn.card)).toContain('**撤回**了本单位的第 1 版申报');
+    // The v1 receipt was updated in place: no 修改/撤回 left to click.
+    const old = h.emulator.message(first.messageId)!;
+    expect(cardText(old.card)).toContain('申报回执（已被取代）');
+    expect(cardText(old.card)).toContain('本单位的申报已撤回');
+    expect(buttons(old.card)).toEqual([]);
+
+    await submit(u, '民生实事办理情况座谈（重新提交）', 8);
+    const second = receipts().at(-1)!;
+    expect(cardText(second.card)).toContain('的申报已收到（第 2 版）');
+    expect(cardText(h.emulator.message(withdrawn.messageId)!.card)).toContain('这是第 1 版的撤回记录。本单位的申报已更新为第 2 版');
+    expect(buttons(h.emulator.message(withdrawn.messageId)!.card)).toEqual([]);
+  });
+
   it('after the deadline, publishing closes 申报 only for units without a window of their own', async () => {
     clock.set('2023-04-10T02:00:00Z');
     const refused = await openForm(units[4]!);
@@ -128,6 +152,11 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', (provider) => {
     expect(await status()).toBe('scheduled');
     const audit = await h.db.auditLog.findFirstOrThrow({ where: { action: 'campaign.status', entityId: campaignId } });
     expect(JSON.parse(audit.after!)).toMatchObject({ status: 'scheduled', closedFor: 2, keptWindows: 1, beforeDeadline: false });
+
+    // Receipts of units whose 申报 closed are updated in place: no 修改/撤回.
+    const receipt = h.messages(units[3]!.chatId).filter((m) => m.msgType === 'interactive' && cardText(m.card).includes('申报回执')).at(-1)!;
+    expect(buttons(h.emulator.message(receipt.messageId)!.card)).toEqual([]);
+    expect(cardText(h.emulator.message(receipt.messageId)!.card)).toContain('已过截止时间');
 
     // The unit holding an extension keeps it; a unit without one is told 申报 has closed.
     await submit(units[2]!, '城乡品质提升实地调研', 9);

@@ -301,7 +301,8 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
     const me = liaisonOf(u);
     await h.drainOutbox();
     const rec = lastInteractive(h.messages(u.chatId))!;
-    const w = await h.click(me, rec.messageId, buttonValue(rec.card, { text: '撤回' }));
+    const withdrawValue = buttonValue(rec.card, { text: '撤回' });
+    const w = await h.click(me, rec.messageId, withdrawValue);
     expect(w.toast?.type).toBe('success');
     await h.drainOutbox();
     let s = await h.db.submission.findFirstOrThrow({ where: { campaignId, unitId: u.id }, include: { themes: true } });
@@ -310,8 +311,10 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
     const snap = await progressSnapshot(h.db, campaignId);
     expect(snap.submitted).toBe(14);
     expect(snap.withdrawnUnits).toEqual([u.name]);
-    // the old receipt's 撤回 is refused now
-    const stale = await h.click(me, rec.messageId, buttonValue(rec.card, { text: '撤回' }));
+    // the old receipt is updated in place without buttons, and its 撤回 (from a client that has
+    // not refreshed yet) is refused
+    expect(cardText(h.emulator.message(rec.messageId)!.card)).toContain('申报回执（已被取代）');
+    const stale = await h.click(me, rec.messageId, withdrawValue);
     expect(stale.toast?.type).not.toBe('success');
     // resubmit from the withdrawal card (themes prefilled)
     const wcard = lastInteractive(h.messages(u.chatId))!;

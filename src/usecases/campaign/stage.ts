@@ -2,7 +2,8 @@
 // of closing 申报, and the closing itself — a deliberate, audited transition.
 import type { Tx } from '../../adapters/db/database.ts';
 import type { HandlerContext } from '../../app/bot.ts';
-import { campaignStage, closePreviewLines, previewCloseCollection, type CampaignStage, type ClosePreview } from '../../domain/campaign-stage.ts';
+import { campaignStage, closePreviewLines, previewCloseCollection, unitWindowUntil, type CampaignStage, type ClosePreview } from '../../domain/campaign-stage.ts';
+import { refreshReceipt } from '../submissions/submit.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { latestPublished } from '../schedule/rows.ts';
 
@@ -53,4 +54,8 @@ export async function closeCollection(ctx: HandlerContext, campaign: StageCampai
     reason,
   });
   campaign.status = 'scheduled';
+  // Receipts that offered 修改/撤回 lose the buttons (units keeping a window keep them).
+  const subs = await ctx.tx.submission.findMany({ where: { campaignId: campaign.id, status: { in: ['submitted', 'withdrawn'] } }, select: { id: true, deadlineOverride: true, reopenedUntil: true } });
+  const today = shanghaiDate(ctx.now);
+  for (const sub of subs) if (!unitWindowUntil(sub, today)) await refreshReceipt(ctx, sub.id);
 }
