@@ -165,8 +165,8 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
       [theme('政策面对面', 2, ['forum']), ['2 月已经过去，请选择 3 月或以后的月份']],
       [theme('政策面对面', 5, []), ['请至少选择一种活动形式']],
       [theme('政策面对面', 5, ['forum', 'dance']), ['活动形式只能从列出的五种中选择']],
-      [theme('政策面对面', 5, ['forum'], '太短了'), ['活动简介至少 20 个字，请写明活动内容、对象和方式']],
-      [theme('政策面对面', 5, ['forum'], '长'.repeat(501)), ['活动简介不能超过 500 个字']],
+      [theme('政策面对面', 5, ['forum'], '太短了'), ['活动简介至少 20 个字（现在 3 个字），请写明活动内容、对象和方式']],
+      [theme('政策面对面', 5, ['forum'], '长'.repeat(501)), ['活动简介不能超过 500 个字（现在 501 个字，请删减 1 个字）']],
     ];
     for (const [values, expected] of cases) {
       const res = await clickForm(h, me, id, { name: 'btn_save' }, { ...values, theme_month: values.theme_month === '0' ? '' : values.theme_month });
