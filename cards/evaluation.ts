@@ -206,6 +206,8 @@ export function evaluationProgressCard(v: {
   winners: string[];
   canConfirm: boolean;
   notice?: string;
+  /** readiness warnings with counts (judges, summaries), shown before confirming */
+  readiness?: string[];
 }): CardJson {
   const elements: CardElement[] = [
     markdown(`**${v.year} 年最佳政务公开主题日活动评选**\u3000状态：${v.statusLabel}\n评分标准：${v.criteria.map((c) => `${escapeMarkdown(c.name)} ${c.weight}`).join('、')}（总分 100；评委 ≥5 人时去掉一个最高分和一个最低分）`),
@@ -260,11 +262,14 @@ export function evaluationProgressCard(v: {
   }
   if (v.canConfirm && v.ranking.some((r) => r.final !== undefined)) {
     const scored = v.ranking.filter((r) => r.final !== undefined).slice(0, MAX_OPTIONS);
+    const warnings = v.readiness ?? [];
+    if (warnings.length > 0) elements.push(markdown(`<font color='orange'>**公布前请注意：**</font>\n${warnings.map((w) => `· ${escapeMarkdown(w)}`).join('\n')}`));
+    const confirmText = `确认后将向所有单位群公布评选结果，且不能再修改评分。${warnings.length > 0 ? `\n注意：${warnings.join('')}` : ''}`.slice(0, 400);
     elements.push(
       form('winners_form', [
         markdown('**确认获奖名单**（默认勾选前 3 名，并列的一并勾选；可增删）'),
         multiSelect('winners', { placeholder: '选择获奖活动', options: scored.map((r) => ({ label: `${r.rankLabel} ${r.unitName} · ${r.title}`.slice(0, 40), value: r.themeId })), values: v.defaultWinners.filter((w) => scored.some((r) => r.themeId === w)) }),
-        formButton('winners_submit', '确认并公布', { a: 'evaluation.confirm' }, { type: 'primary', confirm: { title: '确认获奖名单', text: '确认后将向所有单位群公布评选结果，且不能再修改评分。' } }),
+        formButton('winners_submit', '确认并公布', { a: 'evaluation.confirm' }, { type: warnings.length > 0 ? 'danger' : 'primary', confirm: { title: warnings.length > 0 ? '评选尚未齐备，仍要公布？' : '确认获奖名单', text: confirmText } }),
       ]),
     );
   }

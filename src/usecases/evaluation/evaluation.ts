@@ -7,6 +7,7 @@ import { isCoordinator } from '../../app/access.ts';
 import { EVALUATION_STATUS_LABELS, evaluationWindowOpen, parseCriteria, parseScores, topN, type Criterion, type CriterionDraft } from '../../domain/evaluation.ts';
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDate } from '../../domain/time.ts';
+import { resultsReadiness } from '../../domain/results-readiness.ts';
 import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, scoreCard, type JudgeItem } from '../../../cards/evaluation.ts';
 import { card, markdown, noticeCard } from '../../../cards/kit.ts';
 import { deny, loadActivity } from '../summaries/common.ts';
@@ -281,9 +282,23 @@ export async function submitScores(ctx: HandlerContext, campaign: Campaign, them
 
 // ---------------------------------------------------------------- progress, winners
 
-function progressView(r: EvaluationResults, notice?: string) {
+/** Counts behind the readiness warnings shown before results are published. */
+async function readinessOf(tx: HandlerContext['tx'], r: EvaluationResults): Promise<string[]> {
+  const planned = await tx.theme.count({ where: { state: 'active', reviewStatus: 'approved', submission: { campaignId: r.campaign.id, status: 'submitted' } } });
+  const judgesDone = r.judges.filter((j) => r.results.filter((x) => !x.conflicts.has(j.openId)).every((x) => x.sheets.get(j.openId)?.total !== undefined)).length;
+  return resultsReadiness({
+    judges: r.judges.length,
+    judgesDone,
+    planned: Math.max(planned, r.results.length),
+    summarised: r.results.length,
+    unscored: r.results.filter((x) => x.aggregate.final === undefined).length,
+  });
+}
+
+function progressView(r: EvaluationResults, notice?: string, readiness: string[] = []) {
   const status = r.evaluation?.status ?? 'none';
   return evaluationProgressCard({
+    readiness: status === 'open' ? readiness : [],
     year: r.campaign.year,
     statusLabel: r.evaluation ? (EVALUATION_STATUS_LABELS[status] ?? status) : '未开启',
     criteria: r.criteria,
@@ -311,7 +326,7 @@ export async function progressCard(ctx: HandlerContext, campaign: Campaign, noti
   const criteria = await loadCriteria(ctx.tx, campaign.id);
   const r = await computeResults(ctx.tx, campaign);
   if (criteria.length === 0) r.criteria = await ensureCriteria(ctx.tx, campaign.id);
-  return progressView(r, notice);
+  return progressView(r, notice, await readinessOf(ctx.tx, r));
 }
 
 /** `evaluation.confirm`: records the winners, closes scoring and announces to every group. */
@@ -323,7 +338,7 @@ export async function confirmWinners(ctx: HandlerContext, campaign: Campaign, wi
   if (evaluation.status !== 'open') return { toast: { type: 'info', content: '获奖名单已确认并公布' }, card: await progressCard(ctx, campaign) };
   const r = await computeResults(ctx.tx, campaign);
   const valid = winners.filter((w) => r.results.some((x) => x.activity.themeId === w && x.aggregate.final !== undefined));
-  if (valid.length === 0) return { toast: { type: 'error', content: '请至少选择一项已评分的活动' }, card: progressView(r) };
+  if (valid.length === 0) return { toast: { type: 'error', content: '请至少选择一项已评分的活动' }, card: progressView(r, undefined, await readinessOf(ctx.tx, r)) };
   const ordered = r.results.filter((x) => valid.includes(x.activity.themeId));
   await ctx.tx.evaluation.update({ where: { id: evaluation.id }, data: { status: 'announced', winners: JSON.stringify(ordered.map((x) => x.activity.themeId)), confirmedBy: ctx.actor, confirmedAt: ctx.now } });
   await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { status: 'closed' } });
