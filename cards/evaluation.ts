@@ -147,7 +147,9 @@ export function scoreCard(v: ScoreCardView): CardJson {
   if (v.evidence) elements.push(...evidenceElements(v.evidence));
   const fields: CardElement[] = [markdown(`**评分**（${v.position}）`)];
   for (const c of v.criteria) {
-    fields.push(input(`c_${c.key}`, { label: `${c.name}（0–${c.maxScore} 分，权重 ${c.weight}）`, placeholder: c.description.slice(0, 90) || `0–${c.maxScore}`, value: v.typed[c.key] ?? '', maxLength: 5 }), ...red(v.errors[c.key]));
+    // The guidance stays visible above the field (a placeholder is cut on phones and gone once typing starts).
+    if (c.description) fields.push(note(`${escapeMarkdown(c.name)}：${escapeMarkdown(c.description)}`));
+    fields.push(input(`c_${c.key}`, { label: `${c.name}（0–${c.maxScore} 分，权重 ${c.weight}）`, placeholder: `0–${c.maxScore}`, value: v.typed[c.key] ?? '', maxLength: 5 }), ...red(v.errors[c.key]));
   }
   fields.push(input('comment', { label: '评语（可选）', placeholder: '亮点与不足', value: v.comment, multiline: true, rows: 2, maxLength: 300 }));
   fields.push(formButton('score_submit', '提交评分', { a: 'evaluation.score', themeId: v.themeId }));
