@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { evidenceElements } from '../../cards/evidence.ts';
 import { scoreCard } from '../../cards/evaluation.ts';
+import { summaryFormCard } from '../../cards/summary.ts';
+import { emptyRaw } from '../../src/domain/summary.ts';
 import { evaluateEvidence } from '../../src/domain/evidence.ts';
 import { DEFAULT_CRITERIA } from '../../src/domain/evaluation.ts';
 import { validateCard } from '../../src/emulator/card-schema.ts';
@@ -36,5 +38,16 @@ describe('score card', () => {
       expect(text).toContain(`"content":"${cr.name}：`);
       expect(text).not.toContain(`"placeholder":{"tag":"plain_text","content":"${cr.description.slice(0, 20)}`);
     }
+  });
+});
+
+describe('summary form', () => {
+  it('tells where to mark the LOGO photo', () => {
+    const c = summaryFormCard({ themeId: 't1', unitName: '星沙街道', title: '主题', year: 2023, month: 5, status: 'draft', raw: emptyRaw(), errors: {}, photoCount: 3, logoPhotoCount: 0 });
+    expect(validateCard(c)).toEqual({ ok: true });
+    const text = JSON.stringify(c);
+    expect(text).toContain('把能看到现场 LOGO 的照片标为 LOGO 照片');
+    expect(text).toContain('尚未标记 LOGO 照片');
+    expect(text).toContain('照片 / 标记 LOGO 照片（3）');
   });
 });
