@@ -7,6 +7,7 @@ import type { CardJson } from '../../cards/kit.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import {
   addJudges,
+  judgesByName,
   confirmWinners,
   criteriaView,
   judgeHomeFor,
@@ -73,12 +74,18 @@ export function register(bot: Bot): void {
     if (!campaign) return reply(ctx, m, 'evaluation.criteria', { text: missing ?? NO_CAMPAIGN });
     await reply(ctx, m, 'evaluation.criteria', { card: await criteriaView(ctx, campaign) });
   });
-  bot.command({ names: ['添加评委'], summary: '添加评委（单位用于回避本单位活动）', example: '@主题日助手 添加评委 @张三 县发改局', audience: 'coordinator' }, async (ctx, m, args) => {
+  bot.command({ names: ['添加评委'], summary: '添加评委：写名录中的姓名或 @ 某人（单位用于回避本单位活动）', example: '@主题日助手 添加评委 张三 县发展和改革局', audience: 'coordinator' }, async (ctx, m, args) => {
     const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
     if (!campaign) return reply(ctx, m, 'evaluation.judge', { text: missing ?? NO_CAMPAIGN });
-    const people = mentionedAfterCommand(m, '添加评委');
-    const r = await addJudges(ctx, campaign, people, rest);
-    await reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines].join('\n') });
+    const mentioned = mentionedAfterCommand(m, '添加评委');
+    if (mentioned.length > 0) {
+      const r = await addJudges(ctx, campaign, mentioned, rest);
+      return reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines].join('\n') });
+    }
+    // No @: the people are named from the unit directory.
+    const named = await judgesByName(ctx, rest);
+    const r = named.people.length > 0 || named.problems.length === 0 ? await addJudges(ctx, campaign, named.people, named.unitText) : { lines: [] };
+    await reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines, ...named.problems].join('\n') });
   });
   bot.command({ names: ['评分', '我的评分'], summary: '评委：为已举办的活动评分', example: '@主题日助手 评分', audience: 'everyone' }, async (ctx, m, args) => {
     const { campaign, missing } = await evaluationCampaign(ctx, args);

@@ -227,6 +227,16 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', (provider) => {
     // Examples valid today (2023-04-10): next year's launch, dates after the deadline.
     expect(text).toContain('@主题日助手 发起申报 2024 截止 2024-04-07');
 
+    // 添加评委 without an @: a person named from the unit directory (the office group does not hold them).
+    const liaison = units[1]!.liaisons.find((l) => l.role === 'primary')!;
+    await h.say(coordinator, office, `添加评委 ${liaison.name} ${units[1]!.name}`);
+    await h.drainOutbox();
+    expect(lastText(office)).toContain(`已添加评委 ${liaison.name}（${units[1]!.name}，回避本单位活动）`);
+    expect(await h.db.judge.findFirst({ where: { campaignId, openId: liaison.openId } })).toMatchObject({ unitId: units[1]!.id });
+    await h.say(coordinator, office, '添加评委 查无此人');
+    await h.drainOutbox();
+    expect(lastText(office)).toContain('名录中找不到“查无此人”');
+
     // In December 2026 the 发起申报 example still launches (next year, deadline ahead).
     clock.set('2026-12-04T02:00:00Z');
     await h.say(coordinator, office, '帮助');

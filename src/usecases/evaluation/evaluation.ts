@@ -63,11 +63,41 @@ async function inviteJudge(ctx: HandlerContext, campaign: Campaign, openId: stri
 
 export interface AddJudgesResult { lines: string[] }
 
+/**
+ * `添加评委 张三 [单位]` without an @: the coordinator's group does not hold everyone, so people are
+ * named from the unit directory (liaisons, 分管领导, coordinators, reviewers). A name shared by
+ * several people is narrowed by a unit written alongside, else the candidates are listed.
+ */
+export async function judgesByName(ctx: HandlerContext, text: string): Promise<{ people: Mention[]; unitText: string; problems: string[] }> {
+  const tokens = text.normalize('NFKC').split(/[\s、，,;；]+/).map((t) => t.trim()).filter(Boolean);
+  const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, leaderName: true, leaderOpenId: true } });
+  const unitTokens = tokens.filter((t) => units.some((u) => u.name === t || u.shortName === t));
+  const names = tokens.filter((t) => !unitTokens.includes(t));
+  const unitIds = new Set(units.filter((u) => unitTokens.includes(u.name) || (u.shortName && unitTokens.includes(u.shortName))).map((u) => u.id));
+  const people: Mention[] = [];
+  const problems: string[] = [];
+  for (const name of names) {
+    const found = new Map<string, { openId: string; name: string; unitId: string | null; unitName: string }>();
+    for (const l of await ctx.tx.liaison.findMany({ where: { name, openId: { not: null } }, select: { openId: true, name: true, unit: { select: { id: true, name: true } } } })) {
+      found.set(l.openId!, { openId: l.openId!, name: l.name, unitId: l.unit.id, unitName: l.unit.name });
+    }
+    for (const u of units.filter((x) => x.leaderName === name && x.leaderOpenId)) if (!found.has(u.leaderOpenId!)) found.set(u.leaderOpenId!, { openId: u.leaderOpenId!, name, unitId: u.id, unitName: u.name });
+    for (const c of await ctx.tx.coordinator.findMany({ where: { name }, select: { openId: true, name: true } })) if (!found.has(c.openId)) found.set(c.openId, { openId: c.openId, name, unitId: null, unitName: '县政务公开办' });
+    for (const r of await ctx.tx.reviewer.findMany({ where: { name }, select: { openId: true } })) if (!found.has(r.openId)) found.set(r.openId, { openId: r.openId, name, unitId: null, unitName: '审核人' });
+    let candidates = [...found.values()];
+    if (candidates.length > 1 && unitIds.size > 0) candidates = candidates.filter((c) => c.unitId && unitIds.has(c.unitId));
+    if (candidates.length === 1) people.push({ key: '', openId: candidates[0]!.openId, name: candidates[0]!.name });
+    else if (candidates.length === 0) problems.push(`名录中找不到“${name}”：请写名录中的姓名，或在此群 @ 他/她。`);
+    else problems.push(`名录中有 ${candidates.length} 位“${name}”：${candidates.map((c) => c.unitName).join('、')}。请写成“添加评委 ${name} 单位名”。`);
+  }
+  return { people, unitText: unitTokens.length === 1 ? unitTokens[0]! : '', problems };
+}
+
 /** `添加评委 @某人 [单位]`: the unit (for conflict of interest) from the text, else from the directory. */
 export async function addJudges(ctx: HandlerContext, campaign: Campaign, people: Mention[], unitText: string): Promise<AddJudgesResult> {
   const refusal = await requireCoordinator(ctx, 'evaluation.add_judge');
   if (refusal) return { lines: [refusal] };
-  if (people.length === 0) return { lines: ['请 @ 要添加的评委，例如：添加评委 @张三 县发改局（单位用于回避本单位活动，可省略）'] };
+  if (people.length === 0) return { lines: ['请写要添加的评委：名录中的姓名或 @ 某人，例如：添加评委 张三 县发展和改革局（单位用于回避本单位活动，可省略）'] };
   let unit: { id: string; name: string } | null = null;
   const t = unitText.trim();
   if (t) {
