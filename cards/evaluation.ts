@@ -303,3 +303,13 @@ export function announcementCard(v: { year: number; winners: { unitName: string;
 export function judgeInviteLine(openId: string, year: number): string {
   return `${mention(openId)} 您已被邀请担任 ${year} 年最佳政务公开主题日活动评委。`;
 }
+
+/** 添加评委 with a name several people share: one button per person in the directory. */
+export function judgeChoiceCard(v: { choices: { name: string; candidates: { openId: string; name: string; unitName: string }[] }[] }): CardJson {
+  const elements: CardElement[] = [];
+  for (const c of v.choices) {
+    elements.push(markdown(`名录中有 ${c.candidates.length} 位“${escapeMarkdown(c.name)}”，请选择要添加为评委的人：`));
+    elements.push(buttonRow(c.candidates.map((p) => button(`${p.name}（${p.unitName}）`.slice(0, 30), { a: 'evaluation.add_judge_pick', o: p.openId }, { size: 'small' }))));
+  }
+  return card({ title: '添加评委：请选择', template: 'violet', elements, summary: '添加评委：请选择' });
+}

@@ -233,6 +233,19 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', (provider) => {
     await h.drainOutbox();
     expect(lastText(office)).toContain(`已添加评委 ${liaison.name}（${units[1]!.name}，回避本单位活动）`);
     expect(await h.db.judge.findFirst({ where: { campaignId, openId: liaison.openId } })).toMatchObject({ unitId: units[1]!.id });
+    // A name two people share: the coordinator picks the person on a card; a forged id is refused.
+    await h.db.liaison.update({ where: { unitId_openId: { unitId: units[3]!.id, openId: liaisonOf(units[3]!) } }, data: { name: '同名者' } });
+    await h.db.liaison.update({ where: { unitId_openId: { unitId: units[4]!.id, openId: liaisonOf(units[4]!) } }, data: { name: '同名者' } });
+    await h.say(coordinator, office, '添加评委 同名者');
+    await h.drainOutbox();
+    const pick = lastInteractive(h.messages(office))!;
+    expect(validateCard(pick.card)).toEqual({ ok: true });
+    expect(buttons(pick.card).map((b) => b.text).sort()).toEqual([`同名者（${units[3]!.name}）`, `同名者（${units[4]!.name}）`].sort());
+    expect((await h.click(coordinator, pick.messageId, { a: 'evaluation.add_judge_pick', o: 'ou_forged' })).toast?.content).toContain('名录中找不到');
+    const picked = await h.click(coordinator, pick.messageId, buttonValue(pick.card, { text: `同名者（${units[4]!.name}）` }));
+    expect(picked.toast?.content).toContain(`已添加评委 同名者（${units[4]!.name}，回避本单位活动）`);
+    expect(await h.db.judge.findFirst({ where: { campaignId, openId: liaisonOf(units[4]!) } })).toMatchObject({ unitId: units[4]!.id });
+
     await h.say(coordinator, office, '添加评委 查无此人');
     await h.drainOutbox();
     expect(lastText(office)).toContain('名录中找不到“查无此人”');

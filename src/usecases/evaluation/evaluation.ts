@@ -68,7 +68,12 @@ export interface AddJudgesResult { lines: string[] }
  * named from the unit directory (liaisons, 分管领导, coordinators, reviewers). A name shared by
  * several people is narrowed by a unit written alongside, else the candidates are listed.
  */
-export async function judgesByName(ctx: HandlerContext, text: string): Promise<{ people: Mention[]; unitText: string; problems: string[] }> {
+export interface JudgeChoice {
+  name: string;
+  candidates: { openId: string; name: string; unitName: string }[];
+}
+
+export async function judgesByName(ctx: HandlerContext, text: string): Promise<{ people: Mention[]; unitText: string; problems: string[]; choices: JudgeChoice[] }> {
   const tokens = text.normalize('NFKC').split(/[\s、，,;；]+/).map((t) => t.trim()).filter(Boolean);
   const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, leaderName: true, leaderOpenId: true } });
   const unitTokens = tokens.filter((t) => units.some((u) => u.name === t || u.shortName === t));
@@ -76,6 +81,7 @@ export async function judgesByName(ctx: HandlerContext, text: string): Promise<{
   const unitIds = new Set(units.filter((u) => unitTokens.includes(u.name) || (u.shortName && unitTokens.includes(u.shortName))).map((u) => u.id));
   const people: Mention[] = [];
   const problems: string[] = [];
+  const choices: JudgeChoice[] = [];
   for (const name of names) {
     const found = new Map<string, { openId: string; name: string; unitId: string | null; unitName: string }>();
     for (const l of await ctx.tx.liaison.findMany({ where: { name, openId: { not: null } }, select: { openId: true, name: true, unit: { select: { id: true, name: true } } } })) {
@@ -88,9 +94,24 @@ export async function judgesByName(ctx: HandlerContext, text: string): Promise<{
     if (candidates.length > 1 && unitIds.size > 0) candidates = candidates.filter((c) => c.unitId && unitIds.has(c.unitId));
     if (candidates.length === 1) people.push({ key: '', openId: candidates[0]!.openId, name: candidates[0]!.name });
     else if (candidates.length === 0) problems.push(`名录中找不到“${name}”：请写名录中的姓名，或在此群 @ 他/她。`);
-    else problems.push(`名录中有 ${candidates.length} 位“${name}”：${candidates.map((c) => c.unitName).join('、')}。请写成“添加评委 ${name} 单位名”。`);
+    else {
+      problems.push(`名录中有 ${candidates.length} 位“${name}”：${candidates.map((c) => c.unitName).join('、')}。请在卡片上选择，或写成“添加评委 ${name} 单位名”。`);
+      choices.push({ name, candidates: candidates.slice(0, 10).map((c) => ({ openId: c.openId, name: c.name, unitName: c.unitName })) });
+    }
   }
-  return { people, unitText: unitTokens.length === 1 ? unitTokens[0]! : '', problems };
+  return { people, unitText: unitTokens.length === 1 ? unitTokens[0]! : '', problems, choices };
+}
+
+/** A person picked on the choice card: only someone the directory knows (the value is never trusted). */
+export async function directoryPerson(ctx: HandlerContext, openId: string): Promise<Mention | null> {
+  const l = await ctx.tx.liaison.findFirst({ where: { openId }, select: { name: true } });
+  if (l) return { key: '', openId, name: l.name };
+  const u = await ctx.tx.unit.findFirst({ where: { leaderOpenId: openId }, select: { leaderName: true } });
+  if (u?.leaderName) return { key: '', openId, name: u.leaderName };
+  const c = await ctx.tx.coordinator.findUnique({ where: { openId }, select: { name: true } });
+  if (c) return { key: '', openId, name: c.name };
+  const r = await ctx.tx.reviewer.findFirst({ where: { openId }, select: { name: true } });
+  return r ? { key: '', openId, name: r.name } : null;
 }
 
 /** `添加评委 @某人 [单位]`: the unit (for conflict of interest) from the text, else from the directory. */
