@@ -73,8 +73,6 @@ async function progressCommand(ctx: HandlerContext, message: MessageEvent, args:
   const { year } = splitYearArg(args);
   const campaign = await summaryCampaign(ctx, year);
   if (!campaign || campaign.status === 'draft') return replyText(ctx, message, 'summary.progress', year !== undefined ? noCampaignForYear(year) : '今年的主题日活动还没有发起。');
-  const early = await notYet(ctx, campaign);
-  if (early) return replyText(ctx, message, 'summary.progress', early);
   const rows = await summaryCompleteness(ctx.tx, campaign.id);
   await ctx.enqueue(`summary.progress:${message.messageId}`, { op: 'reply', messageId: message.messageId, card: completenessCard({ year: campaign.year, rows, today: shanghaiDate(ctx.now) }) });
 }
