@@ -2,6 +2,7 @@
 // coordinator's progress/ranking card with winner confirmation and exports, the announcement. Pure.
 import {
   strong,
+  colored,
   fitCard,
   bold,
   button,
@@ -150,7 +151,9 @@ export function scoreCard(v: ScoreCardView): CardJson {
   if (v.evidence) elements.push(...evidenceElements(v.evidence));
   const fields: CardElement[] = [markdown(`${bold('评分')}（${escapeMarkdown(v.position)}）`)];
   for (const c of v.criteria) {
-    fields.push(input(`c_${c.key}`, { label: `${c.name}（0–${c.maxScore} 分，权重 ${c.weight}）`, placeholder: c.description.slice(0, 90) || `0–${c.maxScore}`, value: v.typed[c.key] ?? '', maxLength: 5 }), ...red(v.errors[c.key]));
+    // The guidance stays visible above the field (a placeholder is cut on phones and gone once typing starts).
+    if (c.description) fields.push(note(`${escapeMarkdown(c.name)}：${escapeMarkdown(c.description)}`));
+    fields.push(input(`c_${c.key}`, { label: `${c.name}（0–${c.maxScore} 分，权重 ${c.weight}）`, placeholder: `0–${c.maxScore}`, value: v.typed[c.key] ?? '', maxLength: 5 }), ...red(v.errors[c.key]));
   }
   fields.push(input('comment', { label: '评语（可选）', placeholder: '亮点与不足', value: v.comment, multiline: true, rows: 2, maxLength: 300 }));
   fields.push(formButton('score_submit', '提交评分', { a: 'evaluation.score', themeId: v.themeId }));
@@ -209,6 +212,8 @@ export interface EvaluationProgressView {
   winners: string[];
   canConfirm: boolean;
   notice?: string;
+  /** readiness warnings with counts (judges, summaries), shown before confirming */
+  readiness?: string[];
 }
 
 /** Ranking rows and winner choices listed, most first (measured, see evaluationProgressCard). */
@@ -286,11 +291,14 @@ function buildEvaluationProgressCard(v: EvaluationProgressView, level: { rows: n
     const scoredAll = v.ranking.filter((r) => r.final !== undefined);
     const keep = new Set([...scoredAll.slice(0, level.options).map((r) => r.themeId), ...v.defaultWinners]);
     const scored = scoredAll.filter((r) => keep.has(r.themeId));
+    const warnings = v.readiness ?? [];
+    if (warnings.length > 0) elements.push(markdown(`${colored('orange', `${bold('公布前请注意')}：`)}\n${warnings.map((w) => `· ${escapeMarkdown(w)}`).join('\n')}`));
+    const confirmText = `确认后将向所有单位群公布评选结果，且不能再修改评分。${warnings.length > 0 ? `\n注意：${warnings.join('')}` : ''}`.slice(0, 400);
     elements.push(
       form('winners_form', [
         markdown(`${bold('确认获奖名单')}（默认勾选前 3 名，并列的一并勾选；可增删）`),
         multiSelect('winners', { placeholder: '选择获奖活动', options: scored.map((r) => ({ label: `${r.rankLabel} ${r.unitName} · ${r.title}`.slice(0, 40), value: r.themeId })), values: v.defaultWinners.filter((w) => scored.some((r) => r.themeId === w)) }),
-        formButton('winners_submit', '确认并公布', { a: 'evaluation.confirm' }, { type: 'primary', confirm: { title: '确认获奖名单', text: '确认后将向所有单位群公布评选结果，且不能再修改评分。' } }),
+        formButton('winners_submit', '确认并公布', { a: 'evaluation.confirm' }, { type: warnings.length > 0 ? 'danger' : 'primary', confirm: { title: warnings.length > 0 ? '评选尚未齐备，仍要公布？' : '确认获奖名单', text: confirmText } }),
       ]),
     );
   }
@@ -321,4 +329,14 @@ export function announcementCard(v: { year: number; winners: { unitName: string;
 
 export function judgeInviteLine(openId: string, year: number): string {
   return `${mention(openId)} 您已被邀请担任 ${year} 年最佳政务公开主题日活动评委。`;
+}
+
+/** 添加评委 with a name several people share: one button per person in the directory. */
+export function judgeChoiceCard(v: { choices: { name: string; candidates: { openId: string; name: string; unitName: string }[] }[] }): CardJson {
+  const elements: CardElement[] = [];
+  for (const c of v.choices) {
+    elements.push(markdown(`名录中有 ${c.candidates.length} 位“${escapeMarkdown(c.name)}”，请选择要添加为评委的人：`));
+    elements.push(buttonRow(c.candidates.map((p) => button(`${p.name}（${p.unitName}）`.slice(0, 30), { a: 'evaluation.add_judge_pick', o: p.openId }, { size: 'small' }))));
+  }
+  return card({ title: '添加评委：请选择', template: 'violet', elements, summary: '添加评委：请选择' });
 }

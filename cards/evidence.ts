@@ -1,5 +1,5 @@
 // Evidence check results (链接可访问性、照片日期、LOGO): shown to the liaison and the coordinator. Pure.
-import { card, escapeMarkdown, field, markdown, note, button, buttonRow, type CardElement, type CardJson } from './kit.ts';
+import { card, escapeMarkdown, field, markdown, note, button, buttonRow, textBlock, type CardElement, type CardJson } from './kit.ts';
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
 
 export function evidenceElements(check: EvidenceCheck): CardElement[] {
@@ -9,10 +9,15 @@ export function evidenceElements(check: EvidenceCheck): CardElement[] {
   const lines: string[] = [];
   if (warns.length === 0) lines.push(`<font color='green'>✔ 证据核验未发现问题</font>`);
   else lines.push(`<font color='orange'>证据核验提示 ${warns.length} 项（仅作提醒，不影响提交）：</font>`);
-  for (const w of warns.slice(0, 12)) lines.push(`- ${escapeMarkdown(w.message)}`);
+  // Messages quoting a link are shown as plain text: escaped markdown would show
+  // 'www\.csx\.gov\.cn/…\_1\.html' to the person who has to open it.
+  const shown = warns.slice(0, 12);
+  const links = shown.filter((w) => w.code === 'link_broken');
+  for (const w of shown.filter((x) => x.code !== 'link_broken')) lines.push(`- ${escapeMarkdown(w.message)}`);
   if (warns.length > 12) lines.push(`- 另有 ${warns.length - 12} 项`);
   for (const i of infos.slice(0, 4)) lines.push(`- ${escapeMarkdown(i.message)}`);
   const out: CardElement[] = [markdown(lines.join('\n'))];
+  if (links.length > 0) out.push(textBlock(links.map((l) => `· ${l.message}`).join('\n')));
   if (check.links.length > 0) out.push(note(`链接核验：${okLinks}/${check.links.length} 个可访问`));
   return out;
 }

@@ -1,4 +1,5 @@
-// 帮助: the commands the asker may use, grouped for coordinators and liaisons, with examples.
+// 帮助: the campaign's stage and the commands that matter now, then every command the asker may
+// use in workflow order, grouped for coordinators and liaisons, with examples.
 import { bold, card, escapeMarkdown, field, markdown, note, type CardElement, type CardJson } from './kit.ts';
 
 export interface HelpCommand {
@@ -14,6 +15,8 @@ export interface HelpView {
   intro?: string;
   /** names only (the short answer to text nobody understood) */
   compact?: boolean;
+  /** where the campaign stands and the commands that matter now (listed first) */
+  stage?: { title: string; strip: string; next: string; now: HelpCommand[] };
 }
 
 function section(title: string, list: HelpCommand[], compact = false): CardElement[] {
@@ -25,6 +28,10 @@ function section(title: string, list: HelpCommand[], compact = false): CardEleme
 export function buildHelpCard(v: HelpView): CardJson {
   const elements: CardElement[] = [];
   if (v.intro) elements.push(markdown(escapeMarkdown(v.intro)));
+  if (v.stage) {
+    elements.push(markdown(`**${escapeMarkdown(v.stage.title)}当前阶段：**${v.stage.strip}\n下一步：${escapeMarkdown(v.stage.next)}`));
+    elements.push(...section('现在常用', v.stage.now, v.compact));
+  }
   if (v.coordinator) elements.push(...section('协调人（县政务公开办）可用', v.coordinator, v.compact));
   elements.push(...section(v.coordinator ? '单位联系人可用' : '可用指令', v.liaison, v.compact));
   elements.push(note(v.compact ? '发送“@主题日助手 帮助”查看每条指令的说明和示例。' : '在群里使用时请先 @主题日助手；在与主题日助手的私聊中可直接发送指令。'));

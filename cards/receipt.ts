@@ -6,7 +6,10 @@ export interface ReceiptView {
   submissionId: string;
   unitName: string;
   campaignTitle: string;
+  /** the optimistic-lock version (the 撤回 button carries it) */
   version: number;
+  /** 第 N 版 as people count: accepted submits and edits (a withdrawal is not a version) */
+  displayVersion: number;
   status: 'submitted' | 'withdrawn';
   atText: string;
   byName: string;
@@ -24,11 +27,11 @@ export interface ReceiptView {
 export function buildReceiptCard(v: ReceiptView): CardJson {
   const elements: CardElement[] = [];
   if (v.status === 'withdrawn') {
-    elements.push(markdown(`${escapeMarkdown(v.byName)} 于 ${escapeMarkdown(v.atText)} ${bold('撤回')}了本单位的申报（第 ${v.version} 版）。撤回后视为未申报。`));
+    elements.push(markdown(`${escapeMarkdown(v.byName)} 于 ${escapeMarkdown(v.atText)} ${bold('撤回')}了本单位的第 ${v.displayVersion} 版申报。撤回后视为未申报。`));
     if (v.editable) elements.push(note(`${escapeMarkdown(v.editableUntilText)}前可重新填写提交。`), button('重新填写申报表', { a: 'sub.open', s: v.submissionId }, { type: 'primary' }));
   } else {
     elements.push(
-      markdown(`${bold(v.unitName)} 的申报已收到（第 ${v.version} 版${v.late ? '，<font color=\'red\'>逾期提交</font>' : ''}）`),
+      markdown(`${bold(v.unitName)} 的申报已收到（第 ${v.displayVersion} 版${v.late ? '，<font color=\'red\'>逾期提交</font>' : ''}）`),
       markdown(`提交人：${escapeMarkdown(v.byName)}\u3000时间：${escapeMarkdown(v.atText)}\n联系人：${escapeMarkdown(v.contactName)}\u3000电话：${escapeMarkdown(v.contactPhoneMasked)}`),
       ...v.themes.map((t, i) => markdown(`${themeLine(t, i)}\n${escapeMarkdown(t.intro)}`)),
     );
@@ -48,7 +51,21 @@ export function buildReceiptCard(v: ReceiptView): CardJson {
     title: v.status === 'withdrawn' ? '申报已撤回' : '申报回执',
     subtitle: `${v.unitName} · ${v.campaignTitle}`,
     template: v.status === 'withdrawn' ? 'grey' : v.late ? 'orange' : 'green',
-    summary: `${v.unitName} 申报${v.status === 'withdrawn' ? '已撤回' : '回执'}（第 ${v.version} 版）`,
+    summary: `${v.unitName} 申报${v.status === 'withdrawn' ? '已撤回' : '回执'}（第 ${v.displayVersion} 版）`,
     elements,
+  });
+}
+
+/**
+ * An older receipt, updated in place once it no longer describes the submission (a newer version,
+ * a withdrawal): its 修改/撤回 buttons go, so nobody clicks a stale one.
+ */
+export function supersededReceiptCard(v: { unitName: string; campaignTitle: string; displayVersion: number; status: 'submitted' | 'withdrawn'; reason: string }): CardJson {
+  return card({
+    title: v.status === 'withdrawn' ? '申报已撤回（旧记录）' : '申报回执（已被取代）',
+    subtitle: `${v.unitName} · ${v.campaignTitle}`,
+    template: 'grey',
+    summary: `${v.unitName} 申报回执（已被取代）`,
+    elements: [markdown(`这是第 ${v.displayVersion} 版的${v.status === 'withdrawn' ? '撤回记录' : '回执'}。${escapeMarkdown(v.reason)}`), note('请以本群最新的申报回执为准。')],
   });
 }

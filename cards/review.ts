@@ -35,6 +35,7 @@ import {
   type FieldChange,
   type ReviewFilter,
 } from '../src/domain/review.ts';
+import { markedDiff } from './text-diff.ts';
 
 /**
  * Themes shown per page of one unit. Each theme with its decision form is ~30 elements as Feishu
@@ -93,9 +94,14 @@ function clip(s: string, n: number): string {
 }
 
 function diffLine(c: FieldChange, emphasise: boolean, n = DIFF_CLIP): string {
+  // Texts: the changed characters marked in place (a 500-character 简介 shown twice hides a one-word edit).
+  if (c.field === 'intro') return `· ${c.label}：${markedDiff(c.before, c.after, n * 2)}`;
   const after = clip(c.after, n);
   return `· ${c.label}：${escapeMarkdown(clip(c.before, n))} → ${emphasise ? bold(after) : escapeMarkdown(after)}`;
 }
+
+/** What the v1/v2 tags mean, once per card. */
+export const VERSION_NOTE = 'v1、v2…是主题的版本号：单位每修改一次该主题并重新提交，版本号加 1；审核针对当前版本。';
 
 function clipTo(s: string, n: number | undefined): string {
   return n === undefined ? s : clip(s, n);
@@ -186,6 +192,7 @@ function buildReviewCard(vm: ReviewCardVm, clips: Clips): CardJson {
     elements.push(hr(), ...themeBlock(vm, t, i, clips));
   });
   if (clips !== FULL) elements.push(note('本页内容较多，简介已缩略；点“查看历史”可看完整内容。'));
+  elements.push(note(VERSION_NOTE));
   const navButtons: CardElement[] = [
     button('上一个单位', navValue('review.page', nav, { dir: 'prev' }), { disabled: u.index === 0, size: 'small' }),
     button('下一个单位', navValue('review.page', nav, { dir: 'next' }), { disabled: u.index >= u.count - 1, size: 'small', type: 'primary' }),
@@ -279,6 +286,10 @@ function errorLine(errors: Record<string, string> | undefined, key: string): Car
   return msg ? [markdown(`<font color='red'>${escapeMarkdown(msg)}</font>`)] : [];
 }
 
+function fieldLabelLine(label: string, mustChange: boolean): CardElement {
+  return markdown(`${label}${mustChange ? `\u3000<font color='red'>需修改</font>` : ''}`, { text_size: 'normal' });
+}
+
 export function reviseCard(vm: ReviseVm): CardJson {
   const mark = (k: string) => (vm.fields.includes(k) ? '（需修改）' : '');
   const lines = [`${bold(vm.unitName)} 修改退回的主题（v${vm.version}）`];
@@ -288,9 +299,12 @@ export function reviseCard(vm: ReviseVm): CardJson {
   const formElements: CardElement[] = [
     input('title', { label: `活动主题${mark('title')}（不超过40字）`, value: vm.values.title, maxLength: 40, required: true }),
     ...errorLine(vm.errors, 'title'),
-    select('month', { placeholder: `活动时间（月份）${mark('month')}`, options: monthOptions, value: monthOptions.some((o) => o.value === vm.values.month) ? vm.values.month : undefined, required: true }),
+    // Selects have no label of their own and the placeholder is hidden once a value is chosen.
+    fieldLabelLine(`活动时间（月份）`, vm.fields.includes('month')),
+    select('month', { placeholder: `选择月份${mark('month')}`, options: monthOptions, value: monthOptions.some((o) => o.value === vm.values.month) ? vm.values.month : undefined, required: true }),
     ...errorLine(vm.errors, 'month'),
-    multiSelect('forms', { placeholder: `活动形式${mark('forms')}（可多选）`, options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: vm.values.forms, required: true }),
+    fieldLabelLine('活动形式（可多选）', vm.fields.includes('forms')),
+    multiSelect('forms', { placeholder: `选择活动形式${mark('forms')}`, options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: vm.values.forms, required: true }),
     ...errorLine(vm.errors, 'forms'),
     input('intro', { label: `活动简介${mark('intro')}（20-500字）`, value: vm.values.intro, multiline: true, rows: 5, maxLength: 500, required: true }),
     ...errorLine(vm.errors, 'intro'),

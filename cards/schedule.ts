@@ -203,7 +203,15 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
   });
 }
 
-export function publishConfirmCard(vm: { campaignId?: string; title: string; count: number; unitCount: number; warnings: BalanceWarning[]; pendingMoves: number; nextVersion: number; changes: number; affectedUnits: number }): CardJson {
+/** What publishing does to 申报 when it is still open (see domain/campaign-stage). */
+export interface PublishClosingVm {
+  /** the campaign deadline has not passed */
+  beforeDeadline: boolean;
+  /** consequence lines: who has not submitted, who keeps an extension, what closes */
+  lines: string[];
+}
+
+export function publishConfirmCard(vm: { campaignId?: string; title: string; count: number; unitCount: number; warnings: BalanceWarning[]; pendingMoves: number; nextVersion: number; changes: number; affectedUnits: number; closing?: PublishClosingVm }): CardJson {
   const lines = [
     `即将发布 ${bold(`第 ${vm.nextVersion} 版`)}：${vm.count} 项活动，${vm.unitCount} 个单位。`,
     vm.nextVersion === 1 ? '发布后计划安排表将发送到每个单位工作群，Excel 发给县政务公开办。' : `与上一版相比 ${vm.changes} 处变更，只通知涉及的 ${vm.affectedUnits} 个单位。`,
@@ -212,13 +220,32 @@ export function publishConfirmCard(vm: { campaignId?: string; title: string; cou
   const elements: CardElement[] = [markdown(lines.join('\n')), warningsBlock(vm.warnings)];
   const disabled = vm.count === 0 || (vm.nextVersion > 1 && vm.changes === 0);
   if (disabled) elements.push(note(vm.count === 0 ? '还没有通过审核的主题，无法发布。' : '与已发布版本相同，无需重新发布。'));
-  elements.push(
-    buttonRow([
-      button('确认发布', { a: 'schedule.publish', n: vm.nextVersion, ...campaignRef(vm) }, { type: 'primary', disabled, confirm: { title: '确认发布计划安排表？', text: `发布第 ${vm.nextVersion} 版并通知相关单位` } }),
-      button('返回编排', { a: 'schedule.view', ...campaignRef(vm) }),
-    ]),
-  );
-  return card({ title: `发布${vm.title}`, template: 'orange', elements, summary: '确认发布计划安排表' });
+  const back = button('返回编排', { a: 'schedule.view', ...campaignRef(vm) });
+  if (!vm.closing) {
+    elements.push(
+      buttonRow([
+        button('确认发布', { a: 'schedule.publish', n: vm.nextVersion, ...campaignRef(vm) }, { type: 'primary', disabled, confirm: { title: '确认发布计划安排表？', text: `发布第 ${vm.nextVersion} 版并通知相关单位` } }),
+        back,
+      ]),
+    );
+    return card({ title: `发布${vm.title}`, template: 'orange', elements, summary: '确认发布计划安排表' });
+  }
+  // 申报 is still open: publishing may close it, and that is a decision of its own.
+  const c = vm.closing;
+  elements.push(markdown(`**发布后申报是否截止？**\n${c.lines.map((l) => `· ${escapeMarkdown(l)}`).join('\n')}`));
+  const closeText = `截止后未提交的单位不能再提交（持有延期的单位在延期内仍可提交）。${c.lines.join('；')}`.slice(0, 300);
+  const keepOpen = button(c.beforeDeadline ? '发布，申报继续开放' : '仅发布，暂不截止申报', { a: 'schedule.publish', n: vm.nextVersion, close: false, ...campaignRef(vm) }, { type: c.beforeDeadline ? 'primary' : 'default', disabled });
+  // With nothing new to publish the same button only closes 申报 (the published version stands).
+  const onlyClose = disabled && vm.count > 0;
+  const closeLabel = onlyClose ? (c.beforeDeadline ? '提前截止申报（不重新发布）' : '截止申报（不重新发布）') : c.beforeDeadline ? '发布并提前截止申报' : '发布并截止申报';
+  const close = button(closeLabel, { a: 'schedule.publish', n: vm.nextVersion, close: true, ...campaignRef(vm) }, {
+    type: c.beforeDeadline ? 'danger' : 'primary',
+    disabled: vm.count === 0,
+    confirm: { title: c.beforeDeadline ? '截止日还没到，确认提前截止申报？' : '确认发布并截止申报？', text: closeText },
+  });
+  elements.push(buttonRow(c.beforeDeadline ? [keepOpen, close, back] : [close, keepOpen, back]));
+  elements.push(note(c.beforeDeadline ? '申报继续开放时，之后通过审核的主题会在下次“发布计划”时作为变更加入。' : '截止后如需补报，可发送“重新开放 单位名”；其通过审核的主题在下次发布时作为变更加入。'));
+  return card({ title: `发布${vm.title}`, template: c.beforeDeadline ? 'red' : 'orange', elements, summary: '确认发布计划安排表' });
 }
 
 /** Shown while the version is being frozen and sent (replaced by publishedDoneCard). */

@@ -94,6 +94,7 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     columns(p.slice(3).map((x) => ({ elements: [x] }))),
     ...PARTICIPANT_KINDS.flatMap((k) => fieldError(e, SUMMARY_FIELDS.participant(k.key))),
     markdown(`${bold('4. 活动现场是否设置“政务公开主题日”LOGO 醒目标识')}`),
+    note('选“是”时，请在下方“照片 / 标记 LOGO 照片”中，把能看到现场 LOGO 的照片标为 LOGO 照片。'),
     select(SUMMARY_FIELDS.logo, { placeholder: '请选择', options: YES_NO, value: v.raw.logo || undefined }),
     ...fieldError(e, SUMMARY_FIELDS.logo),
     markdown(`${bold('5. 宣传链接')}（每行一个 http(s) 链接）`),
@@ -127,7 +128,7 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
   if (v.notice) head.push(note(escapeMarkdown(v.notice)));
   if (errorCount > 0) head.push(markdown(`<font color='red'>有 ${errorCount} 处需要修改，请看各项下方的红色提示。已填写的内容都保留着。</font>`));
   head.push(
-    note(`照片：${v.photoCount} 张${v.logoPhotoCount > 0 ? `（含 LOGO 照片 ${v.logoPhotoCount} 张）` : ''}。在本群直接把照片发给机器人（或回复本卡片发送照片）即可上传。`),
+    note(`照片：${v.photoCount} 张${logoLine(v.photoCount, v.logoPhotoCount)}。在本群直接把照片发给机器人（或回复本卡片发送照片）即可上传。`),
   );
   return card({
     title: `活动总结 · ${v.unitName}`,
@@ -137,7 +138,7 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     elements: [
       ...head,
       form('summary_form', fields),
-      buttonRow([button(`照片（${v.photoCount}）`, { a: 'summary.photos', themeId: v.themeId }, { size: 'small' })]),
+      buttonRow([button(`照片 / 标记 LOGO 照片（${v.photoCount}）`, { a: 'summary.photos', themeId: v.themeId }, { size: 'small' })]),
       ...(v.evidence ? evidenceElements(v.evidence) : []),
     ],
   });
@@ -158,6 +159,12 @@ export interface SummaryReadView {
   /** shows 修改 / 照片 buttons (liaison) */
   editable: boolean;
   notice?: string;
+}
+
+/** How the LOGO photo stands, told where the photos are counted (marking one is otherwise hard to find). */
+function logoLine(photos: number, logoPhotos: number): string {
+  if (logoPhotos > 0) return `（含 LOGO 照片 ${logoPhotos} 张）`;
+  return photos > 0 ? '，尚未标记 LOGO 照片：点“照片 / 标记 LOGO 照片”，在能看到现场 LOGO 的照片旁点“标为 LOGO 照片”' : '';
 }
 
 /** Plain rendering of a summary's values (also used on the judge's card). */
@@ -192,12 +199,12 @@ export function summaryReadCard(v: SummaryReadView): CardJson {
   ];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   elements.push(...summaryValueElements(v.values));
-  elements.push(note(`照片：${v.photoCount} 张${v.logoPhotoCount > 0 ? `（含 LOGO 照片 ${v.logoPhotoCount} 张）` : ''}`));
+  elements.push(note(`照片：${v.photoCount} 张${logoLine(v.photoCount, v.logoPhotoCount)}`));
   if (v.evidence) elements.push(...evidenceElements(v.evidence));
   elements.push(
     buttonRow([
       ...(v.editable ? [button('修改总结', { a: 'summary.open', themeId: v.themeId }, { size: 'small' })] : []),
-      button(`照片（${v.photoCount}）`, { a: 'summary.photos', themeId: v.themeId }, { size: 'small' }),
+      button(`照片 / 标记 LOGO 照片（${v.photoCount}）`, { a: 'summary.photos', themeId: v.themeId }, { size: 'small' }),
     ]),
   );
   return card({
@@ -308,7 +315,7 @@ export function photoReceivedCard(v: { themeId: string; title: string; count: nu
 }
 
 export type MissingKey = 'summary' | 'photos' | 'logo' | 'links';
-export const MISSING_LABELS: Record<MissingKey, string> = { summary: '总结', photos: '照片', logo: 'LOGO 照片', links: '宣传链接' };
+export const MISSING_LABELS: Record<MissingKey, string> = { summary: '总结', photos: '照片', logo: '现场 LOGO', links: '宣传链接' };
 
 export interface CompletenessRow {
   themeId: string;
@@ -320,7 +327,11 @@ export interface CompletenessRow {
   held: boolean;
   status: SummaryStatus;
   photos: number;
+  /** LOGO on site: the summary's answer, or a photo marked as the LOGO photo */
   logo: boolean;
+  /** the summary's answer (现场 LOGO：是/否), undefined when not answered */
+  logoShown?: boolean;
+  logoPhoto?: boolean;
   links: number;
   warnings: number;
   /** what is still missing, as keys (for the reminders) and labels (for people) */
@@ -370,7 +381,7 @@ function buildCompletenessCard(v: { year: number; rows: CompletenessRow[]; today
           month: r.month,
           summary: SUMMARY_STATUS_LABELS[r.status],
           photos: r.photos,
-          logo: r.logo ? '有' : '—',
+          logo: r.logoShown === false ? '无' : r.logo ? (r.logoPhoto ? '有·照片' : '有') : '—',
           links: r.links,
           missing: r.missing.length ? r.missing.join('、') : '齐全',
         })),

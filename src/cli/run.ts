@@ -31,11 +31,29 @@ export function helpText(commands: CliCommand[] = COMMANDS): string {
   ].join('\n');
 }
 
+/** `help <words>`: the command they name, or every command of that group (`help demo` → `demo seed` …). */
+function topicHelp(words: string[], commands: CliCommand[]): string | undefined {
+  const exact = findCommand(words, commands);
+  if (exact) return `用法：npm run cli -- ${exact.command.usage}\n${exact.command.summary}`;
+  const group = commands.filter((c) => words.every((w, i) => c.name.split(' ')[i] === w));
+  if (group.length === 0) return undefined;
+  return group.map((c) => `用法：npm run cli -- ${c.usage}\n${c.summary}`).join('\n\n');
+}
+
 export async function runCli(argv: string[], io: CliIo, commands: CliCommand[] = COMMANDS): Promise<number> {
   if (argv.length === 0 || HELP_WORDS.has(argv[0]!)) {
-    const topic = argv.length > 1 ? findCommand(argv.slice(1), commands) : undefined;
-    io.stdout(topic ? `用法：npm run cli -- ${topic.command.usage}\n${topic.command.summary}` : helpText(commands));
-    return argv.length === 0 ? 2 : 0;
+    const words = argv.slice(1);
+    if (words.length === 0) {
+      io.stdout(helpText(commands));
+      return argv.length === 0 ? 2 : 0;
+    }
+    const topic = topicHelp(words, commands);
+    if (topic) {
+      io.stdout(topic);
+      return 0;
+    }
+    io.stderr(`没有名为“${words.join(' ')}”的命令。\n\n${helpText(commands)}`);
+    return 2;
   }
   const found = findCommand(argv, commands);
   if (!found) {

@@ -92,8 +92,12 @@ const themeSchema = z.object({
       z
         .string()
         .min(1, '请填写活动简介')
-        .refine((s) => charCount(s) >= THEME_INTRO_MIN, `活动简介至少 ${THEME_INTRO_MIN} 个字，请写明活动内容、对象和方式`)
-        .refine((s) => charCount(s) <= THEME_INTRO_MAX, `活动简介不能超过 ${THEME_INTRO_MAX} 个字`),
+        // The message says the current length: "too long" alone leaves the liaison counting characters.
+        .superRefine((s, ctx) => {
+          const n = charCount(s);
+          if (n > 0 && n < THEME_INTRO_MIN) ctx.addIssue({ code: 'custom', message: `活动简介至少 ${THEME_INTRO_MIN} 个字（现在 ${n} 个字），请写明活动内容、对象和方式` });
+          else if (n > THEME_INTRO_MAX) ctx.addIssue({ code: 'custom', message: `活动简介不能超过 ${THEME_INTRO_MAX} 个字（现在 ${n} 个字，请删减 ${n - THEME_INTRO_MAX} 个字）` });
+        }),
     ),
 });
 

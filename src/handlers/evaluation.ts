@@ -5,8 +5,11 @@ import type { Bot, HandlerContext } from '../app/bot.ts';
 import type { CardActionEvent, CardResponse, Mention, MessageEvent } from '../app/events.ts';
 import type { CardJson } from '../../cards/kit.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
+import { judgeChoiceCard } from '../../cards/evaluation.ts';
 import {
   addJudges,
+  judgesByName,
+  directoryPerson,
   confirmWinners,
   criteriaView,
   judgeHomeFor,
@@ -73,12 +76,20 @@ export function register(bot: Bot): void {
     if (!campaign) return reply(ctx, m, 'evaluation.criteria', { text: missing ?? NO_CAMPAIGN });
     await reply(ctx, m, 'evaluation.criteria', { card: await criteriaView(ctx, campaign) });
   });
-  bot.command({ names: ['添加评委'], summary: '添加评委（单位用于回避本单位活动）', example: '@主题日助手 添加评委 @张三 县发改局', audience: 'coordinator' }, async (ctx, m, args) => {
+  bot.command({ names: ['添加评委'], summary: '添加评委：写名录中的姓名或 @ 某人（单位用于回避本单位活动）', example: '@主题日助手 添加评委 张三 县发展和改革局', audience: 'coordinator' }, async (ctx, m, args) => {
     const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
     if (!campaign) return reply(ctx, m, 'evaluation.judge', { text: missing ?? NO_CAMPAIGN });
-    const people = mentionedAfterCommand(m, '添加评委');
-    const r = await addJudges(ctx, campaign, people, rest);
-    await reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines].join('\n') });
+    const mentioned = mentionedAfterCommand(m, '添加评委');
+    if (mentioned.length > 0) {
+      const r = await addJudges(ctx, campaign, mentioned, rest);
+      return reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines].join('\n') });
+    }
+    // No @: the people are named from the unit directory.
+    const named = await judgesByName(ctx, rest);
+    const r = named.people.length > 0 || named.problems.length === 0 ? await addJudges(ctx, campaign, named.people, named.unitText) : { lines: [] };
+    await reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines, ...named.problems].join('\n') });
+    // A shared name: pick the person on a card.
+    if (named.choices.length > 0) await ctx.enqueue(`evaluation.judge_pick:${m.messageId}`, { op: 'send', to: { chatId: m.chatId }, card: judgeChoiceCard({ choices: named.choices }) });
   });
   bot.command({ names: ['评分', '我的评分'], summary: '评委：为已举办的活动评分', example: '@主题日助手 评分', audience: 'everyone' }, async (ctx, m, args) => {
     const { campaign, missing } = await evaluationCampaign(ctx, args);
@@ -99,6 +110,16 @@ export function register(bot: Bot): void {
     await reply(ctx, m, 'evaluation.progress', { card: await progressCard(ctx, campaign) });
   });
 
+  bot.action(
+    'evaluation.add_judge_pick',
+    withCampaign(async (ctx, c, e) => {
+      const v = z.object({ o: z.string().min(1).max(64) }).safeParse(e.value);
+      const person = v.success ? await directoryPerson(ctx, v.data.o) : null;
+      if (!person) return { toast: { type: 'warning', content: '名录中找不到这个人，请重新发送“添加评委 姓名”' } };
+      const r = await addJudges(ctx, c, [person], '');
+      return { toast: { type: r.lines.some((l) => l.startsWith('已添加') || l.includes('已是评委')) ? 'success' : 'error', content: r.lines.join('；') } };
+    }),
+  );
   bot.action('evaluation.home', withCampaign((ctx, c) => judgeHomeFor(ctx, c)));
   bot.action('evaluation.next', withCampaign((ctx, c) => openScoreCard(ctx, c, undefined)));
   bot.action(

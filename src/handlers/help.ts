@@ -1,19 +1,70 @@
-// 帮助 and the answer to text nobody understood: the commands the asker may use, with examples.
+// 帮助 and the answer to text nobody understood: the campaign's stage and the commands that
+// matter now first, then every command the asker may use in workflow order, each example valid
+// on the day it is shown (dates from the clock, unit names from the directory).
 import type { Bot, CommandSpec, HandlerContext } from '../app/bot.ts';
 import type { MessageEvent } from '../app/events.ts';
 import { isCoordinator } from '../app/access.ts';
-import { buildHelpCard } from '../../cards/help.ts';
+import { buildHelpCard, type HelpCommand } from '../../cards/help.ts';
+import { commandsNow, stageStrip, STAGE_NEXT_STEP, STAGE_NEXT_STEP_LIAISON, workflowRank } from '../domain/campaign-stage.ts';
+import { PLAN_DEFAULTS } from '../domain/campaign.ts';
+import { addDays, compareDates, shanghaiDate, yearOf, type CivilDate } from '../domain/time.ts';
+import { resolveCampaign } from '../usecases/campaign/resolve.ts';
+import { loadStage } from '../usecases/campaign/stage.ts';
+import { parseLaunchArgs } from '../usecases/campaign/launch.ts';
 import { replyCard } from './submissions.ts';
 import { quoteInput } from '../domain/user-text.ts';
 
+interface ExampleFacts {
+  today: CivilDate;
+  /** the current campaign's deadline, when there is one */
+  deadline?: CivilDate;
+  /** a unit name from the directory */
+  unitName: string;
+}
+
+/** Examples that carry a date or a unit: rewritten so that sending them today works. */
+const DATED_EXAMPLES: Record<string, (f: ExampleFacts) => string> = {
+  发起申报: (f) => {
+    const parsed = parseLaunchArgs('', f.today);
+    const year = 'year' in parsed ? parsed.year : yearOf(f.today) + 1;
+    const deadline = `${year}-${PLAN_DEFAULTS.deadlineMonthDay}`;
+    return `@主题日助手 发起申报 ${year} 截止 ${compareDates(deadline, f.today) >= 0 ? deadline : `${year}-12-31`}`;
+  },
+  延期: (f) => `@主题日助手 延期 ${f.unitName} ${laterOf(f.today, f.deadline, 7)}`,
+  重新开放: (f) => `@主题日助手 重新开放 ${f.unitName} 至 ${laterOf(f.today, f.deadline, 5)}`,
+  审核: (f) => `@主题日助手 审核 ${f.unitName}`,
+  催办: (f) => `@主题日助手 催办 ${f.unitName}`,
+  设置工作日: (f) => `@主题日助手 设置工作日 ${yearOf(f.today) + 1}-01-01 休息 元旦`,
+  删除工作日: (f) => `@主题日助手 删除工作日 ${yearOf(f.today) + 1}-01-01`,
+  工作日列表: (f) => `@主题日助手 工作日列表 ${yearOf(f.today) + 1}`,
+};
+
+/** `days` after the later of today and the deadline (an extension must pass both). */
+function laterOf(today: CivilDate, deadline: CivilDate | undefined, days: number): CivilDate {
+  const base = deadline && compareDates(deadline, today) > 0 ? deadline : today;
+  return addDays(base, days);
+}
+
 async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], intro?: string, compact = false) {
   const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
-  const line = (c: CommandSpec) => ({ name: c.names[0]!, summary: c.summary, example: c.example });
+  const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now });
+  const deadline = campaign ? (await ctx.tx.campaign.findUnique({ where: { id: campaign.id }, select: { deadline: true } }))?.deadline : undefined;
+  const unit = await ctx.tx.unit.findFirst({ where: { active: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }], select: { name: true } });
+  const facts: ExampleFacts = { today: shanghaiDate(ctx.now), deadline, unitName: unit?.name ?? '星沙街道' };
+  const line = (c: CommandSpec): HelpCommand => {
+    const name = c.names[0]!;
+    return { name, summary: c.summary, example: DATED_EXAMPLES[name]?.(facts) ?? c.example };
+  };
+  const visible = [...commands].filter((c) => coordinator || c.audience !== 'coordinator').sort((a, b) => workflowRank(a.names[0]!) - workflowRank(b.names[0]!));
+  const stage = campaign ? await loadStage(ctx.tx, campaign, ctx.now) : 'draft';
+  const nowNames = commandsNow(stage);
+  const now = visible.filter((c) => nowNames.includes(c.names[0]!)).map(line);
   return buildHelpCard({
     intro,
     compact,
-    coordinator: coordinator ? commands.filter((c) => c.audience === 'coordinator').map(line) : undefined,
-    liaison: commands.filter((c) => c.audience !== 'coordinator').map(line),
+    stage: { title: campaign?.title ?? '', strip: stageStrip(stage), next: (coordinator ? STAGE_NEXT_STEP : STAGE_NEXT_STEP_LIAISON)[stage], now },
+    coordinator: coordinator ? visible.filter((c) => c.audience === 'coordinator').map(line) : undefined,
+    liaison: visible.filter((c) => c.audience !== 'coordinator').map(line),
   });
 }
 

@@ -17,6 +17,8 @@ import { buildPublishConfirm, buildPublishedView, buildWorkCard } from '../useca
 import { moveThemeMonth, replyToMove } from '../usecases/schedule/move.ts';
 import { checkPublishable, publishSchedule } from '../usecases/schedule/publish.ts';
 import { quoteInput } from '../domain/user-text.ts';
+import { closeCollection, collectionOpen } from '../usecases/campaign/stage.ts';
+import { refreshProgressCards } from '../usecases/submissions/progress.ts';
 
 const NOT_COORDINATOR = '只有县政务公开办的协调人可以编排和发布计划安排表。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
@@ -47,7 +49,7 @@ async function denyAction(ctx: HandlerContext, action: CardActionEvent, name: st
 }
 
 const moveReplySchema = z.object({ t: z.string().min(1).max(64), to: z.coerce.number().int().min(1).max(12), ok: z.boolean() });
-const publishValue = z.object({ n: z.coerce.number().int().min(1) });
+const publishValue = z.object({ n: z.coerce.number().int().min(1), close: z.boolean().optional() });
 
 export function registerSchedule(bot: Bot): void {
   bot.command(
@@ -87,7 +89,7 @@ export function registerSchedule(bot: Bot): void {
       const { year } = splitYearArg(args);
       const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
       if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
-      await reply(ctx, message, { card: await buildPublishConfirm(ctx.tx, campaign) });
+      await reply(ctx, message, { card: await buildPublishConfirm(ctx.tx, campaign, ctx.now) });
     },
   );
 
@@ -102,7 +104,7 @@ export function registerSchedule(bot: Bot): void {
     if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.publish');
     const campaign = await actionCampaign(ctx, action);
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
-    return { card: await buildPublishConfirm(ctx.tx, campaign) };
+    return { card: await buildPublishConfirm(ctx.tx, campaign, ctx.now) };
   });
 
   bot.action('schedule.publish', async (ctx, action) => {
@@ -111,8 +113,19 @@ export function registerSchedule(bot: Bot): void {
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     const v = publishValue.safeParse(action.value);
     const expected = v.success ? v.data.n : undefined;
+    const close = v.success ? v.data.close : undefined;
+    // While 申报 is open, publishing closes it only on the button that says so (an older card
+    // without the choice is answered with the current preview, nothing happens).
+    if (collectionOpen(campaign.status) && close === undefined) {
+      return { toast: { type: 'warning', content: '请先确认发布后申报是否截止' }, card: await buildPublishConfirm(ctx.tx, campaign, ctx.now) };
+    }
     const check = await checkPublishable(ctx.tx, campaign, expected);
-    if (!check.ok) return { toast: { type: 'warning', content: check.message }, card: await buildPublishConfirm(ctx.tx, campaign) };
+    if (!check.ok && check.unchanged && close === true && collectionOpen(campaign.status)) {
+      await closeCollection(ctx, campaign, 'closed on the publish card (schedule unchanged)');
+      await refreshProgressCards(ctx, campaign.id);
+      return { toast: { type: 'success', content: '申报已截止' }, card: noticeCard('申报已截止', ['计划安排表未变化，沿用已发布的版本。', '如需补报，可发送“重新开放 单位名”。'], 'green') };
+    }
+    if (!check.ok) return { toast: { type: 'warning', content: check.message }, card: await buildPublishConfirm(ctx.tx, campaign, ctx.now) };
     // Freezing the version and fanning the schedule out to every unit writes a few hundred KB:
     // it runs in its own transaction after this callback has answered, and the card is updated
     // with the outcome through the callback's token. The expected version keeps it to once.
@@ -123,7 +136,8 @@ export function registerSchedule(bot: Bot): void {
     const title = PLAN_DEFAULTS.scheduleTitle(campaign.year);
     ctx.afterCommit(async () => {
       await withContext(services, actor, async (c) => {
-        const result = await publishSchedule(c, campaign, check.version);
+        const result = await publishSchedule(c, campaign, check.version, { closeCollection: close !== false });
+        if (result.ok && close !== false) await refreshProgressCards(c, campaign.id);
         const card = result.ok
           ? publishedDoneCard({ title, version: result.version, count: result.rows.length, notifiedUnits: result.notifiedUnitIds.length, at: shanghaiDateTime(c.now) })
           : noticeCard('计划安排表未发布', [result.message], 'orange');

@@ -8,6 +8,8 @@ import { shanghaiDate } from '../domain/time.ts';
 import { completenessCard } from '../../cards/summary.ts';
 import { deny } from '../usecases/summaries/common.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
+import { loadStage } from '../usecases/campaign/stage.ts';
+import { commandAllowed, STAGE_LABELS } from '../domain/campaign-stage.ts';
 import { openSummary, saveSummaryDraft, submitSummary, unitActivities, viewSummary } from '../usecases/summaries/summary.ts';
 import { choosePhotoTarget, handlePhotoMessage, openPhotoList, removePhoto, toggleLogoPhoto } from '../usecases/summaries/photos.ts';
 import { summaryCompleteness } from '../usecases/summaries/completeness.ts';
@@ -30,11 +32,29 @@ async function replyText(ctx: HandlerContext, message: MessageEvent, key: string
   await ctx.enqueue(`${key}:${message.messageId}`, { op: 'reply', messageId: message.messageId, text });
 }
 
+/** The campaign summaries act on (the resolver's), else the launched one (e.g. next year's, launched in December). */
+async function summaryCampaign(ctx: HandlerContext, year: number | undefined) {
+  const found = await resolveCampaign(ctx.tx, 'summaries', { now: ctx.now, year });
+  if ((found && found.status !== 'draft') || year !== undefined) return found;
+  const launched = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now });
+  return launched && launched.status !== 'draft' ? launched : found;
+}
+
+/** Before the schedule is published there is nothing to summarise yet: say where the year stands. */
+async function notYet(ctx: HandlerContext, campaign: { id: string; year: number; title: string; status: string }): Promise<string | null> {
+  const stage = await loadStage(ctx.tx, campaign, ctx.now);
+  if (commandAllowed('summary', stage)) return null;
+  if (stage === 'closed') return `${campaign.title}已结束，总结不能再修改。`;
+  return `${campaign.title}当前阶段：${STAGE_LABELS[stage]}。活动总结在计划安排表发布、活动举办之后填写；届时在本单位工作群发送“总结”即可看到本单位入选的活动。`;
+}
+
 async function summaryCommand(ctx: HandlerContext, message: MessageEvent, args: string): Promise<void> {
   const { year } = splitYearArg(args);
-  const campaign = await resolveCampaign(ctx.tx, 'summaries', { now: ctx.now, year });
+  const campaign = await summaryCampaign(ctx, year);
   if (!campaign && year !== undefined) return replyText(ctx, message, 'summary.list', noCampaignForYear(year));
-  if (!campaign) return replyText(ctx, message, 'summary.list', '还没有发起主题日活动，暂无需要填写的总结。');
+  if (!campaign || campaign.status === 'draft') return replyText(ctx, message, 'summary.list', '今年的主题日活动还没有发起，暂无需要填写的总结。');
+  const early = await notYet(ctx, campaign);
+  if (early) return replyText(ctx, message, 'summary.list', early);
   let unit = await unitOfChat(ctx.tx, message.chatId);
   if (!unit && message.chatType === 'p2p') {
     const ids = await liaisonUnitIds(ctx.tx, message.senderOpenId);
@@ -51,8 +71,8 @@ async function progressCommand(ctx: HandlerContext, message: MessageEvent, args:
     return replyText(ctx, message, 'summary.progress', msg);
   }
   const { year } = splitYearArg(args);
-  const campaign = await resolveCampaign(ctx.tx, 'summaries', { now: ctx.now, year });
-  if (!campaign) return replyText(ctx, message, 'summary.progress', year !== undefined ? noCampaignForYear(year) : '还没有发起主题日活动。');
+  const campaign = await summaryCampaign(ctx, year);
+  if (!campaign || campaign.status === 'draft') return replyText(ctx, message, 'summary.progress', year !== undefined ? noCampaignForYear(year) : '今年的主题日活动还没有发起。');
   const rows = await summaryCompleteness(ctx.tx, campaign.id);
   await ctx.enqueue(`summary.progress:${message.messageId}`, { op: 'reply', messageId: message.messageId, card: completenessCard({ year: campaign.year, rows, today: shanghaiDate(ctx.now) }) });
 }

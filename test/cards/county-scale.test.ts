@@ -198,7 +198,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     accepted('notice (unit)', buildNoticeCard({ ...notice, unit: { id: 'u1', name: UNIT(1), submissionId: 's1', liaisonNames: [text(20), text(20), text(20)] }, extraLine: text(200) }));
     for (const status of ['submitted', 'withdrawn'] as const) {
       for (const editable of [true, false]) {
-        accepted(`receipt ${status} ${editable}`, buildReceiptCard({ submissionId: 's1', unitName: UNIT(1), campaignTitle: TITLE(0), version: 12, status, atText: '2023-04-01 10:00', byName: text(20), contactName: text(20), contactPhoneMasked: '138****5678', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)), late: true, editableUntilText: '2023年4月7日', editable }));
+        accepted(`receipt ${status} ${editable}`, buildReceiptCard({ submissionId: 's1', unitName: UNIT(1), campaignTitle: TITLE(0), version: 12, displayVersion: 12, status, atText: '2023-04-01 10:00', byName: text(20), contactName: text(20), contactPhoneMasked: '138****5678', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)), late: true, editableUntilText: '2023年4月7日', editable }));
       }
     }
     const units = Array.from({ length: UNITS }, (_, i) => ({ unitId: `u${i}`, unitName: UNIT(i), kind: ['town', 'street', 'department'][i % 3]!, sortOrder: i, status: i % 2 === 0 ? 'pending' : i % 7 === 0 ? 'withdrawn' : 'submitted', late: i % 5 === 0, submittedAt: null, deadlineOverride: i % 3 === 0 ? '2023-04-14' : null, reopenedUntil: i % 4 === 0 ? '2023-04-12' : null, themes: [{ month: 1 + (i % 12), forms: ['policy'] }] }));

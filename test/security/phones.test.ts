@@ -46,7 +46,7 @@ function cardsWithPhones(): CardJson[] {
     scheduleChangeNoticeCard({ title: '计划安排表', version: 2, publishedAt: 'x', unit: { id: 'u1', name: '单位1' }, liaisonOpenIds: ['ou_a'], changes: [{ kind: 'added', themeId: 't1', unitId: 'u1', unitName: '单位1', title: 'x', toMonth: 5 }], ownRows: r.slice(0, 3) }),
     scheduleWorkCard({ title: '计划安排表', campaignStatus: 'reviewing', rows: r, warnings: balanceChecks(r, { maxPerMonth: 10, fromMonth: 5 }), pendingMoves: [], moveMode: 'confirm', published: { version: 1, at: 'x', pendingChanges: 0 } }),
     // A receipt whose caller forgot to mask: the net catches it.
-    buildReceiptCard({ submissionId: 's1', unitName: '单位1', campaignTitle: 'x', version: 1, status: 'submitted', byName: '张三', atText: 'x', contactName: '张三', contactPhoneMasked: '13812345678', themes: [], late: false, editableUntilText: 'x', editable: true }),
+    buildReceiptCard({ submissionId: 's1', unitName: '单位1', campaignTitle: 'x', version: 1, displayVersion: 1, status: 'submitted', byName: '张三', atText: 'x', contactName: '张三', contactPhoneMasked: '13812345678', themes: [], late: false, editableUntilText: 'x', editable: true }),
     card({ title: '13912345678', elements: [markdown(MOBILES.join('\n')), textBlock('联系 18612345678'), { tag: 'button', text: plain('拨打 18612345678'), behaviors: [] }] }),
   ];
 }

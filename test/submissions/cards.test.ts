@@ -64,7 +64,7 @@ describe('submission cards are valid Card JSON 2.0', () => {
     expectValid(buildNoticeCard({ ...notice, unit: { id: 'u1', name: '星沙街道', submissionId: 's1', liaisonNames: [] } }));
     for (const status of ['submitted', 'withdrawn'] as const) {
       for (const editable of [true, false]) {
-        expectValid(buildReceiptCard({ submissionId: 's1', unitName: '星沙街道', campaignTitle: 'x', version: 3, status, atText: '2023-04-01 10:00', byName: nasty, contactName: nasty, contactPhoneMasked: '138****5678', themes: status === 'submitted' ? themes : [], late: true, editableUntilText: '2023年4月7日', editable }));
+        expectValid(buildReceiptCard({ submissionId: 's1', unitName: '星沙街道', campaignTitle: 'x', version: 3, status, atText: '2023-04-01 10:00', byName: nasty, contactName: nasty, contactPhoneMasked: '138****5678', themes: status === 'submitted' ? themes : [], late: true, editableUntilText: '2023年4月7日', editable, displayVersion: 2 }));
       }
     }
     const rows = Array.from({ length: 60 }, (_, i) => ({ unitId: `u${i}`, unitName: `${nasty}${i}`, kind: ['town', 'street', 'department'][i % 3]!, sortOrder: i, status: i % 4 === 0 ? 'pending' : i % 7 === 0 ? 'withdrawn' : 'submitted', late: i % 5 === 0, submittedAt: null, deadlineOverride: i % 9 === 0 ? '2023-04-14' : null, reopenedUntil: i % 11 === 0 ? '2023-04-12' : null, themes: [{ month: 1 + (i % 12), forms: ['policy'] }] }));

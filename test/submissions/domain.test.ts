@@ -41,9 +41,9 @@ describe('validateTheme', () => {
     ['no form', { forms: [] }, { [FIELD.forms]: '请至少选择一种活动形式' }],
     ['unknown form', { forms: ['policy', 'party'] }, { [FIELD.forms]: '活动形式只能从列出的五种中选择' }],
     ['no intro', { intro: '' }, { [FIELD.intro]: '请填写活动简介' }],
-    ['intro 19 chars', { intro: '字'.repeat(19) }, { [FIELD.intro]: '活动简介至少 20 个字，请写明活动内容、对象和方式' }],
+    ['intro 19 chars', { intro: '字'.repeat(19) }, { [FIELD.intro]: '活动简介至少 20 个字（现在 19 个字），请写明活动内容、对象和方式' }],
     ['intro 20 chars', { intro: '字'.repeat(20) }, {}],
-    ['intro 501 chars', { intro: '字'.repeat(501) }, { [FIELD.intro]: '活动简介不能超过 500 个字' }],
+    ['intro 501 chars', { intro: '字'.repeat(501) }, { [FIELD.intro]: '活动简介不能超过 500 个字（现在 501 个字，请删减 1 个字）' }],
     ['intro counted by code points', { intro: '𠀀'.repeat(20) }, {}],
     ['several errors at once', { title: '', month: '', forms: [] }, { [FIELD.title]: '请填写活动主题', [FIELD.month]: '请选择活动时间（月份）', [FIELD.forms]: '请至少选择一种活动形式' }],
   ];

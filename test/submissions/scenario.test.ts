@@ -165,8 +165,8 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
       [theme('政策面对面', 2, ['forum']), ['2 月已经过去，请选择 3 月或以后的月份']],
       [theme('政策面对面', 5, []), ['请至少选择一种活动形式']],
       [theme('政策面对面', 5, ['forum', 'dance']), ['活动形式只能从列出的五种中选择']],
-      [theme('政策面对面', 5, ['forum'], '太短了'), ['活动简介至少 20 个字，请写明活动内容、对象和方式']],
-      [theme('政策面对面', 5, ['forum'], '长'.repeat(501)), ['活动简介不能超过 500 个字']],
+      [theme('政策面对面', 5, ['forum'], '太短了'), ['活动简介至少 20 个字（现在 3 个字），请写明活动内容、对象和方式']],
+      [theme('政策面对面', 5, ['forum'], '长'.repeat(501)), ['活动简介不能超过 500 个字（现在 501 个字，请删减 1 个字）']],
     ];
     for (const [values, expected] of cases) {
       const res = await clickForm(h, me, id, { name: 'btn_save' }, { ...values, theme_month: values.theme_month === '0' ? '' : values.theme_month });
@@ -301,7 +301,8 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
     const me = liaisonOf(u);
     await h.drainOutbox();
     const rec = lastInteractive(h.messages(u.chatId))!;
-    const w = await h.click(me, rec.messageId, buttonValue(rec.card, { text: '撤回' }));
+    const withdrawValue = buttonValue(rec.card, { text: '撤回' });
+    const w = await h.click(me, rec.messageId, withdrawValue);
     expect(w.toast?.type).toBe('success');
     await h.drainOutbox();
     let s = await h.db.submission.findFirstOrThrow({ where: { campaignId, unitId: u.id }, include: { themes: true } });
@@ -310,8 +311,10 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
     const snap = await progressSnapshot(h.db, campaignId);
     expect(snap.submitted).toBe(14);
     expect(snap.withdrawnUnits).toEqual([u.name]);
-    // the old receipt's 撤回 is refused now
-    const stale = await h.click(me, rec.messageId, buttonValue(rec.card, { text: '撤回' }));
+    // the old receipt is updated in place without buttons, and its 撤回 (from a client that has
+    // not refreshed yet) is refused
+    expect(cardText(h.emulator.message(rec.messageId)!.card)).toContain('申报回执（已被取代）');
+    const stale = await h.click(me, rec.messageId, withdrawValue);
     expect(stale.toast?.type).not.toBe('success');
     // resubmit from the withdrawal card (themes prefilled)
     const wcard = lastInteractive(h.messages(u.chatId))!;
@@ -403,12 +406,14 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
   });
 
   it('a campaign-wide extension lets everyone in again, and submitting inside it is on time', async () => {
+    // 2023-04-30 falls in the 劳动节 holiday (04-29 – 05-03): the deadline lands on the next working day.
     await h.say(coordinator, office, '延期 2023-04-30');
     await h.drainOutbox();
-    expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).deadline).toBe('2023-04-30');
+    expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).deadline).toBe('2023-05-04');
+    expect([...h.messages(office)].reverse().find((m) => m.msgType === 'text')!.text).toContain('已顺延至下一个工作日 2023年5月4日');
     expect(await h.db.auditLog.count({ where: { action: 'campaign.extend', entityId: campaignId, before: JSON.stringify({ deadline: '2023-04-07' }) } })).toBe(1);
     const missing = units[18]!;
-    expect(h.messages(missing.chatId).some((m) => cardText(m.card).includes('申报截止时间已延长至 2023年4月30日'))).toBe(true);
+    expect(h.messages(missing.chatId).some((m) => cardText(m.card).includes('申报截止时间已延长至 2023年5月4日'))).toBe(true);
     // submitted units are not re-notified
     expect(h.messages(units[0]!.chatId).some((m) => cardText(m.card).includes('申报截止时间已延长'))).toBe(false);
     await submitThemes(missing, [theme('延期后提交的主题', 8, ['forum'])]);
@@ -418,6 +423,6 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
     await h.say(coordinator, office, '延期 2023-04-20');
     await h.drainOutbox();
     const last = [...h.messages(office)].reverse().find((m) => m.msgType === 'text')!;
-    expect(last.text).toContain('新的截止日期应晚于当前截止日期 2023-04-30');
+    expect(last.text).toContain('新的截止日期应晚于当前截止日期 2023-05-04');
   });
 });

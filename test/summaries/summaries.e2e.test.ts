@@ -182,12 +182,16 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', (provider) => {
     expect(rows.filter((r) => r.status === 'submitted')).toHaveLength(20);
     // units 3, 7, 11, 15, 19 sent no photo (both activities of unit 22 got one above)
     expect(rows.filter((r) => r.missingKeys.includes('photos')).map((r) => r.themeId).sort()).toEqual([3, 7, 11, 15, 19].map((i) => themes[i]!.id).sort());
+    // "现场LOGO：是" counts, with or without a photo marked as the LOGO photo.
+    const submittedRows = rows.filter((r) => r.status === 'submitted');
+    expect(submittedRows.every((r) => r.logo && r.logoShown === true && !r.missingKeys.includes('logo'))).toBe(true);
     const coord = h.demo.coordinatorOpenId;
     await h.say(coord, h.demo.officeChatId, '总结进度');
     await h.drainOutbox();
     const progress = lastBotCard(h, h.demo.officeChatId);
     expectValidCard(progress.card);
     expect(cardText(progress.card)).toContain('已提交总结 **20** 项');
+    expect(cardText(progress.card).match(/"logo":"有/g)?.length ?? 0).toBeGreaterThanOrEqual(20);
     const view = await h.click(coord, progress.messageId, { a: 'summary.view' }, { themeId: themes[3]!.id });
     expect(view.error).toBeUndefined();
     expect(cardText(currentCard(h, progress.messageId))).toContain('做法与经验');

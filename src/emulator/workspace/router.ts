@@ -116,6 +116,8 @@ export interface WorkspaceMessage {
   imageKey?: string;
   fileKey?: string;
   fileName?: string;
+  /** bytes of a file message's file (shown on the bubble) */
+  fileSize?: number;
   mentions: { key: string; openId: string; name: string }[];
   parentId?: string;
   createdAt: string;
@@ -206,6 +208,7 @@ export function createWorkspaceRouter(emulator: Emulator): express.Router {
       ...(m.imageKey ? { imageKey: m.imageKey } : {}),
       ...(m.fileKey ? { fileKey: m.fileKey } : {}),
       ...(m.fileName ? { fileName: m.fileName } : {}),
+      ...(m.msgType === 'file' && m.fileKey ? { fileSize: emulator.uploadedFiles().find((f) => f.key === m.fileKey)?.size ?? 0 } : {}),
       mentions: m.mentions,
       ...(m.parentId ? { parentId: m.parentId } : {}),
       createdAt: m.createdAt.toISOString(),
@@ -399,6 +402,29 @@ export function createWorkspaceRouter(emulator: Emulator): express.Router {
     res.send(file.bytes);
   });
 
+  // A file message opens/downloads like Feishu's: the bytes of the message's own resource, for a
+  // member of its chat (Feishu's "获取消息中的资源文件": file_key and message_id must match,
+  // https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message-resource/get).
+  api.get('/messages/:messageId/resources/:key', mine, (req, res) => {
+    const as = typeof req.query.as === 'string' ? req.query.as : '';
+    requireUser(as);
+    const message = emulator.message(String(req.params.messageId));
+    if (!message) throw new HttpError(404, '消息不存在');
+    requireChat(message.chatId, as);
+    const key = String(req.params.key);
+    if (message.fileKey !== key && message.imageKey !== key) throw new HttpError(404, '文件与消息不匹配');
+    const file = emulator.uploadedFiles().find((f) => f.key === key);
+    if (!file) throw new HttpError(404, '文件不存在');
+    const name = message.fileName ?? file.name;
+    const type = file.kind === 'image' ? sniffImageType(file.bytes) : contentTypeOf(name);
+    res.setHeader('Content-Type', type);
+    res.setHeader('Content-Length', String(file.bytes.length));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'");
+    res.setHeader('Content-Disposition', contentDisposition(type.startsWith('image/') ? 'inline' : 'attachment', name));
+    res.send(file.bytes);
+  });
+
   api.post('/messages/:messageId/actions', json, async (req, res) => {
     const body = parseBody(actionBody, req.body);
     requireUser(body.as);
@@ -460,4 +486,26 @@ export function createWorkspaceRouter(emulator: Emulator): express.Router {
 
   router.use(['/_emulator/api/workspace', '/_emulator/api'], api);
   return router;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  xls: 'application/vnd.ms-excel',
+  csv: 'text/csv; charset=utf-8',
+  zip: 'application/zip',
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  html: 'text/html; charset=utf-8',
+};
+
+/** By the file name's extension; unknown files are bytes. */
+export function contentTypeOf(fileName: string): string {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+}
+
+/** RFC 6266: an ASCII fallback plus the UTF-8 name (Chinese file names survive the download). */
+export function contentDisposition(kind: 'inline' | 'attachment', fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }

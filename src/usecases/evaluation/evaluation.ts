@@ -7,6 +7,7 @@ import { isCoordinator } from '../../app/access.ts';
 import { EVALUATION_STATUS_LABELS, evaluationWindowOpen, parseCriteria, parseScores, topN, type Criterion, type CriterionDraft } from '../../domain/evaluation.ts';
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDate } from '../../domain/time.ts';
+import { resultsReadiness } from '../../domain/results-readiness.ts';
 import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, scoreCard, type JudgeItem } from '../../../cards/evaluation.ts';
 import { card, markdown, noticeCard } from '../../../cards/kit.ts';
 import { deny, loadActivity } from '../summaries/common.ts';
@@ -63,11 +64,62 @@ async function inviteJudge(ctx: HandlerContext, campaign: Campaign, openId: stri
 
 export interface AddJudgesResult { lines: string[] }
 
+/**
+ * `添加评委 张三 [单位]` without an @: the coordinator's group does not hold everyone, so people are
+ * named from the unit directory (liaisons, 分管领导, coordinators, reviewers). A name shared by
+ * several people is narrowed by a unit written alongside, else the candidates are listed.
+ */
+export interface JudgeChoice {
+  name: string;
+  candidates: { openId: string; name: string; unitName: string }[];
+}
+
+export async function judgesByName(ctx: HandlerContext, text: string): Promise<{ people: Mention[]; unitText: string; problems: string[]; choices: JudgeChoice[] }> {
+  const tokens = text.normalize('NFKC').split(/[\s、，,;；]+/).map((t) => t.trim()).filter(Boolean);
+  const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, leaderName: true, leaderOpenId: true } });
+  const unitTokens = tokens.filter((t) => units.some((u) => u.name === t || u.shortName === t));
+  const names = tokens.filter((t) => !unitTokens.includes(t));
+  const unitIds = new Set(units.filter((u) => unitTokens.includes(u.name) || (u.shortName && unitTokens.includes(u.shortName))).map((u) => u.id));
+  const people: Mention[] = [];
+  const problems: string[] = [];
+  const choices: JudgeChoice[] = [];
+  for (const name of names) {
+    const found = new Map<string, { openId: string; name: string; unitId: string | null; unitName: string }>();
+    for (const l of await ctx.tx.liaison.findMany({ where: { name, openId: { not: null } }, select: { openId: true, name: true, unit: { select: { id: true, name: true } } } })) {
+      found.set(l.openId!, { openId: l.openId!, name: l.name, unitId: l.unit.id, unitName: l.unit.name });
+    }
+    for (const u of units.filter((x) => x.leaderName === name && x.leaderOpenId)) if (!found.has(u.leaderOpenId!)) found.set(u.leaderOpenId!, { openId: u.leaderOpenId!, name, unitId: u.id, unitName: u.name });
+    for (const c of await ctx.tx.coordinator.findMany({ where: { name }, select: { openId: true, name: true } })) if (!found.has(c.openId)) found.set(c.openId, { openId: c.openId, name, unitId: null, unitName: '县政务公开办' });
+    for (const r of await ctx.tx.reviewer.findMany({ where: { name }, select: { openId: true } })) if (!found.has(r.openId)) found.set(r.openId, { openId: r.openId, name, unitId: null, unitName: '审核人' });
+    let candidates = [...found.values()];
+    if (candidates.length > 1 && unitIds.size > 0) candidates = candidates.filter((c) => c.unitId && unitIds.has(c.unitId));
+    if (candidates.length === 1) people.push({ key: '', openId: candidates[0]!.openId, name: candidates[0]!.name });
+    else if (candidates.length === 0) problems.push(`名录中找不到“${name}”：请写名录中的姓名，或在此群 @ 他/她。`);
+    else {
+      problems.push(`名录中有 ${candidates.length} 位“${name}”：${candidates.map((c) => c.unitName).join('、')}。请在卡片上选择，或写成“添加评委 ${name} 单位名”。`);
+      choices.push({ name, candidates: candidates.slice(0, 10).map((c) => ({ openId: c.openId, name: c.name, unitName: c.unitName })) });
+    }
+  }
+  return { people, unitText: unitTokens.length === 1 ? unitTokens[0]! : '', problems, choices };
+}
+
+/** A person picked on the choice card: only someone the directory knows (the value is never trusted). */
+export async function directoryPerson(ctx: HandlerContext, openId: string): Promise<Mention | null> {
+  const l = await ctx.tx.liaison.findFirst({ where: { openId }, select: { name: true } });
+  if (l) return { key: '', openId, name: l.name };
+  const u = await ctx.tx.unit.findFirst({ where: { leaderOpenId: openId }, select: { leaderName: true } });
+  if (u?.leaderName) return { key: '', openId, name: u.leaderName };
+  const c = await ctx.tx.coordinator.findUnique({ where: { openId }, select: { name: true } });
+  if (c) return { key: '', openId, name: c.name };
+  const r = await ctx.tx.reviewer.findFirst({ where: { openId }, select: { name: true } });
+  return r ? { key: '', openId, name: r.name } : null;
+}
+
 /** `添加评委 @某人 [单位]`: the unit (for conflict of interest) from the text, else from the directory. */
 export async function addJudges(ctx: HandlerContext, campaign: Campaign, people: Mention[], unitText: string): Promise<AddJudgesResult> {
   const refusal = await requireCoordinator(ctx, 'evaluation.add_judge');
   if (refusal) return { lines: [refusal] };
-  if (people.length === 0) return { lines: ['请 @ 要添加的评委，例如：添加评委 @张三 县发改局（单位用于回避本单位活动，可省略）'] };
+  if (people.length === 0) return { lines: ['请写要添加的评委：名录中的姓名或 @ 某人，例如：添加评委 张三 县发展和改革局（单位用于回避本单位活动，可省略）'] };
   let unit: { id: string; name: string } | null = null;
   const t = unitText.trim();
   if (t) {
@@ -282,9 +334,23 @@ export async function submitScores(ctx: HandlerContext, campaign: Campaign, them
 
 // ---------------------------------------------------------------- progress, winners
 
-function progressView(r: EvaluationResults, notice?: string) {
+/** Counts behind the readiness warnings shown before results are published. */
+async function readinessOf(tx: HandlerContext['tx'], r: EvaluationResults): Promise<string[]> {
+  const planned = await tx.theme.count({ where: { state: 'active', reviewStatus: 'approved', submission: { campaignId: r.campaign.id, status: 'submitted' } } });
+  const judgesDone = r.judges.filter((j) => r.results.filter((x) => !x.conflicts.has(j.openId)).every((x) => x.sheets.get(j.openId)?.total !== undefined)).length;
+  return resultsReadiness({
+    judges: r.judges.length,
+    judgesDone,
+    planned: Math.max(planned, r.results.length),
+    summarised: r.results.length,
+    unscored: r.results.filter((x) => x.aggregate.final === undefined).length,
+  });
+}
+
+function progressView(r: EvaluationResults, notice?: string, readiness: string[] = []) {
   const status = r.evaluation?.status ?? 'none';
   return evaluationProgressCard({
+    readiness: status === 'open' ? readiness : [],
     year: r.campaign.year,
     statusLabel: r.evaluation ? (EVALUATION_STATUS_LABELS[status] ?? status) : '未开启',
     criteria: r.criteria,
@@ -312,7 +378,7 @@ export async function progressCard(ctx: HandlerContext, campaign: Campaign, noti
   const criteria = await loadCriteria(ctx.tx, campaign.id);
   const r = await computeResults(ctx.tx, campaign);
   if (criteria.length === 0) r.criteria = await ensureCriteria(ctx.tx, campaign.id);
-  return progressView(r, notice);
+  return progressView(r, notice, await readinessOf(ctx.tx, r));
 }
 
 /** `evaluation.confirm`: records the winners, closes scoring and announces to every group. */
@@ -324,7 +390,7 @@ export async function confirmWinners(ctx: HandlerContext, campaign: Campaign, wi
   if (evaluation.status !== 'open') return { toast: { type: 'info', content: '获奖名单已确认并公布' }, card: await progressCard(ctx, campaign) };
   const r = await computeResults(ctx.tx, campaign);
   const valid = winners.filter((w) => r.results.some((x) => x.activity.themeId === w && x.aggregate.final !== undefined));
-  if (valid.length === 0) return { toast: { type: 'error', content: '请至少选择一项已评分的活动' }, card: progressView(r) };
+  if (valid.length === 0) return { toast: { type: 'error', content: '请至少选择一项已评分的活动' }, card: progressView(r, undefined, await readinessOf(ctx.tx, r)) };
   const ordered = r.results.filter((x) => valid.includes(x.activity.themeId));
   await ctx.tx.evaluation.update({ where: { id: evaluation.id }, data: { status: 'announced', winners: JSON.stringify(ordered.map((x) => x.activity.themeId)), confirmedBy: ctx.actor, confirmedAt: ctx.now } });
   await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { status: 'closed' } });

@@ -15,6 +15,7 @@ import { maskPhone } from '../../domain/phone.ts';
 import type { CampaignRow } from '../review/common.ts';
 import { currentScheduleRows, latestPublished } from './rows.ts';
 import { syncCalendar } from './calendar.ts';
+import { closeCollection } from '../campaign/stage.ts';
 
 export type PublishResult =
   | { ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; notifiedUnitIds: string[]; scheduleVersionId: string }
@@ -29,7 +30,7 @@ export async function coordinatorTargets(tx: Tx, configuredChat: string | undefi
 const targetKey = (t: Recipient) => ('chatId' in t ? t.chatId : t.openId);
 
 /** The cheap part of publishing, checked while answering the click: is there anything to publish? */
-export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVersion?: number): Promise<{ ok: true; version: number } | { ok: false; message: string }> {
+export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVersion?: number): Promise<{ ok: true; version: number } | { ok: false; message: string; unchanged?: boolean }> {
   const rows = await currentScheduleRows(tx, campaign.id);
   if (rows.length === 0) return { ok: false, message: '还没有审核通过的主题，无法发布计划安排表' };
   const previous = await latestPublished(tx, campaign.id);
@@ -37,11 +38,16 @@ export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVe
   if (expectedVersion !== undefined && expectedVersion !== version) {
     return { ok: false, message: `计划安排表已发布到第 ${previous?.version ?? 0} 版，请重新发送“发布计划”查看最新变化` };
   }
-  if (previous && diffSchedules(previous.rows, rows).length === 0) return { ok: false, message: `与第 ${previous.version} 版相比没有变化，无需重新发布` };
+  if (previous && diffSchedules(previous.rows, rows).length === 0) return { ok: false, message: `与第 ${previous.version} 版相比没有变化，无需重新发布`, unchanged: true };
   return { ok: true, version };
 }
 
-export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow, expectedVersion?: number, options: { calendar?: boolean } = {}): Promise<PublishResult> {
+/**
+ * `closeCollection`: publishing also closes 申报 (the coordinator chose so on the preview, which
+ * states who has not submitted and who keeps an extension). Without it 申报 stays open and later
+ * approvals join the next version as changes. Defaults to closing (the demo seed, old callers).
+ */
+export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow, expectedVersion?: number, options: { calendar?: boolean; closeCollection?: boolean } = {}): Promise<PublishResult> {
   const { tx } = ctx;
   const rows = await currentScheduleRows(tx, campaign.id);
   if (rows.length === 0) return { ok: false, message: '还没有审核通过的主题，无法发布计划安排表' };
@@ -56,11 +62,7 @@ export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow
   const sv = await tx.scheduleVersion.create({
     data: { campaignId: campaign.id, version, snapshot: JSON.stringify(rows), changes: JSON.stringify(changes), publishedBy: ctx.actor, publishedAt: ctx.now },
   });
-  if (['draft', 'collecting', 'reviewing'].includes(campaign.status)) {
-    await tx.campaign.update({ where: { id: campaign.id }, data: { status: 'scheduled' } });
-    await ctx.audit({ action: 'campaign.status', entity: 'Campaign', entityId: campaign.id, before: { status: campaign.status }, after: { status: 'scheduled' }, reason: `schedule v${version} published` });
-    campaign.status = 'scheduled';
-  }
+  if (options.closeCollection !== false) await closeCollection(ctx, campaign, `schedule v${version} published`);
   const title = PLAN_DEFAULTS.scheduleTitle(campaign.year);
   const at = shanghaiDateTime(ctx.now);
 

@@ -5,7 +5,8 @@ import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { diffSchedules } from '../../domain/schedule.ts';
 import { shanghaiDateTime } from '../../domain/time.ts';
 import { parseSettings } from '../../domain/campaign.ts';
-import { publishConfirmCard, publishedScheduleCard, scheduleWorkCard, type ScheduleWorkVm } from '../../../cards/schedule.ts';
+import { publishConfirmCard, publishedScheduleCard, scheduleWorkCard, type PublishClosingVm, type ScheduleWorkVm } from '../../../cards/schedule.ts';
+import { collectionOpen, loadClosePreview } from '../campaign/stage.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import type { CampaignRow } from '../review/common.ts';
 import { currentScheduleRows, latestPublished, scheduleWarnings } from './rows.ts';
@@ -28,7 +29,7 @@ export async function buildWorkCard(tx: Tx, campaign: CampaignRow, moveDraft?: S
   });
 }
 
-export async function buildPublishConfirm(tx: Tx, campaign: CampaignRow): Promise<CardJson> {
+export async function buildPublishConfirm(tx: Tx, campaign: CampaignRow, now: Date): Promise<CardJson> {
   const rows = await currentScheduleRows(tx, campaign.id);
   const { warnings } = await scheduleWarnings(tx, campaign, rows);
   const published = await latestPublished(tx, campaign.id);
@@ -43,7 +44,13 @@ export async function buildPublishConfirm(tx: Tx, campaign: CampaignRow): Promis
     nextVersion: (published?.version ?? 0) + 1,
     changes: changes.length,
     affectedUnits: new Set(changes.map((c) => c.unitId)).size,
+    closing: collectionOpen(campaign.status) ? await closingView(tx, campaign, now) : undefined,
   });
+}
+
+async function closingView(tx: Tx, campaign: CampaignRow, now: Date): Promise<PublishClosingVm> {
+  const { preview, lines } = await loadClosePreview(tx, campaign, now);
+  return { beforeDeadline: preview.beforeDeadline, lines };
 }
 
 /** The published schedule as a group sees it (phones masked), or null when none is published. */

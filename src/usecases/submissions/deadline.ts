@@ -1,7 +1,9 @@
 // 延期 and 重新开放: move the campaign's or one unit's deadline, or let one unit back in after it.
 import type { HandlerContext } from '../../app/bot.ts';
 import { matchUnitName, parseTypedDate } from '../../domain/submission.ts';
-import { addDays, compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
+import { compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
+import { unitWindowUntil } from '../../domain/campaign-stage.ts';
+import { loadCalendar } from '../reminders/shared.ts';
 import { noticeFor } from '../campaign/launch.ts';
 import { dateText } from './shared.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../campaign/resolve.ts';
@@ -24,6 +26,15 @@ async function findUnit(ctx: HandlerContext, typed: string) {
   return matchUnitName(units, typed);
 }
 
+/** A date the coordinator gave, moved to the next working day when it falls on a weekend or holiday. */
+async function onWorkday(ctx: HandlerContext, date: CivilDate): Promise<{ date: CivilDate; note: string }> {
+  const calendar = await loadCalendar(ctx.tx);
+  const day = calendar.day(date);
+  if (day.workday) return { date, note: '' };
+  const next = calendar.onOrAfter(date);
+  return { date: next, note: `（${date} 是${day.name}，已顺延至下一个工作日 ${dateText(next)}）` };
+}
+
 async function refuse(ctx: HandlerContext, action: string, reason: string): Promise<CommandResult> {
   await ctx.audit({ action, entity: 'Campaign', decision: 'deny', reason });
   return { ok: false, text: reason };
@@ -35,10 +46,11 @@ export async function extendDeadline(ctx: HandlerContext, typed: string): Promis
   const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
   if (!campaign && year !== undefined) return refuse(ctx, 'campaign.extend', noCampaignForYear(year));
   if (!campaign || campaign.status === 'draft') return refuse(ctx, 'campaign.extend', '还没有发起申报，无法延期');
-  const { unitText, date } = splitUnitAndDate(args, campaign.year);
-  if (!date) return refuse(ctx, 'campaign.extend', '请写明延期到哪一天，例如：延期 2023-04-14 或 延期 星沙街道 2023-04-14');
+  const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
+  if (!typedDate) return refuse(ctx, 'campaign.extend', '请写明延期到哪一天，例如：延期 2023-04-14 或 延期 星沙街道 2023-04-14');
   const today = shanghaiDate(ctx.now);
-  if (compareDates(date, today) < 0) return refuse(ctx, 'campaign.extend', `${date} 已经过去，请选择今天或以后的日期`);
+  if (compareDates(typedDate, today) < 0) return refuse(ctx, 'campaign.extend', `${typedDate} 已经过去，请选择今天或以后的日期`);
+  const { date, note: shifted } = await onWorkday(ctx, typedDate);
   if (!unitText) {
     if (compareDates(date, campaign.deadline) <= 0) return refuse(ctx, 'campaign.extend', `新的截止日期应晚于当前截止日期 ${campaign.deadline}`);
     await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { deadline: date } });
@@ -49,7 +61,7 @@ export async function extendDeadline(ctx: HandlerContext, typed: string): Promis
       await ctx.enqueue(`extend:${campaign.id}:all:${date}:${s.unitId}`, { op: 'send', to: { chatId: s.unit.chatId! }, card });
     }
     await refreshProgressCards(ctx, campaign.id);
-    return { ok: true, text: `${campaign.year}年申报：已将全部单位的申报截止日期从 ${campaign.deadline} 延长至 ${date}，已通知 ${subs.length} 个未提交单位。` };
+    return { ok: true, text: `${campaign.year}年申报：已将全部单位的申报截止日期从 ${campaign.deadline} 延长至 ${date}${shifted}，已通知 ${subs.length} 个未提交单位。` };
   }
   const found = await findUnit(ctx, unitText);
   if (!found) return refuse(ctx, 'submission.extend', `找不到单位“${quoteInput(unitText)}”`);
@@ -58,6 +70,11 @@ export async function extendDeadline(ctx: HandlerContext, typed: string): Promis
   const sub = await ctx.tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
   if (!sub) return refuse(ctx, 'submission.extend', `${unit.name}不在本次申报范围内`);
   if (compareDates(date, campaign.deadline) <= 0) return refuse(ctx, 'submission.extend', `单位延期日期应晚于统一截止日期 ${campaign.deadline}`);
+  // Never shorten what the unit already has: its extension or a reopening reaching further.
+  const has = unitWindowUntil(sub, today);
+  if (has && compareDates(date, has) < 0) {
+    return refuse(ctx, 'submission.extend', `${unit.name}目前可提交至 ${dateText(has)}，比 ${date} 更晚；延期不会缩短单位已有的期限，未作修改。`);
+  }
   await ctx.tx.submission.update({ where: { id: sub.id }, data: { deadlineOverride: date } });
   await ctx.tx.submissionRevision.upsert({
     where: { submissionId_version_action: { submissionId: sub.id, version: sub.version, action: 'extend' } },
@@ -74,10 +91,16 @@ export async function extendDeadline(ctx: HandlerContext, typed: string): Promis
     }
   }
   await refreshProgressCards(ctx, campaign.id);
-  return { ok: true, text: `${campaign.year}年申报：已将${unit.name}的申报截止日期延长至 ${date}${unit.chatId ? '，已通知该单位工作群' : '（该单位未绑定工作群，请另行通知）'}。` };
+  return { ok: true, text: `${campaign.year}年申报：已将${unit.name}的申报截止日期延长至 ${date}${shifted}${unit.chatId ? '，已通知该单位工作群' : '（该单位未绑定工作群，请另行通知）'}。` };
 }
 
-/** 重新开放 星沙街道 [至 2023-04-20]: after the deadline, one unit may submit or edit again (default 3 days). */
+const REOPEN_DEFAULT_WORKDAYS = 3;
+
+/**
+ * 重新开放 星沙街道 [至 2023-04-20]: one unit may submit or edit again — also after the schedule is
+ * published (its approved themes then join the next version as changes). Default: three working
+ * days; never shorter than what the unit already has; always ends on a working day.
+ */
 export async function reopenSubmission(ctx: HandlerContext, typed: string): Promise<CommandResult> {
   const { year, rest: args } = splitYearArg(typed);
   const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
@@ -90,10 +113,26 @@ export async function reopenSubmission(ctx: HandlerContext, typed: string): Prom
   if ('ambiguous' in found) return refuse(ctx, 'submission.reopen', `“${quoteInput(unitText)}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`);
   const unit = found.unit;
   const today = shanghaiDate(ctx.now);
-  const until = typedDate ?? addDays(today, 3);
-  if (compareDates(until, today) < 0) return refuse(ctx, 'submission.reopen', `${until} 已经过去，请选择今天或以后的日期`);
+  if (typedDate && compareDates(typedDate, today) < 0) return refuse(ctx, 'submission.reopen', `${typedDate} 已经过去，请选择今天或以后的日期`);
   const sub = await ctx.tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
   if (!sub) return refuse(ctx, 'submission.reopen', `${unit.name}不在本次申报范围内`);
+  // What the unit already has (the campaign deadline while it lasts, its extension, an earlier reopening).
+  const campaignOpen = compareDates(campaign.deadline, today) >= 0 ? campaign.deadline : null;
+  const hasOwn = unitWindowUntil(sub, today);
+  const has = [campaignOpen, hasOwn].filter((d): d is CivilDate => !!d).sort(compareDates).pop() ?? null;
+  let until: CivilDate;
+  let shifted = '';
+  if (typedDate) {
+    ({ date: until, note: shifted } = await onWorkday(ctx, typedDate));
+    if (has && compareDates(until, has) < 0) {
+      return refuse(ctx, 'submission.reopen', `${unit.name}目前可提交至 ${dateText(has)}，比 ${until} 更晚；重新开放不会缩短单位已有的期限，未作修改。`);
+    }
+  } else {
+    // Default: three working days from today, or what the unit has when that reaches further.
+    const calendar = await loadCalendar(ctx.tx);
+    const byDefault = calendar.workdaysAfter(today, REOPEN_DEFAULT_WORKDAYS);
+    until = has && compareDates(has, byDefault) > 0 ? has : byDefault;
+  }
   await ctx.tx.submission.update({ where: { id: sub.id }, data: { reopenedUntil: until } });
   await ctx.tx.submissionRevision.upsert({
     where: { submissionId_version_action: { submissionId: sub.id, version: sub.version, action: 'reopen' } },
@@ -109,5 +148,5 @@ export async function reopenSubmission(ctx: HandlerContext, typed: string): Prom
     }
   }
   await refreshProgressCards(ctx, campaign.id);
-  return { ok: true, text: `${campaign.year}年申报：已为${unit.name}重新开放申报至 ${until}（含当天）${unit.chatId ? '，已通知该单位工作群' : ''}。` };
+  return { ok: true, text: `${campaign.year}年申报：已为${unit.name}重新开放申报至 ${dateText(until)}（含当天）${shifted}${unit.chatId ? '，已通知该单位工作群' : ''}。` };
 }

@@ -6,6 +6,8 @@ import { summarizeProgress, type ProgressSnapshot } from '../../domain/submissio
 import { buildProgressCard } from '../../../cards/progress.ts';
 import type { CardElement, CardJson } from '../../../cards/kit.ts';
 import { dateText, instantText, parseForms } from './shared.ts';
+import { loadStage } from '../campaign/stage.ts';
+import { STAGE_NEXT_STEP, stageStrip } from '../../domain/campaign-stage.ts';
 
 export const PROGRESS_PURPOSE_PREFIX = 'progress:';
 
@@ -51,7 +53,8 @@ export async function renderProgressCard(tx: Tx, campaignId: string, now: Date, 
   const snapshot = await progressSnapshot(tx, campaignId);
   const extra = [...extraSections];
   for (const p of sectionProviders) extra.push(...(await p(tx, campaignId, now)));
-  return buildProgressCard(snapshot, { updatedAtText: instantText(now), deadlineText: dateText(snapshot.deadline), extraSections: extra });
+  const stage = await loadStage(tx, { id: campaignId, year: snapshot.year, status: snapshot.status }, now);
+  return buildProgressCard(snapshot, { updatedAtText: instantText(now), deadlineText: dateText(snapshot.deadline), extraSections: extra, stage: { strip: stageStrip(stage), next: STAGE_NEXT_STEP[stage] } });
 }
 
 /** Sends a fresh progress card into the chat and makes it the one later changes patch. */

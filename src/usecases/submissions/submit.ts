@@ -20,8 +20,9 @@ import {
   type ContactInput,
 } from '../../domain/submission.ts';
 import { shanghaiDate } from '../../domain/time.ts';
+import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaign-stage.ts';
 import { buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard, type ConflictView } from '../../../cards/submission-form.ts';
-import { buildReceiptCard } from '../../../cards/receipt.ts';
+import { buildReceiptCard, supersededReceiptCard } from '../../../cards/receipt.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { activeThemes, dateText, deny, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
 import { refreshProgressCards } from './progress.ts';
@@ -39,7 +40,6 @@ function facts(s: LoadedSubmission) {
   return { campaignDeadline: s.campaign.deadline, deadlineOverride: s.deadlineOverride, reopenedUntil: s.reopenedUntil };
 }
 
-const COLLECTING = new Set(['collecting', 'reviewing']);
 
 /** Why this person may not act for this submission's unit, or null when they may. */
 async function liaisonRefusal(ctx: HandlerContext, s: LoadedSubmission): Promise<string | null> {
@@ -53,7 +53,11 @@ async function liaisonRefusal(ctx: HandlerContext, s: LoadedSubmission): Promise
 }
 
 function windowRefusal(s: LoadedSubmission, now: Date): string | null {
-  if (!COLLECTING.has(s.campaign.status)) return `${s.campaign.title}当前不在申报阶段。`;
+  // After 申报 closes for the campaign, a unit's own extension or reopening still lets it in.
+  const stage = campaignStage({ status: s.campaign.status, year: s.campaign.year, today: shanghaiDate(now), scheduledMonths: [] });
+  if (!unitMaySubmit(stage, s, shanghaiDate(now))) {
+    return `${s.campaign.title}的申报已截止（当前阶段：${STAGE_LABELS[stage]}）。如需补报，请联系县政务公开办（${s.campaign.contactName} ${s.campaign.contactPhone}）重新开放。`;
+  }
   if (!isOpenAt(facts(s), now)) {
     return `申报已于 ${dateText(lastEditableDate(facts(s)))} 截止，不能再提交或修改。如需补报，请联系县政务公开办（${s.campaign.contactName} ${s.campaign.contactPhone}）重新开放。`;
   }
@@ -157,7 +161,7 @@ export async function submissionFormAction(
   const stored = row ? parseDraft(row.data) : null;
   if (!row || !stored) {
     const card = buildClosedFormCard('这张申报表已失效', [
-      s.status === 'submitted' ? `${s.unit.name}的申报已提交（第 ${s.version} 版）。如需修改，请点击工作群里回执卡片上的“修改”。` : '请在本单位工作群的通知卡片上点击“填写申报表”重新打开。',
+      s.status === 'submitted' ? `${s.unit.name}的申报已提交（第 ${await displayVersionOf(ctx.tx, s.id, s.version)} 版）。如需修改，请点击工作群里回执卡片上的“修改”。` : '请在本单位工作群的通知卡片上点击“填写申报表”重新打开。',
     ]);
     return { toast: { type: 'info', content: '这张申报表已失效' }, card };
   }
@@ -223,7 +227,7 @@ export async function submissionFormAction(
   await refreshProgressCards(ctx, s.campaignId);
   return {
     toast: { type: 'success', content: result.late ? `已提交（逾期提交），共 ${result.after.themes.length} 个主题` : `已提交，共 ${result.after.themes.length} 个主题` },
-    card: buildSubmittedCard({ unitName: s.unit.name, version: result.version, atText: instantText(ctx.now), themes: result.after.themes, late: result.late }),
+    card: buildSubmittedCard({ unitName: s.unit.name, version: await displayVersionOf(ctx.tx, s.id, result.version), atText: instantText(ctx.now), themes: result.after.themes, late: result.late }),
   };
 }
 
@@ -301,17 +305,64 @@ export async function acceptSubmission(
 }
 
 /** Posts the receipt for the submission's current version into the unit's group (or to the actor). */
+/** 第 N 版 as people count it: accepted submits and edits up to this lock version (withdrawals are not versions). */
+export async function displayVersionOf(tx: Tx, submissionId: string, upTo: number): Promise<number> {
+  return tx.submissionRevision.count({ where: { submissionId, action: { in: ['submit', 'edit'] }, version: { lte: upTo } } });
+}
+
+const receiptKey = (submissionId: string, version: number) => `receipt:${submissionId}:v${version}`;
+
+/**
+ * Posts the receipt of the submission's current version in the unit's group. A receipt of the same
+ * version already sent (an extension, a reopening, 申报 closing) is updated in place; receipts of
+ * older versions are updated to say they are superseded, so no stale 修改/撤回 stays clickable.
+ */
 export async function postReceipt(ctx: HandlerContext, submissionId: string): Promise<void> {
   const s = await ctx.tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true, unit: true } });
-  const themes = s.status === 'submitted' ? await activeThemes(ctx.tx, s.id) : [];
+  const card = await receiptCardOf(ctx, s);
+  const key = receiptKey(s.id, s.version);
+  const sent = await ctx.tx.outboxMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true } });
+  if (sent) {
+    await ctx.enqueue(`${key}:update:${ctx.eventId}`, { op: 'patch', messageOfKey: key, card });
+    return;
+  }
   const rev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: s.version } });
   const by = rev?.actorOpenId ?? s.submittedBy ?? ctx.actor;
-  const card = buildReceiptCard({
+  await ctx.enqueue(key, { op: 'send', to: s.unit.chatId ? { chatId: s.unit.chatId } : { openId: by }, card });
+  const older = await ctx.tx.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `receipt:${s.id}:v` }, op: 'send' }, select: { idempotencyKey: true } });
+  const current = await displayVersionOf(ctx.tx, s.id, s.version);
+  for (const o of older) {
+    const v = Number(/:v(\d+)$/.exec(o.idempotencyKey)?.[1]);
+    if (!Number.isInteger(v) || v >= s.version) continue;
+    const oldRev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: v }, select: { action: true } });
+    const reason = s.status === 'withdrawn' ? '本单位的申报已撤回。' : `本单位的申报已更新为第 ${current} 版。`;
+    const stale = supersededReceiptCard({ unitName: s.unit.name, campaignTitle: s.campaign.title, displayVersion: await displayVersionOf(ctx.tx, s.id, v), status: oldRev?.action === 'withdraw' ? 'withdrawn' : 'submitted', reason });
+    await ctx.enqueue(`${o.idempotencyKey}:superseded:v${s.version}`, { op: 'patch', messageOfKey: o.idempotencyKey, card: stale });
+  }
+}
+
+/** Updates the current receipt in place (e.g. 申报 closed: the 修改/撤回 buttons go); nothing when none was sent. */
+export async function refreshReceipt(ctx: HandlerContext, submissionId: string): Promise<void> {
+  const s = await ctx.tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true, unit: true } });
+  const key = receiptKey(s.id, s.version);
+  if (!(await ctx.tx.outboxMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true } }))) return;
+  await ctx.enqueue(`${key}:update:${ctx.eventId}`, { op: 'patch', messageOfKey: key, card: await receiptCardOf(ctx, s) });
+}
+
+async function receiptCardOf(ctx: HandlerContext, s: LoadedSubmission): Promise<CardJson> {
+  const themes = s.status === 'submitted' ? await activeThemes(ctx.tx, s.id) : [];
+  const rev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: s.version, action: { in: ['submit', 'edit', 'withdraw'] } } });
+  const by = rev?.actorOpenId ?? s.submittedBy ?? ctx.actor;
+  const today = shanghaiDate(ctx.now);
+  const stage = campaignStage({ status: s.campaign.status, year: s.campaign.year, today, scheduledMonths: [] });
+  const withdrawn = s.status === 'withdrawn';
+  return buildReceiptCard({
     submissionId: s.id,
     unitName: s.unit.name,
     campaignTitle: s.campaign.title,
     version: s.version,
-    status: s.status === 'withdrawn' ? 'withdrawn' : 'submitted',
+    displayVersion: await displayVersionOf(ctx.tx, s.id, s.version),
+    status: withdrawn ? 'withdrawn' : 'submitted',
     atText: instantText(rev?.createdAt ?? ctx.now),
     byName: await personName(ctx.tx, by, s.unitId),
     contactName: s.contactName ?? '',
@@ -319,9 +370,8 @@ export async function postReceipt(ctx: HandlerContext, submissionId: string): Pr
     themes,
     late: s.late,
     editableUntilText: dateText(lastEditableDate(facts(s))),
-    editable: isOpenAt(facts(s), ctx.now),
+    editable: isOpenAt(facts(s), ctx.now) && unitMaySubmit(stage, s, today),
   });
-  await ctx.enqueue(`receipt:${s.id}:v${s.version}`, { op: 'send', to: s.unit.chatId ? { chatId: s.unit.chatId } : { openId: by }, card });
 }
 
 /**
@@ -348,7 +398,7 @@ export async function withdrawSubmission(ctx: HandlerContext, submissionId: stri
   if (refusal) return { toast: { type: 'error', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, refusal) } };
   if (s.status !== 'submitted') return { toast: { type: 'info', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, '这份申报当前不是已提交状态，无需撤回') } };
   if (s.version !== cardVersion) {
-    return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, `这是第 ${cardVersion} 版的回执，申报已更新为第 ${s.version} 版，请在最新回执上操作`) } };
+    return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, `这是较早的回执，本单位的申报已更新为第 ${await displayVersionOf(ctx.tx, s.id, s.version)} 版，请在最新回执上操作`) } };
   }
   const written = await writeWithdrawal(ctx.tx, s, ctx.actor, ctx.now);
   if (!written) return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, '申报刚被他人更新，请在最新回执上操作') } };

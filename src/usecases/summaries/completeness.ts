@@ -19,7 +19,10 @@ export async function summaryCompleteness(tx: Tx, campaignId: string): Promise<C
     const s = byTheme.get(a.themeId);
     const status = s ? (s.status === 'submitted' ? 'submitted' : 'draft') : 'none';
     const photos = s?.attachments.length ?? 0;
-    const logo = (s?.attachments ?? []).some((x) => x.kind === 'logo_photo');
+    // "现场LOGO：是" counts; a photo marked as the LOGO photo counts too (and is shown as evidence).
+    const logoPhoto = (s?.attachments ?? []).some((x) => x.kind === 'logo_photo');
+    const logoShown = s?.logoShown ?? undefined;
+    const logo = logoShown === true || (logoShown !== false && logoPhoto);
     const links = s ? linkCount(storedLinks(s.links)) : 0;
     const missingKeys: MissingKey[] = [];
     if (status !== 'submitted') missingKeys.push('summary');
@@ -37,6 +40,8 @@ export async function summaryCompleteness(tx: Tx, campaignId: string): Promise<C
       status,
       photos,
       logo,
+      logoShown,
+      logoPhoto,
       links,
       warnings: warnCount(parseEvidenceCheck(s?.evidenceCheck)),
       missingKeys,

@@ -490,10 +490,32 @@ function renderContent(m) {
     wrap.append(img);
     return wrap;
   }
-  if (m.msgType === 'file') return el('div', 'bubble bubble-file', `📎 ${m.fileName || '文件'}`);
+  if (m.msgType === 'file') return fileBubble(m);
   const bubble = el('div', 'bubble');
   appendTextWithMentions(bubble, m.text ?? m.preview ?? '', m.mentions || []);
   return bubble;
+}
+
+/** A file message: a download link like Feishu's file bubble (name, size, 下载). */
+function fileBubble(m) {
+  const name = m.fileName || '文件';
+  if (!m.fileKey || !state.me) return el('div', 'bubble bubble-file', `📎 ${name}`);
+  const link = el('a', 'bubble bubble-file');
+  link.href = `${API}/messages/${encodeURIComponent(m.messageId)}/resources/${encodeURIComponent(m.fileKey)}?as=${encodeURIComponent(state.me.openId)}`;
+  link.download = name;
+  link.title = `下载 ${name}`;
+  const ext = (/\.([A-Za-z0-9]+)$/.exec(name)?.[1] || '').toLowerCase();
+  link.append(el('span', 'file-icon', ext === 'xlsx' || ext === 'xls' || ext === 'csv' ? '📊' : ext === 'zip' ? '🗜️' : '📄'));
+  const info = el('span', 'file-info');
+  info.append(el('span', 'file-name', name), el('span', 'file-meta', `${formatSize(m.fileSize || 0)} · 下载`));
+  link.append(info);
+  return link;
+}
+
+function formatSize(bytes) {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} B`;
 }
 
 function appendTextWithMentions(parent, text, mentions) {

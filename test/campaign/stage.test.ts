@@ -1,0 +1,54 @@
+// The stage machine's pure rules: stages derived from the stored status and the calendar, commands
+// by stage, the unit's own window, and what closing 申报 states before it happens.
+import { describe, expect, it } from 'vitest';
+import { campaignStage, closePreviewLines, commandAllowed, previewCloseCollection, stageRefusal, unitMaySubmit, unitWindowUntil } from '../../src/domain/campaign-stage.ts';
+
+describe('campaign stage', () => {
+  const f = (status: string, today: string, months: number[] = [5, 9]) => campaignStage({ status, year: 2023, today, scheduledMonths: months });
+
+  it('follows the calendar after publication: scheduled → holding → summarising', () => {
+    expect(f('collecting', '2023-04-01')).toBe('collecting');
+    expect(f('scheduled', '2023-04-20')).toBe('scheduled');
+    expect(f('scheduled', '2023-05-01')).toBe('holding');
+    expect(f('scheduled', '2023-09-30')).toBe('holding');
+    expect(f('scheduled', '2023-10-01')).toBe('summarising');
+    expect(f('scheduled', '2024-01-05')).toBe('summarising');
+    expect(f('scheduled', '2023-06-01', [])).toBe('scheduled');
+    expect(f('evaluating', '2023-12-01')).toBe('evaluating');
+    expect(f('nonsense', '2023-12-01')).toBe('draft');
+  });
+
+  it('allows each command in the stages where it makes sense, and explains a refusal', () => {
+    expect(commandAllowed('submit', 'collecting')).toBe(true);
+    expect(commandAllowed('submit', 'scheduled')).toBe(false);
+    expect(commandAllowed('score', 'holding')).toBe(false);
+    expect(stageRefusal('score', 'holding')).toContain('当前阶段为“活动举办中”，“评分”在评选中阶段使用');
+    expect(stageRefusal('summary', 'holding')).toBeNull();
+  });
+
+  it("keeps a unit's own window open after 申报 closes, and never a past one", () => {
+    expect(unitWindowUntil({ deadlineOverride: '2023-04-14', reopenedUntil: '2023-04-12' }, '2023-04-10')).toBe('2023-04-14');
+    expect(unitWindowUntil({ deadlineOverride: '2023-04-14', reopenedUntil: null }, '2023-04-15')).toBeNull();
+    expect(unitMaySubmit('scheduled', { deadlineOverride: null, reopenedUntil: '2023-04-13' }, '2023-04-13')).toBe(true);
+    expect(unitMaySubmit('scheduled', { deadlineOverride: null, reopenedUntil: null }, '2023-04-13')).toBe(false);
+  });
+
+  it('states who has not submitted, who keeps an extension and that closing is early', () => {
+    const units = [
+      { unitName: '甲', status: 'submitted', deadlineOverride: null, reopenedUntil: null },
+      { unitName: '乙', status: 'pending', deadlineOverride: '2023-04-14', reopenedUntil: null },
+      { unitName: '丙', status: 'withdrawn', deadlineOverride: null, reopenedUntil: null },
+      { unitName: '丁', status: 'pending', deadlineOverride: null, reopenedUntil: null },
+    ];
+    const p = previewCloseCollection('2023-04-07', '2023-04-03', units);
+    expect(p).toMatchObject({ beforeDeadline: true, closesFor: ['丙', '丁'], notSubmitted: 3, needsConfirmation: true });
+    expect(closePreviewLines(p)).toEqual([
+      '申报截止日 2023-04-07 还没到：现在截止申报会提前关闭申报。',
+      '2 个单位未提交，截止后将不能再提交（可再“重新开放”）：丙、丁',
+      '乙（未提交）持有延期至 2023-04-14，期限内仍可提交或修改，通过审核的主题在下次发布时作为变更加入。',
+    ]);
+    const after = previewCloseCollection('2023-04-07', '2023-04-10', units.slice(0, 1));
+    expect(after).toMatchObject({ beforeDeadline: false, needsConfirmation: false });
+    expect(closePreviewLines(after)).toEqual(['全部单位均已提交。']);
+  });
+});
