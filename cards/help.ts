@@ -29,7 +29,7 @@ export function buildHelpCard(v: HelpView): CardJson {
   const elements: CardElement[] = [];
   if (v.intro) elements.push(markdown(escapeMarkdown(v.intro)));
   if (v.stage) {
-    elements.push(markdown(`**${escapeMarkdown(v.stage.title)}当前阶段：**${v.stage.strip}\n下一步：${escapeMarkdown(v.stage.next)}`));
+    elements.push(markdown(`${field(`${v.stage.title}当前阶段`, v.stage.strip)}\n下一步：${escapeMarkdown(v.stage.next)}`));
     elements.push(...section('现在常用', v.stage.now, v.compact));
   }
   if (v.coordinator) elements.push(...section('协调人（县政务公开办）可用', v.coordinator, v.compact));

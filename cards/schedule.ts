@@ -232,7 +232,7 @@ export function publishConfirmCard(vm: { campaignId?: string; title: string; cou
   }
   // 申报 is still open: publishing may close it, and that is a decision of its own.
   const c = vm.closing;
-  elements.push(markdown(`**发布后申报是否截止？**\n${c.lines.map((l) => `· ${escapeMarkdown(l)}`).join('\n')}`));
+  elements.push(markdown(`${boldLine('发布后申报是否截止？')}\n${c.lines.map((l) => `· ${escapeMarkdown(l)}`).join('\n')}`));
   const closeText = `截止后未提交的单位不能再提交（持有延期的单位在延期内仍可提交）。${c.lines.join('；')}`.slice(0, 300);
   const keepOpen = button(c.beforeDeadline ? '发布，申报继续开放' : '仅发布，暂不截止申报', { a: 'schedule.publish', n: vm.nextVersion, close: false, ...campaignRef(vm) }, { type: c.beforeDeadline ? 'primary' : 'default', disabled });
   // With nothing new to publish the same button only closes 申报 (the published version stands).

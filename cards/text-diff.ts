@@ -3,7 +3,7 @@
 // package computes it; this file only renders.) At most `limit` characters are shown, so a card
 // with several rewritten 简介 stays under Feishu's card size.
 import { diffChars } from 'diff';
-import { escapeMarkdown } from './kit.ts';
+import { bold, colored, escapeMarkdown } from './kit.ts';
 
 /** Unchanged text longer than this is shown as its first and last CONTEXT characters. */
 const CONTEXT = 12;
@@ -26,8 +26,10 @@ export function markedDiff(before: string, after: string, limit = 240): string {
     const cut = chars.length > left;
     chars = chars.slice(0, left);
     left -= chars.length;
-    const text = escapeMarkdown(chars.join('')) + (cut ? '…' : '');
-    out += p.added ? `<font color='green'>**${text}**</font>` : p.removed ? `<font color='red'>~~${text}~~</font>` : text;
+    const raw = chars.join('');
+    const text = escapeMarkdown(raw) + (cut ? '…' : '');
+    // bold() keeps edge punctuation and spaces outside the delimiters (CommonMark flanking rules).
+    out += p.added ? colored('green', bold(raw) + (cut ? '…' : '')) : p.removed ? colored('red', `~~${text}~~`) : text;
   }
   return out;
 }

@@ -210,7 +210,7 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', (provider) => {
     await h.say(coordinator, office, '进度');
     await h.drainOutbox();
     const progress = cardText(lastInteractive(h.messages(office))!.card);
-    expect(progress).toContain('当前阶段：');
+    expect(progress).toContain('当前阶段**：');
     expect(progress).toContain('【计划已发布】');
     expect(progress).toContain('可“重新开放”某个单位');
 
