@@ -12,8 +12,9 @@ import type { Tx } from '../adapters/db/database.ts';
 import type { OutboxOp } from './outbox.ts';
 
 // A mainland mobile not glued to other letters or digits (ids and timestamps are left alone),
-// optionally +86-prefixed and split by spaces or (markdown-escaped) dashes.
-const MOBILE_IN_TEXT = /(?<![0-9A-Za-z_])(?:\+?86(?:\\?[-\s])?)?(1[3-9]\d)(?:\\?[-\s])?(\d{4})(?:\\?[-\s])?(\d{4})(?![0-9A-Za-z_])/g;
+// optionally +86-prefixed and split by spaces or dashes, plain, backslash-escaped or as the
+// character reference (&#45;) that cards' escapeMarkdown() writes.
+const MOBILE_IN_TEXT = /(?<![0-9A-Za-z_])(?:\+?86(?:\\?[-\s]|&#45;|&#x2[dD];)?)?(1[3-9]\d)(?:\\?[-\s]|&#45;|&#x2[dD];)?(\d{4})(?:\\?[-\s]|&#45;|&#x2[dD];)?(\d{4})(?![0-9A-Za-z_])/g;
 
 /** Masks every mobile number in a piece of text. */
 export function maskMobilesInText(text: string): string {

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import { CARD_BODY_LIMIT_BYTES, CARD_ELEMENT_LIMIT, markdown, measureCard, wasTrimmed, type CardJson } from '../../cards/kit.ts';
 import { badBold } from '../support/card-markdown.ts';
+import { hasFullMobile, maskForAudience } from '../../src/app/phone-policy.ts';
 import { overdueCard, weeklyDigestCard } from '../../cards/digest.ts';
 import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, scoreCard, type RankingRow } from '../../cards/evaluation.ts';
 import { evidenceResultCard } from '../../cards/evidence.ts';
@@ -46,7 +47,7 @@ let PHOTOS = 20;
 let TITLE_LENGTH = 40;
 
 /** Full-width punctuation at both ends and markdown/Feishu syntax inside: the worst for bold. */
-const HOSTILE = '<at id=all></at>**粗**[链接](http://evil.cn):OK:_斜_~~删~~<font color=red>红</font>';
+const HOSTILE = '<at id=all></at>**粗**[链接](http://evil.cn):OK:_斜_~~删~~<font color=red>红</font> 138-1234-5678 ';
 /** Exactly n characters, starting and ending with full-width punctuation, hostile text inside. */
 function text(n: number, seed = 0): string {
   const body = `${HOSTILE}政务公开主题日活动${seed}`.repeat(Math.ceil(n / 60) + 1);
@@ -64,6 +65,10 @@ function accepted(name: string, card: CardJson): void {
   expect.soft(m.elements, `${name}: elements`).toBeLessThanOrEqual(CARD_ELEMENT_LIMIT);
   expect.soft(wasTrimmed(card), `${name}: needed the last-resort trim`).toBe(false);
   expect.soft(badBold(card).map((b) => b.stray.join(' ¦ ').slice(0, 120)), `${name}: bold that would show as asterisks`).toEqual([]);
+  // The one phone rule (issue 14): whatever a builder puts in a card, a group never sees a full mobile
+  // (an input's own pre-filled value is the person's draft and stays editable, by design).
+  const shown = JSON.stringify(maskForAudience(card, { kind: 'group' }, false), (k, v: unknown) => (k === 'default_value' ? undefined : v));
+  expect.soft(hasFullMobile(shown), `${name}: full mobile in a group`).toBe(false);
   for (const { content } of markdownOf(card)) {
     expect.soft(content, name).not.toContain('<at id=all>');
     expect.soft(content, name).not.toContain('<font color=red>');

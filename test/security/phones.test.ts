@@ -180,3 +180,13 @@ describe('every outgoing card or text to a group carries no full mobile', () => 
     expect(hasFullMobile(await payload('om_p2p_liaison'))).toBe(false);
   });
 });
+
+describe('mobiles written by escapeMarkdown()', () => {
+  it('are found and masked when their dashes are character references', async () => {
+    const { escapeMarkdown } = await import('../../cards/kit.ts');
+    const escaped = escapeMarkdown('联系电话 138-1234-5678');
+    expect(escaped).toContain('&#45;');
+    expect(hasFullMobile(escaped)).toBe(true);
+    expect(hasFullMobile(maskMobilesInText(escaped))).toBe(false);
+  });
+});
