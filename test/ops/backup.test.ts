@@ -41,10 +41,12 @@ describe.each(PROVIDERS_UNDER_TEST)('backup and restore during a fan-out (%s)', 
   it('loses and doubles nothing', async () => {
     const clock = new FakeClock(FAN_OUT_START);
     const env = serviceEnv(database.url, feishu);
+    // Seeded before the app starts: the seeding opens SQLite synchronously in this same process, and
+    // would wait on a write lock held by the app's open transaction, which cannot finish meanwhile.
+    await seedDirectory(database.url, clock.now());
     const first = await startInstance(database.url, feishu, { clock });
     apps.push(first);
     feishu.emulator.setBotUrl(first.url);
-    await seedDirectory(database.url, clock.now());
     const db = first.db;
     // Webhook events are acknowledged into the inbox and processed right after: idle means both are empty.
     const idle = () =>
@@ -79,7 +81,18 @@ describe.each(PROVIDERS_UNDER_TEST)('backup and restore during a fan-out (%s)', 
     apps.push(second);
     feishu.emulator.setBotUrl(second.url);
     second.worker.kick();
-    await until(async () => (await second.db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0, 60_000, 'outbox idle after restore');
+    // Time passes on the fake clock too: a send the emulator refused for the app's rate (the restart can
+    // land within a second of the first instance's last sends) is retried at its nextAttemptAt.
+    await until(
+      async () => {
+        if ((await second.db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0) return true;
+        clock.advance(1000);
+        second.worker.kick();
+        return false;
+      },
+      60_000,
+      'outbox idle after restore',
+    );
 
     const counts = deliveriesByUuid(feishu.emulator, chats);
     expect(counts.size).toBe(chats.length);

@@ -54,7 +54,7 @@ describe.skipIf(!postgresAvailable)('two instances on one PostgreSQL', () => {
     expect(sentA).toBeGreaterThan(0);
     expect(sentB).toBeGreaterThan(0);
     // The launch message and the click went through the balancer: one event each, handled once.
-    expect(await db.processedEvent.count()).toBe(2);
+    expect(await db.processedEvent.count({ where: { NOT: { eventId: { startsWith: 'tok:' } } } })).toBe(2); // tok:<token> rows are the callback-token dedupe
 
     // The day before the deadline, both schedulers tick at the same minute.
     clock.set('2023-04-06T01:31:00Z');
