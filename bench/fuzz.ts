@@ -7,7 +7,8 @@ import { TARGETS } from '../test/fuzz/targets.ts';
 const argv = process.argv.slice(2);
 const runsAt = argv.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(argv[runsAt + 1]) : 100_000;
-const wanted = argv.filter((a, i) => a !== '--runs' && i !== runsAt + 1);
+// Without --runs, runsAt + 1 is 0: only skip the value that follows an actual --runs.
+const wanted = argv.filter((a, i) => a !== '--runs' && !(runsAt >= 0 && i === runsAt + 1));
 const SEED = 20261204;
 
 const preview = (input: unknown): string => {

@@ -19,6 +19,7 @@ import { hasFullMobile, maskMobilesInText } from '../../src/app/phone-policy.ts'
 import { blockedReason, parseAllowlist } from '../../src/adapters/http/address-policy.ts';
 import { quoteInput, wellFormed } from '../../src/domain/user-text.ts';
 import { isCivilDate } from '../../src/domain/time.ts';
+import { parseHolidayNotice } from '../../src/domain/holiday-notice.ts';
 
 export interface FuzzTarget<T = unknown> {
   name: string;
@@ -176,6 +177,37 @@ export const TARGETS: FuzzTarget<never>[] = [
       check(isWellFormed(q), 'excerpt well-formed');
       check(!/[<>[\]]/.test(q), 'no markup');
       check([...q].length <= 30 + 16, 'short');
+    },
+  },
+  {
+    name: 'holiday notice (parseHolidayNotice)',
+    // Notice-shaped text: real items, cut, shuffled and mixed with hostile text.
+    arbitrary: fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            '国务院办公厅关于2025年部分节假日安排的通知\n',
+            '一、元旦：1月1日（周三）放假1天，不调休。\n',
+            '二、春节：1月28日（农历除夕、周二）至2月4日（农历正月初七、周二）放假调休，共8天。1月26日（周日）、2月8日（周六）上班。\n',
+            '三、清明节：4月4日（周五）至6日（周日）放假，共3天。\n',
+            '五、端午节：5月31日（周六）至6月2日（周一）放假，共3天。\n',
+            '六、国庆节、中秋节：10月1日（周三）至8日（周三）放假调休，共8天。9月28日（周日）、10月11日（周六）上班。\n',
+            '十二月31日', '（星期', '至', '上班。', '共', '天。', '、', '：', '\n',
+          ),
+          hostileText,
+        ),
+        { maxLength: 12 },
+      )
+      .map((parts) => parts.join('')),
+    run(text: string) {
+      const r = parseHolidayNotice(text);
+      if (!r.ok) {
+        check(typeof r.error === 'string' && r.error.length > 0, 'a refusal says why');
+        return;
+      }
+      const dates = r.notice.days.map((d) => d.date);
+      check(dates.every(isCivilDate), 'civil dates');
+      check(dates.every((d, i) => i === 0 || dates[i - 1]! < d), 'days sorted, no duplicates');
     },
   },
 ] as FuzzTarget<never>[];
