@@ -44,7 +44,9 @@ describe.each(PROVIDERS_UNDER_TEST)('backup and restore during a fan-out (%s)', 
     // Seeded before the app starts: the seeding opens SQLite synchronously in this same process, and
     // would wait on a write lock held by the app's open transaction, which cannot finish meanwhile.
     await seedDirectory(database.url, clock.now());
-    const first = await startInstance(database.url, feishu, { clock });
+    // 5 sends a second: the ~40 notices take seconds, so the backup below lands in the middle of them
+    // (per-chat lanes run in parallel; at Feishu's 50/s the fan-out can finish before the backup starts).
+    const first = await startInstance(database.url, feishu, { clock, env: { FEISHU_RATE_PER_SECOND: '5' } });
     apps.push(first);
     feishu.emulator.setBotUrl(first.url);
     const db = first.db;
