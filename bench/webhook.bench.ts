@@ -188,7 +188,7 @@ async function benchProvider(provider: Provider): Promise<BenchResult[]> {
     await b.app.inbox.idle();
     const stormInbox = await db.inboxEvent.count({ where: { key: `msg:${as.e.messageId}` } });
     const stormProcessed = await db.processedEvent.count({ where: { eventId: `msg:${as.e.messageId}` } });
-    const stormReplies = await db.outboxMessage.count({ where: { idempotencyKey: `reply:${as.e.messageId}` } });
+    const stormReplies = await db.outboxMessage.count({ where: { idempotencyKey: { startsWith: `reply:${as.e.messageId}#` } } });
     const sa = stats(as.results);
     const sf = stats(fs.results);
     const dup: BenchResult = {

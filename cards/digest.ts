@@ -1,6 +1,7 @@
 // Cards to the coordinator: the weekly progress digest during the submission window and the list
 // of units that missed the deadline (with 一键催办). Pure builders.
 import { bold, button, buttonRow, card, escapeMarkdown, field, markdown, note, strong, type CardJson } from './kit.ts';
+import { reminderActions } from './actions.ts';
 
 export interface DigestView {
   campaignTitle: string;
@@ -28,7 +29,7 @@ export function weeklyDigestCard(v: DigestView): CardJson {
     elements: [
       markdown(`截至 ${escapeMarkdown(v.dateText)}：已报送 ${strong(v.submitted)} 个，未报送 ${strong(v.pending)} 个（共 ${v.total} 个单位）。截止 ${escapeMarkdown(v.deadlineText)}，${escapeMarkdown(v.leftText)}。`),
       markdown(v.missingUnits.length > 0 ? field('未报送', unitList(v.missingUnits)) : '全部单位均已报送。'),
-      ...(v.missingUnits.length > 0 ? [buttonRow([button('一键催办', { a: 'reminders.nudge_preview', campaignId: v.campaignId }, { type: 'primary' })])] : []),
+      ...(v.missingUnits.length > 0 ? [buttonRow([button('一键催办', reminderActions.nudgePreview.value({ campaignId: v.campaignId }), { type: 'primary' })])] : []),
       note('未报送单位会在截止前按工作日自动收到提醒；周报每周第一个工作日发送。'),
     ],
   });
@@ -50,7 +51,7 @@ export function overdueCard(v: OverdueView): CardJson {
     elements: [
       markdown(`以下单位未在 ${bold(v.deadlineText)} 前报送申报表：`),
       markdown(v.missing.slice(0, 60).map((m, i) => `${i + 1}. ${escapeMarkdown(m.name)}（${escapeMarkdown(m.liaisons)}）`).join('\n')),
-      buttonRow([button('一键催办', { a: 'reminders.nudge_preview', campaignId: v.campaignId }, { type: 'primary_filled' })]),
+      buttonRow([button('一键催办', reminderActions.nudgePreview.value({ campaignId: v.campaignId }), { type: 'primary_filled' })]),
       note('点击“一键催办”会先显示将要联系的单位和方式，确认后才发送。'),
     ],
   });

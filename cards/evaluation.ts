@@ -27,6 +27,7 @@ import type { EvidenceCheck } from '../src/domain/evidence.ts';
 import { summaryValueElements } from './summary.ts';
 import { evidenceElements } from './evidence.ts';
 import { barChart } from './chart.ts';
+import { evaluationActions } from './actions.ts';
 
 /** Cards stay well under Feishu's 30 KB: long lists are capped (the exports have everything). */
 const MAX_OPTIONS = 80;
@@ -70,7 +71,7 @@ export function criteriaCard(v: { year: number; criteria: Criterion[]; editable:
         ...red(v.errors?.[`max_${i}`]),
       );
     });
-    fields.push(formButton('criteria_save', '保存评分标准', { a: 'evaluation.criteria_save', rows: Math.min(rows.length, 8) }));
+    fields.push(formButton('criteria_save', '保存评分标准', evaluationActions.criteriaSave.value({ rows: Math.min(rows.length, 8) })));
     elements.push(form('criteria_form', fields));
   } else {
     elements.push(note('已有评委打分，评分标准不能再修改。'));
@@ -105,11 +106,11 @@ export function judgeHomeCard(v: { year: number; judgeName: string; items: Judge
             options: selectable.slice(0, MAX_OPTIONS).map((i) => ({ label: `${i.state === 'scored' ? '✔ ' : ''}${i.label}`.slice(0, 40), value: i.themeId })),
             required: true,
           }),
-          formButton('judge_pick_submit', '去评分', { a: 'evaluation.pick' }, { type: 'default' }),
+          formButton('judge_pick_submit', '去评分', evaluationActions.pick.value({}), { type: 'default' }),
         ]),
       );
     }
-    if (todo.length > 0) elements.push(buttonRow([button(`评下一项（剩 ${todo.length} 项）`, { a: 'evaluation.next' }, { type: 'primary' })]));
+    if (todo.length > 0) elements.push(buttonRow([button(`评下一项（剩 ${todo.length} 项）`, evaluationActions.next.value({}), { type: 'primary' })]));
   }
   if (conflict.length > 0) elements.push(note(`回避（本单位活动，不参与评分）：${escapeMarkdown(conflict.map((c) => c.label).join('；').slice(0, 300))}`));
   return card({ title: '最佳政务公开主题日活动评分', template: 'violet', elements });
@@ -156,9 +157,9 @@ export function scoreCard(v: ScoreCardView): CardJson {
     fields.push(input(`c_${c.key}`, { label: `${c.name}（0–${c.maxScore} 分，权重 ${c.weight}）`, placeholder: `0–${c.maxScore}`, value: v.typed[c.key] ?? '', maxLength: 5 }), ...red(v.errors[c.key]));
   }
   fields.push(input('comment', { label: '评语（可选）', placeholder: '亮点与不足', value: v.comment, multiline: true, rows: 2, maxLength: 300 }));
-  fields.push(formButton('score_submit', '提交评分', { a: 'evaluation.score', themeId: v.themeId }));
+  fields.push(formButton('score_submit', '提交评分', evaluationActions.score.value({ themeId: v.themeId })));
   elements.push(form('score_form', fields));
-  elements.push(buttonRow([button('返回评分列表', { a: 'evaluation.home' }, { size: 'small' })]));
+  elements.push(buttonRow([button('返回评分列表', evaluationActions.home.value({}), { size: 'small' })]));
   return card({ title: `评分 · ${v.unitName}`, template: 'violet', summary: `评分：${v.title}`, elements });
 }
 
@@ -298,16 +299,16 @@ function buildEvaluationProgressCard(v: EvaluationProgressView, level: { rows: n
       form('winners_form', [
         markdown(`${bold('确认获奖名单')}（默认勾选前 3 名，并列的一并勾选；可增删）`),
         multiSelect('winners', { placeholder: '选择获奖活动', options: scored.map((r) => ({ label: `${r.rankLabel} ${r.unitName} · ${r.title}`.slice(0, 40), value: r.themeId })), values: v.defaultWinners.filter((w) => scored.some((r) => r.themeId === w)) }),
-        formButton('winners_submit', '确认并公布', { a: 'evaluation.confirm' }, { type: warnings.length > 0 ? 'danger' : 'primary', confirm: { title: warnings.length > 0 ? '评选尚未齐备，仍要公布？' : '确认获奖名单', text: confirmText } }),
+        formButton('winners_submit', '确认并公布', evaluationActions.confirm.value({}), { type: warnings.length > 0 ? 'danger' : 'primary', confirm: { title: warnings.length > 0 ? '评选尚未齐备，仍要公布？' : '确认获奖名单', text: confirmText } }),
       ]),
     );
   }
   elements.push(
     buttonRow([
-      button('刷新', { a: 'evaluation.progress' }, { size: 'small' }),
-      button('评分标准', { a: 'evaluation.criteria' }, { size: 'small' }),
-      button('导出评选汇总表', { a: 'evaluation.export_xlsx' }, { size: 'small' }),
-      button('导出证据包', { a: 'evaluation.export_evidence' }, { size: 'small' }),
+      button('刷新', evaluationActions.progress.value({}), { size: 'small' }),
+      button('评分标准', evaluationActions.criteria.value({}), { size: 'small' }),
+      button('导出评选汇总表', evaluationActions.exportXlsx.value({}), { size: 'small' }),
+      button('导出证据包', evaluationActions.exportEvidence.value({}), { size: 'small' }),
     ]),
   );
   return card({ title: '评选进度与排名', template: 'violet', elements });
@@ -336,7 +337,7 @@ export function judgeChoiceCard(v: { choices: { name: string; candidates: { open
   const elements: CardElement[] = [];
   for (const c of v.choices) {
     elements.push(markdown(`名录中有 ${c.candidates.length} 位“${escapeMarkdown(c.name)}”，请选择要添加为评委的人：`));
-    elements.push(buttonRow(c.candidates.map((p) => button(`${p.name}（${p.unitName}）`.slice(0, 30), { a: 'evaluation.add_judge_pick', o: p.openId }, { size: 'small' }))));
+    elements.push(buttonRow(c.candidates.map((p) => button(`${p.name}（${p.unitName}）`.slice(0, 30), evaluationActions.addJudgePick.value({ openId: p.openId }), { size: 'small' }))));
   }
   return card({ title: '添加评委：请选择', template: 'violet', elements, summary: '添加评委：请选择' });
 }

@@ -1,6 +1,7 @@
 // Evidence check results (链接可访问性、照片日期、LOGO): shown to the liaison and the coordinator. Pure.
 import { card, escapeMarkdown, field, markdown, note, button, buttonRow, textBlock, type CardElement, type CardJson } from './kit.ts';
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
+import { summaryActions } from './actions.ts';
 
 export function evidenceElements(check: EvidenceCheck): CardElement[] {
   const warns = check.issues.filter((i) => i.level === 'warn');
@@ -32,7 +33,7 @@ export function evidenceResultCard(v: { themeId: string; unitName: string; title
       ...(v.mentionLine ? [markdown(v.mentionLine)] : []),
       markdown(field('活动主题', escapeMarkdown(v.title))),
       ...evidenceElements(v.check),
-      buttonRow([button('修改总结', { a: 'summary.open', themeId: v.themeId }, { size: 'small' }), button('照片', { a: 'summary.photos', themeId: v.themeId }, { size: 'small' })]),
+      buttonRow([button('修改总结', summaryActions.open.value({ themeId: v.themeId }), { size: 'small' }), button('照片', summaryActions.photos.value({ themeId: v.themeId }), { size: 'small' })]),
     ],
   });
 }

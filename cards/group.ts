@@ -1,5 +1,6 @@
 // Cards about group chats: which unit a newly joined group belongs to (a coordinator confirms).
 import { bold, card, escapeMarkdown, form, formButton, markdown, note, select, type CardJson } from './kit.ts';
+import { groupActions } from './actions.ts';
 
 export interface GroupBindView {
   chatId: string;
@@ -24,8 +25,8 @@ export function buildGroupBindCard(v: GroupBindView): CardJson {
       form('group_bind_form', [
         select('unit', { placeholder: '选择单位', options: v.units.map((u) => ({ label: u.name, value: u.id })), value: guessed?.id }),
         ...(v.error ? [markdown(`<font color='red'>${escapeMarkdown(v.error)}</font>`, { text_size: 'notation' })] : []),
-        formButton('btn_bind_unit', guessed ? '确认' : '绑定到所选单位', { a: 'grp.bind', chat: v.chatId }),
-        formButton('btn_bind_coord', '这是协调人工作群', { a: 'grp.bind', chat: v.chatId, coord: 1 }, { type: 'default' }),
+        formButton('btn_bind_unit', guessed ? '确认' : '绑定到所选单位', groupActions.bind.value({ chatId: v.chatId })),
+        formButton('btn_bind_coord', '这是协调人工作群', groupActions.bind.value({ chatId: v.chatId, asCoordinator: true }), { type: 'default' }),
       ]),
       note('仅协调人可以确认；单位联系人可在绑定后发送“@主题日助手 我是联系人”。'),
     ],

@@ -1,6 +1,7 @@
 // The 节假日安排 import: the preview of a pasted State Council notice (every holiday and adjusted
 // working day with its weekday, and what the import replaces) with 确认导入, and the result.
 import { bold, button, buttonRow, card, escapeMarkdown, markdown, note, strong, table, type CardElement, type CardJson } from './kit.ts';
+import { calendarActions } from './actions.ts';
 
 export interface HolidayImportDayView {
   /** 2027-02-06 */
@@ -54,7 +55,7 @@ export function holidayImportPreviewCard(v: HolidayImportPreviewView): CardJson 
     ),
   );
   for (const n of v.notes) elements.push(markdown(escapeMarkdown(n)));
-  elements.push(buttonRow([button('确认导入', { a: 'calendar.import_confirm', id: v.previewId }, { type: 'primary_filled', confirm: { title: `导入${v.year}年节假日安排`, text: `写入放假 ${v.holidayCount} 天、调休上班 ${v.workdayCount} 天？` } })]));
+  elements.push(buttonRow([button('确认导入', calendarActions.importConfirm.value({ previewId: v.previewId }), { type: 'primary_filled', confirm: { title: `导入${v.year}年节假日安排`, text: `写入放假 ${v.holidayCount} 天、调休上班 ${v.workdayCount} 天？` } })]));
   elements.push(note('核对无误再确认；识别有误请勿导入，可用“设置工作日”逐日设置。本预览 24 小时内有效。'));
   return card({ title: `${v.year}年节假日安排（预览）`, template: 'orange', summary: `${v.year}年节假日安排待确认`, elements });
 }

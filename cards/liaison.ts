@@ -1,6 +1,7 @@
 // Liaison changes need a yes from someone already trusted (issue 14): the request card sent
 // privately to the unit's current liaisons and the coordinators, and what it turns into.
 import { bold, button, buttonRow, card, escapeMarkdown, markdown, note, type CardJson } from './kit.ts';
+import { liaisonActions } from './actions.ts';
 
 export interface LiaisonRequestView {
   requestId: string;
@@ -25,8 +26,8 @@ export function liaisonRequestCard(v: LiaisonRequestView): CardJson {
       markdown(`${bold(v.name)} 在${escapeMarkdown(v.unitName)}工作群中申请成为本单位的${bold(roleLabel(v.role))}（${escapeMarkdown(v.atText)}）。${change}`),
       note('联系人可以填写、修改和撤回本单位的申报。请确认申请人确实是本单位指定的人员；本单位联系人或协调人任一人确认即可。'),
       buttonRow([
-        button('同意', { a: 'liaison.decide', r: v.requestId, ok: 1 }, { type: 'primary' }),
-        button('拒绝', { a: 'liaison.decide', r: v.requestId, ok: 0 }, { type: 'danger', confirm: { title: '拒绝申请', text: `拒绝${v.name}成为${v.unitName}的${roleLabel(v.role)}？` } }),
+        button('同意', liaisonActions.decide.value({ requestId: v.requestId, accept: true }), { type: 'primary' }),
+        button('拒绝', liaisonActions.decide.value({ requestId: v.requestId, accept: false }), { type: 'danger', confirm: { title: '拒绝申请', text: `拒绝${v.name}成为${v.unitName}的${roleLabel(v.role)}？` } }),
       ]),
     ],
   });

@@ -2,6 +2,7 @@
 // the deadline and the office's contact, with 填写申报表 and 绑定为联系人.
 import { ACTIVITY_FORMS, PLAN_DEFAULTS } from '../src/domain/campaign.ts';
 import { bold, button, buttonRow, card, escapeMarkdown, field, hr, markdown, note, type CardElement, type CardJson } from './kit.ts';
+import { liaisonActions, submissionActions } from './actions.ts';
 
 export interface NoticeView {
   campaignTitle: string;
@@ -41,12 +42,12 @@ export function buildNoticeCard(v: NoticeView): CardJson {
           : '本单位还没有绑定联系人：负责填报的同事请先点击“绑定为联系人”。',
       ),
       buttonRow([
-        button('填写申报表', { a: 'sub.open', s: u.submissionId }, { type: 'primary_filled' }),
-        button('绑定为联系人', { a: 'sub.bind_liaison', u: u.id }),
+        button('填写申报表', submissionActions.open.value({ submissionId: u.submissionId }), { type: 'primary_filled' }),
+        button('绑定为联系人', liaisonActions.bind.value({ unitId: u.id })),
       ]),
     );
   } else {
-    elements.push(button('查看申报进度', { a: 'sub.progress' }, { type: 'primary' }));
+    elements.push(button('查看申报进度', submissionActions.progress.value({}), { type: 'primary' }));
   }
   return card({
     title: `关于申报${v.campaignTitle}主题的通知`,

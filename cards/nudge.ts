@@ -1,6 +1,7 @@
 // Manual 催办 by the coordinator: a preview of who will be reached (units, liaisons, channel) with
 // a 确认催办 button, and the result. Pure builders.
 import { bold, button, buttonRow, card, escapeMarkdown, markdown, note, strong, table, type CardElement, type CardJson } from './kit.ts';
+import { reminderActions } from './actions.ts';
 
 export interface NudgeTargetView {
   unitName: string;
@@ -53,7 +54,7 @@ export function nudgePreviewCard(v: NudgePreviewView): CardJson {
       buttonRow([
         button(
           recent.length > 0 ? '仍要催办' : '确认催办',
-          { a: 'reminders.nudge_confirm', previewId: v.previewId, force: recent.length > 0 },
+          reminderActions.nudgeConfirm.value({ previewId: v.previewId, force: recent.length > 0 }),
           {
             type: 'primary_filled',
             ...(recent.length > 0 ? { confirm: { title: '再次催办？', text: `${recent.map((t) => t.unitName).join('、')} 在 ${v.cooldownHours} 小时内已催办过，确定再次催办吗？` } } : {}),

@@ -3,6 +3,7 @@
 import type { ProgressSnapshot } from '../src/domain/submission-progress.ts';
 import { bold, button, buttonRow, card, escapeMarkdown, field, hr, markdown, note, strong, table, type CardElement, type CardJson } from './kit.ts';
 import { barChart } from './chart.ts';
+import { reminderActions, submissionActions } from './actions.ts';
 
 export interface ProgressCardOptions {
   /** e.g. '2023-04-03 10:15' */
@@ -76,9 +77,9 @@ export function buildProgressCard(s: ProgressSnapshot, o: ProgressCardOptions): 
   elements.push(
     note(`更新于 ${escapeMarkdown(o.updatedAtText)}，有单位提交时自动刷新`),
     buttonRow([
-      button('导出申报表', { a: 'sub.export', c: s.campaignId }, { type: 'primary' }),
-      button('催办未提交单位', { a: 'reminders.nudge_preview', campaignId: s.campaignId }, { type: 'danger' }),
-      button('刷新', { a: 'sub.progress', c: s.campaignId }),
+      button('导出申报表', submissionActions.export.value({ campaignId: s.campaignId }), { type: 'primary' }),
+      button('催办未提交单位', reminderActions.nudgePreview.value({ campaignId: s.campaignId }), { type: 'danger' }),
+      button('刷新', submissionActions.progress.value({ campaignId: s.campaignId })),
     ]),
   );
   return card({

@@ -1,6 +1,7 @@
 // The receipt posted in the unit's group after each accepted submit, edit or withdrawal.
 import { bold, button, buttonRow, card, escapeMarkdown, markdown, note, type CardElement, type CardJson } from './kit.ts';
 import { themeLine, type ThemeSummaryView } from './submission-form.ts';
+import { submissionActions } from './actions.ts';
 
 export interface ReceiptView {
   submissionId: string;
@@ -28,7 +29,7 @@ export function buildReceiptCard(v: ReceiptView): CardJson {
   const elements: CardElement[] = [];
   if (v.status === 'withdrawn') {
     elements.push(markdown(`${escapeMarkdown(v.byName)} 于 ${escapeMarkdown(v.atText)} ${bold('撤回')}了本单位的第 ${v.displayVersion} 版申报。撤回后视为未申报。`));
-    if (v.editable) elements.push(note(`${escapeMarkdown(v.editableUntilText)}前可重新填写提交。`), button('重新填写申报表', { a: 'sub.open', s: v.submissionId }, { type: 'primary' }));
+    if (v.editable) elements.push(note(`${escapeMarkdown(v.editableUntilText)}前可重新填写提交。`), button('重新填写申报表', submissionActions.open.value({ submissionId: v.submissionId }), { type: 'primary' }));
   } else {
     elements.push(
       markdown(`${bold(v.unitName)} 的申报已收到（第 ${v.displayVersion} 版${v.late ? '，<font color=\'red\'>逾期提交</font>' : ''}）`),
@@ -39,8 +40,8 @@ export function buildReceiptCard(v: ReceiptView): CardJson {
       elements.push(
         note(`${escapeMarkdown(v.editableUntilText)}（含）前可修改或撤回。`),
         buttonRow([
-          button('修改', { a: 'sub.edit', s: v.submissionId }, { type: 'primary' }),
-          button('撤回', { a: 'sub.withdraw', s: v.submissionId, v: v.version }, { type: 'danger', confirm: { title: '撤回申报？', text: '撤回后本单位视为未申报，截止前可重新提交。' } }),
+          button('修改', submissionActions.edit.value({ submissionId: v.submissionId }), { type: 'primary' }),
+          button('撤回', submissionActions.withdraw.value({ submissionId: v.submissionId, version: v.version }), { type: 'danger', confirm: { title: '撤回申报？', text: '撤回后本单位视为未申报，截止前可重新提交。' } }),
         ]),
       );
     } else {

@@ -2,6 +2,7 @@
 // leader/coordinator escalation, month and summary reminders, the holiday-data warning, the
 // calendar override list and the reminder log. Pure builders; times arrive formatted.
 import { strong, bold, button, field, buttonRow, card, escapeMarkdown, markdown, mention, note, table, type ActionValue, type CardElement, type CardJson } from './kit.ts';
+import { summaryActions } from './actions.ts';
 
 export interface DeadlineReminderView {
   campaignTitle: string;
@@ -11,7 +12,7 @@ export interface DeadlineReminderView {
   /** '还剩 3 个工作日' / '今天截止' */
   leftText: string;
   mentionOpenIds: string[];
-  /** the submissions feature's open-form action, e.g. {a: 'sub.open', s: submissionId} */
+  /** the submissions feature's open-form action, e.g. submissionActions.open.value({ submissionId }) */
   openAction: ActionValue;
   contactLine: string;
   /** manual 催办 by the coordinator rather than an automatic reminder */
@@ -99,7 +100,7 @@ export function monthReminderCard(v: MonthReminderView): CardJson {
   const buttons = v.themes
     .filter((t) => t.summaryButton)
     .slice(0, 5)
-    .map((t) => button(v.themes.length > 1 ? `填写总结：${t.title.slice(0, 12)}` : '填写活动总结', { a: 'summary.open', themeId: t.themeId }, { type: v.kind === 'month-start' ? 'default' : 'primary_filled' }));
+    .map((t) => button(v.themes.length > 1 ? `填写总结：${t.title.slice(0, 12)}` : '填写活动总结', summaryActions.open.value({ themeId: t.themeId }), { type: v.kind === 'month-start' ? 'default' : 'primary_filled' }));
   if (buttons.length > 0) elements.push(buttonRow(buttons));
   elements.push(note('活动结束后请上传现场照片（含主题日 LOGO）、宣传报道链接等材料。'));
   const title = v.kind === 'month-start' ? `${v.month}月主题日活动提醒` : v.kind === 'month-end' ? `${v.month}月活动总结提醒` : `${v.month}月活动总结催交`;

@@ -36,6 +36,7 @@ import {
   type ReviewFilter,
 } from '../src/domain/review.ts';
 import { markedDiff } from './text-diff.ts';
+import { reviewActions } from './actions.ts';
 
 /**
  * Themes shown per page of one unit. Each theme with its decision form is ~30 elements as Feishu
@@ -73,10 +74,10 @@ export interface ReviewCardVm {
   pages: number;
 }
 
-/** The navigation state every button on the review card carries. */
-export function navValue(a: string, vm: { filter: ReviewFilter; unitId: string; page: number; campaignId?: string }, extra: ActionValue = {}): ActionValue {
+/** The navigation state every button on the review card carries (the fields of reviewActions' values). */
+export function navFields(vm: { filter: ReviewFilter; unitId: string; page: number; campaignId?: string }, dir?: 'prev' | 'next' | 'stay') {
   // The campaign rides along: in December a 2026 card and a 2027 card may both be open.
-  return { a, u: vm.unitId, p: vm.page, fs: vm.filter.status, fk: vm.filter.kind, fm: vm.filter.month, ff: vm.filter.form, ...(vm.campaignId ? { c: vm.campaignId } : {}), ...extra };
+  return { unitId: vm.unitId, page: vm.page, status: vm.filter.status, kind: vm.filter.kind, month: vm.filter.month, form: vm.filter.form, campaignId: vm.campaignId, dir };
 }
 
 const STATUS_COLOR: Record<string, string> = { pending: 'orange', approved: 'green', returned: 'red', rejected: 'grey' };
@@ -137,12 +138,12 @@ function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, clips: Clips)
   if (t.error) formElements.push(markdown(`<font color='red'>${escapeMarkdown(t.error)}</font>`));
   formElements.push(
     buttonRow([
-      formButton(`approve_${i}`, '通过', navValue('review.decide', nav, { t: t.id, v: t.version, d: 'approve', i }), { type: 'primary' }),
-      formButton(`return_${i}`, '退回修改', navValue('review.decide', nav, { t: t.id, v: t.version, d: 'return', i }), { type: 'default' }),
-      formButton(`reject_${i}`, '不采纳', navValue('review.decide', nav, { t: t.id, v: t.version, d: 'reject', i }), { type: 'danger' }),
+      formButton(`approve_${i}`, '通过', reviewActions.decide.value({ ...navFields(nav), themeId: t.id, version: t.version, decision: 'approve', index: i }), { type: 'primary' }),
+      formButton(`return_${i}`, '退回修改', reviewActions.decide.value({ ...navFields(nav), themeId: t.id, version: t.version, decision: 'return', index: i }), { type: 'default' }),
+      formButton(`reject_${i}`, '不采纳', reviewActions.decide.value({ ...navFields(nav), themeId: t.id, version: t.version, decision: 'reject', index: i }), { type: 'danger' }),
     ]),
   );
-  out.push(button('查看历史', navValue('review.history', nav, { t: t.id }), { type: 'text', size: 'small' }));
+  out.push(button('查看历史', reviewActions.history.value({ ...navFields(nav), themeId: t.id }), { type: 'text', size: 'small' }));
   out.push(form(`review_${i}`, formElements));
   return out;
 }
@@ -162,7 +163,7 @@ function filterForm(vm: ReviewCardVm): CardElement {
         { tag: 'column', width: 'weighted', weight: 1, elements: [select('form', { placeholder: '活动形式', value: f.form, options: [{ label: '全部形式', value: 'all' }, ...ACTIVITY_FORMS.map((x) => ({ label: x.label, value: x.key }))] })] },
       ],
     },
-    formButton('filter_submit', '筛选', navValue('review.filter', nav), { type: 'default' }),
+    formButton('filter_submit', '筛选', reviewActions.filter.value(navFields(nav)), { type: 'default' }),
   ]);
 }
 
@@ -194,13 +195,13 @@ function buildReviewCard(vm: ReviewCardVm, clips: Clips): CardJson {
   if (clips !== FULL) elements.push(note('本页内容较多，简介已缩略；点“查看历史”可看完整内容。'));
   elements.push(note(VERSION_NOTE));
   const navButtons: CardElement[] = [
-    button('上一个单位', navValue('review.page', nav, { dir: 'prev' }), { disabled: u.index === 0, size: 'small' }),
-    button('下一个单位', navValue('review.page', nav, { dir: 'next' }), { disabled: u.index >= u.count - 1, size: 'small', type: 'primary' }),
+    button('上一个单位', reviewActions.page.value(navFields(nav, 'prev')), { disabled: u.index === 0, size: 'small' }),
+    button('下一个单位', reviewActions.page.value(navFields(nav, 'next')), { disabled: u.index >= u.count - 1, size: 'small', type: 'primary' }),
   ];
   if (vm.pages > 1) {
     navButtons.push(
-      button('上一页主题', navValue('review.page', { ...nav, page: vm.page - 1 }, { dir: 'stay' }), { disabled: vm.page === 0, size: 'small' }),
-      button('下一页主题', navValue('review.page', { ...nav, page: vm.page + 1 }, { dir: 'stay' }), { disabled: vm.page >= vm.pages - 1, size: 'small' }),
+      button('上一页主题', reviewActions.page.value(navFields({ ...nav, page: vm.page - 1 }, 'stay')), { disabled: vm.page === 0, size: 'small' }),
+      button('下一页主题', reviewActions.page.value(navFields({ ...nav, page: vm.page + 1 }, 'stay')), { disabled: vm.page >= vm.pages - 1, size: 'small' }),
     );
   }
   elements.push(hr(), buttonRow(navButtons));
@@ -261,7 +262,7 @@ export function decisionNoticeCard(vm: DecisionNoticeVm): CardJson {
   const elements: CardElement[] = [markdown(lines.join('\n'))];
   if (vm.decision === 'return') {
     elements.push(note('请联络员点击下方按钮修改本主题后重新提交，修改后会回到审核。'));
-    elements.push(button('修改并重新提交', { a: 'review.revise_open', t: vm.themeId, v: vm.version }, { type: 'primary' }));
+    elements.push(button('修改并重新提交', reviewActions.reviseOpen.value({ themeId: vm.themeId, version: vm.version }), { type: 'primary' }));
   } else if (vm.decision === 'approve') {
     elements.push(note('入选主题将列入县本级全年“政务公开主题日”活动计划安排表，计划发布后会通知本群。'));
   }
@@ -308,7 +309,7 @@ export function reviseCard(vm: ReviseVm): CardJson {
     ...errorLine(vm.errors, 'forms'),
     input('intro', { label: `活动简介${mark('intro')}（20-500字）`, value: vm.values.intro, multiline: true, rows: 5, maxLength: 500, required: true }),
     ...errorLine(vm.errors, 'intro'),
-    formButton('revise_submit', '重新提交审核', { a: 'review.revise_submit', t: vm.themeId, v: vm.version }),
+    formButton('revise_submit', '重新提交审核', reviewActions.reviseSubmit.value({ themeId: vm.themeId, version: vm.version })),
   ];
   return card({
     title: '修改并重新提交',
@@ -336,7 +337,7 @@ export function resubmittedCard(vm: ResubmittedVm): CardJson {
     template: 'wathet',
     elements: [
       markdown(`${bold(vm.unitName)}「${escapeMarkdown(vm.title)}」已修改（v${vm.version}），${escapeMarkdown(vm.byName)} ${vm.at} 提交。\n${diff}`),
-      button('去审核', { a: 'review.page', u: vm.unitId, p: 0, fs: 'pending', fk: 'all', fm: 0, ff: 'all', dir: 'stay' }, { type: 'primary', size: 'small' }),
+      button('去审核', reviewActions.page.value({ unitId: vm.unitId, page: 0, status: 'pending', kind: 'all', month: 0, form: 'all', dir: 'stay' }), { type: 'primary', size: 'small' }),
     ],
     summary: '退回的主题已重新提交',
   });

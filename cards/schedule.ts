@@ -22,6 +22,7 @@ import {
 import { formLabel } from '../src/domain/campaign.ts';
 import { maskPhone } from '../src/domain/phone.ts';
 import { describeChange, describeWarning, groupByMonth, orderToken, sortRows, type BalanceWarning, type ScheduleChange, type ScheduleRow } from '../src/domain/schedule.ts';
+import { scheduleActions } from './actions.ts';
 
 /** Above this many activities the move form asks for the row number instead of a long list. */
 export const MOVE_SELECT_MAX = 30;
@@ -164,7 +165,7 @@ function warningsBlock(warnings: readonly BalanceWarning[]): CardElement {
   return markdown(`<font color='orange'>均衡检查（${warnings.length} 条提示）</font>\n${shown.join('\n')}`);
 }
 
-const campaignRef = (vm: { campaignId?: string }): Record<string, string> => (vm.campaignId ? { c: vm.campaignId } : {});
+const campaignRef = (vm: { campaignId?: string }): { campaignId?: string } => (vm.campaignId ? { campaignId: vm.campaignId } : {});
 
 /** The coordinator's working view: the current approved set, balance checks, move form, publish. */
 export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
@@ -189,14 +190,14 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
         select('month', { placeholder: '调整到', options: Array.from({ length: 12 }, (_, i) => ({ label: `${i + 1}月`, value: String(i + 1) })), value: vm.moveDraft?.month, required: true }),
       ];
       if (vm.moveDraft?.error) formElements.push(markdown(`<font color='red'>${escapeMarkdown(vm.moveDraft.error)}</font>`));
-      formElements.push(formButton('move_submit', '调整月份', { a: 'schedule.move', ord: orderToken(vm.rows), ...campaignRef(vm) }, { type: 'default' }));
+      formElements.push(formButton('move_submit', '调整月份', scheduleActions.move.value({ order: orderToken(vm.rows), ...campaignRef(vm) }), { type: 'default' }));
       elements.push(hr(), form('schedule_move', formElements));
     }
     elements.push(
       hr(),
       buttonRow([
-        button('发布计划', { a: 'schedule.publish_ask', ...campaignRef(vm) }, { type: 'primary' }),
-        button('刷新', { a: 'schedule.view', ...campaignRef(vm) }, { type: 'default' }),
+        button('发布计划', scheduleActions.publishAsk.value(campaignRef(vm)), { type: 'primary' }),
+        button('刷新', scheduleActions.view.value(campaignRef(vm)), { type: 'default' }),
       ]),
     );
     return card({ title: `${vm.title}（编排中）`, template: 'indigo', elements, summary: '计划安排表编排' });
@@ -220,11 +221,11 @@ export function publishConfirmCard(vm: { campaignId?: string; title: string; cou
   const elements: CardElement[] = [markdown(lines.join('\n')), warningsBlock(vm.warnings)];
   const disabled = vm.count === 0 || (vm.nextVersion > 1 && vm.changes === 0);
   if (disabled) elements.push(note(vm.count === 0 ? '还没有通过审核的主题，无法发布。' : '与已发布版本相同，无需重新发布。'));
-  const back = button('返回编排', { a: 'schedule.view', ...campaignRef(vm) });
+  const back = button('返回编排', scheduleActions.view.value(campaignRef(vm)));
   if (!vm.closing) {
     elements.push(
       buttonRow([
-        button('确认发布', { a: 'schedule.publish', n: vm.nextVersion, ...campaignRef(vm) }, { type: 'primary', disabled, confirm: { title: '确认发布计划安排表？', text: `发布第 ${vm.nextVersion} 版并通知相关单位` } }),
+        button('确认发布', scheduleActions.publish.value({ version: vm.nextVersion, ...campaignRef(vm) }), { type: 'primary', disabled, confirm: { title: '确认发布计划安排表？', text: `发布第 ${vm.nextVersion} 版并通知相关单位` } }),
         back,
       ]),
     );
@@ -234,11 +235,11 @@ export function publishConfirmCard(vm: { campaignId?: string; title: string; cou
   const c = vm.closing;
   elements.push(markdown(`${boldLine('发布后申报是否截止？')}\n${c.lines.map((l) => `· ${escapeMarkdown(l)}`).join('\n')}`));
   const closeText = `截止后未提交的单位不能再提交（持有延期的单位在延期内仍可提交）。${c.lines.join('；')}`.slice(0, 300);
-  const keepOpen = button(c.beforeDeadline ? '发布，申报继续开放' : '仅发布，暂不截止申报', { a: 'schedule.publish', n: vm.nextVersion, close: false, ...campaignRef(vm) }, { type: c.beforeDeadline ? 'primary' : 'default', disabled });
+  const keepOpen = button(c.beforeDeadline ? '发布，申报继续开放' : '仅发布，暂不截止申报', scheduleActions.publish.value({ version: vm.nextVersion, close: false, ...campaignRef(vm) }), { type: c.beforeDeadline ? 'primary' : 'default', disabled });
   // With nothing new to publish the same button only closes 申报 (the published version stands).
   const onlyClose = disabled && vm.count > 0;
   const closeLabel = onlyClose ? (c.beforeDeadline ? '提前截止申报（不重新发布）' : '截止申报（不重新发布）') : c.beforeDeadline ? '发布并提前截止申报' : '发布并截止申报';
-  const close = button(closeLabel, { a: 'schedule.publish', n: vm.nextVersion, close: true, ...campaignRef(vm) }, {
+  const close = button(closeLabel, scheduleActions.publish.value({ version: vm.nextVersion, close: true, ...campaignRef(vm) }), {
     type: c.beforeDeadline ? 'danger' : 'primary',
     disabled: vm.count === 0,
     confirm: { title: c.beforeDeadline ? '截止日还没到，确认提前截止申报？' : '确认发布并截止申报？', text: closeText },
@@ -282,8 +283,8 @@ export function moveConfirmCard(vm: MoveVm): CardJson {
     elements: [
       markdown(`${mentions ? `${mentions} ` : ''}县政务公开办（${escapeMarkdown(vm.by)}）拟将「${escapeMarkdown(vm.title)}」由 ${bold(`${vm.from}月`)} 调整到 ${bold(`${vm.to}月`)}，请联络员确认。`),
       buttonRow([
-        button('同意', { a: 'schedule.move_reply', t: vm.themeId, to: vm.to, ok: true }, { type: 'primary' }),
-        button('不同意', { a: 'schedule.move_reply', t: vm.themeId, to: vm.to, ok: false }, { type: 'danger' }),
+        button('同意', scheduleActions.moveReply.value({ themeId: vm.themeId, month: vm.to, accept: true }), { type: 'primary' }),
+        button('不同意', scheduleActions.moveReply.value({ themeId: vm.themeId, month: vm.to, accept: false }), { type: 'danger' }),
       ]),
     ],
     summary: '活动月份调整，请确认',

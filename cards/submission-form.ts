@@ -5,6 +5,7 @@
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
 import { FIELD, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
 import { bold, boldLine, button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
+import { submissionActions } from './actions.ts';
 
 export interface ThemeSummaryView {
   title: string;
@@ -73,11 +74,9 @@ function withError(el: CardElement, errors: FieldErrors, field: keyof FieldError
   return msg ? [el, errorNote(msg)] : [el];
 }
 
-const ACT = 'sub.form';
-
 export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
   const d = v.draft;
-  const val = (op: string, extra: Record<string, string | number> = {}) => ({ a: ACT, s: v.submissionId, v: v.baseVersion, op, ...extra });
+  const val = (op: string, extra: { index?: number } = {}) => submissionActions.form.value({ submissionId: v.submissionId, version: v.baseVersion, op, ...extra });
   const elements: CardElement[] = [
     markdown(`${bold('填报单位')}：${escapeMarkdown(v.unitName)}\u3000${bold('截止')}：${escapeMarkdown(v.deadlineText)}`),
     note('可申报一个或多个主题：填好一个后点“保存并添加下一个主题”，全部填好后点“提交申报”。已保存的内容不会丢失。'),
@@ -115,8 +114,8 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
             // As wide as the buttons: a weighted fifth of a phone-sized card cuts 编辑/删除 to 编…/删….
             auto: true,
             elements: [
-              formButton(`btn_edit_${i}`, '编辑', val('edit', { i }), { type: 'default' }),
-              formButton(`btn_del_${i}`, '删除', val('delete', { i }), { type: 'danger', confirm: { title: '删除这个主题？', text: `删除第 ${i + 1} 个主题（提交申报后生效）` } }),
+              formButton(`btn_edit_${i}`, '编辑', val('edit', { index: i }), { type: 'default' }),
+              formButton(`btn_del_${i}`, '删除', val('delete', { index: i }), { type: 'danger', confirm: { title: '删除这个主题？', text: `删除第 ${i + 1} 个主题（提交申报后生效）` } }),
             ],
           },
         ]),

@@ -2,6 +2,7 @@
 import { LAUNCH_FIELD, type LaunchErrors, type LaunchRaw } from '../src/domain/submission.ts';
 import { strong, bold, card, datePicker, escapeMarkdown, form, formButton, input, markdown, note, type CardElement, type CardJson } from './kit.ts';
 import { errorNote } from './submission-form.ts';
+import { submissionActions } from './actions.ts';
 
 export interface LaunchCardView {
   year: number;
@@ -29,7 +30,7 @@ export function buildLaunchCard(v: LaunchCardView): CardJson {
         ...withErr(input(LAUNCH_FIELD.contactName, { label: '联系人', value: v.values.contactName, maxLength: 20 }), LAUNCH_FIELD.contactName),
         ...withErr(input(LAUNCH_FIELD.contactPhone, { label: '联系电话（将公布在通知中）', value: v.values.contactPhone, maxLength: 30 }), LAUNCH_FIELD.contactPhone),
         ...withErr(input(LAUNCH_FIELD.contactEmail, { label: '邮箱', value: v.values.contactEmail, maxLength: 80 }), LAUNCH_FIELD.contactEmail),
-        formButton('btn_launch', '确认发起', { a: 'sub.launch', y: v.year }, { type: 'primary_filled', confirm: { title: '确认发起申报？', text: '确认后将向各单位工作群发送申报通知。' } }),
+        formButton('btn_launch', '确认发起', submissionActions.launch.value({ year: v.year }), { type: 'primary_filled', confirm: { title: '确认发起申报？', text: '确认后将向各单位工作群发送申报通知。' } }),
       ]),
       note(`发起后可用“延期”“重新开放”调整单个单位的截止时间。`),
     ],

@@ -36,6 +36,7 @@ import {
 } from '../src/domain/summary.ts';
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
 import { evidenceElements } from './evidence.ts';
+import { summaryActions } from './actions.ts';
 
 export type SummaryStatus = 'none' | 'draft' | 'submitted';
 
@@ -117,8 +118,8 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     input(SUMMARY_FIELDS.experience, { label: '9. 做法与经验', placeholder: '可复制可推广的典型经验做法（至少 10 字）', value: v.raw.experience, multiline: true, rows: 4, maxLength: LONG_TEXT_MAX }),
     ...fieldError(e, SUMMARY_FIELDS.experience),
     columns([
-      { elements: [formButton('summary_save', '保存草稿', { a: 'summary.save', themeId: v.themeId }, { type: 'default' })] },
-      { elements: [formButton('summary_submit', v.status === 'submitted' ? '提交修改' : '提交总结', { a: 'summary.submit', themeId: v.themeId }, { type: 'primary' })] },
+      { elements: [formButton('summary_save', '保存草稿', summaryActions.save.value({ themeId: v.themeId }), { type: 'default' })] },
+      { elements: [formButton('summary_submit', v.status === 'submitted' ? '提交修改' : '提交总结', summaryActions.submit.value({ themeId: v.themeId }), { type: 'primary' })] },
     ]),
   ];
   const errorCount = Object.keys(e).length;
@@ -138,7 +139,7 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     elements: [
       ...head,
       form('summary_form', fields),
-      buttonRow([button(`照片 / 标记 LOGO 照片（${v.photoCount}）`, { a: 'summary.photos', themeId: v.themeId }, { size: 'small' })]),
+      buttonRow([button(`照片 / 标记 LOGO 照片（${v.photoCount}）`, summaryActions.photos.value({ themeId: v.themeId }), { size: 'small' })]),
       ...(v.evidence ? evidenceElements(v.evidence) : []),
     ],
   });
@@ -203,8 +204,8 @@ export function summaryReadCard(v: SummaryReadView): CardJson {
   if (v.evidence) elements.push(...evidenceElements(v.evidence));
   elements.push(
     buttonRow([
-      ...(v.editable ? [button('修改总结', { a: 'summary.open', themeId: v.themeId }, { size: 'small' })] : []),
-      button(`照片 / 标记 LOGO 照片（${v.photoCount}）`, { a: 'summary.photos', themeId: v.themeId }, { size: 'small' }),
+      ...(v.editable ? [button('修改总结', summaryActions.open.value({ themeId: v.themeId }), { size: 'small' })] : []),
+      button(`照片 / 标记 LOGO 照片（${v.photoCount}）`, summaryActions.photos.value({ themeId: v.themeId }), { size: 'small' }),
     ]),
   );
   return card({
@@ -234,7 +235,7 @@ export function unitActivitiesCard(v: { unitName: string; year: number; items: U
     elements.push(
       columns([
         { weight: 3, elements: [markdown(`${bold(`${it.month}月`)} ${escapeMarkdown(it.title)}\n${SUMMARY_STATUS_LABELS[it.status]} · 照片 ${it.photoCount} 张`)] },
-        { weight: 1, elements: [button(it.status === 'submitted' ? '查看/修改' : '填写总结', { a: 'summary.open', themeId: it.themeId }, { type: it.status === 'submitted' ? 'default' : 'primary', size: 'small' })] },
+        { weight: 1, elements: [button(it.status === 'submitted' ? '查看/修改' : '填写总结', summaryActions.open.value({ themeId: it.themeId }), { type: it.status === 'submitted' ? 'default' : 'primary', size: 'small' })] },
       ]),
     );
   }
@@ -269,17 +270,17 @@ export function photoListCard(v: { themeId: string; unitName: string; title: str
         {
           weight: 2,
           elements: [
-            button(ph.isLogo ? '取消 LOGO' : '标为 LOGO 照片', { a: 'summary.photo_logo', photoId: ph.id, page }, { size: 'tiny' }),
-            button('删除', { a: 'summary.photo_del', photoId: ph.id, page }, { type: 'danger', size: 'tiny', confirm: { title: '删除照片', text: `确定删除“${ph.fileName}”吗？` } }),
+            button(ph.isLogo ? '取消 LOGO' : '标为 LOGO 照片', summaryActions.photoLogo.value({ photoId: ph.id, page }), { size: 'tiny' }),
+            button('删除', summaryActions.photoDelete.value({ photoId: ph.id, page }), { type: 'danger', size: 'tiny', confirm: { title: '删除照片', text: `确定删除“${ph.fileName}”吗？` } }),
           ],
         },
       ]),
     );
   });
   const nav: CardElement[] = [];
-  if (page > 0) nav.push(button('上一页', { a: 'summary.photos', themeId: v.themeId, page: page - 1 }, { size: 'small' }));
-  if (page < pages - 1) nav.push(button(`下一页（${page + 2}/${pages}）`, { a: 'summary.photos', themeId: v.themeId, page: page + 1 }, { size: 'small' }));
-  nav.push(button('返回总结', { a: 'summary.open', themeId: v.themeId }, { size: 'small' }));
+  if (page > 0) nav.push(button('上一页', summaryActions.photos.value({ themeId: v.themeId, page: page - 1 }), { size: 'small' }));
+  if (page < pages - 1) nav.push(button(`下一页（${page + 2}/${pages}）`, summaryActions.photos.value({ themeId: v.themeId, page: page + 1 }), { size: 'small' }));
+  nav.push(button('返回总结', summaryActions.open.value({ themeId: v.themeId }), { size: 'small' }));
   elements.push(buttonRow(nav));
   return card({ title: `活动照片 · ${v.unitName}`, template: 'wathet', elements });
 }
@@ -293,7 +294,7 @@ export function photoTargetCard(v: { ref: string; options: { themeId: string; la
       markdown('本单位有多项活动，请选择照片所属的活动：'),
       form('photo_target_form', [
         select('themeId', { placeholder: '选择活动', options: v.options.map((o) => ({ label: o.label, value: o.themeId })), required: true }),
-        formButton('photo_target_submit', '确定', { a: 'summary.photo_target', ref: v.ref }),
+        formButton('photo_target_submit', '确定', summaryActions.photoTarget.value({ ref: v.ref })),
       ]),
     ],
   });
@@ -310,7 +311,7 @@ export function photoReceivedCard(v: { themeId: string; title: string; count: nu
   return card({
     title: v.duplicate ? '照片已存在' : '照片已收到',
     template: v.duplicate ? 'grey' : 'green',
-    elements: [markdown(lines.join('\n')), buttonRow([button('查看/删除照片', { a: 'summary.photos', themeId: v.themeId }, { size: 'small' }), button('填写总结', { a: 'summary.open', themeId: v.themeId }, { size: 'small' })])],
+    elements: [markdown(lines.join('\n')), buttonRow([button('查看/删除照片', summaryActions.photos.value({ themeId: v.themeId }), { size: 'small' }), button('填写总结', summaryActions.open.value({ themeId: v.themeId }), { size: 'small' })])],
   });
 }
 
@@ -395,7 +396,7 @@ function buildCompletenessCard(v: { year: number; rows: CompletenessRow[]; today
       elements.push(
         form('summary_view_form', [
           select('themeId', { placeholder: '选择要查看的活动总结', options: viewable.map((r) => ({ label: `${r.unitName} · ${r.month}月 · ${r.title}`.slice(0, 40), value: r.themeId })), required: true }),
-          formButton('summary_view_submit', '查看总结', { a: 'summary.view' }, { type: 'default' }),
+          formButton('summary_view_submit', '查看总结', summaryActions.view.value({}), { type: 'default' }),
         ]),
       );
       if (viewableAll.length > viewable.length) elements.push(note(`选择框中列出 ${viewable.length} 项（已填写总结的共 ${viewableAll.length} 项）。`));

@@ -13,6 +13,10 @@ export async function isReviewer(tx: Tx, openId: string, campaignId: string, con
   return (await tx.reviewer.count({ where: { campaignId, openId } })) > 0;
 }
 
+export async function isJudge(tx: Tx, openId: string, campaignId: string): Promise<boolean> {
+  return (await tx.judge.count({ where: { campaignId, openId } })) > 0;
+}
+
 /** The units this person is a liaison of (usually one). */
 export async function liaisonUnitIds(tx: Tx, openId: string): Promise<string[]> {
   const rows = await tx.liaison.findMany({ where: { openId }, select: { unitId: true } });

@@ -8,7 +8,10 @@ import type { FeishuGateway } from '../ports/feishu.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { FileStorage } from '../ports/storage.ts';
 import type { Logger } from './log.ts';
+import type { CardJson } from '../../cards/kit.ts';
+import type { ActionDef } from '../../cards/actions.ts';
 import { audit, type AuditEntry } from './audit.ts';
+import { isCoordinator, isJudge, isLiaisonOf, isReviewer } from './access.ts';
 import { enqueue, type EnqueueOptions, type OutboxOp } from './outbox.ts';
 import { maskForAudience, type PhonePolicy } from './phone-policy.ts';
 import {
@@ -18,6 +21,7 @@ import {
   type CardActionEvent,
   type CardResponse,
   type InboundEvent,
+  type Mention,
   type MessageEvent,
   type Oversized,
 } from './events.ts';
@@ -41,8 +45,12 @@ export interface ReadinessCheck {
   check(): Promise<{ ok: boolean; detail?: string }>;
 }
 
-/** What a handler gets: the open transaction plus helpers bound to it. */
-export interface HandlerContext {
+/**
+ * What a use case gets: the open transaction, the event's time and actor, and the outbox/audit
+ * helpers bound to that transaction. No UI helpers: a use case does the work and returns what
+ * happened; the feature module renders it (docs/conventions.md).
+ */
+export interface UseCaseContext {
   tx: Tx;
   services: AppServices;
   config: Config;
@@ -57,6 +65,35 @@ export interface HandlerContext {
   afterCommit(fn: () => Promise<void>): void;
 }
 
+/** Who a person is for a check: `scope` is the campaign id (reviewer, judge) or the unit id (liaison-of). */
+export type Role = 'coordinator' | 'reviewer' | 'judge' | 'liaison-of';
+
+/** What the audit row of a refusal records. */
+export interface DenyAudit {
+  action?: string;
+  entity?: string;
+  entityId?: string | null;
+  /** English reason for the audit log; defaults to the text shown */
+  reason?: string;
+}
+
+/** What a handler gets: the use-case context plus the glue every feature needs, written once. */
+export interface HandlerContext extends UseCaseContext {
+  /** the inbound event being handled (null outside one, e.g. jobs and the CLI) */
+  event: InboundEvent | null;
+  /**
+   * Answers the event: a reply to the message, or for a card click a message to the card's chat.
+   * Every call is its own outbox row (a per-event counter in the key), so a second reply is kept.
+   */
+  reply(body: string | CardJson): Promise<void>;
+  /** Refuses: writes a deny audit row, answers a message with the text, and returns the toast a card click shows. */
+  deny(text: string, audit?: DenyAudit): Promise<CardResponse>;
+  /** Role check against the database (and the configured coordinators), cached for the event. */
+  is(role: Role, scope?: string): Promise<boolean>;
+  /** People @-mentioned in the message, without the bot itself (empty for other events). */
+  mentioned(): Promise<Mention[]>;
+}
+
 export interface CommandSpec {
   /** the words that start the command, e.g. ['发起申报'] */
   names: string[];
@@ -66,12 +103,32 @@ export interface CommandSpec {
   example: string;
   /** listed under the coordinator's section of 帮助 */
   audience: 'coordinator' | 'liaison' | 'everyone';
+  /** the audit action of a refusal (e.g. 'reminders.nudge'); default `command.<first name>` */
+  id?: string;
 }
 
 export type CommandHandler = (ctx: HandlerContext, message: MessageEvent, args: string) => Promise<void>;
-export type ActionHandler = (ctx: HandlerContext, action: CardActionEvent) => Promise<CardResponse>;
+export type ActionHandler<V = Record<string, unknown>> = (ctx: HandlerContext, value: V, action: CardActionEvent) => Promise<CardResponse>;
 export type MessageHandler = (ctx: HandlerContext, message: MessageEvent) => Promise<boolean>;
 export type FallbackHandler = (ctx: HandlerContext, message: MessageEvent, commands: readonly CommandSpec[]) => Promise<void>;
+
+/** What a guard is shown: a command's text arguments, or a card action's parsed value. */
+export type GuardInput = { kind: 'command'; name: string; message: MessageEvent; args: string } | { kind: 'action'; name: string; action: CardActionEvent; value: unknown };
+
+/** A guard's refusal: the text the person sees and the audit reason. */
+export interface Refusal {
+  text: string;
+  reason: string;
+  entity?: string;
+  entityId?: string | null;
+}
+
+/**
+ * Listener middleware (as Bolt's listener middleware, grammY's filters): runs before the handler
+ * and lets the event through (null) or refuses it. The bot turns a refusal into `ctx.deny`
+ * (audit row + reply or toast). Guards live in src/handlers/guards.ts.
+ */
+export type Guard = (ctx: HandlerContext, input: GuardInput) => Promise<Refusal | null>;
 
 export interface DispatchResult {
   duplicate: boolean;
@@ -82,7 +139,9 @@ const ACTION_NAME = /^[a-z][a-z0-9_.-]{1,48}$/;
 
 export class Bot {
   private readonly commands: { spec: CommandSpec; handler: CommandHandler }[] = [];
-  private readonly actions = new Map<string, ActionHandler>();
+  private readonly actions = new Map<string, { def: ActionDef<unknown>; handler: (ctx: HandlerContext, action: CardActionEvent) => Promise<CardResponse> }>();
+  /** action names of cards posted before a rename → the current name */
+  private readonly aliases = new Map<string, string>();
   private readonly messageHandlers: MessageHandler[] = [];
   private addedHandlers: ((ctx: HandlerContext, e: BotAddedEvent) => Promise<void>)[] = [];
   private removedHandlers: ((ctx: HandlerContext, e: BotRemovedEvent) => Promise<void>)[] = [];
@@ -90,22 +149,54 @@ export class Bot {
 
   constructor(readonly services: AppServices) {}
 
-  /** A text command. Names are matched at the start of the message (after @mentions are removed). */
-  command(spec: CommandSpec, handler: CommandHandler): this {
+  /** A text command; guards run in order before the handler. Names are matched at the start of the message (after @mentions are removed). */
+  command(spec: CommandSpec, ...rest: [...Guard[], CommandHandler]): this {
+    const handler = rest[rest.length - 1] as CommandHandler;
+    const guards = rest.slice(0, -1) as Guard[];
     for (const name of spec.names) {
       if (this.commands.some((c) => c.spec.names.includes(name))) throw new Error(`command registered twice: ${name}`);
     }
-    this.commands.push({ spec, handler });
+    const guarded: CommandHandler = async (ctx, message, args) => {
+      for (const guard of guards) {
+        const refusal = await guard(ctx, { kind: 'command', name: spec.names[0]!, message, args });
+        if (refusal) {
+          await ctx.deny(refusal.text, { action: spec.id ?? `command.${spec.names[0]}`, entity: refusal.entity ?? 'Command', entityId: refusal.entityId ?? message.messageId, reason: refusal.reason });
+          return;
+        }
+      }
+      await handler(ctx, message, args);
+    };
+    this.commands.push({ spec, handler: guarded });
     // Longest names first so '导出申报表' wins over '导出'.
     this.commands.sort((a, b) => Math.max(...b.spec.names.map((n) => n.length)) - Math.max(...a.spec.names.map((n) => n.length)));
     return this;
   }
 
-  /** A card action, routed by `value.a`. */
-  action(name: string, handler: ActionHandler): this {
+  /**
+   * A card action, routed by `value.a` (current or legacy name). The definition's schema parses
+   * the value (a stale or forged value gets its toast, the handler never sees it); guards run in
+   * order before the handler.
+   */
+  action<V>(def: ActionDef<V>, ...rest: [...Guard[], ActionHandler<V>]): this {
+    const handler = rest[rest.length - 1] as ActionHandler<V>;
+    const guards = rest.slice(0, -1) as Guard[];
+    const name = def.name;
     if (!ACTION_NAME.test(name)) throw new Error(`bad action name: ${name}`);
     if (this.actions.has(name)) throw new Error(`action registered twice: ${name}`);
-    this.actions.set(name, handler);
+    const guarded = async (ctx: HandlerContext, event: CardActionEvent): Promise<CardResponse> => {
+      const parsed = def.parse(event.value);
+      if (!parsed.ok) {
+        await ctx.audit({ action: 'card.bad_value', entity: 'card', entityId: event.messageId, decision: 'deny', reason: `${name}: ${parsed.error}`.slice(0, 500) });
+        return { toast: { type: 'warning', content: def.staleText } };
+      }
+      for (const guard of guards) {
+        const refusal = await guard(ctx, { kind: 'action', name, action: event, value: parsed.value });
+        if (refusal) return ctx.deny(refusal.text, { action: name, entity: refusal.entity ?? 'Card', entityId: refusal.entityId ?? event.messageId, reason: refusal.reason });
+      }
+      return handler(ctx, parsed.value, event);
+    };
+    this.actions.set(name, { def: def as ActionDef<unknown>, handler: guarded });
+    for (const old of def.legacyNames) this.aliases.set(old, name);
     return this;
   }
 
@@ -135,8 +226,9 @@ export class Bot {
     return this.commands.map((c) => c.spec);
   }
 
-  hasAction(name: string): boolean {
-    return this.actions.has(name);
+  /** The registered action a card value's `a` leads to (legacy names included), if any. */
+  actionFor(name: string): ActionDef<unknown> | undefined {
+    return this.actions.get(this.aliases.get(name) ?? name)?.def;
   }
 
   /** Matches a command at the start of the text; returns the handler and the rest of the text. */
@@ -219,19 +311,22 @@ export class Bot {
 
   private context(tx: Tx, event: InboundEvent, now: Date, after: (() => Promise<void>)[]): HandlerContext {
     const actor = event.kind === 'message' ? event.senderOpenId : event.kind === 'card_action' ? event.operatorOpenId : (event.operatorOpenId ?? '');
-    return {
-      tx,
-      services: this.services,
-      config: this.services.config,
-      now,
-      actor,
-      eventId: event.eventId,
-      enqueue: (key, op, options) => enqueue(tx, key, op, { ...options, phones: this.phonePolicy(event) }, now),
-      audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId: event.eventId }, now),
-      afterCommit: (fn) => {
-        after.push(fn);
+    return handlerContext(
+      {
+        tx,
+        services: this.services,
+        config: this.services.config,
+        now,
+        actor,
+        eventId: event.eventId,
+        enqueue: (key, op, options) => enqueue(tx, key, op, { ...options, phones: this.phonePolicy(event) }, now),
+        audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId: event.eventId }, now),
+        afterCommit: (fn) => {
+          after.push(fn);
+        },
       },
-    };
+      event,
+    );
   }
 
   /** The phone rule's view of this event: a reply to a direct message lands privately with its sender. */
@@ -248,12 +343,12 @@ export class Bot {
           return { toast: { type: 'warning', content: oversizedRefusal(event.oversized) } };
         }
         const name = typeof event.value.a === 'string' ? event.value.a : '';
-        const handler = this.actions.get(name);
-        if (!handler) {
+        const entry = this.actions.get(this.aliases.get(name) ?? name);
+        if (!entry) {
           await ctx.audit({ action: 'card.unknown_action', entity: 'card', entityId: event.messageId, decision: 'deny', reason: `unknown action '${name}'` });
           return { toast: { type: 'warning', content: '这张卡片已过期或按钮无效，请重新发送指令获取新卡片' } };
         }
-        return handler(ctx, event);
+        return entry.handler(ctx, event);
       }
       case 'message': {
         if (event.senderType !== 'user') return {};
@@ -298,4 +393,70 @@ export function isUniqueViolation(error: unknown): boolean {
   if (e && e.code === 'P2002') return true;
   const msg = typeof e?.message === 'string' ? e.message : '';
   return /Unique constraint failed|UNIQUE constraint failed|duplicate key value violates unique constraint/i.test(msg);
+}
+
+/**
+ * The glue every handler needs, bound to one event: replies with a per-event counter in the outbox
+ * key (a second reply is its own row, not dropped as a duplicate), refusals with an audit row, role
+ * checks cached for the event, and the people mentioned.
+ */
+export function handlerContext(base: UseCaseContext, event: InboundEvent | null): HandlerContext {
+  let replies = 0;
+  const roles = new Map<string, Promise<boolean>>();
+  const ctx: HandlerContext = {
+    ...base,
+    event,
+    async reply(body) {
+      replies += 1;
+      const content = typeof body === 'string' ? { text: body } : { card: body };
+      if (event?.kind === 'message') {
+        await base.enqueue(`reply:${event.messageId}#${replies}`, { op: 'reply', messageId: event.messageId, ...content });
+      } else if (event?.kind === 'card_action') {
+        await base.enqueue(`reply:${event.eventId}#${replies}`, { op: 'send', to: { chatId: event.chatId }, ...content });
+      } else {
+        throw new Error('ctx.reply needs a message or a card action');
+      }
+    },
+    async deny(text, a = {}) {
+      const entity = a.entity ?? (event?.kind === 'message' ? 'Command' : 'Card');
+      const entityId = a.entityId !== undefined ? a.entityId : event && 'messageId' in event ? event.messageId : null;
+      await base.audit({ action: a.action ?? 'access', entity, entityId, decision: 'deny', reason: a.reason ?? text });
+      if (event?.kind === 'message') await ctx.reply(text);
+      return { toast: { type: 'error', content: text } };
+    },
+    is(role, scope) {
+      const key = `${role}:${scope ?? ''}`;
+      let answer = roles.get(key);
+      if (!answer) {
+        answer = roleCheck(base, role, scope);
+        roles.set(key, answer);
+      }
+      return answer;
+    },
+    async mentioned() {
+      if (event?.kind !== 'message') return [];
+      let bot: string | null;
+      try {
+        bot = (await base.services.gateway.botInfo()).openId;
+      } catch {
+        bot = null;
+      }
+      return event.mentions.filter((m) => m.openId && m.openId !== bot && /^ou_/.test(m.openId));
+    },
+  };
+  return ctx;
+}
+
+async function roleCheck(ctx: UseCaseContext, role: Role, scope: string | undefined): Promise<boolean> {
+  const configured = ctx.config.coordinatorOpenIds;
+  switch (role) {
+    case 'coordinator':
+      return isCoordinator(ctx.tx, ctx.actor, configured);
+    case 'reviewer':
+      return scope ? isReviewer(ctx.tx, ctx.actor, scope, configured) : isCoordinator(ctx.tx, ctx.actor, configured);
+    case 'judge':
+      return scope ? isJudge(ctx.tx, ctx.actor, scope) : false;
+    case 'liaison-of':
+      return scope ? isLiaisonOf(ctx.tx, ctx.actor, scope) : false;
+  }
 }

@@ -1,7 +1,7 @@
 // Runs use-case code outside an inbound event (jobs, the CLI, demo seeds) with the same
 // transaction-bound helpers a handler gets.
 import type { Tx } from '../adapters/db/database.ts';
-import type { AppServices, HandlerContext } from './bot.ts';
+import { handlerContext, type AppServices, type HandlerContext } from './bot.ts';
 import { audit } from './audit.ts';
 import { enqueue } from './outbox.ts';
 
@@ -16,7 +16,9 @@ export async function withContext<T>(
   const eventId = options.eventId ?? `system:${actor}:${now.toISOString()}`;
   const result = await services.db.$transaction(
     async (tx: Tx) =>
-      fn({
+      fn(
+        handlerContext(
+          {
         tx,
         services,
         config: services.config,
@@ -28,7 +30,10 @@ export async function withContext<T>(
         afterCommit: (f) => {
           after.push(f);
         },
-      }),
+          },
+          null,
+        ),
+      ),
     { timeout: 60_000, maxWait: 20_000 },
   );
   services.kickOutbox();

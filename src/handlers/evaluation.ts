@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import type { Bot, HandlerContext } from '../app/bot.ts';
 import type { CardActionEvent, CardResponse, Mention, MessageEvent } from '../app/events.ts';
-import type { CardJson } from '../../cards/kit.ts';
+import { evaluationActions } from '../../cards/actions.ts';
+import { coordinatorsOnly } from './guards.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { judgeChoiceCard } from '../../cards/evaluation.ts';
 import {
@@ -16,7 +17,7 @@ import {
   openEvaluation,
   openScoreCard,
   progressCard,
-  requireCoordinator,
+  COORD_ONLY,
   saveCriteria,
   submitScores,
   type Campaign,
@@ -26,9 +27,7 @@ import { exportToChat, type ExportKind } from '../usecases/evaluation/exports.ts
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 const NO_CAMPAIGN = '还没有发起主题日活动。';
 
-async function reply(ctx: HandlerContext, message: MessageEvent, key: string, body: { text: string } | { card: CardJson }): Promise<void> {
-  await ctx.enqueue(`${key}:${message.messageId}`, { op: 'reply', messageId: message.messageId, ...body });
-}
+const coordinatorOnly = coordinatorsOnly(COORD_ONLY);
 
 /** The people @-mentioned after the command word (the bot's own mention comes before it). */
 export function mentionedAfterCommand(message: MessageEvent, command: string): Mention[] {
@@ -47,17 +46,16 @@ async function evaluationCampaign(ctx: HandlerContext, args: string): Promise<{ 
   return { campaign, rest, ...(year !== undefined && !campaign ? { missing: noCampaignForYear(year) } : {}) };
 }
 
-function withCampaign(fn: (ctx: HandlerContext, campaign: Campaign, e: CardActionEvent) => Promise<CardResponse>) {
-  return async (ctx: HandlerContext, e: CardActionEvent): Promise<CardResponse> => {
+/** A card action about the evaluation's campaign (the evaluation rule). */
+function withCampaign<V>(fn: (ctx: HandlerContext, campaign: Campaign, e: CardActionEvent, value: V) => Promise<CardResponse>) {
+  return async (ctx: HandlerContext, value: V, e: CardActionEvent): Promise<CardResponse> => {
     const campaign = await resolveCampaign(ctx.tx, 'evaluation', { now: ctx.now });
     if (!campaign) return { toast: { type: 'error', content: NO_CAMPAIGN } };
-    return fn(ctx, campaign, e);
+    return fn(ctx, campaign, e, value);
   };
 }
 
 async function exportAction(ctx: HandlerContext, campaign: Campaign, e: CardActionEvent, kind: ExportKind): Promise<CardResponse> {
-  const refusal = await requireCoordinator(ctx, `evaluation.export_${kind}`);
-  if (refusal) return { toast: { type: 'error', content: refusal } };
   const services = ctx.services;
   const actor = ctx.actor;
   ctx.afterCommit(() => exportToChat(services, campaign, kind, e.chatId, actor, e.eventId));
@@ -67,99 +65,88 @@ async function exportAction(ctx: HandlerContext, campaign: Campaign, e: CardActi
 export function register(bot: Bot): void {
   bot.command({ names: ['开启评选'], summary: '开启年度最佳政务公开主题日活动评选（12月起；“开启评选 强制”可提前；可加年份）', example: '@主题日助手 开启评选 2026', audience: 'coordinator' }, async (ctx, m, args) => {
     const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
-    if (!campaign) return reply(ctx, m, 'evaluation.open', { text: missing ?? NO_CAMPAIGN });
+    if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     const r = await openEvaluation(ctx, campaign, /强制|force/i.test(rest));
-    await reply(ctx, m, 'evaluation.open', r.ok ? { card: r.card } : { text: r.message });
+    await ctx.reply(r.ok ? r.card : r.message);
   });
   bot.command({ names: ['评分标准'], summary: '查看或修改评选的评分标准和权重', example: '@主题日助手 评分标准', audience: 'coordinator' }, async (ctx, m, args) => {
     const { campaign, missing } = await evaluationCampaign(ctx, args);
-    if (!campaign) return reply(ctx, m, 'evaluation.criteria', { text: missing ?? NO_CAMPAIGN });
-    await reply(ctx, m, 'evaluation.criteria', { card: await criteriaView(ctx, campaign) });
+    if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
+    await ctx.reply(await criteriaView(ctx, campaign));
   });
   bot.command({ names: ['添加评委'], summary: '添加评委：写名录中的姓名或 @ 某人（单位用于回避本单位活动）', example: '@主题日助手 添加评委 张三 县发展和改革局', audience: 'coordinator' }, async (ctx, m, args) => {
     const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
-    if (!campaign) return reply(ctx, m, 'evaluation.judge', { text: missing ?? NO_CAMPAIGN });
+    if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     const mentioned = mentionedAfterCommand(m, '添加评委');
     if (mentioned.length > 0) {
       const r = await addJudges(ctx, campaign, mentioned, rest);
-      return reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines].join('\n') });
+      return ctx.reply([`${campaign.year}年评选：`, ...r.lines].join('\n'));
     }
     // No @: the people are named from the unit directory.
     const named = await judgesByName(ctx, rest);
     const r = named.people.length > 0 || named.problems.length === 0 ? await addJudges(ctx, campaign, named.people, named.unitText) : { lines: [] };
-    await reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines, ...named.problems].join('\n') });
+    await ctx.reply([`${campaign.year}年评选：`, ...r.lines, ...named.problems].join('\n'));
     // A shared name: pick the person on a card.
     if (named.choices.length > 0) await ctx.enqueue(`evaluation.judge_pick:${m.messageId}`, { op: 'send', to: { chatId: m.chatId }, card: judgeChoiceCard({ choices: named.choices }) });
   });
   bot.command({ names: ['评分', '我的评分'], summary: '评委：为已举办的活动评分', example: '@主题日助手 评分', audience: 'everyone' }, async (ctx, m, args) => {
     const { campaign, missing } = await evaluationCampaign(ctx, args);
-    if (!campaign) return reply(ctx, m, 'evaluation.home', { text: missing ?? NO_CAMPAIGN });
+    if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     const r = await judgeHomeFor(ctx, campaign);
     if (r.card && m.chatType === 'group') {
       // Scores are typed into the card: keep them out of group chats.
       await ctx.enqueue(`evaluation.home:${m.messageId}`, { op: 'send', to: { openId: m.senderOpenId }, card: r.card });
-      return reply(ctx, m, 'evaluation.home_hint', { text: '评分卡片已私聊发给您，请在与机器人的单聊中评分。' });
+      return ctx.reply('评分卡片已私聊发给您，请在与机器人的单聊中评分。');
     }
-    await reply(ctx, m, 'evaluation.home', r.card ? { card: r.card } : { text: r.toast?.content ?? '' });
+    await ctx.reply(r.card ?? r.toast?.content ?? '');
   });
-  bot.command({ names: ['评选进度', '评选结果'], summary: '评委打分进度、排名（含并列）、确认获奖名单和导出', example: '@主题日助手 评选进度', audience: 'coordinator' }, async (ctx, m, args) => {
+  bot.command({ names: ['评选进度', '评选结果'], summary: '评委打分进度、排名（含并列）、确认获奖名单和导出', example: '@主题日助手 评选进度', audience: 'coordinator', id: 'evaluation.progress' }, coordinatorOnly, async (ctx, _m, args) => {
     const { campaign, missing } = await evaluationCampaign(ctx, args);
-    if (!campaign) return reply(ctx, m, 'evaluation.progress', { text: missing ?? NO_CAMPAIGN });
-    const refusal = await requireCoordinator(ctx, 'evaluation.progress');
-    if (refusal) return reply(ctx, m, 'evaluation.progress', { text: refusal });
-    await reply(ctx, m, 'evaluation.progress', { card: await progressCard(ctx, campaign) });
+    if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
+    await ctx.reply(await progressCard(ctx, campaign));
   });
 
   bot.action(
-    'evaluation.add_judge_pick',
-    withCampaign(async (ctx, c, e) => {
-      const v = z.object({ o: z.string().min(1).max(64) }).safeParse(e.value);
-      const person = v.success ? await directoryPerson(ctx, v.data.o) : null;
+    evaluationActions.addJudgePick,
+    withCampaign(async (ctx, c, _e, v: { openId: string }) => {
+      const person = await directoryPerson(ctx, v.openId);
       if (!person) return { toast: { type: 'warning', content: '名录中找不到这个人，请重新发送“添加评委 姓名”' } };
       const r = await addJudges(ctx, c, [person], '');
       return { toast: { type: r.lines.some((l) => l.startsWith('已添加') || l.includes('已是评委')) ? 'success' : 'error', content: r.lines.join('；') } };
     }),
   );
-  bot.action('evaluation.home', withCampaign((ctx, c) => judgeHomeFor(ctx, c)));
-  bot.action('evaluation.next', withCampaign((ctx, c) => openScoreCard(ctx, c, undefined)));
+  bot.action(evaluationActions.home, withCampaign((ctx, c) => judgeHomeFor(ctx, c)));
+  bot.action(evaluationActions.next, withCampaign((ctx, c) => openScoreCard(ctx, c, undefined)));
   bot.action(
-    'evaluation.pick',
+    evaluationActions.pick,
     withCampaign(async (ctx, c, e) => {
       const t = z.object({ themeId: id }).safeParse(e.formValue);
       return t.success ? openScoreCard(ctx, c, t.data.themeId) : { toast: { type: 'warning', content: '请先选择一项活动' } };
     }),
   );
   bot.action(
-    'evaluation.score',
-    withCampaign(async (ctx, c, e) => {
-      const t = z.object({ themeId: id }).safeParse(e.value);
-      return t.success ? submitScores(ctx, c, t.data.themeId, e.formValue) : { toast: { type: 'warning', content: '这张卡片已过期，请发送“评分”获取新卡片' } };
-    }),
+    evaluationActions.score,
+    withCampaign((ctx, c, e, v: { themeId: string }) => submitScores(ctx, c, v.themeId, e.formValue)),
   );
   bot.action(
-    'evaluation.progress',
-    withCampaign(async (ctx, c) => {
-      const refusal = await requireCoordinator(ctx, 'evaluation.progress');
-      return refusal ? { toast: { type: 'error', content: refusal } } : { card: await progressCard(ctx, c) };
-    }),
+    evaluationActions.progress,
+    coordinatorOnly,
+    withCampaign(async (ctx, c) => ({ card: await progressCard(ctx, c) })),
   );
-  bot.action('evaluation.criteria', withCampaign(async (ctx, c) => ({ card: await criteriaView(ctx, c) })));
+  bot.action(evaluationActions.criteria, withCampaign(async (ctx, c) => ({ card: await criteriaView(ctx, c) })));
   bot.action(
-    'evaluation.criteria_save',
-    withCampaign((ctx, c, e) => {
-      const rows = z.coerce.number().int().min(1).max(8).catch(8).parse(e.value.rows);
-      return saveCriteria(ctx, c, e.formValue, rows);
-    }),
+    evaluationActions.criteriaSave,
+    withCampaign((ctx, c, e, v: { rows: number }) => saveCriteria(ctx, c, e.formValue, v.rows)),
   );
   bot.action(
-    'evaluation.confirm',
+    evaluationActions.confirm,
     withCampaign((ctx, c, e) => {
       const w = z.object({ winners: z.array(id).max(200) }).safeParse(e.formValue);
       return confirmWinners(ctx, c, w.success ? w.data.winners : []);
     }),
   );
-  bot.action('evaluation.export_xlsx', withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'xlsx')));
-  bot.action('evaluation.export_evidence', withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'evidence')));
+  bot.action(evaluationActions.exportXlsx, coordinatorOnly, withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'xlsx')));
+  bot.action(evaluationActions.exportEvidence, coordinatorOnly, withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'evidence')));
 }
 
 export const evaluationFeature = { register };

@@ -3,15 +3,13 @@
 // on the day it is shown (dates from the clock, unit names from the directory).
 import type { Bot, CommandSpec, HandlerContext } from '../app/bot.ts';
 import type { MessageEvent } from '../app/events.ts';
-import { isCoordinator } from '../app/access.ts';
 import { buildHelpCard, type HelpCommand } from '../../cards/help.ts';
 import { commandsNow, stageStrip, STAGE_NEXT_STEP, STAGE_NEXT_STEP_LIAISON, workflowRank } from '../domain/campaign-stage.ts';
 import { PLAN_DEFAULTS } from '../domain/campaign.ts';
 import { addDays, compareDates, shanghaiDate, yearOf, type CivilDate } from '../domain/time.ts';
-import { resolveCampaign } from '../usecases/campaign/resolve.ts';
+import { firstUnitName, resolveCampaign } from '../usecases/campaign/resolve.ts';
 import { loadStage } from '../usecases/campaign/stage.ts';
 import { parseLaunchArgs } from '../usecases/campaign/launch.ts';
-import { replyCard } from './submissions.ts';
 import { quoteInput } from '../domain/user-text.ts';
 
 interface ExampleFacts {
@@ -46,11 +44,9 @@ function laterOf(today: CivilDate, deadline: CivilDate | undefined, days: number
 }
 
 async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], intro?: string, compact = false) {
-  const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
+  const coordinator = await ctx.is('coordinator');
   const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now });
-  const deadline = campaign ? (await ctx.tx.campaign.findUnique({ where: { id: campaign.id }, select: { deadline: true } }))?.deadline : undefined;
-  const unit = await ctx.tx.unit.findFirst({ where: { active: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }], select: { name: true } });
-  const facts: ExampleFacts = { today: shanghaiDate(ctx.now), deadline, unitName: unit?.name ?? '星沙街道' };
+  const facts: ExampleFacts = { today: shanghaiDate(ctx.now), deadline: campaign?.deadline, unitName: (await firstUnitName(ctx.tx)) ?? '星沙街道' };
   const line = (c: CommandSpec): HelpCommand => {
     const name = c.names[0]!;
     return { name, summary: c.summary, example: DATED_EXAMPLES[name]?.(facts) ?? c.example };
@@ -69,11 +65,13 @@ async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], i
 }
 
 export function registerHelp(bot: Bot): void {
-  bot.command({ names: ['帮助', 'help', '指令', '菜单'], summary: '列出你可以使用的指令和示例', example: '@主题日助手 帮助', audience: 'everyone' }, async (ctx, m) => {
-    await replyCard(ctx, m, await helpCard(ctx, bot.listCommands()));
+  bot.command({ names: ['帮助', 'help', '指令', '菜单'], summary: '列出你可以使用的指令和示例', example: '@主题日助手 帮助', audience: 'everyone' }, async (ctx) => {
+    await ctx.reply(await helpCard(ctx, bot.listCommands()));
   });
   bot.onUnknownText(async (ctx, m: MessageEvent, commands) => {
     const typed = m.text.length > 20 ? `${m.text.slice(0, 20)}…` : m.text;
-    await replyCard(ctx, m, await helpCard(ctx, commands, typed ? `没看懂“${quoteInput(typed)}”。你可以使用下面的指令：` : '你好，我是主题日助手。你可以使用下面的指令：', true));
+    await ctx.reply(await helpCard(ctx, commands, typed ? `没看懂“${quoteInput(typed)}”。你可以使用下面的指令：` : '你好，我是主题日助手。你可以使用下面的指令：', true));
   });
 }
+
+export const helpFeature = { register: registerHelp };

@@ -3,7 +3,9 @@ import type { AppServices, Bot, ReadinessCheck } from '../app/bot.ts';
 import type { Job } from '../app/jobs.ts';
 import { remindersFeature } from './reminders.ts';
 import { submissionsFeature } from './submissions.ts';
-
+import { coordinatorFeature } from './coordinator.ts';
+import { groupsFeature } from './groups.ts';
+import { helpFeature } from './help.ts';
 import { reviewFeature } from './review.ts';
 import { scheduleFeature } from './schedule.ts';
 import { summariesFeature } from './summaries.ts';
@@ -16,6 +18,9 @@ type Feature = { register(bot: Bot): void; jobs?: Job[]; readiness?: (services: 
 const features: Feature[] = [
   // features are added here
   submissionsFeature,
+  coordinatorFeature,
+  groupsFeature,
+  helpFeature,
   reviewFeature,
   scheduleFeature,
   remindersFeature,

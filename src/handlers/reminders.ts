@@ -1,102 +1,82 @@
 // Reminders: the scheduled job (deadline, month, summary reminders, digest, overdue list), manual
 // 催办 with preview and confirmation, the reminder log, and the working-day overrides.
-import { z } from 'zod';
-import type { AppServices, Bot, HandlerContext } from '../app/bot.ts';
+import type { AppServices, Bot } from '../app/bot.ts';
 import type { Job } from '../app/jobs.ts';
-import type { MessageEvent, CardActionEvent, CardResponse } from '../app/events.ts';
-import { isCoordinator } from '../app/access.ts';
-import type { CardJson } from '../../cards/kit.ts';
+import { calendarActions, reminderActions } from '../../cards/actions.ts';
+import { coordinatorsOnly, inStage } from './guards.ts';
 import { parseLooseDate, parseOverrideCommand } from '../domain/workdays.ts';
 import { runReminders, type RunOptions } from '../usecases/reminders/run.ts';
 import { confirmNudge, parseNudgeArgs, prepareNudge } from '../usecases/reminders/nudge.ts';
 import { reminderLogCardFor } from '../usecases/reminders/log.ts';
 import { deleteOverride, holidayReadiness, overridesCard, setOverride } from '../usecases/reminders/calendar.ts';
-import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
+import { campaignFor, noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { confirmHolidayImport, previewHolidayImport } from '../usecases/reminders/holiday-import.ts';
 import { ACTIVE_CAMPAIGN_STATUSES } from '../usecases/reminders/shared.ts';
 import { shanghaiDate, yearOf } from '../domain/time.ts';
 import { quoteInput } from '../domain/user-text.ts';
 
-const NOT_COORDINATOR = '只有县政务公开办的协调人可以使用此功能。';
-
-async function reply(ctx: HandlerContext, message: MessageEvent, body: { card: CardJson } | { text: string }): Promise<void> {
-  await ctx.enqueue(`reminders:reply:${message.messageId}`, { op: 'reply', messageId: message.messageId, ...body });
-}
-
-async function denyCommand(ctx: HandlerContext, message: MessageEvent, action: string): Promise<void> {
-  await ctx.audit({ action, entity: 'Command', entityId: message.messageId, decision: 'deny', reason: 'not a coordinator' });
-  await reply(ctx, message, { text: NOT_COORDINATOR });
-}
-
-async function denyAction(ctx: HandlerContext, action: CardActionEvent, name: string): Promise<CardResponse> {
-  await ctx.audit({ action: name, entity: 'Card', entityId: action.messageId, decision: 'deny', reason: 'not a coordinator' });
-  return { toast: { type: 'error', content: NOT_COORDINATOR } };
-}
-
-const coordinator = (ctx: HandlerContext) => isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
-
-const nudgePreviewValue = z.object({ a: z.literal('reminders.nudge_preview'), campaignId: z.string().min(1).max(64) });
-const importConfirmValue = z.object({ a: z.literal('calendar.import_confirm'), id: z.string().regex(/^[0-9a-f]{16}$/) });
-const nudgeConfirmValue = z.object({ a: z.literal('reminders.nudge_confirm'), previewId: z.string().regex(/^[0-9a-f]{16}$/), force: z.boolean().optional() });
+/** 催办, 提醒记录 and the working-day commands are the county office's. */
+const coordinatorOnly = coordinatorsOnly('只有县政务公开办的协调人可以使用此功能。');
 
 export function registerReminders(bot: Bot): void {
   bot.command(
-    { names: ['催办'], summary: '催办未报送的单位（先预览，确认后发送）', example: '@主题日助手 催办 星沙街道 黄兴镇 加急', audience: 'coordinator' },
-    async (ctx, message, args) => {
-      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'reminders.nudge');
+    { names: ['催办'], id: 'reminders.nudge', summary: '催办未报送的单位（先预览，确认后发送）', example: '@主题日助手 催办 星沙街道 黄兴镇 加急', audience: 'coordinator' },
+    coordinatorOnly,
+    inStage('nudge', 'collecting'),
+    async (ctx, _message, args) => {
       const { year, rest } = splitYearArg(args);
       const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
-      if (!campaign && year !== undefined) return reply(ctx, message, { text: noCampaignForYear(year) });
-      if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return reply(ctx, message, { text: '当前没有进行中的主题日活动，无需催办。' });
+      if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
+      if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return ctx.reply('当前没有进行中的主题日活动，无需催办。');
       const { names, urgent } = parseNudgeArgs(rest);
-      await reply(ctx, message, { card: await prepareNudge(ctx, campaign, names, urgent) });
+      await ctx.reply(await prepareNudge(ctx, campaign, names, urgent));
     },
   );
 
   bot.command(
-    { names: ['提醒记录'], summary: '查看自动提醒和催办的发送记录', example: '@主题日助手 提醒记录 30', audience: 'coordinator' },
-    async (ctx, message, args) => {
-      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'reminders.log');
+    { names: ['提醒记录'], id: 'reminders.log', summary: '查看自动提醒和催办的发送记录', example: '@主题日助手 提醒记录 30', audience: 'coordinator' },
+    coordinatorOnly,
+    async (ctx, _message, args) => {
       const { year, rest } = splitYearArg(args);
       const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
-      if (!campaign && year !== undefined) return reply(ctx, message, { text: noCampaignForYear(year) });
-      if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return reply(ctx, message, { text: '当前没有进行中的主题日活动。' });
+      if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
+      if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return ctx.reply('当前没有进行中的主题日活动。');
       const n = Number(rest || '20');
       const limit = Number.isInteger(n) && n > 0 ? Math.min(n, 100) : 20;
-      await reply(ctx, message, { card: await reminderLogCardFor(ctx.tx, campaign, limit) });
+      await ctx.reply(await reminderLogCardFor(ctx.tx, campaign, limit));
     },
   );
 
   bot.command(
-    { names: ['设置工作日'], summary: '设置某天上班或休息（节假日数据未收录的年份、本地安排）', example: '@主题日助手 设置工作日 2027-01-01 休息 元旦', audience: 'coordinator' },
-    async (ctx, message, args) => {
-      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.override_set');
+    { names: ['设置工作日'], id: 'calendar.override_set', summary: '设置某天上班或休息（节假日数据未收录的年份、本地安排）', example: '@主题日助手 设置工作日 2027-01-01 休息 元旦', audience: 'coordinator' },
+    coordinatorOnly,
+    async (ctx, _message, args) => {
       const parsed = parseOverrideCommand(args);
-      if (!parsed.ok) return reply(ctx, message, { text: parsed.error });
-      await reply(ctx, message, { card: await setOverride(ctx, parsed.value) });
+      if (!parsed.ok) return ctx.reply(parsed.error);
+      await ctx.reply(await setOverride(ctx, parsed.value));
     },
   );
 
   bot.command(
-    { names: ['删除工作日'], summary: '撤销某天的工作日设置', example: '@主题日助手 删除工作日 2027-01-01', audience: 'coordinator' },
-    async (ctx, message, args) => {
-      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.override_delete');
+    { names: ['删除工作日'], id: 'calendar.override_delete', summary: '撤销某天的工作日设置', example: '@主题日助手 删除工作日 2027-01-01', audience: 'coordinator' },
+    coordinatorOnly,
+    async (ctx, _message, args) => {
       const date = parseLooseDate(args);
-      if (!date) return reply(ctx, message, { text: `日期格式应为 2027-01-01（你输入的是：${quoteInput(args) || '空'}）` });
+      if (!date) return ctx.reply(`日期格式应为 2027-01-01（你输入的是：${quoteInput(args) || '空'}）`);
       const { found, card } = await deleteOverride(ctx, date);
-      if (!found) return reply(ctx, message, { text: `${date} 没有设置过，无需删除。` });
-      await reply(ctx, message, { card });
+      if (!found) return ctx.reply(`${date} 没有设置过，无需删除。`);
+      await ctx.reply(card);
     },
   );
 
   bot.command(
-    { names: ['工作日列表', '工作日设置'], summary: '查看已设置的工作日和节假日数据覆盖情况', example: '@主题日助手 工作日列表 2027', audience: 'coordinator' },
-    async (ctx, message, args) => {
-      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.override_list');
+    { names: ['工作日列表', '工作日设置'], id: 'calendar.override_list', summary: '查看已设置的工作日和节假日数据覆盖情况', example: '@主题日助手 工作日列表 2027', audience: 'coordinator' },
+    coordinatorOnly,
+    async (ctx, _message, args) => {
       const t = args.trim();
       const year = /^\d{4}$/.test(t) ? Number(t) : t === '' ? yearOf(shanghaiDate(ctx.now)) : undefined;
-      if (year === undefined) return reply(ctx, message, { text: `年份应为 4 位数字，例如：工作日列表 2027（你输入的是：${quoteInput(t)}）` });
-      await reply(ctx, message, { card: await overridesCard(ctx.tx, year) });
+      if (year === undefined) return ctx.reply(`年份应为 4 位数字，例如：工作日列表 2027（你输入的是：${quoteInput(t)}）`);
+      await ctx.reply(await overridesCard(ctx.tx, year));
     },
   );
 
@@ -106,40 +86,31 @@ export function registerReminders(bot: Bot): void {
       summary: '粘贴国务院办公厅《关于XXXX年部分节假日安排的通知》全文，预览后导入放假和调休上班日期',
       example: '@主题日助手 节假日安排 国务院办公厅关于2027年部分节假日安排的通知……（粘贴全文）',
       audience: 'coordinator',
+      id: 'calendar.import_preview',
     },
-    async (ctx, message, args) => {
-      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'calendar.import_preview');
-      if (!args.trim()) return reply(ctx, message, { text: '请在“节假日安排”后粘贴国务院办公厅《关于XXXX年部分节假日安排的通知》的全文（从标题到“国务院办公厅”落款）。' });
+    coordinatorOnly,
+    async (ctx, _message, args) => {
+      if (!args.trim()) return ctx.reply('请在“节假日安排”后粘贴国务院办公厅《关于XXXX年部分节假日安排的通知》的全文（从标题到“国务院办公厅”落款）。');
       const result = await previewHolidayImport(ctx, args);
-      await reply(ctx, message, result.ok ? { card: result.card } : { text: `${result.error}\n没有写入任何日期。` });
+      await ctx.reply(result.ok ? result.card : `${result.error}\n没有写入任何日期。`);
     },
   );
 
-  bot.action('calendar.import_confirm', async (ctx, action) => {
-    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'calendar.import_notice');
-    const value = importConfirmValue.safeParse(action.value);
-    if (!value.success) return { toast: { type: 'warning', content: '按钮已失效，请重新发送“节假日安排”和通知全文' } };
-    const result = await confirmHolidayImport(ctx, value.data.id);
+  bot.action(calendarActions.importConfirm, coordinatorOnly, async (ctx, value) => {
+    const result = await confirmHolidayImport(ctx, value.previewId);
     if (result.kind === 'expired') return { toast: { type: 'warning', content: '这张预览已导入或已失效；如需重新导入，请再次发送“节假日安排”和通知全文' } };
     return { toast: { type: 'success', content: `已导入${result.result.year}年节假日安排` }, card: result.card };
   });
 
-  bot.action('reminders.nudge_preview', async (ctx, action) => {
-    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'reminders.nudge_preview');
-    const value = nudgePreviewValue.safeParse(action.value);
-    if (!value.success) return { toast: { type: 'warning', content: '按钮已失效，请发送“催办”重新生成' } };
-    const campaign = await ctx.tx.campaign.findUnique({ where: { id: value.data.campaignId } });
+  bot.action(reminderActions.nudgePreview, coordinatorOnly, async (ctx, value) => {
+    const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, campaignId: value.campaignId });
     if (!campaign) return { toast: { type: 'warning', content: '找不到该活动，请发送“催办”重新生成' } };
-    const card = await prepareNudge(ctx, campaign, [], false);
-    await ctx.enqueue(`reminders:nudge-preview:${ctx.eventId}`, { op: 'send', to: { chatId: action.chatId }, card });
+    await ctx.reply(await prepareNudge(ctx, campaign, [], false));
     return { toast: { type: 'info', content: '已生成催办预览，请核对后点击“确认催办”' } };
   });
 
-  bot.action('reminders.nudge_confirm', async (ctx, action) => {
-    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'reminders.nudge_confirm');
-    const value = nudgeConfirmValue.safeParse(action.value);
-    if (!value.success) return { toast: { type: 'warning', content: '按钮已失效，请发送“催办”重新生成' } };
-    const result = await confirmNudge(ctx, value.data.previewId, value.data.force === true);
+  bot.action(reminderActions.nudgeConfirm, coordinatorOnly, async (ctx, value) => {
+    const result = await confirmNudge(ctx, value.previewId, value.force === true);
     switch (result.kind) {
       case 'expired':
         return { toast: { type: 'warning', content: '这张催办预览已失效，请发送“催办”重新生成' } };

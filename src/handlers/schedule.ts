@@ -1,10 +1,8 @@
 // The annual 计划安排表: the coordinator's working view (balance checks, 调整月份, 发布计划),
 // the published schedule for units, and the liaison's answer to a proposed month move.
-import { z } from 'zod';
-import type { Bot, HandlerContext } from '../app/bot.ts';
-import type { CardActionEvent, CardResponse, MessageEvent } from '../app/events.ts';
-import { isCoordinator, isLiaisonOf, liaisonUnitIds, unitOfChat } from '../app/access.ts';
-import type { CardJson } from '../../cards/kit.ts';
+import type { Bot } from '../app/bot.ts';
+import { liaisonUnitIds, unitOfChat } from '../app/access.ts';
+import { scheduleActions } from '../../cards/actions.ts';
 import { moveAnsweredCard, publishedDoneCard, publishingCard } from '../../cards/schedule.ts';
 import { noticeCard } from '../../cards/kit.ts';
 import { withContext } from '../app/context.ts';
@@ -12,7 +10,9 @@ import { PLAN_DEFAULTS } from '../domain/campaign.ts';
 import { monthSchema, orderToken, sortRows } from '../domain/schedule.ts';
 import { currentScheduleRows } from '../usecases/schedule/rows.ts';
 import { shanghaiDateTime } from '../domain/time.ts';
-import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
+import { campaignFor, noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
+import { coordinatorsOnly, inStage } from './guards.ts';
+import { moveTarget, unitById } from '../usecases/schedule/rows.ts';
 import { buildPublishConfirm, buildPublishedView, buildWorkCard } from '../usecases/schedule/view.ts';
 import { moveThemeMonth, replyToMove } from '../usecases/schedule/move.ts';
 import { checkPublishable, publishSchedule } from '../usecases/schedule/publish.ts';
@@ -23,33 +23,7 @@ import { refreshProgressCards } from '../usecases/submissions/progress.ts';
 const NOT_COORDINATOR = '只有县政务公开办的协调人可以编排和发布计划安排表。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
 
-async function reply(ctx: HandlerContext, message: MessageEvent, body: { card: CardJson } | { text: string }): Promise<void> {
-  await ctx.enqueue(`schedule:reply:${message.messageId}`, { op: 'reply', messageId: message.messageId, ...body });
-}
-
-const campaignValue = z.object({ c: z.string().min(1).max(64).optional() });
-
-/** A schedule button's campaign: the one its card was built for, else the reviewing rule. */
-async function actionCampaign(ctx: HandlerContext, action: CardActionEvent) {
-  const v = campaignValue.safeParse(action.value);
-  if (v.success && v.data.c) return ctx.tx.campaign.findUnique({ where: { id: v.data.c } });
-  return resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now });
-}
-
-const coordinator = (ctx: HandlerContext) => isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
-
-async function denyCommand(ctx: HandlerContext, message: MessageEvent, action: string): Promise<void> {
-  await ctx.audit({ action, entity: 'Schedule', entityId: message.messageId, decision: 'deny', reason: 'not a coordinator' });
-  await reply(ctx, message, { text: NOT_COORDINATOR });
-}
-
-async function denyAction(ctx: HandlerContext, action: CardActionEvent, name: string): Promise<CardResponse> {
-  await ctx.audit({ action: name, entity: 'Schedule', entityId: action.messageId, decision: 'deny', reason: 'not a coordinator' });
-  return { toast: { type: 'error', content: NOT_COORDINATOR } };
-}
-
-const moveReplySchema = z.object({ t: z.string().min(1).max(64), to: z.coerce.number().int().min(1).max(12), ok: z.boolean() });
-const publishValue = z.object({ n: z.coerce.number().int().min(1), close: z.boolean().optional() });
+const coordinatorOnly = coordinatorsOnly(NOT_COORDINATOR);
 
 export function registerSchedule(bot: Bot): void {
   bot.command(
@@ -57,63 +31,60 @@ export function registerSchedule(bot: Bot): void {
     async (ctx, message, args) => {
       const { year } = splitYearArg(args);
       const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
-      if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
+      if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN);
       const groupUnit = message.chatType === 'group' ? await unitOfChat(ctx.tx, message.chatId) : null;
-      if (!groupUnit && (await coordinator(ctx))) return reply(ctx, message, { card: await buildWorkCard(ctx.tx, campaign) });
+      if (!groupUnit && (await ctx.is('coordinator'))) return ctx.reply(await buildWorkCard(ctx.tx, campaign));
       let unit = groupUnit;
       if (!unit) {
         const ids = await liaisonUnitIds(ctx.tx, ctx.actor);
-        unit = ids[0] ? await ctx.tx.unit.findUnique({ where: { id: ids[0] }, select: { id: true, name: true } }) : null;
+        unit = ids[0] ? await unitById(ctx.tx, ids[0]) : null;
       }
       const card = await buildPublishedView(ctx.tx, campaign, unit);
-      if (!card) return reply(ctx, message, { text: `${PLAN_DEFAULTS.scheduleTitle(campaign.year)}尚未发布，发布后会发送到本群。` });
-      await reply(ctx, message, { card });
+      if (!card) return ctx.reply(`${PLAN_DEFAULTS.scheduleTitle(campaign.year)}尚未发布，发布后会发送到本群。`);
+      await ctx.reply(card);
     },
   );
 
   bot.command(
-    { names: ['调整月份'], summary: '调整某项活动的月份（在计划安排表卡片中选择活动和月份）', example: '@主题日助手 调整月份', audience: 'coordinator' },
+    { names: ['调整月份'], id: 'schedule.move', summary: '调整某项活动的月份（在计划安排表卡片中选择活动和月份）', example: '@主题日助手 调整月份', audience: 'coordinator' },
+    coordinatorOnly,
     async (ctx, message, args) => {
-      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'schedule.move');
       const { year } = splitYearArg(args);
       const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
-      if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
-      await reply(ctx, message, { card: await buildWorkCard(ctx.tx, campaign) });
+      if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN);
+      await ctx.reply(await buildWorkCard(ctx.tx, campaign));
     },
   );
 
   bot.command(
-    { names: ['发布计划'], summary: '发布计划安排表到各单位工作群（发布前先确认）', example: '@主题日助手 发布计划', audience: 'coordinator' },
+    { names: ['发布计划'], id: 'schedule.publish', summary: '发布计划安排表到各单位工作群（发布前先确认）', example: '@主题日助手 发布计划', audience: 'coordinator' },
+    coordinatorOnly,
+    inStage('publish', 'reviewing'),
     async (ctx, message, args) => {
-      if (!(await coordinator(ctx))) return denyCommand(ctx, message, 'schedule.publish');
       const { year } = splitYearArg(args);
       const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
-      if (!campaign) return reply(ctx, message, { text: year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN });
-      await reply(ctx, message, { card: await buildPublishConfirm(ctx.tx, campaign, ctx.now) });
+      if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN);
+      await ctx.reply(await buildPublishConfirm(ctx.tx, campaign, ctx.now));
     },
   );
 
-  bot.action('schedule.view', async (ctx, action) => {
-    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.view');
-    const campaign = await actionCampaign(ctx, action);
+  bot.action(scheduleActions.view, coordinatorOnly, async (ctx, v) => {
+    const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, campaignId: v.campaignId });
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     return { card: await buildWorkCard(ctx.tx, campaign) };
   });
 
-  bot.action('schedule.publish_ask', async (ctx, action) => {
-    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.publish');
-    const campaign = await actionCampaign(ctx, action);
+  bot.action(scheduleActions.publishAsk, coordinatorOnly, async (ctx, v) => {
+    const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, campaignId: v.campaignId });
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     return { card: await buildPublishConfirm(ctx.tx, campaign, ctx.now) };
   });
 
-  bot.action('schedule.publish', async (ctx, action) => {
-    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.publish');
-    const campaign = await actionCampaign(ctx, action);
+  bot.action(scheduleActions.publish, coordinatorOnly, async (ctx, v, action) => {
+    const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, campaignId: v.campaignId });
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
-    const v = publishValue.safeParse(action.value);
-    const expected = v.success ? v.data.n : undefined;
-    const close = v.success ? v.data.close : undefined;
+    const expected = v.version;
+    const close = v.close;
     // While 申报 is open, publishing closes it only on the button that says so (an older card
     // without the choice is answered with the current preview, nothing happens).
     if (collectionOpen(campaign.status) && close === undefined) {
@@ -147,9 +118,8 @@ export function registerSchedule(bot: Bot): void {
     return { toast: { type: 'info', content: `正在发布第 ${check.version} 版…` }, card: publishingCard({ title, version: check.version }) };
   });
 
-  bot.action('schedule.move', async (ctx, action) => {
-    if (!(await coordinator(ctx))) return denyAction(ctx, action, 'schedule.move');
-    const campaign = await actionCampaign(ctx, action);
+  bot.action(scheduleActions.move, coordinatorOnly, async (ctx, v, action) => {
+    const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, campaignId: v.campaignId });
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     const form = action.formValue ?? {};
     const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '');
@@ -162,7 +132,7 @@ export function registerSchedule(bot: Bot): void {
       // By row number: only valid against the order the card showed.
       const rows = sortRows(await currentScheduleRows(ctx.tx, campaign.id));
       const no = Number(noRaw.replace(/^#/, ''));
-      if (typeof action.value.ord === 'string' && action.value.ord !== orderToken(rows)) error = '计划安排表已有变化，序号可能已变，请核对刷新后的列表再调整';
+      if (v.order !== undefined && v.order !== orderToken(rows)) error = '计划安排表已有变化，序号可能已变，请核对刷新后的列表再调整';
       else if (!Number.isInteger(no) || no < 1 || no > rows.length) error = `活动编号应为 1-${rows.length} 的数字（你输入的是：${quoteInput(noRaw)}）`;
       else themeId = rows[no - 1]!.themeId;
     }
@@ -179,16 +149,13 @@ export function registerSchedule(bot: Bot): void {
     return { toast: { type: 'success', content: toast }, card: await buildWorkCard(ctx.tx, campaign) };
   });
 
-  bot.action('schedule.move_reply', async (ctx, action) => {
-    const v = moveReplySchema.safeParse(action.value);
-    if (!v.success) return { toast: { type: 'error', content: '卡片数据无效' } };
-    const theme = await ctx.tx.theme.findUnique({ where: { id: v.data.t }, select: { id: true, submission: { select: { unitId: true, unit: { select: { name: true } } } } } });
+  bot.action(scheduleActions.moveReply, async (ctx, v) => {
+    const theme = await moveTarget(ctx.tx, v.themeId);
     if (!theme) return { toast: { type: 'warning', content: '找不到这个活动' } };
-    if (!(await isLiaisonOf(ctx.tx, ctx.actor, theme.submission.unitId))) {
-      await ctx.audit({ action: 'schedule.move_reply', entity: 'Theme', entityId: theme.id, decision: 'deny', reason: 'not a liaison of the unit' });
-      return { toast: { type: 'error', content: `只有${theme.submission.unit.name}的联络员可以确认本单位的月份调整。` } };
+    if (!(await ctx.is('liaison-of', theme.unitId))) {
+      return ctx.deny(`只有${theme.unitName}的联络员可以确认本单位的月份调整。`, { action: 'schedule.move_reply', entity: 'Theme', entityId: theme.id, reason: 'not a liaison of the unit' });
     }
-    const result = await replyToMove(ctx, { themeId: theme.id, toMonth: v.data.to, accept: v.data.ok });
+    const result = await replyToMove(ctx, { themeId: theme.id, toMonth: v.month, accept: v.accept });
     if (!result.ok) return { toast: { type: 'info', content: result.message } };
     return {
       toast: { type: 'success', content: result.accepted ? '已同意调整' : '已回复不同意' },

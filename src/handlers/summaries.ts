@@ -3,10 +3,12 @@
 import { z } from 'zod';
 import type { Bot, HandlerContext } from '../app/bot.ts';
 import type { CardActionEvent, CardResponse, MessageEvent } from '../app/events.ts';
-import { isCoordinator, liaisonUnitIds, unitOfChat } from '../app/access.ts';
+import { liaisonUnitIds, unitOfChat } from '../app/access.ts';
+import { summaryActions } from '../../cards/actions.ts';
+import { unitById } from '../usecases/schedule/rows.ts';
+import { coordinatorsOnly } from './guards.ts';
 import { shanghaiDate } from '../domain/time.ts';
 import { completenessCard } from '../../cards/summary.ts';
-import { deny } from '../usecases/summaries/common.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { loadStage } from '../usecases/campaign/stage.ts';
 import { commandAllowed, STAGE_LABELS } from '../domain/campaign-stage.ts';
@@ -14,23 +16,16 @@ import { openSummary, saveSummaryDraft, submitSummary, unitActivities, viewSumma
 import { choosePhotoTarget, handlePhotoMessage, openPhotoList, removePhoto, toggleLogoPhoto } from '../usecases/summaries/photos.ts';
 import { summaryCompleteness } from '../usecases/summaries/completeness.ts';
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
-const themeValue = z.object({ themeId: id });
-const page = z.coerce.number().int().min(0).max(100).catch(0).default(0);
-const photoValue = z.object({ photoId: id, page });
-const photosValue = z.object({ themeId: id, page });
-const targetValue = z.object({ ref: id });
+const themeInForm = z.object({ themeId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
 
-const STALE: CardResponse = { toast: { type: 'warning', content: '这张卡片已过期，请发送“总结”获取新卡片' } };
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
-  const r = schema.safeParse(value);
-  return r.success ? r.data : undefined;
+/** The theme of a summary button: in its value, or (on the list card) in the form's select. */
+function themeOf(v: { themeId?: string }, e: CardActionEvent): string | undefined {
+  if (v.themeId) return v.themeId;
+  const f = themeInForm.safeParse(e.formValue);
+  return f.success ? f.data.themeId : undefined;
 }
 
-async function replyText(ctx: HandlerContext, message: MessageEvent, key: string, text: string): Promise<void> {
-  await ctx.enqueue(`${key}:${message.messageId}`, { op: 'reply', messageId: message.messageId, text });
-}
+const STALE: CardResponse = { toast: { type: 'warning', content: summaryActions.open.staleText } };
 
 /** The campaign summaries act on (the resolver's), else the launched one (e.g. next year's, launched in December). */
 async function summaryCampaign(ctx: HandlerContext, year: number | undefined) {
@@ -51,69 +46,52 @@ async function notYet(ctx: HandlerContext, campaign: { id: string; year: number;
 async function summaryCommand(ctx: HandlerContext, message: MessageEvent, args: string): Promise<void> {
   const { year } = splitYearArg(args);
   const campaign = await summaryCampaign(ctx, year);
-  if (!campaign && year !== undefined) return replyText(ctx, message, 'summary.list', noCampaignForYear(year));
-  if (!campaign || campaign.status === 'draft') return replyText(ctx, message, 'summary.list', '今年的主题日活动还没有发起，暂无需要填写的总结。');
+  if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
+  if (!campaign || campaign.status === 'draft') return ctx.reply('今年的主题日活动还没有发起，暂无需要填写的总结。');
   const early = await notYet(ctx, campaign);
-  if (early) return replyText(ctx, message, 'summary.list', early);
+  if (early) return ctx.reply(early);
   let unit = await unitOfChat(ctx.tx, message.chatId);
   if (!unit && message.chatType === 'p2p') {
     const ids = await liaisonUnitIds(ctx.tx, message.senderOpenId);
-    if (ids.length > 0) unit = await ctx.tx.unit.findUnique({ where: { id: ids[0]! }, select: { id: true, name: true } });
+    if (ids.length > 0) unit = await unitById(ctx.tx, ids[0]!);
   }
-  if (!unit) return replyText(ctx, message, 'summary.list', '请在本单位的工作群里发送“总结”，查看本单位需要填写总结的活动。县政务公开办请用“总结进度”。');
-  const card = await unitActivities(ctx, campaign, unit);
-  await ctx.enqueue(`summary.list:${message.messageId}`, { op: 'reply', messageId: message.messageId, card });
+  if (!unit) return ctx.reply('请在本单位的工作群里发送“总结”，查看本单位需要填写总结的活动。县政务公开办请用“总结进度”。');
+  await ctx.reply(await unitActivities(ctx, campaign, unit));
 }
 
-async function progressCommand(ctx: HandlerContext, message: MessageEvent, args: string): Promise<void> {
-  if (!(await isCoordinator(ctx.tx, message.senderOpenId, ctx.config.coordinatorOpenIds))) {
-    const msg = await deny(ctx, 'summary.progress', 'Campaign', null, '“总结进度”仅限县政务公开办使用');
-    return replyText(ctx, message, 'summary.progress', msg);
-  }
+async function progressCommand(ctx: HandlerContext, args: string): Promise<void> {
   const { year } = splitYearArg(args);
   const campaign = await summaryCampaign(ctx, year);
-  if (!campaign || campaign.status === 'draft') return replyText(ctx, message, 'summary.progress', year !== undefined ? noCampaignForYear(year) : '今年的主题日活动还没有发起。');
+  if (!campaign || campaign.status === 'draft') return ctx.reply(year !== undefined ? noCampaignForYear(year) : '今年的主题日活动还没有发起。');
   const rows = await summaryCompleteness(ctx.tx, campaign.id);
-  await ctx.enqueue(`summary.progress:${message.messageId}`, { op: 'reply', messageId: message.messageId, card: completenessCard({ year: campaign.year, rows, today: shanghaiDate(ctx.now) }) });
+  await ctx.reply(completenessCard({ year: campaign.year, rows, today: shanghaiDate(ctx.now) }));
 }
 
 function withTheme(fn: (ctx: HandlerContext, themeId: string, e: CardActionEvent) => Promise<CardResponse>) {
-  return async (ctx: HandlerContext, e: CardActionEvent): Promise<CardResponse> => {
-    const v = parse(themeValue, e.value) ?? parse(themeValue, e.formValue);
-    return v ? fn(ctx, v.themeId, e) : STALE;
+  return async (ctx: HandlerContext, v: { themeId?: string }, e: CardActionEvent): Promise<CardResponse> => {
+    const themeId = themeOf(v, e);
+    return themeId ? fn(ctx, themeId, e) : STALE;
   };
 }
 
 export function register(bot: Bot): void {
   bot.command({ names: ['总结', '填写总结', '活动总结'], summary: '查看本单位入选活动并填写活动总结、上传照片', example: '@主题日助手 总结', audience: 'liaison' }, (ctx, m, args) => summaryCommand(ctx, m, args));
-  bot.command({ names: ['总结进度'], summary: '查看各单位活动总结、照片、LOGO、链接是否齐全', example: '@主题日助手 总结进度 2026', audience: 'coordinator' }, (ctx, m, args) => progressCommand(ctx, m, args));
+  bot.command({ names: ['总结进度'], summary: '查看各单位活动总结、照片、LOGO、链接是否齐全', example: '@主题日助手 总结进度 2026', audience: 'coordinator', id: 'summary.progress' }, coordinatorsOnly('“总结进度”仅限县政务公开办使用'), (ctx, _m, args) => progressCommand(ctx, args));
 
-  bot.action('summary.open', withTheme((ctx, themeId, e) => openSummary(ctx, themeId, e.messageId)));
-  bot.action('summary.save', withTheme((ctx, themeId, e) => saveSummaryDraft(ctx, themeId, e.formValue, e.messageId)));
-  bot.action('summary.submit', withTheme((ctx, themeId, e) => submitSummary(ctx, themeId, e.formValue, e.messageId)));
-  bot.action('summary.view', async (ctx, e) => {
-    const v = parse(themeValue, e.value) ?? parse(themeValue, e.formValue);
-    if (!v) return { toast: { type: 'warning', content: '请先选择一项活动' } };
-    return viewSummary(ctx, v.themeId);
+  bot.action(summaryActions.open, withTheme((ctx, themeId, e) => openSummary(ctx, themeId, e.messageId)));
+  bot.action(summaryActions.save, withTheme((ctx, themeId, e) => saveSummaryDraft(ctx, themeId, e.formValue, e.messageId)));
+  bot.action(summaryActions.submit, withTheme((ctx, themeId, e) => submitSummary(ctx, themeId, e.formValue, e.messageId)));
+  bot.action(summaryActions.view, async (ctx, v, e) => {
+    const themeId = themeOf(v, e);
+    return themeId ? viewSummary(ctx, themeId) : { toast: { type: 'warning', content: '请先选择一项活动' } };
   });
-  bot.action('summary.photos', async (ctx, e) => {
-    const v = parse(photosValue, e.value);
-    return v ? openPhotoList(ctx, v.themeId, v.page) : STALE;
-  });
-  bot.action('summary.photo_del', async (ctx, e) => {
-    const v = parse(photoValue, e.value);
-    return v ? removePhoto(ctx, v.photoId, v.page) : STALE;
-  });
-  bot.action('summary.photo_logo', async (ctx, e) => {
-    const v = parse(photoValue, e.value);
-    return v ? toggleLogoPhoto(ctx, v.photoId, v.page) : STALE;
-  });
-  bot.action('summary.photo_target', async (ctx, e) => {
-    const v = parse(targetValue, e.value);
-    const t = parse(themeValue, e.formValue);
-    if (!v) return STALE;
-    if (!t) return { toast: { type: 'warning', content: '请选择照片所属的活动' } };
-    return choosePhotoTarget(ctx, v.ref, t.themeId);
+  bot.action(summaryActions.photos, (ctx, v) => openPhotoList(ctx, v.themeId, v.page));
+  bot.action(summaryActions.photoDelete, (ctx, v) => removePhoto(ctx, v.photoId, v.page));
+  bot.action(summaryActions.photoLogo, (ctx, v) => toggleLogoPhoto(ctx, v.photoId, v.page));
+  bot.action(summaryActions.photoTarget, async (ctx, v, e) => {
+    const t = themeInForm.safeParse(e.formValue);
+    if (!t.success) return { toast: { type: 'warning', content: '请选择照片所属的活动' } };
+    return choosePhotoTarget(ctx, v.ref, t.data.themeId);
   });
 
   bot.onMessage((ctx, m) => handlePhotoMessage(ctx, m));

@@ -51,7 +51,7 @@ describe.each(PROVIDERS_UNDER_TEST)('节假日安排 import (%s)', (provider) =>
   let services: AppServices;
   let bot: Bot;
   const clock = new FakeClock(atShanghai('2026-12-04', '10:00'));
-  const replyTo = async (m: MessageEvent) => (await outbox(db.client)).find((o) => o.key === `reminders:reply:${m.messageId}`)!;
+  const replyTo = async (m: MessageEvent) => (await outbox(db.client)).find((o) => o.key === `reply:${m.messageId}#1`)!;
   const overrides = () => db.client.calendarOverride.findMany({ orderBy: { date: 'asc' }, select: { date: true, isWorkday: true, note: true, source: true } });
 
   beforeAll(async () => {

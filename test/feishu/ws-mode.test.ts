@@ -6,11 +6,12 @@ import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { pingFeature } from '../app/ping-feature.ts';
 import { noticeCard } from '../../cards/kit.ts';
+import { looseAction } from '../../cards/actions.ts';
 import type { Bot } from '../../src/app/bot.ts';
 
 /** pingFeature plus an action slower than the 3 s callback budget. */
 function features(bot: Bot) {
-  bot.action('test.slow', async () => {
+  bot.action(looseAction('test.slow'), async () => {
     await new Promise((r) => setTimeout(r, 3200));
     return { toast: { type: 'success', content: '慢慢好了' }, card: noticeCard('slow', ['done late']) };
   });

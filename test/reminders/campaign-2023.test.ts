@@ -3,6 +3,7 @@
 // summary arriving along the way. The reminder log must equal the expected calendar day by day:
 // 清明 (4月5日) is a holiday, 4月23日 (a Sunday) and 5月6日 (a Saturday) were working days.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reminderActions } from '../../cards/actions.ts';
 import { createTestDatabase, PROVIDERS_UNDER_TEST, type TestDatabase } from '../support/db.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { addDays, atShanghai, shanghaiTime } from '../../src/domain/time.ts';
@@ -152,6 +153,6 @@ describe.each(PROVIDERS_UNDER_TEST)('2023 campaign on a simulated clock (%s)', (
     expect(cardText(overdue.card)).toContain('星沙街道');
     expect(cardText(overdue.card)).toContain('县财政局');
     expect(cardText(overdue.card)).not.toContain('黄兴镇');
-    expect(cardText(overdue.card)).toContain('reminders.nudge_preview');
+    expect(cardText(overdue.card)).toContain(reminderActions.nudgePreview.name);
   });
 });

@@ -1,6 +1,7 @@
 // Coordinator commands and card actions through the bot router (real database, outbox observed):
 // 催办 with preview / confirm / cool-down, 提醒记录, 设置工作日 / 工作日列表 / 删除工作日, refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reminderActions } from '../../cards/actions.ts';
 import { createTestDatabase, PROVIDERS_UNDER_TEST, type TestDatabase } from '../support/db.ts';
 import { Bot, type AppServices } from '../../src/app/bot.ts';
 import type { CardActionEvent, MessageEvent } from '../../src/app/events.ts';
@@ -72,7 +73,7 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder commands and actions (%s)', (provi
     await db?.destroy();
   });
 
-  const replyTo = async (m: MessageEvent) => (await outbox(db.client)).find((o) => o.key === `reminders:reply:${m.messageId}`)!;
+  const replyTo = async (m: MessageEvent) => (await outbox(db.client)).find((o) => o.key === `reply:${m.messageId}#1`)!;
 
   it('refuses 催办 from someone who is not a coordinator, explains and audits', async () => {
     const m = message('ou_xs1', 'oc_xingsha', '催办');
@@ -81,7 +82,7 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder commands and actions (%s)', (provi
     expect(await db.client.auditLog.count({ where: { actorOpenId: 'ou_xs1', decision: 'deny', action: 'reminders.nudge' } })).toBe(1);
     const r = await bot.dispatch(click('ou_xs1', 'oc_xingsha', { a: 'reminders.nudge_confirm', previewId: '0123456789abcdef' }));
     expect(r.response.toast?.type).toBe('error');
-    expect(await db.client.auditLog.count({ where: { actorOpenId: 'ou_xs1', decision: 'deny', action: 'reminders.nudge_confirm' } })).toBe(1);
+    expect(await db.client.auditLog.count({ where: { actorOpenId: 'ou_xs1', decision: 'deny', action: 'reminder.nudge_confirm' } })).toBe(1);
   });
 
   it('previews, then sends on 确认催办 (with 加急), once even when clicked twice', async () => {
@@ -95,7 +96,7 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder commands and actions (%s)', (provi
     expect(text).toContain('黄兴镇 已提交，无需催办');
     expect(text).toContain('未找到单位“不存在”');
     expect(await db.client.reminderLog.count()).toBe(0); // a preview sends nothing
-    const confirm = buttonValues(preview).find((v) => v.a === 'reminders.nudge_confirm')!;
+    const confirm = buttonValues(preview).find((v) => v.a === reminderActions.nudgeConfirm.name)!;
     expect(confirm.force).toBe(false);
 
     const r = await bot.dispatch(click(COORDINATOR, OFFICE_CHAT, confirm));
@@ -125,7 +126,7 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder commands and actions (%s)', (provi
     expect(text).toContain('县财政局');
     expect(text).toContain('县教育局');
     expect(text).not.toContain('黄兴镇');
-    const confirm = buttonValues(preview).find((v) => v.a === 'reminders.nudge_confirm')!;
+    const confirm = buttonValues(preview).find((v) => v.a === reminderActions.nudgeConfirm.name)!;
     expect(confirm.force).toBe(true);
     expect(text).toContain('再次催办？');
 
@@ -143,7 +144,7 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder commands and actions (%s)', (provi
   it('reminders.nudge_preview from the progress card posts a preview in that chat', async () => {
     const r = await bot.dispatch(click(COORDINATOR, OFFICE_CHAT, { a: 'reminders.nudge_preview', campaignId: seeded.campaignId }));
     expect(r.response.toast?.type).toBe('info');
-    const posted = (await outbox(db.client)).filter((o) => o.key.startsWith('reminders:nudge-preview:'));
+    const posted = (await outbox(db.client)).filter((o) => o.key.startsWith('reply:') && o.op === 'send');
     expect(posted).toHaveLength(1);
     expect(posted[0]).toMatchObject({ op: 'send', target: OFFICE_CHAT });
     expect(validateCard(posted[0]!.card)).toEqual({ ok: true });

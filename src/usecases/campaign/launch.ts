@@ -1,7 +1,7 @@
 // 发起申报: the launch card prefilled from the county plan, and the launch itself (campaign,
 // a pending Submission per active unit, the notice to every bound unit group and the office).
 import type { Tx } from '../../adapters/db/database.ts';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import type { CardResponse } from '../../app/events.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
 import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
@@ -96,7 +96,7 @@ export async function noticeFor(tx: Tx, campaign: { year: number; title: string;
 }
 
 /** Sends the notice to one unit's group if it has one (used at launch and when a group is bound later). */
-export async function sendUnitNotice(ctx: HandlerContext, campaignId: string, unitId: string): Promise<boolean> {
+export async function sendUnitNotice(ctx: UseCaseContext, campaignId: string, unitId: string): Promise<boolean> {
   const campaign = await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaignId } });
   const unit = await ctx.tx.unit.findUniqueOrThrow({ where: { id: unitId } });
   if (!unit.chatId) return false;
@@ -106,7 +106,7 @@ export async function sendUnitNotice(ctx: HandlerContext, campaignId: string, un
   return true;
 }
 
-export async function launchCampaign(ctx: HandlerContext, year: number, formValue: Record<string, unknown> | undefined, chatId: string): Promise<CardResponse> {
+export async function launchCampaign(ctx: UseCaseContext, year: number, formValue: Record<string, unknown> | undefined, chatId: string): Promise<CardResponse> {
   const raw = readLaunchForm(formValue);
   const today = shanghaiDate(ctx.now);
   const checked = validateLaunch(year, raw, today);

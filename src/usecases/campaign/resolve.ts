@@ -52,6 +52,12 @@ export async function resolveCampaign(tx: CampaignTx, intent: CampaignIntent, at
   }
 }
 
+/** The campaign a card was built for (its id rides in the value), else the intent's rule (or the year typed). */
+export async function campaignFor(tx: CampaignTx, intent: CampaignIntent, at: { now: Date; year?: number; campaignId?: string }): Promise<ResolvedCampaign | null> {
+  if (at.campaignId) return tx.campaign.findUnique({ where: { id: at.campaignId } });
+  return resolveCampaign(tx, intent, at);
+}
+
 /**
  * A year typed with a command: `进度 2026`, `开启评选 2026年 强制`, `审核 2026 星沙街道`. Only a
  * standalone four-digit word counts (a date like 2027-04-14 is not a year). Returns the rest of
@@ -74,4 +80,10 @@ export function noCampaignForYear(year: number): string {
 /** Prefix for a text answer, so the coordinator sees which year a command acted on. */
 export function yearTag(campaign: { year: number }): string {
   return `【${campaign.year}年】`;
+}
+
+/** A unit name from the directory for examples in 帮助 (the first active unit). */
+export async function firstUnitName(tx: Pick<Tx, 'unit'>): Promise<string | null> {
+  const unit = await tx.unit.findFirst({ where: { active: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }], select: { name: true } });
+  return unit?.name ?? null;
 }

@@ -1,7 +1,7 @@
 // The campaign's stage as the commands see it (domain/campaign-stage on loaded facts), the preview
 // of closing 申报, and the closing itself — a deliberate, audited transition.
 import type { Tx } from '../../adapters/db/database.ts';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import { campaignStage, closePreviewLines, previewCloseCollection, unitWindowUntil, type CampaignStage, type ClosePreview } from '../../domain/campaign-stage.ts';
 import { refreshReceipt } from '../submissions/submit.ts';
 import { shanghaiDate } from '../../domain/time.ts';
@@ -41,7 +41,7 @@ export async function loadClosePreview(tx: Tx, campaign: { id: string }, now: Da
 }
 
 /** Closes 申报 for the campaign (units' own windows stay); the caller has shown the preview. */
-export async function closeCollection(ctx: HandlerContext, campaign: StageCampaign, reason: string): Promise<void> {
+export async function closeCollection(ctx: UseCaseContext, campaign: StageCampaign, reason: string): Promise<void> {
   if (!collectionOpen(campaign.status)) return;
   const { preview } = await loadClosePreview(ctx.tx, campaign, ctx.now);
   await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { status: 'scheduled' } });

@@ -1,6 +1,6 @@
 // The evaluation's use-cases: open it (December, or forced and audited), rubric, judges, scoring
 // (never one's own unit), progress and ranking, winners and the announcement.
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import type { CardResponse } from '../../app/events.ts';
 import type { Mention } from '../../app/events.ts';
 import { isCoordinator } from '../../app/access.ts';
@@ -17,9 +17,9 @@ import { quoteInput } from '../../domain/user-text.ts';
 
 export type Campaign = { id: string; year: number; title: string; status: string };
 
-const COORD_ONLY = '仅县政务公开办（协调人）可以操作评选';
+export const COORD_ONLY = '仅县政务公开办（协调人）可以操作评选';
 
-export async function requireCoordinator(ctx: HandlerContext, action: string): Promise<string | undefined> {
+export async function requireCoordinator(ctx: UseCaseContext, action: string): Promise<string | undefined> {
   if (await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds)) return undefined;
   return deny(ctx, action, 'Evaluation', null, COORD_ONLY);
 }
@@ -29,7 +29,7 @@ export async function requireCoordinator(ctx: HandlerContext, action: string): P
 export type OpenResult = { ok: true; card: ReturnType<typeof card>; forced: boolean; alreadyOpen: boolean } | { ok: false; message: string };
 
 /** `开启评选` [强制]: from December of the campaign year; earlier only with 强制 (audited). */
-export async function openEvaluation(ctx: HandlerContext, campaign: Campaign, force: boolean): Promise<OpenResult> {
+export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, force: boolean): Promise<OpenResult> {
   const refusal = await requireCoordinator(ctx, 'evaluation.open');
   if (refusal) return { ok: false, message: refusal };
   const existing = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
@@ -56,7 +56,7 @@ export async function openEvaluation(ctx: HandlerContext, campaign: Campaign, fo
   return { ok: true, card: await progressCard(ctx, campaign, `评选已开启：${held} 项活动已提交总结，可参评。${judges.length ? `已通知 ${judges.length} 位评委。` : ''}`), forced: !inWindow, alreadyOpen: false };
 }
 
-async function inviteJudge(ctx: HandlerContext, campaign: Campaign, openId: string, name: string): Promise<void> {
+async function inviteJudge(ctx: UseCaseContext, campaign: Campaign, openId: string, name: string): Promise<void> {
   await ctx.enqueue(`evaluation.invite:${campaign.id}:${openId}`, { op: 'send', to: { openId }, card: await judgeHome(ctx, campaign, openId, name, `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委，请在下方选择活动评分。`) });
 }
 
@@ -74,7 +74,7 @@ export interface JudgeChoice {
   candidates: { openId: string; name: string; unitName: string }[];
 }
 
-export async function judgesByName(ctx: HandlerContext, text: string): Promise<{ people: Mention[]; unitText: string; problems: string[]; choices: JudgeChoice[] }> {
+export async function judgesByName(ctx: UseCaseContext, text: string): Promise<{ people: Mention[]; unitText: string; problems: string[]; choices: JudgeChoice[] }> {
   const tokens = text.normalize('NFKC').split(/[\s、，,;；]+/).map((t) => t.trim()).filter(Boolean);
   const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, leaderName: true, leaderOpenId: true } });
   const unitTokens = tokens.filter((t) => units.some((u) => u.name === t || u.shortName === t));
@@ -104,7 +104,7 @@ export async function judgesByName(ctx: HandlerContext, text: string): Promise<{
 }
 
 /** A person picked on the choice card: only someone the directory knows (the value is never trusted). */
-export async function directoryPerson(ctx: HandlerContext, openId: string): Promise<Mention | null> {
+export async function directoryPerson(ctx: UseCaseContext, openId: string): Promise<Mention | null> {
   const l = await ctx.tx.liaison.findFirst({ where: { openId }, select: { name: true } });
   if (l) return { key: '', openId, name: l.name };
   const u = await ctx.tx.unit.findFirst({ where: { leaderOpenId: openId }, select: { leaderName: true } });
@@ -116,7 +116,7 @@ export async function directoryPerson(ctx: HandlerContext, openId: string): Prom
 }
 
 /** `添加评委 @某人 [单位]`: the unit (for conflict of interest) from the text, else from the directory. */
-export async function addJudges(ctx: HandlerContext, campaign: Campaign, people: Mention[], unitText: string): Promise<AddJudgesResult> {
+export async function addJudges(ctx: UseCaseContext, campaign: Campaign, people: Mention[], unitText: string): Promise<AddJudgesResult> {
   const refusal = await requireCoordinator(ctx, 'evaluation.add_judge');
   if (refusal) return { lines: [refusal] };
   if (people.length === 0) return { lines: ['请写要添加的评委：名录中的姓名或 @ 某人，例如：添加评委 张三 县发展和改革局（单位用于回避本单位活动，可省略）'] };
@@ -155,14 +155,14 @@ export async function addJudges(ctx: HandlerContext, campaign: Campaign, people:
 
 // ---------------------------------------------------------------- criteria
 
-export async function criteriaView(ctx: HandlerContext, campaign: Campaign, notice?: string) {
+export async function criteriaView(ctx: UseCaseContext, campaign: Campaign, notice?: string) {
   const criteria = await ensureCriteria(ctx.tx, campaign.id);
   const scored = await ctx.tx.score.count({ where: { campaignId: campaign.id } });
   const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
   return criteriaCard({ year: campaign.year, criteria, editable: coordinator && scored === 0, notice });
 }
 
-export async function saveCriteria(ctx: HandlerContext, campaign: Campaign, formValue: Record<string, unknown> | undefined, rows: number): Promise<CardResponse> {
+export async function saveCriteria(ctx: UseCaseContext, campaign: Campaign, formValue: Record<string, unknown> | undefined, rows: number): Promise<CardResponse> {
   const refusal = await requireCoordinator(ctx, 'evaluation.criteria_save');
   if (refusal) return { toast: { type: 'error', content: refusal } };
   const typed: CriterionDraft[] = [];
@@ -187,11 +187,11 @@ export async function saveCriteria(ctx: HandlerContext, campaign: Campaign, form
 
 // ---------------------------------------------------------------- judging
 
-async function judgeOf(ctx: HandlerContext, campaign: Campaign) {
+async function judgeOf(ctx: UseCaseContext, campaign: Campaign) {
   return ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId: ctx.actor } } });
 }
 
-async function judgeItems(ctx: HandlerContext, campaign: Campaign, openId: string, unitId: string | null): Promise<JudgeItem[]> {
+async function judgeItems(ctx: UseCaseContext, campaign: Campaign, openId: string, unitId: string | null): Promise<JudgeItem[]> {
   const [held, criteria, scores, own] = await Promise.all([
     heldActivities(ctx.tx, campaign.id),
     loadCriteria(ctx.tx, campaign.id),
@@ -207,7 +207,7 @@ async function judgeItems(ctx: HandlerContext, campaign: Campaign, openId: strin
   });
 }
 
-export async function judgeHome(ctx: HandlerContext, campaign: Campaign, openId: string, name: string, notice?: string) {
+export async function judgeHome(ctx: UseCaseContext, campaign: Campaign, openId: string, name: string, notice?: string) {
   const judge = await ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId } } });
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
   const items = await judgeItems(ctx, campaign, openId, judge?.unitId ?? null);
@@ -215,7 +215,7 @@ export async function judgeHome(ctx: HandlerContext, campaign: Campaign, openId:
 }
 
 /** The judge's entry point (`评分` command, `evaluation.home`). */
-export async function judgeHomeFor(ctx: HandlerContext, campaign: Campaign): Promise<CardResponse> {
+export async function judgeHomeFor(ctx: UseCaseContext, campaign: Campaign): Promise<CardResponse> {
   const judge = await judgeOf(ctx, campaign);
   if (!judge) return { toast: { type: 'error', content: await deny(ctx, 'evaluation.home', 'Evaluation', campaign.id, '您不是本年度评选的评委。如需参与评分，请联系县政务公开办添加。') } };
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
@@ -223,7 +223,7 @@ export async function judgeHomeFor(ctx: HandlerContext, campaign: Campaign): Pro
   return { card: await judgeHome(ctx, campaign, judge.openId, judge.name) };
 }
 
-async function scoreCardFor(ctx: HandlerContext, campaign: Campaign, themeId: string, judgeOpenId: string, typed?: Record<string, string>, comment?: string, errors: Record<string, string> = {}, notice?: string) {
+async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: string, judgeOpenId: string, typed?: Record<string, string>, comment?: string, errors: Record<string, string> = {}, notice?: string) {
   const a = await loadActivity(ctx.tx, themeId);
   const s = await ctx.tx.summary.findUnique({
     where: { themeId },
@@ -267,7 +267,7 @@ async function scoreCardFor(ctx: HandlerContext, campaign: Campaign, themeId: st
   });
 }
 
-async function refuseConflict(ctx: HandlerContext, campaign: Campaign, themeId: string, action: string): Promise<CardResponse | undefined> {
+async function refuseConflict(ctx: UseCaseContext, campaign: Campaign, themeId: string, action: string): Promise<CardResponse | undefined> {
   const judge = await judgeOf(ctx, campaign);
   if (!judge) return { toast: { type: 'error', content: await deny(ctx, action, 'Evaluation', campaign.id, '您不是本年度评选的评委') } };
   const a = await loadActivity(ctx.tx, themeId);
@@ -285,7 +285,7 @@ async function refuseConflict(ctx: HandlerContext, campaign: Campaign, themeId: 
 }
 
 /** `evaluation.pick` / `evaluation.next`: a score card (never for one's own unit). */
-export async function openScoreCard(ctx: HandlerContext, campaign: Campaign, themeId: string | undefined): Promise<CardResponse> {
+export async function openScoreCard(ctx: UseCaseContext, campaign: Campaign, themeId: string | undefined): Promise<CardResponse> {
   const judge = await judgeOf(ctx, campaign);
   if (!judge) return { toast: { type: 'error', content: await deny(ctx, 'evaluation.pick', 'Evaluation', campaign.id, '您不是本年度评选的评委') } };
   let target = themeId;
@@ -301,7 +301,7 @@ export async function openScoreCard(ctx: HandlerContext, campaign: Campaign, the
 }
 
 /** `evaluation.score`: validates and saves one judge's scores on one activity, then shows the next. */
-export async function submitScores(ctx: HandlerContext, campaign: Campaign, themeId: string, formValue: Record<string, unknown> | undefined): Promise<CardResponse> {
+export async function submitScores(ctx: UseCaseContext, campaign: Campaign, themeId: string, formValue: Record<string, unknown> | undefined): Promise<CardResponse> {
   const refusal = await refuseConflict(ctx, campaign, themeId, 'evaluation.score');
   if (refusal) return refusal;
   const criteria = await loadCriteria(ctx.tx, campaign.id);
@@ -335,7 +335,7 @@ export async function submitScores(ctx: HandlerContext, campaign: Campaign, them
 // ---------------------------------------------------------------- progress, winners
 
 /** Counts behind the readiness warnings shown before results are published. */
-async function readinessOf(tx: HandlerContext['tx'], r: EvaluationResults): Promise<string[]> {
+async function readinessOf(tx: UseCaseContext['tx'], r: EvaluationResults): Promise<string[]> {
   const planned = await tx.theme.count({ where: { state: 'active', reviewStatus: 'approved', submission: { campaignId: r.campaign.id, status: 'submitted' } } });
   const judgesDone = r.judges.filter((j) => r.results.filter((x) => !x.conflicts.has(j.openId)).every((x) => x.sheets.get(j.openId)?.total !== undefined)).length;
   return resultsReadiness({
@@ -374,7 +374,7 @@ function progressView(r: EvaluationResults, notice?: string, readiness: string[]
   });
 }
 
-export async function progressCard(ctx: HandlerContext, campaign: Campaign, notice?: string) {
+export async function progressCard(ctx: UseCaseContext, campaign: Campaign, notice?: string) {
   const criteria = await loadCriteria(ctx.tx, campaign.id);
   const r = await computeResults(ctx.tx, campaign);
   if (criteria.length === 0) r.criteria = await ensureCriteria(ctx.tx, campaign.id);
@@ -382,7 +382,7 @@ export async function progressCard(ctx: HandlerContext, campaign: Campaign, noti
 }
 
 /** `evaluation.confirm`: records the winners, closes scoring and announces to every group. */
-export async function confirmWinners(ctx: HandlerContext, campaign: Campaign, winners: string[]): Promise<CardResponse> {
+export async function confirmWinners(ctx: UseCaseContext, campaign: Campaign, winners: string[]): Promise<CardResponse> {
   const refusal = await requireCoordinator(ctx, 'evaluation.confirm');
   if (refusal) return { toast: { type: 'error', content: refusal } };
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });

@@ -1,6 +1,6 @@
 // Group chats and coordinators: the bot joining or leaving a group, binding a group to a unit
 // (or marking the coordinators' group), and coordinators managing each other.
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import type { CardResponse } from '../../app/events.ts';
 import { guessUnitFromChatName, matchUnitName } from '../../domain/submission.ts';
 import { buildGroupBindCard, buildGroupBoundCard } from '../../../cards/group.ts';
@@ -11,12 +11,12 @@ import { quoteInput } from '../../domain/user-text.ts';
 
 export type GroupResult = { ok: true; text: string } | { ok: false; text: string };
 
-async function activeUnits(ctx: HandlerContext) {
+async function activeUnits(ctx: UseCaseContext) {
   return ctx.tx.unit.findMany({ where: { active: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }], select: { id: true, name: true, shortName: true } });
 }
 
 /** The bot was added to a group: record it and ask which unit it belongs to. */
-export async function botAddedToGroup(ctx: HandlerContext, e: { chatId: string; chatName?: string; operatorOpenId?: string }): Promise<void> {
+export async function botAddedToGroup(ctx: UseCaseContext, e: { chatId: string; chatName?: string; operatorOpenId?: string }): Promise<void> {
   let name = e.chatName ?? '';
   if (!name) {
     try {
@@ -39,7 +39,7 @@ export async function botAddedToGroup(ctx: HandlerContext, e: { chatId: string; 
   await ctx.enqueue(`group:ask:${e.chatId}:${ctx.eventId}`, { op: 'send', to: { chatId: e.chatId }, card });
 }
 
-export async function botRemovedFromGroup(ctx: HandlerContext, e: { chatId: string }): Promise<void> {
+export async function botRemovedFromGroup(ctx: UseCaseContext, e: { chatId: string }): Promise<void> {
   const chat = await ctx.tx.groupChat.findUnique({ where: { chatId: e.chatId } });
   const cleared = await ctx.tx.unit.updateMany({ where: { chatId: e.chatId }, data: { chatId: null } });
   if (chat) await ctx.tx.groupChat.update({ where: { chatId: e.chatId }, data: { status: 'left', unitId: null } });
@@ -47,7 +47,7 @@ export async function botRemovedFromGroup(ctx: HandlerContext, e: { chatId: stri
 }
 
 /** Binds a group to a unit (or marks it as the coordinators' group). Caller has checked the coordinator. */
-export async function bindGroup(ctx: HandlerContext, chatId: string, target: { unitId: string } | { coordinator: true }, chatName?: string): Promise<GroupResult & { unitName?: string }> {
+export async function bindGroup(ctx: UseCaseContext, chatId: string, target: { unitId: string } | { coordinator: true }, chatName?: string): Promise<GroupResult & { unitName?: string }> {
   const before = await ctx.tx.groupChat.findUnique({ where: { chatId } });
   let name = chatName ?? before?.name ?? '';
   if (!name) {
@@ -81,7 +81,7 @@ export async function bindGroup(ctx: HandlerContext, chatId: string, target: { u
 }
 
 /** `绑定群 星沙街道` / `绑定群 协调群` typed in the group. */
-export async function bindGroupByName(ctx: HandlerContext, chatId: string, typed: string): Promise<GroupResult> {
+export async function bindGroupByName(ctx: UseCaseContext, chatId: string, typed: string): Promise<GroupResult> {
   const t = typed.trim();
   if (!t) return { ok: false, text: '请写明单位名称，例如：绑定群 星沙街道；协调人工作群请发送：绑定群 协调群' };
   if (/^(协调群|协调人群|协调人工作群|办公室)$/.test(t)) return bindGroup(ctx, chatId, { coordinator: true });
@@ -92,7 +92,7 @@ export async function bindGroupByName(ctx: HandlerContext, chatId: string, typed
 }
 
 /** The confirm button of the bind card (the caller has checked the coordinator). */
-export async function confirmGroupBinding(ctx: HandlerContext, chatId: string, unitId: string | undefined, coordinator: boolean): Promise<CardResponse> {
+export async function confirmGroupBinding(ctx: UseCaseContext, chatId: string, unitId: string | undefined, coordinator: boolean): Promise<CardResponse> {
   const chat = await ctx.tx.groupChat.findUnique({ where: { chatId } });
   const byName = await personName(ctx.tx, ctx.actor);
   if (coordinator) {
@@ -109,7 +109,7 @@ export async function confirmGroupBinding(ctx: HandlerContext, chatId: string, u
 }
 
 /** 添加协调人 @某人 / 移除协调人 @某人 (the caller has checked the actor is a coordinator). */
-export async function addCoordinator(ctx: HandlerContext, target: { openId: string; name: string }): Promise<GroupResult> {
+export async function addCoordinator(ctx: UseCaseContext, target: { openId: string; name: string }): Promise<GroupResult> {
   const existing = await ctx.tx.coordinator.findUnique({ where: { openId: target.openId } });
   if (existing || ctx.config.coordinatorOpenIds.includes(target.openId)) return { ok: true, text: `${target.name}已经是协调人。` };
   await ctx.tx.coordinator.create({ data: { openId: target.openId, name: target.name, addedBy: ctx.actor, createdAt: ctx.now } });
@@ -117,7 +117,7 @@ export async function addCoordinator(ctx: HandlerContext, target: { openId: stri
   return { ok: true, text: `已将${target.name}添加为协调人。` };
 }
 
-export async function removeCoordinator(ctx: HandlerContext, target: { openId: string; name: string }): Promise<GroupResult> {
+export async function removeCoordinator(ctx: UseCaseContext, target: { openId: string; name: string }): Promise<GroupResult> {
   if (ctx.config.coordinatorOpenIds.includes(target.openId)) {
     return { ok: false, text: await deny(ctx, 'coordinator.remove', 'Coordinator', target.openId, `${target.name}是配置文件中指定的协调人，需修改配置 COORDINATOR_OPEN_IDS 才能移除`) };
   }

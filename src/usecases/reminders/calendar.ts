@@ -1,6 +1,6 @@
 // The working-day calendar's coordinator side: overrides (设置工作日 / 删除工作日 / 工作日列表),
 // the once-per-year warning when the holiday data lacks a year we need, and the readiness check.
-import type { AppServices, HandlerContext, ReadinessCheck } from '../../app/bot.ts';
+import type { AppServices, UseCaseContext, ReadinessCheck } from '../../app/bot.ts';
 import { isUniqueViolation } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import type { Tx } from '../../adapters/db/database.ts';
@@ -119,7 +119,7 @@ export async function overridesCard(tx: Tx, year: number | undefined): Promise<C
   );
 }
 
-export async function setOverride(ctx: HandlerContext, cmd: OverrideCommand): Promise<CardJson> {
+export async function setOverride(ctx: UseCaseContext, cmd: OverrideCommand): Promise<CardJson> {
   const before = await ctx.tx.calendarOverride.findUnique({ where: { date: cmd.date } });
   const after = await ctx.tx.calendarOverride.upsert({
     where: { date: cmd.date },
@@ -136,7 +136,7 @@ export async function setOverride(ctx: HandlerContext, cmd: OverrideCommand): Pr
   return overridesCard(ctx.tx, yearOf(cmd.date));
 }
 
-export async function deleteOverride(ctx: HandlerContext, date: string): Promise<{ found: boolean; card: CardJson }> {
+export async function deleteOverride(ctx: UseCaseContext, date: string): Promise<{ found: boolean; card: CardJson }> {
   const before = await ctx.tx.calendarOverride.findUnique({ where: { date } });
   if (before) {
     await ctx.tx.calendarOverride.delete({ where: { date } });

@@ -3,20 +3,21 @@
 // earlier run) owns it and this transaction rolls back with nothing enqueued. The outbox rows
 // are written in the same transaction, so a claimed reminder is always queued and vice versa.
 import type { Tx } from '../../adapters/db/database.ts';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import type { Recipient } from '../../app/outbox.ts';
 import { deadlineReminderCard, leaderEscalationCard, monthReminderCard } from '../../../cards/reminder.ts';
 import { overdueCard, weeklyDigestCard } from '../../../cards/digest.ts';
+import { submissionActions } from '../../../cards/actions.ts';
+import type { ActionValue } from '../../../cards/kit.ts';
 import { PLAN_DEFAULTS, type CampaignSettings } from '../../domain/campaign.ts';
 import { deadlineChannels, isCappedKind, isoWeekStart, owesSubmission, workdaysLeftText, type PlannedReminder, type ReminderChannel } from '../../domain/reminders.ts';
 import { addDays, formatChineseDate, type CivilDate } from '../../domain/time.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import { contactLine, coordinatorRecipients, liaisonOpenIds, loadUnitContact, recipientKey, type CampaignRow, type UnitContact } from './shared.ts';
 
-/** The card button that opens the submission form: the submissions feature's action and value shape. */
-export const SUBMISSION_OPEN_ACTION = 'sub.open';
-export function submissionOpenValue(submissionId: string): { a: string; s: string } {
-  return { a: SUBMISSION_OPEN_ACTION, s: submissionId };
+/** The card button that opens the submission form. */
+export function submissionOpenValue(submissionId: string): ActionValue {
+  return submissionActions.open.value({ submissionId });
 }
 
 export interface DeliveryEnv {
@@ -38,7 +39,7 @@ interface LogRow {
   outboxId?: string | null;
 }
 
-async function writeLog(ctx: HandlerContext, campaignId: string, row: LogRow): Promise<string> {
+async function writeLog(ctx: UseCaseContext, campaignId: string, row: LogRow): Promise<string> {
   const created = await ctx.tx.reminderLog.create({
     data: {
       key: row.key,
@@ -63,16 +64,16 @@ async function writeLog(ctx: HandlerContext, campaignId: string, row: LogRow): P
  * snapshot; on PostgreSQL a concurrent claim of the same key waits here, then fails on the unique
  * index). The row is settled by the delivery, or removed when the reminder no longer applies.
  */
-export async function claimReminder(ctx: HandlerContext, item: PlannedReminder): Promise<void> {
+export async function claimReminder(ctx: UseCaseContext, item: PlannedReminder): Promise<void> {
   await writeLog(ctx, item.campaignId, { key: item.key, unitId: item.unitId, kind: item.kind, date: item.date, status: 'sent', channel: item.unitId ? 'group' : 'coordinator', detail: 'claimed' });
 }
 
-export async function releaseClaim(ctx: HandlerContext, item: PlannedReminder): Promise<void> {
+export async function releaseClaim(ctx: UseCaseContext, item: PlannedReminder): Promise<void> {
   await ctx.tx.reminderLog.delete({ where: { key: item.key } });
 }
 
 /** Writes the final state of a claimed reminder's row. */
-async function settleLog(ctx: HandlerContext, _campaignId: string, row: LogRow): Promise<string> {
+async function settleLog(ctx: UseCaseContext, _campaignId: string, row: LogRow): Promise<string> {
   const updated = await ctx.tx.reminderLog.update({
     where: { key: row.key },
     data: { status: row.status, channel: row.channel, detail: row.detail ?? null, outboxId: row.outboxId ?? null },
@@ -82,7 +83,7 @@ async function settleLog(ctx: HandlerContext, _campaignId: string, row: LogRow):
 }
 
 /** Records a reminder that was due while the server was down, longer ago than the grace period. */
-export async function recordMissed(ctx: HandlerContext, item: PlannedReminder): Promise<void> {
+export async function recordMissed(ctx: UseCaseContext, item: PlannedReminder): Promise<void> {
   await writeLog(ctx, item.campaignId, { key: item.key, unitId: item.unitId, kind: item.kind, date: item.date, status: 'skipped', channel: item.unitId ? 'group' : 'coordinator', detail: 'missed: server down' });
 }
 
@@ -105,7 +106,7 @@ async function deadlineRemindersSent(tx: Tx, campaignId: string, unitId: string,
   return rows.filter((r) => !r.key.includes('#')).length;
 }
 
-export async function deliverReminder(ctx: HandlerContext, env: DeliveryEnv, item: PlannedReminder): Promise<DeliveryOutcome> {
+export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, item: PlannedReminder): Promise<DeliveryOutcome> {
   if (item.unitId === null) return deliverToCoordinator(ctx, env, item);
   const unitId = item.unitId;
   const { tx } = ctx;
@@ -194,7 +195,7 @@ export async function deliverReminder(ctx: HandlerContext, env: DeliveryEnv, ite
 }
 
 /** The group @ message (or direct messages when the unit has no bound group); returns the send key. */
-async function sendMain(ctx: HandlerContext, item: PlannedReminder, unit: UnitContact, liaisons: string[], cardJson: ReturnType<typeof deadlineReminderCard>, logId: string): Promise<string> {
+async function sendMain(ctx: UseCaseContext, item: PlannedReminder, unit: UnitContact, liaisons: string[], cardJson: ReturnType<typeof deadlineReminderCard>, logId: string): Promise<string> {
   const targets: Recipient[] = unit.chatId ? [{ chatId: unit.chatId }] : liaisons.map((openId) => ({ openId }));
   let firstKey = '';
   let firstId = '';
@@ -211,7 +212,7 @@ async function sendMain(ctx: HandlerContext, item: PlannedReminder, unit: UnitCo
 }
 
 async function sendExtras(
-  ctx: HandlerContext,
+  ctx: UseCaseContext,
   item: PlannedReminder,
   unit: UnitContact,
   liaisons: string[],
@@ -268,7 +269,7 @@ async function sendExtras(
   }
 }
 
-async function deliverToCoordinator(ctx: HandlerContext, env: DeliveryEnv, item: PlannedReminder): Promise<DeliveryOutcome> {
+async function deliverToCoordinator(ctx: UseCaseContext, env: DeliveryEnv, item: PlannedReminder): Promise<DeliveryOutcome> {
   const { tx } = ctx;
   const subs = await tx.submission.findMany({
     where: { campaignId: item.campaignId, unit: { active: true } },

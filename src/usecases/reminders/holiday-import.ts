@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Tx } from '../../adapters/db/database.ts';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import { holidayImportDoneCard, holidayImportPreviewCard, type HolidayImportDayView, type HolidayImportFestivalView } from '../../../cards/holidays.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { overrideNote, parseHolidayNotice, weekdayName, type HolidayNotice, type NoticeDay } from '../../domain/holiday-notice.ts';
@@ -95,7 +95,7 @@ export function describePlan(plan: ImportPlan): ImportPreviewText {
 export type PreviewResult = { ok: true; card: CardJson; year: number } | { ok: false; error: string };
 
 /** Parses the pasted notice and stores it under an opaque preview id; writes no calendar day. */
-export async function previewHolidayImport(ctx: HandlerContext, text: string): Promise<PreviewResult> {
+export async function previewHolidayImport(ctx: UseCaseContext, text: string): Promise<PreviewResult> {
   const parsed = parseHolidayNotice(text);
   if (!parsed.ok) {
     await ctx.audit({ action: 'calendar.import_preview', entity: 'CalendarOverride', entityId: null, decision: 'deny', reason: parsed.error });
@@ -155,7 +155,7 @@ export async function applyHolidayImport(
 export type ConfirmImportResult = { kind: 'expired' } | { kind: 'done'; card: CardJson; result: ImportResult };
 
 /** The 确认导入 button: applies the stored preview once (a second click finds it gone). */
-export async function confirmHolidayImport(ctx: HandlerContext, previewId: string): Promise<ConfirmImportResult> {
+export async function confirmHolidayImport(ctx: UseCaseContext, previewId: string): Promise<ConfirmImportResult> {
   const key = `${IMPORT_PREVIEW_PREFIX}${previewId}`;
   const kv = await ctx.tx.keyValue.findUnique({ where: { key } });
   if (!kv) return { kind: 'expired' };

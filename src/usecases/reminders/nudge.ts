@@ -3,7 +3,7 @@
 // second confirm of the same preview claims the same ReminderLog keys and sends nothing twice.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { deadlineReminderCard } from '../../../cards/reminder.ts';
 import { nudgeDoneCard, nudgePreviewCard, type NudgeTargetView } from '../../../cards/nudge.ts';
@@ -40,7 +40,7 @@ interface Target {
   lastNudge: Date | null;
 }
 
-async function lastNudgeAt(ctx: HandlerContext, campaignId: string, unitId: string, sinceHours: number): Promise<Date | null> {
+async function lastNudgeAt(ctx: UseCaseContext, campaignId: string, unitId: string, sinceHours: number): Promise<Date | null> {
   if (sinceHours <= 0) return null;
   const row = await ctx.tx.reminderLog.findFirst({
     where: { campaignId, unitId, kind: 'nudge', status: 'sent', channel: { in: ['group', 'dm'] }, createdAt: { gte: new Date(ctx.now.getTime() - sinceHours * 3_600_000) } },
@@ -57,7 +57,7 @@ function channelText(unit: UnitContact, urgent: boolean): string {
   return urgent && ids.length > 0 ? `${base} + 加急` : base;
 }
 
-async function resolveTargets(ctx: HandlerContext, campaign: CampaignRow, unitIds: string[], cooldownHours: number): Promise<Target[]> {
+async function resolveTargets(ctx: UseCaseContext, campaign: CampaignRow, unitIds: string[], cooldownHours: number): Promise<Target[]> {
   const out: Target[] = [];
   for (const id of unitIds) {
     const unit = await loadUnitContact(ctx.tx, id);
@@ -78,7 +78,7 @@ function previewCard(campaign: CampaignRow, previewId: string, preview: Preview,
 }
 
 /** Builds and stores a preview for `催办 [加急] [单位…]` (no names: every unit that has not submitted). */
-export async function prepareNudge(ctx: HandlerContext, campaign: CampaignRow, names: string[], urgent: boolean): Promise<CardJson> {
+export async function prepareNudge(ctx: UseCaseContext, campaign: CampaignRow, names: string[], urgent: boolean): Promise<CardJson> {
   const settings = reminderSettings(campaign.settings, ctx.config);
   const subs = await ctx.tx.submission.findMany({
     where: { campaignId: campaign.id, unit: { active: true } },
@@ -116,7 +116,7 @@ export async function prepareNudge(ctx: HandlerContext, campaign: CampaignRow, n
 export type ConfirmResult = { kind: 'expired' } | { kind: 'cooldown'; card: CardJson } | { kind: 'done'; card: CardJson; sent: number };
 
 /** Sends the previewed nudges. Without `force`, a unit nudged within the cool-down turns the answer back into a warning preview. */
-export async function confirmNudge(ctx: HandlerContext, previewId: string, force: boolean): Promise<ConfirmResult> {
+export async function confirmNudge(ctx: UseCaseContext, previewId: string, force: boolean): Promise<ConfirmResult> {
   const kv = await ctx.tx.keyValue.findUnique({ where: { key: `${PREVIEW_PREFIX}${previewId}` } });
   if (!kv) return { kind: 'expired' };
   const parsed = previewSchema.safeParse(JSON.parse(kv.value));

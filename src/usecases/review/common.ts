@@ -1,6 +1,7 @@
 // Loading helpers shared by the review and schedule use-cases.
 import type { Tx } from '../../adapters/db/database.ts';
 import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
+import { campaignFor } from '../campaign/resolve.ts';
 import { parseForms, type ThemeContent } from '../../domain/review.ts';
 
 export interface CampaignRow {
@@ -48,4 +49,21 @@ export async function unitRecipients(tx: Tx, unitId: string): Promise<{ chatId?:
     .map((l) => l.openId)
     .filter((id): id is string => !!id);
   return { chatId: unit?.chatId ?? undefined, liaisonOpenIds };
+}
+
+/**
+ * The campaign a review command or button is about: a theme's own campaign (a decision on a 2026
+ * theme stays in 2026), else the card's, else the year typed, else the reviewing rule.
+ */
+export async function reviewCampaign(tx: Tx, pick: { now: Date; year?: number; themeId?: string; campaignId?: string }) {
+  const theme = pick.themeId ? await tx.theme.findUnique({ where: { id: pick.themeId }, select: { submission: { select: { campaign: true } } } }) : null;
+  if (theme) return theme.submission.campaign;
+  return campaignFor(tx, 'reviewing', pick);
+}
+
+/** A unit typed after 审核 (full name, short name, or part of the name). */
+export async function unitByTypedName(tx: Tx, name: string): Promise<{ id: string } | null> {
+  // No unit name is this long; a huge LIKE pattern would also exceed SQLite's pattern limit.
+  if (!name || name.length > 64) return null;
+  return tx.unit.findFirst({ where: { OR: [{ name }, { shortName: name }, { name: { contains: name } }] }, select: { id: true } });
 }

@@ -1,6 +1,6 @@
 // A reviewer's decision on one theme: recorded (ReviewDecision + audit), applied to the theme,
 // and told to the unit in its group at once.
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import { shanghaiDateTime } from '../../domain/time.ts';
 import { statusAfter, type DecisionInput } from '../../domain/review.ts';
 import { decisionNoticeCard } from '../../../cards/review.ts';
@@ -10,7 +10,7 @@ export type DecideResult =
   | { ok: true; decisionId: string; status: string; unitId: string }
   | { ok: false; reason: 'not_found' | 'stale' | 'not_reviewable'; message: string };
 
-export async function decideTheme(ctx: HandlerContext, campaign: CampaignRow, input: { themeId: string; version: number } & DecisionInput): Promise<DecideResult> {
+export async function decideTheme(ctx: UseCaseContext, campaign: CampaignRow, input: { themeId: string; version: number } & DecisionInput): Promise<DecideResult> {
   const { tx } = ctx;
   const theme = await tx.theme.findUnique({
     where: { id: input.themeId },

@@ -1,7 +1,7 @@
 // Reviewers the coordinator names for a campaign (they may review, not publish).
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 
-export async function addReviewers(ctx: HandlerContext, campaignId: string, people: readonly { openId: string; name: string }[]): Promise<{ added: string[]; already: string[] }> {
+export async function addReviewers(ctx: UseCaseContext, campaignId: string, people: readonly { openId: string; name: string }[]): Promise<{ added: string[]; already: string[] }> {
   const added: string[] = [];
   const already: string[] = [];
   for (const p of people) {
@@ -22,7 +22,7 @@ export async function addReviewers(ctx: HandlerContext, campaignId: string, peop
   return { added, already };
 }
 
-export async function removeReviewers(ctx: HandlerContext, campaignId: string, people: readonly { openId: string; name: string }[]): Promise<string[]> {
+export async function removeReviewers(ctx: UseCaseContext, campaignId: string, people: readonly { openId: string; name: string }[]): Promise<string[]> {
   const removed: string[] = [];
   for (const p of people) {
     const existing = await ctx.tx.reviewer.findUnique({ where: { campaignId_openId: { campaignId, openId: p.openId } } });

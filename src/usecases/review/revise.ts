@@ -1,6 +1,6 @@
 // A liaison revises a returned theme: validated like the submission form, stored as a new
 // version (ThemeVersion), back to 'pending', and the coordinating office sees what changed.
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import type { Tx } from '../../adapters/db/database.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
 import { shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
@@ -40,7 +40,7 @@ export type ReviseResult =
   | { ok: false; kind: 'invalid'; errors: Record<string, string> }
   | { ok: false; kind: 'refused'; message: string };
 
-export async function reviseTheme(ctx: HandlerContext, input: { themeId: string; version: number; raw: { title?: unknown; month?: unknown; forms?: unknown; intro?: unknown } }): Promise<ReviseResult> {
+export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string; version: number; raw: { title?: unknown; month?: unknown; forms?: unknown; intro?: unknown } }): Promise<ReviseResult> {
   const { tx } = ctx;
   const theme = await loadRevisable(tx, input.themeId);
   if (!theme || theme.state !== 'active' || theme.submission.status !== 'submitted') return { ok: false, kind: 'refused', message: '该主题已不存在或已被撤回' };

@@ -2,7 +2,7 @@
 // liaison to accept ('confirm'), per the campaign's monthMoveMode. A pending proposal is kept in
 // KeyValue `schedule-move:<themeId>` (the month it proposes) next to Theme.moveState = 'proposed'.
 import { z } from 'zod';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import type { Tx } from '../../adapters/db/database.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
 import { parseSettings } from '../../domain/campaign.ts';
@@ -40,7 +40,7 @@ export async function pendingMoves(tx: Tx, campaignId: string) {
 
 export type MoveResult = { ok: true; mode: 'confirm' | 'notify'; from: number; to: number } | { ok: false; message: string };
 
-export async function moveThemeMonth(ctx: HandlerContext, campaign: CampaignRow, input: { themeId: string; month: number }): Promise<MoveResult> {
+export async function moveThemeMonth(ctx: UseCaseContext, campaign: CampaignRow, input: { themeId: string; month: number }): Promise<MoveResult> {
   const { tx } = ctx;
   const theme = await tx.theme.findUnique({ where: { id: input.themeId }, include: { submission: { select: { campaignId: true, unitId: true, unit: { select: { name: true } } } } } });
   if (!theme || theme.submission.campaignId !== campaign.id || theme.state !== 'active') return { ok: false, message: '找不到这个活动，请刷新计划安排表' };
@@ -72,7 +72,7 @@ export async function moveThemeMonth(ctx: HandlerContext, campaign: CampaignRow,
 export type ReplyResult = { ok: true; accepted: boolean; from: number; to: number; unitName: string; title: string } | { ok: false; message: string };
 
 /** The unit's liaison answers a proposal (the handler has checked it is a liaison of the unit). */
-export async function replyToMove(ctx: HandlerContext, input: { themeId: string; toMonth: number; accept: boolean }): Promise<ReplyResult> {
+export async function replyToMove(ctx: UseCaseContext, input: { themeId: string; toMonth: number; accept: boolean }): Promise<ReplyResult> {
   const { tx } = ctx;
   const theme = await tx.theme.findUnique({ where: { id: input.themeId }, include: { submission: { select: { unitId: true, unit: { select: { name: true } } } } } });
   const proposal = theme ? await readProposal(tx, theme.id) : null;
@@ -112,7 +112,7 @@ export async function replyToMove(ctx: HandlerContext, input: { themeId: string;
   return { ok: true, accepted: input.accept, from: proposal.fromMonth, to: proposal.toMonth, unitName: theme.submission.unit.name, title: theme.title };
 }
 
-async function sendToUnit(ctx: HandlerContext, to: { chatId?: string; liaisonOpenIds: string[] }, key: string, card: ReturnType<typeof moveNoticeCard>): Promise<void> {
+async function sendToUnit(ctx: UseCaseContext, to: { chatId?: string; liaisonOpenIds: string[] }, key: string, card: ReturnType<typeof moveNoticeCard>): Promise<void> {
   if (to.chatId) await ctx.enqueue(key, { op: 'send', to: { chatId: to.chatId }, card });
   else for (const openId of to.liaisonOpenIds) await ctx.enqueue(`${key}:${openId}`, { op: 'send', to: { openId }, card });
 }

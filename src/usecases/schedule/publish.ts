@@ -1,7 +1,7 @@
 // Publishing the 计划安排表: freeze a version (ScheduleVersion: rows + what changed), post it to
 // every unit group the first time and only to the units a later version touches, send the Excel
 // to the coordinating office, and sync the campaign calendar — the last two after the commit.
-import type { AppServices, HandlerContext } from '../../app/bot.ts';
+import type { AppServices, UseCaseContext } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { coordinatorChatIds, isCoordinator } from '../../app/access.ts';
 import type { Tx } from '../../adapters/db/database.ts';
@@ -47,7 +47,7 @@ export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVe
  * states who has not submitted and who keeps an extension). Without it 申报 stays open and later
  * approvals join the next version as changes. Defaults to closing (the demo seed, old callers).
  */
-export async function publishSchedule(ctx: HandlerContext, campaign: CampaignRow, expectedVersion?: number, options: { calendar?: boolean; closeCollection?: boolean } = {}): Promise<PublishResult> {
+export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow, expectedVersion?: number, options: { calendar?: boolean; closeCollection?: boolean } = {}): Promise<PublishResult> {
   const { tx } = ctx;
   const rows = await currentScheduleRows(tx, campaign.id);
   if (rows.length === 0) return { ok: false, message: '还没有审核通过的主题，无法发布计划安排表' };

@@ -61,3 +61,14 @@ export async function scheduleWarnings(tx: Tx, campaign: { id: string; settings:
   const fromMonth = c?.deadline ? Math.min(12, monthOf(c.deadline) + 1) : 1;
   return { warnings: balanceChecks(rows, { maxPerMonth: settings.maxActivitiesPerMonth, fromMonth }), settings };
 }
+
+/** A unit's id and name. */
+export async function unitById(tx: Tx, unitId: string): Promise<{ id: string; name: string } | null> {
+  return tx.unit.findUnique({ where: { id: unitId }, select: { id: true, name: true } });
+}
+
+/** The theme a proposed month move is about, with its unit (the liaison answering must be of it). */
+export async function moveTarget(tx: Tx, themeId: string): Promise<{ id: string; unitId: string; unitName: string } | null> {
+  const theme = await tx.theme.findUnique({ where: { id: themeId }, select: { id: true, submission: { select: { unitId: true, unit: { select: { name: true } } } } } });
+  return theme ? { id: theme.id, unitId: theme.submission.unitId, unitName: theme.submission.unit.name } : null;
+}

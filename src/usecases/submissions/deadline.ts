@@ -1,5 +1,5 @@
 // 延期 and 重新开放: move the campaign's or one unit's deadline, or let one unit back in after it.
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import { matchUnitName, parseTypedDate } from '../../domain/submission.ts';
 import { compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
 import { unitWindowUntil } from '../../domain/campaign-stage.ts';
@@ -21,13 +21,13 @@ function splitUnitAndDate(args: string, year: number): { unitText: string; date:
   return date ? { unitText: parts.slice(0, -1).join(''), date, dateText: last } : { unitText: parts.join(''), date: null, dateText: '' };
 }
 
-async function findUnit(ctx: HandlerContext, typed: string) {
+async function findUnit(ctx: UseCaseContext, typed: string) {
   const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, chatId: true } });
   return matchUnitName(units, typed);
 }
 
 /** A date the coordinator gave, moved to the next working day when it falls on a weekend or holiday. */
-async function onWorkday(ctx: HandlerContext, date: CivilDate): Promise<{ date: CivilDate; note: string }> {
+async function onWorkday(ctx: UseCaseContext, date: CivilDate): Promise<{ date: CivilDate; note: string }> {
   const calendar = await loadCalendar(ctx.tx);
   const day = calendar.day(date);
   if (day.workday) return { date, note: '' };
@@ -35,13 +35,13 @@ async function onWorkday(ctx: HandlerContext, date: CivilDate): Promise<{ date: 
   return { date: next, note: `（${date} 是${day.name}，已顺延至下一个工作日 ${dateText(next)}）` };
 }
 
-async function refuse(ctx: HandlerContext, action: string, reason: string): Promise<CommandResult> {
+async function refuse(ctx: UseCaseContext, action: string, reason: string): Promise<CommandResult> {
   await ctx.audit({ action, entity: 'Campaign', decision: 'deny', reason });
   return { ok: false, text: reason };
 }
 
 /** 延期 2023-04-14 (everyone) or 延期 星沙街道 2023-04-14 (one unit). */
-export async function extendDeadline(ctx: HandlerContext, typed: string): Promise<CommandResult> {
+export async function extendDeadline(ctx: UseCaseContext, typed: string): Promise<CommandResult> {
   const { year, rest: args } = splitYearArg(typed);
   const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
   if (!campaign && year !== undefined) return refuse(ctx, 'campaign.extend', noCampaignForYear(year));
@@ -101,7 +101,7 @@ const REOPEN_DEFAULT_WORKDAYS = 3;
  * published (its approved themes then join the next version as changes). Default: three working
  * days; never shorter than what the unit already has; always ends on a working day.
  */
-export async function reopenSubmission(ctx: HandlerContext, typed: string): Promise<CommandResult> {
+export async function reopenSubmission(ctx: UseCaseContext, typed: string): Promise<CommandResult> {
   const { year, rest: args } = splitYearArg(typed);
   const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
   if (!campaign && year !== undefined) return refuse(ctx, 'submission.reopen', noCampaignForYear(year));

@@ -1,7 +1,7 @@
 // 导出申报表: the data is read in the handler's transaction (fast); the workbook is built after
 // commit, stored, and sent privately to the coordinator who asked (it carries full phone numbers).
 import type { Tx } from '../../adapters/db/database.ts';
-import type { AppServices, HandlerContext } from '../../app/bot.ts';
+import type { AppServices, UseCaseContext } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { PLAN_DEFAULTS, formLabel, unitKindLabel } from '../../domain/campaign.ts';
 import { buildSubmissionsCsv, buildSubmissionsXlsx, type SubmissionExport } from '../../adapters/files/submissions-export.ts';
@@ -59,7 +59,7 @@ export async function sendSubmissionExport(services: AppServices, p: { data: Sub
 }
 
 /** Reads the data now and schedules the files; returns what to tell the coordinator. */
-export async function requestSubmissionExport(ctx: HandlerContext, campaignId: string, chatId: string): Promise<string> {
+export async function requestSubmissionExport(ctx: UseCaseContext, campaignId: string, chatId: string): Promise<string> {
   const campaign = await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaignId } });
   const data = await loadSubmissionExport(ctx.tx, campaignId, ctx.now);
   await ctx.audit({ action: 'submission.export', entity: 'Campaign', entityId: campaignId, after: { chatId, units: data.units.length } });

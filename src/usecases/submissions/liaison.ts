@@ -1,7 +1,7 @@
 // Who speaks for a unit: liaisons ask in the unit's group (我是联系人 / 我是备用联系人 / the
 // notice's button) and someone already trusted confirms; the unit names its 分管领导.
 import { createHash } from 'node:crypto';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import { isCoordinator, unitOfChat } from '../../app/access.ts';
 import type { CardResponse, Mention } from '../../app/events.ts';
 import { liaisonDecidedCard, liaisonRequestCard } from '../../../cards/liaison.ts';
@@ -10,7 +10,7 @@ import { instantText, personName } from './shared.ts';
 export type LiaisonResult = { ok: true; text: string } | { ok: false; text: string };
 
 /** The person's name as the chat knows it (member list), else from a mention, else null. */
-async function nameInChat(ctx: HandlerContext, chatId: string, openId: string, mentions: Mention[] = []): Promise<string | null> {
+async function nameInChat(ctx: UseCaseContext, chatId: string, openId: string, mentions: Mention[] = []): Promise<string | null> {
   const m = mentions.find((x) => x.openId === openId);
   if (m?.name) return m.name;
   try {
@@ -42,7 +42,7 @@ const roleLabel = (role: 'primary' | 'backup') => (role === 'primary' ? '联系�
  * and the coordinators get a card to confirm. A unit with no liaison yet needs a coordinator —
  * unless LIAISON_TRUST_GROUP says membership of the unit's bound group is enough.
  */
-export async function bindLiaison(ctx: HandlerContext, chatId: string, role: 'primary' | 'backup', expectedUnitId?: string): Promise<LiaisonResult> {
+export async function bindLiaison(ctx: UseCaseContext, chatId: string, role: 'primary' | 'backup', expectedUnitId?: string): Promise<LiaisonResult> {
   const unit = await unitOfChat(ctx.tx, chatId);
   if (!unit || (expectedUnitId && unit.id !== expectedUnitId)) {
     const reason = unit ? '这张卡片不属于本群的单位，请在本单位工作群中操作' : '本群还没有绑定单位，请协调人先发送“@主题日助手 绑定群 单位名称”';
@@ -77,13 +77,13 @@ export async function bindLiaison(ctx: HandlerContext, chatId: string, role: 'pr
   return { ok: true, text: `已收到${name}成为${unit.name}${roleLabel(role)}的申请，需${who}确认（已发送确认卡片）。确认前不能填报。` };
 }
 
-async function coordinatorOpenIds(ctx: HandlerContext): Promise<string[]> {
+async function coordinatorOpenIds(ctx: UseCaseContext): Promise<string[]> {
   const rows = await ctx.tx.coordinator.findMany({ select: { openId: true } });
   return [...new Set([...ctx.config.coordinatorOpenIds, ...rows.map((r) => r.openId)])];
 }
 
 /** Makes the binding (trusted or confirmed); one primary per unit, the earlier one kept as backup. */
-async function applyLiaison(ctx: HandlerContext, unit: { id: string; name: string }, p: { openId: string; name: string; role: 'primary' | 'backup'; chatId: string }, approvedBy: string): Promise<LiaisonResult> {
+async function applyLiaison(ctx: UseCaseContext, unit: { id: string; name: string }, p: { openId: string; name: string; role: 'primary' | 'backup'; chatId: string }, approvedBy: string): Promise<LiaisonResult> {
   const mine = await ctx.tx.liaison.findUnique({ where: { unitId_openId: { unitId: unit.id, openId: p.openId } } });
   let text: string;
   if (mine) {
@@ -117,7 +117,7 @@ async function applyLiaison(ctx: HandlerContext, unit: { id: string; name: strin
 }
 
 /** 同意 / 拒绝 on the request card: only the unit's current liaisons and coordinators may decide. */
-export async function decideLiaisonRequest(ctx: HandlerContext, requestId: string, approve: boolean): Promise<CardResponse> {
+export async function decideLiaisonRequest(ctx: UseCaseContext, requestId: string, approve: boolean): Promise<CardResponse> {
   const kv = await ctx.tx.keyValue.findUnique({ where: { key: REQUEST_PREFIX + requestId } });
   if (!kv) return { toast: { type: 'info', content: '这条申请已处理或已失效' } };
   let request: LiaisonRequest;
@@ -150,7 +150,8 @@ export async function decideLiaisonRequest(ctx: HandlerContext, requestId: strin
 }
 
 /** 分管领导 @某人, by a liaison of the unit or a coordinator, in the unit's group. */
-export async function setLeader(ctx: HandlerContext, chatId: string, mentions: Mention[], botOpenId: string | null, mayAct: (unitId: string) => Promise<boolean>): Promise<LiaisonResult> {
+/** `mentioned`: the people @-mentioned, without the bot. */
+export async function setLeader(ctx: UseCaseContext, chatId: string, mentioned: Mention[], mayAct: (unitId: string) => Promise<boolean>): Promise<LiaisonResult> {
   const unit = await unitOfChat(ctx.tx, chatId);
   if (!unit) return { ok: false, text: '本群还没有绑定单位，请协调人先绑定' };
   if (!(await mayAct(unit.id))) {
@@ -158,10 +159,15 @@ export async function setLeader(ctx: HandlerContext, chatId: string, mentions: M
     await ctx.audit({ action: 'unit.set_leader', entity: 'Unit', entityId: unit.id, decision: 'deny', reason });
     return { ok: false, text: reason };
   }
-  const target = mentions.filter((m) => m.openId && m.openId !== botOpenId).pop();
+  const target = mentioned.filter((m) => m.openId).pop();
   if (!target) return { ok: false, text: '请在指令后 @分管领导，例如：@主题日助手 分管领导 @张三' };
   const before = await ctx.tx.unit.findUniqueOrThrow({ where: { id: unit.id }, select: { leaderOpenId: true, leaderName: true } });
   await ctx.tx.unit.update({ where: { id: unit.id }, data: { leaderOpenId: target.openId, leaderName: target.name } });
   await ctx.audit({ action: 'unit.set_leader', entity: 'Unit', entityId: unit.id, before, after: { leaderOpenId: target.openId, leaderName: target.name } });
   return { ok: true, text: `已将${target.name}设为${unit.name}的分管领导，多次催办未提交时会抄送分管领导。` };
+}
+
+/** The submission of the liaison's unit in a campaign (null when the unit is not in it). */
+export async function liaisonSubmission(ctx: UseCaseContext, campaignId: string, unitIds: string[]): Promise<{ id: string } | null> {
+  return ctx.tx.submission.findFirst({ where: { campaignId, unitId: { in: unitIds } }, select: { id: true } });
 }

@@ -1,7 +1,7 @@
 // Collection progress: a snapshot other features can call (progressSnapshot), the live card for
 // coordinators (sent once per chat, then patched in place through TrackedCard), and its refresh.
 import type { Tx } from '../../adapters/db/database.ts';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import { summarizeProgress, type ProgressSnapshot } from '../../domain/submission-progress.ts';
 import { buildProgressCard } from '../../../cards/progress.ts';
 import type { CardElement, CardJson } from '../../../cards/kit.ts';
@@ -58,7 +58,7 @@ export async function renderProgressCard(tx: Tx, campaignId: string, now: Date, 
 }
 
 /** Sends a fresh progress card into the chat and makes it the one later changes patch. */
-export async function sendProgressCard(ctx: HandlerContext, campaignId: string, chatId: string): Promise<void> {
+export async function sendProgressCard(ctx: UseCaseContext, campaignId: string, chatId: string): Promise<void> {
   const card = await renderProgressCard(ctx.tx, campaignId, ctx.now);
   const purpose = progressPurpose(campaignId, chatId);
   const key = `${purpose}:send:${ctx.eventId}`;
@@ -71,7 +71,7 @@ export async function sendProgressCard(ctx: HandlerContext, campaignId: string, 
 }
 
 /** Patches every live progress card of the campaign (call once, after the change is written). */
-export async function refreshProgressCards(ctx: HandlerContext, campaignId: string): Promise<number> {
+export async function refreshProgressCards(ctx: UseCaseContext, campaignId: string): Promise<number> {
   const tracked = await ctx.tx.trackedCard.findMany({ where: { purpose: { startsWith: `${PROGRESS_PURPOSE_PREFIX}${campaignId}:` } } });
   if (tracked.length === 0) return 0;
   const card = await renderProgressCard(ctx.tx, campaignId, ctx.now);

@@ -1,7 +1,7 @@
 // Helpers the submission use-cases share: loading, display formatting, refusals, and the
 // themes of a submission as card view models.
 import type { Tx } from '../../adapters/db/database.ts';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import { formatChineseDate, shanghaiDateTime, weekday, type CivilDate } from '../../domain/time.ts';
 import type { DraftTheme } from '../../domain/submission.ts';
 import { ACTIVITY_FORM_KEYS, type ActivityFormKey } from '../../domain/campaign.ts';
@@ -18,7 +18,7 @@ export function instantText(at: Date): string {
 }
 
 /** A refusal: explained to the person (the returned text) and written to the audit log. */
-export async function deny(ctx: HandlerContext, action: string, entity: string, entityId: string | null, reason: string): Promise<string> {
+export async function deny(ctx: UseCaseContext, action: string, entity: string, entityId: string | null, reason: string): Promise<string> {
   await ctx.audit({ action, entity, entityId, decision: 'deny', reason });
   return reason;
 }

@@ -1,7 +1,7 @@
 // The 申报 flow: open the form (in the liaison's direct chat), apply each click to the draft,
 // accept a submit (new version, theme versions, revision snapshot, receipt, progress), withdraw.
 import type { Tx } from '../../adapters/db/database.ts';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import type { CardResponse } from '../../app/events.ts';
 import { isLiaisonOf, liaisonUnitIds } from '../../app/access.ts';
 import { maskPhone } from '../../domain/phone.ts';
@@ -42,7 +42,7 @@ function facts(s: LoadedSubmission) {
 
 
 /** Why this person may not act for this submission's unit, or null when they may. */
-async function liaisonRefusal(ctx: HandlerContext, s: LoadedSubmission): Promise<string | null> {
+async function liaisonRefusal(ctx: UseCaseContext, s: LoadedSubmission): Promise<string | null> {
   if (await isLiaisonOf(ctx.tx, ctx.actor, s.unitId)) return null;
   const own = await liaisonUnitIds(ctx.tx, ctx.actor);
   if (own.length > 0) {
@@ -129,7 +129,7 @@ async function saveDraft(tx: Tx, submissionId: string, openId: string, draft: Su
  * 填写申报表 / 修改: sends the form to the liaison's direct chat (phones stay out of the group).
  * An unfinished draft on the same version is reused so nothing typed earlier is lost.
  */
-export async function openSubmissionForm(ctx: HandlerContext, submissionId: string, via: 'open' | 'edit'): Promise<CardResponse> {
+export async function openSubmissionForm(ctx: UseCaseContext, submissionId: string, via: 'open' | 'edit'): Promise<CardResponse> {
   const s = await loadSubmission(ctx.tx, submissionId);
   if (!s) return { toast: { type: 'warning', content: await deny(ctx, `submission.${via}`, 'Submission', submissionId, '找不到这份申报，卡片可能已过期') } };
   const refusal = (await liaisonRefusal(ctx, s)) ?? windowRefusal(s, ctx.now);
@@ -149,7 +149,7 @@ const OPS = new Set(['save', 'submit', 'edit', 'delete', 'new', 'reload', 'rebas
 
 /** One click on the form card: value {s, v, op, i?} plus the form's values. */
 export async function submissionFormAction(
-  ctx: HandlerContext,
+  ctx: UseCaseContext,
   input: { submissionId: string; cardVersion: number; op: string; index?: number; formValue?: Record<string, unknown> },
 ): Promise<CardResponse> {
   const s = await loadSubmission(ctx.tx, input.submissionId);
@@ -317,7 +317,7 @@ const receiptKey = (submissionId: string, version: number) => `receipt:${submiss
  * version already sent (an extension, a reopening, 申报 closing) is updated in place; receipts of
  * older versions are updated to say they are superseded, so no stale 修改/撤回 stays clickable.
  */
-export async function postReceipt(ctx: HandlerContext, submissionId: string): Promise<void> {
+export async function postReceipt(ctx: UseCaseContext, submissionId: string): Promise<void> {
   const s = await ctx.tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true, unit: true } });
   const card = await receiptCardOf(ctx, s);
   const key = receiptKey(s.id, s.version);
@@ -342,14 +342,14 @@ export async function postReceipt(ctx: HandlerContext, submissionId: string): Pr
 }
 
 /** Updates the current receipt in place (e.g. 申报 closed: the 修改/撤回 buttons go); nothing when none was sent. */
-export async function refreshReceipt(ctx: HandlerContext, submissionId: string): Promise<void> {
+export async function refreshReceipt(ctx: UseCaseContext, submissionId: string): Promise<void> {
   const s = await ctx.tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true, unit: true } });
   const key = receiptKey(s.id, s.version);
   if (!(await ctx.tx.outboxMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true } }))) return;
   await ctx.enqueue(`${key}:update:${ctx.eventId}`, { op: 'patch', messageOfKey: key, card: await receiptCardOf(ctx, s) });
 }
 
-async function receiptCardOf(ctx: HandlerContext, s: LoadedSubmission): Promise<CardJson> {
+async function receiptCardOf(ctx: UseCaseContext, s: LoadedSubmission): Promise<CardJson> {
   const themes = s.status === 'submitted' ? await activeThemes(ctx.tx, s.id) : [];
   const rev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: s.version, action: { in: ['submit', 'edit', 'withdraw'] } } });
   const by = rev?.actorOpenId ?? s.submittedBy ?? ctx.actor;
@@ -391,7 +391,7 @@ export async function writeWithdrawal(tx: Tx, s: { id: string; version: number }
 }
 
 /** 撤回: from the receipt of version v (an older receipt is refused). */
-export async function withdrawSubmission(ctx: HandlerContext, submissionId: string, cardVersion: number): Promise<CardResponse> {
+export async function withdrawSubmission(ctx: UseCaseContext, submissionId: string, cardVersion: number): Promise<CardResponse> {
   const s = await loadSubmission(ctx.tx, submissionId);
   if (!s) return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', submissionId, '找不到这份申报') } };
   const refusal = (await liaisonRefusal(ctx, s)) ?? windowRefusal(s, ctx.now);

@@ -1,6 +1,6 @@
 // Shared loading and access rules for summaries and the evaluation.
 import type { Tx } from '../../adapters/db/database.ts';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import { isCoordinator, isLiaisonOf } from '../../app/access.ts';
 import { activityMonth } from '../../domain/summary.ts';
 
@@ -70,13 +70,13 @@ export async function listActivities(tx: Tx, campaignId: string, unitId?: string
 }
 
 /** May this person fill the unit's summary? Liaisons of the unit and coordinators. */
-export async function canActForUnit(ctx: HandlerContext, unitId: string): Promise<boolean> {
+export async function canActForUnit(ctx: UseCaseContext, unitId: string): Promise<boolean> {
   if (await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds)) return true;
   return isLiaisonOf(ctx.tx, ctx.actor, unitId);
 }
 
 /** Writes the deny audit row and returns the Chinese explanation. */
-export async function deny(ctx: HandlerContext, action: string, entity: string, entityId: string | null, message: string): Promise<string> {
+export async function deny(ctx: UseCaseContext, action: string, entity: string, entityId: string | null, message: string): Promise<string> {
   await ctx.audit({ action, entity, entityId, decision: 'deny', reason: message });
   return message;
 }

@@ -1,8 +1,9 @@
 // Evidence checks of a summary: recomputed in the transaction for what is local (photos, LOGO,
 // dates), and — after commit, outside any transaction — the publicity links are fetched, then the
 // result is recorded in a second short transaction and shown to the liaison and the coordinator.
+import { summaryActions } from '../../../cards/actions.ts';
 import type { Tx } from '../../adapters/db/database.ts';
-import type { AppServices, HandlerContext } from '../../app/bot.ts';
+import type { AppServices, UseCaseContext } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { coordinatorChatIds, isCoordinator } from '../../app/access.ts';
 import { evaluateEvidence, parseEvidenceCheck, warnCount, type EvidenceCheck, type LinkResult } from '../../domain/evidence.ts';
@@ -63,7 +64,7 @@ export async function recomputeEvidence(tx: Tx, summaryId: string, now: Date, li
 }
 
 /** Tells the unit group and the coordinators what the check found for a submitted version. */
-export async function announceEvidence(ctx: HandlerContext, summaryId: string, version: number, check: EvidenceCheck): Promise<void> {
+export async function announceEvidence(ctx: UseCaseContext, summaryId: string, version: number, check: EvidenceCheck): Promise<void> {
   const s = await ctx.tx.summary.findUnique({
     where: { id: summaryId },
     select: { submittedBy: true, themeId: true, theme: { select: { title: true, submission: { select: { unit: { select: { name: true, chatId: true } } } } } } },
@@ -88,7 +89,7 @@ export async function announceEvidence(ctx: HandlerContext, summaryId: string, v
         template: warns > 0 ? 'orange' : 'green',
         elements: [
           markdown(`${field('活动主题', escapeMarkdown(s.theme.title))}\n${version > 1 ? `第 ${version} 次提交（修改）。` : ''}证据核验：${warns > 0 ? `${warns} 项提示` : '未发现问题'}`),
-          buttonRow([button('查看总结', { a: 'summary.view', themeId: s.themeId }, { size: 'small' })]),
+          buttonRow([button('查看总结', summaryActions.view.value({ themeId: s.themeId }), { size: 'small' })]),
         ],
       }),
     });

@@ -9,7 +9,7 @@
 // skipped. If the process dies between the two transactions the photo is not recorded; the liaison
 // sees no "已收到" reply and sends it again.
 import { createHash } from 'node:crypto';
-import { isUniqueViolation, type AppServices, type HandlerContext } from '../../app/bot.ts';
+import { isUniqueViolation, type AppServices, type UseCaseContext } from '../../app/bot.ts';
 import type { CardResponse, MessageEvent } from '../../app/events.ts';
 import { withContext } from '../../app/context.ts';
 import { isCoordinator, isLiaisonOf, unitOfChat } from '../../app/access.ts';
@@ -48,7 +48,7 @@ export function photoOf(message: MessageEvent): IncomingPhoto | undefined {
 }
 
 /** The theme a reply is about, when the parent message is one of our summary cards. */
-async function themeOfParent(ctx: HandlerContext, parentId: string | undefined): Promise<string | undefined> {
+async function themeOfParent(ctx: UseCaseContext, parentId: string | undefined): Promise<string | undefined> {
   if (!parentId) return undefined;
   // A card that shows one activity (opened, saved or submitted in place).
   const shown = await ctx.tx.keyValue.findUnique({ where: { key: CARD_KEY_PREFIX + parentId } });
@@ -69,7 +69,7 @@ const PENDING_PREFIX = 'summary.pending_photo:';
  * The message handler (registered with bot.onMessage): images in a bound unit group from the
  * unit's liaison go to an activity; everything else is left to other handlers.
  */
-export async function handlePhotoMessage(ctx: HandlerContext, message: MessageEvent): Promise<boolean> {
+export async function handlePhotoMessage(ctx: UseCaseContext, message: MessageEvent): Promise<boolean> {
   if (message.chatType !== 'group') return false;
   const photo = photoOf(message);
   if (!photo) return false;
@@ -114,7 +114,7 @@ export async function handlePhotoMessage(ctx: HandlerContext, message: MessageEv
 }
 
 /** `summary.photo_target`: the liaison chose the activity for a pending photo. */
-export async function choosePhotoTarget(ctx: HandlerContext, ref: string, themeId: string): Promise<CardResponse> {
+export async function choosePhotoTarget(ctx: UseCaseContext, ref: string, themeId: string): Promise<CardResponse> {
   const pending = await ctx.tx.keyValue.findUnique({ where: { key: PENDING_PREFIX + ref } });
   if (!pending) return { toast: { type: 'info', content: '这张照片已处理过' } };
   const activity = await loadActivity(ctx.tx, themeId);
@@ -254,7 +254,7 @@ async function record(services: AppServices, themeId: string, photo: IncomingPho
   );
 }
 
-async function liveCount(ctx: HandlerContext, summaryId: string): Promise<number> {
+async function liveCount(ctx: UseCaseContext, summaryId: string): Promise<number> {
   return ctx.tx.attachment.count({ where: { summaryId, deletedAt: null } });
 }
 
@@ -264,7 +264,7 @@ async function reply(services: AppServices, photo: IncomingPhoto, text: string, 
   });
 }
 
-async function photoListFor(ctx: HandlerContext, a: ActivityRow, notice?: string, page = 0): Promise<CardResponse['card']> {
+async function photoListFor(ctx: UseCaseContext, a: ActivityRow, notice?: string, page = 0): Promise<CardResponse['card']> {
   const s = await ctx.tx.summary.findUnique({ where: { themeId: a.themeId }, select: { id: true } });
   const photos = s ? await ctx.tx.attachment.findMany({ where: { summaryId: s.id, deletedAt: null }, orderBy: { createdAt: 'asc' } }) : [];
   return photoListCard({
@@ -278,14 +278,14 @@ async function photoListFor(ctx: HandlerContext, a: ActivityRow, notice?: string
 }
 
 /** `summary.photos`: the photo list with 删除 / LOGO buttons. */
-export async function openPhotoList(ctx: HandlerContext, themeId: string, page = 0): Promise<CardResponse> {
+export async function openPhotoList(ctx: UseCaseContext, themeId: string, page = 0): Promise<CardResponse> {
   const a = await loadActivity(ctx.tx, themeId);
   if (!a) return { toast: { type: 'error', content: '找不到这项活动' } };
   if (!(await canActForUnit(ctx, a.unitId))) return { toast: { type: 'error', content: await deny(ctx, 'summary.photos', 'Theme', themeId, NOT_LIAISON) } };
   return { card: await photoListFor(ctx, a, undefined, page) };
 }
 
-async function photoAndActivity(ctx: HandlerContext, photoId: string, action: string): Promise<{ a: ActivityRow; photo: { id: string; summaryId: string; kind: string; fileName: string; deletedAt: Date | null } } | CardResponse> {
+async function photoAndActivity(ctx: UseCaseContext, photoId: string, action: string): Promise<{ a: ActivityRow; photo: { id: string; summaryId: string; kind: string; fileName: string; deletedAt: Date | null } } | CardResponse> {
   const photo = await ctx.tx.attachment.findUnique({ where: { id: photoId }, select: { id: true, summaryId: true, kind: true, fileName: true, deletedAt: true, summary: { select: { themeId: true } } } });
   if (!photo) return { toast: { type: 'error', content: '找不到这张照片' } };
   const a = await loadActivity(ctx.tx, photo.summary.themeId);
@@ -295,7 +295,7 @@ async function photoAndActivity(ctx: HandlerContext, photoId: string, action: st
 }
 
 /** `summary.photo_del`: soft delete (the file stays for the audit trail; exports skip it). */
-export async function removePhoto(ctx: HandlerContext, photoId: string, page = 0): Promise<CardResponse> {
+export async function removePhoto(ctx: UseCaseContext, photoId: string, page = 0): Promise<CardResponse> {
   const r = await photoAndActivity(ctx, photoId, 'summary.photo_del');
   if (!('a' in r)) return r;
   if (r.photo.deletedAt) return { toast: { type: 'info', content: '这张照片已删除' }, card: await photoListFor(ctx, r.a) };
@@ -306,7 +306,7 @@ export async function removePhoto(ctx: HandlerContext, photoId: string, page = 0
 }
 
 /** `summary.photo_logo`: marks (or unmarks) the photo that shows the 政务公开主题日 LOGO on site. */
-export async function toggleLogoPhoto(ctx: HandlerContext, photoId: string, page = 0): Promise<CardResponse> {
+export async function toggleLogoPhoto(ctx: UseCaseContext, photoId: string, page = 0): Promise<CardResponse> {
   const r = await photoAndActivity(ctx, photoId, 'summary.photo_logo');
   if (!('a' in r)) return r;
   if (r.photo.deletedAt) return { toast: { type: 'info', content: '这张照片已删除' }, card: await photoListFor(ctx, r.a) };

@@ -2,7 +2,7 @@
 // kept in FormDraft (subject 'summary:<themeId>') until a submission succeeds, so an invalid submit
 // or a re-opened card never loses it.
 import type { Tx } from '../../adapters/db/database.ts';
-import type { HandlerContext } from '../../app/bot.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
 import type { CardResponse } from '../../app/events.ts';
 import { isCoordinator } from '../../app/access.ts';
 import {
@@ -32,7 +32,7 @@ export const draftSubject = (themeId: string) => `summary:${themeId}`;
 export const CARD_KEY_PREFIX = 'summary.card:';
 
 /** Remembers which activity a card message now shows, so photos sent as replies to it land there. */
-async function rememberCard(ctx: HandlerContext, messageId: string | undefined, themeId: string): Promise<void> {
+async function rememberCard(ctx: UseCaseContext, messageId: string | undefined, themeId: string): Promise<void> {
   if (!messageId) return;
   const key = CARD_KEY_PREFIX + messageId;
   await ctx.tx.keyValue.upsert({ where: { key }, create: { key, value: themeId }, update: { value: themeId } });
@@ -91,7 +91,7 @@ async function readDraft(tx: Tx, themeId: string, openId: string): Promise<Summa
   }
 }
 
-async function writeDraft(ctx: HandlerContext, themeId: string, raw: SummaryRaw, baseVersion: number, messageId: string | undefined): Promise<void> {
+async function writeDraft(ctx: UseCaseContext, themeId: string, raw: SummaryRaw, baseVersion: number, messageId: string | undefined): Promise<void> {
   const subject = draftSubject(themeId);
   const data = JSON.stringify(raw);
   await ctx.tx.formDraft.upsert({
@@ -105,7 +105,7 @@ function statusOf(s: SummaryRow | null): SummaryStatus {
   return s ? (s.status === 'submitted' ? 'submitted' : 'draft') : 'none';
 }
 
-async function formCard(ctx: HandlerContext, a: ActivityRow, raw: SummaryRaw | undefined, errors: FieldErrors, notice?: string): Promise<CardResponse['card']> {
+async function formCard(ctx: UseCaseContext, a: ActivityRow, raw: SummaryRaw | undefined, errors: FieldErrors, notice?: string): Promise<CardResponse['card']> {
   const { s, photoCount, logoPhotoCount } = await loadSummary(ctx.tx, a.themeId);
   const draft = raw ?? (await readDraft(ctx.tx, a.themeId, ctx.actor));
   const shown = draft ?? (s ? rawFromStored(s) : emptyRaw());
@@ -126,7 +126,7 @@ async function formCard(ctx: HandlerContext, a: ActivityRow, raw: SummaryRaw | u
   });
 }
 
-async function authorize(ctx: HandlerContext, themeId: string, action: string): Promise<{ activity: ActivityRow } | { refusal: CardResponse }> {
+async function authorize(ctx: UseCaseContext, themeId: string, action: string): Promise<{ activity: ActivityRow } | { refusal: CardResponse }> {
   const activity = await loadActivity(ctx.tx, themeId);
   if (!activity) {
     const msg = await deny(ctx, action, 'Theme', themeId, '这项活动不在已发布的活动计划中（可能已撤回或未通过审核）');
@@ -140,7 +140,7 @@ async function authorize(ctx: HandlerContext, themeId: string, action: string): 
 }
 
 /** `summary.open`: the form with the stored values (or the person's unsent draft). */
-export async function openSummary(ctx: HandlerContext, themeId: string, messageId?: string): Promise<CardResponse> {
+export async function openSummary(ctx: UseCaseContext, themeId: string, messageId?: string): Promise<CardResponse> {
   const auth = await authorize(ctx, themeId, 'summary.open');
   if ('refusal' in auth) return auth.refusal;
   const card = await formCard(ctx, auth.activity, undefined, {});
@@ -149,7 +149,7 @@ export async function openSummary(ctx: HandlerContext, themeId: string, messageI
 }
 
 /** `summary.save`: keeps what was typed; a summary not yet submitted also gets the valid parts. */
-export async function saveSummaryDraft(ctx: HandlerContext, themeId: string, formValue: Record<string, unknown> | undefined, messageId?: string): Promise<CardResponse> {
+export async function saveSummaryDraft(ctx: UseCaseContext, themeId: string, formValue: Record<string, unknown> | undefined, messageId?: string): Promise<CardResponse> {
   const auth = await authorize(ctx, themeId, 'summary.save');
   if ('refusal' in auth) return auth.refusal;
   const a = auth.activity;
@@ -169,7 +169,7 @@ export async function saveSummaryDraft(ctx: HandlerContext, themeId: string, for
 }
 
 /** `summary.submit`: validates; errors go next to the fields and in a toast, nothing typed is lost. */
-export async function submitSummary(ctx: HandlerContext, themeId: string, formValue: Record<string, unknown> | undefined, messageId?: string): Promise<CardResponse> {
+export async function submitSummary(ctx: UseCaseContext, themeId: string, formValue: Record<string, unknown> | undefined, messageId?: string): Promise<CardResponse> {
   const auth = await authorize(ctx, themeId, 'summary.submit');
   if ('refusal' in auth) return auth.refusal;
   const a = auth.activity;
@@ -206,7 +206,7 @@ export async function submitSummary(ctx: HandlerContext, themeId: string, formVa
   return { toast: { type: 'success', content: version > 1 ? '修改已提交' : '活动总结已提交' }, card: view };
 }
 
-async function readCard(ctx: HandlerContext, a: ActivityRow, editable: boolean, notice?: string): Promise<CardResponse['card']> {
+async function readCard(ctx: UseCaseContext, a: ActivityRow, editable: boolean, notice?: string): Promise<CardResponse['card']> {
   const { s, photoCount, logoPhotoCount } = await loadSummary(ctx.tx, a.themeId);
   return summaryReadCard({
     themeId: a.themeId,
@@ -226,7 +226,7 @@ async function readCard(ctx: HandlerContext, a: ActivityRow, editable: boolean, 
 }
 
 /** `summary.view`: read-only, for the coordinator (and the unit's liaisons). */
-export async function viewSummary(ctx: HandlerContext, themeId: string): Promise<CardResponse> {
+export async function viewSummary(ctx: UseCaseContext, themeId: string): Promise<CardResponse> {
   const activity = await loadActivity(ctx.tx, themeId);
   if (!activity) return { toast: { type: 'error', content: '找不到这项活动' } };
   const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
@@ -238,7 +238,7 @@ export async function viewSummary(ctx: HandlerContext, themeId: string): Promise
 }
 
 /** The `总结` command in a unit group: the unit's approved activities with 填写总结 buttons. */
-export async function unitActivities(ctx: HandlerContext, campaign: { id: string; year: number }, unit: { id: string; name: string }) {
+export async function unitActivities(ctx: UseCaseContext, campaign: { id: string; year: number }, unit: { id: string; name: string }) {
   const activities = await listActivities(ctx.tx, campaign.id, unit.id);
   const summaries = await ctx.tx.summary.findMany({
     where: { themeId: { in: activities.map((x) => x.themeId) } },
