@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'data/', 'scratch/', 'src/adapters/db/generated/', 'coverage/'] },
@@ -24,6 +25,41 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@larksuiteoapi/*', '@prisma/*', 'express', '*/adapters/*', '**/adapters/**', 'node-cron'] }],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain code takes time as a parameter' }, { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'domain code takes time as a parameter' }],
+    },
+  },
+  {
+    // The layers of docs/conventions.md, checked: who may import whom, and no import cycles.
+    files: ['src/**/*.ts', 'cards/**/*.ts'],
+    ignores: ['src/adapters/db/generated/**'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js'] })],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './src/domain', from: ['./src/app', './src/adapters', './src/usecases', './src/handlers', './src/emulator', './src/cli', './src/ports', './cards'], message: 'the domain layer is pure: it imports only other domain files' },
+            { target: './cards', from: ['./src/app', './src/adapters', './src/usecases', './src/handlers', './src/emulator', './src/cli', './src/ports'], message: 'card builders are pure: cards/* and src/domain/* only' },
+            { target: './src/ports', from: ['./src/app', './src/adapters', './src/usecases', './src/handlers', './src/emulator', './src/cli'], message: 'ports name domain types only' },
+            { target: './src/ports', from: './cards', except: ['./kit.ts'], message: 'ports name domain types (and the card JSON type) only' },
+            { target: './src/usecases', from: ['./src/handlers', './src/emulator', './src/cli'], message: 'use cases do not know who calls them' },
+            {
+              target: './src/usecases',
+              from: './src/adapters',
+              except: ['./db/database.ts', './files', './http/link-checker.ts'],
+              message: 'use cases reach the outside through ports (the db types, the file writers and the link checker are the listed exceptions)',
+            },
+            { target: './src/handlers', from: ['./src/adapters', './src/emulator', './src/cli'], message: 'feature modules call use cases; they do not touch adapters' },
+            { target: './src/app', from: ['./src/cli'], message: 'the CLI uses the app, not the other way round' },
+            { target: './src/adapters', from: ['./src/handlers', './src/cli'], message: 'adapters do not know the features' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -4,7 +4,7 @@
 // form > column_set > column > button (4 levels) and holds no table.
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
 import { FIELD, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
-import { bold, boldLine, button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type CardElement, type CardJson } from './kit.ts';
+import { bold, boldLine, button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type ActionValue, type CardElement, type CardJson } from './kit.ts';
 import { submissionActions } from './actions.ts';
 
 export interface ThemeSummaryView {
@@ -173,6 +173,6 @@ export function buildSubmittedCard(v: { unitName: string; version: number; atTex
 }
 
 /** A form card that can no longer be used (submitted elsewhere, closed, or replaced). */
-export function buildClosedFormCard(title: string, lines: string[], action?: { text: string; value: Record<string, string | number> }): CardJson {
+export function buildClosedFormCard(title: string, lines: string[], action?: { text: string; value: ActionValue }): CardJson {
   return card({ title, template: 'grey', elements: [...lines.map((l) => markdown(escapeMarkdown(l))), ...(action ? [button(action.text, action.value, { type: 'primary' })] : [])] });
 }

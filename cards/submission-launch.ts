@@ -1,5 +1,5 @@
 // The 发起申报 card: a form prefilled from the county plan that the coordinator edits and confirms.
-import { LAUNCH_FIELD, type LaunchErrors, type LaunchRaw } from '../src/domain/submission.ts';
+import { LAUNCH_FIELD, type LaunchErrors, type LaunchRaw } from '../src/domain/launch.ts';
 import { strong, bold, card, datePicker, escapeMarkdown, form, formButton, input, markdown, note, type CardElement, type CardJson } from './kit.ts';
 import { errorNote } from './submission-form.ts';
 import { submissionActions } from './actions.ts';

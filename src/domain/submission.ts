@@ -49,7 +49,7 @@ export interface ThemeInput {
 export const EMPTY_RAW_THEME: RawTheme = { title: '', month: '', forms: [], intro: '' };
 
 /** Trims and unifies line ends. NFC only: NFKC would turn Chinese punctuation (，：（）) into ASCII. */
-function collapse(s: string): string {
+export function collapse(s: string): string {
   return s.normalize('NFC').replace(/\r\n?/g, '\n').trim();
 }
 
@@ -381,83 +381,4 @@ export function parseTypedDate(text: string, defaultYear: number): CivilDate | n
   }
   const s = `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   return isCivilDate(s) ? s : null;
-}
-
-// ---------------------------------------------------------------- launch
-
-export interface LaunchInput {
-  year: number;
-  title: string;
-  noticeDate: CivilDate;
-  deadline: CivilDate;
-  contactName: string;
-  contactPhone: string;
-  contactEmail: string;
-}
-
-export const LAUNCH_FIELD = {
-  title: 'launch_title',
-  noticeDate: 'launch_notice_date',
-  deadline: 'launch_deadline',
-  contactName: 'launch_contact_name',
-  contactPhone: 'launch_contact_phone',
-  contactEmail: 'launch_contact_email',
-} as const;
-export type LaunchFieldName = (typeof LAUNCH_FIELD)[keyof typeof LAUNCH_FIELD];
-export type LaunchRaw = Record<keyof typeof LAUNCH_FIELD, string>;
-export type LaunchErrors = Partial<Record<LaunchFieldName, string>>;
-
-/** date_picker sends 'yyyy-MM-dd +0800'; typed text may use other separators. */
-export function pickerDate(value: string, defaultYear: number): CivilDate | null {
-  const head = value.trim().split(/\s+/)[0] ?? '';
-  return parseTypedDate(head, defaultYear);
-}
-
-export function validateLaunch(year: number, raw: LaunchRaw, today: CivilDate): Validated<LaunchInput> & { errors?: LaunchErrors } {
-  const errors: LaunchErrors = {};
-  const title = collapse(raw.title);
-  if (!title) errors[LAUNCH_FIELD.title] = '请填写活动名称';
-  else if (charCount(title) > 60) errors[LAUNCH_FIELD.title] = '活动名称不能超过 60 个字';
-  const noticeDate = pickerDate(raw.noticeDate, year);
-  if (!noticeDate) errors[LAUNCH_FIELD.noticeDate] = '请选择发文日期（格式 YYYY-MM-DD）';
-  const deadline = pickerDate(raw.deadline, year);
-  if (!deadline) errors[LAUNCH_FIELD.deadline] = '请选择申报截止日期（格式 YYYY-MM-DD）';
-  else if (noticeDate && compareDates(deadline, noticeDate) < 0) errors[LAUNCH_FIELD.deadline] = '截止日期不能早于发文日期';
-  else if (compareDates(deadline, today) < 0) errors[LAUNCH_FIELD.deadline] = `截止日期 ${deadline} 已经过去，请选择今天或以后的日期`;
-  else if (yearOf(deadline) !== year) errors[LAUNCH_FIELD.deadline] = `截止日期应在 ${year} 年内`;
-  const contactName = collapse(raw.contactName);
-  if (!contactName) errors[LAUNCH_FIELD.contactName] = '请填写联系人';
-  else if (charCount(contactName) > CONTACT_NAME_MAX) errors[LAUNCH_FIELD.contactName] = `联系人不能超过 ${CONTACT_NAME_MAX} 个字`;
-  const phone = raw.contactPhone.trim();
-  if (!isValidPhone(phone)) errors[LAUNCH_FIELD.contactPhone] = '联系电话格式不正确：请填写手机号或带区号的座机号';
-  const email = raw.contactEmail.trim();
-  if (!z.email().safeParse(email).success) errors[LAUNCH_FIELD.contactEmail] = '邮箱格式不正确，例如 CSX84872387@163.com';
-  if (Object.keys(errors).length > 0 || !noticeDate || !deadline) return { ok: false, errors };
-  return { ok: true, value: { year, title, noticeDate, deadline, contactName, contactPhone: normalizePhone(phone) ?? phone, contactEmail: email } };
-}
-
-// ---------------------------------------------------------------- unit names
-
-/** Finds a unit by what a person typed: exact name, short name, or an unambiguous part of the name. */
-export function matchUnitName<T extends { name: string; shortName?: string | null }>(units: T[], typed: string): { unit: T } | { ambiguous: T[] } | null {
-  const t = typed.normalize('NFKC').replace(/\s+/g, '');
-  if (!t) return null;
-  const exact = units.find((u) => u.name === t || u.shortName === t);
-  if (exact) return { unit: exact };
-  const partial = units.filter((u) => u.name.includes(t));
-  if (partial.length === 1) return { unit: partial[0]! };
-  if (partial.length > 1) return { ambiguous: partial };
-  return null;
-}
-
-/**
- * The unit a group chat belongs to, guessed from its name ('星沙街道政务公开工作群' → 星沙街道):
- * only when exactly one unit name (the longest among nested matches) appears in it.
- */
-export function guessUnitFromChatName<T extends { name: string; shortName?: string | null }>(units: T[], chatName: string): T | null {
-  const name = chatName.normalize('NFKC').replace(/\s+/g, '');
-  const hits = units.filter((u) => name.includes(u.name) || (u.shortName && u.shortName.length >= 2 && name.includes(u.shortName)));
-  if (hits.length === 0) return null;
-  const longest = hits.reduce((a, b) => (b.name.length > a.name.length ? b : a));
-  return hits.every((h) => h === longest || longest.name.includes(h.name)) ? longest : null;
 }

@@ -5,7 +5,7 @@
 import type { Guard, GuardInput, HandlerContext } from '../app/bot.ts';
 import { stageRefusal, type StageCommand } from '../domain/campaign-stage.ts';
 import { campaignFor, splitYearArg, type CampaignIntent } from '../usecases/campaign/resolve.ts';
-import { loadStage } from '../usecases/campaign/stage.ts';
+import { loadStage } from '../usecases/campaign/load-stage.ts';
 
 const COORDINATOR_ONLY = '只有县政务公开办的协调人可以使用这个指令';
 

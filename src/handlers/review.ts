@@ -14,7 +14,7 @@ import { buildHistory } from '../usecases/review/history.ts';
 import { addReviewers, removeReviewers } from '../usecases/review/reviewers.ts';
 import { loadRevisable, reviseTheme, reviseVm } from '../usecases/review/revise.ts';
 import { quoteInput } from '../domain/user-text.ts';
-import { coordinatorsOnly, inStage, reviewersOf } from './guards.ts';
+import { coordinatorsOnly, reviewersOf } from './guards.ts';
 
 const NOT_REVIEWER = '只有县政务公开办的协调人和指定的审核人可以审核主题。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
@@ -42,7 +42,6 @@ export function registerReview(bot: Bot): void {
   bot.command(
     { names: ['审核', '审核主题'], id: 'review.open', summary: '逐个单位审核申报的主题（通过 / 退回修改 / 不采纳），可跟单位名直达、可加年份', example: '@主题日助手 审核 星沙街道', audience: 'coordinator' },
     reviewerOnly,
-    inStage('review', 'reviewing'),
     async (ctx, message, typed) => {
       const { year, rest: args } = splitYearArg(typed);
       const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, year });

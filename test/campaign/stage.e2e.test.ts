@@ -9,7 +9,7 @@ import { startHarness, type DemoUnitInfo, type Harness } from '../support/harnes
 import { FakeClock } from '../../src/ports/clock.ts';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import { parseLaunchArgs } from '../../src/usecases/campaign/launch.ts';
-import { validateLaunch } from '../../src/domain/submission.ts';
+import { validateLaunch } from '../../src/domain/launch.ts';
 import { buttons, buttonValue, cardText, clickForm, lastInteractive, waitUntil } from '../submissions/support.ts';
 
 const INTRO = '组织人大代表、政协委员和群众代表实地走访重点项目现场，介绍政策落实情况并听取意见建议。';

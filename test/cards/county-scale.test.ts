@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import { CARD_BODY_LIMIT_BYTES, CARD_ELEMENT_LIMIT, markdown, measureCard, wasTrimmed, type CardJson } from '../../cards/kit.ts';
 import { badBold } from '../support/card-markdown.ts';
+import { actionProblems } from '../support/card-actions.ts';
 import { hasFullMobile, maskForAudience } from '../../src/app/phone-policy.ts';
 import { overdueCard, weeklyDigestCard } from '../../cards/digest.ts';
 import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, scoreCard, type RankingRow } from '../../cards/evaluation.ts';
@@ -33,6 +34,7 @@ import { DEFAULT_CRITERIA } from '../../src/domain/evaluation.ts';
 import { emptyRaw, LONG_TEXT_MAX, parseSummary, type SummaryRaw } from '../../src/domain/summary.ts';
 import { evaluateEvidence } from '../../src/domain/evidence.ts';
 import { buildHistoryCard } from '../../cards/history.ts';
+import { reviewActions, submissionActions } from '../../cards/actions.ts';
 import { holidayImportDoneCard, holidayImportPreviewCard } from '../../cards/holidays.ts';
 import { computeHistory, type HistoryInput } from '../../src/domain/history.ts';
 
@@ -69,6 +71,8 @@ function accepted(name: string, card: CardJson): void {
   // (an input's own pre-filled value is the person's draft and stays editable, by design).
   const shown = JSON.stringify(maskForAudience(card, { kind: 'group' }, false), (k, v: unknown) => (k === 'default_value' ? undefined : v));
   expect.soft(hasFullMobile(shown), `${name}: full mobile in a group`).toBe(false);
+  // Every button's value names a registered action and parses with its definition (cards/actions.ts).
+  expect.soft(actionProblems(card), `${name}: card actions`).toEqual([]);
   for (const { content } of markdownOf(card)) {
     expect.soft(content, name).not.toContain('<at id=all>');
     expect.soft(content, name).not.toContain('<font color=red>');
@@ -194,7 +198,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
       accepted(`form ${n}`, buildSubmissionFormCard({ ...formBase, draft: draft(n), banner: text(200), conflict: { version: 13, byName: text(20), atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)) } }));
     }
     accepted('submitted', buildSubmittedCard({ unitName: UNIT(1), version: 12, atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)), late: true }));
-    accepted('closed', buildClosedFormCard(TITLE(0), [text(200), text(200)], { text: '重新打开', value: { a: 'sub.open', s: 's1' } }));
+    accepted('closed', buildClosedFormCard(TITLE(0), [text(200), text(200)], { text: '重新打开', value: submissionActions.open.value({ submissionId: 's1' }) }));
     const launchValues = { title: text(60), noticeDate: '2023-03-23', deadline: '2023-04-07', contactName: text(20), contactPhone: text(30), contactEmail: text(80) };
     accepted('launch', buildLaunchCard({ year: 2023, values: launchValues, errors: { launch_title: text(60), launch_deadline: text(60), launch_contact_email: text(60) }, unitCount: UNITS, boundCount: UNITS - 1 }));
     accepted('launched', buildLaunchedCard({ title: text(60), deadlineText: '2023年4月7日', unitCount: UNITS, noticed: 0, unbound: Array.from({ length: UNITS }, (_, i) => UNIT(i)) }));
@@ -219,7 +223,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
   });
 
   it('reminders, digest, nudges', () => {
-    accepted('deadline reminder', deadlineReminderCard({ campaignTitle: TITLE(0), unitName: UNIT(1), deadlineText: '2023年4月7日', leftText: '今天截止', mentionOpenIds: Array.from({ length: 10 }, (_, i) => `ou_${'a'.repeat(30)}${i}`), openAction: { a: 'sub.open', s: 's1' }, contactLine: text(200), urgent: true, manual: true }));
+    accepted('deadline reminder', deadlineReminderCard({ campaignTitle: TITLE(0), unitName: UNIT(1), deadlineText: '2023年4月7日', leftText: '今天截止', mentionOpenIds: Array.from({ length: 10 }, (_, i) => `ou_${'a'.repeat(30)}${i}`), openAction: submissionActions.open.value({ submissionId: 's1' }), contactLine: text(200), urgent: true, manual: true }));
     accepted('leader escalation', leaderEscalationCard({ campaignTitle: TITLE(0), unitName: UNIT(1), deadlineText: '2023年4月7日', leftText: '还剩 3 个工作日', remindersSent: 9, liaisonNames: [text(20), text(20)], leaderOpenId: `ou_${'a'.repeat(32)}` }));
     for (const kind of ['month-start', 'month-end', 'summary-due'] as const) {
       accepted(`month ${kind}`, monthReminderCard({ kind, unitName: UNIT(1), month: 5, mentionOpenIds: ['ou_a1'], themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => ({ themeId: `t${i}`, title: TITLE(i), monthText: '5月', summaryButton: true })), requirements: Array.from({ length: 6 }, (_, i) => text(100, i)), dueText: text(20) }));
@@ -227,7 +231,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     accepted('holiday', holidayWarningCard(2027, 2026));
     const festivals = ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'];
     accepted('holiday import preview', holidayImportPreviewCard({
-      year: 2027, previewId: 'p1',
+      year: 2027, previewId: '0123456789abcdef',
       festivals: festivals.map((f) => ({ festival: `${f}：`, holidays: '2月6日（星期六）至2月14日（星期日），共9天', workdays: '2月20日（星期六）、2月21日（星期日）' })),
       days: Array.from({ length: 40 }, (_, i) => ({ date: `2027-02-${String((i % 28) + 1).padStart(2, '0')}`, weekday: '星期六', kind: i % 3 ? '放假' : '上班', festival: festivals[i % 7]!, remark: text(40, i) })),
       holidayCount: 33, workdayCount: 7, notes: Array.from({ length: 5 }, (_, i) => text(100, i)),
@@ -238,7 +242,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     accepted('digest', weeklyDigestCard({ campaignTitle: TITLE(0), campaignId: 'c1', dateText: '2023年4月3日', deadlineText: '2023年4月7日', leftText: '还剩 5 个工作日', submitted: 0, pending: UNITS, total: UNITS, missingUnits: Array.from({ length: UNITS }, (_, i) => UNIT(i)) }));
     accepted('overdue', overdueCard({ campaignTitle: TITLE(0), campaignId: 'c1', deadlineText: '2023年4月7日', missing: Array.from({ length: UNITS }, (_, i) => ({ name: UNIT(i), liaisons: text(40, i) })) }));
     const targets = Array.from({ length: UNITS }, (_, i) => ({ unitName: UNIT(i), liaisons: text(40, i), channel: '群消息 + 加急', lastNudge: i % 2 ? '2023-04-06 10:12' : undefined }));
-    accepted('nudge preview', nudgePreviewCard({ campaignTitle: TITLE(0), previewId: 'p1', urgent: true, targets, notes: Array.from({ length: 10 }, (_, i) => text(60, i)), cooldownHours: 24 }));
+    accepted('nudge preview', nudgePreviewCard({ campaignTitle: TITLE(0), previewId: '0123456789abcdef', urgent: true, targets, notes: Array.from({ length: 10 }, (_, i) => text(60, i)), cooldownHours: 24 }));
     accepted('nudge done', nudgeDoneCard(TITLE(0), Array.from({ length: UNITS }, (_, i) => UNIT(i)), Array.from({ length: UNITS }, (_, i) => text(40, i)), true, text(20)));
   });
 
@@ -255,7 +259,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     accepted('review page', reviewCard(vm));
     accepted('review page, short themes', reviewCard({ ...vm, themes: vm.themes.map((t) => ({ ...t, intro: '简介', diff: undefined, reason: null })) }));
     accepted('review empty', reviewCard({ ...vm, unit: undefined, themes: [] }));
-    accepted('history', historyCard({ unitName: UNIT(1), theme: { title: TITLE(0), status: 'approved', version: 30 }, entries: Array.from({ length: 60 }, (_, i) => ({ at: '2023-04-10 10:00', who: text(20), what: '退回修改（v1）', detail: text(200, i) })), versions: Array.from({ length: 30 }, (_, i) => ({ version: i + 1, at: '2023-04-10 10:00', who: text(20), title: TITLE(i), month: 5, forms: ['forum'], intro: text(500, i) })), back: { a: 'review.page', u: 'u1', p: 0 } }));
+    accepted('history', historyCard({ unitName: UNIT(1), theme: { title: TITLE(0), status: 'approved', version: 30 }, entries: Array.from({ length: 60 }, (_, i) => ({ at: '2023-04-10 10:00', who: text(20), what: '退回修改（v1）', detail: text(200, i) })), versions: Array.from({ length: 30 }, (_, i) => ({ version: i + 1, at: '2023-04-10 10:00', who: text(20), title: TITLE(i), month: 5, forms: ['forum'], intro: text(500, i) })), back: reviewActions.page.value({ unitId: 'u1', page: 0 }) }));
     for (const decision of ['approve', 'return', 'reject']) {
       accepted(`decision ${decision}`, decisionNoticeCard({ unitName: UNIT(1), liaisonOpenIds: ['ou_a', 'ou_b'], themeId: 't1', title: TITLE(0), seq: 1, version: 1, decision, reason: text(200), fields: ['title', 'month', 'forms', 'intro'], reviewerName: text(20), at: '2023-04-10 10:00' }));
     }

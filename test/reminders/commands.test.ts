@@ -85,6 +85,23 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder commands and actions (%s)', (provi
     expect(await db.client.auditLog.count({ where: { actorOpenId: 'ou_xs1', decision: 'deny', action: 'reminder.nudge_confirm' } })).toBe(1);
   });
 
+  it('refuses 催办 outside its stages with the stage, when it is used and what to do next (issue 13)', async () => {
+    const before = await db.client.campaign.findUniqueOrThrow({ where: { id: seeded.campaignId } });
+    await db.client.campaign.update({ where: { id: seeded.campaignId }, data: { status: 'scheduled' } });
+    try {
+      const m = message(COORDINATOR, OFFICE_CHAT, '催办 星沙街道');
+      await bot.dispatch(m);
+      const text = (await replyTo(m)).text;
+      expect(text).toContain('当前阶段为“计划已发布”');
+      expect(text).toContain('“催办”在申报中、审核中阶段使用');
+      expect(text).toContain('下一步：');
+      expect(await db.client.auditLog.count({ where: { actorOpenId: COORDINATOR, decision: 'deny', action: 'reminders.nudge', reason: 'stage scheduled' } })).toBe(1);
+      expect((await outbox(db.client)).some((o) => o.key.startsWith('nudge:'))).toBe(false);
+    } finally {
+      await db.client.campaign.update({ where: { id: seeded.campaignId }, data: { status: before.status } });
+    }
+  });
+
   it('previews, then sends on 确认催办 (with 加急), once even when clicked twice', async () => {
     const m = message(COORDINATOR, OFFICE_CHAT, '催办 星沙街道 黄兴镇 不存在 加急');
     await bot.dispatch(m);

@@ -33,7 +33,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
     expect(cardText(first)).toContain('待审核 **40**');
 
     // A return without a reason is refused and what was typed is kept.
-    const firstDecide = actionValues(first, 'review.decide').find((v) => v.d === 'return')!;
+    const firstDecide = actionValues(first, 'review.decide').find((v) => v.decision === 'return')!;
     const refused = await h.click(coord, messageId, firstDecide, { reason_0: '  ', fields_0: ['title'] });
     expect(refused.toast?.type).toBe('error');
     expect(refused.toast?.content).toContain('退回修改须填写原因');
@@ -46,7 +46,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
     for (let guard = 0; guard < 100 && decided.size < 40; guard++) {
       const card = currentCard(h, messageId);
       expectValidCard(card);
-      const decide = actionValues(card, 'review.decide').filter((v) => v.d === 'approve' && !decided.has(String(v.t)));
+      const decide = actionValues(card, 'review.decide').filter((v) => v.decision === 'approve' && !decided.has(String(v.themeId)));
       if (decide.length === 0) {
         const next = actionValues(card, 'review.page').find((v) => v.dir === 'next');
         expect(next).toBeDefined();
@@ -62,7 +62,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
       const r = await h.click(coord, messageId, { ...v, d: kind }, form);
       expect(r.error, r.errorDetail).toBeUndefined();
       expect(r.toast?.type).toBe('success');
-      decided.set(String(v.t), kind);
+      decided.set(String(v.themeId), kind);
       n++;
     }
     expect(decided.size).toBe(40);
@@ -142,7 +142,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
     expect(text).toContain('修改内容（v1 → v2）');
     expect(text).toContain(`${returned.title} → **惠企政策&lt;座谈&gt;交流会**`);
     expect(text).toContain(`${returned.month}月 → **9月**`);
-    const approve = actionValues(reviewCard, 'review.decide').find((v) => v.t === returned.id && v.d === 'approve')!;
+    const approve = actionValues(reviewCard, 'review.decide').find((v) => v.themeId === returned.id && v.decision === 'approve')!;
     expect(approve.v).toBe(2);
     const r = await h.click(coord, told.messageId, approve, {});
     expect(r.toast?.type).toBe('success');
@@ -153,7 +153,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
     expect(stale.toast?.type).toBe('warning');
 
     // History: both decisions, the revision and both versions.
-    const hist = actionValues(currentCard(h, told.messageId), 'review.history').find((v) => v.t === returned.id);
+    const hist = actionValues(currentCard(h, told.messageId), 'review.history').find((v) => v.themeId === returned.id);
     const historyValue = hist ?? { a: 'review.history', t: returned.id, u: returned.submission.unitId, p: 0, fs: 'all', fk: 'all', fm: 0, ff: 'all' };
     await h.click(coord, told.messageId, historyValue);
     const history = cardText(currentCard(h, told.messageId));

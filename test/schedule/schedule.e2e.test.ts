@@ -82,7 +82,7 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     expect(cardText(currentCard(h, messageId))).toContain('"default_value":"7"');
     const fresh = actionValues(currentCard(h, messageId), 'schedule.move')[0]!;
     expect((await h.click(coord, messageId, fresh, { no: '99', month: '6' })).toast?.content).toContain('活动编号应为 1-36 的数字');
-    expect((await h.click(coord, messageId, { ...fresh, ord: '00000000' }, { no: '1', month: '6' })).toast?.content).toContain('计划安排表已有变化');
+    expect((await h.click(coord, messageId, { ...fresh, order: '00000000' }, { no: '1', month: '6' })).toast?.content).toContain('计划安排表已有变化');
 
     // Confirm mode: the unit's liaison is asked.
     await h.db.campaign.update({ where: { id: campaignId }, data: { settings: JSON.stringify({ monthMoveMode: 'confirm' }) } });

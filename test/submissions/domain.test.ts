@@ -1,25 +1,9 @@
 // Table-driven tests of the 申报 rules: theme and contact validation, the draft's click steps,
 // deadlines and lateness, typed dates, unit name matching.
 import { describe, expect, it } from 'vitest';
-import {
-  EMPTY_RAW_THEME,
-  FIELD,
-  applyDraftOp,
-  firstAllowedMonth,
-  guessUnitFromChatName,
-  isLate,
-  isOpenAt,
-  lastEditableDate,
-  matchUnitName,
-  parseTypedDate,
-  readForm,
-  titleKey,
-  validateContact,
-  validateLaunch,
-  validateTheme,
-  type RawTheme,
-  type SubmissionDraft,
-} from '../../src/domain/submission.ts';
+import { EMPTY_RAW_THEME, FIELD, applyDraftOp, firstAllowedMonth, isLate, isOpenAt, lastEditableDate, parseTypedDate, readForm, titleKey, validateContact, validateTheme, type RawTheme, type SubmissionDraft } from '../../src/domain/submission.ts';
+import { validateLaunch } from '../../src/domain/launch.ts';
+import { guessUnitFromChatName, matchUnitName } from '../../src/domain/unit-names.ts';
 import { summarizeProgress } from '../../src/domain/submission-progress.ts';
 
 const INTRO = '组织人大代表和群众代表走进项目现场，解读政策并听取意见建议。';

@@ -181,7 +181,7 @@ describe.each(PROVIDERS_UNDER_TEST)('groups, liaisons and help (%s)', (provider)
     await h.drainOutbox();
     const launch = lastInteractive(h.messages(tongji.chatId!))!;
     expect(cardText(launch.card)).toContain('2023-04-10');
-    expect(buttonValue(launch.card, { name: 'btn_launch' })).toEqual({ a: 'sub.launch', y: 2023 });
+    expect(buttonValue(launch.card, { name: 'btn_launch' })).toEqual({ a: 'submission.launch', year: 2023 });
     await h.say(coordinator, tongji.chatId!, `移除协调人 @${helper.name}`);
     await h.drainOutbox();
     expect(lastText(tongji.chatId!)).toBe('已移除协调人帮手小李。');

@@ -28,7 +28,7 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
 
   const p2p = (openId: string) => h.emulator.p2pChatId(openId);
   const liaisonOf = (u: DemoUnitInfo, role = 'primary') => u.liaisons.find((l) => l.role === role)!.openId;
-  const noticeOf = (u: DemoUnitInfo) => h.messages(u.chatId).find((m) => m.msgType === 'interactive' && cardText(m.card).includes('sub.open'))!;
+  const noticeOf = (u: DemoUnitInfo) => h.messages(u.chatId).find((m) => m.msgType === 'interactive' && cardText(m.card).includes('submission.open'))!;
 
   async function openForm(u: DemoUnitInfo, openId = liaisonOf(u), via?: { messageId: string; value: Record<string, unknown> }) {
     const notice = noticeOf(u);
@@ -96,11 +96,11 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
       const t = cardText(notice.card);
       for (const s of ['实地调研', '现场观摩', '座谈交流', '政策发布', '问卷调查', '2023年4月7日', '0731-84872387', '填写申报表']) expect(t).toContain(s);
     }
-    expect(h.messages(h.demo.units[25]!.chatId).some((m) => cardText(m.card).includes('sub.open'))).toBe(false);
+    expect(h.messages(h.demo.units[25]!.chatId).some((m) => cardText(m.card).includes('submission.open'))).toBe(false);
     // A liaison cannot launch (or relaunch) by forging the button's value on a card they can see.
     const forged = await h.click(liaisonOf(units[0]!), noticeOf(units[0]!).messageId, { a: 'sub.launch', y: 2023 });
     expect(forged.toast?.content).toContain('只有县政务公开办的协调人');
-    const denied = await h.db.auditLog.count({ where: { action: 'campaign.launch', decision: 'deny' } });
+    const denied = await h.db.auditLog.count({ where: { action: { in: ['campaign.launch', 'submission.launch'] }, decision: 'deny' } });
     expect(denied).toBeGreaterThanOrEqual(2);
   });
 
@@ -145,7 +145,7 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode)
     const ok = await clickForm(h, coordinator, ask.messageId, { name: 'btn_bind_unit' });
     expect(ok.toast?.content).toContain('已补发2023年申报通知');
     await h.drainOutbox();
-    const notice = h.messages(chat.chatId).find((m) => cardText(m.card).includes('sub.open'));
+    const notice = h.messages(chat.chatId).find((m) => cardText(m.card).includes('submission.open'));
     expect(notice).toBeDefined();
     expect(await h.db.submission.count({ where: { campaignId, unitId: u.id } })).toBe(1);
   });

@@ -2,22 +2,12 @@
 // of closing 申报, and the closing itself — a deliberate, audited transition.
 import type { Tx } from '../../adapters/db/database.ts';
 import type { UseCaseContext } from '../../app/bot.ts';
-import { campaignStage, closePreviewLines, previewCloseCollection, unitWindowUntil, type CampaignStage, type ClosePreview } from '../../domain/campaign-stage.ts';
+import { closePreviewLines, previewCloseCollection, unitWindowUntil, type ClosePreview } from '../../domain/campaign-stage.ts';
 import { refreshReceipt } from '../submissions/submit.ts';
 import { shanghaiDate } from '../../domain/time.ts';
-import { latestPublished } from '../schedule/rows.ts';
+import { loadStage, type StageCampaign } from './load-stage.ts';
 
-export interface StageCampaign {
-  id: string;
-  year: number;
-  status: string;
-}
-
-/** The campaign's stage today (the months of the latest published schedule decide holding/summarising). */
-export async function loadStage(tx: Tx, campaign: StageCampaign, now: Date): Promise<CampaignStage> {
-  const published = campaign.status === 'scheduled' ? await latestPublished(tx, campaign.id) : null;
-  return campaignStage({ status: campaign.status, year: campaign.year, today: shanghaiDate(now), scheduledMonths: published?.rows.map((r) => r.month) ?? [] });
-}
+export { loadStage, type StageCampaign };
 
 /** Collection is open for the campaign as a whole (a unit's own window is checked per unit). */
 export function collectionOpen(status: string): boolean {

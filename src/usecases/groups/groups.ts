@@ -2,7 +2,7 @@
 // (or marking the coordinators' group), and coordinators managing each other.
 import type { UseCaseContext } from '../../app/bot.ts';
 import type { CardResponse } from '../../app/events.ts';
-import { guessUnitFromChatName, matchUnitName } from '../../domain/submission.ts';
+import { guessUnitFromChatName, matchUnitName } from '../../domain/unit-names.ts';
 import { buildGroupBindCard, buildGroupBoundCard } from '../../../cards/group.ts';
 import { deny, personName } from '../submissions/shared.ts';
 import { resolveCampaign } from '../campaign/resolve.ts';

@@ -1,6 +1,7 @@
 // 延期 and 重新开放: move the campaign's or one unit's deadline, or let one unit back in after it.
 import type { UseCaseContext } from '../../app/bot.ts';
-import { matchUnitName, parseTypedDate } from '../../domain/submission.ts';
+import { parseTypedDate } from '../../domain/submission.ts';
+import { matchUnitName } from '../../domain/unit-names.ts';
 import { compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
 import { unitWindowUntil } from '../../domain/campaign-stage.ts';
 import { loadCalendar } from '../reminders/shared.ts';

@@ -6,7 +6,7 @@ import { summarizeProgress, type ProgressSnapshot } from '../../domain/submissio
 import { buildProgressCard } from '../../../cards/progress.ts';
 import type { CardElement, CardJson } from '../../../cards/kit.ts';
 import { dateText, instantText, parseForms } from './shared.ts';
-import { loadStage } from '../campaign/stage.ts';
+import { loadStage } from '../campaign/load-stage.ts';
 import { STAGE_NEXT_STEP, stageStrip } from '../../domain/campaign-stage.ts';
 
 export const PROGRESS_PURPOSE_PREFIX = 'progress:';
