@@ -97,7 +97,7 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     await h.drainOutbox();
     const ask = lastBotCard(h, unitOf(b).chatId);
     expectValidCard(ask.card);
-    const yes = actionValues(ask.card, 'schedule.move_reply').find((v) => v.ok === true)!;
+    const yes = actionValues(ask.card, 'schedule.move_reply').find((v) => v.accept === true)!;
     // The coordinator is in the group but is not the unit's liaison.
     const wrong = await h.click(coord, ask.messageId, yes);
     expect(wrong.toast?.type).toBe('error');
@@ -106,7 +106,7 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     expect(await h.db.theme.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ scheduledMonth: 12, moveState: 'confirmed' });
 
     const askC = lastBotCard(h, unitOf(c).chatId);
-    const no = actionValues(askC.card, 'schedule.move_reply').find((v) => v.ok === false)!;
+    const no = actionValues(askC.card, 'schedule.move_reply').find((v) => v.accept === false)!;
     await h.click(unitOf(c).liaisons[0]!.openId, askC.messageId, no);
     expect(await h.db.theme.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ scheduledMonth: c.month, moveState: 'none' });
     await h.drainOutbox();
