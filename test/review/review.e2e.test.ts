@@ -54,12 +54,12 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
         continue;
       }
       const v = decide[0]!;
-      const i = Number(v.i);
+      const i = Number(v.index);
       const kind = n % 10 === 3 ? 'return' : n % 10 === 7 ? 'reject' : 'approve';
       const form: Record<string, unknown> = {};
       if (kind === 'return') Object.assign(form, { [`reason_${i}`]: n === 3 ? HOSTILE_REASON : '简介请补充活动对象和方式', [`fields_${i}`]: ['title', 'intro'] });
       if (kind === 'reject') form[`reason_${i}`] = '与年度重点工作关联不够紧密';
-      const r = await h.click(coord, messageId, { ...v, d: kind }, form);
+      const r = await h.click(coord, messageId, { ...v, decision: kind }, form);
       expect(r.error, r.errorDetail).toBeUndefined();
       expect(r.toast?.type).toBe('success');
       decided.set(String(v.themeId), kind);
@@ -143,7 +143,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
     expect(text).toContain(`${returned.title} → **惠企政策&lt;座谈&gt;交流会**`);
     expect(text).toContain(`${returned.month}月 → **9月**`);
     const approve = actionValues(reviewCard, 'review.decide').find((v) => v.themeId === returned.id && v.decision === 'approve')!;
-    expect(approve.v).toBe(2);
+    expect(approve.version).toBe(2);
     const r = await h.click(coord, told.messageId, approve, {});
     expect(r.toast?.type).toBe('success');
     expect((await h.db.theme.findUniqueOrThrow({ where: { id: returned.id } })).reviewStatus).toBe('approved');
