@@ -149,7 +149,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
     expect((await h.db.theme.findUniqueOrThrow({ where: { id: returned.id } })).reviewStatus).toBe('approved');
 
     // A stale card (v1 button) is refused.
-    const stale = await h.click(coord, told.messageId, { ...approve, v: 1 }, {});
+    const stale = await h.click(coord, told.messageId, { ...approve, version: 1 }, {});
     expect(stale.toast?.type).toBe('warning');
 
     // History: both decisions, the revision and both versions.
