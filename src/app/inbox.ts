@@ -8,7 +8,7 @@
 // recorded as 'failed', never retried, the coordinators alerted once. Transient failures (database
 // unavailable, lock timeouts) are retried with backoff, holding the rest of their chat behind them.
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../adapters/db/database.ts';
+import type { Db, Tx } from '../adapters/db/database.ts';
 import type { Provider } from '../adapters/db/schema/providers.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from './log.ts';
@@ -398,18 +398,51 @@ export class Inbox {
         data: { status: 'failed', attempts, claimedBy: null, leaseUntil: null, doneAt: now, lastError: message.slice(0, 1000) },
       });
       if (n.count === 0) return;
-      const alert = card({
-        title: '收到的消息未能处理',
-        template: 'red',
-        elements: [
-          markdown(`**类型**：${escapeMarkdown(row.kind)}\n**群**：${escapeMarkdown(row.lane)}\n**错误**：${escapeMarkdown(message.slice(0, 300))}`),
-          note(`事件 ${escapeMarkdown(row.eventId.slice(0, 80))} 已记录为失败，不再重试（重试也会失败）。请联系维护人员查看日志。`),
-        ],
-      });
-      for (const chatId of await coordinatorChatIds(tx, this.o.coordinatorChatId)) {
-        await enqueue(tx, `alert:inbox:${row.key}:${chatId}`.slice(0, 190), { op: 'send', to: { chatId }, card: alert }, {}, now);
-      }
+      await this.alert(tx, { key: row.key, kind: row.kind, lane: row.lane, eventId: row.eventId }, message, now);
     });
     this.o.kickOutbox();
+  }
+
+  /**
+   * A card callback answered on the fast path (not through the inbox) whose handler failed for
+   * good: recorded as a failed inbound event (its dedupe key, so a re-push or a second click under
+   * the same event id does not alert again), the coordinators alerted once. Returns false when the
+   * event was already recorded. Throws when the database cannot take it.
+   */
+  async recordFailed(event: InboundEvent, error: unknown): Promise<boolean> {
+    const key = dedupeKey(event);
+    const now = this.o.clock.now();
+    const message = String((error as Error)?.message ?? error);
+    this.o.log.error('inbound event failed for good (poison); coordinators alerted', { key, kind: event.kind, error: message.slice(0, 300) });
+    const created = await this.o.db.$transaction(async (tx) => {
+      const pg = this.o.provider === 'postgresql';
+      const ts = pg ? '::timestamp(3)' : '';
+      const p = (i: number) => (pg ? `$${i}` : '?');
+      const at = pg ? now.toISOString() : now;
+      const inserted = await tx.$queryRawUnsafe<{ key: string }[]>(
+        `INSERT INTO "InboxEvent" ("key", "kind", "eventId", "lane", "seq", "payload", "status", "attempts", "lastError", "nextAttemptAt", "receivedAt", "doneAt") VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, 'failed', 1, ${p(7)}, ${p(8)}${ts}, ${p(9)}${ts}, ${p(10)}${ts}) ON CONFLICT DO NOTHING RETURNING "key"`,
+        key, event.kind, event.eventId, laneOf(event), nextOutboxSeq(), toJson(event), message.slice(0, 1000), at, at, at,
+      );
+      const rows = { count: inserted.length };
+      if (rows.count === 0) return false;
+      await this.alert(tx, { key, kind: event.kind, lane: laneOf(event), eventId: event.eventId }, message, now);
+      return true;
+    });
+    if (created) this.o.kickOutbox();
+    return created;
+  }
+
+  private async alert(tx: Tx, row: { key: string; kind: string; lane: string; eventId: string }, message: string, now: Date): Promise<void> {
+    const alert = card({
+      title: '收到的消息未能处理',
+      template: 'red',
+      elements: [
+        markdown(`**类型**：${escapeMarkdown(row.kind)}\n**群**：${escapeMarkdown(row.lane)}\n**错误**：${escapeMarkdown(message.slice(0, 300))}`),
+        note(`事件 ${escapeMarkdown(row.eventId.slice(0, 80))} 已记录为失败，不再重试（重试也会失败）。请联系维护人员查看日志。`),
+      ],
+    });
+    for (const chatId of await coordinatorChatIds(tx, this.o.coordinatorChatId)) {
+      await enqueue(tx, `alert:inbox:${row.key}:${chatId}`.slice(0, 190), { op: 'send', to: { chatId }, card: alert }, {}, now);
+    }
   }
 }
