@@ -9,7 +9,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { FileStorage } from '../ports/storage.ts';
 import type { Logger } from './log.ts';
 import { audit, type AuditEntry } from './audit.ts';
-import { enqueue, type EnqueueOptions, type OutboxOp } from './outbox.ts';
+import { enqueue, replyChatOf, type EnqueueOptions, type OutboxOp } from './outbox.ts';
 import { maskForAudience, type PhonePolicy } from './phone-policy.ts';
 import {
   dedupeKey,
@@ -226,7 +226,7 @@ export class Bot {
       now,
       actor,
       eventId: event.eventId,
-      enqueue: (key, op, options) => enqueue(tx, key, op, { ...options, phones: this.phonePolicy(event) }, now),
+      enqueue: (key, op, options) => enqueue(tx, key, op, { ...options, phones: this.phonePolicy(event), replyChat: replyChatOf(event) }, now),
       audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId: event.eventId }, now),
       afterCommit: (fn) => {
         after.push(fn);
