@@ -21,7 +21,7 @@ import { registerFeatures } from '../handlers/index.ts';
 import type { FeishuGateway } from '../ports/feishu.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import { Bot, type AppServices } from './bot.ts';
-import { Inbox, isTransientDbError } from './inbox.ts';
+import { Inbox, inboundPruneJob, isTransientDbError } from './inbox.ts';
 import type { Job } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { AppMetrics } from './metrics.ts';
@@ -188,7 +188,6 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       metrics,
       ...options.outbox,
     });
-    const scheduler = new Scheduler({ services, jobs });
     const inbox = new Inbox({
       db,
       provider: database.provider,
@@ -199,6 +198,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       coordinatorChatId: config.coordinatorChatId,
       ...options.inbox,
     });
+    // Infrastructure jobs run beside the features' jobs: old dedupe records are pruned.
+    const scheduler = new Scheduler({ services, jobs: [...jobs, inboundPruneJob()] });
 
     const botOpenId = () => gateway.botInfo().then((b) => b.openId);
     // Every inbound event (webhook or long connection) is timed and tracked for shutdown.

@@ -15,6 +15,7 @@ import type { Logger } from './log.ts';
 import { card, escapeMarkdown, markdown, note } from '../../cards/kit.ts';
 import { coordinatorChatIds } from './access.ts';
 import type { DispatchResult } from './bot.ts';
+import type { Job } from './jobs.ts';
 import { dedupeKey, type InboundEvent } from './events.ts';
 import { enqueue, nextOutboxSeq } from './outbox.ts';
 
@@ -40,6 +41,43 @@ export interface InboxOptions {
 }
 
 export type AcceptResult = 'accepted' | 'duplicate';
+
+/**
+ * Days an inbound event's dedupe record is kept. Feishu re-delivers an event it got no answer
+ * for during about 7 hours (15 s, 5 min, 1 h, 6 h; reliability.md [S11]) and a reconnect backfills
+ * at most 24 hours of history, so 3 days covers both with a wide margin.
+ */
+export const INBOUND_RETENTION_DAYS = 3;
+/** Failed events are the record of what was lost: kept longer for whoever investigates. */
+export const FAILED_INBOUND_RETENTION_DAYS = 30;
+
+/**
+ * Deletes finished inbox rows and processed-event ids older than the retention (pending or
+ * processing rows are never touched). Safe to run on several instances at once.
+ */
+export async function pruneInbound(db: Db, now: Date, o: { keepDays?: number; keepFailedDays?: number } = {}): Promise<{ inbox: number; failed: number; processed: number }> {
+  const day = 24 * 3600_000;
+  const cutoff = new Date(now.getTime() - (o.keepDays ?? INBOUND_RETENTION_DAYS) * day);
+  const failedCutoff = new Date(now.getTime() - Math.max(o.keepFailedDays ?? FAILED_INBOUND_RETENTION_DAYS, o.keepDays ?? INBOUND_RETENTION_DAYS) * day);
+  const inbox = await db.inboxEvent.deleteMany({ where: { status: 'done', receivedAt: { lt: cutoff } } });
+  const failed = await db.inboxEvent.deleteMany({ where: { status: 'failed', receivedAt: { lt: failedCutoff } } });
+  const processed = await db.processedEvent.deleteMany({ where: { receivedAt: { lt: cutoff } } });
+  return { inbox: inbox.count, failed: failed.count, processed: processed.count };
+}
+
+/** The job that prunes, at most once an hour (each tick is once a minute). */
+export function inboundPruneJob(o: { keepDays?: number; keepFailedDays?: number } = {}): Job {
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    name: 'inbound.prune',
+    async run(services, now) {
+      if (now.getTime() - last < 3600_000 && now.getTime() >= last) return;
+      last = now.getTime();
+      const r = await pruneInbound(services.db, now, o);
+      if (r.inbox + r.failed + r.processed > 0) services.log.info('pruned old inbound events', r);
+    },
+  };
+}
 
 /** Prisma / driver errors that mean "try again later", not "this event is bad". */
 export function isTransientDbError(error: unknown): boolean {
