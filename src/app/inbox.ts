@@ -16,6 +16,7 @@ import { card, escapeMarkdown, markdown, note } from '../../cards/kit.ts';
 import { coordinatorChatIds } from './access.ts';
 import type { DispatchResult } from './bot.ts';
 import type { Job } from './jobs.ts';
+import { Pump } from './pump.ts';
 import { dedupeKey, type InboundEvent } from './events.ts';
 import { enqueue, nextOutboxSeq } from './outbox.ts';
 
@@ -127,11 +128,8 @@ export class Inbox {
   private readonly pending: { event: InboundEvent; key: string; resolve(r: AcceptResult): void; reject(e: unknown): void }[] = [];
   private flushing = false;
   private lastAcceptAt = 0;
-  private started = false;
   private stopping = false;
-  private loop: Promise<void> | undefined;
-  private signal: (() => void) | undefined;
-  private signalled = false;
+  private readonly pump: Pump;
 
   constructor(options: InboxOptions) {
     this.o = {
@@ -144,6 +142,12 @@ export class Inbox {
       workerId: randomBytes(6).toString('hex'),
       ...options,
     };
+    this.pump = new Pump({
+      pollMs: this.o.pollMs > 0 ? this.o.pollMs : 60_000,
+      hasRoom: () => this.lanes.size < this.o.concurrency,
+      step: async () => (await this.claimAndLaunch(false)).length,
+      onError: (error) => this.o.log.error('inbox claim failed', { error }),
+    });
   }
 
   /**
@@ -235,22 +239,17 @@ export class Inbox {
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
     this.stopping = false;
-    this.loop = this.pump();
+    this.pump.start();
   }
 
   kick(): void {
-    this.signalled = true;
-    this.signal?.();
+    this.pump.kick();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.kick();
-    await this.loop;
-    this.started = false;
+    await this.pump.stop();
     await Promise.all(this.lanes.values());
     // Hand back what this worker claimed but did not start.
     await this.o.db.inboxEvent.updateMany({ where: { status: 'processing', claimedBy: this.o.workerId }, data: { status: 'pending', claimedBy: null, leaseUntil: null } }).catch(() => undefined);
@@ -276,30 +275,6 @@ export class Inbox {
   /** One claim, its lanes run to the end (no background loop needed). */
   async runOnce(skipBackoff = false): Promise<void> {
     await Promise.all(await this.claimAndLaunch(skipBackoff));
-  }
-
-  private async pump(): Promise<void> {
-    while (!this.stopping) {
-      this.signalled = false;
-      let launched = 0;
-      if (this.lanes.size < this.o.concurrency) {
-        try {
-          launched = (await this.claimAndLaunch(false)).length;
-        } catch (error) {
-          this.o.log.error('inbox claim failed', { error });
-        }
-      }
-      if (this.stopping) break;
-      if (launched > 0 || this.signalled) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.o.pollMs > 0 ? this.o.pollMs : 60_000);
-        this.signal = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.signal = undefined;
-    }
   }
 
   private async claimAndLaunch(skipBackoff: boolean): Promise<Promise<void>[]> {
