@@ -144,7 +144,10 @@ async function benchProvider(provider: Provider): Promise<BenchResult[]> {
       const t = (r.body.toast as { type?: string } | undefined)?.type ?? (r.status === 200 ? 'none' : `HTTP ${r.status}`);
       toasts.set(t, (toasts.get(t) ?? 0) + 1);
     }
-    const submitted = await db.submission.count({ where: { campaignId: campaign.id, status: 'submitted' } });
+    // Presses answered 正在处理 finish in the background (their card follows as a delayed update).
+    const until = performance.now() + 120_000;
+    let submitted = 0;
+    while ((submitted = await db.submission.count({ where: { campaignId: campaign.id, status: 'submitted' } })) < UNITS && performance.now() < until) await sleep(250);
     const receipts = await db.outboxMessage.count({ where: { idempotencyKey: { contains: 'receipt' } } });
     return [
       {
