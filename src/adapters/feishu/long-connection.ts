@@ -9,6 +9,9 @@
 // fails for good is recorded the same way and answered with an error toast. Messages sent while
 // the socket was down are never pushed again, so every reconnect backfills recent history of the
 // bound chats into the inbox; dedupe by message id makes that safe to overlap.
+// Feishu: "长连接模式下接收到消息后，需要在 3 秒内处理完成且不抛出异常，否则会触发超时重推机制"
+// (使用长连接接收事件, https://open.feishu.cn/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/request-url-configuration-case):
+// a handler that throws is re-pushed, so only a failure worth a retry may throw here.
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Config } from '../../config.ts';
 import type { DispatchResult } from '../../app/bot.ts';
