@@ -138,21 +138,13 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     res.json({});
   });
 
-  // The callback budget counts from the request's arrival, not from when its handler got to run:
-  // under a burst the body read, decryption and the queue before them take their share of the 3 s.
-  const arrived = (_req: Request, res: Response, next: NextFunction) => {
-    res.locals.arrivedAt = performance.now();
-    next();
-  };
-
-  router.post('/feishu/cards', arrived, raw, async (req, res) => {
+  router.post('/feishu/cards', raw, async (req, res) => {
     const body = authenticate(req, res);
     if (body === 'answered') return;
     const event = await normalized(body, res);
     if (!event) return;
     const work = options.dispatch(event);
-    const left = budget - (performance.now() - ((res.locals.arrivedAt as number | undefined) ?? performance.now()));
-    const settled = await within(work, Math.max(left, 100));
+    const settled = await within(work, budget);
     if (!settled.done) {
       options.log.warn('card handler slower than the callback budget; its card follows as a delayed update', { eventId: event.eventId });
       work
