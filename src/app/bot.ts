@@ -12,7 +12,7 @@ import type { CardJson } from '../../cards/kit.ts';
 import type { ActionDef } from '../../cards/actions.ts';
 import { audit, type AuditEntry } from './audit.ts';
 import { isCoordinator, isJudge, isLiaisonOf, isReviewer } from './access.ts';
-import { enqueue, type EnqueueOptions, type OutboxOp } from './outbox.ts';
+import { enqueue, replyChatOf, type EnqueueOptions, type OutboxOp } from './outbox.ts';
 import { maskForAudience, type PhonePolicy } from './phone-policy.ts';
 import {
   dedupeKey,
@@ -319,7 +319,7 @@ export class Bot {
         now,
         actor,
         eventId: event.eventId,
-        enqueue: (key, op, options) => enqueue(tx, key, op, { ...options, phones: this.phonePolicy(event) }, now),
+        enqueue: (key, op, options) => enqueue(tx, key, op, { ...options, phones: this.phonePolicy(event), replyChat: replyChatOf(event) }, now),
         audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId: event.eventId }, now),
         afterCommit: (fn) => {
           after.push(fn);

@@ -21,7 +21,7 @@ import { registerFeatures } from '../handlers/index.ts';
 import type { FeishuGateway } from '../ports/feishu.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import { Bot, type AppServices } from './bot.ts';
-import { Inbox } from './inbox.ts';
+import { Inbox, inboundPruneJob, isTransientDbError } from './inbox.ts';
 import type { Job } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { AppMetrics } from './metrics.ts';
@@ -188,7 +188,6 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       metrics,
       ...options.outbox,
     });
-    const scheduler = new Scheduler({ services, jobs });
     const inbox = new Inbox({
       db,
       provider: database.provider,
@@ -199,6 +198,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       coordinatorChatId: config.coordinatorChatId,
       ...options.inbox,
     });
+    // Infrastructure jobs run beside the features' jobs: old dedupe records are pruned.
+    const scheduler = new Scheduler({ services, jobs: [...jobs, inboundPruneJob()] });
 
     const botOpenId = () => gateway.botInfo().then((b) => b.openId);
     // Every inbound event (webhook or long connection) is timed and tracked for shutdown.
@@ -212,6 +213,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         // Webhook events: acknowledged once stored in the inbox, processed from there in order per chat.
         accept: (event) => (draining ? Promise.reject(new Error('shutting down')) : track(inbox.accept(event))),
         arriving: () => inbox.arriving(),
+        cardFailed: (event, error) => (isTransientDbError(error) ? Promise.resolve() : inbox.recordFailed(event, error)),
         lateResponse: (event, response) => bot.deliverLateResponse(event, response),
         log: log.child({ component: 'feishu' }),
         encryptKey,
@@ -235,7 +237,14 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     cleanup.unshift(() => scheduler.stop());
 
     if (!local && config.feishu.eventMode === 'ws') {
-      const dispatching = { dispatch, deliverLateResponse: (event: InboundEvent, response: Parameters<Bot['deliverLateResponse']>[1]) => bot.deliverLateResponse(event, response) };
+      const dispatching = {
+        dispatch,
+        deliverLateResponse: (event: InboundEvent, response: Parameters<Bot['deliverLateResponse']>[1]) => bot.deliverLateResponse(event, response),
+        // Events over the socket take the webhook's path: acknowledged once stored in the inbox.
+        accept: (event: InboundEvent) => (draining ? Promise.reject(new Error('shutting down')) : track(inbox.accept(event))),
+        recordFailed: (event: InboundEvent, error: unknown) => inbox.recordFailed(event, error),
+        isTransient: isTransientDbError,
+      };
       // Loaded only in this mode: it pulls in the whole SDK at once (src/adapters/feishu/gateway.ts loads it on first use).
       const { startLongConnection } = await import('../adapters/feishu/long-connection.ts');
       const connection = await startLongConnection({ config, bot: dispatching, gateway, db, log: log.child({ component: 'ws' }), clock });

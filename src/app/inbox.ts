@@ -8,13 +8,15 @@
 // recorded as 'failed', never retried, the coordinators alerted once. Transient failures (database
 // unavailable, lock timeouts) are retried with backoff, holding the rest of their chat behind them.
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../adapters/db/database.ts';
+import type { Db, Tx } from '../adapters/db/database.ts';
 import type { Provider } from '../adapters/db/schema/providers.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from './log.ts';
 import { card, escapeMarkdown, markdown, note } from '../../cards/kit.ts';
 import { coordinatorChatIds } from './access.ts';
 import type { DispatchResult } from './bot.ts';
+import type { Job } from './jobs.ts';
+import { Pump } from './pump.ts';
 import { dedupeKey, type InboundEvent } from './events.ts';
 import { enqueue, nextOutboxSeq } from './outbox.ts';
 
@@ -40,6 +42,43 @@ export interface InboxOptions {
 }
 
 export type AcceptResult = 'accepted' | 'duplicate';
+
+/**
+ * Days an inbound event's dedupe record is kept. Feishu re-delivers an event it got no answer
+ * for during about 7 hours (15 s, 5 min, 1 h, 6 h; reliability.md [S11]) and a reconnect backfills
+ * at most 24 hours of history, so 3 days covers both with a wide margin.
+ */
+export const INBOUND_RETENTION_DAYS = 3;
+/** Failed events are the record of what was lost: kept longer for whoever investigates. */
+export const FAILED_INBOUND_RETENTION_DAYS = 30;
+
+/**
+ * Deletes finished inbox rows and processed-event ids older than the retention (pending or
+ * processing rows are never touched). Safe to run on several instances at once.
+ */
+export async function pruneInbound(db: Db, now: Date, o: { keepDays?: number; keepFailedDays?: number } = {}): Promise<{ inbox: number; failed: number; processed: number }> {
+  const day = 24 * 3600_000;
+  const cutoff = new Date(now.getTime() - (o.keepDays ?? INBOUND_RETENTION_DAYS) * day);
+  const failedCutoff = new Date(now.getTime() - Math.max(o.keepFailedDays ?? FAILED_INBOUND_RETENTION_DAYS, o.keepDays ?? INBOUND_RETENTION_DAYS) * day);
+  const inbox = await db.inboxEvent.deleteMany({ where: { status: 'done', receivedAt: { lt: cutoff } } });
+  const failed = await db.inboxEvent.deleteMany({ where: { status: 'failed', receivedAt: { lt: failedCutoff } } });
+  const processed = await db.processedEvent.deleteMany({ where: { receivedAt: { lt: cutoff } } });
+  return { inbox: inbox.count, failed: failed.count, processed: processed.count };
+}
+
+/** The job that prunes, at most once an hour (each tick is once a minute). */
+export function inboundPruneJob(o: { keepDays?: number; keepFailedDays?: number } = {}): Job {
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    name: 'inbound.prune',
+    async run(services, now) {
+      if (now.getTime() - last < 3600_000 && now.getTime() >= last) return;
+      last = now.getTime();
+      const r = await pruneInbound(services.db, now, o);
+      if (r.inbox + r.failed + r.processed > 0) services.log.info('pruned old inbound events', r);
+    },
+  };
+}
 
 /** Prisma / driver errors that mean "try again later", not "this event is bad". */
 export function isTransientDbError(error: unknown): boolean {
@@ -89,11 +128,8 @@ export class Inbox {
   private readonly pending: { event: InboundEvent; key: string; resolve(r: AcceptResult): void; reject(e: unknown): void }[] = [];
   private flushing = false;
   private lastAcceptAt = 0;
-  private started = false;
   private stopping = false;
-  private loop: Promise<void> | undefined;
-  private signal: (() => void) | undefined;
-  private signalled = false;
+  private readonly pump: Pump;
 
   constructor(options: InboxOptions) {
     this.o = {
@@ -106,6 +142,12 @@ export class Inbox {
       workerId: randomBytes(6).toString('hex'),
       ...options,
     };
+    this.pump = new Pump({
+      pollMs: this.o.pollMs > 0 ? this.o.pollMs : 60_000,
+      hasRoom: () => this.lanes.size < this.o.concurrency,
+      step: async () => (await this.claimAndLaunch(false)).length,
+      onError: (error) => this.o.log.error('inbox claim failed', { error }),
+    });
   }
 
   /**
@@ -197,22 +239,17 @@ export class Inbox {
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
     this.stopping = false;
-    this.loop = this.pump();
+    this.pump.start();
   }
 
   kick(): void {
-    this.signalled = true;
-    this.signal?.();
+    this.pump.kick();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.kick();
-    await this.loop;
-    this.started = false;
+    await this.pump.stop();
     await Promise.all(this.lanes.values());
     // Hand back what this worker claimed but did not start.
     await this.o.db.inboxEvent.updateMany({ where: { status: 'processing', claimedBy: this.o.workerId }, data: { status: 'pending', claimedBy: null, leaseUntil: null } }).catch(() => undefined);
@@ -238,30 +275,6 @@ export class Inbox {
   /** One claim, its lanes run to the end (no background loop needed). */
   async runOnce(skipBackoff = false): Promise<void> {
     await Promise.all(await this.claimAndLaunch(skipBackoff));
-  }
-
-  private async pump(): Promise<void> {
-    while (!this.stopping) {
-      this.signalled = false;
-      let launched = 0;
-      if (this.lanes.size < this.o.concurrency) {
-        try {
-          launched = (await this.claimAndLaunch(false)).length;
-        } catch (error) {
-          this.o.log.error('inbox claim failed', { error });
-        }
-      }
-      if (this.stopping) break;
-      if (launched > 0 || this.signalled) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.o.pollMs > 0 ? this.o.pollMs : 60_000);
-        this.signal = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.signal = undefined;
-    }
   }
 
   private async claimAndLaunch(skipBackoff: boolean): Promise<Promise<void>[]> {
@@ -398,18 +411,51 @@ export class Inbox {
         data: { status: 'failed', attempts, claimedBy: null, leaseUntil: null, doneAt: now, lastError: message.slice(0, 1000) },
       });
       if (n.count === 0) return;
-      const alert = card({
-        title: '收到的消息未能处理',
-        template: 'red',
-        elements: [
-          markdown(`**类型**：${escapeMarkdown(row.kind)}\n**群**：${escapeMarkdown(row.lane)}\n**错误**：${escapeMarkdown(message.slice(0, 300))}`),
-          note(`事件 ${escapeMarkdown(row.eventId.slice(0, 80))} 已记录为失败，不再重试（重试也会失败）。请联系维护人员查看日志。`),
-        ],
-      });
-      for (const chatId of await coordinatorChatIds(tx, this.o.coordinatorChatId)) {
-        await enqueue(tx, `alert:inbox:${row.key}:${chatId}`.slice(0, 190), { op: 'send', to: { chatId }, card: alert }, {}, now);
-      }
+      await this.alert(tx, { key: row.key, kind: row.kind, lane: row.lane, eventId: row.eventId }, message, now);
     });
     this.o.kickOutbox();
+  }
+
+  /**
+   * A card callback answered on the fast path (not through the inbox) whose handler failed for
+   * good: recorded as a failed inbound event (its dedupe key, so a re-push or a second click under
+   * the same event id does not alert again), the coordinators alerted once. Returns false when the
+   * event was already recorded. Throws when the database cannot take it.
+   */
+  async recordFailed(event: InboundEvent, error: unknown): Promise<boolean> {
+    const key = dedupeKey(event);
+    const now = this.o.clock.now();
+    const message = String((error as Error)?.message ?? error);
+    this.o.log.error('inbound event failed for good (poison); coordinators alerted', { key, kind: event.kind, error: message.slice(0, 300) });
+    const created = await this.o.db.$transaction(async (tx) => {
+      const pg = this.o.provider === 'postgresql';
+      const ts = pg ? '::timestamp(3)' : '';
+      const p = (i: number) => (pg ? `$${i}` : '?');
+      const at = pg ? now.toISOString() : now;
+      const inserted = await tx.$queryRawUnsafe<{ key: string }[]>(
+        `INSERT INTO "InboxEvent" ("key", "kind", "eventId", "lane", "seq", "payload", "status", "attempts", "lastError", "nextAttemptAt", "receivedAt", "doneAt") VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, 'failed', 1, ${p(7)}, ${p(8)}${ts}, ${p(9)}${ts}, ${p(10)}${ts}) ON CONFLICT DO NOTHING RETURNING "key"`,
+        key, event.kind, event.eventId, laneOf(event), nextOutboxSeq(), toJson(event), message.slice(0, 1000), at, at, at,
+      );
+      const rows = { count: inserted.length };
+      if (rows.count === 0) return false;
+      await this.alert(tx, { key, kind: event.kind, lane: laneOf(event), eventId: event.eventId }, message, now);
+      return true;
+    });
+    if (created) this.o.kickOutbox();
+    return created;
+  }
+
+  private async alert(tx: Tx, row: { key: string; kind: string; lane: string; eventId: string }, message: string, now: Date): Promise<void> {
+    const alert = card({
+      title: '收到的消息未能处理',
+      template: 'red',
+      elements: [
+        markdown(`**类型**：${escapeMarkdown(row.kind)}\n**群**：${escapeMarkdown(row.lane)}\n**错误**：${escapeMarkdown(message.slice(0, 300))}`),
+        note(`事件 ${escapeMarkdown(row.eventId.slice(0, 80))} 已记录为失败，不再重试（重试也会失败）。请联系维护人员查看日志。`),
+      ],
+    });
+    for (const chatId of await coordinatorChatIds(tx, this.o.coordinatorChatId)) {
+      await enqueue(tx, `alert:inbox:${row.key}:${chatId}`.slice(0, 190), { op: 'send', to: { chatId }, card: alert }, {}, now);
+    }
   }
 }

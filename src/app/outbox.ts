@@ -13,8 +13,12 @@ export type Recipient = { chatId: string } | { openId: string };
 export type OutboxOp =
   /** a card or a text into a chat or to a person (p2p) */
   | { op: 'send'; to: Recipient; card?: CardJson; text?: string }
-  /** a reply in the thread of a message */
-  | { op: 'reply'; messageId: string; card?: CardJson; text?: string }
+  /**
+   * a reply in the thread of a message; `chatId` = the chat that message is in (Feishu's 5/s limit
+   * is per chat, so it is the reply's lane; filled in by enqueue() for a reply to the event's own
+   * message when the handler leaves it out)
+   */
+  | { op: 'reply'; messageId: string; chatId?: string; card?: CardJson; text?: string }
   /** replace a card the bot sent; the message is known by id, or by the key of the send that posted it */
   | { op: 'patch'; messageId?: string; messageOfKey?: string; card: CardJson }
   /** 加急: buzz users about a message the bot sent (by the key of that send); never retried blindly */
@@ -29,6 +33,22 @@ export interface EnqueueOptions {
   notBefore?: Date;
   /** who counts as a coordinator and which reply lands privately (set by the bot core, not use-cases) */
   phones?: PhonePolicy;
+  /** the message the handled event came from and its chat (set by the bot core): a reply to it is laned by that chat */
+  replyChat?: ReplyChat;
+}
+
+/** A message and the chat it is in. */
+export interface ReplyChat { messageId: string; chatId: string }
+
+/** The event's own message and chat, for replies to it (message events and card callbacks carry both). */
+export function replyChatOf(event: { kind: string; messageId?: string; chatId?: string }): ReplyChat | undefined {
+  return (event.kind === 'message' || event.kind === 'card_action') && event.messageId && event.chatId ? { messageId: event.messageId, chatId: event.chatId } : undefined;
+}
+
+/** A reply without its chat gets it from the event when it replies to the event's own message. */
+function withReplyChat(op: OutboxOp, replyChat: ReplyChat | undefined): OutboxOp {
+  if (op.op !== 'reply' || op.chatId || !replyChat || replyChat.messageId !== op.messageId) return op;
+  return { ...op, chatId: replyChat.chatId };
 }
 
 /** Feishu's `uuid` is at most 50 characters: long keys are hashed, short ones kept readable. */
@@ -61,14 +81,19 @@ export function nextOutboxSeq(): bigint {
   return lastSeq;
 }
 
-/** The rate-limit and ordering lane of an operation: the chat or user it lands in, or the message it changes. */
+/**
+ * The rate-limit and ordering lane of an operation: the chat or user it lands in, or the message it
+ * changes. A reply lands in the chat of the message it answers (Feishu counts 5/s per chat, and a
+ * reply must keep its place among that chat's sends); a reply whose chat is unknown (rows written
+ * before chatId was stored) keeps the message id.
+ */
 export function targetOf(op: OutboxOp): string {
   switch (op.op) {
     case 'send':
     case 'file':
       return 'chatId' in op.to ? op.to.chatId : op.to.openId;
     case 'reply':
-      return op.messageId;
+      return op.chatId ?? op.messageId;
     case 'patch':
       return op.messageId ?? `key:${op.messageOfKey}`;
     case 'urgent':
@@ -86,7 +111,7 @@ export function targetOf(op: OutboxOp): string {
 export async function enqueue(tx: Tx, idempotencyKey: string, raw: OutboxOp, options: EnqueueOptions = {}, now = new Date()): Promise<string> {
   const existing = await tx.outboxMessage.findUnique({ where: { idempotencyKey }, select: { id: true } });
   if (existing) return existing.id;
-  const op = await outgoing(tx, raw, options.phones);
+  const op = await outgoing(tx, withReplyChat(raw, options.replyChat), options.phones);
   let parentId: string | null = null;
   if (op.op === 'urgent' || (op.op === 'patch' && !op.messageId && op.messageOfKey)) {
     const parent = await tx.outboxMessage.findUnique({ where: { idempotencyKey: op.messageOfKey! }, select: { id: true } });
@@ -124,7 +149,7 @@ export async function enqueueMany(tx: Tx, items: readonly { key: string; op: Out
   for (const i of items) {
     if (seen.has(i.key)) continue;
     seen.add(i.key);
-    const op = await outgoing(tx, i.op, policy);
+    const op = await outgoing(tx, withReplyChat(i.op, i.options?.replyChat), policy);
     data.push({ idempotencyKey: i.key, op: op.op, target: targetOf(op), payload: JSON.stringify(op), nextAttemptAt: i.options?.notBefore ?? now, seq: nextOutboxSeq() });
   }
   if (data.length > 0) await tx.outboxMessage.createMany({ data });
@@ -136,7 +161,7 @@ const cardJson = z.custom<CardJson>((v) => typeof v === 'object' && v !== null &
 /** Parses a stored payload back (the worker uses it; a bad row is a permanent failure, not a crash). */
 export const outboxOpSchema: z.ZodType<OutboxOp> = z.discriminatedUnion('op', [
   z.object({ op: z.literal('send'), to: recipient, card: cardJson.optional(), text: z.string().optional() }),
-  z.object({ op: z.literal('reply'), messageId: z.string(), card: cardJson.optional(), text: z.string().optional() }),
+  z.object({ op: z.literal('reply'), messageId: z.string(), chatId: z.string().optional(), card: cardJson.optional(), text: z.string().optional() }),
   z.object({ op: z.literal('patch'), messageId: z.string().optional(), messageOfKey: z.string().optional(), card: cardJson }),
   z.object({ op: z.literal('urgent'), messageOfKey: z.string(), openIds: z.array(z.string()).min(1) }),
   z.object({ op: z.literal('file'), to: recipient, fileName: z.string(), fileType: z.enum(['xls', 'pdf', 'doc', 'stream']), storedPath: z.string(), fullPhones: z.boolean().optional() }),

@@ -69,14 +69,17 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
       ['hold:0', { op: 'send', to: { chatId: held }, text: '第一条' }],
       ['hold:1', { op: 'send', to: { chatId: held }, text: '第二条' }],
       ['hold:2', { op: 'send', to: { chatId: held }, text: '第三条' }],
-      ['free:0', { op: 'send', to: { chatId: free }, text: '别的群' }],
     ]);
+    // The fault is by path only: the held chat is alone when it fails (with another chat's lane in
+    // parallel, whichever call came first would take it).
     h.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: 1, times: 1 }, 'POST');
     try {
       await h.app.worker.runOnce(false); // no skipping backoff: hold:0 now waits for its retry
     } finally {
       h.emulator.faults.reset();
     }
+    await put(h, [['free:0', { op: 'send', to: { chatId: free }, text: '别的群' }]]);
+    await h.app.worker.runOnce(false); // the other chat goes on while the held one waits
     const rows = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: 'hold:' } }, orderBy: { idempotencyKey: 'asc' } });
     expect(rows.map((r) => [r.status, r.attempts])).toEqual([['pending', 1], ['pending', 0], ['pending', 0]]);
     expect(rows.every((r) => r.claimedBy === null && r.leaseUntil === null)).toBe(true);

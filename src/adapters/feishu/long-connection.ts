@@ -1,8 +1,17 @@
 // FEISHU_EVENT_MODE=ws: the SDK's WSClient with a liveness watchdog (wsConfig.pingTimeout, off by
-// default in the SDK) and auto-reconnect. Events arrive unsigned over the authenticated socket;
-// the dispatcher normalizes and dispatches them under the same 3 s rule as webhooks. Messages sent
-// while the socket was down are never pushed again, so every reconnect backfills recent history
-// of the bound chats; dedupe by message id makes that safe to overlap.
+// default in the SDK) and auto-reconnect. Events arrive unsigned over the authenticated socket and
+// take the same path as webhooks: messages and bot added/removed events are acknowledged after one
+// durable insert into the inbox (dedupe by event id / message id), processed there in order per
+// chat; a handler failure that would fail again becomes a failed inbound event (acked, the
+// coordinators alerted once), and only a database that cannot take the insert makes the SDK ack
+// with code 500 (Feishu pushes it again). Card callbacks keep a fast path: dispatched here and
+// answered within the budget (a delayed update follows when the handler is slower); a handler that
+// fails for good is recorded the same way and answered with an error toast. Messages sent while
+// the socket was down are never pushed again, so every reconnect backfills recent history of the
+// bound chats into the inbox; dedupe by message id makes that safe to overlap.
+// Feishu: "长连接模式下接收到消息后，需要在 3 秒内处理完成且不抛出异常，否则会触发超时重推机制"
+// (使用长连接接收事件, https://open.feishu.cn/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/request-url-configuration-case):
+// a handler that throws is re-pushed, so only a failure worth a retry may throw here.
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Config } from '../../config.ts';
 import type { DispatchResult } from '../../app/bot.ts';
@@ -21,6 +30,15 @@ export interface Dispatching {
   dispatch(event: InboundEvent): Promise<DispatchResult>;
   /** delivers a card handler's late result as a delayed update (optional for tests) */
   deliverLateResponse?(event: InboundEvent, response: CardResponse): Promise<void>;
+  /**
+   * The durable intake (the inbox): resolves once the event is stored (or known), rejects only when
+   * the database cannot take it. Without it (tests of the dispatcher alone) events are dispatched.
+   */
+  accept?(event: InboundEvent): Promise<'accepted' | 'duplicate'>;
+  /** records a card callback whose handler failed for good and alerts the coordinators once */
+  recordFailed?(event: InboundEvent, error: unknown): Promise<unknown>;
+  /** whether a failure is transient (database unavailable): not recorded as failed */
+  isTransient?(error: unknown): boolean;
 }
 
 export interface WsDispatcherDeps {
@@ -56,6 +74,11 @@ async function within<T>(p: Promise<T>, ms: number): Promise<{ done: true; value
 
 export function createWsDispatcher(deps: WsDispatcherDeps): lark.EventDispatcher {
   const budget = deps.ackBudgetMs ?? 2500;
+  /** A card handler that failed for good: recorded once, coordinators alerted (never throws). */
+  const failedCard = async (event: InboundEvent, error: unknown): Promise<void> => {
+    if (!deps.bot.recordFailed || deps.bot.isTransient?.(error)) return;
+    await deps.bot.recordFailed(event, error).catch((e: unknown) => deps.log.error('cannot record a failed card callback', { eventId: event.eventId, error: e }));
+  };
   const handle = async (data: Record<string, unknown>, card: boolean): Promise<Record<string, unknown> | undefined> => {
     const n = normalizeEnvelope(unflatten(data), await deps.botOpenId().catch(() => undefined));
     if (!n.ok) {
@@ -63,21 +86,34 @@ export function createWsDispatcher(deps: WsDispatcherDeps): lark.EventDispatcher
       return card ? {} : undefined;
     }
     if (n.event.kind === 'message') deps.onMessageSeen?.(n.event.createTime);
-    const work = deps.bot.dispatch(n.event);
+    if (!card && deps.bot.accept) {
+      // Rejects only when the database cannot take the insert: the SDK acks code 500 and Feishu
+      // pushes the event again; everything else is acked, processed from the inbox.
+      await deps.bot.accept(n.event);
+      return undefined;
+    }
+    const event = n.event;
+    const work = deps.bot.dispatch(event);
     let settled: Awaited<ReturnType<typeof within<DispatchResult>>>;
     try {
       settled = await within(work, budget);
     } catch (error) {
-      if (card) return { toast: { type: 'error', content: BUSY_TOAST } };
+      if (card) {
+        // Bounded: the answer must still leave within Feishu's 3 s.
+        await within(failedCard(event, error), 400);
+        return { toast: { type: 'error', content: BUSY_TOAST } };
+      }
       // The SDK acks code 500: the event may be pushed again, and nothing was committed.
       throw error;
     }
     if (!settled.done) {
-      deps.log.warn('ws handler slower than the ack budget; acknowledged early', { eventId: n.event.eventId });
-      const event = n.event;
+      deps.log.warn('ws handler slower than the ack budget; acknowledged early', { eventId: event.eventId });
       // A late card still reaches the person, as a delayed update with the callback token.
       work
-        .then((result) => (card && !result.duplicate ? deps.bot.deliverLateResponse?.(event, result.response) : undefined))
+        .then(
+          (result) => (card && !result.duplicate ? deps.bot.deliverLateResponse?.(event, result.response) : undefined),
+          (error: unknown) => (card ? failedCard(event, error) : undefined),
+        )
         .catch((error: unknown) => deps.log.error('late card delivery failed', { eventId: event.eventId, error }));
       return card ? { toast: { type: 'info', content: '正在处理，请稍候' } } : undefined;
     }
@@ -124,8 +160,10 @@ export async function backfillChats(deps: BackfillDeps, since: Date, until: Date
         continue;
       }
       try {
-        const r = await deps.bot.dispatch(normalizeHistoryMessage(m, 'group', botOpenId));
-        if (r.duplicate) result.duplicates++;
+        const event = normalizeHistoryMessage(m, 'group', botOpenId);
+        // Into the inbox like a pushed message (in order behind what is already queued for the chat).
+        const duplicate = deps.bot.accept ? (await deps.bot.accept(event)) === 'duplicate' : (await deps.bot.dispatch(event)).duplicate;
+        if (duplicate) result.duplicates++;
         else result.dispatched++;
       } catch (error) {
         deps.log.error('backfill: dispatch failed', { chatId, messageId: m.messageId, error });

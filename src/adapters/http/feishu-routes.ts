@@ -19,6 +19,8 @@ export interface FeishuRoutesOptions {
   accept?(event: InboundEvent): Promise<'accepted' | 'duplicate'>;
   /** an event request arrived; the returned function is called when it was answered (lets processing yield to acknowledgements) */
   arriving?(): () => void;
+  /** records a card callback whose handler failed for good (not transient) and alerts the coordinators once */
+  cardFailed?(event: InboundEvent, error: unknown): Promise<unknown>;
   /** delivers the result of a card handler that missed the callback budget (delayed update) */
   lateResponse?(event: InboundEvent, response: CardResponse): Promise<void>;
   log: Logger;
@@ -146,12 +148,17 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     if (!settled.done) {
       options.log.warn('card handler slower than the callback budget; its card follows as a delayed update', { eventId: event.eventId });
       work
-        .then((result) => (result.duplicate ? undefined : options.lateResponse?.(event, result.response)))
+        .then(
+          (result) => (result.duplicate ? undefined : options.lateResponse?.(event, result.response)),
+          (error: unknown) => options.cardFailed?.(event, error),
+        )
         .catch((error: unknown) => options.log.error('late card delivery failed', { eventId: event.eventId, error }));
       res.json({ toast: { type: 'info', content: '正在处理，请稍候' } });
       return;
     }
     if ('error' in settled) {
+      // Bounded: the answer must still leave within Feishu's 3 s.
+      if (options.cardFailed) await within(options.cardFailed(event, settled.error).catch((error: unknown) => options.log.error('cannot record a failed card callback', { eventId: event.eventId, error })), 400);
       res.json({ toast: { type: 'error', content: BUSY_TOAST } });
       return;
     }

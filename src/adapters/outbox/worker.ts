@@ -10,6 +10,8 @@
 // Feishu uuid while that still dedupes (1 h), else given up and reported; urgent calls (no uuid)
 // are never repeated after an ambiguous outcome.
 //
+// Claiming (which rows, leased how) is in claim.ts; this file delivers what was claimed.
+//
 // Rates: the limiter keeps Feishu's windows (see rate-limiter.ts); workers of one app (several
 // instances on one PostgreSQL) register in OutboxWorkerHeartbeat and split the app-wide limits.
 import { randomBytes } from 'node:crypto';
@@ -24,6 +26,8 @@ import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } fr
 import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
 import { RateLimiter, type RateSlot } from './rate-limiter.ts';
+import { Pump } from '../../app/pump.ts';
+import { claimDue, releaseRows, type Row } from './claim.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
 export const ALERT_KEY_PREFIX = 'alert:';
@@ -79,28 +83,9 @@ export interface OutboxWorkerOptions {
   metrics?: OutboxMetrics;
 }
 
-interface Row {
-  id: string;
-  idempotencyKey: string;
-  op: string;
-  target: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  nextAttemptAt: Date;
-  leaseUntil: Date | null;
-  lastError: string | null;
-  parentId: string | null;
-  createdAt: Date;
-  attemptStartedAt: Date | null;
-}
-
 type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | 'lost';
 
 const AMBIGUOUS_MARK = /^\[ambiguous@([0-9TZ:.-]+)\]/;
-const ORDER = [{ seq: 'asc' as const }, { createdAt: 'asc' as const }, { id: 'asc' as const }];
-/** PostgreSQL advisory lock key that serialises claims across workers (claims are short). */
-const CLAIM_LOCK = 7_031_017;
 
 export class OutboxWorker {
   private readonly o: Required<Omit<OutboxWorkerOptions, 'limiter' | 'workerId' | 'observer' | 'metrics'>> & { workerId: string; observer: OutboxObserver; metrics?: OutboxMetrics };
@@ -108,9 +93,7 @@ export class OutboxWorker {
   private readonly lanes = new Map<string, Promise<number>>();
   private started = false;
   private stopping = false;
-  private pumpLoop: Promise<void> | undefined;
-  private signal: (() => void) | undefined;
-  private signalled = false;
+  private readonly pump: Pump;
   /** registered while started or draining */
   private active = 0;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -134,6 +117,12 @@ export class OutboxWorker {
       ...options,
     } as OutboxWorker['o'];
     this.limiter = options.limiter ?? new RateLimiter(options.config.rateLimits);
+    this.pump = new Pump({
+      pollMs: this.o.pollMs,
+      hasRoom: () => this.lanes.size < this.o.concurrency,
+      step: async () => (await this.claimAndLaunch(false)).length,
+      onError: (error) => this.o.log.error('outbox claim failed', { error }),
+    });
   }
 
   get workerId(): string {
@@ -146,12 +135,12 @@ export class OutboxWorker {
     this.started = true;
     this.stopping = false;
     this.active++;
-    this.pumpLoop = this.pump();
+    this.pump.start();
   }
 
   /** Look for work now (after a commit). */
   kick(): void {
-    this.wakeUp();
+    this.pump.kick();
   }
 
   /**
@@ -160,10 +149,9 @@ export class OutboxWorker {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wakeUp();
     if (this.started) {
       this.started = false;
-      await this.pumpLoop;
+      await this.pump.stop();
       await this.deactivate();
     }
     await Promise.all(this.lanes.values());
@@ -193,38 +181,6 @@ export class OutboxWorker {
     const launched = await this.claimAndLaunch(skipBackoff);
     const results = await Promise.all(launched);
     return results.reduce((a, b) => a + b, 0);
-  }
-
-  // ---- background loop ------------------------------------------------------------------------
-
-  private wakeUp(): void {
-    this.signalled = true;
-    this.signal?.();
-  }
-
-  private async pump(): Promise<void> {
-    while (!this.stopping) {
-      this.signalled = false;
-      let launched = 0;
-      if (this.lanes.size < this.o.concurrency) {
-        try {
-          launched = (await this.claimAndLaunch(false)).length;
-        } catch (error) {
-          this.o.log.error('outbox claim failed', { error });
-        }
-      }
-      if (this.stopping) break;
-      if (launched > 0 && this.lanes.size < this.o.concurrency) continue;
-      if (this.signalled) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.o.pollMs);
-        this.signal = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.signal = undefined;
-    }
   }
 
   // ---- registration and heartbeat ------------------------------------------------------------
@@ -288,7 +244,7 @@ export class OutboxWorker {
     for (const [target, rows] of queues) {
       const lane = this.runLane(rows).finally(() => {
         this.lanes.delete(target);
-        this.wakeUp();
+        this.pump.kick();
       });
       this.lanes.set(target, lane);
       launched.push(lane);
@@ -299,57 +255,16 @@ export class OutboxWorker {
   private async claim(skipBackoff: boolean): Promise<Row[]> {
     const free = this.o.concurrency - this.lanes.size;
     if (free <= 0) return [];
-    const now = this.o.clock.now();
-    const leaseUntil = new Date(now.getTime() + this.o.leaseMs);
-    const busy = [...this.lanes.keys()];
-    const due = {
-      OR: [
-        { status: 'pending', nextAttemptAt: { lte: now } },
-        ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
-        { status: 'sending', leaseUntil: { lt: now } },
-      ],
-      ...(busy.length > 0 ? { target: { notIn: busy } } : {}),
-    };
-    const claimable = (r: { status: string; attempts: number; nextAttemptAt: Date; leaseUntil: Date | null }) =>
-      r.status === 'pending' ? r.nextAttemptAt <= now || (skipBackoff && r.attempts > 0) : r.leaseUntil !== null && r.leaseUntil < now;
-    /** a row that keeps the rows behind it waiting: a retry in its backoff, or a live lease */
-    const blocking = (r: { status: string; attempts: number }) => r.status === 'sending' || r.attempts > 0;
-
-    const ids = await this.o.db.$transaction(async (tx) => {
-      if (this.o.provider === 'postgresql') await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
-      const candidates = await tx.outboxMessage.findMany({ where: due, orderBy: ORDER, take: this.o.batchSize, select: { target: true } });
-      const targets = [...new Set(candidates.map((c) => c.target))].slice(0, free);
-      if (targets.length === 0) return [];
-      const open = await tx.outboxMessage.findMany({
-        where: { target: { in: targets }, status: { in: ['pending', 'sending'] } },
-        orderBy: ORDER,
-        select: { id: true, target: true, status: true, attempts: true, nextAttemptAt: true, leaseUntil: true },
-      });
-      const take: string[] = [];
-      const perTarget = new Map<string, number>();
-      const closed = new Set<string>();
-      for (const r of open) {
-        if (closed.has(r.target)) continue;
-        const n = perTarget.get(r.target) ?? 0;
-        if (claimable(r) && n < this.o.laneSize) {
-          take.push(r.id);
-          perTarget.set(r.target, n + 1);
-        } else if (!claimable(r) && !blocking(r)) {
-          // scheduled for later by its producer and never attempted: not due yet, holds nothing
-          continue;
-        } else {
-          closed.add(r.target);
-        }
-      }
-      if (take.length === 0) return [];
-      await tx.outboxMessage.updateMany({ where: { id: { in: take } }, data: { status: 'sending', leaseUntil, claimedBy: this.o.workerId } });
-      return take;
+    return claimDue(this.o.db, this.o.provider, {
+      workerId: this.o.workerId,
+      now: this.o.clock.now(),
+      leaseMs: this.o.leaseMs,
+      lanes: free,
+      busy: [...this.lanes.keys()],
+      batchSize: this.o.batchSize,
+      laneSize: this.o.laneSize,
+      skipBackoff,
     });
-    if (ids.length === 0) return [];
-    const rows = (await this.o.db.outboxMessage.findMany({ where: { id: { in: ids }, claimedBy: this.o.workerId }, orderBy: ORDER })) as Row[];
-    // Outcomes clear attemptStartedAt, so a row that still has it was taken over from a worker that
-    // died mid-call: marked 'sending' here (ambiguous), every other row 'pending'.
-    return rows.map((r) => ({ ...r, status: r.attemptStartedAt ? 'sending' : 'pending' }));
   }
 
   /**
@@ -403,11 +318,7 @@ export class OutboxWorker {
 
   /** Hands claimed, unattempted rows back (pending, due as they were). */
   private async release(rows: Row[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.o.db.outboxMessage.updateMany({
-      where: { id: { in: rows.map((r) => r.id) }, status: 'sending', claimedBy: this.o.workerId },
-      data: { status: 'pending', claimedBy: null, leaseUntil: null },
-    });
+    await releaseRows(this.o.db, this.o.workerId, rows.map((r) => r.id));
   }
 
   /** Waits for a place in the rate windows; undefined when the worker stops meanwhile. */

@@ -1,0 +1,109 @@
+// Claiming, apart from delivering (worker.ts): which outbox rows a worker may take now, taken in
+// one short transaction. A target (chat, user, message) is claimed only as a prefix of its open
+// rows in `seq` order, never while another worker holds a live lease on it and never past a row
+// waiting for its retry, so a chat's later message cannot overtake an earlier one across retries,
+// restarts or workers. On PostgreSQL an advisory lock serialises claims across workers.
+import type { Db } from '../db/database.ts';
+import type { Provider } from '../db/schema/providers.ts';
+
+/** A claimed row, as the lanes deliver it. */
+export interface Row {
+  id: string;
+  idempotencyKey: string;
+  op: string;
+  target: string;
+  payload: string;
+  /** 'pending', or 'sending' when taken over from a worker that died mid-call (ambiguous) */
+  status: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  parentId: string | null;
+  createdAt: Date;
+  attemptStartedAt: Date | null;
+}
+
+export const ORDER = [{ seq: 'asc' as const }, { createdAt: 'asc' as const }, { id: 'asc' as const }];
+/** PostgreSQL advisory lock key that serialises claims across workers (claims are short). */
+const CLAIM_LOCK = 7_031_017;
+
+export interface ClaimParams {
+  workerId: string;
+  now: Date;
+  leaseMs: number;
+  /** how many new targets may be taken (free lanes) */
+  lanes: number;
+  /** targets this worker is delivering now (not claimed again) */
+  busy: string[];
+  /** rows looked at per claim (oldest first) */
+  batchSize: number;
+  /** most rows one target takes per claim */
+  laneSize: number;
+  /** also take retries whose backoff has not run out (tests on a frozen clock) */
+  skipBackoff: boolean;
+}
+
+/** Claims what is due, in delivery order; the rows come back leased to `workerId`. */
+export async function claimDue(db: Db, provider: Provider, p: ClaimParams): Promise<Row[]> {
+  if (p.lanes <= 0) return [];
+  const { now, skipBackoff } = p;
+  const leaseUntil = new Date(now.getTime() + p.leaseMs);
+  const due = {
+    OR: [
+      { status: 'pending', nextAttemptAt: { lte: now } },
+      ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
+      { status: 'sending', leaseUntil: { lt: now } },
+    ],
+    ...(p.busy.length > 0 ? { target: { notIn: p.busy } } : {}),
+  };
+  const claimable = (r: { status: string; attempts: number; nextAttemptAt: Date; leaseUntil: Date | null }) =>
+    r.status === 'pending' ? r.nextAttemptAt <= now || (skipBackoff && r.attempts > 0) : r.leaseUntil !== null && r.leaseUntil < now;
+  /** a row that keeps the rows behind it waiting: a retry in its backoff, or a live lease */
+  const blocking = (r: { status: string; attempts: number }) => r.status === 'sending' || r.attempts > 0;
+
+  const ids = await db.$transaction(async (tx) => {
+    if (provider === 'postgresql') await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
+    const candidates = await tx.outboxMessage.findMany({ where: due, orderBy: ORDER, take: p.batchSize, select: { target: true } });
+    const targets = [...new Set(candidates.map((c) => c.target))].slice(0, p.lanes);
+    if (targets.length === 0) return [];
+    const open = await tx.outboxMessage.findMany({
+      where: { target: { in: targets }, status: { in: ['pending', 'sending'] } },
+      orderBy: ORDER,
+      select: { id: true, target: true, status: true, attempts: true, nextAttemptAt: true, leaseUntil: true },
+    });
+    const take: string[] = [];
+    const perTarget = new Map<string, number>();
+    const closed = new Set<string>();
+    for (const r of open) {
+      if (closed.has(r.target)) continue;
+      const n = perTarget.get(r.target) ?? 0;
+      if (claimable(r) && n < p.laneSize) {
+        take.push(r.id);
+        perTarget.set(r.target, n + 1);
+      } else if (!claimable(r) && !blocking(r)) {
+        // scheduled for later by its producer and never attempted: not due yet, holds nothing
+        continue;
+      } else {
+        closed.add(r.target);
+      }
+    }
+    if (take.length === 0) return [];
+    await tx.outboxMessage.updateMany({ where: { id: { in: take } }, data: { status: 'sending', leaseUntil, claimedBy: p.workerId } });
+    return take;
+  });
+  if (ids.length === 0) return [];
+  const rows = (await db.outboxMessage.findMany({ where: { id: { in: ids }, claimedBy: p.workerId }, orderBy: ORDER })) as Row[];
+  // Outcomes clear attemptStartedAt, so a row that still has it was taken over from a worker that
+  // died mid-call: marked 'sending' here (ambiguous), every other row 'pending'.
+  return rows.map((r) => ({ ...r, status: r.attemptStartedAt ? 'sending' : 'pending' }));
+}
+
+/** Hands claimed, unattempted rows back (pending, due as they were). */
+export async function releaseRows(db: Db, workerId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.outboxMessage.updateMany({
+    where: { id: { in: ids }, status: 'sending', claimedBy: workerId },
+    data: { status: 'pending', claimedBy: null, leaseUntil: null },
+  });
+}
