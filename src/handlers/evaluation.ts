@@ -60,7 +60,7 @@ async function exportAction(ctx: HandlerContext, campaign: Campaign, e: CardActi
   if (refusal) return { toast: { type: 'error', content: refusal } };
   const services = ctx.services;
   const actor = ctx.actor;
-  ctx.afterCommit(() => exportToChat(services, campaign, kind, e.chatId, actor, e.eventId));
+  ctx.afterCommit(() => exportToChat(services, campaign, kind, e.chatId, actor, e.eventId, e.messageId));
   return { toast: { type: 'info', content: kind === 'xlsx' ? '正在生成评选汇总表，稍后发到本会话' : '正在打包证据材料，稍后发到本会话' } };
 }
 
