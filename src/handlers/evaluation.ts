@@ -9,6 +9,7 @@ import { judgeChoiceCard } from '../../cards/evaluation.ts';
 import {
   addJudges,
   judgesByName,
+  judgePicker,
   directoryPerson,
   confirmWinners,
   criteriaView,
@@ -80,6 +81,11 @@ export function register(bot: Bot): void {
     const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
     if (!campaign) return reply(ctx, m, 'evaluation.judge', { text: missing ?? NO_CAMPAIGN });
     const mentioned = mentionedAfterCommand(m, '添加评委');
+    // Nobody named: Feishu's person picker over the whole directory.
+    if (mentioned.length === 0 && rest.trim() === '') {
+      const refusal = await requireCoordinator(ctx, 'evaluation.add_judge');
+      return reply(ctx, m, 'evaluation.judge', refusal ? { text: refusal } : { card: await judgePicker(ctx, campaign) });
+    }
     if (mentioned.length > 0) {
       const r = await addJudges(ctx, campaign, mentioned, rest);
       return reply(ctx, m, 'evaluation.judge', { text: [`${campaign.year}年评选：`, ...r.lines].join('\n') });
@@ -118,6 +124,22 @@ export function register(bot: Bot): void {
       if (!person) return { toast: { type: 'warning', content: '名录中找不到这个人，请重新发送“添加评委 姓名”' } };
       const r = await addJudges(ctx, c, [person], '');
       return { toast: { type: r.lines.some((l) => l.startsWith('已添加') || l.includes('已是评委')) ? 'success' : 'error', content: r.lines.join('；') } };
+    }),
+  );
+  bot.action(
+    'evaluation.add_judges_picked',
+    withCampaign(async (ctx, c, e) => {
+      const v = z.object({ judges: z.array(z.string().min(1).max(64)).max(50) }).safeParse(e.formValue);
+      if (!v.success || v.data.judges.length === 0) return { toast: { type: 'warning', content: '请先选择要添加的评委' } };
+      const people = [];
+      for (const openId of v.data.judges) {
+        const person = await directoryPerson(ctx, openId);
+        if (person) people.push(person);
+      }
+      if (people.length === 0) return { toast: { type: 'warning', content: '所选的人不在单位名录中，请在名录中维护后再添加' } };
+      const r = await addJudges(ctx, c, people, '');
+      const ok = r.lines.some((l) => l.startsWith('已添加') || l.includes('已是评委'));
+      return ok ? { toast: { type: 'success', content: r.lines.join('；').slice(0, 200) }, card: await judgePicker(ctx, c, r.lines.join('\n')) } : { toast: { type: 'error', content: r.lines.join('；') } };
     }),
   );
   bot.action('evaluation.home', withCampaign((ctx, c) => judgeHomeFor(ctx, c)));
