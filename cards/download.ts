@@ -36,5 +36,5 @@ export function withDownloads(c: CardJson, links: DownloadLink[]): CardJson {
 
 /** A private card for an export asked for by a command (no card produced it): what it is and its links. */
 export function exportReadyCard(v: { title: string; lines: string[]; links: DownloadLink[] }): CardJson {
-  return card({ title: v.title, template: 'green', elements: [...v.lines.map((l) => markdown(l)), ...downloadElements(v.links)] });
+  return card({ title: v.title, template: 'green', elements: [...v.lines.map((l) => markdown(escapeMarkdown(l))), ...downloadElements(v.links)] });
 }
