@@ -197,6 +197,8 @@ export const summaryActions = {
 const EVALUATION_STALE = '这张卡片已过期，请发送“评分”获取新卡片';
 export const evaluationActions = {
   addJudgePick: defineAction('evaluation.add_judge_pick', z.object({ openId: z.string().min(1).max(64) }), { legacy: { keys: { o: 'openId' } }, stale: '名录中找不到这个人，请重新发送“添加评委 姓名”' }),
+  /** the person picker's 添加为评委 (the picked open_ids arrive as the form's `judges`) */
+  addJudgesPicked: defineAction('evaluation.add_judges_picked', none),
   home: defineAction('evaluation.home', none),
   next: defineAction('evaluation.next', none),
   pick: defineAction('evaluation.pick', none),

@@ -17,6 +17,7 @@ import {
   multiSelect,
   note,
   select,
+  plain,
   table,
   type CardElement,
   type CardJson,
@@ -340,4 +341,33 @@ export function judgeChoiceCard(v: { choices: { name: string; candidates: { open
     elements.push(buttonRow(c.candidates.map((p) => button(`${p.name}（${p.unitName}）`.slice(0, 30), evaluationActions.addJudgePick.value({ openId: p.openId }), { size: 'small' }))));
   }
   return card({ title: '添加评委：请选择', template: 'violet', elements, summary: '添加评委：请选择' });
+}
+
+/**
+ * `添加评委` without a name: Feishu's person picker (Card JSON 2.0 `multi_select_person` in a form; its
+ * options are the directory's people, so the coordinator can pick anyone, not only this chat's members).
+ * `options[].value` takes open_ids only (empty options = the chat's members); inside a form the picked
+ * open_ids arrive as an array in form_value. Per Feishu's component reference 人员选择-多选 (Card JSON 2.0,
+ * as summarised in larksuite/cli skills/lark-im/references/card/components/multi_select_person.md).
+ */
+export function judgePickerCard(v: { year: number; people: { openId: string }[]; judges: { name: string; unitName: string }[]; notice?: string }): CardJson {
+  const elements: CardElement[] = [];
+  if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
+  elements.push(
+    form('judge_picker_form', [
+      markdown(`选择 ${v.year} 年评选的评委（名录中的任何人，可多选）。评委所在单位的活动会自动回避。`),
+      {
+        tag: 'multi_select_person',
+        name: 'judges',
+        required: true,
+        width: 'fill',
+        placeholder: plain('搜索或选择人员'),
+        options: v.people.map((p) => ({ value: p.openId })),
+      },
+      formButton('judge_picker_submit', '添加为评委', evaluationActions.addJudgesPicked.value({}), { type: 'primary' }),
+    ]),
+  );
+  const current = v.judges.map((j) => `${escapeMarkdown(j.name)}${j.unitName ? `（${escapeMarkdown(j.unitName)}）` : ''}`);
+  elements.push(note(current.length > 0 ? `已有评委 ${current.length} 位：${current.join('、')}` : '还没有评委。'));
+  return card({ title: `添加评委 · ${v.year}年`, template: 'violet', elements, summary: '添加评委：请选择' });
 }

@@ -4,6 +4,7 @@
 // Feishu's limits at county scale. Every unit-year row is in `export history` (XLSX).
 import { bestRankLabel, type History, type UnitYear, type YearTotals } from '../src/domain/history.ts';
 import { barChart, MAX_CHARTS_PER_CARD } from './chart.ts';
+import { downloadElements, type DownloadLink } from './download.ts';
 import { button, buttonRow, card, escapeMarkdown, field, hr, markdown, note, strong, table, type CardElement, type CardJson } from './kit.ts';
 import { historyActions } from './actions.ts';
 
@@ -15,6 +16,8 @@ export const HISTORY_NAMES_SHOWN = 12;
 export interface HistoryCardOptions {
   /** e.g. '2026-12-04 10:15' */
   generatedAtText: string;
+  /** the export the card's button produced (after it is built) */
+  downloads?: DownloadLink[];
 }
 
 const yearLabel = (y: number): string => `${y}年`;
@@ -157,7 +160,8 @@ export function buildHistoryCard(h: History, o: HistoryCardOptions): CardJson {
     note(
       `口径：已举办 = 活动总结已提交且填写了举办日期；总结完整 = 总结、照片、LOGO 照片、宣传链接齐全；名次为该单位最好的一项活动。${h.years.length > totals.length ? `卡片只显示最近 ${HISTORY_CARD_YEARS} 个年度；` : ''}逐单位逐年明细见“导出 Excel”。\n生成于 ${escapeMarkdown(o.generatedAtText)}`,
     ),
-    buttonRow([button('导出 Excel（逐单位逐年）', historyActions.export.value({}), { type: 'primary' })]),
+    buttonRow([button('导出 Excel（逐单位逐年）', historyActions.export.value({}), { type: o.downloads?.length ? 'default' : 'primary' })]),
+    ...downloadElements(o.downloads ?? []),
   ];
   return card({
     title: first === last ? `年度对比 · ${first}年` : `年度对比 · ${first}–${last}年`,

@@ -1,11 +1,12 @@
 // Configuration, parsed once with zod from the environment (and an optional .env). A wrong or
 // missing value stops start-up with one Chinese + English line naming the variable, what was
 // given and what is expected. Secrets are never printed.
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseAllowlist } from './adapters/http/address-policy.ts';
 
-const SECRETS = new Set(['FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN', 'METRICS_TOKEN']);
+const SECRETS = new Set(['FEISHU_APP_SECRET', 'FEISHU_ENCRYPT_KEY', 'FEISHU_VERIFICATION_TOKEN', 'METRICS_TOKEN', 'DOWNLOAD_LINK_SECRET']);
 
 const bool = (fallback: boolean) =>
   z
@@ -142,6 +143,38 @@ export const envSchema = z.object({
   LIAISON_TRUST_GROUP: bool(false),
   MAX_PHOTO_MB: int(10, 1, 30),
   LOCAL_DEMO: bool(true),
+  // Where people reach this server (download links in cards); local mode uses its own address.
+  PUBLIC_BASE_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const t = v.trim().replace(/\/+$/, '');
+      let u: URL | undefined;
+      try {
+        u = new URL(t);
+      } catch {
+        u = undefined;
+      }
+      if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.search || u.hash) {
+        ctx.addIssue({ code: 'custom', message: '应为 http(s) 地址，例如 https://themeday.example.gov.cn / expected an http(s) base URL' });
+        return z.NEVER;
+      }
+      return t;
+    }),
+  // Signs download links (HMAC-SHA256); without it a key is derived from FEISHU_APP_SECRET.
+  DOWNLOAD_LINK_SECRET: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (v.length < 32) {
+        ctx.addIssue({ code: 'custom', message: '至少 32 个字符 / at least 32 characters' });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  DOWNLOAD_LINK_DAYS: int(7, 1, 30),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -182,6 +215,11 @@ export interface Config {
   liaisonTrustGroup: boolean;
   maxPhotoBytes: number;
   localDemo: boolean;
+  /** base of links people open (download links); local mode falls back to the app's own address */
+  publicBaseUrl: string | undefined;
+  /** HMAC key of download links */
+  downloadLinkSecret: string;
+  downloadLinkDays: number;
 }
 
 export class ConfigError extends Error {
@@ -249,6 +287,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     liaisonTrustGroup: e.LIAISON_TRUST_GROUP,
     maxPhotoBytes: e.MAX_PHOTO_MB * 1024 * 1024,
     localDemo: e.LOCAL_DEMO,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    downloadLinkSecret: e.DOWNLOAD_LINK_SECRET ?? createHmac('sha256', e.FEISHU_APP_SECRET ?? 'local-secret').update('themeday download links').digest('hex'),
+    downloadLinkDays: e.DOWNLOAD_LINK_DAYS,
   };
 }
 

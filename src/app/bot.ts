@@ -38,6 +38,8 @@ export interface AppServices {
   kickOutbox(): void;
   /** extra /readyz checks features register (e.g. holiday data present for this year) */
   readiness?: ReadinessCheck[];
+  /** the app's own address, for links when PUBLIC_BASE_URL is not set (local mode) */
+  publicBaseUrl?: string;
 }
 
 export interface ReadinessCheck {

@@ -172,6 +172,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       // The worker is built below; nothing dispatches before then.
       kickOutbox: () => worker.kick(),
       readiness: [],
+      ...(local ? { publicBaseUrl: url } : {}),
     };
     servicesRef.current = services;
     const bot = new Bot(services);

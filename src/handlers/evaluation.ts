@@ -10,6 +10,7 @@ import { judgeChoiceCard } from '../../cards/evaluation.ts';
 import {
   addJudges,
   judgesByName,
+  judgePicker,
   directoryPerson,
   confirmWinners,
   criteriaView,
@@ -58,7 +59,7 @@ function withCampaign<V>(fn: (ctx: HandlerContext, campaign: Campaign, e: CardAc
 async function exportAction(ctx: HandlerContext, campaign: Campaign, e: CardActionEvent, kind: ExportKind): Promise<CardResponse> {
   const services = ctx.services;
   const actor = ctx.actor;
-  ctx.afterCommit(() => exportToChat(services, campaign, kind, e.chatId, actor, e.eventId));
+  ctx.afterCommit(() => exportToChat(services, campaign, kind, e.chatId, actor, e.eventId, e.messageId));
   return { toast: { type: 'info', content: kind === 'xlsx' ? '正在生成评选汇总表，稍后发到本会话' : '正在打包证据材料，稍后发到本会话' } };
 }
 
@@ -74,10 +75,14 @@ export function register(bot: Bot): void {
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     await ctx.reply(await criteriaView(ctx, campaign));
   });
-  bot.command({ names: ['添加评委'], summary: '添加评委：写名录中的姓名或 @ 某人（单位用于回避本单位活动）', example: '@主题日助手 添加评委 张三 县发展和改革局', audience: 'coordinator' }, async (ctx, m, args) => {
+  bot.command({ names: ['添加评委'], summary: '添加评委：写名录中的姓名或 @ 某人（单位用于回避本单位活动）', example: '@主题日助手 添加评委 张三 县发展和改革局', audience: 'coordinator', id: 'evaluation.add_judge' }, coordinatorOnly, async (ctx, m, args) => {
     const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     const mentioned = mentionedAfterCommand(m, '添加评委');
+    // Nobody named: Feishu's person picker over the whole directory.
+    if (mentioned.length === 0 && rest.trim() === '') {
+      return ctx.reply(await judgePicker(ctx, campaign));
+    }
     if (mentioned.length > 0) {
       const r = await addJudges(ctx, campaign, mentioned, rest);
       return ctx.reply([`${campaign.year}年评选：`, ...r.lines].join('\n'));
@@ -113,6 +118,23 @@ export function register(bot: Bot): void {
       if (!person) return { toast: { type: 'warning', content: '名录中找不到这个人，请重新发送“添加评委 姓名”' } };
       const r = await addJudges(ctx, c, [person], '');
       return { toast: { type: r.lines.some((l) => l.startsWith('已添加') || l.includes('已是评委')) ? 'success' : 'error', content: r.lines.join('；') } };
+    }),
+  );
+  bot.action(
+    evaluationActions.addJudgesPicked,
+    coordinatorOnly,
+    withCampaign(async (ctx, c, e) => {
+      const v = z.object({ judges: z.array(z.string().min(1).max(64)).max(50) }).safeParse(e.formValue);
+      if (!v.success || v.data.judges.length === 0) return { toast: { type: 'warning', content: '请先选择要添加的评委' } };
+      const people = [];
+      for (const openId of v.data.judges) {
+        const person = await directoryPerson(ctx, openId);
+        if (person) people.push(person);
+      }
+      if (people.length === 0) return { toast: { type: 'warning', content: '所选的人不在单位名录中，请在名录中维护后再添加' } };
+      const r = await addJudges(ctx, c, people, '');
+      const ok = r.lines.some((l) => l.startsWith('已添加') || l.includes('已是评委'));
+      return ok ? { toast: { type: 'success', content: r.lines.join('；').slice(0, 200) }, card: await judgePicker(ctx, c, r.lines.join('\n')) } : { toast: { type: 'error', content: r.lines.join('；') } };
     }),
   );
   bot.action(evaluationActions.home, withCampaign((ctx, c) => judgeHomeFor(ctx, c)));

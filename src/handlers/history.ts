@@ -13,7 +13,7 @@ export function register(bot: Bot): void {
   });
   bot.action(historyActions.export, coordinatorsOnly('只有县政务公开办的协调人可以导出年度对比表（已记录）'), async (ctx, _v, a) => {
     const { services, actor } = ctx;
-    ctx.afterCommit(() => sendHistoryExport(services, a.chatId, actor, a.eventId));
+    ctx.afterCommit(() => sendHistoryExport(services, a.chatId, actor, a.eventId, a.messageId));
     return { toast: { type: 'info', content: '正在生成年度对比表，稍后发到本会话' } };
   });
 }

@@ -11,7 +11,8 @@ import { badBold } from '../support/card-markdown.ts';
 import { actionProblems } from '../support/card-actions.ts';
 import { hasFullMobile, maskForAudience } from '../../src/app/phone-policy.ts';
 import { overdueCard, weeklyDigestCard } from '../../cards/digest.ts';
-import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, scoreCard, type RankingRow } from '../../cards/evaluation.ts';
+import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, judgePickerCard, scoreCard, type RankingRow } from '../../cards/evaluation.ts';
+import { exportReadyCard } from '../../cards/download.ts';
 import { evidenceResultCard } from '../../cards/evidence.ts';
 import { buildGroupBindCard, buildGroupBoundCard } from '../../cards/group.ts';
 import { buildHelpCard } from '../../cards/help.ts';
@@ -336,5 +337,14 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
       }
     }
     accepted('history', buildHistoryCard(computeHistory(input), { generatedAtText: '2026-12-04 10:00' }));
+    // With the download link of its export (a long signed URL and a long file name).
+    const link = { fileName: `${text(60)}.xlsx`, label: 'Excel', url: `https://themeday.example.gov.cn/downloads/cm${'x'.repeat(23)}?e=1733882400&s=${'A'.repeat(43)}`, expiresText: '2026-12-11 10:00' };
+    accepted('history + download', buildHistoryCard(computeHistory(input), { generatedAtText: '2026-12-04 10:00', downloads: [link] }));
+    accepted('export ready', exportReadyCard({ title: '2026年申报表已导出', lines: [text(200)], links: [link, { ...link, label: 'CSV' }] }));
+  });
+
+  it('添加评委 person picker: every person of a county directory, forty judges listed', () => {
+    const people = Array.from({ length: UNITS * 4 }, (_, i) => ({ openId: `ou_${String(i).padStart(30, '0')}` }));
+    accepted('judge picker', judgePickerCard({ year: 2026, people, judges: Array.from({ length: 40 }, (_, i) => ({ name: text(20, i), unitName: UNIT(i) })), notice: Array.from({ length: 40 }, (_, i) => `已添加评委 ${text(20, i)}（${UNIT(i)}，回避本单位活动）`).join('\n') }));
   });
 });

@@ -3,6 +3,7 @@
 // recorded as a failed inbound event and the coordinators are alerted once; a card callback whose
 // handler fails for good is answered on its fast path with an error toast, recorded and alerted the
 // same way. End to end over the emulator's long connection with the real SDK's WSClient.
+import { looseAction } from '../../cards/actions.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
@@ -18,7 +19,7 @@ function features(bot: Bot) {
   bot.command({ names: ['记录'], summary: 'test', example: '@bot 记录 x', audience: 'everyone' }, async (_ctx, _m, args) => {
     seen.push(args);
   });
-  bot.action('test.poison', async () => {
+  bot.action(looseAction('test.poison'), async () => {
     throw new Error('invalid byte sequence (lone surrogate)');
   });
   return pingFeature(bot);

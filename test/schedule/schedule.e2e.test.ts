@@ -254,6 +254,13 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
     expect(cardText(lastBotCard(h, unitOf(added).chatId).card)).toContain('新增');
     // Office: the publish card, the v2 card and the file.
     expect(appCount(office)).toBe(officeBefore + 3);
+    // The v2 card that came with the file was redrawn with a 下载 link to that file (masked copy in a group).
+    const v2Card = h.messages(office).filter((m) => m.senderType === 'app' && m.msgType === 'interactive' && JSON.stringify(m.card).includes('（第2版）')).pop()!;
+    const link = /"default_url":"([^"]+\/downloads\/[^"]+)"/.exec(JSON.stringify(v2Card.card))?.[1];
+    expect(link).toBeDefined();
+    const download = await fetch(link!);
+    expect(download.status).toBe(200);
+    expect(decodeURIComponent(download.headers.get('content-disposition') ?? '')).toContain('（第2版）.xlsx');
     const v2 = await h.db.scheduleVersion.findFirstOrThrow({ where: { campaignId, version: 2 } });
     expect(JSON.parse(v2.changes).map((c: { kind: string }) => c.kind).sort()).toEqual(['added', 'moved']);
 

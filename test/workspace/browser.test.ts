@@ -3,8 +3,8 @@
 // SSE, the composer (@mention, image) and the phone layout. Screenshots go to test-results/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { GROUP, PEOPLE, formCard, noticeCard, startFixture, type Fixture } from './fixture.ts';
+import { chromium, type Browser, type Page, type Route } from 'playwright-core';
+import { GROUP, OTHER_GROUP, PEOPLE, formCard, noticeCard, startFixture, type Fixture } from './fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -190,6 +190,94 @@ describe.skipIf(skip)('workspace in Chromium', () => {
     expect(await rendered.locator('strong').first().textContent()).toBe('粗体');
     expect(await rendered.textContent()).toContain('<script>window.__xss=3</script>');
     expect(await page.locator('.bubble', { hasText: '<img src=x onerror="window.__xss=7">' }).count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows what arrived while the live stream was down once it reconnects, without a reload', async () => {
+    // The SSE stream does not replay: a bot answer sent while it is not connected (before it first opens,
+    // or while it reconnects after a drop under load) must still reach the page when it (re)opens.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    watch(page);
+    let attempts = 0;
+    const refuse = (route: Route) => {
+      attempts += 1;
+      return route.abort('connectionreset');
+    };
+    await page.route('**/_emulator/api/workspace/stream', refuse);
+    await page.goto(`${fx.url}/?as=${PEOPLE.xs.openId}&chat=${GROUP}`);
+    await page.locator(`[data-message-id="${noticeMessageId}"] .card`).waitFor();
+    await expect.poll(() => attempts).toBeGreaterThan(0);
+    const id = await fx.sendCard(GROUP, { schema: '2.0', header: { title: { tag: 'plain_text', content: '断线期间送达的卡片' } }, body: { elements: [{ tag: 'markdown', content: '重连后应当出现' }] } });
+    // Nothing else fetches the chat, so it is not there yet.
+    expect(await page.locator(`[data-message-id="${id}"]`).count()).toBe(0);
+    await page.unroute('**/_emulator/api/workspace/stream', refuse);
+    await page.locator(`[data-message-id="${id}"] .card-title`, { hasText: '断线期间送达的卡片' }).waitFor({ timeout: 20_000 });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('retries the newest load of the chat when it fails (the loads it superseded were dropped)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${fx.url}/?as=${PEOPLE.xs.openId}&chat=${GROUP}`);
+    await page.locator(`[data-message-id="${noticeMessageId}"] .card`).waitFor();
+    let failed = 0;
+    const failOnce = (route: Route) => {
+      if (route.request().method() !== 'GET' || failed > 0) return route.fallback();
+      failed += 1;
+      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: '服务繁忙' }) });
+    };
+    await page.route('**/_emulator/api/workspace/chats/*/messages?*', failOnce);
+    const id = await fx.sendCard(GROUP, { schema: '2.0', header: { title: { tag: 'plain_text', content: '第一次加载失败的卡片' } }, body: { elements: [{ tag: 'markdown', content: '重试后出现' }] } });
+    await page.locator(`[data-message-id="${id}"] .card-title`, { hasText: '第一次加载失败的卡片' }).waitFor({ timeout: 20_000 });
+    expect(failed).toBe(1);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('a person picker lists the people its options name (not only the chat), a link button opens its URL', async () => {
+    // Card JSON 2.0 multi_select_person: options are open_ids; the picked ones arrive as an array in form_value.
+    const card = {
+      schema: '2.0',
+      header: { title: { tag: 'plain_text', content: '添加评委 · 2024年' } },
+      body: {
+        elements: [
+          {
+            tag: 'form',
+            name: 'judge_picker_form',
+            elements: [
+              { tag: 'multi_select_person', name: 'judges', required: true, width: 'fill', placeholder: { tag: 'plain_text', content: '搜索或选择人员' }, options: [{ value: PEOPLE.xs.openId }, { value: PEOPLE.edu.openId }] },
+              { tag: 'button', name: 'judge_picker_submit', text: { tag: 'plain_text', content: '添加为评委' }, type: 'primary', form_action_type: 'submit', behaviors: [{ type: 'callback', value: { action: 'add_judges' } }] },
+            ],
+          },
+          { tag: 'button', text: { tag: 'plain_text', content: '下载 Excel' }, type: 'primary', size: 'small', behaviors: [{ type: 'open_url', default_url: `${fx.url}/healthz?file=1` }] },
+        ],
+      },
+    };
+    // The coordinator's own group has nobody else in it.
+    const id = await fx.sendCard(OTHER_GROUP, card);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${fx.url}/?as=${PEOPLE.coord.openId}&chat=${OTHER_GROUP}`);
+    const row = page.locator(`[data-message-id="${id}"] .card`);
+    await row.waitFor();
+    await row.locator('.ms-box[data-name="judges"]').click();
+    expect(await row.locator('.ms-item .ms-label').allTextContents()).toEqual([PEOPLE.xs.name, PEOPLE.edu.name]);
+    await row.locator(`.ms-item[data-value="${PEOPLE.xs.openId}"]`).click();
+    await row.locator(`.ms-item[data-value="${PEOPLE.edu.openId}"]`).click();
+    await row.locator('.card-header').click();
+    const before = fx.callbacks.length;
+    await row.locator('button[data-name="judge_picker_submit"]').click();
+    await expect.poll(() => fx.callbacks.length).toBe(before + 1);
+    expect(fx.callbacks.at(-1)!.action.form_value).toEqual({ judges: [PEOPLE.xs.openId, PEOPLE.edu.openId] });
+
+    const popup = page.waitForEvent('popup');
+    await row.locator('button', { hasText: '下载 Excel' }).click();
+    expect((await popup).url()).toBe(`${fx.url}/healthz?file=1`);
     expect(pageErrors).toEqual([]);
     await context.close();
   });

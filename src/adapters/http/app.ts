@@ -6,6 +6,8 @@ import express, { type Express, type Request, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppServices, ReadinessCheck } from '../../app/bot.ts';
 import { pinoOf, type Logger } from '../../app/log.ts';
+import { DOWNLOAD_PATH } from '../../app/download-links.ts';
+import { downloadHandler } from './downloads.ts';
 
 export interface HttpAppOptions {
   services: AppServices;
@@ -124,6 +126,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
       ...checks,
     });
   });
+
+  // Generated files through their signed links (cards' 下载 buttons).
+  app.get(`${DOWNLOAD_PATH}/:id`, downloadHandler(() => options.services));
 
   if (options.feishu) app.use(options.feishu);
   for (const r of options.extra ?? []) app.use(r);

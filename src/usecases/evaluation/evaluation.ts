@@ -8,8 +8,8 @@ import { EVALUATION_STATUS_LABELS, evaluationWindowOpen, parseCriteria, parseSco
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { resultsReadiness } from '../../domain/results-readiness.ts';
-import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, scoreCard, type JudgeItem } from '../../../cards/evaluation.ts';
-import { card, markdown, noticeCard } from '../../../cards/kit.ts';
+import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, judgePickerCard, scoreCard, type JudgeItem } from '../../../cards/evaluation.ts';
+import { card, markdown, noticeCard, type CardJson } from '../../../cards/kit.ts';
 import { deny, loadActivity } from '../summaries/common.ts';
 import { valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, judgeConflictUnits, loadCriteria, type EvaluationResults } from './results.ts';
@@ -113,6 +113,26 @@ export async function directoryPerson(ctx: UseCaseContext, openId: string): Prom
   if (c) return { key: '', openId, name: c.name };
   const r = await ctx.tx.reviewer.findFirst({ where: { openId }, select: { name: true } });
   return r ? { key: '', openId, name: r.name } : null;
+}
+
+/** Everyone in the directory who has an open_id (liaisons, unit leaders, coordinators, reviewers), once each. */
+export async function directoryPeople(ctx: UseCaseContext): Promise<{ openId: string; name: string; unitName: string }[]> {
+  const found = new Map<string, { openId: string; name: string; unitName: string }>();
+  const liaisons = await ctx.tx.liaison.findMany({ where: { openId: { not: null }, unit: { active: true } }, select: { openId: true, name: true, unit: { select: { name: true, sortOrder: true } } }, orderBy: [{ unit: { sortOrder: 'asc' } }, { role: 'asc' }] });
+  for (const l of liaisons) if (!found.has(l.openId!)) found.set(l.openId!, { openId: l.openId!, name: l.name, unitName: l.unit.name });
+  for (const u of await ctx.tx.unit.findMany({ where: { active: true, leaderOpenId: { not: null } }, select: { name: true, leaderName: true, leaderOpenId: true }, orderBy: { sortOrder: 'asc' } })) {
+    if (!found.has(u.leaderOpenId!)) found.set(u.leaderOpenId!, { openId: u.leaderOpenId!, name: u.leaderName ?? u.leaderOpenId!, unitName: u.name });
+  }
+  for (const c of await ctx.tx.coordinator.findMany({ select: { openId: true, name: true } })) if (!found.has(c.openId)) found.set(c.openId, { openId: c.openId, name: c.name, unitName: '县政务公开办' });
+  for (const r of await ctx.tx.reviewer.findMany({ select: { openId: true, name: true } })) if (!found.has(r.openId)) found.set(r.openId, { openId: r.openId, name: r.name, unitName: '' });
+  return [...found.values()];
+}
+
+/** The 添加评委 person picker: the directory's people and the judges so far. */
+export async function judgePicker(ctx: UseCaseContext, campaign: Campaign, notice?: string): Promise<CardJson> {
+  const judges = await ctx.tx.judge.findMany({ where: { campaignId: campaign.id }, select: { name: true, unitId: true }, orderBy: { createdAt: 'asc' } });
+  const units = new Map((await ctx.tx.unit.findMany({ where: { id: { in: judges.map((j) => j.unitId).filter((u): u is string => !!u) } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
+  return judgePickerCard({ year: campaign.year, people: await directoryPeople(ctx), judges: judges.map((j) => ({ name: j.name, unitName: (j.unitId && units.get(j.unitId)) || '' })), ...(notice ? { notice } : {}) });
 }
 
 /** `添加评委 @某人 [单位]`: the unit (for conflict of interest) from the text, else from the directory. */

@@ -12,6 +12,9 @@ import { evidenceDocument, evidenceIndex } from '../../adapters/files/evidence-h
 import { writeZipBuffer, type ZipEntry } from '../../adapters/files/evidence-zip.ts';
 import { valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, type EvaluationResults } from './results.ts';
+import { progressCard } from './evaluation.ts';
+import { downloadLinkFor } from '../exports/links.ts';
+import { withDownloads } from '../../../cards/download.ts';
 
 type Reader = Db | Tx;
 type Campaign = { id: string; year: number; title: string };
@@ -117,9 +120,9 @@ export async function buildEvidenceZip(db: Reader, storage: FileStorage, campaig
 export type ExportKind = 'xlsx' | 'evidence';
 
 /** After commit: build the file, store it, and send it to the chat through the outbox. */
-export async function exportToChat(services: AppServices, campaign: Campaign, kind: ExportKind, chatId: string, actor: string, requestId: string): Promise<void> {
+export async function exportToChat(services: AppServices, campaign: Campaign, kind: ExportKind, chatId: string, actor: string, requestId: string, messageId?: string): Promise<void> {
   try {
-    await buildAndSend(services, campaign, kind, chatId, actor, requestId);
+    await buildAndSend(services, campaign, kind, chatId, actor, requestId, messageId);
   } catch (error) {
     services.log.error('export failed', { kind, campaignId: campaign.id, error });
     // The coordinator was told "正在生成…": say it failed instead of staying silent.
@@ -129,7 +132,8 @@ export async function exportToChat(services: AppServices, campaign: Campaign, ki
   }
 }
 
-async function buildAndSend(services: AppServices, campaign: Campaign, kind: ExportKind, chatId: string, actor: string, requestId: string): Promise<void> {
+/** `messageId`: the 评选进度 card whose button asked; it is redrawn with a 下载 link to the file. */
+async function buildAndSend(services: AppServices, campaign: Campaign, kind: ExportKind, chatId: string, actor: string, requestId: string, messageId?: string): Promise<void> {
   const now = services.clock.now();
   const stamp = shanghaiDateTime(now).replace(/[-: ]/g, '').slice(0, 12);
   const fileName = kind === 'xlsx' ? `${campaign.year}年最佳政务公开主题日活动评选汇总表-${stamp}.xlsx` : `${campaign.year}年政务公开主题日活动证据包-${stamp}.zip`;
@@ -140,6 +144,8 @@ async function buildAndSend(services: AppServices, campaign: Campaign, kind: Exp
     actor,
     async (ctx) => {
       await ctx.enqueue(`evaluation.export:${kind}:${requestId}`, { op: 'file', to: { chatId }, fileName, fileType: kind === 'xlsx' ? 'xls' : 'stream', storedPath });
+      const link = messageId ? await downloadLinkFor(ctx, { storedPath, fileName, label: kind === 'xlsx' ? '评选汇总表' : '证据包' }) : undefined;
+      if (messageId && link) await ctx.enqueue(`evaluation.export_link:${kind}:${requestId}`, { op: 'patch', messageId, card: withDownloads(await progressCard(ctx, await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaign.id } })), [link]) });
       await ctx.audit({ action: `evaluation.export_${kind}`, entity: 'Campaign', entityId: campaign.id, after: { fileName, bytes: data.length } });
     },
     { eventId: `export:${requestId}` },

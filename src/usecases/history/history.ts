@@ -8,6 +8,8 @@ import { writeHistoryWorkbook } from '../../adapters/files/history-xlsx.ts';
 import { computeHistory, type History, type HistoryTheme } from '../../domain/history.ts';
 import { linkCount, storedDates, storedLinks } from '../../domain/summary.ts';
 import { parseForms } from '../submissions/shared.ts';
+import { downloadLinkFor } from '../exports/links.ts';
+import { buildHistoryCard } from '../../../cards/history.ts';
 import { computeResults } from '../evaluation/results.ts';
 
 type Reader = Db | Tx;
@@ -67,8 +69,11 @@ export async function loadHistory(db: Reader): Promise<History> {
   });
 }
 
-/** After commit (the card's 导出 button): build the XLSX, store it and send it to the chat through the outbox. */
-export async function sendHistoryExport(services: AppServices, chatId: string, actor: string, requestId: string): Promise<void> {
+/**
+ * After commit (the card's 导出 button): build the XLSX, store it and send it to the chat through the
+ * outbox; the card the button is on (`messageId`) is redrawn with a 下载 link to the same file.
+ */
+export async function sendHistoryExport(services: AppServices, chatId: string, actor: string, requestId: string, messageId?: string): Promise<void> {
   const key = requestId.replace(/[^A-Za-z0-9_-]/g, '').slice(-24);
   try {
     const now = services.clock.now();
@@ -82,6 +87,8 @@ export async function sendHistoryExport(services: AppServices, chatId: string, a
       actor,
       async (ctx) => {
         await ctx.enqueue(`history.export:${key}`, { op: 'file', to: { chatId }, fileName, fileType: 'xls', storedPath });
+        const link = messageId ? await downloadLinkFor(ctx, { storedPath, fileName, label: 'Excel' }) : undefined;
+        if (messageId && link) await ctx.enqueue(`history.export_link:${key}`, { op: 'patch', messageId, card: buildHistoryCard(history, { generatedAtText: shanghaiDateTime(now), downloads: [link] }) });
         await ctx.audit({ action: 'history.export', entity: 'Campaign', entityId: null, after: { fileName, bytes: data.length, years: history.years } });
       },
       { eventId: `export:${requestId}` },

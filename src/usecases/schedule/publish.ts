@@ -1,6 +1,9 @@
 // Publishing the 计划安排表: freeze a version (ScheduleVersion: rows + what changed), post it to
 // every unit group the first time and only to the units a later version touches, send the Excel
 // to the coordinating office, and sync the campaign calendar — the last two after the commit.
+import { downloadLinkFor } from '../exports/links.ts';
+import { withDownloads } from '../../../cards/download.ts';
+import type { CardJson } from '../../../cards/kit.ts';
 import type { AppServices, UseCaseContext } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { coordinatorChatIds, isCoordinator } from '../../app/access.ts';
@@ -91,7 +94,7 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
   }
   const coordinators = await coordinatorTargets(tx, ctx.config.coordinatorChatId, ctx.actor);
   const full = publishedScheduleCard({ title, version, publishedAt: at, rows, changes: previous ? changes : undefined });
-  for (const to of coordinators) items.push({ key: `schedule:${campaign.id}:v${version}:coord:${targetKey(to)}`, op: { op: 'send', to, card: full } });
+  for (const to of coordinators) items.push({ key: coordinatorCardKey(campaign.id, version, to), op: { op: 'send', to, card: full } });
   await enqueueMany(tx, items, ctx.now, { coordinatorOpenIds: ctx.config.coordinatorOpenIds });
 
   await ctx.audit({
@@ -105,7 +108,7 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
   const actor = ctx.actor;
   const publishedOn = shanghaiDate(ctx.now);
   const changedThemeIds = new Set(changes.map((c) => c.themeId));
-  ctx.afterCommit(() => sendScheduleXlsx(services, { campaignId: campaign.id, year: campaign.year, version, rows, changes: previous ? changes : [], publishedOn, targets: coordinators, actor }));
+  ctx.afterCommit(() => sendScheduleXlsx(services, { campaignId: campaign.id, year: campaign.year, version, rows, changes: previous ? changes : [], publishedOn, targets: coordinators, actor, coordinatorCard: full }));
   if (options.calendar !== false) {
     ctx.afterCommit(async () => {
       await syncCalendar(services, { campaignId: campaign.id, year: campaign.year, title, version, rows, changedThemeIds, actor });
@@ -114,6 +117,8 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
   return { ok: true, version, rows, changes, notifiedUnitIds, scheduleVersionId: sv.id };
 }
 
+const coordinatorCardKey = (campaignId: string, version: number, to: Recipient): string => `schedule:${campaignId}:v${version}:coord:${targetKey(to)}`;
+
 export function scheduleFileName(year: number, version: number): string {
   return `${PLAN_DEFAULTS.scheduleTitle(year)}（第${version}版）.xlsx`;
 }
@@ -121,7 +126,7 @@ export function scheduleFileName(year: number, version: number): string {
 /** Builds the Excel, stores it and puts the file message in the outbox (after the publish commit). */
 export async function sendScheduleXlsx(
   services: AppServices,
-  p: { campaignId: string; year: number; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; publishedOn: string; targets: Recipient[]; actor: string },
+  p: { campaignId: string; year: number; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; publishedOn: string; targets: Recipient[]; actor: string; coordinatorCard?: CardJson },
 ): Promise<void> {
   // Full numbers only in a file sent privately to a coordinator; a group gets them masked.
   const write = (masked: boolean) =>
@@ -143,6 +148,11 @@ export async function sendScheduleXlsx(
     for (const to of p.targets) {
       const masked = maskedFor.get(to)!;
       await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(to)}`, { op: 'file', to, fileName, fileType: 'xls', storedPath: stored.get(masked)!, ...(masked ? {} : { fullPhones: true }) });
+      // The schedule card this recipient got with the file gains a 下载 link to its own copy (same masking).
+      const link = p.coordinatorCard ? await downloadLinkFor(ctx, { storedPath: stored.get(masked)!, fileName, label: '计划安排表 Excel' }) : undefined;
+      if (p.coordinatorCard && link) {
+        await ctx.enqueue(`schedule-xlsx-link:${p.campaignId}:v${p.version}:${targetKey(to)}`, { op: 'patch', messageOfKey: coordinatorCardKey(p.campaignId, p.version, to), card: withDownloads(p.coordinatorCard, [link]) });
+      }
     }
   });
 }

@@ -6,6 +6,8 @@ import { withContext } from '../../app/context.ts';
 import { PLAN_DEFAULTS, formLabel, unitKindLabel } from '../../domain/campaign.ts';
 import { buildSubmissionsCsv, buildSubmissionsXlsx, type SubmissionExport } from '../../adapters/files/submissions-export.ts';
 import { instantText, parseForms } from './shared.ts';
+import { downloadLinkFor } from '../exports/links.ts';
+import { exportReadyCard } from '../../../cards/download.ts';
 
 export async function loadSubmissionExport(tx: Tx, campaignId: string, now: Date): Promise<SubmissionExport> {
   const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: campaignId } });
@@ -52,6 +54,16 @@ export async function sendSubmissionExport(services: AppServices, p: { data: Sub
       // The table carries liaisons' full phone numbers: only ever privately to the coordinator who asked.
       await ctx.enqueue(`export:${p.campaignId}:${p.eventId}:xlsx`, { op: 'file', to: { openId: p.actor }, fileName: `${base}.xlsx`, fileType: 'xls', storedPath: xlsxPath, fullPhones: true });
       await ctx.enqueue(`export:${p.campaignId}:${p.eventId}:csv`, { op: 'file', to: { openId: p.actor }, fileName: `${base}.csv`, fileType: 'stream', storedPath: csvPath, fullPhones: true });
+      const links = [await downloadLinkFor(ctx, { storedPath: xlsxPath, fileName: `${base}.xlsx`, label: 'Excel' }), await downloadLinkFor(ctx, { storedPath: csvPath, fileName: `${base}.csv`, label: 'CSV' })].filter((l) => l !== undefined);
+      if (links.length > 0) {
+        // Privately too: the files behind the links carry full phone numbers.
+        const submitted = p.data.units.filter((u) => u.submitted).length;
+        await ctx.enqueue(`export:${p.campaignId}:${p.eventId}:links`, {
+          op: 'send',
+          to: { openId: p.actor },
+          card: exportReadyCard({ title: `${p.year}年申报表已导出`, lines: [`${submitted}/${p.data.units.length} 个单位已提交，导出于 ${p.data.exportedAtText}。文件含联系人完整电话，仅供县政务公开办使用。`], links }),
+        });
+      }
       await ctx.audit({ action: 'submission.export_sent', entity: 'Campaign', entityId: p.campaignId, after: { xlsxPath, csvPath, bytes: xlsx.length + csv.length } });
     },
     { now: p.now, eventId: `${p.eventId}:export` },

@@ -371,15 +371,24 @@ function renderMembers() {
 }
 
 let loadSeq = 0;
-async function loadMessages(scrollToEnd) {
+let loadRetry = null;
+/**
+ * Fetches the open chat and shows what changed. Only the newest load paints (an older answer may be
+ * staler), so when the newest one fails it is retried: the loads it superseded were dropped in its
+ * favour, and nothing else would show the message that triggered them.
+ */
+async function loadMessages(scrollToEnd, attempt = 0) {
   const chatId = state.activeChatId;
   if (!chatId || !state.me) return;
   const seq = ++loadSeq;
+  clearTimeout(loadRetry);
   let data;
   try {
     data = await api(`/chats/${encodeURIComponent(chatId)}/messages?as=${encodeURIComponent(state.me.openId)}`);
   } catch (error) {
-    toast({ type: 'error', content: error.message });
+    if (seq !== loadSeq || chatId !== state.activeChatId) return;
+    if (attempt === 0) toast({ type: 'error', content: error.message });
+    if (attempt < 6) loadRetry = setTimeout(() => loadMessages(scrollToEnd, attempt + 1), 500 * 2 ** attempt);
     return;
   }
   if (seq !== loadSeq || chatId !== state.activeChatId) return;
@@ -701,7 +710,15 @@ function connectStream() {
   };
   source.addEventListener('message', onEvent);
   source.addEventListener('update', onEvent);
-  source.addEventListener('open', () => document.body.classList.remove('offline'));
+  // The stream does not replay: whatever happened before it first opened, or while it was reconnecting
+  // (a dropped connection under load, a server restart), is fetched again on every open. Without this a
+  // bot answer delivered in that gap stayed off the page until the next event or a reload.
+  source.addEventListener('open', () => {
+    document.body.classList.remove('offline');
+    if (!state.me) return;
+    refreshStateSoon();
+    if (state.activeChatId) loadMessages(false);
+  });
   source.addEventListener('error', () => document.body.classList.add('offline'));
 }
 

@@ -97,7 +97,10 @@ function loadVChart() {
 }
 
 function mountChart(box, c) {
+  // The drawn VChart instance; `drawing` while VChart loads and renders (the card may be replaced or
+  // resized meanwhile: a chart that finishes for a detached box is released, never left behind).
   let chart = null;
+  let drawing = false;
   let failed = false;
   const fail = () => {
     failed = true;
@@ -111,23 +114,29 @@ function mountChart(box, c) {
       chart = null;
       return;
     }
-    if (failed || rect.width === 0 || rect.height === 0) return;
+    if (failed || drawing || rect.width === 0 || rect.height === 0) return;
     if (chart) {
       chart.resize(rect.width, rect.height);
       return;
     }
-    chart = 'pending';
+    drawing = true;
     try {
       const VChart = await loadVChart();
       const spec = chartSpecFor(c);
       const instance = new VChart(spec, { dom: box, width: box.clientWidth, height: box.clientHeight, animation: false });
       await instance.renderAsync();
+      if (!box.isConnected) {
+        observer.disconnect();
+        instance.release();
+        return;
+      }
       chart = instance;
       box.dataset.rendered = 'true';
     } catch (error) {
       console.error('[workspace] chart failed', error);
-      chart = null;
       fail();
+    } finally {
+      drawing = false;
     }
   });
   observer.observe(box);
