@@ -4,7 +4,7 @@
 
 export interface ScopeRule {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** express route pattern as registered in openapi.ts */
+  /** express route pattern as registered in openapi/*.ts */
   pattern: string;
   /** any one of these is enough */
   anyOf: string[];
