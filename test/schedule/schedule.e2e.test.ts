@@ -3,6 +3,7 @@
 // back cell by cell, calendar events, and a missing calendar permission.
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { actionValues, cardText, currentCard, expectValidCard, lastBotCard, newClock, seedCampaign2023, waitUntil, type SeededTheme } from '../review/support.ts';
@@ -11,7 +12,8 @@ import { escapeMarkdown } from '../../cards/kit.ts';
 import { sortRows } from '../../src/domain/schedule.ts';
 import { currentScheduleRows } from '../../src/usecases/schedule/rows.ts';
 
-describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
   let h: Harness;
   let themes: SeededTheme[];
   let campaignId: string;

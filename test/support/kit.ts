@@ -76,3 +76,10 @@ export async function createTheme(db: Db, t: ThemeSeed): Promise<{ id: string }>
   await db.themeVersion.create({ data: { themeId: theme.id, version: 1, title: t.title, month: t.month, forms, intro: t.intro, actorOpenId: t.actorOpenId ?? 'ou_x' } });
   return { id: theme.id };
 }
+
+/**
+ * Suite options for a sequential story (each test continues from the state the previous one left):
+ * vitest's runner keeps such a suite in order under `--sequence.shuffle` (a suite's own `shuffle`
+ * wins over the config); its collector typings leave `shuffle` out, hence the plain object type.
+ */
+export const STORY: object = { shuffle: false };
