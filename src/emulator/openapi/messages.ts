@@ -18,17 +18,7 @@ export function registerMessageApi(api: RegisterApi, core: EmulatorCore): void {
     const receiveId = str(body.receive_id);
     if (!receiveId) throw fieldValidation('receive_id', 'is required');
     const chat = resolveReceiver(core, receiveIdType, receiveId);
-    const duplicate = checkUuid(core, body.uuid);
-    if (duplicate) return ok(res, toApiMessage(core, duplicate));
-    const prepared = prepareContent(core, body, req);
-    if (!chat.botMember) throw botNotInChat();
-    perReceiverLimit(core, chat);
-    const extra: { uuid?: string; card?: Record<string, unknown> } = {};
-    if (typeof body.uuid === 'string' && body.uuid) extra.uuid = body.uuid;
-    if (prepared.card) extra.card = prepared.card;
-    const m = core.appMessage(chat, prepared.msgType, prepared.content, extra);
-    if (extra.uuid) core.uuidIndex.set(extra.uuid, { messageId: m.messageId, at: core.nowMs() });
-    ok(res, toApiMessage(core, m));
+    ok(res, toApiMessage(core, postInto(core, chat, body, req)));
   });
 
   api('post', '/open-apis/im/v1/messages/:message_id/reply', (req, res) => {
@@ -37,17 +27,7 @@ export function registerMessageApi(api: RegisterApi, core: EmulatorCore): void {
     const chat = core.chatsById.get(parent.chatId);
     if (!chat) throw invalidParam('invalid message_id');
     const body = isRecord(req.body) ? req.body : {};
-    const duplicate = checkUuid(core, body.uuid);
-    if (duplicate) return ok(res, toApiMessage(core, duplicate));
-    const prepared = prepareContent(core, body, req);
-    if (!chat.botMember) throw botNotInChat();
-    perReceiverLimit(core, chat);
-    const extra: { uuid?: string; card?: Record<string, unknown>; parentId: string } = { parentId: parent.messageId };
-    if (typeof body.uuid === 'string' && body.uuid) extra.uuid = body.uuid;
-    if (prepared.card) extra.card = prepared.card;
-    const m = core.appMessage(chat, prepared.msgType, prepared.content, extra);
-    if (extra.uuid) core.uuidIndex.set(extra.uuid, { messageId: m.messageId, at: core.nowMs() });
-    ok(res, toApiMessage(core, m));
+    ok(res, toApiMessage(core, postInto(core, chat, body, req, parent.messageId)));
   });
 
   api('patch', '/open-apis/im/v1/messages/:message_id', (req, res) => {
@@ -128,6 +108,24 @@ export function registerMessageApi(api: RegisterApi, core: EmulatorCore): void {
     res.set('content-disposition', `attachment; filename="${encodeURIComponent(file.name)}"`);
     res.send(file.bytes);
   });
+}
+
+/**
+ * Send and reply share the rest: a uuid seen within the hour returns the first message (nothing sent);
+ * else the content is checked, the bot must be in the chat, 5 QPS per receiver, and the message is stored.
+ */
+function postInto(core: EmulatorCore, chat: EmuChat, body: Record<string, unknown>, req: Request, parentId?: string): EmuMessage {
+  const duplicate = checkUuid(core, body.uuid);
+  if (duplicate) return duplicate;
+  const prepared = prepareContent(core, body, req);
+  if (!chat.botMember) throw botNotInChat();
+  perReceiverLimit(core, chat);
+  const extra: { uuid?: string; card?: Record<string, unknown>; parentId?: string } = parentId ? { parentId } : {};
+  if (typeof body.uuid === 'string' && body.uuid) extra.uuid = body.uuid;
+  if (prepared.card) extra.card = prepared.card;
+  const m = core.appMessage(chat, prepared.msgType, prepared.content, extra);
+  if (extra.uuid) core.uuidIndex.set(extra.uuid, { messageId: m.messageId, at: core.nowMs() });
+  return m;
 }
 
 function resolveReceiver(core: EmulatorCore, type: string, id: string): EmuChat {
