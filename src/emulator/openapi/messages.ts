@@ -177,29 +177,25 @@ function prepareContent(core: EmulatorCore, body: Record<string, unknown>, req: 
       if (!v.ok) throw cardInvalid(v.subCode, v.message);
       return v.card ? { msgType, content, card: v.card } : { msgType, content };
     }
-    case 'image': {
-      const parsed = safeJson(content);
-      const key = isRecord(parsed) ? str(parsed.image_key) : undefined;
-      if (!key) throw invalidParam('invalid message content: image needs {"image_key": string}');
-      const f = core.files.get(key);
-      if (!f) throw invalidParam('invalid image_key');
-      if (f.owner !== 'app') throw new ApiError(400, 230017, 'Bot is NOT the owner of the resource.');
-      if (f.kind !== 'image') throw new ApiError(400, 230055, 'The type of file upload does not match the type of message being sent.');
+    case 'image':
+    case 'file':
+      checkUploadedKey(core, msgType, content);
       return { msgType, content };
-    }
-    case 'file': {
-      const parsed = safeJson(content);
-      const key = isRecord(parsed) ? str(parsed.file_key) : undefined;
-      if (!key) throw invalidParam('invalid message content: file needs {"file_key": string}');
-      const f = core.files.get(key);
-      if (!f) throw invalidParam('invalid file_key');
-      if (f.owner !== 'app') throw new ApiError(400, 230017, 'Bot is NOT the owner of the resource.');
-      if (f.kind !== 'file') throw new ApiError(400, 230055, 'The type of file upload does not match the type of message being sent.');
-      return { msgType, content };
-    }
     default:
       throw invalidParam(`msg_type ${msgType} is not supported by the emulator`);
   }
+}
+
+/** An image or file message names a resource this app uploaded, of the same kind (230017 / 230055). */
+function checkUploadedKey(core: EmulatorCore, kind: 'image' | 'file', content: string): void {
+  const field = `${kind}_key`;
+  const parsed = safeJson(content);
+  const key = isRecord(parsed) ? str(parsed[field]) : undefined;
+  if (!key) throw invalidParam(`invalid message content: ${kind} needs {"${field}": string}`);
+  const f = core.files.get(key);
+  if (!f) throw invalidParam(`invalid ${field}`);
+  if (f.owner !== 'app') throw new ApiError(400, 230017, 'Bot is NOT the owner of the resource.');
+  if (f.kind !== kind) throw new ApiError(400, 230055, 'The type of file upload does not match the type of message being sent.');
 }
 
 export function toApiMessage(core: EmulatorCore, m: EmuMessage): Record<string, unknown> {
