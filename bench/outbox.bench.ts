@@ -1,4 +1,4 @@
-// Outbox delivery throughput and latency (reliability.md §9 L2, O6): 500 cards across 50 group
+// Outbox delivery throughput and latency (docs/reliability.md §9 L2, O6): 500 cards across 50 group
 // chats, enqueued as ten per chat in one transaction per chat (like a reminder fan-out at 09:00),
 // delivered by the app's own background worker through the real SDK over HTTP to the in-process
 // emulator, which enforces Feishu's limits (5 QPS per chat, 50/s and 1000/min per API). Then the

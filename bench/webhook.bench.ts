@@ -1,4 +1,4 @@
-// Inbound acknowledgement under a burst (issue 17 goal 1, reliability.md §9 L1): signed and
+// Inbound acknowledgement under a burst (issue 17 goal 1, docs/reliability.md §9 L1): signed and
 // encrypted im.message.receive_v1 events ("@主题日助手 帮助" from demo liaisons in their unit
 // groups, each with its own event and message id) POSTed 200 at a time, all at once, to
 // /feishu/events of the whole app (every feature registered; the inbox processes them in the

@@ -26,12 +26,12 @@ export function nudgePreviewCard(v: NudgePreviewView): CardJson {
   if (v.targets.length === 0) {
     elements.push(markdown('没有需要催办的单位。'));
   } else {
-    elements.push(markdown(`将催办 ${strong(v.targets.length)} 个未报送单位${v.urgent ? `，并对联络员发送${bold('加急')}通知` : ''}：`));
+    elements.push(markdown(`将催办 ${strong(v.targets.length)} 个未报送单位${v.urgent ? `，并对联系人发送${bold('加急')}通知` : ''}：`));
     elements.push(
       table(
         [
           { name: 'unit', display_name: '单位' },
-          { name: 'liaisons', display_name: '联络员' },
+          { name: 'liaisons', display_name: '联系人' },
           { name: 'channel', display_name: '方式' },
           { name: 'last', display_name: '上次催办' },
         ],

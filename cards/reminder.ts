@@ -58,7 +58,7 @@ export function leaderEscalationCard(v: LeaderEscalationView): CardJson {
     elements: [
       markdown(`${who}${bold(v.unitName)} 的《${escapeMarkdown(v.campaignTitle)}》主题申报表尚未报送，已提醒 ${strong(v.remindersSent)} 次。`),
       markdown(`截止时间：${bold(v.deadlineText)}（${escapeMarkdown(v.leftText)}）`),
-      markdown(`联络员：${v.liaisonNames.length > 0 ? v.liaisonNames.map(escapeMarkdown).join('、') : '（未登记）'}`),
+      markdown(`联系人：${v.liaisonNames.length > 0 ? v.liaisonNames.map(escapeMarkdown).join('、') : '（未登记）'}`),
       note('此消息由主题日助手按催办升级规则自动发送。'),
     ],
   });

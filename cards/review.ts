@@ -261,7 +261,7 @@ export function decisionNoticeCard(vm: DecisionNoticeVm): CardJson {
   lines.push(`审核人：${escapeMarkdown(vm.reviewerName)}\u3000${vm.at}`);
   const elements: CardElement[] = [markdown(lines.join('\n'))];
   if (vm.decision === 'return') {
-    elements.push(note('请联络员点击下方按钮修改本主题后重新提交，修改后会回到审核。'));
+    elements.push(note('请联系人点击下方按钮修改本主题后重新提交，修改后会回到审核。'));
     elements.push(button('修改并重新提交', reviewActions.reviseOpen.value({ themeId: vm.themeId, version: vm.version }), { type: 'primary' }));
   } else if (vm.decision === 'approve') {
     elements.push(note('入选主题将列入县本级全年“政务公开主题日”活动计划安排表，计划发布后会通知本群。'));

@@ -281,7 +281,7 @@ export function moveConfirmCard(vm: MoveVm): CardJson {
     title: '活动月份调整，请确认',
     template: 'orange',
     elements: [
-      markdown(`${mentions ? `${mentions} ` : ''}县政务公开办（${escapeMarkdown(vm.by)}）拟将「${escapeMarkdown(vm.title)}」由 ${bold(`${vm.from}月`)} 调整到 ${bold(`${vm.to}月`)}，请联络员确认。`),
+      markdown(`${mentions ? `${mentions} ` : ''}县政务公开办（${escapeMarkdown(vm.by)}）拟将「${escapeMarkdown(vm.title)}」由 ${bold(`${vm.from}月`)} 调整到 ${bold(`${vm.to}月`)}，请联系人确认。`),
       buttonRow([
         button('同意', scheduleActions.moveReply.value({ themeId: vm.themeId, month: vm.to, accept: true }), { type: 'primary' }),
         button('不同意', scheduleActions.moveReply.value({ themeId: vm.themeId, month: vm.to, accept: false }), { type: 'danger' }),

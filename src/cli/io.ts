@@ -3,6 +3,7 @@
 import { loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
+import { OPEN_ID_RE } from '../domain/directory.ts';
 
 export interface CliIo {
   /** writes one line (or several, joined by \n) to standard output */
@@ -59,13 +60,37 @@ export interface YearOutArgs<V> {
   values: V;
 }
 
-type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
-type FlagValues<F extends FlagSpec> = { [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : string };
+export type FlagSpec = Record<string, { type: 'string' | 'boolean' }>;
+export type FlagValues<F extends FlagSpec> = { [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : string };
 
 /**
- * The argument shape every export command shares. Returns the parsed values, or writes the
- * Chinese usage error and returns undefined (the command then exits with 2).
+ * Parses a command's flags (strict: an unknown flag is an error) and hands them to `check`, which
+ * validates and returns what the command needs or throws an Error with a Chinese message. On any
+ * error the usage is printed and undefined returned (the command then exits with 2).
  */
+export function parseCli<F extends FlagSpec, R>(args: string[], io: CliIo, usage: string, flags: F, check: (parsed: { values: FlagValues<F>; positionals: string[] }) => R): R | undefined {
+  try {
+    const parsed = parseArgs({ args, options: flags, allowPositionals: true, strict: true });
+    return check({ values: parsed.values as FlagValues<F>, positionals: parsed.positionals });
+  } catch (error) {
+    io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${usage}`);
+    return undefined;
+  }
+}
+
+/** For commands that take flags only. */
+export function noPositionals(positionals: string[]): void {
+  if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+}
+
+/** `--operator ou_xxx` (who the audit log names), 'cli' when absent. */
+export function operatorOf(value: string | undefined): string {
+  if (value === undefined) return 'cli';
+  if (!OPEN_ID_RE.test(value)) throw new Error(`--operator “${value}” 不是有效的 open_id（应以 ou_ 开头）`);
+  return value;
+}
+
+/** The argument shape every export command shares: `--year YYYY --out PATH` plus the command's own flags. */
 export function parseYearOut<F extends FlagSpec>(
   args: string[],
   io: CliIo,
@@ -74,18 +99,32 @@ export function parseYearOut<F extends FlagSpec>(
   options: { outLabel?: string; extension?: string } = {},
 ): YearOutArgs<FlagValues<F>> | undefined {
   const outLabel = options.outLabel ?? '文件名';
-  try {
-    const parsed = parseArgs({ args, options: { year: { type: 'string' }, out: { type: 'string' }, ...flags }, allowPositionals: true, strict: true });
-    const positionals = parsed.positionals;
-    const values = parsed.values as Record<string, string | boolean | undefined>;
-    if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+  return parseCli(args, io, usage, { year: { type: 'string' }, out: { type: 'string' }, ...flags }, ({ values: v, positionals }) => {
+    noPositionals(positionals);
+    const values = v as Record<string, string | boolean | undefined>;
     const year = Number(values.year);
     if (!Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为年份，如 2023');
     if (typeof values.out !== 'string' || values.out === '') throw new Error(`缺少 --out ${outLabel}`);
     if (options.extension && !values.out.toLowerCase().endsWith(options.extension)) throw new Error(`--out 应以 ${options.extension} 结尾`);
     return { year, out: values.out, values: values as FlagValues<F> };
-  } catch (error) {
-    io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${usage}`);
-    return undefined;
+  });
+}
+
+/** An export's arguments and the year's campaign; a number is the exit code after saying why (2 usage, 1 no such year). */
+export async function campaignExport<F extends FlagSpec>(
+  args: string[],
+  io: CliIo,
+  usage: string,
+  flags: F,
+  options: { outLabel?: string; extension?: string; missing?: (year: number) => string } = {},
+): Promise<(YearOutArgs<FlagValues<F>> & { db: Database; campaign: { id: string; year: number; title: string } }) | number> {
+  const parsed = parseYearOut(args, io, usage, flags, options);
+  if (!parsed) return 2;
+  const db = await io.openDb();
+  const campaign = await db.client.campaign.findUnique({ where: { year: parsed.year }, select: { id: true, year: true, title: true } });
+  if (!campaign) {
+    io.stderr(options.missing?.(parsed.year) ?? `没有 ${parsed.year} 年的主题日活动。`);
+    return 1;
   }
+  return { ...parsed, db, campaign };
 }

@@ -89,6 +89,14 @@ const behaviors = z.array(behavior);
 const confirm = z.strictObject({ title: plainOnly, text: plainOnly });
 
 const base = { element_id: elementId.optional(), margin: margin.optional() };
+/** How a container lays out its children (form, collapsible panel, interactive container). */
+const layout = {
+  direction: z.enum(['vertical', 'horizontal']).optional(),
+  vertical_spacing: spacing.optional(),
+  horizontal_spacing: spacing.optional(),
+  vertical_align: z.enum(['top', 'center', 'bottom']).optional(),
+  horizontal_align: align.optional(),
+};
 const interactiveBase = {
   ...base,
   name: z.string().optional(),
@@ -203,11 +211,7 @@ const schemas: Record<string, z.ZodType> = {
     tag: z.literal('collapsible_panel'),
     ...base,
     expanded: z.boolean().optional(),
-    direction: z.enum(['vertical', 'horizontal']).optional(),
-    vertical_spacing: spacing.optional(),
-    horizontal_spacing: spacing.optional(),
-    vertical_align: z.enum(['top', 'center', 'bottom']).optional(),
-    horizontal_align: align.optional(),
+    ...layout,
     padding: padding.optional(),
     background_color: color.optional(),
     header: z.strictObject({
@@ -228,11 +232,7 @@ const schemas: Record<string, z.ZodType> = {
     tag: z.literal('form'),
     ...base,
     name: z.string().min(1, 'form name is required'),
-    direction: z.enum(['vertical', 'horizontal']).optional(),
-    vertical_spacing: spacing.optional(),
-    horizontal_spacing: spacing.optional(),
-    vertical_align: z.enum(['top', 'center', 'bottom']).optional(),
-    horizontal_align: align.optional(),
+    ...layout,
     padding: padding.optional(),
     elements: children,
   }),
@@ -370,11 +370,7 @@ const schemas: Record<string, z.ZodType> = {
     ...base,
     width: z.union([z.enum(['fill', 'auto']), z.string().regex(/^\d+px$/)]).optional(),
     height: z.union([z.literal('auto'), z.string().regex(/^\d+px$/)]).optional(),
-    direction: z.enum(['vertical', 'horizontal']).optional(),
-    vertical_spacing: spacing.optional(),
-    horizontal_spacing: spacing.optional(),
-    vertical_align: z.enum(['top', 'center', 'bottom']).optional(),
-    horizontal_align: align.optional(),
+    ...layout,
     background_style: z.string().optional(),
     has_border: z.boolean().optional(),
     border_color: color.optional(),

@@ -1,4 +1,4 @@
-// Push encryption and signature exactly as Feishu documents them (feishu-platform.md §3.6).
+// Push encryption and signature exactly as Feishu documents them (https://open.feishu.cn/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/encrypt-key-encryption-configuration-case).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 /** base64(iv ‖ AES-256-CBC(key = sha256(encryptKey), PKCS#7)). Decrypts with `new lark.AESCipher(key).decrypt`. */

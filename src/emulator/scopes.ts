@@ -1,10 +1,10 @@
 // Which scopes each emulated API needs ("权限要求 … 开启其中任意一项权限即可调用" on each API page), and
 // Feishu's answer when the app has none of them: 99991672 naming the scopes and the console link.
-// Sources: docs/feishu-fidelity.md ("Scopes" rows) and /work/shared/docs/feishu-platform.md §5.
+// Sources: docs/feishu-fidelity.md ("Scopes" rows), which cites each API page on open.feishu.cn.
 
 export interface ScopeRule {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
-  /** express route pattern as registered in openapi.ts */
+  /** express route pattern as registered in openapi/*.ts */
   pattern: string;
   /** any one of these is enough */
   anyOf: string[];

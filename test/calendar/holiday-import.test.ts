@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import { createTestDatabase, PROVIDERS_UNDER_TEST, type TestDatabase } from '../support/db.ts';
 import { Bot, type AppServices } from '../../src/app/bot.ts';
 import type { CardActionEvent, MessageEvent } from '../../src/app/events.ts';
@@ -46,7 +47,8 @@ function confirmValue(card: CardJson | undefined): Record<string, unknown> {
   return JSON.parse(m[1]!) as Record<string, unknown>;
 }
 
-describe.each(PROVIDERS_UNDER_TEST)('节假日安排 import (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('节假日安排 import (%s)', STORY, (provider) => {
   let db: TestDatabase;
   let services: AppServices;
   let bot: Bot;

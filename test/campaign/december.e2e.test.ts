@@ -4,6 +4,7 @@
 // the units that still owe 2027 and 2026's month-end reminders to the units owing 2026 summaries;
 // and nothing of 2026 (scores, summaries, schedule) changes through a 2027 action.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
@@ -32,7 +33,8 @@ async function snapshot2026(db: Db, campaignId: string) {
   return { campaign, themes, summaries, scores, schedule, evaluation, judges, reviewers };
 }
 
-describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 at once (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 at once (%s)', STORY, (provider) => {
   let h: Harness;
   let c2026: string;
   let c2027: string;

@@ -2,6 +2,7 @@
 // a single campaign, December with next year's 申报 launched, and January with last year's
 // evaluation still open. Plus the year typed with a command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import { createTestDatabase, PROVIDERS_UNDER_TEST, type TestDatabase } from '../support/db.ts';
 import { atShanghai } from '../../src/domain/time.ts';
 import { resolveCampaign, splitYearArg, type CampaignIntent } from '../../src/usecases/campaign/resolve.ts';
@@ -18,7 +19,8 @@ describe('splitYearArg', () => {
   });
 });
 
-describe.each(PROVIDERS_UNDER_TEST)('resolveCampaign (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('resolveCampaign (%s)', STORY, (provider) => {
   let db: TestDatabase;
   const create = (year: number, status: string) =>
     db.client.campaign.create({ data: { year, title: `长沙县${year}年“政务公开主题日”活动`, status, noticeDate: `${year}-03-23`, deadline: `${year}-04-07`, contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'a@b.cn', ...(status === 'draft' ? {} : { launchedAt: atShanghai(`${year}-03-23`, '10:00') }) } });

@@ -4,6 +4,7 @@
 // change; 重新开放 and 延期 never shorten what a unit has and land on working days; the stage is
 // shown on 进度 and in 帮助, whose examples are valid on the day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type DemoUnitInfo, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
@@ -14,7 +15,8 @@ import { buttons, buttonValue, cardText, clickForm, lastInteractive, waitUntil }
 
 const INTRO = '组织人大代表、政协委员和群众代表实地走访重点项目现场，介绍政策落实情况并听取意见建议。';
 
-describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) => {
   let h: Harness;
   const clock = new FakeClock('2023-03-23T02:00:00Z');
   let units: DemoUnitInfo[];

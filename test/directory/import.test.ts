@@ -70,7 +70,7 @@ describe.each(PROVIDERS_UNDER_TEST)('directory import on %s', (provider) => {
     const io = testIo(db);
     expect(await runCli(['units', 'import', file], io)).toBe(0);
     expect(io.err).toEqual([]);
-    expect(io.out.join('\n')).toBe([`导入完成：名录.${file.endsWith('xlsx') ? 'xlsx' : 'csv'}`, `  单位：新增 ${GOOD_UNITS}，更新 0，未变 0`, `  联络员：新增 ${GOOD_LIAISONS}，更新 0，未变 0`].join('\n'));
+    expect(io.out.join('\n')).toBe([`导入完成：名录.${file.endsWith('xlsx') ? 'xlsx' : 'csv'}`, `  单位：新增 ${GOOD_UNITS}，更新 0，未变 0`, `  联系人：新增 ${GOOD_LIAISONS}，更新 0，未变 0`].join('\n'));
 
     const first = await snapshot(db);
     expect(first).toEqual([
@@ -121,7 +121,7 @@ describe.each(PROVIDERS_UNDER_TEST)('directory import on %s', (provider) => {
     const again = testIo(db);
     expect(await runCli(['units', 'import', file, '--operator', 'ou_coordinator'], again)).toBe(0);
     expect(again.out.join('\n')).toContain(`单位：新增 0，更新 0，未变 ${GOOD_UNITS}`);
-    expect(again.out.join('\n')).toContain(`联络员：新增 0，更新 0，未变 ${GOOD_LIAISONS}`);
+    expect(again.out.join('\n')).toContain(`联系人：新增 0，更新 0，未变 ${GOOD_LIAISONS}`);
     expect(await snapshot(db)).toEqual(first);
 
     const audit = await db.client.auditLog.findMany({ orderBy: { at: 'asc' } });

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
@@ -46,7 +47,8 @@ function plannedSum(i: number, j: number): number | undefined {
   return 20 + ((i + j) % 5);
 }
 
-describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provider) => {
   let h: Harness;
   let themes: ApprovedTheme[];
   let campaignId: string;

@@ -1,5 +1,5 @@
 // Long-connection mode without a socket: the dispatcher is invoked exactly as WSClient does
-// (needCheck:false), and the reconnect backfill replays missed messages once (reliability.md D5, D6).
+// (needCheck:false), and the reconnect backfill replays missed messages once (docs/reliability.md §9 D5, D6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfillChats, createWsDispatcher } from '../../src/adapters/feishu/long-connection.ts';
 import { createLogger } from '../../src/app/log.ts';

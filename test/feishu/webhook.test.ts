@@ -1,5 +1,5 @@
 // Webhook authenticity and exactly-once processing, by POSTing crafted requests to the real app
-// (reliability.md §9 A1–A7, D1–D2). Signatures are computed here from the spec, not by the app.
+// (docs/reliability.md §9 A1–A7, D1–D2). Signatures are computed here from the spec, not by the app.
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';

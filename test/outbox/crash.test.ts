@@ -1,6 +1,6 @@
 // kill -9 of a worker mid-delivery, then a restart: nothing lost, nothing duplicated, each chat's
 // messages in enqueue order, and everything delivered within 30 s of the restart (leases of 10 s
-// renewed by a heartbeat, not 5 minutes) — on SQLite and PostgreSQL (reliability.md §9 O2/O3,
+// renewed by a heartbeat, not 5 minutes) — on SQLite and PostgreSQL (docs/reliability.md §9 O2/O3,
 // issue 14 item 7). A graceful stop hands unattempted rows back at once. The worker runs in a
 // child process; the emulator runs here with latency so the kill lands while requests are in flight.
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,6 +1,6 @@
 // The outbox worker against the emulator through the real SDK: faults, permanent errors and
 // alerts, urgent never repeated on an ambiguous outcome, rate-limit resets honoured, and two
-// workers on one PostgreSQL database (reliability.md §9 O1, O4, O8, O10).
+// workers on one PostgreSQL database (docs/reliability.md §9 O1, O4, O8, O10).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticeCard } from '../../cards/kit.ts';
 import { withContext } from '../../src/app/context.ts';

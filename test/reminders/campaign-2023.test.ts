@@ -4,6 +4,7 @@
 // 清明 (4月5日) is a holiday, 4月23日 (a Sunday) and 5月6日 (a Saturday) were working days.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reminderActions } from '../../cards/actions.ts';
+import { STORY } from '../support/kit.ts';
 import { createTestDatabase, PROVIDERS_UNDER_TEST, type TestDatabase } from '../support/db.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { addDays, atShanghai, shanghaiTime } from '../../src/domain/time.ts';
@@ -58,7 +59,8 @@ const EXPECTED: Record<string, string[]> = {
   '2023-06-14': ['2023-06-14 县教育局 summary-due-10 group sent'],
 };
 
-describe.each(PROVIDERS_UNDER_TEST)('2023 campaign on a simulated clock (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('2023 campaign on a simulated clock (%s)', STORY, (provider) => {
   let db: TestDatabase;
   let services: AppServices;
   let seeded: Seeded;

@@ -2,6 +2,7 @@
 // 催办 with preview / confirm / cool-down, 提醒记录, 设置工作日 / 工作日列表 / 删除工作日, refusals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reminderActions } from '../../cards/actions.ts';
+import { STORY } from '../support/kit.ts';
 import { createTestDatabase, PROVIDERS_UNDER_TEST, type TestDatabase } from '../support/db.ts';
 import { Bot, type AppServices } from '../../src/app/bot.ts';
 import type { CardActionEvent, MessageEvent } from '../../src/app/events.ts';
@@ -54,7 +55,8 @@ function buttonValues(card: CardJson | undefined): Record<string, unknown>[] {
   return out;
 }
 
-describe.each(PROVIDERS_UNDER_TEST)('reminder commands and actions (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('reminder commands and actions (%s)', STORY, (provider) => {
   let db: TestDatabase;
   let services: AppServices;
   let bot: Bot;

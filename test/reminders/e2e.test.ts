@@ -3,6 +3,7 @@
 // in the units' groups, 加急 recorded by the emulator, the leader escalation, a unit submitting
 // from the reminder card and receiving nothing more, 催办 from the coordinator, and 提醒记录.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type DemoUnitInfo, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
@@ -36,7 +37,8 @@ function buttonValue(card: unknown, label: string): Record<string, unknown> {
 
 const reminderCards = (list: EmuMessage[]) => list.filter((m) => m.msgType === 'interactive' && text(m.card).includes('尚未报送'));
 
-describe.each(PROVIDERS_UNDER_TEST)('reminders end to end (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('reminders end to end (%s)', STORY, (provider) => {
   let h: Harness;
   let units: DemoUnitInfo[];
   let coordinator: string;

@@ -7,8 +7,11 @@ import { createLogger } from '../../src/app/log.ts';
 import type { FeishuGateway } from '../../src/ports/feishu.ts';
 import type { FileStorage } from '../../src/ports/storage.ts';
 import type { Clock } from '../../src/ports/clock.ts';
-import { atShanghai } from '../../src/domain/time.ts';
 import type { CardJson } from '../../cards/kit.ts';
+
+import { buildCampaign } from '../support/kit.ts';
+
+export { cardText } from '../support/kit.ts';
 
 export const COORDINATOR = 'ou_coord';
 export const OFFICE_CHAT = 'oc_office';
@@ -59,19 +62,14 @@ export async function seedCounty(db: Db, opts: { year?: number; deadline?: strin
   await db.coordinator.create({ data: { openId: COORDINATOR, name: '李成英' } });
   await db.groupChat.create({ data: { chatId: OFFICE_CHAT, name: '县政务公开办', status: 'coordinator' } });
   const campaign = await db.campaign.create({
-    data: {
+    data: buildCampaign({
       year,
-      title: `长沙县${year}年“政务公开主题日”活动`,
-      status: opts.status ?? 'collecting',
-      noticeDate: `${year}-03-23`,
-      deadline: opts.deadline ?? `${year}-04-07`,
-      contactName: '李成英',
-      contactPhone: '0731-84872387',
-      contactEmail: 'CSX84872387@163.com',
       settings: JSON.stringify(opts.settings ?? {}),
-      launchedAt: opts.launchedAt ?? atShanghai(`${year}-03-23`, '10:00'),
       launchedBy: COORDINATOR,
-    },
+      ...(opts.status ? { status: opts.status } : {}),
+      ...(opts.deadline ? { deadline: opts.deadline } : {}),
+      ...(opts.launchedAt ? { launchedAt: opts.launchedAt } : {}),
+    }),
   });
   const defs = [
     { key: 'xingsha', name: '星沙街道', kind: 'street', chatId: 'oc_xingsha', liaisons: ['ou_xs1', 'ou_xs2'], leader: 'ou_xs_leader', sortOrder: 1 },
@@ -137,8 +135,4 @@ export async function logLines(db: Db, names: Record<string, string>, where: { d
   return rows
     .map((r) => `${r.date} ${r.unitId ? (names[r.unitId] ?? r.unitId) : '协调人'} ${r.kind} ${r.channel} ${r.status}${r.status === 'skipped' && r.detail ? ` (${r.detail.split(':')[0]})` : ''}`)
     .sort();
-}
-
-export function cardText(card: CardJson | undefined): string {
-  return JSON.stringify(card ?? {});
 }

@@ -2,13 +2,15 @@
 // card with every decision kind, the return → revise → approve loop with the diff, the history
 // card, and people who may not review.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { actionValues, cardText, currentCard, expectValidCard, lastBotCard, newClock, seedCampaign2023, type SeededTheme } from './support.ts';
 
 const HOSTILE_REASON = '主题请聚焦*具体*政策 <at id=all></at> [链接](http://x.cn)';
 
-describe.each(PROVIDERS_UNDER_TEST)('review (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
   let h: Harness;
   let themes: SeededTheme[];
   let campaignId: string;

@@ -8,6 +8,10 @@ import type { Harness } from '../support/harness.ts';
 import { atShanghai } from '../../src/domain/time.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 
+import { buildCampaign, createTheme } from '../support/kit.ts';
+
+export { cardText, waitUntil } from '../support/kit.ts';
+
 export const START_2023 = '2023-04-10T02:00:00Z';
 export const newClock = () => new FakeClock(START_2023);
 
@@ -23,21 +27,7 @@ export interface SeededTheme {
 }
 
 export async function seedCampaign2023(db: Db, opts: { settings?: Record<string, unknown>; unitCount?: number; themesPerUnit?: number } = {}): Promise<{ campaignId: string; themes: SeededTheme[] }> {
-  const campaign = await db.campaign.create({
-    data: {
-      year: 2023,
-      title: '长沙县2023年“政务公开主题日”活动',
-      status: 'collecting',
-      noticeDate: '2023-03-23',
-      deadline: '2023-04-07',
-      contactName: '李成英',
-      contactPhone: '0731-84872387',
-      contactEmail: 'CSX84872387@163.com',
-      settings: JSON.stringify(opts.settings ?? {}),
-      launchedAt: atShanghai('2023-03-23', '10:00'),
-      launchedBy: 'ou_demo_coordinator',
-    },
-  });
+  const campaign = await db.campaign.create({ data: buildCampaign({ settings: JSON.stringify(opts.settings ?? {}) }) });
   const units = await db.unit.findMany({ where: { active: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }], include: { liaisons: true } });
   const themes: SeededTheme[] = [];
   let n = 0;
@@ -60,8 +50,7 @@ export async function seedCampaign2023(db: Db, opts: { settings?: Record<string,
       const forms = [FORMS[n % 5]!, ...(n % 3 === 0 ? [FORMS[(n + 2) % 5]!] : [])];
       const title = `${unit.shortName ?? unit.name}${TOPICS[n % TOPICS.length]}`.slice(0, 40);
       const intro = `围绕${TOPICS[n % TOPICS.length]}，邀请人大代表、政协委员和群众代表参与，介绍工作推进情况并听取意见建议。`;
-      const theme = await db.theme.create({ data: { submissionId: submission.id, seq, title, month, forms: JSON.stringify(forms), intro } });
-      await db.themeVersion.create({ data: { themeId: theme.id, version: 1, title, month, forms: JSON.stringify(forms), intro, actorOpenId: liaison?.openId ?? 'ou_x' } });
+      const theme = await createTheme(db, { submissionId: submission.id, seq, title, month, forms, intro, actorOpenId: liaison?.openId ?? 'ou_x' });
       themes.push({ id: theme.id, unitId: unit.id, seq, title, month });
       n++;
     }
@@ -72,10 +61,6 @@ export async function seedCampaign2023(db: Db, opts: { settings?: Record<string,
 export function expectValidCard(card: unknown): void {
   const result = validateCard(card);
   if (!result.ok) throw new Error(`invalid card: ${result.message}`);
-}
-
-export function cardText(card: unknown): string {
-  return JSON.stringify(card);
 }
 
 /** Every callback value in a card whose action is `a`. */
@@ -104,12 +89,4 @@ export function currentCard(h: Harness, messageId: string): CardJson {
   const m = h.emulator.message(messageId);
   if (!m?.card) throw new Error(`no card ${messageId}`);
   return m.card as unknown as CardJson;
-}
-
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -5,6 +5,7 @@
 // Run twice: webhook pushes (local mode) and FEISHU_EVENT_MODE=ws, where every event and card
 // callback travels over the emulator's long connection, which is also dropped once mid-campaign.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import ExcelJS from 'exceljs';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness, type DemoUnitInfo } from '../support/harness.ts';
@@ -18,7 +19,8 @@ const INTRO = '组织人大代表、政协委员和群众代表实地走访重�
 
 const CASES = PROVIDERS_UNDER_TEST.flatMap((provider) => (['webhook', 'ws'] as const).map((mode) => [provider, mode] as const));
 
-describe.each(CASES)('submission campaign end to end (%s, %s)', (provider, mode) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(CASES)('submission campaign end to end (%s, %s)', STORY, (provider, mode) => {
   let h: Harness;
   const clock = new FakeClock('2023-03-23T02:00:00Z'); // 10:00 in Shanghai, the notice date
   let units: DemoUnitInfo[];

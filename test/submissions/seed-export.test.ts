@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { ACTIVITY_FORM_KEYS } from '../../src/domain/campaign.ts';
@@ -19,7 +20,8 @@ function testIo(db: TestDatabase): CliIo & { out: string[]; err: string[] } {
   return { out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), now: () => NOW, openDb: async () => db };
 }
 
-describe.each(PROVIDERS_UNDER_TEST)('demo seed and export CLI (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('demo seed and export CLI (%s)', STORY, (provider) => {
   let db: TestDatabase;
   let dir: string;
   beforeAll(async () => {

@@ -3,6 +3,8 @@
 import type { Harness } from '../support/harness.ts';
 import type { CardCallbackResult, EmuMessage } from '../../src/emulator/types.ts';
 
+export { cardText, waitUntil } from '../support/kit.ts';
+
 type Node = Record<string, unknown>;
 
 function walk(node: unknown, visit: (n: Node) => void): void {
@@ -55,12 +57,6 @@ export function errorNotes(card: unknown): string[] {
   return out;
 }
 
-/** The card as JSON with markdown escapes removed, so tests can look for what a person sees. */
-export function cardText(card: unknown): string {
-  // markdown text carries user text escaped as character references (cards/markdown.ts)
-  return JSON.stringify(card ?? null).replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
-}
-
 export async function clickForm(h: Harness, openId: string, messageId: string, button: { name?: string; text?: string }, overrides: Record<string, unknown> = {}): Promise<CardCallbackResult & { card: unknown }> {
   const msg = h.emulator.message(messageId);
   if (!msg?.card) throw new Error(`no card ${messageId}`);
@@ -73,12 +69,4 @@ export async function clickForm(h: Harness, openId: string, messageId: string, b
 export function lastInteractive(list: EmuMessage[]): EmuMessage | undefined {
   const cards = list.filter((m) => m.msgType === 'interactive');
   return cards[cards.length - 1];
-}
-
-export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }

@@ -2,6 +2,7 @@
 // the summary card (draft, validation next to the fields, submit), refusals, photos (EXIF, dedupe,
 // too large, not an image, LOGO marking, delete, "which activity?"), evidence, completeness.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
@@ -10,7 +11,8 @@ import { summaryCompleteness } from '../../src/usecases/summaries/completeness.t
 import { parseEvidenceCheck } from '../../src/domain/evidence.ts';
 import { cardText, currentCard, expectValidCard, goodForm, lastBotCard, replyTo, seedScheduled2023, sendPhoto, waitFor, type ApprovedTheme } from './support.ts';
 
-describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', (provider) => {
+// A sequential story: each test continues from the state the previous one left.
+describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provider) => {
   let h: Harness;
   let themes: ApprovedTheme[];
   let extra: ApprovedTheme[];

@@ -5,6 +5,10 @@ import type { Db } from '../../src/adapters/db/database.ts';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import type { Harness } from '../support/harness.ts';
 import { atShanghai } from '../../src/domain/time.ts';
+import { buildCampaign, createTheme, waitUntil as waitFor } from '../support/kit.ts';
+
+// `waitFor` is the kit's waitUntil under the name these suites already use.
+export { cardText, waitUntil as waitFor } from '../support/kit.ts';
 
 export interface ApprovedTheme {
   id: string;
@@ -17,20 +21,7 @@ const TOPICS = ['优化营商环境政策解读', '乡村振兴项目现场观�
 const FORMS = ['survey', 'observe', 'forum', 'policy', 'questionnaire'];
 
 export async function seedScheduled2023(db: Db, unitCount = 20, ambiguousUnitIndex?: number): Promise<{ campaignId: string; themes: ApprovedTheme[]; extra: ApprovedTheme[] }> {
-  const campaign = await db.campaign.create({
-    data: {
-      year: 2023,
-      title: '长沙县2023年“政务公开主题日”活动',
-      status: 'scheduled',
-      noticeDate: '2023-03-23',
-      deadline: '2023-04-07',
-      contactName: '李成英',
-      contactPhone: '0731-84872387',
-      contactEmail: 'CSX84872387@163.com',
-      launchedAt: atShanghai('2023-03-23', '10:00'),
-      launchedBy: 'ou_demo_coordinator',
-    },
-  });
+  const campaign = await db.campaign.create({ data: buildCampaign({ status: 'scheduled' }) });
   const units = await db.unit.findMany({ where: { active: true }, orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }] });
   const themes: ApprovedTheme[] = [];
   const extra: ApprovedTheme[] = [];
@@ -41,10 +32,8 @@ export async function seedScheduled2023(db: Db, unitCount = 20, ambiguousUnitInd
       update: {},
     });
     const title = `${unitName}${TOPICS[n % TOPICS.length]}`.slice(0, 40);
-    const forms = JSON.stringify([FORMS[n % 5]]);
     const intro = `围绕${TOPICS[n % TOPICS.length]}，邀请代表委员和群众参与。`;
-    const theme = await db.theme.create({ data: { submissionId: submission.id, seq, title, month, forms, intro, reviewStatus: 'approved' } });
-    await db.themeVersion.create({ data: { themeId: theme.id, version: 1, title, month, forms, intro, actorOpenId: 'ou_x' } });
+    const theme = await createTheme(db, { submissionId: submission.id, seq, title, month, forms: [FORMS[n % 5]!], intro, reviewStatus: 'approved' });
     return { id: theme.id, unitId, title, month };
   };
   for (const [i, unit] of units.slice(0, unitCount).entries()) themes.push(await make(unit.id, unit.name, 1, i, 5 + (i % 7)));
@@ -58,10 +47,6 @@ export async function seedScheduled2023(db: Db, unitCount = 20, ambiguousUnitInd
 export function expectValidCard(card: unknown): void {
   const result = validateCard(card);
   if (!result.ok) throw new Error(`invalid card: ${result.message}`);
-}
-
-export function cardText(card: unknown): string {
-  return JSON.stringify(card);
 }
 
 export function lastBot(h: Harness, chatId: string) {
@@ -82,15 +67,6 @@ export function currentCard(h: Harness, messageId: string): Record<string, unkno
   const card = h.emulator.message(messageId)?.card;
   if (!card) throw new Error(`no card ${messageId}`);
   return card;
-}
-
-export async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Sends an image (or a file) as a user and waits until the bot has answered it (after-commit work included). */

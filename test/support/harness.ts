@@ -18,6 +18,7 @@ import { FakeClock } from '../../src/ports/clock.ts';
 import { DEMO_OFFICE, DEMO_UNITS } from '../../src/domain/demo-directory.ts';
 import type { CardCallbackResult, EmuMessage, Emulator, EmulatorOptions } from '../../src/emulator/types.ts';
 import { createEmptyDatabase } from './db.ts';
+import { pollUntil } from './kit.ts';
 
 export interface HarnessOptions {
   provider: Provider;
@@ -72,15 +73,6 @@ export interface Harness {
 }
 
 export const DEFAULT_HARNESS_START = '2026-03-02T01:30:00Z';
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const database = await createEmptyDatabase(opts.provider);
@@ -191,7 +183,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       const { messageId, delivery } = await emulator.userSendText(openId, chatId, text, { mentionBot: o.mentionBot ?? true, ...(o.parentId ? { parentId: o.parentId } : {}) });
       if (delivery.status === 'no_bot' || delivery.status === 'not_subscribed') return { messageId };
       // Acked early (slow handler) or failed and re-delivered: wait for the commit.
-      if (!(await waitFor(() => processed(messageId), 15_000))) {
+      if (!(await pollUntil(() => processed(messageId), 15_000, 20))) {
         throw new Error(`message ${messageId} was not processed (delivery ${delivery.status} ${delivery.httpStatus ?? ''} ${delivery.error ?? ''})`);
       }
       return { messageId };

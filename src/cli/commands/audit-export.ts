@@ -1,8 +1,7 @@
 // `npm run cli -- audit export --from 2026-01-01 --to 2026-06-30 --out 审计记录.xlsx|.csv`
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { CliCommand } from '../io.ts';
+import { noPositionals, parseCli, type CliCommand } from '../io.ts';
 import { auditRecords } from '../../app/audit.ts';
 import { writeAuditCsv, writeAuditXlsx } from '../../adapters/files/audit-export.ts';
 import { addDays, atShanghai, isCivilDate } from '../../domain/time.ts';
@@ -14,19 +13,16 @@ export const auditExport: CliCommand = {
   summary: '导出审计记录（按北京时间日期范围，含首尾两天）为 XLSX 或 CSV；审计记录永不自动清理',
   usage: USAGE,
   async run(args, io) {
-    let from: string, to: string, out: string;
-    try {
-      const { values, positionals } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } }, allowPositionals: true, strict: true });
-      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+    const parsed = parseCli(args, io, USAGE, { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } }, ({ values, positionals }) => {
+      noPositionals(positionals);
       if (!values.from || !isCivilDate(values.from)) throw new Error('--from 应为日期，如 2026-01-01');
       if (!values.to || !isCivilDate(values.to)) throw new Error('--to 应为日期，如 2026-06-30');
       if (values.to < values.from) throw new Error('--to 不能早于 --from');
       if (!values.out || !/\.(xlsx|csv)$/i.test(values.out)) throw new Error('--out 应以 .xlsx 或 .csv 结尾');
-      ({ from, to, out } = values as { from: string; to: string; out: string });
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
+      return { from: values.from, to: values.to, out: values.out };
+    });
+    if (!parsed) return 2;
+    const { from, to, out } = parsed;
     const db = await io.openDb();
     const rows = auditRecords(db.client, atShanghai(from), atShanghai(addDays(to, 1)));
     await mkdir(path.dirname(path.resolve(out)), { recursive: true });

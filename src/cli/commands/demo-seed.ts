@@ -1,8 +1,7 @@
 // `npm run cli -- demo seed [--stage submitted|scheduled|evaluated]`: fills the database named by
 // DATABASE_URL with the demo county's 2023 campaign. Later stages come from the review/schedule
 // and evaluation features (imported on demand). Idempotent.
-import { parseArgs } from 'node:util';
-import type { CliCommand, CliIo } from '../io.ts';
+import { noPositionals, parseCli, type CliCommand, type CliIo } from '../io.ts';
 import { loadConfig, loadDotEnv } from '../../config.ts';
 import type { AppServices } from '../../app/bot.ts';
 import { createLogger } from '../../app/log.ts';
@@ -71,18 +70,13 @@ export const demoSeed: CliCommand = {
   summary: '写入演示数据：示范县 2023 年申报（按时、逾期、撤回、修改、未报），可选 --stage scheduled|evaluated 继续生成审核排期、评选数据',
   usage: USAGE,
   async run(args, io) {
-    let stage: Stage = 'submitted';
-    try {
-      const { values, positionals } = parseArgs({ args, options: { stage: { type: 'string' } }, allowPositionals: true, strict: true });
-      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
-      if (values.stage !== undefined) {
-        if (!(STAGES as readonly string[]).includes(values.stage)) throw new Error(`--stage 应为 ${STAGES.join('、')} 之一`);
-        stage = values.stage as Stage;
-      }
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
+    const stage = parseCli(args, io, USAGE, { stage: { type: 'string' } }, ({ values, positionals }): Stage => {
+      noPositionals(positionals);
+      if (values.stage === undefined) return 'submitted';
+      if (!(STAGES as readonly string[]).includes(values.stage)) throw new Error(`--stage 应为 ${STAGES.join('、')} 之一`);
+      return values.stage as Stage;
+    });
+    if (!stage) return 2;
     const db = await io.openDb();
     const r = await seedDemoCampaign(db.client, { now: io.now() });
     io.stdout(

@@ -1,10 +1,9 @@
 // `npm run cli -- doctor [--url https://你的域名]`: checks the configured Feishu app against the real
 // tenant (token, bot, bound groups, scopes, event mode) and prints one line per check.
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
 import { formatCheck, runDoctor, type DoctorChat } from '../../adapters/feishu/doctor.ts';
 import { verifyUrlChallenge } from '../../emulator/index.ts';
-import type { CliCommand } from '../io.ts';
+import { noPositionals, parseCli, type CliCommand } from '../io.ts';
 
 const USAGE = 'doctor [--url https://你的域名]';
 
@@ -13,16 +12,13 @@ export const doctor: CliCommand = {
   summary: '体检飞书应用：凭证、机器人、各工作群、所需权限、事件订阅方式（webhook 模式加 --url 校验公网地址）',
   usage: USAGE,
   async run(args, io) {
-    let publicUrl: string | undefined;
-    try {
-      const { values, positionals } = parseArgs({ args, options: { url: { type: 'string' } }, allowPositionals: true, strict: true });
-      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+    const parsed = parseCli(args, io, USAGE, { url: { type: 'string' } }, ({ values, positionals }) => {
+      noPositionals(positionals);
       if (values.url !== undefined && !/^https?:\/\/[^\s/]+/.test(values.url)) throw new Error('--url 应为 http(s) 地址，如 https://bot.example.gov.cn');
-      publicUrl = values.url;
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
+      return { publicUrl: values.url };
+    });
+    if (!parsed) return 2;
+    const { publicUrl } = parsed;
     const config = io.config ? io.config() : loadConfig();
     if (config.local) {
       io.stderr('未设置 FEISHU_APP_ID / FEISHU_APP_SECRET：当前是本地模式，没有可检查的飞书应用。请在 .env 中填入应用凭证后再运行 doctor。');

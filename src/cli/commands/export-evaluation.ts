@@ -1,6 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseYearOut, type CliCommand } from '../io.ts';
+import { campaignExport, type CliCommand } from '../io.ts';
 import { buildEvaluationXlsx } from '../../usecases/evaluation/exports.ts';
 
 const USAGE = 'export evaluation --year 2023 --out 评选汇总表.xlsx';
@@ -10,15 +10,9 @@ export const exportEvaluation: CliCommand = {
   summary: '导出最佳政务公开主题日活动评选汇总表（XLSX：各评委分项得分、加权总分、去高低平均、名次、并列）',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseYearOut(args, io, USAGE, {}, { extension: '.xlsx' });
-    if (!parsed) return 2;
-    const { year, out } = parsed;
-    const db = await io.openDb();
-    const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true, year: true, title: true } });
-    if (!campaign) {
-      io.stderr(`没有 ${year} 年的主题日活动。`);
-      return 1;
-    }
+    const a = await campaignExport(args, io, USAGE, {}, { extension: '.xlsx' });
+    if (typeof a === 'number') return a;
+    const { out, db, campaign } = a;
     const data = await buildEvaluationXlsx(db.client, campaign, io.now());
     await mkdir(path.dirname(path.resolve(out)), { recursive: true });
     await writeFile(out, data);

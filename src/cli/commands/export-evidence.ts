@@ -1,6 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseYearOut, type CliCommand } from '../io.ts';
+import { campaignExport, type CliCommand } from '../io.ts';
 import { loadConfig } from '../../config.ts';
 import { LocalFileStorage } from '../../adapters/files/storage.ts';
 import { evidenceEntries } from '../../usecases/evaluation/exports.ts';
@@ -13,17 +13,11 @@ export const exportEvidence: CliCommand = {
   summary: '导出活动证据包：每项已总结活动一个文件夹（活动总结.html + 照片）和目录.html；--zip 另存为 ZIP',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseYearOut(args, io, USAGE, { zip: { type: 'boolean' }, storage: { type: 'string' } }, { outLabel: '目录' });
-    if (!parsed) return 2;
-    const { year, out } = parsed;
-    const zip = parsed.values.zip === true;
-    const storageDir = parsed.values.storage;
-    const db = await io.openDb();
-    const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true, year: true, title: true } });
-    if (!campaign) {
-      io.stderr(`没有 ${year} 年的主题日活动。`);
-      return 1;
-    }
+    const a = await campaignExport(args, io, USAGE, { zip: { type: 'boolean' }, storage: { type: 'string' } }, { outLabel: '目录' });
+    if (typeof a === 'number') return a;
+    const { out, db, campaign } = a;
+    const zip = a.values.zip === true;
+    const storageDir = a.values.storage;
     const storage = new LocalFileStorage(storageDir ?? loadConfig().storageDir);
     const entries = await evidenceEntries(db.client, storage, campaign);
     const root = path.resolve(out);

@@ -1,7 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { CliCommand } from '../io.ts';
+import { noPositionals, parseCli, type CliCommand } from '../io.ts';
 import { loadHistory } from '../../usecases/history/history.ts';
 import { writeHistoryWorkbook } from '../../adapters/files/history-xlsx.ts';
 
@@ -12,17 +11,13 @@ export const exportHistory: CliCommand = {
   summary: '导出年度对比（XLSX：每个单位每个年度一行：申报情况、主题数、审核通过、举办、总结完整、宣传链接、评选名次）',
   usage: USAGE,
   async run(args, io) {
-    let out: string;
-    try {
-      const parsed = parseArgs({ args, options: { out: { type: 'string' } }, allowPositionals: true, strict: true });
-      if (parsed.positionals.length > 0) throw new Error(`多余的参数：${parsed.positionals.join(' ')}`);
-      if (!parsed.values.out) throw new Error('缺少 --out 文件名');
-      if (!parsed.values.out.toLowerCase().endsWith('.xlsx')) throw new Error('--out 应以 .xlsx 结尾');
-      out = parsed.values.out;
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
+    const out = parseCli(args, io, USAGE, { out: { type: 'string' } }, ({ values, positionals }) => {
+      noPositionals(positionals);
+      if (!values.out) throw new Error('缺少 --out 文件名');
+      if (!values.out.toLowerCase().endsWith('.xlsx')) throw new Error('--out 应以 .xlsx 结尾');
+      return values.out;
+    });
+    if (!out) return 2;
     const db = await io.openDb();
     const history = await loadHistory(db.client);
     if (history.years.length === 0) {

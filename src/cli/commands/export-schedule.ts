@@ -1,6 +1,6 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseYearOut, type CliCommand } from '../io.ts';
+import { campaignExport, type CliCommand } from '../io.ts';
 import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { formatChineseDate, shanghaiDate } from '../../domain/time.ts';
 import { writeScheduleXlsx } from '../../adapters/files/schedule-xlsx.ts';
@@ -13,15 +13,9 @@ export const exportSchedule: CliCommand = {
   summary: '导出全年“政务公开主题日”活动计划安排表（XLSX，按月份；取最新发布版本，未发布时取当前审核通过的主题）',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseYearOut(args, io, USAGE, {}, { extension: '.xlsx' });
-    if (!parsed) return 2;
-    const { year, out } = parsed;
-    const db = await io.openDb();
-    const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true } });
-    if (!campaign) {
-      io.stderr(`没有 ${year} 年的主题日活动。`);
-      return 1;
-    }
+    const a = await campaignExport(args, io, USAGE, {}, { extension: '.xlsx' });
+    if (typeof a === 'number') return a;
+    const { year, out, db, campaign } = a;
     const published = await latestPublished(db.client, campaign.id);
     const rows = published ? published.rows : await currentScheduleRows(db.client, campaign.id);
     if (rows.length === 0) {

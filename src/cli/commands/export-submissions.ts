@@ -1,7 +1,7 @@
 // `npm run cli -- export submissions --year 2023 --out FILE [--csv]`: the 申报表 as XLSX (and CSV).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseYearOut, type CliCommand } from '../io.ts';
+import { campaignExport, type CliCommand } from '../io.ts';
 import { buildSubmissionsCsv, buildSubmissionsXlsx } from '../../adapters/files/submissions-export.ts';
 import { loadSubmissionExport } from '../../usecases/submissions/export.ts';
 
@@ -12,18 +12,12 @@ export const exportSubmissions: CliCommand = {
   summary: '导出主题申报表：XLSX（全县汇总 + 各单位一页，按实施方案附表格式）；--csv 或 --out 以 .csv 结尾时另写 CSV（UTF-8 BOM）',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseYearOut(args, io, USAGE, { csv: { type: 'boolean' } });
-    if (!parsed) return 2;
-    const { year, out } = parsed;
+    const a = await campaignExport(args, io, USAGE, { csv: { type: 'boolean' } }, { missing: (year) => `没有 ${year} 年的主题申报。` });
+    if (typeof a === 'number') return a;
+    const { out, db, campaign } = a;
     const base = out.replace(/\.(xlsx|csv)$/i, '');
     const xlsxOut = `${base}.xlsx`;
-    const csvOut = parsed.values.csv || /\.csv$/i.test(out) ? `${base}.csv` : undefined;
-    const db = await io.openDb();
-    const campaign = await db.client.campaign.findUnique({ where: { year }, select: { id: true } });
-    if (!campaign) {
-      io.stderr(`没有 ${year} 年的主题申报。`);
-      return 1;
-    }
+    const csvOut = a.values.csv || /\.csv$/i.test(out) ? `${base}.csv` : undefined;
     const data = await loadSubmissionExport(db.client, campaign.id, io.now());
     await mkdir(path.dirname(path.resolve(xlsxOut)), { recursive: true });
     await writeFile(xlsxOut, await buildSubmissionsXlsx(data));

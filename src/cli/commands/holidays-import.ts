@@ -2,41 +2,29 @@
 // file. Prints every holiday and adjusted working day with its weekday; writes the days as
 // calendar overrides (source 'notice', replacing an earlier import of the year) only with --yes.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { audit } from '../../app/audit.ts';
 import { parseHolidayNotice } from '../../domain/holiday-notice.ts';
 import { applyHolidayImport, describePlan, planImport } from '../../usecases/reminders/holiday-import.ts';
-import type { CliCommand } from '../io.ts';
+import { operatorOf, parseCli, type CliCommand } from '../io.ts';
 
 const USAGE = 'holidays import <通知.txt> [--year 2027] [--yes] [--operator ou_xxx]';
-const OPEN_ID_RE = /^ou_[A-Za-z0-9_-]+$/;
 
 export const holidaysImport: CliCommand = {
   name: 'holidays import',
   summary: '从国务院办公厅节假日安排通知（文本文件）导入放假和调休上班日期（先预览，--yes 写入）',
   usage: USAGE,
   async run(args, io) {
-    let file: string;
-    let year: number | undefined;
-    let yes = false;
-    let operator = 'cli';
-    try {
-      const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' }, yes: { type: 'boolean' }, operator: { type: 'string' } }, allowPositionals: true, strict: true });
+    const a = parseCli(args, io, USAGE, { year: { type: 'string' }, yes: { type: 'boolean' }, operator: { type: 'string' } }, ({ values, positionals }) => {
       if (positionals.length !== 1) throw new Error(positionals.length === 0 ? '缺少通知文本文件' : `多余的参数：${positionals.slice(1).join(' ')}`);
-      file = positionals[0]!;
+      let year: number | undefined;
       if (values.year !== undefined) {
         year = Number(values.year);
         if (!/^\d{4}$/.test(values.year) || year < 2000 || year > 2100) throw new Error('--year 应为四位年份，例如 --year 2027');
       }
-      if (values.operator !== undefined) {
-        if (!OPEN_ID_RE.test(values.operator)) throw new Error(`--operator “${values.operator}” 不是有效的 open_id（应以 ou_ 开头）`);
-        operator = values.operator;
-      }
-      yes = values.yes === true;
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
+      return { file: positionals[0]!, year, operator: operatorOf(values.operator), yes: values.yes === true };
+    });
+    if (!a) return 2;
+    const { file, year, operator, yes } = a;
     let text: string;
     try {
       text = await readFile(file, 'utf8');

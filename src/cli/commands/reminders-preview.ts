@@ -2,26 +2,21 @@
 // ('2023-03-28 deadline-7'), from the database and the working-day calendar; sends nothing. A date in
 // a year without holiday data ends in 暂定 (provisional: counted Monday–Friday).
 // `reminders log --year 2023`: every reminder sent or skipped, with its delivery result.
-import { parseArgs } from 'node:util';
 import { parseSettings, PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { deadlineSlots, reminderKindLabel, CHANNEL_LABELS } from '../../domain/reminders.ts';
 import { lastCoveredYear, PROVISIONAL_MARK } from '../../domain/workdays.ts';
 import { yearOf } from '../../domain/time.ts';
 import { loadCalendar } from '../../usecases/reminders/shared.ts';
 import { listReminderLog, OUTBOX_STATUS_LABELS } from '../../usecases/reminders/log.ts';
-import type { CliCommand, CliIo } from '../io.ts';
+import { noPositionals, parseCli, type CliCommand, type CliIo } from '../io.ts';
 
 function parseYear(args: string[], usage: string, io: CliIo): number | undefined {
-  try {
-    const { values, positionals } = parseArgs({ args, options: { year: { type: 'string' } }, allowPositionals: true, strict: true });
-    if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
+  return parseCli(args, io, usage, { year: { type: 'string' } }, ({ values, positionals }) => {
+    noPositionals(positionals);
     const year = Number(values.year);
     if (!values.year || !Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为四位年份，例如 --year 2023');
     return year;
-  } catch (error) {
-    io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${usage}`);
-    return undefined;
-  }
+  });
 }
 
 const PREVIEW_USAGE = 'reminders preview --year 2023';

@@ -44,7 +44,7 @@ export const unitsList: CliCommand = {
             const bound = l.openId ? '' : '（未关联飞书）';
             return `${LIAISON_ROLE_LABELS[l.role as LiaisonRole] ?? l.role} ${l.name}${phone}${bound}`;
           });
-        const parts = [liaisons.length > 0 ? liaisons.join('；') : '（无联络员）'];
+        const parts = [liaisons.length > 0 ? liaisons.join('；') : '（无联系人）'];
         if (unit.leaderName) parts.push(`分管领导 ${unit.leaderName}`);
         parts.push(unit.chatId ? '已绑定工作群' : '未绑定工作群');
         out.push(`${String(i + 1).padStart(3)}. ${unit.name}  ${parts.join('；')}`);

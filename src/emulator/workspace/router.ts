@@ -102,37 +102,20 @@ function queryAs(req: Request): string {
   return parseBody(z.object({ as: openId }), { as: typeof raw === 'string' ? raw : undefined }).as;
 }
 
-export interface WorkspaceMessage {
-  messageId: string;
-  chatId: string;
-  senderType: 'app' | 'user';
-  senderId: string;
+/** A message as the browser sees it: the emulator's fields it shows, dates as ISO strings, names resolved. */
+export interface WorkspaceMessage extends Pick<EmuMessage, 'messageId' | 'chatId' | 'senderType' | 'senderId' | 'msgType' | 'card' | 'imageKey' | 'fileKey' | 'fileName' | 'mentions' | 'parentId' | 'updateCount'> {
   senderName: string;
   senderTitle?: string;
-  msgType: EmuMessage['msgType'];
   /** Text with mention keys (@_user_1) replaced by '@名字'. */
   text?: string;
-  card?: Record<string, unknown>;
-  imageKey?: string;
-  fileKey?: string;
-  fileName?: string;
   /** bytes of a file message's file (shown on the bubble) */
   fileSize?: number;
-  mentions: { key: string; openId: string; name: string }[];
-  parentId?: string;
   createdAt: string;
   updatedAt: string;
-  updateCount: number;
   preview: string;
 }
 
-export interface WorkspaceChat {
-  chatId: string;
-  name: string;
-  chatType: 'p2p' | 'group';
-  memberOpenIds: string[];
-  botMember: boolean;
-  p2pOpenId?: string;
+export interface WorkspaceChat extends Omit<EmuChat, 'createdAt'> {
   lastMessage: { preview: string; senderName: string; at: string } | null;
   unread: number;
 }
