@@ -11,6 +11,17 @@ export interface ThemeSummaryView {
   month: number;
   forms: string[];
   intro?: string;
+  domains?: string[];
+}
+
+/** One of the unit's themes from an earlier year, shown read-only with how it went. */
+export interface PastThemeView {
+  title: string;
+  month: number;
+  forms: string[];
+  domains?: string[];
+  /** e.g. '审核通过 · 已举办 · 评选第 2 名' */
+  resultText: string;
 }
 
 /** A newer accepted version than the one this form started from (two liaisons at once). */
@@ -34,6 +45,10 @@ export interface SubmissionFormView {
   conflict?: ConflictView;
   /** an info line at the top, e.g. what the last click did */
   banner?: string;
+  /** the campaign's 主题领域 list (optional multi-select); empty hides the field */
+  domainOptions?: readonly string[];
+  /** last year's themes of this unit, a read-only reference with 以此为草稿 */
+  previous?: { year: number; themes: PastThemeView[] };
 }
 
 /**
@@ -65,7 +80,8 @@ function shorten(s: string, n: number): string {
 }
 
 export function themeLine(t: ThemeSummaryView, index: number): string {
-  return `${bold(`${index + 1}. ${t.title}`)}\u3000${t.month} 月 · ${escapeMarkdown(formsText(t.forms))}`;
+  const domains = t.domains && t.domains.length > 0 ? ` · ${escapeMarkdown(t.domains.join('、'))}` : '';
+  return `${bold(`${index + 1}. ${t.title}`)}\u3000${t.month} 月 · ${escapeMarkdown(formsText(t.forms))}${domains}`;
 }
 
 function withError(el: CardElement, errors: FieldErrors, field: keyof FieldErrors): CardElement[] {
@@ -124,6 +140,17 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
     });
   }
   if (d.errors.themes) inForm.push(errorNote(d.errors.themes));
+  if (v.previous && v.previous.themes.length > 0) {
+    inForm.push(hr(), markdown(boldLine(`${v.previous.year} 年本单位申报的主题（仅供参考）`)));
+    v.previous.themes.forEach((t, i) => {
+      inForm.push(
+        columns([
+          { weight: 4, elements: [markdown(`${themeLine(t, i)}\n<font color='grey'>${escapeMarkdown(t.resultText)}</font>`, { text_size: 'normal' })] },
+          { auto: true, elements: [formButton(`btn_reuse_${i}`, '以此为草稿', val('reuse', { i }), { type: 'default' })] },
+        ]),
+      );
+    });
+  }
   inForm.push(hr());
   const heading = d.editing !== null ? `正在修改第 ${d.editing + 1} 个主题` : `填写第 ${d.themes.length + 1} 个主题${d.themes.length > 0 ? '（不再添加可留空，直接提交）' : ''}`;
   inForm.push(markdown(boldLine(heading)));
@@ -139,6 +166,12 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
       d.errors,
       FIELD.forms,
     ),
+    ...(v.domainOptions && v.domainOptions.length > 0
+      ? [
+          markdown('主题领域（选填，可多选）', { text_size: 'normal' }),
+          ...withError(multiSelect(FIELD.domains, { placeholder: '选择活动突出的重大主题', options: v.domainOptions.map((x) => ({ label: x, value: x })), values: d.current.domains ?? [] }), d.errors, FIELD.domains),
+        ]
+      : []),
     ...withError(
       input(FIELD.intro, { label: '活动简介（20–500 字）', placeholder: '活动内容、参加对象、方式和地点', value: d.current.intro, multiline: true, rows: 4, maxLength: 1000 }),
       d.errors,

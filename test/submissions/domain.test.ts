@@ -55,7 +55,7 @@ describe('validateTheme', () => {
 
   it('normalizes: trims, keeps form order of the plan', () => {
     const r = validateTheme({ ...ok, title: '  政策发布会 ', forms: ['forum', 'survey'] }, rules);
-    expect(r.ok && r.value).toEqual({ title: '政策发布会', month: 5, forms: ['survey', 'forum'], intro: INTRO });
+    expect(r.ok && r.value).toEqual({ title: '政策发布会', month: 5, forms: ['survey', 'forum'], intro: INTRO, domains: [] });
   });
 
   it.each([
