@@ -141,7 +141,7 @@ describe('the multi-theme draft', () => {
   });
 
   it('reads form values of every shape', () => {
-    expect(readForm({ contact_name: '张三', theme_month: 7, theme_forms: 'policy' })).toEqual({ contactName: '张三', contactPhone: '', theme: { title: '', month: '7', forms: ['policy'], intro: '' } });
+    expect(readForm({ contact_name: '张三', theme_month: 7, theme_forms: 'policy' })).toEqual({ contactName: '张三', contactPhone: '', theme: { title: '', month: '7', forms: ['policy'], intro: '', domains: [] } });
     expect(readForm(undefined).theme).toEqual(EMPTY_RAW_THEME);
   });
 });
