@@ -13,6 +13,7 @@ import { addCoordinator, removeCoordinator } from '../usecases/groups/groups.ts'
 import { deny } from '../usecases/submissions/shared.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { botOpenId, replyCard, replyText } from './submissions.ts';
+import { themeDomainsCommand } from '../usecases/campaign/theme-domains.ts';
 
 const COORDINATOR_ONLY = '只有县政务公开办的协调人可以使用这个指令';
 
@@ -86,6 +87,14 @@ export function registerCoordinator(bot: Bot): void {
     const campaign = v.success && v.data.c ? await ctx.tx.campaign.findUnique({ where: { id: v.data.c } }) : await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now });
     if (!campaign) return { toast: { type: 'warning', content: '找不到这次申报' } };
     return { toast: { type: 'info', content: await requestSubmissionExport(ctx, campaign.id, a.chatId) } };
+  });
+
+  bot.command({ names: ['主题领域'], summary: '查看或修改本年度的主题领域（申报表中可多选；进度和计划安排表按领域统计）', example: '@主题日助手 主题领域 2027 科教强县、改革开放、营商环境', audience: 'coordinator' }, async (ctx, m, args) => {
+    if (!(await requireCoordinator(ctx, 'campaign.theme_domains', m))) return;
+    const { year, rest } = splitYearArg(args);
+    const campaign = year !== undefined ? await ctx.tx.campaign.findUnique({ where: { year } }) : await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now });
+    if (!campaign) return replyText(ctx, m, year !== undefined ? noCampaignForYear(year) : '还没有发起申报。发送“@主题日助手 发起申报”开始。');
+    await replyText(ctx, m, await themeDomainsCommand(ctx, campaign, rest));
   });
 
   const mentioned = async (ctx: HandlerContext, m: MessageEvent) => {
