@@ -70,8 +70,12 @@ export function countByDomain(themes: readonly { domains: readonly string[] }[],
 
 // ---------------------------------------------------------------- near-duplicate titles
 
-/** Punctuation, quotes and the words every title shares (“政务公开”“主题日”“活动”) carry no signal. */
-const STOP_PHRASES = ['政务公开主题日', '政务公开', '主题日', '活动'];
+/**
+ * Punctuation, quotes, the campaign's own words (“政务公开”“主题日”“活动”) and the words of the five
+ * forms (“座谈会”“发布会”“实地调研”“现场观摩”…, already compared through the form) carry no signal:
+ * “安全生产座谈会” and “食品安全座谈会” are different topics. Longest first.
+ */
+const STOP_PHRASES = ['政务公开主题日', '政务公开', '主题日', '政策发布会', '新闻发布会', '发布会', '座谈交流会', '座谈交流', '座谈会', '座谈', '实地调研', '调研', '现场观摩', '观摩', '问卷调查', '宣讲', '解读', '现场', '政策', '活动'];
 
 function signalChars(title: string): string[] {
   let t = titleKey(title);
@@ -104,7 +108,7 @@ export function titleSimilarity(a: string, b: string): number {
 }
 
 /** Tuned on real-looking titles in test/review/near-duplicates.test.ts. */
-export const NEAR_DUPLICATE_THRESHOLD = 0.5;
+export const NEAR_DUPLICATE_THRESHOLD = 0.6;
 
 export interface DuplicateCandidate {
   themeId: string;
