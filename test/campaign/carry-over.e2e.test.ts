@@ -28,15 +28,23 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
 
   const p2p = (openId: string) => h.emulator.p2pChatId(openId);
   const liaisonOf = (u: DemoUnitInfo) => u.liaisons.find((l) => l.role === 'primary')!.openId;
+  // The bot's answer to this message (the office chat also gets notices, e.g. missing holiday data).
   const ask = async (text: string) => {
-    await h.say(coord, office, text);
+    const { messageId } = await h.say(coord, office, text);
     await h.drainOutbox();
-    const list = h.messages(office).filter((m) => m.senderType === 'app');
+    const list = h.messages(office).filter((m) => m.senderType === 'app' && m.parentId === messageId);
     return list[list.length - 1]!;
   };
   const noticeOf = async (u: DemoUnitInfo, campaignId: string) => {
     const sub = await h.db.submission.findUniqueOrThrow({ where: { campaignId_unitId: { campaignId, unitId: u.id } } });
     return h.messages(u.chatId).filter((m) => m.msgType === 'interactive' && cardText(m.card).includes('sub.open') && cardText(m.card).includes(sub.id)).pop();
+  };
+  /** 进度 sends a fresh (tracked) card into the chat rather than a reply. */
+  const progressCard = async (year: number) => {
+    await h.say(coord, office, `进度 ${year}`);
+    await h.drainOutbox();
+    const list = h.messages(office).filter((m) => m.senderType === 'app' && cardText(m.card).includes(`申报进度 · ${TITLE(year)}`));
+    return cardText(list[list.length - 1]!.card);
   };
   async function openForm(u: DemoUnitInfo) {
     const notice = (await noticeOf(u, c2027))!;
@@ -76,9 +84,7 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
   });
 
   it('the launch card shows what carries over; confirming copies the ticked settings, audited, and no submission', async () => {
-    await h.say(coord, office, '发起申报 2027');
-    await h.drainOutbox();
-    const launch = lastInteractive(h.messages(office))!;
+    const launch = await ask('发起申报 2027');
     expect(validateCard(launch.card)).toEqual({ ok: true });
     const text = cardText(launch.card);
     for (const s of ['沿用 2026 年', '6 个，6 个已绑定工作群', '截止前 5 个工作日、前 2 个工作日、截止当天', '群内提醒 → 私聊联系人 → 抄送分管领导', '活动成效（60）、宣传报道（40）', '王审核', '科教强县、改革开放']) expect(text).toContain(s);
@@ -111,9 +117,7 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
     const draft = await h.db.campaign.create({ data: { year: 2028, title: TITLE(2028), status: 'draft', noticeDate: '2026-12-02', deadline: '2026-12-30', contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'CSX84872387@163.com' } });
     // 2028 carries from 2027, which has no reviewer: tick them on 2027 first, from 2026.
     await h.db.reviewer.create({ data: { campaignId: c2027, openId: 'ou_reviewer_wang', name: '王审核', addedBy: coord } });
-    await h.say(coord, office, '发起申报 2028');
-    await h.drainOutbox();
-    const launch = lastInteractive(h.messages(office))!;
+    const launch = await ask('发起申报 2028');
     expect(cardText(launch.card)).toContain('沿用 2027 年');
     const ok = await clickForm(h, coord, launch.messageId, { name: 'btn_launch' }, { launch_notice_date: '2026-12-02 +0800', launch_deadline: '2028-01-07 +0800', launch_carry: ['reviewers'] });
     expect(ok.toast?.type, ok.toast?.content).toBe('success');
@@ -155,8 +159,7 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
   });
 
   it('进度 counts by 领域 and flags empty ones; 审核 names near-duplicates across units', async () => {
-    const progress = await ask('进度 2027');
-    const p = cardText(progress.card);
+    const p = await progressCard(2027);
     expect(p).toContain('按主题领域');
     expect(p).toContain('营商环境 2');
     expect(p).toContain('改革开放 1');
@@ -179,7 +182,7 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
     expect(set.text).toContain('改革开放');
     expect(parseSettings((await h.db.campaign.findUniqueOrThrow({ where: { id: c2027 } })).settings).themeDomains).toEqual(['营商环境', '数字政府']);
     expect(await h.db.auditLog.count({ where: { action: 'campaign.theme_domains', entityId: c2027, decision: 'allow' } })).toBe(1);
-    const progress = cardText((await ask('进度 2027')).card);
+    const progress = await progressCard(2027);
     expect(progress).toContain('营商环境 2');
     expect(progress).toContain('暂无主题的领域（1）：数字政府');
     // 2026's settings are not touched by a 2027 edit.
