@@ -73,7 +73,7 @@ export const campaignSettingsSchema = z.object({
   /** summaries: working days after the month at which summary-due reminders go out */
   summaryDueOffsets: z.array(z.number().int().min(1).max(30)).default([3, 10]),
   /** 主题领域 liaisons may tag a theme with (optional multi-select); edited with `主题领域` */
-  themeDomains: z.array(z.string().min(1).max(12)).max(20).default([...PLAN_THEME_DOMAINS]),
+  themeDomains: z.array(z.string().min(1).max(8)).max(12).default([...PLAN_THEME_DOMAINS]),
 });
 
 export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;

@@ -8,8 +8,8 @@ import { PLAN_THEME_DOMAINS } from './campaign.ts';
 
 export { PLAN_THEME_DOMAINS };
 
-export const THEME_DOMAIN_MAX_CHARS = 12;
-export const THEME_DOMAINS_MAX = 20;
+export const THEME_DOMAIN_MAX_CHARS = 8;
+export const THEME_DOMAINS_MAX = 12;
 
 /** One 领域 label as stored in settings: trimmed, 1–12 characters, no separators. */
 export const themeDomainLabelSchema = z

@@ -135,7 +135,9 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
     const text = cardText(form.card);
     for (const s of ['2026 年本单位申报的主题（仅供参考）', '优化营商环境政策面对面', '审核通过 · 已举办', '一件事一次办政策解读', '未采纳', '主题领域（选填，可多选）', '乡村振兴']) expect(text).toContain(s);
 
-    const reused = await clickForm(h, liaisonOf(units[0]!), form.messageId, { name: 'btn_reuse_0' });
+    const unpicked = await clickForm(h, liaisonOf(units[0]!), form.messageId, { name: 'btn_reuse' });
+    expect(unpicked.toast).toMatchObject({ type: 'warning', content: '请先选择一个往年主题，再点“以此为草稿”' });
+    const reused = await clickForm(h, liaisonOf(units[0]!), form.messageId, { name: 'btn_reuse' }, { reuse_pick: '0' });
     expect(reused.toast?.type, reused.toast?.content).toBe('success');
     const values = shownFormValues(reused.card);
     expect(values).toMatchObject({ theme_title: '优化营商环境政策面对面', theme_month: '', theme_forms: ['forum'], theme_intro: INTRO, theme_domains: ['营商环境'] });

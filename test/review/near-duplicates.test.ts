@@ -75,7 +75,7 @@ describe('主题领域', () => {
     expect(parseDomainListText('科教强县、改革开放，营商环境 乡村振兴')).toEqual({ ok: true, list: ['科教强县', '改革开放', '营商环境', '乡村振兴'] });
     expect(parseDomainListText('恢复默认')).toEqual({ ok: true, list: [...PLAN_THEME_DOMAINS] });
     expect(parseDomainListText('科教强县、科教强县')).toEqual({ ok: false, error: '领域名称有重复' });
-    expect(parseDomainListText('一二三四五六七八九十一二三')).toMatchObject({ ok: false, error: '每个领域名称不超过 12 个字' });
+    expect(parseDomainListText('一二三四五六七八九十一二三')).toMatchObject({ ok: false, error: '每个领域名称不超过 8 个字' });
     expect(parseDomainListText('  ')).toMatchObject({ ok: false });
   });
   it('counts themes by 领域 (two 领域 count in both) and names the empty ones', () => {

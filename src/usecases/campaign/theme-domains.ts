@@ -12,7 +12,7 @@ export async function themeDomainsCommand(ctx: HandlerContext, campaign: { id: s
     const { counts, untagged } = await domainCounts(ctx.tx, campaign.id);
     const list = counts.length > 0 ? counts.map((c) => `${c.domain}（${c.count}）`).join('、') : '（未设置，申报表不显示主题领域）';
     const plan = settings.themeDomains.join('、') === PLAN_THEME_DOMAINS.join('、') ? '（实施方案的九大主题）' : '';
-    return `${year}的主题领域${plan}：${list}${untagged > 0 ? `；未选领域的主题 ${untagged} 个` : ''}。括号内为已申报主题数。\n修改：主题领域 ${campaign.year} 科教强县、改革开放、…（用顿号分隔，最多 20 个）；恢复：主题领域 ${campaign.year} 恢复默认`;
+    return `${year}的主题领域${plan}：${list}${untagged > 0 ? `；未选领域的主题 ${untagged} 个` : ''}。括号内为已申报主题数。\n修改：主题领域 ${campaign.year} 科教强县、改革开放、…（用顿号分隔，最多 12 个）；恢复：主题领域 ${campaign.year} 恢复默认`;
   }
   const parsed = parseDomainListText(text);
   if (!parsed.ok) {

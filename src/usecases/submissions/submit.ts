@@ -21,7 +21,7 @@ import {
 } from '../../domain/submission.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaign-stage.ts';
-import { buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard, type ConflictView } from '../../../cards/submission-form.ts';
+import { REUSE_PICK, buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard, type ConflictView } from '../../../cards/submission-form.ts';
 import { buildReceiptCard, supersededReceiptCard } from '../../../cards/receipt.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { activeThemes, dateText, deny, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
@@ -201,8 +201,10 @@ export async function submissionFormAction(
 
   let op: DraftOp;
   if (input.op === 'reuse') {
-    const past = await pastThemeDraft(ctx.tx, s.unitId, s.campaign.year, input.index ?? -1);
-    if (!past) return { toast: { type: 'warning', content: '找不到这个往年主题，请刷新后重试' }, card: await renderForm(ctx.tx, s, { ...stored, contactName: form.contactName, contactPhone: form.contactPhone, current: form.theme }, baseVersion, ctx.now) };
+    const picked = input.formValue?.[REUSE_PICK];
+    const index = input.index ?? (typeof picked === 'string' && /^\d{1,2}$/.test(picked) ? Number(picked) : -1);
+    const past = index >= 0 ? await pastThemeDraft(ctx.tx, s.unitId, s.campaign.year, index) : null;
+    if (!past) return { toast: { type: 'warning', content: index < 0 ? '请先选择一个往年主题，再点“以此为草稿”' : '找不到这个往年主题，请刷新后重试' }, card: await renderForm(ctx.tx, s, { ...stored, contactName: form.contactName, contactPhone: form.contactPhone, current: form.theme }, baseVersion, ctx.now) };
     // 领域 no longer in this year's list are dropped rather than refused.
     op = { op: 'reuse', theme: { ...past, domains: past.domains.filter((d) => domainOptions.includes(d)) } };
   } else {
