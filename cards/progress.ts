@@ -13,6 +13,18 @@ export interface ProgressCardOptions {
   extraSections?: CardElement[];
   /** where the campaign stands (domain/campaign-stage) and what to do next */
   stage?: { strip: string; next: string };
+  /** declared themes counted by 主题领域 (a theme with two 领域 counts in both); empty ones flagged */
+  byDomain?: { counts: { domain: string; count: number }[]; untagged: number; empty: string[] };
+}
+
+/** `按主题领域` line and, when some have no theme yet, an orange line naming them. */
+export function domainLines(d: NonNullable<ProgressCardOptions['byDomain']>, what = '主题'): CardElement[] {
+  if (d.counts.length === 0) return [];
+  const counts = d.counts.map((c) => `${escapeMarkdown(c.domain)} ${c.count}`);
+  if (d.untagged > 0) counts.push(`未选领域 ${d.untagged}`);
+  const out = [markdown(field('按主题领域', counts.join('\u3000')))];
+  if (d.empty.length > 0) out.push(markdown(`<font color='orange'>暂无${what}的领域（${d.empty.length}）：${d.empty.map(escapeMarkdown).join('、')}</font>`));
+  return out;
 }
 
 function names(list: string[]): string {
@@ -72,6 +84,7 @@ export function buildProgressCard(s: ProgressSnapshot, o: ProgressCardOptions): 
           .join('\u3000') || '暂无',
       ),
     ),
+    ...(o.byDomain ? domainLines(o.byDomain) : []),
   );
   if (o.extraSections && o.extraSections.length > 0) elements.push(hr(), ...o.extraSections);
   elements.push(

@@ -61,6 +61,10 @@ export interface ReviewThemeVm {
   /** what the reviewer typed when the last attempt was refused */
   draft?: { reason: string; fields: string[] };
   error?: string;
+  /** 主题领域 the unit tagged */
+  domains?: string[];
+  /** near-duplicates in other units (same month, a shared form, similar title), most similar first */
+  similar?: { unitName: string; title: string; similarity: number }[];
 }
 
 export interface ReviewCardVm {
@@ -113,8 +117,13 @@ function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, clips: Clips)
   const nav = { filter: vm.filter, unitId, page: vm.page, campaignId: vm.campaignId };
   const lines = [
     `${bold(`${t.seq}. ${t.title}`)}\u3000<font color='${STATUS_COLOR[t.status] ?? 'grey'}'>${reviewStatusLabel(t.status)}</font>\u3000v${t.version}`,
-    `活动时间：${t.month}月\u3000活动形式：${escapeMarkdown(formsText(t.forms))}`,
+    `活动时间：${t.month}月\u3000活动形式：${escapeMarkdown(formsText(t.forms))}${t.domains && t.domains.length > 0 ? `\u3000主题领域：${escapeMarkdown(t.domains.join('、'))}` : ''}`,
   ];
+  if (t.similar && t.similar.length > 0) {
+    const shown = t.similar.slice(0, 3).map((s) => `${escapeMarkdown(s.unitName)}「${escapeMarkdown(clipTo(s.title, clips.intro === undefined ? undefined : 24))}」（相似度 ${Math.round(s.similarity * 100)}%）`);
+    const more = t.similar.length > 3 ? ` 等 ${t.similar.length} 项` : '';
+    lines.push(`<font color='orange'>同月同形式的相近主题：${shown.join('、')}${more}，可请单位突出差异</font>`);
+  }
   const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${clipTo(t.intro, clips.intro)}`)];
   if (t.lastDecision) {
     const extra = t.reason ? `：${escapeMarkdown(clipTo(t.reason, clips.reason))}` : '';

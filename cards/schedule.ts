@@ -8,6 +8,7 @@ import {
   buttonRow,
   card,
   escapeMarkdown,
+  field,
   form,
   formButton,
   hr,
@@ -23,6 +24,7 @@ import { formLabel } from '../src/domain/campaign.ts';
 import { maskPhone } from '../src/domain/phone.ts';
 import { describeChange, describeWarning, groupByMonth, orderToken, sortRows, type BalanceWarning, type ScheduleChange, type ScheduleRow } from '../src/domain/schedule.ts';
 import { scheduleActions } from './actions.ts';
+import { countByDomain } from '../src/domain/theme-domains.ts';
 
 /** Above this many activities the move form asks for the row number instead of a long list. */
 export const MOVE_SELECT_MAX = 30;
@@ -156,6 +158,17 @@ export interface ScheduleWorkVm {
   moveMode: 'confirm' | 'notify';
   /** re-shown after a refused move */
   moveDraft?: { themeId?: string; no?: string; month?: string; error?: string };
+  /** the campaign's 主题领域: the selected activities are counted by them */
+  domains?: readonly string[];
+}
+
+/** `按主题领域` counts of the selected activities (empty ones are flagged by the balance checks). */
+function domainCountLine(rows: readonly ScheduleRow[], domains: readonly string[] | undefined): CardElement[] {
+  if (!domains || domains.length === 0 || rows.length === 0) return [];
+  const { counts, untagged } = countByDomain(rows.map((r) => ({ domains: r.domains ?? [] })), domains);
+  const parts = counts.map((c) => `${escapeMarkdown(c.domain)} ${c.count}`);
+  if (untagged > 0) parts.push(`未选领域 ${untagged}`);
+  return [markdown(field('按主题领域', parts.join('\u3000')))];
 }
 
 function warningsBlock(warnings: readonly BalanceWarning[]): CardElement {
@@ -173,7 +186,7 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
     const status = vm.published
       ? `已发布第 ${vm.published.version} 版（${vm.published.at}）${vm.published.pendingChanges > 0 ? `，之后有 ${vm.published.pendingChanges} 处变更未发布` : '，与当前一致'}`
       : '尚未发布';
-    const elements: CardElement[] = [markdown(`入选活动 ${strong(vm.rows.length)} 项\u3000${status}`), warningsBlock(vm.warnings)];
+    const elements: CardElement[] = [markdown(`入选活动 ${strong(vm.rows.length)} 项\u3000${status}`), warningsBlock(vm.warnings), ...domainCountLine(vm.rows, vm.domains)];
     if (vm.pendingMoves.length > 0) {
       elements.push(markdown(`${bold('待单位确认的月份调整')}\n${vm.pendingMoves.map((m) => `· ${escapeMarkdown(m.unitName)}「${escapeMarkdown(m.title)}」${m.from}月 → ${m.to}月`).join('\n')}`));
     }

@@ -4,7 +4,7 @@
 // form > column_set > column > button (4 levels) and holds no table.
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
 import { FIELD, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
-import { bold, boldLine, button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, multiSelect, note, select, type ActionValue, type CardElement, type CardJson } from './kit.ts';
+import { bold, boldLine, button, buttonRow, card, escapeMarkdown, fitCard, form, formButton, hr, input, markdown, multiSelect, note, select, type ActionValue, type CardElement, type CardJson } from './kit.ts';
 import { submissionActions } from './actions.ts';
 
 export interface ThemeSummaryView {
@@ -12,6 +12,17 @@ export interface ThemeSummaryView {
   month: number;
   forms: string[];
   intro?: string;
+  domains?: string[];
+}
+
+/** One of the unit's themes from an earlier year, shown read-only with how it went. */
+export interface PastThemeView {
+  title: string;
+  month: number;
+  forms: string[];
+  domains?: string[];
+  /** e.g. '审核通过 · 已举办 · 评选第 2 名' */
+  resultText: string;
 }
 
 /** A newer accepted version than the one this form started from (two liaisons at once). */
@@ -35,6 +46,10 @@ export interface SubmissionFormView {
   conflict?: ConflictView;
   /** an info line at the top, e.g. what the last click did */
   banner?: string;
+  /** the campaign's 主题领域 list (optional multi-select); empty hides the field */
+  domainOptions?: readonly string[];
+  /** last year's themes of this unit, a read-only reference with 以此为草稿 */
+  previous?: { year: number; themes: PastThemeView[] };
 }
 
 /**
@@ -66,7 +81,10 @@ function shorten(s: string, n: number): string {
 }
 
 export function themeLine(t: ThemeSummaryView, index: number): string {
-  return `${bold(`${index + 1}. ${t.title}`)}\u3000${t.month} 月 · ${escapeMarkdown(formsText(t.forms))}`;
+  // At most three 领域 in a line: a card lists up to thirty themes (saved, conflicting, last year's).
+  const d = t.domains ?? [];
+  const domains = d.length > 0 ? ` · ${escapeMarkdown(d.slice(0, 3).join('、'))}${d.length > 3 ? ` 等 ${d.length} 个领域` : ''}` : '';
+  return `${bold(`${index + 1}. ${t.title}`)}\u3000${t.month} 月 · ${escapeMarkdown(formsText(t.forms))}${domains}`;
 }
 
 function withError(el: CardElement, errors: FieldErrors, field: keyof FieldErrors): CardElement[] {
@@ -74,7 +92,20 @@ function withError(el: CardElement, errors: FieldErrors, field: keyof FieldError
   return msg ? [el, errorNote(msg)] : [el];
 }
 
+/** The picker of last year's theme that 以此为草稿 starts from (a form value: the index). */
+export const REUSE_PICK = 'reuse_pick';
+
+/**
+ * The form; last year's reference in full, else titles only, else left out with a note (the form
+ * itself — up to ten saved themes and a conflict — always comes first within Feishu's limits).
+ */
 export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
+  if (!v.previous || v.previous.themes.length === 0) return fitCard([() => buildForm(v, 'none'), () => buildForm(v, 'none', true)]);
+  return fitCard([() => buildForm(v, 'full'), () => buildForm(v, 'titles'), () => buildForm(v, 'omitted'), () => buildForm(v, 'omitted', true)]);
+}
+
+/** `compact`: the saved themes' intros cut to 20 characters (the form re-shows a theme in full when edited). */
+function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitted' | 'none', compact = false): CardJson {
   const d = v.draft;
   const val = (op: string, extra: { index?: number } = {}) => submissionActions.form.value({ submissionId: v.submissionId, version: v.baseVersion, op, ...extra });
   const elements: CardElement[] = [
@@ -109,7 +140,7 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
       const editing = d.editing === i;
       inForm.push(
         columns([
-          { weight: 4, elements: [markdown(`${themeLine(t, i)}${editing ? '\u3000<font color=\'blue\'>（正在修改）</font>' : ''}\n${escapeMarkdown(shorten(t.intro, 60))}`, { text_size: 'normal' })] },
+          { weight: 4, elements: [markdown(`${themeLine(t, i)}${editing ? '\u3000<font color=\'blue\'>（正在修改）</font>' : ''}\n${escapeMarkdown(shorten(t.intro, compact ? 20 : 60))}`, { text_size: 'normal' })] },
           {
             // As wide as the buttons: a weighted fifth of a phone-sized card cuts 编辑/删除 to 编…/删….
             auto: true,
@@ -123,6 +154,23 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
     });
   }
   if (d.errors.themes) inForm.push(errorNote(d.errors.themes));
+  if (v.previous && reference === 'omitted') {
+    inForm.push(note(`本表单内容较多，${v.previous.year} 年本单位的主题暂不显示；提交或删除部分主题后重新打开申报表即可查看。`));
+  } else if (v.previous && (reference === 'full' || reference === 'titles')) {
+    // One text block, one picker and one button whatever the count: the form also holds up to ten
+    // saved themes and must stay within Feishu's 200 elements.
+    const p = v.previous;
+    const lines = p.themes.map((t, i) => (reference === 'full' ? `${themeLine(t, i)}\n<font color='grey'>${escapeMarkdown(t.resultText)}</font>` : `${i + 1}. ${escapeMarkdown(shorten(t.title, 20))}（${escapeMarkdown(t.resultText)}）`));
+    inForm.push(
+      hr(),
+      markdown(boldLine(`${p.year} 年本单位申报的主题（仅供参考）`)),
+      markdown(lines.join('\n'), { text_size: 'normal' }),
+      columns([
+        { weight: 3, elements: [select(REUSE_PICK, { placeholder: `选择 ${p.year} 年的一个主题`, options: p.themes.map((t, i) => ({ label: shorten(`${i + 1}. ${t.title}`, 30), value: String(i) })), value: p.themes.length === 1 ? '0' : undefined })] },
+        { auto: true, elements: [formButton('btn_reuse', '以此为草稿', val('reuse'), { type: 'default' })] },
+      ]),
+    );
+  }
   inForm.push(hr());
   const heading = d.editing !== null ? `正在修改第 ${d.editing + 1} 个主题` : `填写第 ${d.themes.length + 1} 个主题${d.themes.length > 0 ? '（不再添加可留空，直接提交）' : ''}`;
   inForm.push(markdown(boldLine(heading)));
@@ -138,6 +186,12 @@ export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
       d.errors,
       FIELD.forms,
     ),
+    ...(v.domainOptions && v.domainOptions.length > 0
+      ? [
+          markdown('主题领域（选填，可多选）', { text_size: 'normal' }),
+          ...withError(multiSelect(FIELD.domains, { placeholder: '选择活动突出的重大主题', options: v.domainOptions.map((x) => ({ label: x, value: x })), values: d.current.domains ?? [] }), d.errors, FIELD.domains),
+        ]
+      : []),
     ...withError(
       input(FIELD.intro, { label: '活动简介（20–500 字）', placeholder: '活动内容、参加对象、方式和地点', value: d.current.intro, multiline: true, rows: 4, maxLength: 1000 }),
       d.errors,

@@ -41,6 +41,9 @@ export const CAMPAIGN_STATUS_LABELS: Record<CampaignStatus, string> = {
   closed: '已结束',
 };
 
+/** The plan's nine major themes (一、活动主题), the default 主题领域 list (see domain/theme-domains.ts). */
+export const PLAN_THEME_DOMAINS = ['科教强县', '改革开放', '城乡品质', '营商环境', '乡村振兴', '生态文明', '民生实事', '社会治理', '政府自身建设'] as const;
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM');
 
 /** Per-campaign settings, stored as JSON on Campaign.settings. Every field has a default. */
@@ -69,6 +72,8 @@ export const campaignSettingsSchema = z.object({
   monthMoveMode: z.enum(['confirm', 'notify']).default('notify'),
   /** summaries: working days after the month at which summary-due reminders go out */
   summaryDueOffsets: z.array(z.number().int().min(1).max(30)).default([3, 10]),
+  /** 主题领域 liaisons may tag a theme with (optional multi-select); edited with `主题领域` */
+  themeDomains: z.array(z.string().min(1).max(8)).max(12).default([...PLAN_THEME_DOMAINS]),
 });
 
 export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;

@@ -16,6 +16,8 @@ export const scheduleRowSchema = z.object({
   forms: z.array(z.string()),
   contactName: z.string().default(''),
   contactPhone: z.string().default(''),
+  /** 主题领域 (absent in versions published before they existed) */
+  domains: z.array(z.string()).optional(),
 });
 export type ScheduleRow = z.infer<typeof scheduleRowSchema>;
 
@@ -99,7 +101,8 @@ export type BalanceWarning =
   | { kind: 'empty'; month: number }
   | { kind: 'unit_cluster'; month: number; unitId: string; unitName: string; count: number }
   | { kind: 'form_cluster'; month: number; form: string; count: number; total: number }
-  | { kind: 'form_unused'; form: string };
+  | { kind: 'form_unused'; form: string }
+  | { kind: 'domain_empty'; domains: string[] };
 
 export interface BalanceOptions {
   maxPerMonth: number;
@@ -110,6 +113,8 @@ export interface BalanceOptions {
   formShare?: number;
   /** … only checked when the month has at least this many activities */
   formClusterMinActivities?: number;
+  /** the campaign's 主题领域: one with no activity all year is flagged */
+  domains?: readonly string[];
 }
 
 /**
@@ -146,6 +151,8 @@ export function balanceChecks(rows: readonly ScheduleRow[], o: BalanceOptions): 
   for (const f of ACTIVITY_FORMS) {
     if (!rows.some((r) => r.forms.includes(f.key))) warnings.push({ kind: 'form_unused', form: f.key });
   }
+  const emptyDomains = (o.domains ?? []).filter((d) => !rows.some((r) => (r.domains ?? []).includes(d)));
+  if (emptyDomains.length > 0) warnings.push({ kind: 'domain_empty', domains: emptyDomains });
   return warnings;
 }
 
@@ -161,6 +168,8 @@ export function describeWarning(w: BalanceWarning): string {
       return `${w.month}月 ${w.total} 项活动中有 ${w.count} 项是“${formLabel(w.form)}”，形式较集中`;
     case 'form_unused':
       return `全年没有“${formLabel(w.form)}”形式的活动`;
+    case 'domain_empty':
+      return `全年没有突出以下主题领域的活动：${w.domains.join('、')}`;
   }
 }
 

@@ -25,6 +25,7 @@ export const FIELD = {
   month: 'theme_month',
   forms: 'theme_forms',
   intro: 'theme_intro',
+  domains: 'theme_domains',
 } as const;
 export type FieldName = (typeof FIELD)[keyof typeof FIELD];
 
@@ -37,6 +38,8 @@ export interface RawTheme {
   month: string;
   forms: string[];
   intro: string;
+  /** 主题领域 picked (optional field; absent in drafts saved before it existed) */
+  domains?: string[];
 }
 
 export interface ThemeInput {
@@ -44,9 +47,11 @@ export interface ThemeInput {
   month: number;
   forms: ActivityFormKey[];
   intro: string;
+  /** 主题领域, in the campaign list's order; optional (none = untagged) */
+  domains?: string[];
 }
 
-export const EMPTY_RAW_THEME: RawTheme = { title: '', month: '', forms: [], intro: '' };
+export const EMPTY_RAW_THEME: RawTheme = { title: '', month: '', forms: [], intro: '', domains: [] };
 
 /** Trims and unifies line ends. NFC only: NFKC would turn Chinese punctuation (，：（）) into ASCII. */
 export function collapse(s: string): string {
@@ -101,7 +106,7 @@ const themeSchema = z.object({
     ),
 });
 
-const THEME_FIELD: Record<keyof RawTheme, FieldName> = { title: FIELD.title, month: FIELD.month, forms: FIELD.forms, intro: FIELD.intro };
+const THEME_FIELD: Record<keyof RawTheme, FieldName> = { title: FIELD.title, month: FIELD.month, forms: FIELD.forms, intro: FIELD.intro, domains: FIELD.domains };
 
 export interface ThemeRules {
   campaignYear: number;
@@ -109,6 +114,8 @@ export interface ThemeRules {
   today: CivilDate;
   /** titles of the unit's other themes, to refuse duplicates */
   otherTitles: string[];
+  /** the campaign's 主题领域 list; picked ones must be in it (absent: any picked label is kept) */
+  domainOptions?: readonly string[];
 }
 
 /** The first month a theme may still be held in: past months of the campaign year are refused. */
@@ -141,8 +148,11 @@ export function validateTheme(raw: RawTheme, rules: ThemeRules): Validated<Theme
   if (!errors[FIELD.title] && title && rules.otherTitles.some((t) => titleKey(t) === titleKey(title))) {
     errors[FIELD.title] = '本单位已有同名的活动主题，请修改主题名称';
   }
+  const picked = [...new Set(raw.domains ?? [])];
+  if (rules.domainOptions && picked.some((d) => !rules.domainOptions!.includes(d))) errors[FIELD.domains] = '主题领域只能从列出的选项中选择';
   if (Object.keys(errors).length > 0 || !value) return { ok: false, errors };
-  return { ok: true, value: { title: value.title, month: value.month, forms: value.forms, intro: value.intro } };
+  const domains = rules.domainOptions ? rules.domainOptions.filter((d) => picked.includes(d)) : picked;
+  return { ok: true, value: { title: value.title, month: value.month, forms: value.forms, intro: value.intro, domains } };
 }
 
 export interface ContactInput {
@@ -163,11 +173,11 @@ export function validateContact(raw: { name: string; phone: string }): Validated
 }
 
 export function isBlankTheme(raw: RawTheme): boolean {
-  return raw.title.trim() === '' && raw.month.trim() === '' && raw.forms.length === 0 && raw.intro.trim() === '';
+  return raw.title.trim() === '' && raw.month.trim() === '' && raw.forms.length === 0 && raw.intro.trim() === '' && (raw.domains ?? []).length === 0;
 }
 
 export function rawFromTheme(t: ThemeInput): RawTheme {
-  return { title: t.title, month: String(t.month), forms: [...t.forms], intro: t.intro };
+  return { title: t.title, month: String(t.month), forms: [...t.forms], intro: t.intro, domains: [...(t.domains ?? [])] };
 }
 
 // ---------------------------------------------------------------- the multi-theme draft
@@ -196,6 +206,7 @@ const draftThemeSchema = z.object({
   month: z.number().int(),
   forms: z.array(z.enum(ACTIVITY_FORM_KEYS)),
   intro: z.string(),
+  domains: z.array(z.string()).optional(),
 });
 
 export const submissionDraftSchema: z.ZodType<SubmissionDraft> = z.object({
@@ -203,7 +214,7 @@ export const submissionDraftSchema: z.ZodType<SubmissionDraft> = z.object({
   contactPhone: z.string(),
   themes: z.array(draftThemeSchema),
   editing: z.number().int().nullable(),
-  current: z.object({ title: z.string(), month: z.string(), forms: z.array(z.string()), intro: z.string() }),
+  current: z.object({ title: z.string(), month: z.string(), forms: z.array(z.string()), intro: z.string(), domains: z.array(z.string()).optional() }),
   errors: z.record(z.string(), z.string()),
 }) as z.ZodType<SubmissionDraft>;
 
@@ -224,11 +235,18 @@ export function readForm(formValue: Record<string, unknown> | undefined): { cont
   return {
     contactName: str(FIELD.contactName),
     contactPhone: str(FIELD.contactPhone),
-    theme: { title: str(FIELD.title), month: str(FIELD.month), forms: arr(FIELD.forms), intro: str(FIELD.intro) },
+    theme: { title: str(FIELD.title), month: str(FIELD.month), forms: arr(FIELD.forms), intro: str(FIELD.intro), domains: arr(FIELD.domains) },
   };
 }
 
-export type DraftOp = { op: 'save' } | { op: 'submit' } | { op: 'edit'; index: number } | { op: 'delete'; index: number } | { op: 'new' };
+export type DraftOp =
+  | { op: 'save' }
+  | { op: 'submit' }
+  | { op: 'edit'; index: number }
+  | { op: 'delete'; index: number }
+  | { op: 'new' }
+  /** 以此为草稿: start a new theme from an earlier year's (the form's current theme is saved first) */
+  | { op: 'reuse'; theme: RawTheme };
 
 export interface DraftStep {
   draft: SubmissionDraft;
@@ -284,6 +302,17 @@ export function applyDraftOp(prev: SubmissionDraft, form: ReturnType<typeof read
     case 'new': {
       if (!commitCurrent()) return { draft, refused: true, message: `请先修正当前主题：${firstError()}` };
       return { draft, refused: false, message: '请填写新的主题' };
+    }
+    case 'reuse': {
+      if (!commitCurrent()) return { draft, refused: true, message: `请先修正或清空当前主题，再以往年主题为草稿：${firstError()}` };
+      if (draft.themes.length >= MAX_THEMES_PER_UNIT) {
+        draft.errors = { themes: `每个单位最多申报 ${MAX_THEMES_PER_UNIT} 个主题` };
+        return { draft, refused: true, message: draft.errors.themes! };
+      }
+      // The month is left to choose: last year's month may already be past, or not suit this year.
+      draft.editing = null;
+      draft.current = { ...op.theme, month: '', forms: [...op.theme.forms], domains: [...(op.theme.domains ?? [])] };
+      return { draft, refused: false, message: `已将往年主题“${op.theme.title}”填入表单，请选择月份、修改后保存` };
     }
     case 'edit': {
       if (!draft.themes[op.index]) return { draft, refused: true, message: '该主题已不存在，请刷新后重试' };

@@ -10,6 +10,7 @@ import { requestSubmissionExport } from '../usecases/submissions/export.ts';
 import { addCoordinator, removeCoordinator } from '../usecases/groups/groups.ts';
 import { campaignFor, noCampaignForYear, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { coordinatorOnly, inStage } from './guards.ts';
+import { themeDomainsCommand } from '../usecases/campaign/theme-domains.ts';
 
 export function registerCoordinator(bot: Bot): void {
   // 发起申报 ------------------------------------------------------------------------------------
@@ -57,6 +58,14 @@ export function registerCoordinator(bot: Bot): void {
     const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, campaignId: v.campaignId });
     if (!campaign) return { toast: { type: 'warning', content: '找不到这次申报' } };
     return { toast: { type: 'info', content: await requestSubmissionExport(ctx, campaign.id, a.chatId) } };
+  });
+
+  // 主题领域 ------------------------------------------------------------------------------------
+  bot.command({ names: ['主题领域'], id: 'campaign.theme_domains', summary: '查看或修改本年度的主题领域（申报表中可多选；进度和计划安排表按领域统计）', example: '@主题日助手 主题领域 2027 科教强县、改革开放、营商环境', audience: 'coordinator' }, coordinatorOnly, async (ctx, _m, args) => {
+    const { year, rest } = splitYearArg(args);
+    const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
+    if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : '还没有发起申报。发送“@主题日助手 发起申报”开始。');
+    await ctx.reply(await themeDomainsCommand(ctx, campaign, rest));
   });
 
   // 添加协调人 / 移除协调人 -----------------------------------------------------------------------

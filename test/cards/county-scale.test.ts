@@ -25,6 +25,9 @@ import { decisionNoticeCard, historyCard, resubmittedCard, reviewCard, reviseCar
 import { moveAnsweredCard, moveConfirmCard, moveNoticeCard, publishConfirmCard, publishedDoneCard, publishedScheduleCard, publishingCard, scheduleChangeNoticeCard, scheduleWorkCard } from '../../cards/schedule.ts';
 import { buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard } from '../../cards/submission-form.ts';
 import { buildLaunchCard, buildLaunchedCard } from '../../cards/submission-launch.ts';
+import { carryOverView } from '../../src/domain/carry-over.ts';
+import { THEME_DOMAINS_MAX, THEME_DOMAIN_MAX_CHARS } from '../../src/domain/theme-domains.ts';
+import { parseSettings } from '../../src/domain/campaign.ts';
 import { completenessCard, photoListCard, photoReceivedCard, photoTargetCard, photoTargetChosenCard, summaryFormCard, summaryReadCard, unitActivitiesCard, type CompletenessRow } from '../../cards/summary.ts';
 import type { ActivityFormKey } from '../../src/domain/campaign.ts';
 import { FIELD, MAX_THEMES_PER_UNIT, type SubmissionDraft } from '../../src/domain/submission.ts';
@@ -197,11 +200,35 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     const formBase = { submissionId: 'cmxxxxxxxxxxxxxxxxxxxxxxx', baseVersion: 12, unitName: UNIT(1), campaignTitle: TITLE(0), year: 2023, deadlineText: '2023年4月7日（星期五）', firstAllowedMonth: 4 };
     for (const n of [0, 1, MAX_THEMES_PER_UNIT]) {
       accepted(`form ${n}`, buildSubmissionFormCard({ ...formBase, draft: draft(n), banner: text(200), conflict: { version: 13, byName: text(20), atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)) } }));
+      // Issue 10: 主题领域 (the most labels of the longest length, all picked) and last year's ten themes with 以此为草稿.
+      const domainOptions = Array.from({ length: THEME_DOMAINS_MAX }, (_, i) => text(THEME_DOMAIN_MAX_CHARS, i));
+      const withDomains = <T extends object>(t: T) => ({ ...t, domains: domainOptions });
+      const d = draft(n);
+      accepted(
+        `form ${n} with 领域 and last year`,
+        buildSubmissionFormCard({
+          ...formBase,
+          draft: { ...d, themes: d.themes.map(withDomains), current: { ...d.current, domains: domainOptions } },
+          banner: text(200),
+          conflict: { version: 13, byName: text(20), atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => withDomains(submissionTheme(i))) },
+          domainOptions,
+          previous: { year: 2022, themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => ({ ...withDomains(submissionTheme(i)), resultText: '审核通过 · 已举办 · 评选第 10 名（并列）' })) },
+        }),
+      );
     }
     accepted('submitted', buildSubmittedCard({ unitName: UNIT(1), version: 12, atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)), late: true }));
     accepted('closed', buildClosedFormCard(TITLE(0), [text(200), text(200)], { text: '重新打开', value: submissionActions.open.value({ submissionId: 's1' }) }));
     const launchValues = { title: text(60), noticeDate: '2023-03-23', deadline: '2023-04-07', contactName: text(20), contactPhone: text(30), contactEmail: text(80) };
     accepted('launch', buildLaunchCard({ year: 2023, values: launchValues, errors: { launch_title: text(60), launch_deadline: text(60), launch_contact_email: text(60) }, unitCount: UNITS, boundCount: UNITS - 1 }));
+    const carryUnits = Array.from({ length: UNITS }, (_, i) => ({ name: UNIT(i), bound: false, liaisons: 0 }));
+    const carryOver = carryOverView({
+      fromYear: 2022,
+      units: carryUnits,
+      settings: { ...parseSettings('{}'), themeDomains: Array.from({ length: THEME_DOMAINS_MAX }, (_, i) => text(THEME_DOMAIN_MAX_CHARS, i)) },
+      criteria: Array.from({ length: 12 }, (_, i) => ({ name: text(20, i), weight: 10 })),
+      reviewers: Array.from({ length: 30 }, (_, i) => ({ name: text(20, i) })),
+    });
+    accepted('launch with carry-over', buildLaunchCard({ year: 2023, values: launchValues, errors: { launch_title: text(60) }, unitCount: UNITS, boundCount: 0, carryOver, carryChosen: ['settings', 'rubric', 'reviewers'] }));
     accepted('launched', buildLaunchedCard({ title: text(60), deadlineText: '2023年4月7日', unitCount: UNITS, noticed: 0, unbound: Array.from({ length: UNITS }, (_, i) => UNIT(i)) }));
     const notice = { campaignTitle: TITLE(0), year: 2023, deadlineText: '2023年4月7日（星期五）', noticeDateText: '2023年3月23日', contactName: text(20), contactPhone: text(30), contactEmail: text(80) };
     accepted('notice (coordinator)', buildNoticeCard(notice));
@@ -258,6 +285,9 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
       pages: 3,
     };
     accepted('review page', reviewCard(vm));
+    // Issue 10: every theme with 领域 and near-duplicates in many units.
+    const similar = Array.from({ length: UNITS }, (_, i) => ({ unitName: UNIT(i), title: TITLE(i), similarity: 0.9 }));
+    accepted('review page with 领域 and near-duplicates', reviewCard({ ...vm, themes: vm.themes.map((t) => ({ ...t, domains: Array.from({ length: THEME_DOMAINS_MAX }, (_, i) => text(THEME_DOMAIN_MAX_CHARS, i)), similar })) }));
     accepted('review page, short themes', reviewCard({ ...vm, themes: vm.themes.map((t) => ({ ...t, intro: '简介', diff: undefined, reason: null })) }));
     accepted('review empty', reviewCard({ ...vm, unit: undefined, themes: [] }));
     accepted('history', historyCard({ unitName: UNIT(1), theme: { title: TITLE(0), status: 'approved', version: 30 }, entries: Array.from({ length: 60 }, (_, i) => ({ at: '2023-04-10 10:00', who: text(20), what: '退回修改（v1）', detail: text(200, i) })), versions: Array.from({ length: 30 }, (_, i) => ({ version: i + 1, at: '2023-04-10 10:00', who: text(20), title: TITLE(i), month: 5, forms: ['forum'], intro: text(500, i) })), back: reviewActions.page.value({ unitId: 'u1', page: 0 }) }));

@@ -39,7 +39,7 @@ describe('validateTheme', () => {
 
   it('normalizes: trims, keeps form order of the plan', () => {
     const r = validateTheme({ ...ok, title: '  政策发布会 ', forms: ['forum', 'survey'] }, rules);
-    expect(r.ok && r.value).toEqual({ title: '政策发布会', month: 5, forms: ['survey', 'forum'], intro: INTRO });
+    expect(r.ok && r.value).toEqual({ title: '政策发布会', month: 5, forms: ['survey', 'forum'], intro: INTRO, domains: [] });
   });
 
   it.each([
@@ -125,7 +125,7 @@ describe('the multi-theme draft', () => {
   });
 
   it('reads form values of every shape', () => {
-    expect(readForm({ contact_name: '张三', theme_month: 7, theme_forms: 'policy' })).toEqual({ contactName: '张三', contactPhone: '', theme: { title: '', month: '7', forms: ['policy'], intro: '' } });
+    expect(readForm({ contact_name: '张三', theme_month: 7, theme_forms: 'policy' })).toEqual({ contactName: '张三', contactPhone: '', theme: { title: '', month: '7', forms: ['policy'], intro: '', domains: [] } });
     expect(readForm(undefined).theme).toEqual(EMPTY_RAW_THEME);
   });
 });

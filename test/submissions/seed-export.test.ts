@@ -81,7 +81,7 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and export CLI (%s)', STORY, (pro
     const csv = readFileSync(out);
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.toString('utf8').slice(1).split('\r\n');
-    expect(lines[0]).toBe('序号,填报单位,活动主题,活动时间（月份）,活动形式,活动简介,联系人,联系电话,提交时间,状态');
+    expect(lines[0]).toBe('序号,填报单位,活动主题,活动时间（月份）,活动形式,活动简介,联系人,联系电话,提交时间,状态,主题领域');
     const themes = await db.client.theme.count({ where: { state: 'active' } });
     expect(lines.length).toBe(1 + themes + 7 + 1); // header, themes, 7 units without themes, trailing CRLF
     const wb = new ExcelJS.Workbook();

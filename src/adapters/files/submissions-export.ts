@@ -13,6 +13,8 @@ export interface SubmissionExportTheme {
   /** form labels, e.g. ['实地调研', '座谈交流'] */
   forms: string[];
   intro: string;
+  /** 主题领域 labels (the last column, after the plan's own) */
+  domains?: string[];
 }
 
 export interface SubmissionExportUnit {
@@ -34,8 +36,9 @@ export interface SubmissionExport {
   units: SubmissionExportUnit[];
 }
 
-export const UNIT_SHEET_COLUMNS = ['序号', '活动主题', '活动时间（月份）', '活动形式', '活动简介'] as const;
-export const COUNTY_SHEET_COLUMNS = ['序号', '填报单位', '活动主题', '活动时间（月份）', '活动形式', '活动简介', '联系人', '联系电话', '提交时间', '状态'] as const;
+// The plan's columns first, in its order; 主题领域 (issue 10) is appended so the layout stays the plan's.
+export const UNIT_SHEET_COLUMNS = ['序号', '活动主题', '活动时间（月份）', '活动形式', '活动简介', '主题领域'] as const;
+export const COUNTY_SHEET_COLUMNS = ['序号', '填报单位', '活动主题', '活动时间（月份）', '活动形式', '活动简介', '联系人', '联系电话', '提交时间', '状态', '主题领域'] as const;
 export const COUNTY_SHEET_NAME = '全县汇总';
 
 // Formula starters, their full-width forms (WPS and Excel with a CJK IME accept ＝ as =), and any
@@ -59,10 +62,10 @@ export function countyRows(data: SubmissionExport): string[][] {
     if (u.submitted && u.themes.length > 0) {
       for (const t of u.themes) {
         n++;
-        rows.push([String(n), u.unitName, t.title, monthText(t.month), t.forms.join('、'), t.intro, u.contactName, u.contactPhone, u.submittedAtText, u.statusLabel]);
+        rows.push([String(n), u.unitName, t.title, monthText(t.month), t.forms.join('、'), t.intro, u.contactName, u.contactPhone, u.submittedAtText, u.statusLabel, (t.domains ?? []).join('、')]);
       }
     } else {
-      rows.push(['', u.unitName, '', '', '', '', u.contactName, u.contactPhone, u.submittedAtText, u.statusLabel]);
+      rows.push(['', u.unitName, '', '', '', '', u.contactName, u.contactPhone, u.submittedAtText, u.statusLabel, '']);
     }
   }
   return rows;
@@ -126,7 +129,7 @@ export async function buildSubmissionsXlsx(data: SubmissionExport): Promise<Buff
       cell.alignment = { vertical: 'top', wrapText: true, horizontal: i === 0 || i === 3 ? 'center' : 'left' };
     });
   });
-  [6, 22, 30, 12, 18, 60, 10, 16, 18, 10].forEach((w, i) => (county.getColumn(i + 1).width = w));
+  [6, 22, 30, 12, 18, 60, 10, 16, 18, 10, 18].forEach((w, i) => (county.getColumn(i + 1).width = w));
   county.views = [{ state: 'frozen', ySplit: 3 }];
 
   for (const u of submitted) {
@@ -147,14 +150,14 @@ export async function buildSubmissionsXlsx(data: SubmissionExport): Promise<Buff
     styleHeader(h);
     u.themes.forEach((t, r) => {
       const row = ws.getRow(6 + r);
-      [String(t.seq), t.title, monthText(t.month), t.forms.join('、'), t.intro].forEach((v, i) => {
+      [String(t.seq), t.title, monthText(t.month), t.forms.join('、'), t.intro, (t.domains ?? []).join('、')].forEach((v, i) => {
         const cell = row.getCell(i + 1);
         textCell(cell, v);
         cell.border = BORDER;
         cell.alignment = { vertical: 'top', wrapText: true, horizontal: i === 0 || i === 2 ? 'center' : 'left' };
       });
     });
-    [8, 30, 16, 22, 70].forEach((w, i) => (ws.getColumn(i + 1).width = w));
+    [8, 30, 16, 22, 70, 18].forEach((w, i) => (ws.getColumn(i + 1).width = w));
   }
   const out = await wb.xlsx.writeBuffer();
   return Buffer.from(out as ArrayBuffer);

@@ -14,6 +14,8 @@ import type { CardJson } from '../../../cards/kit.ts';
 import { dateText, deny } from '../submissions/shared.ts';
 import { refreshProgressCards } from '../submissions/progress.ts';
 import { quoteInput } from '../../domain/user-text.ts';
+import { readCarryChoice } from '../../domain/carry-over.ts';
+import { applyCarryOver, carryOverFor } from './carry-over.ts';
 
 /**
  * Parses `发起申报 [2023] [截止 2023-04-07]`. The year defaults to today's, or to next year's once
@@ -58,7 +60,8 @@ export async function launchCard(tx: Tx, year: number, deadline?: string): Promi
   if (draft && draft.status === 'draft') {
     Object.assign(values, { title: draft.title, noticeDate: draft.noticeDate, deadline: deadline ?? draft.deadline, contactName: draft.contactName, contactPhone: draft.contactPhone, contactEmail: draft.contactEmail });
   }
-  return buildLaunchCard({ year, values, ...(await unitCounts(tx)) });
+  const carryOver = await carryOverFor(tx, year);
+  return buildLaunchCard({ year, values, ...(await unitCounts(tx)), ...(carryOver ? { carryOver } : {}) });
 }
 
 export function readLaunchForm(formValue: Record<string, unknown> | undefined): LaunchRaw {
@@ -111,11 +114,14 @@ export async function launchCampaign(ctx: UseCaseContext, year: number, formValu
   const raw = readLaunchForm(formValue);
   const today = shanghaiDate(ctx.now);
   const checked = validateLaunch(year, raw, today);
+  const carry = readCarryChoice(formValue);
+  if (!carry.ok) return { toast: { type: 'error', content: carry.error } };
   if (!checked.ok) {
     await ctx.audit({ action: 'campaign.launch', entity: 'Campaign', entityId: String(year), decision: 'deny', reason: `invalid: ${Object.keys(checked.errors).join(',')}` });
+    const carryOver = await carryOverFor(ctx.tx, year);
     return {
       toast: { type: 'error', content: Object.values(checked.errors)[0] ?? '请检查填写的内容' },
-      card: buildLaunchCard({ year, values: raw, errors: checked.errors, ...(await unitCounts(ctx.tx)) }),
+      card: buildLaunchCard({ year, values: raw, errors: checked.errors, ...(await unitCounts(ctx.tx)), ...(carryOver ? { carryOver, carryChosen: carry.keys } : {}) }),
     };
   }
   const input = checked.value;
@@ -126,6 +132,8 @@ export async function launchCampaign(ctx: UseCaseContext, year: number, formValu
   }
   const data = { title: input.title, noticeDate: input.noticeDate, deadline: input.deadline, contactName: input.contactName, contactPhone: input.contactPhone, contactEmail: input.contactEmail, status: 'collecting', launchedAt: ctx.now, launchedBy: ctx.actor };
   const campaign = existing ? await ctx.tx.campaign.update({ where: { id: existing.id }, data }) : await ctx.tx.campaign.create({ data: { year, ...data } });
+  // Before the notices: nothing of last year's submissions is copied, only the ticked settings.
+  const carriedText = await applyCarryOver(ctx, campaign, carry.keys);
 
   // Batched: a county has dozens of units and the callback must answer within 3 seconds.
   const units = await ctx.tx.unit.findMany({
@@ -160,6 +168,6 @@ export async function launchCampaign(ctx: UseCaseContext, year: number, formValu
   await refreshProgressCards(ctx, campaign.id);
   return {
     toast: { type: 'success', content: `已发起，通知已发往 ${noticed} 个单位工作群` },
-    card: buildLaunchedCard({ title: campaign.title, deadlineText: dateText(campaign.deadline), unitCount: units.length, noticed, unbound }),
+    card: buildLaunchedCard({ title: campaign.title, deadlineText: dateText(campaign.deadline), unitCount: units.length, noticed, unbound, ...(carriedText ? { carriedText } : {}) }),
   };
 }

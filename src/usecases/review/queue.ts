@@ -6,6 +6,7 @@ import { shanghaiDateTime } from '../../domain/time.ts';
 import { decisionLabel, diffThemes, matchesFilter, parseFields, parseForms, type ReviewFilter } from '../../domain/review.ts';
 import { THEMES_PER_PAGE, type ReviewCardVm, type ReviewThemeVm } from '../../../cards/review.ts';
 import { campaignTitle, namesOf, themeContent, unitContact, type CampaignRow } from './common.ts';
+import { findNearDuplicates, parseThemeDomains, type DuplicateCandidate } from '../../domain/theme-domains.ts';
 
 const KIND_ORDER: Record<string, number> = { street: 0, town: 1, department: 2 };
 
@@ -44,6 +45,26 @@ export async function loadCampaignThemes(tx: Tx, campaignId: string) {
   });
 }
 
+/**
+ * For the shown themes: the other units' active, not rejected themes in the same month with a
+ * shared form and a similar title (domain/theme-domains.ts), most similar first.
+ */
+function nearDuplicatesByTheme(
+  themes: { id: string; title: string; month: number; forms: string; reviewStatus: string; submission: { unitId: string; unit: { name: string } } }[],
+  shownIds: Set<string>,
+): Map<string, { other: DuplicateCandidate; similarity: number }[]> {
+  const candidates = themes
+    .filter((t) => t.reviewStatus !== 'rejected')
+    .map((t): DuplicateCandidate => ({ themeId: t.id, unitId: t.submission.unitId, unitName: t.submission.unit.name, title: t.title, month: t.month, forms: parseForms(t.forms) }));
+  const out = new Map<string, { other: DuplicateCandidate; similarity: number }[]>();
+  for (const d of findNearDuplicates(candidates)) {
+    for (const [mine, other] of [[d.a, d.b], [d.b, d.a]] as const) {
+      if (shownIds.has(mine.themeId)) out.set(mine.themeId, [...(out.get(mine.themeId) ?? []), { other, similarity: d.similarity }]);
+    }
+  }
+  return out;
+}
+
 export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: ReviewPosition, override?: ThemeOverride): Promise<ReviewCardVm> {
   const themes = await loadCampaignThemes(tx, campaign.id);
   const counts = { pending: 0, approved: 0, returned: 0, rejected: 0, total: themes.length };
@@ -77,6 +98,7 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
   const page = unit.id === pos.unitId ? Math.min(Math.max(0, pos.page), pages - 1) : 0;
   const shown = unitThemes.slice(page * THEMES_PER_PAGE, (page + 1) * THEMES_PER_PAGE);
 
+  const similar = nearDuplicatesByTheme(themes, new Set(shown.map((t) => t.id)));
   const ids = shown.map((t) => t.id);
   const decisions = await tx.reviewDecision.findMany({ where: { themeId: { in: ids } }, orderBy: { createdAt: 'asc' } });
   const versions = await tx.themeVersion.findMany({ where: { themeId: { in: ids } } });
@@ -98,6 +120,8 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
       version: t.version,
       reason: t.reviewReason,
       fields: parseFields(t.reviewFields),
+      domains: parseThemeDomains(t.domains),
+      similar: (similar.get(t.id) ?? []).map((d) => ({ unitName: d.other.unitName, title: d.other.title, similarity: d.similarity })),
     };
     if (last) vm.lastDecision = { label: decisionLabel(last.decision), by: names.get(last.reviewerOpenId) ?? last.reviewerOpenId, at: shanghaiDateTime(last.createdAt) };
     // What changed since the reviewer last looked: the version that was returned (or, when the

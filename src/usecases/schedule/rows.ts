@@ -5,6 +5,7 @@ import { balanceChecks, parseChanges, parseSnapshot, sortRows, type BalanceWarni
 import { monthOf } from '../../domain/time.ts';
 import { parseForms } from '../../domain/review.ts';
 import { unitContact } from '../review/common.ts';
+import { parseThemeDomains } from '../../domain/theme-domains.ts';
 
 export async function currentScheduleRows(tx: Tx, campaignId: string): Promise<ScheduleRow[]> {
   const themes = await tx.theme.findMany({
@@ -32,6 +33,7 @@ export async function currentScheduleRows(tx: Tx, campaignId: string): Promise<S
         title: t.title,
         month: t.scheduledMonth ?? t.month,
         forms: parseForms(t.forms),
+        domains: parseThemeDomains(t.domains),
         contactName: contact.name,
         contactPhone: contact.phone,
       };
@@ -59,7 +61,7 @@ export async function scheduleWarnings(tx: Tx, campaign: { id: string; settings:
   const settings = parseSettings(campaign.settings);
   const c = await tx.campaign.findUnique({ where: { id: campaign.id }, select: { deadline: true } });
   const fromMonth = c?.deadline ? Math.min(12, monthOf(c.deadline) + 1) : 1;
-  return { warnings: balanceChecks(rows, { maxPerMonth: settings.maxActivitiesPerMonth, fromMonth }), settings };
+  return { warnings: balanceChecks(rows, { maxPerMonth: settings.maxActivitiesPerMonth, fromMonth, domains: settings.themeDomains }), settings };
 }
 
 /** A unit's id and name. */

@@ -26,6 +26,7 @@ export async function buildWorkCard(tx: Tx, campaign: CampaignRow, moveDraft?: S
     pendingMoves: await pendingMoves(tx, campaign.id),
     moveMode: parseSettings(campaign.settings).monthMoveMode,
     moveDraft,
+    domains: parseSettings(campaign.settings).themeDomains,
   });
 }
 

@@ -8,6 +8,7 @@ import { buildSubmissionsCsv, buildSubmissionsXlsx, type SubmissionExport } from
 import { instantText, parseForms } from './shared.ts';
 import { downloadLinkFor } from '../exports/links.ts';
 import { exportReadyCard } from '../../../cards/download.ts';
+import { parseThemeDomains } from '../../domain/theme-domains.ts';
 
 export async function loadSubmissionExport(tx: Tx, campaignId: string, now: Date): Promise<SubmissionExport> {
   const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: campaignId } });
@@ -29,7 +30,7 @@ export async function loadSubmissionExport(tx: Tx, campaignId: string, now: Date
         contactName: submitted ? (s.contactName ?? '') : '',
         contactPhone: submitted ? (s.contactPhone ?? '') : '',
         submittedAtText: submitted && s.submittedAt ? instantText(s.submittedAt) : '',
-        themes: submitted ? s.themes.map((t) => ({ seq: t.seq, title: t.title, month: t.month, forms: parseForms(t.forms).map(formLabel), intro: t.intro })) : [],
+        themes: submitted ? s.themes.map((t) => ({ seq: t.seq, title: t.title, month: t.month, forms: parseForms(t.forms).map(formLabel), intro: t.intro, domains: parseThemeDomains(t.domains) })) : [],
       };
     }),
   };

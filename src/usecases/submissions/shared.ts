@@ -5,6 +5,7 @@ import type { UseCaseContext } from '../../app/bot.ts';
 import { formatChineseDate, shanghaiDateTime, weekday, type CivilDate } from '../../domain/time.ts';
 import type { DraftTheme } from '../../domain/submission.ts';
 import { ACTIVITY_FORM_KEYS, type ActivityFormKey } from '../../domain/campaign.ts';
+import { parseThemeDomains } from '../../domain/theme-domains.ts';
 
 const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六'];
 
@@ -45,7 +46,7 @@ export function parseForms(json: string): ActivityFormKey[] {
 /** The active themes of a submission, in 序号 order, as draft themes (with their ids). */
 export async function activeThemes(tx: Tx, submissionId: string): Promise<DraftTheme[]> {
   const rows = await tx.theme.findMany({ where: { submissionId, state: 'active' }, orderBy: { seq: 'asc' } });
-  return rows.map((t) => ({ themeId: t.id, title: t.title, month: t.month, forms: parseForms(t.forms), intro: t.intro }));
+  return rows.map((t) => ({ themeId: t.id, title: t.title, month: t.month, forms: parseForms(t.forms), intro: t.intro, domains: parseThemeDomains(t.domains) }));
 }
 
 /** Snapshot stored on SubmissionRevision. */
@@ -54,7 +55,7 @@ export interface RevisionSnapshot {
   contactName: string | null;
   contactPhone: string | null;
   late: boolean;
-  themes: { themeId?: string; seq: number; title: string; month: number; forms: string[]; intro: string }[];
+  themes: { themeId?: string; seq: number; title: string; month: number; forms: string[]; intro: string; domains?: string[] }[];
 }
 
 export function parseSnapshot(json: string): RevisionSnapshot | null {

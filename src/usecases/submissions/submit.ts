@@ -21,11 +21,13 @@ import {
 } from '../../domain/submission.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaign-stage.ts';
-import { buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard, type ConflictView } from '../../../cards/submission-form.ts';
+import { REUSE_PICK, buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard, type ConflictView } from '../../../cards/submission-form.ts';
 import { buildReceiptCard, supersededReceiptCard } from '../../../cards/receipt.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { activeThemes, dateText, deny, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
 import { refreshProgressCards } from './progress.ts';
+import { parseSettings } from '../../domain/campaign.ts';
+import { pastThemeDraft, pastThemesOf } from '../campaign/carry-over.ts';
 
 export function draftSubject(submissionId: string): string {
   return `submission:${submissionId}`;
@@ -80,7 +82,7 @@ async function freshDraft(tx: Tx, s: LoadedSubmission, actor: string): Promise<S
     const snap = await lastSnapshot(tx, s.id, 'submit');
     const edit = await lastSnapshot(tx, s.id, 'edit');
     const last = edit && (!snap || edit.version > snap.version) ? edit : snap;
-    themes = (last?.snapshot.themes ?? []).map((t) => ({ themeId: t.themeId, title: t.title, month: t.month, forms: t.forms as DraftTheme['forms'], intro: t.intro }));
+    themes = (last?.snapshot.themes ?? []).map((t) => ({ themeId: t.themeId, title: t.title, month: t.month, forms: t.forms as DraftTheme['forms'], intro: t.intro, domains: t.domains ?? [] }));
   }
   return {
     contactName: liaison?.name ?? s.contactName ?? '',
@@ -116,7 +118,15 @@ async function renderForm(tx: Tx, s: LoadedSubmission, draft: SubmissionDraft, b
     draft,
     conflict: await conflictOf(tx, s, baseVersion),
     banner,
+    domainOptions: parseSettings(s.campaign.settings).themeDomains,
+    ...(await previousFor(tx, s)),
   });
+}
+
+/** Last year's themes of the unit (read-only reference with 以此为草稿), when there are any. */
+async function previousFor(tx: Tx, s: LoadedSubmission): Promise<{ previous?: NonNullable<Awaited<ReturnType<typeof pastThemesOf>>> }> {
+  const previous = await pastThemesOf(tx, s.unitId, s.campaign.year);
+  return previous ? { previous } : {};
 }
 
 async function saveDraft(tx: Tx, submissionId: string, openId: string, draft: SubmissionDraft, baseVersion: number): Promise<void> {
@@ -145,7 +155,7 @@ export async function openSubmissionForm(ctx: UseCaseContext, submissionId: stri
   return { toast: { type: 'success', content: '申报表已发到你与主题日助手的私聊，请在私聊中填写' } };
 }
 
-const OPS = new Set(['save', 'submit', 'edit', 'delete', 'new', 'reload', 'rebase']);
+const OPS = new Set(['save', 'submit', 'edit', 'delete', 'new', 'reload', 'rebase', 'reuse']);
 
 /** One click on the form card: value {s, v, op, i?} plus the form's values. */
 export async function submissionFormAction(
@@ -169,7 +179,8 @@ export async function submissionFormAction(
     return { toast: { type: 'warning', content: '这是较早发给你的申报表，请使用最新的那一张' } };
   }
   const form = readForm(input.formValue);
-  const rules = { campaignYear: s.campaign.year, today: shanghaiDate(ctx.now) };
+  const domainOptions = parseSettings(s.campaign.settings).themeDomains;
+  const rules = { campaignYear: s.campaign.year, today: shanghaiDate(ctx.now), domainOptions };
   let baseVersion = row.baseVersion;
 
   if (input.op === 'reload' || input.op === 'rebase') {
@@ -188,8 +199,17 @@ export async function submissionFormAction(
     return { toast: { type: 'info', content: message }, card: await renderForm(ctx.tx, s, draft, baseVersion, ctx.now, message) };
   }
 
-  const op: DraftOp =
-    input.op === 'edit' || input.op === 'delete' ? { op: input.op, index: input.index ?? -1 } : ({ op: input.op } as DraftOp);
+  let op: DraftOp;
+  if (input.op === 'reuse') {
+    const picked = input.formValue?.[REUSE_PICK];
+    const index = input.index ?? (typeof picked === 'string' && /^\d{1,2}$/.test(picked) ? Number(picked) : -1);
+    const past = index >= 0 ? await pastThemeDraft(ctx.tx, s.unitId, s.campaign.year, index) : null;
+    if (!past) return { toast: { type: 'warning', content: index < 0 ? '请先选择一个往年主题，再点“以此为草稿”' : '找不到这个往年主题，请刷新后重试' }, card: await renderForm(ctx.tx, s, { ...stored, contactName: form.contactName, contactPhone: form.contactPhone, current: form.theme }, baseVersion, ctx.now) };
+    // 领域 no longer in this year's list are dropped rather than refused.
+    op = { op: 'reuse', theme: { ...past, domains: past.domains.filter((d) => domainOptions.includes(d)) } };
+  } else {
+    op = input.op === 'edit' || input.op === 'delete' ? { op: input.op, index: input.index ?? -1 } : ({ op: input.op } as DraftOp);
+  }
   const step = applyDraftOp(stored, form, op, rules);
 
   if (step.refused || op.op !== 'submit' || !step.accepted) {
@@ -270,24 +290,25 @@ export async function acceptSubmission(
     const t = p.themes[i]!;
     const seq = i + 1;
     const forms = JSON.stringify(t.forms);
+    const domains = JSON.stringify(t.domains ?? []);
     const existing = t.themeId ? all.find((r) => r.id === t.themeId) : undefined;
     if (existing) {
       keep.add(existing.id);
-      const changed = existing.title !== t.title || existing.month !== t.month || existing.forms !== forms || existing.intro !== t.intro || existing.state !== 'active';
+      const changed = existing.title !== t.title || existing.month !== t.month || existing.forms !== forms || existing.intro !== t.intro || existing.domains !== domains || existing.state !== 'active';
       if (changed) {
         const version = existing.version + 1;
         await tx.theme.update({
           where: { id: existing.id },
-          data: { seq, title: t.title, month: t.month, forms, intro: t.intro, state: 'active', version, reviewStatus: 'pending', reviewReason: null, reviewFields: null, updatedAt: p.now },
+          data: { seq, title: t.title, month: t.month, forms, intro: t.intro, domains, state: 'active', version, reviewStatus: 'pending', reviewReason: null, reviewFields: null, updatedAt: p.now },
         });
-        await tx.themeVersion.create({ data: { themeId: existing.id, version, title: t.title, month: t.month, forms, intro: t.intro, actorOpenId: p.actor, createdAt: p.now } });
+        await tx.themeVersion.create({ data: { themeId: existing.id, version, title: t.title, month: t.month, forms, intro: t.intro, domains, actorOpenId: p.actor, createdAt: p.now } });
       } else if (existing.seq !== seq) {
         await tx.theme.update({ where: { id: existing.id }, data: { seq } });
       }
     } else {
-      const created = await tx.theme.create({ data: { submissionId: s.id, seq, title: t.title, month: t.month, forms, intro: t.intro, version: 1, createdAt: p.now, updatedAt: p.now } });
+      const created = await tx.theme.create({ data: { submissionId: s.id, seq, title: t.title, month: t.month, forms, intro: t.intro, domains, version: 1, createdAt: p.now, updatedAt: p.now } });
       keep.add(created.id);
-      await tx.themeVersion.create({ data: { themeId: created.id, version: 1, title: t.title, month: t.month, forms, intro: t.intro, actorOpenId: p.actor, createdAt: p.now } });
+      await tx.themeVersion.create({ data: { themeId: created.id, version: 1, title: t.title, month: t.month, forms, intro: t.intro, domains, actorOpenId: p.actor, createdAt: p.now } });
     }
   }
   for (const r of all) {
