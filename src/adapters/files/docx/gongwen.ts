@@ -19,7 +19,6 @@ import {
   TextRun,
   VerticalAlign,
   WidthType,
-  convertMillimetersToTwip,
   type ISectionOptions,
 } from 'docx';
 
@@ -37,6 +36,8 @@ export const SIZE_PAGE = 28; // 四号 14 pt
 export const MARGINS_MM = { top: 37, bottom: 35, left: 28, right: 26 } as const;
 /** A4 text width: 210 − 28 − 26 mm */
 export const TEXT_WIDTH_MM = 210 - MARGINS_MM.left - MARGINS_MM.right;
+/** Rounded (the library's helper truncates: A4 would come out 11905 × 16837 instead of Word's 11906 × 16838). */
+export const mm = (v: number): number => Math.round((v * 1440) / 25.4);
 const LINE_PITCH = 560; // 28 pt in twips (22 lines a page)
 
 const font = (name: string) => ({ ascii: name === FONT_BODY ? 'Times New Roman' : name, hAnsi: name === FONT_BODY ? 'Times New Roman' : name, eastAsia: name, cs: name });
@@ -77,7 +78,7 @@ const thin = { style: BorderStyle.SINGLE, size: 4, color: '000000' } as const;
 
 function cell(text: string, widthMm: number, header: boolean): TableCell {
   return new TableCell({
-    width: { size: convertMillimetersToTwip(widthMm), type: WidthType.DXA },
+    width: { size: mm(widthMm), type: WidthType.DXA },
     verticalAlign: VerticalAlign.CENTER,
     borders: { top: thin, bottom: thin, left: thin, right: thin },
     children: String(text)
@@ -96,8 +97,8 @@ function cell(text: string, widthMm: number, header: boolean): TableCell {
 export function table(columns: readonly { header: string; widthMm: number }[], rows: readonly (readonly (string | number)[])[]): Table {
   return new Table({
     layout: TableLayoutType.FIXED,
-    width: { size: convertMillimetersToTwip(TEXT_WIDTH_MM), type: WidthType.DXA },
-    columnWidths: columns.map((c) => convertMillimetersToTwip(c.widthMm)),
+    width: { size: mm(TEXT_WIDTH_MM), type: WidthType.DXA },
+    columnWidths: columns.map((c) => mm(c.widthMm)),
     rows: [
       new TableRow({ tableHeader: true, cantSplit: true, children: columns.map((c) => cell(c.header, c.widthMm, true)) }),
       ...rows.map((r) => new TableRow({ cantSplit: true, children: columns.map((c, i) => cell(String(r[i] ?? ''), c.widthMm, false)) })),
@@ -119,12 +120,12 @@ export async function writeGongwen(children: ISectionOptions['children'], meta: 
       {
         properties: {
           page: {
-            size: { width: convertMillimetersToTwip(210), height: convertMillimetersToTwip(297) },
+            size: { width: mm(210), height: mm(297) },
             margin: {
-              top: convertMillimetersToTwip(MARGINS_MM.top),
-              bottom: convertMillimetersToTwip(MARGINS_MM.bottom),
-              left: convertMillimetersToTwip(MARGINS_MM.left),
-              right: convertMillimetersToTwip(MARGINS_MM.right),
+              top: mm(MARGINS_MM.top),
+              bottom: mm(MARGINS_MM.bottom),
+              left: mm(MARGINS_MM.left),
+              right: mm(MARGINS_MM.right),
             },
           },
         },
