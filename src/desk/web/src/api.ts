@@ -136,3 +136,43 @@ export function fmtTime(iso: string | null | undefined): string {
   // Times are shown in Asia/Shanghai whatever the browser's zone.
   return new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
 }
+
+/** The file name in a Content-Disposition header (RFC 6266: filename* wins over filename). */
+export function dispositionName(header: string | null, fallback: string): string {
+  if (!header) return fallback;
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"/i.exec(header) ?? /filename\s*=\s*([^;]+)/i.exec(header);
+  return plain?.[1]?.trim() || fallback;
+}
+
+/**
+ * Downloads a file the server builds (Word, CSV) under the server's Chinese file name. Fetched first so
+ * a refusal or an error shows as a message instead of a downloaded error page, then saved through a
+ * link with `download` set (browsers do not all take a non-ASCII name from the header alone).
+ */
+export async function downloadFile(url: string, fallbackName: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { credentials: 'same-origin' });
+    if (!res.ok) await parse<never>(res);
+    const blob = await res.blob();
+    const href = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = href;
+    a.download = dispositionName(res.headers.get('Content-Disposition'), fallbackName);
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    return true;
+  } catch (error) {
+    showError(error);
+    return false;
+  }
+}
