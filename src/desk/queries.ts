@@ -13,6 +13,9 @@ import { namesOf, themeContent, unitContact } from '../usecases/review/common.ts
 import { currentScheduleRows, latestPublished, scheduleWarnings } from '../usecases/schedule/rows.ts';
 import { pendingMoves } from '../usecases/schedule/move.ts';
 import { computeResults } from '../usecases/evaluation/results.ts';
+import { summaryCompleteness } from '../usecases/summaries/completeness.ts';
+import { monthsAway, parseEvidenceCheck, PHOTO_MONTH_TOLERANCE } from '../domain/evidence.ts';
+import { storedDates, storedForms, storedLinks } from '../domain/summary.ts';
 import { barChart } from '../../cards/chart.ts';
 import { progressChart } from '../../cards/progress.ts';
 import type { CardElement } from '../../cards/kit.ts';
@@ -27,6 +30,7 @@ import type {
   ReviewStatusKey,
   ScheduleBoard,
   SubmissionRow,
+  SummaryItem,
   ThemeFieldKey,
   UnitItem,
   UnitKindKey,
@@ -258,4 +262,49 @@ export async function unitList(tx: Tx): Promise<UnitItem[]> {
 
 export function settingsOf(c: CampaignRow): Record<string, unknown> {
   return { ...parseSettings(c.settings) } as Record<string, unknown>;
+}
+
+/** Summaries and evidence per activity: summaryCompleteness (the 总结进度 card's rows) plus the photos and link checks. */
+export async function summariesView(tx: Tx, c: CampaignRow): Promise<SummaryItem[]> {
+  const rows = await summaryCompleteness(tx, c.id);
+  const summaries = await tx.summary.findMany({
+    where: { themeId: { in: rows.map((r) => r.themeId) } },
+    include: { attachments: { where: { deletedAt: null }, orderBy: { createdAt: 'asc' }, select: { id: true, kind: true, takenOn: true } } },
+  });
+  const byTheme = new Map(summaries.map((s) => [s.themeId, s]));
+  return rows.map((r) => {
+    const s = byTheme.get(r.themeId);
+    const check = parseEvidenceCheck(s?.evidenceCheck);
+    const links = storedLinks(s?.links);
+    const result = (url: string) => check?.links.find((l) => l.url === url);
+    const channelLinks = (['media', 'website', 'newMedia'] as const).flatMap((channel) =>
+      links[channel].map((url) => {
+        const res = result(url);
+        return { channel, url, ok: res ? res.ok : null, detail: res ? (res.ok ? (res.status ? `HTTP ${res.status}` : null) : (res.error ?? (res.status ? `HTTP ${res.status}` : null))) : null };
+      }),
+    );
+    return {
+      themeId: r.themeId,
+      unitName: r.unitName,
+      title: r.title,
+      month: r.month,
+      status: s ? s.status : 'none',
+      heldDates: storedDates(s?.heldDates),
+      formLabels: storedForms(s?.formsUsed).map(formLabel),
+      logoShown: s?.logoShown ?? null,
+      links: channelLinks,
+      summaryText: s?.summaryText ?? null,
+      experience: s?.experience ?? null,
+      photos: (s?.attachments ?? [])
+        .filter((a) => a.kind === 'photo' || a.kind === 'logo_photo')
+        .map((a) => ({
+          id: a.id,
+          url: `/desk/api/photos/${a.id}`,
+          takenOn: a.takenOn,
+          isLogo: a.kind === 'logo_photo',
+          dateWarning: a.takenOn && monthsAway(a.takenOn, c.year, r.month) > PHOTO_MONTH_TOLERANCE ? `拍摄日期 ${a.takenOn} 与活动月份（${r.month}月）相差较远` : null,
+        })),
+      missing: r.missing,
+    };
+  });
 }

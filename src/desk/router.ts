@@ -38,8 +38,11 @@ import {
   type Role,
   type ScheduleMoveResult,
   type SettingsResponse,
+  type UnitImportResult,
 } from './api.ts';
-import { campaignList, evaluationView, overview, reviewQueue, scheduleBoard, settingsOf, submissionRows, unitList } from './queries.ts';
+import { campaignList, evaluationView, overview, reviewQueue, scheduleBoard, settingsOf, submissionRows, summariesView, unitList } from './queries.ts';
+import { importDirectory } from '../usecases/import-directory.ts';
+import { parseDirectory, type DirectoryError } from '../domain/directory.ts';
 import { DeskEvents } from './events.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, STATE_COOKIE, SessionSigner, cookie, readCookie, sessionSecret } from './session.ts';
 
@@ -342,6 +345,55 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     wrap(async (req, res) => {
       const c = await campaignFor(req, res, 'evaluation');
       if (c) res.json(await read((tx) => evaluationView(tx, c)));
+    }),
+  );
+
+  api.get(
+    '/summaries',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'summaries');
+      if (c) res.json({ year: c.year, items: await read((tx) => summariesView(tx, c)) });
+    }),
+  );
+
+  api.get(
+    '/photos/:id',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const photo = await services().db.attachment.findFirst({ where: { id: String(req.params.id), deletedAt: null }, select: { storagePath: true, mimeType: true } });
+      if (!photo) return fail(res, 404, '照片不存在或已删除');
+      res.setHeader('Cache-Control', 'private, max-age=3600');
+      res.type(photo.mimeType).send(await services().storage.get(photo.storagePath));
+    }),
+  );
+
+  // The same import as `units import` (every row checked first; one bad row writes nothing).
+  api.post(
+    '/units/import',
+    coordinatorOnly,
+    express.raw({ type: () => true, limit: '10mb' }),
+    wrap(async (req, res) => {
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (bytes.length === 0) return fail(res, 400, '请选择要导入的 .xlsx 或 .csv 文件');
+      const { readDirectoryCsv, readDirectoryXlsx, DirectoryFileError } = await import('../adapters/files/directory-reader.ts');
+      const dryRun = req.query.dryRun === '1';
+      let table;
+      try {
+        // An .xlsx is a zip (PK…); anything else is read as CSV (UTF-8 or GBK).
+        table = bytes[0] === 0x50 && bytes[1] === 0x4b ? await readDirectoryXlsx(bytes) : readDirectoryCsv(bytes);
+      } catch (error) {
+        if (error instanceof DirectoryFileError) return fail(res, 400, error.message);
+        throw error;
+      }
+      const toErrors = (errors: DirectoryError[]) => errors.map((e) => ({ row: e.line, message: e.column ? `${e.column}：${e.reason}` : e.reason }));
+      const empty = { created: 0, updated: 0, unchanged: 0 };
+      const parsed = parseDirectory(table);
+      if (!parsed.ok) return void res.status(422).json({ ok: false, applied: false, ...empty, errors: toErrors(parsed.errors) } satisfies UnitImportResult);
+      if (dryRun) return void res.json({ ok: true, applied: false, ...empty, errors: [] } satisfies UnitImportResult);
+      const result = await importDirectory(services().db, { table, actorOpenId: userOf(res).openId, now: now(), source: 'desk upload' });
+      if (!result.ok) return void res.status(422).json({ ok: false, applied: false, ...empty, errors: toErrors(result.errors) } satisfies UnitImportResult);
+      res.json({ ok: true, applied: true, ...result.counts.units, errors: [] } satisfies UnitImportResult);
     }),
   );
 

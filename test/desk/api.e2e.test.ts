@@ -8,7 +8,7 @@ import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { seedDemoCampaign } from '../../src/usecases/demo/seed-campaign.ts';
 import { seedScheduledStage } from '../../src/usecases/demo/seed-scheduled.ts';
 import { audit } from '../../src/app/audit.ts';
-import type { ApiError, CampaignList, DeskEvent, Me, Overview, ReviewResponse, ScheduleBoard, ScheduleMoveResult, SubmissionsResponse, AuditResponse } from '../../src/desk/api.ts';
+import type { ApiError, CampaignList, DeskEvent, Me, Overview, ReviewResponse, ScheduleBoard, ScheduleMoveResult, SubmissionsResponse, AuditResponse, SummariesResponse, UnitsResponse, UnitItem, UnitImportResult, SettingsResponse, EvaluationResponse } from '../../src/desk/api.ts';
 import { DeskClient, docxTables, docxText, unzipEntry } from './support.ts';
 
 describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
@@ -259,6 +259,40 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
     const bad = await desk.json<ApiError>('/desk/api/audit?from=2023/1/1');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toContain('YYYY-MM-DD');
+  });
+
+  it('lists summaries, units, settings and evaluation; edits a unit; imports a directory with row errors', async () => {
+    const sums = await desk.json<SummariesResponse>('/desk/api/summaries?year=2023');
+    expect(sums.status).toBe(200);
+    expect(sums.body.items.length).toBeGreaterThan(0);
+    expect(sums.body.items[0]).toHaveProperty('missing');
+    const units = await desk.json<UnitsResponse>('/desk/api/units');
+    const unit = units.body.find((u) => u.kind === 'town')!;
+    const renamed = await desk.json<UnitItem>(`/desk/api/units/${unit.id}`, { method: 'PUT', body: JSON.stringify({ sortOrder: 77 }), headers: { 'content-type': 'application/json' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.sortOrder).toBe(77);
+    const badKind = await desk.json<ApiError>(`/desk/api/units/${unit.id}`, { method: 'PUT', body: JSON.stringify({ kind: '乡' }), headers: { 'content-type': 'application/json' } });
+    expect(badKind.status).toBe(400);
+    expect(badKind.body.error).toContain('单位类别只能是');
+    expect((await h.db.auditLog.count({ where: { action: 'unit.update', entityId: unit.id, actorOpenId: h.demo.coordinatorOpenId } }))).toBe(1);
+
+    const csv = '单位名称,单位类型,联系人,联系电话\n新设街道,街道,王五,13800138000\n,镇,赵六,123\n';
+    const rejected = await desk.json<UnitImportResult>('/desk/api/units/import', { method: 'POST', body: csv, headers: { 'content-type': 'application/octet-stream' } });
+    expect(rejected.status).toBe(422);
+    expect(rejected.body.applied).toBe(false);
+    expect(rejected.body.errors.map((e) => e.row)).toContain(3);
+    expect(await h.db.unit.count({ where: { name: '新设街道' } })).toBe(0);
+    const good = '单位名称,单位类型,联系人,联系电话\n新设街道,街道,王五,13800138000\n';
+    const dry = await desk.json<UnitImportResult>('/desk/api/units/import?dryRun=1', { method: 'POST', body: good, headers: { 'content-type': 'application/octet-stream' } });
+    expect(dry.body).toMatchObject({ ok: true, applied: false });
+    const applied = await desk.json<UnitImportResult>('/desk/api/units/import', { method: 'POST', body: good, headers: { 'content-type': 'application/octet-stream' } });
+    expect(applied.body).toMatchObject({ ok: true, applied: true, created: 1 });
+    expect(await h.db.auditLog.count({ where: { action: 'directory.import', actorOpenId: h.demo.coordinatorOpenId } })).toBe(1);
+
+    const settings = await desk.json<SettingsResponse>('/desk/api/settings?year=2023');
+    expect(settings.body.coordinators.map((c) => c.openId)).toContain(h.demo.coordinatorOpenId);
+    const ev = await desk.json<EvaluationResponse>('/desk/api/evaluation?year=2023');
+    expect(ev.status).toBe(200);
   });
 
   it('expires the session', async () => {
