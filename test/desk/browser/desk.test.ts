@@ -217,4 +217,34 @@ describe.skipIf(SKIP_BROWSER)('coordinator desk in Chromium', () => {
     expect(errors).toEqual([]);
     expect(offsite).toEqual([]);
   });
+
+  it('opens every page of the console without a script error or an off-origin request', { timeout: 120_000 }, async () => {
+    const { page, errors } = await newPage({ width: 1440, height: 900 });
+    await signIn(page, COORDINATOR.openId);
+    await page.locator('[data-test=stage]').waitFor();
+    const pages: [string, string][] = [
+      ['submissions', '申报表'],
+      ['review', '审核'],
+      ['schedule', '计划安排'],
+      ['summaries', '总结与佐证'],
+      ['evaluation', '评选'],
+      ['units', '单位名录'],
+      ['settings', '设置'],
+      ['audit', '审计日志'],
+    ];
+    for (const [name, title] of pages) {
+      await page.locator(`[data-test=nav-${name}]`).click();
+      await page.locator('h2.page-title', { hasText: title }).waitFor();
+      // Loaded: no loading mask left on the page.
+      await expect.poll(() => page.locator('.el-loading-mask').count(), { timeout: 15_000 }).toBe(0);
+      await page.screenshot({ path: path.join(SHOTS, `desk-page-${name}.png`) });
+    }
+    // The unit directory lists the demo county; the audit log shows this session's sign-in.
+    await page.locator('[data-test=nav-units]').click();
+    await row(page, seed.pendingUnits[0]!.name).first().waitFor();
+    await page.locator('[data-test=nav-audit]').click();
+    await row(page, 'desk.login').first().waitFor();
+    expect(errors).toEqual([]);
+    expect(offsite).toEqual([]);
+  });
 });
