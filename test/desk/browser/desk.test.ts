@@ -247,4 +247,24 @@ describe.skipIf(SKIP_BROWSER)('coordinator desk in Chromium', () => {
     expect(errors).toEqual([]);
     expect(offsite).toEqual([]);
   });
+
+  it('moves an activity by dragging it to another month on the board', { timeout: 120_000 }, async () => {
+    const { page, errors } = await newPage({ width: 1440, height: 900 });
+    await signIn(page, COORDINATOR.openId);
+    await page.locator('[data-test=stage]').waitFor();
+    await page.locator('[data-test=nav-schedule]').click();
+    const current = async (id: string) => {
+      const t = await local.app.db.theme.findUniqueOrThrow({ where: { id } });
+      return t.scheduledMonth ?? t.month;
+    };
+    const theme = seed.themes.filter((t) => t.approved).at(-1)!;
+    const from = await current(theme.id);
+    const to = from === 4 ? 3 : 4;
+    const item = page.locator(`[data-test=board-month][data-month="${from}"] [data-theme="${theme.id}"]`);
+    await item.dragTo(page.locator(`[data-test=board-month][data-month="${to}"]`));
+    await page.locator('.el-message-box').getByRole('button', { name: '调整' }).click();
+    await page.locator(`[data-test=board-month][data-month="${to}"] [data-theme="${theme.id}"]`).waitFor();
+    expect(await current(theme.id)).toBe(to);
+    expect(errors).toEqual([]);
+  });
 });
