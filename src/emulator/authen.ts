@@ -51,13 +51,14 @@ export function buildAuthenRouter(core: EmulatorCore): Router {
   });
 
   const checkAuthorize = (res: Response, p: { clientId: string; redirectUri: string }): boolean => {
-    // Feishu refuses an unknown app or a redirect_uri not registered in the developer console (error 20029).
+    // Feishu refuses an unknown app or a redirect_uri not registered in the developer console (error 20029):
+    // https://open.feishu.cn/document/faq/trouble-shooting/how-to-resolve-the-authorization-page-20029-error
     if (p.clientId !== core.options.appId) {
       page(res, 400, '授权失败', `<h1>授权失败</h1><p>应用不存在（client_id 无效）。</p>`);
       return false;
     }
     if (!/^https?:\/\/[^\s]+$/.test(p.redirectUri)) {
-      page(res, 400, '授权失败', `<h1>授权失败</h1><p>重定向地址（redirect_uri）无效，请在开发者后台“安全设置 → 重定向 URL”中配置。</p>`);
+      page(res, 400, '授权失败', `<h1>授权失败</h1><p>20029 redirect_uri 请求不合法：请在开发者后台“安全设置 → 重定向 URL”中配置。</p>`);
       return false;
     }
     return true;
