@@ -242,6 +242,20 @@ describe.skipIf(SKIP_BROWSER)('coordinator desk in Chromium', () => {
     // The unit directory lists the demo county; the audit log shows this session's sign-in.
     await page.locator('[data-test=nav-units]').click();
     await row(page, seed.pendingUnits[0]!.name).first().waitFor();
+    // Importing a directory file with bad rows: checked first, every bad row listed, nothing written.
+    const unitsBefore = await local.app.db.unit.count();
+    await page.locator('[data-test=import-file]').setInputFiles({
+      name: '名录.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('单位名称,单位类型,联系人,联系电话\n,镇,张三,13800000000\n星沙街道,街道,李四,12345\n', 'utf8'),
+    });
+    await page.getByRole('button', { name: '检查' }).click();
+    const importErrors = page.locator('[data-test=import-errors] .el-table__row');
+    await importErrors.first().waitFor();
+    expect(await importErrors.count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('[data-test=import-errors]').innerText()).toContain('单位名称');
+    await page.locator('.el-progress').waitFor();
+    expect(await local.app.db.unit.count()).toBe(unitsBefore);
     await page.locator('[data-test=nav-audit]').click();
     await row(page, 'desk.login').first().waitFor();
     expect(errors).toEqual([]);
