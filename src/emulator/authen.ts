@@ -4,7 +4,7 @@
 //   pick, then redirects to redirect_uri?code&state (code valid 5 minutes, single use).
 //   https://open.feishu.cn/document/common-capabilities/sso/api/obtain-oauth-code
 // - POST /open-apis/auth/v3/app_access_token/internal — the app_access_token the next call needs.
-//   https://open.feishu.cn/document/server-docs/authentication-management/access-token/app_access_token_internal
+//   https://open.feishu.cn/document/ukTMukTMukTM/ukDNz4SO0MjL5QzM/auth-v3/auth/app_access_token_internal
 // - POST /open-apis/authen/v1/oidc/access_token {grant_type:'authorization_code', code}, Authorization:
 //   Bearer app_access_token → user_access_token (no user fields: "本接口不再返回用户信息").
 //   https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/authen-v1/oidc-access_token/create
@@ -42,6 +42,7 @@ export function buildAuthenRouter(core: EmulatorCore): Router {
   const router = express.Router();
   const codes = new Map<string, { openId: string; expiresAt: number; clientId: string }>();
   const appTokens = new Map<string, number>();
+  let current: { token: string; expiresAt: number } | undefined;
   const userTokens = new Map<string, { openId: string; expiresAt: number }>();
 
   const authorizeParams = (req: Request) => ({
@@ -99,11 +100,16 @@ export function buildAuthenRouter(core: EmulatorCore): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.app_id !== core.options.appId) return fail(res, 400, 10003, 'invalid param');
     if (body.app_secret !== core.options.appSecret) return fail(res, 400, 10014, 'app secret invalid');
-    const appToken = token('a');
-    appTokens.set(appToken, Date.now() + TOKEN_TTL_S * 1000);
+    // The same token while ≥ 30 minutes remain, a new one otherwise (the old one stays valid).
+    const now = Date.now();
+    if (!current || current.expiresAt - now < 30 * 60_000) {
+      current = { token: token('a'), expiresAt: now + TOKEN_TTL_S * 1000 };
+      appTokens.set(current.token, current.expiresAt);
+    }
+    const appToken = current.token;
     // The internal endpoint returns a tenant_access_token alongside (documented response).
     const tenant = core.tenantToken && core.tenantToken.expiresAt > Date.now() ? core.tenantToken.token : undefined;
-    res.json({ code: 0, msg: 'ok', app_access_token: appToken, expire: TOKEN_TTL_S, ...(tenant ? { tenant_access_token: tenant } : {}) });
+    res.json({ code: 0, msg: 'ok', app_access_token: appToken, expire: Math.floor((current.expiresAt - now) / 1000), ...(tenant ? { tenant_access_token: tenant } : {}) });
   });
 
   router.post('/open-apis/authen/v1/oidc/access_token', express.json({ limit: '8kb' }), (req, res) => {
