@@ -281,4 +281,19 @@ describe.skipIf(SKIP_BROWSER)('coordinator desk in Chromium', () => {
     expect(await current(theme.id)).toBe(to);
     expect(errors).toEqual([]);
   });
+
+  it('lets a reviewer in to the review queue only', { timeout: 120_000 }, async () => {
+    const person = seed.pendingUnits.filter((u) => u.liaisonOpenId).at(-1)!;
+    await local.app.db.reviewer.create({ data: { campaignId: seed.campaignId, openId: person.liaisonOpenId!, name: '审核人', addedBy: COORDINATOR.openId } });
+    const { page, errors } = await newPage({ width: 1440, height: 900 });
+    await signIn(page, person.liaisonOpenId!);
+    await page.locator('[data-test=me]', { hasText: '审核人' }).waitFor();
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toMatch(/\/desk\/review$/);
+    await page.locator('[data-test=review-item]').first().waitFor();
+    expect(await page.locator('[data-test^=nav-]').evaluateAll((els) => els.map((e) => e.getAttribute('data-test')))).toEqual(['nav-review']);
+    // The server refuses the coordinator's pages to a reviewer, whatever the browser asks.
+    expect((await page.request.get(`${local.url}/desk/api/units`)).status()).toBe(403);
+    expect(errors).toEqual([]);
+    expect(offsite).toEqual([]);
+  });
 });
