@@ -7,7 +7,7 @@
 // pages make must stay on the app's own origin (air-gapped servers): anything else is aborted and
 // fails the test.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,15 @@ import { readZipEntry, tablesOf } from './docx.ts';
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const BUNDLE = path.join(ROOT, 'dist-desk', 'index.html');
 const COORDINATOR = DEMO_OFFICE.coordinator;
+
+/** When the front end's sources (src/desk/web, the API contract) last changed. */
+function newestSource(): number {
+  const web = path.join(ROOT, 'src', 'desk', 'web');
+  const files = readdirSync(web, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+  return Math.max(...[...files, path.join(ROOT, 'src', 'desk', 'api.ts')].map((f) => statSync(f).mtimeMs));
+}
 
 async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -38,8 +47,8 @@ describe.skipIf(SKIP_BROWSER)('coordinator desk in Chromium', () => {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    // `npm ci` builds the bundle (prepare); a checkout that skipped it builds it here.
-    if (!existsSync(BUNDLE)) execFileSync('npm', ['run', 'build:desk'], { cwd: ROOT, stdio: 'inherit' });
+    // `npm ci` builds the bundle (prepare); a checkout that skipped it, or edited the front end since, builds it here.
+    if (!existsSync(BUNDLE) || newestSource() > statSync(BUNDLE).mtimeMs) execFileSync('npm', ['run', 'build:desk'], { cwd: ROOT, stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     local = await startLocalApp();
     origin = new URL(local.url).origin;
