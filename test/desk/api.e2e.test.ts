@@ -7,7 +7,6 @@ import { startHarness, type Harness } from '../support/harness.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { seedDemoCampaign } from '../../src/usecases/demo/seed-campaign.ts';
 import { seedScheduledStage } from '../../src/usecases/demo/seed-scheduled.ts';
-import { audit } from '../../src/app/audit.ts';
 import type { ApiError, CampaignList, DeskEvent, Me, Overview, ReviewResponse, ScheduleBoard, ScheduleMoveResult, SubmissionsResponse, AuditResponse, SummariesResponse, UnitsResponse, UnitItem, UnitImportResult, SettingsResponse, EvaluationResponse } from '../../src/desk/api.ts';
 import { DeskClient, docxTables, docxText, unzipEntry } from './support.ts';
 
@@ -236,9 +235,11 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
       }
     };
     await next((e) => e.type === 'hello');
-    // Give the poller its first look (it learns the existing rows), then a submission is audited.
+    // Give the poller its first look (it learns the existing rows), then the chat changes a unit's
+    // submission window (the same signal as a unit submitting: an audited submission change).
     await new Promise((r) => setTimeout(r, 1500));
-    await h.db.$transaction((tx) => audit(tx, { actor: h.demo.units[3]!.liaisons[0]!.openId, action: 'submission.submit', entity: 'Submission', entityId: 'x' }, h.clock.now()));
+    await h.say(h.demo.coordinatorOpenId, h.demo.officeChatId, `重新开放 2023 ${h.demo.units[12]!.name}`);
+    expect(await h.db.auditLog.count({ where: { action: { in: ['submission.reopen', 'reopen'] }, decision: 'allow' } })).toBeGreaterThan(0);
     const e = await next((x) => x.type === 'submission');
     expect(e.type).toBe('submission');
     controller.abort();
