@@ -358,6 +358,8 @@ export const DOC_KINDS = ['schedule', 'evaluation', 'report'] as const;
 export type DocKind = (typeof DOC_KINDS)[number];
 /** GET /desk/api/docs/<kind>.docx?year → the .docx (Content-Disposition attachment) */
 export const docPath = (kind: DocKind, year?: number): string => `${DESK_API}/docs/${kind}.docx${year ? `?year=${year}` : ''}`;
+/** GET /desk/api/docs/evidence.zip?year → the evidence pack the report's annex refers to (same as `export evidence --zip`) */
+export const evidencePackPath = (year?: number): string => `${DESK_API}/docs/evidence.zip${year ? `?year=${year}` : ''}`;
 /** POST /desk/api/docs/:kind/send?year → sent to the signed-in coordinator as a file message (outbox) */
 export interface DocSendResult {
   ok: true;

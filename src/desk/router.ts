@@ -501,6 +501,19 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
   const docCampaign = (kind: DocKind): CampaignIntent => (kind === 'schedule' ? 'reviewing' : kind === 'evaluation' ? 'evaluation' : 'summaries');
 
   api.get(
+    '/docs/evidence.zip',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'summaries');
+      if (!c) return;
+      const { buildEvidenceZip } = await import('../usecases/evaluation/exports.ts');
+      const zip = await buildEvidenceZip(services().db, services().storage, c, now());
+      res.setHeader('Content-Disposition', `attachment; filename="evidence-${c.year}.zip"; filename*=UTF-8''${encodeURIComponent(`${c.year}年主题日活动佐证材料.zip`)}`);
+      res.type('application/zip').send(zip);
+    }),
+  );
+
+  api.get(
     '/docs/:file',
     coordinatorOnly,
     wrap(async (req, res) => {

@@ -201,6 +201,10 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
     expect(text).toContain('佐证材料清单');
     expect(text).toContain('五、典型经验做法');
     expect((await desk.fetch('/desk/api/docs/other.docx?year=2023')).status).toBe(404);
+    // The evidence pack the annex refers to.
+    const pack = await desk.fetch('/desk/api/docs/evidence.zip?year=2023');
+    expect(pack.status).toBe(200);
+    expect(await unzipEntry(Buffer.from(await pack.arrayBuffer()), '目录.html')).toContain('2023');
   });
 
   it('sends a document to the coordinator as a file message through the outbox', async () => {
