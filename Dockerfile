@@ -9,7 +9,10 @@ WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY src/adapters/db/schema ./src/adapters/db/schema
-# `npm ci` runs the root `prepare` script, which generates both Prisma clients offline.
+# The coordinator's desk (Vue) is bundled by `prepare` too: it needs only its folder and the API contract.
+COPY src/desk/api.ts ./src/desk/api.ts
+COPY src/desk/web ./src/desk/web
+# `npm ci` runs the root `prepare` script: both Prisma clients generated offline, the desk bundled into dist-desk/.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -34,6 +37,7 @@ WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/src/emulator/workspace/public ./dist/src/emulator/workspace/public
+COPY --from=build /app/dist-desk ./dist-desk
 COPY package.json ./
 COPY prisma ./prisma
 RUN mkdir -p /app/data && chown -R node:node /app/data

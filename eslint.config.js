@@ -2,9 +2,10 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import importX from 'eslint-plugin-import-x';
+import pluginVue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'scratch/', 'src/adapters/db/generated/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'scratch/', 'src/adapters/db/generated/', 'coverage/', 'dist-desk/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,6 +15,27 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'off',
     },
+  },
+  // The desk's Vue front end runs in the browser; its single-file components are linted here and
+  // type-checked by vue-tsc (npm run typecheck:desk).
+  ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: ['src/desk/web/**/*.vue'] })),
+  {
+    files: ['src/desk/web/**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] }, globals: { ...globals.browser } },
+    rules: {
+      // Element Plus tables and forms read better with their attributes on one line.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/attributes-order': 'off',
+    },
+  },
+  {
+    files: ['src/desk/web/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['src/emulator/workspace/**/*.js'],

@@ -15,6 +15,8 @@ import { OutboxWorker } from '../adapters/outbox/worker.ts';
 import { createEmulator } from '../emulator/index.ts';
 import type { Emulator, EmulatorOptions, SeedInput } from '../emulator/types.ts';
 import { createWorkspaceRouter } from '../emulator/workspace/router.ts';
+import { createDeskRouter } from '../desk/router.ts';
+import { createFeishuSignIn, type FeishuSignIn } from '../adapters/feishu/sign-in.ts';
 import { DEMO_OFFICE, DEMO_UNITS } from '../domain/demo-directory.ts';
 import { seedDemoDirectory } from '../usecases/seed-demo-directory.ts';
 import { registerFeatures } from '../handlers/index.ts';
@@ -130,6 +132,15 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     }
 
     const servicesRef: { current?: AppServices } = {};
+    // The coordinator's desk (/desk): same process, same use cases; signs in through Feishu (local mode: the emulator).
+    let signIn: FeishuSignIn | undefined;
+    let signInDomain = config.feishu.domain;
+    extra.unshift(
+      createDeskRouter({
+        services: () => servicesRef.current!,
+        signIn: () => (signIn ??= createFeishuSignIn({ appId: config.feishu.appId, appSecret: config.feishu.appSecret, domain: signInDomain })),
+      }),
+    );
     const app = createHttpApp({
       get services(): AppServices {
         return servicesRef.current!;
@@ -156,6 +167,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     );
     const port = (server.address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}`;
+    if (local) signInDomain = url;
     if (emulator) {
       emulator.setBotUrl(url);
       cleanup.unshift(async () => emulator?.stopRedeliveries());

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { EmulatorCore } from './core.ts';
+import { buildAuthenRouter } from './authen.ts';
 import { buildPush } from './delivery.ts';
 import { newNonce } from './ids.ts';
 import { LongConnectionHub } from './long-connection.ts';
@@ -87,6 +88,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
   };
   if (options.botUrl) emu.setBotUrl(options.botUrl);
   router.use(hub.router());
+  router.use(buildAuthenRouter(core));
   router.use(buildOpenApiRouter(core));
   router.use(buildWorkspaceApi(core, emu));
   return emu;

@@ -18,6 +18,11 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
+/** The same CSV in memory (the desk's download of a filtered page: UTF-8 BOM, CRLF). */
+export function auditCsvText(rows: readonly AuditRecord[]): string {
+  return '\ufeff' + [AUDIT_COLUMNS.map(csvField).join(','), ...rows.map((r) => cells(r).map(csvField).join(','))].join('\r\n') + '\r\n';
+}
+
 /** Writes the rows; returns how many were written. */
 export async function writeAuditCsv(rows: AsyncIterable<AuditRecord>, file: string): Promise<number> {
   const out = createWriteStream(file);

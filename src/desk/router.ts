@@ -1,0 +1,603 @@
+// The coordinator's desk at /desk: Feishu sign-in, the JSON API of src/desk/api.ts, live updates
+// and the built web bundle. Every change calls the same use case the chat calls (decideTheme,
+// moveThemeMonth, …) inside withContext, so it is audited with the signed-in person as the actor
+// and its notifications go through the outbox.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { Tx } from '../adapters/db/database.ts';
+import type { AppServices } from '../app/bot.ts';
+import { withContext } from '../app/context.ts';
+import { audit } from '../app/audit.ts';
+import { isCoordinator } from '../app/access.ts';
+import type { FeishuSignIn } from '../adapters/feishu/sign-in.ts';
+import { parseDecision } from '../domain/review.ts';
+import { atShanghai, addDays, shanghaiDate } from '../domain/time.ts';
+import { resolveCampaign, type CampaignIntent, type ResolvedCampaign } from '../usecases/campaign/resolve.ts';
+import { decideTheme } from '../usecases/review/decide.ts';
+import { moveThemeMonth } from '../usecases/schedule/move.ts';
+import { namesOf } from '../usecases/review/common.ts';
+import { loadCriteria, loadJudges } from '../usecases/evaluation/results.ts';
+import {
+  DESK_HEADER,
+  DESK_HEADER_VALUE,
+  DOC_KINDS,
+  auditQuery,
+  loginQuery,
+  reviewDecisionBody,
+  scheduleMoveBody,
+  unitUpdateBody,
+  yearQuery,
+  type ApiError,
+  type AuditResponse,
+  type DeskEvent,
+  type DocKind,
+  type Me,
+  type Role,
+  type ScheduleMoveResult,
+  type SettingsResponse,
+  type UnitImportResult,
+} from './api.ts';
+import { campaignList, evaluationView, overview, reviewQueue, scheduleBoard, settingsOf, submissionRows, summariesView, unitList } from './queries.ts';
+import { importDirectory } from '../usecases/import-directory.ts';
+import { parseDirectory, type DirectoryError } from '../domain/directory.ts';
+import { DeskEvents } from './events.ts';
+import { SESSION_COOKIE, SESSION_TTL_MS, STATE_COOKIE, SessionSigner, cookie, readCookie, sessionSecret } from './session.ts';
+
+export interface DeskRouterOptions {
+  services: () => AppServices;
+  signIn: () => FeishuSignIn;
+  /** the built web bundle (index.html + assets); default: dist-desk/ at the repository root */
+  staticDir?: string;
+  /** cookie signing key (default: derived from the app secret; local mode: random per run) */
+  secret?: Buffer;
+  /** SSE poll interval (tests) */
+  eventsPollMs?: number;
+}
+
+interface DeskUser {
+  openId: string;
+  name: string;
+  roles: Role[];
+}
+
+const STATE_TTL_MS = 10 * 60_000;
+
+function defaultStaticDir(): string {
+  for (const rel of ['../../dist-desk/', '../../../dist-desk/']) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(dir)) return dir;
+  }
+  return fileURLToPath(new URL('../../dist-desk/', import.meta.url));
+}
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function htmlPage(res: Response, status: number, title: string, message: string): void {
+  res
+    .status(status)
+    .type('html')
+    .send(
+      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>` +
+        `<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:560px;margin:60px auto;padding:0 16px;color:#1f2329}h1{font-size:20px}p{line-height:1.7}a{color:#3370ff}</style></head>` +
+        `<body><h1 data-testid="desk-refusal">${esc(title)}</h1><p>${message}</p><p><a href="/desk/login">换一个账号登录</a></p></body></html>`,
+    );
+}
+
+const fail = (res: Response, status: number, error: string, fieldErrors?: Record<string, string>): void => {
+  const body: ApiError = fieldErrors ? { error, fieldErrors } : { error };
+  res.status(status).json(body);
+};
+
+function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.join('.') || '_';
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** The person's desk roles, read from the database on every request. */
+export async function rolesOf(tx: Tx, openId: string, configured: readonly string[]): Promise<Role[]> {
+  const roles: Role[] = [];
+  if (await isCoordinator(tx, openId, configured)) roles.push('coordinator');
+  if ((await tx.reviewer.count({ where: { openId } })) > 0) roles.push('reviewer');
+  if ((await tx.judge.count({ where: { openId } })) > 0) roles.push('judge');
+  return roles;
+}
+
+export function createDeskRouter(options: DeskRouterOptions): Router {
+  const router = express.Router();
+  const services = options.services;
+  let signer: SessionSigner | undefined;
+  const sign = (): SessionSigner => (signer ??= new SessionSigner(options.secret ?? (services().config.local ? randomBytes(32) : sessionSecret(services().config.feishu.appSecret, services().config.feishu.appId))));
+  const now = (): Date => services().clock.now();
+  const secure = (req: Request): boolean => req.secure;
+  const events = new DeskEvents(() => services().db, options.eventsPollMs);
+  const staticDir = options.staticDir ?? defaultStaticDir();
+
+  // ---- sign-in ----------------------------------------------------------------------------------
+
+  router.get('/desk/login', (req, res) => {
+    const q = loginQuery.safeParse(req.query);
+    const next = q.success && q.data.next && !q.data.next.startsWith('/desk/api') && !q.data.next.includes('//') ? q.data.next : '/desk/';
+    const state = randomBytes(16).toString('base64url');
+    const at = now().getTime();
+    res.setHeader('Set-Cookie', cookie(STATE_COOKIE, sign().sign({ sub: state, name: next, exp: at + STATE_TTL_MS, kind: 'state' }), { maxAgeMs: STATE_TTL_MS, secure: secure(req) }));
+    // The redirect URL must be registered in the developer console (安全设置 → 重定向 URL), see README.
+    const redirectUri = `${req.protocol}://${req.get('host')}/desk/auth/callback`;
+    res.redirect(302, options.signIn().authorizeUrl(redirectUri, state));
+  });
+
+  router.get('/desk/auth/callback', async (req, res) => {
+    const code = typeof req.query.code === 'string' ? req.query.code : '';
+    const state = typeof req.query.state === 'string' ? req.query.state : '';
+    const saved = sign().verify(readCookie(req.headers.cookie, STATE_COOKIE), 'state', now());
+    if (!code || !saved || saved.sub !== state) {
+      htmlPage(res, 400, '登录已失效', '登录请求已过期或不完整，请重新登录。');
+      return;
+    }
+    let user: { openId: string; name: string };
+    try {
+      user = await options.signIn().exchange(code);
+    } catch (error) {
+      services().log.warn('desk sign-in failed', { error });
+      htmlPage(res, 502, '飞书登录失败', '未能从飞书获取登录身份（授权码可能已使用或过期），请重新登录。');
+      return;
+    }
+    const s = services();
+    const roles = await s.db.$transaction((tx: Tx) => rolesOf(tx, user.openId, s.config.coordinatorOpenIds));
+    if (roles.length === 0) {
+      await s.db.$transaction((tx: Tx) => audit(tx, { actor: user.openId, action: 'desk.login', entity: 'Desk', decision: 'deny', reason: 'not coordinator, reviewer or judge' }, now()));
+      res.setHeader('Set-Cookie', cookie(STATE_COOKIE, '', { maxAgeMs: 0, secure: secure(req) }));
+      htmlPage(
+        res,
+        403,
+        '无权使用工作台',
+        `${esc(user.name)}，工作台仅供县政务公开办协调人，以及指定的审核人、评委使用。各单位联系人请在本单位工作群里通过“主题日助手”的卡片填报和查看。如需开通，请联系县政务公开办。`,
+      );
+      return;
+    }
+    await s.db.$transaction((tx: Tx) => audit(tx, { actor: user.openId, action: 'desk.login', entity: 'Desk', after: { roles } }, now()));
+    const exp = now().getTime() + SESSION_TTL_MS;
+    res.setHeader('Set-Cookie', [
+      cookie(SESSION_COOKIE, sign().sign({ sub: user.openId, name: user.name, exp, kind: 'session' }), { maxAgeMs: SESSION_TTL_MS, secure: secure(req) }),
+      cookie(STATE_COOKIE, '', { maxAgeMs: 0, secure: secure(req) }),
+    ]);
+    res.redirect(302, saved.name || '/desk/');
+  });
+
+  router.post('/desk/logout', (req, res) => {
+    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', { maxAgeMs: 0, secure: secure(req) }));
+    res.status(204).end();
+  });
+
+  // ---- API: session, CSRF ----------------------------------------------------------------------
+
+  const api = express.Router();
+  const userOf = (res: Response): DeskUser => res.locals.deskUser as DeskUser;
+
+  api.use(async (req, res, next) => {
+    try {
+      const session = sign().verify(readCookie(req.headers.cookie, SESSION_COOKIE), 'session', now());
+      if (!session) return fail(res, 401, '未登录');
+      const s = services();
+      const roles = await s.db.$transaction((tx: Tx) => rolesOf(tx, session.sub, s.config.coordinatorOpenIds));
+      if (roles.length === 0) return fail(res, 403, '你已不是协调人、审核人或评委，无权使用工作台');
+      res.locals.deskUser = { openId: session.sub, name: session.name, roles } satisfies DeskUser;
+      // A cross-site form cannot set a custom header; SameSite=Lax already keeps the cookie off cross-site POSTs.
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.get(DESK_HEADER) !== DESK_HEADER_VALUE) return fail(res, 403, `请求缺少 ${DESK_HEADER} 头（防跨站请求）`);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  const requireRole =
+    (...allowed: Role[]) =>
+    (_req: Request, res: Response, next: NextFunction) => {
+      if (userOf(res).roles.some((r) => allowed.includes(r))) return next();
+      fail(res, 403, allowed.includes('reviewer') ? '只有县政务公开办协调人和指定的审核人可以审核主题' : allowed.includes('judge') ? '只有协调人和评委可以查看评选' : '只有县政务公开办协调人可以使用此功能');
+    };
+  const coordinatorOnly = requireRole('coordinator');
+
+  /** ?year, else the campaign the chat would pick for this page. */
+  const campaignFor = async (req: Request, res: Response, intent: CampaignIntent): Promise<ResolvedCampaign | null> => {
+    const q = yearQuery.safeParse(req.query);
+    if (!q.success) {
+      fail(res, 400, '年份格式不正确', fieldErrorsOf(q.error));
+      return null;
+    }
+    const c = await resolveCampaign(services().db, intent, { now: now(), year: q.data.year });
+    if (!c) fail(res, 404, q.data.year ? `没有 ${q.data.year} 年的主题日活动` : '当前没有进行中的主题日活动');
+    return c;
+  };
+
+  const read = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => services().db.$transaction(fn, { timeout: 60_000 });
+  const wrap =
+    (fn: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      fn(req, res).catch(next);
+    };
+
+  api.get('/me', (_req, res) => {
+    const u = userOf(res);
+    const me: Me = { openId: u.openId, name: u.name, roles: u.roles };
+    res.json(me);
+  });
+
+  api.get('/campaigns', wrap(async (_req, res) => void res.json(await read((tx) => campaignList(tx, now())))));
+
+  api.get(
+    '/overview',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'collecting');
+      if (c) res.json(await read((tx) => overview(tx, c, now())));
+    }),
+  );
+
+  api.get(
+    '/submissions',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'collecting');
+      if (c) res.json({ year: c.year, rows: await read((tx) => submissionRows(tx, c)) });
+    }),
+  );
+
+  // ---- review ----------------------------------------------------------------------------------
+
+  api.get(
+    '/review',
+    requireRole('coordinator', 'reviewer'),
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'reviewing');
+      if (!c) return;
+      const allowed = await read(async (tx) => userOf(res).roles.includes('coordinator') || (await tx.reviewer.count({ where: { campaignId: c.id, openId: userOf(res).openId } })) > 0);
+      if (!allowed) return fail(res, 403, `你不是 ${c.year} 年的审核人`);
+      res.json(await read((tx) => reviewQueue(tx, c)));
+    }),
+  );
+
+  api.post(
+    '/review/decision',
+    express.json({ limit: '64kb' }),
+    requireRole('coordinator', 'reviewer'),
+    wrap(async (req, res) => {
+      const body = reviewDecisionBody.safeParse(req.body);
+      if (!body.success) return fail(res, 400, Object.values(fieldErrorsOf(body.error))[0] ?? '请求内容不正确', fieldErrorsOf(body.error));
+      // Same validation as the card (reason required to return or reject, at most 300 characters).
+      const parsed = parseDecision(body.data.decision, body.data.reason ?? '', body.data.fields ?? []);
+      if (!parsed.ok) return fail(res, 400, Object.values(parsed.errors)[0] ?? '请检查填写内容', parsed.errors);
+      const user = userOf(res);
+      const s = services();
+      const outcome = await withContext(
+        s,
+        user.openId,
+        async (ctx) => {
+          const theme = await ctx.tx.theme.findUnique({ where: { id: body.data.themeId }, select: { version: true, submission: { select: { campaign: true } } } });
+          if (!theme) return { status: 404, error: '找不到这个主题，请刷新' } as const;
+          const campaign = theme.submission.campaign;
+          const mayReview = user.roles.includes('coordinator') || (await ctx.tx.reviewer.count({ where: { campaignId: campaign.id, openId: user.openId } })) > 0;
+          if (!mayReview) {
+            await ctx.audit({ action: 'review.decide', entity: 'Theme', entityId: body.data.themeId, decision: 'deny', reason: 'desk: not a reviewer of this campaign' });
+            return { status: 403, error: `你不是 ${campaign.year} 年的审核人` } as const;
+          }
+          const result = await decideTheme(ctx, campaign, { themeId: body.data.themeId, version: body.data.themeVersion ?? theme.version, ...parsed.value });
+          if (!result.ok) return { status: result.reason === 'not_found' ? 404 : 409, error: result.message } as const;
+          return { status: 200, reviewStatus: result.status } as const;
+        },
+        { eventId: `desk:${randomUUID()}` },
+      );
+      if (outcome.status !== 200) return fail(res, outcome.status, outcome.error);
+      res.json({ ok: true, themeId: body.data.themeId, reviewStatus: outcome.reviewStatus });
+    }),
+  );
+
+  // ---- schedule ----------------------------------------------------------------------------------
+
+  api.get(
+    '/schedule',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'reviewing');
+      if (c) res.json(await read((tx) => scheduleBoard(tx, c)));
+    }),
+  );
+
+  api.post(
+    '/schedule/move',
+    express.json({ limit: '16kb' }),
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const body = scheduleMoveBody.safeParse(req.body);
+      if (!body.success) return fail(res, 400, Object.values(fieldErrorsOf(body.error))[0] ?? '请求内容不正确', fieldErrorsOf(body.error));
+      const s = services();
+      const outcome = await withContext(
+        s,
+        userOf(res).openId,
+        async (ctx) => {
+          const theme = await ctx.tx.theme.findUnique({ where: { id: body.data.themeId }, select: { submission: { select: { campaign: true } } } });
+          if (!theme) return { ok: false as const, status: 404, error: '找不到这个活动，请刷新计划安排表' };
+          const campaign = theme.submission.campaign;
+          const result = await moveThemeMonth(ctx, campaign, body.data);
+          if (!result.ok) return { ok: false as const, status: 409, error: result.message };
+          return { ok: true as const, result, campaign };
+        },
+        { eventId: `desk:${randomUUID()}` },
+      );
+      if (!outcome.ok) return fail(res, outcome.status, outcome.error);
+      const board = await read((tx) => scheduleBoard(tx, outcome.campaign));
+      const answer: ScheduleMoveResult = { ok: true, mode: outcome.result.mode, from: outcome.result.from, to: outcome.result.to, board };
+      res.json(answer);
+    }),
+  );
+
+  // ---- evaluation / units / settings / audit -------------------------------------------------------
+
+  api.get(
+    '/evaluation',
+    requireRole('coordinator', 'judge'),
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'evaluation');
+      if (c) res.json(await read((tx) => evaluationView(tx, c)));
+    }),
+  );
+
+  api.get(
+    '/summaries',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'summaries');
+      if (c) res.json({ year: c.year, items: await read((tx) => summariesView(tx, c)) });
+    }),
+  );
+
+  api.get(
+    '/photos/:id',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const photo = await services().db.attachment.findFirst({ where: { id: String(req.params.id), deletedAt: null }, select: { storagePath: true, mimeType: true } });
+      if (!photo) return fail(res, 404, '照片不存在或已删除');
+      res.setHeader('Cache-Control', 'private, max-age=3600');
+      res.type(photo.mimeType).send(await services().storage.get(photo.storagePath));
+    }),
+  );
+
+  // The same import as `units import` (every row checked first; one bad row writes nothing).
+  api.post(
+    '/units/import',
+    coordinatorOnly,
+    express.raw({ type: () => true, limit: '10mb' }),
+    wrap(async (req, res) => {
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (bytes.length === 0) return fail(res, 400, '请选择要导入的 .xlsx 或 .csv 文件');
+      const { readDirectoryCsv, readDirectoryXlsx, DirectoryFileError } = await import('../adapters/files/directory-reader.ts');
+      const dryRun = req.query.dryRun === '1';
+      let table;
+      try {
+        // An .xlsx is a zip (PK…); anything else is read as CSV (UTF-8 or GBK).
+        table = bytes[0] === 0x50 && bytes[1] === 0x4b ? await readDirectoryXlsx(bytes) : readDirectoryCsv(bytes);
+      } catch (error) {
+        if (error instanceof DirectoryFileError) return fail(res, 400, error.message);
+        throw error;
+      }
+      const toErrors = (errors: DirectoryError[]) => errors.map((e) => ({ row: e.line, message: e.column ? `${e.column}：${e.reason}` : e.reason }));
+      const empty = { created: 0, updated: 0, unchanged: 0 };
+      const parsed = parseDirectory(table);
+      if (!parsed.ok) return void res.status(422).json({ ok: false, applied: false, ...empty, errors: toErrors(parsed.errors) } satisfies UnitImportResult);
+      if (dryRun) return void res.json({ ok: true, applied: false, ...empty, errors: [] } satisfies UnitImportResult);
+      const result = await importDirectory(services().db, { table, actorOpenId: userOf(res).openId, now: now(), source: 'desk upload' });
+      if (!result.ok) return void res.status(422).json({ ok: false, applied: false, ...empty, errors: toErrors(result.errors) } satisfies UnitImportResult);
+      res.json({ ok: true, applied: true, ...result.counts.units, errors: [] } satisfies UnitImportResult);
+    }),
+  );
+
+  api.get('/units', coordinatorOnly, wrap(async (_req, res) => void res.json(await read((tx) => unitList(tx)))));
+
+  api.put(
+    '/units/:id',
+    express.json({ limit: '16kb' }),
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const body = unitUpdateBody.safeParse(req.body);
+      if (!body.success) return fail(res, 400, Object.values(fieldErrorsOf(body.error))[0] ?? '请求内容不正确', fieldErrorsOf(body.error));
+      const id = String(req.params.id);
+      const outcome = await withContext(
+        services(),
+        userOf(res).openId,
+        async (ctx) => {
+          const before = await ctx.tx.unit.findUnique({ where: { id }, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
+          if (!before) return { status: 404, error: '找不到这个单位' };
+          if (body.data.name && body.data.name !== before.name && (await ctx.tx.unit.count({ where: { name: body.data.name } })) > 0) return { status: 409, error: `已有名为“${body.data.name}”的单位` };
+          const after = await ctx.tx.unit.update({ where: { id }, data: body.data, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
+          await ctx.audit({ action: 'unit.update', entity: 'Unit', entityId: id, before, after });
+          return { status: 200, error: '' };
+        },
+        { eventId: `desk:${randomUUID()}` },
+      );
+      if (outcome.status !== 200) return fail(res, outcome.status, outcome.error);
+      res.json((await read((tx) => unitList(tx))).find((u) => u.id === id));
+    }),
+  );
+
+  api.get(
+    '/settings',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'reviewing');
+      if (!c) return;
+      const out: SettingsResponse = await read(async (tx) => {
+        const reviewers = await tx.reviewer.findMany({ where: { campaignId: c.id }, orderBy: { createdAt: 'asc' } });
+        const judges = await loadJudges(tx, c.id);
+        const coordinators = await tx.coordinator.findMany({ orderBy: { createdAt: 'asc' } });
+        const configured = services().config.coordinatorOpenIds.filter((id) => !coordinators.some((x) => x.openId === id));
+        const names = await namesOf(tx, configured);
+        return {
+          year: c.year,
+          settings: settingsOf(c),
+          reviewers: reviewers.map((r) => ({ openId: r.openId, name: r.name })),
+          judges: judges.map((j) => ({ openId: j.openId, name: j.name, unitName: j.unitName || null })),
+          coordinators: [...coordinators.map((x) => ({ openId: x.openId, name: x.name })), ...configured.map((id) => ({ openId: id, name: names.get(id) ?? id }))],
+          criteria: (await loadCriteria(tx, c.id)).map((k) => ({ key: k.key, label: k.name, max: k.maxScore })),
+        };
+      });
+      res.json(out);
+    }),
+  );
+
+  api.get(
+    '/audit',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const q = auditQuery.safeParse(req.query);
+      if (!q.success) return fail(res, 400, Object.values(fieldErrorsOf(q.error))[0] ?? '查询条件不正确', fieldErrorsOf(q.error));
+      const today = shanghaiDate(now());
+      const from = atShanghai(q.data.from ?? addDays(today, -30));
+      const to = atShanghai(addDays(q.data.to ?? today, 1));
+      const limit = q.data.limit ?? 1000;
+      const where = {
+        at: { gte: from, lt: to },
+        ...(q.data.actor ? { actorOpenId: q.data.actor } : {}),
+        ...(q.data.action ? { action: { startsWith: q.data.action } } : {}),
+      };
+      if (q.data.format === 'csv') {
+        const rows = await services().db.auditLog.findMany({ where, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+        res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(`审计日志_${q.data.from ?? ''}_${q.data.to ?? today}.csv`)}`);
+        // Loaded on first use: exceljs and docx stay out of the start-up path.
+        const { auditCsvText } = await import('../adapters/files/audit-export.ts');
+        res.type('text/csv; charset=utf-8').send(auditCsvText(rows));
+        return;
+      }
+      const rows = await services().db.auditLog.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: limit + 1 });
+      const names = await read((tx) => namesOf(tx, rows.map((r) => r.actorOpenId)));
+      const out: AuditResponse = {
+        truncated: rows.length > limit,
+        rows: rows.slice(0, limit).map((r) => ({
+          id: r.id,
+          at: r.at.toISOString(),
+          actorOpenId: r.actorOpenId,
+          actorName: names.get(r.actorOpenId) ?? r.actorOpenId,
+          action: r.action,
+          entity: r.entity,
+          entityId: r.entityId,
+          decision: r.decision,
+          reason: r.reason,
+          before: r.before,
+          after: r.after,
+        })),
+      };
+      res.json(out);
+    }),
+  );
+
+  // ---- documents ----------------------------------------------------------------------------------
+
+  const docKind = z.enum(DOC_KINDS);
+  const docCampaign = (kind: DocKind): CampaignIntent => (kind === 'schedule' ? 'reviewing' : kind === 'evaluation' ? 'evaluation' : 'summaries');
+
+  api.get(
+    '/docs/evidence.zip',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const c = await campaignFor(req, res, 'summaries');
+      if (!c) return;
+      const { buildEvidenceZip } = await import('../usecases/evaluation/exports.ts');
+      const zip = await buildEvidenceZip(services().db, services().storage, c, now());
+      res.setHeader('Content-Disposition', `attachment; filename="evidence-${c.year}.zip"; filename*=UTF-8''${encodeURIComponent(`${c.year}年主题日活动佐证材料.zip`)}`);
+      res.type('application/zip').send(zip);
+    }),
+  );
+
+  api.get(
+    '/docs/:file',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const kind = docKind.safeParse(String(req.params.file).replace(/\.docx$/, ''));
+      if (!kind.success || !String(req.params.file).endsWith('.docx')) return fail(res, 404, '没有这种文档');
+      const c = await campaignFor(req, res, docCampaign(kind.data));
+      if (!c) return;
+      const { buildDoc, docFileName } = await import('./documents.ts');
+      const buffer = await read((tx) => buildDoc(kind.data, tx, c, now()));
+      res.setHeader('Content-Disposition', `attachment; filename="${kind.data}-${c.year}.docx"; filename*=UTF-8''${encodeURIComponent(docFileName(kind.data, c.year))}`);
+      res.type('application/vnd.openxmlformats-officedocument.wordprocessingml.document').send(buffer);
+    }),
+  );
+
+  api.post(
+    '/docs/:kind/send',
+    coordinatorOnly,
+    wrap(async (req, res) => {
+      const kind = docKind.safeParse(req.params.kind);
+      if (!kind.success) return fail(res, 404, '没有这种文档');
+      const c = await campaignFor(req, res, docCampaign(kind.data));
+      if (!c) return;
+      const s = services();
+      const user = userOf(res);
+      const at = now();
+      const { buildDoc, docFileName } = await import('./documents.ts');
+      const buffer = await read((tx) => buildDoc(kind.data, tx, c, at));
+      const requestId = randomUUID();
+      const storedPath = await s.storage.put(`desk/${c.id}/${kind.data}-${requestId}.docx`, buffer);
+      const fileName = docFileName(kind.data, c.year);
+      await withContext(
+        s,
+        user.openId,
+        async (ctx) => {
+          // To the coordinator privately: the 计划安排表 carries full phone numbers.
+          await ctx.enqueue(`desk-doc:${kind.data}:${c.id}:${requestId}`, { op: 'file', to: { openId: user.openId }, fileName, fileType: 'doc', storedPath, fullPhones: true });
+          await ctx.audit({ action: 'desk.doc_send', entity: 'Campaign', entityId: c.id, after: { kind: kind.data, fileName } });
+        },
+        { eventId: `desk:${requestId}` },
+      );
+      res.json({ ok: true, fileName });
+    }),
+  );
+
+  // ---- live updates --------------------------------------------------------------------------------
+
+  api.get('/events', (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    const send = (e: DeskEvent) => res.write(`data: ${JSON.stringify(e)}\n\n`);
+    send({ type: 'hello', at: new Date().toISOString() });
+    const off = events.subscribe(send);
+    const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+    req.on('close', () => {
+      clearInterval(ping);
+      off();
+    });
+  });
+
+  api.use((_req, res) => fail(res, 404, '没有这个接口'));
+  // Errors inside the API answer JSON in Chinese; details go to the log only.
+  api.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if ((error as { type?: string }).type === 'entity.parse.failed') return fail(res, 400, '请求内容不是有效的 JSON');
+    services().log.error('desk api failed', { error });
+    if (!res.headersSent) fail(res, 500, '服务器出错，请稍后重试');
+  });
+
+  router.use('/desk/api', api);
+
+  // ---- the web bundle ---------------------------------------------------------------------------------
+
+  router.use('/desk', express.static(staticDir, { index: false, maxAge: '1h', fallthrough: true }));
+  router.get(/^\/desk(\/.*)?$/, (req, res) => {
+    if (!readCookie(req.headers.cookie, SESSION_COOKIE) || !sign().verify(readCookie(req.headers.cookie, SESSION_COOKIE), 'session', now())) {
+      res.redirect(302, `/desk/login?next=${encodeURIComponent(req.originalUrl.startsWith('/desk') ? req.originalUrl : '/desk/')}`);
+      return;
+    }
+    const index = `${staticDir.replace(/\/+$/, '')}/index.html`;
+    if (!existsSync(index)) {
+      htmlPage(res, 503, '工作台尚未构建', '请先运行 <code>npm run build:desk</code>（<code>npm ci</code> 会自动构建）。');
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+
+  return router;
+}
