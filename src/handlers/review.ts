@@ -34,7 +34,7 @@ function positionOf(v: { unitId: string; page: number; dir: 'prev' | 'next' | 's
 /** A liaison of the theme's unit (the 修改并重新提交 buttons). */
 async function liaisonRefusal(ctx: HandlerContext, theme: { id: string; submission: { unitId: string; unit: { name: string } } }, action: string) {
   if (await ctx.is('liaison-of', theme.submission.unitId)) return null;
-  return ctx.deny(`只有${theme.submission.unit.name}的联络员可以修改本单位的主题。`, { action, entity: 'Theme', entityId: theme.id, reason: 'not a liaison of the unit' });
+  return ctx.deny(`只有${theme.submission.unit.name}的联系人可以修改本单位的主题。`, { action, entity: 'Theme', entityId: theme.id, reason: 'not a liaison of the unit' });
 }
 
 export function registerReview(bot: Bot): void {

@@ -153,7 +153,7 @@ export function registerSchedule(bot: Bot): void {
     const theme = await moveTarget(ctx.tx, v.themeId);
     if (!theme) return { toast: { type: 'warning', content: '找不到这个活动' } };
     if (!(await ctx.is('liaison-of', theme.unitId))) {
-      return ctx.deny(`只有${theme.unitName}的联络员可以确认本单位的月份调整。`, { action: 'schedule.move_reply', entity: 'Theme', entityId: theme.id, reason: 'not a liaison of the unit' });
+      return ctx.deny(`只有${theme.unitName}的联系人可以确认本单位的月份调整。`, { action: 'schedule.move_reply', entity: 'Theme', entityId: theme.id, reason: 'not a liaison of the unit' });
     }
     const result = await replyToMove(ctx, { themeId: theme.id, toMonth: v.month, accept: v.accept });
     if (!result.ok) return { toast: { type: 'info', content: result.message } };

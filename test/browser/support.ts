@@ -58,8 +58,9 @@ export async function startLocalApp(): Promise<LocalApp> {
   const app = await createApp({ config, logger: createLogger('silent'), emulator: { ackTimeoutMs: CALLBACK_WAIT_MS }, cron: false, clock: runningClock(LOCAL_APP_START) });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
+    // C.UTF-8: the machine has no zh_CN locale, and without a locale Chromium saves a download with a Chinese name as "download"; --lang keeps the page in Chinese.
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--lang=zh-CN'],
-    env: { ...process.env, LANG: 'zh_CN.UTF-8', LANGUAGE: 'zh_CN' },
+    env: { ...process.env, LANG: 'C.UTF-8', LANGUAGE: 'zh_CN' },
   });
   const callbacks = () =>
     app.emulator!.deliveries({ eventType: 'card.action.trigger' }).map((d) => {

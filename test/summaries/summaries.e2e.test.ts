@@ -67,7 +67,7 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
     expect(other).toBeTruthy();
     const refused = await h.click(other, list.messageId, { a: 'summary.submit', themeId: theme.id }, goodForm(5));
     expect(refused.toast?.type).toBe('error');
-    expect(refused.toast?.content).toContain('只有本单位的联络员');
+    expect(refused.toast?.content).toContain('只有本单位的联系人');
     expect(await h.db.auditLog.count({ where: { actorOpenId: other, action: 'summary.submit', decision: 'deny' } })).toBe(1);
 
     const ok = await h.click(liaison, list.messageId, { a: 'summary.submit', themeId: theme.id }, goodForm(5));

@@ -153,7 +153,7 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
   const liaisons = liaisonOpenIds(unit);
   const mainChannel: ReminderChannel = unit.chatId ? 'group' : 'dm';
   if (!unit.chatId && liaisons.length === 0) {
-    await settleLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联络员未关联飞书' });
+    await settleLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联系人未关联飞书' });
     return 'skipped';
   }
 
@@ -228,15 +228,15 @@ async function sendExtras(
       first ??= id;
     }
     await writeLog(ctx, item.campaignId, first
-      ? { ...base, key: `${item.key}#dm`, status: 'sent', channel: 'dm', outboxId: first, detail: `${liaisons.length} 位联络员` }
-      : { ...base, key: `${item.key}#dm`, status: 'skipped', channel: 'dm', detail: 'no liaison open_id: 联络员未关联飞书' });
+      ? { ...base, key: `${item.key}#dm`, status: 'sent', channel: 'dm', outboxId: first, detail: `${liaisons.length} 位联系人` }
+      : { ...base, key: `${item.key}#dm`, status: 'skipped', channel: 'dm', detail: 'no liaison open_id: 联系人未关联飞书' });
   }
   if (channels.includes('urgent')) {
     if (liaisons.length > 0) {
       const id = await ctx.enqueue(`rem:${item.key}#urgent`, { op: 'urgent', messageOfKey: mainKey, openIds: liaisons });
-      await writeLog(ctx, item.campaignId, { ...base, key: `${item.key}#urgent`, status: 'sent', channel: 'urgent', outboxId: id, detail: `${liaisons.length} 位联络员` });
+      await writeLog(ctx, item.campaignId, { ...base, key: `${item.key}#urgent`, status: 'sent', channel: 'urgent', outboxId: id, detail: `${liaisons.length} 位联系人` });
     } else {
-      await writeLog(ctx, item.campaignId, { ...base, key: `${item.key}#urgent`, status: 'skipped', channel: 'urgent', detail: 'no liaison open_id: 联络员未关联飞书' });
+      await writeLog(ctx, item.campaignId, { ...base, key: `${item.key}#urgent`, status: 'skipped', channel: 'urgent', detail: 'no liaison open_id: 联系人未关联飞书' });
     }
   }
   if (channels.includes('leader')) {
@@ -298,7 +298,7 @@ async function deliverToCoordinator(ctx: UseCaseContext, env: DeliveryEnv, item:
       campaignTitle: env.campaign.title,
       campaignId: item.campaignId,
       deadlineText: formatChineseDate(item.deadline ?? env.campaign.deadline),
-      missing: missing.map((s) => ({ name: s.unit.name, liaisons: s.unit.liaisons.map((l) => l.name).join('、') || '未登记联络员' })),
+      missing: missing.map((s) => ({ name: s.unit.name, liaisons: s.unit.liaisons.map((l) => l.name).join('、') || '未登记联系人' })),
     });
   }
   const recipients = await coordinatorRecipients(tx, ctx.config);

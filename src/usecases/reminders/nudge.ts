@@ -52,7 +52,7 @@ async function lastNudgeAt(ctx: UseCaseContext, campaignId: string, unitId: stri
 
 function channelText(unit: UnitContact, urgent: boolean): string {
   const ids = liaisonOpenIds(unit);
-  if (!unit.chatId && ids.length === 0) return '无法联系（未绑定工作群，联络员未关联飞书）';
+  if (!unit.chatId && ids.length === 0) return '无法联系（未绑定工作群，联系人未关联飞书）';
   const base = unit.chatId ? CHANNEL_LABELS.group! : CHANNEL_LABELS.dm!;
   return urgent && ids.length > 0 ? `${base} + 加急` : base;
 }
@@ -158,7 +158,7 @@ export async function confirmNudge(ctx: UseCaseContext, previewId: string, force
     const ids = liaisonOpenIds(unit);
     const base = { campaignId: campaign.id, unitId, kind: 'nudge', date: today, createdAt: ctx.now };
     if (!unit.chatId && ids.length === 0) {
-      await ctx.tx.reminderLog.create({ data: { ...base, key, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联络员未关联飞书' } });
+      await ctx.tx.reminderLog.create({ data: { ...base, key, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联系人未关联飞书' } });
       skipped.push(`${unit.name}（无法联系）`);
       continue;
     }
@@ -189,7 +189,7 @@ export async function confirmNudge(ctx: UseCaseContext, previewId: string, force
     await ctx.tx.reminderLog.update({ where: { id: log.id }, data: { outboxId: mainId } });
     if (preview.urgent && ids.length > 0) {
       const id = await ctx.enqueue(`nudge:${key}#urgent`, { op: 'urgent', messageOfKey: mainKey, openIds: ids });
-      await ctx.tx.reminderLog.create({ data: { ...base, key: `${key}#urgent`, status: 'sent', channel: 'urgent', outboxId: id, detail: `${ids.length} 位联络员` } });
+      await ctx.tx.reminderLog.create({ data: { ...base, key: `${key}#urgent`, status: 'sent', channel: 'urgent', outboxId: id, detail: `${ids.length} 位联系人` } });
     }
     done.push(unit.name);
   }

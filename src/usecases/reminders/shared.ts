@@ -143,7 +143,7 @@ export function liaisonOpenIds(unit: UnitContact): string[] {
 }
 
 export function liaisonNames(unit: UnitContact): string {
-  return unit.liaisons.length > 0 ? unit.liaisons.map((l) => l.name).join('、') : '（未登记联络员）';
+  return unit.liaisons.length > 0 ? unit.liaisons.map((l) => l.name).join('、') : '（未登记联系人）';
 }
 
 export function contactLine(campaign: Pick<CampaignRow, 'contactName' | 'contactPhone'>): string {

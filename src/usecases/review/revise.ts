@@ -77,7 +77,7 @@ export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string;
   await ctx.audit({ action: 'review.revise', entity: 'Theme', entityId: theme.id, before: { ...before, version: theme.version, reviewStatus: theme.reviewStatus }, after: { ...next, version, reviewStatus: 'pending', changed: changes.map((c) => c.field) } });
 
   const names = await namesOf(tx, [ctx.actor]);
-  const card = resubmittedCard({ unitName: theme.submission.unit.name, title: next.title, version, changes, byName: names.get(ctx.actor) ?? '联络员', at: shanghaiDateTime(ctx.now), unitId: theme.submission.unitId });
+  const card = resubmittedCard({ unitName: theme.submission.unit.name, title: next.title, version, changes, byName: names.get(ctx.actor) ?? '联系人', at: shanghaiDateTime(ctx.now), unitId: theme.submission.unitId });
   const chats = await coordinatorChatIds(tx, ctx.config.coordinatorChatId);
   if (chats.length > 0) {
     for (const chatId of chats) await ctx.enqueue(`revise:${theme.id}:v${version}:${chatId}`, { op: 'send', to: { chatId }, card });

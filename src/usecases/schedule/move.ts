@@ -99,7 +99,7 @@ export async function replyToMove(ctx: UseCaseContext, input: { themeId: string;
     from: proposal.fromMonth,
     to: proposal.toMonth,
     liaisonOpenIds: [],
-    by: names.get(ctx.actor) ?? '联络员',
+    by: names.get(ctx.actor) ?? '联系人',
     at: shanghaiDateTime(ctx.now),
     outcome: input.accept ? 'accepted' : 'declined',
     forCoordinator: true,

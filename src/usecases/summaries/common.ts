@@ -81,4 +81,4 @@ export async function deny(ctx: UseCaseContext, action: string, entity: string, 
   return message;
 }
 
-export const NOT_LIAISON = '只有本单位的联络员（或县政务公开办）可以填写活动总结。如需变更联络员，请联系县政务公开办。';
+export const NOT_LIAISON = '只有本单位的联系人（或县政务公开办）可以填写活动总结。如需变更联系人，请联系县政务公开办。';

@@ -231,7 +231,7 @@ export async function viewSummary(ctx: UseCaseContext, themeId: string): Promise
   if (!activity) return { toast: { type: 'error', content: '找不到这项活动' } };
   const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
   if (!coordinator && !(await canActForUnit(ctx, activity.unitId))) {
-    const msg = await deny(ctx, 'summary.view', 'Theme', themeId, '只有县政务公开办和本单位联络员可以查看活动总结');
+    const msg = await deny(ctx, 'summary.view', 'Theme', themeId, '只有县政务公开办和本单位联系人可以查看活动总结');
     return { toast: { type: 'error', content: msg } };
   }
   return { card: await readCard(ctx, activity, true) };
