@@ -37,7 +37,7 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
   };
   const noticeOf = async (u: DemoUnitInfo, campaignId: string) => {
     const sub = await h.db.submission.findUniqueOrThrow({ where: { campaignId_unitId: { campaignId, unitId: u.id } } });
-    return h.messages(u.chatId).filter((m) => m.msgType === 'interactive' && cardText(m.card).includes('sub.open') && cardText(m.card).includes(sub.id)).pop();
+    return h.messages(u.chatId).filter((m) => m.msgType === 'interactive' && cardText(m.card).includes('submission.open') && cardText(m.card).includes(sub.id)).pop();
   };
   /** 进度 sends a fresh (tracked) card into the chat rather than a reply. */
   const progressCard = async (year: number) => {

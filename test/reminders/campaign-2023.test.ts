@@ -133,7 +133,7 @@ describe.each(PROVIDERS_UNDER_TEST)('2023 campaign on a simulated clock (%s)', S
     expect(group).toMatchObject({ op: 'send', target: 'oc_xingsha' });
     expect(cardText(group.card)).toContain('<at id=ou_xs1></at>');
     expect(cardText(group.card)).toContain('<at id=ou_xs2></at>');
-    expect(cardText(group.card)).toContain(`"s":"${units.xingsha.submissionId}"`);
+    expect(cardText(group.card)).toContain(`"submissionId":"${units.xingsha.submissionId}"`);
     expect(cardText(group.card)).toContain('填写申报表');
     expect(all.find((o) => o.key === `${key(units.xingsha.id, 'deadline-0', '2023-04-07')}#urgent`)).toMatchObject({ op: 'urgent', messageOfKey: group.key, openIds: ['ou_xs1', 'ou_xs2'] });
     expect(all.find((o) => o.key === `${key(units.xingsha.id, 'deadline-0', '2023-04-07')}#leader`)).toMatchObject({ op: 'send', target: 'ou_xs_leader' });
