@@ -186,6 +186,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       if (!(await pollUntil(() => processed(messageId), 15_000, 20))) {
         throw new Error(`message ${messageId} was not processed (delivery ${delivery.status} ${delivery.httpStatus ?? ''} ${delivery.error ?? ''})`);
       }
+      // The dedupe row is written at intake; the handler's transaction commits when the inbox has run it.
+      await app.inbox.idle({ skipBackoff: true });
       return { messageId };
     },
     click(openId, messageId, value, formValue) {
