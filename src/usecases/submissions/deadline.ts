@@ -22,6 +22,16 @@ function splitUnitAndDate(args: string, year: number): { unitText: string; date:
   return date ? { unitText: parts.slice(0, -1).join(''), date, dateText: last } : { unitText: parts.join(''), date: null, dateText: '' };
 }
 
+/** The launched campaign the command is about (this year's, or the year typed first) and the unit and date typed after it. */
+async function launchedCampaign(ctx: UseCaseContext, action: string, typed: string, notLaunched: string): Promise<{ campaign: ResolvedCampaign; unitText: string; typedDate: CivilDate | null } | { refused: CommandResult }> {
+  const { year, rest: args } = splitYearArg(typed);
+  const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
+  if (!campaign && year !== undefined) return { refused: await refuse(ctx, action, noCampaignForYear(year)) };
+  if (!campaign || campaign.status === 'draft') return { refused: await refuse(ctx, action, notLaunched) };
+  const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
+  return { campaign, unitText, typedDate };
+}
+
 /** The one active unit the coordinator named, or the refusal saying why there is none. */
 async function findUnit(ctx: UseCaseContext, action: string, typed: string): Promise<{ unit: UnitRef } | { refused: CommandResult }> {
   const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, chatId: true } });
@@ -77,11 +87,9 @@ async function setUnitWindow(
 
 /** 延期 2023-04-14 (everyone) or 延期 星沙街道 2023-04-14 (one unit). */
 export async function extendDeadline(ctx: UseCaseContext, typed: string): Promise<CommandResult> {
-  const { year, rest: args } = splitYearArg(typed);
-  const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
-  if (!campaign && year !== undefined) return refuse(ctx, 'campaign.extend', noCampaignForYear(year));
-  if (!campaign || campaign.status === 'draft') return refuse(ctx, 'campaign.extend', '还没有发起申报，无法延期');
-  const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
+  const launched = await launchedCampaign(ctx, 'campaign.extend', typed, '还没有发起申报，无法延期');
+  if ('refused' in launched) return launched.refused;
+  const { campaign, unitText, typedDate } = launched;
   if (!typedDate) return refuse(ctx, 'campaign.extend', '请写明延期到哪一天，例如：延期 2023-04-14 或 延期 星沙街道 2023-04-14');
   const today = shanghaiDate(ctx.now);
   if (compareDates(typedDate, today) < 0) return refuse(ctx, 'campaign.extend', `${typedDate} 已经过去，请选择今天或以后的日期`);
@@ -122,11 +130,9 @@ const REOPEN_DEFAULT_WORKDAYS = 3;
  * days; never shorter than what the unit already has; always ends on a working day.
  */
 export async function reopenSubmission(ctx: UseCaseContext, typed: string): Promise<CommandResult> {
-  const { year, rest: args } = splitYearArg(typed);
-  const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
-  if (!campaign && year !== undefined) return refuse(ctx, 'submission.reopen', noCampaignForYear(year));
-  if (!campaign || campaign.status === 'draft') return refuse(ctx, 'submission.reopen', '还没有发起申报');
-  const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
+  const launched = await launchedCampaign(ctx, 'submission.reopen', typed, '还没有发起申报');
+  if ('refused' in launched) return launched.refused;
+  const { campaign, unitText, typedDate } = launched;
   if (!unitText) return refuse(ctx, 'submission.reopen', '请写明单位，例如：重新开放 星沙街道 至 2023-04-20');
   const found = await findUnit(ctx, 'submission.reopen', unitText);
   if ('refused' in found) return found.refused;
