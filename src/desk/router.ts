@@ -222,6 +222,16 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     (req: Request, res: Response, next: NextFunction): void => {
       fn(req, res).catch(next);
     };
+  /** GET `path`: a read-only view of the campaign the request names (?year), or this stage's one. */
+  const campaignView = (path: string, guard: ReturnType<typeof requireRole>, intent: CampaignIntent, view: (tx: Tx, c: ResolvedCampaign) => Promise<unknown>) =>
+    api.get(
+      path,
+      guard,
+      wrap(async (req, res) => {
+        const c = await campaignFor(req, res, intent);
+        if (c) res.json(await read((tx) => view(tx, c)));
+      }),
+    );
 
   api.get('/me', (_req, res) => {
     const u = userOf(res);
@@ -231,23 +241,8 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   api.get('/campaigns', wrap(async (_req, res) => void res.json(await read((tx) => campaignList(tx, now())))));
 
-  api.get(
-    '/overview',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'collecting');
-      if (c) res.json(await read((tx) => overview(tx, c, now())));
-    }),
-  );
-
-  api.get(
-    '/submissions',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'collecting');
-      if (c) res.json({ year: c.year, rows: await read((tx) => submissionRows(tx, c)) });
-    }),
-  );
+  campaignView('/overview', coordinatorOnly, 'collecting', (tx, c) => overview(tx, c, now()));
+  campaignView('/submissions', coordinatorOnly, 'collecting', async (tx, c) => ({ year: c.year, rows: await submissionRows(tx, c) }));
 
   // ---- review ----------------------------------------------------------------------------------
 
@@ -300,14 +295,7 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   // ---- schedule ----------------------------------------------------------------------------------
 
-  api.get(
-    '/schedule',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'reviewing');
-      if (c) res.json(await read((tx) => scheduleBoard(tx, c)));
-    }),
-  );
+  campaignView('/schedule', coordinatorOnly, 'reviewing', scheduleBoard);
 
   api.post(
     '/schedule/move',
@@ -339,23 +327,9 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   // ---- evaluation / units / settings / audit -------------------------------------------------------
 
-  api.get(
-    '/evaluation',
-    requireRole('coordinator', 'judge'),
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'evaluation');
-      if (c) res.json(await read((tx) => evaluationView(tx, c)));
-    }),
-  );
+  campaignView('/evaluation', requireRole('coordinator', 'judge'), 'evaluation', evaluationView);
 
-  api.get(
-    '/summaries',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'summaries');
-      if (c) res.json({ year: c.year, items: await read((tx) => summariesView(tx, c)) });
-    }),
-  );
+  campaignView('/summaries', coordinatorOnly, 'summaries', async (tx, c) => ({ year: c.year, items: await summariesView(tx, c) }));
 
   api.get(
     '/photos/:id',
