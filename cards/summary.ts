@@ -42,18 +42,22 @@ export type SummaryStatus = 'none' | 'draft' | 'submitted';
 
 export const SUMMARY_STATUS_LABELS: Record<SummaryStatus, string> = { none: '未填写', draft: '草稿', submitted: '已提交' };
 
-export interface SummaryFormView {
+/** What both summary cards show about the activity and its summary, whichever way it is shown. */
+export interface SummaryHeadView {
   themeId: string;
   unitName: string;
   title: string;
   year: number;
   month: number;
   status: SummaryStatus;
-  raw: SummaryRaw;
-  errors: FieldErrors;
   photoCount: number;
   logoPhotoCount: number;
   evidence?: EvidenceCheck;
+}
+
+export interface SummaryFormView extends SummaryHeadView {
+  raw: SummaryRaw;
+  errors: FieldErrors;
   /** a line shown above the form, e.g. "草稿已保存 10:32" */
   notice?: string;
   /** the person has unsubmitted edits of a submitted summary */
@@ -145,17 +149,8 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
   });
 }
 
-export interface SummaryReadView {
-  themeId: string;
-  unitName: string;
-  title: string;
-  year: number;
-  month: number;
-  status: SummaryStatus;
+export interface SummaryReadView extends SummaryHeadView {
   values: Partial<SummaryValues>;
-  photoCount: number;
-  logoPhotoCount: number;
-  evidence?: EvidenceCheck;
   submittedAt?: string;
   /** shows 修改 / 照片 buttons (liaison) */
   editable: boolean;

@@ -55,16 +55,19 @@ export class AppMetrics implements OutboxMetrics {
 
     const { database, clock } = this.o;
     const remindersOn = (date: string) => this.remindersOn(date);
-    new client.Gauge({
-      name: 'themeday_outbox_depth',
-      help: 'Outbox rows waiting (pending) or being delivered (sending)',
-      labelNames: ['status'],
-      registers,
-      async collect() {
-        const rows = await database.client.outboxMessage.groupBy({ by: ['status'], where: { status: { in: ['pending', 'sending'] } }, _count: { _all: true } });
-        for (const status of ['pending', 'sending']) this.set({ status }, rows.find((r) => r.status === status)?._count._all ?? 0);
-      },
-    });
+    /** Outbox rows in each of `statuses`, read from the database at scrape time (0 for a status with none). */
+    const outboxByStatus = (name: string, help: string, statuses: string[]) =>
+      new client.Gauge({
+        name,
+        help,
+        labelNames: ['status'],
+        registers,
+        async collect() {
+          const rows = await database.client.outboxMessage.groupBy({ by: ['status'], where: { status: { in: statuses } }, _count: { _all: true } });
+          for (const status of statuses) this.set({ status }, rows.find((r) => r.status === status)?._count._all ?? 0);
+        },
+      });
+    outboxByStatus('themeday_outbox_depth', 'Outbox rows waiting (pending) or being delivered (sending)', ['pending', 'sending']);
     new client.Gauge({
       name: 'themeday_outbox_oldest_age_seconds',
       help: 'How long the longest-waiting due outbox row has been due (0 when nothing is due)',
@@ -81,16 +84,7 @@ export class AppMetrics implements OutboxMetrics {
         this.set(oldest ? Math.max(0, (now.getTime() - oldest.nextAttemptAt.getTime()) / 1000) : 0);
       },
     });
-    new client.Gauge({
-      name: 'themeday_outbox_dead_letters',
-      help: 'Outbox rows that will not be delivered: failed (permanent error) or dead (gave up after retries)',
-      labelNames: ['status'],
-      registers,
-      async collect() {
-        const rows = await database.client.outboxMessage.groupBy({ by: ['status'], where: { status: { in: ['failed', 'dead'] } }, _count: { _all: true } });
-        for (const status of ['failed', 'dead']) this.set({ status }, rows.find((r) => r.status === status)?._count._all ?? 0);
-      },
-    });
+    outboxByStatus('themeday_outbox_dead_letters', 'Outbox rows that will not be delivered: failed (permanent error) or dead (gave up after retries)', ['failed', 'dead']);
     new client.Gauge({
       name: 'themeday_reminders_today',
       help: 'Reminders today (Asia/Shanghai): planned by the schedule, sent, skipped',

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Tx } from '../adapters/db/database.ts';
-import type { AppServices } from '../app/bot.ts';
+import type { AppServices, HandlerContext } from '../app/bot.ts';
 import { withContext } from '../app/context.ts';
 import { audit } from '../app/audit.ts';
 import { isCoordinator } from '../app/access.ts';
@@ -90,6 +90,12 @@ const fail = (res: Response, status: number, error: string, fieldErrors?: Record
   const body: ApiError = fieldErrors ? { error, fieldErrors } : { error };
   res.status(status).json(body);
 };
+
+/** 400 with the first problem as the message and every field's problem for the form. */
+function invalid(res: Response, error: z.ZodError, fallback = '请求内容不正确'): void {
+  const errors = fieldErrorsOf(error);
+  fail(res, 400, Object.values(errors)[0] ?? fallback, errors);
+}
 
 function fieldErrorsOf(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
@@ -222,6 +228,18 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     (req: Request, res: Response, next: NextFunction): void => {
       fn(req, res).catch(next);
     };
+  /** Runs a change as the signed-in person, like a chat event: one transaction, audited, notifications through the outbox. */
+  const asPerson = <T>(res: Response, fn: (ctx: HandlerContext) => Promise<T>, eventId = `desk:${randomUUID()}`): Promise<T> => withContext(services(), userOf(res).openId, fn, { eventId });
+  /** GET `path`: a read-only view of the campaign the request names (?year), or this stage's one. */
+  const campaignView = (path: string, guard: ReturnType<typeof requireRole>, intent: CampaignIntent, view: (tx: Tx, c: ResolvedCampaign) => Promise<unknown>) =>
+    api.get(
+      path,
+      guard,
+      wrap(async (req, res) => {
+        const c = await campaignFor(req, res, intent);
+        if (c) res.json(await read((tx) => view(tx, c)));
+      }),
+    );
 
   api.get('/me', (_req, res) => {
     const u = userOf(res);
@@ -231,23 +249,8 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   api.get('/campaigns', wrap(async (_req, res) => void res.json(await read((tx) => campaignList(tx, now())))));
 
-  api.get(
-    '/overview',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'collecting');
-      if (c) res.json(await read((tx) => overview(tx, c, now())));
-    }),
-  );
-
-  api.get(
-    '/submissions',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'collecting');
-      if (c) res.json({ year: c.year, rows: await read((tx) => submissionRows(tx, c)) });
-    }),
-  );
+  campaignView('/overview', coordinatorOnly, 'collecting', (tx, c) => overview(tx, c, now()));
+  campaignView('/submissions', coordinatorOnly, 'collecting', async (tx, c) => ({ year: c.year, rows: await submissionRows(tx, c) }));
 
   // ---- review ----------------------------------------------------------------------------------
 
@@ -269,15 +272,13 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     requireRole('coordinator', 'reviewer'),
     wrap(async (req, res) => {
       const body = reviewDecisionBody.safeParse(req.body);
-      if (!body.success) return fail(res, 400, Object.values(fieldErrorsOf(body.error))[0] ?? '请求内容不正确', fieldErrorsOf(body.error));
+      if (!body.success) return invalid(res, body.error);
       // Same validation as the card (reason required to return or reject, at most 300 characters).
       const parsed = parseDecision(body.data.decision, body.data.reason ?? '', body.data.fields ?? []);
       if (!parsed.ok) return fail(res, 400, Object.values(parsed.errors)[0] ?? '请检查填写内容', parsed.errors);
       const user = userOf(res);
-      const s = services();
-      const outcome = await withContext(
-        s,
-        user.openId,
+      const outcome = await asPerson(
+        res,
         async (ctx) => {
           const theme = await ctx.tx.theme.findUnique({ where: { id: body.data.themeId }, select: { version: true, submission: { select: { campaign: true } } } });
           if (!theme) return { status: 404, error: '找不到这个主题，请刷新' } as const;
@@ -291,7 +292,6 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
           if (!result.ok) return { status: result.reason === 'not_found' ? 404 : 409, error: result.message } as const;
           return { status: 200, reviewStatus: result.status } as const;
         },
-        { eventId: `desk:${randomUUID()}` },
       );
       if (outcome.status !== 200) return fail(res, outcome.status, outcome.error);
       res.json({ ok: true, themeId: body.data.themeId, reviewStatus: outcome.reviewStatus });
@@ -300,14 +300,7 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   // ---- schedule ----------------------------------------------------------------------------------
 
-  api.get(
-    '/schedule',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'reviewing');
-      if (c) res.json(await read((tx) => scheduleBoard(tx, c)));
-    }),
-  );
+  campaignView('/schedule', coordinatorOnly, 'reviewing', scheduleBoard);
 
   api.post(
     '/schedule/move',
@@ -315,11 +308,9 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     coordinatorOnly,
     wrap(async (req, res) => {
       const body = scheduleMoveBody.safeParse(req.body);
-      if (!body.success) return fail(res, 400, Object.values(fieldErrorsOf(body.error))[0] ?? '请求内容不正确', fieldErrorsOf(body.error));
-      const s = services();
-      const outcome = await withContext(
-        s,
-        userOf(res).openId,
+      if (!body.success) return invalid(res, body.error);
+      const outcome = await asPerson(
+        res,
         async (ctx) => {
           const theme = await ctx.tx.theme.findUnique({ where: { id: body.data.themeId }, select: { submission: { select: { campaign: true } } } });
           if (!theme) return { ok: false as const, status: 404, error: '找不到这个活动，请刷新计划安排表' };
@@ -328,7 +319,6 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
           if (!result.ok) return { ok: false as const, status: 409, error: result.message };
           return { ok: true as const, result, campaign };
         },
-        { eventId: `desk:${randomUUID()}` },
       );
       if (!outcome.ok) return fail(res, outcome.status, outcome.error);
       const board = await read((tx) => scheduleBoard(tx, outcome.campaign));
@@ -339,23 +329,9 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   // ---- evaluation / units / settings / audit -------------------------------------------------------
 
-  api.get(
-    '/evaluation',
-    requireRole('coordinator', 'judge'),
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'evaluation');
-      if (c) res.json(await read((tx) => evaluationView(tx, c)));
-    }),
-  );
+  campaignView('/evaluation', requireRole('coordinator', 'judge'), 'evaluation', evaluationView);
 
-  api.get(
-    '/summaries',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'summaries');
-      if (c) res.json({ year: c.year, items: await read((tx) => summariesView(tx, c)) });
-    }),
-  );
+  campaignView('/summaries', coordinatorOnly, 'summaries', async (tx, c) => ({ year: c.year, items: await summariesView(tx, c) }));
 
   api.get(
     '/photos/:id',
@@ -405,11 +381,10 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     coordinatorOnly,
     wrap(async (req, res) => {
       const body = unitUpdateBody.safeParse(req.body);
-      if (!body.success) return fail(res, 400, Object.values(fieldErrorsOf(body.error))[0] ?? '请求内容不正确', fieldErrorsOf(body.error));
+      if (!body.success) return invalid(res, body.error);
       const id = String(req.params.id);
-      const outcome = await withContext(
-        services(),
-        userOf(res).openId,
+      const outcome = await asPerson(
+        res,
         async (ctx) => {
           const before = await ctx.tx.unit.findUnique({ where: { id }, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
           if (!before) return { status: 404, error: '找不到这个单位' };
@@ -418,7 +393,6 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
           await ctx.audit({ action: 'unit.update', entity: 'Unit', entityId: id, before, after });
           return { status: 200, error: '' };
         },
-        { eventId: `desk:${randomUUID()}` },
       );
       if (outcome.status !== 200) return fail(res, outcome.status, outcome.error);
       res.json((await read((tx) => unitList(tx))).find((u) => u.id === id));
@@ -455,7 +429,7 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     coordinatorOnly,
     wrap(async (req, res) => {
       const q = auditQuery.safeParse(req.query);
-      if (!q.success) return fail(res, 400, Object.values(fieldErrorsOf(q.error))[0] ?? '查询条件不正确', fieldErrorsOf(q.error));
+      if (!q.success) return invalid(res, q.error, '查询条件不正确');
       const today = shanghaiDate(now());
       const from = atShanghai(q.data.from ?? addDays(today, -30));
       const to = atShanghai(addDays(q.data.to ?? today, 1));
@@ -544,15 +518,14 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
       const requestId = randomUUID();
       const storedPath = await s.storage.put(`desk/${c.id}/${kind.data}-${requestId}.docx`, buffer);
       const fileName = docFileName(kind.data, c.year);
-      await withContext(
-        s,
-        user.openId,
+      await asPerson(
+        res,
         async (ctx) => {
           // To the coordinator privately: the 计划安排表 carries full phone numbers.
           await ctx.enqueue(`desk-doc:${kind.data}:${c.id}:${requestId}`, { op: 'file', to: { openId: user.openId }, fileName, fileType: 'doc', storedPath, fullPhones: true });
           await ctx.audit({ action: 'desk.doc_send', entity: 'Campaign', entityId: c.id, after: { kind: kind.data, fileName } });
         },
-        { eventId: `desk:${requestId}` },
+        `desk:${requestId}`,
       );
       res.json({ ok: true, fileName });
     }),

@@ -119,23 +119,20 @@ export class WorkCalendar {
 
   /** The n-th working day strictly before the date (n ≥ 1); n = 0 is onOrBefore(date). */
   workdaysBefore(date: CivilDate, n: number): CivilDate {
-    if (n <= 0) return this.onOrBefore(date);
-    let d = date;
-    let left = n;
-    while (left > 0) {
-      d = addDays(d, -1);
-      if (this.isWorkday(d)) left -= 1;
-    }
-    return d;
+    return n <= 0 ? this.onOrBefore(date) : this.countWorkdays(date, n, -1);
   }
 
   /** The n-th working day strictly after the date (n ≥ 1); n = 0 is onOrAfter(date). */
   workdaysAfter(date: CivilDate, n: number): CivilDate {
-    if (n <= 0) return this.onOrAfter(date);
+    return n <= 0 ? this.onOrAfter(date) : this.countWorkdays(date, n, 1);
+  }
+
+  /** Walks day by day in `direction` from the date (not counting it) to the n-th working day. */
+  private countWorkdays(date: CivilDate, n: number, direction: 1 | -1): CivilDate {
     let d = date;
     let left = n;
     while (left > 0) {
-      d = addDays(d, 1);
+      d = addDays(d, direction);
       if (this.isWorkday(d)) left -= 1;
     }
     return d;

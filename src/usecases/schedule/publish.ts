@@ -32,8 +32,11 @@ export async function coordinatorTargets(tx: Tx, configuredChat: string | undefi
 
 const targetKey = (t: Recipient) => ('chatId' in t ? t.chatId : t.openId);
 
-/** The cheap part of publishing, checked while answering the click: is there anything to publish? */
-export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVersion?: number): Promise<{ ok: true; version: number } | { ok: false; message: string; unchanged?: boolean }> {
+/**
+ * The next version to publish: the current rows, the last published version and what changed since,
+ * or why there is nothing to publish (no approved theme, a stale preview, no change).
+ */
+async function nextVersion(tx: Tx, campaign: CampaignRow, expectedVersion?: number): Promise<{ ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; isFirst: boolean } | { ok: false; message: string; unchanged?: boolean }> {
   const rows = await currentScheduleRows(tx, campaign.id);
   if (rows.length === 0) return { ok: false, message: '还没有审核通过的主题，无法发布计划安排表' };
   const previous = await latestPublished(tx, campaign.id);
@@ -41,8 +44,15 @@ export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVe
   if (expectedVersion !== undefined && expectedVersion !== version) {
     return { ok: false, message: `计划安排表已发布到第 ${previous?.version ?? 0} 版，请重新发送“发布计划”查看最新变化` };
   }
-  if (previous && diffSchedules(previous.rows, rows).length === 0) return { ok: false, message: `与第 ${previous.version} 版相比没有变化，无需重新发布`, unchanged: true };
-  return { ok: true, version };
+  const changes = diffSchedules(previous?.rows ?? [], rows);
+  if (previous && changes.length === 0) return { ok: false, message: `与第 ${previous.version} 版相比没有变化，无需重新发布`, unchanged: true };
+  return { ok: true, version, rows, changes, isFirst: !previous };
+}
+
+/** The cheap part of publishing, checked while answering the click: is there anything to publish? */
+export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVersion?: number): Promise<{ ok: true; version: number } | { ok: false; message: string; unchanged?: boolean }> {
+  const next = await nextVersion(tx, campaign, expectedVersion);
+  return next.ok ? { ok: true, version: next.version } : next;
 }
 
 /**
@@ -52,15 +62,9 @@ export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVe
  */
 export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow, expectedVersion?: number, options: { calendar?: boolean; closeCollection?: boolean } = {}): Promise<PublishResult> {
   const { tx } = ctx;
-  const rows = await currentScheduleRows(tx, campaign.id);
-  if (rows.length === 0) return { ok: false, message: '还没有审核通过的主题，无法发布计划安排表' };
-  const previous = await latestPublished(tx, campaign.id);
-  const version = (previous?.version ?? 0) + 1;
-  if (expectedVersion !== undefined && expectedVersion !== version) {
-    return { ok: false, message: `计划安排表已发布到第 ${previous?.version ?? 0} 版，请重新发送“发布计划”查看最新变化` };
-  }
-  const changes = diffSchedules(previous?.rows ?? [], rows);
-  if (previous && changes.length === 0) return { ok: false, message: `与第 ${previous.version} 版相比没有变化，无需重新发布` };
+  const next = await nextVersion(tx, campaign, expectedVersion);
+  if (!next.ok) return { ok: false, message: next.message };
+  const { version, rows, changes, isFirst } = next;
 
   const sv = await tx.scheduleVersion.create({
     data: { campaignId: campaign.id, version, snapshot: JSON.stringify(rows), changes: JSON.stringify(changes), publishedBy: ctx.actor, publishedAt: ctx.now },
@@ -71,7 +75,7 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
 
   // Units: all of them the first time; later only those whose rows were added/removed/moved/changed.
   // One query for the units and one write for the whole fan-out (the callback has 3 s).
-  const affected = previous ? new Set(affectedUnitIds(changes)) : null;
+  const affected = isFirst ? null : new Set(affectedUnitIds(changes));
   const units = await tx.unit.findMany({
     where: affected ? { id: { in: [...affected] } } : { active: true },
     select: { id: true, name: true, chatId: true, liaisons: { select: { openId: true, role: true } } },
@@ -93,7 +97,7 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
     notifiedUnitIds.push(unit.id);
   }
   const coordinators = await coordinatorTargets(tx, ctx.config.coordinatorChatId, ctx.actor);
-  const full = publishedScheduleCard({ title, version, publishedAt: at, rows, changes: previous ? changes : undefined });
+  const full = publishedScheduleCard({ title, version, publishedAt: at, rows, changes: isFirst ? undefined : changes });
   for (const to of coordinators) items.push({ key: coordinatorCardKey(campaign.id, version, to), op: { op: 'send', to, card: full } });
   await enqueueMany(tx, items, ctx.now, { coordinatorOpenIds: ctx.config.coordinatorOpenIds });
 
@@ -108,7 +112,7 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
   const actor = ctx.actor;
   const publishedOn = shanghaiDate(ctx.now);
   const changedThemeIds = new Set(changes.map((c) => c.themeId));
-  ctx.afterCommit(() => sendScheduleXlsx(services, { campaignId: campaign.id, year: campaign.year, version, rows, changes: previous ? changes : [], publishedOn, targets: coordinators, actor, coordinatorCard: full }));
+  ctx.afterCommit(() => sendScheduleXlsx(services, { campaignId: campaign.id, year: campaign.year, version, rows, changes: isFirst ? [] : changes, publishedOn, targets: coordinators, actor, coordinatorCard: full }));
   if (options.calendar !== false) {
     ctx.afterCommit(async () => {
       await syncCalendar(services, { campaignId: campaign.id, year: campaign.year, title, version, rows, changedThemeIds, actor });

@@ -7,7 +7,7 @@ import { unitWindowUntil } from '../../domain/campaign-stage.ts';
 import { loadCalendar } from '../reminders/shared.ts';
 import { noticeFor } from '../campaign/launch.ts';
 import { dateText } from './shared.ts';
-import { noCampaignForYear, resolveCampaign, splitYearArg } from '../campaign/resolve.ts';
+import { noCampaignForYear, resolveCampaign, splitYearArg, type ResolvedCampaign } from '../campaign/resolve.ts';
 import { refreshProgressCards } from './progress.ts';
 import { postReceipt } from './submit.ts';
 import { quoteInput } from '../../domain/user-text.ts';
@@ -22,10 +22,26 @@ function splitUnitAndDate(args: string, year: number): { unitText: string; date:
   return date ? { unitText: parts.slice(0, -1).join(''), date, dateText: last } : { unitText: parts.join(''), date: null, dateText: '' };
 }
 
-async function findUnit(ctx: UseCaseContext, typed: string) {
-  const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, chatId: true } });
-  return matchUnitName(units, typed);
+/** The launched campaign the command is about (this year's, or the year typed first) and the unit and date typed after it. */
+async function launchedCampaign(ctx: UseCaseContext, action: string, typed: string, notLaunched: string): Promise<{ campaign: ResolvedCampaign; unitText: string; typedDate: CivilDate | null } | { refused: CommandResult }> {
+  const { year, rest: args } = splitYearArg(typed);
+  const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
+  if (!campaign && year !== undefined) return { refused: await refuse(ctx, action, noCampaignForYear(year)) };
+  if (!campaign || campaign.status === 'draft') return { refused: await refuse(ctx, action, notLaunched) };
+  const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
+  return { campaign, unitText, typedDate };
 }
+
+/** The one active unit the coordinator named, or the refusal saying why there is none. */
+async function findUnit(ctx: UseCaseContext, action: string, typed: string): Promise<{ unit: UnitRef } | { refused: CommandResult }> {
+  const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, chatId: true } });
+  const found = matchUnitName(units, typed);
+  if (!found) return { refused: await refuse(ctx, action, `找不到单位“${quoteInput(typed)}”`) };
+  if ('ambiguous' in found) return { refused: await refuse(ctx, action, `“${quoteInput(typed)}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`) };
+  return { unit: found.unit };
+}
+
+type UnitRef = { id: string; name: string; chatId: string | null };
 
 /** A date the coordinator gave, moved to the next working day when it falls on a weekend or holiday. */
 async function onWorkday(ctx: UseCaseContext, date: CivilDate): Promise<{ date: CivilDate; note: string }> {
@@ -41,13 +57,39 @@ async function refuse(ctx: UseCaseContext, action: string, reason: string): Prom
   return { ok: false, text: reason };
 }
 
+/**
+ * One unit's own window (an extension or a reopening): the submission, its revision row, the audit,
+ * and the unit's group told — a submitted unit gets its receipt again, the others the notice card.
+ */
+async function setUnitWindow(
+  ctx: UseCaseContext,
+  campaign: ResolvedCampaign,
+  unit: UnitRef,
+  sub: { id: string; version: number; status: string; deadlineOverride: string | null; reopenedUntil: string | null },
+  change: { action: 'extend' | 'reopen'; field: 'deadlineOverride' | 'reopenedUntil'; until: CivilDate; notice: string },
+): Promise<void> {
+  const { action, field, until } = change;
+  const before = sub[field];
+  await ctx.tx.submission.update({ where: { id: sub.id }, data: { [field]: until } });
+  await ctx.tx.submissionRevision.upsert({
+    where: { submissionId_version_action: { submissionId: sub.id, version: sub.version, action } },
+    create: { submissionId: sub.id, version: sub.version, action, snapshot: JSON.stringify({ [field]: until, before }), actorOpenId: ctx.actor, createdAt: ctx.now },
+    update: { snapshot: JSON.stringify({ [field]: until, before }), actorOpenId: ctx.actor },
+  });
+  await ctx.audit({ action: `submission.${action}`, entity: 'Submission', entityId: sub.id, before: { [field]: before }, after: { [field]: until } });
+  if (!unit.chatId) return;
+  if (sub.status === 'submitted') await postReceipt(ctx, sub.id);
+  else {
+    const card = await noticeFor(ctx.tx, { ...campaign, deadline: until }, { id: unit.id, name: unit.name, submissionId: sub.id }, change.notice);
+    await ctx.enqueue(`${action}:${campaign.id}:${unit.id}:${until}`, { op: 'send', to: { chatId: unit.chatId }, card });
+  }
+}
+
 /** 延期 2023-04-14 (everyone) or 延期 星沙街道 2023-04-14 (one unit). */
 export async function extendDeadline(ctx: UseCaseContext, typed: string): Promise<CommandResult> {
-  const { year, rest: args } = splitYearArg(typed);
-  const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
-  if (!campaign && year !== undefined) return refuse(ctx, 'campaign.extend', noCampaignForYear(year));
-  if (!campaign || campaign.status === 'draft') return refuse(ctx, 'campaign.extend', '还没有发起申报，无法延期');
-  const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
+  const launched = await launchedCampaign(ctx, 'campaign.extend', typed, '还没有发起申报，无法延期');
+  if ('refused' in launched) return launched.refused;
+  const { campaign, unitText, typedDate } = launched;
   if (!typedDate) return refuse(ctx, 'campaign.extend', '请写明延期到哪一天，例如：延期 2023-04-14 或 延期 星沙街道 2023-04-14');
   const today = shanghaiDate(ctx.now);
   if (compareDates(typedDate, today) < 0) return refuse(ctx, 'campaign.extend', `${typedDate} 已经过去，请选择今天或以后的日期`);
@@ -64,9 +106,8 @@ export async function extendDeadline(ctx: UseCaseContext, typed: string): Promis
     await refreshProgressCards(ctx, campaign.id);
     return { ok: true, text: `${campaign.year}年申报：已将全部单位的申报截止日期从 ${campaign.deadline} 延长至 ${date}${shifted}，已通知 ${subs.length} 个未提交单位。` };
   }
-  const found = await findUnit(ctx, unitText);
-  if (!found) return refuse(ctx, 'submission.extend', `找不到单位“${quoteInput(unitText)}”`);
-  if ('ambiguous' in found) return refuse(ctx, 'submission.extend', `“${quoteInput(unitText)}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`);
+  const found = await findUnit(ctx, 'submission.extend', unitText);
+  if ('refused' in found) return found.refused;
   const unit = found.unit;
   const sub = await ctx.tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
   if (!sub) return refuse(ctx, 'submission.extend', `${unit.name}不在本次申报范围内`);
@@ -76,21 +117,7 @@ export async function extendDeadline(ctx: UseCaseContext, typed: string): Promis
   if (has && compareDates(date, has) < 0) {
     return refuse(ctx, 'submission.extend', `${unit.name}目前可提交至 ${dateText(has)}，比 ${date} 更晚；延期不会缩短单位已有的期限，未作修改。`);
   }
-  await ctx.tx.submission.update({ where: { id: sub.id }, data: { deadlineOverride: date } });
-  await ctx.tx.submissionRevision.upsert({
-    where: { submissionId_version_action: { submissionId: sub.id, version: sub.version, action: 'extend' } },
-    create: { submissionId: sub.id, version: sub.version, action: 'extend', snapshot: JSON.stringify({ deadlineOverride: date, before: sub.deadlineOverride }), actorOpenId: ctx.actor, createdAt: ctx.now },
-    update: { snapshot: JSON.stringify({ deadlineOverride: date, before: sub.deadlineOverride }), actorOpenId: ctx.actor },
-  });
-  await ctx.audit({ action: 'submission.extend', entity: 'Submission', entityId: sub.id, before: { deadlineOverride: sub.deadlineOverride }, after: { deadlineOverride: date } });
-  if (unit.chatId) {
-    const line = `县政务公开办已将${unit.name}的申报截止日期延长至 ${dateText(date)}`;
-    if (sub.status === 'submitted') await postReceipt(ctx, sub.id);
-    else {
-      const card = await noticeFor(ctx.tx, { ...campaign, deadline: date }, { id: unit.id, name: unit.name, submissionId: sub.id }, line);
-      await ctx.enqueue(`extend:${campaign.id}:${unit.id}:${date}`, { op: 'send', to: { chatId: unit.chatId }, card });
-    }
-  }
+  await setUnitWindow(ctx, campaign, unit, sub, { action: 'extend', field: 'deadlineOverride', until: date, notice: `县政务公开办已将${unit.name}的申报截止日期延长至 ${dateText(date)}` });
   await refreshProgressCards(ctx, campaign.id);
   return { ok: true, text: `${campaign.year}年申报：已将${unit.name}的申报截止日期延长至 ${date}${shifted}${unit.chatId ? '，已通知该单位工作群' : '（该单位未绑定工作群，请另行通知）'}。` };
 }
@@ -103,15 +130,12 @@ const REOPEN_DEFAULT_WORKDAYS = 3;
  * days; never shorter than what the unit already has; always ends on a working day.
  */
 export async function reopenSubmission(ctx: UseCaseContext, typed: string): Promise<CommandResult> {
-  const { year, rest: args } = splitYearArg(typed);
-  const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
-  if (!campaign && year !== undefined) return refuse(ctx, 'submission.reopen', noCampaignForYear(year));
-  if (!campaign || campaign.status === 'draft') return refuse(ctx, 'submission.reopen', '还没有发起申报');
-  const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
+  const launched = await launchedCampaign(ctx, 'submission.reopen', typed, '还没有发起申报');
+  if ('refused' in launched) return launched.refused;
+  const { campaign, unitText, typedDate } = launched;
   if (!unitText) return refuse(ctx, 'submission.reopen', '请写明单位，例如：重新开放 星沙街道 至 2023-04-20');
-  const found = await findUnit(ctx, unitText);
-  if (!found) return refuse(ctx, 'submission.reopen', `找不到单位“${quoteInput(unitText)}”`);
-  if ('ambiguous' in found) return refuse(ctx, 'submission.reopen', `“${quoteInput(unitText)}”对应多个单位：${found.ambiguous.map((u) => u.name).join('、')}，请写全称`);
+  const found = await findUnit(ctx, 'submission.reopen', unitText);
+  if ('refused' in found) return found.refused;
   const unit = found.unit;
   const today = shanghaiDate(ctx.now);
   if (typedDate && compareDates(typedDate, today) < 0) return refuse(ctx, 'submission.reopen', `${typedDate} 已经过去，请选择今天或以后的日期`);
@@ -134,20 +158,7 @@ export async function reopenSubmission(ctx: UseCaseContext, typed: string): Prom
     const byDefault = calendar.workdaysAfter(today, REOPEN_DEFAULT_WORKDAYS);
     until = has && compareDates(has, byDefault) > 0 ? has : byDefault;
   }
-  await ctx.tx.submission.update({ where: { id: sub.id }, data: { reopenedUntil: until } });
-  await ctx.tx.submissionRevision.upsert({
-    where: { submissionId_version_action: { submissionId: sub.id, version: sub.version, action: 'reopen' } },
-    create: { submissionId: sub.id, version: sub.version, action: 'reopen', snapshot: JSON.stringify({ reopenedUntil: until, before: sub.reopenedUntil }), actorOpenId: ctx.actor, createdAt: ctx.now },
-    update: { snapshot: JSON.stringify({ reopenedUntil: until, before: sub.reopenedUntil }), actorOpenId: ctx.actor },
-  });
-  await ctx.audit({ action: 'submission.reopen', entity: 'Submission', entityId: sub.id, before: { reopenedUntil: sub.reopenedUntil }, after: { reopenedUntil: until } });
-  if (unit.chatId) {
-    if (sub.status === 'submitted') await postReceipt(ctx, sub.id);
-    else {
-      const card = await noticeFor(ctx.tx, { ...campaign, deadline: until }, { id: unit.id, name: unit.name, submissionId: sub.id }, `县政务公开办已为${unit.name}重新开放申报，${dateText(until)}前可提交（截止后提交记为逾期）`);
-      await ctx.enqueue(`reopen:${campaign.id}:${unit.id}:${until}`, { op: 'send', to: { chatId: unit.chatId }, card });
-    }
-  }
+  await setUnitWindow(ctx, campaign, unit, sub, { action: 'reopen', field: 'reopenedUntil', until, notice: `县政务公开办已为${unit.name}重新开放申报，${dateText(until)}前可提交（截止后提交记为逾期）` });
   await refreshProgressCards(ctx, campaign.id);
   return { ok: true, text: `${campaign.year}年申报：已为${unit.name}重新开放申报至 ${dateText(until)}（含当天）${shifted}${unit.chatId ? '，已通知该单位工作群' : ''}。` };
 }

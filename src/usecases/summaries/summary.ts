@@ -22,7 +22,7 @@ import {
 } from '../../domain/summary.ts';
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDate, shanghaiDateTime, shanghaiTime } from '../../domain/time.ts';
-import { summaryFormCard, summaryReadCard, unitActivitiesCard, type SummaryStatus } from '../../../cards/summary.ts';
+import { summaryFormCard, summaryReadCard, unitActivitiesCard, type SummaryHeadView, type SummaryStatus } from '../../../cards/summary.ts';
 import { noticeCard } from '../../../cards/kit.ts';
 import { canActForUnit, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
 import { announceEvidence, recomputeEvidence, runLinkCheck } from './evidence.ts';
@@ -105,22 +105,21 @@ function statusOf(s: SummaryRow | null): SummaryStatus {
   return s ? (s.status === 'submitted' ? 'submitted' : 'draft') : 'none';
 }
 
-async function formCard(ctx: UseCaseContext, a: ActivityRow, raw: SummaryRaw | undefined, errors: FieldErrors, notice?: string): Promise<CardResponse['card']> {
+/** The stored summary and what both cards show about it. */
+async function loadHead(ctx: UseCaseContext, a: ActivityRow) {
   const { s, photoCount, logoPhotoCount } = await loadSummary(ctx.tx, a.themeId);
+  const head: SummaryHeadView = { themeId: a.themeId, unitName: a.unitName, title: a.title, year: a.year, month: a.month, status: statusOf(s), photoCount, logoPhotoCount, evidence: parseEvidenceCheck(s?.evidenceCheck) };
+  return { s, head };
+}
+
+async function formCard(ctx: UseCaseContext, a: ActivityRow, raw: SummaryRaw | undefined, errors: FieldErrors, notice?: string): Promise<CardResponse['card']> {
+  const { s, head } = await loadHead(ctx, a);
   const draft = raw ?? (await readDraft(ctx.tx, a.themeId, ctx.actor));
   const shown = draft ?? (s ? rawFromStored(s) : emptyRaw());
   return summaryFormCard({
-    themeId: a.themeId,
-    unitName: a.unitName,
-    title: a.title,
-    year: a.year,
-    month: a.month,
-    status: statusOf(s),
+    ...head,
     raw: shown,
     errors,
-    photoCount,
-    logoPhotoCount,
-    evidence: parseEvidenceCheck(s?.evidenceCheck),
     notice,
     pendingEdits: s?.status === 'submitted' && draft !== undefined,
   });
@@ -207,18 +206,10 @@ export async function submitSummary(ctx: UseCaseContext, themeId: string, formVa
 }
 
 async function readCard(ctx: UseCaseContext, a: ActivityRow, editable: boolean, notice?: string): Promise<CardResponse['card']> {
-  const { s, photoCount, logoPhotoCount } = await loadSummary(ctx.tx, a.themeId);
+  const { s, head } = await loadHead(ctx, a);
   return summaryReadCard({
-    themeId: a.themeId,
-    unitName: a.unitName,
-    title: a.title,
-    year: a.year,
-    month: a.month,
-    status: statusOf(s),
+    ...head,
     values: valuesOf(s),
-    photoCount,
-    logoPhotoCount,
-    evidence: parseEvidenceCheck(s?.evidenceCheck),
     submittedAt: s?.submittedAt ? shanghaiDateTime(s.submittedAt) : undefined,
     editable,
     notice,
