@@ -18,7 +18,7 @@ import { createWorkspaceRouter } from '../emulator/workspace/router.ts';
 import { createDeskRouter } from '../desk/router.ts';
 import { createFeishuSignIn, type FeishuSignIn } from '../adapters/feishu/sign-in.ts';
 import { DEMO_OFFICE, DEMO_UNITS } from '../domain/demo-directory.ts';
-import { seedDemoDirectory } from '../usecases/seed-demo-directory.ts';
+import { seedDemoDirectoryOnce } from '../usecases/seed-demo-directory.ts';
 import { registerFeatures } from '../handlers/index.ts';
 import type { FeishuGateway } from '../ports/feishu.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
@@ -237,7 +237,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
     // Tests may seed a non-local app too (long-connection mode against a standalone emulator).
     if (options.seedDemo ?? (local && config.localDemo)) {
-      await seedDemoDirectory(db, { actorOpenId: 'system', now: clock.now() });
+      // Only when the directory is empty or the built-in one changed (a restart skips it).
+      await seedDemoDirectoryOnce(db, { actorOpenId: 'system', now: clock.now() });
       emulator?.seed(demoEmulatorSeed());
     }
 
