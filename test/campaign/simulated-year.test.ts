@@ -3,7 +3,7 @@
 // through the 申报 form card, the coordinator reviewing on the 审核 card and publishing the schedule,
 // liaisons filing their activity summaries through the 总结 card. Every step goes through the bot's
 // dispatch (signed webhook pushes / card callbacks from the emulator), the outbox worker and the
-// real SDK over HTTP (test/support/simulated-year.ts). Checks outcomes, not timings: each unit is
+// real SDK over HTTP (test/support/simulated-year.ts), on SQLite and PostgreSQL. Checks outcomes, not timings: each unit is
 // reminded only while it owes, only on working days; the schedule is published; the results are
 // there. Its duration is printed (`npm run bench -- year` prints it beside the 10 s goal); no
 // assertion depends on it.
@@ -12,16 +12,17 @@ import { STORY } from '../support/kit.ts';
 import type { DemoUnitInfo } from '../support/harness.ts';
 import { shanghaiDate } from '../../src/domain/time.ts';
 import { WorkCalendar } from '../../src/domain/workdays.ts';
+import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { SIM_UNITS, neverSubmits, neverSummarises, simulateYear, summaryDay, type SimulatedYearResult } from '../support/simulated-year.ts';
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-describe('a campaign year on the fake clock (sqlite)', STORY, () => {
+describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', STORY, (provider) => {
   let result: SimulatedYearResult;
   const workdays = new WorkCalendar();
 
   beforeAll(async () => {
-    result = await simulateYear('sqlite', async (h, units) => {
+    result = await simulateYear(provider, async (h, units) => {
       const campaign = await h.db.campaign.findUniqueOrThrow({ where: { year: 2023 } });
       const subs = await h.db.submission.findMany({ where: { campaignId: campaign.id } });
       const submittedOn = new Map(subs.filter((s) => s.submittedAt).map((s) => [s.unitId, shanghaiDate(s.submittedAt!)]));
@@ -32,7 +33,7 @@ describe('a campaign year on the fake clock (sqlite)', STORY, () => {
       for (const f of await h.db.outboxMessage.findMany({ where: { status: { not: 'sent' } } })) console.log('[simulated year] open outbox row', f.op, f.target, f.idempotencyKey, f.lastErrorCode, f.lastError);
       facts = { units, campaignStatus: campaign.status, submittedOn, logs, themes, versions, outbox };
     });
-    console.log(`[simulated year] ${result.units} units, ${result.submitted} submitted, ${result.reminders} reminders, ${result.outboxSent} messages delivered in ${(result.ms / 1000).toFixed(1)} s (goal < 10 s; setup ${sec(result.phases.setupMs)}, daily ticks ${sec(result.phases.ticksMs)}, events ${sec(result.phases.eventsMs)})`);
+    console.log(`[simulated year, ${provider}] ${result.units} units, ${result.submitted} submitted, ${result.reminders} reminders, ${result.outboxSent} messages delivered in ${(result.ms / 1000).toFixed(1)} s (goal < 10 s; setup ${sec(result.phases.setupMs)}, daily ticks ${sec(result.phases.ticksMs)}, events ${sec(result.phases.eventsMs)})`);
   }, 600_000);
 
   let facts: {
