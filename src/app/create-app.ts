@@ -18,7 +18,7 @@ import { createWorkspaceRouter } from '../emulator/workspace/router.ts';
 import { createDeskRouter } from '../desk/router.ts';
 import { createFeishuSignIn, type FeishuSignIn } from '../adapters/feishu/sign-in.ts';
 import { DEMO_OFFICE, DEMO_UNITS } from '../domain/demo-directory.ts';
-import { seedDemoDirectory } from '../usecases/seed-demo-directory.ts';
+import { seedDemoDirectoryOnce } from '../usecases/seed-demo-directory.ts';
 import { registerFeatures } from '../handlers/index.ts';
 import type { FeishuGateway } from '../ports/feishu.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
@@ -45,6 +45,8 @@ export interface CreateAppOptions {
   inbox?: { pollMs?: number };
   /** start the per-minute cron (default true; tests tick by hand) */
   cron?: boolean;
+  /** with the cron: return once listening and run the start hooks in the background (/readyz not ready until done); `npm start` does */
+  startHooksInBackground?: boolean;
   /** how long stop() waits for in-flight events (default half of SHUTDOWN_TIMEOUT_SECONDS) */
   drainTimeoutMs?: number;
 }
@@ -237,7 +239,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
 
     // Tests may seed a non-local app too (long-connection mode against a standalone emulator).
     if (options.seedDemo ?? (local && config.localDemo)) {
-      await seedDemoDirectory(db, { actorOpenId: 'system', now: clock.now() });
+      // Only when the directory is empty or the built-in one changed (a restart skips it).
+      await seedDemoDirectoryOnce(db, { actorOpenId: 'system', now: clock.now() });
       emulator?.seed(demoEmulatorSeed());
     }
 
@@ -245,9 +248,22 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     cleanup.unshift(() => worker.stop());
     inbox.start();
     cleanup.unshift(() => inbox.stop());
-    if (options.cron ?? true) await scheduler.start();
-    else await scheduler.runStartHooks(clock.now());
-    cleanup.unshift(() => scheduler.stop());
+    if ((options.cron ?? true) && options.startHooksInBackground) {
+      // The server listens already: return (and answer /healthz) while the start hooks catch up
+      // (reminders missed during downtime); /readyz says not ready until they are done. Safe: a
+      // start hook is a tick's work, and ticks already run beside inbound events.
+      let hooks: 'running' | 'done' = 'running';
+      const starting = scheduler.start().finally(() => (hooks = 'done'));
+      services.readiness?.push({ name: 'startHooks', check: async () => ({ ok: hooks === 'done', detail: hooks }) });
+      cleanup.unshift(async () => {
+        await starting.catch(() => undefined);
+        await scheduler.stop();
+      });
+    } else {
+      if (options.cron ?? true) await scheduler.start();
+      else await scheduler.runStartHooks(clock.now());
+      cleanup.unshift(() => scheduler.stop());
+    }
 
     if (!local && config.feishu.eventMode === 'ws') {
       const dispatching = {

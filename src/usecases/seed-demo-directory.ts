@@ -1,6 +1,10 @@
 // Seeds the built-in demo directory for local mode: units and liaisons (through the same
 // upsert as a file import), the coordinator, and one bound group chat per unit plus the
 // coordinating office's chat. Idempotent: a second run changes nothing and writes no audit row.
+// Local mode calls `seedDemoDirectoryOnce` on every start: it seeds only when the directory is
+// empty or the built-in directory changed since the last seed (its content hash, kept in KeyValue),
+// so a restart costs two small queries instead of a query per unit, chat and liaison.
+import { createHash } from 'node:crypto';
 import type { Db, Tx } from '../adapters/db/database.ts';
 import { DEMO_OFFICE, DEMO_UNITS } from '../domain/demo-directory.ts';
 import { writeDirectory, type DirectoryCounts, type UpsertCounts } from './import-directory.ts';
@@ -13,6 +17,33 @@ export interface SeedDemoResult extends DirectoryCounts {
 export interface SeedDemoInput {
   actorOpenId: string;
   now: Date;
+}
+
+/** KeyValue key holding the hash of the built-in directory last seeded. */
+export const DEMO_SEED_HASH_KEY = 'demo.seedHash';
+
+/** Content hash of the built-in demo directory (units, liaisons, chats, coordinator). */
+export function demoDirectoryHash(office: unknown = DEMO_OFFICE, units: unknown = DEMO_UNITS): string {
+  return createHash('sha256').update(JSON.stringify({ office, units })).digest('hex');
+}
+
+/**
+ * Seeds unless the directory already holds units and the stored hash matches the built-in
+ * directory. Returns the seed result, or `undefined` when nothing was done. A fresh database
+ * is seeded exactly as `seedDemoDirectory` does it.
+ */
+export async function seedDemoDirectoryOnce(db: Db, input: SeedDemoInput & { hash?: string }): Promise<SeedDemoResult | undefined> {
+  const hash = input.hash ?? demoDirectoryHash();
+  const [stored, units] = await Promise.all([db.keyValue.findUnique({ where: { key: DEMO_SEED_HASH_KEY } }), db.unit.count()]);
+  if (stored?.value === hash && units > 0) return undefined;
+  return db.$transaction(
+    async (tx) => {
+      const result = await seedDemoDirectoryInTx(tx, input);
+      await tx.keyValue.upsert({ where: { key: DEMO_SEED_HASH_KEY }, create: { key: DEMO_SEED_HASH_KEY, value: hash }, update: { value: hash } });
+      return result;
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
 }
 
 export async function seedDemoDirectory(db: Db, input: SeedDemoInput): Promise<SeedDemoResult> {

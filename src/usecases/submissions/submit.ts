@@ -334,6 +334,18 @@ export async function displayVersionOf(tx: Tx, submissionId: string, upTo: numbe
 const receiptKey = (submissionId: string, version: number) => `receipt:${submissionId}:v${version}`;
 
 /**
+ * Feishu updates a message only within 14 days of sending it ("仅支持更新 14 天内发送的消息",
+ * https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/patch; older: 230031).
+ * An hour's margin for the outbox's delivery. A receipt past it keeps its content: patching it
+ * would only fail and alert the coordinator (e.g. every early receipt when the schedule is published).
+ */
+const RECEIPT_PATCH_WINDOW_MS = 14 * 24 * 60 * 60_000 - 60 * 60_000;
+
+function stillPatchable(row: { sentAt: Date | null }, now: Date): boolean {
+  return row.sentAt === null || now.getTime() - row.sentAt.getTime() < RECEIPT_PATCH_WINDOW_MS;
+}
+
+/**
  * Posts the receipt of the submission's current version in the unit's group. A receipt of the same
  * version already sent (an extension, a reopening, 申报 closing) is updated in place; receipts of
  * older versions are updated to say they are superseded, so no stale 修改/撤回 stays clickable.
@@ -342,19 +354,19 @@ export async function postReceipt(ctx: UseCaseContext, submissionId: string): Pr
   const s = await ctx.tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true, unit: true } });
   const card = await receiptCardOf(ctx, s);
   const key = receiptKey(s.id, s.version);
-  const sent = await ctx.tx.outboxMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true } });
+  const sent = await ctx.tx.outboxMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true, sentAt: true } });
   if (sent) {
-    await ctx.enqueue(`${key}:update:${ctx.eventId}`, { op: 'patch', messageOfKey: key, card });
+    if (stillPatchable(sent, ctx.now)) await ctx.enqueue(`${key}:update:${ctx.eventId}`, { op: 'patch', messageOfKey: key, card });
     return;
   }
   const rev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: s.version } });
   const by = rev?.actorOpenId ?? s.submittedBy ?? ctx.actor;
   await ctx.enqueue(key, { op: 'send', to: s.unit.chatId ? { chatId: s.unit.chatId } : { openId: by }, card });
-  const older = await ctx.tx.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `receipt:${s.id}:v` }, op: 'send' }, select: { idempotencyKey: true } });
+  const older = await ctx.tx.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `receipt:${s.id}:v` }, op: 'send' }, select: { idempotencyKey: true, sentAt: true } });
   const current = await displayVersionOf(ctx.tx, s.id, s.version);
   for (const o of older) {
     const v = Number(/:v(\d+)$/.exec(o.idempotencyKey)?.[1]);
-    if (!Number.isInteger(v) || v >= s.version) continue;
+    if (!Number.isInteger(v) || v >= s.version || !stillPatchable(o, ctx.now)) continue;
     const oldRev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: v }, select: { action: true } });
     const reason = s.status === 'withdrawn' ? '本单位的申报已撤回。' : `本单位的申报已更新为第 ${current} 版。`;
     const stale = supersededReceiptCard({ unitName: s.unit.name, campaignTitle: s.campaign.title, displayVersion: await displayVersionOf(ctx.tx, s.id, v), status: oldRev?.action === 'withdraw' ? 'withdrawn' : 'submitted', reason });
@@ -362,11 +374,12 @@ export async function postReceipt(ctx: UseCaseContext, submissionId: string): Pr
   }
 }
 
-/** Updates the current receipt in place (e.g. 申报 closed: the 修改/撤回 buttons go); nothing when none was sent. */
+/** Updates the current receipt in place (e.g. 申报 closed: the 修改/撤回 buttons go); nothing when none was sent or it is past Feishu's update window. */
 export async function refreshReceipt(ctx: UseCaseContext, submissionId: string): Promise<void> {
   const s = await ctx.tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true, unit: true } });
   const key = receiptKey(s.id, s.version);
-  if (!(await ctx.tx.outboxMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true } }))) return;
+  const sent = await ctx.tx.outboxMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true, sentAt: true } });
+  if (!sent || !stillPatchable(sent, ctx.now)) return;
   await ctx.enqueue(`${key}:update:${ctx.eventId}`, { op: 'patch', messageOfKey: key, card: await receiptCardOf(ctx, s) });
 }
 
