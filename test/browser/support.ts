@@ -44,7 +44,25 @@ export function runningClock(start: Date): Clock {
   return { now: () => new Date(start.getTime() + Math.round(performance.now() - t0)) };
 }
 
-export async function startLocalApp(): Promise<LocalApp> {
+/** A running clock a story can move forward (a later day of the campaign year), still advancing with real time. */
+export interface MovableClock extends Clock {
+  /** From now on the clock reads `to`, then runs on from there. */
+  moveTo(to: Date): void;
+}
+
+export function movableClock(start: Date): MovableClock {
+  let base = start.getTime();
+  let t0 = performance.now();
+  return {
+    now: () => new Date(base + Math.round(performance.now() - t0)),
+    moveTo(to: Date) {
+      base = to.getTime();
+      t0 = performance.now();
+    },
+  };
+}
+
+export async function startLocalApp(options: { clock?: Clock } = {}): Promise<LocalApp> {
   mkdirSync(SHOTS, { recursive: true });
   const database = await createEmptyDatabase('sqlite');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'themeday-browser-'));
@@ -55,7 +73,7 @@ export async function startLocalApp(): Promise<LocalApp> {
   };
   // As `npm start` in local mode: outbox worker polling, demo county seeded. The clock starts at a fixed
   // date instead of today, and the per-minute cron is off (its reminders would race the assertions).
-  const app = await createApp({ config, logger: createLogger('silent'), emulator: { ackTimeoutMs: CALLBACK_WAIT_MS }, cron: false, clock: runningClock(LOCAL_APP_START) });
+  const app = await createApp({ config, logger: createLogger('silent'), emulator: { ackTimeoutMs: CALLBACK_WAIT_MS }, cron: false, clock: options.clock ?? runningClock(LOCAL_APP_START) });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     // C.UTF-8: the machine has no zh_CN locale, and without a locale Chromium saves a download with a Chinese name as "download"; --lang keeps the page in Chinese.

