@@ -103,9 +103,12 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await review.waitFor({ timeout: 30_000 });
     const id = await review.getAttribute('data-message-id');
     const card = page.locator(`#message-list [data-message-id="${id}"]`);
-    for (let i = 0; i < count; i++) {
+    // The card counts 已通过 N and refreshes in place after each decision.
+    const approved = async () => Number(/已通过\s*(\d+)/.exec((await card.textContent()) ?? '')?.[1] ?? NaN);
+    const before = await approved();
+    for (let i = 1; i <= count; i++) {
       await card.locator('form button', { hasText: /^通过$/ }).first().click();
-      await waitUntil(async () => (await card.textContent())?.split('已通过').length === i + 2, 30_000);
+      await waitUntil(async () => (await approved()) === before + i, 30_000);
     }
   }
 
@@ -113,7 +116,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
   async function publishCard() {
     await as(coordinator, office);
     await sayToBot(page, '发布计划');
-    const row = cardRow(page, '发布计划安排表');
+    const row = page.locator('#message-list [data-message-id]', { has: page.locator('.card-title', { hasText: /^发布.*计划安排表$/ }) }).last();
     await row.waitFor({ timeout: 30_000 });
     return page.locator(`#message-list [data-message-id="${await row.getAttribute('data-message-id')}"]`);
   }
@@ -159,7 +162,9 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     const confirm = await publishCard();
     const text = (await confirm.textContent()) ?? '';
     expect(text).toContain(`申报截止日 ${deadline} 还没到`);
-    expect(text).toContain(`${unitCount - 2} 个单位未提交`);
+    // Who has not submitted (the unit holding an extension is told apart), and what early closing would do.
+    expect(text).toContain(`${unitCount - 3} 个单位未提交，截止后将不能再提交`);
+    expect(text).toContain(langli.name);
     expect(text).toContain(`${quantang.name}（未提交）持有延期至 ${year}-04-14`);
     await shot(page, 'year-02-early-publish');
     // The early close asks first; cancelled, and the coordinator goes back to the schedule.
