@@ -62,12 +62,12 @@ export function movableClock(start: Date): MovableClock {
   };
 }
 
-export async function startLocalApp(options: { clock?: Clock } = {}): Promise<LocalApp> {
+export async function startLocalApp(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<LocalApp> {
   mkdirSync(SHOTS, { recursive: true });
   const database = await createEmptyDatabase('sqlite');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'themeday-browser-'));
   const config = {
-    ...loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, STORAGE_DIR: path.join(dir, 'files'), LOG_LEVEL: 'silent', LOCAL_DEMO: 'true' }),
+    ...loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, STORAGE_DIR: path.join(dir, 'files'), LOG_LEVEL: 'silent', LOCAL_DEMO: 'true', ...options.env }),
     port: 0,
     host: '127.0.0.1',
   };

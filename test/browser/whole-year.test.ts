@@ -5,7 +5,8 @@
 // 申报 closes; 重新开放 lets a unit really submit again; exports open from the workspace as files;
 // summaries count a LOGO photo; evaluation warns when judges or summaries are too few.
 // The app's clock is moved between the seasons (never the wall clock). A sequential story.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_OFFICE, DEMO_UNITS } from '../../src/domain/demo-directory.ts';
 import { atShanghai } from '../../src/domain/time.ts';
@@ -39,7 +40,10 @@ const xingsha = unit('星沙街道');
 const xianglong = unit('湘龙街道');
 const quantang = unit('泉塘街道');
 const langli = unit('榔梨街道');
+const songya = unit('松雅湖街道');
 const unitCount = DEMO_UNITS.length;
+/** A 1×1 PNG: the activity photo (the workspace sends it as an image message). */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 // The app starts on Tuesday 2026-03-10: the campaign year is 2026, the plan's deadline 04-07.
 const { year, deadline, months } = campaignDates(LOCAL_APP_START);
 
@@ -121,10 +125,30 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     return page.locator(`#message-list [data-message-id="${await row.getAttribute('data-message-id')}"]`);
   }
 
+  /** Clicks the newest file bubble whose name contains `name`: the download must succeed and be an xlsx (a zip: PK). */
+  async function downloadXlsx(name: string): Promise<string> {
+    const bubble = page.locator('#message-list a.bubble-file', { hasText: name }).filter({ hasText: '.xlsx' }).last();
+    await bubble.waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), bubble.click()]);
+    expect(await download.failure()).toBeNull();
+    const bytes = await readFile(await download.path());
+    expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(bytes.length).toBeGreaterThan(1000);
+    return (await bubble.getAttribute('download')) ?? '';
+  }
+
   beforeAll(async () => {
-    local = await startLocalApp({ clock });
+    // No link checks: the test machine has no way out (the check itself is tested in test/summaries).
+    local = await startLocalApp({ clock, env: { EVIDENCE_CHECK_LINKS: 'false' } });
     screen = await openScreen(local, 'desktop');
     page = screen.page;
+  });
+  // A failed step leaves what the screen showed: a screenshot and the end of the open chat.
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== 'fail' || !page) return;
+    await shot(page, 'year-failed', { fullPage: true }).catch(() => undefined);
+    const tail = ((await page.locator('#message-list').innerText().catch(() => '')) ?? '').slice(-1500);
+    console.warn(`[whole-year] failed in ${ctx.task.name}; the open chat ends with:\n${tail}`);
   });
   afterAll(async () => {
     await screen?.context.close().catch(() => undefined);
@@ -196,7 +220,6 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await cardRow(page, '申报进度').locator('.md', { hasText: '计划已发布' }).first().waitFor();
 
     // A unit without a submission is refused by the notice's button, until it is reopened.
-    const songya = unit('松雅湖街道');
     await as(liaisonOf(songya), songya.chatId);
     const notice = cardRow(page, `关于申报长沙县${year}年`);
     await notice.locator('button', { hasText: '填写申报表' }).click();
@@ -206,5 +229,71 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     expect(await botSays(`已为${songya.name}重新开放申报至`)).toMatch(/星期[一二三四五]/);
     await submitTheme(songya, { title: '社会治理问卷调查与结果公开', month: months[1], forms: ['questionnaire'], intro: '面向辖区居民开展社会治理满意度问卷调查，公开调查结果和整改措施，邀请居民代表参与评议。' });
     await shot(page, 'year-03-reopened-submitted');
+  }, 240_000);
+
+  it('exports open from the workspace: the published plan and the 申报表 arrive as files that download', async () => {
+    // The plan's Excel went to the office group when it was published.
+    await as(coordinator, office);
+    expect(await downloadXlsx('计划安排表')).toBe(`长沙县${year}年“政务公开主题日”活动计划安排表（第1版）.xlsx`);
+    // 导出申报表 typed in the office group: the file comes in the private chat.
+    await sayToBot(page, '导出申报表');
+    await openBotChat(page);
+    expect(await downloadXlsx('主题申报表')).toMatch(/^长沙县\d{4}年政务公开主题日活动主题申报表_\d{12}\.xlsx$/);
+    await shot(page, 'year-04-exports');
+  }, 240_000);
+
+  it('May: a unit summarises its activity, marks a photo as its LOGO photo, and 总结进度 counts it', async () => {
+    moveTo(`${year}-05-25`);
+    await as(liaisonOf(xingsha), xingsha.chatId);
+    await sayToBot(page, '总结');
+    const list = cardRow(page, '总结');
+    await list.locator('button', { hasText: '填写总结' }).first().waitFor({ timeout: 30_000 });
+    await list.locator('button', { hasText: '填写总结' }).first().click();
+    const formRow = cardRow(page, `活动总结 · ${xingsha.name}`);
+    await formRow.locator('form').waitFor({ timeout: 30_000 });
+    const formId = await formRow.getAttribute('data-message-id');
+    const row = page.locator(`#message-list [data-message-id="${formId}"]`);
+    const form = row.locator('form');
+    await form.locator('input[name="held_date_1"]').fill(`${year}-05-20`);
+    await form.locator('.ms-box[data-name="forms_used"]').click();
+    await form.locator('.ms-item[data-value="forum"]').click();
+    await form.locator('.ms-item[data-value="policy"]').click();
+    await row.locator('.card-header').click();
+    for (const [k, n] of [['p_npcDeputies', '3'], ['p_cppccMembers', '2'], ['p_experts', '1'], ['p_media', '4'], ['p_citizens', '36']] as const) await form.locator(`input[name="${k}"]`).fill(n);
+    await form.locator('select[name="logo_shown"]').selectOption({ label: '是' });
+    await form.locator('textarea[name="links_media"]').fill('https://www.csx.gov.cn/zwgk/ztr/202605/t20260521_123456.html');
+    await form.locator('select[name="policy_released"]').selectOption({ label: '是' });
+    await form.locator('input[name="opinions_count"]').fill('12');
+    await form.locator('textarea[name="summary_text"]').fill('5月20日在星沙街道便民服务中心召开优化营商环境政策面对面座谈会，邀请人大代表、政协委员和36名企业群众代表参加，解读政策并现场答复问题。');
+    await form.locator('textarea[name="experience"]').fill('会前征集企业问题清单，会上逐条回应，会后在政府网站专栏公开办理结果。');
+    await form.locator('button', { hasText: '提交总结' }).click();
+    await toast(page, '总结');
+    // The form turns into the submitted summary, in place.
+    await row.locator('button', { hasText: '修改总结' }).waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain('现场 LOGO：有');
+
+    // The photo, sent in the unit group; marked as the LOGO photo from the summary's 照片 button.
+    await page.locator('#image-input').setInputFiles({ name: '座谈会现场LOGO.png', mimeType: 'image/png', buffer: PNG });
+    await cardRow(page, '照片已收到').locator('.md', { hasText: `已收到 1 张照片（「${THEMES.xingsha.title}」）` }).waitFor({ timeout: 30_000 });
+    await sayToBot(page, '总结');
+    const again = cardRow(page, '总结');
+    await again.locator('button', { hasText: '查看/修改' }).first().click();
+    const photoButton = page.locator('#message-list button', { hasText: '照片 / 标记 LOGO 照片（1）' }).last();
+    await photoButton.waitFor({ timeout: 30_000 });
+    await photoButton.click();
+    const photos = page.locator('#message-list [data-message-id]', { has: page.locator('button', { hasText: '标为 LOGO 照片' }) }).last();
+    await photos.waitFor({ timeout: 30_000 });
+    await photos.locator('button', { hasText: '标为 LOGO 照片' }).click();
+    await toast(page, 'LOGO');
+    await shot(page, 'year-05-logo-photo');
+
+    await as(coordinator, office);
+    await sayToBot(page, '总结进度');
+    const progress = cardRow(page, '总结进度');
+    await progress.waitFor({ timeout: 30_000 });
+    const line = progress.locator('.ctable tbody tr', { hasText: xingsha.name });
+    await line.waitFor();
+    expect(await line.textContent()).toContain('有·照片');
+    await shot(page, 'year-06-summary-progress');
   }, 240_000);
 });
