@@ -146,7 +146,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
   // A failed step leaves what the screen showed: a screenshot and the end of the open chat.
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail' || !page) return;
-    await shot(page, 'year-failed', { fullPage: true }).catch(() => undefined);
+    await shot(page, `year-failed-${ctx.task.name.split(':')[0]}`).catch(() => undefined);
     const tail = ((await page.locator('#message-list').innerText().catch(() => '')) ?? '').slice(-1500);
     console.warn(`[whole-year] failed in ${ctx.task.name}; the open chat ends with:\n${tail}`);
   });
@@ -295,5 +295,56 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await line.waitFor();
     expect(await line.textContent()).toContain('有·照片');
     await shot(page, 'year-06-summary-progress');
+  }, 240_000);
+
+  it('December: 开启评选 counts what can be scored; with one judge and one summary, publishing results warns with counts', async () => {
+    moveTo(`${year}-12-01`);
+    await as(coordinator, office);
+    await sayToBot(page, '开启评选');
+    const opened = cardRow(page, '评选进度与排名');
+    await opened.waitFor({ timeout: 30_000 });
+    expect(await opened.textContent()).toContain('评选已开启：1 项活动已提交总结，可参评。'); // the one summary of the year
+
+    // One judge, named from the unit directory (the office group does not hold them).
+    const judge = liaisonOf(xianglong);
+    await sayToBot(page, `添加评委 ${judge.name} ${xianglong.name}`);
+    await botSays(`已添加评委 ${judge.name}（${xianglong.name}，回避本单位活动）`);
+
+    // The judge scores the one summarised activity from the private chat.
+    await as(judge, 'bot');
+    const home = cardRow(page, '最佳政务公开主题日活动评分');
+    await home.waitFor({ timeout: 30_000 });
+    await home.locator('button', { hasText: '评下一项（剩 1 项）' }).click();
+    const scoreRow = cardRow(page, `评分 · ${xingsha.name}`);
+    await scoreRow.waitFor({ timeout: 30_000 });
+    const scoreForm = scoreRow.locator('form');
+    const inputs = scoreForm.locator('input[name^="c_"]');
+    const labels = await scoreRow.locator('form').textContent();
+    const maxima = [...(labels ?? '').matchAll(/（0–(\d+) 分/g)].map((m) => Number(m[1]));
+    expect(maxima.length).toBe(await inputs.count());
+    for (let i = 0; i < maxima.length; i++) await inputs.nth(i).fill(String(Math.round(maxima[i]! * 0.85)));
+    await scoreForm.locator('textarea[name="comment"]').fill('座谈会组织规范，政策解读到位，意见答复及时公开。');
+    await scoreForm.locator('button', { hasText: '提交评分' }).click();
+    await toast(page, '评分');
+
+    // The coordinator's ranking: before the results go out, the readiness warnings state the counts.
+    await as(coordinator, office);
+    await sayToBot(page, '评选进度');
+    const ranking = cardRow(page, '评选进度与排名');
+    await ranking.locator('.md', { hasText: '公布前请注意' }).waitFor({ timeout: 30_000 });
+    const text = (await ranking.textContent()) ?? '';
+    expect(text).toContain('只有 1 位评委（建议至少 5 位');
+    expect(text).toContain('3 项入选活动中只有 1 项提交了总结，其余 2 项不参加评选');
+    await shot(page, 'year-07-readiness');
+    // Publishing asks again, with the same counts; cancelled, nothing is announced.
+    await ranking.locator('button', { hasText: '确认并公布' }).click();
+    const modal = page.locator('.modal.confirm', { hasText: '评选尚未齐备，仍要公布？' });
+    await modal.waitFor();
+    expect(await modal.textContent()).toContain('只有 1 位评委');
+    await modal.locator('.mbtn', { hasText: '取消' }).click();
+    await modal.waitFor({ state: 'detached' });
+    await as(liaisonOf(xingsha), xingsha.chatId);
+    expect(await page.locator('#message-list .card-title', { hasText: '最佳政务公开主题日活动' }).count()).toBe(0);
+    expect(screen.errors).toEqual([]);
   }, 240_000);
 });
