@@ -237,6 +237,9 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     expect(await downloadXlsx('计划安排表')).toBe(`长沙县${year}年“政务公开主题日”活动计划安排表（第1版）.xlsx`);
     // 导出申报表 typed in the office group: the file comes in the private chat.
     await sayToBot(page, '导出申报表');
+    // The file starts the coordinator's private chat with the bot: open it once the chat list shows it.
+    // (the file message, then the 申报表已导出 card with its link: either is the chat's latest line).
+    await page.locator('.chat-item:has(.badge-bot)', { hasText: /\[文件\]|申报表已导出/ }).waitFor({ timeout: 60_000 });
     await openBotChat(page);
     expect(await downloadXlsx('主题申报表')).toMatch(/^长沙县\d{4}年政务公开主题日活动主题申报表_\d{12}\.xlsx$/);
     await shot(page, 'year-04-exports');
