@@ -11,24 +11,7 @@ import type { Page } from 'playwright-core';
 import { DEMO_OFFICE, DEMO_UNITS } from '../../src/domain/demo-directory.ts';
 import { atShanghai } from '../../src/domain/time.ts';
 import { STORY, waitUntil } from '../support/kit.ts';
-import {
-  LOCAL_APP_START,
-  SKIP_BROWSER,
-  campaignDates,
-  cardRow,
-  confirmDialog,
-  movableClock,
-  openBotChat,
-  openChat,
-  openScreen,
-  sayToBot,
-  shot,
-  startLocalApp,
-  switchPersona,
-  toast,
-  type LocalApp,
-  type Screen,
-} from './support.ts';
+import { LOCAL_APP_START, SKIP_BROWSER, campaignDates, cardRow, confirmDialog, movableClock, openBotChat, openChat, openScreen, sayToBot, shot, startLocalApp, switchPersona, toast, type LocalApp, type Screen } from './support.ts';
 
 const coordinator = { openId: DEMO_OFFICE.coordinator.openId, name: DEMO_OFFICE.coordinator.name };
 const office = DEMO_OFFICE.chatId;
@@ -98,7 +81,6 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await page.locator(`#message-list [data-message-id="${formId}"] .card-title`, { hasText: '申报已提交' }).waitFor({ timeout: 30_000 });
   }
 
-
   /** The coordinator approves every pending theme of `u` on the 主题审核 card, by its 通过 buttons. */
   async function approveAll(u: ReturnType<typeof unit>, count: number): Promise<void> {
     await as(coordinator, office);
@@ -111,7 +93,10 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     const approved = async () => Number(/已通过\s*(\d+)/.exec((await card.textContent()) ?? '')?.[1] ?? NaN);
     const before = await approved();
     for (let i = 1; i <= count; i++) {
-      await card.locator('form button', { hasText: /^通过$/ }).first().click();
+      await card
+        .locator('form button', { hasText: /^通过$/ })
+        .first()
+        .click();
       await waitUntil(async () => (await approved()) === before + i, 30_000);
     }
   }
@@ -147,7 +132,12 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
   afterEach(async (ctx) => {
     if (ctx.task.result?.state !== 'fail' || !page) return;
     await shot(page, `year-failed-${ctx.task.name.split(':')[0]}`).catch(() => undefined);
-    const tail = ((await page.locator('#message-list').innerText().catch(() => '')) ?? '').slice(-1500);
+    const tail = (
+      (await page
+        .locator('#message-list')
+        .innerText()
+        .catch(() => '')) ?? ''
+    ).slice(-1500);
     console.warn(`[whole-year] failed in ${ctx.task.name}; the open chat ends with:\n${tail}`);
   });
   afterAll(async () => {
@@ -262,7 +252,14 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await form.locator('.ms-item[data-value="forum"]').click();
     await form.locator('.ms-item[data-value="policy"]').click();
     await row.locator('.card-header').click();
-    for (const [k, n] of [['p_npcDeputies', '3'], ['p_cppccMembers', '2'], ['p_experts', '1'], ['p_media', '4'], ['p_citizens', '36']] as const) await form.locator(`input[name="${k}"]`).fill(n);
+    for (const [k, n] of [
+      ['p_npcDeputies', '3'],
+      ['p_cppccMembers', '2'],
+      ['p_experts', '1'],
+      ['p_media', '4'],
+      ['p_citizens', '36'],
+    ] as const)
+      await form.locator(`input[name="${k}"]`).fill(n);
     await form.locator('select[name="logo_shown"]').selectOption({ label: '是' });
     await form.locator('textarea[name="links_media"]').fill('https://www.csx.gov.cn/zwgk/ztr/202605/t20260521_123456.html');
     await form.locator('select[name="policy_released"]').selectOption({ label: '是' });
@@ -277,7 +274,9 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
 
     // The photo, sent in the unit group; marked as the LOGO photo from the summary's 照片 button.
     await page.locator('#image-input').setInputFiles({ name: '座谈会现场LOGO.png', mimeType: 'image/png', buffer: PNG });
-    await cardRow(page, '照片已收到').locator('.md', { hasText: `已收到 1 张照片（「${THEMES.xingsha.title}」）` }).waitFor({ timeout: 30_000 });
+    await cardRow(page, '照片已收到')
+      .locator('.md', { hasText: `已收到 1 张照片（「${THEMES.xingsha.title}」）` })
+      .waitFor({ timeout: 30_000 });
     await sayToBot(page, '总结');
     const again = cardRow(page, '总结');
     await again.locator('button', { hasText: '查看/修改' }).first().click();
