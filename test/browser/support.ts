@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createApp, type App } from '../../src/app/create-app.ts';
 import { createLogger } from '../../src/app/log.ts';
 import { createEmptyDatabase } from '../support/db.ts';
+import { waitUntil } from '../support/kit.ts';
 import type { Clock } from '../../src/ports/clock.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -44,18 +45,36 @@ export function runningClock(start: Date): Clock {
   return { now: () => new Date(start.getTime() + Math.round(performance.now() - t0)) };
 }
 
-export async function startLocalApp(): Promise<LocalApp> {
+/** A running clock a story can move forward (a later day of the campaign year), still advancing with real time. */
+export interface MovableClock extends Clock {
+  /** From now on the clock reads `to`, then runs on from there. */
+  moveTo(to: Date): void;
+}
+
+export function movableClock(start: Date): MovableClock {
+  let base = start.getTime();
+  let t0 = performance.now();
+  return {
+    now: () => new Date(base + Math.round(performance.now() - t0)),
+    moveTo(to: Date) {
+      base = to.getTime();
+      t0 = performance.now();
+    },
+  };
+}
+
+export async function startLocalApp(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<LocalApp> {
   mkdirSync(SHOTS, { recursive: true });
   const database = await createEmptyDatabase('sqlite');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'themeday-browser-'));
   const config = {
-    ...loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, STORAGE_DIR: path.join(dir, 'files'), LOG_LEVEL: 'silent', LOCAL_DEMO: 'true' }),
+    ...loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, STORAGE_DIR: path.join(dir, 'files'), LOG_LEVEL: 'silent', LOCAL_DEMO: 'true', ...options.env }),
     port: 0,
     host: '127.0.0.1',
   };
   // As `npm start` in local mode: outbox worker polling, demo county seeded. The clock starts at a fixed
   // date instead of today, and the per-minute cron is off (its reminders would race the assertions).
-  const app = await createApp({ config, logger: createLogger('silent'), emulator: { ackTimeoutMs: CALLBACK_WAIT_MS }, cron: false, clock: runningClock(LOCAL_APP_START) });
+  const app = await createApp({ config, logger: createLogger('silent'), emulator: { ackTimeoutMs: CALLBACK_WAIT_MS }, cron: false, clock: options.clock ?? runningClock(LOCAL_APP_START) });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     // C.UTF-8: the machine has no zh_CN locale, and without a locale Chromium saves a download with a Chinese name as "download"; --lang keeps the page in Chinese.
@@ -134,6 +153,13 @@ export async function sayToBot(page: Page, text: string): Promise<void> {
   await input.pressSequentially('@');
   await page.locator('.mention-popup .mention-option').first().waitFor();
   await input.press('Enter');
+  // Under load the composer's blur timer (from an earlier focus change) can hide the popup before Enter
+  // reaches it, and Enter then sends a bare '@': check the mention landed, else use the composer's @ button.
+  if (!(await input.inputValue()).includes('@主题日助手')) {
+    await input.fill('');
+    await page.locator('#at-button').click();
+    await waitUntil(async () => (await input.inputValue()).includes('@主题日助手'));
+  }
   await input.pressSequentially(text);
   await input.press('Enter');
   await page.locator('.msg.mine .bubble', { hasText: text }).last().waitFor();

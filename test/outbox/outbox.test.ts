@@ -143,6 +143,26 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
     expect(JSON.stringify(msg.card)).toContain('v2');
   });
 
+  it('a card past Feishu\'s 14-day update window (230031) is left as sent, without a red alert to the coordinators', async () => {
+    // A year's receipts are sent from late March; publishing in mid-April updates them in place. Feishu
+    // refuses updates of messages older than 14 days (open.feishu.cn, 更新应用发送的消息卡片: "仅支持更新
+    // 14 天内发送的消息"): an expected limit, not a delivery failure for the coordinators to chase.
+    const unit = h.demo.units[3]!;
+    await put(h, [['old:send', { op: 'send', to: { chatId: unit.chatId }, card: noticeCard('v1', ['a']) }]]);
+    await h.drainOutbox();
+    const alerts = () => h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'alert:' } } });
+    const before = await alerts();
+    h.clock.advance(15 * 86_400_000);
+    await put(h, [['old:patch', { op: 'patch', messageOfKey: 'old:send', card: noticeCard('v2', ['b']) }]]);
+    await h.drainOutbox();
+    const row = await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'old:patch' } });
+    expect(row.status).toBe('failed');
+    expect(row.lastErrorCode).toBe(230031);
+    expect(row.attempts).toBe(1);
+    expect(await alerts()).toBe(before);
+    expect(JSON.stringify(h.messages(unit.chatId).find((m) => m.uuid === 'old:send')!.card)).toContain('v1');
+  });
+
   it('honours x-ogw-ratelimit-reset before calling again', async () => {
     const unit = h.demo.units[3]!;
     await put(h, [['rl:1', { op: 'send', to: { chatId: unit.chatId }, text: '限流测试' }]]);

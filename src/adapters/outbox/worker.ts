@@ -499,7 +499,7 @@ export class OutboxWorker {
         data: { status, claimedBy: null, leaseUntil: null, attemptStartedAt: null, lastError: message.slice(0, 1000), lastErrorCode: code ?? null },
       });
       if (n.count === 0) return false;
-      if (isAlert) return true;
+      if (isAlert || outsideUpdateWindow(row.op, code)) return true;
       const chats = await coordinatorChatIds(tx, this.o.config.coordinatorChatId);
       const alert = alertCard(row, status, code, message, Math.max(1, attempts));
       for (const chatId of chats) {
@@ -510,9 +510,21 @@ export class OutboxWorker {
     });
     if (changed) this.o.observer.settled?.({ op: row.op, status, attempts, enqueueToDoneMs: now.getTime() - row.createdAt.getTime() });
     if (changed && status === 'dead') this.o.metrics?.send('dead');
-    log.error(isAlert ? 'alert could not be delivered' : `outbox row ${status}`, { code, error: message });
+    if (outsideUpdateWindow(row.op, code)) log.warn('card older than Feishu\'s 14-day update window left as sent', { code });
+    else log.error(isAlert ? 'alert could not be delivered' : `outbox row ${status}`, { code, error: message });
     return status;
   }
+}
+
+/**
+ * Feishu updates a card only within 14 days of sending it (230031; open.feishu.cn 更新已发送的消息卡片
+ * im/v1/messages/:message_id PATCH, 使用限制: "仅支持更新 14 天内发送的消息"). Freshening an older card (a
+ * March receipt when the plan is published in April) is best effort: the row fails quietly, without a
+ * red alert sending the coordinators to check the bot's groups.
+ */
+export const PATCH_WINDOW_EXPIRED = 230031;
+function outsideUpdateWindow(op: string, code: number | undefined): boolean {
+  return code === PATCH_WINDOW_EXPIRED && (op === 'patch' || op === 'card_update');
 }
 
 function usesUuid(op: OutboxOp): boolean {
