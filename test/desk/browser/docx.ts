@@ -1,27 +1,10 @@
 // Reads a .docx back: word/document.xml out of the zip (yauzl), then each table as rows of cell text.
-import yauzl from 'yauzl';
+import { readFile } from 'node:fs/promises';
+import { unzipEntry } from '../support.ts';
 
-export function readZipEntry(file: string, name: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(err ?? new Error('not a zip'));
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (entry.fileName !== name) return zip.readEntry();
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return reject(e ?? new Error('no stream'));
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            zip.close();
-            resolve(Buffer.concat(chunks).toString('utf8'));
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => reject(new Error(`${name} not in ${file}`)));
-      zip.readEntry();
-    });
-  });
+/** One entry of a zip file on disk (the downloaded .docx), read with the desk tests' unzip helper. */
+export async function readZipEntry(file: string, name: string): Promise<string> {
+  return unzipEntry(await readFile(file), name);
 }
 
 const decode = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
