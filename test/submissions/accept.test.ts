@@ -8,24 +8,37 @@ const theme = (title: string) => ({ title, month: 6, forms: ['forum' as const], 
 
 describe.each(PROVIDERS_UNDER_TEST)('acceptSubmission (%s)', (provider) => {
   let db: TestDatabase;
-  let submissionId: string;
+  let campaignId: string;
+  let units = 0;
   beforeAll(async () => {
     db = await createTestDatabase(provider);
     const c = db.client;
-    const unit = await c.unit.create({ data: { name: '星沙街道', kind: 'street' } });
-    await c.liaison.create({ data: { unitId: unit.id, openId: 'ou_a', name: '甲', role: 'primary' } });
     const campaign = await c.campaign.create({ data: { year: 2023, title: 't', status: 'collecting', noticeDate: '2023-03-23', deadline: '2023-04-07', contactName: '李', contactPhone: '0731-84872387', contactEmail: 'a@b.cn' } });
-    submissionId = (await c.submission.create({ data: { campaignId: campaign.id, unitId: unit.id } })).id;
+    campaignId = campaign.id;
   });
   afterAll(async () => {
     await db?.destroy();
   });
 
-  const load = (tx: TestDatabase['client']) => tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true } });
+  const load = (tx: TestDatabase['client'], submissionId: string) => tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true } });
+  /** A unit of its own (liaison ou_a) with a pending submission, accepted `accepts` times (one version each). */
+  async function submission(accepts = 0): Promise<string> {
+    const c = db.client;
+    const unit = await c.unit.create({ data: { name: `星沙街道${++units}`, kind: 'street' } });
+    await c.liaison.create({ data: { unitId: unit.id, openId: 'ou_a', name: '甲', role: 'primary' } });
+    const id = (await c.submission.create({ data: { campaignId, unitId: unit.id } })).id;
+    for (let i = 0; i < accepts; i++) {
+      const s = await load(c, id);
+      const r = await c.$transaction((tx) => acceptSubmission(tx, { submission: s, contact: { name: '甲', phone: '13812345678' }, themes: [theme(`第${i + 1}版`)], actor: 'ou_a', now: new Date('2023-04-01T02:00:00Z') }));
+      if (r === null) throw new Error('setup accept refused');
+    }
+    return id;
+  }
 
   it('refuses a second accept of the same version', async () => {
     const c = db.client;
-    const stale = await load(c);
+    const submissionId = await submission();
+    const stale = await load(c, submissionId);
     const first = await c.$transaction((tx) => acceptSubmission(tx, { submission: stale, contact: { name: '甲', phone: '13812345678' }, themes: [theme('一')], actor: 'ou_a', now: new Date('2023-04-01T02:00:00Z') }));
     expect(first).toMatchObject({ action: 'submit', version: 1, late: false });
     const second = await c.$transaction((tx) => acceptSubmission(tx, { submission: stale, contact: { name: '甲', phone: '13812345678' }, themes: [theme('二')], actor: 'ou_a', now: new Date('2023-04-01T03:00:00Z') }));
@@ -33,12 +46,13 @@ describe.each(PROVIDERS_UNDER_TEST)('acceptSubmission (%s)', (provider) => {
     const s = await c.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { themes: true } });
     expect(s.version).toBe(1);
     expect(s.themes.map((t) => t.title)).toEqual(['一']);
-    expect((await c.liaison.findFirstOrThrow({ where: { openId: 'ou_a' } })).phone).toBe('13812345678');
+    expect((await c.liaison.findFirstOrThrow({ where: { openId: 'ou_a', unit: { submissions: { some: { id: submissionId } } } } })).phone).toBe('13812345678');
   });
 
   it('lets exactly one of two racing edits through', async () => {
     const c = db.client;
-    const base = await load(c);
+    const submissionId = await submission(1); // at version 1, as a unit that has submitted once
+    const base = await load(c, submissionId);
     const race = (title: string) =>
       c.$transaction(
         async (tx) => {
@@ -59,6 +73,7 @@ describe.each(PROVIDERS_UNDER_TEST)('acceptSubmission (%s)', (provider) => {
 
   it('withdrawal uses the same lock', async () => {
     const c = db.client;
+    const submissionId = await submission(2); // at version 2: submitted, then edited once
     const stale = { id: submissionId, version: 1 };
     expect(await c.$transaction((tx) => writeWithdrawal(tx, stale, 'ou_a', new Date('2023-04-03T02:00:00Z')))).toBeNull();
     const ok = await c.$transaction((tx) => writeWithdrawal(tx, { id: submissionId, version: 2 }, 'ou_a', new Date('2023-04-03T02:00:00Z')));
