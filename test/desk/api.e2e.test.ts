@@ -19,7 +19,11 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
     await seedDemoCampaign(h.db, { now: h.clock.now() });
     await seedScheduledStage(h.services);
     await h.drainOutbox();
+    // Every test below may run first (shuffle): the coordinator's session is opened here, and a test
+    // that needs a sign-in of its own (the sign-in itself, the expiry) uses a fresh client.
     desk = new DeskClient(h.url);
+    const { callback } = await desk.signIn(h.demo.coordinatorOpenId);
+    if (callback.status !== 302) throw new Error(`coordinator sign-in answered ${callback.status}`);
   }, 120_000);
 
   afterAll(async () => {
@@ -43,6 +47,7 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
   });
 
   it('signs a coordinator in through the emulator authorization page and the SDK', async () => {
+    const desk = new DeskClient(h.url);
     const { callback, code, authorizePage } = await desk.signIn(h.demo.coordinatorOpenId);
     expect(authorizePage).toContain('李成英');
     expect(callback.status).toBe(302);
@@ -250,6 +255,11 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
   });
 
   it('filters the audit log and exports it as CSV', async () => {
+    // The coordinator moves an activity first, so the log holds a schedule.move of this test's own.
+    const board = await desk.json<ScheduleBoard>('/desk/api/schedule?year=2023');
+    const from0 = board.body.months.findLast((m) => m.items.length > 0)!;
+    const moved = await desk.post<ScheduleMoveResult>('/desk/api/schedule/move', { themeId: from0.items[0]!.themeId, month: from0.month === 1 ? 2 : 1 });
+    expect(moved.status).toBe(200);
     const from = '2020-01-01';
     const rows = await desk.json<AuditResponse>(`/desk/api/audit?from=${from}&action=schedule.move`);
     expect(rows.status).toBe(200);
@@ -301,7 +311,15 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
   });
 
   it('expires the session', async () => {
-    h.clock.set(new Date(h.clock.now().getTime() + 9 * 3600_000));
-    expect((await desk.json<ApiError>('/desk/api/me')).status).toBe(401);
+    const own = new DeskClient(h.url);
+    await own.signIn(h.demo.coordinatorOpenId);
+    expect((await own.json<Me>('/desk/api/me')).status).toBe(200);
+    const now = h.clock.now();
+    h.clock.set(new Date(now.getTime() + 9 * 3600_000));
+    try {
+      expect((await own.json<ApiError>('/desk/api/me')).status).toBe(401);
+    } finally {
+      h.clock.set(now); // the other tests' sessions stay valid, whatever runs next
+    }
   });
 });
