@@ -22,6 +22,7 @@ import {
   truncatedButtons,
   type LocalApp,
 } from './support.ts';
+import { STORY } from '../support/kit.ts';
 
 const coordinator = { openId: DEMO_OFFICE.coordinator.openId, name: DEMO_OFFICE.coordinator.name };
 const office = DEMO_OFFICE.chatId;
@@ -42,7 +43,8 @@ const THEME_2 = {
   intro: '组织市民群众代表和新闻媒体走进民生实事项目建设现场（体验式观摩），介绍项目进展并听取群众意见。',
 };
 
-describe.skipIf(SKIP_BROWSER)('the app in Chromium (local mode, demo county)', () => {
+// A story: the second step works the progress card the first one made (1 unit in), the third opens its receipt.
+describe.skipIf(SKIP_BROWSER)('the app in Chromium (local mode, demo county)', STORY, () => {
   let local: LocalApp;
 
   beforeAll(async () => {

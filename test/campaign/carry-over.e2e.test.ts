@@ -13,11 +13,13 @@ import { atShanghai } from '../../src/domain/time.ts';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import { parseSettings } from '../../src/domain/campaign.ts';
 import { buttonValue, cardText, clickForm, lastInteractive, shownFormValues } from '../submissions/support.ts';
+import { STORY } from '../support/kit.ts';
 
 const TITLE = (year: number) => `长沙县${year}年“政务公开主题日”活动`;
 const INTRO = '邀请企业代表和人大代表座谈，解读优化营商环境的各项政策措施，听取意见建议。';
 
-describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and near-duplicates (%s)', (provider) => {
+// A story: 2027 is launched by the first step, and each later step works on the themes the one before submitted.
+describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and near-duplicates (%s)', STORY, (provider) => {
   let h: Harness;
   let coord: string;
   let office: string;

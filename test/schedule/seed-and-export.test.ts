@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/app/log.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { newClock, seedCampaign2023, waitUntil } from '../review/support.ts';
+import { STORY } from '../support/kit.ts';
 
 function calendarOnlyGateway(events: string[]): FeishuGateway {
   let n = 0;
@@ -34,7 +35,8 @@ function calendarOnlyGateway(events: string[]): FeishuGateway {
   });
 }
 
-describe.each(PROVIDERS_UNDER_TEST)('demo seed and export schedule (%s)', (provider) => {
+// A story: export before publication, then review and publish, then export the published version 1.
+describe.each(PROVIDERS_UNDER_TEST)('demo seed and export schedule (%s)', STORY, (provider) => {
   let db: TestDatabase;
   let dir: string;
   let services: AppServices;
