@@ -11,8 +11,11 @@ import { computeResults } from '../../src/usecases/evaluation/results.ts';
 import { parseEvidenceCheck } from '../../src/domain/evidence.ts';
 import { readJpegExif } from '../../src/adapters/files/exif.ts';
 import { cardText, goodForm, lastBotCard, seedScheduled2023, waitFor, expectValidCard } from '../summaries/support.ts';
+import { STORY } from '../support/kit.ts';
 
-describe.each(PROVIDERS_UNDER_TEST)('demo seed and link checks (%s)', (provider) => {
+// A story: a summary is submitted and the rubric edited before any score; the last step seeds the scores
+// (taking that summary as it is) and finds the rubric locked.
+describe.each(PROVIDERS_UNDER_TEST)('demo seed and link checks (%s)', STORY, (provider) => {
   let h: Harness;
   let server: http.Server;
   let base = '';
