@@ -287,6 +287,36 @@ describe.skipIf(skip)('workspace in Chromium', () => {
     await context.close();
   });
 
+  it("the mention popup opened after the composer regained focus stays open (an earlier blur's timer does not close it)", async () => {
+    // Leaving the composer hides the popup a moment later (so a click on an option still lands). Coming
+    // back and typing '@' within that moment used to let the old timer hide the new popup, and Enter then
+    // sent a bare '@' instead of picking the bot. The page's clock is faked, so the moment is exact.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    watch(page);
+    await page.clock.install();
+    await page.goto(`${fx.url}/?as=${PEOPLE.xs.openId}&chat=${GROUP}`);
+    await page.locator(`[data-message-id="${noticeMessageId}"] .card`).waitFor();
+    const input = page.locator('#composer-input');
+    await input.click();
+    await page.locator('#chat-search').click();
+    await input.click();
+    await input.pressSequentially('@');
+    await page.locator('.mention-popup .mention-option').first().waitFor();
+    await page.clock.runFor(1000);
+    expect(await page.locator('#mention-popup').isVisible()).toBe(true);
+    await input.press('Enter');
+    expect(await input.inputValue()).toBe('@主题日助手 ');
+    // Leaving for good still closes it.
+    await input.pressSequentially('@');
+    await page.locator('.mention-popup .mention-option').first().waitFor();
+    await page.locator('#chat-search').click();
+    await page.clock.runFor(1000);
+    expect(await page.locator('#mention-popup').isVisible()).toBe(false);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it('a person picker lists the people its options name (not only the chat), a link button opens its URL', async () => {
     // Card JSON 2.0 multi_select_person: options are open_ids; the picked ones arrive as an array in form_value.
     const card = {

@@ -797,7 +797,16 @@ function wire() {
       $('mention-popup').hidden = true;
     }
   });
-  input.addEventListener('blur', () => setTimeout(() => ($('mention-popup').hidden = true), 150));
+  // Hide the popup a moment after the composer loses focus (a click on an option lands first), unless
+  // the composer has focus again by then: that timer used to close a popup opened after coming back.
+  let blurTimer = null;
+  input.addEventListener('blur', () => {
+    clearTimeout(blurTimer);
+    blurTimer = setTimeout(() => {
+      if (document.activeElement !== input) $('mention-popup').hidden = true;
+    }, 150);
+  });
+  input.addEventListener('focus', () => clearTimeout(blurTimer));
   $('send-button').addEventListener('click', sendText);
   $('at-button').addEventListener('click', insertBotMention);
   $('image-button').addEventListener('click', () => $('image-input').click());
