@@ -3,7 +3,7 @@
 // SSE, the composer (@mention, image) and the phone layout. Screenshots go to test-results/.
 import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page, type Request, type Route } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request, type Route } from 'playwright-core';
 import { GROUP, OTHER_GROUP, PEOPLE, formCard, noticeCard, startFixture, type Fixture } from './fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,6 +23,14 @@ describe.skipIf(skip)('workspace in Chromium', () => {
 
   const watch = (page: Page): void => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
+  };
+
+  /** A fresh desktop browser context and page whose script errors are collected. */
+  const desktopPage = async (): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    watch(page);
+    return { context, page };
   };
 
   beforeAll(async () => {
@@ -176,9 +184,7 @@ describe.skipIf(skip)('workspace in Chromium', () => {
     const id = await fx.sendCard(GROUP, card);
     await fx.emulator.userSendText(PEOPLE.edu.openId, GROUP, '<img src=x onerror="window.__xss=7">');
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    watch(page);
+    const { context, page } = await desktopPage();
     await page.goto(`${fx.url}/?as=${PEOPLE.xs.openId}&chat=${GROUP}`);
     const rendered = page.locator(`[data-message-id="${id}"] .card`);
     await rendered.waitFor();
@@ -197,9 +203,7 @@ describe.skipIf(skip)('workspace in Chromium', () => {
   it('shows what arrived while the live stream was down once it reconnects, without a reload', async () => {
     // The SSE stream does not replay: a bot answer sent while it is not connected (before it first opens,
     // or while it reconnects after a drop under load) must still reach the page when it (re)opens.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    watch(page);
+    const { context, page } = await desktopPage();
     let attempts = 0;
     const refuse = (route: Route) => {
       attempts += 1;
@@ -219,9 +223,7 @@ describe.skipIf(skip)('workspace in Chromium', () => {
   });
 
   it('retries the newest load of the chat when it fails (the loads it superseded were dropped)', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    watch(page);
+    const { context, page } = await desktopPage();
     await page.goto(`${fx.url}/?as=${PEOPLE.xs.openId}&chat=${GROUP}`);
     await page.locator(`[data-message-id="${noticeMessageId}"] .card`).waitFor();
     let failed = 0;
@@ -242,9 +244,7 @@ describe.skipIf(skip)('workspace in Chromium', () => {
     // The chat list refreshes on every live event. A refresh for the previous person still under way when
     // someone else is picked used to land after the new person's list and paint the old chats under the
     // new name (seen under load in the whole-year story).
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    watch(page);
+    const { context, page } = await desktopPage();
     await page.goto(`${fx.url}/?as=${PEOPLE.coord.openId}`);
     await page.locator(`.chat-item[data-chat-id="${OTHER_GROUP}"]`).waitFor();
     let release = (): void => undefined;
@@ -291,9 +291,7 @@ describe.skipIf(skip)('workspace in Chromium', () => {
     // Leaving the composer hides the popup a moment later (so a click on an option still lands). Coming
     // back and typing '@' within that moment used to let the old timer hide the new popup, and Enter then
     // sent a bare '@' instead of picking the bot. The page's clock is faked, so the moment is exact.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    watch(page);
+    const { context, page } = await desktopPage();
     await page.clock.install();
     await page.goto(`${fx.url}/?as=${PEOPLE.xs.openId}&chat=${GROUP}`);
     await page.locator(`[data-message-id="${noticeMessageId}"] .card`).waitFor();
@@ -338,9 +336,7 @@ describe.skipIf(skip)('workspace in Chromium', () => {
     };
     // The coordinator's own group has nobody else in it.
     const id = await fx.sendCard(OTHER_GROUP, card);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    watch(page);
+    const { context, page } = await desktopPage();
     await page.goto(`${fx.url}/?as=${PEOPLE.coord.openId}&chat=${OTHER_GROUP}`);
     const row = page.locator(`[data-message-id="${id}"] .card`);
     await row.waitFor();
