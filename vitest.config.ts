@@ -27,10 +27,7 @@ if (typeof (Object as { groupBy?: unknown }).groupBy !== 'function') {
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The whole-year browser story (issue 13) passes 8 of 13 runs on a loaded 2-core machine (persona
-    // switches and launch timing in the workspace): opt-in with `npm run test:whole-year` until it is
-    // reliable, so a flaky story cannot block CI.
-    exclude: process.env.WHOLE_YEAR === '1' ? ['node_modules/**'] : ['node_modules/**', 'test/browser/whole-year.test.ts'],
+    exclude: ['node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Each file gets its own databases; files run in parallel processes, tests in a file in order.

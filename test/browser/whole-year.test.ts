@@ -7,7 +7,7 @@
 // The app's clock is moved between the seasons (never the wall clock). A sequential story.
 import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { DEMO_OFFICE, DEMO_UNITS } from '../../src/domain/demo-directory.ts';
 import { atShanghai } from '../../src/domain/time.ts';
 import { STORY, waitUntil } from '../support/kit.ts';
@@ -47,22 +47,24 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
 
   async function as(who: { openId: string; name: string }, chatId: string | 'bot'): Promise<void> {
     await switchPersona(page, who.openId, who.name);
-    // Under load the workspace can keep the previous person's chat list after a switch (a late list
-    // response wins; reported): reload once, which lists the chosen person's chats.
-    const item = page.locator(chatId === 'bot' ? '.chat-item:has(.badge-bot)' : `.chat-item[data-chat-id="${chatId}"]`);
-    if (
-      !(await item.waitFor({ timeout: 10_000 }).then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      await page.reload();
-      await page.locator('.persona-name', { hasText: who.name }).waitFor();
-    }
     if (chatId === 'bot') await openBotChat(page);
     else await openChat(page, chatId);
   }
   const liaisonOf = (u: ReturnType<typeof unit>) => ({ openId: u.openId, name: u.liaison });
+
+  /**
+   * Types `text` to the bot and returns the card that answers it: the first card titled `title` that was
+   * not in the open chat before (an older card with the same title, e.g. yesterday's 申报进度, never stands in).
+   */
+  async function ask(text: string, title: string | RegExp, timeout = 30_000): Promise<Locator> {
+    const rows = page.locator('#message-list [data-message-id]', { has: page.locator('.card-title', { hasText: title }) });
+    const ids = () => rows.evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.messageId ?? ''));
+    const before = new Set(await ids());
+    await sayToBot(page, text);
+    let id: string | undefined;
+    await waitUntil(async () => (id = (await ids()).find((i) => !before.has(i))) !== undefined, timeout);
+    return page.locator(`#message-list [data-message-id="${id}"]`);
+  }
 
   /** The bot's last text reply in the open chat containing `text`. */
   async function botSays(text: string): Promise<string> {
@@ -96,11 +98,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
   /** The coordinator approves every pending theme of `u` on the 主题审核 card, by its 通过 buttons. */
   async function approveAll(u: ReturnType<typeof unit>, count: number): Promise<void> {
     await as(coordinator, office);
-    await sayToBot(page, `审核 ${u.name}`);
-    const review = cardRow(page, '主题审核');
-    await review.waitFor({ timeout: 30_000 });
-    const id = await review.getAttribute('data-message-id');
-    const card = page.locator(`#message-list [data-message-id="${id}"]`);
+    const card = await ask(`审核 ${u.name}`, '主题审核');
     // The card counts 已通过 N and refreshes in place after each decision.
     const approved = async () => Number(/已通过\s*(\d+)/.exec((await card.textContent()) ?? '')?.[1] ?? NaN);
     const before = await approved();
@@ -116,10 +114,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
   /** 发布计划 typed in the office group: the confirmation card (its id, so later updates are followed). */
   async function publishCard() {
     await as(coordinator, office);
-    await sayToBot(page, '发布计划');
-    const row = page.locator('#message-list [data-message-id]', { has: page.locator('.card-title', { hasText: /^发布.*计划安排表$/ }) }).last();
-    await row.waitFor({ timeout: 30_000 });
-    return page.locator(`#message-list [data-message-id="${await row.getAttribute('data-message-id')}"]`);
+    return ask('发布计划', /^发布.*计划安排表$/);
   }
 
   /** Clicks the newest file bubble whose name contains `name`: the download must succeed and be an xlsx (a zip: PK). */
@@ -159,9 +154,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
 
   it('March: the coordinator launches; two units submit, a third is granted an extension', async () => {
     await as(coordinator, office);
-    await sayToBot(page, '发起申报');
-    const launch = cardRow(page, `发起 ${year} 年主题申报`);
-    await launch.waitFor();
+    const launch = await ask('发起申报', `发起 ${year} 年主题申报`);
     await launch.locator('input[name="launch_deadline"]').fill(deadline);
     await launch.locator('button', { hasText: '确认发起' }).click();
     await confirmDialog(page, '确认发起申报');
@@ -175,8 +168,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await as(coordinator, office);
     await sayToBot(page, `延期 ${quantang.name} ${year}-04-14`);
     expect(await botSays(`已将${quantang.name}的申报截止日期延长至 ${year}-04-14`)).toContain('已通知该单位工作群');
-    await sayToBot(page, '进度');
-    const progress = cardRow(page, '申报进度');
+    const progress = await ask('进度', '申报进度');
     await progress.locator('.card-title-tags', { hasText: `2/${unitCount}` }).waitFor();
     await shot(page, 'year-01-progress');
   }, 240_000);
@@ -200,11 +192,10 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await modal.locator('.mbtn', { hasText: '取消' }).click();
     await modal.waitFor({ state: 'detached' });
     await confirm.locator('button', { hasText: '返回编排' }).click();
-    await cardRow(page, '计划安排表').waitFor();
+    await confirm.locator('.card-title', { hasText: '（编排中）' }).waitFor();
 
     // 申报 is still open: 进度 says so, and a unit that had not submitted still can.
-    await sayToBot(page, '进度');
-    const progress = cardRow(page, '申报进度');
+    const progress = await ask('进度', '申报进度');
     await progress.locator('.card-title-tags', { hasText: `2/${unitCount}` }).waitFor();
     expect(await progress.textContent()).toContain('申报中');
     await submitTheme(langli, THEMES.langli);
@@ -218,8 +209,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await confirm.locator('button', { hasText: '发布并截止申报' }).click();
     await confirmDialog(page, '确认发布并截止申报？');
     await confirm.locator('.card-title', { hasText: '计划安排表已发布' }).waitFor({ timeout: 60_000 });
-    await sayToBot(page, '进度');
-    await cardRow(page, '申报进度').locator('.md', { hasText: '计划已发布' }).first().waitFor();
+    await (await ask('进度', '申报进度')).locator('.md', { hasText: '计划已发布' }).first().waitFor();
 
     // A unit without a submission is refused by the notice's button, until it is reopened.
     await as(liaisonOf(songya), songya.chatId);
@@ -253,8 +243,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
   it('May: a unit summarises its activity, marks a photo as its LOGO photo, and 总结进度 counts it', async () => {
     moveTo(`${year}-05-25`);
     await as(liaisonOf(xingsha), xingsha.chatId);
-    await sayToBot(page, '总结');
-    const list = cardRow(page, '总结');
+    const list = await ask('总结', '总结');
     await list.locator('button', { hasText: '填写总结' }).first().waitFor({ timeout: 30_000 });
     await list.locator('button', { hasText: '填写总结' }).first().click();
     const formRow = cardRow(page, `活动总结 · ${xingsha.name}`);
@@ -292,8 +281,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await cardRow(page, '照片已收到')
       .locator('.md', { hasText: `已收到 1 张照片（「${THEMES.xingsha.title}」）` })
       .waitFor({ timeout: 30_000 });
-    await sayToBot(page, '总结');
-    const again = cardRow(page, '总结');
+    const again = await ask('总结', '总结');
     await again.locator('button', { hasText: '查看/修改' }).first().click();
     const photoButton = page.locator('#message-list button', { hasText: '照片 / 标记 LOGO 照片（1）' }).last();
     await photoButton.waitFor({ timeout: 30_000 });
@@ -305,9 +293,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await shot(page, 'year-05-logo-photo');
 
     await as(coordinator, office);
-    await sayToBot(page, '总结进度');
-    const progress = cardRow(page, '总结进度');
-    await progress.waitFor({ timeout: 30_000 });
+    const progress = await ask('总结进度', '总结进度');
     const line = progress.locator('.ctable tbody tr', { hasText: xingsha.name });
     await line.waitFor();
     expect(await line.textContent()).toContain('有·照片');
@@ -317,9 +303,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
   it('December: 开启评选 counts what can be scored; with one judge and one summary, publishing results warns with counts', async () => {
     moveTo(`${year}-12-01`);
     await as(coordinator, office);
-    await sayToBot(page, '开启评选');
-    const opened = cardRow(page, '评选进度与排名');
-    await opened.waitFor({ timeout: 30_000 });
+    const opened = await ask('开启评选', '评选进度与排名');
     expect(await opened.textContent()).toContain('评选已开启：1 项活动已提交总结，可参评。'); // the one summary of the year
 
     // One judge, named from the unit directory (the office group does not hold them).
@@ -346,8 +330,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
 
     // The coordinator's ranking: before the results go out, the readiness warnings state the counts.
     await as(coordinator, office);
-    await sayToBot(page, '评选进度');
-    const ranking = cardRow(page, '评选进度与排名');
+    const ranking = await ask('评选进度', '评选进度与排名');
     await ranking.locator('.md', { hasText: '公布前请注意' }).waitFor({ timeout: 30_000 });
     const text = (await ranking.textContent()) ?? '';
     expect(text).toContain('只有 1 位评委（建议至少 5 位');

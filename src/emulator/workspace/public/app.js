@@ -29,7 +29,7 @@ function el(tag, className, text) {
 // ---- HTTP -----------------------------------------------------------------------------------------
 
 async function api(path, options = {}) {
-  const init = { method: options.method || 'GET', headers: {} };
+  const init = { method: options.method || 'GET', headers: {}, signal: options.signal };
   if (options.body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(options.body);
@@ -37,7 +37,8 @@ async function api(path, options = {}) {
   let res;
   try {
     res = await fetch(API + path, init);
-  } catch {
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
     throw new Error('无法连接本地模拟器，请确认 npm start 仍在运行');
   }
   const data = await res.json().catch(() => ({}));
@@ -220,9 +221,25 @@ async function switchPersona(openId) {
     url.searchParams.delete('as');
     history.replaceState(null, '', url);
   }
+  // Nothing of the previous person stays on screen or in flight: their conversation, chat list and any
+  // load of them still under way (whose late answer would otherwise paint over the new person's).
+  persona = openId;
+  for (const request of stateRequests) request.abort();
+  loadSeq++;
+  clearTimeout(loadRetry);
+  clearTimeout(refreshTimer);
   state.activeChatId = null;
   state.messages = [];
-  await loadState(openId);
+  state.chats = [];
+  showEmptyPane();
+  try {
+    await loadState(openId);
+  } catch (error) {
+    toast({ type: 'error', content: error.message });
+    return;
+  }
+  // Someone else was picked while this person's state loaded: that switch finishes the job.
+  if (persona !== openId) return;
   const saved = localStorage.getItem(CHAT_KEY + ':' + openId);
   if (saved && state.chats.some((c) => c.chatId === saved) && !MOBILE.matches) await openChat(saved);
   else showEmptyPane();
@@ -242,12 +259,38 @@ function renderPersona() {
 
 // ---- chat list -----------------------------------------------------------------------------------------
 
+/** The person the page shows, or is switching to (state.me follows once their state has loaded). */
+let persona = '';
+/** Each /state request is numbered; an answer paints only if it is for `persona` and newer than the last one painted. */
+let stateSeq = 0;
+let stateShown = 0;
+const stateRequests = new Set();
+
+/**
+ * Loads the person's state (who they are, the people, their chats) and paints it. An answer that arrives
+ * after a newer one, or after a switch to someone else, is dropped (a switch also aborts it): a late
+ * answer for the previous person used to repaint their chat list under the new person's name.
+ */
 async function loadState(as) {
-  const data = await api('/state?as=' + encodeURIComponent(as || ''));
+  const seq = ++stateSeq;
+  const request = new AbortController();
+  stateRequests.add(request);
+  let data;
+  try {
+    data = await api('/state?as=' + encodeURIComponent(as || ''), { signal: request.signal });
+  } catch (error) {
+    if (request.signal.aborted) return;
+    throw error;
+  } finally {
+    stateRequests.delete(request);
+  }
+  if (as !== persona || seq < stateShown) return;
+  stateShown = seq;
   state.me = data.me;
   state.bot = data.bot;
   state.users = data.users;
   state.chats = data.chats;
+  if (!state.me) persona = '';
   renderPersona();
   renderChatList();
   if (!state.me) openPersonaPicker(true);
@@ -257,12 +300,9 @@ let refreshTimer = null;
 function refreshStateSoon() {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
-    if (!state.me) return;
+    if (!persona || !state.me) return;
     try {
-      const data = await api('/state?as=' + encodeURIComponent(state.me.openId));
-      state.users = data.users;
-      state.chats = data.chats;
-      renderChatList();
+      await loadState(persona);
     } catch {
       // The next event or reconnect refreshes again.
     }
@@ -307,7 +347,7 @@ function renderChatList() {
     li.appendChild(b);
     list.appendChild(li);
   }
-  if (!chats.length) list.appendChild(el('li', 'chat-list-empty', state.me ? (q ? '没有匹配的会话' : '你还没有加入任何群') : '请先选择身份'));
+  if (!chats.length) list.appendChild(el('li', 'chat-list-empty', persona && state.me?.openId !== persona ? '加载中…' : state.me ? (q ? '没有匹配的会话' : '你还没有加入任何群') : '请先选择身份'));
 }
 
 // ---- conversation --------------------------------------------------------------------------------------------
@@ -757,7 +797,16 @@ function wire() {
       $('mention-popup').hidden = true;
     }
   });
-  input.addEventListener('blur', () => setTimeout(() => ($('mention-popup').hidden = true), 150));
+  // Hide the popup a moment after the composer loses focus (a click on an option lands first), unless
+  // the composer has focus again by then: that timer used to close a popup opened after coming back.
+  let blurTimer = null;
+  input.addEventListener('blur', () => {
+    clearTimeout(blurTimer);
+    blurTimer = setTimeout(() => {
+      if (document.activeElement !== input) $('mention-popup').hidden = true;
+    }, 150);
+  });
+  input.addEventListener('focus', () => clearTimeout(blurTimer));
   $('send-button').addEventListener('click', sendText);
   $('at-button').addEventListener('click', insertBotMention);
   $('image-button').addEventListener('click', () => $('image-input').click());
@@ -777,8 +826,9 @@ function wire() {
 
 async function main() {
   wire();
+  persona = chooseInitialPersona();
   try {
-    await loadState(chooseInitialPersona());
+    await loadState(persona);
   } catch (error) {
     toast({ type: 'error', content: error.message });
     return;
