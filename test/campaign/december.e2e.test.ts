@@ -151,6 +151,18 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
       expect(click.toast?.content).toContain('当前阶段为“评选中”');
       expect(click.cardReplaced).toBe(false);
     }
+    // A liaison's 修改并重新提交 of a 2026 theme returned earlier is refused too, naming the liaison's next step.
+    const unit = h.demo.units[0]!;
+    const liaison = unit.liaisons[0]!.openId;
+    const returned = await h.db.theme.findFirstOrThrow({ where: { submission: { campaignId: c2026, unitId: unit.id } } });
+    await h.db.theme.update({ where: { id: returned.id }, data: { reviewStatus: 'returned', reviewReason: '请补充活动对象' } });
+    await h.say(liaison, unit.chatId, '总结 2026');
+    await h.drainOutbox();
+    const anyCard = lastBot(h, unit.chatId);
+    const revise = await h.click(liaison, anyCard.messageId, { a: 'review.revise_open', themeId: returned.id, version: returned.version });
+    expect(revise.toast?.content).toContain('【2026年】当前阶段为“评选中”');
+    expect(revise.toast?.content).toContain('下一步：评选进行中，结果由县政务公开办公布。');
+    await h.db.theme.update({ where: { id: returned.id }, data: { reviewStatus: 'approved', reviewReason: null } });
 
     const summaries = cardText((await ask('总结进度')).card);
     expect(summaries).toContain('2026 年入选活动 6 项：已提交总结 **4** 项');
