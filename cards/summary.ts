@@ -299,14 +299,24 @@ export function photoTargetChosenCard(title: string): CardJson {
   return card({ title: '已选择活动', template: 'green', elements: [markdown(`照片正在保存到「${escapeMarkdown(title)}」，稍后回复确认。`)] });
 }
 
-export function photoReceivedCard(v: { themeId: string; title: string; count: number; duplicate?: boolean; takenOn?: string; warning?: string }): CardJson {
+/**
+ * The answer to a photo sent in the unit's group. Its summary buttons follow the summary's real
+ * state: 填写总结 before any, 继续填写总结 for a saved draft, 查看总结 / 修改总结 once submitted.
+ */
+export function photoReceivedCard(v: { themeId: string; title: string; count: number; summaryStatus: SummaryStatus; duplicate?: boolean; takenOn?: string; warning?: string }): CardJson {
   const lines = [v.duplicate ? `这张照片已收到过，未重复保存。「${escapeMarkdown(v.title)}」共 ${v.count} 张照片。` : `已收到 ${v.count} 张照片（「${escapeMarkdown(v.title)}」）。`];
   if (v.takenOn) lines.push(`拍摄日期：${v.takenOn}`);
   if (v.warning) lines.push(`<font color='orange'>${escapeMarkdown(v.warning)}</font>`);
+  if (v.summaryStatus === 'submitted') lines.push('本活动的总结已提交，照片已计入。');
+  const theme = { themeId: v.themeId };
+  const summary =
+    v.summaryStatus === 'submitted'
+      ? [button('查看总结', summaryActions.view.value(theme), { size: 'small' }), button('修改总结', summaryActions.open.value(theme), { size: 'small' })]
+      : [button(v.summaryStatus === 'draft' ? '继续填写总结' : '填写总结', summaryActions.open.value(theme), { size: 'small' })];
   return card({
     title: v.duplicate ? '照片已存在' : '照片已收到',
     template: v.duplicate ? 'grey' : 'green',
-    elements: [markdown(lines.join('\n')), buttonRow([button('查看/删除照片', summaryActions.photos.value({ themeId: v.themeId }), { size: 'small' }), button('填写总结', summaryActions.open.value({ themeId: v.themeId }), { size: 'small' })])],
+    elements: [markdown(lines.join('\n')), buttonRow([button('查看照片 / 标记 LOGO 照片', summaryActions.photos.value({ themeId: v.themeId }), { size: 'small' }), ...summary])],
   });
 }
 

@@ -82,7 +82,18 @@ export function stageStrip(stage: CampaignStage): string {
 
 // ---------------------------------------------------------------- commands by stage
 
-/** Commands whose meaning depends on the stage. Others (帮助, 绑定群, 工作日 …) work in every stage. */
+/**
+ * Commands whose meaning depends on the stage. Others (帮助, 绑定群, 工作日 …) work in every stage.
+ *
+ * 审核 (`review`: the 审核 card, its buttons, and a liaison's 修改并重新提交 of a returned theme)
+ * follows the plan (四、时间安排): the office 梳理、甄选 the submitted themes and then issues the
+ * year's 计划安排表, and in December runs the 评选 of the activities held. So review is open while
+ * themes come in (collecting, reviewing) and after publication (scheduled, holding, summarising):
+ * a unit reopened after publication submits new themes, and a returned theme comes back revised;
+ * their decisions join the next publication as a change. Once evaluation opens (evaluating,
+ * closed) the year's list of activities is what the judges score: a decision then would change
+ * the scored list, so 审核 is refused with the stage and the next step.
+ */
 export const STAGE_COMMANDS = {
   launch: { label: '发起申报', stages: ['draft'] },
   submit: { label: '填写申报表', stages: ['collecting', 'reviewing'] },
@@ -107,11 +118,15 @@ export function commandsForStage(stage: CampaignStage): string[] {
   return (Object.keys(STAGE_COMMANDS) as StageCommand[]).filter((c) => commandAllowed(c, stage)).map((c) => STAGE_COMMANDS[c].label);
 }
 
-/** Why a command does not fit the stage, in words a county official understands; null when it does. */
-export function stageRefusal(command: StageCommand, stage: CampaignStage): string | null {
+/**
+ * Why a command does not fit the stage, in words a county official understands; null when it does.
+ * The next step is the coordinator's, or the liaison's when a unit's liaison is refused.
+ */
+export function stageRefusal(command: StageCommand, stage: CampaignStage, role: 'coordinator' | 'liaison' = 'coordinator'): string | null {
   if (commandAllowed(command, stage)) return null;
   const when = STAGE_COMMANDS[command].stages.map((s) => STAGE_LABELS[s]).join('、');
-  return `当前阶段为“${STAGE_LABELS[stage]}”，“${STAGE_COMMANDS[command].label}”在${when}阶段使用。下一步：${STAGE_NEXT_STEP[stage]}`;
+  const next = role === 'liaison' ? STAGE_NEXT_STEP_LIAISON[stage] : STAGE_NEXT_STEP[stage];
+  return `当前阶段为“${STAGE_LABELS[stage]}”，“${STAGE_COMMANDS[command].label}”在${when}阶段使用。下一步：${next}`;
 }
 
 // ---------------------------------------------------------------- the unit's own window

@@ -28,6 +28,8 @@ export const DEFAULT_REDELIVERY_MS = [15_000, 5 * 60_000, 60 * 60_000, 6 * 60 * 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = { perReceiverQps: 5, perMessageQps: 5, appQps: 50, appQpm: 1000 };
 export const CARD_TOKEN_TTL_MS = 30 * 60_000;
 export const CARD_TOKEN_MAX_USES = 2;
+/** A sent card can be updated (patch, delayed update, a callback's answer) within 14 days. */
+export const CARD_UPDATE_WINDOW_MS = 14 * 24 * 60 * 60_000;
 const LOG_CAP = 20_000;
 
 export interface CardTokenState {
@@ -412,6 +414,12 @@ export class EmulatorCore {
       if (!v.ok) {
         result.error = '200673';
         result.errorDetail = `ErrCode: ${v.subCode}; ${v.message}`;
+        return result;
+      }
+      // "发送卡片后，支持在 14 天内更新卡片" (feishu-cards/update-feishu-card): a card in the answer
+      // to a click on an older card is not applied; the toast still shows.
+      if (this.nowMs() - m.createdAt.getTime() > CARD_UPDATE_WINDOW_MS) {
+        result.errorDetail = 'the card was sent more than 14 days ago and can no longer be updated; the card in the answer was not applied';
         return result;
       }
       this.replaceCard(m, card.data, 'callback');

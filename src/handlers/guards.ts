@@ -5,7 +5,7 @@
 import type { Guard, GuardInput, HandlerContext } from '../app/bot.ts';
 import { stageRefusal, type StageCommand } from '../domain/campaign-stage.ts';
 import { campaignFor, splitYearArg, type CampaignIntent } from '../usecases/campaign/resolve.ts';
-import { loadStage } from '../usecases/campaign/load-stage.ts';
+import { loadStage, type StageCampaign } from '../usecases/campaign/load-stage.ts';
 
 const COORDINATOR_ONLY = '只有县政务公开办的协调人可以使用这个指令';
 
@@ -46,11 +46,23 @@ function pickOf(input: GuardInput): { year?: number; campaignId?: string } {
  * handler answers (nothing launched yet is its own message).
  */
 export function inStage(command: StageCommand, intent: CampaignIntent): Guard {
+  return inStageOf(command, (ctx, input) => campaignFor(ctx.tx, intent, { now: ctx.now, ...pickOf(input) }));
+}
+
+/**
+ * The same, for a feature that finds the campaign itself (审核: a button on a 2026 theme acts on
+ * 2026 whatever the intent's rule picks today). `role` picks whose next step the refusal names.
+ */
+export function inStageOf(
+  command: StageCommand,
+  campaignOf: (ctx: HandlerContext, input: GuardInput) => Promise<StageCampaign | null>,
+  role: 'coordinator' | 'liaison' = 'coordinator',
+): Guard {
   return async (ctx, input) => {
-    const campaign = await campaignFor(ctx.tx, intent, { now: ctx.now, ...pickOf(input) });
+    const campaign = await campaignOf(ctx, input);
     if (!campaign) return null;
     const stage = await loadStage(ctx.tx, campaign, ctx.now);
-    const refusal = stageRefusal(command, stage);
+    const refusal = stageRefusal(command, stage, role);
     return refusal ? { text: `【${campaign.year}年】${refusal}`, reason: `stage ${stage}`, entity: 'Campaign', entityId: campaign.id } : null;
   };
 }

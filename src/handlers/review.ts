@@ -14,16 +14,23 @@ import { buildHistory } from '../usecases/review/history.ts';
 import { addReviewers, removeReviewers } from '../usecases/review/reviewers.ts';
 import { loadRevisable, reviseTheme, reviseVm } from '../usecases/review/revise.ts';
 import { quoteInput } from '../domain/user-text.ts';
-import { coordinatorsOnly, reviewersOf } from './guards.ts';
+import { coordinatorsOnly, inStageOf, reviewersOf } from './guards.ts';
 
 const NOT_REVIEWER = '只有县政务公开办的协调人和指定的审核人可以审核主题。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
 
-/** Reviewers of the campaign the command (year typed) or the button (theme, card's campaign) is about. */
-const reviewerOnly = reviewersOf(async (ctx: HandlerContext, input: GuardInput) => {
+/** The campaign the command (year typed) or the button (theme, card's campaign) is about. */
+async function campaignOfInput(ctx: HandlerContext, input: GuardInput) {
   const pick = input.kind === 'command' ? { year: splitYearArg(input.args).year } : (input.value as { themeId?: string; campaignId?: string });
-  return (await reviewCampaign(ctx.tx, { now: ctx.now, year: 'year' in pick ? pick.year : undefined, themeId: 'themeId' in pick ? pick.themeId : undefined, campaignId: 'campaignId' in pick ? pick.campaignId : undefined }))?.id ?? null;
-}, NOT_REVIEWER);
+  return reviewCampaign(ctx.tx, { now: ctx.now, year: 'year' in pick ? pick.year : undefined, themeId: 'themeId' in pick ? pick.themeId : undefined, campaignId: 'campaignId' in pick ? pick.campaignId : undefined });
+}
+
+/** Reviewers of that campaign. */
+const reviewerOnly = reviewersOf(async (ctx, input) => (await campaignOfInput(ctx, input))?.id ?? null, NOT_REVIEWER);
+/** 审核 fits that campaign's stage (src/domain/campaign-stage.ts STAGE_COMMANDS.review: not once evaluation opens). */
+const reviewStage = inStageOf('review', campaignOfInput);
+/** The same for a liaison's 修改并重新提交: the refusal names the liaison's next step. */
+const reviseStage = inStageOf('review', campaignOfInput, 'liaison');
 const coordinatorOnly = coordinatorsOnly('只有县政务公开办的协调人可以指定审核人。');
 
 /** The review card's position from a button's navigation fields. */
@@ -42,6 +49,7 @@ export function registerReview(bot: Bot): void {
   bot.command(
     { names: ['审核', '审核主题'], id: 'review.open', summary: '逐个单位审核申报的主题（通过 / 退回修改 / 不采纳），可跟单位名直达、可加年份', example: '@主题日助手 审核 星沙街道', audience: 'coordinator' },
     reviewerOnly,
+    reviewStage,
     async (ctx, message, typed) => {
       const { year, rest: args } = splitYearArg(typed);
       const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, year });
@@ -79,19 +87,19 @@ export function registerReview(bot: Bot): void {
   });
 
   // The review card's buttons ------------------------------------------------------------------------
-  bot.action(reviewActions.page, reviewerOnly, async (ctx, v) => {
+  bot.action(reviewActions.page, reviewerOnly, reviewStage, async (ctx, v) => {
     const campaign = await reviewCampaign(ctx.tx, { now: ctx.now, campaignId: v.campaignId });
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     return { card: reviewCard(await buildReviewCard(ctx.tx, campaign, positionOf(v))) };
   });
-  bot.action(reviewActions.filter, reviewerOnly, async (ctx, v, a) => {
+  bot.action(reviewActions.filter, reviewerOnly, reviewStage, async (ctx, v, a) => {
     const campaign = await reviewCampaign(ctx.tx, { now: ctx.now, campaignId: v.campaignId });
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     const pos = { ...positionOf(v, parseReviewFilter(a.formValue ?? {})), page: 0 };
     return { card: reviewCard(await buildReviewCard(ctx.tx, campaign, pos)) };
   });
 
-  bot.action(reviewActions.decide, reviewerOnly, async (ctx, v, a) => {
+  bot.action(reviewActions.decide, reviewerOnly, reviewStage, async (ctx, v, a) => {
     const campaign = await reviewCampaign(ctx.tx, { now: ctx.now, themeId: v.themeId });
     if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
     const pos = { ...positionOf(v), dir: 'stay' as const };
@@ -125,7 +133,7 @@ export function registerReview(bot: Bot): void {
   });
 
   // The liaison's 修改并重新提交 ----------------------------------------------------------------------
-  bot.action(reviewActions.reviseOpen, async (ctx, v) => {
+  bot.action(reviewActions.reviseOpen, reviseStage, async (ctx, v) => {
     const theme = await loadRevisable(ctx.tx, v.themeId);
     if (!theme) return { toast: { type: 'warning', content: '找不到这个主题' } };
     const refused = await liaisonRefusal(ctx, theme, 'review.revise_open');
@@ -135,7 +143,7 @@ export function registerReview(bot: Bot): void {
     return { card: reviseCard(reviseVm(theme, shanghaiDate(ctx.now))) };
   });
 
-  bot.action(reviewActions.reviseSubmit, async (ctx, v, a) => {
+  bot.action(reviewActions.reviseSubmit, reviseStage, async (ctx, v, a) => {
     const theme = await loadRevisable(ctx.tx, v.themeId);
     if (!theme) return { toast: { type: 'warning', content: '找不到这个主题' } };
     const refused = await liaisonRefusal(ctx, theme, 'review.revise');

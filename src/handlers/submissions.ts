@@ -4,6 +4,7 @@ import type { Bot } from '../app/bot.ts';
 import { liaisonUnitIds } from '../app/access.ts';
 import { liaisonActions, submissionActions } from '../../cards/actions.ts';
 import { openSubmissionForm, submissionFormAction, withdrawSubmission } from '../usecases/submissions/submit.ts';
+import { staleReceipt } from '../usecases/submissions/stale-receipt.ts';
 import { bindLiaison, decideLiaisonRequest, liaisonSubmission, setLeader } from '../usecases/submissions/liaison.ts';
 import { resolveCampaign } from '../usecases/campaign/resolve.ts';
 
@@ -23,9 +24,19 @@ export function registerSubmissions(bot: Bot): void {
     if (r.toast) await ctx.reply(r.toast.content);
   });
   bot.action(submissionActions.open, (ctx, v) => openSubmissionForm(ctx, v.submissionId, 'open'));
-  bot.action(submissionActions.edit, (ctx, v) => openSubmissionForm(ctx, v.submissionId, 'edit'));
+  // An older receipt's buttons (stale-receipt.ts): the clicked card turns grey where Feishu still allows, the toast names the current version.
+  bot.action(submissionActions.edit, async (ctx, v, e) => {
+    const stale = await staleReceipt(ctx, v.submissionId, e.messageId, 'edit');
+    const r = await openSubmissionForm(ctx, v.submissionId, 'edit');
+    if (!stale) return r;
+    return { toast: r.toast?.type === 'success' ? { type: 'info', content: `${stale.message}已把最新的申报表发到你与主题日助手的私聊。` } : r.toast, ...(stale.card ? { card: stale.card } : {}) };
+  });
   bot.action(submissionActions.form, (ctx, v, a) => submissionFormAction(ctx, { submissionId: v.submissionId, cardVersion: v.version, op: v.op, index: v.index, formValue: a.formValue }));
-  bot.action(submissionActions.withdraw, (ctx, v) => withdrawSubmission(ctx, v.submissionId, v.version));
+  bot.action(submissionActions.withdraw, async (ctx, v, e) => {
+    const stale = await staleReceipt(ctx, v.submissionId, e.messageId, 'withdraw');
+    if (stale) return { toast: { type: 'warning', content: stale.message }, ...(stale.card ? { card: stale.card } : {}) };
+    return withdrawSubmission(ctx, v.submissionId, v.version);
+  });
 
   // The unit's contacts ----------------------------------------------------------------------------
   bot.command({ names: ['我是联系人'], summary: '在本单位工作群中绑定自己为本单位联系人（负责填报）', example: '@主题日助手 我是联系人', audience: 'liaison' }, async (ctx, m) => {

@@ -40,6 +40,8 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
   let c2027: string;
   let coord: string;
   let office: string;
+  /** the 2026 review card sent before evaluation opened */
+  let review2026Card = '';
   /** units owing a 2026 December summary (month-end reminder on 12月24日) */
   const owingSummary: string[] = [];
   /** units that already submitted 2027 */
@@ -92,6 +94,19 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
     await h?.stop();
   });
 
+  it('before 2026 evaluation opens, 审核 2026 works and its buttons stay on 2026', async () => {
+    // 2026 is scheduled (activities held, summaries coming in): review still open for reopened units' themes.
+    const review2026 = await ask(`审核 2026年 ${h.demo.units[0]!.name}`);
+    expect(cardText(review2026.card)).toContain(TITLE(2026));
+    // Its buttons stay on 2026 although the reviewing rule now points at 2027.
+    const next = /"value":(\{"a":"review\.page"[^}]*"dir":"next"\})/.exec(JSON.stringify(review2026.card))!;
+    expect((await h.click(coord, review2026.messageId, JSON.parse(next[1]!) as Record<string, unknown>)).cardReplaced).toBe(true);
+    const turned = cardText(currentCard(h, review2026.messageId));
+    expect(turned).toContain(TITLE(2026));
+    expect(turned).toContain(`${h.demo.units[1]!.name}2026年活动`);
+    review2026Card = review2026.messageId;
+  });
+
   it('evaluation commands act on 2026; a 2027 evaluation is refused', async () => {
     const opened = await ask('开启评选');
     expect(cardText(opened.card)).toContain('2026');
@@ -123,14 +138,31 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
     const review = cardText((await ask('审核')).card);
     expect(review).toContain(TITLE(2027));
     expect(review).toContain(h.demo.units[0]!.name);
-    const review2026 = await ask(`审核 2026年 ${h.demo.units[0]!.name}`);
-    expect(cardText(review2026.card)).toContain(TITLE(2026));
-    // Its buttons stay on 2026 although the reviewing rule now points at 2027.
-    const next = /"value":(\{"a":"review\.page"[^}]*"dir":"next"\})/.exec(JSON.stringify(review2026.card))!;
-    expect((await h.click(coord, review2026.messageId, JSON.parse(next[1]!) as Record<string, unknown>)).cardReplaced).toBe(true);
-    const turned = cardText(currentCard(h, review2026.messageId));
-    expect(turned).toContain(TITLE(2026));
-    expect(turned).toContain(`${h.demo.units[1]!.name}2026年活动`);
+    // 2026 is in evaluation: the judges score its list of activities, so 审核 2026 is refused with the stage,
+    // and so are the buttons of the 2026 review card sent before (a decision would change the scored list).
+    const refused = await ask(`审核 2026年 ${h.demo.units[0]!.name}`);
+    expect(refused.text).toContain('【2026年】当前阶段为“评选中”，“审核”在申报中、审核中、计划已发布、活动举办中、活动总结阶段使用');
+    const oldCard = currentCard(h, review2026Card);
+    const decide = /"value":(\{"a":"review\.decide"[^}]*\})/.exec(JSON.stringify(oldCard));
+    const page = /"value":(\{"a":"review\.page"[^}]*\})/.exec(JSON.stringify(oldCard))!;
+    expect(decide, 'the 2026 card had decision buttons').not.toBeNull();
+    for (const value of [decide![1]!, page[1]!]) {
+      const click = await h.click(coord, review2026Card, JSON.parse(value) as Record<string, unknown>);
+      expect(click.toast?.content).toContain('当前阶段为“评选中”');
+      expect(click.cardReplaced).toBe(false);
+    }
+    // A liaison's 修改并重新提交 of a 2026 theme returned earlier is refused too, naming the liaison's next step.
+    const unit = h.demo.units[0]!;
+    const liaison = unit.liaisons[0]!.openId;
+    const returned = await h.db.theme.findFirstOrThrow({ where: { submission: { campaignId: c2026, unitId: unit.id } } });
+    await h.db.theme.update({ where: { id: returned.id }, data: { reviewStatus: 'returned', reviewReason: '请补充活动对象' } });
+    await h.say(liaison, unit.chatId, '总结 2026');
+    await h.drainOutbox();
+    const anyCard = lastBot(h, unit.chatId);
+    const revise = await h.click(liaison, anyCard.messageId, { a: 'review.revise_open', themeId: returned.id, version: returned.version });
+    expect(revise.toast?.content).toContain('【2026年】当前阶段为“评选中”');
+    expect(revise.toast?.content).toContain('下一步：评选进行中，结果由县政务公开办公布。');
+    await h.db.theme.update({ where: { id: returned.id }, data: { reviewStatus: 'approved', reviewReason: null } });
 
     const summaries = cardText((await ask('总结进度')).card);
     expect(summaries).toContain('2026 年入选活动 6 项：已提交总结 **4** 项');

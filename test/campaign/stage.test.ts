@@ -26,6 +26,14 @@ describe('campaign stage', () => {
     expect(stageRefusal('summary', 'holding')).toBeNull();
   });
 
+  it('allows 审核 until evaluation opens (reopened units after publication), not in evaluation or after', () => {
+    for (const stage of ['collecting', 'reviewing', 'scheduled', 'holding', 'summarising'] as const) expect(commandAllowed('review', stage), stage).toBe(true);
+    for (const stage of ['draft', 'evaluating', 'closed'] as const) expect(commandAllowed('review', stage), stage).toBe(false);
+    expect(stageRefusal('review', 'evaluating')).toBe('当前阶段为“评选中”，“审核”在申报中、审核中、计划已发布、活动举办中、活动总结阶段使用。下一步：评委“评分”；用“评选进度”查看排名，确认后发布结果。');
+    // A liaison revising a returned theme is told the liaison's next step.
+    expect(stageRefusal('review', 'evaluating', 'liaison')).toContain('下一步：评选进行中，结果由县政务公开办公布。');
+  });
+
   it("keeps a unit's own window open after 申报 closes, and never a past one", () => {
     expect(unitWindowUntil({ deadlineOverride: '2023-04-14', reopenedUntil: '2023-04-12' }, '2023-04-10')).toBe('2023-04-14');
     expect(unitWindowUntil({ deadlineOverride: '2023-04-14', reopenedUntil: null }, '2023-04-15')).toBeNull();

@@ -327,7 +327,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     accepted('photo list (last page)', photoListCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), photos, notice: text(80), page: 99 }));
     accepted('photo target', photoTargetCard({ ref: 'om_1', options: Array.from({ length: 30 }, (_, i) => ({ themeId: `cm${i}xxxxxxxxxxxxxxxxxxxxx`, label: TITLE(i) })) }));
     accepted('photo chosen', photoTargetChosenCard(TITLE(0)));
-    accepted('photo received', photoReceivedCard({ themeId: 't1', title: TITLE(0), count: PHOTOS, duplicate: true, takenOn: '2023-05-12', warning: text(200) }));
+    accepted('photo received', photoReceivedCard({ themeId: 't1', title: TITLE(0), count: PHOTOS, summaryStatus: 'submitted', duplicate: true, takenOn: '2023-05-12', warning: text(200) }));
     accepted('evidence', evidenceResultCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), check: evidence, mentionLine: '<at id=ou_abc></at> 已提交' }));
     for (const n of [1, 100, ACTIVITIES]) accepted(`completeness ${n}`, completenessCard({ year: 2023, rows: completenessRows(n), today: '2023-12-01' }));
   });

@@ -74,8 +74,18 @@ describe('summary cards', () => {
     check(photoListCard({ themeId: 't1', unitName: '星沙街道', title: long(40), photos: Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, fileName: `${long(30)}.jpg`, takenOn: i % 2 ? null : '2023-05-12', sizeBytes: 123456, isLogo: i === 0 })), notice: long(50) }));
     check(photoTargetCard({ ref: 'om_1', options: Array.from({ length: 10 }, (_, i) => ({ themeId: `t${i}`, label: long(60) })) }));
     check(photoTargetChosenCard(long(40)));
-    check(photoReceivedCard({ themeId: 't1', title: long(40), count: 3, duplicate: true, takenOn: '2023-05-12', warning: long(60) }));
+    check(photoReceivedCard({ themeId: 't1', title: long(40), count: 3, summaryStatus: 'submitted', duplicate: true, takenOn: '2023-05-12', warning: long(60) }));
     check(evidenceResultCard({ themeId: 't1', unitName: '星沙街道', title: long(40), check: evidence, mentionLine: '<at id=ou_abc></at> 已提交' }));
+  });
+  it('the photo answer offers the summary action that fits its state', () => {
+    const texts = (summaryStatus: 'none' | 'draft' | 'submitted') =>
+      JSON.stringify(photoReceivedCard({ themeId: 't1', title: '主题', count: 1, summaryStatus }))
+        .match(/"content":"[^"]*"/g)!
+        .filter((c) => /总结/.test(c));
+    expect(texts('none')).toEqual(['"content":"填写总结"']);
+    expect(texts('draft')).toEqual(['"content":"继续填写总结"']);
+    expect(texts('submitted')).toEqual(expect.arrayContaining(['"content":"查看总结"', '"content":"修改总结"']));
+    expect(texts('submitted')).not.toContain('"content":"填写总结"');
   });
   it('completeness for a county-sized campaign', () => {
     const rows: CompletenessRow[] = Array.from({ length: N }, (_, i) => ({

@@ -9,6 +9,7 @@ import { FakeClock } from '../../src/ports/clock.ts';
 import { tinyJpeg } from '../../src/adapters/files/sample-jpeg.ts';
 import { summaryCompleteness } from '../../src/usecases/summaries/completeness.ts';
 import { parseEvidenceCheck } from '../../src/domain/evidence.ts';
+import { buttons, buttonValue } from '../submissions/support.ts';
 import { cardText, currentCard, expectValidCard, goodForm, lastBotCard, replyTo, seedScheduled2023, sendPhoto, waitFor, type ApprovedTheme } from './support.ts';
 
 // A sequential story: each test continues from the state the previous one left.
@@ -95,6 +96,13 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
     const photo = tinyJpeg({ dateTimeOriginal: '2023:05:10 09:30:00', description: 'unit0 photo 1' });
     const m1 = await sendPhoto(h, liaison, unit.chatId, photo);
     expect(replyTo(h, unit.chatId, m1)).toContain('已收到 1 张照片');
+    // The summary is already in: the photo's answer offers 查看总结 / 修改总结, not 填写总结 (issue 13 review).
+    const ack = h.messages(unit.chatId).filter((x) => x.senderType === 'app' && x.parentId === m1).pop()!;
+    expect(buttons(ack.card).map((b) => b.text)).toEqual(['查看照片 / 标记 LOGO 照片', '查看总结', '修改总结']);
+    expect(cardText(ack.card)).toContain('本活动的总结已提交');
+    const viewed = await h.click(liaison, ack.messageId, buttonValue(ack.card, { text: '查看总结' }));
+    expect(viewed.cardReplaced).toBe(true);
+    expect(cardText(currentCard(h, ack.messageId))).toContain('活动总结 · ');
     const m2 = await sendPhoto(h, liaison, unit.chatId, tinyJpeg({ dateTimeOriginal: '2022:12:01 09:30:00', description: 'unit0 photo 2' }));
     const r2 = replyTo(h, unit.chatId, m2);
     expect(r2).toContain('已收到 2 张照片');
@@ -152,6 +160,8 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
     await h.drainOutbox();
     const receipt = h.messages(unit.chatId).filter((m) => m.senderType === 'app' && m.parentId === messageId && m.messageId !== ask.messageId).pop()!;
     expect(cardText(receipt.card)).toContain('已收到 1 张照片');
+    // No summary for this activity yet: 填写总结.
+    expect(buttons(receipt.card).map((b) => b.text)).toEqual(['查看照片 / 标记 LOGO 照片', '填写总结']);
     const m2 = await sendPhoto(h, liaison, unit.chatId, tinyJpeg({ description: 'reply photo' }), { parentId: receipt.messageId });
     expect(replyTo(h, unit.chatId, m2)).toContain('已收到 2 张照片');
     expect(await h.db.attachment.count({ where: { summary: { themeId: extra[1]!.id } } })).toBe(2);

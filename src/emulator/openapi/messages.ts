@@ -1,12 +1,12 @@
 // im/v1/messages: send, reply, patch, urgent, list, and downloading a resource of a message.
 import type { Request } from 'express';
 import { validateCardContent } from '../card-schema.ts';
-import { safeJson, type EmulatorCore } from '../core.ts';
+import { CARD_UPDATE_WINDOW_MS, safeJson, type EmulatorCore } from '../core.ts';
 import type { EmuChat, EmuMessage } from '../types.ts';
 import { ApiError, CARD_MAX_BYTES, botNotInChat, cardInvalid, clamp, decodePageToken, encodePageToken, fieldValidation, invalidParam, isRecord, ok, rateLimited, record, requestBytes, str, tooLong, type RegisterApi } from './kit.ts';
 
 const UUID_WINDOW_MS = 60 * 60_000;
-const PATCH_WINDOW_MS = 14 * 24 * 60 * 60_000;
+const PATCH_WINDOW_MS = CARD_UPDATE_WINDOW_MS;
 const TEXT_MAX_BYTES = 150 * 1024;
 
 export function registerMessageApi(api: RegisterApi, core: EmulatorCore): void {

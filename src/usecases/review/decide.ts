@@ -3,12 +3,14 @@
 import type { UseCaseContext } from '../../app/bot.ts';
 import { shanghaiDateTime } from '../../domain/time.ts';
 import { statusAfter, type DecisionInput } from '../../domain/review.ts';
+import { stageRefusal } from '../../domain/campaign-stage.ts';
+import { loadStage } from '../campaign/load-stage.ts';
 import { decisionNoticeCard } from '../../../cards/review.ts';
 import { namesOf, unitRecipients, type CampaignRow } from './common.ts';
 
 export type DecideResult =
   | { ok: true; decisionId: string; status: string; unitId: string }
-  | { ok: false; reason: 'not_found' | 'stale' | 'not_reviewable'; message: string };
+  | { ok: false; reason: 'not_found' | 'stale' | 'not_reviewable' | 'stage'; message: string };
 
 export async function decideTheme(ctx: UseCaseContext, campaign: CampaignRow, input: { themeId: string; version: number } & DecisionInput): Promise<DecideResult> {
   const { tx } = ctx;
@@ -19,6 +21,9 @@ export async function decideTheme(ctx: UseCaseContext, campaign: CampaignRow, in
   if (!theme || theme.submission.campaignId !== campaign.id) return { ok: false, reason: 'not_found', message: '找不到这个主题，请重新发送“审核”获取新卡片' };
   if (theme.state !== 'active' || theme.submission.status !== 'submitted') return { ok: false, reason: 'not_reviewable', message: '该主题已被单位撤回或删除，无需审核' };
   if (theme.version !== input.version) return { ok: false, reason: 'stale', message: `该主题已更新为 v${theme.version}，卡片已刷新，请查看后再审核` };
+  // The chat guards this (inStageOf 'review'); the desk calls here directly.
+  const refusal = stageRefusal('review', await loadStage(tx, campaign, ctx.now));
+  if (refusal) return { ok: false, reason: 'stage', message: `【${campaign.year}年】${refusal}` };
 
   const status = statusAfter(input.decision);
   const decision = await tx.reviewDecision.create({

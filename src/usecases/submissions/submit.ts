@@ -341,7 +341,7 @@ const receiptKey = (submissionId: string, version: number) => `receipt:${submiss
  */
 const RECEIPT_PATCH_WINDOW_MS = 14 * 24 * 60 * 60_000 - 60 * 60_000;
 
-function stillPatchable(row: { sentAt: Date | null }, now: Date): boolean {
+export function stillPatchable(row: { sentAt: Date | null }, now: Date): boolean {
   return row.sentAt === null || now.getTime() - row.sentAt.getTime() < RECEIPT_PATCH_WINDOW_MS;
 }
 

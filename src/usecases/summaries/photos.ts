@@ -18,11 +18,11 @@ import { ResourceTooLargeError } from '../../ports/feishu.ts';
 import { pickActivityForPhoto } from '../../domain/summary.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { readJpegExif } from '../../adapters/files/exif.ts';
-import { photoListCard, photoReceivedCard, photoTargetCard, photoTargetChosenCard } from '../../../cards/summary.ts';
+import { photoListCard, photoReceivedCard, photoTargetCard, photoTargetChosenCard, type SummaryStatus } from '../../../cards/summary.ts';
 import { resolveCampaign } from '../campaign/resolve.ts';
 import { canActForUnit, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
 import { recomputeEvidence } from './evidence.ts';
-import { CARD_KEY_PREFIX } from './summary.ts';
+import { CARD_KEY_PREFIX, draftSubject } from './summary.ts';
 
 export interface IncomingPhoto {
   chatId: string;
@@ -243,15 +243,28 @@ async function record(services: AppServices, themeId: string, photo: IncomingPho
         await recomputeEvidence(ctx.tx, summary.id, ctx.now, 'keep');
       }
       const far = exif.takenOn && monthsAway(exif.takenOn, a.year, a.month) > PHOTO_MONTH_TOLERANCE ? `拍摄日期与活动月份（${a.month}月）相差超过 1 个月，请确认是否为本次活动照片` : undefined;
+      const summaryStatus = await summaryStatusOf(ctx, themeId);
       await ctx.enqueue(`summary.photo_ack:${photo.messageId}`, {
         op: 'reply',
         messageId: photo.messageId,
-        card: photoReceivedCard({ themeId, title: a.title, count: outcome.kind === 'stored' || outcome.kind === 'duplicate' ? outcome.count : 0, duplicate: outcome.kind === 'duplicate', takenOn: exif.takenOn, warning: far }),
+        card: photoReceivedCard({ themeId, title: a.title, count: outcome.kind === 'stored' || outcome.kind === 'duplicate' ? outcome.count : 0, summaryStatus, duplicate: outcome.kind === 'duplicate', takenOn: exif.takenOn, warning: far }),
       });
       return outcome;
     },
     { eventId: `photo:${photo.messageId}` },
   );
+}
+
+/**
+ * Where the activity's summary stands, for the buttons under a photo: the row a photo creates is
+ * empty ('none'); a saved draft has content ('draft'); a submitted one offers 查看 / 修改.
+ */
+async function summaryStatusOf(ctx: UseCaseContext, themeId: string): Promise<SummaryStatus> {
+  const s = await ctx.tx.summary.findUnique({ where: { themeId }, select: { status: true, summaryText: true, heldDates: true, experience: true } });
+  if (s?.status === 'submitted') return 'submitted';
+  if (s?.summaryText || (s?.heldDates && s.heldDates !== '[]') || s?.experience) return 'draft';
+  const typed = await ctx.tx.formDraft.count({ where: { subject: draftSubject(themeId) } });
+  return typed > 0 ? 'draft' : 'none';
 }
 
 async function liveCount(ctx: UseCaseContext, summaryId: string): Promise<number> {
