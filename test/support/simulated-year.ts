@@ -60,6 +60,11 @@ export interface SimulatedYearResult {
   submitted: number;
   reminders: number;
   outboxSent: number;
+  /**
+   * clicks the client gave up on (answer later than 3 s, a loaded machine): a delayed card update
+   * for such a callback is refused by Feishu (230001, "card callback has not been answered yet")
+   */
+  timedOutClicks: number;
   /** the 评选进度 card's text as the coordinator confirmed the winners (readiness warnings included) */
   resultsCardText: string;
 }
@@ -99,6 +104,7 @@ export async function simulateYear(
     const settle = async (click: Promise<CardCallbackResult>): Promise<CardCallbackResult> => {
       const r = await click;
       if (r.toast?.content !== LATE_TOAST && r.error !== CALLBACK_TIMEOUT) return r;
+      if (r.error === CALLBACK_TIMEOUT) timedOutClicks++;
       await waitUntil(async () => (await h.db.processedEvent.count({ where: { eventId: `evt:${r.eventId}` } })) > 0, 120_000);
       await h.drainOutbox();
       return { ...r, toast: { type: 'success', content: `${LATE_TOAST}（已完成）` } };
@@ -231,6 +237,7 @@ export async function simulateYear(
     };
 
     let resultsCardText = '';
+    let timedOutClicks = 0;
     const setupMs = performance.now() - t0;
     drainsMs = 0;
     drains = 0;
@@ -276,6 +283,7 @@ export async function simulateYear(
       reminders: await h.db.reminderLog.count({ where: { status: 'sent' } }),
       outboxSent: await h.db.outboxMessage.count({ where: { status: 'sent' } }),
       resultsCardText,
+      timedOutClicks,
     };
     await check?.(h, units);
     result.ms = performance.now() - t0;
