@@ -1,6 +1,6 @@
 // A campaign year in seconds (issue 17 goal 4): the simulated year of test/campaign/simulated-year.test.ts
 // (60 units, every day from the notice to December through the real pipeline on the fake clock:
-// reminders, submissions, review, publication, summaries), timed here beside its 10 s goal. The
+// reminders, submissions, review, publication, summaries, evaluation), timed here beside its 10 s goal. The
 // test checks the outcomes; this only prints how long it took and where the time went.
 import os from 'node:os';
 import type { BenchResult } from './run.ts';
@@ -27,7 +27,11 @@ export default async function yearBench(): Promise<BenchResult[]> {
         'ratio total/goal': round(r.ms / GOAL_MS, 2),
         'setup s': round(r.phases.setupMs / 1000, 1),
         'daily ticks s': round(r.phases.ticksMs / 1000, 1),
+        'tick jobs s': round(r.phases.tickJobsMs / 1000, 1),
         'events s': round(r.phases.eventsMs / 1000, 1),
+        'outbox drains': r.phases.drains,
+        'drains s': round(r.phases.drainsMs / 1000, 1),
+        'process CPU s': round(r.cpuMs / 1000, 1),
         'load (1 min)': round(load, 1),
       },
     });

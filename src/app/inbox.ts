@@ -305,17 +305,20 @@ export class Inbox {
     if (free <= 0) return [];
     const now = this.o.clock.now();
     const busy = [...this.lanes.keys()];
+    const due = {
+      OR: [
+        { status: 'pending', nextAttemptAt: { lte: now } },
+        ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
+        { status: 'processing', leaseUntil: { lt: now } },
+      ],
+      ...(busy.length > 0 ? { lane: { notIn: busy } } : {}),
+    };
+    // Nothing due: one indexed read, no write lock (an idle poll is most polls).
+    if (!(await this.o.db.inboxEvent.findFirst({ where: due, select: { key: true } }))) return [];
     const ids = await this.o.db.$transaction(async (tx) => {
       if (this.o.provider === 'postgresql') await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
       const candidates = await tx.inboxEvent.findMany({
-        where: {
-          OR: [
-            { status: 'pending', nextAttemptAt: { lte: now } },
-            ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
-            { status: 'processing', leaseUntil: { lt: now } },
-          ],
-          ...(busy.length > 0 ? { lane: { notIn: busy } } : {}),
-        },
+        where: due,
         orderBy: ORDER,
         take: 200,
         select: { lane: true },

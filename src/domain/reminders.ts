@@ -227,14 +227,23 @@ export function planCampaign(input: PlanInput, calendar: WorkCalendar): PlannedR
       const k = `${t.unitId}|${t.month}`;
       groups.set(k, [...(groups.get(k) ?? []), t]);
     }
+    // The month's slot dates are the same for every unit with an activity that month: computed once.
+    const slotsByMonth = new Map<number, { kind: string; date: CivilDate; all: boolean }[]>();
+    const monthSlots = (month: number) => {
+      let slots = slotsByMonth.get(month);
+      if (!slots) {
+        slots = [
+          { kind: 'month-start', date: monthStartDate(campaign.year, month, calendar), all: true },
+          { kind: 'month-end', date: monthEndDate(campaign.year, month, calendar), all: false },
+          ...settings.summaryDueOffsets.map((k) => ({ kind: `summary-due-${k}`, date: summaryDueDate(campaign.year, month, k, calendar), all: false })),
+        ];
+        slotsByMonth.set(month, slots);
+      }
+      return slots;
+    };
     for (const themes of groups.values()) {
       const { unitId, month } = themes[0]!;
-      const slots: { kind: string; date: CivilDate; all: boolean }[] = [
-        { kind: 'month-start', date: monthStartDate(campaign.year, month, calendar), all: true },
-        { kind: 'month-end', date: monthEndDate(campaign.year, month, calendar), all: false },
-        ...settings.summaryDueOffsets.map((k) => ({ kind: `summary-due-${k}`, date: summaryDueDate(campaign.year, month, k, calendar), all: false })),
-      ];
-      for (const slot of slots) {
+      for (const slot of monthSlots(month)) {
         const fireAt = fireInstant(slot.date, settings, unitId);
         const concerned = themes.filter((t) => (slot.all || !t.summarySubmitted) && t.approvedAt.getTime() <= fireAt.getTime());
         if (concerned.length === 0) continue;

@@ -182,7 +182,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     async say(openId, chatId, text, o = {}) {
       const { messageId, delivery } = await emulator.userSendText(openId, chatId, text, { mentionBot: o.mentionBot ?? true, ...(o.parentId ? { parentId: o.parentId } : {}) });
       if (delivery.status === 'no_bot' || delivery.status === 'not_subscribed') return { messageId };
-      // Acked early (slow handler) or failed and re-delivered: wait for the commit.
+      // Acknowledged once stored in the inbox: process it (usually all it takes), then make sure it
+      // was (a failed push is re-delivered by the emulator later: wait for the commit).
+      await app.inbox.idle({ skipBackoff: true });
       if (!(await pollUntil(() => processed(messageId), 15_000, 20))) {
         throw new Error(`message ${messageId} was not processed (delivery ${delivery.status} ${delivery.httpStatus ?? ''} ${delivery.error ?? ''})`);
       }

@@ -8,6 +8,12 @@ import { buttons, buttonValue, clickForm, lastInteractive, waitUntil } from '../
 import { actionValues, currentCard, lastBotCard } from '../review/support.ts';
 import { goodForm } from '../summaries/support.ts';
 import type { Provider } from '../../src/adapters/db/schema/providers.ts';
+import type { CardCallbackResult } from '../../src/emulator/types.ts';
+
+/** What a card callback answers when its handler runs past Feishu's budget (src/adapters/http/feishu-routes.ts). */
+const LATE_TOAST = '正在处理，请稍候';
+/** The client's code for a callback answered later than 3 s (src/emulator/types.ts CardCallbackResult.error). */
+const CALLBACK_TIMEOUT = '200341';
 
 export const SIM_UNITS = 60;
 const INTRO = '组织人大代表、政协委员和群众代表实地走访重点项目现场，介绍政策落实情况并听取意见建议。';
@@ -20,16 +26,47 @@ export const themeMonth = (i: number) => 5 + (i % 7);
 const pad = (n: number) => String(n).padStart(2, '0');
 /** The summary arrives on the 5th of the month after the activity, 10:00. */
 export const summaryDay = (i: number) => `2023-${pad(themeMonth(i) + 1)}-05`;
+/**
+ * December: the coordinator opens the evaluation and names the judges (12-01), they score what has
+ * a summary (12-04), the results are published (12-05, after the November summaries came in unscored).
+ */
+export const EVALUATION_OPEN_DAY = '2023-12-01';
+export const SCORING_DAY = '2023-12-04';
+export const RESULTS_DAY = '2023-12-05';
+/** Two judges from outside the directory (named with @) and one unit's liaison (named from the directory; abstains on that unit). */
+export const OUTSIDE_JUDGES = [
+  { openId: 'ou_sim_judge_chen', name: '陈评审' },
+  { openId: 'ou_sim_judge_lin', name: '林专家' },
+];
+/** The unit whose primary liaison is the third judge (it submits and summarises). */
+export const JUDGE_UNIT = SIM_UNITS - 2;
+/**
+ * What judge `j` gives unit `i`'s activity on each of the four default criteria (0–10); read from
+ * the summary it filed (`goodForm(month, i)`: 30 + i citizens took part), so it differs by unit and judge.
+ */
+export const judgeScore = (i: number, j: number) => 4 + ((30 + i + 2 * j) % 7);
 
 export interface SimulatedYearResult {
   /** wall time of the whole run (harness start to the checks' end); printed, never asserted */
   ms: number;
-  /** where it went: app start + directory + launch, the daily ticks (jobs + outbox), the day's events */
-  phases: { setupMs: number; ticksMs: number; eventsMs: number };
+  /** CPU time this process spent meanwhile (user + system): less swayed by a busy machine than `ms` */
+  cpuMs: number;
+  /**
+   * where it went: app start + directory + launch; the daily ticks (jobs, then the outbox drained);
+   * the day's events (people acting, with the drains in between), and of all of it the drains
+   */
+  phases: { setupMs: number; ticksMs: number; tickJobsMs: number; eventsMs: number; drainsMs: number; drains: number };
   units: number;
   submitted: number;
   reminders: number;
   outboxSent: number;
+  /**
+   * clicks the client gave up on (answer later than 3 s, a loaded machine): a delayed card update
+   * for such a callback is refused by Feishu (230001, "card callback has not been answered yet")
+   */
+  timedOutClicks: number;
+  /** the 评选进度 card's text as the coordinator confirmed the winners (readiness warnings included) */
+  resultsCardText: string;
 }
 
 /** Runs the year; `check` gets the harness at the end. Shared by the test and `npm run bench -- year`. */
@@ -39,8 +76,18 @@ export async function simulateYear(
   harness: Partial<HarnessOptions> = {},
 ): Promise<SimulatedYearResult> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const clock = new FakeClock(atShanghai('2023-03-23', '09:00'));
   const h = await startHarness({ provider, clock, ...harness, env: { EVIDENCE_CHECK_LINKS: 'false', ...harness.env } });
+  let drainsMs = 0;
+  let drains = 0;
+  const drainOutbox = h.drainOutbox.bind(h);
+  h.drainOutbox = async () => {
+    const t = performance.now();
+    await drainOutbox();
+    drainsMs += performance.now() - t;
+    drains++;
+  };
   try {
     const units = await addUnits(h, SIM_UNITS);
     const coord = h.demo.coordinatorOpenId;
@@ -48,12 +95,27 @@ export async function simulateYear(
     const liaisonOf = (u: DemoUnitInfo) => u.liaisons.find((l) => l.role === 'primary')!.openId;
     const p2p = (openId: string) => h.emulator.p2pChatId(openId);
 
+    /**
+     * A card click. Past the callback's budget (a loaded machine) Feishu shows 正在处理 and the card
+     * follows as a delayed update, or (answer later than 3 s) the client reports a timeout while the
+     * handler finishes: wait until the click was handled and deliver what it queued; the outcome is
+     * then checked by what it changed (the toast that would have said so is gone).
+     */
+    const settle = async (click: Promise<CardCallbackResult>): Promise<CardCallbackResult> => {
+      const r = await click;
+      if (r.toast?.content !== LATE_TOAST && r.error !== CALLBACK_TIMEOUT) return r;
+      if (r.error === CALLBACK_TIMEOUT) timedOutClicks++;
+      await waitUntil(async () => (await h.db.processedEvent.count({ where: { eventId: `evt:${r.eventId}` } })) > 0, 120_000);
+      await h.drainOutbox();
+      return { ...r, toast: { type: 'success', content: `${LATE_TOAST}（已完成）` } };
+    };
+
     // 3月23日: the coordinator launches 2023.
     clock.set(atShanghai('2023-03-23', '10:00'));
     await h.say(coord, office, '发起申报 2023');
     await h.drainOutbox();
     const launch = lastInteractive(h.messages(office))!;
-    const launched = await clickForm(h, coord, launch.messageId, { name: 'btn_launch' }, { launch_contact_phone: '0731-84872387', launch_contact_email: 'CSX84872387@163.com' });
+    const launched = await settle(clickForm(h, coord, launch.messageId, { name: 'btn_launch' }, { launch_contact_phone: '0731-84872387', launch_contact_email: 'CSX84872387@163.com' }));
     if (launched.toast?.type !== 'success') throw new Error(`launch: ${launched.toast?.content}`);
     await h.drainOutbox();
     const campaignId = (await h.db.campaign.findUniqueOrThrow({ where: { year: 2023 } })).id;
@@ -62,17 +124,17 @@ export async function simulateYear(
       const u = units[i]!;
       const notice = [...h.messages(u.chatId)].reverse().find((m) => m.msgType === 'interactive' && buttons(m.card).some((b) => b.text === '填写申报表'));
       if (!notice) throw new Error(`${u.name}: no notice with 填写申报表`);
-      const r = await h.click(liaisonOf(u), notice.messageId, buttonValue(notice.card, { text: '填写申报表' }));
+      const r = await settle(h.click(liaisonOf(u), notice.messageId, buttonValue(notice.card, { text: '填写申报表' })));
       if (r.toast?.type !== 'success') throw new Error(`${u.name} open: ${r.toast?.content}`);
       await h.drainOutbox();
       const form = lastInteractive(h.messages(p2p(liaisonOf(u))))!;
-      const s = await clickForm(h, liaisonOf(u), form.messageId, { name: 'btn_submit' }, {
+      const s = await settle(clickForm(h, liaisonOf(u), form.messageId, { name: 'btn_submit' }, {
         contact_phone: '0731-84875001',
         theme_title: `${u.name}政策面对面`,
         theme_month: String(themeMonth(i)),
         theme_forms: ['forum'],
         theme_intro: INTRO,
-      });
+      }));
       if (s.toast?.type !== 'success') throw new Error(`${u.name} submit: ${s.toast?.content}`);
     };
 
@@ -87,11 +149,11 @@ export async function simulateYear(
         if (decide.length === 0) {
           const next = actionValues(card, 'review.page').find((v) => v.dir === 'next');
           if (!next) break;
-          await h.click(coord, messageId, next);
+          await settle(h.click(coord, messageId, next));
           continue;
         }
         const v = decide[0]!;
-        const r = await h.click(coord, messageId, { ...v, decision: 'approve' }, {});
+        const r = await settle(h.click(coord, messageId, { ...v, decision: 'approve' }, {}));
         if (r.toast?.type !== 'success') throw new Error(`approve: ${r.toast?.content}`);
         decided.add(String(v.themeId));
       }
@@ -104,8 +166,12 @@ export async function simulateYear(
       const confirm = lastInteractive(h.messages(office))!;
       const go = buttons(confirm.card).find((b) => b.text.startsWith('发布'));
       if (!go) throw new Error(`no 发布 button: ${buttons(confirm.card).map((b) => b.text).join(', ')}`);
-      await h.click(coord, confirm.messageId, go.value);
-      await waitUntil(async () => (await h.db.scheduleVersion.count({ where: { campaignId } })) === 1);
+      await settle(h.click(coord, confirm.messageId, go.value));
+      // generous ceilings: on a loaded machine the publication and its Excel take a while
+      await waitUntil(async () => (await h.db.scheduleVersion.count({ where: { campaignId } })) === 1, 120_000);
+      // The Excel follows the commit in the background (a file message and a 下载 link on the
+      // coordinator's card): wait for it before the fake clock runs on, as the real one would.
+      await waitUntil(async () => (await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'schedule-xlsx-link:' } } })) > 0, 120_000);
       await h.drainOutbox();
     };
 
@@ -116,12 +182,67 @@ export async function simulateYear(
       await h.say(liaison, u.chatId, '总结');
       await h.drainOutbox();
       const list = lastBotCard(h, u.chatId);
-      const r = await h.click(liaison, list.messageId, { a: 'summary.submit', themeId: theme.id }, goodForm(themeMonth(i), i));
+      const r = await settle(h.click(liaison, list.messageId, { a: 'summary.submit', themeId: theme.id }, goodForm(themeMonth(i), i)));
       if (r.toast?.type !== 'success') throw new Error(`${u.name} summary: ${r.toast?.content}`);
     };
 
+    const evaluate = async () => {
+      await h.say(coord, office, '开启评选 2023');
+      // The outside judges are @-mentioned in a panel group they share with the coordinator.
+      for (const j of OUTSIDE_JUDGES) h.emulator.addUser(j);
+      const panel = h.emulator.createChat({ name: '评审组', memberOpenIds: [coord, ...OUTSIDE_JUDGES.map((j) => j.openId)], botMember: true }).chatId;
+      await h.say(coord, panel, `添加评委 ${OUTSIDE_JUDGES.map((j) => `@${j.name}`).join(' ')}`);
+      const insider = units[JUDGE_UNIT]!.liaisons.find((l) => l.role === 'primary')!;
+      await h.say(coord, office, `添加评委 ${insider.name}`);
+      await h.drainOutbox();
+      const answers = [...h.messages(panel), ...h.messages(office).slice(-1)].filter((m) => m.senderType === 'app').map((m) => m.text ?? '');
+      if (answers.filter((t) => t.includes('已添加评委')).length !== 2) throw new Error(`adding judges: ${answers.join(' | ')}`);
+    };
+
+    /** Each judge scores every activity the card offers, from the invitation to 您已完成全部评分. */
+    const score = async () => {
+      const unitIndex = new Map(units.map((u, i) => [u.id, i]));
+      const themes = await h.db.theme.findMany({ where: { submission: { campaignId } }, select: { id: true, submission: { select: { unitId: true } } } });
+      const indexOf = new Map(themes.map((t) => [t.id, unitIndex.get(t.submission.unitId)!]));
+      const judges = [...OUTSIDE_JUDGES.map((j) => j.openId), liaisonOf(units[JUDGE_UNIT]!)];
+      for (const [j, judge] of judges.entries()) {
+        const { messageId, card } = lastBotCard(h, p2p(judge));
+        const next = actionValues(card, 'evaluation.next')[0];
+        if (!next) throw new Error(`judge ${judge}: no 评下一项 on the invitation`);
+        const opened = await settle(h.click(judge, messageId, next));
+        if (opened.toast?.type === 'error') throw new Error(`judge ${judge} next: ${opened.toast.content}`);
+        for (let guard = 0; guard < SIM_UNITS + 1; guard++) {
+          const v = actionValues(currentCard(h, messageId), 'evaluation.score')[0];
+          if (!v) break;
+          const s = String(judgeScore(indexOf.get(String(v.themeId))!, j));
+          const r = await settle(h.click(judge, messageId, v, { c_theme_fit: s, c_openness: s, c_publicity: s, c_outcome: s }));
+          if (r.toast?.type !== 'success') throw new Error(`judge ${judge} score: ${r.toast?.content}`);
+        }
+      }
+      await h.drainOutbox();
+    };
+
+    /** The coordinator reads the ranking with its readiness warnings and publishes the default winners. */
+    const publishResults = async () => {
+      await h.say(coord, office, '评选进度');
+      await h.drainOutbox();
+      const progress = lastBotCard(h, office);
+      resultsCardText = JSON.stringify(progress.card);
+      const winners = selectedValues(progress.card, 'winners');
+      const confirm = actionValues(progress.card, 'evaluation.confirm')[0];
+      if (!confirm || winners.length === 0) throw new Error('no winners to confirm on the 评选进度 card');
+      const r = await settle(h.click(coord, progress.messageId, confirm, { winners }));
+      if (r.toast?.type !== 'success') throw new Error(`confirm: ${r.toast?.content}`);
+      await h.drainOutbox();
+    };
+
+    let resultsCardText = '';
+    let timedOutClicks = 0;
     const setupMs = performance.now() - t0;
+    drainsMs = 0;
+    drains = 0;
     let ticksMs = 0;
+    let tickJobsMs = 0;
     let eventsMs = 0;
     const events = new Map<string, (() => Promise<void>)[]>();
     const on = (day: string, fn: () => Promise<void>) => events.set(day, [...(events.get(day) ?? []), fn]);
@@ -131,12 +252,16 @@ export async function simulateYear(
     });
     on('2023-04-10', review);
     on('2023-04-11', publish);
+    on(EVALUATION_OPEN_DAY, evaluate);
+    on(SCORING_DAY, score);
+    on(RESULTS_DAY, publishResults);
 
     // Every day from the notice to the year's end: the jobs tick at 09:45 (within every reminder's
     // grace period), the outbox is delivered, then the day's events happen (10:00–15:00).
     for (let day = '2023-03-24'; day <= '2023-12-31'; day = addDays(day, 1)) {
       const t1 = performance.now();
       await h.tick(atShanghai(day, '09:45'));
+      tickJobsMs += performance.now() - t1;
       await h.drainOutbox();
       const t2 = performance.now();
       ticksMs += t2 - t1;
@@ -151,18 +276,38 @@ export async function simulateYear(
     await h.drainOutbox();
     const result: SimulatedYearResult = {
       ms: 0,
-      phases: { setupMs, ticksMs, eventsMs },
+      cpuMs: 0,
+      phases: { setupMs, ticksMs, tickJobsMs, eventsMs, drainsMs, drains },
       units: units.length,
       submitted: await h.db.submission.count({ where: { campaignId, status: 'submitted' } }),
       reminders: await h.db.reminderLog.count({ where: { status: 'sent' } }),
       outboxSent: await h.db.outboxMessage.count({ where: { status: 'sent' } }),
+      resultsCardText,
+      timedOutClicks,
     };
     await check?.(h, units);
     result.ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    result.cpuMs = (cpu.user + cpu.system) / 1000;
     return result;
   } finally {
     await h.stop();
   }
+}
+
+/** The default values of a card's multi-select (the options chosen when the card was built). */
+function selectedValues(card: unknown, name: string): string[] {
+  let found: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const rec = node as Record<string, unknown>;
+      if (rec.name === name && Array.isArray(rec.selected_values)) found = rec.selected_values.map(String);
+      Object.values(rec).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
 }
 
 /** Adds units (a chat each, with a liaison and a backup) beside the demo county's until there are `total`. */

@@ -44,19 +44,34 @@ export interface ClaimParams {
   skipBackoff: boolean;
 }
 
-/** Claims what is due, in delivery order; the rows come back leased to `workerId`. */
-export async function claimDue(db: Db, provider: Provider, p: ClaimParams): Promise<Row[]> {
-  if (p.lanes <= 0) return [];
-  const { now, skipBackoff } = p;
-  const leaseUntil = new Date(now.getTime() + p.leaseMs);
-  const due = {
+/** Rows a claim may take now: due, retries (all of them with `skipBackoff`), expired leases. */
+function dueWhere(now: Date, skipBackoff: boolean, busy: string[] = []) {
+  return {
     OR: [
       { status: 'pending', nextAttemptAt: { lte: now } },
       ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
       { status: 'sending', leaseUntil: { lt: now } },
     ],
-    ...(p.busy.length > 0 ? { target: { notIn: p.busy } } : {}),
+    ...(busy.length > 0 ? { target: { notIn: busy } } : {}),
   };
+}
+
+/**
+ * Whether anything is due now: one indexed read ([status, nextAttemptAt]) and no write lock, so an
+ * idle poll or drain costs a read instead of a claim transaction (BEGIN IMMEDIATE on SQLite, the
+ * advisory lock on PostgreSQL).
+ */
+export async function anythingDue(db: Db, now: Date, skipBackoff: boolean, busy: string[] = []): Promise<boolean> {
+  return (await db.outboxMessage.findFirst({ where: dueWhere(now, skipBackoff, busy), select: { id: true } })) !== null;
+}
+
+/** Claims what is due, in delivery order; the rows come back leased to `workerId`. */
+export async function claimDue(db: Db, provider: Provider, p: ClaimParams): Promise<Row[]> {
+  if (p.lanes <= 0) return [];
+  const { now, skipBackoff } = p;
+  const leaseUntil = new Date(now.getTime() + p.leaseMs);
+  const due = dueWhere(now, skipBackoff, p.busy);
+  if (!(await anythingDue(db, now, skipBackoff, p.busy))) return [];
   const claimable = (r: { status: string; attempts: number; nextAttemptAt: Date; leaseUntil: Date | null }) =>
     r.status === 'pending' ? r.nextAttemptAt <= now || (skipBackoff && r.attempts > 0) : r.leaseUntil !== null && r.leaseUntil < now;
   /** a row that keeps the rows behind it waiting: a retry in its backoff, or a live lease */

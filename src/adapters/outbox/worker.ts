@@ -27,7 +27,7 @@ import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
 import { RateLimiter, type RateSlot } from './rate-limiter.ts';
 import { Pump } from '../../app/pump.ts';
-import { claimDue, releaseRows, type Row } from './claim.ts';
+import { anythingDue, claimDue, releaseRows, type Row } from './claim.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
 export const ALERT_KEY_PREFIX = 'alert:';
@@ -163,6 +163,8 @@ export class OutboxWorker {
    * (tests on a frozen clock); rows scheduled for later by their producer still wait.
    */
   async drain(options: { skipBackoff?: boolean; maxRounds?: number } = {}): Promise<void> {
+    // Nothing due and nothing in flight: done, without registering, claiming and unregistering.
+    if (this.lanes.size === 0 && !(await anythingDue(this.o.db, this.o.clock.now(), options.skipBackoff ?? false))) return;
     this.active++;
     try {
       for (let round = 0; round < (options.maxRounds ?? 1000); round++) {

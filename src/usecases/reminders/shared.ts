@@ -13,9 +13,16 @@ export const REMINDER_ACTOR = 'system:reminders';
 /** Campaign states in which reminders of some kind may go out. */
 export const ACTIVE_CAMPAIGN_STATUSES = ['collecting', 'reviewing', 'scheduled', 'evaluating'];
 
+/** The last calendar built and the overrides it was built from: reused (with its memo) while they stay the same. */
+let lastCalendar: { overrides: string; calendar: WorkCalendar } | undefined;
+
 export async function loadCalendar(tx: Pick<Tx, 'calendarOverride'>): Promise<WorkCalendar> {
-  const rows = await tx.calendarOverride.findMany({ select: { date: true, isWorkday: true, note: true } });
-  return new WorkCalendar(rows);
+  const rows = await tx.calendarOverride.findMany({ select: { date: true, isWorkday: true, note: true }, orderBy: { date: 'asc' } });
+  // Every reminder tick (each minute) loads the calendar; a WorkCalendar is immutable, so the same
+  // overrides give the same answers and the days it already worked out need not be redone.
+  const overrides = JSON.stringify(rows);
+  if (lastCalendar?.overrides !== overrides) lastCalendar = { overrides, calendar: new WorkCalendar(rows) };
+  return lastCalendar.calendar;
 }
 
 export interface CampaignRow {

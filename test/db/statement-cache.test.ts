@@ -1,0 +1,45 @@
+// The SQLite adapter keeps compiled statements (src/adapters/db/database.ts, cachedPrepare): the
+// same SQL text with other arguments, read and write, after an error and inside transactions must
+// behave exactly as a freshly prepared statement would.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+describe('SQLite statement cache', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('sqlite');
+  });
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  it('binds each call its own arguments on a reused statement', async () => {
+    const c = db.client;
+    for (let n = 0; n < 5; n++) await c.unit.create({ data: { name: `缓存单位${n}`, kind: n % 2 ? 'town' : 'street', sortOrder: n } });
+    // the same query text five times, each with its own argument
+    for (let n = 0; n < 5; n++) expect((await c.unit.findFirst({ where: { name: `缓存单位${n}` } }))?.sortOrder).toBe(n);
+    expect(await c.unit.count({ where: { kind: 'town' } })).toBe(2);
+    expect(await c.unit.count({ where: { kind: 'street' } })).toBe(3);
+    // row objects and raw rows from the same text alternate without leaking the mode
+    const raw = `SELECT "name", "sortOrder" FROM "Unit" WHERE "sortOrder" >= ? ORDER BY "sortOrder"`;
+    expect((await c.$queryRawUnsafe<{ name: string }[]>(raw, 3)).map((r) => r.name)).toEqual(['缓存单位3', '缓存单位4']);
+    expect((await c.unit.findMany({ where: { sortOrder: { gte: 3 } }, orderBy: { sortOrder: 'asc' } })).map((u) => u.name)).toEqual(['缓存单位3', '缓存单位4']);
+    expect((await c.$queryRawUnsafe<{ name: string }[]>(raw, 4)).map((r) => r.name)).toEqual(['缓存单位4']);
+  });
+
+  it('a failed statement is usable again; transactions commit and roll back as before', async () => {
+    const c = db.client;
+    await expect(c.unit.create({ data: { name: '缓存单位0', kind: 'town', sortOrder: 9 } })).rejects.toThrow();
+    await c.unit.create({ data: { name: '缓存单位5', kind: 'town', sortOrder: 5 } });
+    await expect(
+      c.$transaction(async (tx) => {
+        await tx.unit.create({ data: { name: '缓存单位6', kind: 'town', sortOrder: 6 } });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await c.$transaction(async (tx) => {
+      await tx.unit.create({ data: { name: '缓存单位7', kind: 'town', sortOrder: 7 } });
+    });
+    expect((await c.unit.findMany({ where: { name: { startsWith: '缓存单位' } }, orderBy: { sortOrder: 'asc' } })).map((u) => u.sortOrder)).toEqual([0, 1, 2, 3, 4, 5, 7]);
+  });
+});
