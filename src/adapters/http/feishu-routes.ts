@@ -3,9 +3,12 @@
 // there in order per chat); only when the database cannot take the insert is the answer non-2xx,
 // so Feishu re-delivers. Without an inbox (tests of the route alone) events are dispatched here and
 // acknowledged by ~2.5 s even if the handler is still running. Card callbacks stay on this fast
-// path: they answer whatever is ready within the budget, the rest follows as a delayed update.
+// path: one at a time is processed inline and answers whatever is ready within the budget (the rest
+// follows as a delayed update); presses arriving meanwhile are queued in the inbox and answered at
+// once (src/app/card-intake.ts).
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { DispatchResult } from '../../app/bot.ts';
+import type { CardQueue } from '../../app/card-intake.ts';
 import type { CardResponse, InboundEvent } from '../../app/events.ts';
 import type { Logger } from '../../app/log.ts';
 import { normalizeEnvelope } from '../feishu/normalize.ts';
@@ -21,6 +24,12 @@ export interface FeishuRoutesOptions {
   arriving?(): () => void;
   /** records a card callback whose handler failed for good (not transient) and alerts the coordinators once */
   cardFailed?(event: InboundEvent, error: unknown): Promise<unknown>;
+  /**
+   * Admission for card callbacks (src/app/card-intake.ts): `tryInline` gives a slot on the inline
+   * path or undefined; then `queue` stores the press durably (processed later, its card follows as
+   * a delayed update) and it is answered at once with `queuedToast`.
+   */
+  cardQueue?: CardQueue;
   /** delivers the result of a card handler that missed the callback budget (delayed update) */
   lateResponse?(event: InboundEvent, response: CardResponse): Promise<void>;
   log: Logger;
@@ -138,12 +147,30 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     res.json({});
   });
 
-  router.post('/feishu/cards', raw, async (req, res) => {
+  router.post('/feishu/cards', arrival, raw, async (req, res) => {
     const body = authenticate(req, res);
     if (body === 'answered') return;
     const event = await normalized(body, res);
     if (!event) return;
+    const release = options.cardQueue?.tryInline();
+    if (options.cardQueue && !release) {
+      // Others are being processed: one durable insert, answered at once.
+      try {
+        await options.cardQueue.queue(event);
+        res.json({ toast: { type: 'info', content: options.cardQueue.queuedToast } });
+      } catch (error) {
+        options.log.error('card callback could not be queued', { eventId: event.eventId, error });
+        res.json({ toast: { type: 'error', content: BUSY_TOAST } });
+      }
+      return;
+    }
+    if (release) {
+      // The slot is taken: let the requests already read reach the admission before the work
+      // starts (on SQLite the driver is synchronous and the work would hold the event loop).
+      await new Promise((r) => setImmediate(r));
+    }
     const work = options.dispatch(event);
+    if (release) work.then(release, release);
     const settled = await within(work, budget);
     if (!settled.done) {
       options.log.warn('card handler slower than the callback budget; its card follows as a delayed update', { eventId: event.eventId });
