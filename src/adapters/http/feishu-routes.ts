@@ -147,12 +147,36 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     res.json({});
   });
 
-  router.post('/feishu/cards', arrival, raw, async (req, res) => {
+  // Card requests arrived and not answered yet (a burst shows here before it reaches the admission).
+  let cardsInFlight = 0;
+  const cardArrival = (_req: Request, res: Response, next: NextFunction) => {
+    cardsInFlight++;
+    let once = false;
+    const finish = () => {
+      if (!once) cardsInFlight--;
+      once = true;
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    next();
+  };
+
+  router.post('/feishu/cards', cardArrival, arrival, raw, async (req, res) => {
     const body = authenticate(req, res);
     if (body === 'answered') return;
     const event = await normalized(body, res);
     if (!event) return;
-    const release = options.cardQueue?.tryInline();
+    let release = options.cardQueue?.tryInline();
+    if (release) {
+      // The slot is taken: let the requests already read reach the admission before the work
+      // starts. Still not alone after that turn (a burst): this one is queued too, so no long
+      // transaction holds the acknowledgements of the others (on SQLite they wait for it).
+      await new Promise((r) => setImmediate(r));
+      if (cardsInFlight > 1) {
+        release();
+        release = undefined;
+      }
+    }
     if (options.cardQueue && !release) {
       // Others are being processed: one durable insert, answered at once.
       try {
@@ -163,11 +187,6 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
         res.json({ toast: { type: 'error', content: BUSY_TOAST } });
       }
       return;
-    }
-    if (release) {
-      // The slot is taken: let the requests already read reach the admission before the work
-      // starts (on SQLite the driver is synchronous and the work would hold the event loop).
-      await new Promise((r) => setImmediate(r));
     }
     const work = options.dispatch(event);
     if (release) work.then(release, release);
