@@ -60,6 +60,10 @@ describe.each(PROVIDERS_UNDER_TEST)('card-callback burst: %s', STORY, (provider)
 
   it(`answers all ${BURST} presses at once; each takes effect exactly once; queued ones end with the submitted card`, async () => {
     const burst = units.slice(0, BURST);
+    // A press is being processed when the burst arrives (deterministic: on SQLite the driver is
+    // synchronous and this in-process client would otherwise deliver the presses one by one).
+    const busy = h.app.cardAdmission.tryInline();
+    expect(busy).toBeDefined();
     // One press carries invalid values: wherever it lands (inline or queued) it ends as the form with its errors.
     const bad = 7;
     const answers = await Promise.all(
@@ -67,6 +71,7 @@ describe.each(PROVIDERS_UNDER_TEST)('card-callback burst: %s', STORY, (provider)
         clickForm(h, liaisonOf(u), forms.get(liaisonOf(u))!, { name: 'btn_submit' }, i === bad ? { ...values(i), contact_phone: '12345', theme_title: '' } : values(i)),
       ),
     );
+    busy!();
     for (const [i, a] of answers.entries()) {
       expect(a.error, `press ${i}: ${a.errorDetail ?? ''}`).toBeUndefined();
       expect(a.httpStatus).toBe(200);
@@ -75,7 +80,7 @@ describe.each(PROVIDERS_UNDER_TEST)('card-callback burst: %s', STORY, (provider)
     // An inline press slower than the callback budget (a loaded machine) is answered 正在处理 and its card follows the same way.
     const late = answers.filter((a) => a.toast?.content === '正在处理，请稍候');
     const direct = answers.filter((a) => !queued.includes(a) && !late.includes(a));
-    expect(queued.length, 'some presses arrived while another was being processed').toBeGreaterThan(0);
+    expect(queued.length, 'presses arriving while another is processed are queued').toBe(BURST);
     for (const a of [...queued, ...late]) {
       expect(a.toast?.type).toBe('info');
       expect(a.cardReplaced).toBe(false);

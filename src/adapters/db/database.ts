@@ -66,42 +66,9 @@ function immediateAdapterFactory(Base: typeof import('@prisma/adapter-better-sql
       const client = (adapter as unknown as { client: import('better-sqlite3').Database }).client;
       const prepare = client.prepare.bind(client);
       client.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as typeof client.prepare;
-      const start = adapter.startTransaction.bind(adapter);
-      adapter.startTransaction = async (...args: Parameters<typeof adapter.startTransaction>) => yieldingQueries(await start(...args));
       return adapter;
     }
   };
-}
-
-/** Synchronous work a transaction may do before it lets the event loop run (ms). */
-const SQLITE_SLICE_MS = 4;
-let sliceStarted = 0;
-
-/**
- * better-sqlite3 answers synchronously, so a transaction's queries resolve as one chain of
- * microtasks: nothing else runs until it ends — no request is read, no acknowledgement leaves, no
- * timer fires (a callback's budget, issue 17). Every few milliseconds of it, a query first lets the
- * event loop take its turn. The transaction keeps the adapter's lock meanwhile, so other
- * transactions still wait for it; only reads, I/O and timers move.
- */
-function yieldingQueries<T extends { queryRaw: (...a: never[]) => Promise<unknown>; executeRaw: (...a: never[]) => Promise<unknown> }>(tx: T): T {
-  const slice = async () => {
-    const now = performance.now();
-    if (now - sliceStarted < SQLITE_SLICE_MS) return;
-    await new Promise((r) => setImmediate(r));
-    sliceStarted = performance.now();
-  };
-  const query = tx.queryRaw.bind(tx);
-  const execute = tx.executeRaw.bind(tx);
-  tx.queryRaw = (async (...a: never[]) => {
-    await slice();
-    return query(...a);
-  }) as T['queryRaw'];
-  tx.executeRaw = (async (...a: never[]) => {
-    await slice();
-    return execute(...a);
-  }) as T['executeRaw'];
-  return tx;
 }
 
 async function openSqlite(url: string): Promise<Database> {
