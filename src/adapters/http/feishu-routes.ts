@@ -15,6 +15,8 @@ import { normalizeEnvelope } from '../feishu/normalize.ts';
 import { verifyFeishuRequest } from '../feishu/verify.ts';
 
 export const BUSY_TOAST = '系统繁忙，请稍后再试';
+/** How long a press admitted inline waits for others arriving with it (a burst) before it starts. */
+export const ADMISSION_SETTLE_MS = 5;
 
 export interface FeishuRoutesOptions {
   dispatch(event: InboundEvent): Promise<DispatchResult>;
@@ -168,10 +170,11 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     if (!event) return;
     let release = options.cardQueue?.tryInline();
     if (release) {
-      // The slot is taken: let the requests already read reach the admission before the work
-      // starts. Still not alone after that turn (a burst): this one is queued too, so no long
-      // transaction holds the acknowledgements of the others (on SQLite they wait for it).
-      await new Promise((r) => setImmediate(r));
+      // The slot is taken: let requests that are arriving be read before the work starts (on
+      // SQLite the driver is synchronous: once the work runs, nothing else is read until it ends).
+      // Still not alone then (a burst): this one is queued too, so no transaction stands in
+      // front of the others' acknowledgements. Costs a lone press a few milliseconds.
+      await new Promise((r) => setTimeout(r, ADMISSION_SETTLE_MS));
       if (cardsInFlight > 1) {
         release();
         release = undefined;
