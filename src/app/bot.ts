@@ -246,8 +246,13 @@ export class Bot {
     return undefined;
   }
 
-  /** `receivedAt`: when the event arrived (the inbox processes it later); default now. */
-  async dispatch(event: InboundEvent, receivedAt?: Date): Promise<DispatchResult> {
+  /**
+   * `receivedAt`: when the event arrived (the inbox processes it later); default now.
+   * `answered`: a card callback whose HTTP answer already left (queued by the admission rule,
+   * src/app/card-intake.ts): its result is delivered in the same transaction as its effect, the card
+   * as a delayed update, a toast alone as a private message (exactly once, with the effect).
+   */
+  async dispatch(event: InboundEvent, receivedAt?: Date, options: { answered?: boolean } = {}): Promise<DispatchResult> {
     const { db, clock, log } = this.services;
     const key = dedupeKey(event);
     // A card callback replayed under a new event_id still carries its one-time token.
@@ -278,6 +283,7 @@ export class Bot {
           response = await this.route(ctx, event);
           // The answer card goes straight back to Feishu, not through the outbox: same phone rule.
           if (response.card) response = { ...response, card: maskForAudience(response.card, { kind: 'unknown' }, false) };
+          if (options.answered) await this.enqueueLate(tx, event, response, now);
         },
         { timeout: 20_000, maxWait: 10_000 },
       );
@@ -302,13 +308,25 @@ export class Bot {
    * shows its result: the card goes out as a delayed update with the callback's token.
    */
   async deliverLateResponse(event: InboundEvent, response: CardResponse): Promise<void> {
-    if (event.kind !== 'card_action' || !event.token || !response.card) return;
-    const card = response.card;
-    const token = event.token;
-    await this.services.db.$transaction(async (tx) => {
-      await enqueue(tx, `late-card:${event.eventId}`, { op: 'card_update', token, card }, { phones: this.phonePolicy(event) }, this.services.clock.now());
-    });
+    if (event.kind !== 'card_action' || (!response.card && !response.toast)) return;
+    const now = this.services.clock.now();
+    await this.services.db.$transaction((tx) => this.enqueueLate(tx, event, response, now));
     this.services.kickOutbox();
+  }
+
+  /**
+   * The result of a card callback answered before it was ready: the card as a delayed update with
+   * the callback's token (Feishu: after the answer, within 30 min, at most twice); a toast without a
+   * card cannot be shown any more, so its text goes to the operator privately.
+   */
+  private async enqueueLate(tx: Tx, event: InboundEvent, response: CardResponse, now: Date): Promise<void> {
+    if (event.kind !== 'card_action') return;
+    const phones = this.phonePolicy(event);
+    if (response.card && event.token) {
+      await enqueue(tx, `late-card:${event.eventId}`, { op: 'card_update', token: event.token, card: response.card }, { phones }, now);
+    } else if (response.toast && !response.card) {
+      await enqueue(tx, `late-toast:${event.eventId}`, { op: 'send', to: { openId: event.operatorOpenId }, text: response.toast.content }, { phones }, now);
+    }
   }
 
   private context(tx: Tx, event: InboundEvent, now: Date, after: (() => Promise<void>)[]): HandlerContext {

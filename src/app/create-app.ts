@@ -24,6 +24,7 @@ import type { FeishuGateway } from '../ports/feishu.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import { Bot, type AppServices } from './bot.ts';
 import { Inbox, inboundPruneJob, isTransientDbError } from './inbox.ts';
+import { CardAdmission, QUEUED_TOAST, type CardAdmissionOptions, type CardQueue } from './card-intake.ts';
 import type { Job } from './jobs.ts';
 import { createLogger, type Logger } from './log.ts';
 import { AppMetrics } from './metrics.ts';
@@ -43,6 +44,8 @@ export interface CreateAppOptions {
   outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number; batchSize?: number };
   /** the inbound event inbox's background polling (retries, events another instance took in) */
   inbox?: { pollMs?: number };
+  /** card callbacks processed inline at once; the rest are queued in the inbox (src/app/card-intake.ts) */
+  cardAdmission?: CardAdmissionOptions;
   /** start the per-minute cron (default true; tests tick by hand) */
   cron?: boolean;
   /** with the cron: return once listening and run the start hooks in the background (/readyz not ready until done); `npm start` does */
@@ -61,6 +64,8 @@ export interface App {
   worker: OutboxWorker;
   /** webhook events are acknowledged into it and processed from it */
   inbox: Inbox;
+  /** which card callbacks are processed inline and which are queued (src/app/card-intake.ts) */
+  cardAdmission: CardAdmission;
   scheduler: Scheduler;
   metrics: AppMetrics;
   /** local mode only */
@@ -203,12 +208,19 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       metrics,
       ...options.outbox,
     });
+    const cardAdmission = new CardAdmission(options.cardAdmission);
     const inbox = new Inbox({
       db,
       provider: database.provider,
       clock,
       log: log.child({ component: 'inbox' }),
-      dispatch: (event, receivedAt) => metrics.timeDispatch(event, () => bot.dispatch(event, receivedAt)),
+      // A card callback in the inbox was queued by the admission rule and answered already: its
+      // result goes out as a delayed update, written with its effect.
+      dispatch: (event, receivedAt) => {
+        const work = metrics.timeDispatch(event, () => bot.dispatch(event, receivedAt, { answered: event.kind === 'card_action' }));
+        if (event.kind === 'card_action') return work.finally(() => cardAdmission.settled(event));
+        return work;
+      },
       kickOutbox: () => worker.kick(),
       coordinatorChatId: config.coordinatorChatId,
       ...options.inbox,
@@ -222,6 +234,22 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     // delivers it again, to this instance after its restart or to another one.
     const dispatch = (event: InboundEvent) =>
       draining ? Promise.reject(new Error('shutting down')) : track(metrics.timeDispatch(event, () => bot.dispatch(event)));
+    const cardQueue: CardQueue = {
+      tryInline: () => cardAdmission.tryInline(),
+      queue: async (event) => {
+        if (draining) throw new Error('shutting down');
+        if (event.kind !== 'card_action') return inbox.accept(event);
+        // Marked before the insert: the inbox may process it as soon as it is stored.
+        cardAdmission.queued(event);
+        const stored = await track(inbox.accept(event)).catch((error: unknown) => {
+          cardAdmission.settled(event);
+          throw error;
+        });
+        if (stored === 'duplicate') cardAdmission.settled(event);
+        return stored;
+      },
+      queuedToast: QUEUED_TOAST,
+    };
     feishuSlot.use(
       createFeishuRouter({
         dispatch,
@@ -230,6 +258,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         arriving: () => inbox.arriving(),
         cardFailed: (event, error) => (isTransientDbError(error) ? Promise.resolve() : inbox.recordFailed(event, error)),
         lateResponse: (event, response) => bot.deliverLateResponse(event, response),
+        cardQueue,
         log: log.child({ component: 'feishu' }),
         encryptKey,
         verificationToken,
@@ -273,6 +302,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         accept: (event: InboundEvent) => (draining ? Promise.reject(new Error('shutting down')) : track(inbox.accept(event))),
         recordFailed: (event: InboundEvent, error: unknown) => inbox.recordFailed(event, error),
         isTransient: isTransientDbError,
+        cardQueue,
       };
       // Loaded only in this mode: it pulls in the whole SDK at once (src/adapters/feishu/gateway.ts loads it on first use).
       const { startLongConnection } = await import('../adapters/feishu/long-connection.ts');
@@ -301,6 +331,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       jobs,
       worker,
       inbox,
+      cardAdmission,
       scheduler,
       metrics,
       emulator,

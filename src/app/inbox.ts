@@ -43,6 +43,9 @@ export interface InboxOptions {
 
 export type AcceptResult = 'accepted' | 'duplicate';
 
+/** What the operator of a queued card press that failed for good is told. */
+export const QUEUED_PRESS_FAILED = '你刚才在卡片上的操作未能完成（系统出错），县政务公开办已收到提醒。请稍后重新打开卡片再试一次。';
+
 /**
  * Days an inbound event's dedupe record is kept. Feishu re-delivers an event it got no answer
  * for during about 7 hours (15 s, 5 min, 1 h, 6 h; reliability.md [S11]) and a reconnect backfills
@@ -356,6 +359,9 @@ export class Inbox {
         await this.release(rows.slice(i));
         return;
       }
+      // Between items the event loop takes new requests first (on SQLite each item's transaction
+      // runs synchronous driver work), then waits while acknowledgements are being written.
+      await new Promise((r) => setImmediate(r));
       await this.intakeQuiet();
       const ok = await this.process(rows[i]!).catch((error: unknown) => {
         this.o.log.error('inbox bookkeeping failed', { key: rows[i]!.key, error });
@@ -415,6 +421,7 @@ export class Inbox {
       });
       if (n.count === 0) return;
       await this.alert(tx, { key: row.key, kind: row.kind, lane: row.lane, eventId: row.eventId }, message, now);
+      await this.tellOperator(tx, row, now);
     });
     this.o.kickOutbox();
   }
@@ -446,6 +453,23 @@ export class Inbox {
     });
     if (created) this.o.kickOutbox();
     return created;
+  }
+
+  /**
+   * A queued card press was answered 已收到 at once; when it fails for good the person is told
+   * privately (the card cannot show it any more), or they would wait for nothing.
+   */
+  private async tellOperator(tx: Tx, row: Claimed, now: Date): Promise<void> {
+    if (row.kind !== 'card_action') return;
+    let operator: string | undefined;
+    try {
+      const e = fromJson(row.payload);
+      operator = e.kind === 'card_action' ? e.operatorOpenId : undefined;
+    } catch {
+      return;
+    }
+    if (!operator) return;
+    await enqueue(tx, `late-failed:${row.key}`.slice(0, 190), { op: 'send', to: { openId: operator }, text: QUEUED_PRESS_FAILED }, {}, now);
   }
 
   private async alert(tx: Tx, row: { key: string; kind: string; lane: string; eventId: string }, message: string, now: Date): Promise<void> {

@@ -4,7 +4,8 @@
 // durable insert into the inbox (dedupe by event id / message id), processed there in order per
 // chat; a handler failure that would fail again becomes a failed inbound event (acked, the
 // coordinators alerted once), and only a database that cannot take the insert makes the SDK ack
-// with code 500 (Feishu pushes it again). Card callbacks keep a fast path: dispatched here and
+// with code 500 (Feishu pushes it again). Card callbacks keep a fast path: dispatched here (one at
+// a time; presses arriving meanwhile are queued in the inbox, src/app/card-intake.ts) and
 // answered within the budget (a delayed update follows when the handler is slower); a handler that
 // fails for good is recorded the same way and answered with an error toast. Messages sent while
 // the socket was down are never pushed again, so every reconnect backfills recent history of the
@@ -16,6 +17,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import type { Config } from '../../config.ts';
 import type { DispatchResult } from '../../app/bot.ts';
 import type { CardResponse, InboundEvent } from '../../app/events.ts';
+import type { CardQueue } from '../../app/card-intake.ts';
 import type { Logger } from '../../app/log.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { FeishuGateway } from '../../ports/feishu.ts';
@@ -39,6 +41,8 @@ export interface Dispatching {
   recordFailed?(event: InboundEvent, error: unknown): Promise<unknown>;
   /** whether a failure is transient (database unavailable): not recorded as failed */
   isTransient?(error: unknown): boolean;
+  /** admission for card callbacks (src/app/card-intake.ts); without it every press is dispatched here */
+  cardQueue?: CardQueue;
 }
 
 export interface WsDispatcherDeps {
@@ -93,7 +97,21 @@ export function createWsDispatcher(deps: WsDispatcherDeps): lark.EventDispatcher
       return undefined;
     }
     const event = n.event;
+    const release = card ? deps.bot.cardQueue?.tryInline() : undefined;
+    if (card && deps.bot.cardQueue && !release) {
+      // Others are being processed: stored in the inbox, answered at once, card as a delayed update.
+      try {
+        await deps.bot.cardQueue.queue(event);
+        return { toast: { type: 'info', content: deps.bot.cardQueue.queuedToast } };
+      } catch (error) {
+        deps.log.error('card callback could not be queued', { eventId: event.eventId, error });
+        return { toast: { type: 'error', content: BUSY_TOAST } };
+      }
+    }
+    // The slot is taken: frames already read reach the admission before the work starts.
+    if (release) await new Promise((r) => setImmediate(r));
     const work = deps.bot.dispatch(event);
+    if (release) work.then(release, release);
     let settled: Awaited<ReturnType<typeof within<DispatchResult>>>;
     try {
       settled = await within(work, budget);

@@ -3,15 +3,20 @@
 // there in order per chat); only when the database cannot take the insert is the answer non-2xx,
 // so Feishu re-delivers. Without an inbox (tests of the route alone) events are dispatched here and
 // acknowledged by ~2.5 s even if the handler is still running. Card callbacks stay on this fast
-// path: they answer whatever is ready within the budget, the rest follows as a delayed update.
+// path: one at a time is processed inline and answers whatever is ready within the budget (the rest
+// follows as a delayed update); presses arriving meanwhile are queued in the inbox and answered at
+// once (src/app/card-intake.ts).
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { DispatchResult } from '../../app/bot.ts';
+import type { CardQueue } from '../../app/card-intake.ts';
 import type { CardResponse, InboundEvent } from '../../app/events.ts';
 import type { Logger } from '../../app/log.ts';
 import { normalizeEnvelope } from '../feishu/normalize.ts';
 import { verifyFeishuRequest } from '../feishu/verify.ts';
 
 export const BUSY_TOAST = '系统繁忙，请稍后再试';
+/** How long a press admitted inline waits for others arriving with it (a burst) before it starts. */
+export const ADMISSION_SETTLE_MS = 5;
 
 export interface FeishuRoutesOptions {
   dispatch(event: InboundEvent): Promise<DispatchResult>;
@@ -21,6 +26,12 @@ export interface FeishuRoutesOptions {
   arriving?(): () => void;
   /** records a card callback whose handler failed for good (not transient) and alerts the coordinators once */
   cardFailed?(event: InboundEvent, error: unknown): Promise<unknown>;
+  /**
+   * Admission for card callbacks (src/app/card-intake.ts): `tryInline` gives a slot on the inline
+   * path or undefined; then `queue` stores the press durably (processed later, its card follows as
+   * a delayed update) and it is answered at once with `queuedToast`.
+   */
+  cardQueue?: CardQueue;
   /** delivers the result of a card handler that missed the callback budget (delayed update) */
   lateResponse?(event: InboundEvent, response: CardResponse): Promise<void>;
   log: Logger;
@@ -138,12 +149,50 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     res.json({});
   });
 
-  router.post('/feishu/cards', raw, async (req, res) => {
+  // Card requests arrived and not answered yet (a burst shows here before it reaches the admission).
+  let cardsInFlight = 0;
+  const cardArrival = (_req: Request, res: Response, next: NextFunction) => {
+    cardsInFlight++;
+    let once = false;
+    const finish = () => {
+      if (!once) cardsInFlight--;
+      once = true;
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    next();
+  };
+
+  router.post('/feishu/cards', cardArrival, arrival, raw, async (req, res) => {
     const body = authenticate(req, res);
     if (body === 'answered') return;
     const event = await normalized(body, res);
     if (!event) return;
+    let release = options.cardQueue?.tryInline();
+    if (release) {
+      // The slot is taken: let requests that are arriving be read before the work starts (on
+      // SQLite the driver is synchronous: once the work runs, nothing else is read until it ends).
+      // Still not alone then (a burst): this one is queued too, so no transaction stands in
+      // front of the others' acknowledgements. Costs a lone press a few milliseconds.
+      await new Promise((r) => setTimeout(r, ADMISSION_SETTLE_MS));
+      if (cardsInFlight > 1) {
+        release();
+        release = undefined;
+      }
+    }
+    if (options.cardQueue && !release) {
+      // Others are being processed: one durable insert, answered at once.
+      try {
+        await options.cardQueue.queue(event);
+        res.json({ toast: { type: 'info', content: options.cardQueue.queuedToast } });
+      } catch (error) {
+        options.log.error('card callback could not be queued', { eventId: event.eventId, error });
+        res.json({ toast: { type: 'error', content: BUSY_TOAST } });
+      }
+      return;
+    }
     const work = options.dispatch(event);
+    if (release) work.then(release, release);
     const settled = await within(work, budget);
     if (!settled.done) {
       options.log.warn('card handler slower than the callback budget; its card follows as a delayed update', { eventId: event.eventId });
