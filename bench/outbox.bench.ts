@@ -232,12 +232,15 @@ async function limiterAlone(): Promise<BenchResult> {
 
 export default async function outboxBench(): Promise<BenchResult[]> {
   const out: BenchResult[] = [await limiterAlone()];
+  // BENCH_OUTBOX_ONLY=clean|faults (comma-separated): only those runs (diagnostics).
+  const only = process.env.BENCH_OUTBOX_ONLY?.split(',');
+  const runs = (faults: boolean) => !only || only.includes(faults ? 'faults' : 'clean');
   for (const provider of await benchProviders()) {
-    out.push(await scenario(provider, false));
-    out.push(await scenario(provider, true));
+    if (runs(false)) out.push(await scenario(provider, false));
+    if (runs(true)) out.push(await scenario(provider, true));
     if (provider === 'postgresql') {
-      out.push(await scenario(provider, false, 2));
-      out.push(await scenario(provider, true, 2));
+      if (runs(false)) out.push(await scenario(provider, false, 2));
+      if (runs(true)) out.push(await scenario(provider, true, 2));
     }
   }
   return out;

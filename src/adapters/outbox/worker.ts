@@ -28,6 +28,7 @@ import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../.
 import { RateLimiter, type RateSlot } from './rate-limiter.ts';
 import { Pump } from '../../app/pump.ts';
 import { claimDue, releaseRows, type Row } from './claim.ts';
+import { markAttemptStarted, markSent } from './row-writes.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
 export const ALERT_KEY_PREFIX = 'alert:';
@@ -383,11 +384,8 @@ export class OutboxWorker {
     // The call leaves now: mark it (a crash from here on is ambiguous) and renew the lease, only
     // if this worker still holds the row.
     const started = this.o.clock.now();
-    const still = await this.o.db.outboxMessage.updateMany({
-      where: mine,
-      data: { attempts: { increment: 1 }, attemptStartedAt: started, leaseUntil: new Date(started.getTime() + this.o.leaseMs) },
-    });
-    if (still.count === 0) {
+    const still = await markAttemptStarted(this.o.db, this.o.provider, { id: row.id, workerId: this.o.workerId, startedAt: started, leaseUntil: new Date(started.getTime() + this.o.leaseMs) });
+    if (!still) {
       slot.done();
       log.warn('lease lost before sending; another worker has the row');
       return 'lost';
@@ -400,11 +398,8 @@ export class OutboxWorker {
       this.o.observer.call?.({ op: row.op, ms: performance.now() - t0, outcome: 'ok' });
       this.o.metrics?.send('ok');
       const sentAt = this.o.clock.now();
-      const n = await this.o.db.outboxMessage.updateMany({
-        where: mine,
-        data: { status: 'sent', sentAt, resultMessageId: messageId ?? null, leaseUntil: null, claimedBy: null, attemptStartedAt: null, lastError: null, lastErrorCode: null },
-      });
-      if (n.count === 0) log.warn('row changed while sending (lease lost)');
+      const marked = await markSent(this.o.db, this.o.provider, { id: row.id, workerId: this.o.workerId, sentAt, messageId });
+      if (!marked) log.warn('row changed while sending (lease lost)');
       else this.o.observer.settled?.({ op: row.op, status: 'sent', attempts: attempt, enqueueToDoneMs: sentAt.getTime() - row.createdAt.getTime() });
       log.debug('delivered');
       return 'sent';
