@@ -190,6 +190,12 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
     const callsPerChat = chatIds.map((chatId) => calls.filter((c) => (c.body as { receive_id?: string } | undefined)?.receive_id === chatId).length);
     const faultFloorMs = fanoutFloorMs(callsPerChat, b.app.config.rateLimits);
 
+    // Where the time went: accepted sends in each second from the first enqueue.
+    const bySecond: number[] = [];
+    for (const c of ok) {
+      const k = Math.floor((c.at.getTime() - t0) / 1000);
+      bySecond[k] = (bySecond[k] ?? 0) + 1;
+    }
     const figures: BenchResult['figures'] = {
       messages: TOTAL,
       'delivered (distinct uuid)': perUuid.size,
@@ -230,6 +236,7 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
       figures['delivered after final drain'] = after.size;
       figures['duplicates after final drain'] = [...after.values()].filter((n) => n > 1).length;
     }
+    figures['sent per second from enqueue'] = Array.from(bySecond, (n) => n ?? 0).join(' ');
     figures['load avg 1 min'] = round(os.loadavg()[0]!, 1);
     const name = `${provider} 500 msgs / 50 chats${instances === 2 ? ', two instances' : ''}${INTERLEAVED ? ' (interleaved)' : ''}${faults ? `, faults ${FAULT_5XX * 100}% 5xx + ${FAULT_429 * 100}% 429` : ''}`;
     return { name, figures };
