@@ -1,7 +1,7 @@
 // The one way anything leaves the bot: an outbox row written in the same transaction as the
 // change that causes it. The worker (src/adapters/outbox/worker.ts) delivers it later with
 // rate limits and retries. The idempotency key makes enqueueing and delivery safe to repeat.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { CardJson } from '../../cards/kit.ts';
 import type { Tx } from '../adapters/db/database.ts';
@@ -109,27 +109,48 @@ export function targetOf(op: OutboxOp): string {
  * Must be called inside the transaction of the change that causes the message.
  */
 export async function enqueue(tx: Tx, idempotencyKey: string, raw: OutboxOp, options: EnqueueOptions = {}, now = new Date()): Promise<string> {
-  const existing = await tx.outboxMessage.findUnique({ where: { idempotencyKey }, select: { id: true } });
-  if (existing) return existing.id;
   const op = await outgoing(tx, withReplyChat(raw, options.replyChat), options.phones);
   let parentId: string | null = null;
   if (op.op === 'urgent' || (op.op === 'patch' && !op.messageId && op.messageOfKey)) {
     const parent = await tx.outboxMessage.findUnique({ where: { idempotencyKey: op.messageOfKey! }, select: { id: true } });
     parentId = parent?.id ?? null;
   }
-  const row = await tx.outboxMessage.create({
-    data: {
-      idempotencyKey,
-      op: op.op,
-      target: targetOf(op),
-      payload: JSON.stringify(op),
-      parentId,
-      nextAttemptAt: options.notBefore ?? now,
-      seq: nextOutboxSeq(),
-    },
-    select: { id: true },
+  // One statement, the existing key kept as is (ON CONFLICT DO NOTHING neither fails nor aborts the
+  // transaction on PostgreSQL): a fan-out writes a row per recipient, and Prisma's create plus the
+  // look-up before it cost three times the CPU of this (src/adapters/outbox/row-writes.ts).
+  const inserted = await insertOutboxRow(tx, {
+    idempotencyKey,
+    op: op.op,
+    target: targetOf(op),
+    payload: JSON.stringify(op),
+    parentId,
+    nextAttemptAt: options.notBefore ?? now,
+    createdAt: now,
   });
-  return row.id;
+  if (inserted) return inserted;
+  const existing = await tx.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey }, select: { id: true } });
+  return existing.id;
+}
+
+/** Whether the transaction's database is PostgreSQL (its client says so; SQLite's does not). */
+function isPostgres(tx: Tx): boolean {
+  return (tx as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
+}
+
+/** INSERT … ON CONFLICT ("idempotencyKey") DO NOTHING RETURNING "id": the new row's id, or undefined for a known key. */
+async function insertOutboxRow(tx: Tx, r: { idempotencyKey: string; op: string; target: string; payload: string; parentId: string | null; nextAttemptAt: Date; createdAt: Date }): Promise<string | undefined> {
+  const pg = isPostgres(tx);
+  const params: unknown[] = [];
+  const p = (value: unknown, cast = '') => {
+    params.push(value);
+    return pg ? `$${params.length}${cast}` : '?';
+  };
+  // timestamp(3) holds UTC on PostgreSQL (as Prisma writes it); SQLite's adapter writes a Date as Prisma does.
+  const at = (d: Date) => (pg ? p(d.toISOString(), '::timestamp(3)') : p(d));
+  const id = `c${randomBytes(12).toString('hex')}`;
+  const sql = `INSERT INTO "OutboxMessage" ("id", "idempotencyKey", "op", "target", "payload", "status", "attempts", "nextAttemptAt", "parentId", "createdAt", "seq") VALUES (${p(id)}, ${p(r.idempotencyKey)}, ${p(r.op)}, ${p(r.target)}, ${p(r.payload)}, 'pending', 0, ${at(r.nextAttemptAt)}, ${p(r.parentId)}, ${at(r.createdAt)}, ${p(nextOutboxSeq())}) ON CONFLICT ("idempotencyKey") DO NOTHING RETURNING "id"`;
+  const rows = await tx.$queryRawUnsafe<{ id: string }[]>(sql, ...params);
+  return rows[0]?.id;
 }
 
 /**

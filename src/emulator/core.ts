@@ -546,6 +546,10 @@ export class EmulatorCore {
     return true;
   }
 
+  resetRateWindows(): void {
+    this.windows.clear();
+  }
+
   /** Seconds until the oldest call leaves the window. */
   resetSeconds(key: string, windowMs: number): number {
     const list = this.windows.get(key) ?? [];

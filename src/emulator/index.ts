@@ -51,6 +51,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     message: (messageId) => core.messagesById.get(messageId),
     users: () => [...core.usersById.values()],
     chats: () => [...core.chatsById.values()],
+    resetRateWindows: () => core.resetRateWindows(),
     calls: (filter) => core.callLog.filter((c) => (!filter?.path || filter.path.test(c.path)) && (!filter?.method || filter.method.toUpperCase() === c.method)),
     deliveries: (filter) => core.deliveryLog.filter((d) => !filter?.eventType || d.eventType === filter.eventType),
     on: (event, cb) => core.on(event, cb),

@@ -318,6 +318,8 @@ export interface Emulator {
   users(): EmuUser[];
   chats(): EmuChat[];
   calls(filter?: { path?: RegExp; method?: string }): ApiCallRecord[];
+  /** Forget the calls counted in the rate-limit windows (a bench's floor run before its measured run). */
+  resetRateWindows(): void;
   deliveries(filter?: { eventType?: string }): DeliveryRecord[];
   on(event: 'message' | 'update', cb: (m: EmuMessage) => void): () => void;
   faults: FaultInjector;

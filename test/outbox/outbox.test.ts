@@ -91,6 +91,39 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
     expect(orderOf(h, held, 'hold:')).toEqual([0, 1, 2]);
   });
 
+  it('the running worker retries a failed send in its lane, soon, and the chat keeps its order', async () => {
+    const chat = h.demo.units[7]!.chatId;
+    const retries: number[] = [];
+    const worker = new OutboxWorker({
+      db: h.db,
+      provider,
+      gateway: h.services.gateway,
+      storage: h.services.storage,
+      clock: h.clock,
+      log: createLogger('silent'),
+      config: h.app.config,
+      pollMs: 50,
+      backoffBaseMs: 100,
+      random: () => 0.5,
+      observer: { retry: (e) => retries.push(e.delayMs) },
+    });
+    // Two 500s in a row on the chat's first message (the first two calls), then all goes through.
+    h.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: 1, times: 2 }, 'POST');
+    try {
+      await put(h, [0, 1, 2, 3].map((n) => [`lane:${n}`, { op: 'send', to: { chatId: chat }, text: `第 ${n} 条` }] as [string, OutboxOp]));
+      worker.start();
+      for (let i = 0; i < 200 && orderOf(h, chat, 'lane:').length < 4; i++) await new Promise((r) => setTimeout(r, 25));
+    } finally {
+      await worker.stop();
+      h.emulator.faults.reset();
+    }
+    expect(orderOf(h, chat, 'lane:')).toEqual([0, 1, 2, 3]);
+    const first = await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'lane:0' } });
+    expect([first.status, first.attempts]).toEqual(['sent', 3]);
+    // full jitter at 0.5 of base·2^(n−1): 50 ms, then 100 ms, waited in the lane
+    expect(retries).toEqual([50, 100]);
+  });
+
   it('a permanent error fails the row at once, and the coordinators are alerted (never about an alert)', async () => {
     const alerts = () => h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'alert:' } } });
     const before = await alerts(); // other tests' failures (an urgent dropped) alert too

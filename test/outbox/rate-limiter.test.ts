@@ -86,4 +86,20 @@ describe('RateLimiter', () => {
     t = 1000;
     expect(limiter.waitMs('oc_next')).toBe(0);
   });
+
+  it('keeps windows per Feishu API: a 429 on sends pauses sends only, and a full send window leaves patches free', () => {
+    let t = 0;
+    const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, () => t);
+    limiter.block('app', 2); // a 429 from the send API, x-ogw-ratelimit-reset: 2
+    expect(limiter.waitMs('oc_a')).toBe(2000);
+    expect(limiter.waitMs('om_card', 'im.message.patch')).toBe(0);
+    t = 2000;
+    for (let i = 0; i < 50; i++) limiter.take(`oc_${i}`).done();
+    expect(limiter.waitMs('oc_next')).toBe(1000);
+    expect(limiter.waitMs('om_card', 'im.message.patch')).toBe(0);
+    limiter.block('app', 5, 'im.message.patch');
+    expect(limiter.waitMs('om_card', 'im.message.patch')).toBe(5000);
+    t = 3000;
+    expect(limiter.waitMs('oc_next')).toBe(0);
+  });
 });

@@ -66,6 +66,16 @@ function immediateAdapterFactory(Base: typeof import('@prisma/adapter-better-sql
       const client = (adapter as unknown as { client: import('better-sqlite3').Database }).client;
       const prepare = cachedPrepare(client.prepare.bind(client));
       client.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as unknown as typeof client.prepare;
+      // better-sqlite3 is synchronous and the adapter answers with resolved promises, so a loop of
+      // transactions (a fan-out writing a transaction per unit) runs as one chain of microtasks and
+      // starves the event loop: no socket is read, no timer fires until it ends (measured: the
+      // outbox's Feishu calls of the first 2.5 s all waited for the fan-out's 50 transactions to
+      // finish, issue 17). Each transaction first lets pending I/O run, one event-loop turn.
+      const start = adapter.startTransaction.bind(adapter);
+      adapter.startTransaction = async (isolationLevel) => {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        return start(isolationLevel);
+      };
       return adapter;
     }
   };

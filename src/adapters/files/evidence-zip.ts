@@ -5,8 +5,13 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ZipArchive, type Archiver } from 'archiver';
+import type { Archiver } from 'archiver';
 import yauzl from 'yauzl';
+
+// archiver (and its zip-stream, compress-commons, readable-stream …) is loaded on first use, not
+// at start: only the evidence export writes ZIPs (issue 17 goal 3, cold start and idle memory).
+let archiverModule: Promise<typeof import('archiver')> | undefined;
+const loadArchiver = () => (archiverModule ??= import('archiver'));
 
 export interface ZipEntry {
   name: string;
@@ -16,7 +21,8 @@ export interface ZipEntry {
   store?: boolean;
 }
 
-function archive(entries: ZipEntry[], modified: Date): Archiver {
+async function archive(entries: ZipEntry[], modified: Date): Promise<Archiver> {
+  const { ZipArchive } = await loadArchiver();
   const zip = new ZipArchive({ zlib: { level: 6 } });
   for (const e of entries) {
     const name = e.name.replace(/\\/g, '/');
@@ -38,7 +44,7 @@ function archive(entries: ZipEntry[], modified: Date): Archiver {
 export async function writeZipFile(entries: ZipEntry[], file: string, modified = new Date()): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await pipeline(archive(entries, modified), createWriteStream(tmp));
+    await pipeline(await archive(entries, modified), createWriteStream(tmp));
     await rename(tmp, file);
   } catch (error) {
     await rm(tmp, { force: true });
@@ -51,7 +57,7 @@ export async function writeZipBuffer(entries: ZipEntry[], modified = new Date())
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
   sink.on('data', (c: Buffer) => chunks.push(c));
-  await pipeline(archive(entries, modified), sink);
+  await pipeline(await archive(entries, modified), sink);
   return Buffer.concat(chunks);
 }
 

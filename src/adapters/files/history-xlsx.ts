@@ -1,7 +1,8 @@
 // 年度对比 (XLSX): one row per unit and campaign year (sheet 逐单位), the county totals per year
 // (sheet 年度汇总). Text cells are plain strings formatted as text, so a unit name such as
 // "=HYPERLINK(…)" stays text and is never evaluated as a formula.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from './excel.ts';
 import { bestRankLabel, OUTCOME_LABELS, type History } from '../../domain/history.ts';
 
 export const HISTORY_UNIT_COLUMNS = ['年度', '单位', '单位类别', '申报情况', '申报主题数', '审核通过数', '已举办数', '总结完整数', '宣传链接数', '评选名次'] as const;
@@ -33,7 +34,7 @@ function header(ws: ExcelJS.Worksheet, titles: readonly string[], widths: number
 }
 
 export async function writeHistoryWorkbook(h: History): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = '主题日助手';
   const units = wb.addWorksheet(HISTORY_UNIT_SHEET);
   header(units, HISTORY_UNIT_COLUMNS, [8, 28, 10, 10]);

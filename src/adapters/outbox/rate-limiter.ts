@@ -1,5 +1,11 @@
 // Sliding-window limits in wall-clock time: Feishu counts real seconds whatever the app's clock says.
-// App-wide per second and per minute, plus one bucket per target (chat, user or message).
+// Per API for the app (per second and per minute), plus one bucket per target (chat, user or message).
+//
+// Feishu's tiers apply "每个 API、每个应用、每个租户" (frequency-control page below): sending and
+// replying, patching a card, 加急 and delayed card updates each have their own 50/s and 1000/min,
+// and a 429 from one API ("将来自该客户端的任何进一步操作限制在一段时间内", x-ogw-ratelimit-reset)
+// pauses that API, not the others. The 5/s per chat is counted on what lands in the chat (send and
+// reply share it: 发送消息 / 回复消息 "向同一群组发送消息 … 5 QPS").
 //
 // Feishu documents the limits (send: 5 QPS per user and per group, 230020; every API 50/s and
 // 1000/min per app, HTTP 429 / 99991400 with x-ogw-ratelimit-reset; "either ceiling trips it":
@@ -64,9 +70,16 @@ class Bucket {
   }
 }
 
+/** The Feishu API a call goes to (its own app-wide windows); sends when not said otherwise. */
+export const SEND_API = 'im.message.create';
+
+interface ApiBuckets {
+  second: Bucket;
+  minute: Bucket;
+}
+
 export class RateLimiter {
-  private readonly second: Bucket;
-  private readonly minute: Bucket;
+  private readonly apis = new Map<string, ApiBuckets>();
   private readonly perTarget = new Map<string, Bucket>();
   private share = 1;
 
@@ -74,9 +87,21 @@ export class RateLimiter {
     private readonly limits: RateLimits,
     private readonly now: () => number = () => performance.now(),
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {
-    this.second = new Bucket(limits.perSecond, 1000);
-    this.minute = new Bucket(limits.perMinute, 60_000);
+  ) {}
+
+  private api(name: string): ApiBuckets {
+    let a = this.apis.get(name);
+    if (!a) {
+      a = { second: new Bucket(this.limits.perSecond, 1000), minute: new Bucket(this.limits.perMinute, 60_000) };
+      this.apis.set(name, a);
+      this.applyShare(a);
+    }
+    return a;
+  }
+
+  private applyShare(a: ApiBuckets): void {
+    a.second.capacity = Math.max(1, Math.floor(this.limits.perSecond / this.share));
+    a.minute.capacity = Math.max(1, Math.floor(this.limits.perMinute / this.share));
   }
 
   /**
@@ -85,8 +110,7 @@ export class RateLimiter {
    */
   setShare(workers: number): void {
     this.share = Math.max(1, Math.floor(workers));
-    this.second.capacity = Math.max(1, Math.floor(this.limits.perSecond / this.share));
-    this.minute.capacity = Math.max(1, Math.floor(this.limits.perMinute / this.share));
+    for (const a of this.apis.values()) this.applyShare(a);
   }
 
   get workersSharing(): number {
@@ -117,18 +141,20 @@ export class RateLimiter {
     for (const ago of agoMs) b.seed(t, ago);
   }
 
-  /** How long a call to `target` would have to wait now. */
-  waitMs(target: string): number {
+  /** How long a call to `target` through `api` would have to wait now. */
+  waitMs(target: string, api = SEND_API): number {
     const t = this.now();
-    return Math.max(this.second.waitMs(t), this.minute.waitMs(t), this.target(target).waitMs(t));
+    const a = this.api(api);
+    return Math.max(a.second.waitMs(t), a.minute.waitMs(t), this.target(target).waitMs(t));
   }
 
   /** Takes a place now in every window; the caller checked waitMs() === 0. */
-  take(target: string): RateSlot {
+  take(target: string, api = SEND_API): RateSlot {
     const t = this.now();
     const entry: Entry = { at: Number.POSITIVE_INFINITY };
-    this.second.take(entry, t);
-    this.minute.take(entry, t);
+    const a = this.api(api);
+    a.second.take(entry, t);
+    a.minute.take(entry, t);
     this.target(target).take(entry, t);
     return {
       done: () => {
@@ -138,10 +164,10 @@ export class RateLimiter {
   }
 
   /** Waits for a place in every window and takes it; gives up (undefined) past maxWaitMs. */
-  async acquireSlot(target: string, maxWaitMs = 30_000): Promise<RateSlot | undefined> {
+  async acquireSlot(target: string, maxWaitMs = 30_000, api = SEND_API): Promise<RateSlot | undefined> {
     for (;;) {
-      const wait = this.waitMs(target);
-      if (wait === 0) return this.take(target);
+      const wait = this.waitMs(target, api);
+      if (wait === 0) return this.take(target, api);
       if (wait > maxWaitMs) return undefined;
       await this.sleep(wait);
     }
@@ -154,11 +180,15 @@ export class RateLimiter {
     return slot !== undefined;
   }
 
-  /** Feishu said stop: block the app (generic limiter) or one target (230020) for `seconds`. */
-  block(scope: 'app' | string, seconds: number): void {
+  /**
+   * Feishu said stop: block one API for the app (429 / 99991400, for x-ogw-ratelimit-reset) or one
+   * target (230020) for `seconds`. Other APIs and other targets go on.
+   */
+  block(scope: 'app' | string, seconds: number, api = SEND_API): void {
     const until = this.now() + seconds * 1000;
     if (scope === 'app') {
-      this.second.blockedUntil = Math.max(this.second.blockedUntil, until);
+      const a = this.api(api);
+      a.second.blockedUntil = Math.max(a.second.blockedUntil, until);
     } else {
       const b = this.target(scope);
       b.blockedUntil = Math.max(b.blockedUntil, until);

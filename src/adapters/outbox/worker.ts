@@ -25,9 +25,10 @@ import type { Logger } from '../../app/log.ts';
 import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } from '../../app/outbox.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
-import { RateLimiter, type RateSlot } from './rate-limiter.ts';
+import { RateLimiter, SEND_API, type RateSlot } from './rate-limiter.ts';
 import { Pump } from '../../app/pump.ts';
 import { anythingDue, claimDue, releaseRows, type Row } from './claim.ts';
+import { markAttemptStarted, markSent } from './row-writes.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
 export const ALERT_KEY_PREFIX = 'alert:';
@@ -75,6 +76,13 @@ export interface OutboxWorkerOptions {
   concurrency?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /**
+   * A retry due within this long is waited for in its lane (the background loop only): the row
+   * and the chat's later rows stay claimed, so the retry leaves as soon as its backoff and the
+   * rate windows allow, with no hand-back, re-claim or poll in between. Longer waits hand the
+   * chat back. Stays well under `leaseMs` (the heartbeat renews the lease meanwhile).
+   */
+  inLaneRetryMs?: number;
   random?: () => number;
   limiter?: RateLimiter;
   workerId?: string;
@@ -111,6 +119,7 @@ export class OutboxWorker {
       concurrency: 32,
       backoffBaseMs: 2000,
       backoffCapMs: 10 * 60_000,
+      inLaneRetryMs: 2500,
       random: Math.random,
       workerId: randomBytes(6).toString('hex'),
       observer: {},
@@ -324,21 +333,38 @@ export class OutboxWorker {
   }
 
   /** Waits for a place in the rate windows; undefined when the worker stops meanwhile. */
-  private async rateSlot(target: string): Promise<RateSlot | undefined> {
+  private async rateSlot(target: string, api: string): Promise<RateSlot | undefined> {
     for (;;) {
       if (this.stopping) return undefined;
       const join = this.joinUntil - performance.now();
-      const wait = Math.max(join, this.limiter.waitMs(target));
-      if (wait <= 0) return this.limiter.take(target);
+      const wait = Math.max(join, this.limiter.waitMs(target, api));
+      if (wait <= 0) return this.limiter.take(target, api);
       await new Promise((r) => setTimeout(r, Math.min(wait, 250)));
     }
   }
 
   // ---- delivery -------------------------------------------------------------------------------
 
-  private async deliver(row: Row): Promise<Outcome> {
+  private async deliver(claimed: Row): Promise<Outcome> {
+    let row = claimed;
+    for (;;) {
+      const outcome = await this.attempt(row);
+      if (typeof outcome === 'string') return outcome;
+      // A retry soon: wait for it here, still holding the row and its chat's later rows.
+      await new Promise((r) => setTimeout(r, outcome.inLaneMs));
+      if (this.stopping) {
+        await this.release([outcome.row]);
+        return 'released';
+      }
+      row = outcome.row;
+    }
+  }
+
+  /** One attempt at a row; a retry waited for in the lane comes back as the row to try again. */
+  private async attempt(row: Row): Promise<Outcome | { inLaneMs: number; row: Row }> {
     const attempt = row.attempts + 1;
     const mine = { id: row.id, status: 'sending', claimedBy: this.o.workerId };
+    const api = apiOf(row.op);
     const log = this.o.log.child({ outboxId: row.id, key: row.idempotencyKey, op: row.op, attempt });
     const parsed = (() => {
       try {
@@ -377,7 +403,7 @@ export class OutboxWorker {
       }
     }
 
-    const slot = await this.rateSlot(row.target);
+    const slot = await this.rateSlot(row.target, api);
     if (!slot) {
       await this.release([row]);
       return 'released';
@@ -385,11 +411,8 @@ export class OutboxWorker {
     // The call leaves now: mark it (a crash from here on is ambiguous) and renew the lease, only
     // if this worker still holds the row.
     const started = this.o.clock.now();
-    const still = await this.o.db.outboxMessage.updateMany({
-      where: mine,
-      data: { attempts: { increment: 1 }, attemptStartedAt: started, leaseUntil: new Date(started.getTime() + this.o.leaseMs) },
-    });
-    if (still.count === 0) {
+    const still = await markAttemptStarted(this.o.db, this.o.provider, { id: row.id, workerId: this.o.workerId, startedAt: started, leaseUntil: new Date(started.getTime() + this.o.leaseMs) });
+    if (!still) {
       slot.done();
       log.warn('lease lost before sending; another worker has the row');
       return 'lost';
@@ -402,11 +425,8 @@ export class OutboxWorker {
       this.o.observer.call?.({ op: row.op, ms: performance.now() - t0, outcome: 'ok' });
       this.o.metrics?.send('ok');
       const sentAt = this.o.clock.now();
-      const n = await this.o.db.outboxMessage.updateMany({
-        where: mine,
-        data: { status: 'sent', sentAt, resultMessageId: messageId ?? null, leaseUntil: null, claimedBy: null, attemptStartedAt: null, lastError: null, lastErrorCode: null },
-      });
-      if (n.count === 0) log.warn('row changed while sending (lease lost)');
+      const marked = await markSent(this.o.db, this.o.provider, { id: row.id, workerId: this.o.workerId, sentAt, messageId });
+      if (!marked) log.warn('row changed while sending (lease lost)');
       else this.o.observer.settled?.({ op: row.op, status: 'sent', attempts: attempt, enqueueToDoneMs: sentAt.getTime() - row.createdAt.getTime() });
       log.debug('delivered');
       return 'sent';
@@ -417,7 +437,7 @@ export class OutboxWorker {
       this.o.metrics?.send(e.kind === 'rate_limit' ? 'rate_limited' : e.kind === 'permanent' ? 'permanent' : 'transient');
       if (e.kind === 'rate_limit') {
         const scope = e.code === 230020 ? row.target : 'app';
-        this.limiter.block(scope, e.retryAfterSeconds ?? 1);
+        this.limiter.block(scope, e.retryAfterSeconds ?? 1, api);
         this.o.observer.rateLimited?.({ scope: scope === 'app' ? 'app' : 'target', seconds: e.retryAfterSeconds ?? 1 });
       }
       if (e.kind === 'permanent') return this.fail(row, 'failed', e.code, e.message, log, attempt);
@@ -431,6 +451,16 @@ export class OutboxWorker {
       if (attempt >= this.o.config.outboxMaxAttempts) return this.fail(row, 'dead', e.code, `重试 ${attempt} 次仍失败：${e.message}`, log, attempt);
       const delay = this.backoff(attempt, e.retryAfterSeconds);
       const mark = ambiguousSince ? `[ambiguous@${ambiguousSince.toISOString()}] ` : '';
+      if (this.started && !this.stopping && delay <= this.o.inLaneRetryMs) {
+        // Keep the lease; the call's outcome is known (attemptStartedAt cleared), so a crash in the
+        // wait re-claims the row as unattempted (or as ambiguous through the mark, as below).
+        const lastError = (mark + e.message).slice(0, 1000);
+        const kept = await this.o.db.outboxMessage.updateMany({ where: mine, data: { attemptStartedAt: null, lastError, lastErrorCode: e.code ?? null } });
+        if (kept.count === 0) return 'lost';
+        this.o.observer.retry?.({ op: row.op, attempt, delayMs: delay, code: e.code });
+        log.info('delivery failed, retrying in its lane', { kind: e.kind, code: e.code, delayMs: delay });
+        return { inLaneMs: delay, row: { ...row, status: 'pending', attempts: attempt, attemptStartedAt: null, lastError } };
+      }
       await this.o.db.outboxMessage.updateMany({
         where: mine,
         data: { status: 'pending', claimedBy: null, leaseUntil: null, attemptStartedAt: null, nextAttemptAt: new Date(this.o.clock.now().getTime() + delay), lastError: (mark + e.message).slice(0, 1000), lastErrorCode: e.code ?? null },
@@ -527,6 +557,27 @@ export class OutboxWorker {
 export const PATCH_WINDOW_EXPIRED = 230031;
 function outsideUpdateWindow(op: string, code: number | undefined): boolean {
   return code === PATCH_WINDOW_EXPIRED && (op === 'patch' || op === 'card_update');
+}
+
+/**
+ * The Feishu API an operation calls, for its app-wide rate windows (each API has its own 50/s and
+ * 1000/min, and a 429 pauses that API only): frequency-control page cited in rate-limiter.ts.
+ * A file is uploaded, then sent: it holds a place in the send API's windows (the upload's own
+ * limits are far above what a fan-out of files reaches).
+ */
+export function apiOf(op: string): string {
+  switch (op) {
+    case 'reply':
+      return 'im.message.reply';
+    case 'patch':
+      return 'im.message.patch';
+    case 'urgent':
+      return 'im.message.urgent_app';
+    case 'card_update':
+      return 'interactive.card.update';
+    default:
+      return SEND_API;
+  }
 }
 
 function usesUuid(op: OutboxOp): boolean {
