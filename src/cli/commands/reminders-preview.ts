@@ -8,27 +8,25 @@ import { lastCoveredYear, PROVISIONAL_MARK } from '../../domain/workdays.ts';
 import { yearOf } from '../../domain/time.ts';
 import { loadCalendar } from '../../usecases/reminders/shared.ts';
 import { listReminderLog, OUTBOX_STATUS_LABELS } from '../../usecases/reminders/log.ts';
-import { noPositionals, parseCli, type CliCommand, type CliIo } from '../io.ts';
+import { defineCliCommand, noPositionals, type FlagValues } from '../io.ts';
 
-function parseYear(args: string[], usage: string, io: CliIo): number | undefined {
-  return parseCli(args, io, usage, { year: { type: 'string' } }, ({ values, positionals }) => {
+/** Both commands take `--year YYYY` and nothing else. */
+const yearOnly = {
+  flags: { year: { type: 'string' } },
+  parse({ values, positionals }: { values: FlagValues<{ year: { type: 'string' } }>; positionals: string[] }): number {
     noPositionals(positionals);
     const year = Number(values.year);
     if (!values.year || !Number.isInteger(year) || year < 2000 || year > 2100) throw new Error('--year 应为四位年份，例如 --year 2023');
     return year;
-  });
-}
+  },
+} as const;
 
-const PREVIEW_USAGE = 'reminders preview --year 2023';
-const LOG_USAGE = 'reminders log --year 2023';
-
-export const remindersPreview: CliCommand = {
+export const remindersPreview = defineCliCommand({
   name: 'reminders preview',
   summary: '按工作日日历列出某年活动的截止提醒日期（不发送任何消息）',
-  usage: PREVIEW_USAGE,
-  async run(args, io) {
-    const year = parseYear(args, PREVIEW_USAGE, io);
-    if (year === undefined) return 2;
+  usage: 'reminders preview --year 2023',
+  ...yearOnly,
+  async run(year, io) {
     const db = await io.openDb();
     const calendar = await loadCalendar(db.client);
     const campaign = await db.client.campaign.findUnique({ where: { year } });
@@ -55,15 +53,14 @@ export const remindersPreview: CliCommand = {
     }
     return 0;
   },
-};
+});
 
-export const remindersLog: CliCommand = {
+export const remindersLog = defineCliCommand({
   name: 'reminders log',
   summary: '列出某年活动的提醒记录（日期、单位、类型、渠道、状态、投递结果）',
-  usage: LOG_USAGE,
-  async run(args, io) {
-    const year = parseYear(args, LOG_USAGE, io);
-    if (year === undefined) return 2;
+  usage: 'reminders log --year 2023',
+  ...yearOnly,
+  async run(year, io) {
     const db = await io.openDb();
     const campaign = await db.client.campaign.findUnique({ where: { year } });
     if (!campaign) {
@@ -82,4 +79,4 @@ export const remindersLog: CliCommand = {
     }
     return 0;
   },
-};
+});
