@@ -82,24 +82,36 @@ export function parseCli<F extends FlagSpec, R>(args: string[], io: CliIo, usage
 
 /** What a command is made of: its help entry, its flags, how they become arguments, and the work. */
 export interface CliCommandSpec<F extends FlagSpec, A> {
-  name: string;
-  summary: string;
+  /** the command's words, then its arguments: 'units import <文件.xlsx|文件.csv> [--operator ou_xxx]' (the name is read from it) */
   usage: string;
+  summary: string;
   flags: F;
-  /** validates the parsed flags and positionals and returns the command's arguments; throws an Error with a Chinese message */
-  parse(parsed: { values: FlagValues<F>; positionals: string[] }): A;
+  /** the command takes positional arguments (files); otherwise any is refused before `parse` */
+  positionals?: true;
+  /** validates the parsed flags (and positionals) and returns the command's arguments; throws an Error with a Chinese message */
+  parse(values: FlagValues<F>, positionals: string[]): A;
   /** the work, on valid arguments; returns the exit code */
   run(args: A, io: CliIo): Promise<number>;
+}
+
+/** The command's words at the start of its usage line: 'export history --out …' → 'export history'. */
+export function commandName(usage: string): string {
+  const words = /^[a-z]+(?: [a-z]+)*(?= |$)/.exec(usage);
+  if (!words) throw new Error(`usage must start with the command's words: ${usage}`);
+  return words[0];
 }
 
 /** A command whose argument errors all end the same way: the message and the usage, exit code 2. */
 export function defineCliCommand<F extends FlagSpec, A>(spec: CliCommandSpec<F, A>): CliCommand {
   return {
-    name: spec.name,
+    name: commandName(spec.usage),
     summary: spec.summary,
     usage: spec.usage,
     async run(args, io) {
-      const parsed = parseCli(args, io, spec.usage, spec.flags, (p) => ({ args: spec.parse(p) }));
+      const parsed = parseCli(args, io, spec.usage, spec.flags, ({ values, positionals }) => {
+        if (!spec.positionals) noPositionals(positionals);
+        return { args: spec.parse(values, positionals) };
+      });
       return parsed ? spec.run(parsed.args, io) : 2;
     },
   };
@@ -147,13 +159,13 @@ type ExportOptions = { outLabel?: string; extension?: string; missing?: (year: n
 type CampaignExportArgs<F extends FlagSpec> = YearOutArgs<FlagValues<F>> & { db: Database; campaign: { id: string; year: number; title: string } };
 
 /** An export of one year's campaign: `--year YYYY --out PATH` plus its own flags, refused (exit 1) when the year has no campaign. */
-export function defineExportCommand<F extends FlagSpec>(spec: { name: string; summary: string; usage: string; flags: F; options?: ExportOptions; run(a: CampaignExportArgs<F>, io: CliIo): Promise<number> }): CliCommand {
+export function defineExportCommand<F extends FlagSpec = Record<never, never>>(spec: { usage: string; summary: string; flags?: F; options?: ExportOptions; run(a: CampaignExportArgs<F>, io: CliIo): Promise<number> }): CliCommand {
   return {
-    name: spec.name,
+    name: commandName(spec.usage),
     summary: spec.summary,
     usage: spec.usage,
     async run(args, io) {
-      const a = await campaignExport(args, io, spec.usage, spec.flags, spec.options);
+      const a = await campaignExport(args, io, spec.usage, spec.flags ?? ({} as F), spec.options);
       return typeof a === 'number' ? a : spec.run(a, io);
     },
   };

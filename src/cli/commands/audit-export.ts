@@ -1,20 +1,16 @@
 // `npm run cli -- audit export --from 2026-01-01 --to 2026-06-30 --out 审计记录.xlsx|.csv`
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { defineCliCommand, noPositionals } from '../io.ts';
+import { defineCliCommand } from '../io.ts';
 import { auditRecords } from '../../app/audit.ts';
 import { writeAuditCsv, writeAuditXlsx } from '../../adapters/files/audit-export.ts';
 import { addDays, atShanghai, isCivilDate } from '../../domain/time.ts';
 
-const USAGE = 'audit export --from YYYY-MM-DD --to YYYY-MM-DD --out 审计记录.xlsx|审计记录.csv';
-
 export const auditExport = defineCliCommand({
-  name: 'audit export',
+  usage: 'audit export --from YYYY-MM-DD --to YYYY-MM-DD --out 审计记录.xlsx|审计记录.csv',
   summary: '导出审计记录（按北京时间日期范围，含首尾两天）为 XLSX 或 CSV；审计记录永不自动清理',
-  usage: USAGE,
   flags: { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } },
-  parse({ values, positionals }) {
-    noPositionals(positionals);
+  parse(values) {
     if (!values.from || !isCivilDate(values.from)) throw new Error('--from 应为日期，如 2026-01-01');
     if (!values.to || !isCivilDate(values.to)) throw new Error('--to 应为日期，如 2026-06-30');
     if (values.to < values.from) throw new Error('--to 不能早于 --from');

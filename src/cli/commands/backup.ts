@@ -2,13 +2,12 @@
 // `npm run cli -- restore --from FILE --yes` (with the app stopped).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { defineCliCommand, noPositionals, type CliCommand, type CliIo } from '../io.ts';
+import { defineCliCommand, type CliCommand, type CliIo } from '../io.ts';
 import { loadConfig, loadDotEnv } from '../../config.ts';
 import { BackupError, backupDatabase, restoreDatabase } from '../../adapters/db/backup.ts';
 
 /** The path flag (`--out` or `--from`) as a non-empty string, else a usage error. */
-function pathFlag(flag: 'out' | 'from', value: string | undefined, positionals: string[]): string {
-  noPositionals(positionals);
+function pathFlag(flag: 'out' | 'from', value: string | undefined): string {
   if (value === undefined || value === '') throw new Error(`缺少 --${flag} 备份文件`);
   return value;
 }
@@ -32,15 +31,12 @@ function databaseUrl(env: NodeJS.ProcessEnv): string {
   return loadConfig(env).databaseUrl;
 }
 
-const BACKUP_USAGE = 'backup --out 备份文件';
-
 export function backupCommand(env: NodeJS.ProcessEnv = process.env): CliCommand {
   return defineCliCommand({
-    name: 'backup',
+    usage: 'backup --out 备份文件',
     summary: '备份数据库（应用运行中也可执行）：SQLite 用在线备份生成一致的 .db 文件；PostgreSQL 调用 pg_dump（custom 格式）',
-    usage: BACKUP_USAGE,
     flags: { out: { type: 'string' } },
-    parse: ({ values, positionals }) => pathFlag('out', values.out, positionals),
+    parse: (values) => pathFlag('out', values.out),
     async run(out, io) {
       await mkdir(path.dirname(path.resolve(out)), { recursive: true });
       return reportBackupError(io, '备份', async () => {
@@ -51,15 +47,12 @@ export function backupCommand(env: NodeJS.ProcessEnv = process.env): CliCommand 
   });
 }
 
-const RESTORE_USAGE = 'restore --from 备份文件 --yes';
-
 export function restoreCommand(env: NodeJS.ProcessEnv = process.env): CliCommand {
   return defineCliCommand({
-    name: 'restore',
+    usage: 'restore --from 备份文件 --yes',
     summary: '用备份替换当前数据库（请先停止应用）；需加 --yes 确认。重启后未送达的消息会按原编号补发，飞书按 uuid 去重',
-    usage: RESTORE_USAGE,
     flags: { from: { type: 'string' }, yes: { type: 'boolean' } },
-    parse: ({ values, positionals }) => ({ path: pathFlag('from', values.from, positionals), yes: values.yes === true }),
+    parse: (values) => ({ path: pathFlag('from', values.from), yes: values.yes === true }),
     async run(v, io) {
       if (!v.yes) {
         io.stderr('恢复会覆盖当前数据库。请先停止应用，确认后加 --yes 重新执行。');

@@ -1,7 +1,7 @@
 // `npm run cli -- demo seed [--stage submitted|scheduled|evaluated]`: fills the database named by
 // DATABASE_URL with the demo county's 2023 campaign. Later stages come from the review/schedule
 // and evaluation features (imported on demand). Idempotent.
-import { defineCliCommand, noPositionals, type CliIo } from '../io.ts';
+import { defineCliCommand, type CliIo } from '../io.ts';
 import { loadConfig, loadDotEnv } from '../../config.ts';
 import type { AppServices } from '../../app/bot.ts';
 import { createLogger } from '../../app/log.ts';
@@ -9,7 +9,6 @@ import { LocalFileStorage } from '../../adapters/files/storage.ts';
 import { FeishuApiError, type FeishuGateway } from '../../ports/feishu.ts';
 import { seedDemoCampaign } from '../../usecases/demo/seed-campaign.ts';
 
-const USAGE = 'demo seed [--stage submitted|scheduled|evaluated]';
 const STAGES = ['submitted', 'scheduled', 'evaluated'] as const;
 type Stage = (typeof STAGES)[number];
 
@@ -66,12 +65,10 @@ async function runStage(io: CliIo, file: string, fn: string): Promise<number> {
 }
 
 export const demoSeed = defineCliCommand({
-  name: 'demo seed',
+  usage: 'demo seed [--stage submitted|scheduled|evaluated]',
   summary: '写入演示数据：示范县 2023 年申报（按时、逾期、撤回、修改、未报），可选 --stage scheduled|evaluated 继续生成审核排期、评选数据',
-  usage: USAGE,
   flags: { stage: { type: 'string' } },
-  parse({ values, positionals }): Stage {
-    noPositionals(positionals);
+  parse(values): Stage {
     if (values.stage === undefined) return 'submitted';
     if (!(STAGES as readonly string[]).includes(values.stage)) throw new Error(`--stage 应为 ${STAGES.join('、')} 之一`);
     return values.stage as Stage;

@@ -3,17 +3,13 @@
 import { loadConfig } from '../../config.ts';
 import { formatCheck, runDoctor, type DoctorChat } from '../../adapters/feishu/doctor.ts';
 import { verifyUrlChallenge } from '../../emulator/index.ts';
-import { defineCliCommand, noPositionals } from '../io.ts';
-
-const USAGE = 'doctor [--url https://你的域名]';
+import { defineCliCommand } from '../io.ts';
 
 export const doctor = defineCliCommand({
-  name: 'doctor',
+  usage: 'doctor [--url https://你的域名]',
   summary: '体检飞书应用：凭证、机器人、各工作群、所需权限、事件订阅方式（webhook 模式加 --url 校验公网地址）',
-  usage: USAGE,
   flags: { url: { type: 'string' } },
-  parse({ values, positionals }) {
-    noPositionals(positionals);
+  parse(values) {
     if (values.url !== undefined && !/^https?:\/\/[^\s/]+/.test(values.url)) throw new Error('--url 应为 http(s) 地址，如 https://bot.example.gov.cn');
     return { publicUrl: values.url };
   },

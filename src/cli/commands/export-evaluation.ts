@@ -1,13 +1,9 @@
 import { defineExportCommand, writeOutFile } from '../io.ts';
 import { buildEvaluationXlsx } from '../../usecases/evaluation/exports.ts';
 
-const USAGE = 'export evaluation --year 2023 --out 评选汇总表.xlsx';
-
 export const exportEvaluation = defineExportCommand({
-  name: 'export evaluation',
+  usage: 'export evaluation --year 2023 --out 评选汇总表.xlsx',
   summary: '导出最佳政务公开主题日活动评选汇总表（XLSX：各评委分项得分、加权总分、去高低平均、名次、并列）',
-  usage: USAGE,
-  flags: {},
   options: { extension: '.xlsx' },
   async run({ out, db, campaign }, io) {
     const data = await buildEvaluationXlsx(db.client, campaign, io.now());

@@ -5,12 +5,9 @@ import { LocalFileStorage } from '../../adapters/files/storage.ts';
 import { evidenceEntries } from '../../usecases/evaluation/exports.ts';
 import { writeZipFile } from '../../adapters/files/evidence-zip.ts';
 
-const USAGE = 'export evidence --year 2023 --out 目录 [--zip] [--storage 照片存储目录]';
-
 export const exportEvidence = defineExportCommand({
-  name: 'export evidence',
+  usage: 'export evidence --year 2023 --out 目录 [--zip] [--storage 照片存储目录]',
   summary: '导出活动证据包：每项已总结活动一个文件夹（活动总结.html + 照片）和目录.html；--zip 另存为 ZIP',
-  usage: USAGE,
   flags: { zip: { type: 'boolean' }, storage: { type: 'string' } },
   options: { outLabel: '目录' },
   async run({ out, db, campaign, values }, io) {

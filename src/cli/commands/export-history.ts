@@ -1,16 +1,12 @@
-import { defineCliCommand, noPositionals, writeOutFile } from '../io.ts';
+import { defineCliCommand, writeOutFile } from '../io.ts';
 import { loadHistory } from '../../usecases/history/history.ts';
 import { writeHistoryWorkbook } from '../../adapters/files/history-xlsx.ts';
 
-const USAGE = 'export history --out 年度对比.xlsx';
-
 export const exportHistory = defineCliCommand({
-  name: 'export history',
+  usage: 'export history --out 年度对比.xlsx',
   summary: '导出年度对比（XLSX：每个单位每个年度一行：申报情况、主题数、审核通过、举办、总结完整、宣传链接、评选名次）',
-  usage: USAGE,
   flags: { out: { type: 'string' } },
-  parse({ values, positionals }) {
-    noPositionals(positionals);
+  parse(values) {
     if (!values.out) throw new Error('缺少 --out 文件名');
     if (!values.out.toLowerCase().endsWith('.xlsx')) throw new Error('--out 应以 .xlsx 结尾');
     return values.out;

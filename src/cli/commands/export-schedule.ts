@@ -4,13 +4,9 @@ import { formatChineseDate, shanghaiDate } from '../../domain/time.ts';
 import { writeScheduleXlsx } from '../../adapters/files/schedule-xlsx.ts';
 import { currentScheduleRows, latestPublished } from '../../usecases/schedule/rows.ts';
 
-const USAGE = 'export schedule --year 2023 --out 计划安排表.xlsx';
-
 export const exportSchedule = defineExportCommand({
-  name: 'export schedule',
+  usage: 'export schedule --year 2023 --out 计划安排表.xlsx',
   summary: '导出全年“政务公开主题日”活动计划安排表（XLSX，按月份；取最新发布版本，未发布时取当前审核通过的主题）',
-  usage: USAGE,
-  flags: {},
   options: { extension: '.xlsx' },
   async run({ year, out, db, campaign }, io) {
     const published = await latestPublished(db.client, campaign.id);

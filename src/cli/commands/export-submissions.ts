@@ -4,12 +4,9 @@ import { defineExportCommand, writeOutFile } from '../io.ts';
 import { buildSubmissionsCsv, buildSubmissionsXlsx } from '../../adapters/files/submissions-export.ts';
 import { loadSubmissionExport } from '../../usecases/submissions/export.ts';
 
-const USAGE = 'export submissions --year 2023 --out 申报表.xlsx [--csv]';
-
 export const exportSubmissions = defineExportCommand({
-  name: 'export submissions',
+  usage: 'export submissions --year 2023 --out 申报表.xlsx [--csv]',
   summary: '导出主题申报表：XLSX（全县汇总 + 各单位一页，按实施方案附表格式）；--csv 或 --out 以 .csv 结尾时另写 CSV（UTF-8 BOM）',
-  usage: USAGE,
   flags: { csv: { type: 'boolean' } },
   options: { missing: (year) => `没有 ${year} 年的主题申报。` },
   async run({ out, db, campaign, values }, io) {

@@ -7,14 +7,12 @@ import { parseHolidayNotice } from '../../domain/holiday-notice.ts';
 import { applyHolidayImport, describePlan, planImport } from '../../usecases/reminders/holiday-import.ts';
 import { defineCliCommand, operatorOf } from '../io.ts';
 
-const USAGE = 'holidays import <通知.txt> [--year 2027] [--yes] [--operator ou_xxx]';
-
 export const holidaysImport = defineCliCommand({
-  name: 'holidays import',
+  usage: 'holidays import <通知.txt> [--year 2027] [--yes] [--operator ou_xxx]',
   summary: '从国务院办公厅节假日安排通知（文本文件）导入放假和调休上班日期（先预览，--yes 写入）',
-  usage: USAGE,
   flags: { year: { type: 'string' }, yes: { type: 'boolean' }, operator: { type: 'string' } },
-  parse({ values, positionals }) {
+  positionals: true,
+  parse(values, positionals) {
     if (positionals.length !== 1) throw new Error(positionals.length === 0 ? '缺少通知文本文件' : `多余的参数：${positionals.slice(1).join(' ')}`);
     let year: number | undefined;
     if (values.year !== undefined) {

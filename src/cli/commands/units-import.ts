@@ -4,18 +4,16 @@ import { formatDirectoryError } from '../../domain/directory.ts';
 import { importDirectory, type UpsertCounts } from '../../usecases/import-directory.ts';
 import { defineCliCommand, operatorOf } from '../io.ts';
 
-const USAGE = 'units import <文件.xlsx|文件.csv> [--operator ou_xxx]';
-
 function line(label: string, c: UpsertCounts): string {
   return `  ${label}：新增 ${c.created}，更新 ${c.updated}，未变 ${c.unchanged}`;
 }
 
 export const unitsImport = defineCliCommand({
-  name: 'units import',
+  usage: 'units import <文件.xlsx|文件.csv> [--operator ou_xxx]',
   summary: '导入单位名录（单位及联系人，XLSX 或 CSV）；任一行有误则全部不导入并列出所有问题',
-  usage: USAGE,
   flags: { operator: { type: 'string' } },
-  parse({ values, positionals }) {
+  positionals: true,
+  parse(values, positionals) {
     if (positionals.length !== 1) throw new Error('需要且只需要一个文件');
     return { file: positionals[0]!, operator: operatorOf(values.operator) };
   },

@@ -1,17 +1,14 @@
 import { LIAISON_ROLE_LABELS, UNIT_KIND_LABELS, type LiaisonRole, type UnitKind } from '../../domain/directory.ts';
 import { maskPhone } from '../../domain/phone.ts';
-import { defineCliCommand, noPositionals } from '../io.ts';
+import { defineCliCommand } from '../io.ts';
 
-const USAGE = 'units list [--phones]';
 const KIND_ORDER: UnitKind[] = ['street', 'town', 'department'];
 
 export const unitsList = defineCliCommand({
-  name: 'units list',
+  usage: 'units list [--phones]',
   summary: '列出单位名录（按类型分组；电话默认打码，--phones 显示完整号码）',
-  usage: USAGE,
   flags: { phones: { type: 'boolean' } },
-  parse({ values, positionals }) {
-    noPositionals(positionals);
+  parse(values) {
     return values.phones === true;
   },
   async run(showPhones, io) {
