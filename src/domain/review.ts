@@ -6,17 +6,16 @@ import { keysOf, labelled, optionKeys, optionLabel, type KeyOf } from './options
 import { ACTIVITY_FORM_KEYS, formLabel, UNIT_KINDS } from './campaign.ts';
 import { FIELD, validateTheme } from './submission.ts';
 
-export const REVIEW_DECISIONS = [
-  { key: 'approve', label: '通过', status: 'approved' },
-  { key: 'return', label: '退回修改', status: 'returned' },
-  { key: 'reject', label: '不采纳', status: 'rejected' },
-] as const;
+export const REVIEW_DECISIONS = labelled({ approve: '通过', return: '退回修改', reject: '不采纳' });
 export type ReviewDecisionKey = KeyOf<typeof REVIEW_DECISIONS>;
 export const REVIEW_DECISION_KEYS = optionKeys(REVIEW_DECISIONS);
 
 export const REVIEW_STATUS_LABELS = { pending: '待审核', approved: '已通过', returned: '已退回修改', rejected: '不采纳' } satisfies Record<string, string>;
 export type ReviewStatus = keyof typeof REVIEW_STATUS_LABELS;
 export const REVIEW_STATUSES = keysOf(REVIEW_STATUS_LABELS);
+
+/** The theme's review status after each decision. */
+const DECISION_STATUS: Record<ReviewDecisionKey, ReviewStatus> = { approve: 'approved', return: 'returned', reject: 'rejected' };
 
 export function reviewStatusLabel(status: string): string {
   return REVIEW_STATUS_LABELS[status as ReviewStatus] ?? status;
@@ -27,7 +26,7 @@ export function decisionLabel(decision: string): string {
 }
 
 export function statusAfter(decision: ReviewDecisionKey): ReviewStatus {
-  return REVIEW_DECISIONS.find((d) => d.key === decision)!.status;
+  return DECISION_STATUS[decision];
 }
 
 /** The theme fields a reviewer can ask to change (the 申报表's columns). */
