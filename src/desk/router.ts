@@ -228,6 +228,17 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     (req: Request, res: Response, next: NextFunction): void => {
       fn(req, res).catch(next);
     };
+  /** A change with a JSON body: `guard` first, then the body parsed with `schema` (a bad body is answered 400 with the fields). */
+  const withBody = <S extends z.ZodType>(limit: string, guard: ReturnType<typeof requireRole>, schema: S, fn: (body: z.infer<S>, req: Request, res: Response) => Promise<void>) =>
+    [
+      express.json({ limit }),
+      guard,
+      wrap(async (req, res) => {
+        const body = schema.safeParse(req.body);
+        if (!body.success) return invalid(res, body.error);
+        await fn(body.data, req, res);
+      }),
+    ] as const;
   /** Runs a change as the signed-in person, like a chat event: one transaction, audited, notifications through the outbox. */
   const asPerson = <T>(res: Response, fn: (ctx: HandlerContext) => Promise<T>, eventId = `desk:${randomUUID()}`): Promise<T> => withContext(services(), userOf(res).openId, fn, { eventId });
   /** GET `path`: a read-only view of the campaign the request names (?year), or this stage's one. */
@@ -268,33 +279,29 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   api.post(
     '/review/decision',
-    express.json({ limit: '64kb' }),
-    requireRole('coordinator', 'reviewer'),
-    wrap(async (req, res) => {
-      const body = reviewDecisionBody.safeParse(req.body);
-      if (!body.success) return invalid(res, body.error);
+    ...withBody('64kb', requireRole('coordinator', 'reviewer'), reviewDecisionBody, async (body, req, res) => {
       // Same validation as the card (reason required to return or reject, at most 300 characters).
-      const parsed = parseDecision(body.data.decision, body.data.reason ?? '', body.data.fields ?? []);
+      const parsed = parseDecision(body.decision, body.reason ?? '', body.fields ?? []);
       if (!parsed.ok) return fail(res, 400, Object.values(parsed.errors)[0] ?? '请检查填写内容', parsed.errors);
       const user = userOf(res);
       const outcome = await asPerson(
         res,
         async (ctx) => {
-          const theme = await ctx.tx.theme.findUnique({ where: { id: body.data.themeId }, select: { version: true, submission: { select: { campaign: true } } } });
+          const theme = await ctx.tx.theme.findUnique({ where: { id: body.themeId }, select: { version: true, submission: { select: { campaign: true } } } });
           if (!theme) return { status: 404, error: '找不到这个主题，请刷新' } as const;
           const campaign = theme.submission.campaign;
           const mayReview = user.roles.includes('coordinator') || (await ctx.tx.reviewer.count({ where: { campaignId: campaign.id, openId: user.openId } })) > 0;
           if (!mayReview) {
-            await ctx.audit({ action: 'review.decide', entity: 'Theme', entityId: body.data.themeId, decision: 'deny', reason: 'desk: not a reviewer of this campaign' });
+            await ctx.audit({ action: 'review.decide', entity: 'Theme', entityId: body.themeId, decision: 'deny', reason: 'desk: not a reviewer of this campaign' });
             return { status: 403, error: `你不是 ${campaign.year} 年的审核人` } as const;
           }
-          const result = await decideTheme(ctx, campaign, { themeId: body.data.themeId, version: body.data.themeVersion ?? theme.version, ...parsed.value });
+          const result = await decideTheme(ctx, campaign, { themeId: body.themeId, version: body.themeVersion ?? theme.version, ...parsed.value });
           if (!result.ok) return { status: result.reason === 'not_found' ? 404 : 409, error: result.message } as const;
           return { status: 200, reviewStatus: result.status } as const;
         },
       );
       if (outcome.status !== 200) return fail(res, outcome.status, outcome.error);
-      res.json({ ok: true, themeId: body.data.themeId, reviewStatus: outcome.reviewStatus });
+      res.json({ ok: true, themeId: body.themeId, reviewStatus: outcome.reviewStatus });
     }),
   );
 
@@ -304,18 +311,14 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   api.post(
     '/schedule/move',
-    express.json({ limit: '16kb' }),
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const body = scheduleMoveBody.safeParse(req.body);
-      if (!body.success) return invalid(res, body.error);
+    ...withBody('16kb', coordinatorOnly, scheduleMoveBody, async (body, req, res) => {
       const outcome = await asPerson(
         res,
         async (ctx) => {
-          const theme = await ctx.tx.theme.findUnique({ where: { id: body.data.themeId }, select: { submission: { select: { campaign: true } } } });
+          const theme = await ctx.tx.theme.findUnique({ where: { id: body.themeId }, select: { submission: { select: { campaign: true } } } });
           if (!theme) return { ok: false as const, status: 404, error: '找不到这个活动，请刷新计划安排表' };
           const campaign = theme.submission.campaign;
-          const result = await moveThemeMonth(ctx, campaign, body.data);
+          const result = await moveThemeMonth(ctx, campaign, body);
           if (!result.ok) return { ok: false as const, status: 409, error: result.message };
           return { ok: true as const, result, campaign };
         },
@@ -377,19 +380,15 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   api.put(
     '/units/:id',
-    express.json({ limit: '16kb' }),
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const body = unitUpdateBody.safeParse(req.body);
-      if (!body.success) return invalid(res, body.error);
+    ...withBody('16kb', coordinatorOnly, unitUpdateBody, async (body, req, res) => {
       const id = String(req.params.id);
       const outcome = await asPerson(
         res,
         async (ctx) => {
           const before = await ctx.tx.unit.findUnique({ where: { id }, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
           if (!before) return { status: 404, error: '找不到这个单位' };
-          if (body.data.name && body.data.name !== before.name && (await ctx.tx.unit.count({ where: { name: body.data.name } })) > 0) return { status: 409, error: `已有名为“${body.data.name}”的单位` };
-          const after = await ctx.tx.unit.update({ where: { id }, data: body.data, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
+          if (body.name && body.name !== before.name && (await ctx.tx.unit.count({ where: { name: body.name } })) > 0) return { status: 409, error: `已有名为“${body.name}”的单位` };
+          const after = await ctx.tx.unit.update({ where: { id }, data: body, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
           await ctx.audit({ action: 'unit.update', entity: 'Unit', entityId: id, before, after });
           return { status: 200, error: '' };
         },
