@@ -241,16 +241,19 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     ] as const;
   /** Runs a change as the signed-in person, like a chat event: one transaction, audited, notifications through the outbox. */
   const asPerson = <T>(res: Response, fn: (ctx: HandlerContext) => Promise<T>, eventId = `desk:${randomUUID()}`): Promise<T> => withContext(services(), userOf(res).openId, fn, { eventId });
-  /** GET `path`: a read-only view of the campaign the request names (?year), or this stage's one. */
-  const campaignView = (path: string, guard: ReturnType<typeof requireRole>, intent: CampaignIntent, view: (tx: Tx, c: ResolvedCampaign) => Promise<unknown>) =>
+  /** GET `path` on the campaign the request names (?year), or this stage's one (answered already when there is none). */
+  const campaignGet = (path: string, guard: ReturnType<typeof requireRole>, intent: CampaignIntent, fn: (c: ResolvedCampaign, req: Request, res: Response) => Promise<void>) =>
     api.get(
       path,
       guard,
       wrap(async (req, res) => {
         const c = await campaignFor(req, res, intent);
-        if (c) res.json(await read((tx) => view(tx, c)));
+        if (c) await fn(c, req, res);
       }),
     );
+  /** GET `path`: a read-only view of the campaign the request names (?year), or this stage's one. */
+  const campaignView = (path: string, guard: ReturnType<typeof requireRole>, intent: CampaignIntent, view: (tx: Tx, c: ResolvedCampaign) => Promise<unknown>) =>
+    campaignGet(path, guard, intent, async (c, _req, res) => void res.json(await read((tx) => view(tx, c))));
 
   api.get('/me', (_req, res) => {
     const u = userOf(res);
@@ -265,17 +268,11 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   // ---- review ----------------------------------------------------------------------------------
 
-  api.get(
-    '/review',
-    requireRole('coordinator', 'reviewer'),
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'reviewing');
-      if (!c) return;
-      const allowed = await read(async (tx) => userOf(res).roles.includes('coordinator') || (await tx.reviewer.count({ where: { campaignId: c.id, openId: userOf(res).openId } })) > 0);
-      if (!allowed) return fail(res, 403, `你不是 ${c.year} 年的审核人`);
-      res.json(await read((tx) => reviewQueue(tx, c)));
-    }),
-  );
+  campaignGet('/review', requireRole('coordinator', 'reviewer'), 'reviewing', async (c, req, res) => {
+    const allowed = await read(async (tx) => userOf(res).roles.includes('coordinator') || (await tx.reviewer.count({ where: { campaignId: c.id, openId: userOf(res).openId } })) > 0);
+    if (!allowed) return fail(res, 403, `你不是 ${c.year} 年的审核人`);
+    res.json(await read((tx) => reviewQueue(tx, c)));
+  });
 
   api.post(
     '/review/decision',
@@ -398,30 +395,24 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     }),
   );
 
-  api.get(
-    '/settings',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'reviewing');
-      if (!c) return;
-      const out: SettingsResponse = await read(async (tx) => {
-        const reviewers = await tx.reviewer.findMany({ where: { campaignId: c.id }, orderBy: { createdAt: 'asc' } });
-        const judges = await loadJudges(tx, c.id);
-        const coordinators = await tx.coordinator.findMany({ orderBy: { createdAt: 'asc' } });
-        const configured = services().config.coordinatorOpenIds.filter((id) => !coordinators.some((x) => x.openId === id));
-        const names = await namesOf(tx, configured);
-        return {
-          year: c.year,
-          settings: settingsOf(c),
-          reviewers: reviewers.map((r) => ({ openId: r.openId, name: r.name })),
-          judges: judges.map((j) => ({ openId: j.openId, name: j.name, unitName: j.unitName || null })),
-          coordinators: [...coordinators.map((x) => ({ openId: x.openId, name: x.name })), ...configured.map((id) => ({ openId: id, name: names.get(id) ?? id }))],
-          criteria: (await loadCriteria(tx, c.id)).map((k) => ({ key: k.key, label: k.name, max: k.maxScore })),
-        };
-      });
-      res.json(out);
-    }),
-  );
+  campaignGet('/settings', coordinatorOnly, 'reviewing', async (c, req, res) => {
+    const out: SettingsResponse = await read(async (tx) => {
+      const reviewers = await tx.reviewer.findMany({ where: { campaignId: c.id }, orderBy: { createdAt: 'asc' } });
+      const judges = await loadJudges(tx, c.id);
+      const coordinators = await tx.coordinator.findMany({ orderBy: { createdAt: 'asc' } });
+      const configured = services().config.coordinatorOpenIds.filter((id) => !coordinators.some((x) => x.openId === id));
+      const names = await namesOf(tx, configured);
+      return {
+        year: c.year,
+        settings: settingsOf(c),
+        reviewers: reviewers.map((r) => ({ openId: r.openId, name: r.name })),
+        judges: judges.map((j) => ({ openId: j.openId, name: j.name, unitName: j.unitName || null })),
+        coordinators: [...coordinators.map((x) => ({ openId: x.openId, name: x.name })), ...configured.map((id) => ({ openId: id, name: names.get(id) ?? id }))],
+        criteria: (await loadCriteria(tx, c.id)).map((k) => ({ key: k.key, label: k.name, max: k.maxScore })),
+      };
+    });
+    res.json(out);
+  });
 
   api.get(
     '/audit',
@@ -473,18 +464,12 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
   const docKind = z.enum(DOC_KINDS);
   const docCampaign = (kind: DocKind): CampaignIntent => (kind === 'schedule' ? 'reviewing' : kind === 'evaluation' ? 'evaluation' : 'summaries');
 
-  api.get(
-    '/docs/evidence.zip',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'summaries');
-      if (!c) return;
-      const { buildEvidenceZip } = await import('../usecases/evaluation/exports.ts');
-      const zip = await buildEvidenceZip(services().db, services().storage, c, now());
-      res.setHeader('Content-Disposition', `attachment; filename="evidence-${c.year}.zip"; filename*=UTF-8''${encodeURIComponent(`${c.year}年主题日活动佐证材料.zip`)}`);
-      res.type('application/zip').send(zip);
-    }),
-  );
+  campaignGet('/docs/evidence.zip', coordinatorOnly, 'summaries', async (c, req, res) => {
+    const { buildEvidenceZip } = await import('../usecases/evaluation/exports.ts');
+    const zip = await buildEvidenceZip(services().db, services().storage, c, now());
+    res.setHeader('Content-Disposition', `attachment; filename="evidence-${c.year}.zip"; filename*=UTF-8''${encodeURIComponent(`${c.year}年主题日活动佐证材料.zip`)}`);
+    res.type('application/zip').send(zip);
+  });
 
   api.get(
     '/docs/:file',
