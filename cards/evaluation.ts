@@ -1,27 +1,6 @@
 // Evaluation (最佳政务公开主题日活动评选) cards: the rubric, the judge's list and scoring card, the
 // coordinator's progress/ranking card with winner confirmation and exports, the announcement. Pure.
-import {
-  strong,
-  colored,
-  fitCard,
-  bold,
-  button,
-  buttonRow,
-  card,
-  escapeMarkdown,
-  form,
-  formButton,
-  input,
-  markdown,
-  mention,
-  multiSelect,
-  note,
-  select,
-  plain,
-  table,
-  type CardElement,
-  type CardJson,
-} from './kit.ts';
+import { strong, colored, fitCard, bold, button, buttonRow, card, escapeMarkdown, form, formButton, input, markdown, mention, multiSelect, note, select, plain, table, tableOr, type CardElement, type CardJson } from './kit.ts';
 import type { Criterion } from '../src/domain/evaluation.ts';
 import type { SummaryValues } from '../src/domain/summary.ts';
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
@@ -241,19 +220,17 @@ function buildEvaluationProgressCard(v: EvaluationProgressView, level: { rows: n
     markdown(`${bold(`${v.year} 年最佳政务公开主题日活动评选`)}\u3000状态：${v.statusLabel}\n评分标准：${v.criteria.map((c) => `${escapeMarkdown(c.name)} ${c.weight}`).join('、')}（总分 100；评委 ≥5 人时去掉一个最高分和一个最低分）`),
   ];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
-  if (v.judges.length === 0) elements.push(markdown('还没有评委。发送“添加评委 @某人 单位名”添加。'));
-  else {
-    elements.push(
-      table(
-        [
-          { name: 'name', display_name: '评委', width: '90px' },
-          { name: 'unit', display_name: '单位', width: '120px' },
-          { name: 'progress', display_name: '已评/应评' },
-        ],
-        v.judges.map((j) => ({ name: j.name, unit: j.unitName || '—', progress: `${j.scored}/${j.eligible}` })),
-      ),
-    );
-  }
+  elements.push(
+    tableOr(
+      '还没有评委。发送“添加评委 @某人 单位名”添加。',
+      [
+        { name: 'name', display_name: '评委', width: '90px' },
+        { name: 'unit', display_name: '单位', width: '120px' },
+        { name: 'progress', display_name: '已评/应评' },
+      ],
+      v.judges.map((j) => ({ name: j.name, unit: j.unitName || '—', progress: `${j.scored}/${j.eligible}` })),
+    ),
+  );
   if (v.ranking.length > 0) {
     const shown = v.ranking.slice(0, level.rows);
     const distribution = scoreDistributionChart(v.ranking);

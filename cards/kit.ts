@@ -158,29 +158,28 @@ export function input(name: string, o: InputOptions): CardElement {
 
 export interface SelectOption { label: string; value: string }
 
-export function select(name: string, o: { placeholder: string; options: SelectOption[]; value?: string; required?: boolean }): CardElement {
+interface SelectSpec { placeholder: string; options: SelectOption[]; required?: boolean }
+
+/** What a single and a multiple select share; `chosen` is the preselection in the tag's own key. */
+function staticSelect(tag: 'select_static' | 'multi_select_static', name: string, o: SelectSpec, chosen: Record<string, string | string[]>): CardElement {
   return {
-    tag: 'select_static',
+    tag,
     name,
     required: o.required ?? false,
     placeholder: plain(o.placeholder),
     options: o.options.map((opt) => ({ text: plain(opt.label), value: opt.value })),
-    ...(o.value ? { initial_option: o.value } : {}),
+    ...chosen,
     width: 'fill',
   };
 }
 
+export function select(name: string, o: SelectSpec & { value?: string }): CardElement {
+  return staticSelect('select_static', name, o, o.value ? { initial_option: o.value } : {});
+}
+
 /** Only valid inside a form. */
-export function multiSelect(name: string, o: { placeholder: string; options: SelectOption[]; values?: string[]; required?: boolean }): CardElement {
-  return {
-    tag: 'multi_select_static',
-    name,
-    required: o.required ?? false,
-    placeholder: plain(o.placeholder),
-    options: o.options.map((opt) => ({ text: plain(opt.label), value: opt.value })),
-    selected_values: o.values ?? [],
-    width: 'fill',
-  };
+export function multiSelect(name: string, o: SelectSpec & { values?: string[] }): CardElement {
+  return staticSelect('multi_select_static', name, o, { selected_values: o.values ?? [] });
 }
 
 export function datePicker(name: string, o: { placeholder: string; value?: string; required?: boolean }): CardElement {
@@ -223,6 +222,11 @@ export function table(columnsDef: TableColumn[], rows: Record<string, string | n
     }),
     rows: rows.map((r) => Object.fromEntries(names.filter((n) => r[n] !== undefined).map((n) => [n, r[n]!]))),
   };
+}
+
+/** The table, or the line that says there is nothing to list yet. */
+export function tableOr(empty: string, columnsDef: TableColumn[], rows: Record<string, string | number>[], pageSize = 10): CardElement {
+  return rows.length === 0 ? markdown(empty) : table(columnsDef, rows, pageSize);
 }
 
 export function panel(title: string, elements: CardElement[], expanded = false): CardElement {

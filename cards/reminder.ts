@@ -1,7 +1,7 @@
 // Reminder cards: deadline reminders to a unit's group (with @mentions and the form button), the
 // leader/coordinator escalation, month and summary reminders, the holiday-data warning, the
 // calendar override list and the reminder log. Pure builders; times arrive formatted.
-import { strong, bold, button, field, buttonRow, card, escapeMarkdown, markdown, mention, note, table, type ActionValue, type CardElement, type CardJson } from './kit.ts';
+import { strong, bold, button, field, buttonRow, card, escapeMarkdown, markdown, mention, note, table, tableOr, type ActionValue, type CardElement, type CardJson } from './kit.ts';
 import { summaryActions } from './actions.ts';
 
 export interface DeadlineReminderView {
@@ -123,22 +123,19 @@ export function holidayWarningCard(year: number, lastYear: number): CardJson {
 export interface OverrideRowView { date: string; kind: string; note: string; by: string }
 
 export function calendarOverridesCard(year: number | undefined, rows: OverrideRowView[], coverage: string): CardJson {
-  const elements: CardElement[] = [markdown(coverage)];
-  if (rows.length === 0) elements.push(markdown('尚未设置任何日期。'));
-  else {
-    elements.push(
-      table(
-        [
-          { name: 'date', display_name: '日期', width: '110px' },
-          { name: 'kind', display_name: '安排', width: '70px' },
-          { name: 'note', display_name: '说明' },
-          { name: 'by', display_name: '设置人' },
-        ],
-        rows.map((r) => ({ ...r })),
-        10,
-      ),
-    );
-  }
+  const elements: CardElement[] = [
+    markdown(coverage),
+    tableOr(
+      '尚未设置任何日期。',
+      [
+        { name: 'date', display_name: '日期', width: '110px' },
+        { name: 'kind', display_name: '安排', width: '70px' },
+        { name: 'note', display_name: '说明' },
+        { name: 'by', display_name: '设置人' },
+      ],
+      rows.map((r) => ({ ...r })),
+    ),
+  ];
   elements.push(note('设置：设置工作日 2027-01-01 休息 元旦；撤销：删除工作日 2027-01-01'));
   return card({ title: year ? `${year}年工作日设置` : '工作日设置', template: 'blue', elements });
 }

@@ -1,40 +1,8 @@
 // Review cards: the reviewer's unit-by-unit review card, the history card, the decision notice
 // posted in the unit's group. Pure builders; times arrive formatted.
-import {
-  strong,
-  fitCard,
-  bold,
-  boldLine,
-  button,
-  buttonRow,
-  card,
-  escapeMarkdown,
-  form,
-  formButton,
-  hr,
-  input,
-  markdown,
-  mention,
-  multiSelect,
-  note,
-  select,
-  textBlock,
-  type ActionValue,
-  type CardElement,
-  type CardJson,
-} from './kit.ts';
+import { strong, fitCard, bold, boldLine, button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, mention, multiSelect, note, select, textBlock, type ActionValue, type CardElement, type CardJson } from './kit.ts';
 import { ACTIVITY_FORMS, UNIT_KINDS } from '../src/domain/campaign.ts';
-import {
-  decisionLabel,
-  describeFilter,
-  fieldLabel,
-  formsText,
-  REASON_MAX,
-  reviewStatusLabel,
-  THEME_FIELDS,
-  type FieldChange,
-  type ReviewFilter,
-} from '../src/domain/review.ts';
+import { decisionLabel, describeFilter, fieldLabel, formsText, REASON_MAX, reviewStatusLabel, THEME_FIELDS, type FieldChange, type ReviewFilter } from '../src/domain/review.ts';
 import { markedDiff } from './text-diff.ts';
 import { reviewActions } from './actions.ts';
 

@@ -1,25 +1,6 @@
 // Schedule cards: the coordinator's working view (balance checks, month moves, publish), the
 // published 计划安排表 for groups, change notices and month-move confirmations. Pure builders.
-import {
-  strong,
-  bold,
-  boldLine,
-  button,
-  buttonRow,
-  card,
-  escapeMarkdown,
-  field,
-  form,
-  formButton,
-  hr,
-  input,
-  markdown,
-  mention,
-  note,
-  select,
-  type CardElement,
-  type CardJson,
-} from './kit.ts';
+import { strong, bold, boldLine, button, buttonRow, card, escapeMarkdown, field, form, formButton, hr, input, markdown, mention, note, select, type CardElement, type CardJson } from './kit.ts';
 import { formLabel } from '../src/domain/campaign.ts';
 import { maskPhone } from '../src/domain/phone.ts';
 import { describeChange, describeWarning, groupByMonth, orderToken, sortRows, type BalanceWarning, type ScheduleChange, type ScheduleRow } from '../src/domain/schedule.ts';

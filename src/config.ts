@@ -14,91 +14,75 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
 
-const int = (fallback: number, min: number, max: number) =>
-  z
+/** A value the environment got wrong: the message names what is expected (Chinese / English). */
+class Invalid {
+  constructor(readonly message: string) {}
+}
+
+/** An optional environment variable read by `read`, which returns the value or Invalid. */
+function envValue<T>(read: (v: string | undefined) => T | Invalid) {
+  return z
     .string()
     .optional()
     .transform((v, ctx) => {
-      if (v === undefined || v === '') return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({ code: 'custom', message: `应为 ${min}–${max} 的整数 / expected an integer ${min}–${max}` });
-        return z.NEVER;
-      }
-      return n;
+      const r = read(v);
+      if (!(r instanceof Invalid)) return r as Exclude<T, Invalid>;
+      ctx.addIssue({ code: 'custom', message: r.message });
+      return z.NEVER;
     });
+}
 
-const openIdList = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    const ids = (v ?? '').split(/[,\s]+/).filter(Boolean);
-    for (const id of ids) {
-      if (!/^ou_[A-Za-z0-9_-]+$/.test(id)) {
-        ctx.addIssue({ code: 'custom', message: '应为逗号分隔的 open_id（ou_ 开头）/ expected comma-separated open_ids starting with ou_' });
-        return z.NEVER;
-      }
-    }
-    return ids;
+const int = (fallback: number, min: number, max: number) =>
+  envValue((v) => {
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    return Number.isInteger(n) && n >= min && n <= max ? n : new Invalid(`应为 ${min}–${max} 的整数 / expected an integer ${min}–${max}`);
   });
 
-const databaseUrl = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    const url = v && v.trim() !== '' ? v.trim() : 'file:./data/themeday.db';
-    if (url.startsWith('file:') && url.length > 'file:'.length) return url;
-    if (/^postgres(ql)?:\/\//.test(url)) {
-      try {
-        const parsed = new URL(url);
-        if (parsed.hostname) return url;
-      } catch {
-        // fall through to the issue below
-      }
-    }
-    ctx.addIssue({
-      code: 'custom',
-      message: '应为 file:路径（SQLite）或 postgresql://用户@主机:端口/库 / expected file:PATH (SQLite) or postgresql://user@host:port/db',
-    });
-    return z.NEVER;
-  });
+/** A secret of at least `min` characters, or none. */
+const secret = (min: number) => envValue((v) => (v === undefined || v === '' ? undefined : v.length >= min ? v : new Invalid(`至少 ${min} 个字符 / at least ${min} characters`)));
 
-const domain = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    const value = (v ?? 'feishu').trim();
-    if (value === 'feishu' || value === 'lark') return value;
-    if (/^https?:\/\/[^\s/]+/.test(value)) return value.replace(/\/+$/, '');
-    ctx.addIssue({ code: 'custom', message: '应为 feishu、lark 或 http(s) 地址 / expected feishu, lark or an http(s) URL' });
-    return z.NEVER;
-  });
+const openIdList = envValue((v) => {
+  const ids = (v ?? '').split(/[,\s]+/).filter(Boolean);
+  return ids.every((id) => /^ou_[A-Za-z0-9_-]+$/.test(id)) ? ids : new Invalid('应为逗号分隔的 open_id（ou_ 开头）/ expected comma-separated open_ids starting with ou_');
+});
+
+const databaseUrl = envValue((v) => {
+  const url = v && v.trim() !== '' ? v.trim() : 'file:./data/themeday.db';
+  if (url.startsWith('file:') && url.length > 'file:'.length) return url;
+  if (/^postgres(ql)?:\/\//.test(url) && urlOf(url)?.hostname) return url;
+  return new Invalid('应为 file:路径（SQLite）或 postgresql://用户@主机:端口/库 / expected file:PATH (SQLite) or postgresql://user@host:port/db');
+});
+
+const domain = envValue((v) => {
+  const value = (v ?? 'feishu').trim();
+  if (value === 'feishu' || value === 'lark') return value;
+  if (/^https?:\/\/[^\s/]+/.test(value)) return value.replace(/\/+$/, '');
+  return new Invalid('应为 feishu、lark 或 http(s) 地址 / expected feishu, lark or an http(s) URL');
+});
 
 const timeOfDay = (fallback: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const value = v && v !== '' ? v : fallback;
-      const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value);
-      if (!m) {
-        ctx.addIssue({ code: 'custom', message: '应为 HH:MM（24 小时制）/ expected HH:MM (24-hour)' });
-        return z.NEVER;
-      }
-      return value;
-    });
-
-const linkAllowlist = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    try {
-      return parseAllowlist(v).entries.join(',');
-    } catch {
-      ctx.addIssue({ code: 'custom', message: '应为逗号分隔的主机名、*.域名后缀、IP 地址或 CIDR 网段 / expected comma-separated host names, *.suffixes, IP addresses or CIDR ranges' });
-      return z.NEVER;
-    }
+  envValue((v) => {
+    const value = v && v !== '' ? v : fallback;
+    return /^([01]\d|2[0-3]):([0-5]\d)$/.test(value) ? value : new Invalid('应为 HH:MM（24 小时制）/ expected HH:MM (24-hour)');
   });
+
+const linkAllowlist = envValue((v) => {
+  try {
+    return parseAllowlist(v).entries.join(',');
+  } catch {
+    return new Invalid('应为逗号分隔的主机名、*.域名后缀、IP 地址或 CIDR 网段 / expected comma-separated host names, *.suffixes, IP addresses or CIDR ranges');
+  }
+});
+
+/** The parsed URL, or undefined when the text is not one. */
+function urlOf(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
 
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: '应为 development、production 或 test / expected development, production or test' }).default('development'),
@@ -112,17 +96,7 @@ export const envSchema = z.object({
   LOG_FILE: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
   // Government systems keep logs at least six months.
   LOG_RETENTION_DAYS: int(180, 1, 3650),
-  METRICS_TOKEN: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return undefined;
-      if (v.length < 16) {
-        ctx.addIssue({ code: 'custom', message: '至少 16 个字符 / at least 16 characters' });
-        return z.NEVER;
-      }
-      return v;
-    }),
+  METRICS_TOKEN: secret(16),
   FEISHU_APP_ID: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
   FEISHU_APP_SECRET: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
   FEISHU_VERIFICATION_TOKEN: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
@@ -144,36 +118,15 @@ export const envSchema = z.object({
   MAX_PHOTO_MB: int(10, 1, 30),
   LOCAL_DEMO: bool(true),
   // Where people reach this server (download links in cards); local mode uses its own address.
-  PUBLIC_BASE_URL: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return undefined;
-      const t = v.trim().replace(/\/+$/, '');
-      let u: URL | undefined;
-      try {
-        u = new URL(t);
-      } catch {
-        u = undefined;
-      }
-      if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.search || u.hash) {
-        ctx.addIssue({ code: 'custom', message: '应为 http(s) 地址，例如 https://themeday.example.gov.cn / expected an http(s) base URL' });
-        return z.NEVER;
-      }
-      return t;
-    }),
+  PUBLIC_BASE_URL: envValue((v) => {
+    if (v === undefined || v.trim() === '') return undefined;
+    const t = v.trim().replace(/\/+$/, '');
+    const u = urlOf(t);
+    if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.search || u.hash) return new Invalid('应为 http(s) 地址，例如 https://themeday.example.gov.cn / expected an http(s) base URL');
+    return t;
+  }),
   // Signs download links (HMAC-SHA256); without it a key is derived from FEISHU_APP_SECRET.
-  DOWNLOAD_LINK_SECRET: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return undefined;
-      if (v.length < 32) {
-        ctx.addIssue({ code: 'custom', message: '至少 32 个字符 / at least 32 characters' });
-        return z.NEVER;
-      }
-      return v;
-    }),
+  DOWNLOAD_LINK_SECRET: secret(32),
   DOWNLOAD_LINK_DAYS: int(7, 1, 30),
 });
 

@@ -1,6 +1,7 @@
 // Append-only audit trail: every change and every refusal (who, what, when, before/after). Never
 // pruned by the app (government records are kept at least six months); exported by date range.
 import type { Tx } from '../adapters/db/database.ts';
+import type { AuditFacts } from '../domain/audit.ts';
 
 export interface AuditEntry {
   actor: string;
@@ -33,17 +34,8 @@ export async function audit(tx: Tx, entry: AuditEntry, at = new Date()): Promise
   });
 }
 
-export interface AuditRecord {
-  id: string;
+export interface AuditRecord extends AuditFacts {
   at: Date;
-  actorOpenId: string;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  decision: string;
-  reason: string | null;
-  before: string | null;
-  after: string | null;
   eventId: string | null;
 }
 

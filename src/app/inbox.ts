@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Tx } from '../adapters/db/database.ts';
 import type { Provider } from '../adapters/db/schema/providers.ts';
+import { byLane, duePrefixes, dueWhere, firstLanes, launchLanes } from '../adapters/db/lease-claim.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Logger } from './log.ts';
 import { card, escapeMarkdown, markdown, note } from '../../cards/kit.ts';
@@ -289,18 +290,7 @@ export class Inbox {
     } finally {
       this.claiming--;
     }
-    const byLane = new Map<string, Claimed[]>();
-    for (const r of rows) byLane.set(r.lane, [...(byLane.get(r.lane) ?? []), r]);
-    const launched: Promise<void>[] = [];
-    for (const [lane, list] of byLane) {
-      const p = this.runLane(list).finally(() => {
-        this.lanes.delete(lane);
-        this.kick();
-      });
-      this.lanes.set(lane, p);
-      launched.push(p);
-    }
-    return launched;
+    return launchLanes(this.lanes, byLane(rows, (r) => r.lane), (list) => this.runLane(list), () => this.kick());
   }
 
   private async claim(skipBackoff: boolean): Promise<Claimed[]> {
@@ -308,14 +298,7 @@ export class Inbox {
     if (free <= 0) return [];
     const now = this.o.clock.now();
     const busy = [...this.lanes.keys()];
-    const due = {
-      OR: [
-        { status: 'pending', nextAttemptAt: { lte: now } },
-        ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
-        { status: 'processing', leaseUntil: { lt: now } },
-      ],
-      ...(busy.length > 0 ? { lane: { notIn: busy } } : {}),
-    };
+    const due = { ...dueWhere('processing', { now, skipBackoff }), ...(busy.length > 0 ? { lane: { notIn: busy } } : {}) };
     // Nothing due: one indexed read, no write lock (an idle poll is most polls).
     if (!(await this.o.db.inboxEvent.findFirst({ where: due, select: { key: true } }))) return [];
     const ids = await this.o.db.$transaction(async (tx) => {
@@ -326,21 +309,15 @@ export class Inbox {
         take: 200,
         select: { lane: true },
       });
-      const lanes = [...new Set(candidates.map((c) => c.lane))].slice(0, free);
+      const lanes = firstLanes(candidates, (c) => c.lane, free);
       if (lanes.length === 0) return [];
       const open = await tx.inboxEvent.findMany({
         where: { lane: { in: lanes }, status: { in: ['pending', 'processing'] } },
         orderBy: ORDER,
         select: { key: true, lane: true, status: true, attempts: true, nextAttemptAt: true, leaseUntil: true },
       });
-      const take: string[] = [];
-      const closed = new Set<string>();
-      for (const r of open) {
-        if (closed.has(r.lane)) continue;
-        const claimable = r.status === 'pending' ? r.nextAttemptAt <= now || (skipBackoff && r.attempts > 0) : r.leaseUntil !== null && r.leaseUntil < now;
-        if (claimable) take.push(r.key);
-        else closed.add(r.lane); // a retry in its backoff or a live claim holds the chat
-      }
+      // a retry in its backoff or a live claim holds the chat
+      const take = duePrefixes(open, { now, skipBackoff }, { laneOf: (r) => r.lane }).map((r) => r.key);
       if (take.length === 0) return [];
       await tx.inboxEvent.updateMany({ where: { key: { in: take } }, data: { status: 'processing', claimedBy: this.o.workerId, leaseUntil: new Date(now.getTime() + this.o.leaseMs) } });
       return take;

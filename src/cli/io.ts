@@ -1,6 +1,8 @@
 // What a CLI command may touch: output streams, the clock, and the database named by
 // DATABASE_URL (opened on first use, so `help` works without a database).
 import { loadConfig, loadDotEnv, type Config } from '../config.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Database } from '../adapters/db/database.ts';
 import { OPEN_ID_RE } from '../domain/directory.ts';
@@ -78,6 +80,49 @@ export function parseCli<F extends FlagSpec, R>(args: string[], io: CliIo, usage
   }
 }
 
+/** What a command is made of: its help entry, its flags, how they become arguments, and the work. */
+export interface CliCommandSpec<F extends FlagSpec, A> {
+  /** the command's words, then its arguments: 'units import <文件.xlsx|文件.csv> [--operator ou_xxx]' (the name is read from it) */
+  usage: string;
+  summary: string;
+  flags: F;
+  /** the command takes positional arguments (files); otherwise any is refused before `parse` */
+  positionals?: true;
+  /** validates the parsed flags (and positionals) and returns the command's arguments; throws an Error with a Chinese message */
+  parse(values: FlagValues<F>, positionals: string[]): A;
+  /** the work, on valid arguments; returns the exit code */
+  run(args: A, io: CliIo): Promise<number>;
+}
+
+/** The command's words at the start of its usage line: 'export history --out …' → 'export history'. */
+export function commandName(usage: string): string {
+  const words = /^[a-z]+(?: [a-z]+)*(?= |$)/.exec(usage);
+  if (!words) throw new Error(`usage must start with the command's words: ${usage}`);
+  return words[0];
+}
+
+/** A command whose argument errors all end the same way: the message and the usage, exit code 2. */
+export function defineCliCommand<F extends FlagSpec, A>(spec: CliCommandSpec<F, A>): CliCommand {
+  return {
+    name: commandName(spec.usage),
+    summary: spec.summary,
+    usage: spec.usage,
+    async run(args, io) {
+      const parsed = parseCli(args, io, spec.usage, spec.flags, ({ values, positionals }) => {
+        if (!spec.positionals) noPositionals(positionals);
+        return { args: spec.parse(values, positionals) };
+      });
+      return parsed ? spec.run(parsed.args, io) : 2;
+    },
+  };
+}
+
+/** Writes a file, creating its folder first. */
+export async function writeOutFile(out: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await writeFile(out, data);
+}
+
 /** For commands that take flags only. */
 export function noPositionals(positionals: string[]): void {
   if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
@@ -110,14 +155,30 @@ export function parseYearOut<F extends FlagSpec>(
   });
 }
 
+type ExportOptions = { outLabel?: string; extension?: string; missing?: (year: number) => string };
+type CampaignExportArgs<F extends FlagSpec> = YearOutArgs<FlagValues<F>> & { db: Database; campaign: { id: string; year: number; title: string } };
+
+/** An export of one year's campaign: `--year YYYY --out PATH` plus its own flags, refused (exit 1) when the year has no campaign. */
+export function defineExportCommand<F extends FlagSpec = Record<never, never>>(spec: { usage: string; summary: string; flags?: F; options?: ExportOptions; run(a: CampaignExportArgs<F>, io: CliIo): Promise<number> }): CliCommand {
+  return {
+    name: commandName(spec.usage),
+    summary: spec.summary,
+    usage: spec.usage,
+    async run(args, io) {
+      const a = await campaignExport(args, io, spec.usage, spec.flags ?? ({} as F), spec.options);
+      return typeof a === 'number' ? a : spec.run(a, io);
+    },
+  };
+}
+
 /** An export's arguments and the year's campaign; a number is the exit code after saying why (2 usage, 1 no such year). */
 export async function campaignExport<F extends FlagSpec>(
   args: string[],
   io: CliIo,
   usage: string,
   flags: F,
-  options: { outLabel?: string; extension?: string; missing?: (year: number) => string } = {},
-): Promise<(YearOutArgs<FlagValues<F>> & { db: Database; campaign: { id: string; year: number; title: string } }) | number> {
+  options: ExportOptions = {},
+): Promise<CampaignExportArgs<F> | number> {
   const parsed = parseYearOut(args, io, usage, flags, options);
   if (!parsed) return 2;
   const db = await io.openDb();

@@ -10,6 +10,7 @@
 // - `year` query parameters are optional: without one the server picks the campaign the chat would
 //   pick for that page (src/usecases/campaign/resolve.ts).
 import { z } from 'zod';
+import type { AuditFacts } from '../domain/audit.ts';
 
 export const DESK_HEADER = 'X-Desk';
 export const DESK_HEADER_VALUE = '1';
@@ -334,18 +335,9 @@ export const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 export type AuditQuery = z.infer<typeof auditQuery>;
-export interface AuditRow {
-  id: string;
+export interface AuditRow extends AuditFacts {
   at: string;
-  actorOpenId: string;
   actorName: string;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  decision: string;
-  reason: string | null;
-  before: string | null;
-  after: string | null;
 }
 export interface AuditResponse {
   rows: AuditRow[];

@@ -228,18 +228,32 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     (req: Request, res: Response, next: NextFunction): void => {
       fn(req, res).catch(next);
     };
+  /** A change with a JSON body: `guard` first, then the body parsed with `schema` (a bad body is answered 400 with the fields). */
+  const withBody = <S extends z.ZodType>(limit: string, guard: ReturnType<typeof requireRole>, schema: S, fn: (body: z.infer<S>, req: Request, res: Response) => Promise<void>) =>
+    [
+      express.json({ limit }),
+      guard,
+      wrap(async (req, res) => {
+        const body = schema.safeParse(req.body);
+        if (!body.success) return invalid(res, body.error);
+        await fn(body.data, req, res);
+      }),
+    ] as const;
   /** Runs a change as the signed-in person, like a chat event: one transaction, audited, notifications through the outbox. */
   const asPerson = <T>(res: Response, fn: (ctx: HandlerContext) => Promise<T>, eventId = `desk:${randomUUID()}`): Promise<T> => withContext(services(), userOf(res).openId, fn, { eventId });
-  /** GET `path`: a read-only view of the campaign the request names (?year), or this stage's one. */
-  const campaignView = (path: string, guard: ReturnType<typeof requireRole>, intent: CampaignIntent, view: (tx: Tx, c: ResolvedCampaign) => Promise<unknown>) =>
+  /** GET `path` on the campaign the request names (?year), or this stage's one (answered already when there is none). */
+  const campaignGet = (path: string, guard: ReturnType<typeof requireRole>, intent: CampaignIntent, fn: (c: ResolvedCampaign, req: Request, res: Response) => Promise<void>) =>
     api.get(
       path,
       guard,
       wrap(async (req, res) => {
         const c = await campaignFor(req, res, intent);
-        if (c) res.json(await read((tx) => view(tx, c)));
+        if (c) await fn(c, req, res);
       }),
     );
+  /** GET `path`: a read-only view of the campaign the request names (?year), or this stage's one. */
+  const campaignView = (path: string, guard: ReturnType<typeof requireRole>, intent: CampaignIntent, view: (tx: Tx, c: ResolvedCampaign) => Promise<unknown>) =>
+    campaignGet(path, guard, intent, async (c, _req, res) => void res.json(await read((tx) => view(tx, c))));
 
   api.get('/me', (_req, res) => {
     const u = userOf(res);
@@ -254,47 +268,37 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   // ---- review ----------------------------------------------------------------------------------
 
-  api.get(
-    '/review',
-    requireRole('coordinator', 'reviewer'),
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'reviewing');
-      if (!c) return;
-      const allowed = await read(async (tx) => userOf(res).roles.includes('coordinator') || (await tx.reviewer.count({ where: { campaignId: c.id, openId: userOf(res).openId } })) > 0);
-      if (!allowed) return fail(res, 403, `你不是 ${c.year} 年的审核人`);
-      res.json(await read((tx) => reviewQueue(tx, c)));
-    }),
-  );
+  campaignGet('/review', requireRole('coordinator', 'reviewer'), 'reviewing', async (c, req, res) => {
+    const allowed = await read(async (tx) => userOf(res).roles.includes('coordinator') || (await tx.reviewer.count({ where: { campaignId: c.id, openId: userOf(res).openId } })) > 0);
+    if (!allowed) return fail(res, 403, `你不是 ${c.year} 年的审核人`);
+    res.json(await read((tx) => reviewQueue(tx, c)));
+  });
 
   api.post(
     '/review/decision',
-    express.json({ limit: '64kb' }),
-    requireRole('coordinator', 'reviewer'),
-    wrap(async (req, res) => {
-      const body = reviewDecisionBody.safeParse(req.body);
-      if (!body.success) return invalid(res, body.error);
+    ...withBody('64kb', requireRole('coordinator', 'reviewer'), reviewDecisionBody, async (body, req, res) => {
       // Same validation as the card (reason required to return or reject, at most 300 characters).
-      const parsed = parseDecision(body.data.decision, body.data.reason ?? '', body.data.fields ?? []);
+      const parsed = parseDecision(body.decision, body.reason ?? '', body.fields ?? []);
       if (!parsed.ok) return fail(res, 400, Object.values(parsed.errors)[0] ?? '请检查填写内容', parsed.errors);
       const user = userOf(res);
       const outcome = await asPerson(
         res,
         async (ctx) => {
-          const theme = await ctx.tx.theme.findUnique({ where: { id: body.data.themeId }, select: { version: true, submission: { select: { campaign: true } } } });
+          const theme = await ctx.tx.theme.findUnique({ where: { id: body.themeId }, select: { version: true, submission: { select: { campaign: true } } } });
           if (!theme) return { status: 404, error: '找不到这个主题，请刷新' } as const;
           const campaign = theme.submission.campaign;
           const mayReview = user.roles.includes('coordinator') || (await ctx.tx.reviewer.count({ where: { campaignId: campaign.id, openId: user.openId } })) > 0;
           if (!mayReview) {
-            await ctx.audit({ action: 'review.decide', entity: 'Theme', entityId: body.data.themeId, decision: 'deny', reason: 'desk: not a reviewer of this campaign' });
+            await ctx.audit({ action: 'review.decide', entity: 'Theme', entityId: body.themeId, decision: 'deny', reason: 'desk: not a reviewer of this campaign' });
             return { status: 403, error: `你不是 ${campaign.year} 年的审核人` } as const;
           }
-          const result = await decideTheme(ctx, campaign, { themeId: body.data.themeId, version: body.data.themeVersion ?? theme.version, ...parsed.value });
+          const result = await decideTheme(ctx, campaign, { themeId: body.themeId, version: body.themeVersion ?? theme.version, ...parsed.value });
           if (!result.ok) return { status: result.reason === 'not_found' ? 404 : 409, error: result.message } as const;
           return { status: 200, reviewStatus: result.status } as const;
         },
       );
       if (outcome.status !== 200) return fail(res, outcome.status, outcome.error);
-      res.json({ ok: true, themeId: body.data.themeId, reviewStatus: outcome.reviewStatus });
+      res.json({ ok: true, themeId: body.themeId, reviewStatus: outcome.reviewStatus });
     }),
   );
 
@@ -304,18 +308,14 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   api.post(
     '/schedule/move',
-    express.json({ limit: '16kb' }),
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const body = scheduleMoveBody.safeParse(req.body);
-      if (!body.success) return invalid(res, body.error);
+    ...withBody('16kb', coordinatorOnly, scheduleMoveBody, async (body, req, res) => {
       const outcome = await asPerson(
         res,
         async (ctx) => {
-          const theme = await ctx.tx.theme.findUnique({ where: { id: body.data.themeId }, select: { submission: { select: { campaign: true } } } });
+          const theme = await ctx.tx.theme.findUnique({ where: { id: body.themeId }, select: { submission: { select: { campaign: true } } } });
           if (!theme) return { ok: false as const, status: 404, error: '找不到这个活动，请刷新计划安排表' };
           const campaign = theme.submission.campaign;
-          const result = await moveThemeMonth(ctx, campaign, body.data);
+          const result = await moveThemeMonth(ctx, campaign, body);
           if (!result.ok) return { ok: false as const, status: 409, error: result.message };
           return { ok: true as const, result, campaign };
         },
@@ -377,19 +377,15 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   api.put(
     '/units/:id',
-    express.json({ limit: '16kb' }),
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const body = unitUpdateBody.safeParse(req.body);
-      if (!body.success) return invalid(res, body.error);
+    ...withBody('16kb', coordinatorOnly, unitUpdateBody, async (body, req, res) => {
       const id = String(req.params.id);
       const outcome = await asPerson(
         res,
         async (ctx) => {
           const before = await ctx.tx.unit.findUnique({ where: { id }, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
           if (!before) return { status: 404, error: '找不到这个单位' };
-          if (body.data.name && body.data.name !== before.name && (await ctx.tx.unit.count({ where: { name: body.data.name } })) > 0) return { status: 409, error: `已有名为“${body.data.name}”的单位` };
-          const after = await ctx.tx.unit.update({ where: { id }, data: body.data, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
+          if (body.name && body.name !== before.name && (await ctx.tx.unit.count({ where: { name: body.name } })) > 0) return { status: 409, error: `已有名为“${body.name}”的单位` };
+          const after = await ctx.tx.unit.update({ where: { id }, data: body, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
           await ctx.audit({ action: 'unit.update', entity: 'Unit', entityId: id, before, after });
           return { status: 200, error: '' };
         },
@@ -399,30 +395,24 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     }),
   );
 
-  api.get(
-    '/settings',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'reviewing');
-      if (!c) return;
-      const out: SettingsResponse = await read(async (tx) => {
-        const reviewers = await tx.reviewer.findMany({ where: { campaignId: c.id }, orderBy: { createdAt: 'asc' } });
-        const judges = await loadJudges(tx, c.id);
-        const coordinators = await tx.coordinator.findMany({ orderBy: { createdAt: 'asc' } });
-        const configured = services().config.coordinatorOpenIds.filter((id) => !coordinators.some((x) => x.openId === id));
-        const names = await namesOf(tx, configured);
-        return {
-          year: c.year,
-          settings: settingsOf(c),
-          reviewers: reviewers.map((r) => ({ openId: r.openId, name: r.name })),
-          judges: judges.map((j) => ({ openId: j.openId, name: j.name, unitName: j.unitName || null })),
-          coordinators: [...coordinators.map((x) => ({ openId: x.openId, name: x.name })), ...configured.map((id) => ({ openId: id, name: names.get(id) ?? id }))],
-          criteria: (await loadCriteria(tx, c.id)).map((k) => ({ key: k.key, label: k.name, max: k.maxScore })),
-        };
-      });
-      res.json(out);
-    }),
-  );
+  campaignGet('/settings', coordinatorOnly, 'reviewing', async (c, req, res) => {
+    const out: SettingsResponse = await read(async (tx) => {
+      const reviewers = await tx.reviewer.findMany({ where: { campaignId: c.id }, orderBy: { createdAt: 'asc' } });
+      const judges = await loadJudges(tx, c.id);
+      const coordinators = await tx.coordinator.findMany({ orderBy: { createdAt: 'asc' } });
+      const configured = services().config.coordinatorOpenIds.filter((id) => !coordinators.some((x) => x.openId === id));
+      const names = await namesOf(tx, configured);
+      return {
+        year: c.year,
+        settings: settingsOf(c),
+        reviewers: reviewers.map((r) => ({ openId: r.openId, name: r.name })),
+        judges: judges.map((j) => ({ openId: j.openId, name: j.name, unitName: j.unitName || null })),
+        coordinators: [...coordinators.map((x) => ({ openId: x.openId, name: x.name })), ...configured.map((id) => ({ openId: id, name: names.get(id) ?? id }))],
+        criteria: (await loadCriteria(tx, c.id)).map((k) => ({ key: k.key, label: k.name, max: k.maxScore })),
+      };
+    });
+    res.json(out);
+  });
 
   api.get(
     '/audit',
@@ -474,18 +464,12 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
   const docKind = z.enum(DOC_KINDS);
   const docCampaign = (kind: DocKind): CampaignIntent => (kind === 'schedule' ? 'reviewing' : kind === 'evaluation' ? 'evaluation' : 'summaries');
 
-  api.get(
-    '/docs/evidence.zip',
-    coordinatorOnly,
-    wrap(async (req, res) => {
-      const c = await campaignFor(req, res, 'summaries');
-      if (!c) return;
-      const { buildEvidenceZip } = await import('../usecases/evaluation/exports.ts');
-      const zip = await buildEvidenceZip(services().db, services().storage, c, now());
-      res.setHeader('Content-Disposition', `attachment; filename="evidence-${c.year}.zip"; filename*=UTF-8''${encodeURIComponent(`${c.year}年主题日活动佐证材料.zip`)}`);
-      res.type('application/zip').send(zip);
-    }),
-  );
+  campaignGet('/docs/evidence.zip', coordinatorOnly, 'summaries', async (c, req, res) => {
+    const { buildEvidenceZip } = await import('../usecases/evaluation/exports.ts');
+    const zip = await buildEvidenceZip(services().db, services().storage, c, now());
+    res.setHeader('Content-Disposition', `attachment; filename="evidence-${c.year}.zip"; filename*=UTF-8''${encodeURIComponent(`${c.year}年主题日活动佐证材料.zip`)}`);
+    res.type('application/zip').send(zip);
+  });
 
   api.get(
     '/docs/:file',

@@ -2,21 +2,12 @@
 // 评选 → 结束), which commands make sense in each stage, and what closing 申报 means before it
 // happens. Pure: the stored status, today's date and the published months come in as facts.
 import { compareDates, type CivilDate } from './time.ts';
+import { keysOf } from './options.ts';
 
 /** The stages in workflow order; 'draft' is before launch. */
-export const CAMPAIGN_STAGES = ['draft', 'collecting', 'reviewing', 'scheduled', 'holding', 'summarising', 'evaluating', 'closed'] as const;
-export type CampaignStage = (typeof CAMPAIGN_STAGES)[number];
-
-export const STAGE_LABELS: Record<CampaignStage, string> = {
-  draft: '未发起',
-  collecting: '申报中',
-  reviewing: '审核中',
-  scheduled: '计划已发布',
-  holding: '活动举办中',
-  summarising: '活动总结',
-  evaluating: '评选中',
-  closed: '已结束',
-};
+export const STAGE_LABELS = { draft: '未发起', collecting: '申报中', reviewing: '审核中', scheduled: '计划已发布', holding: '活动举办中', summarising: '活动总结', evaluating: '评选中', closed: '已结束' } satisfies Record<string, string>;
+export type CampaignStage = keyof typeof STAGE_LABELS;
+export const CAMPAIGN_STAGES = keysOf(STAGE_LABELS);
 
 /** What the coordinator does next in each stage (shown on 进度 and in 帮助). */
 export const STAGE_NEXT_STEP: Record<CampaignStage, string> = {

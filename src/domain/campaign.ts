@@ -1,6 +1,7 @@
 // The campaign: its forms, statuses, settings and the county plan's defaults
 // (../shared/reference/2023-theme-day-plan.zh.txt). Pure data and zod schemas.
 import { z } from 'zod';
+import { keysOf, labelled, optionKeys, optionLabel, type KeyOf } from './options.ts';
 
 /** The five activity forms of the plan (三、活动形式), in the plan's order. */
 export const ACTIVITY_FORMS = [
@@ -11,35 +12,24 @@ export const ACTIVITY_FORMS = [
   { key: 'questionnaire', label: '问卷调查', line: '结合主责主业开展线上线下问卷调查，掌握政策实施情况和群众诉求' },
 ] as const;
 
-export type ActivityFormKey = (typeof ACTIVITY_FORMS)[number]['key'];
-export const ACTIVITY_FORM_KEYS = ACTIVITY_FORMS.map((f) => f.key) as [ActivityFormKey, ...ActivityFormKey[]];
+export type ActivityFormKey = KeyOf<typeof ACTIVITY_FORMS>;
+export const ACTIVITY_FORM_KEYS = optionKeys(ACTIVITY_FORMS);
 
 export function formLabel(key: string): string {
-  return ACTIVITY_FORMS.find((f) => f.key === key)?.label ?? key;
+  return optionLabel(ACTIVITY_FORMS, key);
 }
 
-export const UNIT_KINDS = [
-  { key: 'town', label: '镇' },
-  { key: 'street', label: '街道' },
-  { key: 'department', label: '县直部门' },
-] as const;
-export type UnitKind = (typeof UNIT_KINDS)[number]['key'];
+export const UNIT_KINDS = labelled({ town: '镇', street: '街道', department: '县直部门' });
+export type UnitKind = KeyOf<typeof UNIT_KINDS>;
 
 export function unitKindLabel(kind: string): string {
-  return UNIT_KINDS.find((k) => k.key === kind)?.label ?? kind;
+  return optionLabel(UNIT_KINDS, kind);
 }
 
-export const CAMPAIGN_STATUSES = ['draft', 'collecting', 'reviewing', 'scheduled', 'evaluating', 'closed'] as const;
-export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
-
-export const CAMPAIGN_STATUS_LABELS: Record<CampaignStatus, string> = {
-  draft: '未发起',
-  collecting: '申报中',
-  reviewing: '审核中',
-  scheduled: '已发布计划',
-  evaluating: '评选中',
-  closed: '已结束',
-};
+/** Stored Campaign.status values in workflow order, with their labels. */
+export const CAMPAIGN_STATUS_LABELS = { draft: '未发起', collecting: '申报中', reviewing: '审核中', scheduled: '已发布计划', evaluating: '评选中', closed: '已结束' } satisfies Record<string, string>;
+export type CampaignStatus = keyof typeof CAMPAIGN_STATUS_LABELS;
+export const CAMPAIGN_STATUSES = keysOf(CAMPAIGN_STATUS_LABELS);
 
 /** The plan's nine major themes (一、活动主题), the default 主题领域 list (see domain/theme-domains.ts). */
 export const PLAN_THEME_DOMAINS = ['科教强县', '改革开放', '城乡品质', '营商环境', '乡村振兴', '生态文明', '民生实事', '社会治理', '政府自身建设'] as const;

@@ -5,15 +5,12 @@
 // (reminder ladder, balance limits, 主题领域), the evaluation rubric, and — unticked by default —
 // the reviewers. Submissions are never copied. Pure.
 import { z } from 'zod';
+import { labelled, optionKeys, type KeyOf } from './options.ts';
 import { type CampaignSettings } from './campaign.ts';
 
-export const CARRY_OPTIONS = [
-  { key: 'settings', label: '提醒设置与主题领域' },
-  { key: 'rubric', label: '评分标准' },
-  { key: 'reviewers', label: '审核人' },
-] as const;
-export type CarryKey = (typeof CARRY_OPTIONS)[number]['key'];
-export const CARRY_KEYS = CARRY_OPTIONS.map((o) => o.key) as [CarryKey, ...CarryKey[]];
+export const CARRY_OPTIONS = labelled({ settings: '提醒设置与主题领域', rubric: '评分标准', reviewers: '审核人' });
+export type CarryKey = KeyOf<typeof CARRY_OPTIONS>;
+export const CARRY_KEYS = optionKeys(CARRY_OPTIONS);
 
 /** Ticked on the launch card unless the coordinator unticks them; reviewers only when ticked. */
 export const DEFAULT_CARRY: CarryKey[] = ['settings', 'rubric'];

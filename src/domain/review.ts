@@ -2,50 +2,40 @@
 // must change, the liaison's revision of a returned theme and the diff the reviewer sees.
 // Pure: time is passed in.
 import { z } from 'zod';
+import { keysOf, labelled, optionKeys, optionLabel, type KeyOf } from './options.ts';
 import { ACTIVITY_FORM_KEYS, formLabel, UNIT_KINDS } from './campaign.ts';
 import { FIELD, validateTheme } from './submission.ts';
 
-export const REVIEW_DECISIONS = [
-  { key: 'approve', label: '通过', status: 'approved' },
-  { key: 'return', label: '退回修改', status: 'returned' },
-  { key: 'reject', label: '不采纳', status: 'rejected' },
-] as const;
-export type ReviewDecisionKey = (typeof REVIEW_DECISIONS)[number]['key'];
-export const REVIEW_DECISION_KEYS = REVIEW_DECISIONS.map((d) => d.key) as [ReviewDecisionKey, ...ReviewDecisionKey[]];
+export const REVIEW_DECISIONS = labelled({ approve: '通过', return: '退回修改', reject: '不采纳' });
+export type ReviewDecisionKey = KeyOf<typeof REVIEW_DECISIONS>;
+export const REVIEW_DECISION_KEYS = optionKeys(REVIEW_DECISIONS);
 
-export const REVIEW_STATUSES = ['pending', 'approved', 'returned', 'rejected'] as const;
-export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
-export const REVIEW_STATUS_LABELS: Record<ReviewStatus, string> = {
-  pending: '待审核',
-  approved: '已通过',
-  returned: '已退回修改',
-  rejected: '不采纳',
-};
+export const REVIEW_STATUS_LABELS = { pending: '待审核', approved: '已通过', returned: '已退回修改', rejected: '不采纳' } satisfies Record<string, string>;
+export type ReviewStatus = keyof typeof REVIEW_STATUS_LABELS;
+export const REVIEW_STATUSES = keysOf(REVIEW_STATUS_LABELS);
+
+/** The theme's review status after each decision. */
+const DECISION_STATUS: Record<ReviewDecisionKey, ReviewStatus> = { approve: 'approved', return: 'returned', reject: 'rejected' };
 
 export function reviewStatusLabel(status: string): string {
   return REVIEW_STATUS_LABELS[status as ReviewStatus] ?? status;
 }
 
 export function decisionLabel(decision: string): string {
-  return REVIEW_DECISIONS.find((d) => d.key === decision)?.label ?? decision;
+  return optionLabel(REVIEW_DECISIONS, decision);
 }
 
 export function statusAfter(decision: ReviewDecisionKey): ReviewStatus {
-  return REVIEW_DECISIONS.find((d) => d.key === decision)!.status;
+  return DECISION_STATUS[decision];
 }
 
 /** The theme fields a reviewer can ask to change (the 申报表's columns). */
-export const THEME_FIELDS = [
-  { key: 'title', label: '活动主题' },
-  { key: 'month', label: '活动时间' },
-  { key: 'forms', label: '活动形式' },
-  { key: 'intro', label: '活动简介' },
-] as const;
-export type ThemeFieldKey = (typeof THEME_FIELDS)[number]['key'];
-export const THEME_FIELD_KEYS = THEME_FIELDS.map((f) => f.key) as [ThemeFieldKey, ...ThemeFieldKey[]];
+export const THEME_FIELDS = labelled({ title: '活动主题', month: '活动时间', forms: '活动形式', intro: '活动简介' });
+export type ThemeFieldKey = KeyOf<typeof THEME_FIELDS>;
+export const THEME_FIELD_KEYS = optionKeys(THEME_FIELDS);
 
 export function fieldLabel(key: string): string {
-  return THEME_FIELDS.find((f) => f.key === key)?.label ?? key;
+  return optionLabel(THEME_FIELDS, key);
 }
 
 export const REASON_MAX = 300;

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { ACTIVITY_FORM_KEYS, type ActivityFormKey } from './campaign.ts';
 import { isValidPhone, normalizePhone } from './phone.ts';
-import { addDays, atShanghai, compareDates, isCivilDate, monthOf, shanghaiDate, yearOf, type CivilDate } from './time.ts';
+import { addDays, atShanghai, compareDates, monthOf, parseDateToken, shanghaiDate, yearOf, type CivilDate } from './time.ts';
 
 export const THEME_TITLE_MAX = 40;
 export const THEME_INTRO_MIN = 20;
@@ -394,20 +394,5 @@ export function isLate(f: Pick<DeadlineFacts, 'campaignDeadline' | 'deadlineOver
 
 /** Parses a date the coordinator typed: 2023-04-14, 2023/4/14, 2023年4月14日, 4月14日, 4-14 (year from context). */
 export function parseTypedDate(text: string, defaultYear: number): CivilDate | null {
-  const t = text.normalize('NFKC').trim();
-  let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(t);
-  let y: number, mo: number, d: number;
-  if (m) {
-    y = Number(m[1]);
-    mo = Number(m[2]);
-    d = Number(m[3]);
-  } else {
-    m = /^(\d{1,2})[-/.月](\d{1,2})日?$/.exec(t);
-    if (!m) return null;
-    y = defaultYear;
-    mo = Number(m[1]);
-    d = Number(m[2]);
-  }
-  const s = `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-  return isCivilDate(s) ? s : null;
+  return parseDateToken(text.normalize('NFKC').trim(), defaultYear);
 }

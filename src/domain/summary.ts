@@ -2,25 +2,16 @@
 // (五、工作保障: LOGO on site, policy interpretation, publicity by news media / government website /
 // new media, typical experience), its validation and the lenient parse used for drafts. Pure.
 import { z } from 'zod';
+import { labelled, type KeyOf } from './options.ts';
 import { ACTIVITY_FORM_KEYS, ACTIVITY_FORMS, type ActivityFormKey } from './campaign.ts';
-import { isCivilDate } from './time.ts';
+import { isCivilDate, parseDateToken } from './time.ts';
 
-export const PARTICIPANT_KINDS = [
-  { key: 'npcDeputies', label: '人大代表' },
-  { key: 'cppccMembers', label: '政协委员' },
-  { key: 'experts', label: '专家学者' },
-  { key: 'media', label: '新闻媒体' },
-  { key: 'citizens', label: '市民群众' },
-] as const;
-export type ParticipantKey = (typeof PARTICIPANT_KINDS)[number]['key'];
+export const PARTICIPANT_KINDS = labelled({ npcDeputies: '人大代表', cppccMembers: '政协委员', experts: '专家学者', media: '新闻媒体', citizens: '市民群众' });
+export type ParticipantKey = KeyOf<typeof PARTICIPANT_KINDS>;
 export type Participants = Record<ParticipantKey, number>;
 
-export const LINK_CHANNELS = [
-  { key: 'media', label: '新闻媒体报道' },
-  { key: 'website', label: '政府网站专栏' },
-  { key: 'newMedia', label: '政务新媒体' },
-] as const;
-export type LinkChannel = (typeof LINK_CHANNELS)[number]['key'];
+export const LINK_CHANNELS = labelled({ media: '新闻媒体报道', website: '政府网站专栏', newMedia: '政务新媒体' });
+export type LinkChannel = KeyOf<typeof LINK_CHANNELS>;
 export type SummaryLinks = Record<LinkChannel, string[]>;
 
 export const MAX_HELD_DATES = 10;
@@ -147,25 +138,8 @@ export function parseDateList(text: string, year: number): { dates: string[]; ba
   const dates: string[] = [];
   const bad: string[] = [];
   for (const token of text.split(/[\s,，、;；]+/).map((t) => t.trim()).filter(Boolean)) {
-    let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(token);
-    let y = year;
-    let mo: number;
-    let d: number;
-    if (m) {
-      y = Number(m[1]);
-      mo = Number(m[2]);
-      d = Number(m[3]);
-    } else {
-      m = /^(\d{1,2})[-/.月](\d{1,2})日?$/.exec(token);
-      if (!m) {
-        bad.push(token);
-        continue;
-      }
-      mo = Number(m[1]);
-      d = Number(m[2]);
-    }
-    const iso = `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-    if (isCivilDate(iso)) dates.push(iso);
+    const date = parseDateToken(token, year);
+    if (date) dates.push(date);
     else bad.push(token);
   }
   return { dates, bad };

@@ -13,6 +13,19 @@ export function isCivilDate(value: string): value is CivilDate {
   return d.toISOString().slice(0, 10) === value;
 }
 
+/**
+ * A date as people type it: 2023-04-14, 2023/4/14, 2023.4.14, 2023年4月14日, or without the year
+ * (4月14日, 4-14; the year is `defaultYear`). Null when it is not a real date. No trimming.
+ */
+export function parseDateToken(token: string, defaultYear: number): CivilDate | null {
+  const full = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(token);
+  const short = full ? null : /^(\d{1,2})[-/.月](\d{1,2})日?$/.exec(token);
+  if (!full && !short) return null;
+  const [y, mo, d] = full ? [Number(full[1]), Number(full[2]), Number(full[3])] : [defaultYear, Number(short![1]), Number(short![2])];
+  const s = `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return isCivilDate(s) ? s : null;
+}
+
 /** The Shanghai calendar date of an instant. */
 export function shanghaiDate(instant: Date): CivilDate {
   return new Date(instant.getTime() + OFFSET_MS).toISOString().slice(0, 10);

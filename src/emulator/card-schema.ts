@@ -107,6 +107,9 @@ const interactiveBase = {
   behaviors: behaviors.optional(),
   confirm: confirm.optional(),
 };
+
+/** What the four selects share (select_static, multi_select_static, select_person, multi_select_person); single ones add initial_option, multiple ones selected_values. */
+const selectFields = (placeholder: typeof plainOnly) => ({ ...interactiveBase, type: z.enum(['default', 'text']).optional(), placeholder: placeholder.optional(), value: objectValue.optional() });
 const option = z.strictObject({ text: shortPlain, value: z.string(), icon: icon.optional() });
 const multiUrl = z.strictObject({ url: z.string(), pc_url: z.string().optional(), ios_url: z.string().optional(), android_url: z.string().optional() });
 /** Table column width: "auto", 80px–600px or a percentage (content-components/table). */
@@ -254,23 +257,12 @@ const schemas: Record<string, z.ZodType> = {
   }),
   select_static: z.strictObject({
     tag: z.literal('select_static'),
-    ...interactiveBase,
-    type: z.enum(['default', 'text']).optional(),
-    placeholder: shortPlain.optional(),
+    ...selectFields(shortPlain),
     initial_option: z.string().optional(),
     initial_index: z.number().int().positive().optional(),
     options: z.array(option),
-    value: objectValue.optional(),
   }),
-  multi_select_static: z.strictObject({
-    tag: z.literal('multi_select_static'),
-    ...interactiveBase,
-    type: z.enum(['default', 'text']).optional(),
-    placeholder: shortPlain.optional(),
-    selected_values: z.array(z.string()).optional(),
-    options: z.array(option),
-    value: objectValue.optional(),
-  }),
+  multi_select_static: z.strictObject({ tag: z.literal('multi_select_static'), ...selectFields(shortPlain), selected_values: z.array(z.string()).optional(), options: z.array(option) }),
   date_picker: z.strictObject({
     tag: z.literal('date_picker'),
     ...interactiveBase,
@@ -292,24 +284,8 @@ const schemas: Record<string, z.ZodType> = {
     initial_datetime: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/).optional(),
     value: objectValue.optional(),
   }),
-  select_person: z.strictObject({
-    tag: z.literal('select_person'),
-    ...interactiveBase,
-    type: z.enum(['default', 'text']).optional(),
-    placeholder: plainOnly.optional(),
-    initial_option: z.string().optional(),
-    options: z.array(personOption).optional(),
-    value: objectValue.optional(),
-  }),
-  multi_select_person: z.strictObject({
-    tag: z.literal('multi_select_person'),
-    ...interactiveBase,
-    type: z.enum(['default', 'text']).optional(),
-    placeholder: plainOnly.optional(),
-    selected_values: z.array(z.string()).optional(),
-    options: z.array(personOption).optional(),
-    value: objectValue.optional(),
-  }),
+  select_person: z.strictObject({ tag: z.literal('select_person'), ...selectFields(plainOnly), initial_option: z.string().optional(), options: z.array(personOption).optional() }),
+  multi_select_person: z.strictObject({ tag: z.literal('multi_select_person'), ...selectFields(plainOnly), selected_values: z.array(z.string()).optional(), options: z.array(personOption).optional() }),
   button: z.strictObject({
     tag: z.literal('button'),
     ...interactiveBase,

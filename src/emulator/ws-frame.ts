@@ -53,21 +53,33 @@ function encodeHeader(h: FrameHeader): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/** The Frame's field numbers: varints (service and method are int32, the ids uint64), then headers (5) and the optional byte fields. */
+const NUMBER_FIELDS = [
+  [1, 'SeqID', false],
+  [2, 'LogID', false],
+  [3, 'service', true],
+  [4, 'method', true],
+] as const;
+const HEADER_FIELD = 5;
+/** payload is raw bytes; the others are UTF-8 text */
+const BYTES_FIELDS = [
+  [6, 'payloadEncoding'],
+  [7, 'payloadType'],
+  [8, 'payload'],
+  [9, 'LogIDNew'],
+] as const;
+
 export function encodeFrame(f: Frame): Uint8Array {
   const out: number[] = [];
-  varint(out, (1 << 3) | 0);
-  varint(out, f.SeqID);
-  varint(out, (2 << 3) | 0);
-  varint(out, f.LogID);
-  varint(out, (3 << 3) | 0);
-  varint(out, f.service);
-  varint(out, (4 << 3) | 0);
-  varint(out, f.method);
-  for (const h of f.headers) bytesField(out, 5, encodeHeader(h));
-  if (f.payloadEncoding !== undefined) bytesField(out, 6, utf8.encode(f.payloadEncoding));
-  if (f.payloadType !== undefined) bytesField(out, 7, utf8.encode(f.payloadType));
-  if (f.payload !== undefined) bytesField(out, 8, f.payload);
-  if (f.LogIDNew !== undefined) bytesField(out, 9, utf8.encode(f.LogIDNew));
+  for (const [field, key] of NUMBER_FIELDS) {
+    varint(out, (field << 3) | 0);
+    varint(out, f[key]);
+  }
+  for (const h of f.headers) bytesField(out, HEADER_FIELD, encodeHeader(h));
+  for (const [field, key] of BYTES_FIELDS) {
+    const value = f[key];
+    if (value !== undefined) bytesField(out, field, typeof value === 'string' ? utf8.encode(value) : value);
+  }
   return Uint8Array.from(out);
 }
 
@@ -125,37 +137,17 @@ export function decodeFrame(buf: Uint8Array): Frame {
   const f: Frame = { SeqID: 0, LogID: 0, service: 0, method: 0, headers: [] };
   while (!r.done()) {
     const tag = Number(r.varint());
-    switch (tag >>> 3) {
-      case 1:
-        f.SeqID = Number(r.varint());
-        break;
-      case 2:
-        f.LogID = Number(r.varint());
-        break;
-      case 3:
-        f.service = Number(BigInt.asIntN(32, r.varint()));
-        break;
-      case 4:
-        f.method = Number(BigInt.asIntN(32, r.varint()));
-        break;
-      case 5:
-        f.headers.push(decodeHeader(r.bytes()));
-        break;
-      case 6:
-        f.payloadEncoding = fromUtf8.decode(r.bytes());
-        break;
-      case 7:
-        f.payloadType = fromUtf8.decode(r.bytes());
-        break;
-      case 8:
-        f.payload = Uint8Array.from(r.bytes());
-        break;
-      case 9:
-        f.LogIDNew = fromUtf8.decode(r.bytes());
-        break;
-      default:
-        r.skip(tag & 7);
-    }
+    const field = tag >>> 3;
+    const number = NUMBER_FIELDS.find(([n]) => n === field);
+    const bytes = BYTES_FIELDS.find(([n]) => n === field);
+    if (number) {
+      const [, key, int32] = number;
+      const v = r.varint();
+      f[key] = Number(int32 ? BigInt.asIntN(32, v) : v);
+    } else if (field === HEADER_FIELD) f.headers.push(decodeHeader(r.bytes()));
+    else if (bytes?.[1] === 'payload') f.payload = Uint8Array.from(r.bytes());
+    else if (bytes) f[bytes[1]] = fromUtf8.decode(r.bytes());
+    else r.skip(tag & 7);
   }
   return f;
 }

@@ -156,16 +156,22 @@ async function openSqlite(url: string): Promise<Database> {
   const ImmediateAdapter = immediateAdapterFactory(PrismaBetterSQLite3);
   const adapter = new ImmediateAdapter({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const client = new PrismaClient({ adapter });
+  return connected('sqlite', client, migrations, () => ({ total: 1, idle: 1, waiting: 0, max: 1 }));
+}
+
+/** The opened database; `release` frees what the provider holds besides the client (its pool). */
+function connected(provider: Provider, client: Db, migrations: MigrationResult, pool: () => PoolStats, release: () => Promise<void> = async () => undefined): Database {
   return {
-    provider: 'sqlite',
+    provider,
     client,
     migrations,
     async ping() {
       await client.$queryRawUnsafe('SELECT 1');
     },
-    pool: () => ({ total: 1, idle: 1, waiting: 0, max: 1 }),
+    pool,
     async close() {
       await client.$disconnect();
+      await release();
     },
   };
 }
@@ -185,17 +191,11 @@ async function openPostgres(url: string): Promise<Database> {
   pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
   const adapter = new PrismaPg(pool);
   const client = new PrismaClient({ adapter }) as unknown as Db;
-  return {
-    provider: 'postgresql',
+  return connected(
+    'postgresql',
     client,
     migrations,
-    async ping() {
-      await client.$queryRawUnsafe('SELECT 1');
-    },
-    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
-    async close() {
-      await client.$disconnect();
-      await pool.end().catch(() => undefined);
-    },
-  };
+    () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
+    () => pool.end().catch(() => undefined),
+  );
 }

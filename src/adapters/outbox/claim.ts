@@ -5,6 +5,7 @@
 // restarts or workers. On PostgreSQL an advisory lock serialises claims across workers.
 import type { Db } from '../db/database.ts';
 import type { Provider } from '../db/schema/providers.ts';
+import { duePrefixes, dueWhere, firstLanes } from '../db/lease-claim.ts';
 
 /** A claimed row, as the lanes deliver it. */
 export interface Row {
@@ -45,15 +46,8 @@ export interface ClaimParams {
 }
 
 /** Rows a claim may take now: due, retries (all of them with `skipBackoff`), expired leases. */
-function dueWhere(now: Date, skipBackoff: boolean, busy: string[] = []) {
-  return {
-    OR: [
-      { status: 'pending', nextAttemptAt: { lte: now } },
-      ...(skipBackoff ? [{ status: 'pending', attempts: { gt: 0 } }] : []),
-      { status: 'sending', leaseUntil: { lt: now } },
-    ],
-    ...(busy.length > 0 ? { target: { notIn: busy } } : {}),
-  };
+function dueNow(now: Date, skipBackoff: boolean, busy: string[] = []) {
+  return { ...dueWhere('sending', { now, skipBackoff }), ...(busy.length > 0 ? { target: { notIn: busy } } : {}) };
 }
 
 /**
@@ -62,47 +56,29 @@ function dueWhere(now: Date, skipBackoff: boolean, busy: string[] = []) {
  * advisory lock on PostgreSQL).
  */
 export async function anythingDue(db: Db, now: Date, skipBackoff: boolean, busy: string[] = []): Promise<boolean> {
-  return (await db.outboxMessage.findFirst({ where: dueWhere(now, skipBackoff, busy), select: { id: true } })) !== null;
+  return (await db.outboxMessage.findFirst({ where: dueNow(now, skipBackoff, busy), select: { id: true } })) !== null;
 }
 
 /** Claims what is due, in delivery order; the rows come back leased to `workerId`. */
 export async function claimDue(db: Db, provider: Provider, p: ClaimParams): Promise<Row[]> {
   if (p.lanes <= 0) return [];
-  const { now, skipBackoff } = p;
-  const leaseUntil = new Date(now.getTime() + p.leaseMs);
-  const due = dueWhere(now, skipBackoff, p.busy);
-  if (!(await anythingDue(db, now, skipBackoff, p.busy))) return [];
-  const claimable = (r: { status: string; attempts: number; nextAttemptAt: Date; leaseUntil: Date | null }) =>
-    r.status === 'pending' ? r.nextAttemptAt <= now || (skipBackoff && r.attempts > 0) : r.leaseUntil !== null && r.leaseUntil < now;
-  /** a row that keeps the rows behind it waiting: a retry in its backoff, or a live lease */
-  const blocking = (r: { status: string; attempts: number }) => r.status === 'sending' || r.attempts > 0;
+  const leaseUntil = new Date(p.now.getTime() + p.leaseMs);
+  const due = dueNow(p.now, p.skipBackoff, p.busy);
+  if (!(await anythingDue(db, p.now, p.skipBackoff, p.busy))) return [];
 
   const ids = await db.$transaction(async (tx) => {
     if (provider === 'postgresql') await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
     const candidates = await tx.outboxMessage.findMany({ where: due, orderBy: ORDER, take: p.batchSize, select: { target: true } });
-    const targets = [...new Set(candidates.map((c) => c.target))].slice(0, p.lanes);
+    const targets = firstLanes(candidates, (c) => c.target, p.lanes);
     if (targets.length === 0) return [];
     const open = await tx.outboxMessage.findMany({
       where: { target: { in: targets }, status: { in: ['pending', 'sending'] } },
       orderBy: ORDER,
       select: { id: true, target: true, status: true, attempts: true, nextAttemptAt: true, leaseUntil: true },
     });
-    const take: string[] = [];
-    const perTarget = new Map<string, number>();
-    const closed = new Set<string>();
-    for (const r of open) {
-      if (closed.has(r.target)) continue;
-      const n = perTarget.get(r.target) ?? 0;
-      if (claimable(r) && n < p.laneSize) {
-        take.push(r.id);
-        perTarget.set(r.target, n + 1);
-      } else if (!claimable(r) && !blocking(r)) {
-        // scheduled for later by its producer and never attempted: not due yet, holds nothing
-        continue;
-      } else {
-        closed.add(r.target);
-      }
-    }
+    // A row scheduled for later by its producer and never attempted is not due yet and holds
+    // nothing; a retry in its backoff or a live lease keeps the rows behind it waiting.
+    const take = duePrefixes(open, p, { laneOf: (r) => r.target, laneSize: p.laneSize, passes: (r) => r.status !== 'sending' && r.attempts === 0 }).map((r) => r.id);
     if (take.length === 0) return [];
     await tx.outboxMessage.updateMany({ where: { id: { in: take } }, data: { status: 'sending', leaseUntil, claimedBy: p.workerId } });
     return take;

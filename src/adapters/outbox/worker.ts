@@ -29,6 +29,7 @@ import { RateLimiter, SEND_API, type RateSlot } from './rate-limiter.ts';
 import { Pump } from '../../app/pump.ts';
 import { anythingDue, claimDue, releaseRows, type Row } from './claim.ts';
 import { markAttemptStarted, markSent } from './row-writes.ts';
+import { byLane, launchLanes } from '../db/lease-claim.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
 export const ALERT_KEY_PREFIX = 'alert:';
@@ -243,24 +244,14 @@ export class OutboxWorker {
     await this.ensureRegistered();
     const claimed = await this.claim(skipBackoff);
     if (claimed.length === 0) return [];
-    const byTarget = new Map<string, Row[]>();
-    for (const r of claimed) byTarget.set(r.target, [...(byTarget.get(r.target) ?? []), r]);
+    const byTarget = byLane(claimed, (r) => r.target);
     await this.seedLimiter([...byTarget.keys()]);
     this.o.observer.claimed?.({ rows: claimed.length, targets: byTarget.size });
     const reclaimed = claimed.filter((r) => r.status === 'sending').length;
     if (reclaimed > 0) this.o.observer.reclaimed?.({ rows: reclaimed });
-    const launched: Promise<number>[] = [];
     // Rows that wait for a parent (urgent, patch by key) go after the lanes of plain sends.
     const queues = [...byTarget.entries()].sort(([, a], [, b]) => Number(a.some((r) => r.parentId)) - Number(b.some((r) => r.parentId)));
-    for (const [target, rows] of queues) {
-      const lane = this.runLane(rows).finally(() => {
-        this.lanes.delete(target);
-        this.pump.kick();
-      });
-      this.lanes.set(target, lane);
-      launched.push(lane);
-    }
-    return launched;
+    return launchLanes(this.lanes, queues, (rows) => this.runLane(rows), () => this.pump.kick());
   }
 
   private async claim(skipBackoff: boolean): Promise<Row[]> {

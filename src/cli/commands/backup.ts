@@ -2,19 +2,14 @@
 // `npm run cli -- restore --from FILE --yes` (with the app stopped).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { noPositionals, parseCli, type CliCommand, type CliIo } from '../io.ts';
+import { defineCliCommand, type CliCommand, type CliIo } from '../io.ts';
 import { loadConfig, loadDotEnv } from '../../config.ts';
 import { BackupError, backupDatabase, restoreDatabase } from '../../adapters/db/backup.ts';
 
 /** The path flag (`--out` or `--from`) as a non-empty string, else a usage error. */
-function pathFlag(args: string[], io: CliIo, usage: string, flag: 'out' | 'from', extra: Record<string, { type: 'boolean' }> = {}): { path: string; yes: boolean } | undefined {
-  return parseCli(args, io, usage, { [flag]: { type: 'string' }, ...extra } as Record<string, { type: 'string' | 'boolean' }>, (parsed) => {
-    noPositionals(parsed.positionals);
-    const values = parsed.values as Record<string, string | boolean | undefined>;
-    const value = values[flag];
-    if (typeof value !== 'string' || value === '') throw new Error(`缺少 --${flag} 备份文件`);
-    return { path: value, yes: values.yes === true };
-  });
+function pathFlag(flag: 'out' | 'from', value: string | undefined): string {
+  if (value === undefined || value === '') throw new Error(`缺少 --${flag} 备份文件`);
+  return value;
 }
 
 /** A BackupError is the person's problem (its message, exit 1); anything else is a bug and propagates. */
@@ -36,35 +31,29 @@ function databaseUrl(env: NodeJS.ProcessEnv): string {
   return loadConfig(env).databaseUrl;
 }
 
-const BACKUP_USAGE = 'backup --out 备份文件';
-
 export function backupCommand(env: NodeJS.ProcessEnv = process.env): CliCommand {
-  return {
-    name: 'backup',
+  return defineCliCommand({
+    usage: 'backup --out 备份文件',
     summary: '备份数据库（应用运行中也可执行）：SQLite 用在线备份生成一致的 .db 文件；PostgreSQL 调用 pg_dump（custom 格式）',
-    usage: BACKUP_USAGE,
-    async run(args, io) {
-      const out = pathFlag(args, io, BACKUP_USAGE, 'out')?.path;
-      if (!out) return 2;
+    flags: { out: { type: 'string' } },
+    parse: (values) => pathFlag('out', values.out),
+    async run(out, io) {
       await mkdir(path.dirname(path.resolve(out)), { recursive: true });
       return reportBackupError(io, '备份', async () => {
         const r = await backupDatabase(databaseUrl(env), out);
         return `已备份${r.provider === 'sqlite' ? ' SQLite 数据库' : ' PostgreSQL 数据库（pg_dump）'}到 ${out}`;
       });
     },
-  };
+  });
 }
 
-const RESTORE_USAGE = 'restore --from 备份文件 --yes';
-
 export function restoreCommand(env: NodeJS.ProcessEnv = process.env): CliCommand {
-  return {
-    name: 'restore',
+  return defineCliCommand({
+    usage: 'restore --from 备份文件 --yes',
     summary: '用备份替换当前数据库（请先停止应用）；需加 --yes 确认。重启后未送达的消息会按原编号补发，飞书按 uuid 去重',
-    usage: RESTORE_USAGE,
-    async run(args, io) {
-      const v = pathFlag(args, io, RESTORE_USAGE, 'from', { yes: { type: 'boolean' } });
-      if (!v) return 2;
+    flags: { from: { type: 'string' }, yes: { type: 'boolean' } },
+    parse: (values) => ({ path: pathFlag('from', values.from), yes: values.yes === true }),
+    async run(v, io) {
       if (!v.yes) {
         io.stderr('恢复会覆盖当前数据库。请先停止应用，确认后加 --yes 重新执行。');
         return 2;
@@ -74,7 +63,7 @@ export function restoreCommand(env: NodeJS.ProcessEnv = process.env): CliCommand
         return `已从 ${v.path} 恢复数据库${r.kept ? `；原数据库已另存为 ${r.kept}` : ''}。现在可以启动应用。`;
       });
     },
-  };
+  });
 }
 
 export const backup = backupCommand();

@@ -1,7 +1,7 @@
 // `npm run cli -- demo seed [--stage submitted|scheduled|evaluated]`: fills the database named by
 // DATABASE_URL with the demo county's 2023 campaign. Later stages come from the review/schedule
 // and evaluation features (imported on demand). Idempotent.
-import { noPositionals, parseCli, type CliCommand, type CliIo } from '../io.ts';
+import { defineCliCommand, type CliIo } from '../io.ts';
 import { loadConfig, loadDotEnv } from '../../config.ts';
 import type { AppServices } from '../../app/bot.ts';
 import { createLogger } from '../../app/log.ts';
@@ -9,7 +9,6 @@ import { LocalFileStorage } from '../../adapters/files/storage.ts';
 import { FeishuApiError, type FeishuGateway } from '../../ports/feishu.ts';
 import { seedDemoCampaign } from '../../usecases/demo/seed-campaign.ts';
 
-const USAGE = 'demo seed [--stage submitted|scheduled|evaluated]';
 const STAGES = ['submitted', 'scheduled', 'evaluated'] as const;
 type Stage = (typeof STAGES)[number];
 
@@ -65,18 +64,16 @@ async function runStage(io: CliIo, file: string, fn: string): Promise<number> {
   return 0;
 }
 
-export const demoSeed: CliCommand = {
-  name: 'demo seed',
+export const demoSeed = defineCliCommand({
+  usage: 'demo seed [--stage submitted|scheduled|evaluated]',
   summary: '写入演示数据：示范县 2023 年申报（按时、逾期、撤回、修改、未报），可选 --stage scheduled|evaluated 继续生成审核排期、评选数据',
-  usage: USAGE,
-  async run(args, io) {
-    const stage = parseCli(args, io, USAGE, { stage: { type: 'string' } }, ({ values, positionals }): Stage => {
-      noPositionals(positionals);
-      if (values.stage === undefined) return 'submitted';
-      if (!(STAGES as readonly string[]).includes(values.stage)) throw new Error(`--stage 应为 ${STAGES.join('、')} 之一`);
-      return values.stage as Stage;
-    });
-    if (!stage) return 2;
+  flags: { stage: { type: 'string' } },
+  parse(values): Stage {
+    if (values.stage === undefined) return 'submitted';
+    if (!(STAGES as readonly string[]).includes(values.stage)) throw new Error(`--stage 应为 ${STAGES.join('、')} 之一`);
+    return values.stage as Stage;
+  },
+  async run(stage, io) {
     const db = await io.openDb();
     const r = await seedDemoCampaign(db.client, { now: io.now() });
     io.stdout(
@@ -91,4 +88,4 @@ export const demoSeed: CliCommand = {
     if (stage === 'evaluated') return runStage(io, '../../usecases/demo/seed-evaluated.ts', 'seedEvaluatedStage');
     return 0;
   },
-};
+});

@@ -3,22 +3,17 @@
 import { loadConfig } from '../../config.ts';
 import { formatCheck, runDoctor, type DoctorChat } from '../../adapters/feishu/doctor.ts';
 import { verifyUrlChallenge } from '../../emulator/index.ts';
-import { noPositionals, parseCli, type CliCommand } from '../io.ts';
+import { defineCliCommand } from '../io.ts';
 
-const USAGE = 'doctor [--url https://你的域名]';
-
-export const doctor: CliCommand = {
-  name: 'doctor',
+export const doctor = defineCliCommand({
+  usage: 'doctor [--url https://你的域名]',
   summary: '体检飞书应用：凭证、机器人、各工作群、所需权限、事件订阅方式（webhook 模式加 --url 校验公网地址）',
-  usage: USAGE,
-  async run(args, io) {
-    const parsed = parseCli(args, io, USAGE, { url: { type: 'string' } }, ({ values, positionals }) => {
-      noPositionals(positionals);
-      if (values.url !== undefined && !/^https?:\/\/[^\s/]+/.test(values.url)) throw new Error('--url 应为 http(s) 地址，如 https://bot.example.gov.cn');
-      return { publicUrl: values.url };
-    });
-    if (!parsed) return 2;
-    const { publicUrl } = parsed;
+  flags: { url: { type: 'string' } },
+  parse(values) {
+    if (values.url !== undefined && !/^https?:\/\/[^\s/]+/.test(values.url)) throw new Error('--url 应为 http(s) 地址，如 https://bot.example.gov.cn');
+    return { publicUrl: values.url };
+  },
+  async run({ publicUrl }, io) {
     const config = io.config ? io.config() : loadConfig();
     if (config.local) {
       io.stderr('未设置 FEISHU_APP_ID / FEISHU_APP_SECRET：当前是本地模式，没有可检查的飞书应用。请在 .env 中填入应用凭证后再运行 doctor。');
@@ -43,4 +38,4 @@ export const doctor: CliCommand = {
     io.stdout(failed === 0 ? `全部通过${warned ? `（${warned} 项提醒）` : ''}。` : `${failed} 项未通过，按上面的“修复”操作后重新运行 npm run cli -- doctor。`);
     return failed === 0 ? 0 : 1;
   },
-};
+});

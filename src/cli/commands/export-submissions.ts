@@ -1,26 +1,20 @@
 // `npm run cli -- export submissions --year 2023 --out FILE [--csv]`: the 申报表 as XLSX (and CSV).
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { campaignExport, type CliCommand } from '../io.ts';
+import { writeFile } from 'node:fs/promises';
+import { defineExportCommand, writeOutFile } from '../io.ts';
 import { buildSubmissionsCsv, buildSubmissionsXlsx } from '../../adapters/files/submissions-export.ts';
 import { loadSubmissionExport } from '../../usecases/submissions/export.ts';
 
-const USAGE = 'export submissions --year 2023 --out 申报表.xlsx [--csv]';
-
-export const exportSubmissions: CliCommand = {
-  name: 'export submissions',
+export const exportSubmissions = defineExportCommand({
+  usage: 'export submissions --year 2023 --out 申报表.xlsx [--csv]',
   summary: '导出主题申报表：XLSX（全县汇总 + 各单位一页，按实施方案附表格式）；--csv 或 --out 以 .csv 结尾时另写 CSV（UTF-8 BOM）',
-  usage: USAGE,
-  async run(args, io) {
-    const a = await campaignExport(args, io, USAGE, { csv: { type: 'boolean' } }, { missing: (year) => `没有 ${year} 年的主题申报。` });
-    if (typeof a === 'number') return a;
-    const { out, db, campaign } = a;
+  flags: { csv: { type: 'boolean' } },
+  options: { missing: (year) => `没有 ${year} 年的主题申报。` },
+  async run({ out, db, campaign, values }, io) {
     const base = out.replace(/\.(xlsx|csv)$/i, '');
     const xlsxOut = `${base}.xlsx`;
-    const csvOut = a.values.csv || /\.csv$/i.test(out) ? `${base}.csv` : undefined;
+    const csvOut = values.csv || /\.csv$/i.test(out) ? `${base}.csv` : undefined;
     const data = await loadSubmissionExport(db.client, campaign.id, io.now());
-    await mkdir(path.dirname(path.resolve(xlsxOut)), { recursive: true });
-    await writeFile(xlsxOut, await buildSubmissionsXlsx(data));
+    await writeOutFile(xlsxOut, await buildSubmissionsXlsx(data));
     const submitted = data.units.filter((u) => u.submitted);
     io.stdout(`已写入 ${xlsxOut}：${submitted.length}/${data.units.length} 个单位已提交，共 ${submitted.reduce((a, u) => a + u.themes.length, 0)} 个主题。`);
     if (csvOut) {
@@ -29,4 +23,4 @@ export const exportSubmissions: CliCommand = {
     }
     return 0;
   },
-};
+});

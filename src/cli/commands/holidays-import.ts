@@ -5,26 +5,23 @@ import { readFile } from 'node:fs/promises';
 import { audit } from '../../app/audit.ts';
 import { parseHolidayNotice } from '../../domain/holiday-notice.ts';
 import { applyHolidayImport, describePlan, planImport } from '../../usecases/reminders/holiday-import.ts';
-import { operatorOf, parseCli, type CliCommand } from '../io.ts';
+import { defineCliCommand, operatorOf } from '../io.ts';
 
-const USAGE = 'holidays import <通知.txt> [--year 2027] [--yes] [--operator ou_xxx]';
-
-export const holidaysImport: CliCommand = {
-  name: 'holidays import',
+export const holidaysImport = defineCliCommand({
+  usage: 'holidays import <通知.txt> [--year 2027] [--yes] [--operator ou_xxx]',
   summary: '从国务院办公厅节假日安排通知（文本文件）导入放假和调休上班日期（先预览，--yes 写入）',
-  usage: USAGE,
-  async run(args, io) {
-    const a = parseCli(args, io, USAGE, { year: { type: 'string' }, yes: { type: 'boolean' }, operator: { type: 'string' } }, ({ values, positionals }) => {
-      if (positionals.length !== 1) throw new Error(positionals.length === 0 ? '缺少通知文本文件' : `多余的参数：${positionals.slice(1).join(' ')}`);
-      let year: number | undefined;
-      if (values.year !== undefined) {
-        year = Number(values.year);
-        if (!/^\d{4}$/.test(values.year) || year < 2000 || year > 2100) throw new Error('--year 应为四位年份，例如 --year 2027');
-      }
-      return { file: positionals[0]!, year, operator: operatorOf(values.operator), yes: values.yes === true };
-    });
-    if (!a) return 2;
-    const { file, year, operator, yes } = a;
+  flags: { year: { type: 'string' }, yes: { type: 'boolean' }, operator: { type: 'string' } },
+  positionals: true,
+  parse(values, positionals) {
+    if (positionals.length !== 1) throw new Error(positionals.length === 0 ? '缺少通知文本文件' : `多余的参数：${positionals.slice(1).join(' ')}`);
+    let year: number | undefined;
+    if (values.year !== undefined) {
+      year = Number(values.year);
+      if (!/^\d{4}$/.test(values.year) || year < 2000 || year > 2100) throw new Error('--year 应为四位年份，例如 --year 2027');
+    }
+    return { file: positionals[0]!, year, operator: operatorOf(values.operator), yes: values.yes === true };
+  },
+  async run({ file, year, operator, yes }, io) {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -53,4 +50,4 @@ export const holidaysImport: CliCommand = {
     io.stdout(`已写入 ${result.written} 天${result.removed > 0 ? `，替换此前导入的 ${result.removed} 天` : ''}${result.keptManual > 0 ? `，保留手动设置 ${result.keptManual} 天` : ''}。`);
     return 0;
   },
-};
+});

@@ -1,5 +1,5 @@
 // The CLI's command registry. To add a command: create src/cli/commands/<name>.ts exporting a
-// CliCommand (e.g. `export const exportSubmissions: CliCommand = { name: 'export submissions', … }`)
+// CliCommand (e.g. `export const unitsList = defineCliCommand({ usage: 'units list [--phones]', … })`)
 // and add it to the list below. That is all: matching, `help` and exit codes come for free.
 import type { CliCommand } from '../io.ts';
 import { unitsImport } from './units-import.ts';

@@ -2,25 +2,22 @@ import path from 'node:path';
 import { DirectoryFileError, readDirectoryFile } from '../../adapters/files/directory-reader.ts';
 import { formatDirectoryError } from '../../domain/directory.ts';
 import { importDirectory, type UpsertCounts } from '../../usecases/import-directory.ts';
-import { operatorOf, parseCli, type CliCommand } from '../io.ts';
-
-const USAGE = 'units import <文件.xlsx|文件.csv> [--operator ou_xxx]';
+import { defineCliCommand, operatorOf } from '../io.ts';
 
 function line(label: string, c: UpsertCounts): string {
   return `  ${label}：新增 ${c.created}，更新 ${c.updated}，未变 ${c.unchanged}`;
 }
 
-export const unitsImport: CliCommand = {
-  name: 'units import',
+export const unitsImport = defineCliCommand({
+  usage: 'units import <文件.xlsx|文件.csv> [--operator ou_xxx]',
   summary: '导入单位名录（单位及联系人，XLSX 或 CSV）；任一行有误则全部不导入并列出所有问题',
-  usage: USAGE,
-  async run(args, io) {
-    const parsed = parseCli(args, io, USAGE, { operator: { type: 'string' } }, ({ values, positionals }) => {
-      if (positionals.length !== 1) throw new Error('需要且只需要一个文件');
-      return { file: positionals[0]!, operator: operatorOf(values.operator) };
-    });
-    if (!parsed) return 2;
-    const { file, operator } = parsed;
+  flags: { operator: { type: 'string' } },
+  positionals: true,
+  parse(values, positionals) {
+    if (positionals.length !== 1) throw new Error('需要且只需要一个文件');
+    return { file: positionals[0]!, operator: operatorOf(values.operator) };
+  },
+  async run({ file, operator }, io) {
 
     let table;
     try {
@@ -42,4 +39,4 @@ export const unitsImport: CliCommand = {
     io.stdout([`导入完成：${path.basename(file)}`, line('单位', result.counts.units), line('联系人', result.counts.liaisons)].join('\n'));
     return 0;
   },
-};
+});

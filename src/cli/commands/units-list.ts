@@ -1,25 +1,17 @@
-import { parseArgs } from 'node:util';
 import { LIAISON_ROLE_LABELS, UNIT_KIND_LABELS, type LiaisonRole, type UnitKind } from '../../domain/directory.ts';
 import { maskPhone } from '../../domain/phone.ts';
-import type { CliCommand } from '../io.ts';
+import { defineCliCommand } from '../io.ts';
 
-const USAGE = 'units list [--phones]';
 const KIND_ORDER: UnitKind[] = ['street', 'town', 'department'];
 
-export const unitsList: CliCommand = {
-  name: 'units list',
+export const unitsList = defineCliCommand({
+  usage: 'units list [--phones]',
   summary: '列出单位名录（按类型分组；电话默认打码，--phones 显示完整号码）',
-  usage: USAGE,
-  async run(args, io) {
-    let showPhones = false;
-    try {
-      const { values, positionals } = parseArgs({ args, options: { phones: { type: 'boolean' } }, allowPositionals: true, strict: true });
-      if (positionals.length > 0) throw new Error(`多余的参数：${positionals.join(' ')}`);
-      showPhones = values.phones === true;
-    } catch (error) {
-      io.stderr(`参数错误：${(error as Error).message}\n用法：npm run cli -- ${USAGE}`);
-      return 2;
-    }
+  flags: { phones: { type: 'boolean' } },
+  parse(values) {
+    return values.phones === true;
+  },
+  async run(showPhones, io) {
     const db = await io.openDb();
     const units = await db.client.unit.findMany({
       where: { active: true },
@@ -53,4 +45,4 @@ export const unitsList: CliCommand = {
     io.stdout(out.join('\n'));
     return 0;
   },
-};
+});

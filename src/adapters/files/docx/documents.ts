@@ -6,15 +6,14 @@ import { body, heading, signature, subtitle, table, title, writeGongwen } from '
 
 export const OFFICE = '长沙县政务公开和政务服务工作领导小组办公室';
 
-export const SCHEDULE_DOC_COLUMNS = [
-  { header: '序号', widthMm: 11 },
-  { header: '活动月份', widthMm: 17 },
-  { header: '单位', widthMm: 28 },
-  { header: '活动主题', widthMm: 46 },
-  { header: '活动形式', widthMm: 22 },
-  { header: '联系人', widthMm: 13 },
-  { header: '联系电话', widthMm: 19 },
-] as const;
+/** Table columns from header → width in mm, in order. */
+function columns(widths: Record<string, number>): { header: string; widthMm: number }[] {
+  return Object.entries(widths).map(([header, widthMm]) => ({ header, widthMm }));
+}
+
+const SCHEDULE_DOC_COLUMNS = columns({ 序号: 11, 活动月份: 17, 单位: 28, 活动主题: 46, 活动形式: 22, 联系人: 13, 联系电话: 19 });
+/** The ranking table of the evaluation announcement and of the year's report. */
+const RANKING_COLUMNS = columns({ 名次: 16, 单位: 42, 活动主题: 72, 得分: 26 });
 
 export interface ScheduleDocInput {
   title: string;
@@ -67,12 +66,7 @@ export async function writeEvaluationDocx(input: EvaluationDocInput): Promise<Bu
       body(winners.length > 0 ? winners.map((w) => `${w.unitName}：${w.title}`).join('；') + '。' : '评选结果尚未确认。'),
       heading('二、评分排名'),
       table(
-        [
-          { header: '名次', widthMm: 16 },
-          { header: '单位', widthMm: 42 },
-          { header: '活动主题', widthMm: 72 },
-          { header: '得分', widthMm: 26 },
-        ],
+        RANKING_COLUMNS,
         ranked.map((r) => [`${r.rank}${r.tied ? '（并列）' : ''}`, r.unitName, r.title, r.final === null ? '' : r.final.toFixed(2)]),
       ),
       body('希望受表扬的单位再接再厉，各单位学习借鉴典型经验做法，持续提升政务公开工作质效。'),
@@ -117,10 +111,7 @@ export async function writeReportDocx(r: ReportDocInput): Promise<Buffer> {
       heading('二、活动开展情况'),
       body(`按活动形式：${r.byForm.map((f) => `${f.label}${f.count}项`).join('，') || '无'}。按月份：${monthsText || '无'}。`),
       table(
-        [
-          { header: '活动形式', widthMm: 60 },
-          { header: '活动数（项）', widthMm: 96 },
-        ],
+        columns({ 活动形式: 60, '活动数（项）': 96 }),
         r.byForm.map((f) => [f.label, f.count]),
       ),
       heading('三、宣传报道情况'),
@@ -128,12 +119,7 @@ export async function writeReportDocx(r: ReportDocInput): Promise<Buffer> {
       heading('四、评选结果'),
       top.length > 0
         ? table(
-            [
-              { header: '名次', widthMm: 16 },
-              { header: '单位', widthMm: 42 },
-              { header: '活动主题', widthMm: 72 },
-              { header: '得分', widthMm: 26 },
-            ],
+            RANKING_COLUMNS,
             top.map((e) => [`${e.rank}${e.winner ? '（最佳）' : ''}`, e.unitName, e.title, e.final === null ? '' : e.final.toFixed(2)]),
           )
         : body('评选尚未完成。'),
@@ -144,15 +130,7 @@ export async function writeReportDocx(r: ReportDocInput): Promise<Buffer> {
       heading('附件'),
       subtitle('佐证材料清单'),
       table(
-        [
-          { header: '序号', widthMm: 11 },
-          { header: '单位', widthMm: 30 },
-          { header: '活动主题', widthMm: 50 },
-          { header: '举办日期', widthMm: 25 },
-          { header: '照片', widthMm: 12 },
-          { header: '链接', widthMm: 12 },
-          { header: '总结', widthMm: 16 },
-        ],
+        columns({ 序号: 11, 单位: 30, 活动主题: 50, 举办日期: 25, 照片: 12, 链接: 12, 总结: 16 }),
         r.evidence.map((e, i) => [i + 1, e.unitName, e.title, e.heldDates, e.photos, e.links, e.summary ? '已提交' : '未提交']),
       ),
     ],
