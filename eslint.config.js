@@ -50,6 +50,20 @@ export default tseslint.config(
     },
   },
   {
+    // Handlers do no queries: they pass ctx.tx to use cases and never reach a model or the client
+    // through it (ctx.tx.<model>.findMany, ctx.services.db.$queryRaw, ...).
+    files: ['src/handlers/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.type='MemberExpression'][object.property.name='tx']", message: 'handlers do no queries: pass ctx.tx to a use case' },
+        { selector: "MemberExpression[object.type='MemberExpression'][object.property.name='db']", message: 'handlers do no queries: call a use case' },
+        { selector: "MemberExpression[object.type='Identifier'][object.name=/^(tx|db|prisma)$/]", message: 'handlers do no queries: pass ctx.tx to a use case' },
+        { selector: "MemberExpression[property.name=/^\\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)$/]", message: 'handlers do no queries: call a use case' },
+      ],
+    },
+  },
+  {
     // The layers of docs/conventions.md, checked: who may import whom, and no import cycles.
     files: ['src/**/*.ts', 'cards/**/*.ts'],
     ignores: ['src/adapters/db/generated/**'],
