@@ -3,6 +3,7 @@
 import type { Bot } from '../app/bot.ts';
 import { liaisonUnitIds } from '../app/access.ts';
 import { liaisonActions, submissionActions } from '../../cards/actions.ts';
+import { liaisonDecidedCard } from '../../cards/liaison.ts';
 import { openSubmissionForm, submissionFormAction, withdrawSubmission } from '../usecases/submissions/submit.ts';
 import { bindLiaison, decideLiaisonRequest, liaisonSubmission, setLeader } from '../usecases/submissions/liaison.ts';
 import { resolveCampaign } from '../usecases/campaign/resolve.ts';
@@ -40,7 +41,21 @@ export function registerSubmissions(bot: Bot): void {
     const r = await bindLiaison(ctx, a.chatId, 'primary', v.unitId);
     return { toast: { type: r.ok ? 'success' : 'error', content: r.text } };
   });
-  bot.action(liaisonActions.decide, (ctx, v) => decideLiaisonRequest(ctx, v.requestId, v.accept));
+  bot.action(liaisonActions.decide, async (ctx, v) => {
+    const r = await decideLiaisonRequest(ctx, v.requestId, v.accept);
+    switch (r.kind) {
+      case 'gone':
+        return { toast: { type: 'info', content: '这条申请已处理或已失效' } };
+      case 'unreadable':
+        return { toast: { type: 'error', content: '这条申请已失效' } };
+      case 'unit_gone':
+        return { toast: { type: 'error', content: '单位已不存在' } };
+      case 'not_allowed':
+        return { toast: { type: 'error', content: `只有${r.unitName}的现有联系人或协调人可以确认` } };
+      case 'decided':
+        return { toast: { type: r.approved ? 'success' : 'info', content: r.approved ? '已同意' : '已拒绝' }, card: liaisonDecidedCard({ unitName: r.unitName, name: r.name, role: r.role, approved: r.approved, byName: r.byName, atText: r.atText }) };
+    }
+  });
 
   bot.command({ names: ['分管领导'], summary: '设置本单位分管领导（多次催办未报时抄送）', example: '@主题日助手 分管领导 @张三', audience: 'liaison' }, async (ctx, m) => {
     const mayAct = async (unitId: string) => (await ctx.is('liaison-of', unitId)) || (await ctx.is('coordinator'));
