@@ -12,7 +12,8 @@ import { evidenceDocument, evidenceIndex } from '../../adapters/files/evidence-h
 import { writeZipBuffer, type ZipEntry } from '../../adapters/files/evidence-zip.ts';
 import { valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, type EvaluationResults } from './results.ts';
-import { progressCard } from './evaluation.ts';
+import { progressOf } from './evaluation.ts';
+import { evaluationProgressCard } from '../../../cards/evaluation.ts';
 import { downloadLinkFor } from '../exports/links.ts';
 import { withDownloads } from '../../../cards/download.ts';
 
@@ -145,7 +146,7 @@ async function buildAndSend(services: AppServices, campaign: Campaign, kind: Exp
     async (ctx) => {
       await ctx.enqueue(`evaluation.export:${kind}:${requestId}`, { op: 'file', to: { chatId }, fileName, fileType: kind === 'xlsx' ? 'xls' : 'stream', storedPath });
       const link = messageId ? await downloadLinkFor(ctx, { storedPath, fileName, label: kind === 'xlsx' ? '评选汇总表' : '证据包' }) : undefined;
-      if (messageId && link) await ctx.enqueue(`evaluation.export_link:${kind}:${requestId}`, { op: 'patch', messageId, card: withDownloads(await progressCard(ctx, await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaign.id } })), [link]) });
+      if (messageId && link) await ctx.enqueue(`evaluation.export_link:${kind}:${requestId}`, { op: 'patch', messageId, card: withDownloads(evaluationProgressCard(await progressOf(ctx, await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaign.id } }))), [link]) });
       await ctx.audit({ action: `evaluation.export_${kind}`, entity: 'Campaign', entityId: campaign.id, after: { fileName, bytes: data.length } });
     },
     { eventId: `export:${requestId}` },
