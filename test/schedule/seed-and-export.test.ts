@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/app/log.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { newClock, seedCampaign2023, waitUntil } from '../review/support.ts';
+import { filePorts } from '../../src/app/file-ports.ts';
 
 function calendarOnlyGateway(events: string[]): FeishuGateway {
   let n = 0;
@@ -55,6 +56,7 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and export schedule (%s)', (provi
       clock,
       gateway: calendarOnlyGateway(events),
       storage: new LocalFileStorage(path.join(dir, 'files')),
+      ...filePorts({ linkCheckAllow: '' }),
       log: createLogger('silent'),
       kickOutbox: () => undefined,
     };

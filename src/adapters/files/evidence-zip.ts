@@ -7,14 +7,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive, type Archiver } from 'archiver';
 import yauzl from 'yauzl';
+import type { ZipEntry } from '../../ports/files.ts';
+export type { ZipEntry };
 
-export interface ZipEntry {
-  name: string;
-  /** the bytes, or a loader called only when the archive reaches this entry */
-  data: Buffer | (() => Promise<Buffer>);
-  /** store already-compressed data (JPEG …) as is */
-  store?: boolean;
-}
 
 function archive(entries: ZipEntry[], modified: Date): Archiver {
   const zip = new ZipArchive({ zlib: { level: 6 } });

@@ -17,7 +17,6 @@ import { checkPhoto, IMAGE_EXT, IMAGE_MIME, mayBePhotoFile, monthsAway, PHOTO_MO
 import { ResourceTooLargeError } from '../../ports/feishu.ts';
 import { pickActivityForPhoto } from '../../domain/summary.ts';
 import { shanghaiDate } from '../../domain/time.ts';
-import { readJpegExif } from '../../adapters/files/exif.ts';
 import { photoReceivedCard, photoTargetCard, type PhotoItem } from '../../../cards/summary.ts';
 import { resolveCampaign } from '../campaign/resolve.ts';
 import { canActForUnit, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
@@ -170,7 +169,7 @@ export async function ingestPhoto(services: AppServices, themeId: string, photo:
     return { kind: 'refused', message: verdict.message };
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const exif = verdict.type === 'jpeg' ? await readJpegExif(bytes) : {};
+  const exif = verdict.type === 'jpeg' ? await services.photos.readExif(bytes) : {};
   const activity = await services.db.theme.findUnique({ where: { id: themeId }, select: { submission: { select: { campaign: { select: { year: true } } } } } });
   const year = activity?.submission.campaign.year ?? 0;
   const ext = IMAGE_EXT[verdict.type];
