@@ -50,6 +50,20 @@ export default tseslint.config(
     },
   },
   {
+    // Handlers do no queries: they pass ctx.tx to use cases and never reach a model or the client
+    // through it (ctx.tx.<model>.findMany, ctx.services.db.$queryRaw, ...).
+    files: ['src/handlers/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.type='MemberExpression'][object.property.name='tx']", message: 'handlers do no queries: pass ctx.tx to a use case' },
+        { selector: "MemberExpression[object.type='MemberExpression'][object.property.name='db']", message: 'handlers do no queries: call a use case' },
+        { selector: "MemberExpression[object.type='Identifier'][object.name=/^(tx|db|prisma)$/]", message: 'handlers do no queries: pass ctx.tx to a use case' },
+        { selector: "MemberExpression[property.name=/^\\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)$/]", message: 'handlers do no queries: call a use case' },
+      ],
+    },
+  },
+  {
     // The layers of docs/conventions.md, checked: who may import whom, and no import cycles.
     files: ['src/**/*.ts', 'cards/**/*.ts'],
     ignores: ['src/adapters/db/generated/**'],
@@ -73,8 +87,10 @@ export default tseslint.config(
             {
               target: './src/usecases',
               from: './src/adapters',
-              except: ['./db/database.ts', './files', './http/link-checker.ts'],
-              message: 'use cases reach the outside through ports (the db types, the file writers and the link checker are the listed exceptions)',
+              // The transaction type is derived from the generated Prisma clients (adapters/db), and
+              // ports may not import adapters: database.ts's Tx/Db types are the one exception.
+              except: ['./db/database.ts'],
+              message: 'use cases reach the outside through ports (src/ports, provided in AppServices); only the Tx/Db types of adapters/db/database.ts are imported',
             },
             { target: './src/handlers', from: ['./src/adapters', './src/emulator', './src/cli'], message: 'feature modules call use cases; they do not touch adapters' },
             { target: './src/app', from: ['./src/cli'], message: 'the CLI uses the app, not the other way round' },

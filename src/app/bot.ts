@@ -7,6 +7,8 @@ import type { Db, Tx } from '../adapters/db/database.ts';
 import type { FeishuGateway } from '../ports/feishu.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { FileStorage } from '../ports/storage.ts';
+import type { ExportWriter, PhotoInspector } from '../ports/files.ts';
+import type { LinkChecker } from '../ports/link-checker.ts';
 import type { Logger } from './log.ts';
 import type { CardJson } from '../../cards/kit.ts';
 import type { ActionDef } from '../../cards/actions.ts';
@@ -33,6 +35,12 @@ export interface AppServices {
   clock: Clock;
   gateway: FeishuGateway;
   storage: FileStorage;
+  /** export files (XLSX, CSV, the evidence package) */
+  files: ExportWriter;
+  /** EXIF dates of photos */
+  photos: PhotoInspector;
+  /** checks publicity links after a summary is submitted */
+  linkChecker: LinkChecker;
   log: Logger;
   /** asks the outbox worker to look for work now (after a commit) */
   kickOutbox(): void;

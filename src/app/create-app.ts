@@ -23,6 +23,7 @@ import { registerFeatures } from '../handlers/index.ts';
 import type { FeishuGateway } from '../ports/feishu.ts';
 import { systemClock, type Clock } from '../ports/clock.ts';
 import { Bot, type AppServices } from './bot.ts';
+import { filePorts } from './file-ports.ts';
 import { Inbox, inboundPruneJob, isTransientDbError } from './inbox.ts';
 import { CardAdmission, QUEUED_TOAST, type CardAdmissionOptions, type CardQueue } from './card-intake.ts';
 import type { Job } from './jobs.ts';
@@ -187,6 +188,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       clock,
       gateway,
       storage: new LocalFileStorage(config.storageDir),
+      ...filePorts(config),
       log,
       // The worker is built below; nothing dispatches before then.
       kickOutbox: () => worker.kick(),

@@ -466,7 +466,7 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
 
   campaignGet('/docs/evidence.zip', coordinatorOnly, 'summaries', async (c, req, res) => {
     const { buildEvidenceZip } = await import('../usecases/evaluation/exports.ts');
-    const zip = await buildEvidenceZip(services().db, services().storage, c, now());
+    const zip = await buildEvidenceZip(services().db, services().storage, services().files, c, now());
     res.setHeader('Content-Disposition', `attachment; filename="evidence-${c.year}.zip"; filename*=UTF-8''${encodeURIComponent(`${c.year}年主题日活动佐证材料.zip`)}`);
     res.type('application/zip').send(zip);
   });

@@ -3,7 +3,8 @@
 import type { Bot } from '../app/bot.ts';
 import { submissionActions } from '../../cards/actions.ts';
 import { shanghaiDate } from '../domain/time.ts';
-import { launchCampaign, launchCard, parseLaunchArgs } from '../usecases/campaign/launch.ts';
+import { launchCampaign, launchCardView, parseLaunchArgs } from '../usecases/campaign/launch.ts';
+import { buildLaunchCard, buildLaunchedCard } from '../../cards/submission-launch.ts';
 import { renderProgressCard, sendProgressCard } from '../usecases/submissions/progress.ts';
 import { extendDeadline, reopenSubmission } from '../usecases/submissions/deadline.ts';
 import { requestSubmissionExport } from '../usecases/submissions/export.ts';
@@ -17,9 +18,23 @@ export function registerCoordinator(bot: Bot): void {
   bot.command({ names: ['发起申报'], id: 'campaign.launch_card', summary: '发起年度主题申报：预填县实施方案的默认值，确认后通知各单位', example: '@主题日助手 发起申报 2023 截止 2023-04-07', audience: 'coordinator' }, coordinatorOnly, async (ctx, _m, args) => {
     const parsed = parseLaunchArgs(args, shanghaiDate(ctx.now));
     if ('error' in parsed) return ctx.reply(parsed.error);
-    await ctx.reply(await launchCard(ctx.tx, parsed.year, parsed.deadline));
+    await ctx.reply(buildLaunchCard(await launchCardView(ctx.tx, parsed.year, parsed.deadline)));
   });
-  bot.action(submissionActions.launch, coordinatorOnly, (ctx, v, a) => launchCampaign(ctx, v.year, a.formValue, a.chatId));
+  bot.action(submissionActions.launch, coordinatorOnly, async (ctx, v, a) => {
+    const r = await launchCampaign(ctx, v.year, a.formValue, a.chatId);
+    switch (r.kind) {
+      case 'bad_carry_choice':
+        return { toast: { type: 'error', content: r.error } };
+      case 'invalid':
+        return { toast: { type: 'error', content: r.error }, card: buildLaunchCard(r.form) };
+      case 'refused':
+        return { toast: { type: 'warning', content: r.text } };
+      case 'launched': {
+        const { kind: _kind, ...launched } = r;
+        return { toast: { type: 'success', content: `已发起，通知已发往 ${r.noticed} 个单位工作群` }, card: buildLaunchedCard(launched) };
+      }
+    }
+  });
 
   // 进度 ----------------------------------------------------------------------------------------
   bot.command({ names: ['进度', '申报进度'], id: 'submission.progress', summary: '查看申报进度（各单位提交情况，随提交自动刷新；可加年份）', example: '@主题日助手 进度 2026', audience: 'coordinator' }, coordinatorOnly, async (ctx, m, args) => {

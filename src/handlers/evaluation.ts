@@ -6,7 +6,7 @@ import type { CardActionEvent, CardResponse, Mention, MessageEvent } from '../ap
 import { evaluationActions } from '../../cards/actions.ts';
 import { coordinatorsOnly } from './guards.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
-import { judgeChoiceCard } from '../../cards/evaluation.ts';
+import { criteriaCard, evaluationProgressCard, judgeChoiceCard, judgeHomeCard, judgePickerCard, scoreCard } from '../../cards/evaluation.ts';
 import {
   addJudges,
   judgesByName,
@@ -17,11 +17,13 @@ import {
   judgeHomeFor,
   openEvaluation,
   openScoreCard,
-  progressCard,
+  progressOf,
   COORD_ONLY,
   saveCriteria,
   submitScores,
   type Campaign,
+  type JudgeRefusal,
+  type ScoringResult,
 } from '../usecases/evaluation/evaluation.ts';
 import { exportToChat, type ExportKind } from '../usecases/evaluation/exports.ts';
 
@@ -63,17 +65,41 @@ async function exportAction(ctx: HandlerContext, campaign: Campaign, e: CardActi
   return { toast: { type: 'info', content: kind === 'xlsx' ? '正在生成评选汇总表，稍后发到本会话' : '正在打包证据材料，稍后发到本会话' } };
 }
 
+function refusalToast(r: JudgeRefusal): CardResponse {
+  return { toast: { type: r.kind === 'refused' ? 'error' : 'info', content: r.text } };
+}
+
+function scoringResponse(r: ScoringResult): CardResponse {
+  switch (r.kind) {
+    case 'refused':
+    case 'unavailable':
+      return refusalToast(r);
+    case 'all_done':
+      return r.saved
+        ? { toast: { type: 'success', content: '评分已保存，您已完成全部评分' }, card: judgeHomeCard({ ...r.home, notice: '评分已保存，您已完成全部评分，感谢！' }) }
+        : { toast: { type: 'success', content: '您已完成全部评分，感谢！' }, card: judgeHomeCard({ ...r.home, notice: '您已完成全部评分，感谢！' }) };
+    case 'score':
+      return r.score ? { card: scoreCard(r.score) } : { toast: { type: 'error', content: '找不到这项活动的总结' } };
+    case 'invalid':
+      return { toast: { type: 'error', content: r.errors.slice(0, 2).join('；') }, ...(r.score ? { card: scoreCard(r.score) } : {}) };
+    case 'saved_next':
+      return { toast: { type: 'success', content: '评分已保存，下一项' }, ...(r.score ? { card: scoreCard({ ...r.score, notice: '上一项评分已保存。' }) } : {}) };
+  }
+}
+
 export function register(bot: Bot): void {
   bot.command({ names: ['开启评选'], summary: '开启年度最佳政务公开主题日活动评选（12月起；“开启评选 强制”可提前；可加年份）', example: '@主题日助手 开启评选 2026', audience: 'coordinator' }, async (ctx, m, args) => {
     const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     const r = await openEvaluation(ctx, campaign, /强制|force/i.test(rest));
-    await ctx.reply(r.ok ? r.card : r.message);
+    if (!r.ok) return ctx.reply(r.message);
+    const notice = r.alreadyOpen ? '评选已经开启。' : `评选已开启：${r.held} 项活动已提交总结，可参评。${r.judgesNotified ? `已通知 ${r.judgesNotified} 位评委。` : ''}`;
+    await ctx.reply(evaluationProgressCard({ ...r.progress, notice }));
   });
   bot.command({ names: ['评分标准'], summary: '查看或修改评选的评分标准和权重', example: '@主题日助手 评分标准', audience: 'coordinator' }, async (ctx, m, args) => {
     const { campaign, missing } = await evaluationCampaign(ctx, args);
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
-    await ctx.reply(await criteriaView(ctx, campaign));
+    await ctx.reply(criteriaCard(await criteriaView(ctx, campaign)));
   });
   bot.command({ names: ['添加评委'], summary: '添加评委：写名录中的姓名或 @ 某人（单位用于回避本单位活动）', example: '@主题日助手 添加评委 张三 县发展和改革局', audience: 'coordinator', id: 'evaluation.add_judge' }, coordinatorOnly, async (ctx, m, args) => {
     const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
@@ -81,7 +107,7 @@ export function register(bot: Bot): void {
     const mentioned = mentionedAfterCommand(m, '添加评委');
     // Nobody named: Feishu's person picker over the whole directory.
     if (mentioned.length === 0 && rest.trim() === '') {
-      return ctx.reply(await judgePicker(ctx, campaign));
+      return ctx.reply(judgePickerCard(await judgePicker(ctx, campaign)));
     }
     if (mentioned.length > 0) {
       const r = await addJudges(ctx, campaign, mentioned, rest);
@@ -98,17 +124,18 @@ export function register(bot: Bot): void {
     const { campaign, missing } = await evaluationCampaign(ctx, args);
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     const r = await judgeHomeFor(ctx, campaign);
-    if (r.card && m.chatType === 'group') {
+    if (r.kind !== 'home') return ctx.reply(r.text);
+    if (m.chatType === 'group') {
       // Scores are typed into the card: keep them out of group chats.
-      await ctx.enqueue(`evaluation.home:${m.messageId}`, { op: 'send', to: { openId: m.senderOpenId }, card: r.card });
+      await ctx.enqueue(`evaluation.home:${m.messageId}`, { op: 'send', to: { openId: m.senderOpenId }, card: judgeHomeCard(r.home) });
       return ctx.reply('评分卡片已私聊发给您，请在与机器人的单聊中评分。');
     }
-    await ctx.reply(r.card ?? r.toast?.content ?? '');
+    await ctx.reply(judgeHomeCard(r.home));
   });
   bot.command({ names: ['评选进度', '评选结果'], summary: '评委打分进度、排名（含并列）、确认获奖名单和导出', example: '@主题日助手 评选进度', audience: 'coordinator', id: 'evaluation.progress' }, coordinatorOnly, async (ctx, _m, args) => {
     const { campaign, missing } = await evaluationCampaign(ctx, args);
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
-    await ctx.reply(await progressCard(ctx, campaign));
+    await ctx.reply(evaluationProgressCard(await progressOf(ctx, campaign)));
   });
 
   bot.action(
@@ -134,37 +161,64 @@ export function register(bot: Bot): void {
       if (people.length === 0) return { toast: { type: 'warning', content: '所选的人不在单位名录中，请在名录中维护后再添加' } };
       const r = await addJudges(ctx, c, people, '');
       const ok = r.lines.some((l) => l.startsWith('已添加') || l.includes('已是评委'));
-      return ok ? { toast: { type: 'success', content: r.lines.join('；').slice(0, 200) }, card: await judgePicker(ctx, c, r.lines.join('\n')) } : { toast: { type: 'error', content: r.lines.join('；') } };
+      return ok ? { toast: { type: 'success', content: r.lines.join('；').slice(0, 200) }, card: judgePickerCard({ ...(await judgePicker(ctx, c)), notice: r.lines.join('\n') }) } : { toast: { type: 'error', content: r.lines.join('；') } };
     }),
   );
-  bot.action(evaluationActions.home, withCampaign((ctx, c) => judgeHomeFor(ctx, c)));
-  bot.action(evaluationActions.next, withCampaign((ctx, c) => openScoreCard(ctx, c, undefined)));
+  bot.action(
+    evaluationActions.home,
+    withCampaign(async (ctx, c) => {
+      const r = await judgeHomeFor(ctx, c);
+      return r.kind === 'home' ? { card: judgeHomeCard(r.home) } : refusalToast(r);
+    }),
+  );
+  bot.action(evaluationActions.next, withCampaign(async (ctx, c) => scoringResponse(await openScoreCard(ctx, c, undefined))));
   bot.action(
     evaluationActions.pick,
     withCampaign(async (ctx, c, e) => {
       const t = z.object({ themeId: id }).safeParse(e.formValue);
-      return t.success ? openScoreCard(ctx, c, t.data.themeId) : { toast: { type: 'warning', content: '请先选择一项活动' } };
+      return t.success ? scoringResponse(await openScoreCard(ctx, c, t.data.themeId)) : { toast: { type: 'warning', content: '请先选择一项活动' } };
     }),
   );
   bot.action(
     evaluationActions.score,
-    withCampaign((ctx, c, e, v: { themeId: string }) => submitScores(ctx, c, v.themeId, e.formValue)),
+    withCampaign(async (ctx, c, e, v: { themeId: string }) => scoringResponse(await submitScores(ctx, c, v.themeId, e.formValue))),
   );
   bot.action(
     evaluationActions.progress,
     coordinatorOnly,
-    withCampaign(async (ctx, c) => ({ card: await progressCard(ctx, c) })),
+    withCampaign(async (ctx, c) => ({ card: evaluationProgressCard(await progressOf(ctx, c)) })),
   );
-  bot.action(evaluationActions.criteria, withCampaign(async (ctx, c) => ({ card: await criteriaView(ctx, c) })));
+  bot.action(evaluationActions.criteria, withCampaign(async (ctx, c) => ({ card: criteriaCard(await criteriaView(ctx, c)) })));
   bot.action(
     evaluationActions.criteriaSave,
-    withCampaign((ctx, c, e, v: { rows: number }) => saveCriteria(ctx, c, e.formValue, v.rows)),
+    withCampaign(async (ctx, c, e, v: { rows: number }) => {
+      const r = await saveCriteria(ctx, c, e.formValue, v.rows);
+      switch (r.kind) {
+        case 'refused':
+          return { toast: { type: 'error', content: r.text } };
+        case 'invalid':
+          return { toast: { type: 'error', content: r.error }, card: criteriaCard(r.view) };
+        case 'saved':
+          return { toast: { type: 'success', content: '评分标准已保存' }, card: criteriaCard({ ...r.view, notice: '评分标准已保存。' }) };
+      }
+    }),
   );
   bot.action(
     evaluationActions.confirm,
-    withCampaign((ctx, c, e) => {
+    withCampaign(async (ctx, c, e) => {
       const w = z.object({ winners: z.array(id).max(200) }).safeParse(e.formValue);
-      return confirmWinners(ctx, c, w.success ? w.data.winners : []);
+      const r = await confirmWinners(ctx, c, w.success ? w.data.winners : []);
+      switch (r.kind) {
+        case 'refused':
+        case 'not_open':
+          return { toast: { type: 'error', content: r.text } };
+        case 'already_announced':
+          return { toast: { type: 'info', content: '获奖名单已确认并公布' }, card: evaluationProgressCard(r.progress) };
+        case 'none_chosen':
+          return { toast: { type: 'error', content: '请至少选择一项已评分的活动' }, card: evaluationProgressCard(r.progress) };
+        case 'announced':
+          return { toast: { type: 'success', content: `获奖名单已确认，已向 ${r.groups} 个群公布` }, card: evaluationProgressCard({ ...r.progress, notice: `已公布评选结果（${r.groups} 个群）。` }) };
+      }
     }),
   );
   bot.action(evaluationActions.exportXlsx, coordinatorOnly, withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'xlsx')));

@@ -1,6 +1,7 @@
 // Group chats: the bot joining/leaving, 绑定群, and the bind card's confirm button.
 import type { Bot } from '../app/bot.ts';
 import { groupActions } from '../../cards/actions.ts';
+import { buildGroupBindCard, buildGroupBoundCard } from '../../cards/group.ts';
 import { botAddedToGroup, botRemovedFromGroup, bindGroupByName, confirmGroupBinding } from '../usecases/groups/groups.ts';
 import { coordinatorOnly, coordinatorsOnly } from './guards.ts';
 
@@ -16,7 +17,17 @@ export function registerGroups(bot: Bot): void {
   bot.action(groupActions.bind, coordinatorsOnly('只有县政务公开办的协调人可以确认本群所属单位（已记录）'), async (ctx, v, a) => {
     if (v.chatId !== a.chatId) return { toast: { type: 'warning', content: '这张卡片不属于本群' } };
     const unit = typeof a.formValue?.unit === 'string' && a.formValue.unit ? a.formValue.unit : undefined;
-    return confirmGroupBinding(ctx, a.chatId, unit, v.asCoordinator === true);
+    const r = await confirmGroupBinding(ctx, a.chatId, unit, v.asCoordinator === true);
+    switch (r.kind) {
+      case 'coordinator_group':
+        return { toast: { type: 'success', content: '已设为协调人工作群' }, card: buildGroupBoundCard({ chatName: r.chatName, unitName: null, byName: r.byName }) };
+      case 'bound':
+        return { toast: { type: 'success', content: r.text }, card: buildGroupBoundCard({ chatName: r.chatName, unitName: r.unitName, byName: r.byName }) };
+      case 'no_unit':
+        return { toast: { type: 'error', content: '请先选择单位' }, card: buildGroupBindCard({ chatId: r.chatId, chatName: r.chatName, units: r.units, error: '请先选择单位' }) };
+      case 'refused':
+        return { toast: { type: 'error', content: r.text } };
+    }
   });
 }
 

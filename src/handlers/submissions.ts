@@ -3,8 +3,13 @@
 import type { Bot } from '../app/bot.ts';
 import { liaisonUnitIds } from '../app/access.ts';
 import { liaisonActions, submissionActions } from '../../cards/actions.ts';
-import { openSubmissionForm, submissionFormAction, withdrawSubmission } from '../usecases/submissions/submit.ts';
-import { staleReceipt } from '../usecases/submissions/stale-receipt.ts';
+import { liaisonDecidedCard } from '../../cards/liaison.ts';
+import type { CardResponse } from '../app/events.ts';
+import { buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard } from '../../cards/submission-form.ts';
+import { openSubmissionForm, submissionFormAction, withdrawSubmission, type FormActionResult, type OpenFormResult, type WithdrawResult } from '../usecases/submissions/submit.ts';
+import { staleReceipt, type StaleReceipt } from '../usecases/submissions/stale-receipt.ts';
+import { supersededReceiptCard } from '../../cards/receipt.ts';
+import type { CardJson } from '../../cards/kit.ts';
 import { bindLiaison, decideLiaisonRequest, liaisonSubmission, setLeader } from '../usecases/submissions/liaison.ts';
 import { resolveCampaign } from '../usecases/campaign/resolve.ts';
 
@@ -20,22 +25,21 @@ export function registerSubmissions(bot: Bot): void {
     }
     const sub = await liaisonSubmission(ctx, campaign.id, units);
     if (!sub) return ctx.reply('你所在单位不在本次申报范围内，如有疑问请联系县政务公开办。');
-    const r = await openSubmissionForm(ctx, sub.id, 'open');
-    if (r.toast) await ctx.reply(r.toast.content);
+    await ctx.reply(openedToast(await openSubmissionForm(ctx, sub.id, 'open')).content);
   });
-  bot.action(submissionActions.open, (ctx, v) => openSubmissionForm(ctx, v.submissionId, 'open'));
+  bot.action(submissionActions.open, async (ctx, v) => ({ toast: openedToast(await openSubmissionForm(ctx, v.submissionId, 'open')) }));
   // An older receipt's buttons (stale-receipt.ts): the clicked card turns grey where Feishu still allows, the toast names the current version.
   bot.action(submissionActions.edit, async (ctx, v, e) => {
     const stale = await staleReceipt(ctx, v.submissionId, e.messageId, 'edit');
-    const r = await openSubmissionForm(ctx, v.submissionId, 'edit');
-    if (!stale) return r;
-    return { toast: r.toast?.type === 'success' ? { type: 'info', content: `${stale.message}已把最新的申报表发到你与主题日助手的私聊。` } : r.toast, ...(stale.card ? { card: stale.card } : {}) };
+    const toast = openedToast(await openSubmissionForm(ctx, v.submissionId, 'edit'));
+    if (!stale) return { toast };
+    return { toast: toast.type === 'success' ? { type: 'info', content: `${stale.message}已把最新的申报表发到你与主题日助手的私聊。` } : toast, ...staleCard(stale) };
   });
-  bot.action(submissionActions.form, (ctx, v, a) => submissionFormAction(ctx, { submissionId: v.submissionId, cardVersion: v.version, op: v.op, index: v.index, formValue: a.formValue }));
+  bot.action(submissionActions.form, async (ctx, v, a) => formResponse(await submissionFormAction(ctx, { submissionId: v.submissionId, cardVersion: v.version, op: v.op, index: v.index, formValue: a.formValue })));
   bot.action(submissionActions.withdraw, async (ctx, v, e) => {
     const stale = await staleReceipt(ctx, v.submissionId, e.messageId, 'withdraw');
-    if (stale) return { toast: { type: 'warning', content: stale.message }, ...(stale.card ? { card: stale.card } : {}) };
-    return withdrawSubmission(ctx, v.submissionId, v.version);
+    if (stale) return { toast: { type: 'warning', content: stale.message }, ...staleCard(stale) };
+    return { toast: withdrawnToast(await withdrawSubmission(ctx, v.submissionId, v.version)) };
   });
 
   // The unit's contacts ----------------------------------------------------------------------------
@@ -51,12 +55,85 @@ export function registerSubmissions(bot: Bot): void {
     const r = await bindLiaison(ctx, a.chatId, 'primary', v.unitId);
     return { toast: { type: r.ok ? 'success' : 'error', content: r.text } };
   });
-  bot.action(liaisonActions.decide, (ctx, v) => decideLiaisonRequest(ctx, v.requestId, v.accept));
+  bot.action(liaisonActions.decide, async (ctx, v) => {
+    const r = await decideLiaisonRequest(ctx, v.requestId, v.accept);
+    switch (r.kind) {
+      case 'gone':
+        return { toast: { type: 'info', content: '这条申请已处理或已失效' } };
+      case 'unreadable':
+        return { toast: { type: 'error', content: '这条申请已失效' } };
+      case 'unit_gone':
+        return { toast: { type: 'error', content: '单位已不存在' } };
+      case 'not_allowed':
+        return { toast: { type: 'error', content: `只有${r.unitName}的现有联系人或协调人可以确认` } };
+      case 'decided':
+        return { toast: { type: r.approved ? 'success' : 'info', content: r.approved ? '已同意' : '已拒绝' }, card: liaisonDecidedCard({ unitName: r.unitName, name: r.name, role: r.role, approved: r.approved, byName: r.byName, atText: r.atText }) };
+    }
+  });
 
   bot.command({ names: ['分管领导'], summary: '设置本单位分管领导（多次催办未报时抄送）', example: '@主题日助手 分管领导 @张三', audience: 'liaison' }, async (ctx, m) => {
     const mayAct = async (unitId: string) => (await ctx.is('liaison-of', unitId)) || (await ctx.is('coordinator'));
     await ctx.reply((await setLeader(ctx, m.chatId, await ctx.mentioned(), mayAct)).text);
   });
+}
+
+type Toast = NonNullable<CardResponse['toast']>;
+
+/** The clicked older receipt in its superseded state, when Feishu still lets the answer update it. */
+function staleCard(stale: StaleReceipt): { card?: CardJson } {
+  return stale.superseded ? { card: supersededReceiptCard(stale.superseded) } : {};
+}
+
+function openedToast(r: OpenFormResult): Toast {
+  switch (r.kind) {
+    case 'sent':
+      return { type: 'success', content: '申报表已发到你与主题日助手的私聊，请在私聊中填写' };
+    case 'missing':
+      return { type: 'warning', content: r.text };
+    case 'refused':
+      return { type: 'error', content: r.text };
+  }
+}
+
+const FORM_TONE = { updated: 'success', reloaded: 'info', pick_needed: 'warning', refused: 'error' } as const;
+
+function formResponse(r: FormActionResult): CardResponse {
+  switch (r.kind) {
+    case 'missing':
+      return { toast: { type: 'warning', content: r.text } };
+    case 'refused':
+      return { toast: { type: 'error', content: r.text } };
+    case 'expired':
+      return {
+        toast: { type: 'info', content: '这张申报表已失效' },
+        card: buildClosedFormCard('这张申报表已失效', [
+          r.submitted ? `${r.submitted.unitName}的申报已提交（第 ${r.submitted.displayVersion} 版）。如需修改，请点击工作群里回执卡片上的“修改”。` : '请在本单位工作群的通知卡片上点击“填写申报表”重新打开。',
+        ]),
+      };
+    case 'older_card':
+      return { toast: { type: 'warning', content: '这是较早发给你的申报表，请使用最新的那一张' } };
+    case 'form':
+      return { toast: { type: FORM_TONE[r.outcome], content: r.message }, card: buildSubmissionFormCard(r.form) };
+    case 'submitted':
+      return {
+        toast: { type: 'success', content: r.late ? `已提交（逾期提交），共 ${r.themes.length} 个主题` : `已提交，共 ${r.themes.length} 个主题` },
+        card: buildSubmittedCard({ unitName: r.unitName, version: r.displayVersion, atText: r.atText, themes: r.themes, late: r.late }),
+      };
+  }
+}
+
+function withdrawnToast(r: WithdrawResult): Toast {
+  switch (r.kind) {
+    case 'withdrawn':
+      return { type: 'success', content: '已撤回。截止前可重新填写提交' };
+    case 'refused':
+      return { type: 'error', content: r.text };
+    case 'not_submitted':
+      return { type: 'info', content: r.text };
+    case 'missing':
+    case 'stale':
+      return { type: 'warning', content: r.text };
+  }
 }
 
 export const submissionsFeature = { register: registerSubmissions };

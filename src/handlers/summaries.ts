@@ -7,13 +7,13 @@ import { liaisonUnitIds, unitOfChat } from '../app/access.ts';
 import { summaryActions } from '../../cards/actions.ts';
 import { unitById } from '../usecases/schedule/rows.ts';
 import { coordinatorsOnly } from './guards.ts';
-import { shanghaiDate } from '../domain/time.ts';
-import { completenessCard } from '../../cards/summary.ts';
+import { shanghaiDate, shanghaiTime } from '../domain/time.ts';
+import { completenessCard, photoListCard, photoTargetChosenCard, summaryFormCard, summaryReadCard, unitActivitiesCard } from '../../cards/summary.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { loadStage } from '../usecases/campaign/stage.ts';
 import { commandAllowed, STAGE_LABELS } from '../domain/campaign-stage.ts';
-import { openSummary, saveSummaryDraft, submitSummary, unitActivities, viewSummary } from '../usecases/summaries/summary.ts';
-import { choosePhotoTarget, handlePhotoMessage, openPhotoList, removePhoto, toggleLogoPhoto } from '../usecases/summaries/photos.ts';
+import { openSummary, saveSummaryDraft, submitSummary, unitActivities, viewSummary, type SummaryResult } from '../usecases/summaries/summary.ts';
+import { choosePhotoTarget, handlePhotoMessage, openPhotoList, removePhoto, toggleLogoPhoto, type PhotoListResult } from '../usecases/summaries/photos.ts';
 import { summaryCompleteness } from '../usecases/summaries/completeness.ts';
 
 const themeInForm = z.object({ themeId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
@@ -56,7 +56,7 @@ async function summaryCommand(ctx: HandlerContext, message: MessageEvent, args: 
     if (ids.length > 0) unit = await unitById(ctx.tx, ids[0]!);
   }
   if (!unit) return ctx.reply('请在本单位的工作群里发送“总结”，查看本单位需要填写总结的活动。县政务公开办请用“总结进度”。');
-  await ctx.reply(await unitActivities(ctx, campaign, unit));
+  await ctx.reply(unitActivitiesCard(await unitActivities(ctx, campaign, unit)));
 }
 
 async function progressCommand(ctx: HandlerContext, args: string): Promise<void> {
@@ -74,24 +74,72 @@ function withTheme(fn: (ctx: HandlerContext, themeId: string, e: CardActionEvent
   };
 }
 
+function summaryResponse(ctx: HandlerContext, r: SummaryResult): CardResponse {
+  switch (r.kind) {
+    case 'refused':
+      return { toast: { type: 'error', content: r.text } };
+    case 'form':
+      return { card: summaryFormCard(r.form) };
+    case 'saved':
+      return { toast: { type: 'success', content: '草稿已保存' }, card: summaryFormCard({ ...r.form, notice: `草稿已保存（${shanghaiTime(ctx.now)}），可随时继续填写后提交。` }) };
+    case 'invalid':
+      return { toast: { type: 'error', content: `还有 ${r.errors.length} 处需要修改：${r.errors.slice(0, 2).join('；')}${r.errors.length > 2 ? '……' : ''}` }, card: summaryFormCard(r.form) };
+    case 'submitted': {
+      const revised = r.version > 1;
+      return { toast: { type: 'success', content: revised ? '修改已提交' : '活动总结已提交' }, card: summaryReadCard({ ...r.read, notice: revised ? '修改已提交。' : '总结已提交，感谢！链接核验结果稍后发到本群。' }) };
+    }
+  }
+}
+
+function photoListResponse(r: PhotoListResult): CardResponse {
+  switch (r.kind) {
+    case 'missing':
+      return { toast: { type: 'error', content: r.what === 'photo' ? '找不到这张照片' : '找不到这项活动' } };
+    case 'refused':
+      return { toast: { type: 'error', content: r.text } };
+    case 'list':
+      return { card: photoListCard(r.list) };
+    case 'already_deleted':
+      return { toast: { type: 'info', content: '这张照片已删除' }, card: photoListCard(r.list) };
+    case 'deleted':
+      return { toast: { type: 'success', content: '照片已删除' }, card: photoListCard({ ...r.list, notice: `已删除“${r.fileName}”` }) };
+    case 'logo':
+      return { toast: { type: 'success', content: r.marked ? '已标为 LOGO 照片' : '已取消 LOGO 标记' }, card: photoListCard(r.list) };
+  }
+}
+
 export function register(bot: Bot): void {
   bot.command({ names: ['总结', '填写总结', '活动总结'], summary: '查看本单位入选活动并填写活动总结、上传照片', example: '@主题日助手 总结', audience: 'liaison' }, (ctx, m, args) => summaryCommand(ctx, m, args));
   bot.command({ names: ['总结进度'], summary: '查看各单位活动总结、照片、LOGO、链接是否齐全', example: '@主题日助手 总结进度 2026', audience: 'coordinator', id: 'summary.progress' }, coordinatorsOnly('“总结进度”仅限县政务公开办使用'), (ctx, _m, args) => progressCommand(ctx, args));
 
-  bot.action(summaryActions.open, withTheme((ctx, themeId, e) => openSummary(ctx, themeId, e.messageId)));
-  bot.action(summaryActions.save, withTheme((ctx, themeId, e) => saveSummaryDraft(ctx, themeId, e.formValue, e.messageId)));
-  bot.action(summaryActions.submit, withTheme((ctx, themeId, e) => submitSummary(ctx, themeId, e.formValue, e.messageId)));
+  bot.action(summaryActions.open, withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await openSummary(ctx, themeId, e.messageId))));
+  bot.action(summaryActions.save, withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await saveSummaryDraft(ctx, themeId, e.formValue, e.messageId))));
+  bot.action(summaryActions.submit, withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await submitSummary(ctx, themeId, e.formValue, e.messageId))));
   bot.action(summaryActions.view, async (ctx, v, e) => {
     const themeId = themeOf(v, e);
-    return themeId ? viewSummary(ctx, themeId) : { toast: { type: 'warning', content: '请先选择一项活动' } };
+    if (!themeId) return { toast: { type: 'warning', content: '请先选择一项活动' } };
+    const r = await viewSummary(ctx, themeId);
+    return r.kind === 'read' ? { card: summaryReadCard(r.read) } : { toast: { type: 'error', content: r.text } };
   });
-  bot.action(summaryActions.photos, (ctx, v) => openPhotoList(ctx, v.themeId, v.page));
-  bot.action(summaryActions.photoDelete, (ctx, v) => removePhoto(ctx, v.photoId, v.page));
-  bot.action(summaryActions.photoLogo, (ctx, v) => toggleLogoPhoto(ctx, v.photoId, v.page));
+  bot.action(summaryActions.photos, async (ctx, v) => photoListResponse(await openPhotoList(ctx, v.themeId, v.page)));
+  bot.action(summaryActions.photoDelete, async (ctx, v) => photoListResponse(await removePhoto(ctx, v.photoId, v.page)));
+  bot.action(summaryActions.photoLogo, async (ctx, v) => photoListResponse(await toggleLogoPhoto(ctx, v.photoId, v.page)));
   bot.action(summaryActions.photoTarget, async (ctx, v, e) => {
     const t = themeInForm.safeParse(e.formValue);
     if (!t.success) return { toast: { type: 'warning', content: '请选择照片所属的活动' } };
-    return choosePhotoTarget(ctx, v.ref, t.data.themeId);
+    const r = await choosePhotoTarget(ctx, v.ref, t.data.themeId);
+    switch (r.kind) {
+      case 'chosen':
+        return { toast: { type: 'success', content: `照片将保存到「${r.title}」` }, card: photoTargetChosenCard(r.title) };
+      case 'already_handled':
+        return { toast: { type: 'info', content: '这张照片已处理过' } };
+      case 'no_activity':
+        return { toast: { type: 'error', content: '请选择一项活动' } };
+      case 'unreadable':
+        return { toast: { type: 'error', content: '照片信息已失效，请重新发送照片' } };
+      case 'refused':
+        return { toast: { type: 'error', content: r.text } };
+    }
   });
 
   bot.onMessage((ctx, m) => handlePhotoMessage(ctx, m));

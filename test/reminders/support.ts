@@ -10,6 +10,8 @@ import type { Clock } from '../../src/ports/clock.ts';
 import type { CardJson } from '../../cards/kit.ts';
 
 import { buildCampaign } from '../support/kit.ts';
+import type { ExportWriter, PhotoInspector } from '../../src/ports/files.ts';
+import type { LinkChecker } from '../../src/ports/link-checker.ts';
 
 export { cardText } from '../support/kit.ts';
 
@@ -31,6 +33,9 @@ export function makeServices(db: Db, clock: Clock, url: string): AppServices {
     clock,
     gateway: unreachable<FeishuGateway>('gateway'),
     storage: unreachable<FileStorage>('storage'),
+    files: unreachable<ExportWriter>('files'),
+    photos: unreachable<PhotoInspector>('photos'),
+    linkChecker: unreachable<LinkChecker>('linkChecker'),
     log: createLogger('silent'),
     kickOutbox: () => undefined,
   };

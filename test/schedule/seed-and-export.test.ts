@@ -17,6 +17,7 @@ import { createLogger } from '../../src/app/log.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { newClock, seedCampaign2023, waitUntil } from '../review/support.ts';
 import { STORY } from '../support/kit.ts';
+import { filePorts } from '../../src/app/file-ports.ts';
 
 function calendarOnlyGateway(events: string[]): FeishuGateway {
   let n = 0;
@@ -57,6 +58,7 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and export schedule (%s)', STORY,
       clock,
       gateway: calendarOnlyGateway(events),
       storage: new LocalFileStorage(path.join(dir, 'files')),
+      ...filePorts({ linkCheckAllow: '' }),
       log: createLogger('silent'),
       kickOutbox: () => undefined,
     };

@@ -19,6 +19,7 @@ import { buildReceiptCard } from '../../cards/receipt.ts';
 import type { ScheduleRow } from '../../src/domain/schedule.ts';
 import { balanceChecks } from '../../src/domain/schedule.ts';
 import { looseAction } from '../../cards/actions.ts';
+import { filePorts } from '../../src/app/file-ports.ts';
 
 const MOBILES = ['13812345678', '+86 138 1234 5678', '+8613812345678', '138-1234-5678', '138\\-1234\\-5678', '电话15900001111。', '（19912345678）'];
 
@@ -163,7 +164,7 @@ describe('every outgoing card or text to a group carries no full mobile', () => 
 
   it('the card a callback answers with is masked too, and a p2p reply to a coordinator is not', async () => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, LOG_LEVEL: 'silent', COORDINATOR_OPEN_IDS: 'ou_coord_cfg' });
-    const services = { config, db: db.client, clock: new FakeClock('2023-05-01T00:00:00Z'), log: createLogger('silent'), kickOutbox: () => undefined } as unknown as AppServices;
+    const services = { config, db: db.client, clock: new FakeClock('2023-05-01T00:00:00Z'), ...filePorts(config), log: createLogger('silent'), kickOutbox: () => undefined } as unknown as AppServices;
     const bot = new Bot(services);
     bot.action(looseAction('show.phone'), async () => ({ card: cardsWithPhones()[5]! }));
     bot.command({ names: ['电话'], summary: '', example: '', audience: 'everyone' }, async (ctx, m) => {

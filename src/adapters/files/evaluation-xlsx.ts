@@ -2,29 +2,9 @@
 // trimmed mean, rank and ties; the per-criterion detail; the rubric.
 import type ExcelJS from 'exceljs';
 import { loadExcel } from './excel.ts';
+import type { EvaluationSheetData } from '../../ports/files.ts';
+export type { EvaluationSheetData };
 
-export interface EvaluationSheetData {
-  title: string;
-  criteria: { key: string; name: string; weight: number; maxScore: number; description: string }[];
-  judges: { openId: string; name: string; unitName: string }[];
-  rows: {
-    rank?: number;
-    tied: boolean;
-    unitName: string;
-    title: string;
-    month: number;
-    /** per judge open_id: total, 'conflict' (回避) or undefined (not scored) */
-    totals: Record<string, number | 'conflict' | undefined>;
-    scores: Record<string, Record<string, number>>;
-    comments: Record<string, string>;
-    count: number;
-    droppedHigh?: number;
-    droppedLow?: number;
-    final?: number;
-    winner: boolean;
-  }[];
-  generatedAt: string;
-}
 
 const r2 = (n: number) => Math.round(n * 100) / 100;
 

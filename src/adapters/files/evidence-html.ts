@@ -1,24 +1,14 @@
 // The evidence package's documents: one clean, self-contained HTML page per activity (opens in any
 // browser or in WPS/Word, prints to A4) and an index page. Photos sit next to it in the package.
 import { formLabel } from '../../domain/campaign.ts';
-import { LINK_CHANNELS, PARTICIPANT_KINDS, type SummaryValues } from '../../domain/summary.ts';
+import { LINK_CHANNELS, PARTICIPANT_KINDS } from '../../domain/summary.ts';
+import type { EvidenceDocData } from '../../ports/files.ts';
+export type { EvidenceDocData };
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-export interface EvidenceDocData {
-  year: number;
-  unitName: string;
-  title: string;
-  month: number;
-  intro: string;
-  values: Partial<SummaryValues>;
-  submittedAt?: string;
-  photos: { href: string; fileName: string; takenOn: string | null; isLogo: boolean }[];
-  issues: string[];
-  award?: string;
-}
 
 const STYLE = `body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;max-width:820px;margin:24px auto;padding:0 16px;color:#1f2329;line-height:1.7}
 h1{font-size:22px;text-align:center;margin-bottom:4px}h2{font-size:17px;border-left:4px solid #3370ff;padding-left:8px;margin-top:28px}

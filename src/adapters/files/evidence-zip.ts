@@ -7,19 +7,13 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Archiver } from 'archiver';
 import yauzl from 'yauzl';
+import type { ZipEntry } from '../../ports/files.ts';
+export type { ZipEntry };
 
 // archiver (and its zip-stream, compress-commons, readable-stream …) is loaded on first use, not
 // at start: only the evidence export writes ZIPs (issue 17 goal 3, cold start and idle memory).
 let archiverModule: Promise<typeof import('archiver')> | undefined;
 const loadArchiver = () => (archiverModule ??= import('archiver'));
-
-export interface ZipEntry {
-  name: string;
-  /** the bytes, or a loader called only when the archive reaches this entry */
-  data: Buffer | (() => Promise<Buffer>);
-  /** store already-compressed data (JPEG …) as is */
-  store?: boolean;
-}
 
 async function archive(entries: ZipEntry[], modified: Date): Promise<Archiver> {
   const { ZipArchive } = await loadArchiver();

@@ -1,13 +1,9 @@
 // Photo dates from EXIF, read by exifr: DateTimeOriginal, falling back to DateTime (IFD0).
 // Photos are only ever read here, never decoded.
 import exifr from 'exifr';
+import type { ExifInfo } from '../../ports/files.ts';
+export type { ExifInfo };
 
-export interface ExifInfo {
-  /** 'YYYY:MM:DD HH:MM:SS' as stored */
-  dateTimeOriginal?: string;
-  /** the civil date of DateTimeOriginal (or DateTime), 'YYYY-MM-DD' */
-  takenOn?: string;
-}
 
 /** 'YYYY:MM:DD HH:MM:SS' → 'YYYY-MM-DD' when it is a real date. */
 export function exifDateToCivil(value: string | undefined): string | undefined {

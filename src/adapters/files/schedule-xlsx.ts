@@ -3,17 +3,12 @@
 import type ExcelJS from 'exceljs';
 import { loadExcel } from './excel.ts';
 import { formLabel } from '../../domain/campaign.ts';
-import { describeChange, groupByMonth, type ScheduleChange, type ScheduleRow } from '../../domain/schedule.ts';
+import { describeChange, groupByMonth } from '../../domain/schedule.ts';
+import type { ScheduleXlsxInput } from '../../ports/files.ts';
+export type { ScheduleXlsxInput };
 
 export const SCHEDULE_COLUMNS = ['序号', '活动月份', '单位', '活动主题', '活动形式', '联系人', '联系电话'] as const;
 
-export interface ScheduleXlsxInput {
-  title: string;
-  /** e.g. '第2版\u30002023年4月20日发布' or '未发布（当前审核通过的主题）' */
-  subtitle: string;
-  rows: readonly ScheduleRow[];
-  changes?: readonly ScheduleChange[];
-}
 
 /** Row numbers: 1 title, 2 subtitle, 3 header, then month headings and activities. */
 export async function writeScheduleXlsx(input: ScheduleXlsxInput): Promise<Buffer> {

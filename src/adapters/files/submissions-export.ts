@@ -5,36 +5,9 @@
 // leading apostrophe.
 import type ExcelJS from 'exceljs';
 import { loadExcel } from './excel.ts';
+import type { SubmissionExport, SubmissionExportTheme, SubmissionExportUnit } from '../../ports/files.ts';
+export type { SubmissionExport, SubmissionExportTheme, SubmissionExportUnit };
 
-export interface SubmissionExportTheme {
-  seq: number;
-  title: string;
-  month: number;
-  /** form labels, e.g. ['实地调研', '座谈交流'] */
-  forms: string[];
-  intro: string;
-  /** 主题领域 labels (the last column, after the plan's own) */
-  domains?: string[];
-}
-
-export interface SubmissionExportUnit {
-  unitName: string;
-  kindLabel: string;
-  /** '已提交' | '逾期提交' | '未提交' | '已撤回' */
-  statusLabel: string;
-  submitted: boolean;
-  contactName: string;
-  contactPhone: string;
-  submittedAtText: string;
-  themes: SubmissionExportTheme[];
-}
-
-export interface SubmissionExport {
-  /** 长沙县2023年“政务公开主题日”活动主题申报表 */
-  title: string;
-  exportedAtText: string;
-  units: SubmissionExportUnit[];
-}
 
 // The plan's columns first, in its order; 主题领域 (issue 10) is appended so the layout stays the plan's.
 export const UNIT_SHEET_COLUMNS = ['序号', '活动主题', '活动时间（月份）', '活动形式', '活动简介', '主题领域'] as const;

@@ -14,8 +14,8 @@ import https from 'node:https';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { isHttpUrl, LINK_CHANNELS, type SummaryLinks } from '../../domain/summary.ts';
-import type { LinkResult } from '../../domain/evidence.ts';
+import { isHttpUrl } from '../../domain/summary.ts';
+import type { LinkCheck, LinkChecker } from '../../ports/link-checker.ts';
 import { blockedReason, parseAllowlist, type AddressAllowlist } from './address-policy.ts';
 
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -32,11 +32,8 @@ export interface LinkCheckOptions {
   resolve?: Resolver;
 }
 
-export type LinkCheck = Omit<LinkResult, 'channel'>;
-
-export interface LinkChecker {
-  check(url: string): Promise<LinkCheck>;
-}
+export type { LinkCheck, LinkChecker };
+export { checkSummaryLinks } from '../../ports/link-checker.ts';
 
 const USER_AGENT = 'ThemeDayBot-LinkCheck/1.0';
 export const MAX_URL_LENGTH = 2048;
@@ -144,20 +141,4 @@ export function createLinkChecker(options: LinkCheckOptions = {}): LinkChecker {
   return {
     check: (url) => follow(url, Date.now() + totalTimeoutMs),
   };
-}
-
-/** Checks every link of a summary, a few at a time. */
-export async function checkSummaryLinks(links: SummaryLinks, checker: LinkChecker, concurrency = 4): Promise<LinkResult[]> {
-  const jobs = LINK_CHANNELS.flatMap((c) => links[c.key].map((url) => ({ url, channel: c.key })));
-  const results: LinkResult[] = new Array<LinkResult>(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      const job = jobs[i]!;
-      results[i] = { ...(await checker.check(job.url)), channel: job.channel };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
-  return results;
 }

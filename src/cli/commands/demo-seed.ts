@@ -8,6 +8,7 @@ import { createLogger } from '../../app/log.ts';
 import { LocalFileStorage } from '../../adapters/files/storage.ts';
 import { FeishuApiError, type FeishuGateway } from '../../ports/feishu.ts';
 import { seedDemoCampaign } from '../../usecases/demo/seed-campaign.ts';
+import { filePorts } from '../../app/file-ports.ts';
 
 const STAGES = ['submitted', 'scheduled', 'evaluated'] as const;
 type Stage = (typeof STAGES)[number];
@@ -41,7 +42,7 @@ async function cliServices(io: CliIo): Promise<AppServices> {
   loadDotEnv();
   const config = loadConfig();
   const db = (await io.openDb()).client;
-  return { config, db, clock: { now: () => io.now() }, gateway: offlineGateway, storage: new LocalFileStorage(config.storageDir), log: createLogger('warn'), kickOutbox: () => undefined };
+  return { config, db, clock: { now: () => io.now() }, gateway: offlineGateway, storage: new LocalFileStorage(config.storageDir), ...filePorts(config), log: createLogger('warn'), kickOutbox: () => undefined };
 }
 
 type StageModule = Record<string, unknown>;

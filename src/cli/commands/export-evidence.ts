@@ -4,6 +4,7 @@ import { loadConfig } from '../../config.ts';
 import { LocalFileStorage } from '../../adapters/files/storage.ts';
 import { evidenceEntries } from '../../usecases/evaluation/exports.ts';
 import { writeZipFile } from '../../adapters/files/evidence-zip.ts';
+import { exportWriter } from '../../app/file-ports.ts';
 
 export const exportEvidence = defineExportCommand({
   usage: 'export evidence --year 2023 --out 目录 [--zip] [--storage 照片存储目录]',
@@ -14,7 +15,7 @@ export const exportEvidence = defineExportCommand({
     const zip = values.zip === true;
     const storageDir = values.storage;
     const storage = new LocalFileStorage(storageDir ?? loadConfig().storageDir);
-    const entries = await evidenceEntries(db.client, storage, campaign);
+    const entries = await evidenceEntries(db.client, storage, exportWriter, campaign);
     const root = path.resolve(out);
     for (const e of entries) {
       const file = path.join(root, ...e.name.split('/'));

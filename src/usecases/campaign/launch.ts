@@ -2,13 +2,12 @@
 // a pending Submission per active unit, the notice to every bound unit group and the office).
 import type { Tx } from '../../adapters/db/database.ts';
 import type { UseCaseContext } from '../../app/bot.ts';
-import type { CardResponse } from '../../app/events.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
 import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { parseTypedDate } from '../../domain/submission.ts';
 import { validateLaunch, type LaunchRaw } from '../../domain/launch.ts';
 import { shanghaiDate, yearOf } from '../../domain/time.ts';
-import { buildLaunchCard, buildLaunchedCard } from '../../../cards/submission-launch.ts';
+import type { LaunchCardView } from '../../../cards/submission-launch.ts';
 import { buildNoticeCard } from '../../../cards/notice.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { dateText, deny } from '../submissions/shared.ts';
@@ -53,15 +52,15 @@ export function defaultLaunchValues(year: number, deadline?: string): LaunchRaw 
   };
 }
 
-/** The launch card for `发起申报`; a draft campaign of that year keeps its values. */
-export async function launchCard(tx: Tx, year: number, deadline?: string): Promise<CardJson> {
+/** What the launch card for `发起申报` shows; a draft campaign of that year keeps its values. */
+export async function launchCardView(tx: Tx, year: number, deadline?: string): Promise<LaunchCardView> {
   const draft = await tx.campaign.findUnique({ where: { year } });
   const values = defaultLaunchValues(year, deadline);
   if (draft && draft.status === 'draft') {
     Object.assign(values, { title: draft.title, noticeDate: draft.noticeDate, deadline: deadline ?? draft.deadline, contactName: draft.contactName, contactPhone: draft.contactPhone, contactEmail: draft.contactEmail });
   }
   const carryOver = await carryOverFor(tx, year);
-  return buildLaunchCard({ year, values, ...(await unitCounts(tx)), ...(carryOver ? { carryOver } : {}) });
+  return { year, values, ...(await unitCounts(tx)), ...(carryOver ? { carryOver } : {}) };
 }
 
 export function readLaunchForm(formValue: Record<string, unknown> | undefined): LaunchRaw {
@@ -110,25 +109,34 @@ export async function sendUnitNotice(ctx: UseCaseContext, campaignId: string, un
   return true;
 }
 
-export async function launchCampaign(ctx: UseCaseContext, year: number, formValue: Record<string, unknown> | undefined, chatId: string): Promise<CardResponse> {
+/** What the launch card's confirm did; the feature module renders the toast and the replacement card. */
+export type LaunchResult =
+  | { kind: 'bad_carry_choice'; error: string }
+  /** the form with its errors, to show again */
+  | { kind: 'invalid'; error: string; form: LaunchCardView }
+  | { kind: 'refused'; text: string }
+  | { kind: 'launched'; title: string; deadlineText: string; unitCount: number; noticed: number; unbound: string[]; carriedText?: string };
+
+export async function launchCampaign(ctx: UseCaseContext, year: number, formValue: Record<string, unknown> | undefined, chatId: string): Promise<LaunchResult> {
   const raw = readLaunchForm(formValue);
   const today = shanghaiDate(ctx.now);
   const checked = validateLaunch(year, raw, today);
   const carry = readCarryChoice(formValue);
-  if (!carry.ok) return { toast: { type: 'error', content: carry.error } };
+  if (!carry.ok) return { kind: 'bad_carry_choice', error: carry.error };
   if (!checked.ok) {
     await ctx.audit({ action: 'campaign.launch', entity: 'Campaign', entityId: String(year), decision: 'deny', reason: `invalid: ${Object.keys(checked.errors).join(',')}` });
     const carryOver = await carryOverFor(ctx.tx, year);
     return {
-      toast: { type: 'error', content: Object.values(checked.errors)[0] ?? '请检查填写的内容' },
-      card: buildLaunchCard({ year, values: raw, errors: checked.errors, ...(await unitCounts(ctx.tx)), ...(carryOver ? { carryOver, carryChosen: carry.keys } : {}) }),
+      kind: 'invalid',
+      error: Object.values(checked.errors)[0] ?? '请检查填写的内容',
+      form: { year, values: raw, errors: checked.errors, ...(await unitCounts(ctx.tx)), ...(carryOver ? { carryOver, carryChosen: carry.keys } : {}) },
     };
   }
   const input = checked.value;
   const existing = await ctx.tx.campaign.findUnique({ where: { year } });
   if (existing && existing.status !== 'draft') {
     const reason = `${year} 年的申报已于 ${existing.launchedAt ? shanghaiDate(existing.launchedAt) : ''} 发起，不能重复发起。可用“延期”调整截止日期。`;
-    return { toast: { type: 'warning', content: await deny(ctx, 'campaign.launch', 'Campaign', existing.id, reason) } };
+    return { kind: 'refused', text: await deny(ctx, 'campaign.launch', 'Campaign', existing.id, reason) };
   }
   const data = { title: input.title, noticeDate: input.noticeDate, deadline: input.deadline, contactName: input.contactName, contactPhone: input.contactPhone, contactEmail: input.contactEmail, status: 'collecting', launchedAt: ctx.now, launchedBy: ctx.actor };
   const campaign = existing ? await ctx.tx.campaign.update({ where: { id: existing.id }, data }) : await ctx.tx.campaign.create({ data: { year, ...data } });
@@ -166,8 +174,5 @@ export async function launchCampaign(ctx: UseCaseContext, year: number, formValu
   }
   await ctx.audit({ action: 'campaign.launch', entity: 'Campaign', entityId: campaign.id, before: existing ?? undefined, after: { ...input, units: units.length, noticed, unbound } });
   await refreshProgressCards(ctx, campaign.id);
-  return {
-    toast: { type: 'success', content: `已发起，通知已发往 ${noticed} 个单位工作群` },
-    card: buildLaunchedCard({ title: campaign.title, deadlineText: dateText(campaign.deadline), unitCount: units.length, noticed, unbound, ...(carriedText ? { carriedText } : {}) }),
-  };
+  return { kind: 'launched', title: campaign.title, deadlineText: dateText(campaign.deadline), unitCount: units.length, noticed, unbound, ...(carriedText ? { carriedText } : {}) };
 }

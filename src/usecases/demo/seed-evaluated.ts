@@ -8,7 +8,6 @@ import type { AppServices } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { DEFAULT_CRITERIA } from '../../domain/evaluation.ts';
 import { lastOfMonth } from '../../domain/time.ts';
-import { tinyJpeg } from '../../adapters/files/sample-jpeg.ts';
 import { listActivities } from '../summaries/common.ts';
 import { ensureCriteria } from '../evaluation/results.ts';
 import { recomputeEvidence } from '../summaries/evidence.ts';
@@ -42,7 +41,7 @@ export async function seedEvaluatedStage(services: AppServices): Promise<SeedEva
     for (let p = 0; p < 2; p++) {
       const day = String(8 + ((i + p * 3) % 18)).padStart(2, '0');
       const takenOn = `${campaign.year}-${String(a.month).padStart(2, '0')}-${day}`;
-      const bytes = tinyJpeg({ dateTimeOriginal: `${takenOn.replace(/-/g, ':')} ${String(9 + p).padStart(2, '0')}:30:00`, description: `demo ${a.themeId} ${p}` });
+      const bytes = services.photos.samplePhoto({ dateTimeOriginal: `${takenOn.replace(/-/g, ':')} ${String(9 + p).padStart(2, '0')}:30:00`, description: `demo ${a.themeId} ${p}` });
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const storedPath = await services.storage.put(`photos/${campaign.year}/${a.themeId}/${sha256.slice(0, 32)}.jpg`, bytes);
       let imageKey: string | null = null;

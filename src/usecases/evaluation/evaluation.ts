@@ -1,15 +1,17 @@
 // The evaluation's use-cases: open it (December, or forced and audited), rubric, judges, scoring
 // (never one's own unit), progress and ranking, winners and the announcement.
 import type { UseCaseContext } from '../../app/bot.ts';
-import type { CardResponse } from '../../app/events.ts';
 import type { Mention } from '../../app/events.ts';
 import { isCoordinator } from '../../app/access.ts';
 import { EVALUATION_STATUS_LABELS, evaluationWindowOpen, parseCriteria, parseScores, topN, type Criterion, type CriterionDraft } from '../../domain/evaluation.ts';
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { resultsReadiness } from '../../domain/results-readiness.ts';
-import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, judgePickerCard, scoreCard, type JudgeItem } from '../../../cards/evaluation.ts';
-import { card, markdown, noticeCard, type CardJson } from '../../../cards/kit.ts';
+import { announcementCard, judgeHomeCard, type criteriaCard, type EvaluationProgressView, type JudgeItem, type judgePickerCard, type ScoreCardView } from '../../../cards/evaluation.ts';
+
+export type CriteriaView = Parameters<typeof criteriaCard>[0];
+export type JudgeHomeView = Parameters<typeof judgeHomeCard>[0];
+export type JudgePickerView = Parameters<typeof judgePickerCard>[0];
 import { deny, loadActivity } from '../summaries/common.ts';
 import { valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, judgeConflictUnits, loadCriteria, type EvaluationResults } from './results.ts';
@@ -26,14 +28,18 @@ export async function requireCoordinator(ctx: UseCaseContext, action: string): P
 
 // ---------------------------------------------------------------- open
 
-export type OpenResult = { ok: true; card: ReturnType<typeof card>; forced: boolean; alreadyOpen: boolean } | { ok: false; message: string };
+/** `held`: activities with a submitted summary; `judgesNotified`: judges invited now. */
+export type OpenResult =
+  | { ok: true; alreadyOpen: true; progress: EvaluationProgressView }
+  | { ok: true; alreadyOpen: false; forced: boolean; held: number; judgesNotified: number; progress: EvaluationProgressView }
+  | { ok: false; message: string };
 
 /** `开启评选` [强制]: from December of the campaign year; earlier only with 强制 (audited). */
 export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, force: boolean): Promise<OpenResult> {
   const refusal = await requireCoordinator(ctx, 'evaluation.open');
   if (refusal) return { ok: false, message: refusal };
   const existing = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
-  if (existing) return { ok: true, card: await progressCard(ctx, campaign, '评选已经开启。'), forced: false, alreadyOpen: true };
+  if (existing) return { ok: true, alreadyOpen: true, progress: await progressOf(ctx, campaign) };
   const today = shanghaiDate(ctx.now);
   const inWindow = evaluationWindowOpen(campaign.year, today);
   if (!inWindow && !force) {
@@ -53,11 +59,11 @@ export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, fo
   const judges = await ctx.tx.judge.findMany({ where: { campaignId: campaign.id } });
   for (const j of judges) await inviteJudge(ctx, campaign, j.openId, j.name);
   const held = (await heldActivities(ctx.tx, campaign.id)).length;
-  return { ok: true, card: await progressCard(ctx, campaign, `评选已开启：${held} 项活动已提交总结，可参评。${judges.length ? `已通知 ${judges.length} 位评委。` : ''}`), forced: !inWindow, alreadyOpen: false };
+  return { ok: true, alreadyOpen: false, forced: !inWindow, held, judgesNotified: judges.length, progress: await progressOf(ctx, campaign) };
 }
 
 async function inviteJudge(ctx: UseCaseContext, campaign: Campaign, openId: string, name: string): Promise<void> {
-  await ctx.enqueue(`evaluation.invite:${campaign.id}:${openId}`, { op: 'send', to: { openId }, card: await judgeHome(ctx, campaign, openId, name, `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委，请在下方选择活动评分。`) });
+  await ctx.enqueue(`evaluation.invite:${campaign.id}:${openId}`, { op: 'send', to: { openId }, card: judgeHomeCard({ ...(await judgeHome(ctx, campaign, openId, name)), notice: `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委，请在下方选择活动评分。` }) });
 }
 
 // ---------------------------------------------------------------- judges
@@ -129,10 +135,10 @@ export async function directoryPeople(ctx: UseCaseContext): Promise<{ openId: st
 }
 
 /** The 添加评委 person picker: the directory's people and the judges so far. */
-export async function judgePicker(ctx: UseCaseContext, campaign: Campaign, notice?: string): Promise<CardJson> {
+export async function judgePicker(ctx: UseCaseContext, campaign: Campaign): Promise<JudgePickerView> {
   const judges = await ctx.tx.judge.findMany({ where: { campaignId: campaign.id }, select: { name: true, unitId: true }, orderBy: { createdAt: 'asc' } });
   const units = new Map((await ctx.tx.unit.findMany({ where: { id: { in: judges.map((j) => j.unitId).filter((u): u is string => !!u) } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
-  return judgePickerCard({ year: campaign.year, people: await directoryPeople(ctx), judges: judges.map((j) => ({ name: j.name, unitName: (j.unitId && units.get(j.unitId)) || '' })), ...(notice ? { notice } : {}) });
+  return { year: campaign.year, people: await directoryPeople(ctx), judges: judges.map((j) => ({ name: j.name, unitName: (j.unitId && units.get(j.unitId)) || '' })) };
 }
 
 /** `添加评委 @某人 [单位]`: the unit (for conflict of interest) from the text, else from the directory. */
@@ -175,34 +181,36 @@ export async function addJudges(ctx: UseCaseContext, campaign: Campaign, people:
 
 // ---------------------------------------------------------------- criteria
 
-export async function criteriaView(ctx: UseCaseContext, campaign: Campaign, notice?: string) {
+export async function criteriaView(ctx: UseCaseContext, campaign: Campaign): Promise<CriteriaView> {
   const criteria = await ensureCriteria(ctx.tx, campaign.id);
   const scored = await ctx.tx.score.count({ where: { campaignId: campaign.id } });
   const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
-  return criteriaCard({ year: campaign.year, criteria, editable: coordinator && scored === 0, notice });
+  return { year: campaign.year, criteria, editable: coordinator && scored === 0 };
 }
 
-export async function saveCriteria(ctx: UseCaseContext, campaign: Campaign, formValue: Record<string, unknown> | undefined, rows: number): Promise<CardResponse> {
+/** What 保存评分标准 did; `invalid`: the typed rows with their errors, to show again. */
+export type SaveCriteriaResult = { kind: 'refused'; text: string } | { kind: 'invalid'; error: string; view: CriteriaView } | { kind: 'saved'; view: CriteriaView };
+
+export async function saveCriteria(ctx: UseCaseContext, campaign: Campaign, formValue: Record<string, unknown> | undefined, rows: number): Promise<SaveCriteriaResult> {
   const refusal = await requireCoordinator(ctx, 'evaluation.criteria_save');
-  if (refusal) return { toast: { type: 'error', content: refusal } };
+  if (refusal) return { kind: 'refused', text: refusal };
   const typed: CriterionDraft[] = [];
   const f = formValue ?? {};
   const s = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
   for (let i = 0; i < Math.min(Math.max(rows, 1), 8); i++) typed.push({ name: s(f[`name_${i}`]), weight: s(f[`weight_${i}`]), maxScore: s(f[`max_${i}`]) });
   if ((await ctx.tx.score.count({ where: { campaignId: campaign.id } })) > 0) {
-    const msg = await deny(ctx, 'evaluation.criteria_save', 'Campaign', campaign.id, '已有评委打分，评分标准不能再修改');
-    return { toast: { type: 'error', content: msg } };
+    return { kind: 'refused', text: await deny(ctx, 'evaluation.criteria_save', 'Campaign', campaign.id, '已有评委打分，评分标准不能再修改') };
   }
   const existing = await ensureCriteria(ctx.tx, campaign.id);
   const parsed = parseCriteria(typed, existing);
   if (!parsed.ok) {
     const first = Object.values(parsed.errors)[0] ?? '请检查输入';
-    return { toast: { type: 'error', content: first }, card: criteriaCard({ year: campaign.year, criteria: existing, editable: true, typed, errors: parsed.errors }) };
+    return { kind: 'invalid', error: first, view: { year: campaign.year, criteria: existing, editable: true, typed, errors: parsed.errors } };
   }
   await ctx.tx.evaluationCriterion.deleteMany({ where: { campaignId: campaign.id } });
   for (const c of parsed.criteria) await ctx.tx.evaluationCriterion.create({ data: { campaignId: campaign.id, ...c } });
   await ctx.audit({ action: 'evaluation.criteria_save', entity: 'EvaluationCriterion', entityId: campaign.id, before: existing, after: parsed.criteria });
-  return { toast: { type: 'success', content: '评分标准已保存' }, card: criteriaCard({ year: campaign.year, criteria: parsed.criteria, editable: true, notice: '评分标准已保存。' }) };
+  return { kind: 'saved', view: { year: campaign.year, criteria: parsed.criteria, editable: true } };
 }
 
 // ---------------------------------------------------------------- judging
@@ -227,23 +235,29 @@ async function judgeItems(ctx: UseCaseContext, campaign: Campaign, openId: strin
   });
 }
 
-export async function judgeHome(ctx: UseCaseContext, campaign: Campaign, openId: string, name: string, notice?: string) {
+export async function judgeHome(ctx: UseCaseContext, campaign: Campaign, openId: string, name: string): Promise<JudgeHomeView> {
   const judge = await ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId } } });
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
   const items = await judgeItems(ctx, campaign, openId, judge?.unitId ?? null);
-  return judgeHomeCard({ year: campaign.year, judgeName: name, items, closed: !evaluation || evaluation.status !== 'open', notice });
+  return { year: campaign.year, judgeName: name, items, closed: !evaluation || evaluation.status !== 'open' };
 }
+
+/**
+ * Why a judge's click did nothing: `refused` (not a judge, own unit, activity gone; audited) or
+ * `unavailable` (not open yet, closed, no summary yet), each with the text to show.
+ */
+export type JudgeRefusal = { kind: 'refused' | 'unavailable'; text: string };
 
 /** The judge's entry point (`评分` command, `evaluation.home`). */
-export async function judgeHomeFor(ctx: UseCaseContext, campaign: Campaign): Promise<CardResponse> {
+export async function judgeHomeFor(ctx: UseCaseContext, campaign: Campaign): Promise<JudgeRefusal | { kind: 'home'; home: JudgeHomeView }> {
   const judge = await judgeOf(ctx, campaign);
-  if (!judge) return { toast: { type: 'error', content: await deny(ctx, 'evaluation.home', 'Evaluation', campaign.id, '您不是本年度评选的评委。如需参与评分，请联系县政务公开办添加。') } };
+  if (!judge) return { kind: 'refused', text: await deny(ctx, 'evaluation.home', 'Evaluation', campaign.id, '您不是本年度评选的评委。如需参与评分，请联系县政务公开办添加。') };
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
-  if (!evaluation) return { toast: { type: 'info', content: '评选尚未开启' } };
-  return { card: await judgeHome(ctx, campaign, judge.openId, judge.name) };
+  if (!evaluation) return { kind: 'unavailable', text: '评选尚未开启' };
+  return { kind: 'home', home: await judgeHome(ctx, campaign, judge.openId, judge.name) };
 }
 
-async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: string, judgeOpenId: string, typed?: Record<string, string>, comment?: string, errors: Record<string, string> = {}, notice?: string) {
+async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: string, judgeOpenId: string, typed?: Record<string, string>, comment?: string, errors: Record<string, string> = {}): Promise<ScoreCardView | undefined> {
   const a = await loadActivity(ctx.tx, themeId);
   const s = await ctx.tx.summary.findUnique({
     where: { themeId },
@@ -268,7 +282,7 @@ async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: st
   const eligible = items.filter((i) => i.state !== 'conflict').length;
   // LOGO photos first (kind 'logo_photo' sorts before 'photo').
   const photos = s.attachments;
-  return scoreCard({
+  return {
     themeId,
     unitName: a.unitName,
     title: a.title,
@@ -283,45 +297,51 @@ async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: st
     comment: shownComment ?? '',
     errors,
     position: `已评 ${done}/${eligible}`,
-    notice,
-  });
+  };
 }
 
-async function refuseConflict(ctx: UseCaseContext, campaign: Campaign, themeId: string, action: string): Promise<CardResponse | undefined> {
+async function refuseConflict(ctx: UseCaseContext, campaign: Campaign, themeId: string, action: string): Promise<JudgeRefusal | undefined> {
   const judge = await judgeOf(ctx, campaign);
-  if (!judge) return { toast: { type: 'error', content: await deny(ctx, action, 'Evaluation', campaign.id, '您不是本年度评选的评委') } };
+  if (!judge) return { kind: 'refused', text: await deny(ctx, action, 'Evaluation', campaign.id, '您不是本年度评选的评委') };
   const a = await loadActivity(ctx.tx, themeId);
-  if (!a) return { toast: { type: 'error', content: '找不到这项活动' } };
+  if (!a) return { kind: 'refused', text: '找不到这项活动' };
   const own = await judgeConflictUnits(ctx.tx, judge);
-  if (own.has(a.unitId)) {
-    const msg = await deny(ctx, action, 'Theme', themeId, `回避：评委不能为本单位（${a.unitName}）的活动评分`);
-    return { toast: { type: 'error', content: msg } };
-  }
+  if (own.has(a.unitId)) return { kind: 'refused', text: await deny(ctx, action, 'Theme', themeId, `回避：评委不能为本单位（${a.unitName}）的活动评分`) };
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
-  if (!evaluation || evaluation.status !== 'open') return { toast: { type: 'info', content: evaluation ? '评分已结束，不能再修改' : '评选尚未开启' } };
+  if (!evaluation || evaluation.status !== 'open') return { kind: 'unavailable', text: evaluation ? '评分已结束，不能再修改' : '评选尚未开启' };
   const summary = await ctx.tx.summary.findUnique({ where: { themeId }, select: { status: true } });
-  if (summary?.status !== 'submitted') return { toast: { type: 'info', content: '这项活动还没有提交总结，暂不能评分' } };
+  if (summary?.status !== 'submitted') return { kind: 'unavailable', text: '这项活动还没有提交总结，暂不能评分' };
   return undefined;
 }
 
+/**
+ * What a judge's pick or score did: `score` is the card to show (absent when the summary is gone),
+ * `all_done` the judge's home once nothing is left to score.
+ */
+export type ScoringResult =
+  | JudgeRefusal
+  | { kind: 'all_done'; saved: boolean; home: JudgeHomeView }
+  | { kind: 'score'; score: ScoreCardView | undefined }
+  | { kind: 'invalid'; errors: string[]; score: ScoreCardView | undefined }
+  | { kind: 'saved_next'; score: ScoreCardView | undefined };
+
 /** `evaluation.pick` / `evaluation.next`: a score card (never for one's own unit). */
-export async function openScoreCard(ctx: UseCaseContext, campaign: Campaign, themeId: string | undefined): Promise<CardResponse> {
+export async function openScoreCard(ctx: UseCaseContext, campaign: Campaign, themeId: string | undefined): Promise<ScoringResult> {
   const judge = await judgeOf(ctx, campaign);
-  if (!judge) return { toast: { type: 'error', content: await deny(ctx, 'evaluation.pick', 'Evaluation', campaign.id, '您不是本年度评选的评委') } };
+  if (!judge) return { kind: 'refused', text: await deny(ctx, 'evaluation.pick', 'Evaluation', campaign.id, '您不是本年度评选的评委') };
   let target = themeId;
   if (!target) {
     const items = await judgeItems(ctx, campaign, judge.openId, judge.unitId);
     target = items.find((i) => i.state === 'todo')?.themeId;
-    if (!target) return { toast: { type: 'success', content: '您已完成全部评分，感谢！' }, card: await judgeHome(ctx, campaign, judge.openId, judge.name, '您已完成全部评分，感谢！') };
+    if (!target) return { kind: 'all_done', saved: false, home: await judgeHome(ctx, campaign, judge.openId, judge.name) };
   }
   const refusal = await refuseConflict(ctx, campaign, target, 'evaluation.pick');
   if (refusal) return refusal;
-  const c = await scoreCardFor(ctx, campaign, target, judge.openId);
-  return c ? { card: c } : { toast: { type: 'error', content: '找不到这项活动的总结' } };
+  return { kind: 'score', score: await scoreCardFor(ctx, campaign, target, judge.openId) };
 }
 
 /** `evaluation.score`: validates and saves one judge's scores on one activity, then shows the next. */
-export async function submitScores(ctx: UseCaseContext, campaign: Campaign, themeId: string, formValue: Record<string, unknown> | undefined): Promise<CardResponse> {
+export async function submitScores(ctx: UseCaseContext, campaign: Campaign, themeId: string, formValue: Record<string, unknown> | undefined): Promise<ScoringResult> {
   const refusal = await refuseConflict(ctx, campaign, themeId, 'evaluation.score');
   if (refusal) return refusal;
   const criteria = await loadCriteria(ctx.tx, campaign.id);
@@ -331,9 +351,7 @@ export async function submitScores(ctx: UseCaseContext, campaign: Campaign, them
   const comment = str(f.comment).trim().slice(0, 300);
   const parsed = parseScores(typed, criteria);
   if (!parsed.ok) {
-    const first = Object.values(parsed.errors);
-    const c = await scoreCardFor(ctx, campaign, themeId, ctx.actor, typed, comment, parsed.errors);
-    return { toast: { type: 'error', content: first.slice(0, 2).join('；') }, ...(c ? { card: c } : {}) };
+    return { kind: 'invalid', errors: Object.values(parsed.errors), score: await scoreCardFor(ctx, campaign, themeId, ctx.actor, typed, comment, parsed.errors) };
   }
   const before = await ctx.tx.score.findMany({ where: { themeId, judgeOpenId: ctx.actor }, select: { criterionKey: true, score: true } });
   for (const c of criteria) {
@@ -347,9 +365,8 @@ export async function submitScores(ctx: UseCaseContext, campaign: Campaign, them
   const judge = (await judgeOf(ctx, campaign))!;
   const items = await judgeItems(ctx, campaign, judge.openId, judge.unitId);
   const next = items.find((i) => i.state === 'todo');
-  if (!next) return { toast: { type: 'success', content: '评分已保存，您已完成全部评分' }, card: await judgeHome(ctx, campaign, judge.openId, judge.name, '评分已保存，您已完成全部评分，感谢！') };
-  const c = await scoreCardFor(ctx, campaign, next.themeId, judge.openId, undefined, undefined, {}, '上一项评分已保存。');
-  return { toast: { type: 'success', content: '评分已保存，下一项' }, ...(c ? { card: c } : {}) };
+  if (!next) return { kind: 'all_done', saved: true, home: await judgeHome(ctx, campaign, judge.openId, judge.name) };
+  return { kind: 'saved_next', score: await scoreCardFor(ctx, campaign, next.themeId, judge.openId) };
 }
 
 // ---------------------------------------------------------------- progress, winners
@@ -367,9 +384,9 @@ async function readinessOf(tx: UseCaseContext['tx'], r: EvaluationResults): Prom
   });
 }
 
-function progressView(r: EvaluationResults, notice?: string, readiness: string[] = []) {
+function progressView(r: EvaluationResults, readiness: string[] = []): EvaluationProgressView {
   const status = r.evaluation?.status ?? 'none';
-  return evaluationProgressCard({
+  return {
     readiness: status === 'open' ? readiness : [],
     year: r.campaign.year,
     statusLabel: r.evaluation ? (EVALUATION_STATUS_LABELS[status] ?? status) : '未开启',
@@ -390,27 +407,33 @@ function progressView(r: EvaluationResults, notice?: string, readiness: string[]
     defaultWinners: topN(r.results.map((x) => x.ranked), 3),
     winners: r.evaluation?.winners ?? [],
     canConfirm: status === 'open',
-    notice,
-  });
+  };
 }
 
-export async function progressCard(ctx: UseCaseContext, campaign: Campaign, notice?: string) {
+/** The 评选进度 card's content: judges' progress, the ranking and the readiness warnings. */
+export async function progressOf(ctx: UseCaseContext, campaign: Campaign): Promise<EvaluationProgressView> {
   const criteria = await loadCriteria(ctx.tx, campaign.id);
   const r = await computeResults(ctx.tx, campaign);
   if (criteria.length === 0) r.criteria = await ensureCriteria(ctx.tx, campaign.id);
-  return progressView(r, notice, await readinessOf(ctx.tx, r));
+  return progressView(r, await readinessOf(ctx.tx, r));
 }
 
+/** What 确认获奖名单 did; `announced`: the results went to `groups` chats. */
+export type ConfirmResult =
+  | { kind: 'refused' | 'not_open'; text: string }
+  | { kind: 'already_announced' | 'none_chosen'; progress: EvaluationProgressView }
+  | { kind: 'announced'; groups: number; progress: EvaluationProgressView };
+
 /** `evaluation.confirm`: records the winners, closes scoring and announces to every group. */
-export async function confirmWinners(ctx: UseCaseContext, campaign: Campaign, winners: string[]): Promise<CardResponse> {
+export async function confirmWinners(ctx: UseCaseContext, campaign: Campaign, winners: string[]): Promise<ConfirmResult> {
   const refusal = await requireCoordinator(ctx, 'evaluation.confirm');
-  if (refusal) return { toast: { type: 'error', content: refusal } };
+  if (refusal) return { kind: 'refused', text: refusal };
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
-  if (!evaluation) return { toast: { type: 'error', content: '评选尚未开启' } };
-  if (evaluation.status !== 'open') return { toast: { type: 'info', content: '获奖名单已确认并公布' }, card: await progressCard(ctx, campaign) };
+  if (!evaluation) return { kind: 'not_open', text: '评选尚未开启' };
+  if (evaluation.status !== 'open') return { kind: 'already_announced', progress: await progressOf(ctx, campaign) };
   const r = await computeResults(ctx.tx, campaign);
   const valid = winners.filter((w) => r.results.some((x) => x.activity.themeId === w && x.aggregate.final !== undefined));
-  if (valid.length === 0) return { toast: { type: 'error', content: '请至少选择一项已评分的活动' }, card: progressView(r, undefined, await readinessOf(ctx.tx, r)) };
+  if (valid.length === 0) return { kind: 'none_chosen', progress: progressView(r, await readinessOf(ctx.tx, r)) };
   const ordered = r.results.filter((x) => valid.includes(x.activity.themeId));
   await ctx.tx.evaluation.update({ where: { id: evaluation.id }, data: { status: 'announced', winners: JSON.stringify(ordered.map((x) => x.activity.themeId)), confirmedBy: ctx.actor, confirmedAt: ctx.now } });
   await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { status: 'closed' } });
@@ -426,15 +449,7 @@ export async function confirmWinners(ctx: UseCaseContext, campaign: Campaign, wi
   if (ctx.config.coordinatorChatId) targets.add(ctx.config.coordinatorChatId);
   for (const chatId of targets) await ctx.enqueue(`evaluation.announce:${campaign.id}:${chatId}`, { op: 'send', to: { chatId }, card: announcement });
   const after = await computeResults(ctx.tx, campaign);
-  return { toast: { type: 'success', content: `获奖名单已确认，已向 ${targets.size} 个群公布` }, card: progressView(after, `已公布评选结果（${targets.size} 个群）。`) };
-}
-
-export function textCard(title: string, lines: string[]) {
-  return noticeCard(title, lines.map((l) => l.replace(/[<>]/g, '')));
-}
-
-export function simpleCard(text: string) {
-  return card({ title: '最佳政务公开主题日活动评选', template: 'violet', elements: [markdown(text)] });
+  return { kind: 'announced', groups: targets.size, progress: progressView(after) };
 }
 
 export type { Criterion };

@@ -7,12 +7,11 @@ import type { FileStorage } from '../../ports/storage.ts';
 import { withContext } from '../../app/context.ts';
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDateTime } from '../../domain/time.ts';
-import { writeEvaluationWorkbook, type EvaluationSheetData } from '../../adapters/files/evaluation-xlsx.ts';
-import { evidenceDocument, evidenceIndex } from '../../adapters/files/evidence-html.ts';
-import { writeZipBuffer, type ZipEntry } from '../../adapters/files/evidence-zip.ts';
+import type { EvaluationSheetData, ExportWriter, ZipEntry } from '../../ports/files.ts';
 import { valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, type EvaluationResults } from './results.ts';
-import { progressCard } from './evaluation.ts';
+import { progressOf } from './evaluation.ts';
+import { evaluationProgressCard } from '../../../cards/evaluation.ts';
 import { downloadLinkFor } from '../exports/links.ts';
 import { withDownloads } from '../../../cards/download.ts';
 
@@ -44,10 +43,10 @@ export function evaluationSheetData(r: EvaluationResults, now: Date): Evaluation
   };
 }
 
-export async function buildEvaluationXlsx(db: Reader, campaign: Campaign, now: Date): Promise<Buffer> {
+export async function buildEvaluationXlsx(db: Reader, files: ExportWriter, campaign: Campaign, now: Date): Promise<Buffer> {
   const r = await computeResults(db as Tx, campaign);
   if (r.criteria.length === 0) r.criteria = await ensureCriteria(db as Tx, campaign.id);
-  return writeEvaluationWorkbook(evaluationSheetData(r, now));
+  return files.evaluationWorkbook(evaluationSheetData(r, now));
 }
 
 function safeName(s: string, max = 40): string {
@@ -56,7 +55,7 @@ function safeName(s: string, max = 40): string {
 }
 
 /** Files of the evidence package, as relative paths and bytes. */
-export async function evidenceEntries(db: Reader, storage: FileStorage, campaign: Campaign): Promise<ZipEntry[]> {
+export async function evidenceEntries(db: Reader, storage: FileStorage, files: ExportWriter, campaign: Campaign): Promise<ZipEntry[]> {
   const activities = await heldActivities(db as Tx, campaign.id);
   const evaluation = await (db as Tx).evaluation.findUnique({ where: { campaignId: campaign.id } });
   const winners: string[] = evaluation ? (JSON.parse(evaluation.winners) as string[]) : [];
@@ -94,7 +93,7 @@ export async function evidenceEntries(db: Reader, storage: FileStorage, campaign
     const award = winners.includes(a.themeId) ? '最佳政务公开主题日活动' : undefined;
     const issues = (parseEvidenceCheck(s.evidenceCheck)?.issues ?? []).filter((i) => i.level === 'warn').map((i) => i.message);
     if (photos.length < s.attachments.length) issues.push(`${s.attachments.length - photos.length} 张照片文件缺失`);
-    const html = evidenceDocument({
+    const html = files.evidenceDocument({
       year: campaign.year,
       unitName: a.unitName,
       title: a.title,
@@ -109,12 +108,12 @@ export async function evidenceEntries(db: Reader, storage: FileStorage, campaign
     entries.push({ name: `${folder}/活动总结.html`, data: Buffer.from(html, 'utf8') });
     index.push({ href: `${folder}/活动总结.html`, unitName: a.unitName, title: a.title, month: a.month, photos: photos.length, award });
   }
-  entries.unshift({ name: '目录.html', data: Buffer.from(evidenceIndex(campaign.year, index), 'utf8') });
+  entries.unshift({ name: '目录.html', data: Buffer.from(files.evidenceIndex(campaign.year, index), 'utf8') });
   return entries;
 }
 
-export async function buildEvidenceZip(db: Reader, storage: FileStorage, campaign: Campaign, now: Date): Promise<Buffer> {
-  return writeZipBuffer(await evidenceEntries(db, storage, campaign), now);
+export async function buildEvidenceZip(db: Reader, storage: FileStorage, files: ExportWriter, campaign: Campaign, now: Date): Promise<Buffer> {
+  return files.zip(await evidenceEntries(db, storage, files, campaign), now);
 }
 
 export type ExportKind = 'xlsx' | 'evidence';
@@ -137,7 +136,7 @@ async function buildAndSend(services: AppServices, campaign: Campaign, kind: Exp
   const now = services.clock.now();
   const stamp = shanghaiDateTime(now).replace(/[-: ]/g, '').slice(0, 12);
   const fileName = kind === 'xlsx' ? `${campaign.year}年最佳政务公开主题日活动评选汇总表-${stamp}.xlsx` : `${campaign.year}年政务公开主题日活动证据包-${stamp}.zip`;
-  const data = kind === 'xlsx' ? await buildEvaluationXlsx(services.db, campaign, now) : await buildEvidenceZip(services.db, services.storage, campaign, now);
+  const data = kind === 'xlsx' ? await buildEvaluationXlsx(services.db, services.files, campaign, now) : await buildEvidenceZip(services.db, services.storage, services.files, campaign, now);
   const storedPath = await services.storage.put(`exports/${campaign.year}/${kind}-${stamp}-${requestId.replace(/[^A-Za-z0-9_-]/g, '').slice(-12)}.${kind === 'xlsx' ? 'xlsx' : 'zip'}`, data);
   await withContext(
     services,
@@ -145,7 +144,7 @@ async function buildAndSend(services: AppServices, campaign: Campaign, kind: Exp
     async (ctx) => {
       await ctx.enqueue(`evaluation.export:${kind}:${requestId}`, { op: 'file', to: { chatId }, fileName, fileType: kind === 'xlsx' ? 'xls' : 'stream', storedPath });
       const link = messageId ? await downloadLinkFor(ctx, { storedPath, fileName, label: kind === 'xlsx' ? '评选汇总表' : '证据包' }) : undefined;
-      if (messageId && link) await ctx.enqueue(`evaluation.export_link:${kind}:${requestId}`, { op: 'patch', messageId, card: withDownloads(await progressCard(ctx, await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaign.id } })), [link]) });
+      if (messageId && link) await ctx.enqueue(`evaluation.export_link:${kind}:${requestId}`, { op: 'patch', messageId, card: withDownloads(evaluationProgressCard(await progressOf(ctx, await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaign.id } }))), [link]) });
       await ctx.audit({ action: `evaluation.export_${kind}`, entity: 'Campaign', entityId: campaign.id, after: { fileName, bytes: data.length } });
     },
     { eventId: `export:${requestId}` },

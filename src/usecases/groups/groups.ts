@@ -1,9 +1,8 @@
 // Group chats and coordinators: the bot joining or leaving a group, binding a group to a unit
 // (or marking the coordinators' group), and coordinators managing each other.
 import type { UseCaseContext } from '../../app/bot.ts';
-import type { CardResponse } from '../../app/events.ts';
 import { guessUnitFromChatName, matchUnitName } from '../../domain/unit-names.ts';
-import { buildGroupBindCard, buildGroupBoundCard } from '../../../cards/group.ts';
+import { buildGroupBindCard } from '../../../cards/group.ts';
 import { deny, personName } from '../submissions/shared.ts';
 import { resolveCampaign } from '../campaign/resolve.ts';
 import { sendUnitNotice } from '../campaign/launch.ts';
@@ -91,21 +90,26 @@ export async function bindGroupByName(ctx: UseCaseContext, chatId: string, typed
   return bindGroup(ctx, chatId, { unitId: found.unit.id });
 }
 
+/** What the bind card's confirm button did; the feature module renders the toast and the replacement card. */
+export type GroupBindingResult =
+  | { kind: 'coordinator_group'; chatName: string; byName: string }
+  | { kind: 'bound'; chatName: string; unitName: string; byName: string; text: string }
+  | { kind: 'no_unit'; chatId: string; chatName: string; units: { id: string; name: string; shortName: string | null }[] }
+  | { kind: 'refused'; text: string };
+
 /** The confirm button of the bind card (the caller has checked the coordinator). */
-export async function confirmGroupBinding(ctx: UseCaseContext, chatId: string, unitId: string | undefined, coordinator: boolean): Promise<CardResponse> {
+export async function confirmGroupBinding(ctx: UseCaseContext, chatId: string, unitId: string | undefined, coordinator: boolean): Promise<GroupBindingResult> {
   const chat = await ctx.tx.groupChat.findUnique({ where: { chatId } });
   const byName = await personName(ctx.tx, ctx.actor);
+  const chatName = chat?.name ?? '';
   if (coordinator) {
     await bindGroup(ctx, chatId, { coordinator: true });
-    return { toast: { type: 'success', content: '已设为协调人工作群' }, card: buildGroupBoundCard({ chatName: chat?.name ?? '', unitName: null, byName }) };
+    return { kind: 'coordinator_group', chatName, byName };
   }
-  if (!unitId) {
-    const units = await activeUnits(ctx);
-    return { toast: { type: 'error', content: '请先选择单位' }, card: buildGroupBindCard({ chatId, chatName: chat?.name ?? '', units, error: '请先选择单位' }) };
-  }
+  if (!unitId) return { kind: 'no_unit', chatId, chatName, units: await activeUnits(ctx) };
   const r = await bindGroup(ctx, chatId, { unitId });
-  if (!r.ok) return { toast: { type: 'error', content: r.text } };
-  return { toast: { type: 'success', content: r.text }, card: buildGroupBoundCard({ chatName: chat?.name ?? '', unitName: r.unitName ?? '', byName }) };
+  if (!r.ok) return { kind: 'refused', text: r.text };
+  return { kind: 'bound', chatName, unitName: r.unitName ?? '', byName, text: r.text };
 }
 
 /** 添加协调人 @某人 / 移除协调人 @某人 (the caller has checked the actor is a coordinator). */

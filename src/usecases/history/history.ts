@@ -4,7 +4,6 @@ import type { Db, Tx } from '../../adapters/db/database.ts';
 import type { AppServices } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { shanghaiDateTime } from '../../domain/time.ts';
-import { writeHistoryWorkbook } from '../../adapters/files/history-xlsx.ts';
 import { computeHistory, type History, type HistoryTheme } from '../../domain/history.ts';
 import { linkCount, storedDates, storedLinks } from '../../domain/summary.ts';
 import { parseForms } from '../submissions/shared.ts';
@@ -78,7 +77,7 @@ export async function sendHistoryExport(services: AppServices, chatId: string, a
   try {
     const now = services.clock.now();
     const history = await loadHistory(services.db);
-    const data = await writeHistoryWorkbook(history);
+    const data = await services.files.historyWorkbook(history);
     const stamp = shanghaiDateTime(now).replace(/[-: ]/g, '').slice(0, 12);
     const fileName = `政务公开主题日年度对比-${stamp}.xlsx`;
     const storedPath = await services.storage.put(`exports/history/history-${stamp}-${key}.xlsx`, data);

@@ -13,7 +13,6 @@ import { affectedUnitIds, diffSchedules, type ScheduleChange, type ScheduleRow }
 import { formatChineseDate, shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
 import { enqueueMany, type OutboxOp, type Recipient } from '../../app/outbox.ts';
 import { publishedScheduleCard, scheduleChangeNoticeCard } from '../../../cards/schedule.ts';
-import { writeScheduleXlsx } from '../../adapters/files/schedule-xlsx.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import type { CampaignRow } from '../review/common.ts';
 import { currentScheduleRows, latestPublished } from './rows.ts';
@@ -134,7 +133,7 @@ export async function sendScheduleXlsx(
 ): Promise<void> {
   // Full numbers only in a file sent privately to a coordinator; a group gets them masked.
   const write = (masked: boolean) =>
-    writeScheduleXlsx({
+    services.files.scheduleXlsx({
       title: PLAN_DEFAULTS.scheduleTitle(p.year),
       subtitle: `县政务公开和政务服务工作领导小组办公室\u3000第${p.version}版\u3000${formatChineseDate(p.publishedOn)}`,
       rows: masked ? p.rows.map((r) => ({ ...r, contactPhone: r.contactPhone ? maskPhone(r.contactPhone) : r.contactPhone })) : p.rows,

@@ -4,7 +4,7 @@ import type { Tx } from '../../adapters/db/database.ts';
 import type { AppServices, UseCaseContext } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { PLAN_DEFAULTS, formLabel, unitKindLabel } from '../../domain/campaign.ts';
-import { buildSubmissionsCsv, buildSubmissionsXlsx, type SubmissionExport } from '../../adapters/files/submissions-export.ts';
+import type { SubmissionExport } from '../../ports/files.ts';
 import { instantText, parseForms } from './shared.ts';
 import { downloadLinkFor } from '../exports/links.ts';
 import { exportReadyCard } from '../../../cards/download.ts';
@@ -43,8 +43,8 @@ export function exportFileBase(year: number, now: Date): string {
 /** Builds, stores and sends both files after the transaction commits. */
 export async function sendSubmissionExport(services: AppServices, p: { data: SubmissionExport; year: number; chatId: string; actor: string; now: Date; eventId: string; campaignId: string }): Promise<void> {
   const base = exportFileBase(p.year, p.now);
-  const xlsx = await buildSubmissionsXlsx(p.data);
-  const csv = buildSubmissionsCsv(p.data);
+  const xlsx = await services.files.submissionsXlsx(p.data);
+  const csv = services.files.submissionsCsv(p.data);
   const stamp = p.eventId.replace(/[^A-Za-z0-9_-]/g, '_').slice(-40);
   const xlsxPath = await services.storage.put(`exports/submissions/${p.year}/${stamp}.xlsx`, xlsx);
   const csvPath = await services.storage.put(`exports/submissions/${p.year}/${stamp}.csv`, csv);

@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { UseCaseContext } from '../../app/bot.ts';
 import { isCoordinator, unitOfChat } from '../../app/access.ts';
-import type { CardResponse, Mention } from '../../app/events.ts';
-import { liaisonDecidedCard, liaisonRequestCard } from '../../../cards/liaison.ts';
+import type { Mention } from '../../app/events.ts';
+import { liaisonRequestCard } from '../../../cards/liaison.ts';
 import { instantText, personName } from './shared.ts';
 
 export type LiaisonResult = { ok: true; text: string } | { ok: false; text: string };
@@ -116,22 +116,30 @@ async function applyLiaison(ctx: UseCaseContext, unit: { id: string; name: strin
   return { ok: true, text };
 }
 
+/** What 同意 / 拒绝 did; the feature module renders the toast and the decided card. */
+export type LiaisonDecision =
+  | { kind: 'gone' }
+  | { kind: 'unreadable' }
+  | { kind: 'unit_gone' }
+  | { kind: 'not_allowed'; unitName: string }
+  | { kind: 'decided'; approved: boolean; unitName: string; name: string; role: 'primary' | 'backup'; byName: string; atText: string };
+
 /** 同意 / 拒绝 on the request card: only the unit's current liaisons and coordinators may decide. */
-export async function decideLiaisonRequest(ctx: UseCaseContext, requestId: string, approve: boolean): Promise<CardResponse> {
+export async function decideLiaisonRequest(ctx: UseCaseContext, requestId: string, approve: boolean): Promise<LiaisonDecision> {
   const kv = await ctx.tx.keyValue.findUnique({ where: { key: REQUEST_PREFIX + requestId } });
-  if (!kv) return { toast: { type: 'info', content: '这条申请已处理或已失效' } };
+  if (!kv) return { kind: 'gone' };
   let request: LiaisonRequest;
   try {
     request = JSON.parse(kv.value) as LiaisonRequest;
   } catch {
-    return { toast: { type: 'error', content: '这条申请已失效' } };
+    return { kind: 'unreadable' };
   }
   const unit = await ctx.tx.unit.findUnique({ where: { id: request.unitId }, select: { id: true, name: true } });
-  if (!unit) return { toast: { type: 'error', content: '单位已不存在' } };
+  if (!unit) return { kind: 'unit_gone' };
   const allowed = (await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds)) || ((await ctx.tx.liaison.count({ where: { unitId: unit.id, openId: ctx.actor } })) > 0 && ctx.actor !== request.openId);
   if (!allowed) {
     await ctx.audit({ action: 'liaison.decide', entity: 'Unit', entityId: unit.id, decision: 'deny', reason: 'not a liaison of the unit or a coordinator' });
-    return { toast: { type: 'error', content: `只有${unit.name}的现有联系人或协调人可以确认` } };
+    return { kind: 'not_allowed', unitName: unit.name };
   }
   await ctx.tx.keyValue.delete({ where: { key: kv.key } });
   const byName = await personName(ctx.tx, ctx.actor, unit.id);
@@ -146,7 +154,7 @@ export async function decideLiaisonRequest(ctx: UseCaseContext, requestId: strin
   }
   // Both sides hear it: the requester in the group where they asked, the decider on the card.
   await ctx.enqueue(`liaison.decided:${requestId}`, { op: 'send', to: { chatId: request.chatId }, text: groupText });
-  return { toast: { type: approve ? 'success' : 'info', content: approve ? '已同意' : '已拒绝' }, card: liaisonDecidedCard({ unitName: unit.name, name: request.name, role: request.role, approved: approve, byName, atText }) };
+  return { kind: 'decided', approved: approve, unitName: unit.name, name: request.name, role: request.role, byName, atText };
 }
 
 /** 分管领导 @某人, by a liaison of the unit or a coordinator, in the unit's group. */

@@ -10,16 +10,14 @@
 //   current, when and by whom it was submitted, or that the submission was withdrawn.
 import type { UseCaseContext } from '../../app/bot.ts';
 import { isLiaisonOf } from '../../app/access.ts';
-import { supersededReceiptCard } from '../../../cards/receipt.ts';
-import type { CardJson } from '../../../cards/kit.ts';
 import { displayVersionOf, stillPatchable } from './submit.ts';
 import { deny, instantText, personName } from './shared.ts';
 
 export interface StaleReceipt {
   /** what the person is told: the clicked version, and which one is current */
   message: string;
-  /** the clicked card in its superseded state, when Feishu still lets us update it */
-  card?: CardJson;
+  /** what the clicked card shows in its superseded state, when Feishu still lets us update it */
+  superseded?: { unitName: string; campaignTitle: string; displayVersion: number; status: 'submitted' | 'withdrawn'; reason: string };
 }
 
 /**
@@ -50,8 +48,6 @@ export async function staleReceipt(ctx: UseCaseContext, submissionId: string, me
   // 撤回 on it is refused; 修改 still opens the current version's form (the button carries no version).
   if (action === 'withdraw') await deny(ctx, 'submission.withdraw', 'Submission', submissionId, `stale receipt v${clicked} (current v${s.version})`);
   const reason = s.status === 'withdrawn' ? '本单位的申报已撤回。' : `本单位的申报已更新为第 ${current} 版。`;
-  const card = stillPatchable(sent, ctx.now)
-    ? supersededReceiptCard({ unitName: s.unit.name, campaignTitle: s.campaign.title, displayVersion: oldDisplay, status: oldRev?.action === 'withdraw' ? 'withdrawn' : 'submitted', reason })
-    : undefined;
-  return { message, ...(card ? { card } : {}) };
+  if (!stillPatchable(sent, ctx.now)) return { message };
+  return { message, superseded: { unitName: s.unit.name, campaignTitle: s.campaign.title, displayVersion: oldDisplay, status: oldRev?.action === 'withdraw' ? 'withdrawn' : 'submitted', reason } };
 }

@@ -2,7 +2,6 @@
 // accept a submit (new version, theme versions, revision snapshot, receipt, progress), withdraw.
 import type { Tx } from '../../adapters/db/database.ts';
 import type { UseCaseContext } from '../../app/bot.ts';
-import type { CardResponse } from '../../app/events.ts';
 import { isLiaisonOf, liaisonUnitIds } from '../../app/access.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import {
@@ -21,7 +20,7 @@ import {
 } from '../../domain/submission.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaign-stage.ts';
-import { REUSE_PICK, buildClosedFormCard, buildSubmissionFormCard, buildSubmittedCard, type ConflictView } from '../../../cards/submission-form.ts';
+import { REUSE_PICK, buildSubmissionFormCard, type ConflictView, type SubmissionFormView, type ThemeSummaryView } from '../../../cards/submission-form.ts';
 import { buildReceiptCard, supersededReceiptCard } from '../../../cards/receipt.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { activeThemes, dateText, deny, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
@@ -106,8 +105,8 @@ async function conflictOf(tx: Tx, s: LoadedSubmission, baseVersion: number): Pro
   };
 }
 
-async function renderForm(tx: Tx, s: LoadedSubmission, draft: SubmissionDraft, baseVersion: number, now: Date, banner?: string): Promise<CardJson> {
-  return buildSubmissionFormCard({
+async function formView(tx: Tx, s: LoadedSubmission, draft: SubmissionDraft, baseVersion: number, now: Date, banner?: string): Promise<SubmissionFormView> {
+  return {
     submissionId: s.id,
     baseVersion,
     unitName: s.unit.name,
@@ -120,7 +119,7 @@ async function renderForm(tx: Tx, s: LoadedSubmission, draft: SubmissionDraft, b
     banner,
     domainOptions: parseSettings(s.campaign.settings).themeDomains,
     ...(await previousFor(tx, s)),
-  });
+  };
 }
 
 /** Last year's themes of the unit (read-only reference with 以此为草稿), when there are any. */
@@ -135,49 +134,61 @@ async function saveDraft(tx: Tx, submissionId: string, openId: string, draft: Su
   await tx.formDraft.upsert({ where: { subject_openId: { subject, openId } }, create: { subject, openId, data, baseVersion }, update: { data, baseVersion } });
 }
 
+/** What opening the form did (the form itself went to the liaison's direct chat). */
+export type OpenFormResult = { kind: 'sent' } | { kind: 'missing'; text: string } | { kind: 'refused'; text: string };
+
 /**
  * 填写申报表 / 修改: sends the form to the liaison's direct chat (phones stay out of the group).
  * An unfinished draft on the same version is reused so nothing typed earlier is lost.
  */
-export async function openSubmissionForm(ctx: UseCaseContext, submissionId: string, via: 'open' | 'edit'): Promise<CardResponse> {
+export async function openSubmissionForm(ctx: UseCaseContext, submissionId: string, via: 'open' | 'edit'): Promise<OpenFormResult> {
   const s = await loadSubmission(ctx.tx, submissionId);
-  if (!s) return { toast: { type: 'warning', content: await deny(ctx, `submission.${via}`, 'Submission', submissionId, '找不到这份申报，卡片可能已过期') } };
+  if (!s) return { kind: 'missing', text: await deny(ctx, `submission.${via}`, 'Submission', submissionId, '找不到这份申报，卡片可能已过期') };
   const refusal = (await liaisonRefusal(ctx, s)) ?? windowRefusal(s, ctx.now);
-  if (refusal) return { toast: { type: 'error', content: await deny(ctx, `submission.${via}`, 'Submission', s.id, refusal) } };
+  if (refusal) return { kind: 'refused', text: await deny(ctx, `submission.${via}`, 'Submission', s.id, refusal) };
 
   const existing = await ctx.tx.formDraft.findUnique({ where: { subject_openId: { subject: draftSubject(s.id), openId: ctx.actor } } });
   const kept = existing && existing.baseVersion === s.version ? parseDraft(existing.data) : null;
   const draft = kept ?? (await freshDraft(ctx.tx, s, ctx.actor));
   await saveDraft(ctx.tx, s.id, ctx.actor, draft, s.version);
-  const card = await renderForm(ctx.tx, s, draft, s.version, ctx.now, kept ? '已恢复你上次未提交的内容。' : undefined);
+  const card = buildSubmissionFormCard(await formView(ctx.tx, s, draft, s.version, ctx.now, kept ? '已恢复你上次未提交的内容。' : undefined));
   await ctx.enqueue(`form:${s.id}:${ctx.actor}:${ctx.eventId}`, { op: 'send', to: { openId: ctx.actor }, card });
   await ctx.audit({ action: `submission.${via}_form`, entity: 'Submission', entityId: s.id });
-  return { toast: { type: 'success', content: '申报表已发到你与主题日助手的私聊，请在私聊中填写' } };
+  return { kind: 'sent' };
 }
 
 const OPS = new Set(['save', 'submit', 'edit', 'delete', 'new', 'reload', 'rebase', 'reuse']);
+
+/**
+ * What one click on the form did. `form`: the form to show again, with a message whose outcome is
+ * `updated` (the click was applied), `reloaded` (another version loaded or taken as the base),
+ * `pick_needed` (以此为草稿 without a usable pick) or `refused`.
+ */
+export type FormActionResult =
+  | { kind: 'missing'; text: string }
+  | { kind: 'refused'; text: string }
+  /** no draft on file: the form was closed (submitted: the unit and the version on file) */
+  | { kind: 'expired'; submitted: { unitName: string; displayVersion: number } | null }
+  | { kind: 'older_card' }
+  | { kind: 'form'; outcome: 'updated' | 'reloaded' | 'pick_needed' | 'refused'; message: string; form: SubmissionFormView }
+  | { kind: 'submitted'; late: boolean; unitName: string; displayVersion: number; atText: string; themes: ThemeSummaryView[] };
 
 /** One click on the form card: value {s, v, op, i?} plus the form's values. */
 export async function submissionFormAction(
   ctx: UseCaseContext,
   input: { submissionId: string; cardVersion: number; op: string; index?: number; formValue?: Record<string, unknown> },
-): Promise<CardResponse> {
+): Promise<FormActionResult> {
   const s = await loadSubmission(ctx.tx, input.submissionId);
-  if (!s || !OPS.has(input.op)) return { toast: { type: 'warning', content: await deny(ctx, 'submission.form', 'Submission', input.submissionId, '这张申报表已失效，请重新打开') } };
+  if (!s || !OPS.has(input.op)) return { kind: 'missing', text: await deny(ctx, 'submission.form', 'Submission', input.submissionId, '这张申报表已失效，请重新打开') };
   const who = await liaisonRefusal(ctx, s);
-  if (who) return { toast: { type: 'error', content: await deny(ctx, `submission.form.${input.op}`, 'Submission', s.id, who) } };
+  if (who) return { kind: 'refused', text: await deny(ctx, `submission.form.${input.op}`, 'Submission', s.id, who) };
 
   const row = await ctx.tx.formDraft.findUnique({ where: { subject_openId: { subject: draftSubject(s.id), openId: ctx.actor } } });
   const stored = row ? parseDraft(row.data) : null;
   if (!row || !stored) {
-    const card = buildClosedFormCard('这张申报表已失效', [
-      s.status === 'submitted' ? `${s.unit.name}的申报已提交（第 ${await displayVersionOf(ctx.tx, s.id, s.version)} 版）。如需修改，请点击工作群里回执卡片上的“修改”。` : '请在本单位工作群的通知卡片上点击“填写申报表”重新打开。',
-    ]);
-    return { toast: { type: 'info', content: '这张申报表已失效' }, card };
+    return { kind: 'expired', submitted: s.status === 'submitted' ? { unitName: s.unit.name, displayVersion: await displayVersionOf(ctx.tx, s.id, s.version) } : null };
   }
-  if (row.baseVersion !== input.cardVersion) {
-    return { toast: { type: 'warning', content: '这是较早发给你的申报表，请使用最新的那一张' } };
-  }
+  if (row.baseVersion !== input.cardVersion) return { kind: 'older_card' };
   const form = readForm(input.formValue);
   const domainOptions = parseSettings(s.campaign.settings).themeDomains;
   const rules = { campaignYear: s.campaign.year, today: shanghaiDate(ctx.now), domainOptions };
@@ -196,7 +207,7 @@ export async function submissionFormAction(
     }
     baseVersion = s.version;
     await saveDraft(ctx.tx, s.id, ctx.actor, draft, baseVersion);
-    return { toast: { type: 'info', content: message }, card: await renderForm(ctx.tx, s, draft, baseVersion, ctx.now, message) };
+    return { kind: 'form', outcome: 'reloaded', message, form: await formView(ctx.tx, s, draft, baseVersion, ctx.now, message) };
   }
 
   let op: DraftOp;
@@ -204,7 +215,10 @@ export async function submissionFormAction(
     const picked = input.formValue?.[REUSE_PICK];
     const index = input.index ?? (typeof picked === 'string' && /^\d{1,2}$/.test(picked) ? Number(picked) : -1);
     const past = index >= 0 ? await pastThemeDraft(ctx.tx, s.unitId, s.campaign.year, index) : null;
-    if (!past) return { toast: { type: 'warning', content: index < 0 ? '请先选择一个往年主题，再点“以此为草稿”' : '找不到这个往年主题，请刷新后重试' }, card: await renderForm(ctx.tx, s, { ...stored, contactName: form.contactName, contactPhone: form.contactPhone, current: form.theme }, baseVersion, ctx.now) };
+    if (!past) {
+      const message = index < 0 ? '请先选择一个往年主题，再点“以此为草稿”' : '找不到这个往年主题，请刷新后重试';
+      return { kind: 'form', outcome: 'pick_needed', message, form: await formView(ctx.tx, s, { ...stored, contactName: form.contactName, contactPhone: form.contactPhone, current: form.theme }, baseVersion, ctx.now) };
+    }
     // 领域 no longer in this year's list are dropped rather than refused.
     op = { op: 'reuse', theme: { ...past, domains: past.domains.filter((d) => domainOptions.includes(d)) } };
   } else {
@@ -215,10 +229,7 @@ export async function submissionFormAction(
   if (step.refused || op.op !== 'submit' || !step.accepted) {
     await saveDraft(ctx.tx, s.id, ctx.actor, step.draft, baseVersion);
     if (step.refused && op.op === 'submit') await ctx.audit({ action: 'submission.submit', entity: 'Submission', entityId: s.id, decision: 'deny', reason: `invalid: ${Object.keys(step.draft.errors).join(',')}` });
-    return {
-      toast: { type: step.refused ? 'error' : 'success', content: step.message },
-      card: await renderForm(ctx.tx, s, step.draft, baseVersion, ctx.now),
-    };
+    return { kind: 'form', outcome: step.refused ? 'refused' : 'updated', message: step.message, form: await formView(ctx.tx, s, step.draft, baseVersion, ctx.now) };
   }
 
   // Submit: the window and the version are checked last so the draft is saved either way.
@@ -226,12 +237,12 @@ export async function submissionFormAction(
   const closed = windowRefusal(s, ctx.now);
   if (closed) {
     await deny(ctx, 'submission.submit', 'Submission', s.id, closed);
-    return { toast: { type: 'error', content: closed }, card: await renderForm(ctx.tx, s, step.draft, baseVersion, ctx.now, closed) };
+    return { kind: 'form', outcome: 'refused', message: closed, form: await formView(ctx.tx, s, step.draft, baseVersion, ctx.now, closed) };
   }
   if (s.version !== baseVersion) {
     const reason = `本单位的申报已被更新为第 ${s.version} 版，你的表单基于第 ${baseVersion} 版，未提交`;
     await deny(ctx, 'submission.submit', 'Submission', s.id, `stale: base v${baseVersion}, current v${s.version}`);
-    return { toast: { type: 'error', content: reason }, card: await renderForm(ctx.tx, s, step.draft, baseVersion, ctx.now) };
+    return { kind: 'form', outcome: 'refused', message: reason, form: await formView(ctx.tx, s, step.draft, baseVersion, ctx.now) };
   }
 
   const result = await acceptSubmission(ctx.tx, { submission: s, contact: step.accepted.contact, themes: step.accepted.themes, actor: ctx.actor, now: ctx.now });
@@ -239,16 +250,13 @@ export async function submissionFormAction(
     // Another liaison's submit of the same version committed while this one waited.
     const fresh = (await loadSubmission(ctx.tx, s.id))!;
     await deny(ctx, 'submission.submit', 'Submission', s.id, `stale: base v${baseVersion}, current v${fresh.version} (concurrent)`);
-    return { toast: { type: 'error', content: `本单位的申报刚被更新为第 ${fresh.version} 版，你的表单未提交` }, card: await renderForm(ctx.tx, fresh, step.draft, baseVersion, ctx.now) };
+    return { kind: 'form', outcome: 'refused', message: `本单位的申报刚被更新为第 ${fresh.version} 版，你的表单未提交`, form: await formView(ctx.tx, fresh, step.draft, baseVersion, ctx.now) };
   }
   await ctx.tx.formDraft.delete({ where: { id: row.id } });
   await ctx.audit({ action: `submission.${result.action}`, entity: 'Submission', entityId: s.id, before: result.before, after: result.after });
   await postReceipt(ctx, s.id);
   await refreshProgressCards(ctx, s.campaignId);
-  return {
-    toast: { type: 'success', content: result.late ? `已提交（逾期提交），共 ${result.after.themes.length} 个主题` : `已提交，共 ${result.after.themes.length} 个主题` },
-    card: buildSubmittedCard({ unitName: s.unit.name, version: await displayVersionOf(ctx.tx, s.id, result.version), atText: instantText(ctx.now), themes: result.after.themes, late: result.late }),
-  };
+  return { kind: 'submitted', late: result.late, unitName: s.unit.name, displayVersion: await displayVersionOf(ctx.tx, s.id, result.version), atText: instantText(ctx.now), themes: result.after.themes };
 }
 
 export interface AcceptResult {
@@ -424,21 +432,24 @@ export async function writeWithdrawal(tx: Tx, s: { id: string; version: number }
   return { before, after, version };
 }
 
+/** What 撤回 did; every refusal is audited and carries the text to show. */
+export type WithdrawResult = { kind: 'withdrawn' } | { kind: 'missing' | 'refused' | 'not_submitted' | 'stale'; text: string };
+
 /** 撤回: from the receipt of version v (an older receipt is refused). */
-export async function withdrawSubmission(ctx: UseCaseContext, submissionId: string, cardVersion: number): Promise<CardResponse> {
+export async function withdrawSubmission(ctx: UseCaseContext, submissionId: string, cardVersion: number): Promise<WithdrawResult> {
   const s = await loadSubmission(ctx.tx, submissionId);
-  if (!s) return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', submissionId, '找不到这份申报') } };
+  if (!s) return { kind: 'missing', text: await deny(ctx, 'submission.withdraw', 'Submission', submissionId, '找不到这份申报') };
   const refusal = (await liaisonRefusal(ctx, s)) ?? windowRefusal(s, ctx.now);
-  if (refusal) return { toast: { type: 'error', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, refusal) } };
-  if (s.status !== 'submitted') return { toast: { type: 'info', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, '这份申报当前不是已提交状态，无需撤回') } };
+  if (refusal) return { kind: 'refused', text: await deny(ctx, 'submission.withdraw', 'Submission', s.id, refusal) };
+  if (s.status !== 'submitted') return { kind: 'not_submitted', text: await deny(ctx, 'submission.withdraw', 'Submission', s.id, '这份申报当前不是已提交状态，无需撤回') };
   if (s.version !== cardVersion) {
-    return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, `这是较早的回执，本单位的申报已更新为第 ${await displayVersionOf(ctx.tx, s.id, s.version)} 版，请在最新回执上操作`) } };
+    return { kind: 'stale', text: await deny(ctx, 'submission.withdraw', 'Submission', s.id, `这是较早的回执，本单位的申报已更新为第 ${await displayVersionOf(ctx.tx, s.id, s.version)} 版，请在最新回执上操作`) };
   }
   const written = await writeWithdrawal(ctx.tx, s, ctx.actor, ctx.now);
-  if (!written) return { toast: { type: 'warning', content: await deny(ctx, 'submission.withdraw', 'Submission', s.id, '申报刚被他人更新，请在最新回执上操作') } };
+  if (!written) return { kind: 'stale', text: await deny(ctx, 'submission.withdraw', 'Submission', s.id, '申报刚被他人更新，请在最新回执上操作') };
   const { before, after } = written;
   await ctx.audit({ action: 'submission.withdraw', entity: 'Submission', entityId: s.id, before, after });
   await postReceipt(ctx, s.id);
   await refreshProgressCards(ctx, s.campaignId);
-  return { toast: { type: 'success', content: '已撤回。截止前可重新填写提交' } };
+  return { kind: 'withdrawn' };
 }

@@ -8,7 +8,7 @@ import { withContext } from '../../app/context.ts';
 import { coordinatorChatIds, isCoordinator } from '../../app/access.ts';
 import { evaluateEvidence, parseEvidenceCheck, warnCount, type EvidenceCheck, type LinkResult } from '../../domain/evidence.ts';
 import { LINK_CHANNELS, storedDates, storedLinks, activityMonth, type SummaryLinks } from '../../domain/summary.ts';
-import { checkSummaryLinks, createLinkChecker, type LinkChecker } from '../../adapters/http/link-checker.ts';
+import { checkSummaryLinks, type LinkChecker } from '../../ports/link-checker.ts';
 import { evidenceResultCard } from '../../../cards/evidence.ts';
 import { card, escapeMarkdown, field, markdown, mention, button, buttonRow } from '../../../cards/kit.ts';
 
@@ -104,7 +104,7 @@ export function setDefaultLinkChecker(checker: LinkChecker | undefined): void {
 }
 
 /** After commit: fetch the links of the submitted version, then record and announce. */
-export async function runLinkCheck(services: AppServices, summaryId: string, version: number, checker: LinkChecker = defaultChecker ?? createLinkChecker({ allow: services.config.linkCheckAllow })): Promise<void> {
+export async function runLinkCheck(services: AppServices, summaryId: string, version: number, checker: LinkChecker = defaultChecker ?? services.linkChecker): Promise<void> {
   const s = await services.db.summary.findUnique({ where: { id: summaryId }, select: { links: true, version: true } });
   if (!s || s.version !== version) return;
   let results: LinkResult[] | 'skipped';

@@ -10,15 +10,14 @@
 // sees no "已收到" reply and sends it again.
 import { createHash } from 'node:crypto';
 import { isUniqueViolation, type AppServices, type UseCaseContext } from '../../app/bot.ts';
-import type { CardResponse, MessageEvent } from '../../app/events.ts';
+import type { MessageEvent } from '../../app/events.ts';
 import { withContext } from '../../app/context.ts';
 import { isCoordinator, isLiaisonOf, unitOfChat } from '../../app/access.ts';
 import { checkPhoto, IMAGE_EXT, IMAGE_MIME, mayBePhotoFile, monthsAway, PHOTO_MONTH_TOLERANCE, photoTooLarge, type PhotoVerdict } from '../../domain/evidence.ts';
 import { ResourceTooLargeError } from '../../ports/feishu.ts';
 import { pickActivityForPhoto } from '../../domain/summary.ts';
 import { shanghaiDate } from '../../domain/time.ts';
-import { readJpegExif } from '../../adapters/files/exif.ts';
-import { photoListCard, photoReceivedCard, photoTargetCard, photoTargetChosenCard, type SummaryStatus } from '../../../cards/summary.ts';
+import { photoReceivedCard, photoTargetCard, type PhotoItem, type SummaryStatus } from '../../../cards/summary.ts';
 import { resolveCampaign } from '../campaign/resolve.ts';
 import { canActForUnit, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
 import { recomputeEvidence } from './evidence.ts';
@@ -113,25 +112,28 @@ export async function handlePhotoMessage(ctx: UseCaseContext, message: MessageEv
   return true;
 }
 
+/** What choosing a pending photo's activity did. */
+export type PhotoTargetResult = { kind: 'chosen'; title: string } | { kind: 'already_handled' } | { kind: 'no_activity' } | { kind: 'unreadable' } | { kind: 'refused'; text: string };
+
 /** `summary.photo_target`: the liaison chose the activity for a pending photo. */
-export async function choosePhotoTarget(ctx: UseCaseContext, ref: string, themeId: string): Promise<CardResponse> {
+export async function choosePhotoTarget(ctx: UseCaseContext, ref: string, themeId: string): Promise<PhotoTargetResult> {
   const pending = await ctx.tx.keyValue.findUnique({ where: { key: PENDING_PREFIX + ref } });
-  if (!pending) return { toast: { type: 'info', content: '这张照片已处理过' } };
+  if (!pending) return { kind: 'already_handled' };
   const activity = await loadActivity(ctx.tx, themeId);
-  if (!activity) return { toast: { type: 'error', content: '请选择一项活动' } };
-  if (!(await canActForUnit(ctx, activity.unitId))) return { toast: { type: 'error', content: await deny(ctx, 'summary.photo_target', 'Theme', themeId, NOT_LIAISON) } };
+  if (!activity) return { kind: 'no_activity' };
+  if (!(await canActForUnit(ctx, activity.unitId))) return { kind: 'refused', text: await deny(ctx, 'summary.photo_target', 'Theme', themeId, NOT_LIAISON) };
   let photo: IncomingPhoto;
   try {
     photo = JSON.parse(pending.value) as IncomingPhoto;
   } catch {
-    return { toast: { type: 'error', content: '照片信息已失效，请重新发送照片' } };
+    return { kind: 'unreadable' };
   }
   await ctx.tx.keyValue.delete({ where: { key: pending.key } });
   const services = ctx.services;
   ctx.afterCommit(async () => {
     await ingestPhoto(services, themeId, photo);
   });
-  return { toast: { type: 'success', content: `照片将保存到「${activity.title}」` }, card: photoTargetChosenCard(activity.title) };
+  return { kind: 'chosen', title: activity.title };
 }
 
 type IngestOutcome = { kind: 'stored'; attachmentId: string; count: number } | { kind: 'duplicate'; count: number } | { kind: 'refused'; message: string } | { kind: 'failed'; message: string };
@@ -167,7 +169,7 @@ export async function ingestPhoto(services: AppServices, themeId: string, photo:
     return { kind: 'refused', message: verdict.message };
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const exif = verdict.type === 'jpeg' ? await readJpegExif(bytes) : {};
+  const exif = verdict.type === 'jpeg' ? await services.photos.readExif(bytes) : {};
   const activity = await services.db.theme.findUnique({ where: { id: themeId }, select: { submission: { select: { campaign: { select: { year: true } } } } } });
   const year = activity?.submission.campaign.year ?? 0;
   const ext = IMAGE_EXT[verdict.type];
@@ -277,56 +279,73 @@ async function reply(services: AppServices, photo: IncomingPhoto, text: string, 
   });
 }
 
-async function photoListFor(ctx: UseCaseContext, a: ActivityRow, notice?: string, page = 0): Promise<CardResponse['card']> {
+/** The photo list card's content (a page of it); the feature module adds a notice. */
+export interface PhotoListView {
+  themeId: string;
+  unitName: string;
+  title: string;
+  photos: PhotoItem[];
+  page: number;
+}
+
+async function photoListFor(ctx: UseCaseContext, a: ActivityRow, page = 0): Promise<PhotoListView> {
   const s = await ctx.tx.summary.findUnique({ where: { themeId: a.themeId }, select: { id: true } });
   const photos = s ? await ctx.tx.attachment.findMany({ where: { summaryId: s.id, deletedAt: null }, orderBy: { createdAt: 'asc' } }) : [];
-  return photoListCard({
+  return {
     themeId: a.themeId,
     unitName: a.unitName,
     title: a.title,
     photos: photos.map((p) => ({ id: p.id, fileName: p.fileName, takenOn: p.takenOn, sizeBytes: p.sizeBytes, isLogo: p.kind === 'logo_photo' })),
-    notice,
     page,
-  });
+  };
 }
+
+/** What a photo list button did: `missing` names what is gone (the photo or its activity). */
+export type PhotoListResult =
+  | { kind: 'missing'; what: 'photo' | 'activity' }
+  | { kind: 'refused'; text: string }
+  | { kind: 'list'; list: PhotoListView }
+  | { kind: 'already_deleted'; list: PhotoListView }
+  | { kind: 'deleted'; fileName: string; list: PhotoListView }
+  | { kind: 'logo'; marked: boolean; list: PhotoListView };
 
 /** `summary.photos`: the photo list with 删除 / LOGO buttons. */
-export async function openPhotoList(ctx: UseCaseContext, themeId: string, page = 0): Promise<CardResponse> {
+export async function openPhotoList(ctx: UseCaseContext, themeId: string, page = 0): Promise<PhotoListResult> {
   const a = await loadActivity(ctx.tx, themeId);
-  if (!a) return { toast: { type: 'error', content: '找不到这项活动' } };
-  if (!(await canActForUnit(ctx, a.unitId))) return { toast: { type: 'error', content: await deny(ctx, 'summary.photos', 'Theme', themeId, NOT_LIAISON) } };
-  return { card: await photoListFor(ctx, a, undefined, page) };
+  if (!a) return { kind: 'missing', what: 'activity' };
+  if (!(await canActForUnit(ctx, a.unitId))) return { kind: 'refused', text: await deny(ctx, 'summary.photos', 'Theme', themeId, NOT_LIAISON) };
+  return { kind: 'list', list: await photoListFor(ctx, a, page) };
 }
 
-async function photoAndActivity(ctx: UseCaseContext, photoId: string, action: string): Promise<{ a: ActivityRow; photo: { id: string; summaryId: string; kind: string; fileName: string; deletedAt: Date | null } } | CardResponse> {
+async function photoAndActivity(ctx: UseCaseContext, photoId: string, action: string): Promise<{ a: ActivityRow; photo: { id: string; summaryId: string; kind: string; fileName: string; deletedAt: Date | null } } | PhotoListResult> {
   const photo = await ctx.tx.attachment.findUnique({ where: { id: photoId }, select: { id: true, summaryId: true, kind: true, fileName: true, deletedAt: true, summary: { select: { themeId: true } } } });
-  if (!photo) return { toast: { type: 'error', content: '找不到这张照片' } };
+  if (!photo) return { kind: 'missing', what: 'photo' };
   const a = await loadActivity(ctx.tx, photo.summary.themeId);
-  if (!a) return { toast: { type: 'error', content: '找不到这项活动' } };
-  if (!(await canActForUnit(ctx, a.unitId))) return { toast: { type: 'error', content: await deny(ctx, action, 'Attachment', photoId, NOT_LIAISON) } };
+  if (!a) return { kind: 'missing', what: 'activity' };
+  if (!(await canActForUnit(ctx, a.unitId))) return { kind: 'refused', text: await deny(ctx, action, 'Attachment', photoId, NOT_LIAISON) };
   return { a, photo };
 }
 
 /** `summary.photo_del`: soft delete (the file stays for the audit trail; exports skip it). */
-export async function removePhoto(ctx: UseCaseContext, photoId: string, page = 0): Promise<CardResponse> {
+export async function removePhoto(ctx: UseCaseContext, photoId: string, page = 0): Promise<PhotoListResult> {
   const r = await photoAndActivity(ctx, photoId, 'summary.photo_del');
   if (!('a' in r)) return r;
-  if (r.photo.deletedAt) return { toast: { type: 'info', content: '这张照片已删除' }, card: await photoListFor(ctx, r.a) };
+  if (r.photo.deletedAt) return { kind: 'already_deleted', list: await photoListFor(ctx, r.a) };
   await ctx.tx.attachment.update({ where: { id: photoId }, data: { deletedAt: ctx.now } });
   await ctx.audit({ action: 'summary.photo_del', entity: 'Attachment', entityId: photoId, before: { fileName: r.photo.fileName } });
   await recomputeEvidence(ctx.tx, r.photo.summaryId, ctx.now, 'keep');
-  return { toast: { type: 'success', content: '照片已删除' }, card: await photoListFor(ctx, r.a, `已删除“${r.photo.fileName}”`, page) };
+  return { kind: 'deleted', fileName: r.photo.fileName, list: await photoListFor(ctx, r.a, page) };
 }
 
 /** `summary.photo_logo`: marks (or unmarks) the photo that shows the 政务公开主题日 LOGO on site. */
-export async function toggleLogoPhoto(ctx: UseCaseContext, photoId: string, page = 0): Promise<CardResponse> {
+export async function toggleLogoPhoto(ctx: UseCaseContext, photoId: string, page = 0): Promise<PhotoListResult> {
   const r = await photoAndActivity(ctx, photoId, 'summary.photo_logo');
   if (!('a' in r)) return r;
-  if (r.photo.deletedAt) return { toast: { type: 'info', content: '这张照片已删除' }, card: await photoListFor(ctx, r.a) };
+  if (r.photo.deletedAt) return { kind: 'already_deleted', list: await photoListFor(ctx, r.a) };
   const kind = r.photo.kind === 'logo_photo' ? 'photo' : 'logo_photo';
   await ctx.tx.attachment.update({ where: { id: photoId }, data: { kind } });
   await ctx.audit({ action: 'summary.photo_logo', entity: 'Attachment', entityId: photoId, before: { kind: r.photo.kind }, after: { kind } });
   await recomputeEvidence(ctx.tx, r.photo.summaryId, ctx.now, 'keep');
-  return { toast: { type: 'success', content: kind === 'logo_photo' ? '已标为 LOGO 照片' : '已取消 LOGO 标记' }, card: await photoListFor(ctx, r.a, undefined, page) };
+  return { kind: 'logo', marked: kind === 'logo_photo', list: await photoListFor(ctx, r.a, page) };
 }
 

@@ -3,7 +3,6 @@
 // or a re-opened card never loses it.
 import type { Tx } from '../../adapters/db/database.ts';
 import type { UseCaseContext } from '../../app/bot.ts';
-import type { CardResponse } from '../../app/events.ts';
 import { isCoordinator } from '../../app/access.ts';
 import {
   parseSummary,
@@ -21,9 +20,8 @@ import {
   type SummaryValues,
 } from '../../domain/summary.ts';
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
-import { shanghaiDate, shanghaiDateTime, shanghaiTime } from '../../domain/time.ts';
-import { summaryFormCard, summaryReadCard, unitActivitiesCard, type SummaryHeadView, type SummaryStatus } from '../../../cards/summary.ts';
-import { noticeCard } from '../../../cards/kit.ts';
+import { shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
+import type { SummaryFormView, SummaryHeadView, SummaryReadView, SummaryStatus, UnitActivityItem } from '../../../cards/summary.ts';
 import { canActForUnit, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
 import { announceEvidence, recomputeEvidence, runLinkCheck } from './evidence.ts';
 
@@ -112,45 +110,43 @@ async function loadHead(ctx: UseCaseContext, a: ActivityRow) {
   return { s, head };
 }
 
-async function formCard(ctx: UseCaseContext, a: ActivityRow, raw: SummaryRaw | undefined, errors: FieldErrors, notice?: string): Promise<CardResponse['card']> {
+async function formView(ctx: UseCaseContext, a: ActivityRow, raw: SummaryRaw | undefined, errors: FieldErrors): Promise<SummaryFormView> {
   const { s, head } = await loadHead(ctx, a);
   const draft = raw ?? (await readDraft(ctx.tx, a.themeId, ctx.actor));
   const shown = draft ?? (s ? rawFromStored(s) : emptyRaw());
-  return summaryFormCard({
-    ...head,
-    raw: shown,
-    errors,
-    notice,
-    pendingEdits: s?.status === 'submitted' && draft !== undefined,
-  });
+  return { ...head, raw: shown, errors, pendingEdits: s?.status === 'submitted' && draft !== undefined };
 }
 
-async function authorize(ctx: UseCaseContext, themeId: string, action: string): Promise<{ activity: ActivityRow } | { refusal: CardResponse }> {
+async function authorize(ctx: UseCaseContext, themeId: string, action: string): Promise<{ activity: ActivityRow } | { refusal: string }> {
   const activity = await loadActivity(ctx.tx, themeId);
-  if (!activity) {
-    const msg = await deny(ctx, action, 'Theme', themeId, '这项活动不在已发布的活动计划中（可能已撤回或未通过审核）');
-    return { refusal: { toast: { type: 'error', content: msg } } };
-  }
-  if (!(await canActForUnit(ctx, activity.unitId))) {
-    const msg = await deny(ctx, action, 'Theme', themeId, NOT_LIAISON);
-    return { refusal: { toast: { type: 'error', content: msg } } };
-  }
+  if (!activity) return { refusal: await deny(ctx, action, 'Theme', themeId, '这项活动不在已发布的活动计划中（可能已撤回或未通过审核）') };
+  if (!(await canActForUnit(ctx, activity.unitId))) return { refusal: await deny(ctx, action, 'Theme', themeId, NOT_LIAISON) };
   return { activity };
 }
 
+/**
+ * What a click on the summary card did; the feature module renders the toast and the card.
+ * `form`: the form to show; `saved`: the draft was kept; `invalid`: `errors` name what to fix.
+ */
+export type SummaryResult =
+  | { kind: 'refused'; text: string }
+  | { kind: 'form' | 'saved'; form: SummaryFormView }
+  | { kind: 'invalid'; form: SummaryFormView; errors: string[] }
+  | { kind: 'submitted'; version: number; read: SummaryReadView };
+
 /** `summary.open`: the form with the stored values (or the person's unsent draft). */
-export async function openSummary(ctx: UseCaseContext, themeId: string, messageId?: string): Promise<CardResponse> {
+export async function openSummary(ctx: UseCaseContext, themeId: string, messageId?: string): Promise<SummaryResult> {
   const auth = await authorize(ctx, themeId, 'summary.open');
-  if ('refusal' in auth) return auth.refusal;
-  const card = await formCard(ctx, auth.activity, undefined, {});
+  if ('refusal' in auth) return { kind: 'refused', text: auth.refusal };
+  const form = await formView(ctx, auth.activity, undefined, {});
   await rememberCard(ctx, messageId, themeId);
-  return { card };
+  return { kind: 'form', form };
 }
 
 /** `summary.save`: keeps what was typed; a summary not yet submitted also gets the valid parts. */
-export async function saveSummaryDraft(ctx: UseCaseContext, themeId: string, formValue: Record<string, unknown> | undefined, messageId?: string): Promise<CardResponse> {
+export async function saveSummaryDraft(ctx: UseCaseContext, themeId: string, formValue: Record<string, unknown> | undefined, messageId?: string): Promise<SummaryResult> {
   const auth = await authorize(ctx, themeId, 'summary.save');
-  if ('refusal' in auth) return auth.refusal;
+  if ('refusal' in auth) return { kind: 'refused', text: auth.refusal };
   const a = auth.activity;
   const raw = rawFromForm(formValue);
   await rememberCard(ctx, messageId, themeId);
@@ -163,14 +159,13 @@ export async function saveSummaryDraft(ctx: UseCaseContext, themeId: string, for
     await recomputeEvidence(ctx.tx, row.id, ctx.now, 'keep');
   }
   await ctx.audit({ action: 'summary.save_draft', entity: 'Summary', entityId: themeId });
-  const card = await formCard(ctx, a, raw, {}, `草稿已保存（${shanghaiTime(ctx.now)}），可随时继续填写后提交。`);
-  return { toast: { type: 'success', content: '草稿已保存' }, card };
+  return { kind: 'saved', form: await formView(ctx, a, raw, {}) };
 }
 
 /** `summary.submit`: validates; errors go next to the fields and in a toast, nothing typed is lost. */
-export async function submitSummary(ctx: UseCaseContext, themeId: string, formValue: Record<string, unknown> | undefined, messageId?: string): Promise<CardResponse> {
+export async function submitSummary(ctx: UseCaseContext, themeId: string, formValue: Record<string, unknown> | undefined, messageId?: string): Promise<SummaryResult> {
   const auth = await authorize(ctx, themeId, 'summary.submit');
-  if ('refusal' in auth) return auth.refusal;
+  if ('refusal' in auth) return { kind: 'refused', text: auth.refusal };
   const a = auth.activity;
   const raw = rawFromForm(formValue);
   const parsed = parseSummary(raw, { year: a.year, today: shanghaiDate(ctx.now) });
@@ -178,9 +173,7 @@ export async function submitSummary(ctx: UseCaseContext, themeId: string, formVa
   const before = await ctx.tx.summary.findUnique({ where: { themeId }, select: summaryRowSelect });
   if (!parsed.ok) {
     await writeDraft(ctx, themeId, raw, before?.version ?? 0, messageId);
-    const messages = Object.values(parsed.errors);
-    const card = await formCard(ctx, a, raw, parsed.errors);
-    return { toast: { type: 'error', content: `还有 ${messages.length} 处需要修改：${messages.slice(0, 2).join('；')}${messages.length > 2 ? '……' : ''}` }, card };
+    return { kind: 'invalid', form: await formView(ctx, a, raw, parsed.errors), errors: Object.values(parsed.errors) };
   }
   const data = storedFromValues(parsed.values);
   const version = (before?.version ?? 0) + 1;
@@ -201,50 +194,38 @@ export async function submitSummary(ctx: UseCaseContext, themeId: string, formVa
     const check = await recomputeEvidence(ctx.tx, row.id, ctx.now, ctx.config.evidenceCheckLinks ? [] : 'skipped');
     if (check) await announceEvidence(ctx, row.id, version, check);
   }
-  const view = await readCard(ctx, a, true, version > 1 ? '修改已提交。' : '总结已提交，感谢！链接核验结果稍后发到本群。');
-  return { toast: { type: 'success', content: version > 1 ? '修改已提交' : '活动总结已提交' }, card: view };
+  return { kind: 'submitted', version, read: await readView(ctx, a) };
 }
 
-async function readCard(ctx: UseCaseContext, a: ActivityRow, editable: boolean, notice?: string): Promise<CardResponse['card']> {
+async function readView(ctx: UseCaseContext, a: ActivityRow): Promise<SummaryReadView> {
   const { s, head } = await loadHead(ctx, a);
-  return summaryReadCard({
-    ...head,
-    values: valuesOf(s),
-    submittedAt: s?.submittedAt ? shanghaiDateTime(s.submittedAt) : undefined,
-    editable,
-    notice,
-  });
+  return { ...head, values: valuesOf(s), submittedAt: s?.submittedAt ? shanghaiDateTime(s.submittedAt) : undefined, editable: true };
 }
 
 /** `summary.view`: read-only, for the coordinator (and the unit's liaisons). */
-export async function viewSummary(ctx: UseCaseContext, themeId: string): Promise<CardResponse> {
+export async function viewSummary(ctx: UseCaseContext, themeId: string): Promise<{ kind: 'read'; read: SummaryReadView } | { kind: 'missing' | 'refused'; text: string }> {
   const activity = await loadActivity(ctx.tx, themeId);
-  if (!activity) return { toast: { type: 'error', content: '找不到这项活动' } };
+  if (!activity) return { kind: 'missing', text: '找不到这项活动' };
   const coordinator = await isCoordinator(ctx.tx, ctx.actor, ctx.config.coordinatorOpenIds);
   if (!coordinator && !(await canActForUnit(ctx, activity.unitId))) {
-    const msg = await deny(ctx, 'summary.view', 'Theme', themeId, '只有县政务公开办和本单位联系人可以查看活动总结');
-    return { toast: { type: 'error', content: msg } };
+    return { kind: 'refused', text: await deny(ctx, 'summary.view', 'Theme', themeId, '只有县政务公开办和本单位联系人可以查看活动总结') };
   }
-  return { card: await readCard(ctx, activity, true) };
+  return { kind: 'read', read: await readView(ctx, activity) };
 }
 
-/** The `总结` command in a unit group: the unit's approved activities with 填写总结 buttons. */
-export async function unitActivities(ctx: UseCaseContext, campaign: { id: string; year: number }, unit: { id: string; name: string }) {
+/** The `总结` command in a unit group: the unit's approved activities (shown with 填写总结 buttons). */
+export async function unitActivities(ctx: UseCaseContext, campaign: { id: string; year: number }, unit: { id: string; name: string }): Promise<{ unitName: string; year: number; items: UnitActivityItem[] }> {
   const activities = await listActivities(ctx.tx, campaign.id, unit.id);
   const summaries = await ctx.tx.summary.findMany({
     where: { themeId: { in: activities.map((x) => x.themeId) } },
     select: { themeId: true, status: true, _count: { select: { attachments: { where: { deletedAt: null } } } } },
   });
-  return unitActivitiesCard({
+  return {
     unitName: unit.name,
     year: campaign.year,
     items: activities.map((x) => {
       const s = summaries.find((y) => y.themeId === x.themeId);
       return { themeId: x.themeId, title: x.title, month: x.month, status: s ? (s.status === 'submitted' ? 'submitted' : 'draft') : 'none', photoCount: s?._count.attachments ?? 0 };
     }),
-  });
-}
-
-export function refusalCard(message: string) {
-  return noticeCard('无法操作', [message], 'red');
+  };
 }
