@@ -11,6 +11,7 @@ import { requestSubmissionExport } from '../usecases/submissions/export.ts';
 import { addCoordinator, removeCoordinator } from '../usecases/groups/groups.ts';
 import { campaignFor, noCampaignForYear, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { coordinatorOnly, inStage } from './guards.ts';
+import { answer, match } from './answer.ts';
 import { themeDomainsCommand } from '../usecases/campaign/theme-domains.ts';
 
 export function registerCoordinator(bot: Bot): void {
@@ -22,18 +23,12 @@ export function registerCoordinator(bot: Bot): void {
   });
   bot.action(submissionActions.launch, coordinatorOnly, async (ctx, v, a) => {
     const r = await launchCampaign(ctx, v.year, a.formValue, a.chatId);
-    switch (r.kind) {
-      case 'bad_carry_choice':
-        return { toast: { type: 'error', content: r.error } };
-      case 'invalid':
-        return { toast: { type: 'error', content: r.error }, card: buildLaunchCard(r.form) };
-      case 'refused':
-        return { toast: { type: 'warning', content: r.text } };
-      case 'launched': {
-        const { kind: _kind, ...launched } = r;
-        return { toast: { type: 'success', content: `已发起，通知已发往 ${r.noticed} 个单位工作群` }, card: buildLaunchedCard(launched) };
-      }
-    }
+    return match(r, {
+      bad_carry_choice: (r) => answer.error(r.error),
+      invalid: (r) => answer.error(r.error, buildLaunchCard(r.form)),
+      refused: (r) => answer.warning(r.text),
+      launched: ({ kind: _kind, ...launched }) => answer.success(`已发起，通知已发往 ${launched.noticed} 个单位工作群`, buildLaunchedCard(launched)),
+    });
   });
 
   // 进度 ----------------------------------------------------------------------------------------
@@ -46,11 +41,11 @@ export function registerCoordinator(bot: Bot): void {
   });
   bot.action(submissionActions.progress, coordinatorOnly, async (ctx, v, a) => {
     const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, campaignId: v.campaignId });
-    if (!campaign) return { toast: { type: 'warning', content: '找不到这次申报' } };
+    if (!campaign) return answer.warning('找不到这次申报');
     // A progress card refreshes itself; the launch notice's button posts a new one.
-    if (v.campaignId) return { toast: { type: 'success', content: '已刷新' }, card: await renderProgressCard(ctx.tx, campaign.id, ctx.now) };
+    if (v.campaignId) return answer.success('已刷新', await renderProgressCard(ctx.tx, campaign.id, ctx.now));
     await sendProgressCard(ctx, campaign.id, a.chatId);
-    return { toast: { type: 'success', content: '进度卡片已发送，之后会自动刷新' } };
+    return answer.success('进度卡片已发送，之后会自动刷新');
   });
 
   // 延期 / 重新开放 ------------------------------------------------------------------------------
@@ -71,8 +66,8 @@ export function registerCoordinator(bot: Bot): void {
   });
   bot.action(submissionActions.export, coordinatorOnly, async (ctx, v, a) => {
     const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, campaignId: v.campaignId });
-    if (!campaign) return { toast: { type: 'warning', content: '找不到这次申报' } };
-    return { toast: { type: 'info', content: await requestSubmissionExport(ctx, campaign.id, a.chatId) } };
+    if (!campaign) return answer.warning('找不到这次申报');
+    return answer.info(await requestSubmissionExport(ctx, campaign.id, a.chatId));
   });
 
   // 主题领域 ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import type { Bot, HandlerContext } from '../app/bot.ts';
 import type { CardActionEvent, CardResponse, Mention, MessageEvent } from '../app/events.ts';
 import { evaluationActions } from '../../cards/actions.ts';
 import { coordinatorsOnly } from './guards.ts';
+import { answer, match } from './answer.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { criteriaCard, evaluationProgressCard, judgeChoiceCard, judgeHomeCard, judgePickerCard, scoreCard } from '../../cards/evaluation.ts';
 import {
@@ -53,7 +54,7 @@ async function evaluationCampaign(ctx: HandlerContext, args: string): Promise<{ 
 function withCampaign<V>(fn: (ctx: HandlerContext, campaign: Campaign, e: CardActionEvent, value: V) => Promise<CardResponse>) {
   return async (ctx: HandlerContext, value: V, e: CardActionEvent): Promise<CardResponse> => {
     const campaign = await resolveCampaign(ctx.tx, 'evaluation', { now: ctx.now });
-    if (!campaign) return { toast: { type: 'error', content: NO_CAMPAIGN } };
+    if (!campaign) return answer.error(NO_CAMPAIGN);
     return fn(ctx, campaign, e, value);
   };
 }
@@ -62,29 +63,23 @@ async function exportAction(ctx: HandlerContext, campaign: Campaign, e: CardActi
   const services = ctx.services;
   const actor = ctx.actor;
   ctx.afterCommit(() => exportToChat(services, campaign, kind, e.chatId, actor, e.eventId, e.messageId));
-  return { toast: { type: 'info', content: kind === 'xlsx' ? '正在生成评选汇总表，稍后发到本会话' : '正在打包证据材料，稍后发到本会话' } };
+  return answer.info(kind === 'xlsx' ? '正在生成评选汇总表，稍后发到本会话' : '正在打包证据材料，稍后发到本会话');
 }
 
 function refusalToast(r: JudgeRefusal): CardResponse {
-  return { toast: { type: r.kind === 'refused' ? 'error' : 'info', content: r.text } };
+  return (r.kind === 'refused' ? answer.error : answer.info)(r.text);
 }
 
 function scoringResponse(r: ScoringResult): CardResponse {
-  switch (r.kind) {
-    case 'refused':
-    case 'unavailable':
-      return refusalToast(r);
-    case 'all_done':
-      return r.saved
-        ? { toast: { type: 'success', content: '评分已保存，您已完成全部评分' }, card: judgeHomeCard({ ...r.home, notice: '评分已保存，您已完成全部评分，感谢！' }) }
-        : { toast: { type: 'success', content: '您已完成全部评分，感谢！' }, card: judgeHomeCard({ ...r.home, notice: '您已完成全部评分，感谢！' }) };
-    case 'score':
-      return r.score ? { card: scoreCard(r.score) } : { toast: { type: 'error', content: '找不到这项活动的总结' } };
-    case 'invalid':
-      return { toast: { type: 'error', content: r.errors.slice(0, 2).join('；') }, ...(r.score ? { card: scoreCard(r.score) } : {}) };
-    case 'saved_next':
-      return { toast: { type: 'success', content: '评分已保存，下一项' }, ...(r.score ? { card: scoreCard({ ...r.score, notice: '上一项评分已保存。' }) } : {}) };
-  }
+  return match(r, {
+    refused: refusalToast,
+    unavailable: refusalToast,
+    all_done: (r) =>
+      r.saved ? answer.success('评分已保存，您已完成全部评分', judgeHomeCard({ ...r.home, notice: '评分已保存，您已完成全部评分，感谢！' })) : answer.success('您已完成全部评分，感谢！', judgeHomeCard({ ...r.home, notice: '您已完成全部评分，感谢！' })),
+    score: (r) => (r.score ? { card: scoreCard(r.score) } : answer.error('找不到这项活动的总结')),
+    invalid: (r) => answer.error(r.errors.slice(0, 2).join('；'), r.score && scoreCard(r.score)),
+    saved_next: (r) => answer.success('评分已保存，下一项', r.score && scoreCard({ ...r.score, notice: '上一项评分已保存。' })),
+  });
 }
 
 export function register(bot: Bot): void {
@@ -142,7 +137,7 @@ export function register(bot: Bot): void {
     evaluationActions.addJudgePick,
     withCampaign(async (ctx, c, _e, v: { openId: string }) => {
       const person = await directoryPerson(ctx, v.openId);
-      if (!person) return { toast: { type: 'warning', content: '名录中找不到这个人，请重新发送“添加评委 姓名”' } };
+      if (!person) return answer.warning('名录中找不到这个人，请重新发送“添加评委 姓名”');
       const r = await addJudges(ctx, c, [person], '');
       return { toast: { type: r.lines.some((l) => l.startsWith('已添加') || l.includes('已是评委')) ? 'success' : 'error', content: r.lines.join('；') } };
     }),
@@ -152,13 +147,13 @@ export function register(bot: Bot): void {
     coordinatorOnly,
     withCampaign(async (ctx, c, e) => {
       const v = z.object({ judges: z.array(z.string().min(1).max(64)).max(50) }).safeParse(e.formValue);
-      if (!v.success || v.data.judges.length === 0) return { toast: { type: 'warning', content: '请先选择要添加的评委' } };
+      if (!v.success || v.data.judges.length === 0) return answer.warning('请先选择要添加的评委');
       const people = [];
       for (const openId of v.data.judges) {
         const person = await directoryPerson(ctx, openId);
         if (person) people.push(person);
       }
-      if (people.length === 0) return { toast: { type: 'warning', content: '所选的人不在单位名录中，请在名录中维护后再添加' } };
+      if (people.length === 0) return answer.warning('所选的人不在单位名录中，请在名录中维护后再添加');
       const r = await addJudges(ctx, c, people, '');
       const ok = r.lines.some((l) => l.startsWith('已添加') || l.includes('已是评委'));
       return ok ? { toast: { type: 'success', content: r.lines.join('；').slice(0, 200) }, card: judgePickerCard({ ...(await judgePicker(ctx, c)), notice: r.lines.join('\n') }) } : { toast: { type: 'error', content: r.lines.join('；') } };
@@ -176,7 +171,7 @@ export function register(bot: Bot): void {
     evaluationActions.pick,
     withCampaign(async (ctx, c, e) => {
       const t = z.object({ themeId: id }).safeParse(e.formValue);
-      return t.success ? scoringResponse(await openScoreCard(ctx, c, t.data.themeId)) : { toast: { type: 'warning', content: '请先选择一项活动' } };
+      return t.success ? scoringResponse(await openScoreCard(ctx, c, t.data.themeId)) : answer.warning('请先选择一项活动');
     }),
   );
   bot.action(
@@ -193,14 +188,11 @@ export function register(bot: Bot): void {
     evaluationActions.criteriaSave,
     withCampaign(async (ctx, c, e, v: { rows: number }) => {
       const r = await saveCriteria(ctx, c, e.formValue, v.rows);
-      switch (r.kind) {
-        case 'refused':
-          return { toast: { type: 'error', content: r.text } };
-        case 'invalid':
-          return { toast: { type: 'error', content: r.error }, card: criteriaCard(r.view) };
-        case 'saved':
-          return { toast: { type: 'success', content: '评分标准已保存' }, card: criteriaCard({ ...r.view, notice: '评分标准已保存。' }) };
-      }
+      return match(r, {
+        refused: (r) => answer.error(r.text),
+        invalid: (r) => answer.error(r.error, criteriaCard(r.view)),
+        saved: (r) => answer.success('评分标准已保存', criteriaCard({ ...r.view, notice: '评分标准已保存。' })),
+      });
     }),
   );
   bot.action(
@@ -208,17 +200,13 @@ export function register(bot: Bot): void {
     withCampaign(async (ctx, c, e) => {
       const w = z.object({ winners: z.array(id).max(200) }).safeParse(e.formValue);
       const r = await confirmWinners(ctx, c, w.success ? w.data.winners : []);
-      switch (r.kind) {
-        case 'refused':
-        case 'not_open':
-          return { toast: { type: 'error', content: r.text } };
-        case 'already_announced':
-          return { toast: { type: 'info', content: '获奖名单已确认并公布' }, card: evaluationProgressCard(r.progress) };
-        case 'none_chosen':
-          return { toast: { type: 'error', content: '请至少选择一项已评分的活动' }, card: evaluationProgressCard(r.progress) };
-        case 'announced':
-          return { toast: { type: 'success', content: `获奖名单已确认，已向 ${r.groups} 个群公布` }, card: evaluationProgressCard({ ...r.progress, notice: `已公布评选结果（${r.groups} 个群）。` }) };
-      }
+      return match(r, {
+        refused: (r) => answer.error(r.text),
+        not_open: (r) => answer.error(r.text),
+        already_announced: (r) => answer.info('获奖名单已确认并公布', evaluationProgressCard(r.progress)),
+        none_chosen: (r) => answer.error('请至少选择一项已评分的活动', evaluationProgressCard(r.progress)),
+        announced: (r) => answer.success(`获奖名单已确认，已向 ${r.groups} 个群公布`, evaluationProgressCard({ ...r.progress, notice: `已公布评选结果（${r.groups} 个群）。` })),
+      });
     }),
   );
   bot.action(evaluationActions.exportXlsx, coordinatorOnly, withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'xlsx')));

@@ -4,6 +4,7 @@ import { groupActions } from '../../cards/actions.ts';
 import { buildGroupBindCard, buildGroupBoundCard } from '../../cards/group.ts';
 import { botAddedToGroup, botRemovedFromGroup, bindGroupByName, confirmGroupBinding } from '../usecases/groups/groups.ts';
 import { coordinatorOnly, coordinatorsOnly } from './guards.ts';
+import { answer, match } from './answer.ts';
 
 export function registerGroups(bot: Bot): void {
   bot.onBotAdded((ctx, e) => botAddedToGroup(ctx, e));
@@ -15,19 +16,15 @@ export function registerGroups(bot: Bot): void {
   });
 
   bot.action(groupActions.bind, coordinatorsOnly('只有县政务公开办的协调人可以确认本群所属单位（已记录）'), async (ctx, v, a) => {
-    if (v.chatId !== a.chatId) return { toast: { type: 'warning', content: '这张卡片不属于本群' } };
+    if (v.chatId !== a.chatId) return answer.warning('这张卡片不属于本群');
     const unit = typeof a.formValue?.unit === 'string' && a.formValue.unit ? a.formValue.unit : undefined;
     const r = await confirmGroupBinding(ctx, a.chatId, unit, v.asCoordinator === true);
-    switch (r.kind) {
-      case 'coordinator_group':
-        return { toast: { type: 'success', content: '已设为协调人工作群' }, card: buildGroupBoundCard({ chatName: r.chatName, unitName: null, byName: r.byName }) };
-      case 'bound':
-        return { toast: { type: 'success', content: r.text }, card: buildGroupBoundCard({ chatName: r.chatName, unitName: r.unitName, byName: r.byName }) };
-      case 'no_unit':
-        return { toast: { type: 'error', content: '请先选择单位' }, card: buildGroupBindCard({ chatId: r.chatId, chatName: r.chatName, units: r.units, error: '请先选择单位' }) };
-      case 'refused':
-        return { toast: { type: 'error', content: r.text } };
-    }
+    return match(r, {
+      coordinator_group: (r) => answer.success('已设为协调人工作群', buildGroupBoundCard({ chatName: r.chatName, unitName: null, byName: r.byName })),
+      bound: (r) => answer.success(r.text, buildGroupBoundCard({ chatName: r.chatName, unitName: r.unitName, byName: r.byName })),
+      no_unit: (r) => answer.error('请先选择单位', buildGroupBindCard({ chatId: r.chatId, chatName: r.chatName, units: r.units, error: '请先选择单位' })),
+      refused: (r) => answer.error(r.text),
+    });
   });
 }
 

@@ -14,6 +14,7 @@ import { confirmHolidayImport, previewHolidayImport } from '../usecases/reminder
 import { ACTIVE_CAMPAIGN_STATUSES } from '../usecases/reminders/shared.ts';
 import { shanghaiDate, yearOf } from '../domain/time.ts';
 import { quoteInput } from '../domain/user-text.ts';
+import { answer, match } from './answer.ts';
 
 /** 催办, 提醒记录 and the working-day commands are the county office's. */
 const coordinatorOnly = coordinatorsOnly('只有县政务公开办的协调人可以使用此功能。');
@@ -98,27 +99,24 @@ export function registerReminders(bot: Bot): void {
 
   bot.action(calendarActions.importConfirm, coordinatorOnly, async (ctx, value) => {
     const result = await confirmHolidayImport(ctx, value.previewId);
-    if (result.kind === 'expired') return { toast: { type: 'warning', content: '这张预览已导入或已失效；如需重新导入，请再次发送“节假日安排”和通知全文' } };
-    return { toast: { type: 'success', content: `已导入${result.result.year}年节假日安排` }, card: result.card };
+    if (result.kind === 'expired') return answer.warning('这张预览已导入或已失效；如需重新导入，请再次发送“节假日安排”和通知全文');
+    return answer.success(`已导入${result.result.year}年节假日安排`, result.card);
   });
 
   bot.action(reminderActions.nudgePreview, coordinatorOnly, async (ctx, value) => {
     const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, campaignId: value.campaignId });
-    if (!campaign) return { toast: { type: 'warning', content: '找不到该活动，请发送“催办”重新生成' } };
+    if (!campaign) return answer.warning('找不到该活动，请发送“催办”重新生成');
     await ctx.reply(await prepareNudge(ctx, campaign, [], false));
-    return { toast: { type: 'info', content: '已生成催办预览，请核对后点击“确认催办”' } };
+    return answer.info('已生成催办预览，请核对后点击“确认催办”');
   });
 
   bot.action(reminderActions.nudgeConfirm, coordinatorOnly, async (ctx, value) => {
     const result = await confirmNudge(ctx, value.previewId, value.force === true);
-    switch (result.kind) {
-      case 'expired':
-        return { toast: { type: 'warning', content: '这张催办预览已失效，请发送“催办”重新生成' } };
-      case 'cooldown':
-        return { toast: { type: 'warning', content: '部分单位刚催办过，请确认是否再次催办' }, card: result.card };
-      case 'done':
-        return { toast: { type: 'success', content: result.sent > 0 ? `已催办 ${result.sent} 个单位` : '没有需要发送的催办' }, card: result.card };
-    }
+    return match(result, {
+      expired: () => answer.warning('这张催办预览已失效，请发送“催办”重新生成'),
+      cooldown: (r) => answer.warning('部分单位刚催办过，请确认是否再次催办', r.card),
+      done: (r) => answer.success(r.sent > 0 ? `已催办 ${r.sent} 个单位` : '没有需要发送的催办', r.card),
+    });
   });
 }
 

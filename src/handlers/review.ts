@@ -15,6 +15,7 @@ import { addReviewers, removeReviewers } from '../usecases/review/reviewers.ts';
 import { loadRevisable, reviseTheme, reviseVm } from '../usecases/review/revise.ts';
 import { quoteInput } from '../domain/user-text.ts';
 import { coordinatorsOnly, inStageOf, reviewersOf } from './guards.ts';
+import { answer } from './answer.ts';
 
 const NOT_REVIEWER = '只有县政务公开办的协调人和指定的审核人可以审核主题。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
@@ -89,19 +90,19 @@ export function registerReview(bot: Bot): void {
   // The review card's buttons ------------------------------------------------------------------------
   bot.action(reviewActions.page, reviewerOnly, reviewStage, async (ctx, v) => {
     const campaign = await reviewCampaign(ctx.tx, { now: ctx.now, campaignId: v.campaignId });
-    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    if (!campaign) return answer.warning(NO_CAMPAIGN);
     return { card: reviewCard(await buildReviewCard(ctx.tx, campaign, positionOf(v))) };
   });
   bot.action(reviewActions.filter, reviewerOnly, reviewStage, async (ctx, v, a) => {
     const campaign = await reviewCampaign(ctx.tx, { now: ctx.now, campaignId: v.campaignId });
-    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    if (!campaign) return answer.warning(NO_CAMPAIGN);
     const pos = { ...positionOf(v, parseReviewFilter(a.formValue ?? {})), page: 0 };
     return { card: reviewCard(await buildReviewCard(ctx.tx, campaign, pos)) };
   });
 
   bot.action(reviewActions.decide, reviewerOnly, reviewStage, async (ctx, v, a) => {
     const campaign = await reviewCampaign(ctx.tx, { now: ctx.now, themeId: v.themeId });
-    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    if (!campaign) return answer.warning(NO_CAMPAIGN);
     const pos = { ...positionOf(v), dir: 'stay' as const };
     const form = a.formValue ?? {};
     const reasonRaw = form[`reason_${v.index}`];
@@ -114,7 +115,7 @@ export function registerReview(bot: Bot): void {
         draft: { reason: typeof reasonRaw === 'string' ? reasonRaw : '', fields: Array.isArray(fieldsRaw) ? fieldsRaw.filter((x): x is string => typeof x === 'string') : [] },
         error: message,
       };
-      return { toast: { type: 'error', content: message }, card: reviewCard(await buildReviewCard(ctx.tx, campaign, pos, override)) };
+      return answer.error(message, reviewCard(await buildReviewCard(ctx.tx, campaign, pos, override)));
     }
     const result = await decideTheme(ctx, campaign, { themeId: v.themeId, version: v.version, ...parsed.value });
     const card = reviewCard(await buildReviewCard(ctx.tx, campaign, pos));
@@ -124,35 +125,35 @@ export function registerReview(bot: Bot): void {
 
   bot.action(reviewActions.history, reviewerOnly, async (ctx, v) => {
     const campaign = await reviewCampaign(ctx.tx, { now: ctx.now, themeId: v.themeId });
-    if (!campaign) return { toast: { type: 'error', content: '卡片数据无效，请重新发送“审核”' } };
+    if (!campaign) return answer.error('卡片数据无效，请重新发送“审核”');
     const pos = positionOf(v);
     const back = reviewActions.page.value(navFields({ filter: pos.filter, unitId: pos.unitId, page: pos.page, campaignId: campaign.id }, 'stay'));
     const vm = await buildHistory(ctx.tx, v.themeId, back);
-    if (!vm) return { toast: { type: 'warning', content: '找不到这个主题' } };
+    if (!vm) return answer.warning('找不到这个主题');
     return { card: historyCard(vm) };
   });
 
   // The liaison's 修改并重新提交 ----------------------------------------------------------------------
   bot.action(reviewActions.reviseOpen, reviseStage, async (ctx, v) => {
     const theme = await loadRevisable(ctx.tx, v.themeId);
-    if (!theme) return { toast: { type: 'warning', content: '找不到这个主题' } };
+    if (!theme) return answer.warning('找不到这个主题');
     const refused = await liaisonRefusal(ctx, theme, 'review.revise_open');
     if (refused) return refused;
-    if (theme.reviewStatus !== 'returned') return { toast: { type: 'info', content: theme.reviewStatus === 'pending' ? '该主题已重新提交，正在等待审核' : '该主题当前无需修改' } };
-    if (v.version !== undefined && v.version !== theme.version) return { toast: { type: 'warning', content: '该主题已更新，请使用最新的审核结果卡片' } };
+    if (theme.reviewStatus !== 'returned') return answer.info(theme.reviewStatus === 'pending' ? '该主题已重新提交，正在等待审核' : '该主题当前无需修改');
+    if (v.version !== undefined && v.version !== theme.version) return answer.warning('该主题已更新，请使用最新的审核结果卡片');
     return { card: reviseCard(reviseVm(theme, shanghaiDate(ctx.now))) };
   });
 
   bot.action(reviewActions.reviseSubmit, reviseStage, async (ctx, v, a) => {
     const theme = await loadRevisable(ctx.tx, v.themeId);
-    if (!theme) return { toast: { type: 'warning', content: '找不到这个主题' } };
+    if (!theme) return answer.warning('找不到这个主题');
     const refused = await liaisonRefusal(ctx, theme, 'review.revise');
     if (refused) return refused;
     const form = a.formValue ?? {};
     const raw = { title: form.title, month: form.month, forms: form.forms, intro: form.intro };
     const result = await reviseTheme(ctx, { themeId: theme.id, version: v.version, raw });
-    if (result.ok) return { toast: { type: 'success', content: '已重新提交审核' }, card: revisedConfirmCard({ unitName: result.unitName, title: result.title, version: result.version, changes: result.changes }) };
-    if (result.kind === 'refused') return { toast: { type: 'warning', content: result.message } };
+    if (result.ok) return answer.success('已重新提交审核', revisedConfirmCard({ unitName: result.unitName, title: result.title, version: result.version, changes: result.changes }));
+    if (result.kind === 'refused') return answer.warning(result.message);
     const str = (x: unknown) => (typeof x === 'string' ? x : '');
     const values = { title: str(raw.title), month: str(raw.month), forms: Array.isArray(raw.forms) ? raw.forms.filter((x): x is string => typeof x === 'string') : [], intro: str(raw.intro) };
     return {

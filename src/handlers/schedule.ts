@@ -19,6 +19,7 @@ import { checkPublishable, publishSchedule } from '../usecases/schedule/publish.
 import { quoteInput } from '../domain/user-text.ts';
 import { closeCollection, collectionOpen } from '../usecases/campaign/stage.ts';
 import { refreshProgressCards } from '../usecases/submissions/progress.ts';
+import { answer } from './answer.ts';
 
 const NOT_COORDINATOR = '只有县政务公开办的协调人可以编排和发布计划安排表。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
@@ -70,33 +71,33 @@ export function registerSchedule(bot: Bot): void {
 
   bot.action(scheduleActions.view, coordinatorOnly, async (ctx, v) => {
     const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, campaignId: v.campaignId });
-    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    if (!campaign) return answer.warning(NO_CAMPAIGN);
     return { card: await buildWorkCard(ctx.tx, campaign) };
   });
 
   bot.action(scheduleActions.publishAsk, coordinatorOnly, async (ctx, v) => {
     const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, campaignId: v.campaignId });
-    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    if (!campaign) return answer.warning(NO_CAMPAIGN);
     return { card: await buildPublishConfirm(ctx.tx, campaign, ctx.now) };
   });
 
   bot.action(scheduleActions.publish, coordinatorOnly, async (ctx, v, action) => {
     const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, campaignId: v.campaignId });
-    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    if (!campaign) return answer.warning(NO_CAMPAIGN);
     const expected = v.version;
     const close = v.close;
     // While 申报 is open, publishing closes it only on the button that says so (an older card
     // without the choice is answered with the current preview, nothing happens).
     if (collectionOpen(campaign.status) && close === undefined) {
-      return { toast: { type: 'warning', content: '请先确认发布后申报是否截止' }, card: await buildPublishConfirm(ctx.tx, campaign, ctx.now) };
+      return answer.warning('请先确认发布后申报是否截止', await buildPublishConfirm(ctx.tx, campaign, ctx.now));
     }
     const check = await checkPublishable(ctx.tx, campaign, expected);
     if (!check.ok && check.unchanged && close === true && collectionOpen(campaign.status)) {
       await closeCollection(ctx, campaign, 'closed on the publish card (schedule unchanged)');
       await refreshProgressCards(ctx, campaign.id);
-      return { toast: { type: 'success', content: '申报已截止' }, card: noticeCard('申报已截止', ['计划安排表未变化，沿用已发布的版本。', '如需补报，可发送“重新开放 单位名”。'], 'green') };
+      return answer.success('申报已截止', noticeCard('申报已截止', ['计划安排表未变化，沿用已发布的版本。', '如需补报，可发送“重新开放 单位名”。'], 'green'));
     }
-    if (!check.ok) return { toast: { type: 'warning', content: check.message }, card: await buildPublishConfirm(ctx.tx, campaign, ctx.now) };
+    if (!check.ok) return answer.warning(check.message, await buildPublishConfirm(ctx.tx, campaign, ctx.now));
     // Freezing the version and fanning the schedule out to every unit writes a few hundred KB:
     // it runs in its own transaction after this callback has answered, and the card is updated
     // with the outcome through the callback's token. The expected version keeps it to once.
@@ -115,12 +116,12 @@ export function registerSchedule(bot: Bot): void {
         if (token) await c.enqueue(`schedule-publish-done:${eventId}`, { op: 'card_update', token, card });
       }, { eventId: `${eventId}:publish` });
     });
-    return { toast: { type: 'info', content: `正在发布第 ${check.version} 版…` }, card: publishingCard({ title, version: check.version }) };
+    return answer.info(`正在发布第 ${check.version} 版…`, publishingCard({ title, version: check.version }));
   });
 
   bot.action(scheduleActions.move, coordinatorOnly, async (ctx, v, action) => {
     const campaign = await campaignFor(ctx.tx, 'reviewing', { now: ctx.now, campaignId: v.campaignId });
-    if (!campaign) return { toast: { type: 'warning', content: NO_CAMPAIGN } };
+    if (!campaign) return answer.warning(NO_CAMPAIGN);
     const form = action.formValue ?? {};
     const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : '');
     const monthRaw = str(form.month);
@@ -141,22 +142,22 @@ export function registerSchedule(bot: Bot): void {
     if (!error && !month.success) error = '请选择 1-12 月';
     if (error || !month.success) {
       const message = error ?? '请选择 1-12 月';
-      return { toast: { type: 'error', content: message }, card: await buildWorkCard(ctx.tx, campaign, { ...draft, error: message }) };
+      return answer.error(message, await buildWorkCard(ctx.tx, campaign, { ...draft, error: message }));
     }
     const result = await moveThemeMonth(ctx, campaign, { themeId, month: month.data });
-    if (!result.ok) return { toast: { type: 'warning', content: result.message }, card: await buildWorkCard(ctx.tx, campaign, { ...draft, error: result.message }) };
+    if (!result.ok) return answer.warning(result.message, await buildWorkCard(ctx.tx, campaign, { ...draft, error: result.message }));
     const toast = result.mode === 'notify' ? `已调整到${result.to}月，已通知单位` : `已请单位确认调整到${result.to}月`;
-    return { toast: { type: 'success', content: toast }, card: await buildWorkCard(ctx.tx, campaign) };
+    return answer.success(toast, await buildWorkCard(ctx.tx, campaign));
   });
 
   bot.action(scheduleActions.moveReply, async (ctx, v) => {
     const theme = await moveTarget(ctx.tx, v.themeId);
-    if (!theme) return { toast: { type: 'warning', content: '找不到这个活动' } };
+    if (!theme) return answer.warning('找不到这个活动');
     if (!(await ctx.is('liaison-of', theme.unitId))) {
       return ctx.deny(`只有${theme.unitName}的联系人可以确认本单位的月份调整。`, { action: 'schedule.move_reply', entity: 'Theme', entityId: theme.id, reason: 'not a liaison of the unit' });
     }
     const result = await replyToMove(ctx, { themeId: theme.id, toMonth: v.month, accept: v.accept });
-    if (!result.ok) return { toast: { type: 'info', content: result.message } };
+    if (!result.ok) return answer.info(result.message);
     return {
       toast: { type: 'success', content: result.accepted ? '已同意调整' : '已回复不同意' },
       card: moveAnsweredCard({ accepted: result.accepted, title: result.title, from: result.from, to: result.to }),

@@ -10,6 +10,7 @@ import { openSubmissionForm, submissionFormAction, withdrawSubmission, type Form
 import { staleReceipt, type StaleReceipt } from '../usecases/submissions/stale-receipt.ts';
 import { supersededReceiptCard } from '../../cards/receipt.ts';
 import type { CardJson } from '../../cards/kit.ts';
+import { answer, match } from './answer.ts';
 import { bindLiaison, decideLiaisonRequest, liaisonSubmission, setLeader } from '../usecases/submissions/liaison.ts';
 import { resolveCampaign } from '../usecases/campaign/resolve.ts';
 
@@ -25,21 +26,22 @@ export function registerSubmissions(bot: Bot): void {
     }
     const sub = await liaisonSubmission(ctx, campaign.id, units);
     if (!sub) return ctx.reply('你所在单位不在本次申报范围内，如有疑问请联系县政务公开办。');
-    await ctx.reply(openedToast(await openSubmissionForm(ctx, sub.id, 'open')).content);
+    const r = await openSubmissionForm(ctx, sub.id, 'open');
+    await ctx.reply(r.kind === 'sent' ? FORM_SENT : r.text);
   });
-  bot.action(submissionActions.open, async (ctx, v) => ({ toast: openedToast(await openSubmissionForm(ctx, v.submissionId, 'open')) }));
+  bot.action(submissionActions.open, async (ctx, v) => opened(await openSubmissionForm(ctx, v.submissionId, 'open')));
   // An older receipt's buttons (stale-receipt.ts): the clicked card turns grey where Feishu still allows, the toast names the current version.
   bot.action(submissionActions.edit, async (ctx, v, e) => {
     const stale = await staleReceipt(ctx, v.submissionId, e.messageId, 'edit');
-    const toast = openedToast(await openSubmissionForm(ctx, v.submissionId, 'edit'));
-    if (!stale) return { toast };
-    return { toast: toast.type === 'success' ? { type: 'info', content: `${stale.message}已把最新的申报表发到你与主题日助手的私聊。` } : toast, ...staleCard(stale) };
+    const r = await openSubmissionForm(ctx, v.submissionId, 'edit');
+    if (!stale) return opened(r);
+    return { ...(r.kind === 'sent' ? answer.info(`${stale.message}已把最新的申报表发到你与主题日助手的私聊。`) : opened(r)), ...staleCard(stale) };
   });
   bot.action(submissionActions.form, async (ctx, v, a) => formResponse(await submissionFormAction(ctx, { submissionId: v.submissionId, cardVersion: v.version, op: v.op, index: v.index, formValue: a.formValue })));
   bot.action(submissionActions.withdraw, async (ctx, v, e) => {
     const stale = await staleReceipt(ctx, v.submissionId, e.messageId, 'withdraw');
-    if (stale) return { toast: { type: 'warning', content: stale.message }, ...staleCard(stale) };
-    return { toast: withdrawnToast(await withdrawSubmission(ctx, v.submissionId, v.version)) };
+    if (stale) return { ...answer.warning(stale.message), ...staleCard(stale) };
+    return withdrawn(await withdrawSubmission(ctx, v.submissionId, v.version));
   });
 
   // The unit's contacts ----------------------------------------------------------------------------
@@ -53,22 +55,17 @@ export function registerSubmissions(bot: Bot): void {
   });
   bot.action(liaisonActions.bind, async (ctx, v, a) => {
     const r = await bindLiaison(ctx, a.chatId, 'primary', v.unitId);
-    return { toast: { type: r.ok ? 'success' : 'error', content: r.text } };
+    return (r.ok ? answer.success : answer.error)(r.text);
   });
   bot.action(liaisonActions.decide, async (ctx, v) => {
     const r = await decideLiaisonRequest(ctx, v.requestId, v.accept);
-    switch (r.kind) {
-      case 'gone':
-        return { toast: { type: 'info', content: '这条申请已处理或已失效' } };
-      case 'unreadable':
-        return { toast: { type: 'error', content: '这条申请已失效' } };
-      case 'unit_gone':
-        return { toast: { type: 'error', content: '单位已不存在' } };
-      case 'not_allowed':
-        return { toast: { type: 'error', content: `只有${r.unitName}的现有联系人或协调人可以确认` } };
-      case 'decided':
-        return { toast: { type: r.approved ? 'success' : 'info', content: r.approved ? '已同意' : '已拒绝' }, card: liaisonDecidedCard({ unitName: r.unitName, name: r.name, role: r.role, approved: r.approved, byName: r.byName, atText: r.atText }) };
-    }
+    return match(r, {
+      gone: () => answer.info('这条申请已处理或已失效'),
+      unreadable: () => answer.error('这条申请已失效'),
+      unit_gone: () => answer.error('单位已不存在'),
+      not_allowed: (r) => answer.error(`只有${r.unitName}的现有联系人或协调人可以确认`),
+      decided: (r) => (r.approved ? answer.success : answer.info)(r.approved ? '已同意' : '已拒绝', liaisonDecidedCard({ unitName: r.unitName, name: r.name, role: r.role, approved: r.approved, byName: r.byName, atText: r.atText })),
+    });
   });
 
   bot.command({ names: ['分管领导'], summary: '设置本单位分管领导（多次催办未报时抄送）', example: '@主题日助手 分管领导 @张三', audience: 'liaison' }, async (ctx, m) => {
@@ -77,63 +74,39 @@ export function registerSubmissions(bot: Bot): void {
   });
 }
 
-type Toast = NonNullable<CardResponse['toast']>;
-
 /** The clicked older receipt in its superseded state, when Feishu still lets the answer update it. */
 function staleCard(stale: StaleReceipt): { card?: CardJson } {
   return stale.superseded ? { card: supersededReceiptCard(stale.superseded) } : {};
 }
 
-function openedToast(r: OpenFormResult): Toast {
-  switch (r.kind) {
-    case 'sent':
-      return { type: 'success', content: '申报表已发到你与主题日助手的私聊，请在私聊中填写' };
-    case 'missing':
-      return { type: 'warning', content: r.text };
-    case 'refused':
-      return { type: 'error', content: r.text };
-  }
-}
+const FORM_SENT = '申报表已发到你与主题日助手的私聊，请在私聊中填写';
+
+const opened = (r: OpenFormResult): CardResponse => match(r, { sent: () => answer.success(FORM_SENT), missing: (r) => answer.warning(r.text), refused: (r) => answer.error(r.text) });
 
 const FORM_TONE = { updated: 'success', reloaded: 'info', pick_needed: 'warning', refused: 'error' } as const;
 
 function formResponse(r: FormActionResult): CardResponse {
-  switch (r.kind) {
-    case 'missing':
-      return { toast: { type: 'warning', content: r.text } };
-    case 'refused':
-      return { toast: { type: 'error', content: r.text } };
-    case 'expired':
-      return {
-        toast: { type: 'info', content: '这张申报表已失效' },
-        card: buildClosedFormCard('这张申报表已失效', [
+  return match(r, {
+    missing: (r) => answer.warning(r.text),
+    refused: (r) => answer.error(r.text),
+    expired: (r) =>
+      answer.info(
+        '这张申报表已失效',
+        buildClosedFormCard('这张申报表已失效', [
           r.submitted ? `${r.submitted.unitName}的申报已提交（第 ${r.submitted.displayVersion} 版）。如需修改，请点击工作群里回执卡片上的“修改”。` : '请在本单位工作群的通知卡片上点击“填写申报表”重新打开。',
         ]),
-      };
-    case 'older_card':
-      return { toast: { type: 'warning', content: '这是较早发给你的申报表，请使用最新的那一张' } };
-    case 'form':
-      return { toast: { type: FORM_TONE[r.outcome], content: r.message }, card: buildSubmissionFormCard(r.form) };
-    case 'submitted':
-      return {
-        toast: { type: 'success', content: r.late ? `已提交（逾期提交），共 ${r.themes.length} 个主题` : `已提交，共 ${r.themes.length} 个主题` },
-        card: buildSubmittedCard({ unitName: r.unitName, version: r.displayVersion, atText: r.atText, themes: r.themes, late: r.late }),
-      };
-  }
+      ),
+    older_card: () => answer.warning('这是较早发给你的申报表，请使用最新的那一张'),
+    form: (r) => answer[FORM_TONE[r.outcome]](r.message, buildSubmissionFormCard(r.form)),
+    submitted: (r) =>
+      answer.success(
+        r.late ? `已提交（逾期提交），共 ${r.themes.length} 个主题` : `已提交，共 ${r.themes.length} 个主题`,
+        buildSubmittedCard({ unitName: r.unitName, version: r.displayVersion, atText: r.atText, themes: r.themes, late: r.late }),
+      ),
+  });
 }
 
-function withdrawnToast(r: WithdrawResult): Toast {
-  switch (r.kind) {
-    case 'withdrawn':
-      return { type: 'success', content: '已撤回。截止前可重新填写提交' };
-    case 'refused':
-      return { type: 'error', content: r.text };
-    case 'not_submitted':
-      return { type: 'info', content: r.text };
-    case 'missing':
-    case 'stale':
-      return { type: 'warning', content: r.text };
-  }
-}
+const withdrawn = (r: WithdrawResult): CardResponse =>
+  match(r, { withdrawn: () => answer.success('已撤回。截止前可重新填写提交'), refused: (r) => answer.error(r.text), not_submitted: (r) => answer.info(r.text), missing: (r) => answer.warning(r.text), stale: (r) => answer.warning(r.text) });
 
 export const submissionsFeature = { register: registerSubmissions };

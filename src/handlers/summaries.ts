@@ -7,6 +7,7 @@ import { liaisonUnitIds, unitOfChat } from '../app/access.ts';
 import { summaryActions } from '../../cards/actions.ts';
 import { unitById } from '../usecases/schedule/rows.ts';
 import { coordinatorsOnly } from './guards.ts';
+import { answer, match } from './answer.ts';
 import { shanghaiDate, shanghaiTime } from '../domain/time.ts';
 import { completenessCard, photoListCard, photoTargetChosenCard, summaryFormCard, summaryReadCard, unitActivitiesCard } from '../../cards/summary.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
@@ -25,7 +26,7 @@ function themeOf(v: { themeId?: string }, e: CardActionEvent): string | undefine
   return f.success ? f.data.themeId : undefined;
 }
 
-const STALE: CardResponse = { toast: { type: 'warning', content: summaryActions.open.staleText } };
+const STALE: CardResponse = answer.warning(summaryActions.open.staleText);
 
 /** The campaign summaries act on (the resolver's), else the launched one (e.g. next year's, launched in December). */
 async function summaryCampaign(ctx: HandlerContext, year: number | undefined) {
@@ -75,37 +76,27 @@ function withTheme(fn: (ctx: HandlerContext, themeId: string, e: CardActionEvent
 }
 
 function summaryResponse(ctx: HandlerContext, r: SummaryResult): CardResponse {
-  switch (r.kind) {
-    case 'refused':
-      return { toast: { type: 'error', content: r.text } };
-    case 'form':
-      return { card: summaryFormCard(r.form) };
-    case 'saved':
-      return { toast: { type: 'success', content: '草稿已保存' }, card: summaryFormCard({ ...r.form, notice: `草稿已保存（${shanghaiTime(ctx.now)}），可随时继续填写后提交。` }) };
-    case 'invalid':
-      return { toast: { type: 'error', content: `还有 ${r.errors.length} 处需要修改：${r.errors.slice(0, 2).join('；')}${r.errors.length > 2 ? '……' : ''}` }, card: summaryFormCard(r.form) };
-    case 'submitted': {
-      const revised = r.version > 1;
-      return { toast: { type: 'success', content: revised ? '修改已提交' : '活动总结已提交' }, card: summaryReadCard({ ...r.read, notice: revised ? '修改已提交。' : '总结已提交，感谢！链接核验结果稍后发到本群。' }) };
-    }
-  }
+  return match(r, {
+    refused: (r) => answer.error(r.text),
+    form: (r) => ({ card: summaryFormCard(r.form) }),
+    saved: (r) => answer.success('草稿已保存', summaryFormCard({ ...r.form, notice: `草稿已保存（${shanghaiTime(ctx.now)}），可随时继续填写后提交。` })),
+    invalid: (r) => answer.error(`还有 ${r.errors.length} 处需要修改：${r.errors.slice(0, 2).join('；')}${r.errors.length > 2 ? '……' : ''}`, summaryFormCard(r.form)),
+    submitted: (r) =>
+      r.version > 1
+        ? answer.success('修改已提交', summaryReadCard({ ...r.read, notice: '修改已提交。' }))
+        : answer.success('活动总结已提交', summaryReadCard({ ...r.read, notice: '总结已提交，感谢！链接核验结果稍后发到本群。' })),
+  });
 }
 
 function photoListResponse(r: PhotoListResult): CardResponse {
-  switch (r.kind) {
-    case 'missing':
-      return { toast: { type: 'error', content: r.what === 'photo' ? '找不到这张照片' : '找不到这项活动' } };
-    case 'refused':
-      return { toast: { type: 'error', content: r.text } };
-    case 'list':
-      return { card: photoListCard(r.list) };
-    case 'already_deleted':
-      return { toast: { type: 'info', content: '这张照片已删除' }, card: photoListCard(r.list) };
-    case 'deleted':
-      return { toast: { type: 'success', content: '照片已删除' }, card: photoListCard({ ...r.list, notice: `已删除“${r.fileName}”` }) };
-    case 'logo':
-      return { toast: { type: 'success', content: r.marked ? '已标为 LOGO 照片' : '已取消 LOGO 标记' }, card: photoListCard(r.list) };
-  }
+  return match(r, {
+    missing: (r) => answer.error(r.what === 'photo' ? '找不到这张照片' : '找不到这项活动'),
+    refused: (r) => answer.error(r.text),
+    list: (r) => ({ card: photoListCard(r.list) }),
+    already_deleted: (r) => answer.info('这张照片已删除', photoListCard(r.list)),
+    deleted: (r) => answer.success('照片已删除', photoListCard({ ...r.list, notice: `已删除“${r.fileName}”` })),
+    logo: (r) => answer.success(r.marked ? '已标为 LOGO 照片' : '已取消 LOGO 标记', photoListCard(r.list)),
+  });
 }
 
 export function register(bot: Bot): void {
@@ -117,29 +108,23 @@ export function register(bot: Bot): void {
   bot.action(summaryActions.submit, withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await submitSummary(ctx, themeId, e.formValue, e.messageId))));
   bot.action(summaryActions.view, async (ctx, v, e) => {
     const themeId = themeOf(v, e);
-    if (!themeId) return { toast: { type: 'warning', content: '请先选择一项活动' } };
+    if (!themeId) return answer.warning('请先选择一项活动');
     const r = await viewSummary(ctx, themeId);
-    return r.kind === 'read' ? { card: summaryReadCard(r.read) } : { toast: { type: 'error', content: r.text } };
+    return r.kind === 'read' ? { card: summaryReadCard(r.read) } : answer.error(r.text);
   });
   bot.action(summaryActions.photos, async (ctx, v) => photoListResponse(await openPhotoList(ctx, v.themeId, v.page)));
   bot.action(summaryActions.photoDelete, async (ctx, v) => photoListResponse(await removePhoto(ctx, v.photoId, v.page)));
   bot.action(summaryActions.photoLogo, async (ctx, v) => photoListResponse(await toggleLogoPhoto(ctx, v.photoId, v.page)));
   bot.action(summaryActions.photoTarget, async (ctx, v, e) => {
     const t = themeInForm.safeParse(e.formValue);
-    if (!t.success) return { toast: { type: 'warning', content: '请选择照片所属的活动' } };
-    const r = await choosePhotoTarget(ctx, v.ref, t.data.themeId);
-    switch (r.kind) {
-      case 'chosen':
-        return { toast: { type: 'success', content: `照片将保存到「${r.title}」` }, card: photoTargetChosenCard(r.title) };
-      case 'already_handled':
-        return { toast: { type: 'info', content: '这张照片已处理过' } };
-      case 'no_activity':
-        return { toast: { type: 'error', content: '请选择一项活动' } };
-      case 'unreadable':
-        return { toast: { type: 'error', content: '照片信息已失效，请重新发送照片' } };
-      case 'refused':
-        return { toast: { type: 'error', content: r.text } };
-    }
+    if (!t.success) return answer.warning('请选择照片所属的活动');
+    return match(await choosePhotoTarget(ctx, v.ref, t.data.themeId), {
+      chosen: (r) => answer.success(`照片将保存到「${r.title}」`, photoTargetChosenCard(r.title)),
+      already_handled: () => answer.info('这张照片已处理过'),
+      no_activity: () => answer.error('请选择一项活动'),
+      unreadable: () => answer.error('照片信息已失效，请重新发送照片'),
+      refused: (r) => answer.error(r.text),
+    });
   });
 
   bot.onMessage((ctx, m) => handlePhotoMessage(ctx, m));
