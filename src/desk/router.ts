@@ -45,6 +45,7 @@ import { importDirectory } from '../usecases/import-directory.ts';
 import { parseDirectory, type DirectoryError } from '../domain/directory.ts';
 import { DeskEvents } from './events.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, STATE_COOKIE, SessionSigner, cookie, readCookie, sessionSecret } from './session.ts';
+import { escapeHtml, sendHtmlPage } from '../adapters/http/html-page.ts';
 
 export interface DeskRouterOptions {
   services: () => AppServices;
@@ -73,17 +74,11 @@ function defaultStaticDir(): string {
   return fileURLToPath(new URL('../../dist-desk/', import.meta.url));
 }
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
+/** A refusal or error page of the console; `message` is HTML. */
 function htmlPage(res: Response, status: number, title: string, message: string): void {
-  res
-    .status(status)
-    .type('html')
-    .send(
-      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>` +
-        `<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:560px;margin:60px auto;padding:0 16px;color:#1f2329}h1{font-size:20px}p{line-height:1.7}a{color:#3370ff}</style></head>` +
-        `<body><h1 data-testid="desk-refusal">${esc(title)}</h1><p>${message}</p><p><a href="/desk/login">换一个账号登录</a></p></body></html>`,
-    );
+  sendHtmlPage(res, status, { title, body: `<h1 data-testid="desk-refusal">${esc(title)}</h1><p>${message}</p><p><a href="/desk/login">换一个账号登录</a></p>` });
 }
 
 const fail = (res: Response, status: number, error: string, fieldErrors?: Record<string, string>): void => {

@@ -13,24 +13,21 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { EmulatorCore } from './core.ts';
+import { escapeHtml, sendHtmlPage } from '../adapters/http/html-page.ts';
 
 const CODE_TTL_MS = 5 * 60_000;
 const TOKEN_TTL_S = 7200;
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const token = (prefix: string): string => `${prefix}-${randomBytes(18).toString('base64url')}`;
 
+const LOGIN_STYLE =
+  '.p{display:block;width:100%;text-align:left;padding:10px 14px;margin:8px 0;border:1px solid #dee0e3;border-radius:8px;background:#fff;font-size:15px;cursor:pointer}' +
+  '.p:hover{border-color:#3370ff}.t{color:#646a73;font-size:13px;margin-left:8px}.note{color:#646a73;font-size:13px}';
+
 function page(res: Response, status: number, title: string, body: string): void {
-  res
-    .status(status)
-    .type('html')
-    .send(
-      `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>` +
-        `<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:520px;margin:40px auto;padding:0 16px;color:#1f2329}` +
-        `h1{font-size:20px}.p{display:block;width:100%;text-align:left;padding:10px 14px;margin:8px 0;border:1px solid #dee0e3;border-radius:8px;background:#fff;font-size:15px;cursor:pointer}` +
-        `.p:hover{border-color:#3370ff}.t{color:#646a73;font-size:13px;margin-left:8px}.note{color:#646a73;font-size:13px}</style></head><body>${body}</body></html>`,
-    );
+  sendHtmlPage(res, status, { title, body, style: LOGIN_STYLE });
 }
 
 /** Error envelope as the Open API answers. */

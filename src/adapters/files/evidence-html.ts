@@ -5,9 +5,8 @@ import { LINK_CHANNELS, PARTICIPANT_KINDS } from '../../domain/summary.ts';
 import type { EvidenceDocData } from '../../ports/files.ts';
 export type { EvidenceDocData };
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+import { escapeHtml } from '../http/html-page.ts';
+export { escapeHtml };
 
 
 const STYLE = `body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;max-width:820px;margin:24px auto;padding:0 16px;color:#1f2329;line-height:1.7}

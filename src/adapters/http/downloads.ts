@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AppServices } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { checkDownload } from '../../app/download-links.ts';
+import { escapeHtml, sendHtmlPage } from './html-page.ts';
 
 const fileId = z.string().regex(/^[a-z0-9]{10,40}$/);
 
@@ -17,17 +18,10 @@ const TYPES: Record<string, string> = {
   '.pdf': 'application/pdf',
 };
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 function page(res: Response, status: number, title: string, text: string): void {
-  res.status(status);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-  res.type('html').send(
-    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>` +
-      `<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2329}h1{font-size:1.25rem}</style></head>` +
-      `<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></body></html>`,
-  );
+  sendHtmlPage(res, status, { title, body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>` });
 }
 
 /** RFC 6266 / 5987: an ASCII fallback plus the UTF-8 name. */
