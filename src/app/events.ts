@@ -1,6 +1,7 @@
 // Inbound events after normalization at the edge (src/adapters/feishu/normalize.ts). The same
 // shapes arrive from the webhook, the long connection and the emulator.
 import type { CardJson } from '../../cards/kit.ts';
+import type { CardActionFields } from '../ports/feishu.ts';
 
 export interface Mention { key: string; openId: string; name: string }
 
@@ -30,21 +31,12 @@ export interface MessageEvent {
 /** Which input was too long, and the limit in characters. */
 export interface Oversized { field: string; limit: number }
 
-export interface CardActionEvent {
+export interface CardActionEvent extends CardActionFields {
   kind: 'card_action';
   eventId: string;
   operatorOpenId: string;
   chatId: string;
   messageId: string;
-  /** the clicked component's behaviors[].value */
-  value: Record<string, unknown>;
-  formValue?: Record<string, unknown>;
-  inputValue?: string;
-  option?: string;
-  checked?: boolean;
-  /** component name (a form's submit button name) */
-  name?: string;
-  tag?: string;
   /** delayed-update token (30 min, 2 uses) */
   token?: string;
   /** set at the edge when a value or form field was longer than allowed (and cut) */

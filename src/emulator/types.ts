@@ -2,6 +2,7 @@
 // these types; keep them stable. Implementation: `createEmulator` in ./index.ts.
 import type { Server } from 'node:http';
 import type { Router } from 'express';
+import type { CardActionFields } from '../ports/feishu.ts';
 
 export interface EmulatorOptions {
   appId: string;
@@ -169,15 +170,8 @@ export interface DeliveryRecord {
   payload: Record<string, unknown>;
 }
 
-export interface CardAction {
-  value: Record<string, unknown>;
-  formValue?: Record<string, unknown>;
-  name?: string;
-  tag?: string;
-  inputValue?: string;
-  option?: string;
+export interface CardAction extends CardActionFields {
   options?: string[];
-  checked?: boolean;
   timezone?: string;
 }
 

@@ -2,6 +2,22 @@
 // src/adapters/feishu implements this (on @larksuiteoapi/node-sdk); nothing else imports the SDK.
 import type { CardJson } from '../../cards/kit.ts';
 
+/**
+ * The `action` object of Feishu's card callback (card.action.trigger, "卡片回传交互"), camel-cased:
+ * what the app reads from a click and what the emulator's workspace sends.
+ */
+export interface CardActionFields {
+  /** the clicked component's behaviors[].value */
+  value: Record<string, unknown>;
+  formValue?: Record<string, unknown>;
+  inputValue?: string;
+  option?: string;
+  checked?: boolean;
+  /** component name (a form's submit button name) */
+  name?: string;
+  tag?: string;
+}
+
 export type ReceiveIdType = 'chat_id' | 'open_id';
 export type MsgType = 'interactive' | 'text' | 'file' | 'image';
 
