@@ -127,7 +127,7 @@ export interface OutboxView {
 }
 
 export async function outbox(db: Db): Promise<OutboxView[]> {
-  const rows = await db.outboxMessage.findMany({ orderBy: { createdAt: 'asc' } });
+  const rows = await db.outboxMessage.findMany({ orderBy: [{ createdAt: 'asc' }, { seq: 'asc' }] });
   return rows.map((r) => {
     const p = JSON.parse(r.payload) as { card?: CardJson; text?: string; openIds?: string[]; messageOfKey?: string };
     return { key: r.idempotencyKey, op: r.op, target: r.target, ...p };
