@@ -9,7 +9,7 @@ import { describeWarning } from '../domain/schedule.ts';
 import { progressSnapshot } from '../usecases/submissions/progress.ts';
 import { loadStage } from '../usecases/campaign/stage.ts';
 import { loadCampaignThemes } from '../usecases/review/queue.ts';
-import { namesOf, themeContent, unitContact } from '../usecases/review/common.ts';
+import { themeContent, unitContact } from '../usecases/review/common.ts';
 import { currentScheduleRows, latestPublished, scheduleWarnings } from '../usecases/schedule/rows.ts';
 import { pendingMoves } from '../usecases/schedule/move.ts';
 import { computeResults } from '../usecases/evaluation/results.ts';
@@ -19,22 +19,8 @@ import { storedDates, storedForms, storedLinks } from '../domain/summary.ts';
 import { barChart } from '../../cards/chart.ts';
 import { progressChart } from '../../cards/progress.ts';
 import type { CardElement } from '../../cards/kit.ts';
-import type {
-  CampaignItem,
-  EvaluationResponse,
-  FieldDiff,
-  FormKey,
-  Overview,
-  ReviewItem,
-  ReviewResponse,
-  ReviewStatusKey,
-  ScheduleBoard,
-  SubmissionRow,
-  SummaryItem,
-  ThemeFieldKey,
-  UnitItem,
-  UnitKindKey,
-} from './api.ts';
+import type { CampaignItem, EvaluationResponse, FieldDiff, FormKey, Overview, ReviewItem, ReviewResponse, ReviewStatusKey, ScheduleBoard, SubmissionRow, SummaryItem, ThemeFieldKey, UnitItem, UnitKindKey } from './api.ts';
+import { reviewRecordsOf } from '../usecases/review/queue.ts';
 
 type CampaignRow = NonNullable<Awaited<ReturnType<Tx['campaign']['findUnique']>>>;
 
@@ -142,9 +128,7 @@ export async function submissionRows(tx: Tx, c: CampaignRow): Promise<Submission
 export async function reviewQueue(tx: Tx, c: CampaignRow): Promise<ReviewResponse> {
   const themes = await loadCampaignThemes(tx, c.id);
   const ids = themes.map((t) => t.id);
-  const decisions = await tx.reviewDecision.findMany({ where: { themeId: { in: ids } }, orderBy: { createdAt: 'asc' } });
-  const versions = await tx.themeVersion.findMany({ where: { themeId: { in: ids } } });
-  const names = await namesOf(tx, decisions.map((d) => d.reviewerOpenId));
+  const { decisions, versions, names } = await reviewRecordsOf(tx, ids);
   const counts = { pending: 0, approved: 0, returned: 0, rejected: 0, total: themes.length };
   const items: ReviewItem[] = [];
   for (const t of themes) {

@@ -13,7 +13,7 @@ export type CriteriaView = Parameters<typeof criteriaCard>[0];
 export type JudgeHomeView = Parameters<typeof judgeHomeCard>[0];
 export type JudgePickerView = Parameters<typeof judgePickerCard>[0];
 import { deny, loadActivity } from '../summaries/common.ts';
-import { valuesOf } from '../summaries/summary.ts';
+import { summaryRowSelect, valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, judgeConflictUnits, loadCriteria, type EvaluationResults } from './results.ts';
 import { quoteInput } from '../../domain/user-text.ts';
 
@@ -30,9 +30,7 @@ export async function requireCoordinator(ctx: UseCaseContext, action: string): P
 
 /** `held`: activities with a submitted summary; `judgesNotified`: judges invited now. */
 export type OpenResult =
-  | { ok: true; alreadyOpen: true; progress: EvaluationProgressView }
-  | { ok: true; alreadyOpen: false; forced: boolean; held: number; judgesNotified: number; progress: EvaluationProgressView }
-  | { ok: false; message: string };
+  { ok: true; alreadyOpen: true; progress: EvaluationProgressView } | { ok: true; alreadyOpen: false; forced: boolean; held: number; judgesNotified: number; progress: EvaluationProgressView } | { ok: false; message: string };
 
 /** `开启评选` [强制]: from December of the campaign year; earlier only with 强制 (audited). */
 export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, force: boolean): Promise<OpenResult> {
@@ -63,12 +61,18 @@ export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, fo
 }
 
 async function inviteJudge(ctx: UseCaseContext, campaign: Campaign, openId: string, name: string): Promise<void> {
-  await ctx.enqueue(`evaluation.invite:${campaign.id}:${openId}`, { op: 'send', to: { openId }, card: judgeHomeCard({ ...(await judgeHome(ctx, campaign, openId, name)), notice: `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委，请在下方选择活动评分。` }) });
+  await ctx.enqueue(`evaluation.invite:${campaign.id}:${openId}`, {
+    op: 'send',
+    to: { openId },
+    card: judgeHomeCard({ ...(await judgeHome(ctx, campaign, openId, name)), notice: `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委，请在下方选择活动评分。` }),
+  });
 }
 
 // ---------------------------------------------------------------- judges
 
-export interface AddJudgesResult { lines: string[] }
+export interface AddJudgesResult {
+  lines: string[];
+}
 
 /**
  * `添加评委 张三 [单位]` without an @: the coordinator's group does not hold everyone, so people are
@@ -81,7 +85,11 @@ export interface JudgeChoice {
 }
 
 export async function judgesByName(ctx: UseCaseContext, text: string): Promise<{ people: Mention[]; unitText: string; problems: string[]; choices: JudgeChoice[] }> {
-  const tokens = text.normalize('NFKC').split(/[\s、，,;；]+/).map((t) => t.trim()).filter(Boolean);
+  const tokens = text
+    .normalize('NFKC')
+    .split(/[\s、，,;；]+/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   const units = await ctx.tx.unit.findMany({ where: { active: true }, select: { id: true, name: true, shortName: true, leaderName: true, leaderOpenId: true } });
   const unitTokens = tokens.filter((t) => units.some((u) => u.name === t || u.shortName === t));
   const names = tokens.filter((t) => !unitTokens.includes(t));
@@ -124,7 +132,11 @@ export async function directoryPerson(ctx: UseCaseContext, openId: string): Prom
 /** Everyone in the directory who has an open_id (liaisons, unit leaders, coordinators, reviewers), once each. */
 export async function directoryPeople(ctx: UseCaseContext): Promise<{ openId: string; name: string; unitName: string }[]> {
   const found = new Map<string, { openId: string; name: string; unitName: string }>();
-  const liaisons = await ctx.tx.liaison.findMany({ where: { openId: { not: null }, unit: { active: true } }, select: { openId: true, name: true, unit: { select: { name: true, sortOrder: true } } }, orderBy: [{ unit: { sortOrder: 'asc' } }, { role: 'asc' }] });
+  const liaisons = await ctx.tx.liaison.findMany({
+    where: { openId: { not: null }, unit: { active: true } },
+    select: { openId: true, name: true, unit: { select: { name: true, sortOrder: true } } },
+    orderBy: [{ unit: { sortOrder: 'asc' } }, { role: 'asc' }],
+  });
   for (const l of liaisons) if (!found.has(l.openId!)) found.set(l.openId!, { openId: l.openId!, name: l.name, unitName: l.unit.name });
   for (const u of await ctx.tx.unit.findMany({ where: { active: true, leaderOpenId: { not: null } }, select: { name: true, leaderName: true, leaderOpenId: true }, orderBy: { sortOrder: 'asc' } })) {
     if (!found.has(u.leaderOpenId!)) found.set(u.leaderOpenId!, { openId: u.leaderOpenId!, name: u.leaderName ?? u.leaderOpenId!, unitName: u.name });
@@ -262,8 +274,7 @@ async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: st
   const s = await ctx.tx.summary.findUnique({
     where: { themeId },
     select: {
-      id: true, status: true, version: true, heldDates: true, formsUsed: true, participants: true, logoShown: true, links: true, policyReleased: true, opinionsCount: true,
-      surveyAnswers: true, summaryText: true, experience: true, evidenceCheck: true, submittedAt: true,
+      ...summaryRowSelect,
       attachments: { where: { deletedAt: null }, orderBy: [{ kind: 'asc' }, { createdAt: 'asc' }], select: { feishuKey: true, fileName: true, kind: true } },
     },
   });
@@ -289,7 +300,10 @@ async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: st
     month: a.month,
     values: valuesOf(s),
     photoCount: photos.length,
-    imageKeys: photos.map((p) => p.feishuKey).filter((k): k is string => !!k).slice(0, 3),
+    imageKeys: photos
+      .map((p) => p.feishuKey)
+      .filter((k): k is string => !!k)
+      .slice(0, 3),
     photoNames: photos.map((p) => p.fileName),
     evidence: parseEvidenceCheck(s.evidenceCheck),
     criteria,
@@ -404,7 +418,10 @@ function progressView(r: EvaluationResults, readiness: string[] = []): Evaluatio
       judges: x.aggregate.totals.length,
       trimmed: x.aggregate.trimmed,
     })),
-    defaultWinners: topN(r.results.map((x) => x.ranked), 3),
+    defaultWinners: topN(
+      r.results.map((x) => x.ranked),
+      3,
+    ),
     winners: r.evaluation?.winners ?? [],
     canConfirm: status === 'open',
   };
@@ -419,10 +436,7 @@ export async function progressOf(ctx: UseCaseContext, campaign: Campaign): Promi
 }
 
 /** What 确认获奖名单 did; `announced`: the results went to `groups` chats. */
-export type ConfirmResult =
-  | { kind: 'refused' | 'not_open'; text: string }
-  | { kind: 'already_announced' | 'none_chosen'; progress: EvaluationProgressView }
-  | { kind: 'announced'; groups: number; progress: EvaluationProgressView };
+export type ConfirmResult = { kind: 'refused' | 'not_open'; text: string } | { kind: 'already_announced' | 'none_chosen'; progress: EvaluationProgressView } | { kind: 'announced'; groups: number; progress: EvaluationProgressView };
 
 /** `evaluation.confirm`: records the winners, closes scoring and announces to every group. */
 export async function confirmWinners(ctx: UseCaseContext, campaign: Campaign, winners: string[]): Promise<ConfirmResult> {

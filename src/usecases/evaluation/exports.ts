@@ -8,7 +8,7 @@ import { withContext } from '../../app/context.ts';
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDateTime } from '../../domain/time.ts';
 import type { EvaluationSheetData, ExportWriter, ZipEntry } from '../../ports/files.ts';
-import { valuesOf } from '../summaries/summary.ts';
+import { summaryRowSelect, valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, type EvaluationResults } from './results.ts';
 import { progressOf } from './evaluation.ts';
 import { evaluationProgressCard } from '../../../cards/evaluation.ts';
@@ -50,8 +50,14 @@ export async function buildEvaluationXlsx(db: Reader, files: ExportWriter, campa
 }
 
 function safeName(s: string, max = 40): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').replace(/\s+/g, ' ').trim().slice(0, max) || '未命名';
+  return (
+    s
+      // eslint-disable-next-line no-control-regex -- control characters are what a file name must not hold
+      .replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, max) || '未命名'
+  );
 }
 
 /** Files of the evidence package, as relative paths and bytes. */
@@ -67,8 +73,7 @@ export async function evidenceEntries(db: Reader, storage: FileStorage, files: E
     const s = await (db as Tx).summary.findUnique({
       where: { themeId: a.themeId },
       select: {
-        id: true, status: true, version: true, heldDates: true, formsUsed: true, participants: true, logoShown: true, links: true, policyReleased: true, opinionsCount: true,
-        surveyAnswers: true, summaryText: true, experience: true, evidenceCheck: true, submittedAt: true,
+        ...summaryRowSelect,
         attachments: { where: { deletedAt: null }, orderBy: { createdAt: 'asc' } },
       },
     });
@@ -144,7 +149,12 @@ async function buildAndSend(services: AppServices, campaign: Campaign, kind: Exp
     async (ctx) => {
       await ctx.enqueue(`evaluation.export:${kind}:${requestId}`, { op: 'file', to: { chatId }, fileName, fileType: kind === 'xlsx' ? 'xls' : 'stream', storedPath });
       const link = messageId ? await downloadLinkFor(ctx, { storedPath, fileName, label: kind === 'xlsx' ? '评选汇总表' : '证据包' }) : undefined;
-      if (messageId && link) await ctx.enqueue(`evaluation.export_link:${kind}:${requestId}`, { op: 'patch', messageId, card: withDownloads(evaluationProgressCard(await progressOf(ctx, await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaign.id } }))), [link]) });
+      if (messageId && link)
+        await ctx.enqueue(`evaluation.export_link:${kind}:${requestId}`, {
+          op: 'patch',
+          messageId,
+          card: withDownloads(evaluationProgressCard(await progressOf(ctx, await ctx.tx.campaign.findUniqueOrThrow({ where: { id: campaign.id } }))), [link]),
+        });
       await ctx.audit({ action: `evaluation.export_${kind}`, entity: 'Campaign', entityId: campaign.id, after: { fileName, bytes: data.length } });
     },
     { eventId: `export:${requestId}` },

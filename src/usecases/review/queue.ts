@@ -58,7 +58,10 @@ function nearDuplicatesByTheme(
     .map((t): DuplicateCandidate => ({ themeId: t.id, unitId: t.submission.unitId, unitName: t.submission.unit.name, title: t.title, month: t.month, forms: parseForms(t.forms) }));
   const out = new Map<string, { other: DuplicateCandidate; similarity: number }[]>();
   for (const d of findNearDuplicates(candidates)) {
-    for (const [mine, other] of [[d.a, d.b], [d.b, d.a]] as const) {
+    for (const [mine, other] of [
+      [d.a, d.b],
+      [d.b, d.a],
+    ] as const) {
       if (shownIds.has(mine.themeId)) out.set(mine.themeId, [...(out.get(mine.themeId) ?? []), { other, similarity: d.similarity }]);
     }
   }
@@ -100,9 +103,7 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
 
   const similar = nearDuplicatesByTheme(themes, new Set(shown.map((t) => t.id)));
   const ids = shown.map((t) => t.id);
-  const decisions = await tx.reviewDecision.findMany({ where: { themeId: { in: ids } }, orderBy: { createdAt: 'asc' } });
-  const versions = await tx.themeVersion.findMany({ where: { themeId: { in: ids } } });
-  const names = await namesOf(tx, decisions.map((d) => d.reviewerOpenId));
+  const { decisions, versions, names } = await reviewRecordsOf(tx, ids);
   const first = unitThemes[0]!.submission;
   const contact = unitContact(first, first.unit.liaisons);
 
@@ -152,4 +153,15 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
     page,
     pages,
   };
+}
+
+/** The themes' review decisions (oldest first), their versions, and the reviewers' names. */
+export async function reviewRecordsOf(tx: Tx, themeIds: string[]) {
+  const decisions = await tx.reviewDecision.findMany({ where: { themeId: { in: themeIds } }, orderBy: { createdAt: 'asc' } });
+  const versions = await tx.themeVersion.findMany({ where: { themeId: { in: themeIds } } });
+  const names = await namesOf(
+    tx,
+    decisions.map((d) => d.reviewerOpenId),
+  );
+  return { decisions, versions, names };
 }

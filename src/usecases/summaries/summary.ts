@@ -36,7 +36,8 @@ async function rememberCard(ctx: UseCaseContext, messageId: string | undefined, 
   await ctx.tx.keyValue.upsert({ where: { key }, create: { key, value: themeId }, update: { value: themeId } });
 }
 
-const summaryRowSelect = {
+/** The summary's own fields, as every reader of a summary (form, judges' cards, exports) selects them. */
+export const summaryRowSelect = {
   id: true,
   status: true,
   version: true,
@@ -129,10 +130,7 @@ async function authorize(ctx: UseCaseContext, themeId: string, action: string): 
  * `form`: the form to show; `saved`: the draft was kept; `invalid`: `errors` name what to fix.
  */
 export type SummaryResult =
-  | { kind: 'refused'; text: string }
-  | { kind: 'form' | 'saved'; form: SummaryFormView }
-  | { kind: 'invalid'; form: SummaryFormView; errors: string[] }
-  | { kind: 'submitted'; version: number; read: SummaryReadView };
+  { kind: 'refused'; text: string } | { kind: 'form' | 'saved'; form: SummaryFormView } | { kind: 'invalid'; form: SummaryFormView; errors: string[] } | { kind: 'submitted'; version: number; read: SummaryReadView };
 
 /** `summary.open`: the form with the stored values (or the person's unsent draft). */
 export async function openSummary(ctx: UseCaseContext, themeId: string, messageId?: string): Promise<SummaryResult> {
@@ -185,7 +183,7 @@ export async function submitSummary(ctx: UseCaseContext, themeId: string, formVa
   });
   await ctx.tx.formDraft.deleteMany({ where: { subject: draftSubject(themeId) } });
   await ctx.audit({ action: 'summary.submit', entity: 'Summary', entityId: row.id, before: before ? valuesOf(before) : undefined, after: { version, ...parsed.values } });
-  if (ctx.config.evidenceCheckLinks && (parsed.values.links.media.length + parsed.values.links.website.length + parsed.values.links.newMedia.length) > 0) {
+  if (ctx.config.evidenceCheckLinks && parsed.values.links.media.length + parsed.values.links.website.length + parsed.values.links.newMedia.length > 0) {
     // Local checks now; the links are fetched after commit (never inside the 3-second answer).
     await recomputeEvidence(ctx.tx, row.id, ctx.now, 'keep');
     const services = ctx.services;
