@@ -46,7 +46,11 @@ export default tseslint.config(
     files: ['src/domain/**/*.ts', 'cards/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@larksuiteoapi/*', '@prisma/*', 'express', '*/adapters/*', '**/adapters/**', 'node-cron'] }],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain code takes time as a parameter' }, { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'domain code takes time as a parameter' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'domain code takes time as a parameter' },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'domain code takes time as a parameter' },
+      ],
     },
   },
   {
@@ -59,7 +63,7 @@ export default tseslint.config(
         { selector: "MemberExpression[object.type='MemberExpression'][object.property.name='tx']", message: 'handlers do no queries: pass ctx.tx to a use case' },
         { selector: "MemberExpression[object.type='MemberExpression'][object.property.name='db']", message: 'handlers do no queries: call a use case' },
         { selector: "MemberExpression[object.type='Identifier'][object.name=/^(tx|db|prisma)$/]", message: 'handlers do no queries: pass ctx.tx to a use case' },
-        { selector: "MemberExpression[property.name=/^\\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)$/]", message: 'handlers do no queries: call a use case' },
+        { selector: 'MemberExpression[property.name=/^\\$(queryRaw|executeRaw|queryRawUnsafe|executeRawUnsafe|transaction)$/]', message: 'handlers do no queries: call a use case' },
       ],
     },
   },
@@ -79,7 +83,11 @@ export default tseslint.config(
         'error',
         {
           zones: [
-            { target: './src/domain', from: ['./src/app', './src/adapters', './src/usecases', './src/handlers', './src/emulator', './src/cli', './src/ports', './cards'], message: 'the domain layer is pure: it imports only other domain files' },
+            {
+              target: './src/domain',
+              from: ['./src/app', './src/adapters', './src/usecases', './src/handlers', './src/emulator', './src/cli', './src/ports', './cards'],
+              message: 'the domain layer is pure: it imports only other domain files',
+            },
             { target: './cards', from: ['./src/app', './src/adapters', './src/usecases', './src/handlers', './src/emulator', './src/cli', './src/ports'], message: 'card builders are pure: cards/* and src/domain/* only' },
             { target: './src/ports', from: ['./src/app', './src/adapters', './src/usecases', './src/handlers', './src/emulator', './src/cli'], message: 'ports name domain types only' },
             { target: './src/ports', from: './cards', except: ['./kit.ts'], message: 'ports name domain types (and the card JSON type) only' },

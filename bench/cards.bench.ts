@@ -28,7 +28,11 @@ function encrypt(plain: string, key: string): string {
   return Buffer.concat([iv, c.update(plain, 'utf8'), c.final()]).toString('base64');
 }
 
-interface Keys { encryptKey: string; verificationToken: string; appId: string }
+interface Keys {
+  encryptKey: string;
+  verificationToken: string;
+  appId: string;
+}
 
 function callback(k: Keys, o: { operator: string; chatId: string; messageId: string; value: Record<string, unknown>; name?: string; formValue?: Record<string, unknown> }) {
   const eventId = `ev_card_${randomBytes(8).toString('hex')}`;
@@ -49,7 +53,9 @@ function signed(k: Keys, body: unknown): { raw: string; headers: Record<string, 
   const raw = JSON.stringify({ encrypt: encrypt(JSON.stringify(body), k.encryptKey) });
   const ts = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(8).toString('hex');
-  const signature = createHash('sha256').update(ts + nonce + k.encryptKey + raw).digest('hex');
+  const signature = createHash('sha256')
+    .update(ts + nonce + k.encryptKey + raw)
+    .digest('hex');
   return { raw, headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': signature } };
 }
 
@@ -99,8 +105,16 @@ async function benchProvider(provider: Provider): Promise<BenchResult[]> {
     await db.groupChat.create({ data: { chatId: 'oc_office', name: '县政务公开办', status: 'coordinator' } });
     const campaign = await db.campaign.create({
       data: {
-        year, title: `长沙县${year}年“政务公开主题日”活动`, status: 'collecting', noticeDate: `${year - 1}-12-01`, deadline: `${year}-12-31`,
-        contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'CSX84872387@163.com', launchedAt: new Date(), launchedBy: 'ou_coord',
+        year,
+        title: `长沙县${year}年“政务公开主题日”活动`,
+        status: 'collecting',
+        noticeDate: `${year - 1}-12-01`,
+        deadline: `${year}-12-31`,
+        contactName: '李成英',
+        contactPhone: '0731-84872387',
+        contactEmail: 'CSX84872387@163.com',
+        launchedAt: new Date(),
+        launchedBy: 'ou_coord',
       },
     });
     const units: { liaison: string; chatId: string; submissionId: string }[] = [];

@@ -32,8 +32,7 @@ const SEND_PATH = /\/open-apis\/im\/v1\/messages$/;
 const INTERLEAVED = process.env.BENCH_OUTBOX_ORDER === 'interleaved';
 
 async function enqueueAll(b: BenchApp, prefix: string, chatIds: string[]): Promise<void> {
-  const put = (ctx: HandlerContext, chatId: string, n: number) =>
-    ctx.enqueue(`${prefix}:${chatId}:${n}`, { op: 'send', to: { chatId }, card: noticeCard(`提醒 ${n + 1}/${PER_CHAT}`, [`基准测试消息 ${chatId} #${n + 1}`]) });
+  const put = (ctx: HandlerContext, chatId: string, n: number) => ctx.enqueue(`${prefix}:${chatId}:${n}`, { op: 'send', to: { chatId }, card: noticeCard(`提醒 ${n + 1}/${PER_CHAT}`, [`基准测试消息 ${chatId} #${n + 1}`]) });
   if (INTERLEAVED) {
     for (let n = 0; n < PER_CHAT; n++) {
       await withContext(b.app.services, 'bench', async (ctx) => {
@@ -159,7 +158,10 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
     const sent = rows.filter((r) => r.status === 'sent' && r.sentAt);
     const latencies = sent.map((r) => r.sentAt!.getTime() - r.createdAt.getTime());
     const totalMs = Math.max(...sent.map((r) => r.sentAt!.getTime())) - t0;
-    const floorMs = fanoutFloorMs(chatIds.map(() => PER_CHAT), b.app.config.rateLimits);
+    const floorMs = fanoutFloorMs(
+      chatIds.map(() => PER_CHAT),
+      b.app.config.rateLimits,
+    );
 
     // Exactly once, by Feishu uuid, as the emulator stored the messages.
     const wanted = new Set(rows.map((r) => feishuUuid(r.idempotencyKey)));
@@ -169,7 +171,10 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
     // Order per chat (O6: order kept): the n in each key, in the order the emulator stored them.
     let outOfOrder = 0;
     for (const chatId of chatIds) {
-      const seq = emu.messages(chatId).filter((m) => m.uuid?.startsWith(`${prefix}:`)).map((m) => Number(m.uuid!.split(':').pop()));
+      const seq = emu
+        .messages(chatId)
+        .filter((m) => m.uuid?.startsWith(`${prefix}:`))
+        .map((m) => Number(m.uuid!.split(':').pop()));
       if (seq.some((n, i) => i > 0 && n < seq[i - 1]!)) outOfOrder++;
     }
 
@@ -214,8 +219,14 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
       'p99 enqueue→sent ms': percentile(latencies, 99),
       'max sent/chat in 1 s': perChat(ok),
       'max calls/chat in 1 s': perChat(calls),
-      'max sent/app in 1 s': maxInWindow(ok.map((c) => c.at.getTime()), 1000),
-      'max calls/app in 1 s': maxInWindow(calls.map((c) => c.at.getTime()), 1000),
+      'max sent/app in 1 s': maxInWindow(
+        ok.map((c) => c.at.getTime()),
+        1000,
+      ),
+      'max calls/app in 1 s': maxInWindow(
+        calls.map((c) => c.at.getTime()),
+        1000,
+      ),
       'refused 230020 (chat limit)': calls.filter((c) => c.code === 230020).length,
       'refused 429 (app limit)': calls.filter((c) => c.status === 429 && !c.fault).length,
       'send calls': calls.length,
@@ -256,9 +267,13 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
  */
 async function limiterAlone(): Promise<BenchResult> {
   let t = 0;
-  const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, () => t, async (ms) => {
-    t += ms;
-  });
+  const limiter = new RateLimiter(
+    { perSecond: 50, perMinute: 1000, perChat: 5 },
+    () => t,
+    async (ms) => {
+      t += ms;
+    },
+  );
   const chat: number[] = [];
   for (let i = 0; i < 30; i++) {
     await limiter.acquire('oc_one', Number.POSITIVE_INFINITY);

@@ -23,8 +23,16 @@ async function one(provider: Provider): Promise<BenchResult[]> {
     await db.groupChat.create({ data: { chatId: 'oc_office', name: '县政务公开办', status: 'coordinator' } });
     const campaign = await db.campaign.create({
       data: {
-        year: 2023, title: '长沙县2023年“政务公开主题日”活动', status: 'collecting', noticeDate: '2023-03-23', deadline: '2023-04-07',
-        contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'CSX84872387@163.com', launchedAt: atShanghai('2023-03-23', '10:00'), launchedBy: 'ou_coord',
+        year: 2023,
+        title: '长沙县2023年“政务公开主题日”活动',
+        status: 'collecting',
+        noticeDate: '2023-03-23',
+        deadline: '2023-04-07',
+        contactName: '李成英',
+        contactPhone: '0731-84872387',
+        contactEmail: 'CSX84872387@163.com',
+        launchedAt: atShanghai('2023-03-23', '10:00'),
+        launchedBy: 'ou_coord',
       },
     });
     for (let i = 0; i < UNITS; i++) {

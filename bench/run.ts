@@ -29,7 +29,9 @@ for (const file of files) {
     const mod = (await import(pathToFileURL(path.join(dir, file)).href)) as { default: () => Promise<BenchResult[]> };
     const results = await mod.default();
     for (const r of results) {
-      const figures = Object.entries(r.figures).map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toFixed(2)) : v}`).join('  ');
+      const figures = Object.entries(r.figures)
+        .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toFixed(2)) : v}`)
+        .join('  ');
       console.log(`${file.replace('.bench.ts', '')} · ${r.name}: ${figures}`);
     }
   } catch (error) {

@@ -30,7 +30,9 @@ async function start(env: Record<string, string>): Promise<{ child: ChildProcess
     if (port) {
       const url = `http://127.0.0.1:${port}`;
       for (;;) {
-        const ok = await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false);
+        const ok = await fetch(`${url}/healthz`)
+          .then((r) => r.ok)
+          .catch(() => false);
         if (ok) return { child, url, msToHealthz: performance.now() - t0 };
         await sleep(5);
       }

@@ -69,7 +69,9 @@ function signed(t: Target, body: unknown): { raw: string; headers: Record<string
   const raw = JSON.stringify({ encrypt: encrypt(JSON.stringify(body), t.encryptKey) });
   const ts = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(8).toString('hex');
-  const signature = createHash('sha256').update(ts + nonce + t.encryptKey + raw).digest('hex');
+  const signature = createHash('sha256')
+    .update(ts + nonce + t.encryptKey + raw)
+    .digest('hex');
   return { raw, headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': signature } };
 }
 

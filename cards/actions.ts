@@ -95,7 +95,11 @@ export function actionDefFor(name: string): ActionDef<unknown> | undefined {
 }
 
 const id = z.string().min(1).max(100);
-const shortId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const shortId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 const hex16 = z.string().regex(/^[0-9a-f]{16}$/);
 const page = z.coerce.number().int().min(0).max(100).catch(0).default(0);
 const flag = z.union([z.literal(0), z.literal(1), z.boolean()]).transform((x) => x === 1 || x === true);
@@ -144,11 +148,10 @@ const REVIEW_STALE = '卡片数据无效，请重新发送“审核”';
 export const reviewActions = {
   page: defineAction('review.page', z.object(reviewNav), { legacy: { keys: reviewKeys }, stale: REVIEW_STALE }),
   filter: defineAction('review.filter', z.object(reviewNav), { legacy: { keys: reviewKeys }, stale: REVIEW_STALE }),
-  decide: defineAction(
-    'review.decide',
-    z.object({ ...reviewNav, themeId: shortId, version: z.coerce.number().int().min(1), decision: z.enum(['approve', 'return', 'reject']), index: z.coerce.number().int().min(0).max(50).catch(0) }),
-    { legacy: { keys: reviewKeys }, stale: REVIEW_STALE },
-  ),
+  decide: defineAction('review.decide', z.object({ ...reviewNav, themeId: shortId, version: z.coerce.number().int().min(1), decision: z.enum(['approve', 'return', 'reject']), index: z.coerce.number().int().min(0).max(50).catch(0) }), {
+    legacy: { keys: reviewKeys },
+    stale: REVIEW_STALE,
+  }),
   history: defineAction('review.history', z.object({ ...reviewNav, themeId: shortId }), { legacy: { keys: reviewKeys }, stale: REVIEW_STALE }),
   reviseOpen: defineAction('review.revise_open', z.object({ themeId: shortId, version: z.coerce.number().int().min(1).optional() }), { legacy: { keys: reviewKeys }, stale: '卡片数据无效' }),
   reviseSubmit: defineAction('review.revise_submit', z.object({ themeId: shortId, version: z.coerce.number().int().min(1) }), { legacy: { keys: reviewKeys }, stale: '卡片数据无效' }),

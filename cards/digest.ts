@@ -50,7 +50,12 @@ export function overdueCard(v: OverdueView): CardJson {
     summary: `${v.missing.length} 个单位未在 ${v.deadlineText} 前报送`,
     elements: [
       markdown(`以下单位未在 ${bold(v.deadlineText)} 前报送申报表：`),
-      markdown(v.missing.slice(0, 60).map((m, i) => `${i + 1}. ${escapeMarkdown(m.name)}（${escapeMarkdown(m.liaisons)}）`).join('\n')),
+      markdown(
+        v.missing
+          .slice(0, 60)
+          .map((m, i) => `${i + 1}. ${escapeMarkdown(m.name)}（${escapeMarkdown(m.liaisons)}）`)
+          .join('\n'),
+      ),
       buttonRow([button('一键催办', reminderActions.nudgePreview.value({ campaignId: v.campaignId }), { type: 'primary_filled' })]),
       note('点击“一键催办”会先显示将要联系的单位和方式，确认后才发送。'),
     ],

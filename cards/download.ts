@@ -22,10 +22,7 @@ export function linkButton(text: string, url: string, type: 'primary' | 'default
 export function downloadElements(links: DownloadLink[]): CardElement[] {
   if (links.length === 0) return [];
   const names = links.map((l) => escapeMarkdown(l.fileName)).join('、');
-  return [
-    buttonRow(links.map((l, i) => linkButton(`下载 ${l.label}`, l.url, i === 0 ? 'primary' : 'default'))),
-    note(`已生成：${names}。下载链接 ${escapeMarkdown(links[0]!.expiresText)} 前有效，请勿转发给无关人员。`),
-  ];
+  return [buttonRow(links.map((l, i) => linkButton(`下载 ${l.label}`, l.url, i === 0 ? 'primary' : 'default'))), note(`已生成：${names}。下载链接 ${escapeMarkdown(links[0]!.expiresText)} 前有效，请勿转发给无关人员。`)];
 }
 
 /** The same card with the download links appended at the end of its body. */

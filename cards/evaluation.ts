@@ -71,7 +71,9 @@ export function judgeHomeCard(v: { year: number; judgeName: string; items: Judge
   const scored = v.items.filter((i) => i.state === 'scored');
   const conflict = v.items.filter((i) => i.state === 'conflict');
   const elements: CardElement[] = [
-    markdown(`${escapeMarkdown(v.judgeName)}，您好！${v.year} 年最佳政务公开主题日活动评选共 ${v.items.length} 项活动：已评 ${strong(scored.length)} 项，待评 ${strong(todo.length)} 项${conflict.length ? `，本单位活动 ${conflict.length} 项回避` : ''}。`),
+    markdown(
+      `${escapeMarkdown(v.judgeName)}，您好！${v.year} 年最佳政务公开主题日活动评选共 ${v.items.length} 项活动：已评 ${strong(scored.length)} 项，待评 ${strong(todo.length)} 项${conflict.length ? `，本单位活动 ${conflict.length} 项回避` : ''}。`,
+    ),
   ];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   if (v.closed) {
@@ -92,7 +94,17 @@ export function judgeHomeCard(v: { year: number; judgeName: string; items: Judge
     }
     if (todo.length > 0) elements.push(buttonRow([button(`评下一项（剩 ${todo.length} 项）`, evaluationActions.next.value({}), { type: 'primary' })]));
   }
-  if (conflict.length > 0) elements.push(note(`回避（本单位活动，不参与评分）：${escapeMarkdown(conflict.map((c) => c.label).join('；').slice(0, 300))}`));
+  if (conflict.length > 0)
+    elements.push(
+      note(
+        `回避（本单位活动，不参与评分）：${escapeMarkdown(
+          conflict
+            .map((c) => c.label)
+            .join('；')
+            .slice(0, 300),
+        )}`,
+      ),
+    );
   return card({ title: '最佳政务公开主题日活动评分', template: 'violet', elements });
 }
 
@@ -115,9 +127,7 @@ export interface ScoreCardView {
 }
 
 export function scoreCard(v: ScoreCardView): CardJson {
-  const elements: CardElement[] = [
-    markdown(`${bold(v.unitName)} · ${v.month}月\n${bold(v.title)}`),
-  ];
+  const elements: CardElement[] = [markdown(`${bold(v.unitName)} · ${v.month}月\n${bold(v.title)}`)];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   elements.push(...summaryValueElements(v.values));
   elements.push(markdown(`${bold('活动照片')}：${v.photoCount} 张${v.photoCount > 0 && v.imageKeys.length === 0 ? `（${escapeMarkdown(v.photoNames.slice(0, 5).join('、'))}${v.photoNames.length > 5 ? ' 等' : ''}）` : ''}`));
@@ -126,7 +136,9 @@ export function scoreCard(v: ScoreCardView): CardJson {
       tag: 'column_set',
       flex_mode: 'none',
       horizontal_spacing: 'small',
-      columns: v.imageKeys.slice(0, 3).map((k, i) => ({ tag: 'column', width: 'weighted', weight: 1, elements: [{ tag: 'img', img_key: k, alt: { tag: 'plain_text', content: `活动照片 ${i + 1}` }, scale_type: 'crop_center', preview: true }] })),
+      columns: v.imageKeys
+        .slice(0, 3)
+        .map((k, i) => ({ tag: 'column', width: 'weighted', weight: 1, elements: [{ tag: 'img', img_key: k, alt: { tag: 'plain_text', content: `活动照片 ${i + 1}` }, scale_type: 'crop_center', preview: true }] })),
     });
   }
   if (v.evidence) elements.push(...evidenceElements(v.evidence));
@@ -276,8 +288,15 @@ function buildEvaluationProgressCard(v: EvaluationProgressView, level: { rows: n
     elements.push(
       form('winners_form', [
         markdown(`${bold('确认获奖名单')}（默认勾选前 3 名，并列的一并勾选；可增删）`),
-        multiSelect('winners', { placeholder: '选择获奖活动', options: scored.map((r) => ({ label: `${r.rankLabel} ${r.unitName} · ${r.title}`.slice(0, 40), value: r.themeId })), values: v.defaultWinners.filter((w) => scored.some((r) => r.themeId === w)) }),
-        formButton('winners_submit', '确认并公布', evaluationActions.confirm.value({}), { type: warnings.length > 0 ? 'danger' : 'primary', confirm: { title: warnings.length > 0 ? '评选尚未齐备，仍要公布？' : '确认获奖名单', text: confirmText } }),
+        multiSelect('winners', {
+          placeholder: '选择获奖活动',
+          options: scored.map((r) => ({ label: `${r.rankLabel} ${r.unitName} · ${r.title}`.slice(0, 40), value: r.themeId })),
+          values: v.defaultWinners.filter((w) => scored.some((r) => r.themeId === w)),
+        }),
+        formButton('winners_submit', '确认并公布', evaluationActions.confirm.value({}), {
+          type: warnings.length > 0 ? 'danger' : 'primary',
+          confirm: { title: warnings.length > 0 ? '评选尚未齐备，仍要公布？' : '确认获奖名单', text: confirmText },
+        }),
       ]),
     );
   }
@@ -298,11 +317,7 @@ export function announcementCard(v: { year: number; winners: { unitName: string;
     title: `${v.year}年“最佳政务公开主题日活动”评选结果`,
     template: 'red',
     summary: `${v.year}年最佳政务公开主题日活动评选结果`,
-    elements: [
-      markdown(`经评委评分、县政务公开办确认，以下活动获评 ${v.year} 年“最佳政务公开主题日活动”：`),
-      markdown(lines.join('\n')),
-      note('感谢各单位的积极参与。典型经验做法将由县政务公开办推介并向市政务公开办推荐。'),
-    ],
+    elements: [markdown(`经评委评分、县政务公开办确认，以下活动获评 ${v.year} 年“最佳政务公开主题日活动”：`), markdown(lines.join('\n')), note('感谢各单位的积极参与。典型经验做法将由县政务公开办推介并向市政务公开办推荐。')],
   });
 }
 

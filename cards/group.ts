@@ -17,11 +17,7 @@ export function buildGroupBindCard(v: GroupBindView): CardJson {
     template: 'turquoise',
     subtitle: v.chatName,
     elements: [
-      markdown(
-        guessed
-          ? `根据群名，这个群应是 ${bold(guessed.name)} 的工作群。请协调人确认，或在下方选择其他单位。`
-          : '主题日助手已加入本群。请协调人在下方选择本群所属的单位，以便向本群发送申报通知和提醒。',
-      ),
+      markdown(guessed ? `根据群名，这个群应是 ${bold(guessed.name)} 的工作群。请协调人确认，或在下方选择其他单位。` : '主题日助手已加入本群。请协调人在下方选择本群所属的单位，以便向本群发送申报通知和提醒。'),
       form('group_bind_form', [
         select('unit', { placeholder: '选择单位', options: v.units.map((u) => ({ label: u.name, value: u.id })), value: guessed?.id }),
         ...(v.error ? [markdown(`<font color='red'>${escapeMarkdown(v.error)}</font>`, { text_size: 'notation' })] : []),

@@ -171,4 +171,3 @@ export function buildHistoryCard(h: History, o: HistoryCardOptions): CardJson {
     elements,
   });
 }
-

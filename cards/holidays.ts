@@ -35,9 +35,7 @@ export interface HolidayImportPreviewView {
 }
 
 export function holidayImportPreviewCard(v: HolidayImportPreviewView): CardJson {
-  const elements: CardElement[] = [
-    markdown(`从国务院办公厅通知中识别出 ${bold(`${v.year}年`)} 放假 ${strong(v.holidayCount)} 天、调休上班 ${strong(v.workdayCount)} 天。请逐项核对，确认后写入工作日日历，提醒和截止日期将按此计算。`),
-  ];
+  const elements: CardElement[] = [markdown(`从国务院办公厅通知中识别出 ${bold(`${v.year}年`)} 放假 ${strong(v.holidayCount)} 天、调休上班 ${strong(v.workdayCount)} 天。请逐项核对，确认后写入工作日日历，提醒和截止日期将按此计算。`)];
   for (const f of v.festivals) {
     elements.push(markdown(`${bold(f.festival)}\u3000放假：${escapeMarkdown(f.holidays)}${f.workdays ? `\n\u3000\u3000调休上班：${escapeMarkdown(f.workdays)}` : ''}`));
   }
@@ -55,7 +53,11 @@ export function holidayImportPreviewCard(v: HolidayImportPreviewView): CardJson 
     ),
   );
   for (const n of v.notes) elements.push(markdown(escapeMarkdown(n)));
-  elements.push(buttonRow([button('确认导入', calendarActions.importConfirm.value({ previewId: v.previewId }), { type: 'primary_filled', confirm: { title: `导入${v.year}年节假日安排`, text: `写入放假 ${v.holidayCount} 天、调休上班 ${v.workdayCount} 天？` } })]));
+  elements.push(
+    buttonRow([
+      button('确认导入', calendarActions.importConfirm.value({ previewId: v.previewId }), { type: 'primary_filled', confirm: { title: `导入${v.year}年节假日安排`, text: `写入放假 ${v.holidayCount} 天、调休上班 ${v.workdayCount} 天？` } }),
+    ]),
+  );
   elements.push(note('核对无误再确认；识别有误请勿导入，可用“设置工作日”逐日设置。本预览 24 小时内有效。'));
   return card({ title: `${v.year}年节假日安排（预览）`, template: 'orange', summary: `${v.year}年节假日安排待确认`, elements });
 }
@@ -69,6 +71,9 @@ export interface HolidayImportDoneView {
 }
 
 export function holidayImportDoneCard(v: HolidayImportDoneView): CardJson {
-  const lines = [`已导入 ${bold(`${v.year}年`)} 节假日安排：写入 ${v.written} 天${v.removed > 0 ? `，替换了此前导入的 ${v.removed} 天` : ''}${v.keptManual > 0 ? `，保留手动设置 ${v.keptManual} 天` : ''}。`, `之后的提醒按新的工作日日历计算。发送 \`工作日列表 ${v.year}\` 查看。`];
+  const lines = [
+    `已导入 ${bold(`${v.year}年`)} 节假日安排：写入 ${v.written} 天${v.removed > 0 ? `，替换了此前导入的 ${v.removed} 天` : ''}${v.keptManual > 0 ? `，保留手动设置 ${v.keptManual} 天` : ''}。`,
+    `之后的提醒按新的工作日日历计算。发送 \`工作日列表 ${v.year}\` 查看。`,
+  ];
   return card({ title: `${v.year}年节假日安排已导入`, template: 'green', summary: `${v.year}年节假日安排已导入`, elements: [...lines.map((l) => markdown(l)), note(`操作人：${escapeMarkdown(v.by)}`)] });
 }

@@ -4,11 +4,12 @@
 // renders under strict CommonMark. Every card is measured the way Feishu measures it (request body
 // bytes and element count, see measureCard) and kept under both limits.
 
-export type HeaderTemplate =
-  | 'blue' | 'wathet' | 'turquoise' | 'green' | 'yellow' | 'orange' | 'red'
-  | 'carmine' | 'violet' | 'purple' | 'indigo' | 'grey' | 'default';
+export type HeaderTemplate = 'blue' | 'wathet' | 'turquoise' | 'green' | 'yellow' | 'orange' | 'red' | 'carmine' | 'violet' | 'purple' | 'indigo' | 'grey' | 'default';
 
-export interface PlainText { tag: 'plain_text'; content: string }
+export interface PlainText {
+  tag: 'plain_text';
+  content: string;
+}
 
 export type ActionValue = Record<string, string | number | boolean>;
 
@@ -82,12 +83,7 @@ export function button(text: string, value: ActionValue, options: ButtonOptions 
 }
 
 /** A submit (or reset) button inside a form; `name` must be unique in the card. */
-export function formButton(
-  name: string,
-  text: string,
-  value: ActionValue,
-  options: ButtonOptions & { action?: 'submit' | 'reset' } = {},
-): CardElement {
+export function formButton(name: string, text: string, value: ActionValue, options: ButtonOptions & { action?: 'submit' | 'reset' } = {}): CardElement {
   return {
     tag: 'button',
     name,
@@ -156,9 +152,16 @@ export function input(name: string, o: InputOptions): CardElement {
   };
 }
 
-export interface SelectOption { label: string; value: string }
+export interface SelectOption {
+  label: string;
+  value: string;
+}
 
-interface SelectSpec { placeholder: string; options: SelectOption[]; required?: boolean }
+interface SelectSpec {
+  placeholder: string;
+  options: SelectOption[];
+  required?: boolean;
+}
 
 /** What a single and a multiple select share; `chosen` is the preselection in the tag's own key. */
 function staticSelect(tag: 'select_static' | 'multi_select_static', name: string, o: SelectSpec, chosen: Record<string, string | string[]>): CardElement {
@@ -193,7 +196,12 @@ export function datePicker(name: string, o: { placeholder: string; value?: strin
   };
 }
 
-export interface TableColumn { name: string; display_name: string; data_type?: 'text' | 'lark_md' | 'number'; width?: string }
+export interface TableColumn {
+  name: string;
+  display_name: string;
+  data_type?: 'text' | 'lark_md' | 'number';
+  width?: string;
+}
 
 /** Narrowest custom table column width Feishu accepts (content-components/table: "auto", 80px–600px or a percentage). */
 export const TABLE_MIN_COLUMN_PX = 80;
@@ -244,14 +252,7 @@ export function mention(openId: string): string {
   return /^ou_[A-Za-z0-9_-]+$/.test(openId) ? `<at id=${openId}></at>` : '';
 }
 
-export function card(o: {
-  title: string;
-  template?: HeaderTemplate;
-  subtitle?: string;
-  tags?: { text: string; color: string }[];
-  summary?: string;
-  elements: CardElement[];
-}): CardJson {
+export function card(o: { title: string; template?: HeaderTemplate; subtitle?: string; tags?: { text: string; color: string }[]; summary?: string; elements: CardElement[] }): CardJson {
   return enforceBudget({
     schema: '2.0',
     config: { update_multi: true, width_mode: 'fill', ...(o.summary ? { summary: { content: o.summary } } : {}) },

@@ -33,10 +33,12 @@ const NAMED: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' }
  * characters are dropped, and line breaks are kept.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '')
-    .replace(MD_SPECIAL, (ch) => NAMED[ch] ?? `&#${ch.charCodeAt(0)};`);
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+      .replace(/[\u0000-\u0009\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '')
+      .replace(MD_SPECIAL, (ch) => NAMED[ch] ?? `&#${ch.charCodeAt(0)};`)
+  );
 }
 
 function isEdge(ch: string): boolean {

@@ -28,23 +28,14 @@ export function buildNoticeCard(v: NoticeView): CardJson {
     markdown(`${bold('二、活动目的')}\n${escapeMarkdown(PLAN_DEFAULTS.purpose)}`),
     markdown(`${bold('三、活动形式')}（每个主题可选一种或多种）\n${ACTIVITY_FORMS.map((f, i) => `${i + 1}. ${field(f.label, escapeMarkdown(f.line))}`).join('\n')}`),
     hr(),
-    markdown(
-      [field('联系人', escapeMarkdown(v.contactName)), field('电话', escapeMarkdown(v.contactPhone)), field('邮箱', escapeMarkdown(v.contactEmail))].join('\u3000'),
-    ),
+    markdown([field('联系人', escapeMarkdown(v.contactName)), field('电话', escapeMarkdown(v.contactPhone)), field('邮箱', escapeMarkdown(v.contactEmail))].join('\u3000')),
     note(`${escapeMarkdown(PLAN_DEFAULTS.office)}\u3000${escapeMarkdown(v.noticeDateText)}`),
   );
   if (v.unit) {
     const u = v.unit;
     elements.push(
-      markdown(
-        u.liaisonNames.length > 0
-          ? `本单位联系人：${escapeMarkdown(u.liaisonNames.join('、'))}。由联系人点击“填写申报表”，表单会发到与主题日助手的私聊中。`
-          : '本单位还没有绑定联系人：负责填报的同事请先点击“绑定为联系人”。',
-      ),
-      buttonRow([
-        button('填写申报表', submissionActions.open.value({ submissionId: u.submissionId }), { type: 'primary_filled' }),
-        button('绑定为联系人', liaisonActions.bind.value({ unitId: u.id })),
-      ]),
+      markdown(u.liaisonNames.length > 0 ? `本单位联系人：${escapeMarkdown(u.liaisonNames.join('、'))}。由联系人点击“填写申报表”，表单会发到与主题日助手的私聊中。` : '本单位还没有绑定联系人：负责填报的同事请先点击“绑定为联系人”。'),
+      buttonRow([button('填写申报表', submissionActions.open.value({ submissionId: u.submissionId }), { type: 'primary_filled' }), button('绑定为联系人', liaisonActions.bind.value({ unitId: u.id }))]),
     );
   } else {
     elements.push(button('查看申报进度', submissionActions.progress.value({}), { type: 'primary' }));

@@ -43,23 +43,15 @@ export function nudgePreviewCard(v: NudgePreviewView): CardJson {
   for (const n of v.notes) elements.push(note(escapeMarkdown(n)));
   const recent = v.targets.filter((t) => t.lastNudge);
   if (recent.length > 0) {
-    elements.push(
-      markdown(
-        `<font color='red'>注意：</font>${recent.map((t) => `${escapeMarkdown(t.unitName)}（上次 ${escapeMarkdown(t.lastNudge!)}）`).join('、')} 在 ${v.cooldownHours} 小时内已催办过，确认后将再次催办。`,
-      ),
-    );
+    elements.push(markdown(`<font color='red'>注意：</font>${recent.map((t) => `${escapeMarkdown(t.unitName)}（上次 ${escapeMarkdown(t.lastNudge!)}）`).join('、')} 在 ${v.cooldownHours} 小时内已催办过，确认后将再次催办。`));
   }
   if (v.targets.length > 0) {
     elements.push(
       buttonRow([
-        button(
-          recent.length > 0 ? '仍要催办' : '确认催办',
-          reminderActions.nudgeConfirm.value({ previewId: v.previewId, force: recent.length > 0 }),
-          {
-            type: 'primary_filled',
-            ...(recent.length > 0 ? { confirm: { title: '再次催办？', text: `${recent.map((t) => t.unitName).join('、')} 在 ${v.cooldownHours} 小时内已催办过，确定再次催办吗？` } } : {}),
-          },
-        ),
+        button(recent.length > 0 ? '仍要催办' : '确认催办', reminderActions.nudgeConfirm.value({ previewId: v.previewId, force: recent.length > 0 }), {
+          type: 'primary_filled',
+          ...(recent.length > 0 ? { confirm: { title: '再次催办？', text: `${recent.map((t) => t.unitName).join('、')} 在 ${v.cooldownHours} 小时内已催办过，确定再次催办吗？` } } : {}),
+        }),
       ]),
     );
   }

@@ -51,7 +51,9 @@ export function buildProgressCard(s: ProgressSnapshot, o: ProgressCardOptions): 
   const pct = s.total === 0 ? 0 : Math.round((s.submitted / s.total) * 100);
   const elements: CardElement[] = [
     ...(o.stage ? [markdown(`${field('当前阶段', o.stage.strip)}\n下一步：${escapeMarkdown(o.stage.next)}`)] : []),
-    markdown(`截止 ${bold(o.deadlineText)}\u3000已提交 ${strong(`${s.submitted}/${s.total}`)}（${pct}%）\u3000未提交 ${strong(s.total - s.submitted)}${s.withdrawn > 0 ? `（其中撤回 ${s.withdrawn}）` : ''}\u3000主题共 ${strong(s.themeCount)} 个`),
+    markdown(
+      `截止 ${bold(o.deadlineText)}\u3000已提交 ${strong(`${s.submitted}/${s.total}`)}（${pct}%）\u3000未提交 ${strong(s.total - s.submitted)}${s.withdrawn > 0 ? `（其中撤回 ${s.withdrawn}）` : ''}\u3000主题共 ${strong(s.themeCount)} 个`,
+    ),
     // Submitted vs not by unit kind: the bars read at a glance, the table keeps the exact counts.
     ...(s.total > 0 ? [progressChart(s)] : []),
     // Counts only: a names column squeezed beside three fixed ones wraps to 3 characters a line on a

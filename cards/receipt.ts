@@ -32,7 +32,7 @@ export function buildReceiptCard(v: ReceiptView): CardJson {
     if (v.editable) elements.push(note(`${escapeMarkdown(v.editableUntilText)}前可重新填写提交。`), button('重新填写申报表', submissionActions.open.value({ submissionId: v.submissionId }), { type: 'primary' }));
   } else {
     elements.push(
-      markdown(`${bold(v.unitName)} 的申报已收到（第 ${v.displayVersion} 版${v.late ? '，<font color=\'red\'>逾期提交</font>' : ''}）`),
+      markdown(`${bold(v.unitName)} 的申报已收到（第 ${v.displayVersion} 版${v.late ? "，<font color='red'>逾期提交</font>" : ''}）`),
       markdown(`提交人：${escapeMarkdown(v.byName)}\u3000时间：${escapeMarkdown(v.atText)}\n联系人：${escapeMarkdown(v.contactName)}\u3000电话：${escapeMarkdown(v.contactPhoneMasked)}`),
       ...v.themes.map((t, i) => markdown(`${themeLine(t, i)}\n${escapeMarkdown(t.intro)}`)),
     );

@@ -114,13 +114,20 @@ export function holidayWarningCard(year: number, lastYear: number): CardJson {
     summary: `${year}年法定节假日和调休安排尚未收录`,
     elements: [
       markdown(`主题日助手内置的节假日数据只到 ${bold(`${lastYear}年`)}，还没有 ${bold(`${year}年`)} 的法定节假日和调休安排。在补充之前，${year}年的提醒只按周一至周五计算，可能在节假日发出、或漏掉调休上班日。`),
-      markdown(`${field('补充方法', `国务院办公厅公布《关于${year}年部分节假日安排的通知》后，在本群发送 \`节假日安排\` 并粘贴通知全文，核对预览后点击“确认导入”。`)}\n也可逐日设置，例如 \`设置工作日 ${year}-01-01 休息 元旦\`；发送 \`工作日列表 ${year}\` 查看已设置的日期。`),
+      markdown(
+        `${field('补充方法', `国务院办公厅公布《关于${year}年部分节假日安排的通知》后，在本群发送 \`节假日安排\` 并粘贴通知全文，核对预览后点击“确认导入”。`)}\n也可逐日设置，例如 \`设置工作日 ${year}-01-01 休息 元旦\`；发送 \`工作日列表 ${year}\` 查看已设置的日期。`,
+      ),
       note('同时请通知运维人员升级 chinese-days 依赖。本提醒每年只发送一次。'),
     ],
   });
 }
 
-export interface OverrideRowView { date: string; kind: string; note: string; by: string }
+export interface OverrideRowView {
+  date: string;
+  kind: string;
+  note: string;
+  by: string;
+}
 
 export function calendarOverridesCard(year: number | undefined, rows: OverrideRowView[], coverage: string): CardJson {
   const elements: CardElement[] = [

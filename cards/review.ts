@@ -55,7 +55,11 @@ export function navFields(vm: { filter: ReviewFilter; unitId: string; page: numb
 const STATUS_COLOR: Record<string, string> = { pending: 'orange', approved: 'green', returned: 'red', rejected: 'grey' };
 
 /** How much of the long texts a page shows: everything, then shortened (measured, see reviewCard). */
-interface Clips { intro?: number; diff: number; reason?: number }
+interface Clips {
+  intro?: number;
+  diff: number;
+  reason?: number;
+}
 const FULL: Clips = { diff: 120 };
 const COMPACT: Clips = { intro: 150, diff: 120 };
 const TIGHT: Clips = { intro: 60, diff: 40, reason: 60 };
@@ -134,10 +138,37 @@ function filterForm(vm: ReviewCardVm): CardElement {
       flex_mode: 'none',
       horizontal_spacing: 'small',
       columns: [
-        { tag: 'column', width: 'weighted', weight: 1, elements: [select('status', { placeholder: '状态', value: f.status, options: [{ label: '待审核', value: 'pending' }, { label: '全部状态', value: 'all' }, { label: '已通过', value: 'approved' }, { label: '已退回', value: 'returned' }, { label: '不采纳', value: 'rejected' }] })] },
+        {
+          tag: 'column',
+          width: 'weighted',
+          weight: 1,
+          elements: [
+            select('status', {
+              placeholder: '状态',
+              value: f.status,
+              options: [
+                { label: '待审核', value: 'pending' },
+                { label: '全部状态', value: 'all' },
+                { label: '已通过', value: 'approved' },
+                { label: '已退回', value: 'returned' },
+                { label: '不采纳', value: 'rejected' },
+              ],
+            }),
+          ],
+        },
         { tag: 'column', width: 'weighted', weight: 1, elements: [select('kind', { placeholder: '单位类型', value: f.kind, options: [{ label: '全部单位', value: 'all' }, ...UNIT_KINDS.map((k) => ({ label: k.label, value: k.key }))] })] },
-        { tag: 'column', width: 'weighted', weight: 1, elements: [select('month', { placeholder: '月份', value: String(f.month), options: [{ label: '全部月份', value: '0' }, ...Array.from({ length: 12 }, (_, k) => ({ label: `${k + 1}月`, value: String(k + 1) }))] })] },
-        { tag: 'column', width: 'weighted', weight: 1, elements: [select('form', { placeholder: '活动形式', value: f.form, options: [{ label: '全部形式', value: 'all' }, ...ACTIVITY_FORMS.map((x) => ({ label: x.label, value: x.key }))] })] },
+        {
+          tag: 'column',
+          width: 'weighted',
+          weight: 1,
+          elements: [select('month', { placeholder: '月份', value: String(f.month), options: [{ label: '全部月份', value: '0' }, ...Array.from({ length: 12 }, (_, k) => ({ label: `${k + 1}月`, value: String(k + 1) }))] })],
+        },
+        {
+          tag: 'column',
+          width: 'weighted',
+          weight: 1,
+          elements: [select('form', { placeholder: '活动形式', value: f.form, options: [{ label: '全部形式', value: 'all' }, ...ACTIVITY_FORMS.map((x) => ({ label: x.label, value: x.key }))] })],
+        },
       ],
     },
     formButton('filter_submit', '筛选', reviewActions.filter.value(navFields(nav)), { type: 'default' }),
@@ -151,11 +182,7 @@ export function reviewCard(vm: ReviewCardVm): CardJson {
 
 function buildReviewCard(vm: ReviewCardVm, clips: Clips): CardJson {
   const c = vm.counts;
-  const elements: CardElement[] = [
-    markdown(`共 ${c.total} 个主题：待审核 ${strong(c.pending)}\u3000已通过 ${c.approved}\u3000已退回 ${c.returned}\u3000不采纳 ${c.rejected}`),
-    filterForm(vm),
-    hr(),
-  ];
+  const elements: CardElement[] = [markdown(`共 ${c.total} 个主题：待审核 ${strong(c.pending)}\u3000已通过 ${c.approved}\u3000已退回 ${c.returned}\u3000不采纳 ${c.rejected}`), filterForm(vm), hr()];
   if (!vm.unit) {
     elements.push(markdown(`当前筛选（${describeFilter(vm.filter)}）下没有主题。${vm.filter.status === 'pending' && c.total > 0 ? '待审核的主题已全部处理。' : ''}`));
     return card({ title: '主题审核', subtitle: vm.campaignTitle, template: 'green', elements, summary: '主题审核' });
@@ -196,11 +223,7 @@ export interface HistoryVm {
 }
 
 export function historyCard(vm: HistoryVm): CardJson {
-  const elements: CardElement[] = [
-    markdown(`${bold(vm.unitName)}「${escapeMarkdown(vm.theme.title)}」\u3000当前：${reviewStatusLabel(vm.theme.status)}\u3000v${vm.theme.version}`),
-    hr(),
-    markdown(`${bold('审核记录')}`),
-  ];
+  const elements: CardElement[] = [markdown(`${bold(vm.unitName)}「${escapeMarkdown(vm.theme.title)}」\u3000当前：${reviewStatusLabel(vm.theme.status)}\u3000v${vm.theme.version}`), hr(), markdown(`${bold('审核记录')}`)];
   if (vm.entries.length === 0) elements.push(note('暂无审核记录'));
   for (const e of vm.entries.slice(-30)) {
     elements.push(markdown(`${e.at}\u3000${escapeMarkdown(e.who)}\u3000${boldLine(e.what)}${e.detail ? `\n${escapeMarkdown(e.detail)}` : ''}`));

@@ -34,7 +34,12 @@ function clip(s: string, n: number | undefined): string {
   return chars.length > n ? `${chars.slice(0, n).join('')}…` : s;
 }
 
-interface LineOptions { star: boolean; month?: boolean; no?: number; detail: Detail }
+interface LineOptions {
+  star: boolean;
+  month?: boolean;
+  no?: number;
+  detail: Detail;
+}
 
 function rowLine(r: ScheduleRow, o: LineOptions): string {
   const forms = o.detail.forms ? `｜${r.forms.map(formLabel).join('、')}` : '';
@@ -94,7 +99,15 @@ export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
       );
     }
     if (vm.changes && vm.changes.length > 0) {
-      elements.push(hr(), markdown(`${bold('本版变更')}\n${vm.changes.slice(0, 30).map((c) => `· ${escapeMarkdown(describeChange(c))}`).join('\n')}`));
+      elements.push(
+        hr(),
+        markdown(
+          `${bold('本版变更')}\n${vm.changes
+            .slice(0, 30)
+            .map((c) => `· ${escapeMarkdown(describeChange(c))}`)
+            .join('\n')}`,
+        ),
+      );
     }
     elements.push(hr(), ...monthSections(vm.rows, { highlightUnitId: vm.unit?.id, detail }), ...detailNote(detail, '计划安排表 Excel（向县政务公开办索取）'));
     if (vm.calendarNote) elements.push(note(escapeMarkdown(vm.calendarNote)));
@@ -146,14 +159,17 @@ export interface ScheduleWorkVm {
 /** `按主题领域` counts of the selected activities (empty ones are flagged by the balance checks). */
 function domainCountLine(rows: readonly ScheduleRow[], domains: readonly string[] | undefined): CardElement[] {
   if (!domains || domains.length === 0 || rows.length === 0) return [];
-  const { counts, untagged } = countByDomain(rows.map((r) => ({ domains: r.domains ?? [] })), domains);
+  const { counts, untagged } = countByDomain(
+    rows.map((r) => ({ domains: r.domains ?? [] })),
+    domains,
+  );
   const parts = counts.map((c) => `${escapeMarkdown(c.domain)} ${c.count}`);
   if (untagged > 0) parts.push(`未选领域 ${untagged}`);
   return [markdown(field('按主题领域', parts.join('\u3000')))];
 }
 
 function warningsBlock(warnings: readonly BalanceWarning[]): CardElement {
-  if (warnings.length === 0) return markdown('<font color=\'green\'>均衡检查：未发现问题</font>');
+  if (warnings.length === 0) return markdown("<font color='green'>均衡检查：未发现问题</font>");
   const shown = warnings.slice(0, 20).map((w) => `· ${escapeMarkdown(describeWarning(w))}`);
   if (warnings.length > 20) shown.push(`· 另有 ${warnings.length - 20} 条`);
   return markdown(`<font color='orange'>均衡检查（${warnings.length} 条提示）</font>\n${shown.join('\n')}`);
@@ -164,9 +180,7 @@ const campaignRef = (vm: { campaignId?: string }): { campaignId?: string } => (v
 /** The coordinator's working view: the current approved set, balance checks, move form, publish. */
 export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
   return withinBudget((detail) => {
-    const status = vm.published
-      ? `已发布第 ${vm.published.version} 版（${vm.published.at}）${vm.published.pendingChanges > 0 ? `，之后有 ${vm.published.pendingChanges} 处变更未发布` : '，与当前一致'}`
-      : '尚未发布';
+    const status = vm.published ? `已发布第 ${vm.published.version} 版（${vm.published.at}）${vm.published.pendingChanges > 0 ? `，之后有 ${vm.published.pendingChanges} 处变更未发布` : '，与当前一致'}` : '尚未发布';
     const elements: CardElement[] = [markdown(`入选活动 ${strong(vm.rows.length)} 项\u3000${status}`), warningsBlock(vm.warnings), ...domainCountLine(vm.rows, vm.domains)];
     if (vm.pendingMoves.length > 0) {
       elements.push(markdown(`${bold('待单位确认的月份调整')}\n${vm.pendingMoves.map((m) => `· ${escapeMarkdown(m.unitName)}「${escapeMarkdown(m.title)}」${m.from}月 → ${m.to}月`).join('\n')}`));
@@ -187,13 +201,7 @@ export function scheduleWorkCard(vm: ScheduleWorkVm): CardJson {
       formElements.push(formButton('move_submit', '调整月份', scheduleActions.move.value({ order: orderToken(vm.rows), ...campaignRef(vm) }), { type: 'default' }));
       elements.push(hr(), form('schedule_move', formElements));
     }
-    elements.push(
-      hr(),
-      buttonRow([
-        button('发布计划', scheduleActions.publishAsk.value(campaignRef(vm)), { type: 'primary' }),
-        button('刷新', scheduleActions.view.value(campaignRef(vm)), { type: 'default' }),
-      ]),
-    );
+    elements.push(hr(), buttonRow([button('发布计划', scheduleActions.publishAsk.value(campaignRef(vm)), { type: 'primary' }), button('刷新', scheduleActions.view.value(campaignRef(vm)), { type: 'default' })]));
     return card({ title: `${vm.title}（编排中）`, template: 'indigo', elements, summary: '计划安排表编排' });
   });
 }
@@ -206,7 +214,18 @@ export interface PublishClosingVm {
   lines: string[];
 }
 
-export function publishConfirmCard(vm: { campaignId?: string; title: string; count: number; unitCount: number; warnings: BalanceWarning[]; pendingMoves: number; nextVersion: number; changes: number; affectedUnits: number; closing?: PublishClosingVm }): CardJson {
+export function publishConfirmCard(vm: {
+  campaignId?: string;
+  title: string;
+  count: number;
+  unitCount: number;
+  warnings: BalanceWarning[];
+  pendingMoves: number;
+  nextVersion: number;
+  changes: number;
+  affectedUnits: number;
+  closing?: PublishClosingVm;
+}): CardJson {
   const lines = [
     `即将发布 ${bold(`第 ${vm.nextVersion} 版`)}：${vm.count} 项活动，${vm.unitCount} 个单位。`,
     vm.nextVersion === 1 ? '发布后计划安排表将发送到每个单位工作群，Excel 发给县政务公开办。' : `与上一版相比 ${vm.changes} 处变更，只通知涉及的 ${vm.affectedUnits} 个单位。`,
@@ -229,7 +248,10 @@ export function publishConfirmCard(vm: { campaignId?: string; title: string; cou
   const c = vm.closing;
   elements.push(markdown(`${boldLine('发布后申报是否截止？')}\n${c.lines.map((l) => `· ${escapeMarkdown(l)}`).join('\n')}`));
   const closeText = `截止后未提交的单位不能再提交（持有延期的单位在延期内仍可提交）。${c.lines.join('；')}`.slice(0, 300);
-  const keepOpen = button(c.beforeDeadline ? '发布，申报继续开放' : '仅发布，暂不截止申报', scheduleActions.publish.value({ version: vm.nextVersion, close: false, ...campaignRef(vm) }), { type: c.beforeDeadline ? 'primary' : 'default', disabled });
+  const keepOpen = button(c.beforeDeadline ? '发布，申报继续开放' : '仅发布，暂不截止申报', scheduleActions.publish.value({ version: vm.nextVersion, close: false, ...campaignRef(vm) }), {
+    type: c.beforeDeadline ? 'primary' : 'default',
+    disabled,
+  });
   // With nothing new to publish the same button only closes 申报 (the published version stands).
   const onlyClose = disabled && vm.count > 0;
   const closeLabel = onlyClose ? (c.beforeDeadline ? '提前截止申报（不重新发布）' : '截止申报（不重新发布）') : c.beforeDeadline ? '发布并提前截止申报' : '发布并截止申报';
@@ -304,8 +326,6 @@ export function moveNoticeCard(vm: MoveVm & { outcome: 'moved' | 'accepted' | 'd
 
 /** Replaces the confirmation card once the liaison has answered. */
 export function moveAnsweredCard(vm: { accepted: boolean; title: string; from: number; to: number }): CardJson {
-  const text = vm.accepted
-    ? `已同意：「${escapeMarkdown(vm.title)}」调整到 ${vm.to}月，已告知县政务公开办。`
-    : `已回复不同意：「${escapeMarkdown(vm.title)}」仍为 ${vm.from}月，已告知县政务公开办。`;
+  const text = vm.accepted ? `已同意：「${escapeMarkdown(vm.title)}」调整到 ${vm.to}月，已告知县政务公开办。` : `已回复不同意：「${escapeMarkdown(vm.title)}」仍为 ${vm.from}月，已告知县政务公开办。`;
   return card({ title: '活动月份调整', template: vm.accepted ? 'green' : 'grey', elements: [markdown(text)], summary: '活动月份调整' });
 }

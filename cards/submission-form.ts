@@ -61,9 +61,7 @@ export function columns(cols: { elements: CardElement[]; weight?: number; auto?:
     tag: 'column_set',
     flex_mode: 'none',
     horizontal_spacing: 'medium',
-    columns: cols.map((c) =>
-      c.auto ? { tag: 'column', width: 'auto', vertical_align: 'top', elements: c.elements } : { tag: 'column', width: 'weighted', weight: c.weight ?? 1, vertical_align: 'top', elements: c.elements },
-    ),
+    columns: cols.map((c) => (c.auto ? { tag: 'column', width: 'auto', vertical_align: 'top', elements: c.elements } : { tag: 'column', width: 'weighted', weight: c.weight ?? 1, vertical_align: 'top', elements: c.elements })),
   };
 }
 
@@ -140,7 +138,7 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
       const editing = d.editing === i;
       inForm.push(
         columns([
-          { weight: 4, elements: [markdown(`${themeLine(t, i)}${editing ? '\u3000<font color=\'blue\'>（正在修改）</font>' : ''}\n${escapeMarkdown(shorten(t.intro, compact ? 20 : 60))}`, { text_size: 'normal' })] },
+          { weight: 4, elements: [markdown(`${themeLine(t, i)}${editing ? "\u3000<font color='blue'>（正在修改）</font>" : ''}\n${escapeMarkdown(shorten(t.intro, compact ? 20 : 60))}`, { text_size: 'normal' })] },
           {
             // As wide as the buttons: a weighted fifth of a phone-sized card cuts 编辑/删除 to 编…/删….
             auto: true,
@@ -166,7 +164,10 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
       markdown(boldLine(`${p.year} 年本单位申报的主题（仅供参考）`)),
       markdown(lines.join('\n'), { text_size: 'normal' }),
       columns([
-        { weight: 3, elements: [select(REUSE_PICK, { placeholder: `选择 ${p.year} 年的一个主题`, options: p.themes.map((t, i) => ({ label: shorten(`${i + 1}. ${t.title}`, 30), value: String(i) })), value: p.themes.length === 1 ? '0' : undefined })] },
+        {
+          weight: 3,
+          elements: [select(REUSE_PICK, { placeholder: `选择 ${p.year} 年的一个主题`, options: p.themes.map((t, i) => ({ label: shorten(`${i + 1}. ${t.title}`, 30), value: String(i) })), value: p.themes.length === 1 ? '0' : undefined })],
+        },
         { auto: true, elements: [formButton('btn_reuse', '以此为草稿', val('reuse'), { type: 'default' })] },
       ]),
     );
@@ -181,27 +182,16 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
     markdown('活动时间（月份）', { text_size: 'normal' }),
     ...withError(select(FIELD.month, { placeholder: '选择月份', options: monthOptions, value: d.current.month }), d.errors, FIELD.month),
     markdown('活动形式（可多选）', { text_size: 'normal' }),
-    ...withError(
-      multiSelect(FIELD.forms, { placeholder: '选择一种或多种活动形式', options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: d.current.forms }),
-      d.errors,
-      FIELD.forms,
-    ),
+    ...withError(multiSelect(FIELD.forms, { placeholder: '选择一种或多种活动形式', options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: d.current.forms }), d.errors, FIELD.forms),
     ...(v.domainOptions && v.domainOptions.length > 0
       ? [
           markdown('主题领域（选填，可多选）', { text_size: 'normal' }),
           ...withError(multiSelect(FIELD.domains, { placeholder: '选择活动突出的重大主题', options: v.domainOptions.map((x) => ({ label: x, value: x })), values: d.current.domains ?? [] }), d.errors, FIELD.domains),
         ]
       : []),
-    ...withError(
-      input(FIELD.intro, { label: '活动简介（20–500 字）', placeholder: '活动内容、参加对象、方式和地点', value: d.current.intro, multiline: true, rows: 4, maxLength: 1000 }),
-      d.errors,
-      FIELD.intro,
-    ),
+    ...withError(input(FIELD.intro, { label: '活动简介（20–500 字）', placeholder: '活动内容、参加对象、方式和地点', value: d.current.intro, multiline: true, rows: 4, maxLength: 1000 }), d.errors, FIELD.intro),
     // Buttons side by side at their own width (half a phone-sized card cuts 保存并添加下一个主题), wrapping when narrow.
-    buttonRow([
-      formButton('btn_save', d.editing !== null ? '保存修改' : '保存并添加下一个主题', val('save'), { type: 'default' }),
-      formButton('btn_submit', '提交申报', val('submit'), { type: 'primary_filled' }),
-    ]),
+    buttonRow([formButton('btn_save', d.editing !== null ? '保存修改' : '保存并添加下一个主题', val('save'), { type: 'default' }), formButton('btn_submit', '提交申报', val('submit'), { type: 'primary_filled' })]),
   );
   elements.push(form('submission_form', inForm));
   return card({
@@ -219,10 +209,7 @@ export function buildSubmittedCard(v: { unitName: string; version: number; atTex
     title: '申报已提交',
     template: 'green',
     subtitle: v.unitName,
-    elements: [
-      markdown(`已于 ${escapeMarkdown(v.atText)} 提交第 ${v.version} 版，共 ${v.themes.length} 个主题${v.late ? '（逾期提交）' : ''}。回执已发到本单位工作群。`),
-      ...v.themes.map((t, i) => markdown(themeLine(t, i))),
-    ],
+    elements: [markdown(`已于 ${escapeMarkdown(v.atText)} 提交第 ${v.version} 版，共 ${v.themes.length} 个主题${v.late ? '（逾期提交）' : ''}。回执已发到本单位工作群。`), ...v.themes.map((t, i) => markdown(themeLine(t, i)))],
   });
 }
 

@@ -74,7 +74,11 @@ export function buildLaunchedCard(v: { title: string; deadlineText: string; unit
     elements: [
       markdown(`${bold(v.title)}：已向 ${v.noticed} 个单位工作群发送通知，截止 ${escapeMarkdown(v.deadlineText)}，共 ${v.unitCount} 个单位应申报。`),
       ...(v.unbound.length > 0
-        ? [markdown(`<font color='orange'>以下 ${v.unbound.length} 个单位尚未绑定工作群，收不到通知：</font>${v.unbound.map(escapeMarkdown).join('、')}。把主题日助手拉进这些单位的群，或在群里发送“@主题日助手 绑定群 单位名称”，绑定后会自动补发通知。`)]
+        ? [
+            markdown(
+              `<font color='orange'>以下 ${v.unbound.length} 个单位尚未绑定工作群，收不到通知：</font>${v.unbound.map(escapeMarkdown).join('、')}。把主题日助手拉进这些单位的群，或在群里发送“@主题日助手 绑定群 单位名称”，绑定后会自动补发通知。`,
+            ),
+          ]
         : []),
       ...(v.carriedText ? [markdown(escapeMarkdown(v.carriedText))] : []),
     ],

@@ -1,39 +1,9 @@
 // Summary (活动总结) cards: the form a liaison fills after the activity, its read-only view, the
 // unit's activity list, the photo list, "which activity is this photo for?", and the
 // coordinator's completeness view. Pure builders.
-import {
-  strong,
-  fitCard,
-  bold,
-  button,
-  buttonRow,
-  card,
-  columns,
-  datePicker,
-  escapeMarkdown,
-  form,
-  formButton,
-  input,
-  markdown,
-  multiSelect,
-  note,
-  select,
-  table,
-  textBlock,
-  type CardElement,
-  type CardJson,
-} from './kit.ts';
+import { strong, fitCard, bold, button, buttonRow, card, columns, datePicker, escapeMarkdown, form, formButton, input, markdown, multiSelect, note, select, table, textBlock, type CardElement, type CardJson } from './kit.ts';
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
-import {
-  LINK_CHANNELS,
-  MAX_DATE_PICKERS,
-  PARTICIPANT_KINDS,
-  SUMMARY_FIELDS,
-  type FieldErrors,
-  type SummaryRaw,
-  type SummaryValues,
-  LONG_TEXT_MAX,
-} from '../src/domain/summary.ts';
+import { LINK_CHANNELS, MAX_DATE_PICKERS, PARTICIPANT_KINDS, SUMMARY_FIELDS, type FieldErrors, type SummaryRaw, type SummaryValues, LONG_TEXT_MAX } from '../src/domain/summary.ts';
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
 import { evidenceElements } from './evidence.ts';
 import { summaryActions } from './actions.ts';
@@ -82,9 +52,7 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
   for (let i = 1; i <= MAX_DATE_PICKERS; i++) {
     dates.push(datePicker(SUMMARY_FIELDS.date(i), { placeholder: `举办日期 ${i}`, value: v.raw.dates[i - 1] || undefined }));
   }
-  const p = PARTICIPANT_KINDS.map((k) =>
-    input(SUMMARY_FIELDS.participant(k.key), { label: `${k.label}（人）`, placeholder: '0', value: v.raw.participants[k.key] ?? '', maxLength: 7 }),
-  );
+  const p = PARTICIPANT_KINDS.map((k) => input(SUMMARY_FIELDS.participant(k.key), { label: `${k.label}（人）`, placeholder: '0', value: v.raw.participants[k.key] ?? '', maxLength: 7 }));
   const fields: CardElement[] = [
     markdown(`${bold('1. 实际举办日期')}（选 1–3 个日期，更多日期可在下方输入）`),
     columns(dates.map((d) => ({ elements: [d] }))),
@@ -127,14 +95,10 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     ]),
   ];
   const errorCount = Object.keys(e).length;
-  const head: CardElement[] = [
-    markdown(`${bold('活动主题')}：${escapeMarkdown(v.title)}\n${bold('计划月份')}：${v.year}年${v.month}月\u3000${bold('状态')}：${SUMMARY_STATUS_LABELS[v.status]}${v.pendingEdits ? '（有未提交的修改）' : ''}`),
-  ];
+  const head: CardElement[] = [markdown(`${bold('活动主题')}：${escapeMarkdown(v.title)}\n${bold('计划月份')}：${v.year}年${v.month}月\u3000${bold('状态')}：${SUMMARY_STATUS_LABELS[v.status]}${v.pendingEdits ? '（有未提交的修改）' : ''}`)];
   if (v.notice) head.push(note(escapeMarkdown(v.notice)));
   if (errorCount > 0) head.push(markdown(`<font color='red'>有 ${errorCount} 处需要修改，请看各项下方的红色提示。已填写的内容都保留着。</font>`));
-  head.push(
-    note(`照片：${v.photoCount} 张${logoLine(v.photoCount, v.logoPhotoCount)}。在本群直接把照片发给机器人（或回复本卡片发送照片）即可上传。`),
-  );
+  head.push(note(`照片：${v.photoCount} 张${logoLine(v.photoCount, v.logoPhotoCount)}。在本群直接把照片发给机器人（或回复本卡片发送照片）即可上传。`));
   return card({
     title: `活动总结 · ${v.unitName}`,
     template: v.status === 'submitted' ? 'green' : 'blue',
@@ -367,9 +331,7 @@ export function completenessCard(v: { year: number; rows: CompletenessRow[]; tod
 function buildCompletenessCard(v: { year: number; rows: CompletenessRow[]; today: string }, level: { rows: number; options: number }): CardJson {
   const submitted = v.rows.filter((r) => r.status === 'submitted').length;
   const complete = v.rows.filter((r) => r.missing.length === 0).length;
-  const elements: CardElement[] = [
-    markdown(`${v.year} 年入选活动 ${v.rows.length} 项：已提交总结 ${strong(submitted)} 项，材料齐全 ${strong(complete)} 项。`),
-  ];
+  const elements: CardElement[] = [markdown(`${v.year} 年入选活动 ${v.rows.length} 项：已提交总结 ${strong(submitted)} 项，材料齐全 ${strong(complete)} 项。`)];
   if (v.rows.length > 0) {
     elements.push(
       table(

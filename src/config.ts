@@ -93,18 +93,36 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent'], { message: '应为 debug、info、warn、error 或 silent / expected debug, info, warn, error or silent' }).default('info'),
   // SIGTERM: how long a clean stop may take before the process exits anyway
   SHUTDOWN_TIMEOUT_SECONDS: int(20, 1, 300),
-  LOG_FILE: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
+  LOG_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
   // Government systems keep logs at least six months.
   LOG_RETENTION_DAYS: int(180, 1, 3650),
   METRICS_TOKEN: secret(16),
-  FEISHU_APP_ID: z.string().optional().transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
-  FEISHU_APP_SECRET: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
-  FEISHU_VERIFICATION_TOKEN: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
-  FEISHU_ENCRYPT_KEY: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
+  FEISHU_APP_ID: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined)),
+  FEISHU_APP_SECRET: z
+    .string()
+    .optional()
+    .transform((v) => (v && v !== '' ? v : undefined)),
+  FEISHU_VERIFICATION_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v && v !== '' ? v : undefined)),
+  FEISHU_ENCRYPT_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v && v !== '' ? v : undefined)),
   FEISHU_DOMAIN: domain,
   FEISHU_EVENT_MODE: z.enum(['ws', 'webhook'], { message: '应为 ws（长连接）或 webhook / expected ws or webhook' }).default('ws'),
   COORDINATOR_OPEN_IDS: openIdList,
-  COORDINATOR_CHAT_ID: z.string().optional().transform((v) => (v && v !== '' ? v : undefined)),
+  COORDINATOR_CHAT_ID: z
+    .string()
+    .optional()
+    .transform((v) => (v && v !== '' ? v : undefined)),
   STORAGE_DIR: z.string().default('./data/files'),
   FEISHU_RATE_PER_SECOND: int(50, 1, 1000),
   FEISHU_RATE_PER_MINUTE: int(1000, 1, 100000),
@@ -241,7 +259,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     maxPhotoBytes: e.MAX_PHOTO_MB * 1024 * 1024,
     localDemo: e.LOCAL_DEMO,
     publicBaseUrl: e.PUBLIC_BASE_URL,
-    downloadLinkSecret: e.DOWNLOAD_LINK_SECRET ?? createHmac('sha256', e.FEISHU_APP_SECRET ?? 'local-secret').update('themeday download links').digest('hex'),
+    downloadLinkSecret:
+      e.DOWNLOAD_LINK_SECRET ??
+      createHmac('sha256', e.FEISHU_APP_SECRET ?? 'local-secret')
+        .update('themeday download links')
+        .digest('hex'),
     downloadLinkDays: e.DOWNLOAD_LINK_DAYS,
   };
 }

@@ -16,17 +16,7 @@ import { audit, type AuditEntry } from './audit.ts';
 import { isCoordinator, isJudge, isLiaisonOf, isReviewer } from './access.ts';
 import { enqueue, replyChatOf, type EnqueueOptions, type OutboxOp } from './outbox.ts';
 import { maskForAudience, type PhonePolicy } from './phone-policy.ts';
-import {
-  dedupeKey,
-  type BotAddedEvent,
-  type BotRemovedEvent,
-  type CardActionEvent,
-  type CardResponse,
-  type InboundEvent,
-  type Mention,
-  type MessageEvent,
-  type Oversized,
-} from './events.ts';
+import { dedupeKey, type BotAddedEvent, type BotRemovedEvent, type CardActionEvent, type CardResponse, type InboundEvent, type Mention, type MessageEvent, type Oversized } from './events.ts';
 
 /** Everything long-lived the handlers and jobs may use outside a transaction. */
 export interface AppServices {
@@ -247,7 +237,13 @@ export class Bot {
     for (const c of this.commands) {
       for (const name of [...c.spec.names].sort((a, b) => b.length - a.length)) {
         if (t === name || t.startsWith(name + ' ') || t.startsWith(name + '\u3000') || t.startsWith(name + '：') || t.startsWith(name + ':') || (t.startsWith(name) && /^[\s\d]/.test(t.slice(name.length)))) {
-          return { ...c, args: t.slice(name.length).replace(/^[\s:：]+/, '').trim() };
+          return {
+            ...c,
+            args: t
+              .slice(name.length)
+              .replace(/^[\s:：]+/, '')
+              .trim(),
+          };
         }
       }
     }

@@ -5,12 +5,7 @@ import { handlerContext, type AppServices, type HandlerContext } from './bot.ts'
 import { audit } from './audit.ts';
 import { enqueue } from './outbox.ts';
 
-export async function withContext<T>(
-  services: AppServices,
-  actor: string,
-  fn: (ctx: HandlerContext) => Promise<T>,
-  options: { now?: Date; eventId?: string } = {},
-): Promise<T> {
+export async function withContext<T>(services: AppServices, actor: string, fn: (ctx: HandlerContext) => Promise<T>, options: { now?: Date; eventId?: string } = {}): Promise<T> {
   const now = options.now ?? services.clock.now();
   const after: (() => Promise<void>)[] = [];
   const eventId = options.eventId ?? `system:${actor}:${now.toISOString()}`;
@@ -19,17 +14,17 @@ export async function withContext<T>(
       fn(
         handlerContext(
           {
-        tx,
-        services,
-        config: services.config,
-        now,
-        actor,
-        eventId,
-        enqueue: (key, op, o) => enqueue(tx, key, op, { ...o, phones: { coordinatorOpenIds: services.config.coordinatorOpenIds } }, now),
-        audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId }, now),
-        afterCommit: (f) => {
-          after.push(f);
-        },
+            tx,
+            services,
+            config: services.config,
+            now,
+            actor,
+            eventId,
+            enqueue: (key, op, o) => enqueue(tx, key, op, { ...o, phones: { coordinatorOpenIds: services.config.coordinatorOpenIds } }, now),
+            audit: (entry) => audit(tx, { ...entry, actor: entry.actor ?? actor, eventId }, now),
+            afterCommit: (f) => {
+              after.push(f);
+            },
           },
           null,
         ),

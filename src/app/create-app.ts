@@ -234,8 +234,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     // Every inbound event (webhook or long connection) is timed and tracked for shutdown.
     // While draining, a new event is refused (webhook 503 / long connection error) so Feishu
     // delivers it again, to this instance after its restart or to another one.
-    const dispatch = (event: InboundEvent) =>
-      draining ? Promise.reject(new Error('shutting down')) : track(metrics.timeDispatch(event, () => bot.dispatch(event)));
+    const dispatch = (event: InboundEvent) => (draining ? Promise.reject(new Error('shutting down')) : track(metrics.timeDispatch(event, () => bot.dispatch(event))));
     const cardQueue: CardQueue = {
       tryInline: () => cardAdmission.tryInline(),
       queue: async (event) => {

@@ -3,7 +3,11 @@
 import type { CardJson } from '../../cards/kit.ts';
 import type { CardActionFields } from '../ports/feishu.ts';
 
-export interface Mention { key: string; openId: string; name: string }
+export interface Mention {
+  key: string;
+  openId: string;
+  name: string;
+}
 
 export interface MessageEvent {
   kind: 'message';
@@ -29,7 +33,10 @@ export interface MessageEvent {
 }
 
 /** Which input was too long, and the limit in characters. */
-export interface Oversized { field: string; limit: number }
+export interface Oversized {
+  field: string;
+  limit: number;
+}
 
 export interface CardActionEvent extends CardActionFields {
   kind: 'card_action';
@@ -43,8 +50,19 @@ export interface CardActionEvent extends CardActionFields {
   oversized?: Oversized;
 }
 
-export interface BotAddedEvent { kind: 'bot_added'; eventId: string; chatId: string; chatName?: string; operatorOpenId?: string }
-export interface BotRemovedEvent { kind: 'bot_removed'; eventId: string; chatId: string; operatorOpenId?: string }
+export interface BotAddedEvent {
+  kind: 'bot_added';
+  eventId: string;
+  chatId: string;
+  chatName?: string;
+  operatorOpenId?: string;
+}
+export interface BotRemovedEvent {
+  kind: 'bot_removed';
+  eventId: string;
+  chatId: string;
+  operatorOpenId?: string;
+}
 
 export type InboundEvent = MessageEvent | CardActionEvent | BotAddedEvent | BotRemovedEvent;
 

@@ -290,7 +290,12 @@ export class Inbox {
     } finally {
       this.claiming--;
     }
-    return launchLanes(this.lanes, byLane(rows, (r) => r.lane), (list) => this.runLane(list), () => this.kick());
+    return launchLanes(
+      this.lanes,
+      byLane(rows, (r) => r.lane),
+      (list) => this.runLane(list),
+      () => this.kick(),
+    );
   }
 
   private async claim(skipBackoff: boolean): Promise<Claimed[]> {
@@ -421,7 +426,16 @@ export class Inbox {
       const at = pg ? now.toISOString() : now;
       const inserted = await tx.$queryRawUnsafe<{ key: string }[]>(
         `INSERT INTO "InboxEvent" ("key", "kind", "eventId", "lane", "seq", "payload", "status", "attempts", "lastError", "nextAttemptAt", "receivedAt", "doneAt") VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, 'failed', 1, ${p(7)}, ${p(8)}${ts}, ${p(9)}${ts}, ${p(10)}${ts}) ON CONFLICT DO NOTHING RETURNING "key"`,
-        key, event.kind, event.eventId, laneOf(event), nextOutboxSeq(), toJson(event), message.slice(0, 1000), at, at, at,
+        key,
+        event.kind,
+        event.eventId,
+        laneOf(event),
+        nextOutboxSeq(),
+        toJson(event),
+        message.slice(0, 1000),
+        at,
+        at,
+        at,
       );
       const rows = { count: inserted.length };
       if (rows.count === 0) return false;

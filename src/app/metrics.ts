@@ -30,9 +30,7 @@ export class AppMetrics implements OutboxMetrics {
   private readonly callback: client.Histogram;
   private readonly overBudget: client.Counter;
 
-  constructor(
-    private readonly o: { database: Database; clock: Clock; config: Pick<Config, 'reminderTime' | 'reminderGraceHours'> },
-  ) {
+  constructor(private readonly o: { database: Database; clock: Clock; config: Pick<Config, 'reminderTime' | 'reminderGraceHours'> }) {
     const registers = [this.registry];
     client.collectDefaultMetrics({ register: this.registry, prefix: 'themeday_process_' });
     this.sends = new client.Counter({ name: 'themeday_outbox_sends_total', help: 'Outbox delivery attempts by result', labelNames: ['result'], registers });

@@ -38,7 +38,10 @@ export interface EnqueueOptions {
 }
 
 /** A message and the chat it is in. */
-export interface ReplyChat { messageId: string; chatId: string }
+export interface ReplyChat {
+  messageId: string;
+  chatId: string;
+}
 
 /** The event's own message and chat, for replies to it (message events and card callbacks carry both). */
 export function replyChatOf(event: { kind: string; messageId?: string; chatId?: string }): ReplyChat | undefined {

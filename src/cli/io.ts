@@ -136,13 +136,7 @@ export function operatorOf(value: string | undefined): string {
 }
 
 /** The argument shape every export command shares: `--year YYYY --out PATH` plus the command's own flags. */
-export function parseYearOut<F extends FlagSpec>(
-  args: string[],
-  io: CliIo,
-  usage: string,
-  flags: F,
-  options: { outLabel?: string; extension?: string } = {},
-): YearOutArgs<FlagValues<F>> | undefined {
+export function parseYearOut<F extends FlagSpec>(args: string[], io: CliIo, usage: string, flags: F, options: { outLabel?: string; extension?: string } = {}): YearOutArgs<FlagValues<F>> | undefined {
   const outLabel = options.outLabel ?? '文件名';
   return parseCli(args, io, usage, { year: { type: 'string' }, out: { type: 'string' }, ...flags }, ({ values: v, positionals }) => {
     noPositionals(positionals);
@@ -172,13 +166,7 @@ export function defineExportCommand<F extends FlagSpec = Record<never, never>>(s
 }
 
 /** An export's arguments and the year's campaign; a number is the exit code after saying why (2 usage, 1 no such year). */
-export async function campaignExport<F extends FlagSpec>(
-  args: string[],
-  io: CliIo,
-  usage: string,
-  flags: F,
-  options: ExportOptions = {},
-): Promise<CampaignExportArgs<F> | number> {
+export async function campaignExport<F extends FlagSpec>(args: string[], io: CliIo, usage: string, flags: F, options: ExportOptions = {}): Promise<CampaignExportArgs<F> | number> {
   const parsed = parseYearOut(args, io, usage, flags, options);
   if (!parsed) return 2;
   const db = await io.openDb();

@@ -327,8 +327,14 @@ export interface SettingsResponse {
 
 /** GET /desk/api/audit?from&to&actor&action[&format=csv] — from/to are YYYY-MM-DD (Shanghai), to inclusive */
 export const auditQuery = z.object({
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '开始日期格式应为 YYYY-MM-DD').optional(),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '结束日期格式应为 YYYY-MM-DD').optional(),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, '开始日期格式应为 YYYY-MM-DD')
+    .optional(),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, '结束日期格式应为 YYYY-MM-DD')
+    .optional(),
   actor: z.string().max(100).optional(),
   action: z.string().max(100).optional(),
   format: z.enum(['json', 'csv']).optional(),

@@ -154,12 +154,7 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     if (roles.length === 0) {
       await s.db.$transaction((tx: Tx) => audit(tx, { actor: user.openId, action: 'desk.login', entity: 'Desk', decision: 'deny', reason: 'not coordinator, reviewer or judge' }, now()));
       res.setHeader('Set-Cookie', cookie(STATE_COOKIE, '', { maxAgeMs: 0, secure: secure(req) }));
-      htmlPage(
-        res,
-        403,
-        '无权使用工作台',
-        `${esc(user.name)}，工作台仅供县政务公开办协调人，以及指定的审核人、评委使用。各单位联系人请在本单位工作群里通过“主题日助手”的卡片填报和查看。如需开通，请联系县政务公开办。`,
-      );
+      htmlPage(res, 403, '无权使用工作台', `${esc(user.name)}，工作台仅供县政务公开办协调人，以及指定的审核人、评委使用。各单位联系人请在本单位工作群里通过“主题日助手”的卡片填报和查看。如需开通，请联系县政务公开办。`);
       return;
     }
     await s.db.$transaction((tx: Tx) => audit(tx, { actor: user.openId, action: 'desk.login', entity: 'Desk', after: { roles } }, now()));
@@ -256,7 +251,10 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     res.json(me);
   });
 
-  api.get('/campaigns', wrap(async (_req, res) => void res.json(await read((tx) => campaignList(tx, now())))));
+  api.get(
+    '/campaigns',
+    wrap(async (_req, res) => void res.json(await read((tx) => campaignList(tx, now())))),
+  );
 
   campaignView('/overview', coordinatorOnly, 'collecting', (tx, c) => overview(tx, c, now()));
   campaignView('/submissions', coordinatorOnly, 'collecting', async (tx, c) => ({ year: c.year, rows: await submissionRows(tx, c) }));
@@ -276,22 +274,19 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
       const parsed = parseDecision(body.decision, body.reason ?? '', body.fields ?? []);
       if (!parsed.ok) return fail(res, 400, Object.values(parsed.errors)[0] ?? '请检查填写内容', parsed.errors);
       const user = userOf(res);
-      const outcome = await asPerson(
-        res,
-        async (ctx) => {
-          const theme = await ctx.tx.theme.findUnique({ where: { id: body.themeId }, select: { version: true, submission: { select: { campaign: true } } } });
-          if (!theme) return { status: 404, error: '找不到这个主题，请刷新' } as const;
-          const campaign = theme.submission.campaign;
-          const mayReview = user.roles.includes('coordinator') || (await ctx.tx.reviewer.count({ where: { campaignId: campaign.id, openId: user.openId } })) > 0;
-          if (!mayReview) {
-            await ctx.audit({ action: 'review.decide', entity: 'Theme', entityId: body.themeId, decision: 'deny', reason: 'desk: not a reviewer of this campaign' });
-            return { status: 403, error: `你不是 ${campaign.year} 年的审核人` } as const;
-          }
-          const result = await decideTheme(ctx, campaign, { themeId: body.themeId, version: body.themeVersion ?? theme.version, ...parsed.value });
-          if (!result.ok) return { status: result.reason === 'not_found' ? 404 : 409, error: result.message } as const;
-          return { status: 200, reviewStatus: result.status } as const;
-        },
-      );
+      const outcome = await asPerson(res, async (ctx) => {
+        const theme = await ctx.tx.theme.findUnique({ where: { id: body.themeId }, select: { version: true, submission: { select: { campaign: true } } } });
+        if (!theme) return { status: 404, error: '找不到这个主题，请刷新' } as const;
+        const campaign = theme.submission.campaign;
+        const mayReview = user.roles.includes('coordinator') || (await ctx.tx.reviewer.count({ where: { campaignId: campaign.id, openId: user.openId } })) > 0;
+        if (!mayReview) {
+          await ctx.audit({ action: 'review.decide', entity: 'Theme', entityId: body.themeId, decision: 'deny', reason: 'desk: not a reviewer of this campaign' });
+          return { status: 403, error: `你不是 ${campaign.year} 年的审核人` } as const;
+        }
+        const result = await decideTheme(ctx, campaign, { themeId: body.themeId, version: body.themeVersion ?? theme.version, ...parsed.value });
+        if (!result.ok) return { status: result.reason === 'not_found' ? 404 : 409, error: result.message } as const;
+        return { status: 200, reviewStatus: result.status } as const;
+      });
       if (outcome.status !== 200) return fail(res, outcome.status, outcome.error);
       res.json({ ok: true, themeId: body.themeId, reviewStatus: outcome.reviewStatus });
     }),
@@ -304,17 +299,14 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
   api.post(
     '/schedule/move',
     ...withBody('16kb', coordinatorOnly, scheduleMoveBody, async (body, req, res) => {
-      const outcome = await asPerson(
-        res,
-        async (ctx) => {
-          const theme = await ctx.tx.theme.findUnique({ where: { id: body.themeId }, select: { submission: { select: { campaign: true } } } });
-          if (!theme) return { ok: false as const, status: 404, error: '找不到这个活动，请刷新计划安排表' };
-          const campaign = theme.submission.campaign;
-          const result = await moveThemeMonth(ctx, campaign, body);
-          if (!result.ok) return { ok: false as const, status: 409, error: result.message };
-          return { ok: true as const, result, campaign };
-        },
-      );
+      const outcome = await asPerson(res, async (ctx) => {
+        const theme = await ctx.tx.theme.findUnique({ where: { id: body.themeId }, select: { submission: { select: { campaign: true } } } });
+        if (!theme) return { ok: false as const, status: 404, error: '找不到这个活动，请刷新计划安排表' };
+        const campaign = theme.submission.campaign;
+        const result = await moveThemeMonth(ctx, campaign, body);
+        if (!result.ok) return { ok: false as const, status: 409, error: result.message };
+        return { ok: true as const, result, campaign };
+      });
       if (!outcome.ok) return fail(res, outcome.status, outcome.error);
       const board = await read((tx) => scheduleBoard(tx, outcome.campaign));
       const answer: ScheduleMoveResult = { ok: true, mode: outcome.result.mode, from: outcome.result.from, to: outcome.result.to, board };
@@ -368,23 +360,24 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
     }),
   );
 
-  api.get('/units', coordinatorOnly, wrap(async (_req, res) => void res.json(await read((tx) => unitList(tx)))));
+  api.get(
+    '/units',
+    coordinatorOnly,
+    wrap(async (_req, res) => void res.json(await read((tx) => unitList(tx)))),
+  );
 
   api.put(
     '/units/:id',
     ...withBody('16kb', coordinatorOnly, unitUpdateBody, async (body, req, res) => {
       const id = String(req.params.id);
-      const outcome = await asPerson(
-        res,
-        async (ctx) => {
-          const before = await ctx.tx.unit.findUnique({ where: { id }, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
-          if (!before) return { status: 404, error: '找不到这个单位' };
-          if (body.name && body.name !== before.name && (await ctx.tx.unit.count({ where: { name: body.name } })) > 0) return { status: 409, error: `已有名为“${body.name}”的单位` };
-          const after = await ctx.tx.unit.update({ where: { id }, data: body, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
-          await ctx.audit({ action: 'unit.update', entity: 'Unit', entityId: id, before, after });
-          return { status: 200, error: '' };
-        },
-      );
+      const outcome = await asPerson(res, async (ctx) => {
+        const before = await ctx.tx.unit.findUnique({ where: { id }, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
+        if (!before) return { status: 404, error: '找不到这个单位' };
+        if (body.name && body.name !== before.name && (await ctx.tx.unit.count({ where: { name: body.name } })) > 0) return { status: 409, error: `已有名为“${body.name}”的单位` };
+        const after = await ctx.tx.unit.update({ where: { id }, data: body, select: { name: true, shortName: true, kind: true, sortOrder: true, active: true } });
+        await ctx.audit({ action: 'unit.update', entity: 'Unit', entityId: id, before, after });
+        return { status: 200, error: '' };
+      });
       if (outcome.status !== 200) return fail(res, outcome.status, outcome.error);
       res.json((await read((tx) => unitList(tx))).find((u) => u.id === id));
     }),
@@ -433,7 +426,12 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
         return;
       }
       const rows = await services().db.auditLog.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: limit + 1 });
-      const names = await read((tx) => namesOf(tx, rows.map((r) => r.actorOpenId)));
+      const names = await read((tx) =>
+        namesOf(
+          tx,
+          rows.map((r) => r.actorOpenId),
+        ),
+      );
       const out: AuditResponse = {
         truncated: rows.length > limit,
         rows: rows.slice(0, limit).map((r) => ({

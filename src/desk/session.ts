@@ -57,12 +57,5 @@ export function readCookie(header: string | undefined, name: string): string | u
 }
 
 export function cookie(name: string, value: string, o: { maxAgeMs: number; secure: boolean; path?: string }): string {
-  return [
-    `${name}=${encodeURIComponent(value)}`,
-    `Path=${o.path ?? '/desk'}`,
-    `Max-Age=${Math.max(0, Math.floor(o.maxAgeMs / 1000))}`,
-    'HttpOnly',
-    'SameSite=Lax',
-    ...(o.secure ? ['Secure'] : []),
-  ].join('; ');
+  return [`${name}=${encodeURIComponent(value)}`, `Path=${o.path ?? '/desk'}`, `Max-Age=${Math.max(0, Math.floor(o.maxAgeMs / 1000))}`, 'HttpOnly', 'SameSite=Lax', ...(o.secure ? ['Secure'] : [])].join('; ');
 }

@@ -63,7 +63,10 @@ export const campaignSettingsSchema = z.object({
   /** summaries: working days after the month at which summary-due reminders go out */
   summaryDueOffsets: z.array(z.number().int().min(1).max(30)).default([3, 10]),
   /** 主题领域 liaisons may tag a theme with (optional multi-select); edited with `主题领域` */
-  themeDomains: z.array(z.string().min(1).max(8)).max(12).default([...PLAN_THEME_DOMAINS]),
+  themeDomains: z
+    .array(z.string().min(1).max(8))
+    .max(12)
+    .default([...PLAN_THEME_DOMAINS]),
 });
 
 export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
@@ -90,10 +93,8 @@ export const PLAN_DEFAULTS = {
   /** month-day of the notice and the deadline in the 2023 plan */
   noticeMonthDay: '03-23',
   deadlineMonthDay: '04-07',
-  theme:
-    '围绕贯彻落实县委经济工作会议、全县“两会”精神、县政府工作报告和“强省会”战略，聚焦社会关切和企业群众关注的事项，突出科教强县、改革开放、城乡品质、营商环境、乡村振兴、生态文明、民生实事、社会治理、政府自身建设等重大主题。',
-  purpose:
-    '通过主动解读政策、听取群众意见、回应社会关切，全方位展示各单位的主要职能、制度规范、服务举措和创新成果，构建政府与企业群众零距离沟通的“桥梁”，助力“阳光政务 公开透明”的服务型政府建设。',
+  theme: '围绕贯彻落实县委经济工作会议、全县“两会”精神、县政府工作报告和“强省会”战略，聚焦社会关切和企业群众关注的事项，突出科教强县、改革开放、城乡品质、营商环境、乡村振兴、生态文明、民生实事、社会治理、政府自身建设等重大主题。',
+  purpose: '通过主动解读政策、听取群众意见、回应社会关切，全方位展示各单位的主要职能、制度规范、服务举措和创新成果，构建政府与企业群众零距离沟通的“桥梁”，助力“阳光政务 公开透明”的服务型政府建设。',
   requirements: [
     '活动现场要设置、显示“政务公开主题日”LOGO 醒目标识',
     '做好政策信息发布解读，对社会普遍关注的热点问题主动发声、解疑释惑',

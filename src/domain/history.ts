@@ -141,9 +141,7 @@ export function computeHistory(input: HistoryInput): History {
     themesByKey.set(key, [...(themesByKey.get(key) ?? []), t]);
   }
   const seen = new Set(input.submissions.map((s) => s.unitId));
-  const units = input.units
-    .filter((u) => seen.has(u.id))
-    .sort((a, b) => a.sortOrder - b.sortOrder || a.name.localeCompare(b.name, 'zh'));
+  const units = input.units.filter((u) => seen.has(u.id)).sort((a, b) => a.sortOrder - b.sortOrder || a.name.localeCompare(b.name, 'zh'));
 
   const rows: UnitYear[] = [];
   for (const u of units) {

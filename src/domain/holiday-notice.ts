@@ -42,16 +42,18 @@ const WEEKDAY_NAMES = ['日', '一', '二', '三', '四', '五', '六'];
 
 /** Reposts mix half-width punctuation and spaces into the official full-width text. */
 function normalize(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/\u3000/g, ' ')
-    .replace(/:/g, '：')
-    .replace(/\(/g, '（')
-    .replace(/\)/g, '）')
-    .replace(/,/g, '，')
-    .replace(/;/g, '；')
-    // Spaces are typing noise in Chinese text; line breaks are kept (they end an item).
-    .replace(/[ \t]+/g, '');
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      .replace(/\u3000/g, ' ')
+      .replace(/:/g, '：')
+      .replace(/\(/g, '（')
+      .replace(/\)/g, '）')
+      .replace(/,/g, '，')
+      .replace(/;/g, '；')
+      // Spaces are typing noise in Chinese text; line breaks are kept (they end an item).
+      .replace(/[ \t]+/g, '')
+  );
 }
 
 /** The notice's year: from its title (关于2027年部分节假日安排) or its first sentence (现将2027年). */

@@ -54,4 +54,3 @@ export function validateLaunch(year: number, raw: LaunchRaw, today: CivilDate): 
   if (Object.keys(errors).length > 0 || !noticeDate || !deadline) return { ok: false, errors };
   return { ok: true, value: { year, title, noticeDate, deadline, contactName, contactPhone: normalizePhone(phone) ?? phone, contactEmail: email } };
 }
-

@@ -84,12 +84,7 @@ export interface ThemeContent {
  * title ≤40, month 1-12 and not past, ≥1 of the five forms, intro 20-500, no duplicate title
  * within the unit). `today` is 'YYYY-MM-DD' in Shanghai. Errors are keyed by theme field.
  */
-export function parseThemeContent(
-  raw: { title?: unknown; month?: unknown; forms?: unknown; intro?: unknown },
-  campaignYear: number,
-  today: string,
-  otherTitles: string[] = [],
-): Parsed<ThemeContent> {
+export function parseThemeContent(raw: { title?: unknown; month?: unknown; forms?: unknown; intro?: unknown }, campaignYear: number, today: string, otherTitles: string[] = []): Parsed<ThemeContent> {
   const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
   const result = validateTheme({ title: str(raw.title), month: str(raw.month).replace(/月$/, ''), forms: asStringList(raw.forms), intro: str(raw.intro) }, { campaignYear, today, otherTitles });
   if (result.ok) return { ok: true, value: { title: result.value.title, month: result.value.month, forms: [...result.value.forms], intro: result.value.intro } };

@@ -54,13 +54,7 @@ const KIND_ORDER: Record<string, number> = { street: 0, town: 1, department: 2 }
 /** Month, then unit (streets, towns, departments in directory order), then 序号. */
 export function sortRows(rows: readonly ScheduleRow[]): ScheduleRow[] {
   return [...rows].sort(
-    (a, b) =>
-      a.month - b.month ||
-      (KIND_ORDER[a.unitKind] ?? 9) - (KIND_ORDER[b.unitKind] ?? 9) ||
-      a.unitOrder - b.unitOrder ||
-      a.unitName.localeCompare(b.unitName, 'zh') ||
-      a.seq - b.seq ||
-      a.themeId.localeCompare(b.themeId),
+    (a, b) => a.month - b.month || (KIND_ORDER[a.unitKind] ?? 9) - (KIND_ORDER[b.unitKind] ?? 9) || a.unitOrder - b.unitOrder || a.unitName.localeCompare(b.unitName, 'zh') || a.seq - b.seq || a.themeId.localeCompare(b.themeId),
   );
 }
 
@@ -87,7 +81,9 @@ export function groupByMonth(rows: readonly ScheduleRow[]): MonthGroup[] {
  */
 export function orderToken(rows: readonly ScheduleRow[]): string {
   let h = 0x811c9dc5;
-  for (const ch of sortRows(rows).map((r) => r.themeId).join(',')) {
+  for (const ch of sortRows(rows)
+    .map((r) => r.themeId)
+    .join(',')) {
     h ^= ch.charCodeAt(0);
     h = Math.imul(h, 0x01000193) >>> 0;
   }

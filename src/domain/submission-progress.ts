@@ -47,10 +47,7 @@ export interface ProgressSnapshot {
   byMonth: number[];
 }
 
-export function summarizeProgress(
-  campaign: { id: string; year: number; title: string; status: string; deadline: string },
-  rows: ProgressUnitRow[],
-): ProgressSnapshot {
+export function summarizeProgress(campaign: { id: string; year: number; title: string; status: string; deadline: string }, rows: ProgressUnitRow[]): ProgressSnapshot {
   const sorted = [...rows].sort((a, b) => a.sortOrder - b.sortOrder || a.unitName.localeCompare(b.unitName, 'zh'));
   const isIn = (r: ProgressUnitRow) => r.status === 'submitted';
   const kinds = [...UNIT_KINDS.map((k) => k.key as string), ...new Set(sorted.map((r) => r.kind).filter((k) => !UNIT_KINDS.some((u) => u.key === k)))];

@@ -60,7 +60,10 @@ export function collapse(s: string): string {
 
 /** The key two titles are compared by: width-, case- and whitespace-insensitive. */
 export function titleKey(title: string): string {
-  return title.normalize('NFKC').replace(/[\s\u3000]+/g, '').toLowerCase();
+  return title
+    .normalize('NFKC')
+    .replace(/[\s\u3000]+/g, '')
+    .toLowerCase();
 }
 
 /** Chinese character count as a person counts it (code points, not UTF-16 units). */

@@ -137,7 +137,10 @@ function parseYesNo(v: string): boolean | undefined {
 export function parseDateList(text: string, year: number): { dates: string[]; bad: string[] } {
   const dates: string[] = [];
   const bad: string[] = [];
-  for (const token of text.split(/[\s,，、;；]+/).map((t) => t.trim()).filter(Boolean)) {
+  for (const token of text
+    .split(/[\s,，、;；]+/)
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     const date = parseDateToken(token, year);
     if (date) dates.push(date);
     else bad.push(token);
@@ -149,7 +152,10 @@ export function parseDateList(text: string, year: number): { dates: string[]; ba
 export function parseLinkLines(text: string): { urls: string[]; bad: string[] } {
   const urls: string[] = [];
   const bad: string[] = [];
-  for (const line of text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     if (isHttpUrl(line)) {
       if (!urls.includes(line)) urls.push(line);
     } else bad.push(line);

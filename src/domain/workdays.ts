@@ -165,7 +165,10 @@ export function parseLooseDate(text: string): CivilDate | undefined {
 
 /** `设置工作日 2027-01-01 休息 元旦` / `设置工作日 2027-02-06 上班 调休` */
 export const overrideCommandSchema = z.object({
-  date: z.string().refine((s) => parseLooseDate(s) !== undefined, '日期格式应为 2027-01-01').transform((s) => parseLooseDate(s)!),
+  date: z
+    .string()
+    .refine((s) => parseLooseDate(s) !== undefined, '日期格式应为 2027-01-01')
+    .transform((s) => parseLooseDate(s)!),
   isWorkday: z.enum(['上班', '工作日', '休息', '放假', '节假日']).transform((s) => s === '上班' || s === '工作日'),
   note: z.string().max(40, '备注最多 40 个字').default(''),
 });

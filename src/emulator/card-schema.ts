@@ -38,16 +38,28 @@ const MAX_SHORT_TEXT = 100;
 const HEADER_TEMPLATES = ['blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey', 'default'] as const;
 const TEXT_SIZES = ['heading-0', 'heading-1', 'heading-2', 'heading-3', 'heading-4', 'heading', 'normal', 'notation', 'xxxx-large', 'xxx-large', 'xx-large', 'x-large', 'large', 'medium', 'small', 'x-small'];
 
-const elementId = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'element_id must match [A-Za-z][A-Za-z0-9_]*').max(20, 'element_id ≤ 20 chars');
+const elementId = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'element_id must match [A-Za-z][A-Za-z0-9_]*')
+  .max(20, 'element_id ≤ 20 chars');
 const margin = z.string().regex(/^-?\d{1,2}px( -?\d{1,2}px){0,3}$/, 'margin must be 1, 2 or 4 values in [-99,99]px');
 const textSize = z.string().refine((s) => TEXT_SIZES.includes(s) || /^cus-\d+$/.test(s), 'unknown text_size');
 const align = z.enum(['left', 'center', 'right']);
 const spacing = z.union([z.enum(['small', 'medium', 'large', 'extra_large']), z.string().regex(/^\d{1,2}px$/)]);
 const padding = z.string().regex(/^\d{1,2}px( \d{1,2}px){0,3}$/);
 /** Interactive components' `width`: default | fill | [100,∞)px (button, input, select, picker, overflow pages). */
-const width = z.union([z.enum(['default', 'fill']), z.string().regex(/^\d+px$/).refine((w) => Number.parseInt(w, 10) >= 100, 'custom width must be at least 100px')], {
-  message: 'width must be "default", "fill" or at least 100px',
-});
+const width = z.union(
+  [
+    z.enum(['default', 'fill']),
+    z
+      .string()
+      .regex(/^\d+px$/)
+      .refine((w) => Number.parseInt(w, 10) >= 100, 'custom width must be at least 100px'),
+  ],
+  {
+    message: 'width must be "default", "fill" or at least 100px',
+  },
+);
 const color = z.string();
 
 const plainText = z.strictObject({
@@ -113,11 +125,26 @@ const selectFields = (placeholder: typeof plainOnly) => ({ ...interactiveBase, t
 const option = z.strictObject({ text: shortPlain, value: z.string(), icon: icon.optional() });
 const multiUrl = z.strictObject({ url: z.string(), pc_url: z.string().optional(), ios_url: z.string().optional(), android_url: z.string().optional() });
 /** Table column width: "auto", 80px–600px or a percentage (content-components/table). */
-const tableColumnWidth = z.union([
-  z.literal('auto'),
-  z.string().regex(/^\d+px$/).refine((w) => { const n = Number.parseInt(w, 10); return n >= 80 && n <= 600; }, 'table column width must be 80px–600px'),
-  z.string().regex(/^\d{1,3}(\.\d+)?%$/).refine((w) => { const n = Number.parseFloat(w); return n > 0 && n <= 100; }, 'table column width percentage must be in (0, 100]'),
-], { message: 'table column width must be "auto", 80px–600px or a percentage' });
+const tableColumnWidth = z.union(
+  [
+    z.literal('auto'),
+    z
+      .string()
+      .regex(/^\d+px$/)
+      .refine((w) => {
+        const n = Number.parseInt(w, 10);
+        return n >= 80 && n <= 600;
+      }, 'table column width must be 80px–600px'),
+    z
+      .string()
+      .regex(/^\d{1,3}(\.\d+)?%$/)
+      .refine((w) => {
+        const n = Number.parseFloat(w);
+        return n > 0 && n <= 100;
+      }, 'table column width percentage must be in (0, 100]'),
+  ],
+  { message: 'table column width must be "auto", 80px–600px or a percentage' },
+);
 const personOption = z.strictObject({ value: z.string() });
 const label = plainOnly;
 
@@ -267,21 +294,30 @@ const schemas: Record<string, z.ZodType> = {
     tag: z.literal('date_picker'),
     ...interactiveBase,
     placeholder: shortPlain.optional(),
-    initial_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'initial_date must be yyyy-MM-dd').optional(),
+    initial_date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'initial_date must be yyyy-MM-dd')
+      .optional(),
     value: objectValue.optional(),
   }),
   picker_time: z.strictObject({
     tag: z.literal('picker_time'),
     ...interactiveBase,
     placeholder: plainOnly.optional(),
-    initial_time: z.string().regex(/^\d{2}:\d{2}$/).optional(),
+    initial_time: z
+      .string()
+      .regex(/^\d{2}:\d{2}$/)
+      .optional(),
     value: objectValue.optional(),
   }),
   picker_datetime: z.strictObject({
     tag: z.literal('picker_datetime'),
     ...interactiveBase,
     placeholder: plainOnly.optional(),
-    initial_datetime: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/).optional(),
+    initial_datetime: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/)
+      .optional(),
     value: objectValue.optional(),
   }),
   select_person: z.strictObject({ tag: z.literal('select_person'), ...selectFields(plainOnly), initial_option: z.string().optional(), options: z.array(personOption).optional() }),
@@ -420,9 +456,7 @@ const configSchema = z.strictObject({
 const cardSchema = z.strictObject({
   schema: z.literal('2.0'),
   config: configSchema.optional(),
-  card_link: z
-    .strictObject({ url: z.string(), pc_url: z.string().optional(), ios_url: z.string().optional(), android_url: z.string().optional() })
-    .optional(),
+  card_link: z.strictObject({ url: z.string(), pc_url: z.string().optional(), ios_url: z.string().optional(), android_url: z.string().optional() }).optional(),
   header: headerSchema.optional(),
   body: z.strictObject({
     direction: z.enum(['vertical', 'horizontal']).optional(),

@@ -18,5 +18,8 @@ export function decryptPayload(encrypted: string, encryptKey: string): string {
 
 /** X-Lark-Signature = hex(sha256(timestamp + nonce + encryptKey + rawBody)). */
 export function signPayload(timestamp: string, nonce: string, encryptKey: string, rawBody: string): string {
-  return createHash('sha256').update(timestamp + nonce + encryptKey).update(rawBody).digest('hex');
+  return createHash('sha256')
+    .update(timestamp + nonce + encryptKey)
+    .update(rawBody)
+    .digest('hex');
 }

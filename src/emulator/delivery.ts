@@ -55,14 +55,7 @@ export async function attemptPush(url: string, envelope: Record<string, unknown>
   }
 }
 
-export function toRecord(
-  envelope: Record<string, unknown>,
-  kind: 'event' | 'callback',
-  attempt: number,
-  duplicate: boolean,
-  at: Date,
-  outcome: AttemptOutcome,
-): DeliveryRecord {
+export function toRecord(envelope: Record<string, unknown>, kind: 'event' | 'callback', attempt: number, duplicate: boolean, at: Date, outcome: AttemptOutcome): DeliveryRecord {
   const header = envelope.header as { event_id: string; event_type: string };
   const rec: DeliveryRecord = { eventId: header.event_id, eventType: header.event_type, kind, attempt, duplicate, at, ms: outcome.ms, ok: outcome.ok, payload: envelope };
   if (outcome.httpStatus !== undefined) rec.httpStatus = outcome.httpStatus;

@@ -9,11 +9,7 @@ interface Rule {
   remaining: number;
 }
 
-export type FaultDecision =
-  | { kind: 'none'; latencyMs: number }
-  | { kind: '5xx'; latencyMs: number }
-  | { kind: '429'; latencyMs: number; resetSeconds: number }
-  | { kind: 'drop'; latencyMs: number; afterEffect: boolean };
+export type FaultDecision = { kind: 'none'; latencyMs: number } | { kind: '5xx'; latencyMs: number } | { kind: '429'; latencyMs: number; resetSeconds: number } | { kind: 'drop'; latencyMs: number; afterEffect: boolean };
 
 export class Faults implements FaultInjector {
   private rules: Rule[] = [];

@@ -16,11 +16,15 @@ import { themeDomainsCommand } from '../usecases/campaign/theme-domains.ts';
 
 export function registerCoordinator(bot: Bot): void {
   // 发起申报 ------------------------------------------------------------------------------------
-  bot.command({ names: ['发起申报'], id: 'campaign.launch_card', summary: '发起年度主题申报：预填县实施方案的默认值，确认后通知各单位', example: '@主题日助手 发起申报 2023 截止 2023-04-07', audience: 'coordinator' }, coordinatorOnly, async (ctx, _m, args) => {
-    const parsed = parseLaunchArgs(args, shanghaiDate(ctx.now));
-    if ('error' in parsed) return ctx.reply(parsed.error);
-    await ctx.reply(buildLaunchCard(await launchCardView(ctx.tx, parsed.year, parsed.deadline)));
-  });
+  bot.command(
+    { names: ['发起申报'], id: 'campaign.launch_card', summary: '发起年度主题申报：预填县实施方案的默认值，确认后通知各单位', example: '@主题日助手 发起申报 2023 截止 2023-04-07', audience: 'coordinator' },
+    coordinatorOnly,
+    async (ctx, _m, args) => {
+      const parsed = parseLaunchArgs(args, shanghaiDate(ctx.now));
+      if ('error' in parsed) return ctx.reply(parsed.error);
+      await ctx.reply(buildLaunchCard(await launchCardView(ctx.tx, parsed.year, parsed.deadline)));
+    },
+  );
   bot.action(submissionActions.launch, coordinatorOnly, async (ctx, v, a) => {
     const r = await launchCampaign(ctx, v.year, a.formValue, a.chatId);
     return match(r, {
@@ -32,13 +36,17 @@ export function registerCoordinator(bot: Bot): void {
   });
 
   // 进度 ----------------------------------------------------------------------------------------
-  bot.command({ names: ['进度', '申报进度'], id: 'submission.progress', summary: '查看申报进度（各单位提交情况，随提交自动刷新；可加年份）', example: '@主题日助手 进度 2026', audience: 'coordinator' }, coordinatorOnly, async (ctx, m, args) => {
-    const { year } = splitYearArg(args);
-    const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
-    if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
-    if (!campaign || campaign.status === 'draft') return ctx.reply('还没有发起申报。发送“@主题日助手 发起申报”开始。');
-    await sendProgressCard(ctx, campaign.id, m.chatId);
-  });
+  bot.command(
+    { names: ['进度', '申报进度'], id: 'submission.progress', summary: '查看申报进度（各单位提交情况，随提交自动刷新；可加年份）', example: '@主题日助手 进度 2026', audience: 'coordinator' },
+    coordinatorOnly,
+    async (ctx, m, args) => {
+      const { year } = splitYearArg(args);
+      const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
+      if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
+      if (!campaign || campaign.status === 'draft') return ctx.reply('还没有发起申报。发送“@主题日助手 发起申报”开始。');
+      await sendProgressCard(ctx, campaign.id, m.chatId);
+    },
+  );
   bot.action(submissionActions.progress, coordinatorOnly, async (ctx, v, a) => {
     const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, campaignId: v.campaignId });
     if (!campaign) return answer.warning('找不到这次申报');
@@ -49,21 +57,35 @@ export function registerCoordinator(bot: Bot): void {
   });
 
   // 延期 / 重新开放 ------------------------------------------------------------------------------
-  bot.command({ names: ['延期'], id: 'campaign.extend', summary: '延长申报截止日期（全部单位或某个单位）', example: '@主题日助手 延期 星沙街道 2023-04-14', audience: 'coordinator' }, coordinatorOnly, inStage('extend', 'collecting'), async (ctx, _m, args) => {
-    await ctx.reply((await extendDeadline(ctx, args)).text);
-  });
-  bot.command({ names: ['重新开放'], id: 'submission.reopen', summary: '截止后为某个单位重新开放申报（默认 3 天）', example: '@主题日助手 重新开放 星沙街道 至 2023-04-20', audience: 'coordinator' }, coordinatorOnly, inStage('reopen', 'collecting'), async (ctx, _m, args) => {
-    await ctx.reply((await reopenSubmission(ctx, args)).text);
-  });
+  bot.command(
+    { names: ['延期'], id: 'campaign.extend', summary: '延长申报截止日期（全部单位或某个单位）', example: '@主题日助手 延期 星沙街道 2023-04-14', audience: 'coordinator' },
+    coordinatorOnly,
+    inStage('extend', 'collecting'),
+    async (ctx, _m, args) => {
+      await ctx.reply((await extendDeadline(ctx, args)).text);
+    },
+  );
+  bot.command(
+    { names: ['重新开放'], id: 'submission.reopen', summary: '截止后为某个单位重新开放申报（默认 3 天）', example: '@主题日助手 重新开放 星沙街道 至 2023-04-20', audience: 'coordinator' },
+    coordinatorOnly,
+    inStage('reopen', 'collecting'),
+    async (ctx, _m, args) => {
+      await ctx.reply((await reopenSubmission(ctx, args)).text);
+    },
+  );
 
   // 导出申报表 -----------------------------------------------------------------------------------
-  bot.command({ names: ['导出申报表', '导出申报'], id: 'submission.export', summary: '导出申报表 Excel（全县汇总 + 各单位一页）和 CSV（可加年份）', example: '@主题日助手 导出申报表 2026', audience: 'coordinator' }, coordinatorOnly, async (ctx, m, args) => {
-    const { year } = splitYearArg(args);
-    const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
-    if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
-    if (!campaign || campaign.status === 'draft') return ctx.reply('还没有发起申报，没有可导出的内容。');
-    await ctx.reply(await requestSubmissionExport(ctx, campaign.id, m.chatId));
-  });
+  bot.command(
+    { names: ['导出申报表', '导出申报'], id: 'submission.export', summary: '导出申报表 Excel（全县汇总 + 各单位一页）和 CSV（可加年份）', example: '@主题日助手 导出申报表 2026', audience: 'coordinator' },
+    coordinatorOnly,
+    async (ctx, m, args) => {
+      const { year } = splitYearArg(args);
+      const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
+      if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
+      if (!campaign || campaign.status === 'draft') return ctx.reply('还没有发起申报，没有可导出的内容。');
+      await ctx.reply(await requestSubmissionExport(ctx, campaign.id, m.chatId));
+    },
+  );
   bot.action(submissionActions.export, coordinatorOnly, async (ctx, v, a) => {
     const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, campaignId: v.campaignId });
     if (!campaign) return answer.warning('找不到这次申报');
@@ -71,12 +93,16 @@ export function registerCoordinator(bot: Bot): void {
   });
 
   // 主题领域 ------------------------------------------------------------------------------------
-  bot.command({ names: ['主题领域'], id: 'campaign.theme_domains', summary: '查看或修改本年度的主题领域（申报表中可多选；进度和计划安排表按领域统计）', example: '@主题日助手 主题领域 2027 科教强县、改革开放、营商环境', audience: 'coordinator' }, coordinatorOnly, async (ctx, _m, args) => {
-    const { year, rest } = splitYearArg(args);
-    const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
-    if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : '还没有发起申报。发送“@主题日助手 发起申报”开始。');
-    await ctx.reply(await themeDomainsCommand(ctx, campaign, rest));
-  });
+  bot.command(
+    { names: ['主题领域'], id: 'campaign.theme_domains', summary: '查看或修改本年度的主题领域（申报表中可多选；进度和计划安排表按领域统计）', example: '@主题日助手 主题领域 2027 科教强县、改革开放、营商环境', audience: 'coordinator' },
+    coordinatorOnly,
+    async (ctx, _m, args) => {
+      const { year, rest } = splitYearArg(args);
+      const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
+      if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : '还没有发起申报。发送“@主题日助手 发起申报”开始。');
+      await ctx.reply(await themeDomainsCommand(ctx, campaign, rest));
+    },
+  );
 
   // 添加协调人 / 移除协调人 -----------------------------------------------------------------------
   bot.command({ names: ['添加协调人'], id: 'coordinator.add', summary: '添加协调人（可发起申报、查看进度、催办、导出）', example: '@主题日助手 添加协调人 @张三', audience: 'coordinator' }, coordinatorOnly, async (ctx) => {

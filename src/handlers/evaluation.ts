@@ -28,7 +28,11 @@ import {
 } from '../usecases/evaluation/evaluation.ts';
 import { exportToChat, type ExportKind } from '../usecases/evaluation/exports.ts';
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 const NO_CAMPAIGN = '还没有发起主题日活动。';
 
 const coordinatorOnly = coordinatorsOnly(COORD_ONLY);
@@ -75,7 +79,9 @@ function scoringResponse(r: ScoringResult): CardResponse {
     refused: refusalToast,
     unavailable: refusalToast,
     all_done: (r) =>
-      r.saved ? answer.success('评分已保存，您已完成全部评分', judgeHomeCard({ ...r.home, notice: '评分已保存，您已完成全部评分，感谢！' })) : answer.success('您已完成全部评分，感谢！', judgeHomeCard({ ...r.home, notice: '您已完成全部评分，感谢！' })),
+      r.saved
+        ? answer.success('评分已保存，您已完成全部评分', judgeHomeCard({ ...r.home, notice: '评分已保存，您已完成全部评分，感谢！' }))
+        : answer.success('您已完成全部评分，感谢！', judgeHomeCard({ ...r.home, notice: '您已完成全部评分，感谢！' })),
     score: (r) => (r.score ? { card: scoreCard(r.score) } : answer.error('找不到这项活动的总结')),
     invalid: (r) => answer.error(r.errors.slice(0, 2).join('；'), r.score && scoreCard(r.score)),
     saved_next: (r) => answer.success('评分已保存，下一项', r.score && scoreCard({ ...r.score, notice: '上一项评分已保存。' })),
@@ -96,25 +102,29 @@ export function register(bot: Bot): void {
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     await ctx.reply(criteriaCard(await criteriaView(ctx, campaign)));
   });
-  bot.command({ names: ['添加评委'], summary: '添加评委：写名录中的姓名或 @ 某人（单位用于回避本单位活动）', example: '@主题日助手 添加评委 张三 县发展和改革局', audience: 'coordinator', id: 'evaluation.add_judge' }, coordinatorOnly, async (ctx, m, args) => {
-    const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
-    if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
-    const mentioned = mentionedAfterCommand(m, '添加评委');
-    // Nobody named: Feishu's person picker over the whole directory.
-    if (mentioned.length === 0 && rest.trim() === '') {
-      return ctx.reply(judgePickerCard(await judgePicker(ctx, campaign)));
-    }
-    if (mentioned.length > 0) {
-      const r = await addJudges(ctx, campaign, mentioned, rest);
-      return ctx.reply([`${campaign.year}年评选：`, ...r.lines].join('\n'));
-    }
-    // No @: the people are named from the unit directory.
-    const named = await judgesByName(ctx, rest);
-    const r = named.people.length > 0 || named.problems.length === 0 ? await addJudges(ctx, campaign, named.people, named.unitText) : { lines: [] };
-    await ctx.reply([`${campaign.year}年评选：`, ...r.lines, ...named.problems].join('\n'));
-    // A shared name: pick the person on a card.
-    if (named.choices.length > 0) await ctx.enqueue(`evaluation.judge_pick:${m.messageId}`, { op: 'send', to: { chatId: m.chatId }, card: judgeChoiceCard({ choices: named.choices }) });
-  });
+  bot.command(
+    { names: ['添加评委'], summary: '添加评委：写名录中的姓名或 @ 某人（单位用于回避本单位活动）', example: '@主题日助手 添加评委 张三 县发展和改革局', audience: 'coordinator', id: 'evaluation.add_judge' },
+    coordinatorOnly,
+    async (ctx, m, args) => {
+      const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
+      if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
+      const mentioned = mentionedAfterCommand(m, '添加评委');
+      // Nobody named: Feishu's person picker over the whole directory.
+      if (mentioned.length === 0 && rest.trim() === '') {
+        return ctx.reply(judgePickerCard(await judgePicker(ctx, campaign)));
+      }
+      if (mentioned.length > 0) {
+        const r = await addJudges(ctx, campaign, mentioned, rest);
+        return ctx.reply([`${campaign.year}年评选：`, ...r.lines].join('\n'));
+      }
+      // No @: the people are named from the unit directory.
+      const named = await judgesByName(ctx, rest);
+      const r = named.people.length > 0 || named.problems.length === 0 ? await addJudges(ctx, campaign, named.people, named.unitText) : { lines: [] };
+      await ctx.reply([`${campaign.year}年评选：`, ...r.lines, ...named.problems].join('\n'));
+      // A shared name: pick the person on a card.
+      if (named.choices.length > 0) await ctx.enqueue(`evaluation.judge_pick:${m.messageId}`, { op: 'send', to: { chatId: m.chatId }, card: judgeChoiceCard({ choices: named.choices }) });
+    },
+  );
   bot.command({ names: ['评分', '我的评分'], summary: '评委：为已举办的活动评分', example: '@主题日助手 评分', audience: 'everyone' }, async (ctx, m, args) => {
     const { campaign, missing } = await evaluationCampaign(ctx, args);
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
@@ -166,7 +176,10 @@ export function register(bot: Bot): void {
       return r.kind === 'home' ? { card: judgeHomeCard(r.home) } : refusalToast(r);
     }),
   );
-  bot.action(evaluationActions.next, withCampaign(async (ctx, c) => scoringResponse(await openScoreCard(ctx, c, undefined))));
+  bot.action(
+    evaluationActions.next,
+    withCampaign(async (ctx, c) => scoringResponse(await openScoreCard(ctx, c, undefined))),
+  );
   bot.action(
     evaluationActions.pick,
     withCampaign(async (ctx, c, e) => {
@@ -183,7 +196,10 @@ export function register(bot: Bot): void {
     coordinatorOnly,
     withCampaign(async (ctx, c) => ({ card: evaluationProgressCard(await progressOf(ctx, c)) })),
   );
-  bot.action(evaluationActions.criteria, withCampaign(async (ctx, c) => ({ card: criteriaCard(await criteriaView(ctx, c)) })));
+  bot.action(
+    evaluationActions.criteria,
+    withCampaign(async (ctx, c) => ({ card: criteriaCard(await criteriaView(ctx, c)) })),
+  );
   bot.action(
     evaluationActions.criteriaSave,
     withCampaign(async (ctx, c, e, v: { rows: number }) => {
@@ -209,8 +225,16 @@ export function register(bot: Bot): void {
       });
     }),
   );
-  bot.action(evaluationActions.exportXlsx, coordinatorOnly, withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'xlsx')));
-  bot.action(evaluationActions.exportEvidence, coordinatorOnly, withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'evidence')));
+  bot.action(
+    evaluationActions.exportXlsx,
+    coordinatorOnly,
+    withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'xlsx')),
+  );
+  bot.action(
+    evaluationActions.exportEvidence,
+    coordinatorOnly,
+    withCampaign((ctx, c, e) => exportAction(ctx, c, e, 'evidence')),
+  );
 }
 
 export const evaluationFeature = { register };

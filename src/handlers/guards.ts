@@ -53,11 +53,7 @@ export function inStage(command: StageCommand, intent: CampaignIntent): Guard {
  * The same, for a feature that finds the campaign itself (审核: a button on a 2026 theme acts on
  * 2026 whatever the intent's rule picks today). `role` picks whose next step the refusal names.
  */
-export function inStageOf(
-  command: StageCommand,
-  campaignOf: (ctx: HandlerContext, input: GuardInput) => Promise<StageCampaign | null>,
-  role: 'coordinator' | 'liaison' = 'coordinator',
-): Guard {
+export function inStageOf(command: StageCommand, campaignOf: (ctx: HandlerContext, input: GuardInput) => Promise<StageCampaign | null>, role: 'coordinator' | 'liaison' = 'coordinator'): Guard {
   return async (ctx, input) => {
     const campaign = await campaignOf(ctx, input);
     if (!campaign) return null;

@@ -34,19 +34,15 @@ export function registerReminders(bot: Bot): void {
     },
   );
 
-  bot.command(
-    { names: ['提醒记录'], id: 'reminders.log', summary: '查看自动提醒和催办的发送记录', example: '@主题日助手 提醒记录 30', audience: 'coordinator' },
-    coordinatorOnly,
-    async (ctx, _message, args) => {
-      const { year, rest } = splitYearArg(args);
-      const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
-      if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
-      if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return ctx.reply('当前没有进行中的主题日活动。');
-      const n = Number(rest || '20');
-      const limit = Number.isInteger(n) && n > 0 ? Math.min(n, 100) : 20;
-      await ctx.reply(await reminderLogCardFor(ctx.tx, campaign, limit));
-    },
-  );
+  bot.command({ names: ['提醒记录'], id: 'reminders.log', summary: '查看自动提醒和催办的发送记录', example: '@主题日助手 提醒记录 30', audience: 'coordinator' }, coordinatorOnly, async (ctx, _message, args) => {
+    const { year, rest } = splitYearArg(args);
+    const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
+    if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
+    if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return ctx.reply('当前没有进行中的主题日活动。');
+    const n = Number(rest || '20');
+    const limit = Number.isInteger(n) && n > 0 ? Math.min(n, 100) : 20;
+    await ctx.reply(await reminderLogCardFor(ctx.tx, campaign, limit));
+  });
 
   bot.command(
     { names: ['设置工作日'], id: 'calendar.override_set', summary: '设置某天上班或休息（节假日数据未收录的年份、本地安排）', example: '@主题日助手 设置工作日 2027-01-01 休息 元旦', audience: 'coordinator' },
@@ -58,17 +54,13 @@ export function registerReminders(bot: Bot): void {
     },
   );
 
-  bot.command(
-    { names: ['删除工作日'], id: 'calendar.override_delete', summary: '撤销某天的工作日设置', example: '@主题日助手 删除工作日 2027-01-01', audience: 'coordinator' },
-    coordinatorOnly,
-    async (ctx, _message, args) => {
-      const date = parseLooseDate(args);
-      if (!date) return ctx.reply(`日期格式应为 2027-01-01（你输入的是：${quoteInput(args) || '空'}）`);
-      const { found, card } = await deleteOverride(ctx, date);
-      if (!found) return ctx.reply(`${date} 没有设置过，无需删除。`);
-      await ctx.reply(card);
-    },
-  );
+  bot.command({ names: ['删除工作日'], id: 'calendar.override_delete', summary: '撤销某天的工作日设置', example: '@主题日助手 删除工作日 2027-01-01', audience: 'coordinator' }, coordinatorOnly, async (ctx, _message, args) => {
+    const date = parseLooseDate(args);
+    if (!date) return ctx.reply(`日期格式应为 2027-01-01（你输入的是：${quoteInput(args) || '空'}）`);
+    const { found, card } = await deleteOverride(ctx, date);
+    if (!found) return ctx.reply(`${date} 没有设置过，无需删除。`);
+    await ctx.reply(card);
+  });
 
   bot.command(
     { names: ['工作日列表', '工作日设置'], id: 'calendar.override_list', summary: '查看已设置的工作日和节假日数据覆盖情况', example: '@主题日助手 工作日列表 2027', audience: 'coordinator' },

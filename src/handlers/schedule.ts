@@ -27,35 +27,28 @@ const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
 const coordinatorOnly = coordinatorsOnly(NOT_COORDINATOR);
 
 export function registerSchedule(bot: Bot): void {
-  bot.command(
-    { names: ['计划安排表', '查看计划', '排期'], summary: '查看全年活动计划安排表（协调人可在此调整月份、发布；可加年份）', example: '@主题日助手 计划安排表 2026', audience: 'everyone' },
-    async (ctx, message, args) => {
-      const { year } = splitYearArg(args);
-      const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
-      if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN);
-      const groupUnit = message.chatType === 'group' ? await unitOfChat(ctx.tx, message.chatId) : null;
-      if (!groupUnit && (await ctx.is('coordinator'))) return ctx.reply(await buildWorkCard(ctx.tx, campaign));
-      let unit = groupUnit;
-      if (!unit) {
-        const ids = await liaisonUnitIds(ctx.tx, ctx.actor);
-        unit = ids[0] ? await unitById(ctx.tx, ids[0]) : null;
-      }
-      const card = await buildPublishedView(ctx.tx, campaign, unit);
-      if (!card) return ctx.reply(`${PLAN_DEFAULTS.scheduleTitle(campaign.year)}尚未发布，发布后会发送到本群。`);
-      await ctx.reply(card);
-    },
-  );
+  bot.command({ names: ['计划安排表', '查看计划', '排期'], summary: '查看全年活动计划安排表（协调人可在此调整月份、发布；可加年份）', example: '@主题日助手 计划安排表 2026', audience: 'everyone' }, async (ctx, message, args) => {
+    const { year } = splitYearArg(args);
+    const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
+    if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN);
+    const groupUnit = message.chatType === 'group' ? await unitOfChat(ctx.tx, message.chatId) : null;
+    if (!groupUnit && (await ctx.is('coordinator'))) return ctx.reply(await buildWorkCard(ctx.tx, campaign));
+    let unit = groupUnit;
+    if (!unit) {
+      const ids = await liaisonUnitIds(ctx.tx, ctx.actor);
+      unit = ids[0] ? await unitById(ctx.tx, ids[0]) : null;
+    }
+    const card = await buildPublishedView(ctx.tx, campaign, unit);
+    if (!card) return ctx.reply(`${PLAN_DEFAULTS.scheduleTitle(campaign.year)}尚未发布，发布后会发送到本群。`);
+    await ctx.reply(card);
+  });
 
-  bot.command(
-    { names: ['调整月份'], id: 'schedule.move', summary: '调整某项活动的月份（在计划安排表卡片中选择活动和月份）', example: '@主题日助手 调整月份', audience: 'coordinator' },
-    coordinatorOnly,
-    async (ctx, message, args) => {
-      const { year } = splitYearArg(args);
-      const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
-      if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN);
-      await ctx.reply(await buildWorkCard(ctx.tx, campaign));
-    },
-  );
+  bot.command({ names: ['调整月份'], id: 'schedule.move', summary: '调整某项活动的月份（在计划安排表卡片中选择活动和月份）', example: '@主题日助手 调整月份', audience: 'coordinator' }, coordinatorOnly, async (ctx, message, args) => {
+    const { year } = splitYearArg(args);
+    const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year });
+    if (!campaign) return ctx.reply(year !== undefined ? noCampaignForYear(year) : NO_CAMPAIGN);
+    await ctx.reply(await buildWorkCard(ctx.tx, campaign));
+  });
 
   bot.command(
     { names: ['发布计划'], id: 'schedule.publish', summary: '发布计划安排表到各单位工作群（发布前先确认）', example: '@主题日助手 发布计划', audience: 'coordinator' },
@@ -107,14 +100,19 @@ export function registerSchedule(bot: Bot): void {
     const eventId = ctx.eventId;
     const title = PLAN_DEFAULTS.scheduleTitle(campaign.year);
     ctx.afterCommit(async () => {
-      await withContext(services, actor, async (c) => {
-        const result = await publishSchedule(c, campaign, check.version, { closeCollection: close !== false });
-        if (result.ok && close !== false) await refreshProgressCards(c, campaign.id);
-        const card = result.ok
-          ? publishedDoneCard({ title, version: result.version, count: result.rows.length, notifiedUnits: result.notifiedUnitIds.length, at: shanghaiDateTime(c.now) })
-          : noticeCard('计划安排表未发布', [result.message], 'orange');
-        if (token) await c.enqueue(`schedule-publish-done:${eventId}`, { op: 'card_update', token, card });
-      }, { eventId: `${eventId}:publish` });
+      await withContext(
+        services,
+        actor,
+        async (c) => {
+          const result = await publishSchedule(c, campaign, check.version, { closeCollection: close !== false });
+          if (result.ok && close !== false) await refreshProgressCards(c, campaign.id);
+          const card = result.ok
+            ? publishedDoneCard({ title, version: result.version, count: result.rows.length, notifiedUnits: result.notifiedUnitIds.length, at: shanghaiDateTime(c.now) })
+            : noticeCard('计划安排表未发布', [result.message], 'orange');
+          if (token) await c.enqueue(`schedule-publish-done:${eventId}`, { op: 'card_update', token, card });
+        },
+        { eventId: `${eventId}:publish` },
+      );
     });
     return answer.info(`正在发布第 ${check.version} 版…`, publishingCard({ title, version: check.version }));
   });

@@ -17,7 +17,13 @@ import { openSummary, saveSummaryDraft, submitSummary, unitActivities, viewSumma
 import { choosePhotoTarget, handlePhotoMessage, openPhotoList, removePhoto, toggleLogoPhoto, type PhotoListResult } from '../usecases/summaries/photos.ts';
 import { summaryCompleteness } from '../usecases/summaries/completeness.ts';
 
-const themeInForm = z.object({ themeId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
+const themeInForm = z.object({
+  themeId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
 
 /** The theme of a summary button: in its value, or (on the list card) in the form's select. */
 function themeOf(v: { themeId?: string }, e: CardActionEvent): string | undefined {
@@ -82,9 +88,7 @@ function summaryResponse(ctx: HandlerContext, r: SummaryResult): CardResponse {
     saved: (r) => answer.success('草稿已保存', summaryFormCard({ ...r.form, notice: `草稿已保存（${shanghaiTime(ctx.now)}），可随时继续填写后提交。` })),
     invalid: (r) => answer.error(`还有 ${r.errors.length} 处需要修改：${r.errors.slice(0, 2).join('；')}${r.errors.length > 2 ? '……' : ''}`, summaryFormCard(r.form)),
     submitted: (r) =>
-      r.version > 1
-        ? answer.success('修改已提交', summaryReadCard({ ...r.read, notice: '修改已提交。' }))
-        : answer.success('活动总结已提交', summaryReadCard({ ...r.read, notice: '总结已提交，感谢！链接核验结果稍后发到本群。' })),
+      r.version > 1 ? answer.success('修改已提交', summaryReadCard({ ...r.read, notice: '修改已提交。' })) : answer.success('活动总结已提交', summaryReadCard({ ...r.read, notice: '总结已提交，感谢！链接核验结果稍后发到本群。' })),
   });
 }
 
@@ -101,11 +105,24 @@ function photoListResponse(r: PhotoListResult): CardResponse {
 
 export function register(bot: Bot): void {
   bot.command({ names: ['总结', '填写总结', '活动总结'], summary: '查看本单位入选活动并填写活动总结、上传照片', example: '@主题日助手 总结', audience: 'liaison' }, (ctx, m, args) => summaryCommand(ctx, m, args));
-  bot.command({ names: ['总结进度'], summary: '查看各单位活动总结、照片、LOGO、链接是否齐全', example: '@主题日助手 总结进度 2026', audience: 'coordinator', id: 'summary.progress' }, coordinatorsOnly('“总结进度”仅限县政务公开办使用'), (ctx, _m, args) => progressCommand(ctx, args));
+  bot.command(
+    { names: ['总结进度'], summary: '查看各单位活动总结、照片、LOGO、链接是否齐全', example: '@主题日助手 总结进度 2026', audience: 'coordinator', id: 'summary.progress' },
+    coordinatorsOnly('“总结进度”仅限县政务公开办使用'),
+    (ctx, _m, args) => progressCommand(ctx, args),
+  );
 
-  bot.action(summaryActions.open, withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await openSummary(ctx, themeId, e.messageId))));
-  bot.action(summaryActions.save, withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await saveSummaryDraft(ctx, themeId, e.formValue, e.messageId))));
-  bot.action(summaryActions.submit, withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await submitSummary(ctx, themeId, e.formValue, e.messageId))));
+  bot.action(
+    summaryActions.open,
+    withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await openSummary(ctx, themeId, e.messageId))),
+  );
+  bot.action(
+    summaryActions.save,
+    withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await saveSummaryDraft(ctx, themeId, e.formValue, e.messageId))),
+  );
+  bot.action(
+    summaryActions.submit,
+    withTheme(async (ctx, themeId, e) => summaryResponse(ctx, await submitSummary(ctx, themeId, e.formValue, e.messageId))),
+  );
   bot.action(summaryActions.view, async (ctx, v, e) => {
     const themeId = themeOf(v, e);
     if (!themeId) return answer.warning('请先选择一项活动');

@@ -45,8 +45,16 @@ export class FeishuApiError extends Error {
   }
 }
 
-export interface ChatInfo { chatId: string; name: string; external: boolean; userCount?: number }
-export interface ChatMember { openId: string; name: string }
+export interface ChatInfo {
+  chatId: string;
+  name: string;
+  external: boolean;
+  userCount?: number;
+}
+export interface ChatMember {
+  openId: string;
+  name: string;
+}
 
 /** A message as listed by the history API (used to backfill after a long-connection outage). */
 export interface HistoryMessage {

@@ -84,12 +84,7 @@ export async function writeDirectory(tx: Tx, units: DirectoryUnit[]): Promise<Di
         leaderOpenId: unit.leaderOpenId ?? existing.leaderOpenId,
         active: true,
       };
-      const changed =
-        next.kind !== existing.kind ||
-        next.sortOrder !== existing.sortOrder ||
-        next.leaderName !== existing.leaderName ||
-        next.leaderOpenId !== existing.leaderOpenId ||
-        next.active !== existing.active;
+      const changed = next.kind !== existing.kind || next.sortOrder !== existing.sortOrder || next.leaderName !== existing.leaderName || next.leaderOpenId !== existing.leaderOpenId || next.active !== existing.active;
       if (changed) {
         await tx.unit.update({ where: { id: unitId }, data: next });
         counts.units.updated++;
@@ -103,8 +98,7 @@ export async function writeDirectory(tx: Tx, units: DirectoryUnit[]): Promise<Di
     for (const liaison of unit.liaisons) {
       // Same person: same open_id, else same name (a name row may gain its open_id later).
       const found =
-        (liaison.openId ? current.find((l) => l.openId === liaison.openId) : undefined) ??
-        current.find((l) => !matched.has(l.id) && l.name === liaison.name && (l.openId === null || liaison.openId === null || l.openId === liaison.openId));
+        (liaison.openId ? current.find((l) => l.openId === liaison.openId) : undefined) ?? current.find((l) => !matched.has(l.id) && l.name === liaison.name && (l.openId === null || liaison.openId === null || l.openId === liaison.openId));
       const data = { name: liaison.name, phone: liaison.phone, role: liaison.role, openId: liaison.openId ?? found?.openId ?? null };
       if (!found) {
         await tx.liaison.create({ data: { unitId, ...data } });

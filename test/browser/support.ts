@@ -185,16 +185,18 @@ export async function overflowing(page: Page, scope: Locator): Promise<string[]>
   const width = page.viewportSize()?.width ?? 0;
   return scope.evaluateAll(
     (nodes, w) =>
-      nodes.flatMap((n) => [n, ...Array.from(n.querySelectorAll('*'))]).flatMap((e) => {
-        const r = e.getBoundingClientRect();
-        if (r.width === 0 || r.right <= w + 0.5) return [];
-        // Horizontally scrollable boxes (tables) may hold wider content.
-        for (let p = e.parentElement; p; p = p.parentElement) {
-          const s = getComputedStyle(p);
-          if ((s.overflowX === 'auto' || s.overflowX === 'scroll' || s.overflowX === 'hidden') && p.getBoundingClientRect().right <= w + 0.5) return [];
-        }
-        return [`${e.tagName.toLowerCase()}.${e.className} right=${Math.round(r.right)}`];
-      }),
+      nodes
+        .flatMap((n) => [n, ...Array.from(n.querySelectorAll('*'))])
+        .flatMap((e) => {
+          const r = e.getBoundingClientRect();
+          if (r.width === 0 || r.right <= w + 0.5) return [];
+          // Horizontally scrollable boxes (tables) may hold wider content.
+          for (let p = e.parentElement; p; p = p.parentElement) {
+            const s = getComputedStyle(p);
+            if ((s.overflowX === 'auto' || s.overflowX === 'scroll' || s.overflowX === 'hidden') && p.getBoundingClientRect().right <= w + 0.5) return [];
+          }
+          return [`${e.tagName.toLowerCase()}.${e.className} right=${Math.round(r.right)}`];
+        }),
     width,
   );
 }

@@ -35,7 +35,21 @@ const NOTICE_2027 = [
 let seq = 0;
 function message(sender: string, chatId: string, text: string): MessageEvent {
   seq++;
-  return { kind: 'message', eventId: `ev_hi_${seq}`, messageId: `om_hi_${seq}`, chatId, chatType: 'group', senderOpenId: sender, senderType: 'user', msgType: 'text', text, content: { text }, mentions: [], mentionedBot: true, createTime: new Date('2026-12-04T02:00:00Z') };
+  return {
+    kind: 'message',
+    eventId: `ev_hi_${seq}`,
+    messageId: `om_hi_${seq}`,
+    chatId,
+    chatType: 'group',
+    senderOpenId: sender,
+    senderType: 'user',
+    msgType: 'text',
+    text,
+    content: { text },
+    mentions: [],
+    mentionedBot: true,
+    createTime: new Date('2026-12-04T02:00:00Z'),
+  };
 }
 function click(operator: string, chatId: string, value: Record<string, unknown>): CardActionEvent {
   seq++;

@@ -29,7 +29,10 @@ describe('the State Council holiday notice parser', () => {
     expect(holidays.map((d) => d.date)).toEqual(packageDays(year, 'holidays').map((d) => d.date));
     expect(workdays.map((d) => d.date)).toEqual(packageDays(year, 'workdays').map((d) => d.date));
     // Same festival: the package's short name (清明, 端午, 中秋 …) is part of the notice's item name.
-    for (const [kind, days] of [['holidays', holidays], ['workdays', workdays]] as const) {
+    for (const [kind, days] of [
+      ['holidays', holidays],
+      ['workdays', workdays],
+    ] as const) {
       const names = new Map(packageDays(year, kind).map((d) => [d.date, d.name]));
       for (const d of days) expect(d.festival).toContain(names.get(d.date));
     }

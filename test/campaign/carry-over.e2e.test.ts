@@ -39,7 +39,10 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
   };
   const noticeOf = async (u: DemoUnitInfo, campaignId: string) => {
     const sub = await h.db.submission.findUniqueOrThrow({ where: { campaignId_unitId: { campaignId, unitId: u.id } } });
-    return h.messages(u.chatId).filter((m) => m.msgType === 'interactive' && cardText(m.card).includes('submission.open') && cardText(m.card).includes(sub.id)).pop();
+    return h
+      .messages(u.chatId)
+      .filter((m) => m.msgType === 'interactive' && cardText(m.card).includes('submission.open') && cardText(m.card).includes(sub.id))
+      .pop();
   };
   /** 进度 sends a fresh (tracked) card into the chat rather than a reply. */
   const progressCard = async (year: number) => {
@@ -66,7 +69,19 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
     // 2026, closed: its own settings, a two-line rubric, a reviewer, and one approved, held theme for units[0].
     c2026 = (
       await h.db.campaign.create({
-        data: { year: 2026, title: TITLE(2026), status: 'closed', noticeDate: '2026-03-23', deadline: '2026-04-07', contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'CSX84872387@163.com', launchedAt: atShanghai('2026-03-23', '10:00'), launchedBy: coord, settings: JSON.stringify(settings2026) },
+        data: {
+          year: 2026,
+          title: TITLE(2026),
+          status: 'closed',
+          noticeDate: '2026-03-23',
+          deadline: '2026-04-07',
+          contactName: '李成英',
+          contactPhone: '0731-84872387',
+          contactEmail: 'CSX84872387@163.com',
+          launchedAt: atShanghai('2026-03-23', '10:00'),
+          launchedBy: coord,
+          settings: JSON.stringify(settings2026),
+        },
       })
     ).id;
     await h.db.evaluationCriterion.createMany({
@@ -89,7 +104,8 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
     const launch = await ask('发起申报 2027');
     expect(validateCard(launch.card)).toEqual({ ok: true });
     const text = cardText(launch.card);
-    for (const s of ['沿用 2026 年', '6 个，6 个已绑定工作群', '截止前 5 个工作日、前 2 个工作日、截止当天', '群内提醒 → 私聊联系人 → 抄送分管领导', '活动成效（60）、宣传报道（40）', '王审核', '科教强县、改革开放']) expect(text).toContain(s);
+    for (const s of ['沿用 2026 年', '6 个，6 个已绑定工作群', '截止前 5 个工作日、前 2 个工作日、截止当天', '群内提醒 → 私聊联系人 → 抄送分管领导', '活动成效（60）、宣传报道（40）', '王审核', '科教强县、改革开放'])
+      expect(text).toContain(s);
     // Settings and rubric ticked, reviewers not, unless the coordinator ticks them.
     expect(shownFormValues(launch.card).launch_carry).toEqual(['settings', 'rubric']);
 
@@ -104,7 +120,10 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
     const c = await h.db.campaign.findUniqueOrThrow({ where: { year: 2027 } });
     c2027 = c.id;
     expect(parseSettings(c.settings)).toEqual(parseSettings(JSON.stringify(settings2026)));
-    expect((await h.db.evaluationCriterion.findMany({ where: { campaignId: c2027 }, orderBy: { sortOrder: 'asc' } })).map((r) => [r.key, r.weight])).toEqual([['effect', 60], ['publicity', 40]]);
+    expect((await h.db.evaluationCriterion.findMany({ where: { campaignId: c2027 }, orderBy: { sortOrder: 'asc' } })).map((r) => [r.key, r.weight])).toEqual([
+      ['effect', 60],
+      ['publicity', 40],
+    ]);
     expect(await h.db.reviewer.count({ where: { campaignId: c2027 } })).toBe(0);
     expect(await h.db.submission.count({ where: { campaignId: c2027, status: 'pending' } })).toBe(6);
     expect(await h.db.theme.count({ where: { submission: { campaignId: c2027 } } })).toBe(0);
@@ -116,7 +135,9 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
   });
 
   it('reviewers carry over only when ticked (a re-launch of a draft year)', async () => {
-    const draft = await h.db.campaign.create({ data: { year: 2028, title: TITLE(2028), status: 'draft', noticeDate: '2026-12-02', deadline: '2026-12-30', contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'CSX84872387@163.com' } });
+    const draft = await h.db.campaign.create({
+      data: { year: 2028, title: TITLE(2028), status: 'draft', noticeDate: '2026-12-02', deadline: '2026-12-30', contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'CSX84872387@163.com' },
+    });
     // 2028 carries from 2027, which has no reviewer: tick them on 2027 first, from 2026.
     await h.db.reviewer.create({ data: { campaignId: c2027, openId: 'ou_reviewer_wang', name: '王审核', addedBy: coord } });
     const launch = await ask('发起申报 2028');
@@ -155,7 +176,13 @@ describe.each(PROVIDERS_UNDER_TEST)('carry-over to next year, 主题领域 and n
     // A 领域 not in the year's list is refused next to the field, nothing lost.
     const other = await openForm(units[1]!);
     expect(cardText(other.card)).not.toContain('仅供参考'); // no 2026 themes for this unit
-    const refused = await clickForm(h, liaisonOf(units[1]!), other.messageId, { name: 'btn_submit' }, { contact_phone: '0731-84875002', theme_title: '营商环境优化政策解读会', theme_month: '6', theme_forms: ['forum'], theme_intro: INTRO, theme_domains: ['外星领域'] });
+    const refused = await clickForm(
+      h,
+      liaisonOf(units[1]!),
+      other.messageId,
+      { name: 'btn_submit' },
+      { contact_phone: '0731-84875002', theme_title: '营商环境优化政策解读会', theme_month: '6', theme_forms: ['forum'], theme_intro: INTRO, theme_domains: ['外星领域'] },
+    );
     expect(refused.toast?.type).toBe('error');
     expect(cardText(refused.card)).toContain('主题领域只能从列出的选项中选择');
     const ok = await clickForm(h, liaisonOf(units[1]!), other.messageId, { name: 'btn_submit' }, { theme_domains: ['营商环境'] });

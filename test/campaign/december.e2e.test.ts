@@ -63,7 +63,18 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
     for (const [i, unit] of units.slice(0, 6).entries()) {
       const sub = await h.db.submission.create({ data: { campaignId: c2026, unitId: unit.id, status: 'submitted', version: 1, submittedAt: atShanghai('2026-04-03', '15:00') } });
       const month = i < 3 ? 12 : 6 + i;
-      const theme = await h.db.theme.create({ data: { submissionId: sub.id, seq: 1, title: `${unit.name}2026年活动`, month, forms: '["forum"]', intro: '邀请代表委员和群众座谈，介绍工作推进情况并听取意见建议。', reviewStatus: 'approved', updatedAt: atShanghai('2026-04-20', '10:00') } });
+      const theme = await h.db.theme.create({
+        data: {
+          submissionId: sub.id,
+          seq: 1,
+          title: `${unit.name}2026年活动`,
+          month,
+          forms: '["forum"]',
+          intro: '邀请代表委员和群众座谈，介绍工作推进情况并听取意见建议。',
+          reviewStatus: 'approved',
+          updatedAt: atShanghai('2026-04-20', '10:00'),
+        },
+      });
       await h.db.reviewDecision.create({ data: { themeId: theme.id, themeVersion: 1, decision: 'approve', reviewerOpenId: coord, createdAt: atShanghai('2026-04-20', '10:00') } });
       if (i === 1 || i === 2) {
         owingSummary.push(unit.id);
@@ -71,11 +82,20 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
       }
       await h.db.summary.create({
         data: {
-          themeId: theme.id, status: 'submitted', version: 1, heldDates: JSON.stringify([`2026-${String(month).padStart(2, '0')}-03`]), formsUsed: '["forum"]',
-          participants: JSON.stringify({ npcDeputies: 2, cppccMembers: 1, experts: 1, media: 2, citizens: 30 }), logoShown: true,
-          links: JSON.stringify({ media: [`https://news.example.cn/${i}.html`], website: [], newMedia: [] }), policyReleased: true, opinionsCount: 12,
-          summaryText: `${unit.name}活动总结：邀请代表委员和群众参加座谈，介绍工作推进情况并听取意见建议。`, experience: '会前征集、会上回应、会后公开。',
-          submittedAt: atShanghai('2026-12-04', '10:00'), submittedBy: unit.liaisons[0]!.openId,
+          themeId: theme.id,
+          status: 'submitted',
+          version: 1,
+          heldDates: JSON.stringify([`2026-${String(month).padStart(2, '0')}-03`]),
+          formsUsed: '["forum"]',
+          participants: JSON.stringify({ npcDeputies: 2, cppccMembers: 1, experts: 1, media: 2, citizens: 30 }),
+          logoShown: true,
+          links: JSON.stringify({ media: [`https://news.example.cn/${i}.html`], website: [], newMedia: [] }),
+          policyReleased: true,
+          opinionsCount: 12,
+          summaryText: `${unit.name}活动总结：邀请代表委员和群众参加座谈，介绍工作推进情况并听取意见建议。`,
+          experience: '会前征集、会上回应、会后公开。',
+          submittedAt: atShanghai('2026-12-04', '10:00'),
+          submittedBy: unit.liaisons[0]!.openId,
         },
       });
     }
@@ -189,8 +209,15 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
     await h.tick(atShanghai('2026-12-24', '09:45'));
     await h.drainOutbox();
     const logs = await h.db.reminderLog.findMany({ where: { date: '2026-12-24', unitId: { not: null } }, select: { campaignId: true, unitId: true, kind: true, status: true } });
-    const of = (campaignId: string, kind: string) => logs.filter((l) => l.campaignId === campaignId && l.kind === kind).map((l) => l.unitId!).sort();
-    const owing2027 = h.demo.units.map((u) => u.id).filter((id) => !submitted2027.includes(id)).sort();
+    const of = (campaignId: string, kind: string) =>
+      logs
+        .filter((l) => l.campaignId === campaignId && l.kind === kind)
+        .map((l) => l.unitId!)
+        .sort();
+    const owing2027 = h.demo.units
+      .map((u) => u.id)
+      .filter((id) => !submitted2027.includes(id))
+      .sort();
     // 2026-12-29 minus 3 working days is 12月24日.
     expect(of(c2027, 'deadline-3')).toEqual(owing2027);
     expect(of(c2026, 'month-end')).toEqual([...owingSummary].sort());
@@ -200,7 +227,10 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
     // The month-end reminder reached the two units' groups, naming their 2026 activity.
     for (const unitId of owingSummary) {
       const unit = h.demo.units.find((u) => u.id === unitId)!;
-      const cards = h.messages(unit.chatId).filter((m) => m.senderType === 'app' && m.msgType === 'interactive').map((m) => cardText(m.card));
+      const cards = h
+        .messages(unit.chatId)
+        .filter((m) => m.senderType === 'app' && m.msgType === 'interactive')
+        .map((m) => cardText(m.card));
       expect(cards.some((c) => c.includes('12月活动总结提醒') && c.includes(`${unit.name}2026年活动`))).toBe(true);
     }
     expect(await snapshot2026(h.db, c2026)).toEqual(before);

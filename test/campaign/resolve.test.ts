@@ -23,7 +23,19 @@ describe('splitYearArg', () => {
 describe.each(PROVIDERS_UNDER_TEST)('resolveCampaign (%s)', STORY, (provider) => {
   let db: TestDatabase;
   const create = (year: number, status: string) =>
-    db.client.campaign.create({ data: { year, title: `长沙县${year}年“政务公开主题日”活动`, status, noticeDate: `${year}-03-23`, deadline: `${year}-04-07`, contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'a@b.cn', ...(status === 'draft' ? {} : { launchedAt: atShanghai(`${year}-03-23`, '10:00') }) } });
+    db.client.campaign.create({
+      data: {
+        year,
+        title: `长沙县${year}年“政务公开主题日”活动`,
+        status,
+        noticeDate: `${year}-03-23`,
+        deadline: `${year}-04-07`,
+        contactName: '李成英',
+        contactPhone: '0731-84872387',
+        contactEmail: 'a@b.cn',
+        ...(status === 'draft' ? {} : { launchedAt: atShanghai(`${year}-03-23`, '10:00') }),
+      },
+    });
   const years = async (now: string) => Object.fromEntries(await Promise.all(INTENTS.map(async (i) => [i, (await resolveCampaign(db.client, i, { now: atShanghai(now, '10:00') }))?.year ?? null])));
 
   beforeAll(async () => {

@@ -39,7 +39,10 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
       const scores = await h.db.score.findMany({ where: { campaignId: campaign.id }, select: { themeId: true, judgeOpenId: true, score: true } });
       const groups = await h.db.groupChat.count({ where: { status: { in: ['bound', 'coordinator'] } } });
       const announced = await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'evaluation.announce:' }, status: 'sent' } });
-      const announcement = h.messages(units[0]!.chatId).filter((m) => m.msgType === 'interactive').pop();
+      const announcement = h
+        .messages(units[0]!.chatId)
+        .filter((m) => m.msgType === 'interactive')
+        .pop();
       facts = {
         units,
         campaignStatus: campaign.status,
@@ -53,7 +56,9 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
       };
     });
     const p = result.phases;
-    console.log(`[simulated year, ${provider}] ${result.units} units, ${result.submitted} submitted, ${result.reminders} reminders, ${result.outboxSent} messages delivered in ${(result.ms / 1000).toFixed(1)} s, ${sec(result.cpuMs)} CPU (goal < 10 s; setup ${sec(p.setupMs)}, daily ticks ${sec(p.ticksMs)} of which jobs ${sec(p.tickJobsMs)}, events ${sec(p.eventsMs)}; ${p.drains} outbox drains ${sec(p.drainsMs)})`);
+    console.log(
+      `[simulated year, ${provider}] ${result.units} units, ${result.submitted} submitted, ${result.reminders} reminders, ${result.outboxSent} messages delivered in ${(result.ms / 1000).toFixed(1)} s, ${sec(result.cpuMs)} CPU (goal < 10 s; setup ${sec(p.setupMs)}, daily ticks ${sec(p.ticksMs)} of which jobs ${sec(p.tickJobsMs)}, events ${sec(p.eventsMs)}; ${p.drains} outbox drains ${sec(p.drainsMs)})`,
+    );
   }, 600_000);
 
   let facts: {
@@ -78,8 +83,16 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
 
   it('every unit but the non-submitters submitted through the form', () => {
     expect(facts.units).toHaveLength(SIM_UNITS);
-    const expected = facts.units.filter((_, i) => !neverSubmits(i)).map((u) => u.name).sort();
-    expect(facts.units.filter((u) => facts.submittedOn.has(u.id)).map((u) => u.name).sort()).toEqual(expected);
+    const expected = facts.units
+      .filter((_, i) => !neverSubmits(i))
+      .map((u) => u.name)
+      .sort();
+    expect(
+      facts.units
+        .filter((u) => facts.submittedOn.has(u.id))
+        .map((u) => u.name)
+        .sort(),
+    ).toEqual(expected);
     expect(result.submitted).toBe(expected.length);
   });
 
@@ -168,7 +181,10 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
       const js = [0, 1, 2].filter((j) => !(j === 2 && t.submission.unitId === judgeUnitId));
       return { unitId: t.submission.unitId, final: Math.round((js.reduce((a, j) => a + 10 * judgeScore(i, j), 0) / js.length) * 100) / 100 };
     });
-    const expected = finals.filter((f) => finals.filter((g) => g.final > f.final).length < 3).map((f) => f.unitId).sort();
+    const expected = finals
+      .filter((f) => finals.filter((g) => g.final > f.final).length < 3)
+      .map((f) => f.unitId)
+      .sort();
     const themeUnit = new Map(facts.themes.map((t) => [t.id, t.submission.unitId]));
     expect(e.status).toBe('announced');
     expect(e.winners.map((w) => themeUnit.get(w)).sort()).toEqual(expected);

@@ -156,7 +156,10 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     expect(JSON.parse(audit.after!)).toMatchObject({ status: 'scheduled', closedFor: 2, keptWindows: 1, beforeDeadline: false });
 
     // Receipts of units whose 申报 closed are updated in place: no 修改/撤回.
-    const receipt = h.messages(units[3]!.chatId).filter((m) => m.msgType === 'interactive' && cardText(m.card).includes('申报回执')).at(-1)!;
+    const receipt = h
+      .messages(units[3]!.chatId)
+      .filter((m) => m.msgType === 'interactive' && cardText(m.card).includes('申报回执'))
+      .at(-1)!;
     expect(buttons(h.emulator.message(receipt.messageId)!.card)).toEqual([]);
     expect(cardText(h.emulator.message(receipt.messageId)!.card)).toContain('已过截止时间');
 
@@ -200,7 +203,12 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     await waitUntil(async () => (await versions()) === 3);
     const v3 = await h.db.scheduleVersion.findFirstOrThrow({ where: { campaignId, version: 3 } });
     const changes = JSON.parse(v3.changes) as { kind: string; unitId: string }[];
-    expect(changes.filter((c) => c.kind === 'added').map((c) => c.unitId).sort()).toEqual([units[2]!.id, u.id].sort());
+    expect(
+      changes
+        .filter((c) => c.kind === 'added')
+        .map((c) => c.unitId)
+        .sort(),
+    ).toEqual([units[2]!.id, u.id].sort());
   });
 
   it('shows the stage on 进度 and in 帮助, with examples valid today', async () => {
@@ -225,7 +233,14 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     expect(text).toContain('现在常用');
     // Workflow order: launch before progress before review before publishing before evaluation.
     const at = (s: string) => text.indexOf(`· **${s}**`, text.indexOf('协调人（县政务公开办）可用'));
-    for (const [a, b] of [['发起申报', '进度'], ['进度', '审核'], ['审核', '发布计划'], ['发布计划', '总结进度'], ['总结进度', '开启评选']] as const) expect(at(a), `${a} before ${b}`).toBeLessThan(at(b));
+    for (const [a, b] of [
+      ['发起申报', '进度'],
+      ['进度', '审核'],
+      ['审核', '发布计划'],
+      ['发布计划', '总结进度'],
+      ['总结进度', '开启评选'],
+    ] as const)
+      expect(at(a), `${a} before ${b}`).toBeLessThan(at(b));
     // Examples valid today (2023-04-10): next year's launch, dates after the deadline.
     expect(text).toContain('@主题日助手 发起申报 2024 截止 2024-04-07');
 
@@ -242,7 +257,11 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     await h.drainOutbox();
     const pick = lastInteractive(h.messages(office))!;
     expect(validateCard(pick.card)).toEqual({ ok: true });
-    expect(buttons(pick.card).map((b) => b.text).sort()).toEqual([`同名者（${units[3]!.name}）`, `同名者（${units[4]!.name}）`].sort());
+    expect(
+      buttons(pick.card)
+        .map((b) => b.text)
+        .sort(),
+    ).toEqual([`同名者（${units[3]!.name}）`, `同名者（${units[4]!.name}）`].sort());
     expect((await h.click(coordinator, pick.messageId, { a: 'evaluation.add_judge_pick', o: 'ou_forged' })).toast?.content).toContain('名录中找不到');
     const picked = await h.click(coordinator, pick.messageId, buttonValue(pick.card, { text: `同名者（${units[4]!.name}）` }));
     expect(picked.toast?.content).toContain(`已添加评委 同名者（${units[4]!.name}，回避本单位活动）`);

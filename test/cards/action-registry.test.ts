@@ -9,7 +9,9 @@ import { actionProblems, callbackValues, productionBot } from '../support/card-a
 describe('card action registry', () => {
   it('registers every defined action on the production bot, under its own name', () => {
     const bot = productionBot();
-    const missing = definedActions().filter((d) => bot.actionFor(d.name) !== d).map((d) => d.name);
+    const missing = definedActions()
+      .filter((d) => bot.actionFor(d.name) !== d)
+      .map((d) => d.name);
     expect(missing).toEqual([]);
     expect(definedActions().length).toBeGreaterThan(40);
   });
@@ -45,7 +47,16 @@ describe('card action registry', () => {
   });
 
   it('finds the callback values of a real card', () => {
-    const card = buildNoticeCard({ campaignTitle: '2023年政务公开主题日', year: 2023, noticeDateText: '2023年3月23日', deadlineText: '2023年4月7日', contactName: '张三', contactPhone: '0731-84872387', contactEmail: 'a@b.cn', unit: { id: 'u1', name: '星沙街道', submissionId: 's1', liaisonNames: [] } });
+    const card = buildNoticeCard({
+      campaignTitle: '2023年政务公开主题日',
+      year: 2023,
+      noticeDateText: '2023年3月23日',
+      deadlineText: '2023年4月7日',
+      contactName: '张三',
+      contactPhone: '0731-84872387',
+      contactEmail: 'a@b.cn',
+      unit: { id: 'u1', name: '星沙街道', submissionId: 's1', liaisonNames: [] },
+    });
     const values = callbackValues(card);
     expect(values.map((v) => v.a)).toContain('submission.open');
     expect(actionProblems(card)).toEqual([]);

@@ -33,14 +33,37 @@ describe('chart builder', () => {
     expect(spec.data[0]?.values.map((v) => v.category)).toEqual(['镇', '镇', '街道']);
     expect(spec.color).toEqual({ type: 'ordinal', domain: ['已提交', '未提交'], range: ['#34c724', '#f54a45'] });
     expect(chartSpecProblems(spec)).toEqual([]);
-    const withZero = specOf(barChart({ stacked: true, data: [{ category: '镇', series: '已提交', value: 0 }, { category: '镇', series: '未提交', value: 4 }] }));
+    const withZero = specOf(
+      barChart({
+        stacked: true,
+        data: [
+          { category: '镇', series: '已提交', value: 0 },
+          { category: '镇', series: '未提交', value: 4 },
+        ],
+      }),
+    );
     expect(withZero.data[0]?.values).toEqual([{ category: '镇', series: '未提交', value: 4 }]);
   });
 
   it('groups series side by side unless stacked, and builds pies and rings', () => {
-    const grouped = specOf(barChart({ data: [{ category: 'a', series: 's1', value: 1 }, { category: 'a', series: 's2', value: 2 }] }));
+    const grouped = specOf(
+      barChart({
+        data: [
+          { category: 'a', series: 's1', value: 1 },
+          { category: 'a', series: 's2', value: 2 },
+        ],
+      }),
+    );
     expect(grouped.xField).toEqual(['category', 'series']);
-    const pie = pieChart({ title: '形式', donut: true, aspectRatio: '4:3', data: [{ category: '座谈', value: 3 }, { category: '调研', value: Number.NaN }] });
+    const pie = pieChart({
+      title: '形式',
+      donut: true,
+      aspectRatio: '4:3',
+      data: [
+        { category: '座谈', value: 3 },
+        { category: '调研', value: Number.NaN },
+      ],
+    });
     expect(pie).toMatchObject({ tag: 'chart', aspect_ratio: '4:3', chart_spec: { type: 'pie', categoryField: 'category', valueField: 'value', innerRadius: 0.5 } });
     expect(specOf(pie).data[0]?.values[1]).toEqual({ category: '调研', value: 0 });
     expect(() => barChart({ data: [], heightPx: 1000 })).toThrow(RangeError);
@@ -68,8 +91,16 @@ const KINDS = ['town', 'street', 'department'];
 describe('cards with charts', () => {
   it('the progress card charts submitted vs not by unit kind (county scale, 60 units)', () => {
     const rows = Array.from({ length: 60 }, (_, i) => ({
-      unitId: `u${i}`, unitName: `单位${i}`, kind: KINDS[i % 3]!, sortOrder: i, status: i % 4 === 0 ? 'pending' : 'submitted', late: false,
-      submittedAt: null, deadlineOverride: null, reopenedUntil: null, themes: [{ month: 1 + (i % 12), forms: ['policy'] }],
+      unitId: `u${i}`,
+      unitName: `单位${i}`,
+      kind: KINDS[i % 3]!,
+      sortOrder: i,
+      status: i % 4 === 0 ? 'pending' : 'submitted',
+      late: false,
+      submittedAt: null,
+      deadlineOverride: null,
+      reopenedUntil: null,
+      themes: [{ month: 1 + (i % 12), forms: ['policy'] }],
     }));
     const snap = summarizeProgress({ id: 'c1', year: 2026, title: '2026年政务公开主题日', status: 'collecting', deadline: '2026-04-07' }, rows);
     const built = buildProgressCard(snap, { updatedAtText: '2026-04-01 10:00', deadlineText: '2026年4月7日' });
@@ -79,7 +110,7 @@ describe('cards with charts', () => {
     const spec = specOf(charts[0]!);
     expect(chartSpecProblems(spec)).toEqual([]);
     const values = spec.data[0]!.values;
-    const count = (label: string, series: string): number => values.find((v) => v.category === label && v.series === series)?.value as number | undefined ?? 0;
+    const count = (label: string, series: string): number => (values.find((v) => v.category === label && v.series === series)?.value as number | undefined) ?? 0;
     for (const g of snap.byKind.filter((k) => k.total > 0)) {
       expect(count(g.label, '已提交')).toBe(g.submitted);
       expect(count(g.label, '未提交')).toBe(g.total - g.submitted);
@@ -95,10 +126,24 @@ describe('cards with charts', () => {
 
   it('the evaluation results card charts the score distribution (75 scored activities)', () => {
     const ranking: RankingRow[] = Array.from({ length: 80 }, (_, i) => ({
-      themeId: `t${i}`, rankLabel: `第${i + 1}名`, unitName: `单位${i}`, title: `活动${i}`, judges: 5, trimmed: true,
+      themeId: `t${i}`,
+      rankLabel: `第${i + 1}名`,
+      unitName: `单位${i}`,
+      title: `活动${i}`,
+      judges: 5,
+      trimmed: true,
       ...(i < 75 ? { final: 50 + (i % 51) } : {}),
     }));
-    const built = evaluationProgressCard({ year: 2026, statusLabel: '评分中', criteria: [{ key: 'k', name: '创新性', weight: 100, maxScore: 10, description: '', sortOrder: 1 }], judges: [{ name: '评委', unitName: '县委办', scored: 75, eligible: 80 }], ranking, defaultWinners: [], winners: [], canConfirm: true });
+    const built = evaluationProgressCard({
+      year: 2026,
+      statusLabel: '评分中',
+      criteria: [{ key: 'k', name: '创新性', weight: 100, maxScore: 10, description: '', sortOrder: 1 }],
+      judges: [{ name: '评委', unitName: '县委办', scored: 75, eligible: 80 }],
+      ranking,
+      defaultWinners: [],
+      winners: [],
+      canConfirm: true,
+    });
     expect(validateCard(built)).toEqual({ ok: true });
     const charts = chartsIn(built.body.elements);
     expect(charts.length).toBeGreaterThan(0);

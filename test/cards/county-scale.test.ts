@@ -70,7 +70,12 @@ function accepted(name: string, card: CardJson): void {
   expect.soft(m.bodyBytes, `${name}: request body bytes`).toBeLessThanOrEqual(CARD_BODY_LIMIT_BYTES);
   expect.soft(m.elements, `${name}: elements`).toBeLessThanOrEqual(CARD_ELEMENT_LIMIT);
   expect.soft(wasTrimmed(card), `${name}: needed the last-resort trim`).toBe(false);
-  expect.soft(badBold(card).map((b) => b.stray.join(' ¦ ').slice(0, 120)), `${name}: bold that would show as asterisks`).toEqual([]);
+  expect
+    .soft(
+      badBold(card).map((b) => b.stray.join(' ¦ ').slice(0, 120)),
+      `${name}: bold that would show as asterisks`,
+    )
+    .toEqual([]);
   // The one phone rule (issue 14): whatever a builder puts in a card, a group never sees a full mobile
   // (an input's own pre-filled value is the person's draft and stays editable, by design).
   const shown = JSON.stringify(maskForAudience(card, { kind: 'group' }, false), (k, v: unknown) => (k === 'default_value' ? undefined : v));
@@ -123,7 +128,10 @@ const raw: SummaryRaw = {
   summary: text(LONG_TEXT_MAX + 500),
   experience: text(LONG_TEXT_MAX + 500),
 };
-const parsed = parseSummary({ ...raw, summary: text(LONG_TEXT_MAX), experience: text(LONG_TEXT_MAX), links: { media: Array.from({ length: 10 }, (_, i) => `https://news.example.cn/a/${i}`).join('\n'), website: 'https://www.example.gov.cn/', newMedia: '' } }, { year: 2023, today: '2023-12-01' });
+const parsed = parseSummary(
+  { ...raw, summary: text(LONG_TEXT_MAX), experience: text(LONG_TEXT_MAX), links: { media: Array.from({ length: 10 }, (_, i) => `https://news.example.cn/a/${i}`).join('\n'), website: 'https://www.example.gov.cn/', newMedia: '' } },
+  { year: 2023, today: '2023-12-01' },
+);
 const values = parsed.ok ? parsed.values : parsed.partial;
 const evidence = evaluateEvidence(
   {
@@ -157,7 +165,15 @@ const completenessRows = (n: number): CompletenessRow[] =>
   }));
 
 const ranking = (n: number): RankingRow[] =>
-  Array.from({ length: n }, (_, i) => ({ themeId: `cm${i}xxxxxxxxxxxxxxxxxxxxx`, rankLabel: i < 3 ? '1（并列）' : i < 6 ? '4（并列）' : String(i + 1), unitName: UNIT(i % UNITS), title: TITLE(i), final: 99.5 - i * 0.5, judges: 9, trimmed: true }));
+  Array.from({ length: n }, (_, i) => ({
+    themeId: `cm${i}xxxxxxxxxxxxxxxxxxxxx`,
+    rankLabel: i < 3 ? '1（并列）' : i < 6 ? '4（并列）' : String(i + 1),
+    unitName: UNIT(i % UNITS),
+    title: TITLE(i),
+    final: 99.5 - i * 0.5,
+    judges: 9,
+    trimmed: true,
+  }));
 
 const reviewTheme = (i: number): ReviewThemeVm => ({
   id: `cm${i}xxxxxxxxxxxxxxxxxxxxx`,
@@ -170,7 +186,15 @@ const reviewTheme = (i: number): ReviewThemeVm => ({
   version: 12,
   reason: text(200, i),
   fields: ['title', 'month', 'forms', 'intro'],
-  diff: { fromVersion: 11, changes: [{ field: 'title', label: '活动主题', before: TITLE(i + 1), after: TITLE(i) }, { field: 'intro', label: '活动简介', before: text(500, i + 1), after: text(500, i) }, { field: 'month', label: '活动时间', before: '4月', after: '5月' }, { field: 'forms', label: '活动形式', before: '座谈', after: '调研、观摩、座谈、解读、问卷' }] },
+  diff: {
+    fromVersion: 11,
+    changes: [
+      { field: 'title', label: '活动主题', before: TITLE(i + 1), after: TITLE(i) },
+      { field: 'intro', label: '活动简介', before: text(500, i + 1), after: text(500, i) },
+      { field: 'month', label: '活动时间', before: '4月', after: '5月' },
+      { field: 'forms', label: '活动形式', before: '座谈', after: '调研、观摩、座谈、解读、问卷' },
+    ],
+  },
   lastDecision: { label: '退回修改', by: text(20), at: '2023-04-10 10:00' },
   draft: { reason: text(200, i), fields: ['title', 'month', 'forms', 'intro'] },
   error: text(60),
@@ -199,7 +223,15 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
   it('submissions: form, submitted, closed, launch, notice, receipt, progress, help, groups', () => {
     const formBase = { submissionId: 'cmxxxxxxxxxxxxxxxxxxxxxxx', baseVersion: 12, unitName: UNIT(1), campaignTitle: TITLE(0), year: 2023, deadlineText: '2023年4月7日（星期五）', firstAllowedMonth: 4 };
     for (const n of [0, 1, MAX_THEMES_PER_UNIT]) {
-      accepted(`form ${n}`, buildSubmissionFormCard({ ...formBase, draft: draft(n), banner: text(200), conflict: { version: 13, byName: text(20), atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)) } }));
+      accepted(
+        `form ${n}`,
+        buildSubmissionFormCard({
+          ...formBase,
+          draft: draft(n),
+          banner: text(200),
+          conflict: { version: 13, byName: text(20), atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)) },
+        }),
+      );
       // Issue 10: 主题领域 (the most labels of the longest length, all picked) and last year's ten themes with 以此为草稿.
       const domainOptions = Array.from({ length: THEME_DOMAINS_MAX }, (_, i) => text(THEME_DOMAIN_MAX_CHARS, i));
       const withDomains = <T extends object>(t: T) => ({ ...t, domains: domainOptions });
@@ -235,10 +267,39 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     accepted('notice (unit)', buildNoticeCard({ ...notice, unit: { id: 'u1', name: UNIT(1), submissionId: 's1', liaisonNames: [text(20), text(20), text(20)] }, extraLine: text(200) }));
     for (const status of ['submitted', 'withdrawn'] as const) {
       for (const editable of [true, false]) {
-        accepted(`receipt ${status} ${editable}`, buildReceiptCard({ submissionId: 's1', unitName: UNIT(1), campaignTitle: TITLE(0), version: 12, displayVersion: 12, status, atText: '2023-04-01 10:00', byName: text(20), contactName: text(20), contactPhoneMasked: '138****5678', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)), late: true, editableUntilText: '2023年4月7日', editable }));
+        accepted(
+          `receipt ${status} ${editable}`,
+          buildReceiptCard({
+            submissionId: 's1',
+            unitName: UNIT(1),
+            campaignTitle: TITLE(0),
+            version: 12,
+            displayVersion: 12,
+            status,
+            atText: '2023-04-01 10:00',
+            byName: text(20),
+            contactName: text(20),
+            contactPhoneMasked: '138****5678',
+            themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)),
+            late: true,
+            editableUntilText: '2023年4月7日',
+            editable,
+          }),
+        );
       }
     }
-    const units = Array.from({ length: UNITS }, (_, i) => ({ unitId: `u${i}`, unitName: UNIT(i), kind: ['town', 'street', 'department'][i % 3]!, sortOrder: i, status: i % 2 === 0 ? 'pending' : i % 7 === 0 ? 'withdrawn' : 'submitted', late: i % 5 === 0, submittedAt: null, deadlineOverride: i % 3 === 0 ? '2023-04-14' : null, reopenedUntil: i % 4 === 0 ? '2023-04-12' : null, themes: [{ month: 1 + (i % 12), forms: ['policy'] }] }));
+    const units = Array.from({ length: UNITS }, (_, i) => ({
+      unitId: `u${i}`,
+      unitName: UNIT(i),
+      kind: ['town', 'street', 'department'][i % 3]!,
+      sortOrder: i,
+      status: i % 2 === 0 ? 'pending' : i % 7 === 0 ? 'withdrawn' : 'submitted',
+      late: i % 5 === 0,
+      submittedAt: null,
+      deadlineOverride: i % 3 === 0 ? '2023-04-14' : null,
+      reopenedUntil: i % 4 === 0 ? '2023-04-12' : null,
+      themes: [{ month: 1 + (i % 12), forms: ['policy'] }],
+    }));
     const snap = summarizeProgress({ id: 'c1', year: 2023, title: TITLE(0), status: 'collecting', deadline: '2023-04-07' }, units);
     accepted('progress', buildProgressCard(snap, { updatedAtText: '2023-04-01 10:00', deadlineText: '2023年4月7日', extraSections: [markdown('**提醒记录**')] }));
     const commands = Array.from({ length: 30 }, (_, i) => ({ name: `${text(8, i)}`, summary: text(60, i), example: text(40, i) }));
@@ -251,27 +312,96 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
   });
 
   it('reminders, digest, nudges', () => {
-    accepted('deadline reminder', deadlineReminderCard({ campaignTitle: TITLE(0), unitName: UNIT(1), deadlineText: '2023年4月7日', leftText: '今天截止', mentionOpenIds: Array.from({ length: 10 }, (_, i) => `ou_${'a'.repeat(30)}${i}`), openAction: submissionActions.open.value({ submissionId: 's1' }), contactLine: text(200), urgent: true, manual: true }));
-    accepted('leader escalation', leaderEscalationCard({ campaignTitle: TITLE(0), unitName: UNIT(1), deadlineText: '2023年4月7日', leftText: '还剩 3 个工作日', remindersSent: 9, liaisonNames: [text(20), text(20)], leaderOpenId: `ou_${'a'.repeat(32)}` }));
+    accepted(
+      'deadline reminder',
+      deadlineReminderCard({
+        campaignTitle: TITLE(0),
+        unitName: UNIT(1),
+        deadlineText: '2023年4月7日',
+        leftText: '今天截止',
+        mentionOpenIds: Array.from({ length: 10 }, (_, i) => `ou_${'a'.repeat(30)}${i}`),
+        openAction: submissionActions.open.value({ submissionId: 's1' }),
+        contactLine: text(200),
+        urgent: true,
+        manual: true,
+      }),
+    );
+    accepted(
+      'leader escalation',
+      leaderEscalationCard({ campaignTitle: TITLE(0), unitName: UNIT(1), deadlineText: '2023年4月7日', leftText: '还剩 3 个工作日', remindersSent: 9, liaisonNames: [text(20), text(20)], leaderOpenId: `ou_${'a'.repeat(32)}` }),
+    );
     for (const kind of ['month-start', 'month-end', 'summary-due'] as const) {
-      accepted(`month ${kind}`, monthReminderCard({ kind, unitName: UNIT(1), month: 5, mentionOpenIds: ['ou_a1'], themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => ({ themeId: `t${i}`, title: TITLE(i), monthText: '5月', summaryButton: true })), requirements: Array.from({ length: 6 }, (_, i) => text(100, i)), dueText: text(20) }));
+      accepted(
+        `month ${kind}`,
+        monthReminderCard({
+          kind,
+          unitName: UNIT(1),
+          month: 5,
+          mentionOpenIds: ['ou_a1'],
+          themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => ({ themeId: `t${i}`, title: TITLE(i), monthText: '5月', summaryButton: true })),
+          requirements: Array.from({ length: 6 }, (_, i) => text(100, i)),
+          dueText: text(20),
+        }),
+      );
     }
     accepted('holiday', holidayWarningCard(2027, 2026));
     const festivals = ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'];
-    accepted('holiday import preview', holidayImportPreviewCard({
-      year: 2027, previewId: '0123456789abcdef',
-      festivals: festivals.map((f) => ({ festival: `${f}：`, holidays: '2月6日（星期六）至2月14日（星期日），共9天', workdays: '2月20日（星期六）、2月21日（星期日）' })),
-      days: Array.from({ length: 40 }, (_, i) => ({ date: `2027-02-${String((i % 28) + 1).padStart(2, '0')}`, weekday: '星期六', kind: i % 3 ? '放假' : '上班', festival: festivals[i % 7]!, remark: text(40, i) })),
-      holidayCount: 33, workdayCount: 7, notes: Array.from({ length: 5 }, (_, i) => text(100, i)),
-    }));
+    accepted(
+      'holiday import preview',
+      holidayImportPreviewCard({
+        year: 2027,
+        previewId: '0123456789abcdef',
+        festivals: festivals.map((f) => ({ festival: `${f}：`, holidays: '2月6日（星期六）至2月14日（星期日），共9天', workdays: '2月20日（星期六）、2月21日（星期日）' })),
+        days: Array.from({ length: 40 }, (_, i) => ({ date: `2027-02-${String((i % 28) + 1).padStart(2, '0')}`, weekday: '星期六', kind: i % 3 ? '放假' : '上班', festival: festivals[i % 7]!, remark: text(40, i) })),
+        holidayCount: 33,
+        workdayCount: 7,
+        notes: Array.from({ length: 5 }, (_, i) => text(100, i)),
+      }),
+    );
     accepted('holiday import done', holidayImportDoneCard({ year: 2027, written: 40, removed: 3, keptManual: 2, by: text(20) }));
-    accepted('calendar', calendarOverridesCard(2027, Array.from({ length: 60 }, (_, i) => ({ date: `2027-01-${String((i % 28) + 1).padStart(2, '0')}`, kind: i % 2 ? '上班' : '休息', note: text(40, i), by: text(20) })), `已内置 **2026年**及以前的节假日；**2027年没有内置节假日数据，也还没有设置**，提醒暂按周一至周五计算。`));
-    accepted('reminder log', reminderLogCard(TITLE(0), Array.from({ length: 100 }, (_, i) => ({ date: '2023-04-03 10:00', unit: UNIT(i % UNITS), kind: '截止提醒', channel: '群消息', status: '已送达', result: text(60, i) })), 1000));
-    accepted('digest', weeklyDigestCard({ campaignTitle: TITLE(0), campaignId: 'c1', dateText: '2023年4月3日', deadlineText: '2023年4月7日', leftText: '还剩 5 个工作日', submitted: 0, pending: UNITS, total: UNITS, missingUnits: Array.from({ length: UNITS }, (_, i) => UNIT(i)) }));
+    accepted(
+      'calendar',
+      calendarOverridesCard(
+        2027,
+        Array.from({ length: 60 }, (_, i) => ({ date: `2027-01-${String((i % 28) + 1).padStart(2, '0')}`, kind: i % 2 ? '上班' : '休息', note: text(40, i), by: text(20) })),
+        `已内置 **2026年**及以前的节假日；**2027年没有内置节假日数据，也还没有设置**，提醒暂按周一至周五计算。`,
+      ),
+    );
+    accepted(
+      'reminder log',
+      reminderLogCard(
+        TITLE(0),
+        Array.from({ length: 100 }, (_, i) => ({ date: '2023-04-03 10:00', unit: UNIT(i % UNITS), kind: '截止提醒', channel: '群消息', status: '已送达', result: text(60, i) })),
+        1000,
+      ),
+    );
+    accepted(
+      'digest',
+      weeklyDigestCard({
+        campaignTitle: TITLE(0),
+        campaignId: 'c1',
+        dateText: '2023年4月3日',
+        deadlineText: '2023年4月7日',
+        leftText: '还剩 5 个工作日',
+        submitted: 0,
+        pending: UNITS,
+        total: UNITS,
+        missingUnits: Array.from({ length: UNITS }, (_, i) => UNIT(i)),
+      }),
+    );
     accepted('overdue', overdueCard({ campaignTitle: TITLE(0), campaignId: 'c1', deadlineText: '2023年4月7日', missing: Array.from({ length: UNITS }, (_, i) => ({ name: UNIT(i), liaisons: text(40, i) })) }));
     const targets = Array.from({ length: UNITS }, (_, i) => ({ unitName: UNIT(i), liaisons: text(40, i), channel: '群消息 + 加急', lastNudge: i % 2 ? '2023-04-06 10:12' : undefined }));
     accepted('nudge preview', nudgePreviewCard({ campaignTitle: TITLE(0), previewId: '0123456789abcdef', urgent: true, targets, notes: Array.from({ length: 10 }, (_, i) => text(60, i)), cooldownHours: 24 }));
-    accepted('nudge done', nudgeDoneCard(TITLE(0), Array.from({ length: UNITS }, (_, i) => UNIT(i)), Array.from({ length: UNITS }, (_, i) => text(40, i)), true, text(20)));
+    accepted(
+      'nudge done',
+      nudgeDoneCard(
+        TITLE(0),
+        Array.from({ length: UNITS }, (_, i) => UNIT(i)),
+        Array.from({ length: UNITS }, (_, i) => text(40, i)),
+        true,
+        text(20),
+      ),
+    );
   });
 
   it('review: the review page, its compact fallback, history, notices, revision', () => {
@@ -290,11 +420,47 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     accepted('review page with 领域 and near-duplicates', reviewCard({ ...vm, themes: vm.themes.map((t) => ({ ...t, domains: Array.from({ length: THEME_DOMAINS_MAX }, (_, i) => text(THEME_DOMAIN_MAX_CHARS, i)), similar })) }));
     accepted('review page, short themes', reviewCard({ ...vm, themes: vm.themes.map((t) => ({ ...t, intro: '简介', diff: undefined, reason: null })) }));
     accepted('review empty', reviewCard({ ...vm, unit: undefined, themes: [] }));
-    accepted('history', historyCard({ unitName: UNIT(1), theme: { title: TITLE(0), status: 'approved', version: 30 }, entries: Array.from({ length: 60 }, (_, i) => ({ at: '2023-04-10 10:00', who: text(20), what: '退回修改（v1）', detail: text(200, i) })), versions: Array.from({ length: 30 }, (_, i) => ({ version: i + 1, at: '2023-04-10 10:00', who: text(20), title: TITLE(i), month: 5, forms: ['forum'], intro: text(500, i) })), back: reviewActions.page.value({ unitId: 'u1', page: 0 }) }));
+    accepted(
+      'history',
+      historyCard({
+        unitName: UNIT(1),
+        theme: { title: TITLE(0), status: 'approved', version: 30 },
+        entries: Array.from({ length: 60 }, (_, i) => ({ at: '2023-04-10 10:00', who: text(20), what: '退回修改（v1）', detail: text(200, i) })),
+        versions: Array.from({ length: 30 }, (_, i) => ({ version: i + 1, at: '2023-04-10 10:00', who: text(20), title: TITLE(i), month: 5, forms: ['forum'], intro: text(500, i) })),
+        back: reviewActions.page.value({ unitId: 'u1', page: 0 }),
+      }),
+    );
     for (const decision of ['approve', 'return', 'reject']) {
-      accepted(`decision ${decision}`, decisionNoticeCard({ unitName: UNIT(1), liaisonOpenIds: ['ou_a', 'ou_b'], themeId: 't1', title: TITLE(0), seq: 1, version: 1, decision, reason: text(200), fields: ['title', 'month', 'forms', 'intro'], reviewerName: text(20), at: '2023-04-10 10:00' }));
+      accepted(
+        `decision ${decision}`,
+        decisionNoticeCard({
+          unitName: UNIT(1),
+          liaisonOpenIds: ['ou_a', 'ou_b'],
+          themeId: 't1',
+          title: TITLE(0),
+          seq: 1,
+          version: 1,
+          decision,
+          reason: text(200),
+          fields: ['title', 'month', 'forms', 'intro'],
+          reviewerName: text(20),
+          at: '2023-04-10 10:00',
+        }),
+      );
     }
-    accepted('revise', reviseCard({ themeId: 't1', version: 1, unitName: UNIT(1), reason: text(200), fields: ['title', 'month', 'forms', 'intro'], values: { title: text(60), month: '5', forms: ['forum'], intro: text(1000) }, errors: { title: text(60), month: text(60), forms: text(60), intro: text(60) }, months: [4, 5, 6, 7, 8, 9, 10, 11, 12] }));
+    accepted(
+      'revise',
+      reviseCard({
+        themeId: 't1',
+        version: 1,
+        unitName: UNIT(1),
+        reason: text(200),
+        fields: ['title', 'month', 'forms', 'intro'],
+        values: { title: text(60), month: '5', forms: ['forum'], intro: text(1000) },
+        errors: { title: text(60), month: text(60), forms: text(60), intro: text(60) },
+        months: [4, 5, 6, 7, 8, 9, 10, 11, 12],
+      }),
+    );
     accepted('resubmitted', resubmittedCard({ unitName: UNIT(1), title: TITLE(0), version: 2, changes: reviewTheme(0).diff!.changes, byName: text(20), at: '2023-04-11 09:00', unitId: 'u1' }));
     accepted('revised', revisedConfirmCard({ unitName: UNIT(1), title: TITLE(0), version: 2, changes: reviewTheme(0).diff!.changes }));
   });
@@ -305,12 +471,27 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     const changes = rows.slice(0, 40).map((r) => ({ kind: 'moved' as const, themeId: r.themeId, unitId: r.unitId, unitName: r.unitName, title: r.title, fromMonth: 5, toMonth: 6 }));
     accepted('published (unit)', publishedScheduleCard({ title: TITLE(0), version: 12, publishedAt: '2023-04-20 10:00', rows, unit: { id: 'u1', name: UNIT(1) }, changes, calendarNote: text(200) }));
     accepted('published (coordinator)', publishedScheduleCard({ title: TITLE(0), version: 1, publishedAt: '2023-04-20 10:00', rows }));
-    accepted('work view', scheduleWorkCard({ title: TITLE(0), campaignStatus: 'reviewing', rows, warnings, published: { version: 1, at: '2023-04-20 10:00', pendingChanges: 30 }, pendingMoves: rows.slice(0, 30).map((r) => ({ themeId: r.themeId, unitName: r.unitName, title: r.title, from: 5, to: 6 })), moveMode: 'confirm', moveDraft: { no: '12', month: '6', error: text(60) } }));
+    accepted(
+      'work view',
+      scheduleWorkCard({
+        title: TITLE(0),
+        campaignStatus: 'reviewing',
+        rows,
+        warnings,
+        published: { version: 1, at: '2023-04-20 10:00', pendingChanges: 30 },
+        pendingMoves: rows.slice(0, 30).map((r) => ({ themeId: r.themeId, unitName: r.unitName, title: r.title, from: 5, to: 6 })),
+        moveMode: 'confirm',
+        moveDraft: { no: '12', month: '6', error: text(60) },
+      }),
+    );
     accepted('work view (select)', scheduleWorkCard({ title: TITLE(0), campaignStatus: 'reviewing', rows: rows.slice(0, 30), warnings, pendingMoves: [], moveMode: 'notify', moveDraft: { themeId: rows[0]!.themeId, month: '6' } }));
     accepted('publish confirm', publishConfirmCard({ title: TITLE(0), count: ACTIVITIES, unitCount: UNITS, warnings, pendingMoves: 30, nextVersion: 2, changes: 40, affectedUnits: UNITS }));
     accepted('publishing', publishingCard({ title: TITLE(0), version: 2 }));
     accepted('published done', publishedDoneCard({ title: TITLE(0), version: 2, count: ACTIVITIES, notifiedUnits: UNITS, at: '2023-04-20 10:00' }));
-    accepted('change notice', scheduleChangeNoticeCard({ title: TITLE(0), version: 2, publishedAt: 'x', unit: { id: 'u1', name: UNIT(1) }, liaisonOpenIds: ['ou_a'], changes: changes.slice(0, MAX_THEMES_PER_UNIT), ownRows: rows.slice(0, MAX_THEMES_PER_UNIT) }));
+    accepted(
+      'change notice',
+      scheduleChangeNoticeCard({ title: TITLE(0), version: 2, publishedAt: 'x', unit: { id: 'u1', name: UNIT(1) }, liaisonOpenIds: ['ou_a'], changes: changes.slice(0, MAX_THEMES_PER_UNIT), ownRows: rows.slice(0, MAX_THEMES_PER_UNIT) }),
+    );
     const mv = { themeId: 't1', unitName: UNIT(1), title: TITLE(0), from: 5, to: 9, liaisonOpenIds: ['ou_a'], by: text(20), at: 'x' };
     accepted('move confirm', moveConfirmCard(mv));
     for (const outcome of ['moved', 'accepted', 'declined'] as const) accepted(`move ${outcome}`, moveNoticeCard({ ...mv, outcome, forCoordinator: outcome !== 'moved' }));
@@ -318,10 +499,37 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
   });
 
   it('summaries: form, read view, activity list, photos, completeness, evidence', () => {
-    const errors = Object.fromEntries(['held_date_1', 'held_dates_text', 'forms_used', 'p_npcDeputies', 'p_citizens', 'logo_shown', 'links_media', 'links_website', 'links_newMedia', 'policy_released', 'opinions_count', 'survey_answers', 'summary_text', 'experience'].map((k) => [k, text(120)]));
-    accepted('summary form', summaryFormCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), year: 2023, month: 5, status: 'submitted', raw, errors, photoCount: PHOTOS, logoPhotoCount: 3, evidence, notice: text(80), pendingEdits: true }));
-    accepted('summary read', summaryReadCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), year: 2023, month: 5, status: 'submitted', values, photoCount: PHOTOS, logoPhotoCount: 3, evidence, submittedAt: '2023-06-01 10:00', editable: true, notice: text(80) }));
-    accepted('unit activities', unitActivitiesCard({ unitName: UNIT(1), year: 2023, items: Array.from({ length: 30 }, (_, i) => ({ themeId: `cm${i}xxxxxxxxxxxxxxxxxxxxx`, title: TITLE(i), month: 5, status: 'draft' as const, photoCount: i })) }));
+    const errors = Object.fromEntries(
+      ['held_date_1', 'held_dates_text', 'forms_used', 'p_npcDeputies', 'p_citizens', 'logo_shown', 'links_media', 'links_website', 'links_newMedia', 'policy_released', 'opinions_count', 'survey_answers', 'summary_text', 'experience'].map(
+        (k) => [k, text(120)],
+      ),
+    );
+    accepted(
+      'summary form',
+      summaryFormCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), year: 2023, month: 5, status: 'submitted', raw, errors, photoCount: PHOTOS, logoPhotoCount: 3, evidence, notice: text(80), pendingEdits: true }),
+    );
+    accepted(
+      'summary read',
+      summaryReadCard({
+        themeId: 't1',
+        unitName: UNIT(1),
+        title: TITLE(0),
+        year: 2023,
+        month: 5,
+        status: 'submitted',
+        values,
+        photoCount: PHOTOS,
+        logoPhotoCount: 3,
+        evidence,
+        submittedAt: '2023-06-01 10:00',
+        editable: true,
+        notice: text(80),
+      }),
+    );
+    accepted(
+      'unit activities',
+      unitActivitiesCard({ unitName: UNIT(1), year: 2023, items: Array.from({ length: 30 }, (_, i) => ({ themeId: `cm${i}xxxxxxxxxxxxxxxxxxxxx`, title: TITLE(i), month: 5, status: 'draft' as const, photoCount: i })) }),
+    );
     const photos = Array.from({ length: PHOTOS * 3 }, (_, i) => ({ id: `cm${i}xxxxxxxxxxxxxxxxxxxxx`, fileName: `${text(100, i)}.jpg`, takenOn: i % 2 ? null : '2023-05-12', sizeBytes: 12345678, isLogo: i % 3 === 0 }));
     accepted('photo list (20 photos, first page)', photoListCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), photos: photos.slice(0, PHOTOS), notice: text(80) }));
     accepted('photo list (last page)', photoListCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), photos, notice: text(80), page: 99 }));
@@ -333,24 +541,82 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
   });
 
   it('evaluation: rubric, judge home, score card, progress with many scored activities, announcement', () => {
-    const errs = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [[`name_${i}`, text(60)], [`weight_${i}`, text(60)], [`max_${i}`, text(60)]]).flat());
+    const errs = Object.fromEntries(
+      Array.from({ length: 8 }, (_, i) => [
+        [`name_${i}`, text(60)],
+        [`weight_${i}`, text(60)],
+        [`max_${i}`, text(60)],
+      ]).flat(),
+    );
     const typed = Array.from({ length: 8 }, (_, i) => ({ name: text(20, i), weight: '100000', maxScore: '100' }));
     accepted('criteria editable', criteriaCard({ year: 2023, criteria: DEFAULT_CRITERIA.map((c) => ({ ...c, description: text(200) })), editable: true, typed, errors: errs, notice: text(80) }));
     accepted('criteria locked', criteriaCard({ year: 2023, criteria: DEFAULT_CRITERIA, editable: false }));
     const r = ranking(ACTIVITIES);
-    accepted('judge home', judgeHomeCard({ year: 2023, judgeName: text(20), items: r.map((x, i) => ({ themeId: x.themeId, label: `${x.unitName} · 5月 · ${x.title}`, state: i % 10 === 0 ? 'conflict' : i % 2 ? 'scored' : 'todo' })), closed: false, notice: text(80) }));
+    accepted(
+      'judge home',
+      judgeHomeCard({
+        year: 2023,
+        judgeName: text(20),
+        items: r.map((x, i) => ({ themeId: x.themeId, label: `${x.unitName} · 5月 · ${x.title}`, state: i % 10 === 0 ? 'conflict' : i % 2 ? 'scored' : 'todo' })),
+        closed: false,
+        notice: text(80),
+      }),
+    );
     accepted('judge home closed', judgeHomeCard({ year: 2023, judgeName: text(20), items: [], closed: true }));
     accepted(
       'score card',
       scoreCard({
-        themeId: 't1', unitName: UNIT(1), title: TITLE(0), month: 5, values, photoCount: PHOTOS, imageKeys: ['img_v3_a', 'img_v3_b', 'img_v3_c', 'img_v3_d'], photoNames: [], evidence,
-        criteria: DEFAULT_CRITERIA.map((c) => ({ ...c, description: text(200) })), typed: Object.fromEntries(DEFAULT_CRITERIA.map((c) => [c.key, '123456'])), comment: text(300), errors: Object.fromEntries(DEFAULT_CRITERIA.map((c) => [c.key, text(60)])), position: '已评 3/149', notice: text(80),
+        themeId: 't1',
+        unitName: UNIT(1),
+        title: TITLE(0),
+        month: 5,
+        values,
+        photoCount: PHOTOS,
+        imageKeys: ['img_v3_a', 'img_v3_b', 'img_v3_c', 'img_v3_d'],
+        photoNames: [],
+        evidence,
+        criteria: DEFAULT_CRITERIA.map((c) => ({ ...c, description: text(200) })),
+        typed: Object.fromEntries(DEFAULT_CRITERIA.map((c) => [c.key, '123456'])),
+        comment: text(300),
+        errors: Object.fromEntries(DEFAULT_CRITERIA.map((c) => [c.key, text(60)])),
+        position: '已评 3/149',
+        notice: text(80),
       }),
     );
-    accepted('score card (no images)', scoreCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), month: 5, values, photoCount: PHOTOS, imageKeys: [], photoNames: Array.from({ length: PHOTOS }, (_, i) => text(60, i)), criteria: DEFAULT_CRITERIA, typed: {}, comment: '', errors: {}, position: '已评 0/149' }));
+    accepted(
+      'score card (no images)',
+      scoreCard({
+        themeId: 't1',
+        unitName: UNIT(1),
+        title: TITLE(0),
+        month: 5,
+        values,
+        photoCount: PHOTOS,
+        imageKeys: [],
+        photoNames: Array.from({ length: PHOTOS }, (_, i) => text(60, i)),
+        criteria: DEFAULT_CRITERIA,
+        typed: {},
+        comment: '',
+        errors: {},
+        position: '已评 0/149',
+      }),
+    );
     for (const n of [75, 100, ACTIVITIES]) {
       const rk = ranking(n);
-      accepted(`progress ${n}`, evaluationProgressCard({ year: 2023, statusLabel: '评分中', criteria: DEFAULT_CRITERIA, judges: Array.from({ length: 15 }, (_, i) => ({ name: text(20, i), unitName: UNIT(i), scored: i, eligible: n })), ranking: rk, defaultWinners: rk.slice(0, 6).map((x) => x.themeId), winners: rk.slice(0, 10).map((x) => x.themeId), canConfirm: true, notice: text(80) }));
+      accepted(
+        `progress ${n}`,
+        evaluationProgressCard({
+          year: 2023,
+          statusLabel: '评分中',
+          criteria: DEFAULT_CRITERIA,
+          judges: Array.from({ length: 15 }, (_, i) => ({ name: text(20, i), unitName: UNIT(i), scored: i, eligible: n })),
+          ranking: rk,
+          defaultWinners: rk.slice(0, 6).map((x) => x.themeId),
+          winners: rk.slice(0, 10).map((x) => x.themeId),
+          canConfirm: true,
+          notice: text(80),
+        }),
+      );
     }
     accepted('announcement', announcementCard({ year: 2023, winners: r.slice(0, 10).map((x) => ({ unitName: x.unitName, title: x.title, rankLabel: x.rankLabel, final: x.final })) }));
   });
@@ -362,7 +628,15 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
       for (const [yi, year] of years.entries()) {
         input.submissions.push({ year, unitId: `u${i}`, status: (i + yi) % 9 === 0 ? 'pending' : 'submitted', late: (i + yi) % 7 === 0 });
         for (let k = 0; k < 10; k++) {
-          input.themes.push({ year, unitId: `u${i}`, themeId: `t${year}_${i}_${k}`, reviewStatus: 'approved', forms: ['forum'], summary: { status: 'submitted', heldDates: 1, photos: 1, logoPhoto: true, links: 2 }, ...(k === 0 ? { rank: { rank: 1 + (i % 40), tied: i % 40 === 5 } } : {}) });
+          input.themes.push({
+            year,
+            unitId: `u${i}`,
+            themeId: `t${year}_${i}_${k}`,
+            reviewStatus: 'approved',
+            forms: ['forum'],
+            summary: { status: 'submitted', heldDates: 1, photos: 1, logoPhoto: true, links: 2 },
+            ...(k === 0 ? { rank: { rank: 1 + (i % 40), tied: i % 40 === 5 } } : {}),
+          });
         }
       }
     }
@@ -375,6 +649,14 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
 
   it('添加评委 person picker: every person of a county directory, forty judges listed', () => {
     const people = Array.from({ length: UNITS * 4 }, (_, i) => ({ openId: `ou_${String(i).padStart(30, '0')}` }));
-    accepted('judge picker', judgePickerCard({ year: 2026, people, judges: Array.from({ length: 40 }, (_, i) => ({ name: text(20, i), unitName: UNIT(i) })), notice: Array.from({ length: 40 }, (_, i) => `已添加评委 ${text(20, i)}（${UNIT(i)}，回避本单位活动）`).join('\n') }));
+    accepted(
+      'judge picker',
+      judgePickerCard({
+        year: 2026,
+        people,
+        judges: Array.from({ length: 40 }, (_, i) => ({ name: text(20, i), unitName: UNIT(i) })),
+        notice: Array.from({ length: 40 }, (_, i) => `已添加评委 ${text(20, i)}（${UNIT(i)}，回避本单位活动）`).join('\n'),
+      }),
+    );
   });
 });

@@ -15,7 +15,13 @@ describe('bold and escaping', () => {
   it('keeps punctuation and spaces outside the delimiters wherever the bold is placed', () => {
     const samples = ['〔LOGO〕', '「优化营商环境」政策面对面！', '（一）活动主题：', ' 星沙街道 ', '1. 主题', '**粗**', '<at id=all></at>'];
     for (const s of samples) {
-      for (const [before, after] of [['', ''], ['文', '字'], ['：', '。'], ['（', '）'], [' ', ' ']]) {
+      for (const [before, after] of [
+        ['', ''],
+        ['文', '字'],
+        ['：', '。'],
+        ['（', '）'],
+        [' ', ' '],
+      ]) {
         const md = `${before}${bold(s)}${after}`;
         expect(strayAsterisks(md), md).toEqual([]);
       }
@@ -42,8 +48,14 @@ describe('bold and escaping', () => {
 describe('no hand-written bold', () => {
   it('card builders and the code that builds cards use bold()/field()/boldLine(), never a literal **', () => {
     const files = [
-      ...readdirSync('cards').filter((f) => f.endsWith('.ts') && f !== 'markdown.ts').map((f) => `cards/${f}`),
-      ...['src/usecases', 'src/handlers'].flatMap((d) => readdirSync(d, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`)),
+      ...readdirSync('cards')
+        .filter((f) => f.endsWith('.ts') && f !== 'markdown.ts')
+        .map((f) => `cards/${f}`),
+      ...['src/usecases', 'src/handlers'].flatMap((d) =>
+        readdirSync(d, { recursive: true, encoding: 'utf8' })
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => `${d}/${f}`),
+      ),
     ];
     const offenders = files.flatMap((f) =>
       readFileSync(f, 'utf8')
@@ -96,7 +108,13 @@ describe('kit components follow the documented ranges', () => {
   });
 
   it('table column widths are clamped to 80–600px and rows keep only declared columns', () => {
-    const t = table([{ name: 'a', display_name: 'A', width: '50px' }, { name: 'b', display_name: 'B', width: '900px' }], [{ a: 1, b: 2, extra: 3 } as Record<string, number>]);
+    const t = table(
+      [
+        { name: 'a', display_name: 'A', width: '50px' },
+        { name: 'b', display_name: 'B', width: '900px' },
+      ],
+      [{ a: 1, b: 2, extra: 3 } as Record<string, number>],
+    );
     expect((t.columns as { width: string }[]).map((c) => c.width)).toEqual(['80px', '600px']);
     expect(t.rows).toEqual([{ a: 1, b: 2 }]);
   });

@@ -15,9 +15,7 @@ export function sqliteCatalog(file: string, { includeMigrationsTable = false } =
   try {
     const rows = db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name').all() as { type: string; name: string; tbl_name: string; sql: string | null }[];
     return {
-      objects: rows
-        .filter((r) => includeMigrationsTable || (r.tbl_name !== '_prisma_migrations' && r.name !== 'sqlite_sequence'))
-        .map((r) => `${r.type} ${r.name} ON ${r.tbl_name}: ${squash(r.sql)}`),
+      objects: rows.filter((r) => includeMigrationsTable || (r.tbl_name !== '_prisma_migrations' && r.name !== 'sqlite_sequence')).map((r) => `${r.type} ${r.name} ON ${r.tbl_name}: ${squash(r.sql)}`),
     };
   } finally {
     db.close();

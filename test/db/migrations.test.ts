@@ -80,7 +80,12 @@ function migrationFiles(provider: Provider): { name: string; checksum: string }[
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort()
-    .map((name) => ({ name, checksum: createHash('sha256').update(readFileSync(path.join(dir, name, 'migration.sql'))).digest('hex') }));
+    .map((name) => ({
+      name,
+      checksum: createHash('sha256')
+        .update(readFileSync(path.join(dir, name, 'migration.sql')))
+        .digest('hex'),
+    }));
 }
 
 describe.each(PROVIDERS_UNDER_TEST)('migrations on %s', (provider) => {
@@ -189,13 +194,7 @@ describe.each(PROVIDERS_UNDER_TEST)('migrations on %s', (provider) => {
       mkdirSync(path.join(dir, BROKEN));
       writeFileSync(
         path.join(dir, BROKEN, 'migration.sql'),
-        [
-          'CREATE TABLE "broken_table" ("id" INTEGER NOT NULL PRIMARY KEY);',
-          'CREATE INDEX "broken_index" ON "first_table"("name");',
-          `INSERT INTO "first_table" ("id", "name") VALUES (1, 'half-done');`,
-          'THIS IS NOT SQL;',
-          '',
-        ].join('\n'),
+        ['CREATE TABLE "broken_table" ("id" INTEGER NOT NULL PRIMARY KEY);', 'CREATE INDEX "broken_index" ON "first_table"("name");', `INSERT INTO "first_table" ("id", "name") VALUES (1, 'half-done');`, 'THIS IS NOT SQL;', ''].join('\n'),
       );
     });
 

@@ -7,7 +7,24 @@ import { startHarness, type Harness } from '../support/harness.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { seedDemoCampaign } from '../../src/usecases/demo/seed-campaign.ts';
 import { seedScheduledStage } from '../../src/usecases/demo/seed-scheduled.ts';
-import type { ApiError, CampaignList, DeskEvent, Me, Overview, ReviewResponse, ScheduleBoard, ScheduleMoveResult, SubmissionsResponse, AuditResponse, SummariesResponse, UnitsResponse, UnitItem, UnitImportResult, SettingsResponse, EvaluationResponse } from '../../src/desk/api.ts';
+import type {
+  ApiError,
+  CampaignList,
+  DeskEvent,
+  Me,
+  Overview,
+  ReviewResponse,
+  ScheduleBoard,
+  ScheduleMoveResult,
+  SubmissionsResponse,
+  AuditResponse,
+  SummariesResponse,
+  UnitsResponse,
+  UnitItem,
+  UnitImportResult,
+  SettingsResponse,
+  EvaluationResponse,
+} from '../../src/desk/api.ts';
 import { DeskClient, docxTables, docxText, unzipEntry } from './support.ts';
 
 describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
@@ -87,7 +104,10 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
   it('rejects a tampered, a forged-state or an expired session', async () => {
     const forged = new DeskClient(h.url);
     const value = desk.cookies.get('desk_session')!;
-    forged.cookies.set('desk_session', value.replace(/^./, (c) => (c === 'e' ? 'f' : 'e')));
+    forged.cookies.set(
+      'desk_session',
+      value.replace(/^./, (c) => (c === 'e' ? 'f' : 'e')),
+    );
     expect((await forged.json<ApiError>('/desk/api/me')).status).toBe(401);
     const noState = await forged.fetch('/desk/auth/callback?code=x&state=y');
     expect(noState.status).toBe(400);
@@ -162,7 +182,10 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
     expect(moved.body).toMatchObject({ ok: true, mode: 'notify', from: from.month, to });
     expect(moved.body.board.months[to - 1]!.items.some((i) => i.themeId === item.themeId)).toBe(true);
     await h.drainOutbox();
-    const notices = h.messages(unit.chatId).slice(before).map((m) => JSON.stringify(m.card ?? {}));
+    const notices = h
+      .messages(unit.chatId)
+      .slice(before)
+      .map((m) => JSON.stringify(m.card ?? {}));
     expect(notices.some((c) => c.includes('活动月份已调整') && c.includes(`${to}月`))).toBe(true);
     const row = await h.db.auditLog.findFirst({ where: { action: 'schedule.move', entityId: item.themeId } });
     expect(row?.actorOpenId).toBe(h.demo.coordinatorOpenId);
@@ -289,7 +312,7 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
     const badKind = await desk.json<ApiError>(`/desk/api/units/${unit.id}`, { method: 'PUT', body: JSON.stringify({ kind: '乡' }), headers: { 'content-type': 'application/json' } });
     expect(badKind.status).toBe(400);
     expect(badKind.body.error).toContain('单位类别只能是');
-    expect((await h.db.auditLog.count({ where: { action: 'unit.update', entityId: unit.id, actorOpenId: h.demo.coordinatorOpenId } }))).toBe(1);
+    expect(await h.db.auditLog.count({ where: { action: 'unit.update', entityId: unit.id, actorOpenId: h.demo.coordinatorOpenId } })).toBe(1);
 
     const csv = '单位名称,单位类型,联系人,联系电话\n新设街道,街道,王五,13800138000\n,镇,赵六,123\n';
     const rejected = await desk.json<UnitImportResult>('/desk/api/units/import', { method: 'POST', body: csv, headers: { 'content-type': 'application/octet-stream' } });

@@ -85,7 +85,13 @@ export function unzipEntry(buffer: Buffer, name: string): Promise<string> {
   });
 }
 
-const decode = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const decode = (s: string): string =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** Each table of word/document.xml: rows of cell text, and whether its first row repeats as a header. */
 export function docxTables(xml: string): { rows: string[][]; headerRepeated: boolean }[] {

@@ -33,12 +33,32 @@ function refused(c: unknown): { subCode: number; message: string } {
 
 describe('components JSON 2.0 documents are accepted', () => {
   it(`overflow (${PAGES.overflow})`, () => {
-    const c = card([{ tag: 'overflow', width: 'fill', options: [{ text: text('标为 LOGO'), value: 'logo' }, { text: text('删除'), value: 'del' }], behaviors: [{ type: 'callback', value: { a: 'photo' } }], confirm: { title: text('确认'), text: text('确定吗？') } }]);
+    const c = card([
+      {
+        tag: 'overflow',
+        width: 'fill',
+        options: [
+          { text: text('标为 LOGO'), value: 'logo' },
+          { text: text('删除'), value: 'del' },
+        ],
+        behaviors: [{ type: 'callback', value: { a: 'photo' } }],
+        confirm: { title: text('确认'), text: text('确定吗？') },
+      },
+    ]);
     expect(validateCard(c)).toEqual({ ok: true });
   });
 
   it(`select_img, inside and outside a form (${PAGES.selectImg})`, () => {
-    const pick = (name: string) => ({ tag: 'select_img', name, multi_select: true, layout: 'bisect', options: [{ img_key: 'img_v3_a', value: 'a' }, { img_key: 'img_v3_b', value: 'b' }] });
+    const pick = (name: string) => ({
+      tag: 'select_img',
+      name,
+      multi_select: true,
+      layout: 'bisect',
+      options: [
+        { img_key: 'img_v3_a', value: 'a' },
+        { img_key: 'img_v3_b', value: 'b' },
+      ],
+    });
     expect(validateCard(card([pick('photos')]))).toEqual({ ok: true });
     expect(validateCard(card([{ tag: 'form', name: 'f', elements: [pick('p2'), submit] }]))).toEqual({ ok: true });
     expect(validateCard(card([pick('p3')]), { knownImageKeys: new Set(['img_v3_a']) })).toMatchObject({ ok: false, subCode: 200570 });
@@ -98,7 +118,14 @@ describe('what Feishu refuses, with its code', () => {
       expect(refused(card([{ tag: 'button', text: text('b'), width }])).message, width).toMatch(/width/);
       expect(refused(card([{ tag: 'input', name: 'i', width }])).message, width).toMatch(/width/);
     }
-    expect(validateCard(card([{ tag: 'button', text: text('b'), width: 'fill' }, { tag: 'input', name: 'i', width: '120px' }]))).toEqual({ ok: true });
+    expect(
+      validateCard(
+        card([
+          { tag: 'button', text: text('b'), width: 'fill' },
+          { tag: 'input', name: 'i', width: '120px' },
+        ]),
+      ),
+    ).toEqual({ ok: true });
   });
 
   it(`an input whose default_value is longer than max_length: 200621 (${PAGES.input})`, () => {

@@ -6,8 +6,7 @@ import { card } from './support.ts';
 const submit = (name = 'submit') => ({ tag: 'button', name, form_action_type: 'submit', text: { tag: 'plain_text', content: '提交' }, behaviors: [{ type: 'callback', value: { action: 'submit' } }] });
 const form = (elements: unknown[], name = 'f') => ({ tag: 'form', name, elements });
 const opt = (v: string) => ({ text: { tag: 'plain_text', content: v }, value: v });
-const nest = (depth: number): Record<string, unknown> =>
-  depth === 0 ? { tag: 'markdown', content: 'deep' } : { tag: 'collapsible_panel', header: { title: { tag: 'plain_text', content: 'p' } }, elements: [nest(depth - 1)] };
+const nest = (depth: number): Record<string, unknown> => (depth === 0 ? { tag: 'markdown', content: 'deep' } : { tag: 'collapsible_panel', header: { title: { tag: 'plain_text', content: 'p' } }, elements: [nest(depth - 1)] });
 
 const full = card([
   { tag: 'markdown', content: '**提醒** <at id=all></at>', text_size: 'notation', text_align: 'left', element_id: 'intro', margin: '0px 0px 8px 0px' },
@@ -17,7 +16,15 @@ const full = card([
     tag: 'column_set',
     flex_mode: 'bisect',
     columns: [
-      { tag: 'column', width: 'weighted', weight: 1, elements: [{ tag: 'markdown', content: 'A' }, { tag: 'button', text: { tag: 'plain_text', content: '查看' }, type: 'primary', behaviors: [{ type: 'open_url', default_url: 'https://example.com' }] }] },
+      {
+        tag: 'column',
+        width: 'weighted',
+        weight: 1,
+        elements: [
+          { tag: 'markdown', content: 'A' },
+          { tag: 'button', text: { tag: 'plain_text', content: '查看' }, type: 'primary', behaviors: [{ type: 'open_url', default_url: 'https://example.com' }] },
+        ],
+      },
       { tag: 'column', width: 'auto', elements: [{ tag: 'select_static', placeholder: { tag: 'plain_text', content: '选' }, options: [opt('a'), opt('b')], behaviors: [{ type: 'callback', value: { action: 'pick' } }] }] },
     ],
   },
@@ -32,7 +39,15 @@ const full = card([
     ],
     rows: [{ unit: '星沙街道', done: 3, owner: 'ou_x', due: 1778803200000 }],
   },
-  { tag: 'collapsible_panel', expanded: false, header: { title: { tag: 'markdown', content: '详情' } }, elements: [{ tag: 'markdown', content: '…' }, { tag: 'checker', name: 'ck', checked: false, text: { tag: 'plain_text', content: '已读' }, behaviors: [{ type: 'callback', value: { action: 'check' } }] }] },
+  {
+    tag: 'collapsible_panel',
+    expanded: false,
+    header: { title: { tag: 'markdown', content: '详情' } },
+    elements: [
+      { tag: 'markdown', content: '…' },
+      { tag: 'checker', name: 'ck', checked: false, text: { tag: 'plain_text', content: '已读' }, behaviors: [{ type: 'callback', value: { action: 'check' } }] },
+    ],
+  },
   form([
     { tag: 'input', name: 'summary', required: true, max_length: 500, input_type: 'multiline_text', placeholder: { tag: 'plain_text', content: '填写' }, label: { tag: 'plain_text', content: '内容' } },
     { tag: 'multi_select_static', name: 'tags', required: false, options: [opt('x'), opt('y')], selected_values: ['x'] },
@@ -65,7 +80,15 @@ describe('validateCard', () => {
     ['1.0 note', card([{ tag: 'note', elements: [] }]), 200861, /note/],
     ['bad element_id', card([{ tag: 'hr', element_id: '1abc' }]), 200621, /element_id/],
     ['long element_id', card([{ tag: 'hr', element_id: 'a'.repeat(21) }]), 200621, /element_id/],
-    ['duplicate element_id', card([{ tag: 'hr', element_id: 'a' }, { tag: 'hr', element_id: 'a' }]), 200621, /duplicate element_id/],
+    [
+      'duplicate element_id',
+      card([
+        { tag: 'hr', element_id: 'a' },
+        { tag: 'hr', element_id: 'a' },
+      ]),
+      200621,
+      /duplicate element_id/,
+    ],
     ['string callback value', card([{ tag: 'button', text: { tag: 'plain_text', content: 'b' }, behaviors: [{ type: 'callback', value: 'x' }] }]), 200621, /value/],
     ['form not at root', card([{ tag: 'column_set', columns: [{ tag: 'column', elements: [form([submit()])] }] }]), 200621, /form is only allowed at the root/],
     ['form inside form', card([form([form([submit('s2')], 'g'), submit()])]), 200621, /form is only allowed at the root/],

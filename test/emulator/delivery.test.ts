@@ -68,7 +68,9 @@ describe('events', () => {
     const r = bot.received[0]!;
     const ts = header(r, 'x-lark-request-timestamp');
     const nonce = header(r, 'x-lark-request-nonce');
-    const expected = createHash('sha256').update(ts + nonce + ENCRYPT_KEY + r.raw).digest('hex');
+    const expected = createHash('sha256')
+      .update(ts + nonce + ENCRYPT_KEY + r.raw)
+      .digest('hex');
     expect(header(r, 'x-lark-signature')).toBe(expected);
     expect(Object.keys(r.body)).toEqual(['encrypt']);
     const plain = JSON.parse(new lark.AESCipher(ENCRYPT_KEY).decrypt(r.body.encrypt as string)) as { header: { event_id: string } };

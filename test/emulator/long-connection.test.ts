@@ -62,7 +62,10 @@ describe('frame codec', () => {
 describe('endpoint /callback/ws/endpoint', () => {
   it('answers the SDK request shape: URL with device_id and service_id, ClientConfig in seconds', async () => {
     s = await startEmulator({ eventMode: 'ws' });
-    const post = (body: unknown) => fetch(`${s!.url}/callback/ws/endpoint`, { method: 'POST', headers: { 'content-type': 'application/json', locale: 'zh' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ code: number; msg: string; data: { URL?: string; ClientConfig?: Record<string, number> } }>);
+    const post = (body: unknown) =>
+      fetch(`${s!.url}/callback/ws/endpoint`, { method: 'POST', headers: { 'content-type': 'application/json', locale: 'zh' }, body: JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<{ code: number; msg: string; data: { URL?: string; ClientConfig?: Record<string, number> } }>,
+      );
     const ok = await post({ AppID: APP_ID, AppSecret: APP_SECRET });
     expect(ok.code).toBe(0);
     const url = new URL(ok.data.URL!);

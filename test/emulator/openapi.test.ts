@@ -20,7 +20,11 @@ describe('auth', () => {
     const calls = s.emu.calls({ path: /tenant_access_token/ });
     expect(calls).toHaveLength(1);
     expect(calls[0]?.code).toBe(0);
-    const res = await fetch(`${s.url}/open-apis/auth/v3/tenant_access_token/internal`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app_id: s.emu.options.appId, app_secret: s.emu.options.appSecret }) });
+    const res = await fetch(`${s.url}/open-apis/auth/v3/tenant_access_token/internal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app_id: s.emu.options.appId, app_secret: s.emu.options.appSecret }),
+    });
     const body = (await res.json()) as { tenant_access_token: string; expire: number };
     expect(body.tenant_access_token).toMatch(/^t-/);
     expect(body.expire).toBeGreaterThan(7000);
@@ -320,7 +324,13 @@ describe('faults and tokens', () => {
       s.emu.faults.seed(42);
       s.emu.faults.route('/im/v1/chats/', { error5xx: 0.5 });
       const out: boolean[] = [];
-      for (let i = 0; i < 10; i += 1) out.push(await s.client.im.v1.chat.get({ path: { chat_id: GROUP } }).then(() => true, () => false));
+      for (let i = 0; i < 10; i += 1)
+        out.push(
+          await s.client.im.v1.chat.get({ path: { chat_id: GROUP } }).then(
+            () => true,
+            () => false,
+          ),
+        );
       return out;
     };
     const a = await outcomes();

@@ -49,12 +49,7 @@ describe('trimmed mean', () => {
 
 describe('ranking', () => {
   it('ties share a rank and are reported; the next rank skips (1, 1, 3)', () => {
-    const r = rank([
-      { id: 'C', final: 75 },
-      { id: 'A', final: aggregate([85, 92.5, 70, 80, 85]).final },
-      { id: 'B', final: aggregate([75, 80, 85, 85, 100]).final },
-      { id: 'D' },
-    ]);
+    const r = rank([{ id: 'C', final: 75 }, { id: 'A', final: aggregate([85, 92.5, 70, 80, 85]).final }, { id: 'B', final: aggregate([75, 80, 85, 85, 100]).final }, { id: 'D' }]);
     expect(r.map((x) => [x.id, x.rank, x.tied])).toEqual([
       ['A', 1, true],
       ['B', 1, true],
@@ -82,12 +77,29 @@ describe('score and rubric validation', () => {
     }
   });
   it('criteria: weights must add up to 100; keys kept by name', () => {
-    const bad = parseCriteria([{ name: '主题契合度', weight: '30', maxScore: '10' }, { name: '宣传', weight: '30', maxScore: '10' }], DEFAULT_CRITERIA);
+    const bad = parseCriteria(
+      [
+        { name: '主题契合度', weight: '30', maxScore: '10' },
+        { name: '宣传', weight: '30', maxScore: '10' },
+      ],
+      DEFAULT_CRITERIA,
+    );
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.errors.weight_0).toContain('100');
-    const ok = parseCriteria([{ name: '主题契合度', weight: '50', maxScore: '10' }, { name: '宣传实效', weight: '50', maxScore: '20' }, { name: '', weight: '', maxScore: '' }], DEFAULT_CRITERIA);
+    const ok = parseCriteria(
+      [
+        { name: '主题契合度', weight: '50', maxScore: '10' },
+        { name: '宣传实效', weight: '50', maxScore: '20' },
+        { name: '', weight: '', maxScore: '' },
+      ],
+      DEFAULT_CRITERIA,
+    );
     expect(ok.ok).toBe(true);
-    if (ok.ok) expect(ok.criteria.map((c) => [c.key, c.weight, c.maxScore])).toEqual([['theme_fit', 50, 10], ['c1', 50, 20]]);
+    if (ok.ok)
+      expect(ok.criteria.map((c) => [c.key, c.weight, c.maxScore])).toEqual([
+        ['theme_fit', 50, 10],
+        ['c1', 50, 20],
+      ]);
   });
   it('the evaluation opens from December of the campaign year', () => {
     expect(evaluationWindowOpen(2023, '2023-11-30')).toBe(false);

@@ -81,7 +81,19 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provid
       for (let p = 0; p < 2; p++) {
         const bytes = tinyJpeg({ dateTimeOriginal: `2023:${String(t.month).padStart(2, '0')}:15 10:00:00`, description: `a${i}p${p}` });
         const storagePath = await h.services.storage.put(`photos/2023/${t.id}/${i}-${p}.jpg`, bytes);
-        await h.db.attachment.create({ data: { summaryId: s.id, kind: p === 0 ? 'logo_photo' : 'photo', storagePath, fileName: `现场${p + 1}.jpg`, mimeType: 'image/jpeg', sizeBytes: bytes.length, sha256: `${i}-${p}`, takenOn: `2023-${String(t.month).padStart(2, '0')}-15`, uploadedBy: 'ou_x' } });
+        await h.db.attachment.create({
+          data: {
+            summaryId: s.id,
+            kind: p === 0 ? 'logo_photo' : 'photo',
+            storagePath,
+            fileName: `现场${p + 1}.jpg`,
+            mimeType: 'image/jpeg',
+            sizeBytes: bytes.length,
+            sha256: `${i}-${p}`,
+            takenOn: `2023-${String(t.month).padStart(2, '0')}-15`,
+            uploadedBy: 'ou_x',
+          },
+        });
       }
     }
     for (const j of JUDGES) h.emulator.addUser(j);
@@ -122,7 +134,12 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provid
     const rubric = lastBotCard(h, h.demo.officeChatId);
     expectValidCard(rubric.card);
     // Weights must add up to 100: refused next to the field, typed values kept.
-    const bad = await h.click(coord, rubric.messageId, { a: 'evaluation.criteria_save', rows: 5 }, { name_0: '主题契合度', weight_0: '30', max_0: '10', name_1: '公开属性与参与面', weight_1: '25', max_1: '10', name_2: '宣传推介实效', weight_2: '25', max_2: '10', name_3: '成效与典型经验', weight_3: '25', max_3: '10' });
+    const bad = await h.click(
+      coord,
+      rubric.messageId,
+      { a: 'evaluation.criteria_save', rows: 5 },
+      { name_0: '主题契合度', weight_0: '30', max_0: '10', name_1: '公开属性与参与面', weight_1: '25', max_1: '10', name_2: '宣传推介实效', weight_2: '25', max_2: '10', name_3: '成效与典型经验', weight_3: '25', max_3: '10' },
+    );
     expect(bad.toast?.content).toContain('权重之和应为 100（当前 105）');
     expect(cardText(currentCard(h, rubric.messageId))).toContain('"default_value":"30"');
   });
@@ -133,7 +150,10 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provid
     await h.say(coord, panelChat, '添加评委 @王晨 县发展和改革局');
     await h.drainOutbox();
     // Each command is answered in its own thread; two threads' replies may arrive in either order.
-    const answers = h.messages(panelChat).filter((m) => m.senderType === 'app').map((m) => m.text ?? '');
+    const answers = h
+      .messages(panelChat)
+      .filter((m) => m.senderType === 'app')
+      .map((m) => m.text ?? '');
     expect(answers.some((t) => t.includes('已添加评委 王晨（县发展和改革局，回避本单位活动）'))).toBe(true);
     expect(answers.some((t) => t.includes('已添加评委 陈评审（未关联单位）'))).toBe(true);
     expect(await h.db.judge.count({ where: { campaignId } })).toBe(5);

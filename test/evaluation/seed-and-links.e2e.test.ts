@@ -47,7 +47,10 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and link checks (%s)', STORY, (pr
     expect(r.toast?.type).toBe('success');
     await waitFor(async () => parseEvidenceCheck((await h.db.summary.findUniqueOrThrow({ where: { themeId: themes[0]!.id } })).evidenceCheck)?.links.length === 2);
     const check = parseEvidenceCheck((await h.db.summary.findUniqueOrThrow({ where: { themeId: themes[0]!.id } })).evidenceCheck)!;
-    expect(check.links.map((l) => [l.channel, l.ok, l.status])).toEqual([['media', true, 200], ['website', false, 404]]);
+    expect(check.links.map((l) => [l.channel, l.ok, l.status])).toEqual([
+      ['media', true, 200],
+      ['website', false, 404],
+    ]);
     await waitFor(async () => (await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'summary.evidence:' } } })) === 1);
     await h.drainOutbox();
     const evidence = lastBotCard(h, unit.chatId);
@@ -62,7 +65,12 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and link checks (%s)', STORY, (pr
     await h.drainOutbox();
     const rubric = lastBotCard(h, h.demo.officeChatId);
     expectValidCard(rubric.card);
-    const saved = await h.click(coord, rubric.messageId, { a: 'evaluation.criteria_save', rows: 5 }, { name_0: '主题契合度', weight_0: '40', max_0: '10', name_1: '宣传推介实效', weight_1: '30', max_1: '10', name_2: '典型经验', weight_2: '30', max_2: '20' });
+    const saved = await h.click(
+      coord,
+      rubric.messageId,
+      { a: 'evaluation.criteria_save', rows: 5 },
+      { name_0: '主题契合度', weight_0: '40', max_0: '10', name_1: '宣传推介实效', weight_1: '30', max_1: '10', name_2: '典型经验', weight_2: '30', max_2: '20' },
+    );
     expect(saved.toast?.type).toBe('success');
     const criteria = await h.db.evaluationCriterion.findMany({ orderBy: { sortOrder: 'asc' } });
     expect(criteria.map((c) => [c.key, c.name, c.weight, c.maxScore])).toEqual([

@@ -216,7 +216,11 @@ describe.each(PROVIDERS_UNDER_TEST.slice(0, 1))('documentation fixtures through 
     while ((await processed(id)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(await processed(id)).toBe(1);
     // The same bytes with a signature made with another key are refused.
-    const forged = await fetch(`${h.url}/feishu/events`, { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce, 'x-lark-signature': signPayload(timestamp, nonce, 'test key', raw) } });
+    const forged = await fetch(`${h.url}/feishu/events`, {
+      method: 'POST',
+      body: raw,
+      headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': timestamp, 'x-lark-request-nonce': nonce, 'x-lark-signature': signPayload(timestamp, nonce, 'test key', raw) },
+    });
     expect(forged.status).not.toBe(200);
   });
 });

@@ -70,7 +70,11 @@ describe('gateway through the emulator', () => {
   it('maps emulator faults to failure kinds', async () => {
     const g = gw();
     const send = () => g.sendMessage({ receiveIdType: 'chat_id', receiveId: 'oc_g', msgType: 'text', content: JSON.stringify({ text: 'x' }) });
-    const kindOf = async () => send().then(() => 'ok', (e: FeishuApiError) => `${e.kind}:${e.retryAfterSeconds ?? ''}`);
+    const kindOf = async () =>
+      send().then(
+        () => 'ok',
+        (e: FeishuApiError) => `${e.kind}:${e.retryAfterSeconds ?? ''}`,
+      );
     emulator.faults.route('/open-apis/im/v1/messages', { rateLimit429: 1, resetSeconds: 4, times: 1 }, 'POST');
     expect(await kindOf()).toBe('rate_limit:4');
     emulator.faults.route('/open-apis/im/v1/messages', { error5xx: 1, times: 1 }, 'POST');

@@ -26,7 +26,15 @@ describe.each(PROVIDERS_UNDER_TEST)('long connection (%s)', (provider) => {
       header: { event_id: 'ws_ev_1', event_type: 'im.message.receive_v1', create_time: String(Date.now()), token: '', app_id: 'a', tenant_key: 't' },
       event: {
         sender: { sender_id: { open_id: unit.liaisons[0]!.openId }, sender_type: 'user' },
-        message: { message_id: 'om_ws_1', chat_id: unit.chatId, chat_type: 'group', message_type: 'text', content: JSON.stringify({ text: '@_user_1 ping 长连接' }), mentions: [{ key: '@_user_1', id: { open_id: h.emulator.botOpenId }, name: 'bot' }], create_time: String(Date.now()) },
+        message: {
+          message_id: 'om_ws_1',
+          chat_id: unit.chatId,
+          chat_type: 'group',
+          message_type: 'text',
+          content: JSON.stringify({ text: '@_user_1 ping 长连接' }),
+          mentions: [{ key: '@_user_1', id: { open_id: h.emulator.botOpenId }, name: 'bot' }],
+          create_time: String(Date.now()),
+        },
       },
     };
     await d.invoke(envelope, { needCheck: false });

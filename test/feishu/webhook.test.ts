@@ -14,7 +14,9 @@ function encrypt(plain: string, key: string): string {
 }
 
 function sign(ts: string, nonce: string, key: string, raw: string): string {
-  return createHash('sha256').update(ts + nonce + key + raw).digest('hex');
+  return createHash('sha256')
+    .update(ts + nonce + key + raw)
+    .digest('hex');
 }
 
 let seq = 0;
@@ -23,7 +25,14 @@ function messageEnvelope(h: Harness, o: { token?: string; messageId?: string; ev
   seq++;
   return {
     schema: '2.0',
-    header: { event_id: o.eventId ?? `ev_${seq}_${randomBytes(4).toString('hex')}`, event_type: 'im.message.receive_v1', token: o.token ?? h.verificationToken, create_time: String(Date.now()), app_id: h.app.config.feishu.appId, tenant_key: 't' },
+    header: {
+      event_id: o.eventId ?? `ev_${seq}_${randomBytes(4).toString('hex')}`,
+      event_type: 'im.message.receive_v1',
+      token: o.token ?? h.verificationToken,
+      create_time: String(Date.now()),
+      app_id: h.app.config.feishu.appId,
+      tenant_key: 't',
+    },
     event: {
       sender: { sender_id: { open_id: unit.liaisons[0]!.openId }, sender_type: 'user', tenant_key: 't' },
       message: {
@@ -39,7 +48,15 @@ function messageEnvelope(h: Harness, o: { token?: string; messageId?: string; ev
   };
 }
 
-interface PostOptions { ts?: number; key?: string; encrypted?: boolean; raw?: string; tamper?: boolean; noSignature?: boolean; path?: string }
+interface PostOptions {
+  ts?: number;
+  key?: string;
+  encrypted?: boolean;
+  raw?: string;
+  tamper?: boolean;
+  noSignature?: boolean;
+  path?: string;
+}
 
 async function post(h: Harness, body: unknown, o: PostOptions = {}): Promise<Response> {
   const key = o.key ?? h.encryptKey;

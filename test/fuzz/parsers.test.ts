@@ -7,7 +7,10 @@ import { TARGETS } from './targets.ts';
 describe('edge parsers never crash (fast-check)', () => {
   for (const t of TARGETS) {
     it(t.name, () => {
-      fc.assert(fc.property(t.arbitrary, (input) => t.run(input)), { numRuns: 300, seed: 20261204 });
+      fc.assert(
+        fc.property(t.arbitrary, (input) => t.run(input)),
+        { numRuns: 300, seed: 20261204 },
+      );
     });
   }
 });

@@ -37,10 +37,50 @@ function check(cond: boolean, what: string): void {
 // Text the way people (and attackers) type it: command words, digits, dates, separators,
 // Feishu markup, full-width forms, lone surrogates, control characters, long runs.
 const pieces = fc.constantFrom(
-  '审核', '催办', '设置工作日', '删除工作日', '工作日列表', '发起申报', '绑定群', '我是联系人', '截止', '加急', '上班', '休息',
-  '2027-01-01', '2023年4月7日', '4月7日', '4.7', '2023/04/07', '13812345678', '+86 139 0000 1111', '0731-84872387',
-  ' ', '\u3000', '\n', '，', '、', '：', ':', '/', '／', '<at user_id="all">所有人</at>', '[x](http://evil)', '＝', '\uD800', '\uDFFF',
-  '\u0000', '\u202e', '😀', '星沙街道', '县统计局', '-', '.', '年', '月', '日',
+  '审核',
+  '催办',
+  '设置工作日',
+  '删除工作日',
+  '工作日列表',
+  '发起申报',
+  '绑定群',
+  '我是联系人',
+  '截止',
+  '加急',
+  '上班',
+  '休息',
+  '2027-01-01',
+  '2023年4月7日',
+  '4月7日',
+  '4.7',
+  '2023/04/07',
+  '13812345678',
+  '+86 139 0000 1111',
+  '0731-84872387',
+  ' ',
+  '\u3000',
+  '\n',
+  '，',
+  '、',
+  '：',
+  ':',
+  '/',
+  '／',
+  '<at user_id="all">所有人</at>',
+  '[x](http://evil)',
+  '＝',
+  '\uD800',
+  '\uDFFF',
+  '\u0000',
+  '\u202e',
+  '😀',
+  '星沙街道',
+  '县统计局',
+  '-',
+  '.',
+  '年',
+  '月',
+  '日',
 );
 export const hostileText = fc.oneof(
   { weight: 3, arbitrary: fc.array(fc.oneof(pieces, fc.string({ maxLength: 6 })), { maxLength: 12 }).map((a) => a.join('')) },
@@ -53,7 +93,10 @@ const jsonish: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
 })).v;
 
 const formValue = fc.dictionary(
-  fc.oneof(fc.constantFrom('contact_name', 'contact_phone', 'theme_title', 'theme_month', 'theme_forms', 'theme_intro', 'launch_title', 'launch_deadline', 'held_date_1', 'links_media', 'p_media', 'forms_used', 'logo_shown', 'summary_text'), hostileText),
+  fc.oneof(
+    fc.constantFrom('contact_name', 'contact_phone', 'theme_title', 'theme_month', 'theme_forms', 'theme_intro', 'launch_title', 'launch_deadline', 'held_date_1', 'links_media', 'p_media', 'forms_used', 'logo_shown', 'summary_text'),
+    hostileText,
+  ),
   jsonish,
   { maxKeys: 8 },
 );
@@ -80,16 +123,34 @@ export const TARGETS: FuzzTarget<never>[] = [
       parseOverrideCommand(args);
       parseLaunchArgs(args, '2023-03-20');
       const nudge = parseNudgeArgs(args);
-      check(nudge.names.every((n) => n.length > 0), 'nudge names non-empty');
+      check(
+        nudge.names.every((n) => n.length > 0),
+        'nudge names non-empty',
+      );
       parseLooseDate(args);
     },
   },
   {
     name: 'message events (normalizeEnvelope)',
-    arbitrary: fc.record({ text: hostileText, chatType: fc.constantFrom('p2p', 'group', ''), msgType: fc.constantFrom('text', 'image', 'file', 'post'), content: fc.oneof(hostileText, jsonish.map((j) => JSON.stringify(j) ?? '')), mentions: fc.array(fc.record({ key: hostileText, name: hostileText }), { maxLength: 3 }) }),
+    arbitrary: fc.record({
+      text: hostileText,
+      chatType: fc.constantFrom('p2p', 'group', ''),
+      msgType: fc.constantFrom('text', 'image', 'file', 'post'),
+      content: fc.oneof(
+        hostileText,
+        jsonish.map((j) => JSON.stringify(j) ?? ''),
+      ),
+      mentions: fc.array(fc.record({ key: hostileText, name: hostileText }), { maxLength: 3 }),
+    }),
     run(i: { text: string; chatType: string; msgType: string; content: string; mentions: { key: string; name: string }[] }) {
       const content = i.msgType === 'text' ? JSON.stringify({ text: i.text }) : i.content;
-      const n = normalizeEnvelope(envelope('im.message.receive_v1', { sender: { sender_id: { open_id: 'ou_a' } }, message: { message_id: 'om_1', chat_id: 'oc_1', chat_type: i.chatType, message_type: i.msgType, content, mentions: i.mentions.map((m) => ({ ...m, id: { open_id: 'ou_b' } })) } }), 'ou_b');
+      const n = normalizeEnvelope(
+        envelope('im.message.receive_v1', {
+          sender: { sender_id: { open_id: 'ou_a' } },
+          message: { message_id: 'om_1', chat_id: 'oc_1', chat_type: i.chatType, message_type: i.msgType, content, mentions: i.mentions.map((m) => ({ ...m, id: { open_id: 'ou_b' } })) },
+        }),
+        'ou_b',
+      );
       if (n.ok && n.event.kind === 'message') {
         check(isWellFormed(n.event.text), 'text well-formed');
         check([...n.event.text].length <= INPUT_LIMITS.text, 'text bounded');
@@ -100,7 +161,15 @@ export const TARGETS: FuzzTarget<never>[] = [
     name: 'card actions (normalizeEnvelope: value, form_value, input_value)',
     arbitrary: fc.record({ value: jsonish, form: formValue, input: fc.option(hostileText), token: fc.option(hostileText) }),
     run(i: { value: unknown; form: Record<string, unknown>; input: string | null; token: string | null }) {
-      const n = normalizeEnvelope(envelope('card.action.trigger', { operator: { open_id: 'ou_a' }, ...(i.token !== null ? { token: i.token } : {}), action: { value: i.value, form_value: i.form, ...(i.input !== null ? { input_value: i.input } : {}) }, context: { open_message_id: 'om_1', open_chat_id: 'oc_1' } }), undefined);
+      const n = normalizeEnvelope(
+        envelope('card.action.trigger', {
+          operator: { open_id: 'ou_a' },
+          ...(i.token !== null ? { token: i.token } : {}),
+          action: { value: i.value, form_value: i.form, ...(i.input !== null ? { input_value: i.input } : {}) },
+          context: { open_message_id: 'om_1', open_chat_id: 'oc_1' },
+        }),
+        undefined,
+      );
       if (n.ok && n.event.kind === 'card_action') check(isWellFormed(JSON.stringify(n.event)), 'card event well-formed');
     },
   },
@@ -192,7 +261,15 @@ export const TARGETS: FuzzTarget<never>[] = [
             '三、清明节：4月4日（周五）至6日（周日）放假，共3天。\n',
             '五、端午节：5月31日（周六）至6月2日（周一）放假，共3天。\n',
             '六、国庆节、中秋节：10月1日（周三）至8日（周三）放假调休，共8天。9月28日（周日）、10月11日（周六）上班。\n',
-            '十二月31日', '（星期', '至', '上班。', '共', '天。', '、', '：', '\n',
+            '十二月31日',
+            '（星期',
+            '至',
+            '上班。',
+            '共',
+            '天。',
+            '、',
+            '：',
+            '\n',
           ),
           hostileText,
         ),
@@ -207,7 +284,10 @@ export const TARGETS: FuzzTarget<never>[] = [
       }
       const dates = r.notice.days.map((d) => d.date);
       check(dates.every(isCivilDate), 'civil dates');
-      check(dates.every((d, i) => i === 0 || dates[i - 1]! < d), 'days sorted, no duplicates');
+      check(
+        dates.every((d, i) => i === 0 || dates[i - 1]! < d),
+        'days sorted, no duplicates',
+      );
     },
   },
 ] as FuzzTarget<never>[];

@@ -67,7 +67,10 @@ describe('computeHistory', () => {
     // the absent unit is not in 2025's denominator
     expect(y25).toMatchObject({ year: 2025, units: 2, onTime: 1, late: 0, notSubmitted: 1, themes: 1, approved: 0 });
     expect(y25!.byForm.every((f) => f.count === 0)).toBe(true);
-    expect(y25!.byKind.map((k) => [k.label, k.rate])).toEqual([['镇', 100], ['街道', 0]]);
+    expect(y25!.byKind.map((k) => [k.label, k.rate])).toEqual([
+      ['镇', 100],
+      ['街道', 0],
+    ]);
   });
 
   it('an empty database gives an empty history', () => {

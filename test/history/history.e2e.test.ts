@@ -30,7 +30,18 @@ type Values = Record<string, unknown>[];
 async function seed2024(h: Harness): Promise<void> {
   const db = h.db;
   const campaign = await db.campaign.create({
-    data: { year: 2024, title: '长沙县2024年“政务公开主题日”活动', status: 'scheduled', noticeDate: '2024-03-22', deadline: '2024-04-08', contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'a@b.cn', launchedAt: atShanghai('2024-03-22', '10:00'), launchedBy: h.demo.coordinatorOpenId },
+    data: {
+      year: 2024,
+      title: '长沙县2024年“政务公开主题日”活动',
+      status: 'scheduled',
+      noticeDate: '2024-03-22',
+      deadline: '2024-04-08',
+      contactName: '李成英',
+      contactPhone: '0731-84872387',
+      contactEmail: 'a@b.cn',
+      launchedAt: atShanghai('2024-03-22', '10:00'),
+      launchedBy: h.demo.coordinatorOpenId,
+    },
   });
   for (const [i, u] of h.demo.units.slice(0, 25).entries()) {
     const status = i < 15 ? 'submitted' : i < 20 ? 'pending' : 'withdrawn';
@@ -38,14 +49,31 @@ async function seed2024(h: Harness): Promise<void> {
       data: { campaignId: campaign.id, unitId: u.id, status, version: 1, late: i >= 10 && i < 15, submittedAt: status === 'submitted' ? atShanghai(i < 10 ? '2024-04-01' : '2024-04-12', '10:00') : null },
     });
     const themes: [string[], string, string][] =
-      i < 10 ? [[['policy'], 'approved', 'active'], [['survey', 'forum'], 'approved', 'active']] : i < 15 ? [[['questionnaire'], 'pending', 'active']] : i >= 20 ? [[['observe'], 'approved', 'removed']] : [];
+      i < 10
+        ? [
+            [['policy'], 'approved', 'active'],
+            [['survey', 'forum'], 'approved', 'active'],
+          ]
+        : i < 15
+          ? [[['questionnaire'], 'pending', 'active']]
+          : i >= 20
+            ? [[['observe'], 'approved', 'removed']]
+            : [];
     for (const [k, [forms, reviewStatus, state]] of themes.entries()) {
       const theme = await db.theme.create({
         data: { submissionId: sub.id, seq: k + 1, title: `${u.name}2024年活动${k + 1}`, month: 6 + k, forms: JSON.stringify(forms), intro: '围绕重点工作邀请代表委员和群众参与，听取意见建议。', reviewStatus, state },
       });
       if (i === 0 && k === 0) {
         const s = await db.summary.create({
-          data: { themeId: theme.id, status: 'submitted', version: 1, heldDates: JSON.stringify(['2024-06-18']), links: JSON.stringify({ media: ['https://a.cn/1', 'https://a.cn/2'], website: ['https://b.cn/1'], newMedia: ['https://c.cn/1'] }), submittedAt: atShanghai('2024-06-20', '10:00'), submittedBy: 'ou_x' },
+          data: {
+            themeId: theme.id,
+            status: 'submitted',
+            version: 1,
+            heldDates: JSON.stringify(['2024-06-18']),
+            links: JSON.stringify({ media: ['https://a.cn/1', 'https://a.cn/2'], website: ['https://b.cn/1'], newMedia: ['https://c.cn/1'] }),
+            submittedAt: atShanghai('2024-06-20', '10:00'),
+            submittedBy: 'ou_x',
+          },
         });
         await db.attachment.create({ data: { summaryId: s.id, kind: 'logo_photo', storagePath: 'x', fileName: 'logo.jpg', mimeType: 'image/jpeg', sizeBytes: 10, sha256: 'f'.repeat(64), uploadedBy: 'ou_x' } });
       }
@@ -130,7 +158,10 @@ describe.each(PROVIDERS_UNDER_TEST)('年度对比 (%s)', (provider) => {
     expect(r.toast?.content).toContain('正在生成年度对比表');
     await waitFor(async () => (await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'history.export:' } } })) === 1);
     await h.drainOutbox();
-    const file = h.messages(group.chatId).filter((m) => m.msgType === 'file').pop();
+    const file = h
+      .messages(group.chatId)
+      .filter((m) => m.msgType === 'file')
+      .pop();
     expect(file?.fileName).toMatch(/^政务公开主题日年度对比-\d{12}\.xlsx$/);
     const row = await h.db.outboxMessage.findFirstOrThrow({ where: { idempotencyKey: { startsWith: 'history.export:' } } });
     expect(row.status).toBe('sent');

@@ -52,7 +52,11 @@ describe.each(PROVIDERS_UNDER_TEST)('backup and restore during a fan-out (%s)', 
     const db = first.db;
     // Webhook events are acknowledged into the inbox and processed right after: idle means both are empty.
     const idle = () =>
-      until(async () => (await db.inboxEvent.count({ where: { status: { in: ['pending', 'processing'] } } })) === 0 && (await db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0, 60_000, 'inbox and outbox idle');
+      until(
+        async () => (await db.inboxEvent.count({ where: { status: { in: ['pending', 'processing'] } } })) === 0 && (await db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0,
+        60_000,
+        'inbox and outbox idle',
+      );
 
     // Slow Feishu, so the backup lands while the notices are going out.
     feishu.emulator.faults.route('/open-apis/im/v1/messages', { latencyMs: 60 }, 'POST');

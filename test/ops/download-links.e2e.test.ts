@@ -86,7 +86,11 @@ describe.each(PROVIDERS_UNDER_TEST)('export links in the card that produced the 
     const links = linkButtons(updated);
     expect(links.map((l) => l.text)).toEqual(['下载 Excel']);
     // Markdown text: '-' arrives as a character reference (escapeMarkdown), shown as '-'.
-    expect(markdownContents(updated).join('\n').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))).toContain('下载链接 2024-12-11 10:00 前有效');
+    expect(
+      markdownContents(updated)
+        .join('\n')
+        .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))),
+    ).toContain('下载链接 2024-12-11 10:00 前有效');
     const url = new URL(links[0]!.url);
     expect(url.origin).toBe(new URL(h.url).origin);
 

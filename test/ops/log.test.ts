@@ -19,7 +19,15 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[] }
       cb();
     },
   });
-  return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('logger (pino)', () => {
@@ -48,7 +56,7 @@ describe('logger (pino)', () => {
     expect(JSON.stringify(out.lines())).not.toMatch(/13812345678|t-abc|shh|xyz|13700001111/);
   });
 
-  it('gives every HTTP request an id (the caller\'s X-Request-Id when sent) on its log line and in the answer', async () => {
+  it("gives every HTTP request an id (the caller's X-Request-Id when sent) on its log line and in the answer", async () => {
     const out = capture();
     const app = createHttpApp({ services: {} as AppServices, ping: async () => undefined, log: createLogger('info', { destination: out.stream }) });
     const server = http.createServer(app);
@@ -77,7 +85,7 @@ describe('log file: daily rotation and retention', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('starts a new file each day and keeps today plus LOG_RETENTION_DAYS days, older runs\' files included', async () => {
+  it("starts a new file each day and keeps today plus LOG_RETENTION_DAYS days, older runs' files included", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'themeday-logs-'));
     dirs.push(dir);
     // Files a previous run left: one far too old, one recent.
@@ -97,7 +105,11 @@ describe('log file: daily rotation and retention', () => {
     await file.close();
     const files = readdirSync(dir).sort();
     expect(files).toEqual(['themeday.2026-03-02.1.log', 'themeday.2026-03-03.1.log', 'themeday.2026-03-04.1.log']);
-    const lines = (f: string) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const lines = (f: string) =>
+      readFileSync(path.join(dir, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { msg: string }).msg);
     expect(lines('themeday.2026-03-02.1.log')).toEqual(['day 2']);
     expect(lines('themeday.2026-03-04.1.log')).toEqual(['day 4']);
   });

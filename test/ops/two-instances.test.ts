@@ -39,7 +39,11 @@ describe.skipIf(!postgresAvailable)('two instances on one PostgreSQL', () => {
     const db = a.db;
     // Webhook events are acknowledged into the inbox and processed right after: idle means both are empty.
     const idle = () =>
-      until(async () => (await db.inboxEvent.count({ where: { status: { in: ['pending', 'processing'] } } })) === 0 && (await db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0, 60_000, 'inbox and outbox idle');
+      until(
+        async () => (await db.inboxEvent.count({ where: { status: { in: ['pending', 'processing'] } } })) === 0 && (await db.outboxMessage.count({ where: { status: { in: ['pending', 'sending'] } } })) === 0,
+        60_000,
+        'inbox and outbox idle',
+      );
 
     const chats = await launchCampaignFanOut({ emulator: feishu.emulator, db, settle: idle });
     b.worker.kick();

@@ -26,5 +26,8 @@ const worker = new OutboxWorker({
 worker.start();
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => {
-  void worker.stop().then(() => database.close()).then(() => process.exit(0));
+  void worker
+    .stop()
+    .then(() => database.close())
+    .then(() => process.exit(0));
 });

@@ -53,7 +53,11 @@ describe.each(PROVIDERS_UNDER_TEST)('crash mid-delivery (%s, child process)', (p
 
   const total = () => CHATS.reduce((n, c) => n + emulator.messages(c).filter((m) => m.uuid?.startsWith('crash:')).length, 0);
   /** the i of each `crash:<i>` message, per chat, in the order the emulator stored them */
-  const orderOf = (chatId: string) => emulator.messages(chatId).filter((m) => m.uuid?.startsWith('crash:')).map((m) => Number(m.uuid!.split(':')[1]));
+  const orderOf = (chatId: string) =>
+    emulator
+      .messages(chatId)
+      .filter((m) => m.uuid?.startsWith('crash:'))
+      .map((m) => Number(m.uuid!.split(':')[1]));
 
   it('SIGKILL then restart delivers every row exactly once, in order per chat, within 30 s', async () => {
     await db.client.$transaction(async (tx) => {

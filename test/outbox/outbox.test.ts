@@ -26,7 +26,10 @@ function uuidCounts(h: Harness, chatIds: string[]): Map<string, number> {
 
 /** The n of each `<prefix><n>` message in a chat, in the order the emulator stored them. */
 function orderOf(h: Harness, chatId: string, prefix: string): number[] {
-  return h.messages(chatId).filter((m) => m.uuid?.startsWith(prefix)).map((m) => Number(m.uuid!.slice(prefix.length)));
+  return h
+    .messages(chatId)
+    .filter((m) => m.uuid?.startsWith(prefix))
+    .map((m) => Number(m.uuid!.slice(prefix.length)));
 }
 
 describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
@@ -81,7 +84,11 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
     await put(h, [['free:0', { op: 'send', to: { chatId: free }, text: '别的群' }]]);
     await h.app.worker.runOnce(false); // the other chat goes on while the held one waits
     const rows = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: 'hold:' } }, orderBy: { idempotencyKey: 'asc' } });
-    expect(rows.map((r) => [r.status, r.attempts])).toEqual([['pending', 1], ['pending', 0], ['pending', 0]]);
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual([
+      ['pending', 1],
+      ['pending', 0],
+      ['pending', 0],
+    ]);
     expect(rows.every((r) => r.claimedBy === null && r.leaseUntil === null)).toBe(true);
     expect(orderOf(h, held, 'hold:')).toEqual([]);
     expect(orderOf(h, free, 'free:')).toEqual([0]);
@@ -110,7 +117,10 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
     // Two 500s in a row on the chat's first message (the first two calls), then all goes through.
     h.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: 1, times: 2 }, 'POST');
     try {
-      await put(h, [0, 1, 2, 3].map((n) => [`lane:${n}`, { op: 'send', to: { chatId: chat }, text: `第 ${n} 条` }] as [string, OutboxOp]));
+      await put(
+        h,
+        [0, 1, 2, 3].map((n) => [`lane:${n}`, { op: 'send', to: { chatId: chat }, text: `第 ${n} 条` }] as [string, OutboxOp]),
+      );
       worker.start();
       for (let i = 0; i < 200 && orderOf(h, chat, 'lane:').length < 4; i++) await new Promise((r) => setTimeout(r, 25));
     } finally {
@@ -178,7 +188,7 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
     expect(JSON.stringify(msg.card)).toContain('v2');
   });
 
-  it('a card past Feishu\'s 14-day update window (230031) is left as sent, without a red alert to the coordinators', async () => {
+  it("a card past Feishu's 14-day update window (230031) is left as sent, without a red alert to the coordinators", async () => {
     // A year's receipts are sent from late March; publishing in mid-April updates them in place. Feishu
     // refuses updates of messages older than 14 days (open.feishu.cn, 更新应用发送的消息卡片: "仅支持更新
     // 14 天内发送的消息"): an expected limit, not a delivery failure for the coordinators to chase.

@@ -5,9 +5,13 @@ import { RateLimiter } from '../../src/adapters/outbox/rate-limiter.ts';
 
 function virtualLimiter(limits: { perSecond: number; perMinute: number; perChat: number }) {
   let now = 0;
-  const limiter = new RateLimiter(limits, () => now, async (ms) => {
-    now += ms;
-  });
+  const limiter = new RateLimiter(
+    limits,
+    () => now,
+    async (ms) => {
+      now += ms;
+    },
+  );
   return { limiter, now: () => now };
 }
 

@@ -16,12 +16,7 @@ import type { AppServices } from '../../src/app/bot.ts';
 
 const EXPECTED: Record<string, string[]> = {
   '2023-03-27': ['2023-03-27 协调人 digest coordinator sent'],
-  '2023-03-28': [
-    '2023-03-28 星沙街道 deadline-7 group sent',
-    '2023-03-28 黄兴镇 deadline-7 group sent',
-    '2023-03-28 县财政局 deadline-7 dm sent',
-    '2023-03-28 县教育局 deadline-7 group sent',
-  ],
+  '2023-03-28': ['2023-03-28 星沙街道 deadline-7 group sent', '2023-03-28 黄兴镇 deadline-7 group sent', '2023-03-28 县财政局 deadline-7 dm sent', '2023-03-28 县教育局 deadline-7 group sent'],
   // 黄兴镇 submits on 3月30日
   '2023-04-03': [
     '2023-04-03 协调人 digest coordinator sent',
@@ -32,12 +27,7 @@ const EXPECTED: Record<string, string[]> = {
     '2023-04-03 县教育局 deadline-3 dm sent',
   ],
   // 县教育局 submits on 4月4日; 4月5日 (清明) nothing
-  '2023-04-06': [
-    '2023-04-06 星沙街道 deadline-1 group sent',
-    '2023-04-06 星沙街道 deadline-1 urgent sent',
-    '2023-04-06 县财政局 deadline-1 dm sent',
-    '2023-04-06 县财政局 deadline-1 urgent sent',
-  ],
+  '2023-04-06': ['2023-04-06 星沙街道 deadline-1 group sent', '2023-04-06 星沙街道 deadline-1 urgent sent', '2023-04-06 县财政局 deadline-1 dm sent', '2023-04-06 县财政局 deadline-1 urgent sent'],
   '2023-04-07': [
     '2023-04-07 星沙街道 deadline-0 group sent',
     '2023-04-07 星沙街道 deadline-0 urgent sent',

@@ -86,7 +86,13 @@ describe('reminder cards', () => {
     const rows = Array.from({ length: 100 }, (_, i) => ({ date: '2023-04-07', unit: names[i % names.length]!, kind: '截止当天提醒', channel: '群内@', status: '已发送', result: '已送达' }));
     ok(reminderLogCard('t', rows, 500));
     ok(reminderLogCard('t', [], 0));
-    ok(calendarOverridesCard(2027, Array.from({ length: 100 }, (_, i) => ({ date: `2027-01-${String((i % 28) + 1).padStart(2, '0')}`, kind: '休息', note: evil, by: 'ou_c' })), '说明'));
+    ok(
+      calendarOverridesCard(
+        2027,
+        Array.from({ length: 100 }, (_, i) => ({ date: `2027-01-${String((i % 28) + 1).padStart(2, '0')}`, kind: '休息', note: evil, by: 'ou_c' })),
+        '说明',
+      ),
+    );
     ok(calendarOverridesCard(undefined, [], '内置节假日数据到 2026 年。'));
   });
 });

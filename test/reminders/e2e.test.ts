@@ -140,7 +140,10 @@ describe.each(PROVIDERS_UNDER_TEST)('reminders end to end (%s)', STORY, (provide
     const r = await h.click(coordinator, overdue.messageId, buttonValue(overdue.card, '一键催办'));
     expect(r.toast?.type).toBe('info');
     await h.drainOutbox();
-    const preview = h.messages(office).filter((m) => text(m.card).includes('催办预览')).pop()!;
+    const preview = h
+      .messages(office)
+      .filter((m) => text(m.card).includes('催办预览'))
+      .pop()!;
     expect(validateCard(preview.card)).toEqual({ ok: true });
     const before = reminderCards(h.messages(units[1]!.chatId)).length;
     const confirm = buttonValue(preview.card, '确认催办');
@@ -155,7 +158,10 @@ describe.each(PROVIDERS_UNDER_TEST)('reminders end to end (%s)', STORY, (provide
 
     await h.say(coordinator, office, '提醒记录');
     await h.drainOutbox();
-    const log = h.messages(office).filter((m) => text(m.card).includes('提醒记录')).pop()!;
+    const log = h
+      .messages(office)
+      .filter((m) => text(m.card).includes('提醒记录'))
+      .pop()!;
     expect(validateCard(log.card)).toEqual({ ok: true });
     expect(text(log.card)).toContain('已送达');
     expect(text(log.card)).toContain('手动催办');

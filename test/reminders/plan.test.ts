@@ -24,21 +24,12 @@ const settings = campaignSettingsSchema.parse({});
 
 describe('deadline reminder dates', () => {
   it('2023: 7, 3, 1 working days before 4月7日 and the morning of it (清明 on 4月5日 skipped)', () => {
-    expect(deadlineSlots('2023-04-07', [7, 3, 1, 0], cal).map((s) => `${s.date} ${s.kind}`)).toEqual([
-      '2023-03-28 deadline-7',
-      '2023-04-03 deadline-3',
-      '2023-04-06 deadline-1',
-      '2023-04-07 deadline-0',
-    ]);
+    expect(deadlineSlots('2023-04-07', [7, 3, 1, 0], cal).map((s) => `${s.date} ${s.kind}`)).toEqual(['2023-03-28 deadline-7', '2023-04-03 deadline-3', '2023-04-06 deadline-1', '2023-04-07 deadline-0']);
     expect(deadlineSlots('2023-04-07', [7, 3, 1, 0], cal).map((s) => s.isLast)).toEqual([false, false, false, true]);
   });
 
   it('moves the "morning of" reminder to the previous working day when the deadline is a holiday, collapsing duplicates', () => {
-    expect(deadlineSlots('2023-10-01', [7, 3, 1, 0], cal).map((s) => `${s.date} ${s.kind}`)).toEqual([
-      '2023-09-20 deadline-7',
-      '2023-09-26 deadline-3',
-      '2023-09-28 deadline-0',
-    ]);
+    expect(deadlineSlots('2023-10-01', [7, 3, 1, 0], cal).map((s) => `${s.date} ${s.kind}`)).toEqual(['2023-09-20 deadline-7', '2023-09-26 deadline-3', '2023-09-28 deadline-0']);
   });
 
   it('computes the overdue list day, digest days, month and summary days', () => {
@@ -142,15 +133,17 @@ describe('planCampaign', () => {
       },
       cal,
     );
-    expect(plan.map((p) => `${p.unitId} ${p.date} ${p.kind} ${(p.themeIds ?? []).join(',')}`)).toEqual([
-      'b 2023-04-23 month-end t1',
-      'a 2023-05-04 month-start t3',
-      'b 2023-05-04 month-start t2',
-      'b 2023-05-06 summary-due-3 t1',
-      'b 2023-05-16 summary-due-10 t1',
-      'b 2023-05-24 month-end t2',
-      'b 2023-06-05 summary-due-3 t2',
-      'b 2023-06-14 summary-due-10 t2',
-    ].sort((x, y) => x.split(' ')[1]!.localeCompare(y.split(' ')[1]!) ));
+    expect(plan.map((p) => `${p.unitId} ${p.date} ${p.kind} ${(p.themeIds ?? []).join(',')}`)).toEqual(
+      [
+        'b 2023-04-23 month-end t1',
+        'a 2023-05-04 month-start t3',
+        'b 2023-05-04 month-start t2',
+        'b 2023-05-06 summary-due-3 t1',
+        'b 2023-05-16 summary-due-10 t1',
+        'b 2023-05-24 month-end t2',
+        'b 2023-06-05 summary-due-3 t2',
+        'b 2023-06-14 summary-due-10 t2',
+      ].sort((x, y) => x.split(' ')[1]!.localeCompare(y.split(' ')[1]!)),
+    );
   });
 });

@@ -9,12 +9,7 @@ import { holidayCoverageCheck, holidayReadiness } from '../../src/usecases/remin
 import { logLines, makeServices, outbox, secondInstance, seedCounty, submit, type Seeded } from './support.ts';
 import type { AppServices } from '../../src/app/bot.ts';
 
-const DEADLINE_7 = [
-  '2023-03-28 星沙街道 deadline-7 group sent',
-  '2023-03-28 县教育局 deadline-7 group sent',
-  '2023-03-28 县财政局 deadline-7 dm sent',
-  '2023-03-28 黄兴镇 deadline-7 group sent',
-].sort();
+const DEADLINE_7 = ['2023-03-28 星沙街道 deadline-7 group sent', '2023-03-28 县教育局 deadline-7 group sent', '2023-03-28 县财政局 deadline-7 dm sent', '2023-03-28 黄兴镇 deadline-7 group sent'].sort();
 
 describe.each(PROVIDERS_UNDER_TEST)('reminder reliability (%s)', (provider) => {
   let db: TestDatabase;
@@ -117,9 +112,7 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder reliability (%s)', (provider) => {
       ] as const) {
         await both([() => runReminders(services, atShanghai(date, time)), () => runReminders(other.services, atShanghai(date, time))]);
       }
-      await both(
-        ['09:30', '09:33', '09:36', '09:39', '09:41', '09:45'].flatMap((t) => [() => runReminders(services, atShanghai('2023-04-06', t)), () => runReminders(other.services, atShanghai('2023-04-06', t))]),
-      );
+      await both(['09:30', '09:33', '09:36', '09:39', '09:41', '09:45'].flatMap((t) => [() => runReminders(services, atShanghai('2023-04-06', t)), () => runReminders(other.services, atShanghai('2023-04-06', t))]));
       const lines = await logLines(db.client, names);
       expect(new Set(lines).size).toBe(lines.length);
       expect(lines.filter((l) => l.startsWith('2023-04-06'))).toEqual(
@@ -242,12 +235,7 @@ describe.each(PROVIDERS_UNDER_TEST)('a year missing from the holiday data (%s)',
       await runReminders(services, atShanghai(date, '09:45'));
     }
     const lines = (await logLines(db.client, { [seeded.units.xingsha.id]: '星沙街道' })).filter((l) => l.includes('星沙街道') && l.endsWith('group sent'));
-    expect(lines).toEqual([
-      '2027-03-26 星沙街道 deadline-7 group sent',
-      '2027-04-01 星沙街道 deadline-3 group sent',
-      '2027-04-06 星沙街道 deadline-1 group sent',
-      '2027-04-07 星沙街道 deadline-0 group sent',
-    ]);
+    expect(lines).toEqual(['2027-03-26 星沙街道 deadline-7 group sent', '2027-04-01 星沙街道 deadline-3 group sent', '2027-04-06 星沙街道 deadline-1 group sent', '2027-04-07 星沙街道 deadline-0 group sent']);
     expect((await outbox(db.client)).filter((o) => o.key.startsWith('holiday-warning:'))).toHaveLength(1);
   });
 });

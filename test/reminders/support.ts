@@ -137,7 +137,5 @@ export async function outbox(db: Db): Promise<OutboxView[]> {
 /** Reminder log rows as 'date unit kind channel status' lines. */
 export async function logLines(db: Db, names: Record<string, string>, where: { date?: string } = {}): Promise<string[]> {
   const rows = await db.reminderLog.findMany({ where, orderBy: [{ date: 'asc' }, { key: 'asc' }] });
-  return rows
-    .map((r) => `${r.date} ${r.unitId ? (names[r.unitId] ?? r.unitId) : '协调人'} ${r.kind} ${r.channel} ${r.status}${r.status === 'skipped' && r.detail ? ` (${r.detail.split(':')[0]})` : ''}`)
-    .sort();
+  return rows.map((r) => `${r.date} ${r.unitId ? (names[r.unitId] ?? r.unitId) : '协调人'} ${r.kind} ${r.channel} ${r.status}${r.status === 'skipped' && r.detail ? ` (${r.detail.split(':')[0]})` : ''}`).sort();
 }

@@ -2,15 +2,7 @@
 // real-looking titles of county units (pairs a coordinator would ask to differentiate, and pairs
 // that only share the campaign's or the forms' words).
 import { describe, expect, it } from 'vitest';
-import {
-  NEAR_DUPLICATE_THRESHOLD,
-  PLAN_THEME_DOMAINS,
-  countByDomain,
-  findNearDuplicates,
-  parseDomainListText,
-  titleSimilarity,
-  type DuplicateCandidate,
-} from '../../src/domain/theme-domains.ts';
+import { NEAR_DUPLICATE_THRESHOLD, PLAN_THEME_DOMAINS, countByDomain, findNearDuplicates, parseDomainListText, titleSimilarity, type DuplicateCandidate } from '../../src/domain/theme-domains.ts';
 import { applyDraftOp, EMPTY_RAW_THEME, validateTheme, type SubmissionDraft } from '../../src/domain/submission.ts';
 import { balanceChecks, describeWarning } from '../../src/domain/schedule.ts';
 
@@ -80,7 +72,15 @@ describe('主题领域', () => {
   });
   it('counts themes by 领域 (two 领域 count in both) and names the empty ones', () => {
     const r = countByDomain([{ domains: ['营商环境', '改革开放'] }, { domains: ['营商环境'] }, { domains: [] }, { domains: ['旧领域'] }], ['营商环境', '改革开放', '生态文明']);
-    expect(r).toEqual({ counts: [{ domain: '营商环境', count: 2 }, { domain: '改革开放', count: 1 }, { domain: '生态文明', count: 0 }], untagged: 2, empty: ['生态文明'] });
+    expect(r).toEqual({
+      counts: [
+        { domain: '营商环境', count: 2 },
+        { domain: '改革开放', count: 1 },
+        { domain: '生态文明', count: 0 },
+      ],
+      untagged: 2,
+      empty: ['生态文明'],
+    });
   });
   it('validates picked 领域 against the campaign list, in the list’s order; none is fine', () => {
     const raw = { title: '优化营商环境政策面对面', month: '6', forms: ['forum'], intro: '邀请企业代表座谈，解读优化营商环境的各项政策措施并听取意见。' };

@@ -97,7 +97,10 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     const returned = await h.db.theme.findFirstOrThrow({ where: { reviewStatus: 'returned' }, include: { submission: { select: { unitId: true } } } });
     const unit = h.demo.units.find((u) => u.id === returned.submission.unitId)!;
     const liaison = unit.liaisons[0]!.openId;
-    const notice = h.messages(unit.chatId).filter((m) => m.senderType === 'app' && JSON.stringify(m.card).includes(returned.id)).pop()!;
+    const notice = h
+      .messages(unit.chatId)
+      .filter((m) => m.senderType === 'app' && JSON.stringify(m.card).includes(returned.id))
+      .pop()!;
     const open = actionValues(notice.card, 'review.revise_open')[0]!;
 
     // Only the unit's liaisons may revise: the coordinator (a member of the group) is refused.
@@ -172,11 +175,19 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     const p2p = h.emulator.p2pChatId(liaison.openId);
     await h.say(liaison.openId, p2p, '审核');
     await h.drainOutbox();
-    expect(h.messages(p2p).filter((m) => m.senderType === 'app').pop()?.text).toContain('只有县政务公开办的协调人和指定的审核人');
+    expect(
+      h
+        .messages(p2p)
+        .filter((m) => m.senderType === 'app')
+        .pop()?.text,
+    ).toContain('只有县政务公开办的协调人和指定的审核人');
     expect(await h.db.auditLog.count({ where: { actorOpenId: liaison.openId, action: 'review.open', decision: 'deny' } })).toBe(1);
 
     // A forged decision from a card the liaison can see (their group's notice) is refused.
-    const notice = h.messages(unit.chatId).filter((m) => m.senderType === 'app' && m.msgType === 'interactive').pop()!;
+    const notice = h
+      .messages(unit.chatId)
+      .filter((m) => m.senderType === 'app' && m.msgType === 'interactive')
+      .pop()!;
     const target = themes.find((t) => t.unitId === unit.id)!;
     const refused = await h.click(liaison.openId, notice.messageId, { a: 'review.decide', t: target.id, v: 1, d: 'approve', i: 0, u: unit.id, p: 0 }, {});
     expect(refused.toast?.type).toBe('error');
@@ -190,7 +201,12 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     const chat = h.emulator.createChat({ name: '审核小组', memberOpenIds: [coord, reviewer.openId], botMember: true });
     await h.say(coord, chat.chatId, '添加审核人 @王审核');
     await h.drainOutbox();
-    expect(h.messages(chat.chatId).filter((m) => m.senderType === 'app').pop()?.text).toContain('已添加审核人：王审核');
+    expect(
+      h
+        .messages(chat.chatId)
+        .filter((m) => m.senderType === 'app')
+        .pop()?.text,
+    ).toContain('已添加审核人：王审核');
     expect(await h.db.reviewer.count({ where: { campaignId, openId: reviewer.openId } })).toBe(1);
     const rp2p = h.emulator.p2pChatId(reviewer.openId);
     expect(h.messages(rp2p).find((m) => m.senderType === 'app')?.text).toContain('指定为“政务公开主题日”活动主题的审核人');
@@ -212,7 +228,12 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     expect(cardText(direct)).toContain('全部状态');
     await h.say(coord, office, '审核 不存在的单位');
     await h.drainOutbox();
-    expect(h.messages(office).filter((m) => m.senderType === 'app').pop()?.text).toContain('没有找到单位“不存在的单位”');
+    expect(
+      h
+        .messages(office)
+        .filter((m) => m.senderType === 'app')
+        .pop()?.text,
+    ).toContain('没有找到单位“不存在的单位”');
 
     // A reviewer may not name other reviewers.
     await h.say(reviewer.openId, chat.chatId, '添加审核人 @李成英');

@@ -80,7 +80,10 @@ export function actionValues(card: unknown, a: string): Record<string, unknown>[
 
 /** The bot's newest interactive message in a chat, with its current card. */
 export function lastBotCard(h: Harness, chatId: string): { messageId: string; card: CardJson } {
-  const m = h.emulator.messages(chatId).filter((x) => x.msgType === 'interactive' && x.senderType === 'app').pop();
+  const m = h.emulator
+    .messages(chatId)
+    .filter((x) => x.msgType === 'interactive' && x.senderType === 'app')
+    .pop();
   if (!m?.card) throw new Error(`no card in ${chatId}`);
   return { messageId: m.messageId, card: m.card as unknown as CardJson };
 }

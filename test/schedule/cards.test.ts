@@ -5,16 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import type { CardJson } from '../../cards/kit.ts';
 import { decisionNoticeCard, historyCard, resubmittedCard, reviewCard, reviseCard, revisedConfirmCard, THEMES_PER_PAGE, type ReviewThemeVm } from '../../cards/review.ts';
-import {
-  moveAnsweredCard,
-  moveConfirmCard,
-  moveNoticeCard,
-  publishConfirmCard,
-  publishedDoneCard,
-  publishedScheduleCard,
-  scheduleChangeNoticeCard,
-  scheduleWorkCard,
-} from '../../cards/schedule.ts';
+import { moveAnsweredCard, moveConfirmCard, moveNoticeCard, publishConfirmCard, publishedDoneCard, publishedScheduleCard, scheduleChangeNoticeCard, scheduleWorkCard } from '../../cards/schedule.ts';
 import { balanceChecks, type ScheduleRow } from '../../src/domain/schedule.ts';
 import { DEFAULT_REVIEW_FILTER } from '../../src/domain/review.ts';
 
@@ -69,7 +60,13 @@ const theme = (i: number): ReviewThemeVm => ({
   version: 3,
   reason: HOSTILE,
   fields: ['title', 'intro'],
-  diff: { fromVersion: 2, changes: [{ field: 'title', label: '活动主题', before: HOSTILE, after: '新'.repeat(40) }, { field: 'intro', label: '活动简介', before: '旧'.repeat(500), after: '新'.repeat(500) }] },
+  diff: {
+    fromVersion: 2,
+    changes: [
+      { field: 'title', label: '活动主题', before: HOSTILE, after: '新'.repeat(40) },
+      { field: 'intro', label: '活动简介', before: '旧'.repeat(500), after: '新'.repeat(500) },
+    ],
+  },
   lastDecision: { label: '退回修改', by: '李成英', at: '2023-04-10 10:00' },
   draft: { reason: HOSTILE, fields: ['month'] },
   error: '退回修改须填写原因',
@@ -91,17 +88,44 @@ describe('review cards', () => {
   });
 
   it('history, notices and the revision form', () => {
-    ok(historyCard({
-      unitName: HOSTILE,
-      theme: { title: HOSTILE, status: 'approved', version: 3 },
-      entries: Array.from({ length: 40 }, (_, i) => ({ at: '2023-04-10 10:00', who: '李成英', what: i % 2 ? '退回修改（v1）' : '通过（v2）', detail: HOSTILE })),
-      versions: Array.from({ length: 12 }, (_, i) => ({ version: i + 1, at: '2023-04-10 10:00', who: '周晓燕', title: '长'.repeat(40), month: 5, forms: ['forum'], intro: '简'.repeat(500) })),
-      back: { a: 'review.page', u: 'u1', p: 0 },
-    }));
+    ok(
+      historyCard({
+        unitName: HOSTILE,
+        theme: { title: HOSTILE, status: 'approved', version: 3 },
+        entries: Array.from({ length: 40 }, (_, i) => ({ at: '2023-04-10 10:00', who: '李成英', what: i % 2 ? '退回修改（v1）' : '通过（v2）', detail: HOSTILE })),
+        versions: Array.from({ length: 12 }, (_, i) => ({ version: i + 1, at: '2023-04-10 10:00', who: '周晓燕', title: '长'.repeat(40), month: 5, forms: ['forum'], intro: '简'.repeat(500) })),
+        back: { a: 'review.page', u: 'u1', p: 0 },
+      }),
+    );
     for (const decision of ['approve', 'return', 'reject']) {
-      ok(decisionNoticeCard({ unitName: '星沙街道', liaisonOpenIds: ['ou_a', 'ou_b', 'not-an-id'], themeId: 't1', title: HOSTILE, seq: 1, version: 1, decision, reason: HOSTILE, fields: ['title', 'month'], reviewerName: '李成英', at: '2023-04-10 10:00' }));
+      ok(
+        decisionNoticeCard({
+          unitName: '星沙街道',
+          liaisonOpenIds: ['ou_a', 'ou_b', 'not-an-id'],
+          themeId: 't1',
+          title: HOSTILE,
+          seq: 1,
+          version: 1,
+          decision,
+          reason: HOSTILE,
+          fields: ['title', 'month'],
+          reviewerName: '李成英',
+          at: '2023-04-10 10:00',
+        }),
+      );
     }
-    ok(reviseCard({ themeId: 't1', version: 1, unitName: '星沙街道', reason: HOSTILE, fields: ['title', 'month', 'forms', 'intro'], values: { title: HOSTILE, month: '5', forms: ['forum'], intro: '简'.repeat(500) }, errors: { title: HOSTILE, month: 'x', forms: 'y', intro: 'z' }, months: [4, 5, 6, 7, 8, 9, 10, 11, 12] }));
+    ok(
+      reviseCard({
+        themeId: 't1',
+        version: 1,
+        unitName: '星沙街道',
+        reason: HOSTILE,
+        fields: ['title', 'month', 'forms', 'intro'],
+        values: { title: HOSTILE, month: '5', forms: ['forum'], intro: '简'.repeat(500) },
+        errors: { title: HOSTILE, month: 'x', forms: 'y', intro: 'z' },
+        months: [4, 5, 6, 7, 8, 9, 10, 11, 12],
+      }),
+    );
     ok(reviseCard({ themeId: 't1', version: 1, unitName: '星沙街道', fields: [], values: { title: '', month: '3', forms: [], intro: '' }, months: [] }));
     ok(resubmittedCard({ unitName: '星沙街道', title: HOSTILE, version: 2, changes: theme(0).diff!.changes, byName: '周晓燕', at: '2023-04-11 09:00', unitId: 'u1' }));
     ok(revisedConfirmCard({ unitName: '星沙街道', title: HOSTILE, version: 2, changes: [] }));
@@ -113,9 +137,30 @@ describe('schedule cards', () => {
     for (const count of [0, 1, 36, 120, 200]) {
       const r = rows(count);
       const w = balanceChecks(r, { maxPerMonth: 6, fromMonth: 5 });
-      ok(publishedScheduleCard({ title: '计划安排表', version: 2, publishedAt: '2023-04-20 10:00', rows: r, unit: { id: 'u1', name: '星沙街道' }, changes: [{ kind: 'moved', themeId: 't1', unitId: 'u1', unitName: HOSTILE, title: HOSTILE, fromMonth: 5, toMonth: 6 }], calendarNote: HOSTILE }));
+      ok(
+        publishedScheduleCard({
+          title: '计划安排表',
+          version: 2,
+          publishedAt: '2023-04-20 10:00',
+          rows: r,
+          unit: { id: 'u1', name: '星沙街道' },
+          changes: [{ kind: 'moved', themeId: 't1', unitId: 'u1', unitName: HOSTILE, title: HOSTILE, fromMonth: 5, toMonth: 6 }],
+          calendarNote: HOSTILE,
+        }),
+      );
       ok(publishedScheduleCard({ title: '计划安排表', version: 1, publishedAt: '2023-04-20 10:00', rows: r }));
-      ok(scheduleWorkCard({ title: '计划安排表', campaignStatus: 'reviewing', rows: r, warnings: w, published: { version: 1, at: '2023-04-20 10:00', pendingChanges: 3 }, pendingMoves: [{ themeId: 't1', unitName: HOSTILE, title: HOSTILE, from: 5, to: 6 }], moveMode: 'confirm', moveDraft: { themeId: 't1', month: '6', error: HOSTILE } }));
+      ok(
+        scheduleWorkCard({
+          title: '计划安排表',
+          campaignStatus: 'reviewing',
+          rows: r,
+          warnings: w,
+          published: { version: 1, at: '2023-04-20 10:00', pendingChanges: 3 },
+          pendingMoves: [{ themeId: 't1', unitName: HOSTILE, title: HOSTILE, from: 5, to: 6 }],
+          moveMode: 'confirm',
+          moveDraft: { themeId: 't1', month: '6', error: HOSTILE },
+        }),
+      );
       ok(publishConfirmCard({ title: '计划安排表', count, unitCount: 3, warnings: w, pendingMoves: 2, nextVersion: 2, changes: 0, affectedUnits: 0 }));
     }
   });
@@ -130,8 +175,31 @@ describe('schedule cards', () => {
   });
 
   it('change notices, moves, answers', () => {
-    ok(scheduleChangeNoticeCard({ title: '计划安排表', version: 2, publishedAt: 'x', unit: { id: 'u1', name: HOSTILE }, liaisonOpenIds: ['ou_a'], changes: [{ kind: 'added', themeId: 't', unitId: 'u1', unitName: 'x', title: HOSTILE, toMonth: 5 }, { kind: 'changed', themeId: 't', unitId: 'u1', unitName: 'x', title: 'y', fields: ['title', 'contact'] }], ownRows: rows(3) }));
-    ok(scheduleChangeNoticeCard({ title: '计划安排表', version: 2, publishedAt: 'x', unit: { id: 'u1', name: 'x' }, liaisonOpenIds: [], changes: [{ kind: 'removed', themeId: 't', unitId: 'u1', unitName: 'x', title: 'y', fromMonth: 5 }], ownRows: [] }));
+    ok(
+      scheduleChangeNoticeCard({
+        title: '计划安排表',
+        version: 2,
+        publishedAt: 'x',
+        unit: { id: 'u1', name: HOSTILE },
+        liaisonOpenIds: ['ou_a'],
+        changes: [
+          { kind: 'added', themeId: 't', unitId: 'u1', unitName: 'x', title: HOSTILE, toMonth: 5 },
+          { kind: 'changed', themeId: 't', unitId: 'u1', unitName: 'x', title: 'y', fields: ['title', 'contact'] },
+        ],
+        ownRows: rows(3),
+      }),
+    );
+    ok(
+      scheduleChangeNoticeCard({
+        title: '计划安排表',
+        version: 2,
+        publishedAt: 'x',
+        unit: { id: 'u1', name: 'x' },
+        liaisonOpenIds: [],
+        changes: [{ kind: 'removed', themeId: 't', unitId: 'u1', unitName: 'x', title: 'y', fromMonth: 5 }],
+        ownRows: [],
+      }),
+    );
     const mv = { themeId: 't1', unitName: HOSTILE, title: HOSTILE, from: 5, to: 9, liaisonOpenIds: ['ou_a'], by: '李成英', at: 'x' };
     ok(moveConfirmCard(mv));
     for (const outcome of ['moved', 'accepted', 'declined'] as const) ok(moveNoticeCard({ ...mv, outcome, forCoordinator: outcome !== 'moved' }));

@@ -57,11 +57,21 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
     const unit = h.demo.units[0]!;
     await h.say(unit.liaisons[0]!.openId, unit.chatId, '发布计划');
     await h.drainOutbox();
-    expect(h.messages(unit.chatId).filter((m) => m.senderType === 'app').pop()?.text).toContain('只有县政务公开办的协调人');
+    expect(
+      h
+        .messages(unit.chatId)
+        .filter((m) => m.senderType === 'app')
+        .pop()?.text,
+    ).toContain('只有县政务公开办的协调人');
     expect(await h.db.auditLog.count({ where: { action: 'schedule.publish', decision: 'deny' } })).toBe(1);
     await h.say(unit.liaisons[0]!.openId, unit.chatId, '计划安排表');
     await h.drainOutbox();
-    expect(h.messages(unit.chatId).filter((m) => m.senderType === 'app').pop()?.text).toContain('尚未发布');
+    expect(
+      h
+        .messages(unit.chatId)
+        .filter((m) => m.senderType === 'app')
+        .pop()?.text,
+    ).toContain('尚未发布');
   });
 
   it('moves a theme in notify mode and in confirm mode', async () => {
@@ -112,7 +122,11 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
     await h.click(unitOf(c).liaisons[0]!.openId, askC.messageId, no);
     expect(await h.db.theme.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ scheduledMonth: c.month, moveState: 'none' });
     await h.drainOutbox();
-    const officeText = h.messages(office).slice(-2).map((m) => JSON.stringify(m.card)).join('');
+    const officeText = h
+      .messages(office)
+      .slice(-2)
+      .map((m) => JSON.stringify(m.card))
+      .join('');
     expect(officeText).toContain('同意将');
     expect(officeText).toContain('不同意将');
   });
@@ -152,7 +166,10 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
     const inCard = (p: string) => JSON.stringify(escapeMarkdown(p)).slice(1, -1);
     expect(ownText).toContain(inCard(maskPhone(phone)));
     expect(ownText).not.toContain(inCard(phone));
-    const officeCard = h.messages(office).filter((m) => m.msgType === 'interactive' && JSON.stringify(m.card).includes('第 1 版\u3000')).pop()!;
+    const officeCard = h
+      .messages(office)
+      .filter((m) => m.msgType === 'interactive' && JSON.stringify(m.card).includes('第 1 版\u3000'))
+      .pop()!;
     // The office group is a group too: mobiles and landlines masked there as well (issue 14).
     expect(JSON.stringify(officeCard.card)).toContain(inCard(maskPhone(phone)));
     expect(JSON.stringify(officeCard.card)).not.toContain(inCard(phone));
@@ -171,7 +188,12 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
     // The review card never goes to a unit group.
     await h.say(coord, unit.chatId, '审核');
     await h.drainOutbox();
-    expect(h.messages(unit.chatId).filter((m) => m.senderType === 'app').pop()?.text).toContain('请在与主题日助手的私聊或县政务公开办工作群中');
+    expect(
+      h
+        .messages(unit.chatId)
+        .filter((m) => m.senderType === 'app')
+        .pop()?.text,
+    ).toContain('请在与主题日助手的私聊或县政务公开办工作群中');
 
     const calendars = h.emulator.calendars();
     expect(calendars).toHaveLength(1);
@@ -257,14 +279,21 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
     // Office: the publish card, the v2 card and the file.
     expect(appCount(office)).toBe(officeBefore + 3);
     // The v2 card that came with the file was redrawn with a 下载 link to that file (masked copy in a group).
-    const v2Card = h.messages(office).filter((m) => m.senderType === 'app' && m.msgType === 'interactive' && JSON.stringify(m.card).includes('（第2版）')).pop()!;
+    const v2Card = h
+      .messages(office)
+      .filter((m) => m.senderType === 'app' && m.msgType === 'interactive' && JSON.stringify(m.card).includes('（第2版）'))
+      .pop()!;
     const link = /"default_url":"([^"]+\/downloads\/[^"]+)"/.exec(JSON.stringify(v2Card.card))?.[1];
     expect(link).toBeDefined();
     const download = await fetch(link!);
     expect(download.status).toBe(200);
     expect(decodeURIComponent(download.headers.get('content-disposition') ?? '')).toContain('（第2版）.xlsx');
     const v2 = await h.db.scheduleVersion.findFirstOrThrow({ where: { campaignId, version: 2 } });
-    expect(JSON.parse(v2.changes).map((c: { kind: string }) => c.kind).sort()).toEqual(['added', 'moved']);
+    expect(
+      JSON.parse(v2.changes)
+        .map((c: { kind: string }) => c.kind)
+        .sort(),
+    ).toEqual(['added', 'moved']);
 
     const ev = await h.db.calendarEvent.findUniqueOrThrow({ where: { themeId: moved.id } });
     const emuEv = h.emulator.calendarEvents().find((e) => e.eventId === ev.eventId)!;

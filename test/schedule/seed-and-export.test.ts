@@ -25,10 +25,11 @@ function calendarOnlyGateway(events: string[]): FeishuGateway {
     get: (_t, prop) => {
       if (prop === 'tokenHealthy') return async () => true;
       if (prop === 'createCalendar') return async () => ({ calendarId: 'cal_demo' });
-      if (prop === 'createCalendarEvent') return async (p: { summary: string }) => {
-        events.push(p.summary);
-        return { eventId: `ev_${++n}` };
-      };
+      if (prop === 'createCalendarEvent')
+        return async (p: { summary: string }) => {
+          events.push(p.summary);
+          return { eventId: `ev_${++n}` };
+        };
       return () => {
         throw new Error(`gateway.${String(prop)} must not be called (messages go through the outbox)`);
       };

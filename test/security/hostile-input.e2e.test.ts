@@ -26,7 +26,12 @@ describe.each(PROVIDERS_UNDER_TEST)('hostile input (%s)', (provider) => {
   /** The bot's text reply to a message. */
   async function replyTo(messageId: string): Promise<string> {
     await h.drainOutbox();
-    const m = h.messages(office).find((x) => x.senderType === 'app' && x.parentId === messageId) ?? h.messages(office).filter((x) => x.senderType === 'app').pop();
+    const m =
+      h.messages(office).find((x) => x.senderType === 'app' && x.parentId === messageId) ??
+      h
+        .messages(office)
+        .filter((x) => x.senderType === 'app')
+        .pop();
     expect(m, `a reply to ${messageId}`).toBeDefined();
     return m!.msgType === 'text' ? String((m as { text?: string }).text ?? JSON.stringify(m)) : JSON.stringify(m!.card);
   }
@@ -74,7 +79,10 @@ describe.each(PROVIDERS_UNDER_TEST)('hostile input (%s)', (provider) => {
     const chat = h.demo.units[0]!.chatId;
     const { messageId } = await h.say(coord, chat, '绑定群 <at user_id="all">所有人</at>');
     await h.drainOutbox();
-    const m = h.messages(chat).filter((x) => x.senderType === 'app').pop()!;
+    const m = h
+      .messages(chat)
+      .filter((x) => x.senderType === 'app')
+      .pop()!;
     expect(JSON.stringify(m)).toContain('找不到单位');
     expect(JSON.stringify(m)).not.toContain('<at user_id=\\"all\\">');
     expect(messageId).toBeTruthy();

@@ -125,11 +125,13 @@ describe('link checker against local servers', () => {
     await Promise.all([main, other].map((s) => new Promise((r) => s.close(r))));
   });
 
-  const resolver = (table: Record<string, string[]>): Resolver => async (host) => {
-    const answer = table[host];
-    if (!answer) throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
-    return answer.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 }));
-  };
+  const resolver =
+    (table: Record<string, string[]>): Resolver =>
+    async (host) => {
+      const answer = table[host];
+      if (!answer) throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
+      return answer.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 }));
+    };
 
   it('refuses loopback by default and allows it through the allowlist', async () => {
     hits.length = 0;
@@ -146,7 +148,18 @@ describe('link checker against local servers', () => {
 
   it('refuses private and metadata addresses without connecting', async () => {
     const checker = createLinkChecker({ timeoutMs: 200, resolve: resolver({ 'intranet.example': ['192.168.10.5'], 'meta.example': ['169.254.169.254'], 'v6.example': ['fd00::1'] }) });
-    for (const url of ['http://10.0.0.1/', 'http://172.20.1.1/', 'http://192.168.0.1/', 'http://169.254.169.254/latest/meta-data/', 'http://100.100.100.200/', 'http://[fe80::1]/', 'http://[fd00:ec2::254]/', 'http://intranet.example/', 'http://meta.example/', 'https://v6.example/']) {
+    for (const url of [
+      'http://10.0.0.1/',
+      'http://172.20.1.1/',
+      'http://192.168.0.1/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://100.100.100.200/',
+      'http://[fe80::1]/',
+      'http://[fd00:ec2::254]/',
+      'http://intranet.example/',
+      'http://meta.example/',
+      'https://v6.example/',
+    ]) {
       expect(await checker.check(url), url).toMatchObject({ ok: false, error: 'blocked' });
     }
   });

@@ -45,10 +45,41 @@ function cardsWithPhones(): CardJson[] {
   return [
     publishedScheduleCard({ title: '计划安排表', version: 1, publishedAt: '2023-04-20 10:00', rows: r }),
     publishedScheduleCard({ title: '计划安排表', version: 2, publishedAt: '2023-04-20 10:00', rows: r, unit: { id: 'u1', name: '单位1' } }),
-    scheduleChangeNoticeCard({ title: '计划安排表', version: 2, publishedAt: 'x', unit: { id: 'u1', name: '单位1' }, liaisonOpenIds: ['ou_a'], changes: [{ kind: 'added', themeId: 't1', unitId: 'u1', unitName: '单位1', title: 'x', toMonth: 5 }], ownRows: r.slice(0, 3) }),
-    scheduleWorkCard({ title: '计划安排表', campaignStatus: 'reviewing', rows: r, warnings: balanceChecks(r, { maxPerMonth: 10, fromMonth: 5 }), pendingMoves: [], moveMode: 'confirm', published: { version: 1, at: 'x', pendingChanges: 0 } }),
+    scheduleChangeNoticeCard({
+      title: '计划安排表',
+      version: 2,
+      publishedAt: 'x',
+      unit: { id: 'u1', name: '单位1' },
+      liaisonOpenIds: ['ou_a'],
+      changes: [{ kind: 'added', themeId: 't1', unitId: 'u1', unitName: '单位1', title: 'x', toMonth: 5 }],
+      ownRows: r.slice(0, 3),
+    }),
+    scheduleWorkCard({
+      title: '计划安排表',
+      campaignStatus: 'reviewing',
+      rows: r,
+      warnings: balanceChecks(r, { maxPerMonth: 10, fromMonth: 5 }),
+      pendingMoves: [],
+      moveMode: 'confirm',
+      published: { version: 1, at: 'x', pendingChanges: 0 },
+    }),
     // A receipt whose caller forgot to mask: the net catches it.
-    buildReceiptCard({ submissionId: 's1', unitName: '单位1', campaignTitle: 'x', version: 1, displayVersion: 1, status: 'submitted', byName: '张三', atText: 'x', contactName: '张三', contactPhoneMasked: '13812345678', themes: [], late: false, editableUntilText: 'x', editable: true }),
+    buildReceiptCard({
+      submissionId: 's1',
+      unitName: '单位1',
+      campaignTitle: 'x',
+      version: 1,
+      displayVersion: 1,
+      status: 'submitted',
+      byName: '张三',
+      atText: 'x',
+      contactName: '张三',
+      contactPhoneMasked: '13812345678',
+      themes: [],
+      late: false,
+      editableUntilText: 'x',
+      editable: true,
+    }),
     card({ title: '13912345678', elements: [markdown(MOBILES.join('\n')), textBlock('联系 18612345678'), { tag: 'button', text: plain('拨打 18612345678'), behaviors: [] }] }),
   ];
 }
@@ -129,7 +160,12 @@ describe('every outgoing card or text to a group carries no full mobile', () => 
 
   it('enqueueMany follows the same rule', async () => {
     const c = cardsWithPhones()[5]!;
-    await db.client.$transaction(async (tx) => enqueueMany(tx, [{ key: 'many:group', op: { op: 'send', to: { chatId: 'oc_g' }, card: c } }, { key: 'many:coord', op: { op: 'send', to: { openId: 'ou_coord_db' }, card: c } }]));
+    await db.client.$transaction(async (tx) =>
+      enqueueMany(tx, [
+        { key: 'many:group', op: { op: 'send', to: { chatId: 'oc_g' }, card: c } },
+        { key: 'many:coord', op: { op: 'send', to: { openId: 'ou_coord_db' }, card: c } },
+      ]),
+    );
     const group = await db.client.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'many:group' } });
     const coord = await db.client.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'many:coord' } });
     expect(hasFullMobile(group.payload)).toBe(false);
@@ -172,7 +208,21 @@ describe('every outgoing card or text to a group carries no full mobile', () => 
     });
     const r = await bot.dispatch({ kind: 'card_action', eventId: 'ev_1', operatorOpenId: 'ou_x', chatId: 'oc_g', messageId: 'om_1', value: { a: 'show.phone' } });
     expect(hasFullMobile(JSON.stringify(r.response.card))).toBe(false);
-    const message = (id: string, chatType: 'p2p' | 'group', sender: string) => ({ kind: 'message' as const, eventId: `ev_${id}`, messageId: id, chatId: 'oc_c', chatType, senderOpenId: sender, senderType: 'user', msgType: 'text', text: '电话', content: {}, mentions: [], mentionedBot: true, createTime: new Date() });
+    const message = (id: string, chatType: 'p2p' | 'group', sender: string) => ({
+      kind: 'message' as const,
+      eventId: `ev_${id}`,
+      messageId: id,
+      chatId: 'oc_c',
+      chatType,
+      senderOpenId: sender,
+      senderType: 'user',
+      msgType: 'text',
+      text: '电话',
+      content: {},
+      mentions: [],
+      mentionedBot: true,
+      createTime: new Date(),
+    });
     await bot.dispatch(message('om_p2p_coord', 'p2p', 'ou_coord_cfg'));
     await bot.dispatch(message('om_group_coord', 'group', 'ou_coord_cfg'));
     await bot.dispatch(message('om_p2p_liaison', 'p2p', 'ou_liaison'));

@@ -33,7 +33,10 @@ describe('SQLite writers (app fan-out and CLI import at once)', () => {
         // Give the CLI time to start and try to commit (it waits on the lock with the fix; commits without it).
         await Promise.race([exited, new Promise((r) => setTimeout(r, 6000))]);
         // ... then the fan-out writes its rows.
-        await enqueueMany(tx, Array.from({ length: 50 }, (_, i) => ({ key: `fanout:${i}`, op: { op: 'send' as const, to: { chatId: `oc_${i}` }, text: `通知 ${before}` } })));
+        await enqueueMany(
+          tx,
+          Array.from({ length: 50 }, (_, i) => ({ key: `fanout:${i}`, op: { op: 'send' as const, to: { chatId: `oc_${i}` }, text: `通知 ${before}` } })),
+        );
       },
       { timeout: 30_000, maxWait: 10_000 },
     );

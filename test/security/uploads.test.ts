@@ -47,7 +47,21 @@ describe('size limit while downloading', () => {
 });
 
 describe('photos by content', () => {
-  const fileMessage = (fileName: string): MessageEvent => ({ kind: 'message', eventId: 'e', messageId: 'om_abcdef123456', chatId: 'oc_1', chatType: 'group', senderOpenId: 'ou_a', senderType: 'user', msgType: 'file', text: '', content: { file_key: 'file_1', file_name: fileName }, mentions: [], mentionedBot: false, createTime: new Date(0) });
+  const fileMessage = (fileName: string): MessageEvent => ({
+    kind: 'message',
+    eventId: 'e',
+    messageId: 'om_abcdef123456',
+    chatId: 'oc_1',
+    chatType: 'group',
+    senderOpenId: 'ou_a',
+    senderType: 'user',
+    msgType: 'file',
+    text: '',
+    content: { file_key: 'file_1', file_name: fileName },
+    mentions: [],
+    mentionedBot: false,
+    createTime: new Date(0),
+  });
 
   it('a JPEG named like a document or with no extension is still looked at; documents are left alone', () => {
     expect(photoOf(fileMessage('IMG_0001'))).toBeDefined();

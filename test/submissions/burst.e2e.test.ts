@@ -66,11 +66,7 @@ describe.each(PROVIDERS_UNDER_TEST)('card-callback burst: %s', STORY, (provider)
     expect(busy).toBeDefined();
     // One press carries invalid values: wherever it lands (inline or queued) it ends as the form with its errors.
     const bad = 7;
-    const answers = await Promise.all(
-      burst.map((u, i) =>
-        clickForm(h, liaisonOf(u), forms.get(liaisonOf(u))!, { name: 'btn_submit' }, i === bad ? { ...values(i), contact_phone: '12345', theme_title: '' } : values(i)),
-      ),
-    );
+    const answers = await Promise.all(burst.map((u, i) => clickForm(h, liaisonOf(u), forms.get(liaisonOf(u))!, { name: 'btn_submit' }, i === bad ? { ...values(i), contact_phone: '12345', theme_title: '' } : values(i))));
     busy!();
     for (const [i, a] of answers.entries()) {
       expect(a.error, `press ${i}: ${a.errorDetail ?? ''}`).toBeUndefined();
@@ -102,7 +98,10 @@ describe.each(PROVIDERS_UNDER_TEST)('card-callback burst: %s', STORY, (provider)
         continue;
       }
       expect(s.status, u.name).toBe('submitted');
-      expect(s.revisions.filter((r) => r.action === 'submit'), u.name).toHaveLength(1);
+      expect(
+        s.revisions.filter((r) => r.action === 'submit'),
+        u.name,
+      ).toHaveLength(1);
       expect(s.themes.map((t) => t.title)).toEqual([`优化营商环境政策面对面 第${i}场`]);
       expect(cardText(card), u.name).toContain('申报已提交');
       const receipts = h.messages(u.chatId).filter((m) => m.msgType === 'interactive' && cardText(m.card).includes('submission.withdraw'));

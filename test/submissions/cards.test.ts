@@ -24,7 +24,17 @@ function draft(n: number, withErrors = false): SubmissionDraft {
     themes: Array.from({ length: n }, (_, i) => ({ ...theme(i), forms: [...theme(i).forms] })),
     editing: n > 0 ? 0 : null,
     current: n > 0 ? { title: nasty, month: '5', forms: ['policy'], intro } : { ...EMPTY_RAW_THEME },
-    errors: withErrors ? { [FIELD.title]: '请填写活动主题', [FIELD.month]: '请选择活动时间（月份）', [FIELD.forms]: '请至少选择一种活动形式', [FIELD.intro]: '活动简介不能超过 500 个字', [FIELD.contactName]: '请填写联系人姓名', [FIELD.contactPhone]: '联系电话格式不正确', themes: '请至少填写一个活动主题' } : {},
+    errors: withErrors
+      ? {
+          [FIELD.title]: '请填写活动主题',
+          [FIELD.month]: '请选择活动时间（月份）',
+          [FIELD.forms]: '请至少选择一种活动形式',
+          [FIELD.intro]: '活动简介不能超过 500 个字',
+          [FIELD.contactName]: '请填写联系人姓名',
+          [FIELD.contactPhone]: '联系电话格式不正确',
+          themes: '请至少填写一个活动主题',
+        }
+      : {},
   };
 }
 
@@ -56,18 +66,62 @@ describe('submission cards are valid Card JSON 2.0', () => {
     expectValid(buildClosedFormCard('这张申报表已失效', [nasty], { text: '重新打开', value: { a: 'sub.open', s: 's1' } }));
     const values = { title: nasty, noticeDate: '2023-03-23', deadline: '2023-04-07', contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'x@y.cn' };
     expectValid(buildLaunchCard({ year: 2023, values, unitCount: 40, boundCount: 38 }));
-    expectValid(buildLaunchCard({ year: 2023, values: { ...values, noticeDate: '', deadline: 'bad' }, errors: { launch_title: '请填写活动名称', launch_deadline: '请选择申报截止日期', launch_contact_email: '邮箱格式不正确' }, unitCount: 40, boundCount: 38 }));
+    expectValid(
+      buildLaunchCard({
+        year: 2023,
+        values: { ...values, noticeDate: '', deadline: 'bad' },
+        errors: { launch_title: '请填写活动名称', launch_deadline: '请选择申报截止日期', launch_contact_email: '邮箱格式不正确' },
+        unitCount: 40,
+        boundCount: 38,
+      }),
+    );
     expectValid(buildLaunchedCard({ title: nasty, deadlineText: '2023年4月7日', unitCount: 40, noticed: 38, unbound: [nasty, '县统计局'] }));
-    const notice = { campaignTitle: '长沙县2023年“政务公开主题日”活动', year: 2023, deadlineText: '2023年4月7日（星期五）', noticeDateText: '2023年3月23日', contactName: '李成英', contactPhone: '0731-84872387', contactEmail: 'CSX84872387@163.com' };
+    const notice = {
+      campaignTitle: '长沙县2023年“政务公开主题日”活动',
+      year: 2023,
+      deadlineText: '2023年4月7日（星期五）',
+      noticeDateText: '2023年3月23日',
+      contactName: '李成英',
+      contactPhone: '0731-84872387',
+      contactEmail: 'CSX84872387@163.com',
+    };
     expectValid(buildNoticeCard(notice));
     expectValid(buildNoticeCard({ ...notice, unit: { id: 'u1', name: '星沙街道', submissionId: 's1', liaisonNames: [nasty] }, extraLine: nasty }));
     expectValid(buildNoticeCard({ ...notice, unit: { id: 'u1', name: '星沙街道', submissionId: 's1', liaisonNames: [] } }));
     for (const status of ['submitted', 'withdrawn'] as const) {
       for (const editable of [true, false]) {
-        expectValid(buildReceiptCard({ submissionId: 's1', unitName: '星沙街道', campaignTitle: 'x', version: 3, status, atText: '2023-04-01 10:00', byName: nasty, contactName: nasty, contactPhoneMasked: '138****5678', themes: status === 'submitted' ? themes : [], late: true, editableUntilText: '2023年4月7日', editable, displayVersion: 2 }));
+        expectValid(
+          buildReceiptCard({
+            submissionId: 's1',
+            unitName: '星沙街道',
+            campaignTitle: 'x',
+            version: 3,
+            status,
+            atText: '2023-04-01 10:00',
+            byName: nasty,
+            contactName: nasty,
+            contactPhoneMasked: '138****5678',
+            themes: status === 'submitted' ? themes : [],
+            late: true,
+            editableUntilText: '2023年4月7日',
+            editable,
+            displayVersion: 2,
+          }),
+        );
       }
     }
-    const rows = Array.from({ length: 60 }, (_, i) => ({ unitId: `u${i}`, unitName: `${nasty}${i}`, kind: ['town', 'street', 'department'][i % 3]!, sortOrder: i, status: i % 4 === 0 ? 'pending' : i % 7 === 0 ? 'withdrawn' : 'submitted', late: i % 5 === 0, submittedAt: null, deadlineOverride: i % 9 === 0 ? '2023-04-14' : null, reopenedUntil: i % 11 === 0 ? '2023-04-12' : null, themes: [{ month: 1 + (i % 12), forms: ['policy'] }] }));
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      unitId: `u${i}`,
+      unitName: `${nasty}${i}`,
+      kind: ['town', 'street', 'department'][i % 3]!,
+      sortOrder: i,
+      status: i % 4 === 0 ? 'pending' : i % 7 === 0 ? 'withdrawn' : 'submitted',
+      late: i % 5 === 0,
+      submittedAt: null,
+      deadlineOverride: i % 9 === 0 ? '2023-04-14' : null,
+      reopenedUntil: i % 11 === 0 ? '2023-04-12' : null,
+      themes: [{ month: 1 + (i % 12), forms: ['policy'] }],
+    }));
     const snap = summarizeProgress({ id: 'c1', year: 2023, title: nasty, status: 'collecting', deadline: '2023-04-07' }, rows);
     expectValid(buildProgressCard(snap, { updatedAtText: '2023-04-01 10:00', deadlineText: '2023年4月7日', extraSections: [markdown('**提醒记录**')] }));
     expectValid(buildHelpCard({ intro: `没看懂“${nasty}”`, coordinator: [{ name: '进度', summary: nasty, example: '@主题日助手 进度' }], liaison: [{ name: '我是联系人', summary: 's', example: 'e' }] }));

@@ -1,7 +1,22 @@
 // Table-driven tests of the 申报 rules: theme and contact validation, the draft's click steps,
 // deadlines and lateness, typed dates, unit name matching.
 import { describe, expect, it } from 'vitest';
-import { EMPTY_RAW_THEME, FIELD, applyDraftOp, firstAllowedMonth, isLate, isOpenAt, lastEditableDate, parseTypedDate, readForm, titleKey, validateContact, validateTheme, type RawTheme, type SubmissionDraft } from '../../src/domain/submission.ts';
+import {
+  EMPTY_RAW_THEME,
+  FIELD,
+  applyDraftOp,
+  firstAllowedMonth,
+  isLate,
+  isOpenAt,
+  lastEditableDate,
+  parseTypedDate,
+  readForm,
+  titleKey,
+  validateContact,
+  validateTheme,
+  type RawTheme,
+  type SubmissionDraft,
+} from '../../src/domain/submission.ts';
 import { validateLaunch } from '../../src/domain/launch.ts';
 import { guessUnitFromChatName, matchUnitName } from '../../src/domain/unit-names.ts';
 import { summarizeProgress } from '../../src/domain/submission-progress.ts';
@@ -203,11 +218,31 @@ describe('unit names', () => {
 
 describe('progress summary', () => {
   it('counts by kind, form and month', () => {
-    const row = (name: string, kind: string, status: string, themes: { month: number; forms: string[] }[] = [], late = false) => ({ unitId: name, unitName: name, kind, sortOrder: 0, status, late, submittedAt: null, deadlineOverride: null, reopenedUntil: null, themes });
+    const row = (name: string, kind: string, status: string, themes: { month: number; forms: string[] }[] = [], late = false) => ({
+      unitId: name,
+      unitName: name,
+      kind,
+      sortOrder: 0,
+      status,
+      late,
+      submittedAt: null,
+      deadlineOverride: null,
+      reopenedUntil: null,
+      themes,
+    });
     const s = summarizeProgress({ id: 'c', year: 2023, title: 't', status: 'collecting', deadline: '2023-04-07' }, [
       row('星沙街道', 'street', 'submitted', [{ month: 5, forms: ['policy', 'forum'] }]),
       row('湘龙街道', 'street', 'pending'),
-      row('黄兴镇', 'town', 'submitted', [{ month: 5, forms: ['survey'] }, { month: 9, forms: ['policy'] }], true),
+      row(
+        '黄兴镇',
+        'town',
+        'submitted',
+        [
+          { month: 5, forms: ['survey'] },
+          { month: 9, forms: ['policy'] },
+        ],
+        true,
+      ),
       row('县教育局', 'department', 'withdrawn', [{ month: 6, forms: ['observe'] }]),
     ]);
     expect(s.byKind.map((g) => [g.label, g.submitted, g.total, g.missing])).toEqual([

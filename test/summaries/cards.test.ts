@@ -63,7 +63,9 @@ const evidence = evaluateEvidence(
 
 describe('summary cards', () => {
   it('the form with every field filled, every error shown and evidence', () => {
-    const errors = Object.fromEntries(['held_date_1', 'held_dates_text', 'forms_used', 'p_npcDeputies', 'logo_shown', 'links_media', 'links_newMedia', 'policy_released', 'opinions_count', 'survey_answers', 'summary_text', 'experience'].map((k) => [k, long(120)]));
+    const errors = Object.fromEntries(
+      ['held_date_1', 'held_dates_text', 'forms_used', 'p_npcDeputies', 'logo_shown', 'links_media', 'links_newMedia', 'policy_released', 'opinions_count', 'survey_answers', 'summary_text', 'experience'].map((k) => [k, long(120)]),
+    );
     check(summaryFormCard({ themeId: 't1', unitName: long(40), title: long(40), year: 2023, month: 5, status: 'submitted', raw, errors, photoCount: 30, logoPhotoCount: 1, evidence, notice: long(80), pendingEdits: true }));
     check(summaryFormCard({ themeId: 't1', unitName: '星沙街道', title: '主题', year: 2023, month: 5, status: 'none', raw: emptyRaw(), errors: {}, photoCount: 0, logoPhotoCount: 0 }));
   });
@@ -71,7 +73,15 @@ describe('summary cards', () => {
     check(summaryReadCard({ themeId: 't1', unitName: long(40), title: long(40), year: 2023, month: 5, status: 'submitted', values, photoCount: 3, logoPhotoCount: 1, evidence, submittedAt: '2023-06-01 10:00', editable: true, notice: 'x' }));
     check(unitActivitiesCard({ unitName: '星沙街道', year: 2023, items: Array.from({ length: 30 }, (_, i) => ({ themeId: `t${i}`, title: long(40), month: 5, status: 'draft' as const, photoCount: i })) }));
     check(unitActivitiesCard({ unitName: '星沙街道', year: 2023, items: [] }));
-    check(photoListCard({ themeId: 't1', unitName: '星沙街道', title: long(40), photos: Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, fileName: `${long(30)}.jpg`, takenOn: i % 2 ? null : '2023-05-12', sizeBytes: 123456, isLogo: i === 0 })), notice: long(50) }));
+    check(
+      photoListCard({
+        themeId: 't1',
+        unitName: '星沙街道',
+        title: long(40),
+        photos: Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, fileName: `${long(30)}.jpg`, takenOn: i % 2 ? null : '2023-05-12', sizeBytes: 123456, isLogo: i === 0 })),
+        notice: long(50),
+      }),
+    );
     check(photoTargetCard({ ref: 'om_1', options: Array.from({ length: 10 }, (_, i) => ({ themeId: `t${i}`, label: long(60) })) }));
     check(photoTargetChosenCard(long(40)));
     check(photoReceivedCard({ themeId: 't1', title: long(40), count: 3, summaryStatus: 'submitted', duplicate: true, takenOn: '2023-05-12', warning: long(60) }));
@@ -109,21 +119,62 @@ describe('summary cards', () => {
 });
 
 describe('evaluation cards', () => {
-  const ranking = Array.from({ length: N }, (_, i) => ({ themeId: `cm${i}xxxxxxxxxxxxxxxxxxxx`, rankLabel: i < 2 ? '1（并列）' : String(i + 1), unitName: `县人力资源和社会保障局${i}`, title: long(40), final: 90 - i * 0.5, judges: 5, trimmed: true }));
+  const ranking = Array.from({ length: N }, (_, i) => ({
+    themeId: `cm${i}xxxxxxxxxxxxxxxxxxxx`,
+    rankLabel: i < 2 ? '1（并列）' : String(i + 1),
+    unitName: `县人力资源和社会保障局${i}`,
+    title: long(40),
+    final: 90 - i * 0.5,
+    judges: 5,
+    trimmed: true,
+  }));
   it('rubric (editable, with errors), judge home, score card', () => {
     check(criteriaCard({ year: 2023, criteria: DEFAULT_CRITERIA, editable: true, errors: { weight_0: '各项权重之和应为 100（当前 105）' } }));
     check(criteriaCard({ year: 2023, criteria: DEFAULT_CRITERIA, editable: false }));
-    check(judgeHomeCard({ year: 2023, judgeName: '陈评审', items: ranking.map((r, i) => ({ themeId: r.themeId, label: `${r.unitName} · 5月 · ${r.title}`, state: i % 10 === 0 ? 'conflict' : i % 2 ? 'scored' : 'todo' })), closed: false, notice: 'x' }));
+    check(
+      judgeHomeCard({
+        year: 2023,
+        judgeName: '陈评审',
+        items: ranking.map((r, i) => ({ themeId: r.themeId, label: `${r.unitName} · 5月 · ${r.title}`, state: i % 10 === 0 ? 'conflict' : i % 2 ? 'scored' : 'todo' })),
+        closed: false,
+        notice: 'x',
+      }),
+    );
     check(judgeHomeCard({ year: 2023, judgeName: '陈评审', items: [], closed: true }));
     check(
       scoreCard({
-        themeId: 't1', unitName: long(40), title: long(40), month: 5, values, photoCount: 30, imageKeys: ['img_v3_a', 'img_v3_b', 'img_v3_c', 'img_v3_d'], photoNames: [], evidence,
-        criteria: DEFAULT_CRITERIA, typed: { theme_fit: '11' }, comment: long(300), errors: { theme_fit: '“主题契合度”应在 0–10 之间' }, position: '已评 3/19', notice: '上一项评分已保存。',
+        themeId: 't1',
+        unitName: long(40),
+        title: long(40),
+        month: 5,
+        values,
+        photoCount: 30,
+        imageKeys: ['img_v3_a', 'img_v3_b', 'img_v3_c', 'img_v3_d'],
+        photoNames: [],
+        evidence,
+        criteria: DEFAULT_CRITERIA,
+        typed: { theme_fit: '11' },
+        comment: long(300),
+        errors: { theme_fit: '“主题契合度”应在 0–10 之间' },
+        position: '已评 3/19',
+        notice: '上一项评分已保存。',
       }),
     );
   });
   it('progress with 100 ranked activities, 8 judges; the announcement', () => {
-    check(evaluationProgressCard({ year: 2023, statusLabel: '评分中', criteria: DEFAULT_CRITERIA, judges: Array.from({ length: 8 }, (_, i) => ({ name: `评委${i}`, unitName: i ? '' : '县发展和改革局', scored: i, eligible: N })), ranking, defaultWinners: ranking.slice(0, 3).map((r) => r.themeId), winners: [], canConfirm: true, notice: 'x' }));
+    check(
+      evaluationProgressCard({
+        year: 2023,
+        statusLabel: '评分中',
+        criteria: DEFAULT_CRITERIA,
+        judges: Array.from({ length: 8 }, (_, i) => ({ name: `评委${i}`, unitName: i ? '' : '县发展和改革局', scored: i, eligible: N })),
+        ranking,
+        defaultWinners: ranking.slice(0, 3).map((r) => r.themeId),
+        winners: [],
+        canConfirm: true,
+        notice: 'x',
+      }),
+    );
     check(announcementCard({ year: 2023, winners: ranking.slice(0, 10).map((r) => ({ unitName: r.unitName, title: r.title, rankLabel: r.rankLabel, final: r.final })) }));
   });
 });

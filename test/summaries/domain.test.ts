@@ -39,7 +39,19 @@ describe('summary validation', () => {
   });
 
   it('reports every problem next to its field, in Chinese', () => {
-    const raw: SummaryRaw = { ...goodRaw(), dates: ['', '', ''], datesText: '明天', forms: [], participants: { citizens: '-3' }, logo: '', links: { media: 'www.example.com\nftp://x.cn/a', website: '', newMedia: '' }, opinions: '', surveyAnswers: '', summary: '太短', experience: '' };
+    const raw: SummaryRaw = {
+      ...goodRaw(),
+      dates: ['', '', ''],
+      datesText: '明天',
+      forms: [],
+      participants: { citizens: '-3' },
+      logo: '',
+      links: { media: 'www.example.com\nftp://x.cn/a', website: '', newMedia: '' },
+      opinions: '',
+      surveyAnswers: '',
+      summary: '太短',
+      experience: '',
+    };
     const r = parseSummary(raw, { year: 2023, today: '2023-06-01' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -77,11 +89,22 @@ describe('summary validation', () => {
   });
 
   it('picks the activity a loose photo belongs to', () => {
-    const themes = [{ id: 'a', month: 5 }, { id: 'b', month: 9 }];
+    const themes = [
+      { id: 'a', month: 5 },
+      { id: 'b', month: 9 },
+    ];
     expect(pickActivityForPhoto(themes, 6).pick?.id).toBe('a');
     expect(pickActivityForPhoto(themes, 9).pick?.id).toBe('b');
     expect(pickActivityForPhoto(themes, 3).ambiguous).toHaveLength(2);
-    expect(pickActivityForPhoto([{ id: 'a', month: 5 }, { id: 'c', month: 5 }], 6).ambiguous).toHaveLength(2);
+    expect(
+      pickActivityForPhoto(
+        [
+          { id: 'a', month: 5 },
+          { id: 'c', month: 5 },
+        ],
+        6,
+      ).ambiguous,
+    ).toHaveLength(2);
   });
 });
 
@@ -117,7 +140,11 @@ describe('evidence checks', () => {
     const check = evaluateEvidence(
       {
         ...base,
-        photos: [{ id: '1', fileName: 'a.jpg', takenOn: '2023-05-12', kind: 'photo' }, { id: '2', fileName: 'old.jpg', takenOn: '2022-12-30', kind: 'photo' }, { id: '3', fileName: 'c.jpg', takenOn: '2023-06-20', kind: 'photo' }],
+        photos: [
+          { id: '1', fileName: 'a.jpg', takenOn: '2023-05-12', kind: 'photo' },
+          { id: '2', fileName: 'old.jpg', takenOn: '2022-12-30', kind: 'photo' },
+          { id: '3', fileName: 'c.jpg', takenOn: '2023-06-20', kind: 'photo' },
+        ],
         linkResults: [{ url: 'https://a.cn', channel: 'media', ok: false, status: 404, error: 'http_error' }],
       },
       new Date('2023-06-01T00:00:00Z'),
@@ -170,14 +197,20 @@ describe('link checker (local server on 127.0.0.1)', () => {
     expect(await createLinkChecker({ timeoutMs: 300, allow: '127.0.0.1' }).check(`${base}/slow`)).toMatchObject({ ok: false, error: 'timeout' });
     expect(await checker.check('ftp://127.0.0.1/x')).toMatchObject({ ok: false, error: 'bad_url' });
     const all = await checkSummaryLinks({ media: [`${base}/ok`], website: [`${base}/gone`], newMedia: [] }, checker);
-    expect(all.map((r) => [r.channel, r.ok])).toEqual([['media', true], ['website', false]]);
+    expect(all.map((r) => [r.channel, r.ok])).toEqual([
+      ['media', true],
+      ['website', false],
+    ]);
   });
 });
 
 describe('evidence zip (archiver / yauzl)', () => {
   it('round-trips UTF-8 names, deflated and stored entries, loading lazy entries', async () => {
     const jpeg = tinyJpeg({ dateTimeOriginal: '2023:05:12 10:00:00' });
-    const zip = await writeZipBuffer([{ name: '01-星沙街道/活动总结.html', data: Buffer.from('<h1>总结</h1>'.repeat(50)) }, { name: '01-星沙街道/照片/01.jpg', data: async () => jpeg, store: true }]);
+    const zip = await writeZipBuffer([
+      { name: '01-星沙街道/活动总结.html', data: Buffer.from('<h1>总结</h1>'.repeat(50)) },
+      { name: '01-星沙街道/照片/01.jpg', data: async () => jpeg, store: true },
+    ]);
     const back = await readZip(zip);
     expect(back.map((e) => e.name)).toEqual(['01-星沙街道/活动总结.html', '01-星沙街道/照片/01.jpg']);
     expect(back[1]!.data.equals(jpeg)).toBe(true);

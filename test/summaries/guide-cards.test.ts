@@ -31,7 +31,21 @@ describe('evidence links', () => {
 
 describe('score card', () => {
   it('shows each criterion’s guidance as text, not only as a placeholder', () => {
-    const c = scoreCard({ themeId: 't1', unitName: '星沙街道', title: '政策面对面', month: 5, values: {}, photoCount: 0, imageKeys: [], photoNames: [], criteria: DEFAULT_CRITERIA.map((x) => ({ ...x })), typed: {}, comment: '', errors: {}, position: '已评 0/3' });
+    const c = scoreCard({
+      themeId: 't1',
+      unitName: '星沙街道',
+      title: '政策面对面',
+      month: 5,
+      values: {},
+      photoCount: 0,
+      imageKeys: [],
+      photoNames: [],
+      criteria: DEFAULT_CRITERIA.map((x) => ({ ...x })),
+      typed: {},
+      comment: '',
+      errors: {},
+      position: '已评 0/3',
+    });
     expect(validateCard(c)).toEqual({ ok: true });
     const text = JSON.stringify(c);
     for (const cr of DEFAULT_CRITERIA.filter((x) => x.description)) {

@@ -97,7 +97,10 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
     const m1 = await sendPhoto(h, liaison, unit.chatId, photo);
     expect(replyTo(h, unit.chatId, m1)).toContain('已收到 1 张照片');
     // The summary is already in: the photo's answer offers 查看总结 / 修改总结, not 填写总结 (issue 13 review).
-    const ack = h.messages(unit.chatId).filter((x) => x.senderType === 'app' && x.parentId === m1).pop()!;
+    const ack = h
+      .messages(unit.chatId)
+      .filter((x) => x.senderType === 'app' && x.parentId === m1)
+      .pop()!;
     expect(buttons(ack.card).map((b) => b.text)).toEqual(['查看照片 / 标记 LOGO 照片', '查看总结', '修改总结']);
     expect(cardText(ack.card)).toContain('本活动的总结已提交');
     const viewed = await h.click(liaison, ack.messageId, buttonValue(ack.card, { text: '查看总结' }));
@@ -149,7 +152,10 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
     const liaison = unit.liaisons[0]!.openId;
     const { messageId } = await h.emulator.userSendImage(liaison, unit.chatId, tinyJpeg({ description: 'which one' }), 'x.jpg');
     await h.drainOutbox();
-    const ask = h.messages(unit.chatId).filter((m) => m.senderType === 'app' && m.parentId === messageId).pop()!;
+    const ask = h
+      .messages(unit.chatId)
+      .filter((m) => m.senderType === 'app' && m.parentId === messageId)
+      .pop()!;
     expectValidCard(ask.card);
     expect(cardText(ask.card)).toContain('这张照片属于哪项活动');
     const chose = await h.click(liaison, ask.messageId, { a: 'summary.photo_target', ref: messageId }, { themeId: extra[1]!.id });
@@ -158,7 +164,10 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
 
     // Reply to the receipt card (which names the activity): no question asked.
     await h.drainOutbox();
-    const receipt = h.messages(unit.chatId).filter((m) => m.senderType === 'app' && m.parentId === messageId && m.messageId !== ask.messageId).pop()!;
+    const receipt = h
+      .messages(unit.chatId)
+      .filter((m) => m.senderType === 'app' && m.parentId === messageId && m.messageId !== ask.messageId)
+      .pop()!;
     expect(cardText(receipt.card)).toContain('已收到 1 张照片');
     // No summary for this activity yet: 填写总结.
     expect(buttons(receipt.card).map((b) => b.text)).toEqual(['查看照片 / 标记 LOGO 照片', '填写总结']);
@@ -193,7 +202,12 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
     const rows = await summaryCompleteness(h.db, campaignId);
     expect(rows.filter((r) => r.status === 'submitted')).toHaveLength(20);
     // units 3, 7, 11, 15, 19 sent no photo (both activities of unit 22 got one above)
-    expect(rows.filter((r) => r.missingKeys.includes('photos')).map((r) => r.themeId).sort()).toEqual([3, 7, 11, 15, 19].map((i) => themes[i]!.id).sort());
+    expect(
+      rows
+        .filter((r) => r.missingKeys.includes('photos'))
+        .map((r) => r.themeId)
+        .sort(),
+    ).toEqual([3, 7, 11, 15, 19].map((i) => themes[i]!.id).sort());
     // "现场LOGO：是" counts, with or without a photo marked as the LOGO photo.
     const submittedRows = rows.filter((r) => r.status === 'submitted');
     expect(submittedRows.every((r) => r.logo && r.logoShown === true && !r.missingKeys.includes('logo'))).toBe(true);

@@ -80,7 +80,10 @@ export async function sendPhoto(h: Harness, openId: string, chatId: string, byte
 
 /** The bot's answer (text or card JSON) in reply to a message. */
 export function replyTo(h: Harness, chatId: string, messageId: string): string {
-  const m = h.messages(chatId).filter((x) => x.senderType === 'app' && x.parentId === messageId).pop();
+  const m = h
+    .messages(chatId)
+    .filter((x) => x.senderType === 'app' && x.parentId === messageId)
+    .pop();
   if (!m) throw new Error(`no reply to ${messageId}`);
   return m.text ?? JSON.stringify(m.card);
 }

@@ -8,7 +8,11 @@ const md = new MarkdownIt('commonmark');
 // Keep escapes and entities as their own tokens so literal `*` from `&#42;` is told apart.
 md.core.ruler.disable('text_join');
 
-interface Tok { type: string; content: string; children: Tok[] | null }
+interface Tok {
+  type: string;
+  content: string;
+  children: Tok[] | null;
+}
 
 function literalAsterisks(tokens: Tok[]): string[] {
   const out: string[] = [];

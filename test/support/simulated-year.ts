@@ -70,11 +70,7 @@ export interface SimulatedYearResult {
 }
 
 /** Runs the year; `check` gets the harness at the end. Shared by the test and `npm run bench -- year`. */
-export async function simulateYear(
-  provider: Provider,
-  check?: (h: Harness, units: DemoUnitInfo[]) => Promise<void>,
-  harness: Partial<HarnessOptions> = {},
-): Promise<SimulatedYearResult> {
+export async function simulateYear(provider: Provider, check?: (h: Harness, units: DemoUnitInfo[]) => Promise<void>, harness: Partial<HarnessOptions> = {}): Promise<SimulatedYearResult> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const clock = new FakeClock(atShanghai('2023-03-23', '09:00'));
@@ -128,13 +124,21 @@ export async function simulateYear(
       if (r.toast?.type !== 'success') throw new Error(`${u.name} open: ${r.toast?.content}`);
       await h.drainOutbox();
       const form = lastInteractive(h.messages(p2p(liaisonOf(u))))!;
-      const s = await settle(clickForm(h, liaisonOf(u), form.messageId, { name: 'btn_submit' }, {
-        contact_phone: '0731-84875001',
-        theme_title: `${u.name}政策面对面`,
-        theme_month: String(themeMonth(i)),
-        theme_forms: ['forum'],
-        theme_intro: INTRO,
-      }));
+      const s = await settle(
+        clickForm(
+          h,
+          liaisonOf(u),
+          form.messageId,
+          { name: 'btn_submit' },
+          {
+            contact_phone: '0731-84875001',
+            theme_title: `${u.name}政策面对面`,
+            theme_month: String(themeMonth(i)),
+            theme_forms: ['forum'],
+            theme_intro: INTRO,
+          },
+        ),
+      );
       if (s.toast?.type !== 'success') throw new Error(`${u.name} submit: ${s.toast?.content}`);
     };
 
@@ -165,7 +169,12 @@ export async function simulateYear(
       await h.drainOutbox();
       const confirm = lastInteractive(h.messages(office))!;
       const go = buttons(confirm.card).find((b) => b.text.startsWith('发布'));
-      if (!go) throw new Error(`no 发布 button: ${buttons(confirm.card).map((b) => b.text).join(', ')}`);
+      if (!go)
+        throw new Error(
+          `no 发布 button: ${buttons(confirm.card)
+            .map((b) => b.text)
+            .join(', ')}`,
+        );
       await settle(h.click(coord, confirm.messageId, go.value));
       // generous ceilings: on a loaded machine the publication and its Excel take a while
       await waitUntil(async () => (await h.db.scheduleVersion.count({ where: { campaignId } })) === 1, 120_000);
@@ -332,4 +341,3 @@ async function addUnits(h: Harness, total: number): Promise<DemoUnitInfo[]> {
   h.emulator.seed({ users, chats });
   return units;
 }
-

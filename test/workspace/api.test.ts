@@ -4,8 +4,7 @@ import { GROUP, OTHER_GROUP, PEOPLE, formCard, noticeCard, startFixture, type Fi
 
 let fx: Fixture;
 const api = (path: string, init?: RequestInit): Promise<Response> => fetch(`${fx.url}/_emulator/api${path}`, init);
-const post = (path: string, body: unknown): Promise<Response> =>
-  api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown): Promise<Response> => api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 beforeAll(async () => {
@@ -28,7 +27,7 @@ describe('workspace API', () => {
     }
   });
 
-  it('serves markdown-it and VChart from node_modules as ES modules named by the page\'s import map', async () => {
+  it("serves markdown-it and VChart from node_modules as ES modules named by the page's import map", async () => {
     const html = await (await fetch(`${fx.url}/`)).text();
     const map = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html);
     const imports = (JSON.parse(map?.[1] ?? '{}') as { imports: Record<string, string> }).imports;

@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildAction, callbackValue, chartBoxSize, chartSpecFor, collectFormValue, columnFlex, formActionType, formatNumber, formatPickerValue, formatTableDate,
-  formNameProblems, headerTemplate, initialOption, isRequired, missingRequired, openUrlOf, spacingPx, tableCellLines, tablePage, textOf,
+  buildAction,
+  callbackValue,
+  chartBoxSize,
+  chartSpecFor,
+  collectFormValue,
+  columnFlex,
+  formActionType,
+  formatNumber,
+  formatPickerValue,
+  formatTableDate,
+  formNameProblems,
+  headerTemplate,
+  initialOption,
+  isRequired,
+  missingRequired,
+  openUrlOf,
+  spacingPx,
+  tableCellLines,
+  tablePage,
+  textOf,
 } from '../../src/emulator/workspace/public/card-logic.js';
 
 describe('form_value collection (as Feishu sends it)', () => {
@@ -69,7 +87,10 @@ describe('actions', () => {
     tag: 'button',
     name: 'submit_btn',
     form_action_type: 'submit',
-    behaviors: [{ type: 'callback', value: { action: 'submit_theme', unit: 'xingsha' } }, { type: 'open_url', default_url: 'javascript:alert(1)' }],
+    behaviors: [
+      { type: 'callback', value: { action: 'submit_theme', unit: 'xingsha' } },
+      { type: 'open_url', default_url: 'javascript:alert(1)' },
+    ],
   };
 
   it('a submit button sends its callback value, name, tag and the form_value', () => {

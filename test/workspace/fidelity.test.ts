@@ -53,8 +53,16 @@ function markdownCard(): Json {
 
 function progressCard(): Json {
   const rows = Array.from({ length: 60 }, (_, i) => ({
-    unitId: `u${i}`, unitName: `单位${i}`, kind: KINDS[i % 3]!, sortOrder: i, status: i % 4 === 0 ? 'pending' : 'submitted', late: false,
-    submittedAt: null, deadlineOverride: null, reopenedUntil: null, themes: [{ month: 1 + (i % 12), forms: ['policy'] }],
+    unitId: `u${i}`,
+    unitName: `单位${i}`,
+    kind: KINDS[i % 3]!,
+    sortOrder: i,
+    status: i % 4 === 0 ? 'pending' : 'submitted',
+    late: false,
+    submittedAt: null,
+    deadlineOverride: null,
+    reopenedUntil: null,
+    themes: [{ month: 1 + (i % 12), forms: ['policy'] }],
   }));
   const snap = summarizeProgress({ id: 'c1', year: 2026, title: '2026年政务公开主题日', status: 'collecting', deadline: '2026-04-07' }, rows);
   return buildProgressCard(snap, { updatedAtText: '2026-04-01 10:00', deadlineText: '2026年4月7日' }) as unknown as Json;
@@ -62,7 +70,16 @@ function progressCard(): Json {
 
 function evaluationCard(): Json {
   const ranking: RankingRow[] = Array.from({ length: 30 }, (_, i) => ({ themeId: `t${i}`, rankLabel: `第${i + 1}名`, unitName: `单位${i}`, title: `活动${i}`, judges: 5, trimmed: true, final: 95 - i * 1.5 }));
-  return evaluationProgressCard({ year: 2026, statusLabel: '评分中', criteria: [{ key: 'k', name: '创新性', weight: 100, maxScore: 10, description: '', sortOrder: 1 }], judges: [], ranking, defaultWinners: [], winners: [], canConfirm: false }) as unknown as Json;
+  return evaluationProgressCard({
+    year: 2026,
+    statusLabel: '评分中',
+    criteria: [{ key: 'k', name: '创新性', weight: 100, maxScore: 10, description: '', sortOrder: 1 }],
+    judges: [],
+    ranking,
+    defaultWinners: [],
+    winners: [],
+    canConfirm: false,
+  }) as unknown as Json;
 }
 
 /** Pixels a canvas has drawn (not transparent), summed over all canvases in the element. */
@@ -153,7 +170,10 @@ describe.skipIf(skip)('workspace renders what Feishu shows', () => {
   });
 
   it('draws the chart components with VChart on desktop and phone widths', async () => {
-    for (const [width, height, mobile] of [[1280, 900, false], [390, 844, true]] as const) {
+    for (const [width, height, mobile] of [
+      [1280, 900, false],
+      [390, 844, true],
+    ] as const) {
       const page = await open(width, height, mobile);
       for (const key of ['progress', 'evaluation']) {
         const chart = page.locator(`[data-message-id="${ids[key]}"] .card-chart`);
@@ -192,7 +212,10 @@ describe.skipIf(skip)('workspace renders what Feishu shows', () => {
   });
 
   it('cuts a subtitle to one line and a table cell with an ellipsis (hover shows it, a tap opens it)', async () => {
-    for (const [width, height, mobile] of [[1280, 900, false], [390, 844, true]] as const) {
+    for (const [width, height, mobile] of [
+      [1280, 900, false],
+      [390, 844, true],
+    ] as const) {
       const page = await open(width, height, mobile);
       const card = page.locator(`[data-message-id="${ids.markdown}"] .card`);
       const subtitle = card.locator('.card-subtitle');

@@ -185,10 +185,7 @@ export function submittedCard(formValue: Json): Json {
     config: { update_multi: true },
     header: { template: 'green', title: plain('活动主题申报已提交'), text_tag_list: [{ tag: 'text_tag', text: plain('已提交'), color: 'green' }] },
     body: {
-      elements: [
-        md(`**活动主题：**${esc(formValue.theme)}\n**活动形式：**${esc(formValue.form_type)}\n**活动日期：**${esc(formValue.day)}`),
-        md('县政务公开办将在 3 个工作日内完成审核。', { text_size: 'notation' }),
-      ],
+      elements: [md(`**活动主题：**${esc(formValue.theme)}\n**活动形式：**${esc(formValue.form_type)}\n**活动日期：**${esc(formValue.day)}`), md('县政务公开办将在 3 个工作日内完成审核。', { text_size: 'notation' })],
     },
   };
 }
@@ -229,9 +226,7 @@ export async function startFixture(): Promise<Fixture> {
     if (body.header?.event_type === 'im.message.receive_v1' && event?.message && addressed && sdkHolder.client) {
       const text = event.message.message_type === 'text' ? (JSON.parse(event.message.content) as { text: string }).text : `[${event.message.message_type}]`;
       const reply = `收到：${text.replace(/@_user_\d+\s*/g, '').trim()}`;
-      void sdkHolder.client.im.v1.message
-        .create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: event.message.chat_id, msg_type: 'text', content: JSON.stringify({ text: reply }) } })
-        .catch(() => undefined);
+      void sdkHolder.client.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: event.message.chat_id, msg_type: 'text', content: JSON.stringify({ text: reply }) } }).catch(() => undefined);
     }
   });
 

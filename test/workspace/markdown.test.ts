@@ -28,16 +28,18 @@ describe('markdown inline', () => {
   it('nests emphasis inside bold and keeps snake_case words intact', () => {
     expect(parseInline('**x *y* z**')[0]).toEqual({
       type: 'strong',
-      children: [{ type: 'text', text: 'x ' }, { type: 'em', children: [{ type: 'text', text: 'y' }] }, { type: 'text', text: ' z' }],
+      children: [
+        { type: 'text', text: 'x ' },
+        { type: 'em', children: [{ type: 'text', text: 'y' }] },
+        { type: 'text', text: ' z' },
+      ],
     });
     expect(text(parseInline('open_message_id'))).toBe('open_message_id');
     expect(parseInline('open_message_id').every((n) => n.type === 'text')).toBe(true);
   });
 
   it('keeps only http(s) links and treats everything else as text', () => {
-    expect(parseInline('[官网](https://www.csx.gov.cn/a?b=1)')).toEqual([
-      { type: 'link', href: 'https://www.csx.gov.cn/a?b=1', children: [{ type: 'text', text: '官网' }] },
-    ]);
+    expect(parseInline('[官网](https://www.csx.gov.cn/a?b=1)')).toEqual([{ type: 'link', href: 'https://www.csx.gov.cn/a?b=1', children: [{ type: 'text', text: '官网' }] }]);
     const js = parseInline('[点我](javascript:alert(1))');
     expect(JSON.stringify(js)).not.toContain('"link"');
     expect(parseInline('[x](data:text/html,hi)').some((n) => n.type === 'link')).toBe(false);
@@ -156,7 +158,10 @@ describe('Feishu tags', () => {
     expect(parseInline("<person id='ou_1' show_name=true></person>")).toEqual([{ type: 'person', id: 'ou_1' }]);
     expect(parseInline("<number_tag background_color='red'>3</number_tag>")).toEqual([{ type: 'number_tag', color: 'red', children: [{ type: 'text', text: '3' }] }]);
     expect(parseInline("<local_datetime millisecond='1775527200000' format_type='date'></local_datetime>")).toEqual([{ type: 'datetime', millisecond: 1775527200000, format: 'date' }]);
-    expect(parseInline('<at id=ou_1> 好')).toEqual([{ type: 'at', ids: ['ou_1'], email: '' }, { type: 'text', text: ' 好' }]);
+    expect(parseInline('<at id=ou_1> 好')).toEqual([
+      { type: 'at', ids: ['ou_1'], email: '' },
+      { type: 'text', text: ' 好' },
+    ]);
     expect(parseInline("<at email='a@b.cn'></at>")).toEqual([{ type: 'at', ids: [], email: 'a@b.cn' }]);
   });
 

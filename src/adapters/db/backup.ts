@@ -20,9 +20,7 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(new BackupError(error.code === 'ENOENT' ? `找不到 ${cmd}：请安装与服务器同版本的 PostgreSQL 客户端 / ${cmd} not found` : error.message)),
-    );
+    child.on('error', (error: NodeJS.ErrnoException) => reject(new BackupError(error.code === 'ENOENT' ? `找不到 ${cmd}：请安装与服务器同版本的 PostgreSQL 客户端 / ${cmd} not found` : error.message)));
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new BackupError(`${cmd} 失败（退出码 ${code}）：${stderr.trim().slice(0, 500)}`))));
   });
 }

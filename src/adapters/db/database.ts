@@ -137,11 +137,7 @@ function cachedPrepare(prepare: (sql: string) => import('better-sqlite3').Statem
 }
 
 async function openSqlite(url: string): Promise<Database> {
-  const [{ default: BetterSqlite3 }, { PrismaBetterSQLite3 }, { PrismaClient }] = await Promise.all([
-    import('better-sqlite3'),
-    import('@prisma/adapter-better-sqlite3'),
-    import('./generated/sqlite/client.ts'),
-  ]);
+  const [{ default: BetterSqlite3 }, { PrismaBetterSQLite3 }, { PrismaClient }] = await Promise.all([import('better-sqlite3'), import('@prisma/adapter-better-sqlite3'), import('./generated/sqlite/client.ts')]);
   const file = sqlitePath(url);
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });

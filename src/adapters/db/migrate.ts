@@ -26,9 +26,7 @@ export class MigrationError extends Error {
     readonly migration: string,
     cause: unknown,
   ) {
-    super(
-      `数据库迁移失败 / migration failed: ${migration}: ${cause instanceof Error ? cause.message : String(cause)}（数据库已回滚到迁移前的状态 / the database was left as it was）`,
-    );
+    super(`数据库迁移失败 / migration failed: ${migration}: ${cause instanceof Error ? cause.message : String(cause)}（数据库已回滚到迁移前的状态 / the database was left as it was）`);
     this.name = 'MigrationError';
   }
 }
@@ -70,10 +68,7 @@ const PG_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
 
-function checkApplied(
-  migrations: Migration[],
-  rows: { migration_name: string; checksum: string; finished_at: unknown; rolled_back_at: unknown }[],
-): Set<string> {
+function checkApplied(migrations: Migration[], rows: { migration_name: string; checksum: string; finished_at: unknown; rolled_back_at: unknown }[]): Set<string> {
   const applied = new Set<string>();
   for (const row of rows) {
     if (row.rolled_back_at) continue;
@@ -129,9 +124,13 @@ function applyOneSqlite(db: BetterSqlite3.Database, migrations: Migration[], mig
       if (violations.length > 0) {
         throw new Error(`迁移后有 ${violations.length} 条外键不一致 / ${violations.length} foreign key violations after the migration`);
       }
-      db.prepare(
-        'INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)',
-      ).run(randomUUID(), migration.checksum, isoNow(), migration.name, started);
+      db.prepare('INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)').run(
+        randomUUID(),
+        migration.checksum,
+        isoNow(),
+        migration.name,
+        started,
+      );
       db.exec('COMMIT');
       result.applied.push(migration.name);
     } catch (error) {
@@ -158,10 +157,12 @@ export async function migratePostgres(client: pg.ClientBase, migrations: Migrati
       try {
         const started = new Date();
         await client.query(migration.sql);
-        await client.query(
-          'INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, NULL, NULL, $4, 1)',
-          [randomUUID(), migration.checksum, migration.name, started],
-        );
+        await client.query('INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, NULL, NULL, $4, 1)', [
+          randomUUID(),
+          migration.checksum,
+          migration.name,
+          started,
+        ]);
         await client.query('COMMIT');
         result.applied.push(migration.name);
       } catch (error) {

@@ -85,7 +85,12 @@ async function ask(fn: () => Promise<unknown>, attempts = 4): Promise<Answer> {
 /** The scopes named in a 99991672 message. */
 export function scopesIn(msg: string): string[] {
   const m = /\[([^\]]+)\]/.exec(msg);
-  return m ? m[1]!.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return m
+    ? m[1]!
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 function scopeFix(scopes: string[]): string {
@@ -137,7 +142,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorCheck[]> {
 
   // 2. The bot (bot/v3/info needs no scope, only the bot ability).
   const info = await ask(() => client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }));
-  const bot = isRecord(info.data) && isRecord((info.data as { bot?: unknown }).bot) ? ((info.data as { bot: Record<string, unknown> }).bot) : undefined;
+  const bot = isRecord(info.data) && isRecord((info.data as { bot?: unknown }).bot) ? (info.data as { bot: Record<string, unknown> }).bot : undefined;
   if (info.code !== 0 || !bot) {
     checks.push({ status: 'fail', name: '机器人', detail: `读取机器人信息失败：飞书返回 ${info.code ?? info.status} ${info.msg}`, fix: `${CONSOLE} →「添加应用能力」→ 机器人，${PUBLISH}` });
   } else if (bot.activate_status !== 2) {
@@ -192,7 +197,12 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorCheck[]> {
       });
     }
   } else if (!o.publicUrl || !o.challenge) {
-    checks.push({ status: 'warn', name: '事件订阅（webhook）', detail: '未检查公网地址：运行 doctor --url https://你的域名 以模拟飞书的 URL 校验', fix: '在「事件与回调」填写 https://你的域名/feishu/events（事件）和 https://你的域名/feishu/cards（回调）' });
+    checks.push({
+      status: 'warn',
+      name: '事件订阅（webhook）',
+      detail: '未检查公网地址：运行 doctor --url https://你的域名 以模拟飞书的 URL 校验',
+      fix: '在「事件与回调」填写 https://你的域名/feishu/events（事件）和 https://你的域名/feishu/cards（回调）',
+    });
   } else {
     const base = o.publicUrl.replace(/\/+$/, '');
     for (const [path, what] of [

@@ -4,14 +4,7 @@
 import { Readable } from 'node:stream';
 import type * as lark from '@larksuiteoapi/node-sdk';
 import type { CardJson } from '../../../cards/kit.ts';
-import {
-  FeishuApiError,
-  type ChatInfo,
-  type ChatMember,
-  type FailureKind,
-  type FeishuGateway,
-  type HistoryMessage,
-} from '../../ports/feishu.ts';
+import { FeishuApiError, type ChatInfo, type ChatMember, type FailureKind, type FeishuGateway, type HistoryMessage } from '../../ports/feishu.ts';
 import { ResourceTooLargeError } from '../../ports/feishu.ts';
 
 export interface GatewayOptions {
@@ -268,16 +261,12 @@ export function createFeishuGateway(options: GatewayOptions): SdkFeishuGateway {
     },
 
     async urgentApp(p) {
-      const data = await checked('im.message.urgentApp', () =>
-        client.im.v1.message.urgentApp({ path: { message_id: p.messageId }, params: { user_id_type: 'open_id' }, data: { user_id_list: p.openIds } }),
-      );
+      const data = await checked('im.message.urgentApp', () => client.im.v1.message.urgentApp({ path: { message_id: p.messageId }, params: { user_id_type: 'open_id' }, data: { user_id_list: p.openIds } }));
       return { invalidOpenIds: data.invalid_user_id_list ?? [] };
     },
 
     async delayedCardUpdate(p: { token: string; card: CardJson }) {
-      await checkedVoid('interactive.card.update', () =>
-        client.request<{ code?: number; msg?: string }>({ method: 'POST', url: '/open-apis/interactive/v1/card/update', data: { token: p.token, card: p.card } }),
-      );
+      await checkedVoid('interactive.card.update', () => client.request<{ code?: number; msg?: string }>({ method: 'POST', url: '/open-apis/interactive/v1/card/update', data: { token: p.token, card: p.card } }));
     },
 
     async uploadFile(p) {
@@ -309,9 +298,7 @@ export function createFeishuGateway(options: GatewayOptions): SdkFeishuGateway {
       const out: ChatMember[] = [];
       let pageToken: string | undefined;
       for (let page = 0; page < 100; page++) {
-        const data = await checked('im.chatMembers.get', () =>
-          client.im.v1.chatMembers.get({ path: { chat_id: chatId }, params: { member_id_type: 'open_id', page_size: 100, ...(pageToken ? { page_token: pageToken } : {}) } }),
-        );
+        const data = await checked('im.chatMembers.get', () => client.im.v1.chatMembers.get({ path: { chat_id: chatId }, params: { member_id_type: 'open_id', page_size: 100, ...(pageToken ? { page_token: pageToken } : {}) } }));
         for (const item of data.items ?? []) if (item.member_id) out.push({ openId: item.member_id, name: item.name ?? '' });
         if (!data.has_more || !data.page_token) break;
         pageToken = data.page_token;

@@ -67,10 +67,7 @@ export function unflatten(data: Record<string, unknown>): Record<string, unknown
 async function within<T>(p: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([
-      p.then((value) => ({ done: true as const, value })),
-      new Promise<{ done: false }>((resolve) => (timer = setTimeout(() => resolve({ done: false }), ms))),
-    ]);
+    return await Promise.race([p.then((value) => ({ done: true as const, value })), new Promise<{ done: false }>((resolve) => (timer = setTimeout(() => resolve({ done: false }), ms)))]);
   } finally {
     clearTimeout(timer);
   }

@@ -119,7 +119,11 @@ export function stripMentions(text: string, mentions: readonly { key: string }[]
   let out = text;
   // An empty key would split between every UTF-16 unit (tearing surrogate pairs apart).
   for (const m of mentions) if (m.key) out = out.split(m.key).join(' ');
-  return out.replace(/@_user_\d+/g, ' ').replace(/[ \t\u3000]+/g, ' ').replace(/ *\n */g, '\n').trim();
+  return out
+    .replace(/@_user_\d+/g, ' ')
+    .replace(/[ \t\u3000]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .trim();
 }
 
 function messageFrom(p: {

@@ -14,13 +14,13 @@ export interface VerifyOptions {
   toleranceSeconds?: number;
 }
 
-export type VerifyResult =
-  | { ok: true; kind: 'challenge'; challenge: string }
-  | { ok: true; kind: 'event'; body: Record<string, unknown> }
-  | { ok: false; reason: string };
+export type VerifyResult = { ok: true; kind: 'challenge'; challenge: string } | { ok: true; kind: 'event'; body: Record<string, unknown> } | { ok: false; reason: string };
 
 export function feishuSignature(timestamp: string, nonce: string, encryptKey: string, rawBody: Buffer): string {
-  return createHash('sha256').update(timestamp + nonce + encryptKey, 'utf8').update(rawBody).digest('hex');
+  return createHash('sha256')
+    .update(timestamp + nonce + encryptKey, 'utf8')
+    .update(rawBody)
+    .digest('hex');
 }
 
 /** AES-256-CBC with key sha256(encryptKey), base64(iv ‖ ciphertext), as Feishu pushes it. */

@@ -5,7 +5,6 @@ import { loadExcel } from './excel.ts';
 import type { EvaluationSheetData } from '../../ports/files.ts';
 export type { EvaluationSheetData };
 
-
 const r2 = (n: number) => Math.round(n * 100) / 100;
 
 function styleHeader(row: ExcelJS.Row): void {

@@ -8,7 +8,6 @@ export type { EvidenceDocData };
 import { escapeHtml } from '../http/html-page.ts';
 export { escapeHtml };
 
-
 const STYLE = `body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;max-width:820px;margin:24px auto;padding:0 16px;color:#1f2329;line-height:1.7}
 h1{font-size:22px;text-align:center;margin-bottom:4px}h2{font-size:17px;border-left:4px solid #3370ff;padding-left:8px;margin-top:28px}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #c9cdd4;padding:6px 10px;vertical-align:top;text-align:left}th{background:#f2f3f5;width:9em;white-space:nowrap}
@@ -53,7 +52,10 @@ ${d.submittedAt ? row('提交时间', escapeHtml(d.submittedAt)) : ''}
 <p class="pre">${escapeHtml(v.experience ?? '')}</p>
 <h2>活动照片（${d.photos.length} 张）</h2>
 <div class="photos">${d.photos
-    .map((p) => `<figure><a href="${escapeHtml(p.href)}"><img src="${escapeHtml(p.href)}" alt="${escapeHtml(p.fileName)}"></a><figcaption>${escapeHtml(p.fileName)}${p.isLogo ? '（LOGO）' : ''}${p.takenOn ? ` · 拍摄于 ${escapeHtml(p.takenOn)}` : ''}</figcaption></figure>`)
+    .map(
+      (p) =>
+        `<figure><a href="${escapeHtml(p.href)}"><img src="${escapeHtml(p.href)}" alt="${escapeHtml(p.fileName)}"></a><figcaption>${escapeHtml(p.fileName)}${p.isLogo ? '（LOGO）' : ''}${p.takenOn ? ` · 拍摄于 ${escapeHtml(p.takenOn)}` : ''}</figcaption></figure>`,
+    )
     .join('\n')}</div>
 ${d.issues.length ? `<h2>证据核验提示</h2><ul class="warn">${d.issues.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : ''}
 </body></html>

@@ -4,7 +4,6 @@ import exifr from 'exifr';
 import type { ExifInfo } from '../../ports/files.ts';
 export type { ExifInfo };
 
-
 /** 'YYYY:MM:DD HH:MM:SS' → 'YYYY-MM-DD' when it is a real date. */
 export function exifDateToCivil(value: string | undefined): string | undefined {
   const m = /^(\d{4}):(\d{2}):(\d{2})/.exec(value ?? '');

@@ -9,7 +9,6 @@ export type { ScheduleXlsxInput };
 
 export const SCHEDULE_COLUMNS = ['序号', '活动月份', '单位', '活动主题', '活动形式', '联系人', '联系电话'] as const;
 
-
 /** Row numbers: 1 title, 2 subtitle, 3 header, then month headings and activities. */
 export async function writeScheduleXlsx(input: ScheduleXlsxInput): Promise<Buffer> {
   const wb = new (await loadExcel()).Workbook();

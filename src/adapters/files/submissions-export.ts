@@ -8,7 +8,6 @@ import { loadExcel } from './excel.ts';
 import type { SubmissionExport, SubmissionExportTheme, SubmissionExportUnit } from '../../ports/files.ts';
 export type { SubmissionExport, SubmissionExportTheme, SubmissionExportUnit };
 
-
 // The plan's columns first, in its order; 主题领域 (issue 10) is appended so the layout stays the plan's.
 export const UNIT_SHEET_COLUMNS = ['序号', '活动主题', '活动时间（月份）', '活动形式', '活动简介', '主题领域'] as const;
 export const COUNTY_SHEET_COLUMNS = ['序号', '填报单位', '活动主题', '活动时间（月份）', '活动形式', '活动简介', '联系人', '联系电话', '提交时间', '状态', '主题领域'] as const;

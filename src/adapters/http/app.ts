@@ -56,20 +56,21 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   // One id per request (the caller's X-Request-Id when it sends one), on every request log line
   // and echoed back in the response header.
-  if (options.log) app.use(
-    pinoHttp({
-      logger: pinoOf(options.log),
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : req.url?.startsWith('/feishu/') ? 'info' : 'debug'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      quietReqLogger: true,
-    }),
-  );
+  if (options.log)
+    app.use(
+      pinoHttp({
+        logger: pinoOf(options.log),
+        genReqId: (req, res) => {
+          const given = req.headers['x-request-id'];
+          const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+          res.setHeader('X-Request-Id', id);
+          return id;
+        },
+        customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : req.url?.startsWith('/feishu/') ? 'info' : 'debug'),
+        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+        quietReqLogger: true,
+      }),
+    );
 
   app.get('/metrics', async (req, res) => {
     if (!options.metrics) {
@@ -128,7 +129,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   // Generated files through their signed links (cards' 下载 buttons).
-  app.get(`${DOWNLOAD_PATH}/:id`, downloadHandler(() => options.services));
+  app.get(
+    `${DOWNLOAD_PATH}/:id`,
+    downloadHandler(() => options.services),
+  );
 
   if (options.feishu) app.use(options.feishu);
   for (const r of options.extra ?? []) app.use(r);

@@ -46,7 +46,9 @@ export function downloadHandler(getServices: () => AppServices) {
     const row = await services.db.exportFile.findUnique({ where: { id } });
     const bytes = row ? await services.storage.get(row.storedPath).catch(() => undefined) : undefined;
     if (!row || !bytes) return refuse(404, row ? 'file missing' : 'unknown id', '文件不存在', '这个文件已被清理。请在飞书里重新导出。');
-    await withContext(services, 'download-link', (ctx) => ctx.audit({ action: 'export.download', entity: 'ExportFile', entityId: id, after: { fileName: row.fileName, createdBy: row.createdBy, bytes: bytes.length, ip: req.ip ?? null } }), { now });
+    await withContext(services, 'download-link', (ctx) => ctx.audit({ action: 'export.download', entity: 'ExportFile', entityId: id, after: { fileName: row.fileName, createdBy: row.createdBy, bytes: bytes.length, ip: req.ip ?? null } }), {
+      now,
+    });
     res.setHeader('Content-Type', TYPES[path.extname(row.fileName).toLowerCase()] ?? 'application/octet-stream');
     res.setHeader('Content-Disposition', attachment(row.fileName));
     res.setHeader('Content-Length', String(bytes.length));

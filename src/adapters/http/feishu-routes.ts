@@ -54,7 +54,13 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
     timer = setTimeout(() => resolve({ done: false }), ms);
   });
   try {
-    return await Promise.race([promise.then((value): Settled<T> => ({ done: true, value }), (error: unknown): Settled<T> => ({ done: true, error })), timeout]);
+    return await Promise.race([
+      promise.then(
+        (value): Settled<T> => ({ done: true, value }),
+        (error: unknown): Settled<T> => ({ done: true, error }),
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -207,7 +213,11 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
     }
     if ('error' in settled) {
       // Bounded: the answer must still leave within Feishu's 3 s.
-      if (options.cardFailed) await within(options.cardFailed(event, settled.error).catch((error: unknown) => options.log.error('cannot record a failed card callback', { eventId: event.eventId, error })), 400);
+      if (options.cardFailed)
+        await within(
+          options.cardFailed(event, settled.error).catch((error: unknown) => options.log.error('cannot record a failed card callback', { eventId: event.eventId, error })),
+          400,
+        );
       res.json({ toast: { type: 'error', content: BUSY_TOAST } });
       return;
     }

@@ -33,9 +33,11 @@ export class Scheduler {
       async () => {
         // A slow tick is not overlapped: the next one catches up from the database.
         if (this.inFlight) return;
-        this.inFlight = this.tickOnce(this.now()).then(() => undefined).finally(() => {
-          this.inFlight = undefined;
-        });
+        this.inFlight = this.tickOnce(this.now())
+          .then(() => undefined)
+          .finally(() => {
+            this.inFlight = undefined;
+          });
         await this.inFlight;
       },
       { timezone: 'Asia/Shanghai', name: 'themeday-tick', noOverlap: true },

@@ -251,7 +251,12 @@ export class OutboxWorker {
     if (reclaimed > 0) this.o.observer.reclaimed?.({ rows: reclaimed });
     // Rows that wait for a parent (urgent, patch by key) go after the lanes of plain sends.
     const queues = [...byTarget.entries()].sort(([, a], [, b]) => Number(a.some((r) => r.parentId)) - Number(b.some((r) => r.parentId)));
-    return launchLanes(this.lanes, queues, (rows) => this.runLane(rows), () => this.pump.kick());
+    return launchLanes(
+      this.lanes,
+      queues,
+      (rows) => this.runLane(rows),
+      () => this.pump.kick(),
+    );
   }
 
   private async claim(skipBackoff: boolean): Promise<Row[]> {
@@ -320,7 +325,11 @@ export class OutboxWorker {
 
   /** Hands claimed, unattempted rows back (pending, due as they were). */
   private async release(rows: Row[]): Promise<void> {
-    await releaseRows(this.o.db, this.o.workerId, rows.map((r) => r.id));
+    await releaseRows(
+      this.o.db,
+      this.o.workerId,
+      rows.map((r) => r.id),
+    );
   }
 
   /** Waits for a place in the rate windows; undefined when the worker stops meanwhile. */
@@ -533,7 +542,7 @@ export class OutboxWorker {
     });
     if (changed) this.o.observer.settled?.({ op: row.op, status, attempts, enqueueToDoneMs: now.getTime() - row.createdAt.getTime() });
     if (changed && status === 'dead') this.o.metrics?.send('dead');
-    if (outsideUpdateWindow(row.op, code)) log.warn('card older than Feishu\'s 14-day update window left as sent', { code });
+    if (outsideUpdateWindow(row.op, code)) log.warn("card older than Feishu's 14-day update window left as sent", { code });
     else log.error(isAlert ? 'alert could not be delivered' : `outbox row ${status}`, { code, error: message });
     return status;
   }

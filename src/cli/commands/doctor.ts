@@ -28,7 +28,11 @@ export const doctor = defineCliCommand({
       chats,
       ...(publicUrl ? { publicUrl } : {}),
       challenge: async (url) => {
-        const r = await verifyUrlChallenge(url, { path: '', ...(config.feishu.encryptKey ? { encryptKey: config.feishu.encryptKey } : {}), ...(config.feishu.verificationToken ? { verificationToken: config.feishu.verificationToken } : {}) });
+        const r = await verifyUrlChallenge(url, {
+          path: '',
+          ...(config.feishu.encryptKey ? { encryptKey: config.feishu.encryptKey } : {}),
+          ...(config.feishu.verificationToken ? { verificationToken: config.feishu.verificationToken } : {}),
+        });
         return { ok: r.ok, detail: r.ok ? `${r.ms} ms` : (r.error ?? `HTTP ${r.httpStatus ?? '?'} ${r.body?.slice(0, 120) ?? ''}`) };
       },
     });

@@ -19,8 +19,10 @@ import { backup, restore } from './backup.ts';
 export const COMMANDS: CliCommand[] = [
   unitsImport,
   unitsList,
-  exportSubmissions, demoSeed,
-  remindersPreview, remindersLog,
+  exportSubmissions,
+  demoSeed,
+  remindersPreview,
+  remindersLog,
   holidaysImport,
   exportEvaluation,
   exportEvidence,

@@ -18,7 +18,6 @@ export const unitsImport = defineCliCommand({
     return { file: positionals[0]!, operator: operatorOf(values.operator) };
   },
   async run({ file, operator }, io) {
-
     let table;
     try {
       table = await readDirectoryFile(file);

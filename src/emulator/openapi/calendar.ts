@@ -29,7 +29,18 @@ export function registerCalendarApi(api: RegisterApi, core: EmulatorCore): void 
     };
     core.calendarsById.set(cal.calendarId, cal);
     ok(res, {
-      calendar: { calendar_id: cal.calendarId, summary: cal.summary, description: cal.description, permissions: cal.permissions, color: cal.color, type: 'shared', summary_alias: str(body.summary_alias) ?? '', is_deleted: false, is_third_party: false, role: 'owner' },
+      calendar: {
+        calendar_id: cal.calendarId,
+        summary: cal.summary,
+        description: cal.description,
+        permissions: cal.permissions,
+        color: cal.color,
+        type: 'shared',
+        summary_alias: str(body.summary_alias) ?? '',
+        is_deleted: false,
+        is_third_party: false,
+        role: 'owner',
+      },
     });
   });
 

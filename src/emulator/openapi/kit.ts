@@ -7,7 +7,6 @@ import { newLogId } from '../ids.ts';
 import { partsOf, type MultipartPart } from '../multipart.ts';
 import type { ApiCallRecord } from '../types.ts';
 
-
 /**
  * im/v1/messages: the request body may be at most 30 KB for a card (interactive) or post message and 150 KB
  * for text, else 230025 — https://open.feishu.cn/document/server-docs/im-v1/message/create . The body, not

@@ -89,7 +89,12 @@ function noticeBase(campaign: { year: number; title: string; deadline: string; n
 }
 
 /** Builds the notice for one unit (or the coordinator's copy when unit is omitted). */
-export async function noticeFor(tx: Tx, campaign: { year: number; title: string; deadline: string; noticeDate: string; contactName: string; contactPhone: string; contactEmail: string }, unit?: { id: string; name: string; submissionId: string }, extraLine?: string): Promise<CardJson> {
+export async function noticeFor(
+  tx: Tx,
+  campaign: { year: number; title: string; deadline: string; noticeDate: string; contactName: string; contactPhone: string; contactEmail: string },
+  unit?: { id: string; name: string; submissionId: string },
+  extraLine?: string,
+): Promise<CardJson> {
   const liaisonNames = unit ? (await tx.liaison.findMany({ where: { unitId: unit.id, openId: { not: null } }, orderBy: { role: 'desc' } })).map((l) => l.name) : [];
   return buildNoticeCard({
     ...noticeBase(campaign),
@@ -138,7 +143,17 @@ export async function launchCampaign(ctx: UseCaseContext, year: number, formValu
     const reason = `${year} 年的申报已于 ${existing.launchedAt ? shanghaiDate(existing.launchedAt) : ''} 发起，不能重复发起。可用“延期”调整截止日期。`;
     return { kind: 'refused', text: await deny(ctx, 'campaign.launch', 'Campaign', existing.id, reason) };
   }
-  const data = { title: input.title, noticeDate: input.noticeDate, deadline: input.deadline, contactName: input.contactName, contactPhone: input.contactPhone, contactEmail: input.contactEmail, status: 'collecting', launchedAt: ctx.now, launchedBy: ctx.actor };
+  const data = {
+    title: input.title,
+    noticeDate: input.noticeDate,
+    deadline: input.deadline,
+    contactName: input.contactName,
+    contactPhone: input.contactPhone,
+    contactEmail: input.contactEmail,
+    status: 'collecting',
+    launchedAt: ctx.now,
+    launchedBy: ctx.actor,
+  };
   const campaign = existing ? await ctx.tx.campaign.update({ where: { id: existing.id }, data }) : await ctx.tx.campaign.create({ data: { year, ...data } });
   // Before the notices: nothing of last year's submissions is copied, only the ticked settings.
   const carriedText = await applyCarryOver(ctx, campaign, carry.keys);

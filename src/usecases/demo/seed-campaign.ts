@@ -137,13 +137,21 @@ export async function seedDemoCampaign(db: Db, options: { now: Date }): Promise<
             break;
           case 'edited': {
             await accept(themesFor(i, unit.kind, count0), primary.openId, at);
-            const withIds = (await tx.theme.findMany({ where: { submissionId: sub.id, state: 'active' }, orderBy: { seq: 'asc' } })).map((t) => ({ themeId: t.id, title: t.title, month: t.month, forms: parseForms(t.forms), intro: t.intro }));
+            const withIds = (await tx.theme.findMany({ where: { submissionId: sub.id, state: 'active' }, orderBy: { seq: 'asc' } })).map((t) => ({
+              themeId: t.id,
+              title: t.title,
+              month: t.month,
+              forms: parseForms(t.forms),
+              intro: t.intro,
+            }));
             // v2: the first theme moves a month and a theme is added
             const v2 = [{ ...withIds[0]!, month: Math.min(12, withIds[0]!.month + 1) }, ...withIds.slice(1), ...themesFor(i, unit.kind, 1, 3).map((t) => ({ ...t, title: `${t.title}（二）` }))];
             await accept(v2, backup?.openId ?? primary.openId, new Date(at.getTime() + 26 * 3600_000));
             if (i === 1) {
               // v3: the added theme is dropped again
-              const v3 = (await tx.theme.findMany({ where: { submissionId: sub.id, state: 'active' }, orderBy: { seq: 'asc' } })).slice(0, -1).map((t) => ({ themeId: t.id, title: t.title, month: t.month, forms: parseForms(t.forms), intro: t.intro }));
+              const v3 = (await tx.theme.findMany({ where: { submissionId: sub.id, state: 'active' }, orderBy: { seq: 'asc' } }))
+                .slice(0, -1)
+                .map((t) => ({ themeId: t.id, title: t.title, month: t.month, forms: parseForms(t.forms), intro: t.intro }));
               await accept(v3, primary.openId, new Date(at.getTime() + 50 * 3600_000));
             }
             break;

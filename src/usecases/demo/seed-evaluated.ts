@@ -99,7 +99,18 @@ export async function seedEvaluatedStage(services: AppServices): Promise<SeedEva
       for (const [p, f] of files.entries()) {
         await ctx.tx.attachment.upsert({
           where: { summaryId_sha256: { summaryId: summary.id, sha256: f.sha256 } },
-          create: { summaryId: summary.id, kind: p === 0 ? 'logo_photo' : 'photo', feishuKey: f.imageKey, storagePath: f.storedPath, fileName: f.name, mimeType: 'image/jpeg', sizeBytes: f.size, sha256: f.sha256, takenOn: f.takenOn, uploadedBy: 'system:demo' },
+          create: {
+            summaryId: summary.id,
+            kind: p === 0 ? 'logo_photo' : 'photo',
+            feishuKey: f.imageKey,
+            storagePath: f.storedPath,
+            fileName: f.name,
+            mimeType: 'image/jpeg',
+            sizeBytes: f.size,
+            sha256: f.sha256,
+            takenOn: f.takenOn,
+            uploadedBy: 'system:demo',
+          },
           update: {},
         });
         photos++;
@@ -122,7 +133,7 @@ export async function seedEvaluatedStage(services: AppServices): Promise<SeedEva
         if (unitId && a.unitId === unitId) continue; // conflict of interest
         for (const [c, criterion] of criteria.entries()) {
           // Deterministic spread between 5 and 10 in half points.
-          const score = Math.min(criterion.maxScore, 5 + (((i * 7 + j * 3 + c * 5) % 11) / 2));
+          const score = Math.min(criterion.maxScore, 5 + ((i * 7 + j * 3 + c * 5) % 11) / 2);
           await ctx.tx.score.create({ data: { campaignId: campaign.id, themeId: a.themeId, judgeOpenId: judge.openId, criterionKey: criterion.key, score } });
           scores++;
         }

@@ -40,39 +40,42 @@ export async function seedScheduledStage(services: AppServices): Promise<SeedSch
   const after: (() => Promise<void>)[] = [];
   const calendar = await services.gateway.tokenHealthy().catch(() => false);
   const skipped: SeedScheduledResult = { skipped: true, approved: 0, returned: 0, rejected: 0 };
-  const reviewed = await withContext(services, actor, async (ctx): Promise<{ result: SeedScheduledResult; campaign: CampaignRow } | null> => {
-    const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year: 2023 });
-    if (!campaign) return null;
-    if ((await ctx.tx.scheduleVersion.count({ where: { campaignId: campaign.id } })) > 0) return null;
-    const themes = await ctx.tx.theme.findMany({
-      where: { state: 'active', reviewStatus: 'pending', submission: { campaignId: campaign.id, status: 'submitted' } },
-      orderBy: [{ submission: { unit: { sortOrder: 'asc' } } }, { seq: 'asc' }],
-      select: { id: true, version: true },
-    });
-    const result: SeedScheduledResult = { skipped: false, approved: 0, returned: 0, rejected: 0 };
-    for (const [i, t] of themes.entries()) {
-      if (i % 12 === 5) {
-        const r = RETURN_REASONS[(i / 12) % RETURN_REASONS.length | 0]!;
-        await decideTheme(ctx, campaign, { themeId: t.id, version: t.version, decision: 'return', reason: r.reason, fields: r.fields });
-        result.returned++;
-      } else if (i % 12 === 11) {
-        await decideTheme(ctx, campaign, { themeId: t.id, version: t.version, decision: 'reject', reason: REJECT_REASONS[(i / 12) % REJECT_REASONS.length | 0]!, fields: [] });
-        result.rejected++;
-      } else {
-        await decideTheme(ctx, campaign, { themeId: t.id, version: t.version, decision: 'approve', reason: '', fields: [] });
-        result.approved++;
-      }
-    }
-    return { result, campaign };
-  }, { eventId: 'demo:seed-scheduled:review', now: now > PUBLISHED_AT ? REVIEWED_AT : now });
-  if (!reviewed) return skipped;
-  const { result, campaign } = reviewed;
-  const published = await withContext(
+  const reviewed = await withContext(
     services,
     actor,
-    (ctx) => publishSchedule({ ...ctx, afterCommit: (fn) => after.push(fn) }, campaign, undefined, { calendar }),
-    { eventId: 'demo:seed-scheduled:publish', now: now > PUBLISHED_AT ? PUBLISHED_AT : now },
+    async (ctx): Promise<{ result: SeedScheduledResult; campaign: CampaignRow } | null> => {
+      const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year: 2023 });
+      if (!campaign) return null;
+      if ((await ctx.tx.scheduleVersion.count({ where: { campaignId: campaign.id } })) > 0) return null;
+      const themes = await ctx.tx.theme.findMany({
+        where: { state: 'active', reviewStatus: 'pending', submission: { campaignId: campaign.id, status: 'submitted' } },
+        orderBy: [{ submission: { unit: { sortOrder: 'asc' } } }, { seq: 'asc' }],
+        select: { id: true, version: true },
+      });
+      const result: SeedScheduledResult = { skipped: false, approved: 0, returned: 0, rejected: 0 };
+      for (const [i, t] of themes.entries()) {
+        if (i % 12 === 5) {
+          const r = RETURN_REASONS[((i / 12) % RETURN_REASONS.length) | 0]!;
+          await decideTheme(ctx, campaign, { themeId: t.id, version: t.version, decision: 'return', reason: r.reason, fields: r.fields });
+          result.returned++;
+        } else if (i % 12 === 11) {
+          await decideTheme(ctx, campaign, { themeId: t.id, version: t.version, decision: 'reject', reason: REJECT_REASONS[((i / 12) % REJECT_REASONS.length) | 0]!, fields: [] });
+          result.rejected++;
+        } else {
+          await decideTheme(ctx, campaign, { themeId: t.id, version: t.version, decision: 'approve', reason: '', fields: [] });
+          result.approved++;
+        }
+      }
+      return { result, campaign };
+    },
+    { eventId: 'demo:seed-scheduled:review', now: now > PUBLISHED_AT ? REVIEWED_AT : now },
   );
+  if (!reviewed) return skipped;
+  const { result, campaign } = reviewed;
+  const published = await withContext(services, actor, (ctx) => publishSchedule({ ...ctx, afterCommit: (fn) => after.push(fn) }, campaign, undefined, { calendar }), {
+    eventId: 'demo:seed-scheduled:publish',
+    now: now > PUBLISHED_AT ? PUBLISHED_AT : now,
+  });
   for (const fn of after) await fn().catch((error: unknown) => services.log.error('demo schedule follow-up failed', { error }));
   if (published.ok) result.published = published.version;
   return result;

@@ -86,7 +86,14 @@ export async function bindGroupByName(ctx: UseCaseContext, chatId: string, typed
   if (/^(协调群|协调人群|协调人工作群|办公室)$/.test(t)) return bindGroup(ctx, chatId, { coordinator: true });
   const found = matchUnitName(await activeUnits(ctx), t);
   if (!found) return { ok: false, text: `找不到单位“${quoteInput(t)}”，请检查名称或写全称` };
-  if ('ambiguous' in found) return { ok: false, text: `“${quoteInput(t)}”对应多个单位：${found.ambiguous.slice(0, 10).map((u) => u.name).join('、')}，请写全称` };
+  if ('ambiguous' in found)
+    return {
+      ok: false,
+      text: `“${quoteInput(t)}”对应多个单位：${found.ambiguous
+        .slice(0, 10)
+        .map((u) => u.name)
+        .join('、')}，请写全称`,
+    };
   return bindGroup(ctx, chatId, { unitId: found.unit.id });
 }
 

@@ -23,7 +23,10 @@ export function yearsInUse(campaignYears: readonly number[], now: Date): number[
 export async function missingYears(db: Pick<Tx, 'campaign' | 'calendarOverride'>, now: Date): Promise<{ missing: number[]; years: number[]; calendar: WorkCalendar }> {
   const calendar = await loadCalendar(db);
   const campaigns = await db.campaign.findMany({ where: { status: { not: 'closed' } }, select: { year: true } });
-  const years = yearsInUse(campaigns.map((c) => c.year), now);
+  const years = yearsInUse(
+    campaigns.map((c) => c.year),
+    now,
+  );
   return { years, calendar, missing: years.filter((y) => calendar.coverage(y) === 'missing') };
 }
 

@@ -125,9 +125,7 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
       select: { id: true, title: true, month: true, scheduledMonth: true, seq: true, summary: { select: { status: true } } },
       orderBy: { seq: 'asc' },
     });
-    themes = rows
-      .map((t) => ({ id: t.id, title: t.title, month: t.month, scheduledMonth: t.scheduledMonth, summaryStatus: t.summary?.status ?? null }))
-      .filter((t) => item.kind === 'month-start' || t.summaryStatus !== 'submitted');
+    themes = rows.map((t) => ({ id: t.id, title: t.title, month: t.month, scheduledMonth: t.scheduledMonth, summaryStatus: t.summary?.status ?? null })).filter((t) => item.kind === 'month-start' || t.summaryStatus !== 'submitted');
     if (themes.length === 0) return 'not-applicable';
   }
 
@@ -227,9 +225,13 @@ async function sendExtras(
       const id = await ctx.enqueue(`rem:${item.key}#dm:${openId}`, { op: 'send', to: { openId }, card: deadlineReminderCard({ ...view, mentionOpenIds: [] }) });
       first ??= id;
     }
-    await writeLog(ctx, item.campaignId, first
-      ? { ...base, key: `${item.key}#dm`, status: 'sent', channel: 'dm', outboxId: first, detail: `${liaisons.length} 位联系人` }
-      : { ...base, key: `${item.key}#dm`, status: 'skipped', channel: 'dm', detail: 'no liaison open_id: 联系人未关联飞书' });
+    await writeLog(
+      ctx,
+      item.campaignId,
+      first
+        ? { ...base, key: `${item.key}#dm`, status: 'sent', channel: 'dm', outboxId: first, detail: `${liaisons.length} 位联系人` }
+        : { ...base, key: `${item.key}#dm`, status: 'skipped', channel: 'dm', detail: 'no liaison open_id: 联系人未关联飞书' },
+    );
   }
   if (channels.includes('urgent')) {
     if (liaisons.length > 0) {
@@ -262,9 +264,11 @@ async function sendExtras(
         const id = await ctx.enqueue(`rem:${item.key}#coord:${recipientKey(to)}`, { op: 'send', to, card: escalation });
         first ??= id;
       }
-      await writeLog(ctx, item.campaignId, first
-        ? { ...base, key: `${item.key}#coordinator`, status: 'sent', channel: 'coordinator', outboxId: first }
-        : { ...base, key: `${item.key}#coordinator`, status: 'skipped', channel: 'coordinator', detail: 'no coordinator chat' });
+      await writeLog(
+        ctx,
+        item.campaignId,
+        first ? { ...base, key: `${item.key}#coordinator`, status: 'sent', channel: 'coordinator', outboxId: first } : { ...base, key: `${item.key}#coordinator`, status: 'skipped', channel: 'coordinator', detail: 'no coordinator chat' },
+      );
     }
   }
 }

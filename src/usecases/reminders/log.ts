@@ -37,9 +37,7 @@ export async function listReminderLog(tx: Pick<Tx, 'reminderLog' | 'unit' | 'out
   const unitIds = [...new Set(rows.map((r) => r.unitId).filter((id): id is string => !!id))];
   const outboxIds = [...new Set(rows.map((r) => r.outboxId).filter((id): id is string => !!id))];
   const units = new Map((await tx.unit.findMany({ where: { id: { in: unitIds } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
-  const outbox = new Map(
-    (await tx.outboxMessage.findMany({ where: { id: { in: outboxIds } }, select: { id: true, status: true, lastError: true } })).map((o) => [o.id, o]),
-  );
+  const outbox = new Map((await tx.outboxMessage.findMany({ where: { id: { in: outboxIds } }, select: { id: true, status: true, lastError: true } })).map((o) => [o.id, o]));
   const entries = rows.map((r) => {
     const o = r.outboxId ? outbox.get(r.outboxId) : undefined;
     return {

@@ -31,7 +31,10 @@ type Preview = z.infer<typeof previewSchema>;
 
 /** Splits `催办` arguments: unit names separated by spaces or Chinese punctuation, plus 加急. */
 export function parseNudgeArgs(args: string): { names: string[]; urgent: boolean } {
-  const tokens = args.split(/[\s,，、;；]+/).map((t) => t.trim()).filter(Boolean);
+  const tokens = args
+    .split(/[\s,，、;；]+/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   return { urgent: tokens.includes('加急'), names: tokens.filter((t) => t !== '加急') };
 }
 
@@ -95,14 +98,23 @@ export async function prepareNudge(ctx: UseCaseContext, campaign: CampaignRow, n
       const exact = name.length > UNIT_NAME_MAX ? [] : subs.filter((s) => s.unit.name === name || s.unit.shortName === name);
       const matches = exact.length > 0 || name.length > UNIT_NAME_MAX ? exact : subs.filter((s) => s.unit.name.includes(name));
       if (matches.length === 0) unknown.push(name);
-      else if (matches.length > 1) notes.push(`“${quoteInput(name, 20)}”对应多个单位（${matches.slice(0, 5).map((m) => m.unit.name).join('、')}${matches.length > 5 ? ' 等' : ''}），请写全称`);
+      else if (matches.length > 1)
+        notes.push(
+          `“${quoteInput(name, 20)}”对应多个单位（${matches
+            .slice(0, 5)
+            .map((m) => m.unit.name)
+            .join('、')}${matches.length > 5 ? ' 等' : ''}），请写全称`,
+        );
       else if (!owesSubmission(matches[0]!.status)) notes.push(`${matches[0]!.unit.name} 已提交，无需催办`);
       else if (!chosen.includes(matches[0]!)) chosen.push(matches[0]!);
     }
   }
   // Echo a short, inert excerpt of what was typed: one line for all unknown names, few notes in all.
   if (unknown.length > 0) {
-    const shown = unknown.slice(0, NOTES_SHOWN).map((n) => `“${quoteInput(n, 20)}”`).join('、');
+    const shown = unknown
+      .slice(0, NOTES_SHOWN)
+      .map((n) => `“${quoteInput(n, 20)}”`)
+      .join('、');
     notes.unshift(`未找到单位${shown}${unknown.length > NOTES_SHOWN ? ` 等 ${unknown.length} 个` : ''}，请检查名称`);
   }
   if (notes.length > NOTES_SHOWN) notes.splice(NOTES_SHOWN, notes.length - NOTES_SHOWN, `……另有 ${notes.length - NOTES_SHOWN} 条提示未列出`);

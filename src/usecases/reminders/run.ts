@@ -46,9 +46,7 @@ export async function dueReminders(services: AppServices, now: Date, calendar: W
     const { input, settings } = await loadPlanInput(db, campaign, services.config);
     const due = planCampaign(input, calendar).filter((p) => p.date >= oldest && p.fireAt.getTime() <= now.getTime());
     if (due.length === 0) continue;
-    const claimed = new Set(
-      (await db.reminderLog.findMany({ where: { campaignId: campaign.id, date: { gte: oldest } }, select: { key: true } })).map((r) => r.key),
-    );
+    const claimed = new Set((await db.reminderLog.findMany({ where: { campaignId: campaign.id, date: { gte: oldest } }, select: { key: true } })).map((r) => r.key));
     for (const item of due) if (!claimed.has(item.key)) out.push({ item, campaign, settings });
   }
   return out.sort((a, b) => a.item.fireAt.getTime() - b.item.fireAt.getTime());

@@ -32,10 +32,7 @@ export function themeContent(t: { title: string; month: number; forms: string; i
 }
 
 /** The unit's contact: the submission's 联系人 when given, else its primary liaison. */
-export function unitContact(
-  submission: { contactName: string | null; contactPhone: string | null },
-  liaisons: readonly { name: string; phone: string | null; role: string }[],
-): { name: string; phone: string } {
+export function unitContact(submission: { contactName: string | null; contactPhone: string | null }, liaisons: readonly { name: string; phone: string | null; role: string }[]): { name: string; phone: string } {
   if (submission.contactName) return { name: submission.contactName, phone: submission.contactPhone ?? '' };
   const primary = liaisons.find((l) => l.role === 'primary') ?? liaisons[0];
   return { name: primary?.name ?? '', phone: primary?.phone ?? '' };

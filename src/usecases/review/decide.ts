@@ -8,9 +8,7 @@ import { loadStage } from '../campaign/load-stage.ts';
 import { decisionNoticeCard } from '../../../cards/review.ts';
 import { namesOf, unitRecipients, type CampaignRow } from './common.ts';
 
-export type DecideResult =
-  | { ok: true; decisionId: string; status: string; unitId: string }
-  | { ok: false; reason: 'not_found' | 'stale' | 'not_reviewable' | 'stage'; message: string };
+export type DecideResult = { ok: true; decisionId: string; status: string; unitId: string } | { ok: false; reason: 'not_found' | 'stale' | 'not_reviewable' | 'stage'; message: string };
 
 export async function decideTheme(ctx: UseCaseContext, campaign: CampaignRow, input: { themeId: string; version: number } & DecisionInput): Promise<DecideResult> {
   const { tx } = ctx;

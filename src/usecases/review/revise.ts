@@ -35,10 +35,7 @@ export function reviseVm(theme: NonNullable<Awaited<ReturnType<typeof loadRevisa
   };
 }
 
-export type ReviseResult =
-  | { ok: true; version: number; changes: FieldChange[]; title: string; unitName: string }
-  | { ok: false; kind: 'invalid'; errors: Record<string, string> }
-  | { ok: false; kind: 'refused'; message: string };
+export type ReviseResult = { ok: true; version: number; changes: FieldChange[]; title: string; unitName: string } | { ok: false; kind: 'invalid'; errors: Record<string, string> } | { ok: false; kind: 'refused'; message: string };
 
 export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string; version: number; raw: { title?: unknown; month?: unknown; forms?: unknown; intro?: unknown } }): Promise<ReviseResult> {
   const { tx } = ctx;
@@ -47,7 +44,12 @@ export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string;
   if (theme.reviewStatus !== 'returned') return { ok: false, kind: 'refused', message: theme.reviewStatus === 'pending' ? '该主题已重新提交，正在等待审核' : '该主题当前不是“退回修改”状态，无需修改' };
   if (theme.version !== input.version) return { ok: false, kind: 'refused', message: `该主题已更新为 v${theme.version}，请使用最新的卡片` };
   const siblings = await tx.theme.findMany({ where: { submissionId: theme.submissionId, state: 'active', id: { not: theme.id } }, select: { title: true } });
-  const parsed = parseThemeContent(input.raw, theme.submission.campaign.year, shanghaiDate(ctx.now), siblings.map((s) => s.title));
+  const parsed = parseThemeContent(
+    input.raw,
+    theme.submission.campaign.year,
+    shanghaiDate(ctx.now),
+    siblings.map((s) => s.title),
+  );
   if (!parsed.ok) return { ok: false, kind: 'invalid', errors: parsed.errors };
 
   const before = themeContent(theme);
@@ -55,7 +57,9 @@ export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string;
   // Keep every version: record the returned one if the submission flow did not.
   const existing = await tx.themeVersion.findUnique({ where: { themeId_version: { themeId: theme.id, version: theme.version } } });
   if (!existing) {
-    await tx.themeVersion.create({ data: { themeId: theme.id, version: theme.version, title: theme.title, month: theme.month, forms: theme.forms, intro: theme.intro, actorOpenId: (await firstSubmitter(tx, theme.submissionId)) ?? ctx.actor, createdAt: theme.updatedAt } });
+    await tx.themeVersion.create({
+      data: { themeId: theme.id, version: theme.version, title: theme.title, month: theme.month, forms: theme.forms, intro: theme.intro, actorOpenId: (await firstSubmitter(tx, theme.submissionId)) ?? ctx.actor, createdAt: theme.updatedAt },
+    });
   }
   const version = theme.version + 1;
   const formsJson = JSON.stringify(next.forms);
@@ -74,7 +78,13 @@ export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string;
     },
   });
   const changes = diffThemes(before, next);
-  await ctx.audit({ action: 'review.revise', entity: 'Theme', entityId: theme.id, before: { ...before, version: theme.version, reviewStatus: theme.reviewStatus }, after: { ...next, version, reviewStatus: 'pending', changed: changes.map((c) => c.field) } });
+  await ctx.audit({
+    action: 'review.revise',
+    entity: 'Theme',
+    entityId: theme.id,
+    before: { ...before, version: theme.version, reviewStatus: theme.reviewStatus },
+    after: { ...next, version, reviewStatus: 'pending', changed: changes.map((c) => c.field) },
+  });
 
   const names = await namesOf(tx, [ctx.actor]);
   const card = resubmittedCard({ unitName: theme.submission.unit.name, title: next.title, version, changes, byName: names.get(ctx.actor) ?? '联系人', at: shanghaiDateTime(ctx.now), unitId: theme.submission.unitId });

@@ -55,14 +55,7 @@ export async function syncCalendar(services: AppServices, input: CalendarSyncInp
       const created = await gateway.createCalendar({ summary: `${input.title}`, description: '县政务公开办发布的“政务公开主题日”活动计划，每项活动显示为其所在月份的全天日程。' });
       calendarId = created.calendarId;
       await db.keyValue.upsert({ where: { key: calendarKey(input.campaignId) }, create: { key: calendarKey(input.campaignId), value: calendarId }, update: { value: calendarId } });
-      await noteCoordinator(
-        services,
-        input,
-        'created',
-        `已创建公共日历「${input.title}」，每项活动显示为所在月份的全天日程。各单位可在飞书日历中点“订阅日历”，搜索该名称后订阅（日历 ID：${calendarId}）。`,
-        '活动日历已创建',
-        'green',
-      );
+      await noteCoordinator(services, input, 'created', `已创建公共日历「${input.title}」，每项活动显示为所在月份的全天日程。各单位可在飞书日历中点“订阅日历”，搜索该名称后订阅（日历 ID：${calendarId}）。`, '活动日历已创建', 'green');
     }
     const existing = await db.calendarEvent.findMany({ where: { theme: { submission: { campaignId: input.campaignId } } } });
     const byTheme = new Map(existing.map((e) => [e.themeId, e]));
@@ -112,12 +105,7 @@ export async function syncCalendar(services: AppServices, input: CalendarSyncInp
     }
     result.status = 'no_permission';
     log.warn('calendar permission missing; schedule published without calendar events', { campaignId: input.campaignId });
-    await noteCoordinator(
-      services,
-      input,
-      'permission',
-      '计划已发布，但应用没有飞书日历权限，未创建活动日程。请管理员在开发者后台为应用开通“日历”权限（calendar:calendar）并发布版本，之后再次发布计划即可补建日程。',
-    );
+    await noteCoordinator(services, input, 'permission', '计划已发布，但应用没有飞书日历权限，未创建活动日程。请管理员在开发者后台为应用开通“日历”权限（calendar:calendar）并发布版本，之后再次发布计划即可补建日程。');
   }
   if (result.status === 'done') await db.keyValue.deleteMany({ where: { key: dirtyKey(input.campaignId) } });
   else await db.keyValue.upsert({ where: { key: dirtyKey(input.campaignId) }, create: { key: dirtyKey(input.campaignId), value: `v${input.version}` }, update: { value: `v${input.version}` } });

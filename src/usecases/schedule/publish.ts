@@ -19,9 +19,7 @@ import { currentScheduleRows, latestPublished } from './rows.ts';
 import { syncCalendar } from './calendar.ts';
 import { closeCollection } from '../campaign/stage.ts';
 
-export type PublishResult =
-  | { ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; notifiedUnitIds: string[]; scheduleVersionId: string }
-  | { ok: false; message: string };
+export type PublishResult = { ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; notifiedUnitIds: string[]; scheduleVersionId: string } | { ok: false; message: string };
 
 /** Where the coordinating office gets the whole schedule: its chats, else the publisher. */
 export async function coordinatorTargets(tx: Tx, configuredChat: string | undefined, actor: string): Promise<Recipient[]> {
@@ -35,7 +33,11 @@ const targetKey = (t: Recipient) => ('chatId' in t ? t.chatId : t.openId);
  * The next version to publish: the current rows, the last published version and what changed since,
  * or why there is nothing to publish (no approved theme, a stale preview, no change).
  */
-async function nextVersion(tx: Tx, campaign: CampaignRow, expectedVersion?: number): Promise<{ ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; isFirst: boolean } | { ok: false; message: string; unchanged?: boolean }> {
+async function nextVersion(
+  tx: Tx,
+  campaign: CampaignRow,
+  expectedVersion?: number,
+): Promise<{ ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; isFirst: boolean } | { ok: false; message: string; unchanged?: boolean }> {
   const rows = await currentScheduleRows(tx, campaign.id);
   if (rows.length === 0) return { ok: false, message: '还没有审核通过的主题，无法发布计划安排表' };
   const previous = await latestPublished(tx, campaign.id);
@@ -83,7 +85,10 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
   const items: { key: string; op: OutboxOp }[] = [];
   const notifiedUnitIds: string[] = [];
   for (const unit of units) {
-    const liaisonOpenIds = [...unit.liaisons].sort((a, b) => (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1)).map((l) => l.openId).filter((id): id is string => !!id);
+    const liaisonOpenIds = [...unit.liaisons]
+      .sort((a, b) => (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1))
+      .map((l) => l.openId)
+      .filter((id): id is string => !!id);
     const own = rows.filter((r) => r.unitId === unit.id);
     // Without a group, only units with activities (or changes) get the schedule, by direct message.
     if (!unit.chatId && !affected && own.length === 0) continue;

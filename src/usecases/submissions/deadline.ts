@@ -16,7 +16,11 @@ export type CommandResult = { ok: true; text: string } | { ok: false; text: stri
 
 /** `[单位名] 日期` or `单位名 [至 日期]` → the parts. */
 function splitUnitAndDate(args: string, year: number): { unitText: string; date: CivilDate | null; dateText: string } {
-  const parts = args.normalize('NFKC').trim().split(/\s+/).filter((p) => p && p !== '至' && p !== '到');
+  const parts = args
+    .normalize('NFKC')
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p && p !== '至' && p !== '到');
   const last = parts[parts.length - 1] ?? '';
   const date = parseTypedDate(last.replace(/^(至|到)/, ''), year);
   return date ? { unitText: parts.slice(0, -1).join(''), date, dateText: last } : { unitText: parts.join(''), date: null, dateText: '' };
@@ -144,7 +148,11 @@ export async function reopenSubmission(ctx: UseCaseContext, typed: string): Prom
   // What the unit already has (the campaign deadline while it lasts, its extension, an earlier reopening).
   const campaignOpen = compareDates(campaign.deadline, today) >= 0 ? campaign.deadline : null;
   const hasOwn = unitWindowUntil(sub, today);
-  const has = [campaignOpen, hasOwn].filter((d): d is CivilDate => !!d).sort(compareDates).pop() ?? null;
+  const has =
+    [campaignOpen, hasOwn]
+      .filter((d): d is CivilDate => !!d)
+      .sort(compareDates)
+      .pop() ?? null;
   let until: CivilDate;
   let shifted = '';
   if (typedDate) {

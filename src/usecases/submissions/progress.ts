@@ -15,7 +15,10 @@ import { countByDomain, parseThemeDomains } from '../../domain/theme-domains.ts'
 export async function domainCounts(tx: Tx, campaignId: string): Promise<ReturnType<typeof countByDomain>> {
   const campaign = await tx.campaign.findUniqueOrThrow({ where: { id: campaignId }, select: { settings: true } });
   const themes = await tx.theme.findMany({ where: { state: 'active', submission: { campaignId, status: 'submitted', unit: { active: true } } }, select: { domains: true } });
-  return countByDomain(themes.map((t) => ({ domains: parseThemeDomains(t.domains) })), parseSettings(campaign.settings).themeDomains);
+  return countByDomain(
+    themes.map((t) => ({ domains: parseThemeDomains(t.domains) })),
+    parseSettings(campaign.settings).themeDomains,
+  );
 }
 
 export const PROGRESS_PURPOSE_PREFIX = 'progress:';
@@ -63,7 +66,13 @@ export async function renderProgressCard(tx: Tx, campaignId: string, now: Date, 
   const extra = [...extraSections];
   for (const p of sectionProviders) extra.push(...(await p(tx, campaignId, now)));
   const stage = await loadStage(tx, { id: campaignId, year: snapshot.year, status: snapshot.status }, now);
-  return buildProgressCard(snapshot, { updatedAtText: instantText(now), deadlineText: dateText(snapshot.deadline), extraSections: extra, stage: { strip: stageStrip(stage), next: STAGE_NEXT_STEP[stage] }, byDomain: await domainCounts(tx, campaignId) });
+  return buildProgressCard(snapshot, {
+    updatedAtText: instantText(now),
+    deadlineText: dateText(snapshot.deadline),
+    extraSections: extra,
+    stage: { strip: stageStrip(stage), next: STAGE_NEXT_STEP[stage] },
+    byDomain: await domainCounts(tx, campaignId),
+  });
 }
 
 /** Sends a fresh progress card into the chat and makes it the one later changes patch. */

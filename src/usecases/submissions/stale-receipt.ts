@@ -40,10 +40,7 @@ export async function staleReceipt(ctx: UseCaseContext, submissionId: string, me
   const oldDisplay = await displayVersionOf(ctx.tx, submissionId, clicked);
   const current = await displayVersionOf(ctx.tx, submissionId, s.version);
   const when = rev ? `${instantText(rev.createdAt)} ${await personName(ctx.tx, rev.actorOpenId, s.unitId)}` : '';
-  const now =
-    s.status === 'withdrawn'
-      ? `本单位的申报已${when ? `于 ${when} ` : ''}撤回，目前视为未申报`
-      : `本单位的申报现在是第 ${current} 版${when ? `（${when} 提交）` : ''}`;
+  const now = s.status === 'withdrawn' ? `本单位的申报已${when ? `于 ${when} ` : ''}撤回，目前视为未申报` : `本单位的申报现在是第 ${current} 版${when ? `（${when} 提交）` : ''}`;
   const message = `这是第 ${oldDisplay} 版的${oldRev?.action === 'withdraw' ? '撤回记录' : '回执'}，已被取代：${now}。请以本群最新的回执为准。`;
   // 撤回 on it is refused; 修改 still opens the current version's form (the button carries no version).
   if (action === 'withdraw') await deny(ctx, 'submission.withdraw', 'Submission', submissionId, `stale receipt v${clicked} (current v${s.version})`);

@@ -4,20 +4,7 @@ import type { Tx } from '../../adapters/db/database.ts';
 import type { UseCaseContext } from '../../app/bot.ts';
 import { isLiaisonOf, liaisonUnitIds } from '../../app/access.ts';
 import { maskPhone } from '../../domain/phone.ts';
-import {
-  EMPTY_RAW_THEME,
-  applyDraftOp,
-  firstAllowedMonth,
-  isLate,
-  isOpenAt,
-  lastEditableDate,
-  parseDraft,
-  readForm,
-  type DraftOp,
-  type DraftTheme,
-  type SubmissionDraft,
-  type ContactInput,
-} from '../../domain/submission.ts';
+import { EMPTY_RAW_THEME, applyDraftOp, firstAllowedMonth, isLate, isOpenAt, lastEditableDate, parseDraft, readForm, type DraftOp, type DraftTheme, type SubmissionDraft, type ContactInput } from '../../domain/submission.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaign-stage.ts';
 import { REUSE_PICK, buildSubmissionFormCard, type ConflictView, type SubmissionFormView, type ThemeSummaryView } from '../../../cards/submission-form.ts';
@@ -40,7 +27,6 @@ type LoadedSubmission = NonNullable<Awaited<ReturnType<typeof loadSubmission>>>;
 function facts(s: LoadedSubmission) {
   return { campaignDeadline: s.campaign.deadline, deadlineOverride: s.deadlineOverride, reopenedUntil: s.reopenedUntil };
 }
-
 
 /** Why this person may not act for this submission's unit, or null when they may. */
 async function liaisonRefusal(ctx: UseCaseContext, s: LoadedSubmission): Promise<string | null> {
@@ -174,10 +160,7 @@ export type FormActionResult =
   | { kind: 'submitted'; late: boolean; unitName: string; displayVersion: number; atText: string; themes: ThemeSummaryView[] };
 
 /** One click on the form card: value {s, v, op, i?} plus the form's values. */
-export async function submissionFormAction(
-  ctx: UseCaseContext,
-  input: { submissionId: string; cardVersion: number; op: string; index?: number; formValue?: Record<string, unknown> },
-): Promise<FormActionResult> {
+export async function submissionFormAction(ctx: UseCaseContext, input: { submissionId: string; cardVersion: number; op: string; index?: number; formValue?: Record<string, unknown> }): Promise<FormActionResult> {
   const s = await loadSubmission(ctx.tx, input.submissionId);
   if (!s || !OPS.has(input.op)) return { kind: 'missing', text: await deny(ctx, 'submission.form', 'Submission', input.submissionId, '这张申报表已失效，请重新打开') };
   const who = await liaisonRefusal(ctx, s);

@@ -64,9 +64,7 @@ export async function listActivities(tx: Tx, campaignId: string, unitId?: string
     where: { state: 'active', reviewStatus: 'approved', submission: { campaignId, ...(unitId ? { unitId } : {}) } },
     select: themeSelect,
   });
-  return rows
-    .sort((a, b) => a.submission.unit.sortOrder - b.submission.unit.sortOrder || a.submission.unit.name.localeCompare(b.submission.unit.name, 'zh') || activityMonth(a) - activityMonth(b))
-    .map(toRow);
+  return rows.sort((a, b) => a.submission.unit.sortOrder - b.submission.unit.sortOrder || a.submission.unit.name.localeCompare(b.submission.unit.name, 'zh') || activityMonth(a) - activityMonth(b)).map(toRow);
 }
 
 /** May this person fill the unit's summary? Liaisons of the unit and coordinators. */

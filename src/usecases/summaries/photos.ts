@@ -91,7 +91,10 @@ export async function handlePhotoMessage(ctx: UseCaseContext, message: MessageEv
   if (!target) {
     const today = shanghaiDate(ctx.now);
     const currentMonth = Number(today.slice(0, 4)) > campaign.year ? 12 : Number(today.slice(5, 7));
-    const choice = pickActivityForPhoto(activities.map((a) => ({ ...a, id: a.themeId })), currentMonth);
+    const choice = pickActivityForPhoto(
+      activities.map((a) => ({ ...a, id: a.themeId })),
+      currentMonth,
+    );
     if (choice.pick) target = choice.pick;
     else {
       await ctx.tx.keyValue.upsert({
@@ -348,4 +351,3 @@ export async function toggleLogoPhoto(ctx: UseCaseContext, photoId: string, page
   await recomputeEvidence(ctx.tx, r.photo.summaryId, ctx.now, 'keep');
   return { kind: 'logo', marked: kind === 'logo_photo', list: await photoListFor(ctx, r.a, page) };
 }
-

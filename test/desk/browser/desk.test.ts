@@ -181,7 +181,15 @@ describe.skipIf(SKIP_BROWSER)('coordinator desk in Chromium', () => {
       tag: 'button',
       name: 'btn_submit',
       value: buttonValue(form.card, { name: 'btn_submit' }),
-      formValue: { ...shownFormValues(form.card), contact_name: '周晓燕', contact_phone: '13812345678', theme_title: title, theme_month: '9', theme_forms: ['observe'], theme_intro: '邀请群众代表走进政务服务中心体验办事流程，现场听取意见建议。' },
+      formValue: {
+        ...shownFormValues(form.card),
+        contact_name: '周晓燕',
+        contact_phone: '13812345678',
+        theme_title: title,
+        theme_month: '9',
+        theme_forms: ['observe'],
+        theme_intro: '邀请群众代表走进政务服务中心体验办事流程，现场听取意见建议。',
+      },
     });
     expect(r.toast?.type, r.toast?.content).toBe('success');
     await row(page, title).waitFor({ timeout: 30_000 });

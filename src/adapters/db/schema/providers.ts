@@ -40,7 +40,10 @@ export function clientDir(provider: Provider): string {
  * the output path is relative to the schema file, as Prisma resolves it.
  */
 export function renderSchema(provider: Provider, models = readFileSync(MODELS_FILE, 'utf8')): string {
-  const output = path.relative(path.dirname(schemaFile(provider)), clientDir(provider)).split(path.sep).join('/');
+  const output = path
+    .relative(path.dirname(schemaFile(provider)), clientDir(provider))
+    .split(path.sep)
+    .join('/');
   const header = [
     '// GENERATED from prisma/models.prisma by `npm run db:schema`. Do not edit by hand.',
     '',

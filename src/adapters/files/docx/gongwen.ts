@@ -3,24 +3,7 @@
 // centred, body in 仿宋_GB2312 三号 (16 pt) with a two-character first-line indent, fixed 28 pt line
 // pitch, page numbers "— 1 —" in 宋体 四号 at the foot, tables with the header row repeated on every
 // page. Fonts are named, not embedded: Word/WPS on a government PC has them; elsewhere a fallback shows.
-import {
-  AlignmentType,
-  BorderStyle,
-  Document,
-  Footer,
-  LineRuleType,
-  Packer,
-  PageNumber,
-  Paragraph,
-  Table,
-  TableCell,
-  TableLayoutType,
-  TableRow,
-  TextRun,
-  VerticalAlign,
-  WidthType,
-  type ISectionOptions,
-} from 'docx';
+import { AlignmentType, BorderStyle, Document, Footer, LineRuleType, Packer, PageNumber, Paragraph, Table, TableCell, TableLayoutType, TableRow, TextRun, VerticalAlign, WidthType, type ISectionOptions } from 'docx';
 
 export const FONT_TITLE = '方正小标宋简体';
 export const FONT_BODY = '仿宋_GB2312';

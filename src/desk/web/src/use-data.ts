@@ -25,11 +25,15 @@ export function usePageData<T>(load: () => Promise<T>, liveTypes: DeskEventType[
   let off: (() => void) | null = null;
   onMounted(() => {
     void reload();
-    if (liveTypes.length) off = onDeskEvent((e) => {
-      if (liveTypes.includes(e.type)) void reload();
-    });
+    if (liveTypes.length)
+      off = onDeskEvent((e) => {
+        if (liveTypes.includes(e.type)) void reload();
+      });
   });
   onUnmounted(() => off?.());
-  watch(() => session.year, () => void reload());
+  watch(
+    () => session.year,
+    () => void reload(),
+  );
   return { data, loading, reload };
 }

@@ -332,13 +332,7 @@ function renderChatList() {
     else top.append(el('span', 'chat-item-count', `(${chat.memberOpenIds.length + (chat.botMember ? 1 : 0)})`));
     top.append(el('span', 'chat-item-time', chat.lastMessage ? listTime(chat.lastMessage.at) : ''));
     const bottom = el('span', 'chat-item-bottom');
-    const preview = chat.lastMessage
-      ? chat.chatType === 'group'
-        ? `${chat.lastMessage.senderName}：${chat.lastMessage.preview}`
-        : chat.lastMessage.preview
-      : chat.chatType === 'p2p'
-        ? '和机器人单聊，直接发送命令即可'
-        : '暂无消息';
+    const preview = chat.lastMessage ? (chat.chatType === 'group' ? `${chat.lastMessage.senderName}：${chat.lastMessage.preview}` : chat.lastMessage.preview) : chat.chatType === 'p2p' ? '和机器人单聊，直接发送命令即可' : '暂无消息';
     bottom.append(el('span', 'chat-item-preview', preview));
     if (chat.unread > 0 && chat.chatId !== state.activeChatId) bottom.append(el('span', 'unread', chat.unread > 99 ? '99+' : String(chat.unread)));
     body.append(top, bottom);

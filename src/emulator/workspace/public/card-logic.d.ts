@@ -33,10 +33,7 @@ export function isEmptyValue(tag: string, raw: unknown): boolean;
 export function collectFormValue(fields: FieldState[]): Record<string, unknown>;
 export function missingRequired(fields: FieldState[]): string[];
 export function formNameProblems(fields: { name: string }[]): string[];
-export function buildAction(
-  component: Record<string, unknown>,
-  extra?: { formValue?: Record<string, unknown>; option?: string; options?: string[]; inputValue?: string; checked?: boolean },
-): WorkspaceAction;
+export function buildAction(component: Record<string, unknown>, extra?: { formValue?: Record<string, unknown>; option?: string; options?: string[]; inputValue?: string; checked?: boolean }): WorkspaceAction;
 export function initialOption(component: unknown): string;
 export function tablePage<T>(rows: T[], pageSize: unknown, page: number): { rows: T[]; page: number; pages: number; size: number };
 export function formatNumber(value: unknown, format?: { precision?: number; symbol?: string; separator?: boolean }): string;

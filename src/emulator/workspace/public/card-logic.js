@@ -1,9 +1,7 @@
 // Pure rules of Card JSON 2.0 rendering and interaction: no DOM, so they run in Node tests too.
 import { safeUrl } from './markdown.js';
 
-export const HEADER_TEMPLATES = [
-  'blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey', 'default',
-];
+export const HEADER_TEMPLATES = ['blue', 'wathet', 'turquoise', 'green', 'yellow', 'orange', 'red', 'carmine', 'violet', 'purple', 'indigo', 'grey', 'default'];
 
 export function headerTemplate(name) {
   const t = String(name || '').toLowerCase();
@@ -48,9 +46,22 @@ export function boxCss(value) {
 }
 
 const TEXT_SIZES = {
-  'heading-0': 30, 'heading-1': 24, 'heading-2': 20, 'heading-3': 18, 'heading-4': 16, heading: 16,
-  'xxxx-large': 30, 'xxx-large': 24, 'xx-large': 20, 'x-large': 18, large: 16, normal: 14, medium: 14,
-  small: 12, notation: 12, 'x-small': 10,
+  'heading-0': 30,
+  'heading-1': 24,
+  'heading-2': 20,
+  'heading-3': 18,
+  'heading-4': 16,
+  heading: 16,
+  'xxxx-large': 30,
+  'xxx-large': 24,
+  'xx-large': 20,
+  'x-large': 18,
+  large: 16,
+  normal: 14,
+  medium: 14,
+  small: 12,
+  notation: 12,
+  'x-small': 10,
 };
 
 /** text_size → px (unknown sizes fall back to normal, as Feishu does). */
@@ -95,10 +106,7 @@ export function isRequired(component) {
   return component?.tag === 'multi_select_static' || component?.tag === 'multi_select_person';
 }
 
-export const FORM_FIELD_TAGS = [
-  'input', 'select_static', 'multi_select_static', 'select_person', 'multi_select_person',
-  'date_picker', 'picker_time', 'picker_datetime', 'checker',
-];
+export const FORM_FIELD_TAGS = ['input', 'select_static', 'multi_select_static', 'select_person', 'multi_select_person', 'date_picker', 'picker_time', 'picker_datetime', 'checker'];
 
 /** '2024-04-01' → '2024-04-01 +0800' (and HH:mm / datetime variants). Invalid input → null. */
 export function formatPickerValue(tag, raw) {
@@ -233,8 +241,12 @@ export function formatTableDate(ms, pattern) {
   if (!Number.isFinite(n)) return String(ms ?? '');
   const d = new Date(n + 8 * 3600 * 1000);
   const parts = {
-    YYYY: String(d.getUTCFullYear()), MM: pad(d.getUTCMonth() + 1), DD: pad(d.getUTCDate()),
-    HH: pad(d.getUTCHours()), mm: pad(d.getUTCMinutes()), ss: pad(d.getUTCSeconds()),
+    YYYY: String(d.getUTCFullYear()),
+    MM: pad(d.getUTCMonth() + 1),
+    DD: pad(d.getUTCDate()),
+    HH: pad(d.getUTCHours()),
+    mm: pad(d.getUTCMinutes()),
+    ss: pad(d.getUTCSeconds()),
   };
   return String(pattern || 'YYYY/MM/DD').replace(/YYYY|MM|DD|HH|mm|ss/g, (t) => parts[t]);
 }

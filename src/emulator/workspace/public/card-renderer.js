@@ -2,10 +2,33 @@
 // interactions call ctx.onAction(action) and wait for the callback result.
 import { renderMarkdown } from './markdown.js';
 import {
-  headerTemplate, textOf, isMarkdownText, spacingPx, boxCss, textSizePx, openUrlOf, hasCallback,
-  formActionType, isRequired, FORM_FIELD_TAGS, collectFormValue, missingRequired, formNameProblems, buildAction,
-  initialOption, tablePage, formatNumber, formatTableDate, columnFlex, formatPickerValue, avatarText, avatarColorIndex,
-  chartBoxSize, chartSpecFor, chartSpecProblems, tableCellLines,
+  headerTemplate,
+  textOf,
+  isMarkdownText,
+  spacingPx,
+  boxCss,
+  textSizePx,
+  openUrlOf,
+  hasCallback,
+  formActionType,
+  isRequired,
+  FORM_FIELD_TAGS,
+  collectFormValue,
+  missingRequired,
+  formNameProblems,
+  buildAction,
+  initialOption,
+  tablePage,
+  formatNumber,
+  formatTableDate,
+  columnFlex,
+  formatPickerValue,
+  avatarText,
+  avatarColorIndex,
+  chartBoxSize,
+  chartSpecFor,
+  chartSpecProblems,
+  tableCellLines,
 } from './card-logic.js';
 import { colorClassOrValue } from './markdown.js';
 
@@ -679,9 +702,15 @@ class CardView {
     if (c.name) control.name = c.name;
     const shell = this.fieldShell(c, control, form);
     if (form) {
-      this.register(form, c, shell, () => control.value, () => {
-        control.value = initial;
-      });
+      this.register(
+        form,
+        c,
+        shell,
+        () => control.value,
+        () => {
+          control.value = initial;
+        },
+      );
     } else if (hasCallback(c)) {
       // Standalone input: Enter (or leaving a changed field) sends input_value.
       let last = initial;
@@ -722,19 +751,23 @@ class CardView {
       opt.value = o.value;
       control.appendChild(opt);
     }
-    const initial = c.tag === 'select_person'
-      ? (opts.some((o) => o.value === c.initial_option) ? c.initial_option : '')
-      : initialOption(c);
+    const initial = c.tag === 'select_person' ? (opts.some((o) => o.value === c.initial_option) ? c.initial_option : '') : initialOption(c);
     control.value = initial;
     const sync = () => control.classList.toggle('is-placeholder', control.value === '');
     sync();
     control.disabled = c.disabled === true;
     const shell = this.fieldShell(c, control, form);
     if (form) {
-      this.register(form, c, shell, () => control.value, () => {
-        control.value = initial;
-        sync();
-      });
+      this.register(
+        form,
+        c,
+        shell,
+        () => control.value,
+        () => {
+          control.value = initial;
+          sync();
+        },
+      );
       control.addEventListener('change', sync);
     } else {
       control.addEventListener('change', async () => {
@@ -810,10 +843,16 @@ class CardView {
     });
     draw();
     const shell = this.fieldShell(c, box, form);
-    this.register(form, c, shell, () => [...selected], () => {
-      selected = [...initial];
-      draw();
-    });
+    this.register(
+      form,
+      c,
+      shell,
+      () => [...selected],
+      () => {
+        selected = [...initial];
+        draw();
+      },
+    );
     return shell;
   }
 
@@ -827,9 +866,15 @@ class CardView {
     control.disabled = c.disabled === true;
     const shell = this.fieldShell(c, control, form);
     if (form) {
-      this.register(form, c, shell, () => control.value, () => {
-        control.value = initial;
-      });
+      this.register(
+        form,
+        c,
+        shell,
+        () => control.value,
+        () => {
+          control.value = initial;
+        },
+      );
     } else if (hasCallback(c)) {
       control.addEventListener('change', () => {
         const v = formatPickerValue(c.tag, control.value);
@@ -852,10 +897,16 @@ class CardView {
     sync();
     label.append(box, el('span', 'checker-mark'), text);
     if (form) {
-      this.register(form, c, label, () => box.checked, () => {
-        box.checked = initial;
-        sync();
-      });
+      this.register(
+        form,
+        c,
+        label,
+        () => box.checked,
+        () => {
+          box.checked = initial;
+          sync();
+        },
+      );
       box.addEventListener('change', sync);
     } else {
       box.addEventListener('change', async () => {

@@ -147,7 +147,11 @@ function pushText(nodes, text) {
 
 function atIds(attrs) {
   if (attrs.id) return [attrs.id];
-  if (attrs.ids) return attrs.ids.split(',').map((s) => s.trim()).filter(Boolean);
+  if (attrs.ids)
+    return attrs.ids
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (attrs.user_id) return [attrs.user_id];
   return [];
 }
@@ -413,9 +417,7 @@ export function formatLocalDatetime(millisecond, format, timeZone) {
   const d = new Date(millisecond);
   if (!Number.isFinite(d.getTime()) || millisecond <= 0) return '';
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', weekday: 'short' })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', weekday: 'short' }).formatToParts(d).map((p) => [p.type, p.value]),
   );
   const week = WEEKDAYS[['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday)] ?? '';
   const m = Number(parts.month);
@@ -440,14 +442,13 @@ export function formatLocalDatetime(millisecond, format, timeZone) {
 
 // ---- DOM rendering (browser only) -------------------------------------------------------------
 
-export const NAMED_COLORS = new Set([
-  'red', 'green', 'grey', 'gray', 'blue', 'wathet', 'turquoise', 'yellow', 'orange', 'carmine',
-  'violet', 'purple', 'indigo', 'lime', 'neutral', 'default',
-]);
+export const NAMED_COLORS = new Set(['red', 'green', 'grey', 'gray', 'blue', 'wathet', 'turquoise', 'yellow', 'orange', 'carmine', 'violet', 'purple', 'indigo', 'lime', 'neutral', 'default']);
 
 /** A colour usable in CSS: Feishu colour names map to classes, plain hex/rgb is allowed inline. */
 export function colorClassOrValue(color) {
-  const c = String(color || '').trim().toLowerCase();
+  const c = String(color || '')
+    .trim()
+    .toLowerCase();
   const base = c.replace(/-\d+$/, '');
   if (NAMED_COLORS.has(base)) return { className: 'fc-' + (base === 'gray' ? 'grey' : base) };
   if (/^#[0-9a-f]{3,8}$/.test(c) || /^rgba?\(\s*[\d.\s,%]+\)$/.test(c)) return { value: c };
