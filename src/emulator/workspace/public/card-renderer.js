@@ -673,6 +673,20 @@ class CardView {
     form.fields.push(field);
   }
 
+  /** A form field held in `control[prop]` ('value' or 'checked'): read from it, reset to `initial` (then `after`, e.g. to restyle). */
+  registerControl(form, c, shell, control, prop, initial, after = () => {}) {
+    this.register(
+      form,
+      c,
+      shell,
+      () => control[prop],
+      () => {
+        control[prop] = initial;
+        after();
+      },
+    );
+  }
+
   fieldShell(c, control, form) {
     const wrap = el('div', 'field');
     if (c.width === 'fill' || form) wrap.classList.add('field-fill');
@@ -702,15 +716,7 @@ class CardView {
     if (c.name) control.name = c.name;
     const shell = this.fieldShell(c, control, form);
     if (form) {
-      this.register(
-        form,
-        c,
-        shell,
-        () => control.value,
-        () => {
-          control.value = initial;
-        },
-      );
+      this.registerControl(form, c, shell, control, 'value', initial);
     } else if (hasCallback(c)) {
       // Standalone input: Enter (or leaving a changed field) sends input_value.
       let last = initial;
@@ -758,16 +764,7 @@ class CardView {
     control.disabled = c.disabled === true;
     const shell = this.fieldShell(c, control, form);
     if (form) {
-      this.register(
-        form,
-        c,
-        shell,
-        () => control.value,
-        () => {
-          control.value = initial;
-          sync();
-        },
-      );
+      this.registerControl(form, c, shell, control, 'value', initial, sync);
       control.addEventListener('change', sync);
     } else {
       control.addEventListener('change', async () => {
@@ -866,15 +863,7 @@ class CardView {
     control.disabled = c.disabled === true;
     const shell = this.fieldShell(c, control, form);
     if (form) {
-      this.register(
-        form,
-        c,
-        shell,
-        () => control.value,
-        () => {
-          control.value = initial;
-        },
-      );
+      this.registerControl(form, c, shell, control, 'value', initial);
     } else if (hasCallback(c)) {
       control.addEventListener('change', () => {
         const v = formatPickerValue(c.tag, control.value);
@@ -897,16 +886,7 @@ class CardView {
     sync();
     label.append(box, el('span', 'checker-mark'), text);
     if (form) {
-      this.register(
-        form,
-        c,
-        label,
-        () => box.checked,
-        () => {
-          box.checked = initial;
-          sync();
-        },
-      );
+      this.registerControl(form, c, label, box, 'checked', initial, sync);
       box.addEventListener('change', sync);
     } else {
       box.addEventListener('change', async () => {
