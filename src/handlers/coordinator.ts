@@ -1,6 +1,7 @@
 // The coordinator's side of 申报: 发起申报, 进度, 延期, 重新开放, 导出申报表, 添加协调人 / 移除协调人.
 // Guards check the operator against the database on every command and click.
-import type { Bot } from '../app/bot.ts';
+import type { Bot, CommandSpec, HandlerContext, UseCaseContext } from '../app/bot.ts';
+import type { StageCommand } from '../domain/campaign-stage.ts';
 import { submissionActions } from '../../cards/actions.ts';
 import { shanghaiDate } from '../domain/time.ts';
 import { launchCampaign, launchCardView, parseLaunchArgs } from '../usecases/campaign/launch.ts';
@@ -40,11 +41,8 @@ export function registerCoordinator(bot: Bot): void {
     { names: ['进度', '申报进度'], id: 'submission.progress', summary: '查看申报进度（各单位提交情况，随提交自动刷新；可加年份）', example: '@主题日助手 进度 2026', audience: 'coordinator' },
     coordinatorOnly,
     async (ctx, m, args) => {
-      const { year } = splitYearArg(args);
-      const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
-      if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
-      if (!campaign || campaign.status === 'draft') return ctx.reply('还没有发起申报。发送“@主题日助手 发起申报”开始。');
-      await sendProgressCard(ctx, campaign.id, m.chatId);
+      const campaign = await launchedCampaign(ctx, args, '还没有发起申报。发送“@主题日助手 发起申报”开始。');
+      if (campaign) await sendProgressCard(ctx, campaign.id, m.chatId);
     },
   );
   bot.action(submissionActions.progress, coordinatorOnly, async (ctx, v, a) => {
@@ -57,33 +55,21 @@ export function registerCoordinator(bot: Bot): void {
   });
 
   // 延期 / 重新开放 ------------------------------------------------------------------------------
-  bot.command(
-    { names: ['延期'], id: 'campaign.extend', summary: '延长申报截止日期（全部单位或某个单位）', example: '@主题日助手 延期 星沙街道 2023-04-14', audience: 'coordinator' },
-    coordinatorOnly,
-    inStage('extend', 'collecting'),
-    async (ctx, _m, args) => {
-      await ctx.reply((await extendDeadline(ctx, args)).text);
-    },
-  );
-  bot.command(
-    { names: ['重新开放'], id: 'submission.reopen', summary: '截止后为某个单位重新开放申报（默认 3 天）', example: '@主题日助手 重新开放 星沙街道 至 2023-04-20', audience: 'coordinator' },
-    coordinatorOnly,
-    inStage('reopen', 'collecting'),
-    async (ctx, _m, args) => {
-      await ctx.reply((await reopenSubmission(ctx, args)).text);
-    },
-  );
+  // Both move a deadline while 申报 is open; the use case's text is the whole answer.
+  const deadlineCommand = (spec: CommandSpec, stage: StageCommand, change: (ctx: UseCaseContext, typed: string) => Promise<{ text: string }>) =>
+    bot.command(spec, coordinatorOnly, inStage(stage, 'collecting'), async (ctx, _m, args) => {
+      await ctx.reply((await change(ctx, args)).text);
+    });
+  deadlineCommand({ names: ['延期'], id: 'campaign.extend', summary: '延长申报截止日期（全部单位或某个单位）', example: '@主题日助手 延期 星沙街道 2023-04-14', audience: 'coordinator' }, 'extend', extendDeadline);
+  deadlineCommand({ names: ['重新开放'], id: 'submission.reopen', summary: '截止后为某个单位重新开放申报（默认 3 天）', example: '@主题日助手 重新开放 星沙街道 至 2023-04-20', audience: 'coordinator' }, 'reopen', reopenSubmission);
 
   // 导出申报表 -----------------------------------------------------------------------------------
   bot.command(
     { names: ['导出申报表', '导出申报'], id: 'submission.export', summary: '导出申报表 Excel（全县汇总 + 各单位一页）和 CSV（可加年份）', example: '@主题日助手 导出申报表 2026', audience: 'coordinator' },
     coordinatorOnly,
     async (ctx, m, args) => {
-      const { year } = splitYearArg(args);
-      const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
-      if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
-      if (!campaign || campaign.status === 'draft') return ctx.reply('还没有发起申报，没有可导出的内容。');
-      await ctx.reply(await requestSubmissionExport(ctx, campaign.id, m.chatId));
+      const campaign = await launchedCampaign(ctx, args, '还没有发起申报，没有可导出的内容。');
+      if (campaign) await ctx.reply(await requestSubmissionExport(ctx, campaign.id, m.chatId));
     },
   );
   bot.action(submissionActions.export, coordinatorOnly, async (ctx, v, a) => {
@@ -115,6 +101,15 @@ export function registerCoordinator(bot: Bot): void {
     if (!target) return ctx.reply('请在指令后 @要移除的人，例如：@主题日助手 移除协调人 @张三');
     await ctx.reply((await removeCoordinator(ctx, target)).text);
   });
+}
+
+/** The launched campaign a coordinator command names (`进度 2026`, or this year's), or null after replying why there is none. */
+async function launchedCampaign(ctx: HandlerContext, args: string, noneYet: string): Promise<{ id: string } | null> {
+  const { year } = splitYearArg(args);
+  const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, year });
+  if (campaign && campaign.status !== 'draft') return campaign;
+  await ctx.reply(!campaign && year !== undefined ? noCampaignForYear(year) : noneYet);
+  return null;
 }
 
 export const coordinatorFeature = { register: registerCoordinator };

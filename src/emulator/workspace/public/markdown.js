@@ -463,109 +463,83 @@ function el(tag, className) {
 
 function renderInline(nodes, parent, ctx) {
   for (const n of nodes) {
-    switch (n.type) {
-      case 'text':
-        parent.appendChild(document.createTextNode(n.text));
-        break;
-      case 'br':
-        parent.appendChild(el('br'));
-        break;
-      case 'hr':
-        parent.appendChild(el('hr', 'md-hr'));
-        break;
-      case 'code': {
-        const c = el('code', 'md-code');
-        c.textContent = n.text;
-        parent.appendChild(c);
-        break;
-      }
-      case 'strong':
-      case 'em':
-      case 'del':
-      case 'u': {
-        const e = el(n.type === 'del' ? 's' : n.type);
-        renderInline(n.children, e, ctx);
-        parent.appendChild(e);
-        break;
-      }
-      case 'span': {
-        const e = el('span');
-        renderInline(n.children, e, ctx);
-        parent.appendChild(e);
-        break;
-      }
-      case 'link': {
-        const a = el('a', 'md-link');
-        a.href = n.href;
-        a.target = '_blank';
-        a.rel = 'noopener noreferrer';
-        renderInline(n.children, a, ctx);
-        parent.appendChild(a);
-        break;
-      }
-      case 'font': {
-        const e = el('span', 'md-font');
-        const col = colorClassOrValue(n.color);
-        if (col.className) e.classList.add(col.className);
-        else if (col.value) e.style.color = col.value;
-        renderInline(n.children, e, ctx);
-        parent.appendChild(e);
-        break;
-      }
-      case 'text_tag': {
-        const e = el('span', 'text-tag');
-        const col = colorClassOrValue(n.color);
-        e.classList.add('tt-' + (col.className ? col.className.slice(3) : 'neutral'));
-        renderInline(n.children, e, ctx);
-        parent.appendChild(e);
-        break;
-      }
-      case 'number_tag': {
-        const e = el('span', 'md-number-tag');
-        const col = colorClassOrValue(n.color);
-        if (col.className) e.classList.add('nt-' + col.className.slice(3));
-        renderInline(n.children, e, ctx);
-        parent.appendChild(e);
-        break;
-      }
-      case 'person': {
-        const e = el('span', 'md-person');
-        e.textContent = (ctx && ctx.resolveName && ctx.resolveName(n.id)) || n.id;
-        parent.appendChild(e);
-        break;
-      }
-      case 'datetime': {
-        const e = el('span', 'md-datetime');
-        e.textContent = formatLocalDatetime(n.millisecond, n.format, (ctx && ctx.timeZone) || undefined);
-        parent.appendChild(e);
-        break;
-      }
-      case 'image': {
-        // Feishu takes an img_key here; the workspace shows the picture when the emulator has it.
-        const url = ctx && ctx.imageUrl && n.key ? ctx.imageUrl(n.key) : null;
-        if (url) {
-          const img = el('img', 'md-img');
-          img.alt = n.alt;
-          img.src = url;
-          parent.appendChild(img);
-        } else {
-          const ph = el('span', 'md-img-placeholder');
-          ph.textContent = `🖼 ${n.alt || '图片'}`;
-          parent.appendChild(ph);
-        }
-        break;
-      }
-      case 'at': {
-        const label = atLabel(n, ctx && ctx.resolveName);
-        const e = el('span', 'md-at');
-        if (ctx && ctx.currentUser && (n.ids.includes(ctx.currentUser) || n.ids.includes('all'))) e.classList.add('md-at-me');
-        e.textContent = label;
-        parent.appendChild(e);
-        break;
-      }
-      default:
-        break;
+    const node = inlineNode(n, ctx);
+    if (node) parent.appendChild(node);
+  }
+}
+
+/** `e` with the inline node's children rendered into it. */
+function wrapping(e, n, ctx) {
+  renderInline(n.children, e, ctx);
+  return e;
+}
+
+/** `e` with the text. */
+function withText(e, text) {
+  e.textContent = text;
+  return e;
+}
+
+/** The DOM node for one inline markdown node (null for an unknown type). */
+function inlineNode(n, ctx) {
+  switch (n.type) {
+    case 'text':
+      return document.createTextNode(n.text);
+    case 'br':
+      return el('br');
+    case 'hr':
+      return el('hr', 'md-hr');
+    case 'code':
+      return withText(el('code', 'md-code'), n.text);
+    case 'strong':
+    case 'em':
+    case 'del':
+    case 'u':
+      return wrapping(el(n.type === 'del' ? 's' : n.type), n, ctx);
+    case 'span':
+      return wrapping(el('span'), n, ctx);
+    case 'link': {
+      const a = el('a', 'md-link');
+      a.href = n.href;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      return wrapping(a, n, ctx);
     }
+    case 'font': {
+      const e = el('span', 'md-font');
+      const col = colorClassOrValue(n.color);
+      if (col.className) e.classList.add(col.className);
+      else if (col.value) e.style.color = col.value;
+      return wrapping(e, n, ctx);
+    }
+    case 'text_tag': {
+      const col = colorClassOrValue(n.color);
+      return wrapping(el('span', 'text-tag tt-' + (col.className ? col.className.slice(3) : 'neutral')), n, ctx);
+    }
+    case 'number_tag': {
+      const col = colorClassOrValue(n.color);
+      return wrapping(el('span', 'md-number-tag' + (col.className ? ' nt-' + col.className.slice(3) : '')), n, ctx);
+    }
+    case 'person':
+      return withText(el('span', 'md-person'), (ctx && ctx.resolveName && ctx.resolveName(n.id)) || n.id);
+    case 'datetime':
+      return withText(el('span', 'md-datetime'), formatLocalDatetime(n.millisecond, n.format, (ctx && ctx.timeZone) || undefined));
+    case 'image': {
+      // Feishu takes an img_key here; the workspace shows the picture when the emulator has it.
+      const url = ctx && ctx.imageUrl && n.key ? ctx.imageUrl(n.key) : null;
+      if (!url) return withText(el('span', 'md-img-placeholder'), `🖼 ${n.alt || '图片'}`);
+      const img = el('img', 'md-img');
+      img.alt = n.alt;
+      img.src = url;
+      return img;
+    }
+    case 'at': {
+      const e = withText(el('span', 'md-at'), atLabel(n, ctx && ctx.resolveName));
+      if (ctx && ctx.currentUser && (n.ids.includes(ctx.currentUser) || n.ids.includes('all'))) e.classList.add('md-at-me');
+      return e;
+    }
+    default:
+      return null;
   }
 }
 
@@ -573,99 +547,92 @@ const MD_TABLE_PAGE = 5;
 
 function renderBlocks(blocks, parent, ctx) {
   for (const b of blocks) {
-    switch (b.type) {
-      case 'paragraph': {
-        const p = el('p', 'md-p');
-        renderInline(b.children, p, ctx);
-        parent.appendChild(p);
-        break;
-      }
-      case 'heading': {
-        const h = el('div', 'md-h md-h' + b.level);
-        h.setAttribute('role', 'heading');
-        h.setAttribute('aria-level', String(b.level));
-        renderInline(b.children, h, ctx);
-        parent.appendChild(h);
-        break;
-      }
-      case 'hr':
-        parent.appendChild(el('hr', 'md-hr'));
-        break;
-      case 'quote': {
-        const q = el('blockquote', 'md-quote');
-        renderBlocks(b.children, q, ctx);
-        parent.appendChild(q);
-        break;
-      }
-      case 'codeblock': {
-        const pre = el('pre', 'md-pre');
-        const code = el('code');
-        code.textContent = b.text;
-        pre.appendChild(code);
-        parent.appendChild(pre);
-        break;
-      }
-      case 'list':
-        parent.appendChild(renderList(b, ctx));
-        break;
-      case 'table': {
-        const wrap = el('div', 'md-table-wrap');
-        const table = el('table', 'md-table');
-        const thead = el('thead');
-        const tr = el('tr');
-        b.header.forEach((cell, idx) => {
-          const th = el('th');
-          th.style.textAlign = b.aligns[idx] || 'left';
-          renderInline(cell, th, ctx);
-          tr.appendChild(th);
-        });
-        thead.appendChild(tr);
-        table.appendChild(thead);
-        const tbody = el('tbody');
-        table.appendChild(tbody);
-        wrap.appendChild(table);
-        // Feishu shows a markdown table five data rows at a time, with a pager below.
-        const pages = Math.max(1, Math.ceil(b.rows.length / MD_TABLE_PAGE));
-        const pager = el('div', 'md-table-pager');
-        let page = 0;
-        const draw = () => {
-          tbody.replaceChildren();
-          for (const row of b.rows.slice(page * MD_TABLE_PAGE, (page + 1) * MD_TABLE_PAGE)) {
-            const r = el('tr');
-            b.header.forEach((_, idx) => {
-              const td = el('td');
-              td.style.textAlign = b.aligns[idx] || 'left';
-              renderInline(row[idx] || [], td, ctx);
-              r.appendChild(td);
-            });
-            tbody.appendChild(r);
-          }
-          pager.replaceChildren();
-          const button = (label, aria, to, disabled) => {
-            const btn = el('button', 'pager-btn');
-            btn.type = 'button';
-            btn.textContent = label;
-            btn.setAttribute('aria-label', aria);
-            btn.disabled = disabled;
-            btn.addEventListener('click', () => {
-              page = to;
-              draw();
-            });
-            return btn;
-          };
-          const info = el('span', 'pager-info');
-          info.textContent = `${page + 1} / ${pages}`;
-          pager.append(button('‹', '上一页', page - 1, page === 0), info, button('›', '下一页', page + 1, page >= pages - 1));
-        };
-        draw();
-        if (pages > 1) wrap.appendChild(pager);
-        parent.appendChild(wrap);
-        break;
-      }
-      default:
-        break;
-    }
+    const node = blockNode(b, ctx);
+    if (node) parent.appendChild(node);
   }
+}
+
+/** The DOM node for one markdown block (null for an unknown type). */
+function blockNode(b, ctx) {
+  switch (b.type) {
+    case 'paragraph':
+      return wrapping(el('p', 'md-p'), b, ctx);
+    case 'heading': {
+      const h = el('div', 'md-h md-h' + b.level);
+      h.setAttribute('role', 'heading');
+      h.setAttribute('aria-level', String(b.level));
+      return wrapping(h, b, ctx);
+    }
+    case 'hr':
+      return el('hr', 'md-hr');
+    case 'quote': {
+      const q = el('blockquote', 'md-quote');
+      renderBlocks(b.children, q, ctx);
+      return q;
+    }
+    case 'codeblock': {
+      const pre = el('pre', 'md-pre');
+      pre.appendChild(withText(el('code'), b.text));
+      return pre;
+    }
+    case 'list':
+      return renderList(b, ctx);
+    case 'table':
+      return markdownTable(b, ctx);
+    default:
+      return null;
+  }
+}
+
+function tableCell(tag, inline, align, ctx) {
+  const cell = el(tag);
+  cell.style.textAlign = align || 'left';
+  renderInline(inline, cell, ctx);
+  return cell;
+}
+
+function markdownTable(b, ctx) {
+  const wrap = el('div', 'md-table-wrap');
+  const table = el('table', 'md-table');
+  const thead = el('thead');
+  const tr = el('tr');
+  b.header.forEach((cell, idx) => tr.appendChild(tableCell('th', cell, b.aligns[idx], ctx)));
+  thead.appendChild(tr);
+  table.appendChild(thead);
+  const tbody = el('tbody');
+  table.appendChild(tbody);
+  wrap.appendChild(table);
+  // Feishu shows a markdown table five data rows at a time, with a pager below.
+  const pages = Math.max(1, Math.ceil(b.rows.length / MD_TABLE_PAGE));
+  const pager = el('div', 'md-table-pager');
+  let page = 0;
+  const draw = () => {
+    tbody.replaceChildren();
+    for (const row of b.rows.slice(page * MD_TABLE_PAGE, (page + 1) * MD_TABLE_PAGE)) {
+      const r = el('tr');
+      b.header.forEach((_, idx) => r.appendChild(tableCell('td', row[idx] || [], b.aligns[idx], ctx)));
+      tbody.appendChild(r);
+    }
+    pager.replaceChildren();
+    const button = (label, aria, to, disabled) => {
+      const btn = el('button', 'pager-btn');
+      btn.type = 'button';
+      btn.textContent = label;
+      btn.setAttribute('aria-label', aria);
+      btn.disabled = disabled;
+      btn.addEventListener('click', () => {
+        page = to;
+        draw();
+      });
+      return btn;
+    };
+    const info = el('span', 'pager-info');
+    info.textContent = `${page + 1} / ${pages}`;
+    pager.append(button('‹', '上一页', page - 1, page === 0), info, button('›', '下一页', page + 1, page >= pages - 1));
+  };
+  draw();
+  if (pages > 1) wrap.appendChild(pager);
+  return wrap;
 }
 
 function renderList(block, ctx) {
