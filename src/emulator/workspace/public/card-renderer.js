@@ -192,6 +192,33 @@ function openChartPreview(c) {
   document.body.appendChild(overlay);
 }
 
+/** The method that renders each Card JSON 2.0 component tag (Feishu's aliases share one); each takes (component, form). */
+const COMPONENT_RENDERERS = Object.fromEntries(
+  Object.entries({
+    markdown: ['markdown'],
+    div: ['div'],
+    columnSet: ['column_set'],
+    table: ['table'],
+    panel: ['collapsible_panel'],
+    container: ['interactive_container'],
+    form: ['form'],
+    button: ['button'],
+    actionRow: ['action'],
+    input: ['input'],
+    select: ['select_static', 'select_person'],
+    multiSelect: ['multi_select_static', 'multi_select_person'],
+    picker: ['date_picker', 'picker_time', 'picker_datetime'],
+    checker: ['checker'],
+    overflow: ['overflow'],
+    image: ['img', 'image'],
+    imageCombination: ['img_combination'],
+    note: ['note'],
+    person: ['person'],
+    personList: ['person_list'],
+    chart: ['chart'],
+  }).flatMap(([method, tags]) => tags.map((tag) => [tag, method])),
+);
+
 /** Renders one card; `state` lives per rendered card (pending action, forms). */
 class CardView {
   constructor(card, ctx) {
@@ -264,64 +291,11 @@ class CardView {
   }
 
   renderComponent(c, form) {
-    switch (c.tag) {
-      case 'markdown':
-        return this.markdown(c);
-      case 'div':
-        return this.div(c);
-      case 'plain_text':
-      case 'lark_md':
-        return renderText(c, this.ctx, 'card-div');
-      case 'hr':
-        return el('hr', 'card-hr');
-      case 'column_set':
-        return this.columnSet(c, form);
-      case 'table':
-        return this.table(c);
-      case 'collapsible_panel':
-        return this.panel(c, form);
-      case 'interactive_container':
-        return this.container(c, form);
-      case 'form':
-        return this.form(c);
-      case 'button':
-        return this.button(c, form);
-      case 'action':
-        return this.actionRow(c, form);
-      case 'input':
-        return this.input(c, form);
-      case 'select_static':
-      case 'select_person':
-        return this.select(c, form);
-      case 'multi_select_static':
-      case 'multi_select_person':
-        return this.multiSelect(c, form);
-      case 'date_picker':
-      case 'picker_time':
-      case 'picker_datetime':
-        return this.picker(c, form);
-      case 'checker':
-        return this.checker(c, form);
-      case 'overflow':
-        return this.overflow(c);
-      case 'img':
-      case 'image':
-        return this.image(c);
-      case 'img_combination':
-        return this.imageCombination(c);
-      case 'note':
-        return this.note(c);
-      case 'person':
-        return this.person(c);
-      case 'person_list':
-        return this.personList(c);
-      case 'chart':
-        return this.chart(c);
-      default: {
-        const u = el('div', 'card-unsupported', `[暂不支持的组件：${String(c.tag || '未知')}]`);
-        return u;
-      }
-    }
+    const method = COMPONENT_RENDERERS[c.tag];
+    if (method) return this[method](c, form);
+    if (c.tag === 'plain_text' || c.tag === 'lark_md') return renderText(c, this.ctx, 'card-div');
+    if (c.tag === 'hr') return el('hr', 'card-hr');
+    return el('div', 'card-unsupported', `[暂不支持的组件：${String(c.tag || '未知')}]`);
   }
 
   markdown(c) {
@@ -687,6 +661,23 @@ class CardView {
     );
   }
 
+  /**
+   * A control whose look follows its state (`sync`): inside a form it is a field (read and reset
+   * through `prop`); on its own, each change calls `onChange` (the callback).
+   */
+  bindControl(form, c, shell, control, prop, initial, sync, onChange) {
+    sync();
+    if (form) {
+      this.registerControl(form, c, shell, control, prop, initial, sync);
+      control.addEventListener('change', sync);
+      return;
+    }
+    control.addEventListener('change', async () => {
+      sync();
+      await onChange();
+    });
+  }
+
   fieldShell(c, control, form) {
     const wrap = el('div', 'field');
     if (c.width === 'fill' || form) wrap.classList.add('field-fill');
@@ -760,20 +751,13 @@ class CardView {
     const initial = c.tag === 'select_person' ? (opts.some((o) => o.value === c.initial_option) ? c.initial_option : '') : initialOption(c);
     control.value = initial;
     const sync = () => control.classList.toggle('is-placeholder', control.value === '');
-    sync();
     control.disabled = c.disabled === true;
     const shell = this.fieldShell(c, control, form);
-    if (form) {
-      this.registerControl(form, c, shell, control, 'value', initial, sync);
-      control.addEventListener('change', sync);
-    } else {
-      control.addEventListener('change', async () => {
-        sync();
-        if (!hasCallback(c) || control.value === '') return;
-        if (!(await this.confirmIfNeeded(c))) return;
-        this.send(buildAction(c, { option: control.value }), shell);
-      });
-    }
+    this.bindControl(form, c, shell, control, 'value', initial, sync, async () => {
+      if (!hasCallback(c) || control.value === '') return;
+      if (!(await this.confirmIfNeeded(c))) return;
+      this.send(buildAction(c, { option: control.value }), shell);
+    });
     return shell;
   }
 
@@ -883,22 +867,15 @@ class CardView {
     box.disabled = c.disabled === true;
     const text = renderText(c.text, this.ctx, 'checker-text');
     const sync = () => label.classList.toggle('done', box.checked && c.checked_style?.show_strikethrough === true);
-    sync();
     label.append(box, el('span', 'checker-mark'), text);
-    if (form) {
-      this.registerControl(form, c, label, box, 'checked', initial, sync);
-      box.addEventListener('change', sync);
-    } else {
-      box.addEventListener('change', async () => {
+    this.bindControl(form, c, label, box, 'checked', initial, sync, async () => {
+      if (!hasCallback(c)) return;
+      const result = await this.send(buildAction(c, { checked: box.checked }), label);
+      if (result && result.ok === false) {
+        box.checked = !box.checked;
         sync();
-        if (!hasCallback(c)) return;
-        const result = await this.send(buildAction(c, { checked: box.checked }), label);
-        if (result && result.ok === false) {
-          box.checked = !box.checked;
-          sync();
-        }
-      });
-    }
+      }
+    });
     return label;
   }
 
