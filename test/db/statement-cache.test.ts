@@ -1,15 +1,16 @@
 // The SQLite adapter keeps compiled statements (src/adapters/db/database.ts, cachedPrepare): the
 // same SQL text with other arguments, read and write, after an error and inside transactions must
 // behave exactly as a freshly prepared statement would.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 describe('SQLite statement cache', () => {
   let db: TestDatabase;
-  beforeAll(async () => {
+  // Each test gets its own database, so they pass in any order.
+  beforeEach(async () => {
     db = await createTestDatabase('sqlite');
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await db?.destroy();
   });
 
@@ -29,6 +30,7 @@ describe('SQLite statement cache', () => {
 
   it('a failed statement is usable again; transactions commit and roll back as before', async () => {
     const c = db.client;
+    await c.unit.create({ data: { name: '缓存单位0', kind: 'street', sortOrder: 0 } });
     await expect(c.unit.create({ data: { name: '缓存单位0', kind: 'town', sortOrder: 9 } })).rejects.toThrow();
     await c.unit.create({ data: { name: '缓存单位5', kind: 'town', sortOrder: 5 } });
     await expect(
@@ -40,6 +42,6 @@ describe('SQLite statement cache', () => {
     await c.$transaction(async (tx) => {
       await tx.unit.create({ data: { name: '缓存单位7', kind: 'town', sortOrder: 7 } });
     });
-    expect((await c.unit.findMany({ where: { name: { startsWith: '缓存单位' } }, orderBy: { sortOrder: 'asc' } })).map((u) => u.sortOrder)).toEqual([0, 1, 2, 3, 4, 5, 7]);
+    expect((await c.unit.findMany({ where: { name: { startsWith: '缓存单位' } }, orderBy: { sortOrder: 'asc' } })).map((u) => u.sortOrder)).toEqual([0, 5, 7]);
   });
 });

@@ -54,15 +54,16 @@ describe('workspace API', () => {
   });
 
   it('counts unread messages per person until the chat is opened', async () => {
-    await fx.sendCard(GROUP, noticeCard());
+    const sent = await fx.sendCard(GROUP, noticeCard());
     const unread = async (openId: string): Promise<number | undefined> => {
       const s = (await (await api(`/state?as=${openId}`)).json()) as { chats: { chatId: string; unread: number; lastMessage: Json | null }[] };
       return s.chats.find((c) => c.chatId === GROUP)?.unread;
     };
     expect(await unread(PEOPLE.edu.openId)).toBeGreaterThanOrEqual(1);
     const res = await api(`/chats/${GROUP}/messages?as=${PEOPLE.edu.openId}`);
-    const body = (await res.json()) as { messages: { msgType: string; card?: Json; preview: string; senderName: string }[] };
-    const card = body.messages.find((m) => m.msgType === 'interactive');
+    const body = (await res.json()) as { messages: { messageId: string; msgType: string; card?: Json; preview: string; senderName: string }[] };
+    // other tests post cards to this group too: look at the one this test sent
+    const card = body.messages.find((m) => m.messageId === sent);
     expect(card?.preview).toBe('2024 年政务公开主题日活动通知');
     expect(card?.senderName).toBe('主题日助手');
     expect(await unread(PEOPLE.edu.openId)).toBe(0);
