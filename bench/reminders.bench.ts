@@ -10,6 +10,7 @@ import { createEmptyDatabase } from '../test/support/db.ts';
 import { makeServices } from '../test/reminders/support.ts';
 import type { BenchResult } from './run.ts';
 import { benchProviders, percentile } from './support.ts';
+import { buildCampaign } from '../test/support/kit.ts';
 
 const UNITS = 200;
 
@@ -21,20 +22,7 @@ async function one(provider: Provider): Promise<BenchResult[]> {
     const clock = new FakeClock(atShanghai('2023-03-28', '08:00'));
     const services = makeServices(db, clock, empty.url);
     await db.groupChat.create({ data: { chatId: 'oc_office', name: '县政务公开办', status: 'coordinator' } });
-    const campaign = await db.campaign.create({
-      data: {
-        year: 2023,
-        title: '长沙县2023年“政务公开主题日”活动',
-        status: 'collecting',
-        noticeDate: '2023-03-23',
-        deadline: '2023-04-07',
-        contactName: '李成英',
-        contactPhone: '0731-84872387',
-        contactEmail: 'CSX84872387@163.com',
-        launchedAt: atShanghai('2023-03-23', '10:00'),
-        launchedBy: 'ou_coord',
-      },
-    });
+    const campaign = await db.campaign.create({ data: buildCampaign({ launchedBy: 'ou_coord' }) });
     for (let i = 0; i < UNITS; i++) {
       const unit = await db.unit.create({ data: { name: `单位${i}`, kind: 'department', chatId: `oc_u${i}`, liaisons: { create: [{ openId: `ou_l${i}`, name: `联络员${i}` }] } } });
       await db.submission.create({ data: { campaignId: campaign.id, unitId: unit.id } });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORY } from '../support/kit.ts';
 import { createTestDatabase, PROVIDERS_UNDER_TEST, type TestDatabase } from '../support/db.ts';
 import { Bot, type AppServices } from '../../src/app/bot.ts';
-import type { CardActionEvent, MessageEvent } from '../../src/app/events.ts';
+import type { MessageEvent } from '../../src/app/events.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { atShanghai } from '../../src/domain/time.ts';
 import { registerReminders } from '../../src/handlers/reminders.ts';
@@ -17,7 +17,7 @@ import { runCli } from '../../src/cli/run.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { holidayCoverageCheck } from '../../src/usecases/reminders/calendar.ts';
 import { loadCalendar as loadCalendarForTest } from '../../src/usecases/reminders/shared.ts';
-import { cardText, COORDINATOR, makeServices, OFFICE_CHAT, outbox, seedCounty } from '../reminders/support.ts';
+import { cardText, COORDINATOR, makeServices, OFFICE_CHAT, outbox, seedCounty, groupMessage, cardClick as click } from '../reminders/support.ts';
 import type { CardJson } from '../../cards/kit.ts';
 
 const NOTICE_2026 = readFileSync(new URL('../fixtures/holiday-notices/2026.txt', import.meta.url), 'utf8');
@@ -32,29 +32,7 @@ const NOTICE_2027 = [
   '国务院办公厅',
 ].join('\n');
 
-let seq = 0;
-function message(sender: string, chatId: string, text: string): MessageEvent {
-  seq++;
-  return {
-    kind: 'message',
-    eventId: `ev_hi_${seq}`,
-    messageId: `om_hi_${seq}`,
-    chatId,
-    chatType: 'group',
-    senderOpenId: sender,
-    senderType: 'user',
-    msgType: 'text',
-    text,
-    content: { text },
-    mentions: [],
-    mentionedBot: true,
-    createTime: new Date('2026-12-04T02:00:00Z'),
-  };
-}
-function click(operator: string, chatId: string, value: Record<string, unknown>): CardActionEvent {
-  seq++;
-  return { kind: 'card_action', eventId: `ev_hi_${seq}`, operatorOpenId: operator, chatId, messageId: `om_hi_card_${seq}`, value };
-}
+const message = (sender: string, chatId: string, text: string): MessageEvent => groupMessage(sender, chatId, text, new Date('2026-12-04T02:00:00Z'));
 function confirmValue(card: CardJson | undefined): Record<string, unknown> {
   const m = /"value":(\{"a":"calendar\.import_confirm"[^}]*\})/.exec(JSON.stringify(card));
   if (!m) throw new Error('no 确认导入 button');

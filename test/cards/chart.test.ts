@@ -9,6 +9,7 @@ import { chartSpecProblems } from '../../src/emulator/workspace/public/card-logi
 import { buildProgressCard } from '../../cards/progress.ts';
 import { evaluationProgressCard, scoreDistributionChart, type RankingRow } from '../../cards/evaluation.ts';
 import { card } from '../../cards/kit.ts';
+import { countyProgress } from './county-progress.ts';
 
 type Spec = { type: string; data: { values: Record<string, unknown>[] }[]; [k: string]: unknown };
 const specOf = (chart: Record<string, unknown>): Spec => chart.chart_spec as Spec;
@@ -86,24 +87,9 @@ describe('chart builder', () => {
   });
 });
 
-const KINDS = ['town', 'street', 'department'];
-
 describe('cards with charts', () => {
   it('the progress card charts submitted vs not by unit kind (county scale, 60 units)', () => {
-    const rows = Array.from({ length: 60 }, (_, i) => ({
-      unitId: `u${i}`,
-      unitName: `单位${i}`,
-      kind: KINDS[i % 3]!,
-      sortOrder: i,
-      status: i % 4 === 0 ? 'pending' : 'submitted',
-      late: false,
-      submittedAt: null,
-      deadlineOverride: null,
-      reopenedUntil: null,
-      themes: [{ month: 1 + (i % 12), forms: ['policy'] }],
-    }));
-    const snap = summarizeProgress({ id: 'c1', year: 2026, title: '2026年政务公开主题日', status: 'collecting', deadline: '2026-04-07' }, rows);
-    const built = buildProgressCard(snap, { updatedAtText: '2026-04-01 10:00', deadlineText: '2026年4月7日' });
+    const { snap, card: built } = countyProgress();
     expect(validateCard(built)).toEqual({ ok: true });
     const charts = chartsIn(built.body.elements);
     expect(charts).toHaveLength(1);

@@ -85,7 +85,8 @@ export function unzipEntry(buffer: Buffer, name: string): Promise<string> {
   });
 }
 
-const decode = (s: string): string =>
+/** XML text as written: the five predefined entities decoded. */
+export const decodeXml = (s: string): string =>
   s
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
@@ -98,7 +99,7 @@ export function docxTables(xml: string): { rows: string[][]; headerRepeated: boo
   return (xml.match(/<w:tbl>[\s\S]*?<\/w:tbl>/g) ?? []).map((tbl) => {
     const trs = tbl.match(/<w:tr[ >][\s\S]*?<\/w:tr>/g) ?? [];
     return {
-      rows: trs.map((tr) => (tr.match(/<w:tc>[\s\S]*?<\/w:tc>/g) ?? []).map((tc) => (tc.match(/<w:t(?: [^>]*)?>[^<]*<\/w:t>/g) ?? []).map((t) => decode(t.replace(/<[^>]+>/g, ''))).join(''))),
+      rows: trs.map((tr) => (tr.match(/<w:tc>[\s\S]*?<\/w:tc>/g) ?? []).map((tc) => (tc.match(/<w:t(?: [^>]*)?>[^<]*<\/w:t>/g) ?? []).map((t) => decodeXml(t.replace(/<[^>]+>/g, ''))).join(''))),
       headerRepeated: /<w:tblHeader(\s*\/>|\s+w:val="(true|1|on)"\s*\/>)/.test(trs[0] ?? ''),
     };
   });
@@ -106,5 +107,5 @@ export function docxTables(xml: string): { rows: string[][]; headerRepeated: boo
 
 /** All text of the body, paragraphs joined by newlines. */
 export function docxText(xml: string): string {
-  return (xml.match(/<w:p[ >][\s\S]*?<\/w:p>/g) ?? []).map((p) => (p.match(/<w:t(?: [^>]*)?>[^<]*<\/w:t>/g) ?? []).map((t) => decode(t.replace(/<[^>]+>/g, ''))).join('')).join('\n');
+  return (xml.match(/<w:p[ >][\s\S]*?<\/w:p>/g) ?? []).map((p) => (p.match(/<w:t(?: [^>]*)?>[^<]*<\/w:t>/g) ?? []).map((t) => decodeXml(t.replace(/<[^>]+>/g, ''))).join('')).join('\n');
 }

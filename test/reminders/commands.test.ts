@@ -5,7 +5,7 @@ import { reminderActions } from '../../cards/actions.ts';
 import { STORY } from '../support/kit.ts';
 import { createTestDatabase, PROVIDERS_UNDER_TEST, type TestDatabase } from '../support/db.ts';
 import { Bot, type AppServices } from '../../src/app/bot.ts';
-import type { CardActionEvent, MessageEvent } from '../../src/app/events.ts';
+import type { MessageEvent } from '../../src/app/events.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { atShanghai } from '../../src/domain/time.ts';
 import { registerReminders } from '../../src/handlers/reminders.ts';
@@ -13,32 +13,9 @@ import { reminderLogSection } from '../../src/usecases/reminders/log.ts';
 import { runReminders } from '../../src/usecases/reminders/run.ts';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import type { CardJson } from '../../cards/kit.ts';
-import { cardText, COORDINATOR, makeServices, OFFICE_CHAT, outbox, seedCounty, submit, type Seeded } from './support.ts';
+import { cardText, COORDINATOR, makeServices, OFFICE_CHAT, outbox, seedCounty, submit, type Seeded, groupMessage, cardClick as click } from './support.ts';
 
-let seq = 0;
-function message(sender: string, chatId: string, text: string): MessageEvent {
-  seq++;
-  return {
-    kind: 'message',
-    eventId: `ev_${seq}`,
-    messageId: `om_${seq}`,
-    chatId,
-    chatType: 'group',
-    senderOpenId: sender,
-    senderType: 'user',
-    msgType: 'text',
-    text,
-    content: { text },
-    mentions: [],
-    mentionedBot: true,
-    createTime: new Date('2023-03-20T02:00:00Z'),
-  };
-}
-
-function click(operator: string, chatId: string, value: Record<string, unknown>): CardActionEvent {
-  seq++;
-  return { kind: 'card_action', eventId: `ev_${seq}`, operatorOpenId: operator, chatId, messageId: `om_card_${seq}`, value };
-}
+const message = (sender: string, chatId: string, text: string): MessageEvent => groupMessage(sender, chatId, text, new Date('2023-03-20T02:00:00Z'));
 
 /** Callback values of every button in a card. */
 function buttonValues(card: CardJson | undefined): Record<string, unknown>[] {

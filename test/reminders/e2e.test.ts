@@ -3,7 +3,7 @@
 // in the units' groups, 加急 recorded by the emulator, the leader escalation, a unit submitting
 // from the reminder card and receiving nothing more, 催办 from the coordinator, and 提醒记录.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORY } from '../support/kit.ts';
+import { STORY, buildCampaign } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type DemoUnitInfo, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
@@ -54,20 +54,7 @@ describe.each(PROVIDERS_UNDER_TEST)('reminders end to end (%s)', STORY, (provide
     units = [withLeader, ...h.demo.units.filter((u) => u !== withLeader && u.liaisons.length > 0).slice(0, 2)];
     await h.db.unit.updateMany({ where: { id: { notIn: units.map((u) => u.id) } }, data: { active: false } });
     // The campaign as the submissions feature launches it (its own e2e covers the launch card).
-    const campaign = await h.db.campaign.create({
-      data: {
-        year: 2023,
-        title: '长沙县2023年“政务公开主题日”活动',
-        status: 'collecting',
-        noticeDate: '2023-03-23',
-        deadline: '2023-04-07',
-        contactName: '李成英',
-        contactPhone: '0731-84872387',
-        contactEmail: 'CSX84872387@163.com',
-        launchedAt: atShanghai('2023-03-23', '10:00'),
-        launchedBy: coordinator,
-      },
-    });
+    const campaign = await h.db.campaign.create({ data: buildCampaign({ launchedBy: coordinator }) });
     for (const u of units) await h.db.submission.create({ data: { campaignId: campaign.id, unitId: u.id } });
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@
 // outbox rows are the observable output), a small county and the 2023 campaign.
 import { openDatabase, type Db } from '../../src/adapters/db/database.ts';
 import type { AppServices } from '../../src/app/bot.ts';
+import type { CardActionEvent, MessageEvent } from '../../src/app/events.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/app/log.ts';
 import type { FeishuGateway } from '../../src/ports/feishu.ts';
@@ -138,4 +139,32 @@ export async function outbox(db: Db): Promise<OutboxView[]> {
 export async function logLines(db: Db, names: Record<string, string>, where: { date?: string } = {}): Promise<string[]> {
   const rows = await db.reminderLog.findMany({ where, orderBy: [{ date: 'asc' }, { key: 'asc' }] });
   return rows.map((r) => `${r.date} ${r.unitId ? (names[r.unitId] ?? r.unitId) : '协调人'} ${r.kind} ${r.channel} ${r.status}${r.status === 'skipped' && r.detail ? ` (${r.detail.split(':')[0]})` : ''}`).sort();
+}
+
+let eventSeq = 0;
+
+/** A person's @主题日助手 text message in a group, as the bot's router receives it (ids unique per call). */
+export function groupMessage(sender: string, chatId: string, text: string, createTime: Date): MessageEvent {
+  eventSeq++;
+  return {
+    kind: 'message',
+    eventId: `ev_t_${eventSeq}`,
+    messageId: `om_t_${eventSeq}`,
+    chatId,
+    chatType: 'group',
+    senderOpenId: sender,
+    senderType: 'user',
+    msgType: 'text',
+    text,
+    content: { text },
+    mentions: [],
+    mentionedBot: true,
+    createTime,
+  };
+}
+
+/** A click on a card button in a chat (ids unique per call). */
+export function cardClick(operator: string, chatId: string, value: Record<string, unknown>): CardActionEvent {
+  eventSeq++;
+  return { kind: 'card_action', eventId: `ev_t_${eventSeq}`, operatorOpenId: operator, chatId, messageId: `om_t_card_${eventSeq}`, value };
 }

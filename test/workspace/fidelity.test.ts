@@ -6,8 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { GROUP, PEOPLE, startFixture, type Fixture, type Json } from './fixture.ts';
-import { summarizeProgress } from '../../src/domain/submission-progress.ts';
-import { buildProgressCard } from '../../cards/progress.ts';
+import { countyProgress } from '../cards/county-progress.ts';
 import { evaluationProgressCard, type RankingRow } from '../../cards/evaluation.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -16,7 +15,6 @@ const skip = !hasChromium && process.env.CI !== 'true';
 if (skip) console.warn(`\n[notice] ${CHROMIUM} not found: workspace fidelity tests are SKIPPED. Install it with: apt-get install -y chromium\n`);
 
 const SHOTS = 'test-results';
-const KINDS = ['town', 'street', 'department'];
 // Long enough to overflow one line of a 1280px-wide card even where Chromium lacks CJK fonts (narrow boxes).
 const LONG_CELL = '长沙县星沙街道“优化营商环境”政策解读暨政企恳谈会（邀请人大代表、政协委员、企业代表和群众代表参加，现场解读惠企政策并收集意见建议，会后形成问题清单逐项办理反馈）'.repeat(3);
 const LONG_SUBTITLE = '县政务公开办 · 请各镇街、县直部门于 4 月 7 日前完成申报，逾期将影响年度政务公开绩效考核结果，联系人李成英，电话 0731-84872387，邮箱 CSX84872387@163.com';
@@ -52,20 +50,7 @@ function markdownCard(): Json {
 }
 
 function progressCard(): Json {
-  const rows = Array.from({ length: 60 }, (_, i) => ({
-    unitId: `u${i}`,
-    unitName: `单位${i}`,
-    kind: KINDS[i % 3]!,
-    sortOrder: i,
-    status: i % 4 === 0 ? 'pending' : 'submitted',
-    late: false,
-    submittedAt: null,
-    deadlineOverride: null,
-    reopenedUntil: null,
-    themes: [{ month: 1 + (i % 12), forms: ['policy'] }],
-  }));
-  const snap = summarizeProgress({ id: 'c1', year: 2026, title: '2026年政务公开主题日', status: 'collecting', deadline: '2026-04-07' }, rows);
-  return buildProgressCard(snap, { updatedAtText: '2026-04-01 10:00', deadlineText: '2026年4月7日' }) as unknown as Json;
+  return countyProgress().card as unknown as Json;
 }
 
 function evaluationCard(): Json {
