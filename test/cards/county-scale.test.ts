@@ -563,15 +563,12 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
       }),
     );
     accepted('judge home closed', judgeHomeCard({ year: 2023, judgeName: text(20), items: [], closed: true }));
+    // the activity both score-card variants show
+    const scored = { themeId: 't1', unitName: UNIT(1), title: TITLE(0), month: 5, values, photoCount: PHOTOS };
     accepted(
       'score card',
       scoreCard({
-        themeId: 't1',
-        unitName: UNIT(1),
-        title: TITLE(0),
-        month: 5,
-        values,
-        photoCount: PHOTOS,
+        ...scored,
         imageKeys: ['img_v3_a', 'img_v3_b', 'img_v3_c', 'img_v3_d'],
         photoNames: [],
         evidence,
@@ -586,12 +583,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
     accepted(
       'score card (no images)',
       scoreCard({
-        themeId: 't1',
-        unitName: UNIT(1),
-        title: TITLE(0),
-        month: 5,
-        values,
-        photoCount: PHOTOS,
+        ...scored,
         imageKeys: [],
         photoNames: Array.from({ length: PHOTOS }, (_, i) => text(60, i)),
         criteria: DEFAULT_CRITERIA,
