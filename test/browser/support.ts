@@ -215,3 +215,13 @@ export function campaignDates(now: Date = LOCAL_APP_START): { year: number; dead
   // Months already past in the campaign year are refused by the form.
   return { year, deadline: `${year}-04-07`, months: [Math.max(month, 5), Math.max(month, 9)] };
 }
+
+/** Presses 填写申报表 on `card` and returns the 主题申报 form the bot sends to the liaison's private chat. */
+export async function openSubmissionForm(page: Page, card: Locator): Promise<{ formRow: Locator; formId: string | null; form: Locator }> {
+  await card.locator('button', { hasText: '填写申报表' }).click();
+  await toast(page, '申报表已发到你与主题日助手的私聊');
+  await openBotChat(page);
+  const formRow = cardRow(page, '主题申报');
+  await formRow.waitFor();
+  return { formRow, formId: await formRow.getAttribute('data-message-id'), form: formRow.locator('form') };
+}

@@ -13,6 +13,7 @@ import {
   openBotChat,
   openChat,
   openScreen,
+  openSubmissionForm,
   overflowing,
   sayToBot,
   shot,
@@ -98,14 +99,7 @@ describe.skipIf(SKIP_BROWSER)('the app in Chromium (local mode, demo county)', S
     const noticeText = (await notice.textContent()) ?? '';
     for (const s of [`${year}年4月7日`, '实地调研', '现场观摩', '座谈交流', '政策发布', '问卷调查', '0731-84872387', liaison.name]) expect(noticeText).toContain(s);
     await shot(page, '03-notice');
-    await notice.locator('button', { hasText: '填写申报表' }).click();
-    await toast(page, '申报表已发到你与主题日助手的私聊');
-
-    await openBotChat(page);
-    const formRow = cardRow(page, '主题申报');
-    await formRow.waitFor();
-    const formId = await formRow.getAttribute('data-message-id');
-    const form = formRow.locator('form');
+    const { formRow, formId, form } = await openSubmissionForm(page, notice);
     // Who fills it in is prefilled from the directory.
     expect(await form.locator('input[name="contact_name"]').inputValue()).toBe(liaison.name);
 

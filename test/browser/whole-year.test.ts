@@ -11,7 +11,25 @@ import type { Locator, Page } from 'playwright-core';
 import { DEMO_OFFICE, DEMO_UNITS } from '../../src/domain/demo-directory.ts';
 import { atShanghai } from '../../src/domain/time.ts';
 import { STORY, waitUntil } from '../support/kit.ts';
-import { LOCAL_APP_START, SKIP_BROWSER, campaignDates, cardRow, confirmDialog, movableClock, openBotChat, openChat, openScreen, sayToBot, shot, startLocalApp, switchPersona, toast, type LocalApp, type Screen } from './support.ts';
+import {
+  LOCAL_APP_START,
+  SKIP_BROWSER,
+  campaignDates,
+  cardRow,
+  confirmDialog,
+  movableClock,
+  openBotChat,
+  openChat,
+  openScreen,
+  openSubmissionForm,
+  sayToBot,
+  shot,
+  startLocalApp,
+  switchPersona,
+  toast,
+  type LocalApp,
+  type Screen,
+} from './support.ts';
 
 const coordinator = { openId: DEMO_OFFICE.coordinator.openId, name: DEMO_OFFICE.coordinator.name };
 const office = DEMO_OFFICE.chatId;
@@ -78,13 +96,7 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     await as(liaisonOf(u), u.chatId);
     const withButton = page.locator('#message-list [data-message-id]', { has: page.locator('button', { hasText: '填写申报表' }) }).last();
     await withButton.waitFor({ timeout: 30_000 });
-    await withButton.locator('button', { hasText: '填写申报表' }).click();
-    await toast(page, '申报表已发到你与主题日助手的私聊');
-    await openBotChat(page);
-    const formRow = cardRow(page, '主题申报');
-    await formRow.waitFor();
-    const formId = await formRow.getAttribute('data-message-id');
-    const form = formRow.locator('form');
+    const { formRow, formId, form } = await openSubmissionForm(page, withButton);
     await form.locator('input[name="theme_title"]').fill(t.title);
     await form.locator('select[name="theme_month"]').selectOption(String(t.month));
     await form.locator('.ms-box[data-name="theme_forms"]').click();
