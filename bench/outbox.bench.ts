@@ -269,9 +269,11 @@ async function limiterAlone(): Promise<BenchResult> {
   let t = 0;
   const limiter = new RateLimiter(
     { perSecond: 50, perMinute: 1000, perChat: 5 },
-    () => t,
-    async (ms) => {
-      t += ms;
+    {
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
     },
   );
   const chat: number[] = [];

@@ -32,6 +32,9 @@ export default async function yearBench(): Promise<BenchResult[]> {
         'outbox drains': r.phases.drains,
         'drains s': round(r.phases.drainsMs / 1000, 1),
         'process CPU s': round(r.cpuMs / 1000, 1),
+        'Feishu calls': r.feishuCalls,
+        'refused for rate limits': r.rateRefusals,
+        'rate waits skipped s': round(r.rateWaitsSkippedMs / 1000, 1),
         'load (1 min)': round(load, 1),
       },
     });

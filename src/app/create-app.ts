@@ -14,6 +14,7 @@ import { Scheduler } from '../adapters/jobs/scheduler.ts';
 import { OutboxWorker } from '../adapters/outbox/worker.ts';
 import { createEmulator } from '../emulator/index.ts';
 import type { Emulator, EmulatorOptions, SeedInput } from '../emulator/types.ts';
+import type { RateTime } from '../ports/rate-time.ts';
 import { createWorkspaceRouter } from '../emulator/workspace/router.ts';
 import { createDeskRouter } from '../desk/router.ts';
 import { createFeishuSignIn, type FeishuSignIn } from '../adapters/feishu/sign-in.ts';
@@ -43,6 +44,11 @@ export interface CreateAppOptions {
   /** seed the demo directory (default: config.localDemo in local mode) */
   seedDemo?: boolean;
   outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number; batchSize?: number };
+  /**
+   * The timeline Feishu's rate windows are counted on, for the outbox's limiter and the local
+   * emulator (default: wall time, src/ports/rate-time.ts; the simulated year shares a virtual one).
+   */
+  rateTime?: RateTime;
   /** the inbound event inbox's background polling (retries, events another instance took in) */
   inbox?: { pollMs?: number };
   /** card callbacks processed inline at once; the rest are queued in the inbox (src/app/card-intake.ts) */
@@ -132,6 +138,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         appId: config.feishu.appId,
         appSecret: config.feishu.appSecret,
         now: () => clock.now(),
+        rateTime: options.rateTime,
         ...options.emulator,
         verificationToken,
         encryptKey,
@@ -208,6 +215,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       log: log.child({ component: 'outbox' }),
       config,
       metrics,
+      rateTime: options.rateTime,
       ...options.outbox,
     });
     const cardAdmission = new CardAdmission(options.cardAdmission);

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { attemptPush, toRecord, type AttemptOutcome } from './delivery.ts';
 import { Faults } from './faults.ts';
+import { wallRateTime, type RateTime } from '../ports/rate-time.ts';
 import { newCardToken, newChatId, newEventId, newFileKey, newImageKey, newMessageId } from './ids.ts';
 import { validateCard } from './card-schema.ts';
 import type {
@@ -55,6 +56,7 @@ export class EmulatorCore {
   readonly faults = new Faults();
   readonly clock: () => Date;
   readonly rateLimits: RateLimitConfig | false;
+  readonly rateTime: RateTime;
   readonly tenantKey: string;
   readonly botOpenId: string;
   readonly botName: string;
@@ -88,6 +90,7 @@ export class EmulatorCore {
   constructor(readonly options: EmulatorOptions) {
     this.clock = options.now ?? (() => new Date());
     this.rateLimits = options.rateLimits === false ? false : { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) };
+    this.rateTime = options.rateTime ?? wallRateTime;
     this.tenantKey = options.tenantKey ?? `tk_${shortHash(options.appId, 16)}`;
     this.botOpenId = options.botOpenId ?? `ou_${shortHash(`bot:${options.appId}`, 32)}`;
     this.botName = options.botName ?? '主题日助手';
@@ -530,12 +533,15 @@ export class EmulatorCore {
   }
 
   // ---------- rate limiting (real time, independent of the injectable clock) ----------
+  // Feishu counts real seconds whatever the app's clock says: the windows are on `rateTime` (wall
+  // time by default; the simulated year shares a virtual one with the app's outbox limiter, so
+  // the limits are kept, and checked here, without waiting real seconds; src/ports/rate-time.ts).
 
   private readonly windows = new Map<string, number[]>();
 
   /** Sliding-window limiter; returns false (and records nothing) when the call would exceed `limit` in `windowMs`. */
   hit(key: string, limit: number, windowMs: number): boolean {
-    const now = Date.now();
+    const now = this.rateTime.now();
     const list = (this.windows.get(key) ?? []).filter((t) => now - t < windowMs);
     if (list.length >= limit) {
       this.windows.set(key, list);
@@ -555,7 +561,7 @@ export class EmulatorCore {
     const list = this.windows.get(key) ?? [];
     const oldest = list[0];
     if (oldest === undefined) return 1;
-    return Math.max(1, Math.ceil((oldest + windowMs - Date.now()) / 1000));
+    return Math.max(1, Math.ceil((oldest + windowMs - this.rateTime.now()) / 1000));
   }
 }
 

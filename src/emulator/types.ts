@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { Router } from 'express';
 import type { CardActionFields } from '../ports/feishu.ts';
+import type { RateTime } from '../ports/rate-time.ts';
 
 export interface EmulatorOptions {
   appId: string;
@@ -25,6 +26,8 @@ export interface EmulatorOptions {
   groupMessages?: 'all' | 'mentions';
   /** Built-in Feishu rate limits; `false` switches them off (faults still apply). */
   rateLimits?: false | Partial<RateLimitConfig>;
+  /** The timeline the rate limits count on (default: wall time). The app's outbox limiter may share it (src/ports/rate-time.ts). */
+  rateTime?: RateTime;
   now?: () => Date;
   /** How events and card callbacks reach the bot: HTTP pushes to botUrl ('webhook', default) or the
    *  long connection the bot's WSClient opens ('ws'), like the developer console's subscription mode. */

@@ -57,7 +57,7 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
     });
     const p = result.phases;
     console.log(
-      `[simulated year, ${provider}] ${result.units} units, ${result.submitted} submitted, ${result.reminders} reminders, ${result.outboxSent} messages delivered in ${(result.ms / 1000).toFixed(1)} s, ${sec(result.cpuMs)} CPU (goal < 10 s; setup ${sec(p.setupMs)}, daily ticks ${sec(p.ticksMs)} of which jobs ${sec(p.tickJobsMs)}, events ${sec(p.eventsMs)}; ${p.drains} outbox drains ${sec(p.drainsMs)})`,
+      `[simulated year, ${provider}] ${result.units} units, ${result.submitted} submitted, ${result.reminders} reminders, ${result.outboxSent} messages delivered in ${(result.ms / 1000).toFixed(1)} s, ${sec(result.cpuMs)} CPU (goal < 10 s; setup ${sec(p.setupMs)}, daily ticks ${sec(p.ticksMs)} of which jobs ${sec(p.tickJobsMs)}, events ${sec(p.eventsMs)}; ${p.drains} outbox drains ${sec(p.drainsMs)}; ${result.feishuCalls} Feishu calls, ${result.rateRefusals} refused for rate limits, ${sec(result.rateWaitsSkippedMs)} of rate waits skipped)`,
     );
   }, 600_000);
 
@@ -142,6 +142,13 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
     expect(refusedLate.length).toBeLessThanOrEqual(result.timedOutClicks);
     expect(facts.open.filter((o) => !refusedLate.includes(o))).toEqual([]);
     expect(result.outboxSent).toBeGreaterThan(result.reminders);
+  });
+
+  it("kept Feishu's rate limits: the emulator refused no call for them (on the shared virtual rate timeline)", () => {
+    // The year's fan-outs (notices, reminders, the plan to 60 groups) pass 50 calls a second: the
+    // outbox waited for the windows on the virtual timeline, and the emulator counted on the same one.
+    expect(result.feishuCalls).toBeGreaterThan(result.outboxSent);
+    expect(result.rateRefusals).toBe(0);
   });
 
   it('evaluated in December: judges scored every summarised activity on their cards, the liaison judge abstained on their unit', () => {

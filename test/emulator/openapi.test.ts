@@ -1,6 +1,7 @@
 // The emulator's Open API, exercised through the real SDK over HTTP.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
+import { VirtualRateTime } from '../../src/ports/rate-time.ts';
 import { GROUP, NO_BOT_GROUP, USERS, card, rejection, sdkClient, simpleCard, startBot, startEmulator, type Started, type TestBot } from './support.ts';
 
 let s: Started;
@@ -166,6 +167,25 @@ describe('rate limits', () => {
     expect(first.code).toBe(99991400);
     expect(first.headers['x-ogw-ratelimit-limit']).toBe('10');
     expect(Number(first.headers['x-ogw-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts its windows on an injected rate timeline (the simulated year shares one with the outbox)', async () => {
+    await s.close();
+    const time = new VirtualRateTime(() => 0); // moves only when someone sleeps on it
+    s = await startEmulator({ rateTime: time, rateLimits: { appQps: 10 } });
+    const send = () => s.client.im.v1.message.create({ params: { receive_id_type: 'chat_id' }, data: { receive_id: GROUP, msg_type: 'text', content: JSON.stringify({ text: 'x' }) } });
+    const first = await Promise.allSettled(Array.from({ length: 6 }, send));
+    // however long the calls took in wall time, they all landed at 0 on the timeline
+    expect(first.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    await time.sleep(999);
+    expect((await rejection(send())).code).toBe(230020);
+    await time.sleep(1);
+    expect((await Promise.allSettled(Array.from({ length: 5 }, send))).every((r) => r.status === 'fulfilled')).toBe(true);
+    // the app's window: 10 calls on the timeline's second (1000–1999) → 429, reset counted on the timeline
+    for (let i = 0; i < 10; i++) await s.client.im.v1.chat.get({ path: { chat_id: GROUP } }).catch(() => undefined);
+    const refused = await rejection(s.client.im.v1.chat.get({ path: { chat_id: GROUP } }));
+    expect(refused.status).toBe(429);
+    expect(refused.headers['x-ogw-ratelimit-reset']).toBe('1');
   });
 
   it('injected 429 fault carries the configured reset', async () => {

@@ -5,15 +5,17 @@ import { RateLimiter } from '../../src/adapters/outbox/rate-limiter.ts';
 
 function virtualLimiter(limits: { perSecond: number; perMinute: number; perChat: number }) {
   let now = 0;
-  const limiter = new RateLimiter(
-    limits,
-    () => now,
-    async (ms) => {
+  const limiter = new RateLimiter(limits, {
+    now: () => now,
+    sleep: async (ms) => {
       now += ms;
     },
-  );
+  });
   return { limiter, now: () => now };
 }
+
+/** A timeline the test moves by hand (nothing here sleeps). */
+const at = (now: () => number) => ({ now, sleep: () => Promise.reject(new Error('no sleeping in this test')) });
 
 function maxInAnyWindow(times: number[], windowMs: number): number {
   let max = 0;
@@ -66,7 +68,7 @@ describe('RateLimiter', () => {
   it('a call holds its place from send until a window after its answer', async () => {
     const { limiter } = virtualLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 });
     let t = 0;
-    const clocked = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, () => t);
+    const clocked = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, at(() => t));
     const slots = Array.from({ length: 5 }, () => clocked.take('oc_a'));
     t = 2000; // answers are slow: the places stay taken however long the calls are in flight
     expect(clocked.waitMs('oc_a')).toBeGreaterThan(0);
@@ -80,7 +82,7 @@ describe('RateLimiter', () => {
 
   it('shares the app-wide limits among the workers of one app', () => {
     let t = 0;
-    const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, () => t);
+    const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, at(() => t));
     limiter.setShare(2);
     for (let i = 0; i < 25; i++) {
       expect(limiter.waitMs(`oc_${i}`)).toBe(0);
@@ -93,7 +95,7 @@ describe('RateLimiter', () => {
 
   it('keeps windows per Feishu API: a 429 on sends pauses sends only, and a full send window leaves patches free', () => {
     let t = 0;
-    const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, () => t);
+    const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, at(() => t));
     limiter.block('app', 2); // a 429 from the send API, x-ogw-ratelimit-reset: 2
     expect(limiter.waitMs('oc_a')).toBe(2000);
     expect(limiter.waitMs('om_card', 'im.message.patch')).toBe(0);

@@ -15,6 +15,7 @@ import type { Job } from '../../src/app/jobs.ts';
 import type { Db } from '../../src/adapters/db/database.ts';
 import type { Provider } from '../../src/adapters/db/schema/providers.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
+import type { RateTime } from '../../src/ports/rate-time.ts';
 import { DEMO_OFFICE, DEMO_UNITS } from '../../src/domain/demo-directory.ts';
 import type { CardCallbackResult, EmuMessage, Emulator, EmulatorOptions } from '../../src/emulator/types.ts';
 import { createEmptyDatabase } from './db.ts';
@@ -31,6 +32,11 @@ export interface HarnessOptions {
   seedDemo?: boolean;
   /** replace the registered features (default: src/handlers registerFeatures) */
   features?: (bot: Bot) => Job[];
+  /**
+   * Feishu's rate windows on this timeline for both the app's outbox and the emulator (default:
+   * wall time). A VirtualRateTime keeps the limits without waiting real seconds (the simulated year).
+   */
+  rateTime?: RateTime;
   /** emulator overrides (rate limits, ack timeout …) */
   emulator?: Partial<EmulatorOptions>;
   logger?: Logger;
@@ -108,6 +114,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         now: () => clock.now(),
         redeliveryDelaysMs: [300, 1000],
         wsClientConfig: { ReconnectInterval: 1, ReconnectNonce: 0 },
+        rateTime: opts.rateTime,
         ...opts.emulator,
         verificationToken,
         eventMode: 'ws',
@@ -122,6 +129,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         ...(opts.features ? { features: opts.features } : {}),
         seedDemo,
         outbox: { pollMs: 0 },
+        rateTime: opts.rateTime,
         cron: false,
       });
       await emu.longConnection.waitForConnection(10_000).catch(async (error: unknown) => {
@@ -137,6 +145,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         emulator: { redeliveryDelaysMs: [300, 1000], ...opts.emulator, encryptKey, verificationToken },
         seedDemo,
         outbox: { pollMs: 0 },
+        rateTime: opts.rateTime,
         cron: false,
       });
     }

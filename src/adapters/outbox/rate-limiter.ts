@@ -1,5 +1,7 @@
 // Sliding-window limits in wall-clock time: Feishu counts real seconds whatever the app's clock says.
 // Per API for the app (per second and per minute), plus one bucket per target (chat, user or message).
+// The time comes from a RateTime (src/ports/rate-time.ts): the wall clock, except in the simulated
+// year, where the limiter and the emulator share a virtual timeline so its waits cost no real time.
 //
 // Feishu's tiers apply "每个 API、每个应用、每个租户" (frequency-control page below): sending and
 // replying, patching a card, 加急 and delayed card updates each have their own 50/s and 1000/min,
@@ -15,6 +17,8 @@
 // one-minute) stay: wherever between send and answer Feishu counts it, the next call that reuses
 // the place arrives a full window later. A call slowed by a busy network costs throughput, never
 // a refusal.
+
+import { wallRateTime, type RateTime } from '../../ports/rate-time.ts';
 
 export interface RateLimits {
   perSecond: number;
@@ -85,9 +89,13 @@ export class RateLimiter {
 
   constructor(
     private readonly limits: RateLimits,
-    private readonly now: () => number = () => performance.now(),
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    /** the timeline the windows are counted on (shared with whoever waits for them) */
+    readonly time: RateTime = wallRateTime,
   ) {}
+
+  private now(): number {
+    return this.time.now();
+  }
 
   private api(name: string): ApiBuckets {
     let a = this.apis.get(name);
@@ -169,7 +177,7 @@ export class RateLimiter {
       const wait = this.waitMs(target, api);
       if (wait === 0) return this.take(target, api);
       if (wait > maxWaitMs) return undefined;
-      await this.sleep(wait);
+      await this.time.sleep(wait);
     }
   }
 

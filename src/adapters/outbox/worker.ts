@@ -14,6 +14,7 @@
 //
 // Rates: the limiter keeps Feishu's windows (see rate-limiter.ts); workers of one app (several
 // instances on one PostgreSQL) register in OutboxWorkerHeartbeat and split the app-wide limits.
+// Every wait for those windows is on the limiter's RateTime (wall time but in the simulated year).
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import type { Db, Tx } from '../db/database.ts';
@@ -26,6 +27,7 @@ import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } fr
 import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
 import { RateLimiter, SEND_API, type RateSlot } from './rate-limiter.ts';
+import type { RateTime } from '../../ports/rate-time.ts';
 import { Pump } from '../../app/pump.ts';
 import { anythingDue, claimDue, releaseRows, type Row } from './claim.ts';
 import { markAttemptStarted, markSent } from './row-writes.ts';
@@ -86,6 +88,8 @@ export interface OutboxWorkerOptions {
   inLaneRetryMs?: number;
   random?: () => number;
   limiter?: RateLimiter;
+  /** the timeline of Feishu's rate windows when no limiter is given (default: wall time; src/ports/rate-time.ts) */
+  rateTime?: RateTime;
   workerId?: string;
   observer?: OutboxObserver;
   /** the /metrics counters (src/app/metrics.ts) */
@@ -97,7 +101,7 @@ type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | '
 const AMBIGUOUS_MARK = /^\[ambiguous@([0-9TZ:.-]+)\]/;
 
 export class OutboxWorker {
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'limiter' | 'workerId' | 'observer' | 'metrics'>> & { workerId: string; observer: OutboxObserver; metrics?: OutboxMetrics };
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'limiter' | 'rateTime' | 'workerId' | 'observer' | 'metrics'>> & { workerId: string; observer: OutboxObserver; metrics?: OutboxMetrics };
   readonly limiter: RateLimiter;
   private readonly lanes = new Map<string, Promise<number>>();
   private started = false;
@@ -107,7 +111,7 @@ export class OutboxWorker {
   private active = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private registration: Promise<void> | undefined;
-  /** nothing is sent before this (performance.now): lets the workers already running shrink their share first */
+  /** nothing is sent before this (on the limiter's RateTime): lets the workers already running shrink their share first */
   private joinUntil = 0;
 
   constructor(options: OutboxWorkerOptions) {
@@ -126,7 +130,7 @@ export class OutboxWorker {
       observer: {},
       ...options,
     } as OutboxWorker['o'];
-    this.limiter = options.limiter ?? new RateLimiter(options.config.rateLimits);
+    this.limiter = options.limiter ?? new RateLimiter(options.config.rateLimits, options.rateTime);
     this.pump = new Pump({
       pollMs: this.o.pollMs,
       hasRoom: () => this.lanes.size < this.o.concurrency,
@@ -201,7 +205,7 @@ export class OutboxWorker {
     if (this.heartbeat) return;
     this.registration ??= (async () => {
       const others = await this.beat();
-      if (others > 0) this.joinUntil = performance.now() + this.o.heartbeatMs + 1100;
+      if (others > 0) this.joinUntil = this.limiter.time.now() + this.o.heartbeatMs + 1100;
       this.heartbeat = setInterval(() => void this.beat().catch((error: unknown) => this.o.log.warn('outbox heartbeat failed', { error })), this.o.heartbeatMs);
       this.heartbeat.unref();
     })().finally(() => {
@@ -336,10 +340,11 @@ export class OutboxWorker {
   private async rateSlot(target: string, api: string): Promise<RateSlot | undefined> {
     for (;;) {
       if (this.stopping) return undefined;
-      const join = this.joinUntil - performance.now();
+      const join = this.joinUntil - this.limiter.time.now();
       const wait = Math.max(join, this.limiter.waitMs(target, api));
       if (wait <= 0) return this.limiter.take(target, api);
-      await new Promise((r) => setTimeout(r, Math.min(wait, 250)));
+      // short steps: a stop is noticed within 250 ms
+      await this.limiter.time.sleep(Math.min(wait, 250));
     }
   }
 
@@ -350,8 +355,10 @@ export class OutboxWorker {
     for (;;) {
       const outcome = await this.attempt(row);
       if (typeof outcome === 'string') return outcome;
-      // A retry soon: wait for it here, still holding the row and its chat's later rows.
-      await new Promise((r) => setTimeout(r, outcome.inLaneMs));
+      // A retry soon: wait for it here, still holding the row and its chat's later rows. Feishu's
+      // rate-limit pause (x-ogw-ratelimit-reset) is counted on the rate windows' timeline.
+      if (outcome.rateWait) await this.limiter.time.sleep(outcome.inLaneMs);
+      else await new Promise((r) => setTimeout(r, outcome.inLaneMs));
       if (this.stopping) {
         await this.release([outcome.row]);
         return 'released';
@@ -361,7 +368,7 @@ export class OutboxWorker {
   }
 
   /** One attempt at a row; a retry waited for in the lane comes back as the row to try again. */
-  private async attempt(row: Row): Promise<Outcome | { inLaneMs: number; row: Row }> {
+  private async attempt(row: Row): Promise<Outcome | { inLaneMs: number; rateWait: boolean; row: Row }> {
     const attempt = row.attempts + 1;
     const mine = { id: row.id, status: 'sending', claimedBy: this.o.workerId };
     const api = apiOf(row.op);
@@ -459,7 +466,7 @@ export class OutboxWorker {
         if (kept.count === 0) return 'lost';
         this.o.observer.retry?.({ op: row.op, attempt, delayMs: delay, code: e.code });
         log.info('delivery failed, retrying in its lane', { kind: e.kind, code: e.code, delayMs: delay });
-        return { inLaneMs: delay, row: { ...row, status: 'pending', attempts: attempt, attemptStartedAt: null, lastError } };
+        return { inLaneMs: delay, rateWait: e.kind === 'rate_limit', row: { ...row, status: 'pending', attempts: attempt, attemptStartedAt: null, lastError } };
       }
       await this.o.db.outboxMessage.updateMany({
         where: mine,
