@@ -120,6 +120,10 @@ interface Claimed {
 }
 
 const ORDER = [{ seq: 'asc' as const }, { key: 'asc' as const }];
+/** Accepts this close together are a burst being taken in (a lone event is not). */
+const BURST_GAP_MS = 10;
+/** After a burst's last accept, processing waits this long for more to arrive. */
+const QUIET_MS = 50;
 const CLAIM_LOCK = 7_031_018;
 
 export class Inbox {
@@ -131,7 +135,11 @@ export class Inbox {
   private claiming = 0;
   private readonly pending: { event: InboundEvent; key: string; resolve(r: AcceptResult): void; reject(e: unknown): void }[] = [];
   private flushing = false;
-  private lastAcceptAt = 0;
+  /** when the last two accepts ended (performance.now): two close together mean a burst */
+  private lastAcceptAt = Number.NEGATIVE_INFINITY;
+  private previousAcceptAt = Number.NEGATIVE_INFINITY;
+  /** idle() callers waiting for a claim in progress to register its lanes */
+  private claimWaiters: (() => void)[] = [];
   private stopping = false;
   private readonly pump: Pump;
 
@@ -179,7 +187,6 @@ export class Inbox {
     this.accepting++;
     return () => {
       this.accepting--;
-      this.lastAcceptAt = performance.now();
     };
   }
 
@@ -194,6 +201,7 @@ export class Inbox {
       }
     }).finally(() => {
       this.accepting--;
+      this.previousAcceptAt = this.lastAcceptAt;
       this.lastAcceptAt = performance.now();
     });
   }
@@ -234,12 +242,19 @@ export class Inbox {
   /**
    * Acknowledgements first: while a burst is being taken in, processing (which holds the database
    * for a transaction per event) waits, up to `maxMs` per event so a long burst cannot starve it.
+   * A burst is a request being answered now, or accepts close together (within BURST_GAP_MS) with
+   * the last one less than QUIET_MS ago: more may follow. A lone event is processed at once.
    */
   private async intakeQuiet(maxMs = 5000): Promise<void> {
     const until = performance.now() + maxMs;
-    while ((this.accepting > 0 || performance.now() - this.lastAcceptAt < 50) && performance.now() < until) {
+    while (this.intakeBusy() && performance.now() < until) {
       await new Promise((r) => setTimeout(r, 10));
     }
+  }
+
+  private intakeBusy(): boolean {
+    if (this.accepting > 0) return true;
+    return performance.now() - this.lastAcceptAt < QUIET_MS && this.lastAcceptAt - this.previousAcceptAt < BURST_GAP_MS;
   }
 
   start(): void {
@@ -271,8 +286,14 @@ export class Inbox {
         const launched = await this.claimAndLaunch(options.skipBackoff ?? false);
         if (launched.length === 0 && this.lanes.size === 0 && this.claiming === 0) return true;
       }
-      if (performance.now() > until) return false;
-      await Promise.all([...this.lanes.values(), new Promise((r) => setTimeout(r, 10))]);
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      // Wake when the lanes end or a claim in progress (the pump's) has registered its lanes; the
+      // timer only bounds the wait.
+      const claimed = this.claiming > 0 ? new Promise<void>((r) => this.claimWaiters.push(r)) : Promise.resolve();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all([...this.lanes.values(), claimed]), new Promise((r) => (timer = setTimeout(r, left)))]);
+      clearTimeout(timer);
     }
   }
 
@@ -284,18 +305,18 @@ export class Inbox {
   private async claimAndLaunch(skipBackoff: boolean): Promise<Promise<void>[]> {
     // Counted until the lanes are registered: idle() must not see claimed rows without their lane.
     this.claiming++;
-    let rows: Claimed[];
     try {
-      rows = await this.claim(skipBackoff);
+      const rows = await this.claim(skipBackoff);
+      return launchLanes(
+        this.lanes,
+        byLane(rows, (r) => r.lane),
+        (list) => this.runLane(list),
+        () => this.kick(),
+      );
     } finally {
       this.claiming--;
+      if (this.claiming === 0) for (const wake of this.claimWaiters.splice(0)) wake();
     }
-    return launchLanes(
-      this.lanes,
-      byLane(rows, (r) => r.lane),
-      (list) => this.runLane(list),
-      () => this.kick(),
-    );
   }
 
   private async claim(skipBackoff: boolean): Promise<Claimed[]> {
