@@ -68,7 +68,10 @@ describe('RateLimiter', () => {
   it('a call holds its place from send until a window after its answer', async () => {
     const { limiter } = virtualLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 });
     let t = 0;
-    const clocked = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, at(() => t));
+    const clocked = new RateLimiter(
+      { perSecond: 50, perMinute: 1000, perChat: 5 },
+      at(() => t),
+    );
     const slots = Array.from({ length: 5 }, () => clocked.take('oc_a'));
     t = 2000; // answers are slow: the places stay taken however long the calls are in flight
     expect(clocked.waitMs('oc_a')).toBeGreaterThan(0);
@@ -82,7 +85,10 @@ describe('RateLimiter', () => {
 
   it('shares the app-wide limits among the workers of one app', () => {
     let t = 0;
-    const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, at(() => t));
+    const limiter = new RateLimiter(
+      { perSecond: 50, perMinute: 1000, perChat: 5 },
+      at(() => t),
+    );
     limiter.setShare(2);
     for (let i = 0; i < 25; i++) {
       expect(limiter.waitMs(`oc_${i}`)).toBe(0);
@@ -95,7 +101,10 @@ describe('RateLimiter', () => {
 
   it('keeps windows per Feishu API: a 429 on sends pauses sends only, and a full send window leaves patches free', () => {
     let t = 0;
-    const limiter = new RateLimiter({ perSecond: 50, perMinute: 1000, perChat: 5 }, at(() => t));
+    const limiter = new RateLimiter(
+      { perSecond: 50, perMinute: 1000, perChat: 5 },
+      at(() => t),
+    );
     limiter.block('app', 2); // a 429 from the send API, x-ogw-ratelimit-reset: 2
     expect(limiter.waitMs('oc_a')).toBe(2000);
     expect(limiter.waitMs('om_card', 'im.message.patch')).toBe(0);

@@ -88,9 +88,19 @@ describe('RateLimiter on a VirtualRateTime', () => {
       }),
     );
     expect(sent).toHaveLength(240);
-    expect(maxInAnyWindow(sent.map((s) => s.at), 1000)).toBeLessThanOrEqual(50);
+    expect(
+      maxInAnyWindow(
+        sent.map((s) => s.at),
+        1000,
+      ),
+    ).toBeLessThanOrEqual(50);
     for (let c = 0; c < 40; c++) {
-      expect(maxInAnyWindow(sent.filter((s) => s.chat === `oc_${c}`).map((s) => s.at), 1000)).toBeLessThanOrEqual(5);
+      expect(
+        maxInAnyWindow(
+          sent.filter((s) => s.chat === `oc_${c}`).map((s) => s.at),
+          1000,
+        ),
+      ).toBeLessThanOrEqual(5);
     }
     // 240 calls at 50 per second: the last leaves at 4 s (waves at 0, 1, 2, 3, 4 s); waits overlapped
     const last = Math.max(...sent.map((s) => s.at));
