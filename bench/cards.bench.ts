@@ -11,70 +11,15 @@
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import express from 'express';
 import * as lark from '@larksuiteoapi/node-sdk';
 import type { Provider } from '../src/adapters/db/schema/providers.ts';
 import type { BenchResult } from './run.ts';
 import { benchProviders, percentile, round, sleep, startBenchApp } from './support.ts';
+import { cardCallback, postSigned as post, signed, type FeishuKeys } from './feishu-requests.ts';
 
 const UNITS = Number(process.env.BENCH_CARDS_UNITS ?? 200);
 const INTRO = '组织人大代表、政协委员和群众代表实地走访重点项目现场，介绍政策落实情况并听取意见建议，现场解答群众关心的问题。';
-
-function encrypt(plain: string, key: string): string {
-  const k = createHash('sha256').update(key).digest();
-  const iv = randomBytes(16);
-  const c = createCipheriv('aes-256-cbc', k, iv);
-  return Buffer.concat([iv, c.update(plain, 'utf8'), c.final()]).toString('base64');
-}
-
-interface Keys {
-  encryptKey: string;
-  verificationToken: string;
-  appId: string;
-}
-
-function callback(k: Keys, o: { operator: string; chatId: string; messageId: string; value: Record<string, unknown>; name?: string; formValue?: Record<string, unknown> }) {
-  const eventId = `ev_card_${randomBytes(8).toString('hex')}`;
-  return {
-    schema: '2.0',
-    header: { event_id: eventId, event_type: 'card.action.trigger', token: k.verificationToken, create_time: String(Date.now() * 1000), app_id: k.appId, tenant_key: 'bench' },
-    event: {
-      operator: { open_id: o.operator, tenant_key: 'bench' },
-      token: `c-${randomBytes(12).toString('hex')}`,
-      action: { tag: 'button', value: o.value, ...(o.name ? { name: o.name } : {}), ...(o.formValue ? { form_value: o.formValue } : {}) },
-      host: 'im_message',
-      context: { open_message_id: o.messageId, open_chat_id: o.chatId },
-    },
-  };
-}
-
-function signed(k: Keys, body: unknown): { raw: string; headers: Record<string, string> } {
-  const raw = JSON.stringify({ encrypt: encrypt(JSON.stringify(body), k.encryptKey) });
-  const ts = String(Math.floor(Date.now() / 1000));
-  const nonce = randomBytes(8).toString('hex');
-  const signature = createHash('sha256')
-    .update(ts + nonce + k.encryptKey + raw)
-    .digest('hex');
-  return { raw, headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': signature } };
-}
-
-async function post(url: string, req: { raw: string; headers: Record<string, string> }): Promise<{ status: number; ms: number; body: Record<string, unknown> }> {
-  const started = performance.now();
-  try {
-    const res = await fetch(url, { method: 'POST', headers: req.headers, body: req.raw });
-    const text = await res.text();
-    let body: Record<string, unknown> = {};
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, ms: performance.now() - started, body };
-  } catch {
-    return { status: 0, ms: performance.now() - started, body: {} };
-  }
-}
 
 /** The bare-SDK floor: express + the SDK's CardActionHandler + adaptExpress, a no-op handler. */
 async function startFloor(encryptKey: string, verificationToken: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -99,7 +44,7 @@ async function benchProvider(provider: Provider): Promise<BenchResult[]> {
   const floor = await startFloor(b.encryptKey, b.verificationToken);
   try {
     const { db } = b.app;
-    const keys: Keys = { encryptKey: b.encryptKey, verificationToken: b.verificationToken, appId: b.app.config.feishu.appId };
+    const keys: FeishuKeys = { encryptKey: b.encryptKey, verificationToken: b.verificationToken, appId: b.app.config.feishu.appId };
     const appUrl = `${b.url}/feishu/cards`;
     const year = new Date().getFullYear() + 1;
     await db.groupChat.create({ data: { chatId: 'oc_office', name: '县政务公开办', status: 'coordinator' } });
@@ -126,8 +71,8 @@ async function benchProvider(provider: Provider): Promise<BenchResult[]> {
     }
     // Each liaison opens the form (the draft the submit works on); also warms both sides up.
     for (const u of units) {
-      await post(appUrl, signed(keys, callback(keys, { operator: u.liaison, chatId: u.chatId, messageId: `om_notice_${u.chatId}`, value: { a: 'sub.open', s: u.submissionId } })));
-      await post(floor.url, signed(keys, callback(keys, { operator: u.liaison, chatId: u.chatId, messageId: 'om_x', value: { a: 'sub.open', s: u.submissionId } })));
+      await post(appUrl, signed(keys, cardCallback(keys, { operator: u.liaison, chatId: u.chatId, messageId: `om_notice_${u.chatId}`, value: { a: 'sub.open', s: u.submissionId } })));
+      await post(floor.url, signed(keys, cardCallback(keys, { operator: u.liaison, chatId: u.chatId, messageId: 'om_x', value: { a: 'sub.open', s: u.submissionId } })));
     }
     const opened = await db.formDraft.count();
     await sleep(500);
@@ -140,7 +85,7 @@ async function benchProvider(provider: Provider): Promise<BenchResult[]> {
       theme_intro: INTRO,
     });
     const press = (u: (typeof units)[number], i: number) =>
-      signed(keys, callback(keys, { operator: u.liaison, chatId: `oc_p2p_${u.liaison}`, messageId: `om_form_${u.liaison}`, value: { a: 'sub.form', s: u.submissionId, v: 0, op: 'submit' }, name: 'btn_submit', formValue: formValue(i) }));
+      signed(keys, cardCallback(keys, { operator: u.liaison, chatId: `oc_p2p_${u.liaison}`, messageId: `om_form_${u.liaison}`, value: { a: 'sub.form', s: u.submissionId, v: 0, op: 'submit' }, name: 'btn_submit', formValue: formValue(i) }));
 
     const load0 = os.loadavg()[0]!;
     const cpu0 = process.cpuUsage();

@@ -10,10 +10,9 @@
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import express from 'express';
 import * as lark from '@larksuiteoapi/node-sdk';
-import { DEMO_UNITS } from '../src/domain/demo-directory.ts';
+import { messageEvent, postSigned as post, signed } from './feishu-requests.ts';
 import type { Provider } from '../src/adapters/db/schema/providers.ts';
 import type { BenchResult } from './run.ts';
 import { benchProviders, percentile, round, sleep, startBenchApp, type BenchApp } from './support.ts';
@@ -21,69 +20,12 @@ import { benchProviders, percentile, round, sleep, startBenchApp, type BenchApp 
 const BURST = 200;
 const ROUNDS = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 10);
 
-function encrypt(plain: string, key: string): string {
-  const k = createHash('sha256').update(key).digest();
-  const iv = randomBytes(16);
-  const c = createCipheriv('aes-256-cbc', k, iv);
-  return Buffer.concat([iv, c.update(plain, 'utf8'), c.final()]).toString('base64');
-}
-
 interface Target {
   url: string;
   encryptKey: string;
   verificationToken: string;
   appId: string;
   botOpenId: string;
-}
-
-function messageEvent(t: Target, i: number, tag: string, ids?: { eventId: string; messageId: string }) {
-  const unit = DEMO_UNITS[i % DEMO_UNITS.length]!;
-  const sender = unit.liaisons.find((l) => l.openId)!.openId!;
-  const eventId = ids?.eventId ?? `ev_bench_${tag}_${i}_${randomBytes(4).toString('hex')}`;
-  const messageId = ids?.messageId ?? `om_bench_${tag}_${i}_${randomBytes(4).toString('hex')}`;
-  const now = String(Date.now());
-  return {
-    eventId,
-    messageId,
-    body: {
-      schema: '2.0',
-      header: { event_id: eventId, event_type: 'im.message.receive_v1', token: t.verificationToken, create_time: now, app_id: t.appId, tenant_key: 'bench' },
-      event: {
-        sender: { sender_id: { open_id: sender }, sender_type: 'user', tenant_key: 'bench' },
-        message: {
-          message_id: messageId,
-          create_time: now,
-          chat_id: unit.chatId,
-          chat_type: 'group',
-          message_type: 'text',
-          content: JSON.stringify({ text: '@_user_1 帮助' }),
-          mentions: [{ key: '@_user_1', id: { open_id: t.botOpenId }, name: '主题日助手', tenant_key: 'bench' }],
-        },
-      },
-    },
-  };
-}
-
-/** Encrypted body and signature headers, as Feishu pushes them (each push its own nonce). */
-function signed(t: Target, body: unknown): { raw: string; headers: Record<string, string> } {
-  const raw = JSON.stringify({ encrypt: encrypt(JSON.stringify(body), t.encryptKey) });
-  const ts = String(Math.floor(Date.now() / 1000));
-  const nonce = randomBytes(8).toString('hex');
-  const signature = createHash('sha256')
-    .update(ts + nonce + t.encryptKey + raw)
-    .digest('hex');
-  return { raw, headers: { 'content-type': 'application/json', 'x-lark-request-timestamp': ts, 'x-lark-request-nonce': nonce, 'x-lark-signature': signature } };
-}
-
-async function post(url: string, req: { raw: string; headers: Record<string, string> }): Promise<{ status: number; ms: number }> {
-  const started = performance.now();
-  try {
-    const res = await fetch(url, { method: 'POST', headers: req.headers, body: req.raw });
-    await res.arrayBuffer();
-    return { status: res.status, ms: performance.now() - started };
-  } catch {
-    return { status: 0, ms: performance.now() - started };
-  }
 }
 
 /** The bare-SDK floor: express + the SDK's EventDispatcher + adaptExpress, a no-op handler. */

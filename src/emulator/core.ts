@@ -52,6 +52,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 const shortHash = (s: string, n: number): string => createHash('sha256').update(s).digest('hex').slice(0, n);
 
+/** The bot's open_id for an app when none is given (stable per app id). */
+export const defaultBotOpenId = (appId: string): string => `ou_${shortHash(`bot:${appId}`, 32)}`;
+
 export class EmulatorCore {
   readonly faults = new Faults();
   readonly clock: () => Date;
@@ -92,7 +95,7 @@ export class EmulatorCore {
     this.rateLimits = options.rateLimits === false ? false : { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) };
     this.rateTime = options.rateTime ?? wallRateTime;
     this.tenantKey = options.tenantKey ?? `tk_${shortHash(options.appId, 16)}`;
-    this.botOpenId = options.botOpenId ?? `ou_${shortHash(`bot:${options.appId}`, 32)}`;
+    this.botOpenId = options.botOpenId ?? defaultBotOpenId(options.appId);
     this.botName = options.botName ?? '主题日助手';
     this.botUrl = options.botUrl;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 3000;
