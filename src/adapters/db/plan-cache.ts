@@ -80,8 +80,14 @@ export function planCacheStats(): PlanCacheStats {
 
 /** Keys of a query's `arguments` whose values are data; the rest (take, orderBy, …) stay literal. */
 const VALUE_ARGUMENTS = new Set(['where', 'data', 'create', 'update', 'cursor']);
-/** Keys inside a filter or data whose values choose the SQL, not a value in it. */
-const STRUCTURAL_KEYS = new Set(['mode', 'sort', 'nulls', 'path']);
+/**
+ * Keys inside a filter or data whose values stay literal: they choose the SQL (mode, sort, nulls,
+ * a JSON path), or the compiler writes them into a LIKE pattern, which a parameter cannot fill
+ * (it prints the parameter's name into the pattern).
+ */
+const STRUCTURAL_KEYS = new Set(['mode', 'sort', 'nulls', 'path', 'contains', 'startsWith', 'endsWith', 'search']);
+/** Raw SQL is compiled as it comes: nothing to plan, and its keys would crowd the shapes out. */
+const RAW_ACTIONS = new Set(['queryRaw', 'executeRaw', 'runCommandRaw', 'findRaw', 'aggregateRaw']);
 const CANONICAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const CANONICAL_BIGINT = /^-?(0|[1-9]\d{0,18})$/;
 
@@ -107,7 +113,8 @@ function kindOf(value: Json): Kind | undefined {
   return undefined;
 }
 
-function parameterise(input: Json, batch: boolean): Parameterised {
+/** The query's shape, or undefined for raw SQL. */
+function parameterise(input: Json, batch: boolean): Parameterised | undefined {
   const values: unknown[] = [];
   const kinds: Kind[] = [];
   // Equal values share a parameter, so the compiler still sees what it compares (a native upsert
@@ -152,11 +159,16 @@ function parameterise(input: Json, batch: boolean): Parameterised {
     }
     return out;
   };
-  const inQuery = (q: Json): Json => (q !== null && typeof q === 'object' && !Array.isArray(q) ? { ...q, query: inFieldQuery(q.query ?? null) } : q);
+  let raw = false;
+  const inQuery = (q: Json): Json => {
+    if (q === null || typeof q !== 'object' || Array.isArray(q)) return q;
+    if (typeof q.action === 'string' && RAW_ACTIONS.has(q.action)) raw = true;
+    return { ...q, query: inFieldQuery(q.query ?? null) };
+  };
   let output: Json;
   if (batch && input !== null && typeof input === 'object' && !Array.isArray(input) && Array.isArray(input.batch)) output = { ...input, batch: input.batch.map(inQuery) };
   else output = inQuery(input);
-  return { json: JSON.stringify(output), values, kinds };
+  return raw ? undefined : { json: JSON.stringify(output), values, kinds };
 }
 
 // ---------------------------------------------------------------- templates
@@ -307,12 +319,13 @@ function remember(cache: Map<string, Entry>, key: string, entry: Entry): void {
 }
 
 function cachedCompile(compiler: object, json: string, batch: boolean, compile: (json: string) => unknown): unknown {
-  let shape: Parameterised;
+  let shape: Parameterised | undefined;
   try {
     shape = parameterise(JSON.parse(json) as Json, batch);
   } catch {
-    return compile(json);
+    shape = undefined;
   }
+  if (!shape) return compile(json);
   const key = `${batch ? 'B' : 'Q'}${shape.kinds.join(',')}|${shape.json}`;
   const cache = cacheOf(compiler);
   const entry = cache.get(key);
