@@ -197,7 +197,7 @@ describe.each(PROVIDERS_UNDER_TEST)('query plan cache on %s', (provider) => {
 const P = (name: string) => ({ prisma__type: 'param', prisma__value: { name, type: 'String' } });
 
 /** Compiles `{ where: { id } }` to a plan holding the id (or the param) the way `plan` says. */
-function fakeRuntime(plan: (id: unknown) => unknown) {
+function fakeRuntime(plan: (id: unknown) => unknown, modelName = 'Unit') {
   let compiles = 0;
   class QueryCompiler {
     compile(json: string): unknown {
@@ -213,7 +213,7 @@ function fakeRuntime(plan: (id: unknown) => unknown) {
   installPlanCache({ QueryCompiler }, {});
   const compiler = new QueryCompiler();
   return {
-    compile: (id: string) => compiler.compile(JSON.stringify({ modelName: 'Unit', action: 'findUnique', query: { arguments: { where: { id } }, selection: { $scalars: true } } })),
+    compile: (id: string) => compiler.compile(JSON.stringify({ modelName, action: 'findUnique', query: { arguments: { where: { id } }, selection: { $scalars: true } } })),
     compiles: () => compiles,
   };
 }
@@ -247,6 +247,20 @@ describe('query plan cache on a stand-in compiler', () => {
     expect(rt.compile('b')).toEqual({ type: 'query', args: ['b'] });
     expect(rt.compile('x2')).toEqual({ type: 'special', args: ['x2'] });
     expect(rt.compiles()).toBe(2 + 3);
+  });
+
+  it('a shape whose parameterised query the compiler throws on is compiled literally, by later compilers too', () => {
+    const plan = (id: unknown) => {
+      if (typeof id !== 'string') throw new Error('unreachable'); // as a WebAssembly trap would
+      return { args: [id] };
+    };
+    const first = fakeRuntime(plan, 'Refused');
+    for (const id of ['a', 'b', 'c']) expect(first.compile(id)).toEqual({ args: [id] });
+    expect(first.compiles()).toBe(2 + 2);
+    // a new compiler instance (the client replaces one that panicked) does not try again
+    const second = fakeRuntime(plan, 'Refused');
+    for (const id of ['d', 'e']) expect(second.compile(id)).toEqual({ args: [id] });
+    expect(second.compiles()).toBe(2);
   });
 
   it('does not take a value for a parameter of another type', () => {

@@ -44,6 +44,8 @@ const PARAM_PREFIX = 'planCache$';
 const INSTALLED = Symbol.for('themeday.planCache');
 const caches = new WeakMap<object, Map<string, Entry>>();
 const counters = { hits: 0, misses: 0, uncacheable: 0 };
+/** Keys whose parameterised query the compiler threw on, for every compiler instance. */
+const refused = new Set<string>();
 let shapesHeld = 0;
 let enabled = true;
 
@@ -355,20 +357,31 @@ function cachedCompile(compiler: object, json: string, batch: boolean, compile: 
       counters.misses++;
       // a query the compiler rejects throws here and leaves nothing behind
       const literal = compile(json);
-      remember(cache, key, firstSight(shape, literal, compile));
+      remember(cache, key, firstSight(key, shape, literal, compile));
       return literal;
     }
   }
 }
 
-function firstSight(shape: Parameterised, literal: unknown, compile: (json: string) => unknown): Entry {
+function firstSight(key: string, shape: Parameterised, literal: unknown, compile: (json: string) => unknown): Entry {
   if (shape.values.length === 0) return copyAsTemplate(literal);
+  if (refused.has(key)) return { state: 'uncacheable' };
+  let paramPlan: unknown;
   try {
-    const template = buildTemplate(compile(shape.json), literal, shape.values, shape.kinds);
+    paramPlan = compile(shape.json);
+  } catch {
+    // The compiler refused or panicked on the parameterised query. A panic still fails this
+    // request (the client discards the compiler when it sees one) but, remembered across compiler
+    // instances, never a second.
+    if (refused.size >= PLAN_CACHE_SIZE) refused.delete(refused.values().next().value!);
+    refused.add(key);
+    return { state: 'uncacheable' };
+  }
+  try {
+    const template = buildTemplate(paramPlan, literal, shape.values, shape.kinds);
     if (!deepEqual(fill(template, shape.values), literal)) return { state: 'uncacheable' };
     return { state: 'pending', template, values: shape.values };
   } catch {
-    // NotCacheable, or the compiler refusing the parameterised query: compile this shape literally
     return { state: 'uncacheable' };
   }
 }
