@@ -5,7 +5,7 @@
 // against a value) and, on a stand-in compiler, the checks that keep a plan out of the cache.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/adapters/db/database.ts';
-import { installPlanCache, planCacheStats, setPlanCacheEnabled } from '../../src/adapters/db/plan-cache.ts';
+import { PLAN_CACHE_SIZE, installPlanCache, planCacheStats, setPlanCacheEnabled } from '../../src/adapters/db/plan-cache.ts';
 import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 /** Drops what differs between two databases by construction (generated ids, now()) and names ids. */
@@ -202,7 +202,7 @@ function fakeRuntime(plan: (id: unknown) => unknown, modelName = 'Unit') {
   class QueryCompiler {
     compile(json: string): unknown {
       compiles++;
-      const id = (JSON.parse(json) as { query: { arguments: { where: { id: unknown } } } }).query.arguments.where.id;
+      const id = Object.values((JSON.parse(json) as { query: { arguments: { where: Record<string, unknown> } } }).query.arguments.where)[0];
       const value = typeof id === 'object' && id !== null ? P((id as { value: string }).value) : id;
       return plan(value);
     }
@@ -213,7 +213,7 @@ function fakeRuntime(plan: (id: unknown) => unknown, modelName = 'Unit') {
   installPlanCache({ QueryCompiler }, {});
   const compiler = new QueryCompiler();
   return {
-    compile: (id: string) => compiler.compile(JSON.stringify({ modelName, action: 'findUnique', query: { arguments: { where: { id } }, selection: { $scalars: true } } })),
+    compile: (id: string, field = 'id') => compiler.compile(JSON.stringify({ modelName, action: 'findUnique', query: { arguments: { where: { [field]: id } }, selection: { $scalars: true } } })),
     compiles: () => compiles,
   };
 }
@@ -261,6 +261,20 @@ describe('query plan cache on a stand-in compiler', () => {
     const second = fakeRuntime(plan, 'Refused');
     for (const id of ['d', 'e']) expect(second.compile(id)).toEqual({ args: [id] });
     expect(second.compiles()).toBe(2);
+  });
+
+  it(`keeps at most ${PLAN_CACHE_SIZE} shapes, the least recently used leaving first`, () => {
+    const rt = fakeRuntime((id) => ({ args: [id] }), 'Bounded');
+    const fields = Array.from({ length: PLAN_CACHE_SIZE + 1 }, (_, i) => `f${i}`);
+    for (const field of fields.slice(0, PLAN_CACHE_SIZE)) rt.compile('a', field);
+    rt.compile('a', 'f1'); // f1 is used again; f0 is now the least recently used
+    expect(rt.compiles()).toBe(2 * PLAN_CACHE_SIZE);
+    rt.compile('a', fields[PLAN_CACHE_SIZE]); // a new shape pushes f0 out
+    expect(rt.compiles()).toBe(2 * PLAN_CACHE_SIZE + 2);
+    rt.compile('a', 'f1');
+    expect(rt.compiles()).toBe(2 * PLAN_CACHE_SIZE + 2);
+    rt.compile('a', 'f0');
+    expect(rt.compiles()).toBe(2 * PLAN_CACHE_SIZE + 4);
   });
 
   it('does not take a value for a parameter of another type', () => {

@@ -33,8 +33,6 @@ export interface PlanCacheStats {
   misses: number;
   /** requests compiled literally because their shape cannot be cached */
   uncacheable: number;
-  /** shapes held (all compilers) */
-  shapes: number;
 }
 
 /** Shapes kept per compiler instance; least recently used leave first. */
@@ -46,7 +44,6 @@ const caches = new WeakMap<object, Map<string, Entry>>();
 const counters = { hits: 0, misses: 0, uncacheable: 0 };
 /** Keys whose parameterised query the compiler threw on, for every compiler instance. */
 const refused = new Set<string>();
-let shapesHeld = 0;
 let enabled = true;
 
 /**
@@ -75,7 +72,7 @@ export function setPlanCacheEnabled(on: boolean): void {
 }
 
 export function planCacheStats(): PlanCacheStats {
-  return { ...counters, shapes: shapesHeld };
+  return { ...counters };
 }
 
 // ---------------------------------------------------------------- parameterising a query
@@ -298,9 +295,20 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 // ---------------------------------------------------------------- the cache
 
-type Entry =
-  /** compiled once; served only for the same values until a second request of other values agrees */
-  { state: 'pending'; template: Template; values: unknown[] } | { state: 'verified'; template: Template } | { state: 'uncacheable' };
+/** Compiled once: served only for the same values until a request with other values agrees. */
+interface Pending {
+  state: 'pending';
+  template: Template;
+  values: unknown[];
+}
+interface Verified {
+  state: 'verified';
+  template: Template;
+}
+interface Uncacheable {
+  state: 'uncacheable';
+}
+type Entry = Pending | Verified | Uncacheable;
 
 function cacheOf(compiler: object): Map<string, Entry> {
   let cache = caches.get(compiler);
@@ -310,13 +318,7 @@ function cacheOf(compiler: object): Map<string, Entry> {
 
 function remember(cache: Map<string, Entry>, key: string, entry: Entry): void {
   if (cache.has(key)) cache.delete(key);
-  else {
-    shapesHeld++;
-    if (cache.size >= PLAN_CACHE_SIZE) {
-      cache.delete(cache.keys().next().value!);
-      shapesHeld--;
-    }
-  }
+  else if (cache.size >= PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(key, entry);
 }
 
