@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { BenchResult } from './run.ts';
 import { benchProviders, round } from './support.ts';
 import { simulateYear } from '../test/support/simulated-year.ts';
+import { planCacheStats } from '../src/adapters/db/plan-cache.ts';
 
 const GOAL_MS = 10_000;
 
@@ -14,7 +15,9 @@ export default async function yearBench(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const provider of await benchProviders()) {
     const load = os.loadavg()[0]!;
+    const before = planCacheStats();
     const r = await simulateYear(provider);
+    const cache = planCacheStats();
     results.push({
       name: `simulated year (${provider})`,
       figures: {
@@ -35,6 +38,10 @@ export default async function yearBench(): Promise<BenchResult[]> {
         'Feishu calls': r.feishuCalls,
         'refused for rate limits': r.rateRefusals,
         'rate waits skipped s': round(r.rateWaitsSkippedMs / 1000, 1),
+        // Prisma's query plans (src/adapters/db/plan-cache.ts; PRISMA_PLAN_CACHE=0 turns it off)
+        'plan cache hits': cache.hits - before.hits,
+        'plan cache misses': cache.misses - before.misses,
+        'plan cache uncacheable': cache.uncacheable - before.uncacheable,
         'load (1 min)': round(load, 1),
       },
     });

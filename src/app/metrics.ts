@@ -4,6 +4,7 @@
 // instance behind a load balancer reports the same truth.
 import client from 'prom-client';
 import type { Database } from '../adapters/db/database.ts';
+import { planCacheStats } from '../adapters/db/plan-cache.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Config } from '../config.ts';
 import type { DispatchResult } from './bot.ts';
@@ -117,6 +118,18 @@ export class AppMetrics implements OutboxMetrics {
         this.set({ state: 'idle' }, p.idle);
         this.set({ state: 'waiting' }, p.waiting);
         this.set({ state: 'max' }, p.max);
+      },
+    });
+    new client.Gauge({
+      name: 'themeday_prisma_plan_cache_requests',
+      help: "Prisma query compilations since start: answered from the plan cache (hit), compiled while a query's shape was new or being verified (miss), compiled because the shape cannot be cached (uncacheable)",
+      labelNames: ['result'],
+      registers,
+      collect() {
+        const s = planCacheStats();
+        this.set({ result: 'hit' }, s.hits);
+        this.set({ result: 'miss' }, s.misses);
+        this.set({ result: 'uncacheable' }, s.uncacheable);
       },
     });
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 // reverse (start-up time and idle memory, issue 17 goal 3).
 import type { PrismaClient as SqliteClient, Prisma } from './generated/sqlite/client.ts';
 import { loadMigrations, migratePostgres, migrateSqlite, type MigrationResult } from './migrate.ts';
+import { installPlanCache, type QueryCompilerRuntime } from './plan-cache.ts';
 import type { Provider } from './schema/providers.ts';
 
 /** The Prisma client type the app is written against; both providers' clients share its shape. */
@@ -35,6 +36,14 @@ export interface PoolStats {
 }
 
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Prisma's default error format captures a call site (`new Error()`, ~2.5 % of a campaign year's
+ * CPU) on every request, only to print the caller's file and line in a validation error (a query
+ * the code built wrong). Errors from the database (unique constraint, record not found) read the
+ * same either way, and the thrown error keeps its stack.
+ */
+const ERROR_FORMAT = 'minimal';
 
 export function providerOf(url: string): Provider {
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
@@ -137,7 +146,13 @@ function cachedPrepare(prepare: (sql: string) => import('better-sqlite3').Statem
 }
 
 async function openSqlite(url: string): Promise<Database> {
-  const [{ default: BetterSqlite3 }, { PrismaBetterSQLite3 }, { PrismaClient }] = await Promise.all([import('better-sqlite3'), import('@prisma/adapter-better-sqlite3'), import('./generated/sqlite/client.ts')]);
+  const [{ default: BetterSqlite3 }, { PrismaBetterSQLite3 }, { PrismaClient }, compiler] = await Promise.all([
+    import('better-sqlite3'),
+    import('@prisma/adapter-better-sqlite3'),
+    import('./generated/sqlite/client.ts'),
+    loadCompilerRuntime('sqlite'),
+  ]);
+  installPlanCache(compiler);
   const file = sqlitePath(url);
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
@@ -151,8 +166,17 @@ async function openSqlite(url: string): Promise<Database> {
   }
   const ImmediateAdapter = immediateAdapterFactory(PrismaBetterSQLite3);
   const adapter = new ImmediateAdapter({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
-  const client = new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter, errorFormat: ERROR_FORMAT });
   return connected('sqlite', client, migrations, () => ({ total: 1, idle: 1, waiting: 0, max: 1 }));
+}
+
+/**
+ * The query compiler's JavaScript glue, the very module the generated client loads
+ * (`config.compilerWasm.getRuntime` in generated/<provider>/internal/class.ts): the plan cache
+ * wraps its compiler class (src/adapters/db/plan-cache.ts).
+ */
+async function loadCompilerRuntime(provider: Provider): Promise<QueryCompilerRuntime> {
+  return provider === 'sqlite' ? await import('@prisma/client/runtime/query_compiler_bg.sqlite.mjs') : await import('@prisma/client/runtime/query_compiler_bg.postgresql.mjs');
 }
 
 /** The opened database; `release` frees what the provider holds besides the client (its pool). */
@@ -173,7 +197,8 @@ function connected(provider: Provider, client: Db, migrations: MigrationResult, 
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const [{ default: pg }, { PrismaPg }, { PrismaClient }] = await Promise.all([import('pg'), import('@prisma/adapter-pg'), import('./generated/postgresql/client.ts')]);
+  const [{ default: pg }, { PrismaPg }, { PrismaClient }, compiler] = await Promise.all([import('pg'), import('@prisma/adapter-pg'), import('./generated/postgresql/client.ts'), loadCompilerRuntime('postgresql')]);
+  installPlanCache(compiler);
   const migrator = new pg.Client({ connectionString: url });
   await migrator.connect();
   let migrations: MigrationResult;
@@ -186,7 +211,7 @@ async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url });
   pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
   const adapter = new PrismaPg(pool);
-  const client = new PrismaClient({ adapter }) as unknown as Db;
+  const client = new PrismaClient({ adapter, errorFormat: ERROR_FORMAT }) as unknown as Db;
   return connected(
     'postgresql',
     client,

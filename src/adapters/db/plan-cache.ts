@@ -1,0 +1,398 @@
+// A query-plan cache for Prisma 6.19's query compiler (issue 17 goal 4). The client compiles every
+// request afresh (`compile(JSON.stringify(query))` in its ClientEngine), although a campaign year
+// runs ~27,000 statements of ~260 shapes: the same queries with other values. Here the values in
+// `where` / `data` / `create` / `update` / `cursor` become named parameters
+// (`{ "$type": "Param" }` in Prisma's JSON protocol), the parameterised query is the cache key, and
+// a cached plan gets this request's values put back in, in the form the literal compile writes
+// them (the client hands the executor no placeholder values).
+//
+// Safe by construction: a shape is served from the cache only after
+// 1. its parameterised plan, with the first request's values substituted, equals the literal
+//    plan of that request (anything the compiler baked a value into, such as a LIKE pattern, or
+//    planned differently for literal values, such as a native upsert, fails this), and
+// 2. the same holds for a second request of the shape with other values.
+// Until then, and for ever once a comparison failed, the request is compiled literally.
+// Values whose kind could change the plan or its validation stay in the key: null, booleans,
+// list lengths, ints outside 32 bits, floats, non-canonical dates; and every parameter must land
+// on a typed parameter of the plan whose type matches the value (a string never stands in for a
+// DateTime, an int never for a String).
+
+/** The compiler class of `@prisma/client/runtime/query_compiler_bg.<provider>.mjs`. */
+export interface QueryCompilerRuntime {
+  QueryCompiler: { prototype: QueryCompilerMethods };
+}
+interface QueryCompilerMethods {
+  compile(json: string): unknown;
+  compileBatch(json: string): unknown;
+}
+
+export interface PlanCacheStats {
+  /** requests answered from a verified plan */
+  hits: number;
+  /** requests compiled literally while their shape was new or being verified */
+  misses: number;
+  /** requests compiled literally because their shape cannot be cached */
+  uncacheable: number;
+}
+
+/** Shapes kept per compiler instance; least recently used leave first. */
+export const PLAN_CACHE_SIZE = 1000;
+
+const PARAM_PREFIX = 'planCache$';
+const INSTALLED = Symbol.for('themeday.planCache');
+const caches = new WeakMap<object, Map<string, Entry>>();
+const counters = { hits: 0, misses: 0, uncacheable: 0 };
+/** Keys whose parameterised query the compiler threw on, for every compiler instance. */
+const refused = new Set<string>();
+let enabled = true;
+
+/**
+ * Wraps the runtime's `compile` and `compileBatch` (once per runtime module; every client of the
+ * provider shares it, each compiler instance keeps its own cache). `PRISMA_PLAN_CACHE=0` leaves
+ * the compiler untouched.
+ */
+export function installPlanCache(runtime: QueryCompilerRuntime, env: NodeJS.ProcessEnv = process.env): void {
+  if (env.PRISMA_PLAN_CACHE === '0') return;
+  const proto = runtime.QueryCompiler.prototype as QueryCompilerMethods & { [INSTALLED]?: true };
+  if (proto[INSTALLED]) return;
+  proto[INSTALLED] = true;
+  const compile = proto.compile;
+  const compileBatch = proto.compileBatch;
+  proto.compile = function (this: object, json: string) {
+    return enabled ? cachedCompile(this, json, false, (text) => compile.call(this, text)) : compile.call(this, json);
+  };
+  proto.compileBatch = function (this: object, json: string) {
+    return enabled ? cachedCompile(this, json, true, (text) => compileBatch.call(this, text)) : compileBatch.call(this, json);
+  };
+}
+
+/** Turns the installed cache off and on (tests compare both; the bench reports both). */
+export function setPlanCacheEnabled(on: boolean): void {
+  enabled = on;
+}
+
+export function planCacheStats(): PlanCacheStats {
+  return { ...counters };
+}
+
+// ---------------------------------------------------------------- parameterising a query
+
+/** Keys of a query's `arguments` whose values are data; the rest (take, orderBy, …) stay literal. */
+const VALUE_ARGUMENTS = new Set(['where', 'data', 'create', 'update', 'cursor']);
+/**
+ * Keys inside a filter or data whose values stay literal: they choose the SQL (mode, sort, nulls,
+ * a JSON path), or the compiler writes them into a LIKE pattern, which a parameter cannot fill
+ * (it prints the parameter's name into the pattern).
+ */
+const STRUCTURAL_KEYS = new Set(['mode', 'sort', 'nulls', 'path', 'contains', 'startsWith', 'endsWith', 'search']);
+/** Raw SQL is compiled as it comes: nothing to plan, and its keys would crowd the shapes out. */
+const RAW_ACTIONS = new Set(['queryRaw', 'executeRaw', 'runCommandRaw', 'findRaw', 'aggregateRaw']);
+const CANONICAL_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const CANONICAL_BIGINT = /^-?(0|[1-9]\d{0,18})$/;
+
+/** What a parameter's value is, as far as the plan could depend on it. */
+type Kind = 'string' | 'int' | 'datetime' | 'bigint';
+
+interface Parameterised {
+  /** the query (or batch) with the values replaced by params: the compiler's input and the key */
+  json: string;
+  values: unknown[];
+  kinds: Kind[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function kindOf(value: Json): Kind | undefined {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number') return Number.isInteger(value) && value >= -2147483648 && value <= 2147483647 ? 'int' : undefined;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value.value === 'string' && Object.keys(value).length === 2) {
+    if (value.$type === 'DateTime' && CANONICAL_DATETIME.test(value.value)) return 'datetime';
+    if (value.$type === 'BigInt' && CANONICAL_BIGINT.test(value.value)) return 'bigint';
+  }
+  return undefined;
+}
+
+/** The query's shape, or undefined for raw SQL. */
+function parameterise(input: Json, batch: boolean): Parameterised | undefined {
+  const values: unknown[] = [];
+  const kinds: Kind[] = [];
+  // Equal values share a parameter, so the compiler still sees what it compares (a native upsert
+  // needs the `where` value to be the `create` value); the key then records which values were equal.
+  const seen = new Map<string, number>();
+  const param = (value: Json, kind: Kind): Json => {
+    const id = `${kind}:${typeof value === 'object' ? (value as { value: string }).value : String(value)}`;
+    let index = seen.get(id);
+    if (index === undefined) {
+      index = values.length;
+      seen.set(id, index);
+      values.push(value);
+      kinds.push(kind);
+    }
+    return { $type: 'Param', value: `${PARAM_PREFIX}${index}` };
+  };
+  const inValue = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(inValue);
+    const kind = kindOf(node);
+    if (kind) return param(node, kind);
+    if (node === null || typeof node !== 'object' || typeof node.$type === 'string') return node;
+    const out: Record<string, Json> = {};
+    for (const [key, child] of Object.entries(node)) out[key] = STRUCTURAL_KEYS.has(key) ? child : inValue(child);
+    return out;
+  };
+  // A query is { modelName, action, query: { arguments, selection } }; a selection's relations
+  // carry their own { arguments, selection }.
+  const inFieldQuery = (node: Json): Json => {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return node;
+    const out: Record<string, Json> = { ...node };
+    const args = node.arguments;
+    if (args !== null && typeof args === 'object' && !Array.isArray(args)) {
+      const a: Record<string, Json> = {};
+      for (const [key, child] of Object.entries(args)) a[key] = VALUE_ARGUMENTS.has(key) ? inValue(child) : child;
+      out.arguments = a;
+    }
+    const selection = node.selection;
+    if (selection !== null && typeof selection === 'object' && !Array.isArray(selection)) {
+      const s: Record<string, Json> = {};
+      for (const [key, child] of Object.entries(selection)) s[key] = child !== null && typeof child === 'object' ? inFieldQuery(child) : child;
+      out.selection = s;
+    }
+    return out;
+  };
+  let raw = false;
+  const inQuery = (q: Json): Json => {
+    if (q === null || typeof q !== 'object' || Array.isArray(q)) return q;
+    if (typeof q.action === 'string' && RAW_ACTIONS.has(q.action)) raw = true;
+    return { ...q, query: inFieldQuery(q.query ?? null) };
+  };
+  let output: Json;
+  if (batch && input !== null && typeof input === 'object' && !Array.isArray(input) && Array.isArray(input.batch)) output = { ...input, batch: input.batch.map(inQuery) };
+  else output = inQuery(input);
+  return raw ? undefined : { json: JSON.stringify(output), values, kinds };
+}
+
+// ---------------------------------------------------------------- templates
+
+/** How a parameter's value is written where the literal plan has it. */
+type Encoding = 'same' | 'string' | 'inner';
+
+/** A hole in a cached plan, filled with the request's value `index`. */
+class Slot {
+  constructor(
+    readonly index: number,
+    readonly encoding: Encoding,
+  ) {}
+}
+
+type Template = Slot | null | boolean | number | string | Template[] | { [key: string]: Template };
+
+function encode(value: unknown, encoding: Encoding): unknown {
+  switch (encoding) {
+    case 'same':
+      return typeof value === 'object' && value !== null ? { ...value } : value;
+    case 'string':
+      return String(value);
+    case 'inner':
+      return (value as { value: string }).value;
+  }
+}
+
+/** Parameter types of the plan a value of each kind may fill ('Any': the compacted batch's keys). */
+const COMPATIBLE: Record<Kind, ReadonlySet<string>> = {
+  string: new Set(['String', 'Any']),
+  int: new Set(['Int', 'BigInt', 'Float', 'Any']),
+  datetime: new Set(['DateTime', 'Any']),
+  bigint: new Set(['BigInt', 'Any']),
+};
+
+class NotCacheable extends Error {}
+
+/** A plain object: plans are JSON-like; anything else (a Map, a class) makes a plan uncacheable. */
+function isObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Our parameter's index if `node` is a plan's param node for it. */
+function paramIndex(node: unknown): number | undefined {
+  if (!isObject(node) || node.prisma__type !== 'param' || !isObject(node.prisma__value)) return undefined;
+  const name = node.prisma__value.name;
+  if (typeof name !== 'string' || !name.startsWith(PARAM_PREFIX)) return undefined;
+  return Number(name.slice(PARAM_PREFIX.length));
+}
+
+/**
+ * The parameterised plan with a Slot at each of our params, checked against the literal plan of
+ * the same request: the two must be identical apart from the params, and the declared argument
+ * type beside a param (an int is a `bigint` argument in the literal plan, an `int` param in the
+ * other), which is taken from the literal plan. Throws NotCacheable otherwise.
+ */
+function buildTemplate(paramPlan: unknown, literalPlan: unknown, values: unknown[], kinds: Kind[]): Template {
+  const typed = new Set<number>();
+  const walk = (p: unknown, l: unknown): Template => {
+    const index = paramIndex(p);
+    if (index !== undefined) {
+      const kind = kinds[index];
+      const type = String((p as { prisma__value: { type?: unknown } }).prisma__value.type);
+      if (kind === undefined || !COMPATIBLE[kind].has(type)) throw new NotCacheable(`param of type ${type} for a ${kind}`);
+      if (type !== 'Any') typed.add(index);
+      for (const encoding of ['same', 'string', 'inner'] as const) {
+        if (encoding === 'inner' && (kind === 'string' || kind === 'int')) continue;
+        if (encoding === 'string' && kind !== 'int') continue;
+        if (deepEqual(encode(values[index], encoding), l)) return new Slot(index, encoding);
+      }
+      throw new NotCacheable('value written in an unknown form');
+    }
+    if (Array.isArray(p)) {
+      if (!Array.isArray(l) || l.length !== p.length) throw new NotCacheable('plans differ');
+      return p.map((x, i) => walk(x, l[i]));
+    }
+    if (isObject(p)) {
+      if (!isObject(l) || !sameKeys(p, l)) throw new NotCacheable('plans differ');
+      const out: Record<string, Template> = {};
+      for (const key of Object.keys(p)) {
+        if (key === 'argTypes' && Array.isArray(p.argTypes) && Array.isArray(p.args) && Array.isArray(l.argTypes)) {
+          const args = p.args;
+          const literal = l.argTypes;
+          if (literal.length !== p.argTypes.length) throw new NotCacheable('plans differ');
+          out.argTypes = p.argTypes.map((t, i) => (paramIndex(args[i]) !== undefined ? (literal[i] as Template) : walk(t, literal[i])));
+        } else out[key] = walk(p[key], l[key]);
+      }
+      return out;
+    }
+    if (p !== l || (p !== null && typeof p === 'object') || typeof p === 'undefined' || typeof p === 'bigint' || typeof p === 'function' || typeof p === 'symbol') throw new NotCacheable('plans differ');
+    return p as Template;
+  };
+  const template = walk(paramPlan, literalPlan);
+  if (typed.size !== values.length) throw new NotCacheable('a value the plan does not take as a typed parameter');
+  return template;
+}
+
+/** A fresh plan: the template deep-copied with the values in its slots. */
+function fill(template: Template, values: unknown[]): unknown {
+  if (template instanceof Slot) return encode(values[template.index], template.encoding);
+  if (Array.isArray(template)) return template.map((t) => fill(t, values));
+  if (template !== null && typeof template === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(template)) out[key] = fill(template[key]!, values);
+    return out;
+  }
+  return template;
+}
+
+function sameKeys(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => Object.hasOwn(b, k));
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isObject(a)) return isObject(b) && sameKeys(a, b) && Object.keys(a).every((k) => deepEqual(a[k], b[k]));
+  return false;
+}
+
+// ---------------------------------------------------------------- the cache
+
+/** Compiled once: served only for the same values until a request with other values agrees. */
+interface Pending {
+  state: 'pending';
+  template: Template;
+  values: unknown[];
+}
+interface Verified {
+  state: 'verified';
+  template: Template;
+}
+interface Uncacheable {
+  state: 'uncacheable';
+}
+type Entry = Pending | Verified | Uncacheable;
+
+function cacheOf(compiler: object): Map<string, Entry> {
+  let cache = caches.get(compiler);
+  if (!cache) caches.set(compiler, (cache = new Map()));
+  return cache;
+}
+
+function remember(cache: Map<string, Entry>, key: string, entry: Entry): void {
+  if (cache.has(key)) cache.delete(key);
+  else if (cache.size >= PLAN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, entry);
+}
+
+function cachedCompile(compiler: object, json: string, batch: boolean, compile: (json: string) => unknown): unknown {
+  let shape: Parameterised | undefined;
+  try {
+    shape = parameterise(JSON.parse(json) as Json, batch);
+  } catch {
+    shape = undefined;
+  }
+  if (!shape) return compile(json);
+  const key = `${batch ? 'B' : 'Q'}${shape.kinds.join(',')}|${shape.json}`;
+  const cache = cacheOf(compiler);
+  const entry = cache.get(key);
+  if (entry) {
+    // least recently used first: a hit moves the shape to the end
+    cache.delete(key);
+    cache.set(key, entry);
+  }
+  switch (entry?.state) {
+    case 'verified':
+      counters.hits++;
+      return fill(entry.template, shape.values);
+    case 'uncacheable':
+      counters.uncacheable++;
+      return compile(json);
+    case 'pending': {
+      if (deepEqual(shape.values, entry.values)) {
+        counters.hits++;
+        return fill(entry.template, shape.values);
+      }
+      counters.misses++;
+      const literal = compile(json);
+      remember(cache, key, deepEqual(fill(entry.template, shape.values), literal) ? { state: 'verified', template: entry.template } : { state: 'uncacheable' });
+      return literal;
+    }
+    case undefined: {
+      counters.misses++;
+      // a query the compiler rejects throws here and leaves nothing behind
+      const literal = compile(json);
+      remember(cache, key, firstSight(key, shape, literal, compile));
+      return literal;
+    }
+  }
+}
+
+function firstSight(key: string, shape: Parameterised, literal: unknown, compile: (json: string) => unknown): Entry {
+  if (shape.values.length === 0) return copyAsTemplate(literal);
+  if (refused.has(key)) return { state: 'uncacheable' };
+  let paramPlan: unknown;
+  try {
+    paramPlan = compile(shape.json);
+  } catch {
+    // The compiler refused or panicked on the parameterised query. A panic still fails this
+    // request (the client discards the compiler when it sees one) but, remembered across compiler
+    // instances, never a second.
+    if (refused.size >= PLAN_CACHE_SIZE) refused.delete(refused.values().next().value!);
+    refused.add(key);
+    return { state: 'uncacheable' };
+  }
+  try {
+    const template = buildTemplate(paramPlan, literal, shape.values, shape.kinds);
+    if (!deepEqual(fill(template, shape.values), literal)) return { state: 'uncacheable' };
+    return { state: 'pending', template, values: shape.values };
+  } catch {
+    return { state: 'uncacheable' };
+  }
+}
+
+/** A plan without values of ours (the same query text always compiles to it) as a template. */
+function copyAsTemplate(plan: unknown): Entry {
+  try {
+    return { state: 'verified', template: buildTemplate(plan, plan, [], []) };
+  } catch {
+    return { state: 'uncacheable' };
+  }
+}
