@@ -103,6 +103,7 @@ const STATEMENT_CACHE_SIZE = 500;
  */
 function cachedPrepare(prepare: (sql: string) => import('better-sqlite3').Statement) {
   const cache = new Map<string, import('better-sqlite3').Statement>();
+  const columnsOf = new WeakMap<import('better-sqlite3').Statement, import('better-sqlite3').ColumnDefinition[]>();
   class Bound {
     constructor(
       private readonly stmt: import('better-sqlite3').Statement,
@@ -118,7 +119,10 @@ function cachedPrepare(prepare: (sql: string) => import('better-sqlite3').Statem
       return this.stmt.run(this.args);
     }
     columns() {
-      return this.stmt.columns();
+      // Asked on every read (the adapter maps each result by it) and fixed for a prepared statement.
+      let cols = columnsOf.get(this.stmt);
+      if (!cols) columnsOf.set(this.stmt, (cols = this.stmt.columns()));
+      return cols;
     }
     raw(on = true): Bound {
       this.stmt.raw(on);
