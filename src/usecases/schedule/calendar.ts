@@ -19,6 +19,29 @@ export function isCalendarPermissionError(error: unknown): boolean {
   return error instanceof FeishuApiError && (error.code === 99991672 || error.httpStatus === 403 || error.code === 190002 || error.code === 191002);
 }
 
+/** Tries per calendar call when Feishu answers with its rate limit. */
+const RATE_LIMIT_TRIES = 4;
+
+/**
+ * One calendar call, retried after Feishu's rate limit (HTTP 429 / 99991400, waiting the
+ * x-ogw-ratelimit-reset it gives, else 1 s: "将来自该客户端的任何进一步操作限制在一段时间内",
+ * https://open.feishu.cn/document/server-docs/api-call-guide/frequency-control). These calls go
+ * straight through the gateway, not the outbox's paced worker: a county's plan (every unit's
+ * event, 50/s per API) can trip the limit, which used to leave those events for the next publish.
+ */
+async function withRateLimitRetry<T>(call: () => Promise<T>, sleep: (ms: number) => Promise<void>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof FeishuApiError) || error.kind !== 'rate_limit' || attempt >= RATE_LIMIT_TRIES) throw error;
+      await sleep(Math.min(10, Math.max(1, error.retryAfterSeconds ?? 1)) * 1000);
+    }
+  }
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export interface CalendarSyncInput {
   campaignId: string;
   year: number;
@@ -45,7 +68,7 @@ function eventText(row: ScheduleRow): { summary: string; description: string } {
   };
 }
 
-export async function syncCalendar(services: AppServices, input: CalendarSyncInput): Promise<CalendarSyncResult> {
+export async function syncCalendar(services: AppServices, input: CalendarSyncInput, sleep: (ms: number) => Promise<void> = realSleep): Promise<CalendarSyncResult> {
   const { db, gateway, log } = services;
   const result: CalendarSyncResult = { status: 'done', created: 0, updated: 0, deleted: 0, failed: 0 };
   const dirty = (await db.keyValue.findUnique({ where: { key: dirtyKey(input.campaignId) } })) !== null;
@@ -66,11 +89,11 @@ export async function syncCalendar(services: AppServices, input: CalendarSyncInp
       const text = eventText(row);
       try {
         if (!ev) {
-          const { eventId } = await gateway.createCalendarEvent({ calendarId, ...text, ...dates, idempotencyKey: `${row.themeId}-v${input.version}` });
+          const { eventId } = await withRateLimitRetry(() => gateway.createCalendarEvent({ calendarId, ...text, ...dates, idempotencyKey: `${row.themeId}-v${input.version}` }), sleep);
           await db.calendarEvent.upsert({ where: { themeId: row.themeId }, create: { themeId: row.themeId, calendarId, eventId }, update: { calendarId, eventId } });
           result.created++;
         } else if (dirty || input.changedThemeIds.has(row.themeId) || ev.calendarId !== calendarId) {
-          await gateway.updateCalendarEvent({ calendarId: ev.calendarId, eventId: ev.eventId, ...text, ...dates });
+          await withRateLimitRetry(() => gateway.updateCalendarEvent({ calendarId: ev.calendarId, eventId: ev.eventId, ...text, ...dates }), sleep);
           await db.calendarEvent.update({ where: { themeId: row.themeId }, data: { updatedAt: services.clock.now() } });
           result.updated++;
         }
@@ -83,7 +106,7 @@ export async function syncCalendar(services: AppServices, input: CalendarSyncInp
     for (const ev of existing) {
       if (wanted.has(ev.themeId)) continue;
       try {
-        await gateway.deleteCalendarEvent({ calendarId: ev.calendarId, eventId: ev.eventId });
+        await withRateLimitRetry(() => gateway.deleteCalendarEvent({ calendarId: ev.calendarId, eventId: ev.eventId }), sleep);
         await db.calendarEvent.delete({ where: { themeId: ev.themeId } });
         result.deleted++;
       } catch (error) {
