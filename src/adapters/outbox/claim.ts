@@ -43,6 +43,8 @@ export interface ClaimParams {
   laneSize: number;
   /** also take retries whose backoff has not run out (tests on a frozen clock) */
   skipBackoff: boolean;
+  /** the caller has just read that something is due (anythingDue): no second read before the claim */
+  knownDue?: boolean;
 }
 
 /** Rows a claim may take now: due, retries (all of them with `skipBackoff`), expired leases. */
@@ -64,7 +66,7 @@ export async function claimDue(db: Db, provider: Provider, p: ClaimParams): Prom
   if (p.lanes <= 0) return [];
   const leaseUntil = new Date(p.now.getTime() + p.leaseMs);
   const due = dueNow(p.now, p.skipBackoff, p.busy);
-  if (!(await anythingDue(db, p.now, p.skipBackoff, p.busy))) return [];
+  if (!p.knownDue && !(await anythingDue(db, p.now, p.skipBackoff, p.busy))) return [];
 
   const ids = await db.$transaction(async (tx) => {
     if (provider === 'postgresql') await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);

@@ -178,11 +178,13 @@ export class OutboxWorker {
    */
   async drain(options: { skipBackoff?: boolean; maxRounds?: number } = {}): Promise<void> {
     // Nothing due and nothing in flight: done, without registering, claiming and unregistering.
-    if (this.lanes.size === 0 && !(await anythingDue(this.o.db, this.o.clock.now(), options.skipBackoff ?? false))) return;
+    const idle = this.lanes.size === 0;
+    if (idle && !(await anythingDue(this.o.db, this.o.clock.now(), options.skipBackoff ?? false))) return;
     this.active++;
     try {
       for (let round = 0; round < (options.maxRounds ?? 1000); round++) {
-        const progress = await this.runOnce(options.skipBackoff ?? false);
+        // The first claim follows the read above that found work due: it need not read again.
+        const progress = await this.runOnce(options.skipBackoff ?? false, idle && round === 0);
         if (progress > 0) continue;
         if (this.lanes.size === 0) return;
         await Promise.race(this.lanes.values());
@@ -193,8 +195,8 @@ export class OutboxWorker {
   }
 
   /** One claim, its lanes run to the end. Returns rows that changed state. */
-  async runOnce(skipBackoff = false): Promise<number> {
-    const launched = await this.claimAndLaunch(skipBackoff);
+  async runOnce(skipBackoff = false, knownDue = false): Promise<number> {
+    const launched = await this.claimAndLaunch(skipBackoff, knownDue);
     const results = await Promise.all(launched);
     return results.reduce((a, b) => a + b, 0);
   }
@@ -244,9 +246,9 @@ export class OutboxWorker {
   // ---- claiming -------------------------------------------------------------------------------
 
   /** Claims what is due and starts a lane per target; returns the lanes started. */
-  private async claimAndLaunch(skipBackoff: boolean): Promise<Promise<number>[]> {
+  private async claimAndLaunch(skipBackoff: boolean, knownDue = false): Promise<Promise<number>[]> {
     await this.ensureRegistered();
-    const claimed = await this.claim(skipBackoff);
+    const claimed = await this.claim(skipBackoff, knownDue);
     if (claimed.length === 0) return [];
     const byTarget = byLane(claimed, (r) => r.target);
     await this.seedLimiter([...byTarget.keys()]);
@@ -263,7 +265,7 @@ export class OutboxWorker {
     );
   }
 
-  private async claim(skipBackoff: boolean): Promise<Row[]> {
+  private async claim(skipBackoff: boolean, knownDue: boolean): Promise<Row[]> {
     const free = this.o.concurrency - this.lanes.size;
     if (free <= 0) return [];
     return claimDue(this.o.db, this.o.provider, {
@@ -275,6 +277,7 @@ export class OutboxWorker {
       batchSize: this.o.batchSize,
       laneSize: this.o.laneSize,
       skipBackoff,
+      knownDue,
     });
   }
 
