@@ -43,6 +43,8 @@ export interface ClaimParams {
   laneSize: number;
   /** also take retries whose backoff has not run out (tests on a frozen clock) */
   skipBackoff: boolean;
+  /** the caller has just read that something is due (anythingDue): no second read before the claim */
+  knownDue?: boolean;
 }
 
 /** Rows a claim may take now: due, retries (all of them with `skipBackoff`), expired leases. */
@@ -64,9 +66,9 @@ export async function claimDue(db: Db, provider: Provider, p: ClaimParams): Prom
   if (p.lanes <= 0) return [];
   const leaseUntil = new Date(p.now.getTime() + p.leaseMs);
   const due = dueNow(p.now, p.skipBackoff, p.busy);
-  if (!(await anythingDue(db, p.now, p.skipBackoff, p.busy))) return [];
+  if (!p.knownDue && !(await anythingDue(db, p.now, p.skipBackoff, p.busy))) return [];
 
-  const ids = await db.$transaction(async (tx) => {
+  const claimed = await db.$transaction(async (tx) => {
     if (provider === 'postgresql') await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
     const candidates = await tx.outboxMessage.findMany({ where: due, orderBy: ORDER, take: p.batchSize, select: { target: true } });
     const targets = firstLanes(candidates, (c) => c.target, p.lanes);
@@ -80,14 +82,18 @@ export async function claimDue(db: Db, provider: Provider, p: ClaimParams): Prom
     // nothing; a retry in its backoff or a live lease keeps the rows behind it waiting.
     const take = duePrefixes(open, p, { laneOf: (r) => r.target, laneSize: p.laneSize, passes: (r) => r.status !== 'sending' && r.attempts === 0 }).map((r) => r.id);
     if (take.length === 0) return [];
-    await tx.outboxMessage.updateMany({ where: { id: { in: take } }, data: { status: 'sending', leaseUntil, claimedBy: p.workerId } });
-    return take;
+    // The claimed rows come back from the UPDATE itself (RETURNING): no read after the claim.
+    return tx.outboxMessage.updateManyAndReturn({ where: { id: { in: take } }, data: { status: 'sending', leaseUntil, claimedBy: p.workerId } });
   });
-  if (ids.length === 0) return [];
-  const rows = (await db.outboxMessage.findMany({ where: { id: { in: ids }, claimedBy: p.workerId }, orderBy: ORDER })) as Row[];
   // Outcomes clear attemptStartedAt, so a row that still has it was taken over from a worker that
   // died mid-call: marked 'sending' here (ambiguous), every other row 'pending'.
-  return rows.map((r) => ({ ...r, status: r.attemptStartedAt ? 'sending' : 'pending' }));
+  return claimed.sort(inDeliveryOrder).map((r) => ({ ...r, status: r.attemptStartedAt ? 'sending' : 'pending' }));
+}
+
+/** ORDER, for rows from an UPDATE … RETURNING (which has no order of its own). */
+function inDeliveryOrder(a: { seq: bigint; createdAt: Date; id: string }, b: { seq: bigint; createdAt: Date; id: string }): number {
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  return a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Hands claimed, unattempted rows back (pending, due as they were). */

@@ -113,6 +113,8 @@ export class OutboxWorker {
   private registration: Promise<void> | undefined;
   /** nothing is sent before this (on the limiter's RateTime): lets the workers already running shrink their share first */
   private joinUntil = 0;
+  /** a claim or a lane failed part-way: rows may still be leased to this worker, unattempted */
+  private mayHoldRows = false;
 
   constructor(options: OutboxWorkerOptions) {
     this.o = {
@@ -178,11 +180,13 @@ export class OutboxWorker {
    */
   async drain(options: { skipBackoff?: boolean; maxRounds?: number } = {}): Promise<void> {
     // Nothing due and nothing in flight: done, without registering, claiming and unregistering.
-    if (this.lanes.size === 0 && !(await anythingDue(this.o.db, this.o.clock.now(), options.skipBackoff ?? false))) return;
+    const idle = this.lanes.size === 0;
+    if (idle && !(await anythingDue(this.o.db, this.o.clock.now(), options.skipBackoff ?? false))) return;
     this.active++;
     try {
       for (let round = 0; round < (options.maxRounds ?? 1000); round++) {
-        const progress = await this.runOnce(options.skipBackoff ?? false);
+        // The first claim follows the read above that found work due: it need not read again.
+        const progress = await this.runOnce(options.skipBackoff ?? false, idle && round === 0);
         if (progress > 0) continue;
         if (this.lanes.size === 0) return;
         await Promise.race(this.lanes.values());
@@ -193,8 +197,8 @@ export class OutboxWorker {
   }
 
   /** One claim, its lanes run to the end. Returns rows that changed state. */
-  async runOnce(skipBackoff = false): Promise<number> {
-    const launched = await this.claimAndLaunch(skipBackoff);
+  async runOnce(skipBackoff = false, knownDue = false): Promise<number> {
+    const launched = await this.claimAndLaunch(skipBackoff, knownDue);
     const results = await Promise.all(launched);
     return results.reduce((a, b) => a + b, 0);
   }
@@ -234,36 +238,47 @@ export class OutboxWorker {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     await Promise.all(this.lanes.values());
-    // Safety net: nothing claimed by this worker stays leased once it is gone.
-    await this.o.db.outboxMessage
-      .updateMany({ where: { status: 'sending', claimedBy: this.o.workerId, attemptStartedAt: null }, data: { status: 'pending', claimedBy: null, leaseUntil: null } })
-      .catch((error: unknown) => this.o.log.warn('outbox release failed', { error }));
+    // Safety net: nothing claimed by this worker stays leased once it is gone. Lanes that ran to
+    // their end settled or handed back every row they were given, so only a failure leaves any.
+    if (this.mayHoldRows) {
+      this.mayHoldRows = false;
+      await this.o.db.outboxMessage.updateMany({ where: { status: 'sending', claimedBy: this.o.workerId, attemptStartedAt: null }, data: { status: 'pending', claimedBy: null, leaseUntil: null } }).catch((error: unknown) => {
+        this.mayHoldRows = true;
+        this.o.log.warn('outbox release failed', { error });
+      });
+    }
     await this.o.db.outboxWorkerHeartbeat.deleteMany({ where: { workerId: this.o.workerId } }).catch(() => undefined);
   }
 
   // ---- claiming -------------------------------------------------------------------------------
 
   /** Claims what is due and starts a lane per target; returns the lanes started. */
-  private async claimAndLaunch(skipBackoff: boolean): Promise<Promise<number>[]> {
+  private async claimAndLaunch(skipBackoff: boolean, knownDue = false): Promise<Promise<number>[]> {
     await this.ensureRegistered();
-    const claimed = await this.claim(skipBackoff);
-    if (claimed.length === 0) return [];
-    const byTarget = byLane(claimed, (r) => r.target);
-    await this.seedLimiter([...byTarget.keys()]);
-    this.o.observer.claimed?.({ rows: claimed.length, targets: byTarget.size });
-    const reclaimed = claimed.filter((r) => r.status === 'sending').length;
-    if (reclaimed > 0) this.o.observer.reclaimed?.({ rows: reclaimed });
-    // Rows that wait for a parent (urgent, patch by key) go after the lanes of plain sends.
-    const queues = [...byTarget.entries()].sort(([, a], [, b]) => Number(a.some((r) => r.parentId)) - Number(b.some((r) => r.parentId)));
-    return launchLanes(
-      this.lanes,
-      queues,
-      (rows) => this.runLane(rows),
-      () => this.pump.kick(),
-    );
+    try {
+      const claimed = await this.claim(skipBackoff, knownDue);
+      if (claimed.length === 0) return [];
+      const byTarget = byLane(claimed, (r) => r.target);
+      await this.seedLimiter([...byTarget.keys()]);
+      this.o.observer.claimed?.({ rows: claimed.length, targets: byTarget.size });
+      const reclaimed = claimed.filter((r) => r.status === 'sending').length;
+      if (reclaimed > 0) this.o.observer.reclaimed?.({ rows: reclaimed });
+      // Rows that wait for a parent (urgent, patch by key) go after the lanes of plain sends.
+      const queues = [...byTarget.entries()].sort(([, a], [, b]) => Number(a.some((r) => r.parentId)) - Number(b.some((r) => r.parentId)));
+      return launchLanes(
+        this.lanes,
+        queues,
+        (rows) => this.runLane(rows),
+        () => this.pump.kick(),
+      );
+    } catch (error) {
+      // The claim may have committed before the failure: its rows never reached a lane.
+      this.mayHoldRows = true;
+      throw error;
+    }
   }
 
-  private async claim(skipBackoff: boolean): Promise<Row[]> {
+  private async claim(skipBackoff: boolean, knownDue: boolean): Promise<Row[]> {
     const free = this.o.concurrency - this.lanes.size;
     if (free <= 0) return [];
     return claimDue(this.o.db, this.o.provider, {
@@ -275,6 +290,7 @@ export class OutboxWorker {
       batchSize: this.o.batchSize,
       laneSize: this.o.laneSize,
       skipBackoff,
+      knownDue,
     });
   }
 
@@ -300,6 +316,15 @@ export class OutboxWorker {
 
   /** Delivers one target's rows in order; stops at the first row that must wait and hands the rest back. */
   private async runLane(rows: Row[]): Promise<number> {
+    try {
+      return await this.deliverLane(rows);
+    } catch (error) {
+      this.mayHoldRows = true;
+      throw error;
+    }
+  }
+
+  private async deliverLane(rows: Row[]): Promise<number> {
     let progress = 0;
     for (let i = 0; i < rows.length; i++) {
       if (this.stopping) {
@@ -312,6 +337,7 @@ export class OutboxWorker {
       } catch (error) {
         // The database failed under us: hand the rest back; the lease covers this row.
         this.o.log.error('outbox delivery failed', { error, outboxId: rows[i]!.id });
+        this.mayHoldRows = true;
         await this.release(rows.slice(i + 1)).catch(() => undefined);
         break;
       }

@@ -72,14 +72,13 @@ export async function releaseClaim(ctx: UseCaseContext, item: PlannedReminder): 
   await ctx.tx.reminderLog.delete({ where: { key: item.key } });
 }
 
-/** Writes the final state of a claimed reminder's row. */
-async function settleLog(ctx: UseCaseContext, _campaignId: string, row: LogRow): Promise<string> {
-  const updated = await ctx.tx.reminderLog.update({
+/** Writes the final state of a claimed reminder's row (with its outbox row, when sent: one update). */
+async function settleLog(ctx: UseCaseContext, row: LogRow): Promise<void> {
+  await ctx.tx.reminderLog.update({
     where: { key: row.key },
     data: { status: row.status, channel: row.channel, detail: row.detail ?? null, outboxId: row.outboxId ?? null },
     select: { id: true },
   });
-  return updated.id;
 }
 
 /** Records a reminder that was due while the server was down, longer ago than the grace period. */
@@ -87,23 +86,29 @@ export async function recordMissed(ctx: UseCaseContext, item: PlannedReminder): 
   await writeLog(ctx, item.campaignId, { key: item.key, unitId: item.unitId, kind: item.kind, date: item.date, status: 'skipped', channel: item.unitId ? 'group' : 'coordinator', detail: 'missed: server down' });
 }
 
-/** Automatic reminders a unit got in the ISO week of a date (main rows only). */
-async function sentThisWeek(tx: Tx, campaignId: string, unitId: string, date: CivilDate, excludeKey: string): Promise<number> {
-  const start = isoWeekStart(date);
+/**
+ * What the unit already got, besides this reminder (main rows only): the automatic reminders of
+ * the reminder's ISO week (the weekly cap) and, for a deadline reminder, the deadline reminders of
+ * the campaign (the ladder's position). One read serves both.
+ */
+async function remindersSent(tx: Tx, item: PlannedReminder & { unitId: string }): Promise<{ thisWeek: number; deadline: number }> {
+  const start = isoWeekStart(item.date);
+  const end = addDays(start, 6);
+  const inWeek = { date: { gte: start, lte: end } };
+  const ofDeadline = { kind: { startsWith: 'deadline-' } };
   const rows = await tx.reminderLog.findMany({
-    where: { campaignId, unitId, status: 'sent', date: { gte: start, lte: addDays(start, 6) }, key: { not: excludeKey } },
-    select: { key: true, kind: true },
+    where: { campaignId: item.campaignId, unitId: item.unitId, status: 'sent', key: { not: item.key }, ...(isDeadlineKind(item.kind) ? { OR: [inWeek, ofDeadline] } : inWeek) },
+    select: { key: true, kind: true, date: true },
   });
-  return rows.filter((r) => !r.key.includes('#') && isCappedKind(r.kind)).length;
+  const main = rows.filter((r) => !r.key.includes('#'));
+  return {
+    thisWeek: main.filter((r) => r.date >= start && r.date <= end && isCappedKind(r.kind)).length,
+    deadline: main.filter((r) => isDeadlineKind(r.kind)).length,
+  };
 }
 
-/** Deadline reminders already sent to the unit in this campaign (the ladder's position). */
-async function deadlineRemindersSent(tx: Tx, campaignId: string, unitId: string, excludeKey: string): Promise<number> {
-  const rows = await tx.reminderLog.findMany({
-    where: { campaignId, unitId, status: 'sent', kind: { startsWith: 'deadline-' }, key: { not: excludeKey } },
-    select: { key: true },
-  });
-  return rows.filter((r) => !r.key.includes('#')).length;
+function isDeadlineKind(kind: string): boolean {
+  return kind.startsWith('deadline-');
 }
 
 export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, item: PlannedReminder): Promise<DeliveryOutcome> {
@@ -113,53 +118,53 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
 
   // Re-check inside the transaction: a unit that just submitted gets nothing.
   let submissionId = '';
-  if (item.kind.startsWith('deadline-')) {
+  if (isDeadlineKind(item.kind)) {
     const sub = await tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: item.campaignId, unitId } }, select: { id: true, status: true } });
     if (!sub || !owesSubmission(sub.status)) return 'not-applicable';
     submissionId = sub.id;
   }
-  let themes: { id: string; title: string; month: number; scheduledMonth: number | null; summaryStatus: string | null }[] = [];
+  let themes: { id: string; title: string; month: number; scheduledMonth: number | null }[] = [];
   if (item.themeIds) {
-    const rows = await tx.theme.findMany({
-      where: { id: { in: item.themeIds }, state: 'active', reviewStatus: 'approved' },
-      select: { id: true, title: true, month: true, scheduledMonth: true, seq: true, summary: { select: { status: true } } },
+    // Only month-start concerns themes whose summary is already in; the filter is part of the read.
+    const summaryOwed = item.kind === 'month-start' ? {} : { OR: [{ summary: null }, { summary: { status: { not: 'submitted' } } }] };
+    themes = await tx.theme.findMany({
+      where: { id: { in: item.themeIds }, state: 'active', reviewStatus: 'approved', ...summaryOwed },
+      select: { id: true, title: true, month: true, scheduledMonth: true },
       orderBy: { seq: 'asc' },
     });
-    themes = rows.map((t) => ({ id: t.id, title: t.title, month: t.month, scheduledMonth: t.scheduledMonth, summaryStatus: t.summary?.status ?? null })).filter((t) => item.kind === 'month-start' || t.summaryStatus !== 'submitted');
     if (themes.length === 0) return 'not-applicable';
   }
 
   const unit = await loadUnitContact(tx, unitId);
   if (!unit) return 'not-applicable';
 
-  if (isCappedKind(item.kind)) {
-    const count = await sentThisWeek(tx, item.campaignId, unitId, item.date, item.key);
-    if (count >= env.settings.maxRemindersPerUnitPerWeek) {
-      await settleLog(ctx, item.campaignId, {
-        key: item.key,
-        unitId,
-        kind: item.kind,
-        date: item.date,
-        status: 'skipped',
-        channel: unit.chatId ? 'group' : 'dm',
-        detail: `capped: 本周已提醒 ${count} 次（上限 ${env.settings.maxRemindersPerUnitPerWeek} 次）`,
-      });
-      return 'skipped';
-    }
+  const capped = isCappedKind(item.kind);
+  const sent = capped || isDeadlineKind(item.kind) ? await remindersSent(tx, { ...item, unitId }) : { thisWeek: 0, deadline: 0 };
+  if (capped && sent.thisWeek >= env.settings.maxRemindersPerUnitPerWeek) {
+    await settleLog(ctx, {
+      key: item.key,
+      unitId,
+      kind: item.kind,
+      date: item.date,
+      status: 'skipped',
+      channel: unit.chatId ? 'group' : 'dm',
+      detail: `capped: 本周已提醒 ${sent.thisWeek} 次（上限 ${env.settings.maxRemindersPerUnitPerWeek} 次）`,
+    });
+    return 'skipped';
   }
 
   const liaisons = liaisonOpenIds(unit);
   const mainChannel: ReminderChannel = unit.chatId ? 'group' : 'dm';
   if (!unit.chatId && liaisons.length === 0) {
-    await settleLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联系人未关联飞书' });
+    await settleLog(ctx, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联系人未关联飞书' });
     return 'skipped';
   }
 
-  // The claim (made first in this transaction) becomes the sent record; the messages are queued with it.
-  const logId = await settleLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'sent', channel: mainChannel });
+  // The claim (made first in this transaction) becomes the sent record of the main message, queued with it.
+  const settleSent = (outboxId: string) => settleLog(ctx, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'sent', channel: mainChannel, outboxId });
 
-  if (item.kind.startsWith('deadline-')) {
-    const sentBefore = await deadlineRemindersSent(tx, item.campaignId, unitId, item.key);
+  if (isDeadlineKind(item.kind)) {
+    const sentBefore = sent.deadline;
     const channels = deadlineChannels(sentBefore, item.isLast === true, env.settings, unit.chatId !== null);
     const deadline = item.deadline ?? env.campaign.deadline;
     const leftText = workdaysLeftText(item.date, deadline, env.calendar);
@@ -173,8 +178,9 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
       contactLine: contactLine(env.campaign),
       urgent: channels.includes('urgent'),
     };
-    const mainKey = await sendMain(ctx, item, unit, liaisons, deadlineReminderCard(view), logId);
-    await sendExtras(ctx, item, unit, liaisons, channels, mainKey, { ...view, remindersSent: sentBefore });
+    const main = await sendMain(ctx, item, unit, liaisons, deadlineReminderCard(view));
+    await settleSent(main.outboxId);
+    await sendExtras(ctx, item, unit, liaisons, channels, main.key, { ...view, remindersSent: sentBefore });
   } else {
     const kind = item.kind === 'month-start' ? 'month-start' : item.kind === 'month-end' ? 'month-end' : 'summary-due';
     const offset = /^summary-due-(\d+)$/.exec(item.kind)?.[1];
@@ -187,13 +193,14 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
       requirements: PLAN_DEFAULTS.requirements,
       ...(offset ? { dueText: `活动月结束后第 ${offset} 个工作日` } : {}),
     });
-    await sendMain(ctx, item, unit, liaisons, cardJson, logId);
+    const main = await sendMain(ctx, item, unit, liaisons, cardJson);
+    await settleSent(main.outboxId);
   }
   return 'sent';
 }
 
-/** The group @ message (or direct messages when the unit has no bound group); returns the send key. */
-async function sendMain(ctx: UseCaseContext, item: PlannedReminder, unit: UnitContact, liaisons: string[], cardJson: ReturnType<typeof deadlineReminderCard>, logId: string): Promise<string> {
+/** The group @ message (or direct messages when the unit has no bound group); returns the first send's key and outbox row. */
+async function sendMain(ctx: UseCaseContext, item: PlannedReminder, unit: UnitContact, liaisons: string[], cardJson: ReturnType<typeof deadlineReminderCard>): Promise<{ key: string; outboxId: string }> {
   const targets: Recipient[] = unit.chatId ? [{ chatId: unit.chatId }] : liaisons.map((openId) => ({ openId }));
   let firstKey = '';
   let firstId = '';
@@ -205,8 +212,7 @@ async function sendMain(ctx: UseCaseContext, item: PlannedReminder, unit: UnitCo
       firstId = id;
     }
   }
-  await ctx.tx.reminderLog.update({ where: { id: logId }, data: { outboxId: firstId } });
-  return firstKey;
+  return { key: firstKey, outboxId: firstId };
 }
 
 async function sendExtras(
@@ -307,15 +313,14 @@ async function deliverToCoordinator(ctx: UseCaseContext, env: DeliveryEnv, item:
   }
   const recipients = await coordinatorRecipients(tx, ctx.config);
   if (recipients.length === 0) {
-    await settleLog(ctx, item.campaignId, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'skipped', channel: 'coordinator', detail: 'no coordinator chat' });
+    await settleLog(ctx, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'skipped', channel: 'coordinator', detail: 'no coordinator chat' });
     return 'skipped';
   }
-  const logId = await settleLog(ctx, item.campaignId, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'sent', channel: 'coordinator' });
   let first: string | null = null;
   for (const to of recipients) {
     const id = await ctx.enqueue(`rem:${item.key}:${recipientKey(to)}`, { op: 'send', to, card: cardJson });
     first ??= id;
   }
-  await tx.reminderLog.update({ where: { id: logId }, data: { outboxId: first } });
+  await settleLog(ctx, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'sent', channel: 'coordinator', outboxId: first });
   return 'sent';
 }

@@ -64,7 +64,7 @@ export async function loadPlanInput(tx: Tx, campaign: CampaignRow, config?: Pick
   const launchedAt = campaign.launchedAt;
   const submissions = await tx.submission.findMany({
     where: { campaignId: campaign.id, unit: { active: true } },
-    select: { unitId: true, status: true, deadlineOverride: true, updatedAt: true },
+    select: { id: true, unitId: true, status: true, deadlineOverride: true, updatedAt: true },
   });
   const units: PlanUnit[] = submissions.map((s) => ({
     id: s.unitId,
@@ -80,18 +80,19 @@ export async function loadPlanInput(tx: Tx, campaign: CampaignRow, config?: Pick
       month: true,
       scheduledMonth: true,
       updatedAt: true,
-      submission: { select: { unitId: true } },
+      submissionId: true,
       summary: { select: { status: true } },
       decisions: { where: { decision: 'approve' }, orderBy: { createdAt: 'desc' }, take: 1, select: { createdAt: true } },
     },
   });
-  const themes: PlanTheme[] = themeRows.map((t) => ({
-    id: t.id,
-    unitId: t.submission.unitId,
-    month: t.scheduledMonth ?? t.month,
-    approvedAt: t.decisions[0]?.createdAt ?? t.updatedAt,
-    summarySubmitted: t.summary?.status === 'submitted',
-  }));
+  // The themes' submissions are among those just read (same filter), so their units need no read
+  // of their own; a theme whose unit was made active between the two reads waits for the next tick.
+  const unitOfSubmission = new Map(submissions.map((s) => [s.id, s.unitId]));
+  const themes: PlanTheme[] = themeRows.flatMap((t) => {
+    const unitId = unitOfSubmission.get(t.submissionId);
+    if (unitId === undefined) return [];
+    return [{ id: t.id, unitId, month: t.scheduledMonth ?? t.month, approvedAt: t.decisions[0]?.createdAt ?? t.updatedAt, summarySubmitted: t.summary?.status === 'submitted' }];
+  });
   return {
     settings,
     input: {

@@ -1,0 +1,44 @@
+// A lane that fails part-way (the database errs under it) leaves no row leased to the worker once
+// its drain is over: the worker's safety net hands unattempted rows back (src/adapters/outbox/worker.ts).
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
+import { startHarness, type Harness } from '../support/harness.ts';
+import { withContext } from '../../src/app/context.ts';
+
+describe.each(PROVIDERS_UNDER_TEST)('outbox rows after a failed lane (%s)', (provider) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ provider });
+    await h.drainOutbox();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('hands back the row whose attempt could not be marked, and delivers it on the next drain', async () => {
+    const chatId = h.demo.units[0]!.chatId;
+    await withContext(h.services, 'test', (ctx) => ctx.enqueue('release:first', { op: 'send', to: { chatId }, text: '第一条' }));
+    // The batch transaction that marks the attempt as started (row-writes.ts) fails once.
+    const original = h.db.$transaction.bind(h.db);
+    let failed = false;
+    const spy = vi.spyOn(h.db, '$transaction').mockImplementation(((arg: unknown, ...rest: unknown[]) => {
+      if (Array.isArray(arg) && !failed) {
+        failed = true;
+        return Promise.reject(new Error('database went away'));
+      }
+      return (original as (...a: unknown[]) => unknown)(arg, ...rest);
+    }) as typeof h.db.$transaction);
+    try {
+      await h.app.worker.drain({ skipBackoff: true, maxRounds: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(failed).toBe(true);
+    const row = await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'release:first' } });
+    expect({ status: row.status, claimedBy: row.claimedBy, attempts: row.attempts }).toEqual({ status: 'pending', claimedBy: null, attempts: 0 });
+
+    await h.app.worker.drain({ skipBackoff: true });
+    expect((await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'release:first' } })).status).toBe('sent');
+    expect(h.messages(chatId).some((m) => m.text === '第一条')).toBe(true);
+  });
+});
