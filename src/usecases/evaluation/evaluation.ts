@@ -464,9 +464,8 @@ function progressView(r: EvaluationResults, readiness: string[] = []): Evaluatio
 
 /** The 评选进度 card's content: judges' progress, the ranking and the readiness warnings. */
 export async function progressOf(ctx: UseCaseContext, campaign: Campaign): Promise<EvaluationProgressView> {
-  const criteria = await loadCriteria(ctx.tx, campaign.id);
   const r = await computeResults(ctx.tx, campaign);
-  if (criteria.length === 0) r.criteria = await ensureCriteria(ctx.tx, campaign.id);
+  if (r.criteria.length === 0) r.criteria = await ensureCriteria(ctx.tx, campaign.id);
   return progressView(r, await readinessOf(ctx.tx, r));
 }
 
@@ -484,7 +483,8 @@ export async function confirmWinners(ctx: UseCaseContext, campaign: Campaign, wi
   const valid = winners.filter((w) => r.results.some((x) => x.activity.themeId === w && x.aggregate.final !== undefined));
   if (valid.length === 0) return { kind: 'none_chosen', progress: progressView(r, await readinessOf(ctx.tx, r)) };
   const ordered = r.results.filter((x) => valid.includes(x.activity.themeId));
-  await ctx.tx.evaluation.update({ where: { id: evaluation.id }, data: { status: 'announced', winners: JSON.stringify(ordered.map((x) => x.activity.themeId)), confirmedBy: ctx.actor, confirmedAt: ctx.now } });
+  const winnerIds = ordered.map((x) => x.activity.themeId);
+  await ctx.tx.evaluation.update({ where: { id: evaluation.id }, data: { status: 'announced', winners: JSON.stringify(winnerIds), confirmedBy: ctx.actor, confirmedAt: ctx.now } });
   await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { status: 'closed' } });
   await ctx.audit({
     action: 'evaluation.confirm',
@@ -497,8 +497,8 @@ export async function confirmWinners(ctx: UseCaseContext, campaign: Campaign, wi
   const targets = new Set(chats.map((c) => c.chatId));
   if (ctx.config.coordinatorChatId) targets.add(ctx.config.coordinatorChatId);
   for (const chatId of targets) await ctx.enqueue(`evaluation.announce:${campaign.id}:${chatId}`, { op: 'send', to: { chatId }, card: announcement });
-  const after = await computeResults(ctx.tx, campaign);
-  return { kind: 'announced', groups: targets.size, progress: progressView(after) };
+  // Only the evaluation's status and winners changed since the results were computed.
+  return { kind: 'announced', groups: targets.size, progress: progressView({ ...r, evaluation: { status: 'announced', winners: winnerIds } }) };
 }
 
 export type { Criterion };
