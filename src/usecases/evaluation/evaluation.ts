@@ -12,7 +12,7 @@ import { announcementCard, judgeHomeCard, type criteriaCard, type EvaluationProg
 export type CriteriaView = Parameters<typeof criteriaCard>[0];
 export type JudgeHomeView = Parameters<typeof judgeHomeCard>[0];
 export type JudgePickerView = Parameters<typeof judgePickerCard>[0];
-import { deny, loadActivity } from '../summaries/common.ts';
+import { deny, loadActivity, type ActivityRow } from '../summaries/common.ts';
 import { summaryRowSelect, valuesOf } from '../summaries/summary.ts';
 import { computeResults, ensureCriteria, heldActivities, judgeConflictUnits, loadCriteria, type EvaluationResults } from './results.ts';
 import { quoteInput } from '../../domain/user-text.ts';
@@ -55,16 +55,16 @@ export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, fo
     after: { criteria: criteria.map((c) => ({ key: c.key, weight: c.weight, max: c.maxScore })) },
   });
   const judges = await ctx.tx.judge.findMany({ where: { campaignId: campaign.id } });
-  for (const j of judges) await inviteJudge(ctx, campaign, j.openId, j.name);
+  for (const j of judges) await inviteJudge(ctx, campaign, j);
   const held = (await heldActivities(ctx.tx, campaign.id)).length;
   return { ok: true, alreadyOpen: false, forced: !inWindow, held, judgesNotified: judges.length, progress: await progressOf(ctx, campaign) };
 }
 
-async function inviteJudge(ctx: UseCaseContext, campaign: Campaign, openId: string, name: string): Promise<void> {
+async function inviteJudge(ctx: UseCaseContext, campaign: Campaign, { openId, name, unitId }: JudgeRecord): Promise<void> {
   await ctx.enqueue(`evaluation.invite:${campaign.id}:${openId}`, {
     op: 'send',
     to: { openId },
-    card: judgeHomeCard({ ...(await judgeHome(ctx, campaign, openId, name)), notice: `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委，请在下方选择活动评分。` }),
+    card: judgeHomeCard({ ...(await judgeHome(ctx, campaign, { openId, name, unitId })), notice: `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委，请在下方选择活动评分。` }),
   });
 }
 
@@ -184,7 +184,7 @@ export async function addJudges(ctx: UseCaseContext, campaign: Campaign, people:
     } else {
       await ctx.tx.judge.create({ data: { campaignId: campaign.id, openId: p.openId, name: p.name || p.openId, unitId, addedBy: ctx.actor, createdAt: ctx.now } });
       lines.push(`已添加评委 ${p.name}${unitName ? `（${unitName}，回避本单位活动）` : '（未关联单位）'}`);
-      if (evaluation && evaluation.status === 'open') await inviteJudge(ctx, campaign, p.openId, p.name);
+      if (evaluation && evaluation.status === 'open') await inviteJudge(ctx, campaign, { openId: p.openId, name: p.name, unitId });
     }
     await ctx.audit({ action: 'evaluation.add_judge', entity: 'Judge', entityId: p.openId, after: { name: p.name, unitId } });
   }
@@ -227,31 +227,50 @@ export async function saveCriteria(ctx: UseCaseContext, campaign: Campaign, form
 
 // ---------------------------------------------------------------- judging
 
+type JudgeRecord = { openId: string; name: string; unitId: string | null };
+
+/**
+ * What a judge's click works from, loaded once and passed down (a score click used to read the
+ * rubric four times and the held activities twice): the campaign's held activities, the rubric and
+ * the units the judge may not score.
+ */
+interface JudgingScope {
+  judge: JudgeRecord;
+  held: ActivityRow[];
+  criteria: Criterion[];
+  own: Set<string>;
+}
+
 async function judgeOf(ctx: UseCaseContext, campaign: Campaign) {
   return ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId: ctx.actor } } });
 }
 
-async function judgeItems(ctx: UseCaseContext, campaign: Campaign, openId: string, unitId: string | null): Promise<JudgeItem[]> {
-  const [held, criteria, scores, own] = await Promise.all([
-    heldActivities(ctx.tx, campaign.id),
-    loadCriteria(ctx.tx, campaign.id),
-    ctx.tx.score.findMany({ where: { campaignId: campaign.id, judgeOpenId: openId } }),
-    judgeConflictUnits(ctx.tx, { openId, unitId }),
-  ]);
-  return held.map((a) => {
+async function judgingScope(ctx: UseCaseContext, campaign: Campaign, judge: JudgeRecord): Promise<JudgingScope> {
+  const [held, criteria, own] = await Promise.all([heldActivities(ctx.tx, campaign.id), loadCriteria(ctx.tx, campaign.id), judgeConflictUnits(ctx.tx, judge)]);
+  return { judge, held, criteria, own };
+}
+
+/** Every held activity with the judge's state on it (scored, to do, own unit), from the judge's scores as stored now. */
+async function judgeItems(ctx: UseCaseContext, campaign: Campaign, scope: JudgingScope): Promise<JudgeItem[]> {
+  const scores = await ctx.tx.score.findMany({ where: { campaignId: campaign.id, judgeOpenId: scope.judge.openId } });
+  return scope.held.map((a) => {
     const label = `${a.unitName} · ${a.month}月 · ${a.title}`;
-    if (own.has(a.unitId)) return { themeId: a.themeId, label, state: 'conflict' as const };
+    if (scope.own.has(a.unitId)) return { themeId: a.themeId, label, state: 'conflict' as const };
     const mine = scores.filter((s) => s.themeId === a.themeId);
-    const complete = criteria.length > 0 && criteria.every((c) => mine.some((s) => s.criterionKey === c.key));
+    const complete = scope.criteria.length > 0 && scope.criteria.every((c) => mine.some((s) => s.criterionKey === c.key));
     return { themeId: a.themeId, label, state: complete ? ('scored' as const) : ('todo' as const) };
   });
 }
 
-export async function judgeHome(ctx: UseCaseContext, campaign: Campaign, openId: string, name: string): Promise<JudgeHomeView> {
-  const judge = await ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId } } });
+function homeView(campaign: Campaign, judge: JudgeRecord, items: JudgeItem[], evaluation: { status: string } | null): JudgeHomeView {
+  return { year: campaign.year, judgeName: judge.name, items, closed: !evaluation || evaluation.status !== 'open' };
+}
+
+/** The judge's home card content; `judge.name` is the name shown. */
+export async function judgeHome(ctx: UseCaseContext, campaign: Campaign, judge: JudgeRecord): Promise<JudgeHomeView> {
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
-  const items = await judgeItems(ctx, campaign, openId, judge?.unitId ?? null);
-  return { year: campaign.year, judgeName: name, items, closed: !evaluation || evaluation.status !== 'open' };
+  const items = await judgeItems(ctx, campaign, await judgingScope(ctx, campaign, judge));
+  return homeView(campaign, judge, items, evaluation);
 }
 
 /**
@@ -266,35 +285,43 @@ export async function judgeHomeFor(ctx: UseCaseContext, campaign: Campaign): Pro
   if (!judge) return { kind: 'refused', text: await deny(ctx, 'evaluation.home', 'Evaluation', campaign.id, '您不是本年度评选的评委。如需参与评分，请联系县政务公开办添加。') };
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
   if (!evaluation) return { kind: 'unavailable', text: '评选尚未开启' };
-  return { kind: 'home', home: await judgeHome(ctx, campaign, judge.openId, judge.name) };
+  const items = await judgeItems(ctx, campaign, await judgingScope(ctx, campaign, judge));
+  return { kind: 'home', home: homeView(campaign, judge, items, evaluation) };
 }
 
-async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: string, judgeOpenId: string, typed?: Record<string, string>, comment?: string, errors: Record<string, string> = {}): Promise<ScoreCardView | undefined> {
-  const a = await loadActivity(ctx.tx, themeId);
+/** The score card for one held activity; `items`: the judge's list when the caller has it as stored now. */
+async function scoreCardFor(
+  ctx: UseCaseContext,
+  campaign: Campaign,
+  scope: JudgingScope,
+  a: ActivityRow,
+  items?: JudgeItem[],
+  typed?: Record<string, string>,
+  comment?: string,
+  errors: Record<string, string> = {},
+): Promise<ScoreCardView | undefined> {
   const s = await ctx.tx.summary.findUnique({
-    where: { themeId },
+    where: { themeId: a.themeId },
     select: {
       ...summaryRowSelect,
       attachments: { where: { deletedAt: null }, orderBy: [{ kind: 'asc' }, { createdAt: 'asc' }], select: { feishuKey: true, fileName: true, kind: true } },
     },
   });
-  if (!a || !s) return undefined;
-  const criteria = await loadCriteria(ctx.tx, campaign.id);
+  if (!s) return undefined;
   let shownTyped = typed;
   let shownComment = comment;
   if (!shownTyped) {
-    const mine = await ctx.tx.score.findMany({ where: { themeId, judgeOpenId } });
+    const mine = await ctx.tx.score.findMany({ where: { themeId: a.themeId, judgeOpenId: scope.judge.openId } });
     shownTyped = Object.fromEntries(mine.map((m) => [m.criterionKey, String(m.score)]));
     shownComment = mine.find((m) => m.comment)?.comment ?? '';
   }
-  const judge = await ctx.tx.judge.findUnique({ where: { campaignId_openId: { campaignId: campaign.id, openId: judgeOpenId } } });
-  const items = await judgeItems(ctx, campaign, judgeOpenId, judge?.unitId ?? null);
-  const done = items.filter((i) => i.state === 'scored').length;
-  const eligible = items.filter((i) => i.state !== 'conflict').length;
+  const list = items ?? (await judgeItems(ctx, campaign, scope));
+  const done = list.filter((i) => i.state === 'scored').length;
+  const eligible = list.filter((i) => i.state !== 'conflict').length;
   // LOGO photos first (kind 'logo_photo' sorts before 'photo').
   const photos = s.attachments;
   return {
-    themeId,
+    themeId: a.themeId,
     unitName: a.unitName,
     title: a.title,
     month: a.month,
@@ -306,7 +333,7 @@ async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: st
       .slice(0, 3),
     photoNames: photos.map((p) => p.fileName),
     evidence: parseEvidenceCheck(s.evidenceCheck),
-    criteria,
+    criteria: scope.criteria,
     typed: shownTyped,
     comment: shownComment ?? '',
     errors,
@@ -314,18 +341,20 @@ async function scoreCardFor(ctx: UseCaseContext, campaign: Campaign, themeId: st
   };
 }
 
-async function refuseConflict(ctx: UseCaseContext, campaign: Campaign, themeId: string, action: string): Promise<JudgeRefusal | undefined> {
-  const judge = await judgeOf(ctx, campaign);
-  if (!judge) return { kind: 'refused', text: await deny(ctx, action, 'Evaluation', campaign.id, '您不是本年度评选的评委') };
-  const a = await loadActivity(ctx.tx, themeId);
+/** May the judge score this activity now? The activity when so. */
+async function refuseConflict(ctx: UseCaseContext, campaign: Campaign, scope: JudgingScope, themeId: string, action: string): Promise<JudgeRefusal | { activity: ActivityRow }> {
+  // A held activity of this campaign is approved and has a submitted summary; any other goes the long way.
+  const held = scope.held.find((x) => x.themeId === themeId);
+  const a = held ?? (await loadActivity(ctx.tx, themeId));
   if (!a) return { kind: 'refused', text: '找不到这项活动' };
-  const own = await judgeConflictUnits(ctx.tx, judge);
-  if (own.has(a.unitId)) return { kind: 'refused', text: await deny(ctx, action, 'Theme', themeId, `回避：评委不能为本单位（${a.unitName}）的活动评分`) };
+  if (scope.own.has(a.unitId)) return { kind: 'refused', text: await deny(ctx, action, 'Theme', themeId, `回避：评委不能为本单位（${a.unitName}）的活动评分`) };
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
   if (!evaluation || evaluation.status !== 'open') return { kind: 'unavailable', text: evaluation ? '评分已结束，不能再修改' : '评选尚未开启' };
-  const summary = await ctx.tx.summary.findUnique({ where: { themeId }, select: { status: true } });
-  if (summary?.status !== 'submitted') return { kind: 'unavailable', text: '这项活动还没有提交总结，暂不能评分' };
-  return undefined;
+  if (!held) {
+    const summary = await ctx.tx.summary.findUnique({ where: { themeId }, select: { status: true } });
+    if (summary?.status !== 'submitted') return { kind: 'unavailable', text: '这项活动还没有提交总结，暂不能评分' };
+  }
+  return { activity: a };
 }
 
 /**
@@ -343,29 +372,34 @@ export type ScoringResult =
 export async function openScoreCard(ctx: UseCaseContext, campaign: Campaign, themeId: string | undefined): Promise<ScoringResult> {
   const judge = await judgeOf(ctx, campaign);
   if (!judge) return { kind: 'refused', text: await deny(ctx, 'evaluation.pick', 'Evaluation', campaign.id, '您不是本年度评选的评委') };
+  const scope = await judgingScope(ctx, campaign, judge);
   let target = themeId;
+  let items: JudgeItem[] | undefined;
   if (!target) {
-    const items = await judgeItems(ctx, campaign, judge.openId, judge.unitId);
+    items = await judgeItems(ctx, campaign, scope);
     target = items.find((i) => i.state === 'todo')?.themeId;
-    if (!target) return { kind: 'all_done', saved: false, home: await judgeHome(ctx, campaign, judge.openId, judge.name) };
+    if (!target) return { kind: 'all_done', saved: false, home: homeView(campaign, judge, items, await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } })) };
   }
-  const refusal = await refuseConflict(ctx, campaign, target, 'evaluation.pick');
-  if (refusal) return refusal;
-  return { kind: 'score', score: await scoreCardFor(ctx, campaign, target, judge.openId) };
+  const checked = await refuseConflict(ctx, campaign, scope, target, 'evaluation.pick');
+  if ('kind' in checked) return checked;
+  return { kind: 'score', score: await scoreCardFor(ctx, campaign, scope, checked.activity, items) };
 }
 
 /** `evaluation.score`: validates and saves one judge's scores on one activity, then shows the next. */
 export async function submitScores(ctx: UseCaseContext, campaign: Campaign, themeId: string, formValue: Record<string, unknown> | undefined): Promise<ScoringResult> {
-  const refusal = await refuseConflict(ctx, campaign, themeId, 'evaluation.score');
-  if (refusal) return refusal;
-  const criteria = await loadCriteria(ctx.tx, campaign.id);
+  const judge = await judgeOf(ctx, campaign);
+  if (!judge) return { kind: 'refused', text: await deny(ctx, 'evaluation.score', 'Evaluation', campaign.id, '您不是本年度评选的评委') };
+  const scope = await judgingScope(ctx, campaign, judge);
+  const checked = await refuseConflict(ctx, campaign, scope, themeId, 'evaluation.score');
+  if ('kind' in checked) return checked;
+  const { criteria } = scope;
   const f = formValue ?? {};
   const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
   const typed = Object.fromEntries(criteria.map((c) => [c.key, str(f[`c_${c.key}`])]));
   const comment = str(f.comment).trim().slice(0, 300);
   const parsed = parseScores(typed, criteria);
   if (!parsed.ok) {
-    return { kind: 'invalid', errors: Object.values(parsed.errors), score: await scoreCardFor(ctx, campaign, themeId, ctx.actor, typed, comment, parsed.errors) };
+    return { kind: 'invalid', errors: Object.values(parsed.errors), score: await scoreCardFor(ctx, campaign, scope, checked.activity, undefined, typed, comment, parsed.errors) };
   }
   const before = await ctx.tx.score.findMany({ where: { themeId, judgeOpenId: ctx.actor }, select: { criterionKey: true, score: true } });
   for (const c of criteria) {
@@ -376,11 +410,12 @@ export async function submitScores(ctx: UseCaseContext, campaign: Campaign, them
     });
   }
   await ctx.audit({ action: 'evaluation.score', entity: 'Theme', entityId: themeId, before: before.length ? before : undefined, after: parsed.scores });
-  const judge = (await judgeOf(ctx, campaign))!;
-  const items = await judgeItems(ctx, campaign, judge.openId, judge.unitId);
+  const items = await judgeItems(ctx, campaign, scope);
   const next = items.find((i) => i.state === 'todo');
-  if (!next) return { kind: 'all_done', saved: true, home: await judgeHome(ctx, campaign, judge.openId, judge.name) };
-  return { kind: 'saved_next', score: await scoreCardFor(ctx, campaign, next.themeId, judge.openId) };
+  // refuseConflict found the evaluation open, and it still is.
+  if (!next) return { kind: 'all_done', saved: true, home: homeView(campaign, judge, items, { status: 'open' }) };
+  const activity = scope.held.find((a) => a.themeId === next.themeId)!;
+  return { kind: 'saved_next', score: await scoreCardFor(ctx, campaign, scope, activity, items) };
 }
 
 // ---------------------------------------------------------------- progress, winners
@@ -429,9 +464,8 @@ function progressView(r: EvaluationResults, readiness: string[] = []): Evaluatio
 
 /** The 评选进度 card's content: judges' progress, the ranking and the readiness warnings. */
 export async function progressOf(ctx: UseCaseContext, campaign: Campaign): Promise<EvaluationProgressView> {
-  const criteria = await loadCriteria(ctx.tx, campaign.id);
   const r = await computeResults(ctx.tx, campaign);
-  if (criteria.length === 0) r.criteria = await ensureCriteria(ctx.tx, campaign.id);
+  if (r.criteria.length === 0) r.criteria = await ensureCriteria(ctx.tx, campaign.id);
   return progressView(r, await readinessOf(ctx.tx, r));
 }
 
@@ -449,7 +483,8 @@ export async function confirmWinners(ctx: UseCaseContext, campaign: Campaign, wi
   const valid = winners.filter((w) => r.results.some((x) => x.activity.themeId === w && x.aggregate.final !== undefined));
   if (valid.length === 0) return { kind: 'none_chosen', progress: progressView(r, await readinessOf(ctx.tx, r)) };
   const ordered = r.results.filter((x) => valid.includes(x.activity.themeId));
-  await ctx.tx.evaluation.update({ where: { id: evaluation.id }, data: { status: 'announced', winners: JSON.stringify(ordered.map((x) => x.activity.themeId)), confirmedBy: ctx.actor, confirmedAt: ctx.now } });
+  const winnerIds = ordered.map((x) => x.activity.themeId);
+  await ctx.tx.evaluation.update({ where: { id: evaluation.id }, data: { status: 'announced', winners: JSON.stringify(winnerIds), confirmedBy: ctx.actor, confirmedAt: ctx.now } });
   await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { status: 'closed' } });
   await ctx.audit({
     action: 'evaluation.confirm',
@@ -462,8 +497,8 @@ export async function confirmWinners(ctx: UseCaseContext, campaign: Campaign, wi
   const targets = new Set(chats.map((c) => c.chatId));
   if (ctx.config.coordinatorChatId) targets.add(ctx.config.coordinatorChatId);
   for (const chatId of targets) await ctx.enqueue(`evaluation.announce:${campaign.id}:${chatId}`, { op: 'send', to: { chatId }, card: announcement });
-  const after = await computeResults(ctx.tx, campaign);
-  return { kind: 'announced', groups: targets.size, progress: progressView(after) };
+  // Only the evaluation's status and winners changed since the results were computed.
+  return { kind: 'announced', groups: targets.size, progress: progressView({ ...r, evaluation: { status: 'announced', winners: winnerIds } }) };
 }
 
 export type { Criterion };

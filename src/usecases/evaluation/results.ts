@@ -63,7 +63,22 @@ export async function loadJudges(tx: Tx, campaignId: string): Promise<JudgeRow[]
 /** A judge's own units: the Judge.unitId plus any unit the judge is a liaison of. */
 export async function judgeConflictUnits(tx: Tx, judge: { openId: string; unitId: string | null }): Promise<Set<string>> {
   const liaison = await tx.liaison.findMany({ where: { openId: judge.openId }, select: { unitId: true } });
-  const set = new Set(liaison.map((l) => l.unitId));
+  return ownUnits(judge, liaison);
+}
+
+/** judgeConflictUnits for every judge, by open_id, in one read. */
+async function judgesConflictUnits(tx: Tx, judges: { openId: string; unitId: string | null }[]): Promise<Map<string, Set<string>>> {
+  const liaisons = judges.length > 0 ? await tx.liaison.findMany({ where: { openId: { in: judges.map((j) => j.openId) } }, select: { openId: true, unitId: true } }) : [];
+  const byJudge = new Map<string, Set<string>>();
+  for (const j of judges) {
+    const liaisonOf = liaisons.filter((l) => l.openId === j.openId);
+    byJudge.set(j.openId, ownUnits(j, liaisonOf));
+  }
+  return byJudge;
+}
+
+function ownUnits(judge: { unitId: string | null }, liaisonOf: { unitId: string }[]): Set<string> {
+  const set = new Set(liaisonOf.map((l) => l.unitId));
   if (judge.unitId) set.add(judge.unitId);
   return set;
 }
@@ -76,8 +91,7 @@ export async function computeResults(tx: Tx, campaign: { id: string; year: numbe
     tx.score.findMany({ where: { campaignId: campaign.id } }),
     tx.evaluation.findUnique({ where: { campaignId: campaign.id } }),
   ]);
-  const conflictUnits = new Map<string, Set<string>>();
-  for (const j of judges) conflictUnits.set(j.openId, await judgeConflictUnits(tx, j));
+  const conflictUnits = await judgesConflictUnits(tx, judges);
   const judgeIds = new Set(judges.map((j) => j.openId));
   const partial = activities.map((activity) => {
     const sheets = new Map<string, { scores: ScoreSheet; comment: string | null; total?: number }>();

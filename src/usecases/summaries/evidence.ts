@@ -6,7 +6,7 @@ import type { Tx } from '../../adapters/db/database.ts';
 import type { AppServices, UseCaseContext } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { coordinatorChatIds, isCoordinator } from '../../app/access.ts';
-import { evaluateEvidence, parseEvidenceCheck, warnCount, type EvidenceCheck, type LinkResult } from '../../domain/evidence.ts';
+import { evaluateEvidence, parseEvidenceCheck, warnCount, type EvidenceCheck, type EvidencePhoto, type LinkResult } from '../../domain/evidence.ts';
 import { LINK_CHANNELS, storedDates, storedLinks, activityMonth, type SummaryLinks } from '../../domain/summary.ts';
 import { checkSummaryLinks, type LinkChecker } from '../../ports/link-checker.ts';
 import { evidenceResultCard } from '../../../cards/evidence.ts';
@@ -18,10 +18,52 @@ function sameLinks(links: SummaryLinks, results: LinkResult[]): boolean {
   return urls.length === checked.length && urls.every((u, i) => u === checked[i]);
 }
 
+/** What an evidence check reads of a summary: its fields, live photos (oldest first) and the previous check. */
+export interface EvidenceSubject {
+  year: number;
+  month: number;
+  heldDates: string[];
+  links: SummaryLinks;
+  logoShown: boolean | null;
+  photos: EvidencePhoto[];
+  /** the stored check (JSON), whose link results 'keep' reuses while the links are unchanged */
+  previous: string | null;
+}
+
 /**
- * Recomputes and stores Summary.evidenceCheck. `linkResults`: fresh results, 'skipped' when link
- * checks are off, or 'keep' to reuse the previous results while the links are unchanged.
+ * The evidence check of a summary. `linkResults`: fresh results, 'skipped' when link checks are
+ * off, or 'keep' to reuse the previous results while the links are unchanged.
  */
+export function checkEvidence(subject: EvidenceSubject, now: Date, linkResults: LinkResult[] | 'skipped' | 'keep'): EvidenceCheck {
+  let results: LinkResult[] | undefined;
+  let skipped = false;
+  if (linkResults === 'skipped') skipped = true;
+  else if (linkResults === 'keep') {
+    const prev = parseEvidenceCheck(subject.previous);
+    if (prev && sameLinks(subject.links, prev.links)) {
+      results = prev.links;
+      skipped = prev.linkCheckSkipped;
+    }
+  } else results = linkResults;
+  return evaluateEvidence(
+    {
+      year: subject.year,
+      month: subject.month,
+      heldDates: subject.heldDates,
+      links: subject.links,
+      logoShown: subject.logoShown,
+      photos: subject.photos,
+      linkResults: results,
+      linkCheckSkipped: skipped,
+    },
+    now,
+  );
+}
+
+/** A summary's live photos as the evidence check reads them. */
+export const evidencePhotoSelect = { where: { deletedAt: null }, select: { id: true, fileName: true, takenOn: true, kind: true }, orderBy: { createdAt: 'asc' } } as const;
+
+/** Recomputes and stores Summary.evidenceCheck (`linkResults` as for checkEvidence). */
 export async function recomputeEvidence(tx: Tx, summaryId: string, now: Date, linkResults: LinkResult[] | 'skipped' | 'keep'): Promise<EvidenceCheck | undefined> {
   const s = await tx.summary.findUnique({
     where: { id: summaryId },
@@ -31,52 +73,56 @@ export async function recomputeEvidence(tx: Tx, summaryId: string, now: Date, li
       logoShown: true,
       evidenceCheck: true,
       theme: { select: { month: true, scheduledMonth: true, submission: { select: { campaign: { select: { year: true } } } } } },
-      attachments: { where: { deletedAt: null }, select: { id: true, fileName: true, takenOn: true, kind: true }, orderBy: { createdAt: 'asc' } },
+      attachments: evidencePhotoSelect,
     },
   });
   if (!s) return undefined;
-  const links = storedLinks(s.links);
-  let results: LinkResult[] | undefined;
-  let skipped = false;
-  if (linkResults === 'skipped') skipped = true;
-  else if (linkResults === 'keep') {
-    const prev = parseEvidenceCheck(s.evidenceCheck);
-    if (prev && sameLinks(links, prev.links)) {
-      results = prev.links;
-      skipped = prev.linkCheckSkipped;
-    }
-  } else results = linkResults;
-  const check = evaluateEvidence(
+  const check = checkEvidence(
     {
       year: s.theme.submission.campaign.year,
       month: activityMonth(s.theme),
       heldDates: storedDates(s.heldDates),
-      links,
+      links: storedLinks(s.links),
       logoShown: s.logoShown,
       photos: s.attachments,
-      linkResults: results,
-      linkCheckSkipped: skipped,
+      previous: s.evidenceCheck,
     },
     now,
+    linkResults,
   );
   await tx.summary.update({ where: { id: summaryId }, data: { evidenceCheck: JSON.stringify(check) } });
   return check;
 }
 
-/** Tells the unit group and the coordinators what the check found for a submitted version. */
-export async function announceEvidence(ctx: UseCaseContext, summaryId: string, version: number, check: EvidenceCheck): Promise<void> {
-  const s = await ctx.tx.summary.findUnique({
+/** The submitted summary an evidence announcement is about, and where it goes. */
+export interface AnnouncedSummary {
+  summaryId: string;
+  themeId: string;
+  title: string;
+  unitName: string;
+  unitChatId: string | null;
+  submittedBy: string | null;
+}
+
+async function loadAnnounced(tx: Tx, summaryId: string): Promise<AnnouncedSummary | undefined> {
+  const s = await tx.summary.findUnique({
     where: { id: summaryId },
     select: { submittedBy: true, themeId: true, theme: { select: { title: true, submission: { select: { unit: { select: { name: true, chatId: true } } } } } } },
   });
-  if (!s) return;
+  if (!s) return undefined;
   const unit = s.theme.submission.unit;
-  if (unit.chatId) {
+  return { summaryId, themeId: s.themeId, title: s.theme.title, unitName: unit.name, unitChatId: unit.chatId, submittedBy: s.submittedBy };
+}
+
+/** Tells the unit group and the coordinators what the check found for a submitted version. */
+export async function announceEvidence(ctx: UseCaseContext, s: AnnouncedSummary, version: number, check: EvidenceCheck): Promise<void> {
+  const { summaryId } = s;
+  if (s.unitChatId) {
     const who = s.submittedBy && !(await isCoordinator(ctx.tx, s.submittedBy, ctx.config.coordinatorOpenIds)) ? mention(s.submittedBy) : '';
     await ctx.enqueue(`summary.evidence:${summaryId}:v${version}`, {
       op: 'send',
-      to: { chatId: unit.chatId },
-      card: evidenceResultCard({ themeId: s.themeId, unitName: unit.name, title: s.theme.title, check, mentionLine: who ? `${who} 活动总结已提交，以下是自动核验结果：` : undefined }),
+      to: { chatId: s.unitChatId },
+      card: evidenceResultCard({ themeId: s.themeId, unitName: s.unitName, title: s.title, check, mentionLine: who ? `${who} 活动总结已提交，以下是自动核验结果：` : undefined }),
     });
   }
   const warns = warnCount(check);
@@ -85,10 +131,10 @@ export async function announceEvidence(ctx: UseCaseContext, summaryId: string, v
       op: 'send',
       to: { chatId },
       card: card({
-        title: `活动总结已提交 · ${unit.name}`,
+        title: `活动总结已提交 · ${s.unitName}`,
         template: warns > 0 ? 'orange' : 'green',
         elements: [
-          markdown(`${field('活动主题', escapeMarkdown(s.theme.title))}\n${version > 1 ? `第 ${version} 次提交（修改）。` : ''}证据核验：${warns > 0 ? `${warns} 项提示` : '未发现问题'}`),
+          markdown(`${field('活动主题', escapeMarkdown(s.title))}\n${version > 1 ? `第 ${version} 次提交（修改）。` : ''}证据核验：${warns > 0 ? `${warns} 项提示` : '未发现问题'}`),
           buttonRow([button('查看总结', summaryActions.view.value({ themeId: s.themeId }), { size: 'small' })]),
         ],
       }),
@@ -121,7 +167,8 @@ export async function runLinkCheck(services: AppServices, summaryId: string, ver
       const now = await ctx.tx.summary.findUnique({ where: { id: summaryId }, select: { version: true } });
       if (!now || now.version !== version) return; // a newer submission checks its own links
       const check = await recomputeEvidence(ctx.tx, summaryId, ctx.now, results);
-      if (check) await announceEvidence(ctx, summaryId, version, check);
+      const announced = check && (await loadAnnounced(ctx.tx, summaryId));
+      if (check && announced) await announceEvidence(ctx, announced, version, check);
     },
     { eventId: `linkcheck:${summaryId}:v${version}` },
   );

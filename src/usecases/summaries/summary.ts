@@ -15,6 +15,7 @@ import {
   storedParticipants,
   summaryRawSchema,
   emptyRaw,
+  linkCount,
   type FieldErrors,
   type SummaryRaw,
   type SummaryValues,
@@ -23,7 +24,7 @@ import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
 import type { SummaryFormView, SummaryHeadView, SummaryReadView, SummaryStatus, UnitActivityItem } from '../../../cards/summary.ts';
 import { canActForUnit, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
-import { announceEvidence, recomputeEvidence, runLinkCheck } from './evidence.ts';
+import { announceEvidence, checkEvidence, evidencePhotoSelect, recomputeEvidence, runLinkCheck } from './evidence.ts';
 
 export const draftSubject = (themeId: string) => `summary:${themeId}`;
 
@@ -58,7 +59,7 @@ export const summaryRowSelect = {
 async function loadSummary(tx: Tx, themeId: string) {
   const s = await tx.summary.findUnique({ where: { themeId }, select: summaryRowSelect });
   const photos = s ? await tx.attachment.findMany({ where: { summaryId: s.id, deletedAt: null }, select: { kind: true } }) : [];
-  return { s, photoCount: photos.length, logoPhotoCount: photos.filter((p) => p.kind === 'logo_photo').length };
+  return { s, photos };
 }
 
 type SummaryRow = NonNullable<Awaited<ReturnType<typeof loadSummary>>['s']>;
@@ -104,11 +105,16 @@ function statusOf(s: SummaryRow | null): SummaryStatus {
   return s ? (s.status === 'submitted' ? 'submitted' : 'draft') : 'none';
 }
 
+/** What both cards show about a stored summary and its live photos. */
+function headOf(a: ActivityRow, s: SummaryRow | null, photos: { kind: string }[]): SummaryHeadView {
+  const logoPhotoCount = photos.filter((p) => p.kind === 'logo_photo').length;
+  return { themeId: a.themeId, unitName: a.unitName, title: a.title, year: a.year, month: a.month, status: statusOf(s), photoCount: photos.length, logoPhotoCount, evidence: parseEvidenceCheck(s?.evidenceCheck) };
+}
+
 /** The stored summary and what both cards show about it. */
 async function loadHead(ctx: UseCaseContext, a: ActivityRow) {
-  const { s, photoCount, logoPhotoCount } = await loadSummary(ctx.tx, a.themeId);
-  const head: SummaryHeadView = { themeId: a.themeId, unitName: a.unitName, title: a.title, year: a.year, month: a.month, status: statusOf(s), photoCount, logoPhotoCount, evidence: parseEvidenceCheck(s?.evidenceCheck) };
-  return { s, head };
+  const { s, photos } = await loadSummary(ctx.tx, a.themeId);
+  return { s, head: headOf(a, s, photos) };
 }
 
 async function formView(ctx: UseCaseContext, a: ActivityRow, raw: SummaryRaw | undefined, errors: FieldErrors): Promise<SummaryFormView> {
@@ -168,36 +174,43 @@ export async function submitSummary(ctx: UseCaseContext, themeId: string, formVa
   const raw = rawFromForm(formValue);
   const parsed = parseSummary(raw, { year: a.year, today: shanghaiDate(ctx.now) });
   await rememberCard(ctx, messageId, themeId);
-  const before = await ctx.tx.summary.findUnique({ where: { themeId }, select: summaryRowSelect });
+  const before = await ctx.tx.summary.findUnique({ where: { themeId }, select: { ...summaryRowSelect, attachments: evidencePhotoSelect } });
   if (!parsed.ok) {
     await writeDraft(ctx, themeId, raw, before?.version ?? 0, messageId);
     return { kind: 'invalid', form: await formView(ctx, a, raw, parsed.errors), errors: Object.values(parsed.errors) };
   }
-  const data = storedFromValues(parsed.values);
+  const values = parsed.values;
+  const data = storedFromValues(values);
   const version = (before?.version ?? 0) + 1;
-  const row = await ctx.tx.summary.upsert({
-    where: { themeId },
-    create: { themeId, ...data, status: 'submitted', version, submittedAt: ctx.now, submittedBy: ctx.actor },
-    update: { ...data, status: 'submitted', version, submittedAt: ctx.now, submittedBy: ctx.actor },
-    select: { id: true },
-  });
+  const photos = before?.attachments ?? [];
+  // Links are fetched after commit (never inside the 3-second answer); until then the check keeps the results it has.
+  const linksLater = ctx.config.evidenceCheckLinks && linkCount(values.links) > 0;
+  // A valid summary stores every field the check reads, so it is checked before the one write.
+  const check = checkEvidence(
+    { year: a.year, month: a.month, heldDates: values.heldDates, links: values.links, logoShown: values.logoShown, photos, previous: before?.evidenceCheck ?? null },
+    ctx.now,
+    linksLater ? 'keep' : ctx.config.evidenceCheckLinks ? [] : 'skipped',
+  );
+  const submitted = { ...data, status: 'submitted', version, submittedAt: ctx.now, submittedBy: ctx.actor, evidenceCheck: JSON.stringify(check) };
+  const row = await ctx.tx.summary.upsert({ where: { themeId }, create: { themeId, ...submitted }, update: submitted, select: summaryRowSelect });
   await ctx.tx.formDraft.deleteMany({ where: { subject: draftSubject(themeId) } });
-  await ctx.audit({ action: 'summary.submit', entity: 'Summary', entityId: row.id, before: before ? valuesOf(before) : undefined, after: { version, ...parsed.values } });
-  if (ctx.config.evidenceCheckLinks && parsed.values.links.media.length + parsed.values.links.website.length + parsed.values.links.newMedia.length > 0) {
-    // Local checks now; the links are fetched after commit (never inside the 3-second answer).
-    await recomputeEvidence(ctx.tx, row.id, ctx.now, 'keep');
+  await ctx.audit({ action: 'summary.submit', entity: 'Summary', entityId: row.id, before: before ? valuesOf(before) : undefined, after: { version, ...values } });
+  if (linksLater) {
     const services = ctx.services;
     ctx.afterCommit(() => runLinkCheck(services, row.id, version));
   } else {
-    const check = await recomputeEvidence(ctx.tx, row.id, ctx.now, ctx.config.evidenceCheckLinks ? [] : 'skipped');
-    if (check) await announceEvidence(ctx, row.id, version, check);
+    await announceEvidence(ctx, { summaryId: row.id, themeId, title: a.title, unitName: a.unitName, unitChatId: a.unitChatId, submittedBy: ctx.actor }, version, check);
   }
-  return { kind: 'submitted', version, read: await readView(ctx, a) };
+  return { kind: 'submitted', version, read: readViewOf(a, row, photos) };
+}
+
+function readViewOf(a: ActivityRow, s: SummaryRow | null, photos: { kind: string }[]): SummaryReadView {
+  return { ...headOf(a, s, photos), values: valuesOf(s), submittedAt: s?.submittedAt ? shanghaiDateTime(s.submittedAt) : undefined, editable: true };
 }
 
 async function readView(ctx: UseCaseContext, a: ActivityRow): Promise<SummaryReadView> {
-  const { s, head } = await loadHead(ctx, a);
-  return { ...head, values: valuesOf(s), submittedAt: s?.submittedAt ? shanghaiDateTime(s.submittedAt) : undefined, editable: true };
+  const { s, photos } = await loadSummary(ctx.tx, a.themeId);
+  return readViewOf(a, s, photos);
 }
 
 /** `summary.view`: read-only, for the coordinator (and the unit's liaisons). */
