@@ -6,7 +6,7 @@ import type { Tx } from '../../adapters/db/database.ts';
 import type { AppServices, UseCaseContext } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { coordinatorChatIds, isCoordinator } from '../../app/access.ts';
-import { evaluateEvidence, parseEvidenceCheck, warnCount, type EvidenceCheck, type EvidencePhoto, type LinkResult } from '../../domain/evidence.ts';
+import { evaluateEvidence, parseEvidenceCheck, warnCount, type EvidenceCheck, type EvidenceInput, type LinkResult } from '../../domain/evidence.ts';
 import { LINK_CHANNELS, storedDates, storedLinks, activityMonth, type SummaryLinks } from '../../domain/summary.ts';
 import { checkSummaryLinks, type LinkChecker } from '../../ports/link-checker.ts';
 import { evidenceResultCard } from '../../../cards/evidence.ts';
@@ -19,16 +19,10 @@ function sameLinks(links: SummaryLinks, results: LinkResult[]): boolean {
 }
 
 /** What an evidence check reads of a summary: its fields, live photos (oldest first) and the previous check. */
-export interface EvidenceSubject {
-  year: number;
-  month: number;
-  heldDates: string[];
-  links: SummaryLinks;
-  logoShown: boolean | null;
-  photos: EvidencePhoto[];
+export type EvidenceSubject = Omit<EvidenceInput, 'linkResults'> & {
   /** the stored check (JSON), whose link results 'keep' reuses while the links are unchanged */
   previous: string | null;
-}
+};
 
 /**
  * The evidence check of a summary. `linkResults`: fresh results, 'skipped' when link checks are
