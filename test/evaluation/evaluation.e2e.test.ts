@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORY } from '../support/kit.ts';
+import { buildCampaign, createTheme, STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
@@ -173,6 +173,21 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provid
     await h.drainOutbox();
     expect(lastBot(h, panelChat).text).toContain('您不是本年度评选的评委');
     h.clock.set('2023-12-04T02:00:00Z');
+  });
+
+  it("a card kept from last year's evaluation cannot score into this year's", async () => {
+    // 2022's activity of the same unit, approved and summarised: only 2022's evaluation may score it.
+    const old = await h.db.campaign.create({ data: buildCampaign({ year: 2022, status: 'closed' }) });
+    const submission = await h.db.submission.create({ data: { campaignId: old.id, unitId: themes[0]!.unitId, status: 'submitted', version: 1 } });
+    const oldTheme = await createTheme(h.db, { submissionId: submission.id, seq: 1, title: '2022年政策面对面', month: 6, forms: ['forum'], intro: '往年的活动。', reviewStatus: 'approved' });
+    await h.db.summary.create({ data: { themeId: oldTheme.id, status: 'submitted', version: 1, submittedAt: new Date('2022-07-05T02:00:00Z'), submittedBy: 'ou_x' } });
+    const judge = judgeIds[0]!;
+    const { messageId } = lastBotCard(h, h.emulator.p2pChatId(judge));
+    const pick = await h.click(judge, messageId, { a: 'evaluation.pick' }, { themeId: oldTheme.id });
+    expect(pick.toast?.content).toBe('这项活动属于2022年的评选，请在2023年的评分卡上评分');
+    const score = await h.click(judge, messageId, { a: 'evaluation.score', themeId: oldTheme.id }, { c_theme_fit: '9', c_openness: '9', c_publicity: '9', c_outcome: '9' });
+    expect(score.toast?.content).toBe('这项活动属于2022年的评选，请在2023年的评分卡上评分');
+    expect(await h.db.score.count({ where: { themeId: oldTheme.id } })).toBe(0);
   });
 
   it('five judges score on cards; the own-unit activity is refused; bad input kept', async () => {

@@ -347,6 +347,9 @@ async function refuseConflict(ctx: UseCaseContext, campaign: Campaign, scope: Ju
   const held = scope.held.find((x) => x.themeId === themeId);
   const a = held ?? (await loadActivity(ctx.tx, themeId));
   if (!a) return { kind: 'refused', text: '找不到这项活动' };
+  // A card kept from an earlier year's evaluation names an activity of that year: its scores would
+  // land in this year's evaluation under the wrong campaign.
+  if (a.campaignId !== campaign.id) return { kind: 'unavailable', text: `这项活动属于${a.year}年的评选，请在${campaign.year}年的评分卡上评分` };
   if (scope.own.has(a.unitId)) return { kind: 'refused', text: await deny(ctx, action, 'Theme', themeId, `回避：评委不能为本单位（${a.unitName}）的活动评分`) };
   const evaluation = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
   if (!evaluation || evaluation.status !== 'open') return { kind: 'unavailable', text: evaluation ? '评分已结束，不能再修改' : '评选尚未开启' };
