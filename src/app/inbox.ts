@@ -60,14 +60,20 @@ export const FAILED_INBOUND_RETENTION_DAYS = 30;
  * Deletes finished inbox rows and processed-event ids older than the retention (pending or
  * processing rows are never touched). Safe to run on several instances at once.
  */
-export async function pruneInbound(db: Db, now: Date, o: { keepDays?: number; keepFailedDays?: number } = {}): Promise<{ inbox: number; failed: number; processed: number }> {
+export async function pruneInbound(db: Db, now: Date, o: { keepDays?: number; keepFailedDays?: number } = {}): Promise<{ inbox: number; processed: number }> {
   const day = 24 * 3600_000;
   const cutoff = new Date(now.getTime() - (o.keepDays ?? INBOUND_RETENTION_DAYS) * day);
   const failedCutoff = new Date(now.getTime() - Math.max(o.keepFailedDays ?? FAILED_INBOUND_RETENTION_DAYS, o.keepDays ?? INBOUND_RETENTION_DAYS) * day);
-  const inbox = await db.inboxEvent.deleteMany({ where: { status: 'done', receivedAt: { lt: cutoff } } });
-  const failed = await db.inboxEvent.deleteMany({ where: { status: 'failed', receivedAt: { lt: failedCutoff } } });
+  const inbox = await db.inboxEvent.deleteMany({
+    where: {
+      OR: [
+        { status: 'done', receivedAt: { lt: cutoff } },
+        { status: 'failed', receivedAt: { lt: failedCutoff } },
+      ],
+    },
+  });
   const processed = await db.processedEvent.deleteMany({ where: { receivedAt: { lt: cutoff } } });
-  return { inbox: inbox.count, failed: failed.count, processed: processed.count };
+  return { inbox: inbox.count, processed: processed.count };
 }
 
 /** The job that prunes, at most once an hour (each tick is once a minute). */
@@ -79,7 +85,7 @@ export function inboundPruneJob(o: { keepDays?: number; keepFailedDays?: number 
       if (now.getTime() - last < 3600_000 && now.getTime() >= last) return;
       last = now.getTime();
       const r = await pruneInbound(services.db, now, o);
-      if (r.inbox + r.failed + r.processed > 0) services.log.info('pruned old inbound events', r);
+      if (r.inbox + r.processed > 0) services.log.info('pruned old inbound events', r);
     },
   };
 }
