@@ -267,7 +267,7 @@ export class Bot {
     let response: CardResponse = {};
     let duplicate = false;
     // Cheap look-up first: a re-delivery storm must not queue up for write transactions just to
-    // learn it is a duplicate. The check inside the transaction still decides races.
+    // learn it is a duplicate. The insert inside the transaction still decides races.
     if ((await db.processedEvent.count({ where: { eventId: { in: keys } } })) > 0) {
       log.info('duplicate event acknowledged', { key });
       return { duplicate: true, response: {} };
@@ -275,14 +275,14 @@ export class Bot {
     try {
       await db.$transaction(
         async (tx) => {
-          const seen = await tx.processedEvent.count({ where: { eventId: { in: keys } } });
-          if (seen > 0) {
-            duplicate = true;
-            return;
+          // Recorded first: a duplicate that got past the look-up (a concurrent delivery, here or on
+          // another instance) fails here on the primary key and rolls back, so the effect happens once.
+          try {
+            await tx.processedEvent.createMany({ data: keys.map((eventId) => ({ eventId, kind: event.kind, receivedAt: now })) });
+          } catch (error) {
+            if (isUniqueViolation(error)) duplicate = true;
+            throw error;
           }
-          // Recorded first; a concurrent duplicate on another instance fails here on the primary key
-          // and rolls back, so the effect happens once.
-          for (const eventId of keys) await tx.processedEvent.create({ data: { eventId, kind: event.kind, receivedAt: now } });
           const ctx = this.context(tx, event, now, after);
           response = await this.route(ctx, event);
           // The answer card goes straight back to Feishu, not through the outbox: same phone rule.
@@ -292,9 +292,10 @@ export class Bot {
         { timeout: 20_000, maxWait: 10_000 },
       );
     } catch (error) {
-      if (isUniqueViolation(error)) return { duplicate: true, response: {} };
-      log.error('handler failed', { kind: event.kind, eventId: event.eventId, error });
-      throw error;
+      if (!duplicate) {
+        log.error('handler failed', { kind: event.kind, eventId: event.eventId, error });
+        throw error;
+      }
     }
     if (duplicate) {
       log.info('duplicate event acknowledged', { key });
