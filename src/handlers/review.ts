@@ -20,10 +20,20 @@ import { answer } from './answer.ts';
 const NOT_REVIEWER = '只有县政务公开办的协调人和指定的审核人可以审核主题。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
 
-/** The campaign the command (year typed) or the button (theme, card's campaign) is about. */
-async function campaignOfInput(ctx: HandlerContext, input: GuardInput) {
-  const pick = input.kind === 'command' ? { year: splitYearArg(input.args).year } : (input.value as { themeId?: string; campaignId?: string });
-  return reviewCampaign(ctx.tx, { now: ctx.now, year: 'year' in pick ? pick.year : undefined, themeId: 'themeId' in pick ? pick.themeId : undefined, campaignId: 'campaignId' in pick ? pick.campaignId : undefined });
+const campaignOfEvent = new WeakMap<HandlerContext, ReturnType<typeof reviewCampaign>>();
+
+/**
+ * The campaign the command (year typed) or the button (theme, card's campaign) is about. Looked up
+ * once per event: both guards and the handler ask (a context is one event in one transaction).
+ */
+function campaignOfInput(ctx: HandlerContext, input: GuardInput): ReturnType<typeof reviewCampaign> {
+  let found = campaignOfEvent.get(ctx);
+  if (!found) {
+    const pick = input.kind === 'command' ? { year: splitYearArg(input.args).year } : (input.value as { themeId?: string; campaignId?: string });
+    found = reviewCampaign(ctx.tx, { now: ctx.now, year: 'year' in pick ? pick.year : undefined, themeId: 'themeId' in pick ? pick.themeId : undefined, campaignId: 'campaignId' in pick ? pick.campaignId : undefined });
+    campaignOfEvent.set(ctx, found);
+  }
+  return found;
 }
 
 /** Reviewers of that campaign. */
@@ -101,7 +111,7 @@ export function registerReview(bot: Bot): void {
   });
 
   bot.action(reviewActions.decide, reviewerOnly, reviewStage, async (ctx, v, a) => {
-    const campaign = await reviewCampaign(ctx.tx, { now: ctx.now, themeId: v.themeId });
+    const campaign = await campaignOfInput(ctx, { kind: 'action', name: reviewActions.decide.name, action: a, value: v });
     if (!campaign) return answer.warning(NO_CAMPAIGN);
     const pos = { ...positionOf(v), dir: 'stay' as const };
     const form = a.formValue ?? {};
