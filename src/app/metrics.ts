@@ -164,7 +164,7 @@ export class AppMetrics implements OutboxMetrics {
       const calendar = await loadCalendar(db);
       for (const campaign of campaigns) {
         const { input } = await loadPlanInput(db, campaign, this.o.config);
-        planned += planCampaign(input, calendar).filter((p) => p.date === date).length;
+        planned += planCampaign(input, calendar, { from: date, to: date }).length;
       }
     }
     return { planned, sent: count('sent'), skipped: count('skipped') };

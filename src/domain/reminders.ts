@@ -181,13 +181,17 @@ export function owesSubmission(status: string): boolean {
  * Every reminder the current state calls for, across the whole campaign. A reminder is only
  * planned for an instant at which its reason held (the unit owed a submission, the theme was
  * approved), so a reminder planned for yesterday means it was missed, not that it never applied.
+ * `dates` keeps only the reminders dated within it (the reminder tick asks for the lookback up to
+ * today each minute: the rest of the year need not be worked out to the instant).
  */
-export function planCampaign(input: PlanInput, calendar: WorkCalendar): PlannedReminder[] {
+export function planCampaign(input: PlanInput, calendar: WorkCalendar, dates?: { from: CivilDate; to: CivilDate }): PlannedReminder[] {
   const { campaign, settings } = input;
   const out: PlannedReminder[] = [];
   const launchedAt = campaign.launchedAt;
   if (!launchedAt) return out;
+  const inDates = (date: CivilDate) => !dates || (date >= dates.from && date <= dates.to);
   const push = (p: Omit<PlannedReminder, 'key' | 'campaignId' | 'fireAt'>, notBefore: Date): void => {
+    if (!inDates(p.date)) return;
     const fireAt = fireInstant(p.date, settings, p.unitId);
     if (fireAt.getTime() < notBefore.getTime()) return;
     out.push({ ...p, campaignId: campaign.id, key: reminderKey(campaign.id, p.unitId, p.kind, p.date), fireAt });
@@ -244,6 +248,7 @@ export function planCampaign(input: PlanInput, calendar: WorkCalendar): PlannedR
     for (const themes of groups.values()) {
       const { unitId, month } = themes[0]!;
       for (const slot of monthSlots(month)) {
+        if (!inDates(slot.date)) continue;
         const fireAt = fireInstant(slot.date, settings, unitId);
         const concerned = themes.filter((t) => (slot.all || !t.summarySubmitted) && t.approvedAt.getTime() <= fireAt.getTime());
         if (concerned.length === 0) continue;

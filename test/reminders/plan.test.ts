@@ -114,6 +114,28 @@ describe('planCampaign', () => {
     expect(coord).toEqual(['2023-03-27 digest ', '2023-04-03 digest ', '2023-04-10 overdue a,d', '2023-04-17 overdue c']);
   });
 
+  it("planned for a span of dates: exactly the whole plan's reminders dated within it", () => {
+    const withThemes = {
+      ...base,
+      campaign: { ...base.campaign, status: 'reviewing' },
+      themes: [
+        { id: 't1', unitId: 'b', month: 5, approvedAt: atShanghai('2023-04-12', '10:00'), summarySubmitted: false },
+        { id: 't2', unitId: 'a', month: 6, approvedAt: atShanghai('2023-04-12', '10:00'), summarySubmitted: true },
+      ],
+    };
+    for (const input of [base, withThemes]) {
+      const full = planCampaign(input, cal);
+      for (const [from, to] of [
+        ['2023-03-28', '2023-03-28'],
+        ['2023-04-01', '2023-04-10'],
+        ['2023-03-01', '2023-12-31'],
+        ['2023-05-01', '2023-06-30'],
+      ] as const) {
+        expect(planCampaign(input, cal, { from, to })).toEqual(full.filter((p) => p.date >= from && p.date <= to));
+      }
+    }
+  });
+
   it('plans nothing before launch and no deadline reminders once collection is over', () => {
     expect(planCampaign({ ...base, campaign: { ...base.campaign, launchedAt: null } }, cal)).toEqual([]);
     const scheduled = planCampaign({ ...base, campaign: { ...base.campaign, status: 'scheduled' } }, cal);

@@ -44,7 +44,7 @@ export async function dueReminders(services: AppServices, now: Date, calendar: W
   const out: DueItem[] = [];
   for (const campaign of campaigns) {
     const { input, settings } = await loadPlanInput(db, campaign, services.config);
-    const due = planCampaign(input, calendar).filter((p) => p.date >= oldest && p.fireAt.getTime() <= now.getTime());
+    const due = planCampaign(input, calendar, { from: oldest, to: shanghaiDate(now) }).filter((p) => p.fireAt.getTime() <= now.getTime());
     if (due.length === 0) continue;
     const claimed = new Set((await db.reminderLog.findMany({ where: { campaignId: campaign.id, date: { gte: oldest } }, select: { key: true } })).map((r) => r.key));
     for (const item of due) if (!claimed.has(item.key)) out.push({ item, campaign, settings });
