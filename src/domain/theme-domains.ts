@@ -99,8 +99,10 @@ function ngrams(title: string, n: number): Set<string> {
  * Chinese titles (most words are two characters) and need no segmenter or model.
  */
 export function titleSimilarity(a: string, b: string): number {
-  const x = ngrams(a, 2);
-  const y = ngrams(b, 2);
+  return dice(a, ngrams(a, 2), b, ngrams(b, 2));
+}
+
+function dice(a: string, x: Set<string>, b: string, y: Set<string>): number {
   if (x.size === 0 || y.size === 0) return titleKey(a) === titleKey(b) ? 1 : 0;
   let shared = 0;
   for (const g of x) if (y.has(g)) shared++;
@@ -131,6 +133,13 @@ export interface NearDuplicate {
  */
 export function findNearDuplicates(themes: readonly DuplicateCandidate[], threshold = NEAR_DUPLICATE_THRESHOLD): NearDuplicate[] {
   const out: NearDuplicate[] = [];
+  // Each title's bigrams once, not once per pair.
+  const bigrams = new Map<DuplicateCandidate, Set<string>>();
+  const bigramsOf = (t: DuplicateCandidate) => {
+    let g = bigrams.get(t);
+    if (!g) bigrams.set(t, (g = ngrams(t.title, 2)));
+    return g;
+  };
   const byMonth = new Map<number, DuplicateCandidate[]>();
   for (const t of themes) byMonth.set(t.month, [...(byMonth.get(t.month) ?? []), t]);
   for (const list of byMonth.values()) {
@@ -139,7 +148,7 @@ export function findNearDuplicates(themes: readonly DuplicateCandidate[], thresh
         const a = list[i]!;
         const b = list[j]!;
         if (a.unitId === b.unitId || !a.forms.some((f) => b.forms.includes(f))) continue;
-        const similarity = titleSimilarity(a.title, b.title);
+        const similarity = dice(a.title, bigramsOf(a), b.title, bigramsOf(b));
         if (similarity >= threshold) out.push({ a, b, similarity });
       }
     }
