@@ -129,7 +129,7 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
       });
       other.start();
       second = { worker: other, close: () => database.close() };
-      await sleep(4500); // both registered and aware of each other (a joining worker waits one heartbeat + 1 s)
+      await sleep(4500); // both registered and known to each other (a worker notices a newcomer at its heartbeat, every 3 s)
     }
     const callsBefore = emu.calls({ path: SEND_PATH, method: 'POST' }).length;
     const prefix = faults ? 'faults' : 'clean';

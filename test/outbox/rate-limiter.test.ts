@@ -99,6 +99,28 @@ describe('RateLimiter', () => {
     expect(limiter.waitMs('oc_next')).toBe(0);
   });
 
+  it("widening to the whole limits counts the other worker's calls still in the windows, and reports only its own", () => {
+    let t = 0;
+    const limiter = new RateLimiter(
+      { perSecond: 50, perMinute: 1000, perChat: 5 },
+      at(() => t),
+    );
+    limiter.setShare(2);
+    for (let i = 0; i < 25; i++) limiter.take(`oc_${i}`).done();
+    // the other worker went idle with 20 calls in its last second and 300 in its minute
+    limiter.seedApp({ 'im.message.create': [20, 300] });
+    limiter.setShare(1);
+    for (let i = 0; i < 5; i++) {
+      expect(limiter.waitMs(`oc_more_${i}`)).toBe(0);
+      limiter.take(`oc_more_${i}`).done();
+    }
+    expect(limiter.waitMs('oc_next')).toBe(1000);
+    expect(limiter.ownCalls()).toEqual({ 'im.message.create': [30, 30] });
+    t = 1000;
+    expect(limiter.waitMs('oc_next')).toBe(0);
+    expect(limiter.shareCaps()).toEqual({ 'im.message.create': [50, 1000] });
+  });
+
   it('keeps windows per Feishu API: a 429 on sends pauses sends only, and a full send window leaves patches free', () => {
     let t = 0;
     const limiter = new RateLimiter(

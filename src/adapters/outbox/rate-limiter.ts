@@ -34,7 +34,12 @@ export interface RateSlot {
 interface Entry {
   /** when the call's answer came back; Infinity while in flight */
   at: number;
+  /** stands for another worker's call (seeded), not one of this limiter's own */
+  seeded?: boolean;
 }
+
+/** Calls per Feishu API in the last second and the last minute: [second, minute]. */
+export type WindowCalls = Record<string, [number, number]>;
 
 /** At most `capacity` calls in any window of `windowMs`, counted from each call's answer. */
 class Bucket {
@@ -66,7 +71,12 @@ class Bucket {
   }
   /** Seeds a call another worker made (its answer `agoMs` ago). */
   seed(now: number, agoMs: number): void {
-    if (agoMs >= 0 && agoMs < this.windowMs) this.entries.push({ at: now - agoMs });
+    if (agoMs >= 0 && agoMs < this.windowMs) this.entries.push({ at: now - agoMs, seeded: true });
+  }
+  /** This limiter's own calls in the window (seeded ones left out). */
+  own(now: number): number {
+    this.expire(now);
+    return this.entries.filter((e) => !e.seeded).length;
   }
   idle(now: number): boolean {
     this.expire(now);
@@ -123,6 +133,38 @@ export class RateLimiter {
 
   get workersSharing(): number {
     return this.share;
+  }
+
+  /** This worker's own calls per API still in its app-wide windows (what it reports to the others). */
+  ownCalls(): WindowCalls {
+    const t = this.now();
+    const out: WindowCalls = {};
+    for (const [name, a] of this.apis) {
+      const calls: [number, number] = [a.second.own(t), a.minute.own(t)];
+      if (calls[1] > 0) out[name] = calls;
+    }
+    return out;
+  }
+
+  /** The app-wide windows' capacities per API at the current share (at least the send API's). */
+  shareCaps(): WindowCalls {
+    this.api(SEND_API);
+    const out: WindowCalls = {};
+    for (const [name, a] of this.apis) out[name] = [a.second.capacity, a.minute.capacity];
+    return out;
+  }
+
+  /**
+   * Counts other workers' calls in this worker's app-wide windows, as if answered now (so they stay
+   * at least as long as the real ones): what a worker that stopped sharing may still have there.
+   */
+  seedApp(calls: WindowCalls): void {
+    const t = this.now();
+    for (const [name, [second, minute]] of Object.entries(calls)) {
+      const a = this.api(name);
+      for (let i = 0; i < second; i++) a.second.seed(t, 0);
+      for (let i = 0; i < minute; i++) a.minute.seed(t, 0);
+    }
   }
 
   private target(key: string): Bucket {

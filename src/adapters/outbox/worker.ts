@@ -13,7 +13,14 @@
 // Claiming (which rows, leased how) is in claim.ts; this file delivers what was claimed.
 //
 // Rates: the limiter keeps Feishu's windows (see rate-limiter.ts); workers of one app (several
-// instances on one PostgreSQL) register in OutboxWorkerHeartbeat and split the app-wide limits.
+// instances on one PostgreSQL) register in OutboxWorkerHeartbeat and split the app-wide limits
+// among those with lanes to deliver (demand), so a worker left alone with the tail of a fan-out
+// goes back to the whole 50/s. A worker that goes idle writes so at once and reports its own
+// calls still in its windows; the others count those calls as theirs and widen at their next
+// share check (every shareCheckMs while they deliver). A worker that gains demand writes it, then
+// sends nothing until every worker already delivering has listed it in `sharesWith` (they shrank
+// first) and reports no more calls in its last second than that share, and counts what they sent
+// beyond their share in the minute in its own minute windows.
 // Every wait for those windows is on the limiter's RateTime (wall time but in the simulated year).
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.ts';
@@ -26,7 +33,7 @@ import type { Logger } from '../../app/log.ts';
 import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } from '../../app/outbox.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
-import { RateLimiter, SEND_API, type RateSlot } from './rate-limiter.ts';
+import { RateLimiter, SEND_API, type RateSlot, type WindowCalls } from './rate-limiter.ts';
 import type { RateTime } from '../../ports/rate-time.ts';
 import { Pump } from '../../app/pump.ts';
 import { anythingDue, claimDue, releaseRows, type Row } from './claim.ts';
@@ -71,6 +78,8 @@ export interface OutboxWorkerOptions {
   leaseMs?: number;
   /** heartbeat: renews this worker's leases and its registration */
   heartbeatMs?: number;
+  /** while delivering beside other workers: how often to look for workers that joined or left (the share) */
+  shareCheckMs?: number;
   /** rows looked at per claim (oldest first) */
   batchSize?: number;
   /** most rows one target's lane takes per claim */
@@ -111,8 +120,22 @@ export class OutboxWorker {
   private active = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private registration: Promise<void> | undefined;
-  /** nothing is sent before this (on the limiter's RateTime): lets the workers already running shrink their share first */
+  /** nothing is sent before this (on the limiter's RateTime): after a failed join, the others shrink first */
   private joinUntil = 0;
+  private shareTimer: NodeJS.Timeout | undefined;
+  /** since when this worker has lanes (takes a share of the app-wide limits); undefined = idle */
+  private demandSince: Date | undefined;
+  /** gained demand and waits for the workers already sending to list it (and shrink) */
+  private joining = false;
+  private joined: Promise<void> = Promise.resolve();
+  /** the demand key this worker's row holds (written): a join ends only on a read made after it */
+  private demandWritten: string | undefined;
+  /** times this worker went idle (reported, so the others count its calls once per time) */
+  private idleCount = 0;
+  /** the other live workers as last read: their demand key and idle count */
+  private others = new Map<string, { demand: string | undefined; idle: number }>();
+  /** heartbeat row reads and writes, one at a time */
+  private rowQueue: Promise<unknown> = Promise.resolve();
   /** a claim or a lane failed part-way: rows may still be leased to this worker, unattempted */
   private mayHoldRows = false;
 
@@ -121,6 +144,7 @@ export class OutboxWorker {
       pollMs: 1000,
       leaseMs: 10_000,
       heartbeatMs: 3000,
+      shareCheckMs: 250,
       batchSize: 200,
       laneSize: 50,
       concurrency: 32,
@@ -208,27 +232,131 @@ export class OutboxWorker {
   private async ensureRegistered(): Promise<void> {
     if (this.heartbeat) return;
     this.registration ??= (async () => {
-      const others = await this.beat();
-      if (others > 0) this.joinUntil = this.limiter.time.now() + this.o.heartbeatMs + 1100;
+      await this.beat();
       this.heartbeat = setInterval(() => void this.beat().catch((error: unknown) => this.o.log.warn('outbox heartbeat failed', { error })), this.o.heartbeatMs);
       this.heartbeat.unref();
+      // Only while delivering beside other workers: an idle or lone worker reads nothing more.
+      this.shareTimer = setInterval(() => {
+        if (this.demandSince && this.others.size > 0) void this.checkShare().catch((error: unknown) => this.o.log.warn('outbox share check failed', { error }));
+      }, this.o.shareCheckMs);
+      this.shareTimer.unref();
     })().finally(() => {
       this.registration = undefined;
     });
     await this.registration;
   }
 
-  /** Renews this worker's leases and registration; returns how many other workers are alive. */
-  private async beat(): Promise<number> {
-    const now = this.o.clock.now();
-    const { db } = this.o;
+  /** Renews this worker's leases and registration, and the share. */
+  private async beat(): Promise<void> {
     if (this.lanes.size > 0) {
-      await db.outboxMessage.updateMany({ where: { status: 'sending', claimedBy: this.o.workerId }, data: { leaseUntil: new Date(now.getTime() + this.o.leaseMs) } });
+      const now = this.o.clock.now();
+      await this.o.db.outboxMessage.updateMany({ where: { status: 'sending', claimedBy: this.o.workerId }, data: { leaseUntil: new Date(now.getTime() + this.o.leaseMs) } });
     }
-    await db.outboxWorkerHeartbeat.upsert({ where: { workerId: this.o.workerId }, create: { workerId: this.o.workerId, seenAt: now, startedAt: now }, update: { seenAt: now } });
-    const others = await db.outboxWorkerHeartbeat.count({ where: { workerId: { not: this.o.workerId }, seenAt: { gt: new Date(now.getTime() - 3 * this.o.heartbeatMs - 1000) } } });
-    this.limiter.setShare(others + 1);
-    return others;
+    await this.checkShare();
+  }
+
+  /** This demand, as the others list it: the idle count makes each demand's key new (a clock may stand still). */
+  private demandKey(): string | undefined {
+    return this.demandSince ? `${this.o.workerId}#${this.idleCount}` : undefined;
+  }
+
+  private inQueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.rowQueue.then(fn, fn);
+    this.rowQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Reads the other workers' rows, sets the share to the workers with demand (this one counted as
+   * one of them), counts the calls of those that went idle or vanished, ends a join once every
+   * worker with demand lists this one, then writes this worker's row (its acknowledgements and
+   * own calls, after the share changed). Returns the share. Runs on the heartbeat and the share
+   * timer; tests call it directly.
+   */
+  async checkShare(): Promise<number> {
+    return this.inQueue(async () => {
+      const now = this.o.clock.now();
+      const { db, workerId } = this.o;
+      const written = this.demandWritten;
+      const rows = await db.outboxWorkerHeartbeat.findMany({ where: { workerId: { not: workerId }, seenAt: { gt: new Date(now.getTime() - 3 * this.o.heartbeatMs - 1000) } } });
+      const seen = new Map<string, { demand: string | undefined; idle: number }>();
+      const sharing: typeof rows = [];
+      const before = this.limiter.shareCaps();
+      for (const r of rows) {
+        const report = readReport(r.recentCalls);
+        const demand = r.demandSince ? `${r.workerId}#${report.idle}` : undefined;
+        // It went idle since last read: its calls are still in Feishu's windows, now ours to count.
+        if (report.idle > (this.others.get(r.workerId)?.idle ?? 0)) this.limiter.seedApp(report.calls);
+        if (demand) sharing.push(r);
+        seen.set(r.workerId, { demand, idle: report.idle });
+      }
+      // A worker that had demand and is gone (stopped, or silent): count its whole share.
+      for (const [id, was] of this.others) if (was.demand && !seen.has(id)) this.limiter.seedApp(before);
+      this.others = seen;
+      this.limiter.setShare(sharing.length + 1);
+      const key = this.demandKey();
+      if (this.joining && key && written === key) {
+        // Joined once every worker with demand has listed this one (it shrank before writing) and
+        // reports no more calls in its last second than its new share: its count only falls to
+        // that share from there. What it sent past its share in the minute still counts, here.
+        const caps = this.limiter.shareCaps();
+        const capsOf = (api: string) => caps[api] ?? caps[SEND_API]!;
+        const reports = sharing.map((r) => ({ acked: r.sharesWith.split(',').includes(key), calls: Object.entries(readReport(r.recentCalls).calls) }));
+        if (reports.every((r) => r.acked && r.calls.every(([api, [second]]) => second <= capsOf(api)[0]))) {
+          for (const r of reports) this.limiter.seedApp(Object.fromEntries(r.calls.map(([api, [, minute]]) => [api, [0, Math.max(0, minute - capsOf(api)[1])]])));
+          this.joining = false;
+        }
+      }
+      const data = {
+        seenAt: now,
+        demandSince: this.demandSince ?? null,
+        sharesWith: [...seen.values()].flatMap((w) => (w.demand ? [w.demand] : [])).join(','),
+        recentCalls: JSON.stringify({ idle: this.idleCount, calls: this.limiter.ownCalls() }),
+      };
+      await db.outboxWorkerHeartbeat.upsert({ where: { workerId }, create: { workerId, startedAt: now, ...data }, update: data });
+      this.demandWritten = key;
+      return this.limiter.workersSharing;
+    });
+  }
+
+  /**
+   * Lanes start after none: written before the others are read, so of two workers gaining demand
+   * at once at least one sees the other (and waits for it). Sends wait on `joined`.
+   */
+  private gainDemand(): void {
+    this.demandSince = this.o.clock.now();
+    this.joining = true;
+    this.joined = (async () => {
+      const demandSince = this.demandSince;
+      const key = this.demandKey();
+      const recentCalls = JSON.stringify({ idle: this.idleCount, calls: this.limiter.ownCalls() });
+      await this.inQueue(async () => {
+        await this.o.db.outboxWorkerHeartbeat.updateMany({ where: { workerId: this.o.workerId }, data: { demandSince, recentCalls } });
+        if (this.demandKey() === key) this.demandWritten = key;
+      });
+      while (this.joining && !this.stopping && this.demandSince === demandSince) {
+        await this.checkShare();
+        if (this.joining) await this.limiter.time.sleep(this.o.shareCheckMs);
+      }
+    })().catch((error: unknown) => {
+      // Unknown who else sends: keep to an even split with every live worker, after a heartbeat.
+      this.o.log.warn('outbox share join failed', { error });
+      this.limiter.setShare(this.others.size + 1);
+      this.joinUntil = this.limiter.time.now() + this.o.heartbeatMs + 1100;
+      this.joining = false;
+    });
+  }
+
+  /** No lanes and nothing claimable: the others may widen (they count this worker's calls). */
+  private async loseDemand(): Promise<void> {
+    this.demandSince = undefined;
+    this.joining = false;
+    this.idleCount++;
+    const recentCalls = JSON.stringify({ idle: this.idleCount, calls: this.limiter.ownCalls() });
+    await this.inQueue(async () => {
+      await this.o.db.outboxWorkerHeartbeat.updateMany({ where: { workerId: this.o.workerId }, data: { demandSince: null, recentCalls } });
+      this.demandWritten = undefined;
+    });
   }
 
   private async deactivate(): Promise<void> {
@@ -236,8 +364,14 @@ export class OutboxWorker {
     if (this.active > 0) return;
     await this.registration;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.shareTimer) clearInterval(this.shareTimer);
     this.heartbeat = undefined;
+    this.shareTimer = undefined;
     await Promise.all(this.lanes.values());
+    this.demandSince = undefined;
+    this.joining = false;
+    await this.joined;
+    this.others.clear();
     // Safety net: nothing claimed by this worker stays leased once it is gone. Lanes that ran to
     // their end settled or handed back every row they were given, so only a failure leaves any.
     if (this.mayHoldRows) {
@@ -247,7 +381,7 @@ export class OutboxWorker {
         this.o.log.warn('outbox release failed', { error });
       });
     }
-    await this.o.db.outboxWorkerHeartbeat.deleteMany({ where: { workerId: this.o.workerId } }).catch(() => undefined);
+    await this.inQueue(() => this.o.db.outboxWorkerHeartbeat.deleteMany({ where: { workerId: this.o.workerId } })).catch(() => undefined);
   }
 
   // ---- claiming -------------------------------------------------------------------------------
@@ -257,7 +391,11 @@ export class OutboxWorker {
     await this.ensureRegistered();
     try {
       const claimed = await this.claim(skipBackoff, knownDue);
-      if (claimed.length === 0) return [];
+      if (claimed.length === 0) {
+        if (this.lanes.size === 0 && this.demandSince) await this.loseDemand();
+        return [];
+      }
+      if (!this.demandSince) this.gainDemand();
       const byTarget = byLane(claimed, (r) => r.target);
       await this.seedLimiter([...byTarget.keys()]);
       this.o.observer.claimed?.({ rows: claimed.length, targets: byTarget.size });
@@ -299,7 +437,8 @@ export class OutboxWorker {
    * them a moment ago: count those sends in this worker's window for the target.
    */
   private async seedLimiter(targets: string[]): Promise<void> {
-    if (this.limiter.workersSharing <= 1) return;
+    // Alone, or the others idle now: they may have sent to these targets a moment ago all the same.
+    if (this.others.size === 0) return;
     const unknown = targets.filter((t) => !this.limiter.knows(t));
     if (unknown.length === 0) return;
     const now = this.o.clock.now();
@@ -364,6 +503,7 @@ export class OutboxWorker {
 
   /** Waits for a place in the rate windows; undefined when the worker stops meanwhile. */
   private async rateSlot(target: string, api: string): Promise<RateSlot | undefined> {
+    if (this.joining) await this.joined;
     for (;;) {
       if (this.stopping) return undefined;
       const join = this.joinUntil - this.limiter.time.now();
@@ -610,6 +750,16 @@ export function apiOf(op: string): string {
       return 'interactive.card.update';
     default:
       return SEND_API;
+  }
+}
+
+/** A heartbeat row's `recentCalls`: how often that worker went idle, and its own calls per API in its windows. */
+function readReport(json: string): { idle: number; calls: WindowCalls } {
+  try {
+    const r = JSON.parse(json) as { idle?: unknown; calls?: unknown };
+    return { idle: typeof r.idle === 'number' ? r.idle : 0, calls: r.calls && typeof r.calls === 'object' ? (r.calls as WindowCalls) : {} };
+  } catch {
+    return { idle: 0, calls: {} };
   }
 }
 
