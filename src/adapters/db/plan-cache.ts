@@ -6,12 +6,14 @@
 // a cached plan gets this request's values put back in, in the form the literal compile writes
 // them (the client hands the executor no placeholder values).
 //
-// Safe by construction: a shape is served from the cache only after
-// 1. its parameterised plan, with the first request's values substituted, equals the literal
-//    plan of that request (anything the compiler baked a value into, such as a LIKE pattern, or
-//    planned differently for literal values, such as a native upsert, fails this), and
-// 2. the same holds for a second request of the shape with other values.
-// Until then, and for ever once a comparison failed, the request is compiled literally.
+// Safe by construction: a shape is served from the cache only after its parameterised plan, with
+// the values of two requests of the shape substituted in turn, equals the literal plan of each
+// (anything the compiler baked a value into, such as a LIKE pattern, or planned differently for
+// literal values, such as a native upsert, fails this). The first request is compiled literally
+// and its plan kept; the parameterised query is compiled when a second request brings other
+// values (a shape seen once costs one compile, as without the cache: the first request of every
+// query after a start is on the path of whoever is waiting for it). Until then, and for ever once
+// a comparison failed, the request is compiled literally.
 // Values whose kind could change the plan or its validation stay in the key: null, booleans,
 // list lengths, ints outside 32 bits, floats, non-canonical dates; and every parameter must land
 // on a typed parameter of the plan whose type matches the value (a string never stands in for a
@@ -295,11 +297,12 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 // ---------------------------------------------------------------- the cache
 
-/** Compiled once: served only for the same values until a request with other values agrees. */
-interface Pending {
-  state: 'pending';
-  template: Template;
+/** Compiled once, literally: its plan is served again for the same values, and checks the parameterised plan when other values come. */
+interface Seen {
+  state: 'seen';
   values: unknown[];
+  /** the first request's literal plan, as a template without slots (a copy made before the client used it) */
+  literal: Template;
 }
 interface Verified {
   state: 'verified';
@@ -308,7 +311,7 @@ interface Verified {
 interface Uncacheable {
   state: 'uncacheable';
 }
-type Entry = Pending | Verified | Uncacheable;
+type Entry = Seen | Verified | Uncacheable;
 
 function cacheOf(compiler: object): Map<string, Entry> {
   let cache = caches.get(compiler);
@@ -345,29 +348,38 @@ function cachedCompile(compiler: object, json: string, batch: boolean, compile: 
     case 'uncacheable':
       counters.uncacheable++;
       return compile(json);
-    case 'pending': {
+    case 'seen': {
       if (deepEqual(shape.values, entry.values)) {
         counters.hits++;
-        return fill(entry.template, shape.values);
+        return fill(entry.literal, []);
       }
       counters.misses++;
       const literal = compile(json);
-      remember(cache, key, deepEqual(fill(entry.template, shape.values), literal) ? { state: 'verified', template: entry.template } : { state: 'uncacheable' });
+      remember(cache, key, secondSight(key, shape, literal, entry, compile));
       return literal;
     }
     case undefined: {
       counters.misses++;
       // a query the compiler rejects throws here and leaves nothing behind
       const literal = compile(json);
-      remember(cache, key, firstSight(key, shape, literal, compile));
+      remember(cache, key, firstSight(key, shape, literal));
       return literal;
     }
   }
 }
 
-function firstSight(key: string, shape: Parameterised, literal: unknown, compile: (json: string) => unknown): Entry {
+function firstSight(key: string, shape: Parameterised, literal: unknown): Entry {
   if (shape.values.length === 0) return copyAsTemplate(literal);
   if (refused.has(key)) return { state: 'uncacheable' };
+  try {
+    return { state: 'seen', values: shape.values, literal: buildTemplate(literal, literal, [], []) };
+  } catch {
+    return { state: 'uncacheable' };
+  }
+}
+
+/** Other values than the first request's: the parameterised plan must give both literal plans. */
+function secondSight(key: string, shape: Parameterised, literal: unknown, first: Seen, compile: (json: string) => unknown): Entry {
   let paramPlan: unknown;
   try {
     paramPlan = compile(shape.json);
@@ -381,8 +393,8 @@ function firstSight(key: string, shape: Parameterised, literal: unknown, compile
   }
   try {
     const template = buildTemplate(paramPlan, literal, shape.values, shape.kinds);
-    if (!deepEqual(fill(template, shape.values), literal)) return { state: 'uncacheable' };
-    return { state: 'pending', template, values: shape.values };
+    if (!deepEqual(fill(template, shape.values), literal) || !deepEqual(fill(template, first.values), fill(first.literal, []))) return { state: 'uncacheable' };
+    return { state: 'verified', template };
   } catch {
     return { state: 'uncacheable' };
   }
