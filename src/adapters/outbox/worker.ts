@@ -260,6 +260,11 @@ export class OutboxWorker {
     return this.demandSince ? `${this.o.workerId}#${this.idleCount}` : undefined;
   }
 
+  /** What the others read in this worker's `recentCalls` (readReport below): its idle count and own calls still in its windows. */
+  private report(): string {
+    return JSON.stringify({ idle: this.idleCount, calls: this.limiter.ownCalls() });
+  }
+
   private inQueue<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.rowQueue.then(fn, fn);
     this.rowQueue = run.catch(() => undefined);
@@ -311,7 +316,7 @@ export class OutboxWorker {
         seenAt: now,
         demandSince: this.demandSince ?? null,
         sharesWith: [...seen.values()].flatMap((w) => (w.demand ? [w.demand] : [])).join(','),
-        recentCalls: JSON.stringify({ idle: this.idleCount, calls: this.limiter.ownCalls() }),
+        recentCalls: this.report(),
       };
       await db.outboxWorkerHeartbeat.upsert({ where: { workerId }, create: { workerId, startedAt: now, ...data }, update: data });
       this.demandWritten = key;
@@ -329,7 +334,7 @@ export class OutboxWorker {
     this.joined = (async () => {
       const demandSince = this.demandSince;
       const key = this.demandKey();
-      const recentCalls = JSON.stringify({ idle: this.idleCount, calls: this.limiter.ownCalls() });
+      const recentCalls = this.report();
       await this.inQueue(async () => {
         await this.o.db.outboxWorkerHeartbeat.updateMany({ where: { workerId: this.o.workerId }, data: { demandSince, recentCalls } });
         if (this.demandKey() === key) this.demandWritten = key;
@@ -352,7 +357,7 @@ export class OutboxWorker {
     this.demandSince = undefined;
     this.joining = false;
     this.idleCount++;
-    const recentCalls = JSON.stringify({ idle: this.idleCount, calls: this.limiter.ownCalls() });
+    const recentCalls = this.report();
     await this.inQueue(async () => {
       await this.o.db.outboxWorkerHeartbeat.updateMany({ where: { workerId: this.o.workerId }, data: { demandSince: null, recentCalls } });
       this.demandWritten = undefined;
