@@ -96,8 +96,6 @@ export function pinoOptions(level: LogLevel): pino.LoggerOptions {
   };
 }
 
-const PINO = new WeakMap<Logger, () => PinoLogger>();
-
 /**
  * A Logger over `root` with `bindings` on every line. The pino child is made on the first line
  * actually written: children are made per event and per outbox attempt, and pino redacts a child's
@@ -120,7 +118,6 @@ function wrap(root: PinoLogger, bindings?: Record<string, unknown>): Logger {
     error: at('error'),
     child: (fields) => wrap(root, { ...bindings, ...fields }),
   };
-  PINO.set(logger, self);
   return logger;
 }
 
@@ -129,10 +126,6 @@ export function createLogger(level: LogLevel = 'info', options: LoggerOptions = 
   return wrap(p, options.base);
 }
 
-/** The pino instance behind a Logger (for pino-http); a fresh one at the same level otherwise. */
-export function pinoOf(logger: Logger, level: LogLevel = 'info'): PinoLogger {
-  return PINO.get(logger)?.() ?? pino(pinoOptions(level));
-}
 
 export interface LogFileOptions {
   /** base path, e.g. ./data/logs/themeday.log → themeday.2026-03-02.1.log */

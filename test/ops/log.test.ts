@@ -1,5 +1,5 @@
 // The pino logger: redaction configured once (secrets, tokens, phone numbers), request ids from
-// pino-http, and the log file rotated daily with its retention (fake timers: no wall clock).
+// the request log (src/adapters/http/request-log.ts), and the log file rotated daily with its retention (fake timers: no wall clock).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

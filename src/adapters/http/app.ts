@@ -1,13 +1,13 @@
 // The express app: health endpoints, the Feishu routes and (local mode) the emulator and the
 // browser workspace on the same port. JSON parsing is never global: the Feishu routes need the
 // raw bytes for their signature.
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import express, { type Express, type Request, type Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import type { AppServices, ReadinessCheck } from '../../app/bot.ts';
-import { pinoOf, type Logger } from '../../app/log.ts';
+import type { Logger } from '../../app/log.ts';
 import { DOWNLOAD_PATH } from '../../app/download-links.ts';
 import { downloadHandler } from './downloads.ts';
+import { requestLog } from './request-log.ts';
 
 export interface HttpAppOptions {
   services: AppServices;
@@ -16,7 +16,7 @@ export interface HttpAppOptions {
   feishu?: Router;
   /** mounted after (local mode: workspace, then emulator) */
   extra?: Router[];
-  /** request logging with request ids (pino-http) */
+  /** request logging with request ids (request-log.ts) */
   log?: Logger;
   /** GET /metrics (Prometheus text) */
   metrics?: { text(): Promise<string>; contentType: string; token: string | undefined };
@@ -54,23 +54,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('trust proxy', 'loopback');
   let tokenCheck: { at: number; ok: boolean } | undefined;
 
-  // One id per request (the caller's X-Request-Id when it sends one), on every request log line
-  // and echoed back in the response header.
-  if (options.log)
-    app.use(
-      pinoHttp({
-        logger: pinoOf(options.log),
-        genReqId: (req, res) => {
-          const given = req.headers['x-request-id'];
-          const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
-          res.setHeader('X-Request-Id', id);
-          return id;
-        },
-        customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : req.url?.startsWith('/feishu/') ? 'info' : 'debug'),
-        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-        quietReqLogger: true,
-      }),
-    );
+  // One id per request, on its log line and echoed back in the response header.
+  if (options.log) app.use(requestLog(options.log));
 
   app.get('/metrics', async (req, res) => {
     if (!options.metrics) {
