@@ -126,7 +126,6 @@ export function createLogger(level: LogLevel = 'info', options: LoggerOptions = 
   return wrap(p, options.base);
 }
 
-
 export interface LogFileOptions {
   /** base path, e.g. ./data/logs/themeday.log → themeday.2026-03-02.1.log */
   file: string;
