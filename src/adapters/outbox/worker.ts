@@ -136,6 +136,8 @@ export class OutboxWorker {
   private others = new Map<string, { demand: string | undefined; idle: number }>();
   /** heartbeat row reads and writes, one at a time */
   private rowQueue: Promise<unknown> = Promise.resolve();
+  /** what this worker's row holds as last written here, and when (performance.now()) */
+  private lastRow: { text: string; sharesWith: string; at: number } | undefined;
   /** a claim or a lane failed part-way: rows may still be leased to this worker, unattempted */
   private mayHoldRows = false;
 
@@ -195,6 +197,8 @@ export class OutboxWorker {
       await this.deactivate();
     }
     await Promise.all(this.lanes.values());
+    // A worker that only drained (tests, one-shot runs) kept its row between drains.
+    if (this.lastRow) await this.unregister();
     this.stopping = false;
   }
 
@@ -265,6 +269,22 @@ export class OutboxWorker {
     return JSON.stringify({ idle: this.idleCount, calls: this.limiter.ownCalls() });
   }
 
+  /**
+   * Writes this worker's row (created if missing: one statement either way). `unlessSame` skips a
+   * write that would only renew `seenAt` when the last one is less than half a heartbeat old (a
+   * join's read right after the demand was written; the share timer while nothing changed).
+   */
+  private async writeRow(fields: { demandSince: Date | null; recentCalls: string; sharesWith?: string }, options: { unlessSame?: boolean } = {}): Promise<void> {
+    const data = { ...fields, sharesWith: fields.sharesWith ?? this.lastRow?.sharesWith ?? '' };
+    const text = JSON.stringify(data);
+    const at = performance.now();
+    if (options.unlessSame && this.lastRow?.text === text && at - this.lastRow.at < this.o.heartbeatMs / 2) return;
+    const { workerId } = this.o;
+    const now = this.o.clock.now();
+    await this.o.db.outboxWorkerHeartbeat.upsert({ where: { workerId }, create: { workerId, startedAt: now, seenAt: now, ...data }, update: { seenAt: now, ...data } });
+    this.lastRow = { text, sharesWith: data.sharesWith, at };
+  }
+
   private inQueue<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.rowQueue.then(fn, fn);
     this.rowQueue = run.catch(() => undefined);
@@ -312,13 +332,7 @@ export class OutboxWorker {
           this.joining = false;
         }
       }
-      const data = {
-        seenAt: now,
-        demandSince: this.demandSince ?? null,
-        sharesWith: [...seen.values()].flatMap((w) => (w.demand ? [w.demand] : [])).join(','),
-        recentCalls: this.report(),
-      };
-      await db.outboxWorkerHeartbeat.upsert({ where: { workerId }, create: { workerId, startedAt: now, ...data }, update: data });
+      await this.writeRow({ demandSince: this.demandSince ?? null, sharesWith: [...seen.values()].flatMap((w) => (w.demand ? [w.demand] : [])).join(','), recentCalls: this.report() }, { unlessSame: true });
       this.demandWritten = key;
       return this.limiter.workersSharing;
     });
@@ -336,7 +350,7 @@ export class OutboxWorker {
       const key = this.demandKey();
       const recentCalls = this.report();
       await this.inQueue(async () => {
-        await this.o.db.outboxWorkerHeartbeat.updateMany({ where: { workerId: this.o.workerId }, data: { demandSince, recentCalls } });
+        await this.writeRow({ demandSince: demandSince ?? null, recentCalls });
         if (this.demandKey() === key) this.demandWritten = key;
       });
       while (this.joining && !this.stopping && this.demandSince === demandSince) {
@@ -359,7 +373,7 @@ export class OutboxWorker {
     this.idleCount++;
     const recentCalls = this.report();
     await this.inQueue(async () => {
-      await this.o.db.outboxWorkerHeartbeat.updateMany({ where: { workerId: this.o.workerId }, data: { demandSince: null, recentCalls } });
+      await this.writeRow({ demandSince: null, recentCalls });
       this.demandWritten = undefined;
     });
   }
@@ -373,7 +387,8 @@ export class OutboxWorker {
     this.heartbeat = undefined;
     this.shareTimer = undefined;
     await Promise.all(this.lanes.values());
-    this.demandSince = undefined;
+    // Idle from here: the others may widen (a drain that ended on its last claim already said so).
+    if (this.demandSince) await this.loseDemand().catch((error: unknown) => this.o.log.warn('outbox idle report failed', { error }));
     this.joining = false;
     await this.joined;
     this.others.clear();
@@ -386,7 +401,16 @@ export class OutboxWorker {
         this.o.log.warn('outbox release failed', { error });
       });
     }
-    await this.inQueue(() => this.o.db.outboxWorkerHeartbeat.deleteMany({ where: { workerId: this.o.workerId } })).catch(() => undefined);
+    // Between drains the row stays, idle (the next activation writes it again; the others read
+    // its last calls meanwhile and drop it once its heartbeat is stale). Stopping removes it.
+    if (this.stopping) await this.unregister();
+  }
+
+  private async unregister(): Promise<void> {
+    await this.inQueue(async () => {
+      await this.o.db.outboxWorkerHeartbeat.deleteMany({ where: { workerId: this.o.workerId } });
+      this.lastRow = undefined;
+    }).catch(() => undefined);
   }
 
   // ---- claiming -------------------------------------------------------------------------------
