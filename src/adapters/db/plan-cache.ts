@@ -270,6 +270,28 @@ function buildTemplate(paramPlan: unknown, literalPlan: unknown, values: unknown
   return template;
 }
 
+/**
+ * Marks the SQL templates that chunking cannot split as not chunkable. The executor walks a
+ * chunkable template's fragments twice more per request to find where an IN list could be split
+ * across statements (the database's parameter limit); a template of plain parameters, one per
+ * argument, always comes out as one statement with the arguments in order, which is exactly what
+ * the unchunked path runs. Templates with list fragments (IN, multi-row VALUES) keep chunking.
+ */
+function withoutNeedlessChunking(template: Template): Template {
+  const walk = (node: Template): void => {
+    if (node instanceof Slot || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node.type === 'templateSql' && node.chunkable === true && Array.isArray(node.fragments) && Array.isArray(node.args)) {
+      const fragments = node.fragments as { type?: unknown }[];
+      const plain = fragments.every((f) => f.type === 'stringChunk' || f.type === 'parameter');
+      if (plain && fragments.filter((f) => f.type === 'parameter').length === node.args.length) node.chunkable = false;
+    }
+    Object.values(node).forEach(walk);
+  };
+  walk(template);
+  return template;
+}
+
 /** A fresh plan: the template deep-copied with the values in its slots. */
 function fill(template: Template, values: unknown[]): unknown {
   if (template instanceof Slot) return encode(values[template.index], template.encoding);
@@ -372,7 +394,7 @@ function firstSight(key: string, shape: Parameterised, literal: unknown): Entry 
   if (shape.values.length === 0) return copyAsTemplate(literal);
   if (refused.has(key)) return { state: 'uncacheable' };
   try {
-    return { state: 'seen', values: shape.values, literal: buildTemplate(literal, literal, [], []) };
+    return { state: 'seen', values: shape.values, literal: withoutNeedlessChunking(buildTemplate(literal, literal, [], [])) };
   } catch {
     return { state: 'uncacheable' };
   }
@@ -392,7 +414,9 @@ function secondSight(key: string, shape: Parameterised, literal: unknown, first:
     return { state: 'uncacheable' };
   }
   try {
-    const template = buildTemplate(paramPlan, literal, shape.values, shape.kinds);
+    // Compared with chunking marked alike on both sides (the first request's literal plan already is).
+    const template = withoutNeedlessChunking(buildTemplate(paramPlan, literal, shape.values, shape.kinds));
+    withoutNeedlessChunking(literal as Template);
     if (!deepEqual(fill(template, shape.values), literal) || !deepEqual(fill(template, first.values), fill(first.literal, []))) return { state: 'uncacheable' };
     return { state: 'verified', template };
   } catch {
@@ -403,7 +427,7 @@ function secondSight(key: string, shape: Parameterised, literal: unknown, first:
 /** A plan without values of ours (the same query text always compiles to it) as a template. */
 function copyAsTemplate(plan: unknown): Entry {
   try {
-    return { state: 'verified', template: buildTemplate(plan, plan, [], []) };
+    return { state: 'verified', template: withoutNeedlessChunking(buildTemplate(plan, plan, [], [])) };
   } catch {
     return { state: 'uncacheable' };
   }
