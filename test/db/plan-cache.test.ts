@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/adapters/db/database.ts';
 import { PLAN_CACHE_SIZE, installPlanCache, planCacheStats, setPlanCacheEnabled } from '../../src/adapters/db/plan-cache.ts';
 import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from '../support/db.ts';
+import type { Provider } from '../../src/adapters/db/schema/providers.ts';
 
 /** Drops what differs between two databases by construction (generated ids, now()) and names ids. */
 function normalise(value: unknown, ids: Map<string, string>): unknown {
@@ -32,7 +33,8 @@ async function outcome<T>(run: () => Promise<T>): Promise<{ ok: T } | { error: s
 }
 
 /** One round of the app's kinds of queries; `r` changes every value. Returns each step's result. */
-async function round(c: Db, r: number): Promise<Record<string, unknown>> {
+async function round(c: Db, r: number, provider: Provider): Promise<Record<string, unknown>> {
+  const $ = (i: number) => (provider === 'postgresql' ? `$${i}` : '?');
   const ids = new Map<string, string>();
   const at = (day: number) => new Date(Date.UTC(2023, 2, day + r, 1, 30));
   const steps: Record<string, unknown> = {};
@@ -135,6 +137,17 @@ async function round(c: Db, r: number): Promise<Record<string, unknown>> {
       await c.evaluationCriterion.findUnique({ where: { campaignId_key: { campaignId: campaign.id, key: 'b' } }, select: { weight: true } }),
     ];
   });
+  // Raw SQL (the outbox's and the inbox's row writes): string, int, null, boolean, DateTime and BigInt parameters
+  await step('raw write', () => c.$executeRawUnsafe(`UPDATE "Unit" SET "leaderName" = ${$(1)}, "shortName" = ${$(2)} WHERE "name" = ${$(3)} AND "sortOrder" >= ${$(4)}`, `原始${r}`, null, `单位${r}-1`, r * 10));
+  await step('raw read', () => c.$queryRawUnsafe(`SELECT "name", "leaderName", "shortName" FROM "Unit" WHERE "name" LIKE ${$(1)} AND "active" = ${$(2)} ORDER BY "sortOrder"`, `单位${r}-%`, true));
+  await step('raw read, DateTime and BigInt', () =>
+    c.$queryRawUnsafe<{ idempotencyKey: string }[]>(
+      `SELECT "idempotencyKey" FROM "OutboxMessage" WHERE "target" = ${$(1)} AND "nextAttemptAt" < ${$(2)} AND "seq" >= ${$(3)} ORDER BY "idempotencyKey"`,
+      `oc_${r}`,
+      at(2),
+      BigInt(r) * 2n ** 40n,
+    ),
+  );
   await step('delete', () => c.unit.delete({ where: { id: a }, select: { name: true } }));
   await step('deleteMany', () => c.unit.deleteMany({ where: { name: { startsWith: `单位${r}` } } }));
   await step('after', () => c.unit.findMany({ where: { name: { endsWith: `${r}` } }, orderBy: { name: 'asc' }, select: { name: true, kind: true, sortOrder: true, leaderName: true } }));
@@ -155,10 +168,12 @@ describe.each(PROVIDERS_UNDER_TEST)('query plan cache on %s', (provider) => {
   it('answers every kind of query as a fresh compile does, round after round with other values', async () => {
     for (const r of [0, 1, 2, 3]) {
       setPlanCacheEnabled(false);
-      const expected = await round(without.client, r);
+      const expected = await round(without.client, r, provider);
+      // the raw steps ran (not failed alike on both sides)
+      for (const step of ['raw write', 'raw read', 'raw read, DateTime and BigInt']) expect(expected[step], step).toHaveProperty('ok');
       setPlanCacheEnabled(true);
       const before = planCacheStats();
-      const actual = await round(withCache.client, r);
+      const actual = await round(withCache.client, r, provider);
       const after = planCacheStats();
       expect(actual).toEqual(expected);
       // the same shapes with new values: from the third round on, plans come from the cache
@@ -287,6 +302,42 @@ describe('query plan cache on a stand-in compiler', () => {
     expect(rt.compiles()).toBe(PLAN_CACHE_SIZE + 1);
     rt.compile('a', 'f0');
     expect(rt.compiles()).toBe(PLAN_CACHE_SIZE + 2);
+  });
+
+  it('reuses a raw query’s plan after a second request’s literal plan agreed, one shape per kind of each parameter', () => {
+    let compiles = 0;
+    class QueryCompiler {
+      compile(json: string): unknown {
+        compiles++;
+        const { action, query } = JSON.parse(json) as { action: string; query: { arguments: { query: string; parameters: string } } };
+        const values = (JSON.parse(query.arguments.parameters) as unknown[]).map((v) => (v !== null && typeof v === 'object' ? (v as { prisma__value: string }).prisma__value : v));
+        return { type: action === 'executeRaw' ? 'execute' : 'query', args: { type: 'rawSql', sql: query.arguments.query, args: values, argTypes: values.map((v) => (v === null ? 'unknown' : typeof v)) } };
+      }
+      compileBatch(): unknown {
+        throw new Error('not used');
+      }
+    }
+    installPlanCache({ QueryCompiler }, {});
+    const compiler = new QueryCompiler();
+    const raw = (sql: string, ...parameters: unknown[]) => compiler.compile(JSON.stringify({ action: 'executeRaw', query: { arguments: { query: sql, parameters: JSON.stringify(parameters) }, selection: {} } }));
+    const date = (iso: string) => ({ prisma__type: 'date', prisma__value: iso });
+    const plan = (sql: string, args: unknown[]) => ({ type: 'execute', args: { type: 'rawSql', sql, args, argTypes: args.map((v) => (v === null ? 'unknown' : typeof v)) } });
+    const sql = 'UPDATE t SET a = ?, b = ? WHERE c = ?';
+    expect(raw(sql, 'x', 1, date('2023-01-01T00:00:00.000Z'))).toEqual(plan(sql, ['x', 1, '2023-01-01T00:00:00.000Z']));
+    expect(raw(sql, 'y', 2, date('2023-01-02T00:00:00.000Z'))).toEqual(plan(sql, ['y', 2, '2023-01-02T00:00:00.000Z']));
+    expect(compiles).toBe(2); // literal twice: the second checks the template against both
+    const handedOut = raw(sql, 'z', 3, date('2023-01-03T00:00:00.000Z')) as { args: { args: unknown[] } };
+    expect(handedOut).toEqual(plan(sql, ['z', 3, '2023-01-03T00:00:00.000Z']));
+    expect(compiles).toBe(2);
+    handedOut.args.args[0] = 'changed';
+    expect(raw(sql, 'w', 4, date('2023-01-04T00:00:00.000Z'))).toEqual(plan(sql, ['w', 4, '2023-01-04T00:00:00.000Z']));
+    // null where a string was: another shape (its argument type differs), compiled literally first
+    expect(raw(sql, null, 5, date('2023-01-05T00:00:00.000Z'))).toEqual(plan(sql, [null, 5, '2023-01-05T00:00:00.000Z']));
+    expect(compiles).toBe(3);
+    // a float is not cached: every request compiled
+    expect(raw(sql, 'v', 1.5, date('2023-01-06T00:00:00.000Z'))).toEqual(plan(sql, ['v', 1.5, '2023-01-06T00:00:00.000Z']));
+    expect(raw(sql, 'u', 2.5, date('2023-01-07T00:00:00.000Z'))).toEqual(plan(sql, ['u', 2.5, '2023-01-07T00:00:00.000Z']));
+    expect(compiles).toBe(5);
   });
 
   it('does not take a value for a parameter of another type', () => {

@@ -14,6 +14,8 @@
 // values (a shape seen once costs one compile, as without the cache: the first request of every
 // query after a start is on the path of whoever is waiting for it). Until then, and for ever once
 // a comparison failed, the request is compiled literally.
+// Raw SQL ($queryRaw / $executeRaw) is keyed by its text and the kind of each parameter; its plan
+// is checked the same way, against the literal plans of two requests with other parameters.
 // Values whose kind could change the plan or its validation stay in the key: null, booleans,
 // list lengths, ints outside 32 bits, floats, non-canonical dates; and every parameter must land
 // on a typed parameter of the plan whose type matches the value (a string never stands in for a
@@ -95,12 +97,22 @@ const CANONICAL_BIGINT = /^-?(0|[1-9]\d{0,18})$/;
 /** What a parameter's value is, as far as the plan could depend on it. */
 type Kind = 'string' | 'int' | 'datetime' | 'bigint';
 
-interface Parameterised {
+interface QueryShape {
   /** the query (or batch) with the values replaced by params: the compiler's input and the key */
   json: string;
   values: unknown[];
   kinds: Kind[];
+  raw?: undefined;
 }
+/** Raw SQL: the parameters are the values, and a plan is checked against literal plans only. */
+interface RawShape {
+  /** the query without its parameters (the key) */
+  json: string;
+  values: unknown[];
+  kinds: RawKind[];
+  raw: true;
+}
+type Parameterised = QueryShape | RawShape;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -115,7 +127,7 @@ function kindOf(value: Json): Kind | undefined {
 }
 
 /** The query's shape, or undefined for raw SQL. */
-function parameterise(input: Json, batch: boolean): Parameterised | undefined {
+function parameterise(input: Json, batch: boolean): QueryShape | undefined {
   const values: unknown[] = [];
   const kinds: Kind[] = [];
   // Equal values share a parameter, so the compiler still sees what it compares (a native upsert
@@ -172,10 +184,67 @@ function parameterise(input: Json, batch: boolean): Parameterised | undefined {
   return raw ? undefined : { json: JSON.stringify(output), values, kinds };
 }
 
+/** What a raw query's parameter is: the plan's argument type follows it. */
+type RawKind = 'raw:string' | 'raw:int' | 'raw:null' | 'raw:bool' | 'raw:date' | 'raw:bigint';
+
+function rawKindOf(value: Json): RawKind | undefined {
+  if (value === null) return 'raw:null';
+  if (typeof value === 'string') return 'raw:string';
+  if (typeof value === 'boolean') return 'raw:bool';
+  if (typeof value === 'number') return Number.isInteger(value) && value >= -2147483648 && value <= 2147483647 ? 'raw:int' : undefined;
+  if (typeof value === 'object' && !Array.isArray(value) && typeof value.prisma__value === 'string' && Object.keys(value).length === 2) {
+    if (value.prisma__type === 'date' && CANONICAL_DATETIME.test(value.prisma__value)) return 'raw:date';
+    if (value.prisma__type === 'bigint' && CANONICAL_BIGINT.test(value.prisma__value)) return 'raw:bigint';
+  }
+  return undefined;
+}
+
+/**
+ * A raw query's shape ($queryRaw / $executeRaw: the outbox's and the inbox's row writes, thousands
+ * a year): its SQL and the kind of each parameter. The compiler only copies the parameters into
+ * its plan, but it is still a compile per statement. Parameters of other kinds (floats, bytes,
+ * JSON) leave the query to a literal compile.
+ */
+function rawShape(input: Json): RawShape | undefined {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return undefined;
+  if (input.action !== 'queryRaw' && input.action !== 'executeRaw') return undefined;
+  const query = input.query;
+  if (query === null || typeof query !== 'object' || Array.isArray(query)) return undefined;
+  const args = query.arguments;
+  if (args === null || typeof args !== 'object' || Array.isArray(args) || typeof args.query !== 'string' || typeof args.parameters !== 'string') return undefined;
+  if (!sameKeys(args, { query: 0, parameters: 0 })) return undefined;
+  const values = JSON.parse(args.parameters) as Json;
+  if (!Array.isArray(values)) return undefined;
+  const kinds: RawKind[] = [];
+  for (const value of values) {
+    const kind = rawKindOf(value);
+    if (!kind) return undefined;
+    kinds.push(kind);
+  }
+  return { json: JSON.stringify({ ...input, query: { ...query, arguments: { query: args.query } } }), values, kinds, raw: true };
+}
+
+/**
+ * A raw query's literal plan with a Slot at each parameter it copied (the rawSql node's `args`,
+ * one per parameter, a date as its ISO text). Throws NotCacheable for any other plan.
+ */
+function rawTemplate(plan: unknown, values: unknown[]): Template {
+  const template = buildTemplate(plan, plan, [], []);
+  if (!isObject(template) || !isObject(template.args) || template.args.type !== 'rawSql') throw new NotCacheable('not a raw plan');
+  const args = template.args.args;
+  if (!Array.isArray(args) || args.length !== values.length) throw new NotCacheable('arguments differ from the parameters');
+  template.args.args = args.map((arg, i) => {
+    const encoding: Encoding = isObject(values[i]) ? 'prismaValue' : 'same';
+    if (!deepEqual(encode(values[i], encoding), arg)) throw new NotCacheable('argument written in an unknown form');
+    return new Slot(i, encoding);
+  });
+  return template;
+}
+
 // ---------------------------------------------------------------- templates
 
 /** How a parameter's value is written where the literal plan has it. */
-type Encoding = 'same' | 'string' | 'inner';
+type Encoding = 'same' | 'string' | 'inner' | 'prismaValue';
 
 /** A hole in a cached plan, filled with the request's value `index`. */
 class Slot {
@@ -195,6 +264,8 @@ function encode(value: unknown, encoding: Encoding): unknown {
       return String(value);
     case 'inner':
       return (value as { value: string }).value;
+    case 'prismaValue':
+      return (value as { prisma__value: string }).prisma__value;
   }
 }
 
@@ -350,7 +421,8 @@ function remember(cache: Map<string, Entry>, key: string, entry: Entry): void {
 function cachedCompile(compiler: object, json: string, batch: boolean, compile: (json: string) => unknown): unknown {
   let shape: Parameterised | undefined;
   try {
-    shape = parameterise(JSON.parse(json) as Json, batch);
+    const input = JSON.parse(json) as Json;
+    shape = parameterise(input, batch) ?? (batch ? undefined : rawShape(input));
   } catch {
     shape = undefined;
   }
@@ -402,6 +474,15 @@ function firstSight(key: string, shape: Parameterised, literal: unknown): Entry 
 
 /** Other values than the first request's: the parameterised plan must give both literal plans. */
 function secondSight(key: string, shape: Parameterised, literal: unknown, first: Seen, compile: (json: string) => unknown): Entry {
+  if (shape.raw) {
+    try {
+      const template = rawTemplate(literal, shape.values);
+      if (!deepEqual(fill(template, shape.values), literal) || !deepEqual(fill(template, first.values), fill(first.literal, []))) return { state: 'uncacheable' };
+      return { state: 'verified', template };
+    } catch {
+      return { state: 'uncacheable' };
+    }
+  }
   let paramPlan: unknown;
   try {
     paramPlan = compile(shape.json);
