@@ -81,10 +81,49 @@ function immediateAdapterFactory(Base: typeof import('@prisma/adapter-better-sql
       // outbox's Feishu calls of the first 2.5 s all waited for the fan-out's 50 transactions to
       // finish, issue 17). Each transaction first lets pending I/O run, one event-loop turn.
       const start = adapter.startTransaction.bind(adapter);
+      // One connection: a statement issued outside a transaction while one is open would run inside
+      // it (reading its uncommitted rows, rolled back with it). Such statements wait until no
+      // transaction is open or waiting to begin (counted before BEGIN can run), then run at once,
+      // synchronously, in autocommit. PostgreSQL's pool gives them a connection of their own.
+      let inTransaction = 0;
+      let noneOpen: Promise<void> = Promise.resolve();
+      let allEnded = () => {};
+      const began = () => {
+        if (inTransaction++ === 0) noneOpen = new Promise<void>((resolve) => (allEnded = resolve));
+      };
+      const ended = () => {
+        if (--inTransaction === 0) allEnded();
+      };
       adapter.startTransaction = async (isolationLevel) => {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        return start(isolationLevel);
+        began();
+        let tx: Awaited<ReturnType<typeof start>>;
+        try {
+          tx = await start(isolationLevel);
+        } catch (error) {
+          ended();
+          throw error;
+        }
+        let done = false;
+        const end = () => {
+          if (done) return;
+          done = true;
+          ended();
+        };
+        const commit = tx.commit.bind(tx);
+        const rollback = tx.rollback.bind(tx);
+        tx.commit = () => commit().finally(end);
+        tx.rollback = () => rollback().finally(end);
+        return tx;
       };
+      const outside =
+        <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+        async (...args: A): Promise<R> => {
+          while (inTransaction > 0) await noneOpen;
+          return run(...args);
+        };
+      adapter.queryRaw = outside(adapter.queryRaw.bind(adapter));
+      adapter.executeRaw = outside(adapter.executeRaw.bind(adapter));
       return adapter;
     }
   };
