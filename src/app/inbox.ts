@@ -283,10 +283,10 @@ export class Inbox {
     // timestamp(3) columns hold UTC; the cast ignores the 'Z' whatever the session zone.
     const at = pg ? (d: Date) => ph(d.toISOString(), '::timestamp(3)') : (d: Date) => ph(d);
     const values = batch.map(({ event, key }) => `(${ph(key)}, ${ph(event.kind)}, ${ph(event.eventId)}, ${ph(laneOf(event))}, ${ph(nextOutboxSeq())}, ${ph(toJson(event))}, 'pending', 0, ${at(now)}, ${at(now)})`);
-    // In a transaction of its own: on SQLite the adapter has one connection, and a plain statement
-    // issued while a handler's transaction is open would join it (and roll back with it).
+    // One statement, atomic on its own. On SQLite it waits for a handler's open transaction to end
+    // rather than joining it (and rolling back with it): src/adapters/db/database.ts.
     const sql = `INSERT INTO "InboxEvent" ("key", "kind", "eventId", "lane", "seq", "payload", "status", "attempts", "nextAttemptAt", "receivedAt") VALUES ${values.join(', ')} ON CONFLICT DO NOTHING RETURNING "key"`;
-    const rows = await this.o.db.$transaction((tx) => tx.$queryRawUnsafe<{ key: string }[]>(sql, ...params));
+    const rows = await this.o.db.$queryRawUnsafe<{ key: string }[]>(sql, ...params);
     this.lastInsertAt = performance.now();
     return new Set(rows.map((r) => r.key));
   }

@@ -18,16 +18,16 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox rows after a failed lane (%s)', (pro
   it('hands back the row whose attempt could not be marked, and delivers it on the next drain', async () => {
     const chatId = h.demo.units[0]!.chatId;
     await withContext(h.services, 'test', (ctx) => ctx.enqueue('release:first', { op: 'send', to: { chatId }, text: '第一条' }));
-    // The batch transaction that marks the attempt as started (row-writes.ts) fails once.
-    const original = h.db.$transaction.bind(h.db);
+    // The statement that marks the attempt as started (row-writes.ts) fails once.
+    const original = h.db.$executeRawUnsafe.bind(h.db);
     let failed = false;
-    const spy = vi.spyOn(h.db, '$transaction').mockImplementation(((arg: unknown, ...rest: unknown[]) => {
-      if (Array.isArray(arg) && !failed) {
+    const spy = vi.spyOn(h.db, '$executeRawUnsafe').mockImplementation(((sql: string, ...values: unknown[]) => {
+      if (sql.startsWith('UPDATE "OutboxMessage" SET "attempts"') && !failed) {
         failed = true;
         return Promise.reject(new Error('database went away'));
       }
-      return (original as (...a: unknown[]) => unknown)(arg, ...rest);
-    }) as typeof h.db.$transaction);
+      return original(sql, ...values);
+    }) as typeof h.db.$executeRawUnsafe);
     try {
       await h.app.worker.drain({ skipBackoff: true, maxRounds: 1 });
     } finally {

@@ -6,8 +6,8 @@
 // machine and one that does not. Both statements are guarded like the model queries they replace
 // (`status = 'sending' AND claimedBy = this worker`), so a lost lease still changes nothing.
 //
-// Each runs in a batch transaction of its own: on SQLite the adapter has one connection, and a
-// bare statement issued while another transaction is open would join it.
+// Each is one statement on its own (autocommit). On SQLite, whose adapter has one connection, it
+// waits for an open transaction to end rather than joining it (src/adapters/db/database.ts).
 import type { Db } from '../db/database.ts';
 import type { Provider } from '../db/schema/providers.ts';
 
@@ -30,8 +30,7 @@ function statement(provider: Provider, build: (p: (value: unknown) => string, at
 }
 
 async function run(db: Db, sql: Sql): Promise<number> {
-  const [n] = await db.$transaction([db.$executeRawUnsafe(sql.text, ...sql.params)]);
-  return n;
+  return db.$executeRawUnsafe(sql.text, ...sql.params);
 }
 
 /** The call is about to leave: one more attempt, started now, lease renewed. False when the lease was lost. */
