@@ -340,6 +340,41 @@ describe('query plan cache on a stand-in compiler', () => {
     expect(compiles).toBe(5);
   });
 
+  it('serves a single statement without its transaction, and keeps one around several or around a check', () => {
+    const single = fakeRuntime((id) => ({ type: 'transaction', args: { type: 'dataMap', args: { expr: { type: 'execute', args: [id] } } } }), 'Single');
+    expect(single.compile('a')).toEqual({ type: 'transaction', args: { type: 'dataMap', args: { expr: { type: 'execute', args: ['a'] } } } }); // a fresh compile, as it comes
+    expect(single.compile('a')).toEqual({ type: 'dataMap', args: { expr: { type: 'execute', args: ['a'] } } });
+    expect(single.compile('b')).toEqual({ type: 'transaction', args: { type: 'dataMap', args: { expr: { type: 'execute', args: ['b'] } } } });
+    expect(single.compile('c')).toEqual({ type: 'dataMap', args: { expr: { type: 'execute', args: ['c'] } } });
+    const two = fakeRuntime(
+      (id) => ({
+        type: 'transaction',
+        args: {
+          type: 'seq',
+          args: [
+            { type: 'execute', args: [id] },
+            { type: 'query', args: [id] },
+          ],
+        },
+      }),
+      'Two',
+    );
+    const checked = fakeRuntime((id) => ({ type: 'transaction', args: { type: 'validate', args: { expr: { type: 'execute', args: [id] } } } }), 'Checked');
+    for (const id of ['a', 'b', 'c']) {
+      expect(two.compile(id)).toEqual({
+        type: 'transaction',
+        args: {
+          type: 'seq',
+          args: [
+            { type: 'execute', args: [id] },
+            { type: 'query', args: [id] },
+          ],
+        },
+      });
+      expect(checked.compile(id)).toEqual({ type: 'transaction', args: { type: 'validate', args: { expr: { type: 'execute', args: [id] } } } });
+    }
+  });
+
   it('does not take a value for a parameter of another type', () => {
     const rt = fakeRuntime((id) => ({ args: [typeof id === 'string' ? id : { prisma__type: 'param', prisma__value: { name: (id as { prisma__value: { name: string } }).prisma__value.name, type: 'DateTime' } }] }));
     for (const id of ['2023-01-01T00:00:00.000Z', '2023-01-02T00:00:00.000Z', '2023-01-03T00:00:00.000Z']) expect(rt.compile(id)).toEqual({ args: [id] });

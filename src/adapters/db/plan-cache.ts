@@ -363,6 +363,35 @@ function withoutNeedlessChunking(template: Template): Template {
   return template;
 }
 
+/** Nodes that check a result after a write and rely on the transaction to undo it when they throw. */
+const CHECKS_AFTER_WRITE = new Set(['validate', 'required', 'transaction']);
+
+/**
+ * A plan that wraps a single statement in a transaction (updateMany, createMany) runs the statement
+ * alone: one statement is atomic by itself, and the wrapper costs a BEGIN and a COMMIT (two more
+ * round trips on PostgreSQL). Plans with more statements, or with checks after a write, keep it.
+ */
+function withoutSingleStatementTransaction(template: Template): Template {
+  if (template instanceof Slot || template === null || typeof template !== 'object' || Array.isArray(template)) return template;
+  if (template.type !== 'transaction' || template.args === null || typeof template.args !== 'object') return template;
+  let statements = 0;
+  let checks = false;
+  const walk = (node: Template): void => {
+    if (node instanceof Slot || node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node.type === 'query' || node.type === 'execute') statements++;
+    if (typeof node.type === 'string' && CHECKS_AFTER_WRITE.has(node.type)) checks = true;
+    Object.values(node).forEach(walk);
+  };
+  walk(template.args);
+  return statements === 1 && !checks ? template.args : template;
+}
+
+/** What a cached plan is served as: the compiler's plan without the costs above. */
+function simplified(template: Template): Template {
+  return withoutSingleStatementTransaction(withoutNeedlessChunking(template));
+}
+
 /** A fresh plan: the template deep-copied with the values in its slots. */
 function fill(template: Template, values: unknown[]): unknown {
   if (template instanceof Slot) return encode(values[template.index], template.encoding);
@@ -466,7 +495,7 @@ function firstSight(key: string, shape: Parameterised, literal: unknown): Entry 
   if (shape.values.length === 0) return copyAsTemplate(literal);
   if (refused.has(key)) return { state: 'uncacheable' };
   try {
-    return { state: 'seen', values: shape.values, literal: withoutNeedlessChunking(buildTemplate(literal, literal, [], [])) };
+    return { state: 'seen', values: shape.values, literal: simplified(buildTemplate(literal, literal, [], [])) };
   } catch {
     return { state: 'uncacheable' };
   }
@@ -495,10 +524,10 @@ function secondSight(key: string, shape: Parameterised, literal: unknown, first:
     return { state: 'uncacheable' };
   }
   try {
-    // Compared with chunking marked alike on both sides (the first request's literal plan already is).
-    const template = withoutNeedlessChunking(buildTemplate(paramPlan, literal, shape.values, shape.kinds));
-    withoutNeedlessChunking(literal as Template);
-    if (!deepEqual(fill(template, shape.values), literal) || !deepEqual(fill(template, first.values), fill(first.literal, []))) return { state: 'uncacheable' };
+    // Both sides simplified alike (the first request's literal plan already is).
+    const template = simplified(buildTemplate(paramPlan, literal, shape.values, shape.kinds));
+    const expected = simplified(buildTemplate(literal, literal, [], []));
+    if (!deepEqual(fill(template, shape.values), fill(expected, [])) || !deepEqual(fill(template, first.values), fill(first.literal, []))) return { state: 'uncacheable' };
     return { state: 'verified', template };
   } catch {
     return { state: 'uncacheable' };
@@ -508,7 +537,7 @@ function secondSight(key: string, shape: Parameterised, literal: unknown, first:
 /** A plan without values of ours (the same query text always compiles to it) as a template. */
 function copyAsTemplate(plan: unknown): Entry {
   try {
-    return { state: 'verified', template: withoutNeedlessChunking(buildTemplate(plan, plan, [], [])) };
+    return { state: 'verified', template: simplified(buildTemplate(plan, plan, [], [])) };
   } catch {
     return { state: 'uncacheable' };
   }
