@@ -341,37 +341,28 @@ describe('query plan cache on a stand-in compiler', () => {
   });
 
   it('serves a single statement without its transaction, and keeps one around several or around a check', () => {
-    const single = fakeRuntime((id) => ({ type: 'transaction', args: { type: 'dataMap', args: { expr: { type: 'execute', args: [id] } } } }), 'Single');
-    expect(single.compile('a')).toEqual({ type: 'transaction', args: { type: 'dataMap', args: { expr: { type: 'execute', args: ['a'] } } } }); // a fresh compile, as it comes
-    expect(single.compile('a')).toEqual({ type: 'dataMap', args: { expr: { type: 'execute', args: ['a'] } } });
-    expect(single.compile('b')).toEqual({ type: 'transaction', args: { type: 'dataMap', args: { expr: { type: 'execute', args: ['b'] } } } });
-    expect(single.compile('c')).toEqual({ type: 'dataMap', args: { expr: { type: 'execute', args: ['c'] } } });
-    const two = fakeRuntime(
-      (id) => ({
-        type: 'transaction',
-        args: {
-          type: 'seq',
-          args: [
-            { type: 'execute', args: [id] },
-            { type: 'query', args: [id] },
-          ],
-        },
-      }),
-      'Two',
-    );
-    const checked = fakeRuntime((id) => ({ type: 'transaction', args: { type: 'validate', args: { expr: { type: 'execute', args: [id] } } } }), 'Checked');
+    const singlePlan = (id: unknown) => ({ type: 'transaction', args: { type: 'dataMap', args: { expr: { type: 'execute', args: [id] } } } });
+    const single = fakeRuntime(singlePlan, 'Single');
+    expect(single.compile('a')).toEqual(singlePlan('a')); // a fresh compile, as it comes
+    expect(single.compile('a')).toEqual(singlePlan('a').args);
+    expect(single.compile('b')).toEqual(singlePlan('b'));
+    expect(single.compile('c')).toEqual(singlePlan('c').args);
+    const twoPlan = (id: unknown) => ({
+      type: 'transaction',
+      args: {
+        type: 'seq',
+        args: [
+          { type: 'execute', args: [id] },
+          { type: 'query', args: [id] },
+        ],
+      },
+    });
+    const checkedPlan = (id: unknown) => ({ type: 'transaction', args: { type: 'validate', args: { expr: { type: 'execute', args: [id] } } } });
+    const two = fakeRuntime(twoPlan, 'Two');
+    const checked = fakeRuntime(checkedPlan, 'Checked');
     for (const id of ['a', 'b', 'c']) {
-      expect(two.compile(id)).toEqual({
-        type: 'transaction',
-        args: {
-          type: 'seq',
-          args: [
-            { type: 'execute', args: [id] },
-            { type: 'query', args: [id] },
-          ],
-        },
-      });
-      expect(checked.compile(id)).toEqual({ type: 'transaction', args: { type: 'validate', args: { expr: { type: 'execute', args: [id] } } } });
+      expect(two.compile(id)).toEqual(twoPlan(id));
+      expect(checked.compile(id)).toEqual(checkedPlan(id));
     }
   });
 
