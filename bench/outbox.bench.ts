@@ -56,12 +56,13 @@ async function enqueueAll(b: BenchApp, prefix: string, chatIds: string[]): Promi
  * (a chat's messages one after another), every chat at once. What Feishu's limits plus the SDK and
  * this machine's load allow; the outbox's figure divided by it is what the outbox itself costs.
  */
-async function bareFloor(b: BenchApp, chatIds: string[]): Promise<number> {
+async function bareFloor(b: BenchApp, chatIds: string[]): Promise<{ ms: number; cpuMsPerMsg: number }> {
   const gateway = createFeishuGateway({ appId: b.app.config.feishu.appId, appSecret: b.app.config.feishu.appSecret, domain: b.url });
   const limiter = new RateLimiter(b.app.config.rateLimits);
   const card = JSON.stringify(noticeCard('提醒', ['基准测试消息']));
   await gateway.sendMessage({ receiveIdType: 'chat_id', receiveId: DEMO_OFFICE.chatId, msgType: 'text', content: JSON.stringify({ text: '预热' }), uuid: 'bare-warmup' });
   await sleep(1100);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let last = t0;
   await Promise.all(
@@ -79,7 +80,8 @@ async function bareFloor(b: BenchApp, chatIds: string[]): Promise<number> {
   );
   // The measured run starts with empty windows (its 500 calls and these would exceed 1000/min).
   b.emulator.resetRateWindows();
-  return last - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: last - t0, cpuMsPerMsg: (cpu.user + cpu.system) / 1000 / TOTAL };
 }
 
 async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 1): Promise<BenchResult> {
@@ -105,7 +107,7 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
     await b.app.worker.drain();
     await sleep(1100); // let the emulator's sliding windows empty
     // Measured floor, same run (clean runs only: the fault run's floor is computed from its calls).
-    const bareMs = faults ? undefined : await bareFloor(b, chatIds);
+    const bare = faults ? undefined : await bareFloor(b, chatIds);
 
     if (faults) {
       emu.faults.seed(7);
@@ -213,7 +215,7 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
       'floor s (Feishu limits)': round(floorMs / 1000, 2),
       'ratio total/floor': round(totalMs / floorMs, 3),
       ...(faults ? { 'floor s for the calls made (retries incl.)': round(faultFloorMs / 1000, 2), 'ratio total/fault floor': round(totalMs / faultFloorMs, 3) } : {}),
-      ...(bareMs !== undefined ? { 'measured floor s (bare SDK + limiter, same run)': round(bareMs / 1000, 2), 'ratio total/measured floor': round(totalMs / bareMs, 3) } : {}),
+      ...(bare !== undefined ? { 'measured floor s (bare SDK + limiter, same run)': round(bare.ms / 1000, 2), 'ratio total/measured floor': round(totalMs / bare.ms, 3) } : {}),
       'messages/s': round(sent.length / (totalMs / 1000), 1),
       'p50 enqueue→sent ms': percentile(latencies, 50),
       'p99 enqueue→sent ms': percentile(latencies, 99),
@@ -231,6 +233,7 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
       'refused 429 (app limit)': calls.filter((c) => c.status === 429 && !c.fault).length,
       'send calls': calls.length,
       'process cpu ms/msg': round((cpu.user + cpu.system) / 1000 / TOTAL, 2),
+      ...(bare !== undefined ? { 'measured floor cpu ms/msg (SDK + emulator)': round(bare.cpuMsPerMsg, 2) } : {}),
       'attempts/msg mean': round(attempts.reduce((s, a) => s + a, 0) / attempts.length, 2),
       'attempts/msg max': Math.max(...attempts),
     };

@@ -193,9 +193,19 @@ export class RateLimiter {
 
   /** How long a call to `target` through `api` would have to wait now. */
   waitMs(target: string, api = SEND_API): number {
+    return Math.max(this.appWaitMs(api), this.targetWaitMs(target));
+  }
+
+  /** How long any call through `api` would have to wait now for the app-wide windows. */
+  appWaitMs(api = SEND_API): number {
     const t = this.now();
     const a = this.api(api);
-    return Math.max(a.second.waitMs(t), a.minute.waitMs(t), this.target(target).waitMs(t));
+    return Math.max(a.second.waitMs(t), a.minute.waitMs(t));
+  }
+
+  /** How long a call to `target` would have to wait now for the target's own window. */
+  targetWaitMs(target: string): number {
+    return this.target(target).waitMs(this.now());
   }
 
   /** Takes a place now in every window; the caller checked waitMs() === 0. */

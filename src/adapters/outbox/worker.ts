@@ -34,6 +34,7 @@ import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } fr
 import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
 import { RateLimiter, SEND_API, type RateSlot, type WindowCalls } from './rate-limiter.ts';
+import { SlotQueue, type LanePriority } from './slot-queue.ts';
 import type { RateTime } from '../../ports/rate-time.ts';
 import { Pump } from '../../app/pump.ts';
 import { anythingDue, claimDue, releaseRows, type Row } from './claim.ts';
@@ -84,7 +85,11 @@ export interface OutboxWorkerOptions {
   batchSize?: number;
   /** most rows one target's lane takes per claim */
   laneSize?: number;
-  /** targets delivered in parallel */
+  /**
+   * Targets delivered in parallel. Enough for every group of a county-wide fan-out at once (one
+   * group per unit): a chat whose lane starts late, with more than five messages, ends a second
+   * after the others (500 messages to 50 chats took 10.2 s with 32 lanes, 9.4 s with all 50).
+   */
   concurrency?: number;
   backoffBaseMs?: number;
   backoffCapMs?: number;
@@ -112,6 +117,10 @@ const AMBIGUOUS_MARK = /^\[ambiguous@([0-9TZ:.-]+)\]/;
 export class OutboxWorker {
   private readonly o: Required<Omit<OutboxWorkerOptions, 'limiter' | 'rateTime' | 'workerId' | 'observer' | 'metrics'>> & { workerId: string; observer: OutboxObserver; metrics?: OutboxMetrics };
   readonly limiter: RateLimiter;
+  /** lanes waiting for a place in the rate windows, the most seconds of sending ahead first */
+  private readonly slots: SlotQueue;
+  /** lanes started so far (a lane's number is its age in the slot queue) */
+  private laneCount = 0;
   private readonly lanes = new Map<string, Promise<number>>();
   private started = false;
   private stopping = false;
@@ -149,7 +158,7 @@ export class OutboxWorker {
       shareCheckMs: 250,
       batchSize: 200,
       laneSize: 50,
-      concurrency: 32,
+      concurrency: 128,
       backoffBaseMs: 2000,
       backoffCapMs: 10 * 60_000,
       inLaneRetryMs: 2500,
@@ -159,6 +168,7 @@ export class OutboxWorker {
       ...options,
     } as OutboxWorker['o'];
     this.limiter = options.limiter ?? new RateLimiter(options.config.rateLimits, options.rateTime);
+    this.slots = new SlotQueue(this.limiter, () => this.joinUntil);
     this.pump = new Pump({
       pollMs: this.o.pollMs,
       hasRoom: () => this.lanes.size < this.o.concurrency,
@@ -191,6 +201,7 @@ export class OutboxWorker {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.slots.cancelAll();
     if (this.started) {
       this.started = false;
       await this.pump.stop();
@@ -494,6 +505,8 @@ export class OutboxWorker {
 
   private async deliverLane(rows: Row[]): Promise<number> {
     let progress = 0;
+    const lane = this.laneCount++;
+    const perChat = this.o.config.rateLimits.perChat;
     for (let i = 0; i < rows.length; i++) {
       if (this.stopping) {
         await this.release(rows.slice(i));
@@ -501,7 +514,7 @@ export class OutboxWorker {
       }
       let outcome: Outcome;
       try {
-        outcome = await this.deliver(rows[i]!);
+        outcome = await this.deliver(rows[i]!, { rank: Math.ceil((rows.length - i) / perChat), lane });
       } catch (error) {
         // The database failed under us: hand the rest back; the lease covers this row.
         this.o.log.error('outbox delivery failed', { error, outboxId: rows[i]!.id });
@@ -531,24 +544,19 @@ export class OutboxWorker {
   }
 
   /** Waits for a place in the rate windows; undefined when the worker stops meanwhile. */
-  private async rateSlot(target: string, api: string): Promise<RateSlot | undefined> {
+  private async rateSlot(target: string, api: string, priority: LanePriority): Promise<RateSlot | undefined> {
     if (this.joining) await this.joined;
-    for (;;) {
-      if (this.stopping) return undefined;
-      const join = this.joinUntil - this.limiter.time.now();
-      const wait = Math.max(join, this.limiter.waitMs(target, api));
-      if (wait <= 0) return this.limiter.take(target, api);
-      // short steps: a stop is noticed within 250 ms
-      await this.limiter.time.sleep(Math.min(wait, 250));
-    }
+    if (this.stopping) return undefined;
+    return this.slots.acquire(target, api, priority);
   }
 
   // ---- delivery -------------------------------------------------------------------------------
 
-  private async deliver(claimed: Row): Promise<Outcome> {
+  /** `priority`: who goes first when lanes wait for the same place (slot-queue.ts) */
+  private async deliver(claimed: Row, priority: LanePriority): Promise<Outcome> {
     let row = claimed;
     for (;;) {
-      const outcome = await this.attempt(row);
+      const outcome = await this.attempt(row, priority);
       if (typeof outcome === 'string') return outcome;
       // A retry soon: wait for it here, still holding the row and its chat's later rows. Feishu's
       // rate-limit pause (x-ogw-ratelimit-reset) is counted on the rate windows' timeline.
@@ -563,7 +571,7 @@ export class OutboxWorker {
   }
 
   /** One attempt at a row; a retry waited for in the lane comes back as the row to try again. */
-  private async attempt(row: Row): Promise<Outcome | { inLaneMs: number; rateWait: boolean; row: Row }> {
+  private async attempt(row: Row, priority: LanePriority): Promise<Outcome | { inLaneMs: number; rateWait: boolean; row: Row }> {
     const attempt = row.attempts + 1;
     const mine = { id: row.id, status: 'sending', claimedBy: this.o.workerId };
     const api = apiOf(row.op);
@@ -605,7 +613,7 @@ export class OutboxWorker {
       }
     }
 
-    const slot = await this.rateSlot(row.target, api);
+    const slot = await this.rateSlot(row.target, api, priority);
     if (!slot) {
       await this.release([row]);
       return 'released';

@@ -1,0 +1,99 @@
+// The slot queue decides which waiting lane gets a freed place in the rate windows. A fan-out of
+// several messages per chat must end when Feishu's windows allow, not a second later because a few
+// chats were left with more than one second's worth for the end (slot-queue.ts).
+import { describe, expect, it } from 'vitest';
+import { RateLimiter, SEND_API, type RateSlot } from '../../src/adapters/outbox/rate-limiter.ts';
+import { SlotQueue } from '../../src/adapters/outbox/slot-queue.ts';
+import { VirtualRateTime } from '../../src/ports/rate-time.ts';
+
+const LIMITS = { perSecond: 10, perMinute: 1000, perChat: 5 };
+
+function maxInAnyWindow(times: number[], windowMs: number): number {
+  return Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + windowMs).length));
+}
+
+/**
+ * `chats` lanes of `rows` each, started at once, each sending its rows one after another (as the
+ * worker's lanes do); every call is answered `answerMs` after it leaves. Returns when each call left.
+ */
+async function fanOut(chats: number, rows: number, grant: (limiter: RateLimiter, chat: string, rank: number, lane: number) => Promise<RateSlot | undefined>, answerMs = 0) {
+  const time = new VirtualRateTime(() => 0);
+  const limiter = new RateLimiter(LIMITS, time);
+  const sent = new Map<string, number[]>();
+  await Promise.all(
+    Array.from({ length: chats }, async (_, lane) => {
+      const chat = `oc_${lane}`;
+      const times: number[] = [];
+      sent.set(chat, times);
+      for (let i = 0; i < rows; i++) {
+        const slot = await grant(limiter, chat, Math.ceil((rows - i) / LIMITS.perChat), lane);
+        times.push(time.now());
+        if (answerMs > 0) await time.sleep(answerMs);
+        slot!.done();
+      }
+    }),
+  );
+  const all = [...sent.values()].flat();
+  return { sent, all, last: Math.max(...all) };
+}
+
+describe('SlotQueue', () => {
+  it('ends a fan-out of ten messages per chat in the second the windows allow', async () => {
+    // 12 chats × 10 = 120 calls at 10/s for the app: twelve seconds' worth, the last leaving at 11 s.
+    const { queue } = { queue: new Map<RateLimiter, SlotQueue>() };
+    const viaQueue = (limiter: RateLimiter, chat: string, rank: number, lane: number) => {
+      if (!queue.has(limiter)) queue.set(limiter, new SlotQueue(limiter));
+      return queue.get(limiter)!.acquire(chat, SEND_API, { rank, lane });
+    };
+    const { sent, all, last } = await fanOut(12, 10, viaQueue);
+    expect(last).toBe(11_000);
+    expect(maxInAnyWindow(all, 1000)).toBe(10);
+    for (const times of sent.values()) expect(maxInAnyWindow(times, 1000)).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps the limits when calls take time to answer', async () => {
+    const queue = new Map<RateLimiter, SlotQueue>();
+    const viaQueue = (limiter: RateLimiter, chat: string, rank: number, lane: number) => {
+      if (!queue.has(limiter)) queue.set(limiter, new SlotQueue(limiter));
+      return queue.get(limiter)!.acquire(chat, SEND_API, { rank, lane });
+    };
+    const { sent, all, last } = await fanOut(12, 10, viaQueue, 40);
+    expect(maxInAnyWindow(all, 1000)).toBeLessThanOrEqual(10);
+    for (const times of sent.values()) expect(maxInAnyWindow(times, 1000)).toBeLessThanOrEqual(5);
+    // each reuse of a place waits for its answer (40 ms) on top of the second: eleven reuses
+    expect(last).toBeLessThanOrEqual(11 * 1040 + 40 * 5);
+  });
+
+  it('gives the place to the lane with more seconds of sending ahead, then to the older lane', async () => {
+    const time = new VirtualRateTime(() => 0);
+    const limiter = new RateLimiter({ perSecond: 1, perMinute: 1000, perChat: 5 }, time);
+    const queue = new SlotQueue(limiter);
+    limiter.take('oc_other').done(); // the app's one place this second is gone
+    const order: string[] = [];
+    const wait = (chat: string, rank: number, lane: number) =>
+      queue.acquire(chat, SEND_API, { rank, lane }).then((slot) => {
+        order.push(chat);
+        slot!.done();
+      });
+    await Promise.all([wait('oc_young_short', 1, 5), wait('oc_old_short', 1, 1), wait('oc_long', 2, 9)]);
+    expect(order).toEqual(['oc_long', 'oc_old_short', 'oc_young_short']);
+  });
+
+  it('holds every grant until notBefore, and cancelAll answers every waiter with no place', async () => {
+    const time = new VirtualRateTime(() => 0);
+    const limiter = new RateLimiter(LIMITS, time);
+    const queue = new SlotQueue(limiter, () => 500);
+    const first = await queue.acquire('oc_a', SEND_API, { rank: 1, lane: 0 });
+    expect(first).toBeDefined();
+    expect(time.now()).toBe(500);
+
+    const full = new SlotQueue(new RateLimiter({ perSecond: 1, perMinute: 1000, perChat: 1 }, new VirtualRateTime(() => 0)));
+    const a = full.acquire('oc_a', SEND_API, { rank: 1, lane: 0 });
+    expect(await a).toBeDefined();
+    const b = full.acquire('oc_a', SEND_API, { rank: 1, lane: 0 });
+    expect(full.waiting).toBe(1);
+    full.cancelAll();
+    expect(await b).toBeUndefined();
+    expect(full.waiting).toBe(0);
+  });
+});
