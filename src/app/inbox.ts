@@ -130,8 +130,25 @@ const ORDER = [{ seq: 'asc' as const }, { key: 'asc' as const }];
 const BURST_GAP_MS = 10;
 /** After a burst's last accept, processing waits this long for more to arrive. */
 const QUIET_MS = 50;
-/** Rows per intake insert (one statement). */
+/** Rows per intake batch (a few statements, powerOfTwoChunks). */
 const BATCH_ROWS = 200;
+
+/**
+ * A batch as chunks of 128, 64, … 1 rows (200 = 128 + 64 + 8). Each chunk size is one statement
+ * text, so the query-plan cache knows all eight after a few bursts; a statement per batch size
+ * cost a plan compile (1–3 ms of event loop) for nearly every insert of a first burst.
+ */
+export function powerOfTwoChunks<T>(items: T[]): T[][] {
+  const chunks: T[][] = [];
+  let at = 0;
+  while (at < items.length) {
+    let size = 128;
+    while (size > items.length - at) size /= 2;
+    chunks.push(items.slice(at, at + size));
+    at += size;
+  }
+  return chunks;
+}
 /** The longest an acknowledgement waits for others of its burst to share its insert. */
 const GATHER_MS = 15;
 /** An intake insert this soon after the previous one is part of a burst. */
@@ -260,13 +277,17 @@ export class Inbox {
     while (this.pending.length > 0) {
       await this.gather();
       const batch = this.pending.splice(0, BATCH_ROWS);
-      try {
-        const inserted = await this.insertBatch(batch);
-        for (const b of batch) b.resolve(inserted.has(b.key) ? 'accepted' : 'duplicate');
-        if (inserted.size > 0) this.kick();
-      } catch (error) {
-        for (const b of batch) b.reject(error);
+      let any = false;
+      for (const chunk of powerOfTwoChunks(batch)) {
+        try {
+          const inserted = await this.insertBatch(chunk);
+          for (const b of chunk) b.resolve(inserted.has(b.key) ? 'accepted' : 'duplicate');
+          any ||= inserted.size > 0;
+        } catch (error) {
+          for (const b of chunk) b.reject(error);
+        }
       }
+      if (any) this.kick();
     }
     this.flushing = false;
   }
@@ -358,6 +379,9 @@ export class Inbox {
     // Counted until the lanes are registered: idle() must not see claimed rows without their lane.
     this.claiming++;
     try {
+      // The claim is a transaction too: not while a burst is being taken in (SQLite's inserts would
+      // wait for it, and its first run compiles its query plans).
+      await this.intakeQuiet();
       const rows = await this.claim(skipBackoff);
       return launchLanes(
         this.lanes,

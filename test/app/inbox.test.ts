@@ -7,6 +7,7 @@ import type { Bot } from '../../src/app/bot.ts';
 import type { Job } from '../../src/app/jobs.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
+import { powerOfTwoChunks } from '../../src/app/inbox.ts';
 
 const seen: string[] = [];
 let flakyLeft = 0;
@@ -112,5 +113,32 @@ describe.each(PROVIDERS_UNDER_TEST)('inbox (%s)', (provider) => {
     expect(await h.app.inbox.idle()).toBe(true);
     expect(seen).toEqual(['storm']);
     expect(await h.db.inboxEvent.count({ where: { key: `msg:${r.messageId}` } })).toBe(1);
+  });
+
+  it('a burst of 230 events taken in at once (inserts of 128, 64, … rows) keeps every one, in order', async () => {
+    seen.length = 0;
+    const chat = h.demo.units[4]!.chatId;
+    const r = await send(chat, '记录 first');
+    expect(await h.app.inbox.idle()).toBe(true);
+    const row = await h.db.inboxEvent.findUniqueOrThrow({ where: { key: `msg:${r.messageId}` } });
+    const event = JSON.parse(row.payload) as { text: string };
+    const burst = Array.from({ length: 230 }, (_, i) => ({ ...event, eventId: `ev_burst_${i}`, messageId: `om_burst_${i}`, text: event.text.replace('first', `b${i}`) }));
+    const results = await Promise.all(burst.map((e) => h.app.inbox.accept(e as never)));
+    expect(results.every((x) => x === 'accepted')).toBe(true);
+    expect(await h.app.inbox.idle()).toBe(true);
+    expect(seen).toEqual(['first', ...burst.map((_, i) => `b${i}`)]);
+  });
+});
+
+describe('powerOfTwoChunks', () => {
+  it('splits a batch into statements of 128, 64, … 1 rows, every row once and in order', () => {
+    const sizes = (n: number) => powerOfTwoChunks(Array.from({ length: n }, (_, i) => i)).map((c) => c.length);
+    expect(sizes(0)).toEqual([]);
+    expect(sizes(1)).toEqual([1]);
+    expect(sizes(13)).toEqual([8, 4, 1]);
+    expect(sizes(200)).toEqual([128, 64, 8]);
+    expect(sizes(300)).toEqual([128, 128, 32, 8, 4]);
+    const items = Array.from({ length: 300 }, (_, i) => i);
+    expect(powerOfTwoChunks(items).flat()).toEqual(items);
   });
 });
