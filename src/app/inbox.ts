@@ -168,6 +168,8 @@ export class Inbox {
   /** wakes a flush that is gathering a burst (an accept joined, or a request was answered) */
   private gatherWake: (() => void) | undefined;
   private lastInsertAt = -Infinity;
+  /** processing waiting for intake to be quiet (intakeQuiet) */
+  private quietWaiters: (() => void)[] = [];
   private claiming = 0;
   private readonly pending: { event: InboundEvent; key: string; resolve(r: AcceptResult): void; reject(e: unknown): void }[] = [];
   private flushing = false;
@@ -226,6 +228,7 @@ export class Inbox {
       this.accepting--;
       this.arrived--;
       this.gatherWake?.();
+      this.wakeQuiet();
     };
   }
 
@@ -245,6 +248,7 @@ export class Inbox {
       this.inserting--;
       this.previousAcceptAt = this.lastAcceptAt;
       this.lastAcceptAt = performance.now();
+      this.wakeQuiet();
     });
   }
 
@@ -321,8 +325,28 @@ export class Inbox {
   private async intakeQuiet(maxMs = 5000): Promise<void> {
     const until = performance.now() + maxMs;
     while (this.intakeBusy() && performance.now() < until) {
-      await new Promise((r) => setTimeout(r, 10));
+      // Woken as soon as the last request in hand is answered; otherwise when the burst's quiet
+      // time is up (a poll would add its step to every event's processing).
+      const now = performance.now();
+      const wait = this.accepting > 0 ? until - now : this.lastAcceptAt + QUIET_MS - now;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(wake, Math.max(1, Math.min(wait, until - now)));
+        const waiters = this.quietWaiters;
+        function wake() {
+          clearTimeout(timer);
+          resolve();
+        }
+        waiters.push(wake);
+      });
     }
+  }
+
+  /** An acknowledgement ended: processing that waits for a quiet intake looks again. */
+  private wakeQuiet(): void {
+    if (this.accepting > 0 || this.quietWaiters.length === 0) return;
+    const waiters = this.quietWaiters;
+    this.quietWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private intakeBusy(): boolean {
