@@ -79,6 +79,18 @@ describe('SlotQueue', () => {
     expect(order).toEqual(['oc_long', 'oc_old_short', 'oc_young_short']);
   });
 
+  it('notices within 250 ms that the share grew (another worker went idle), not a minute later', async () => {
+    const time = new VirtualRateTime(() => 0);
+    const limiter = new RateLimiter({ perSecond: 50, perMinute: 2, perChat: 5 }, time);
+    limiter.setShare(2); // one call a minute for this worker
+    const queue = new SlotQueue(limiter);
+    (await queue.acquire('oc_a', SEND_API, { rank: 1, lane: 0 }))!.done();
+    const second = queue.acquire('oc_b', SEND_API, { rank: 1, lane: 1 });
+    limiter.setShare(1); // the other worker is idle: two a minute again
+    expect(await second).toBeDefined();
+    expect(time.now()).toBeLessThanOrEqual(250);
+  });
+
   it('holds every grant until notBefore, and cancelAll answers every waiter with no place', async () => {
     const time = new VirtualRateTime(() => 0);
     const limiter = new RateLimiter(LIMITS, time);
