@@ -148,6 +148,17 @@ async function round(c: Db, r: number, provider: Provider): Promise<Record<strin
       BigInt(r) * 2n ** 40n,
     ),
   );
+  // A new text every round with kinds the earlier rounds' verified raw plans taught (string, int,
+  // DateTime, BigInt): from round 2 on planned from those lessons, not compiled (inbox inserts of a new row count).
+  await step('raw read, new text each round', () =>
+    c.$queryRawUnsafe<{ idempotencyKey: string }[]>(
+      `SELECT "idempotencyKey" FROM "OutboxMessage" WHERE "target" = ${$(1)} AND "attempts" >= ${$(2)} AND "nextAttemptAt" < ${$(3)} AND "seq" >= ${$(4)} ORDER BY "idempotencyKey" LIMIT ${r + 2}`,
+      `oc_${r}`,
+      0,
+      at(2),
+      BigInt(r) * 2n ** 40n,
+    ),
+  );
   await step('delete', () => c.unit.delete({ where: { id: a }, select: { name: true } }));
   await step('deleteMany', () => c.unit.deleteMany({ where: { name: { startsWith: `单位${r}` } } }));
   await step('after', () => c.unit.findMany({ where: { name: { endsWith: `${r}` } }, orderBy: { name: 'asc' }, select: { name: true, kind: true, sortOrder: true, leaderName: true } }));
@@ -170,7 +181,7 @@ describe.each(PROVIDERS_UNDER_TEST)('query plan cache on %s', (provider) => {
       setPlanCacheEnabled(false);
       const expected = await round(without.client, r, provider);
       // the raw steps ran (not failed alike on both sides)
-      for (const step of ['raw write', 'raw read', 'raw read, DateTime and BigInt']) expect(expected[step], step).toHaveProperty('ok');
+      for (const step of ['raw write', 'raw read', 'raw read, DateTime and BigInt', 'raw read, new text each round']) expect(expected[step], step).toHaveProperty('ok');
       setPlanCacheEnabled(true);
       const before = planCacheStats();
       const actual = await round(withCache.client, r, provider);
@@ -338,6 +349,56 @@ describe('query plan cache on a stand-in compiler', () => {
     expect(raw(sql, 'v', 1.5, date('2023-01-06T00:00:00.000Z'))).toEqual(plan(sql, ['v', 1.5, '2023-01-06T00:00:00.000Z']));
     expect(raw(sql, 'u', 2.5, date('2023-01-07T00:00:00.000Z'))).toEqual(plan(sql, ['u', 2.5, '2023-01-07T00:00:00.000Z']));
     expect(compiles).toBe(5);
+  });
+
+  it('plans a raw statement of new text from what verified raw plans taught, with no compile', () => {
+    let compiles = 0;
+    class QueryCompiler {
+      compile(json: string): unknown {
+        compiles++;
+        const { action, query } = JSON.parse(json) as { action: string; query: { arguments: { query: string; parameters: string } } };
+        const values = (JSON.parse(query.arguments.parameters) as unknown[]).map((v) => (v !== null && typeof v === 'object' ? (v as { prisma__value: string }).prisma__value : v));
+        return { type: action === 'executeRaw' ? 'execute' : 'query', args: { type: 'rawSql', sql: query.arguments.query, args: values, argTypes: values.map((v) => ({ scalarType: v === null ? 'unknown' : typeof v })) } };
+      }
+      compileBatch(): unknown {
+        throw new Error('not used');
+      }
+    }
+    installPlanCache({ QueryCompiler }, {});
+    const compiler = new QueryCompiler();
+    const request = (action: string, sql: string, parameters: unknown[]) => JSON.stringify({ action, query: { arguments: { query: sql, parameters: JSON.stringify(parameters) }, selection: {} } });
+    const uncached = new QueryCompiler();
+    const literal = (action: string, sql: string, parameters: unknown[]) => {
+      setPlanCacheEnabled(false);
+      try {
+        return uncached.compile(request(action, sql, parameters));
+      } finally {
+        setPlanCacheEnabled(true);
+      }
+    };
+    const date = (iso: string) => ({ prisma__type: 'date', prisma__value: iso });
+    const insert = (rows: number) => `INSERT INTO t (a, b, c) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?)').join(', ')}`;
+    const params = (rows: number, seed: number) => Array.from({ length: rows }, (_, i) => [`k${seed}-${i}`, seed + i, date(`2023-01-0${(i % 9) + 1}T00:00:00.000Z`)]).flat();
+
+    // one row, twice: compiled twice, verified, and it teaches string, int and DateTime for executeRaw
+    for (const seed of [1, 2]) expect(compiler.compile(request('executeRaw', insert(1), params(1, seed)))).toEqual(literal('executeRaw', insert(1), params(1, seed)));
+    expect(compiles).toBe(2 + 2);
+    // 8, 64 and 2 rows: new texts, planned without the compiler, each what the compiler would give
+    for (const rows of [8, 64, 2]) {
+      const before = compiles;
+      const plan = compiler.compile(request('executeRaw', insert(rows), params(rows, rows)));
+      expect(compiles).toBe(before);
+      expect(plan).toEqual(literal('executeRaw', insert(rows), params(rows, rows)));
+    }
+    // another action (its plan type not yet seen) and a kind not yet seen (null) are compiled
+    let before = compiles;
+    compiler.compile(request('queryRaw', insert(1), params(1, 3)));
+    expect(compiles).toBe(before + 1);
+    const withNull = [null, 1, date('2023-01-01T00:00:00.000Z')];
+    const expected = literal('executeRaw', insert(1), withNull);
+    before = compiles;
+    expect(compiler.compile(request('executeRaw', insert(1), withNull))).toEqual(expected);
+    expect(compiles).toBe(before + 1);
   });
 
   it('serves a single statement without its transaction, and keeps one around several or around a check', () => {

@@ -435,6 +435,67 @@ interface Uncacheable {
 }
 type Entry = Seen | Verified | Uncacheable;
 
+/**
+ * What raw plans taught about this compiler: a raw plan is `{ type, args: { type: 'rawSql', sql,
+ * args, argTypes } }`, its `args` the parameters as written for their kind and `argTypes` one entry
+ * per kind. Once a verified raw template (two literal plans) has shown the plan's frame for an
+ * action and a kind's argType and encoding, a raw statement of new text whose kinds are all known
+ * is planned from them without a compile: the inbox's intake inserts come in eight row counts, each
+ * a new text, and compiled in the middle of a burst of acknowledgements.
+ */
+interface RawLessons {
+  /** per action (queryRaw / executeRaw): the plan's `type` */
+  types: Map<string, string>;
+  kinds: Map<RawKind, { argType: Json; encoding: Encoding }>;
+  /** two verified plans disagreed about a kind: plan nothing from lessons */
+  conflicted: boolean;
+}
+const rawLessons = new WeakMap<object, RawLessons>();
+
+function lessonsOf(compiler: object): RawLessons {
+  let l = rawLessons.get(compiler);
+  if (!l) rawLessons.set(compiler, (l = { types: new Map(), kinds: new Map(), conflicted: false }));
+  return l;
+}
+
+/** Records what a verified raw template shows (its frame was checked by rawTemplate). */
+function learnRaw(compiler: object, action: string, template: Template, kinds: RawKind[]): void {
+  const l = lessonsOf(compiler);
+  if (!isObject(template) || typeof template.type !== 'string' || !isObject(template.args) || !sameKeys(template, { type: 0, args: 0 }) || !sameKeys(template.args, { type: 0, sql: 0, args: 0, argTypes: 0 })) return;
+  const args = template.args.args;
+  const argTypes = template.args.argTypes;
+  if (!Array.isArray(args) || !Array.isArray(argTypes) || args.length !== kinds.length || argTypes.length !== kinds.length) return;
+  const known = l.types.get(action);
+  if (known !== undefined && known !== template.type) l.conflicted = true;
+  l.types.set(action, template.type);
+  kinds.forEach((kind, i) => {
+    const slot = args[i];
+    if (!(slot instanceof Slot) || slot.index !== i) return;
+    const lesson = { argType: argTypes[i] as Json, encoding: slot.encoding };
+    const before = l.kinds.get(kind);
+    if (before && (before.encoding !== lesson.encoding || !deepEqual(before.argType, lesson.argType))) l.conflicted = true;
+    l.kinds.set(kind, lesson);
+  });
+}
+
+/** A raw statement's template from the lessons, or undefined when something is not known yet. */
+function taughtRawTemplate(compiler: object, input: Json, kinds: RawKind[]): Template | undefined {
+  const l = rawLessons.get(compiler);
+  if (!l || l.conflicted || !isObject(input) || typeof input.action !== 'string') return undefined;
+  const type = l.types.get(input.action);
+  const sql = isObject(input.query) && isObject(input.query.arguments) ? input.query.arguments.query : undefined;
+  if (type === undefined || typeof sql !== 'string') return undefined;
+  const args: Template[] = [];
+  const argTypes: Template[] = [];
+  for (let i = 0; i < kinds.length; i++) {
+    const lesson = l.kinds.get(kinds[i]!);
+    if (!lesson) return undefined;
+    args.push(new Slot(i, lesson.encoding));
+    argTypes.push(structuredClone(lesson.argType) as Template);
+  }
+  return { type, args: { type: 'rawSql', sql, args, argTypes } };
+}
+
 function cacheOf(compiler: object): Map<string, Entry> {
   let cache = caches.get(compiler);
   if (!cache) caches.set(compiler, (cache = new Map()));
@@ -449,8 +510,9 @@ function remember(cache: Map<string, Entry>, key: string, entry: Entry): void {
 
 function cachedCompile(compiler: object, json: string, batch: boolean, compile: (json: string) => unknown): unknown {
   let shape: Parameterised | undefined;
+  let input: Json = null;
   try {
-    const input = JSON.parse(json) as Json;
+    input = JSON.parse(json) as Json;
     shape = parameterise(input, batch) ?? (batch ? undefined : rawShape(input));
   } catch {
     shape = undefined;
@@ -478,10 +540,20 @@ function cachedCompile(compiler: object, json: string, batch: boolean, compile: 
       }
       counters.misses++;
       const literal = compile(json);
-      remember(cache, key, secondSight(key, shape, literal, entry, compile));
+      const next = secondSight(key, shape, literal, entry, compile);
+      remember(cache, key, next);
+      if (shape.raw && next.state === 'verified' && isObject(input) && typeof input.action === 'string') learnRaw(compiler, input.action, next.template, shape.kinds);
       return literal;
     }
     case undefined: {
+      if (shape.raw) {
+        const taught = taughtRawTemplate(compiler, input, shape.kinds);
+        if (taught) {
+          counters.hits++;
+          remember(cache, key, { state: 'verified', template: taught });
+          return fill(taught, shape.values);
+        }
+      }
       counters.misses++;
       // a query the compiler rejects throws here and leaves nothing behind
       const literal = compile(json);
