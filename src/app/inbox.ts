@@ -133,10 +133,17 @@ const QUIET_MS = 50;
 /** Rows per intake batch (a few statements, powerOfTwoChunks). */
 const BATCH_ROWS = 200;
 
+/** The longest an acknowledgement waits for others of its burst to share its insert. */
+const GATHER_MS = 15;
+/** An intake insert this soon after the previous one is part of a burst. */
+const INSERT_BURST_GAP_MS = 50;
+const CLAIM_LOCK = 7_031_018;
+
 /**
- * A batch as chunks of 128, 64, … 1 rows (200 = 128 + 64 + 8). Each chunk size is one statement
- * text, so the query-plan cache knows all eight after a few bursts; a statement per batch size
- * cost a plan compile (1–3 ms of event loop) for nearly every insert of a first burst.
+ * A batch as chunks of 128, 64, … 1 rows (200 = 128 + 64 + 8): eight statement texts in all, which
+ * SQLite's prepared statements and the query-plan cache keep for good. A text per batch size (up to
+ * 200) was a prepare and a plan compile (1–3 ms of event loop) for nearly every insert of a first
+ * burst, in front of its acknowledgements.
  */
 export function powerOfTwoChunks<T>(items: T[]): T[][] {
   const chunks: T[][] = [];
@@ -149,12 +156,6 @@ export function powerOfTwoChunks<T>(items: T[]): T[][] {
   }
   return chunks;
 }
-/** The longest an acknowledgement waits for others of its burst to share its insert. */
-const GATHER_MS = 15;
-/** An intake insert this soon after the previous one is part of a burst. */
-const INSERT_BURST_GAP_MS = 50;
-const CLAIM_LOCK = 7_031_018;
-
 export class Inbox {
   private readonly o: Required<Omit<InboxOptions, 'coordinatorChatId'>> & { coordinatorChatId: string | undefined };
   private readonly lanes = new Map<string, Promise<void>>();

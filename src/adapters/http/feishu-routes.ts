@@ -195,7 +195,8 @@ export function createFeishuRouter(options: FeishuRoutesOptions): Router {
       // Still not alone then (a burst): this one is queued too, so no transaction stands in
       // front of the others' acknowledgements. One turn of the event loop reads what has already
       // arrived (enough for the card bench's burst, bench/README.md); the few milliseconds more
-      // are paid only while callbacks have been overlapping lately, not by presses one at a time.
+      // are paid while callbacks have been overlapping lately and by the first press of each kind,
+      // not by presses one at a time.
       await new Promise((r) => setImmediate(r));
       if (cardsInFlight === 1 && (!warmKinds.has(kindOf(event)) || performance.now() - lastOverlapAt < OVERLAP_MEMORY_MS)) await new Promise((r) => setTimeout(r, ADMISSION_SETTLE_MS));
       if (cardsInFlight > 1) {
