@@ -280,6 +280,28 @@ describe('query plan cache on a stand-in compiler', () => {
     expect(rt.compile('d')).toEqual({ type: 'query', args: ['d'], argTypes: ['string'], nested: { keep: [1, 2] } });
   });
 
+  it('a plan served again and again is an exact copy of what the compiler would give', () => {
+    const plan = (id: unknown) => ({ type: 'query', args: [id], sql: 'SELECT "a"\u2028\'b\' -- `${x}`', zero: -0, big: 1e300, nothing: null, yes: true, odd: { constructor: 'c', toString: 1 }, list: [[], {}] });
+    const rt = fakeRuntime(plan, 'OddConstants');
+    for (const id of ['a', 'b', 'c', 'd', 'e']) {
+      const served = rt.compile(id) as { zero: number; odd: object };
+      expect(served).toEqual(plan(id));
+      expect(Object.is(served.zero, -0)).toBe(true);
+      expect(Object.getPrototypeOf(served.odd)).toBe(Object.prototype);
+    }
+    expect(rt.compiles()).toBe(3); // from the cache from the third request on (copied, then built)
+  });
+
+  it('never caches a plan with a __proto__ key (a copy could not keep it)', () => {
+    const plan = (id: unknown) => ({ type: 'query', args: [id], odd: JSON.parse('{"__proto__": {"x": 1}}') as unknown });
+    const rt = fakeRuntime(plan, 'ProtoKey');
+    for (const id of ['a', 'b', 'c', 'd']) {
+      const served = rt.compile(id) as { odd: object };
+      expect(Object.hasOwn(served.odd, '__proto__')).toBe(true);
+    }
+    expect(rt.compiles()).toBe(4); // uncacheable from the first sight: one literal compile each
+  });
+
   it('checks the parameterised plan against the first request too, not only the one that brought it', () => {
     // only the first request's value is planned differently: the second agrees, the first does not
     const rt = fakeRuntime((id) => ({ type: 'query', args: [id], special: id === 'a' }), 'FirstDiffers');

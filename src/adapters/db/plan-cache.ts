@@ -322,6 +322,8 @@ function buildTemplate(paramPlan: unknown, literalPlan: unknown, values: unknown
     }
     if (isObject(p)) {
       if (!isObject(l) || !sameKeys(p, l)) throw new NotCacheable('plans differ');
+      // copied as `out[key] = …`, a `__proto__` key would set the copy's prototype instead
+      if (Object.hasOwn(p, '__proto__')) throw new NotCacheable('a __proto__ key');
       const out: Record<string, Template> = {};
       for (const key of Object.keys(p)) {
         if (key === 'argTypes' && Array.isArray(p.argTypes) && Array.isArray(p.args) && Array.isArray(l.argTypes)) {
@@ -394,14 +396,53 @@ function simplified(template: Template): Template {
 
 /** A fresh plan: the template deep-copied with the values in its slots. */
 function fill(template: Template, values: unknown[]): unknown {
+  if (template === null || typeof template !== 'object') return template;
+  const build = builders.get(template);
+  if (typeof build === 'function') return build(values, encode);
+  // Built on the second fill: most templates of a verification are filled once and dropped.
+  if (build === undefined) {
+    builders.set(template, 1);
+    return walkFill(template, values);
+  }
+  const built = builderOf(template);
+  builders.set(template, built);
+  return built(values, encode);
+}
+
+function walkFill(template: Template, values: unknown[]): unknown {
   if (template instanceof Slot) return encode(values[template.index], template.encoding);
-  if (Array.isArray(template)) return template.map((t) => fill(t, values));
+  if (Array.isArray(template)) return template.map((t) => walkFill(t, values));
   if (template !== null && typeof template === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(template)) out[key] = fill(template[key]!, values);
+    for (const key of Object.keys(template)) out[key] = walkFill(template[key]!, values);
     return out;
   }
   return template;
+}
+
+type Builder = (values: unknown[], encodeValue: typeof encode) => unknown;
+/** A template's builder, or 1 once it was filled without one. */
+const builders = new WeakMap<object, Builder | 1>();
+
+/**
+ * A template's copy as one function of object and array literals (built once per template): a
+ * verified plan is filled on every request of its shape, and walking the template generically
+ * (its keys, a type test per node) cost more than the rest of the cache together. The source holds
+ * only JSON literals of the template's own keys and constants, and reads of `values`.
+ */
+function builderOf(template: Template): Builder {
+  const expr = (t: Template): string => {
+    if (t instanceof Slot) return `e(v[${t.index}],${JSON.stringify(t.encoding)})`;
+    if (Array.isArray(t)) return `[${t.map(expr).join(',')}]`;
+    if (t !== null && typeof t === 'object') {
+      return `{${Object.keys(t)
+        .map((k) => `${JSON.stringify(k)}:${expr(t[k]!)}`)
+        .join(',')}}`;
+    }
+    if (typeof t === 'number') return Object.is(t, -0) ? '-0' : String(t);
+    return JSON.stringify(t);
+  };
+  return new Function('v', 'e', `"use strict";return ${expr(template)};`) as Builder;
 }
 
 function sameKeys(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
