@@ -29,17 +29,28 @@ export function hasFullMobile(text: string): boolean {
   return found;
 }
 
+/** The value with every mobile masked; the very same value (not a copy) when it shows none. */
 function maskDeep(value: unknown, parent?: Record<string, unknown>, key?: string): unknown {
   if (typeof value === 'string') {
     if (key === 'default_value' && parent?.tag === 'input') return value;
     return maskMobilesInText(value);
   }
-  if (Array.isArray(value)) return value.map((v) => maskDeep(v));
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((v, i) => {
+      const m = maskDeep(v);
+      if (m !== v) (out ??= value.slice())[i] = m;
+    });
+    return out ?? value;
+  }
   if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(obj)) out[k] = maskDeep(v, obj, k);
-    return out;
+    let out: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(obj)) {
+      const m = maskDeep(v, obj, k);
+      if (m !== v) (out ??= { ...obj })[k] = m;
+    }
+    return out ?? value;
   }
   return value;
 }
@@ -98,8 +109,11 @@ export async function applyPhonePolicy(tx: Tx, op: OutboxOp, policy: PhonePolicy
     }
     return op;
   }
+  const masked = maskDeep(op) as OutboxOp;
+  // Nothing to mask: who reads it does not matter (most messages; no look-up).
+  if (masked === op) return op;
   const coordinator = audience.kind === 'private' && (await isCoordinatorId(tx, audience.openId, policy));
-  return maskForAudience(op, audience, coordinator);
+  return coordinator ? op : masked;
 }
 
 export class PhonePolicyError extends Error {

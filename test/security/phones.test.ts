@@ -184,6 +184,20 @@ describe('every outgoing card or text to a group carries no full mobile', () => 
     expect(hasFullMobile(liaison!)).toBe(false);
   });
 
+  it('a private message with no mobile in it is stored as written, without asking who reads it', async () => {
+    const plainCard = card({ title: '评分', elements: [markdown('**活动：** 座谈交流，编号 20230405123456789')] });
+    let lookups = 0;
+    const counted = db.client.$extends({ query: { coordinator: { async $allOperations({ args, query }) { lookups++; return query(args); } } } });
+    const key = `sweep:${++n}`;
+    await counted.$transaction(async (tx) => enqueue(tx as never, key, { op: 'send', to: { openId: 'ou_liaison' }, card: plainCard }, { phones: {} }));
+    const stored = await db.client.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } });
+    expect(JSON.parse(stored.payload)).toMatchObject({ card: plainCard });
+    expect(lookups).toBe(0);
+    // with a mobile in it, the reader matters: a liaison gets it masked
+    await counted.$transaction(async (tx) => enqueue(tx as never, `${key}b`, { op: 'send', to: { openId: 'ou_liaison' }, text: '联系 13912345678' }, { phones: {} }));
+    expect(lookups).toBe(1);
+  });
+
   it('a file with full numbers can only go privately to a coordinator', async () => {
     const file = (to: { chatId: string } | { openId: string }): OutboxOp => ({ op: 'file', to, fileName: '申报表.xlsx', fileType: 'xls', storedPath: 'exports/x.xlsx', fullPhones: true });
     await expect(storedPayloads([file({ chatId: 'oc_office' })])).rejects.toThrow(/privately to a coordinator/);
