@@ -250,9 +250,15 @@ async function judgingScope(ctx: UseCaseContext, campaign: Campaign, judge: Judg
   return { judge, held, criteria, own };
 }
 
-/** Every held activity with the judge's state on it (scored, to do, own unit), from the judge's scores as stored now. */
-async function judgeItems(ctx: UseCaseContext, campaign: Campaign, scope: JudgingScope): Promise<JudgeItem[]> {
-  const scores = await ctx.tx.score.findMany({ where: { campaignId: campaign.id, judgeOpenId: scope.judge.openId } });
+type ScoreRow = { themeId: string; criterionKey: string; score: number; comment: string | null };
+
+async function judgeScores(ctx: UseCaseContext, campaign: Campaign, scope: JudgingScope): Promise<ScoreRow[]> {
+  return ctx.tx.score.findMany({ where: { campaignId: campaign.id, judgeOpenId: scope.judge.openId }, select: { themeId: true, criterionKey: true, score: true, comment: true } });
+}
+
+/** Every held activity with the judge's state on it (scored, to do, own unit), from the judge's scores (as stored now unless given). */
+async function judgeItems(ctx: UseCaseContext, campaign: Campaign, scope: JudgingScope, stored?: ScoreRow[]): Promise<JudgeItem[]> {
+  const scores = stored ?? (await judgeScores(ctx, campaign, scope));
   return scope.held.map((a) => {
     const label = `${a.unitName} · ${a.month}月 · ${a.title}`;
     if (scope.own.has(a.unitId)) return { themeId: a.themeId, label, state: 'conflict' as const };
@@ -289,7 +295,10 @@ export async function judgeHomeFor(ctx: UseCaseContext, campaign: Campaign): Pro
   return { kind: 'home', home: homeView(campaign, judge, items, evaluation) };
 }
 
-/** The score card for one held activity; `items`: the judge's list when the caller has it as stored now. */
+/**
+ * The score card for one held activity; `items` and `scores`: the judge's list and scores when
+ * the caller has them as stored now.
+ */
 async function scoreCardFor(
   ctx: UseCaseContext,
   campaign: Campaign,
@@ -299,6 +308,7 @@ async function scoreCardFor(
   typed?: Record<string, string>,
   comment?: string,
   errors: Record<string, string> = {},
+  scores?: ScoreRow[],
 ): Promise<ScoreCardView | undefined> {
   const s = await ctx.tx.summary.findUnique({
     where: { themeId: a.themeId },
@@ -311,7 +321,7 @@ async function scoreCardFor(
   let shownTyped = typed;
   let shownComment = comment;
   if (!shownTyped) {
-    const mine = await ctx.tx.score.findMany({ where: { themeId: a.themeId, judgeOpenId: scope.judge.openId } });
+    const mine = scores ? scores.filter((m) => m.themeId === a.themeId) : await ctx.tx.score.findMany({ where: { themeId: a.themeId, judgeOpenId: scope.judge.openId } });
     shownTyped = Object.fromEntries(mine.map((m) => [m.criterionKey, String(m.score)]));
     shownComment = mine.find((m) => m.comment)?.comment ?? '';
   }
@@ -404,7 +414,10 @@ export async function submitScores(ctx: UseCaseContext, campaign: Campaign, them
   if (!parsed.ok) {
     return { kind: 'invalid', errors: Object.values(parsed.errors), score: await scoreCardFor(ctx, campaign, scope, checked.activity, undefined, typed, comment, parsed.errors) };
   }
-  const before = await ctx.tx.score.findMany({ where: { themeId, judgeOpenId: ctx.actor }, select: { criterionKey: true, score: true } });
+  // The judge's scores, read once: what this activity had before, and (with the new ones put in
+  // their place) the judge's list and the next card after the save.
+  const stored = await judgeScores(ctx, campaign, scope);
+  const before = stored.filter((r) => r.themeId === themeId).map((r) => ({ criterionKey: r.criterionKey, score: r.score }));
   for (const c of criteria) {
     await ctx.tx.score.upsert({
       where: { themeId_judgeOpenId_criterionKey: { themeId, judgeOpenId: ctx.actor, criterionKey: c.key } },
@@ -413,12 +426,14 @@ export async function submitScores(ctx: UseCaseContext, campaign: Campaign, them
     });
   }
   await ctx.audit({ action: 'evaluation.score', entity: 'Theme', entityId: themeId, before: before.length ? before : undefined, after: parsed.scores });
-  const items = await judgeItems(ctx, campaign, scope);
+  const saved = criteria.map((c) => ({ themeId, criterionKey: c.key, score: parsed.scores[c.key]!, comment: comment || null }));
+  const scores = [...stored.filter((r) => r.themeId !== themeId || !criteria.some((c) => c.key === r.criterionKey)), ...saved];
+  const items = await judgeItems(ctx, campaign, scope, scores);
   const next = items.find((i) => i.state === 'todo');
   // refuseConflict found the evaluation open, and it still is.
   if (!next) return { kind: 'all_done', saved: true, home: homeView(campaign, judge, items, { status: 'open' }) };
   const activity = scope.held.find((a) => a.themeId === next.themeId)!;
-  return { kind: 'saved_next', score: await scoreCardFor(ctx, campaign, scope, activity, items) };
+  return { kind: 'saved_next', score: await scoreCardFor(ctx, campaign, scope, activity, items, undefined, undefined, {}, scores) };
 }
 
 // ---------------------------------------------------------------- progress, winners
