@@ -237,9 +237,9 @@ export async function submissionFormAction(ctx: UseCaseContext, input: { submiss
   }
   await ctx.tx.formDraft.delete({ where: { id: row.id } });
   await ctx.audit({ action: `submission.${result.action}`, entity: 'Submission', entityId: s.id, before: result.before, after: result.after });
-  await postReceipt(ctx, s.id);
+  const displayVersion = await postReceipt(ctx, s.id);
   await refreshProgressCards(ctx, s.campaignId);
-  return { kind: 'submitted', late: result.late, unitName: s.unit.name, displayVersion: await displayVersionOf(ctx.tx, s.id, result.version), atText: instantText(ctx.now), themes: result.after.themes };
+  return { kind: 'submitted', late: result.late, unitName: s.unit.name, displayVersion, atText: instantText(ctx.now), themes: result.after.themes };
 }
 
 export interface AcceptResult {
@@ -341,20 +341,17 @@ export function stillPatchable(row: { sentAt: Date | null }, now: Date): boolean
  * version already sent (an extension, a reopening, 申报 closing) is updated in place; receipts of
  * older versions are updated to say they are superseded, so no stale 修改/撤回 stays clickable.
  */
-export async function postReceipt(ctx: UseCaseContext, submissionId: string): Promise<void> {
+export async function postReceipt(ctx: UseCaseContext, submissionId: string): Promise<number> {
   const s = await ctx.tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true, unit: true } });
-  const card = await receiptCardOf(ctx, s);
+  const { card, by, displayVersion: current } = await receiptOf(ctx, s);
   const key = receiptKey(s.id, s.version);
   const sent = await ctx.tx.outboxMessage.findUnique({ where: { idempotencyKey: key }, select: { id: true, sentAt: true } });
   if (sent) {
     if (stillPatchable(sent, ctx.now)) await ctx.enqueue(`${key}:update:${ctx.eventId}`, { op: 'patch', messageOfKey: key, card });
-    return;
+    return current;
   }
-  const rev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: s.version } });
-  const by = rev?.actorOpenId ?? s.submittedBy ?? ctx.actor;
   await ctx.enqueue(key, { op: 'send', to: s.unit.chatId ? { chatId: s.unit.chatId } : { openId: by }, card });
   const older = await ctx.tx.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: `receipt:${s.id}:v` }, op: 'send' }, select: { idempotencyKey: true, sentAt: true } });
-  const current = await displayVersionOf(ctx.tx, s.id, s.version);
   for (const o of older) {
     const v = Number(/:v(\d+)$/.exec(o.idempotencyKey)?.[1]);
     if (!Number.isInteger(v) || v >= s.version || !stillPatchable(o, ctx.now)) continue;
@@ -363,6 +360,7 @@ export async function postReceipt(ctx: UseCaseContext, submissionId: string): Pr
     const stale = supersededReceiptCard({ unitName: s.unit.name, campaignTitle: s.campaign.title, displayVersion: await displayVersionOf(ctx.tx, s.id, v), status: oldRev?.action === 'withdraw' ? 'withdrawn' : 'submitted', reason });
     await ctx.enqueue(`${o.idempotencyKey}:superseded:v${s.version}`, { op: 'patch', messageOfKey: o.idempotencyKey, card: stale });
   }
+  return current;
 }
 
 /** Updates the current receipt in place (e.g. 申报 closed: the 修改/撤回 buttons go); nothing when none was sent or it is past Feishu's update window. */
@@ -375,18 +373,24 @@ export async function refreshReceipt(ctx: UseCaseContext, submissionId: string):
 }
 
 async function receiptCardOf(ctx: UseCaseContext, s: LoadedSubmission): Promise<CardJson> {
+  return (await receiptOf(ctx, s)).card;
+}
+
+/** The receipt card of the submission's current version, who made that version, and its 第 N 版. */
+async function receiptOf(ctx: UseCaseContext, s: LoadedSubmission): Promise<{ card: CardJson; by: string; displayVersion: number }> {
   const themes = s.status === 'submitted' ? await activeThemes(ctx.tx, s.id) : [];
   const rev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: s.version, action: { in: ['submit', 'edit', 'withdraw'] } } });
   const by = rev?.actorOpenId ?? s.submittedBy ?? ctx.actor;
+  const displayVersion = await displayVersionOf(ctx.tx, s.id, s.version);
   const today = shanghaiDate(ctx.now);
   const stage = campaignStage({ status: s.campaign.status, year: s.campaign.year, today, scheduledMonths: [] });
   const withdrawn = s.status === 'withdrawn';
-  return buildReceiptCard({
+  const card = buildReceiptCard({
     submissionId: s.id,
     unitName: s.unit.name,
     campaignTitle: s.campaign.title,
     version: s.version,
-    displayVersion: await displayVersionOf(ctx.tx, s.id, s.version),
+    displayVersion,
     status: withdrawn ? 'withdrawn' : 'submitted',
     atText: instantText(rev?.createdAt ?? ctx.now),
     byName: await personName(ctx.tx, by, s.unitId),
@@ -397,6 +401,7 @@ async function receiptCardOf(ctx: UseCaseContext, s: LoadedSubmission): Promise<
     editableUntilText: dateText(lastEditableDate(facts(s))),
     editable: isOpenAt(facts(s), ctx.now) && unitMaySubmit(stage, s, today),
   });
+  return { card, by, displayVersion };
 }
 
 /**
