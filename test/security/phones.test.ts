@@ -187,7 +187,16 @@ describe('every outgoing card or text to a group carries no full mobile', () => 
   it('a private message with no mobile in it is stored as written, without asking who reads it', async () => {
     const plainCard = card({ title: '评分', elements: [markdown('**活动：** 座谈交流，编号 20230405123456789')] });
     let lookups = 0;
-    const counted = db.client.$extends({ query: { coordinator: { async $allOperations({ args, query }) { lookups++; return query(args); } } } });
+    const counted = db.client.$extends({
+      query: {
+        coordinator: {
+          async $allOperations({ args, query }) {
+            lookups++;
+            return query(args);
+          },
+        },
+      },
+    });
     const key = `sweep:${++n}`;
     await counted.$transaction(async (tx) => enqueue(tx as never, key, { op: 'send', to: { openId: 'ou_liaison' }, card: plainCard }, { phones: {} }));
     const stored = await db.client.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: key } });
