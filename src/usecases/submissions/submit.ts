@@ -340,6 +340,7 @@ export function stillPatchable(row: { sentAt: Date | null }, now: Date): boolean
  * Posts the receipt of the submission's current version in the unit's group. A receipt of the same
  * version already sent (an extension, a reopening, 申报 closing) is updated in place; receipts of
  * older versions are updated to say they are superseded, so no stale 修改/撤回 stays clickable.
+ * Returns the version's 第 N 版 (the number the receipt shows).
  */
 export async function postReceipt(ctx: UseCaseContext, submissionId: string): Promise<number> {
   const s = await ctx.tx.submission.findUniqueOrThrow({ where: { id: submissionId }, include: { campaign: true, unit: true } });
