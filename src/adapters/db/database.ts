@@ -1,5 +1,6 @@
 // Opens the database named by DATABASE_URL: SQLite (embedded, the default) or PostgreSQL, with
 // the same build and no rebuild. Pending migrations are applied before the client is handed out.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 // Each provider's driver, adapter and generated client (with its query compiler) is loaded only
@@ -239,6 +240,44 @@ function connected(provider: Provider, client: Db, migrations: MigrationResult, 
   };
 }
 
+/** Statement texts each connection prepares (named); later new texts run unnamed, as before. */
+const PREPARED_PER_CONNECTION = 300;
+
+/**
+ * PgBouncer in transaction mode hands each statement a server connection of its own, where a
+ * statement prepared on another does not exist: Prisma's `pgbouncer=true` URL flag says so.
+ */
+function preparesStatements(url: string): boolean {
+  return new URL(url).searchParams.get('pgbouncer') !== 'true';
+}
+
+/**
+ * The pool's client class, naming the statements Prisma sends. Prisma's PostgreSQL adapter sends
+ * every statement unnamed, so the server parses and plans its text anew each time (a campaign year
+ * is ~20,000 statements of a few hundred texts). A named statement is parsed once per connection
+ * and then only bound and run (measured 0.46 → 0.41 ms a round trip for a typical Prisma SELECT).
+ * The name is a digest of the text: one text, one name. Each connection names its first
+ * PREPARED_PER_CONNECTION texts and runs the rest unnamed, so IN lists of ever new lengths cannot
+ * grow the server's prepared statements without bound. The SQLite counterpart is cachedPrepare.
+ */
+function preparingClient(Base: typeof import('pg').Client): typeof import('pg').Client {
+  return class PreparingClient extends Base {
+    readonly #names = new Map<string, string>();
+    override query(...args: unknown[]): never {
+      const config = args[0] as { text?: unknown; name?: unknown } | null;
+      if (config !== null && typeof config === 'object' && typeof config.text === 'string' && config.name === undefined) {
+        let name = this.#names.get(config.text);
+        if (name === undefined && this.#names.size < PREPARED_PER_CONNECTION) {
+          name = `prisma_${createHash('sha1').update(config.text).digest('hex')}`;
+          this.#names.set(config.text, name);
+        }
+        if (name !== undefined) args[0] = { ...config, name };
+      }
+      return (super.query as (...a: unknown[]) => never)(...args);
+    }
+  } as typeof import('pg').Client;
+}
+
 async function openPostgres(url: string): Promise<Database> {
   const [{ default: pg }, { PrismaPg }, { PrismaClient }, compiler] = await Promise.all([import('pg'), import('@prisma/adapter-pg'), import('./generated/postgresql/client.ts'), loadCompilerRuntime('postgresql')]);
   installPlanCache(compiler);
@@ -251,7 +290,7 @@ async function openPostgres(url: string): Promise<Database> {
     await migrator.end();
   }
   // Our own pool (pg's default size) so its figures can be reported on /metrics.
-  const pool = new pg.Pool({ connectionString: url });
+  const pool = new pg.Pool({ connectionString: url, ...(preparesStatements(url) ? { Client: preparingClient(pg.Client) } : {}) });
   pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
   const adapter = new PrismaPg(pool);
   const client = new PrismaClient({ adapter, errorFormat: ERROR_FORMAT }) as unknown as Db;
