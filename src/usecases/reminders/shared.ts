@@ -127,21 +127,28 @@ export interface UnitContact {
 }
 
 export async function loadUnitContact(tx: Tx, unitId: string): Promise<UnitContact | null> {
-  const unit = await tx.unit.findUnique({
+  const row = await tx.unit.findUnique({
     where: { id: unitId },
-    select: { id: true, name: true, chatId: true, leaderOpenId: true, leaderName: true, liaisons: { select: { name: true, openId: true, role: true } } },
+    select: {
+      id: true,
+      name: true,
+      chatId: true,
+      leaderOpenId: true,
+      leaderName: true,
+      liaisons: { select: { name: true, openId: true, role: true } },
+      // the chats bound to the unit come with it: its own group is nearly always among them
+      chats: { select: { chatId: true, status: true } },
+    },
   });
-  if (!unit) return null;
+  if (!row) return null;
+  const { chats, ...unit } = row;
   // The unit's group: its own chatId (unless the bot has left it), or a chat bound to it.
   let chatId = unit.chatId;
   if (chatId) {
-    const chat = await tx.groupChat.findUnique({ where: { chatId }, select: { status: true } });
-    if (chat?.status === 'left') chatId = null;
+    const own = chats.find((c) => c.chatId === chatId) ?? (await tx.groupChat.findUnique({ where: { chatId }, select: { status: true } }));
+    if (own?.status === 'left') chatId = null;
   }
-  if (!chatId) {
-    const chat = await tx.groupChat.findFirst({ where: { unitId, status: 'bound' }, select: { chatId: true } });
-    chatId = chat?.chatId ?? null;
-  }
+  if (!chatId) chatId = chats.find((c) => c.status === 'bound')?.chatId ?? null;
   const liaisons = [...unit.liaisons].sort((a, b) => (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1));
   return { ...unit, chatId, liaisons };
 }
