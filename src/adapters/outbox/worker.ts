@@ -286,7 +286,8 @@ export class OutboxWorker {
    * join's read right after the demand was written; the share timer while nothing changed).
    */
   private async writeRow(fields: { demandSince: Date | null; recentCalls: string; sharesWith?: string }, options: { unlessSame?: boolean } = {}): Promise<void> {
-    const data = { ...fields, sharesWith: fields.sharesWith ?? this.lastRow?.sharesWith ?? '' };
+    // One key order whoever writes, so the same row has the same text (`unlessSame` compares texts).
+    const data = { demandSince: fields.demandSince, sharesWith: fields.sharesWith ?? this.lastRow?.sharesWith ?? '', recentCalls: fields.recentCalls };
     const text = JSON.stringify(data);
     const at = performance.now();
     if (options.unlessSame && this.lastRow?.text === text && at - this.lastRow.at < this.o.heartbeatMs / 2) return;
