@@ -137,6 +137,9 @@ export interface DispatchResult {
 
 const ACTION_NAME = /^[a-z][a-z0-9_.-]{1,48}$/;
 
+/** Dedupe keys of events this process dispatched, kept to answer their copies (oldest leave first). */
+const RECENT_EVENT_KEYS = 20_000;
+
 export class Bot {
   private readonly commands: { spec: CommandSpec; handler: CommandHandler }[] = [];
   private readonly actions = new Map<string, { def: ActionDef<unknown>; handler: (ctx: HandlerContext, action: CardActionEvent) => Promise<CardResponse> }>();
@@ -146,6 +149,12 @@ export class Bot {
   private addedHandlers: ((ctx: HandlerContext, e: BotAddedEvent) => Promise<void>)[] = [];
   private removedHandlers: ((ctx: HandlerContext, e: BotRemovedEvent) => Promise<void>)[] = [];
   private fallback: FallbackHandler | undefined;
+
+  /**
+   * Dedupe keys this process dispatched lately, each with whether its event was handled (true once
+   * committed, or found a duplicate): a copy of the event answers from here, without the database.
+   */
+  private readonly handled = new Map<string, Promise<boolean>>();
 
   constructor(readonly services: AppServices) {}
 
@@ -266,12 +275,21 @@ export class Bot {
     const after: (() => Promise<void>)[] = [];
     let response: CardResponse = {};
     let duplicate = false;
-    // Cheap look-up first: a re-delivery storm must not queue up for write transactions just to
-    // learn it is a duplicate. The insert inside the transaction still decides races.
-    if ((await db.processedEvent.count({ where: { eventId: { in: keys } } })) > 0) {
-      log.info('duplicate event acknowledged', { key });
-      return { duplicate: true, response: {} };
+    // A re-delivery storm must not queue up for write transactions just to learn it is a
+    // duplicate: a copy of an event this process took (or is taking) answers from memory, once the
+    // first copy is done. The insert inside the transaction decides the rest (a copy that reached
+    // another instance, or arrives after a restart): it fails on the key and rolls back.
+    for (const k of keys) {
+      const earlier = this.handled.get(k);
+      if (earlier && (await earlier)) {
+        log.info('duplicate event acknowledged', { key });
+        return { duplicate: true, response: {} };
+      }
     }
+    let settle: (handled: boolean) => void = () => {};
+    const settled = new Promise<boolean>((resolve) => (settle = resolve));
+    for (const k of keys) this.handled.set(k, settled);
+    while (this.handled.size > RECENT_EVENT_KEYS) this.handled.delete(this.handled.keys().next().value!);
     try {
       await db.$transaction(
         async (tx) => {
@@ -293,10 +311,14 @@ export class Bot {
       );
     } catch (error) {
       if (!duplicate) {
+        // not handled: a copy may try again
+        for (const k of keys) if (this.handled.get(k) === settled) this.handled.delete(k);
+        settle(false);
         log.error('handler failed', { kind: event.kind, eventId: event.eventId, error });
         throw error;
       }
     }
+    settle(true);
     if (duplicate) {
       log.info('duplicate event acknowledged', { key });
       return { duplicate, response: {} };

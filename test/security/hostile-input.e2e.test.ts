@@ -6,6 +6,7 @@ import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { newClock, seedCampaign2023 } from '../review/support.ts';
 import type { CardActionEvent } from '../../src/app/events.ts';
+import { Bot } from '../../src/app/bot.ts';
 import { looseAction } from '../../cards/actions.ts';
 
 describe.each(PROVIDERS_UNDER_TEST)('hostile input (%s)', (provider) => {
@@ -110,6 +111,26 @@ describe.each(PROVIDERS_UNDER_TEST)('hostile input (%s)', (provider) => {
     const event = (eventId: string): CardActionEvent => ({ kind: 'card_action', eventId, operatorOpenId: coord, chatId: office, messageId: 'om_x', value: { a: 'test.count' }, token: 'c-replayed-token' });
     expect((await h.bot.dispatch(event('ev_first'))).duplicate).toBe(false);
     expect((await h.bot.dispatch(event('ev_second'))).duplicate).toBe(true);
+    expect(runs).toBe(1);
+  });
+
+  it('a storm of copies runs once; a copy after a restart is still a duplicate, from the database', async () => {
+    let runs = 0;
+    const count = async () => {
+      runs++;
+      await new Promise((r) => setTimeout(r, 20));
+      return { toast: { type: 'info' as const, content: 'ok' } };
+    };
+    h.bot.action(looseAction('test.storm'), count);
+    const event: CardActionEvent = { kind: 'card_action', eventId: 'ev_storm', operatorOpenId: coord, chatId: office, messageId: 'om_s', value: { a: 'test.storm' }, token: 'c-storm-token' };
+    const results = await Promise.all(Array.from({ length: 20 }, () => h.bot.dispatch(event)));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(runs).toBe(1);
+    // a new process over the same database knows nothing in memory: the stored key decides
+    const restarted = new Bot(h.bot.services);
+    restarted.action(looseAction('test.storm'), count);
+    expect((await restarted.dispatch(event)).duplicate).toBe(true);
+    expect((await restarted.dispatch({ ...event, eventId: 'ev_storm_replayed' })).duplicate).toBe(true);
     expect(runs).toBe(1);
   });
 
