@@ -62,9 +62,27 @@ export function reminderSettings(json: string | null | undefined, config?: Pick<
 export async function loadPlanInput(tx: Tx, campaign: CampaignRow, config?: Pick<Config, 'reminderTime' | 'reminderGraceHours'>): Promise<{ input: PlanInput; settings: CampaignSettings }> {
   const settings = reminderSettings(campaign.settings, config);
   const launchedAt = campaign.launchedAt;
+  // The units' submissions with their approved, active themes: one read.
   const submissions = await tx.submission.findMany({
     where: { campaignId: campaign.id, unit: { active: true } },
-    select: { id: true, unitId: true, status: true, deadlineOverride: true, updatedAt: true },
+    select: {
+      id: true,
+      unitId: true,
+      status: true,
+      deadlineOverride: true,
+      updatedAt: true,
+      themes: {
+        where: { state: 'active', reviewStatus: 'approved' },
+        select: {
+          id: true,
+          month: true,
+          scheduledMonth: true,
+          updatedAt: true,
+          summary: { select: { status: true } },
+          decisions: { where: { decision: 'approve' }, orderBy: { createdAt: 'desc' }, take: 1, select: { createdAt: true } },
+        },
+      },
+    },
   });
   const units: PlanUnit[] = submissions.map((s) => ({
     id: s.unitId,
@@ -73,26 +91,9 @@ export async function loadPlanInput(tx: Tx, campaign: CampaignRow, config?: Pick
     // A withdrawal or an extension re-plans the unit from that moment on.
     owingSince: launchedAt && (s.status === 'withdrawn' || s.deadlineOverride) && s.updatedAt > launchedAt ? s.updatedAt : (launchedAt ?? s.updatedAt),
   }));
-  const themeRows = await tx.theme.findMany({
-    where: { state: 'active', reviewStatus: 'approved', submission: { campaignId: campaign.id, unit: { active: true } } },
-    select: {
-      id: true,
-      month: true,
-      scheduledMonth: true,
-      updatedAt: true,
-      submissionId: true,
-      summary: { select: { status: true } },
-      decisions: { where: { decision: 'approve' }, orderBy: { createdAt: 'desc' }, take: 1, select: { createdAt: true } },
-    },
-  });
-  // The themes' submissions are among those just read (same filter), so their units need no read
-  // of their own; a theme whose unit was made active between the two reads waits for the next tick.
-  const unitOfSubmission = new Map(submissions.map((s) => [s.id, s.unitId]));
-  const themes: PlanTheme[] = themeRows.flatMap((t) => {
-    const unitId = unitOfSubmission.get(t.submissionId);
-    if (unitId === undefined) return [];
-    return [{ id: t.id, unitId, month: t.scheduledMonth ?? t.month, approvedAt: t.decisions[0]?.createdAt ?? t.updatedAt, summarySubmitted: t.summary?.status === 'submitted' }];
-  });
+  const themes: PlanTheme[] = submissions.flatMap((s) =>
+    s.themes.map((t) => ({ id: t.id, unitId: s.unitId, month: t.scheduledMonth ?? t.month, approvedAt: t.decisions[0]?.createdAt ?? t.updatedAt, summarySubmitted: t.summary?.status === 'submitted' })),
+  );
   return {
     settings,
     input: {
