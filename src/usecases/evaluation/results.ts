@@ -47,10 +47,7 @@ export async function ensureCriteria(tx: Tx, campaignId: string): Promise<Criter
 
 /** Activities that were held: approved, with a submitted summary. */
 export async function heldActivities(tx: Tx, campaignId: string): Promise<ActivityRow[]> {
-  const all = await listActivities(tx, campaignId);
-  const submitted = await tx.summary.findMany({ where: { status: 'submitted', themeId: { in: all.map((a) => a.themeId) } }, select: { themeId: true } });
-  const ids = new Set(submitted.map((s) => s.themeId));
-  return all.filter((a) => ids.has(a.themeId));
+  return listActivities(tx, campaignId, undefined, { held: true });
 }
 
 export async function loadJudges(tx: Tx, campaignId: string): Promise<JudgeRow[]> {

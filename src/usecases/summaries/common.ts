@@ -58,10 +58,13 @@ export async function loadActivity(tx: Tx, themeId: string): Promise<ActivityRow
   return t ? toRow(t) : null;
 }
 
-/** Every approved activity of a campaign (optionally of one unit), by unit order then month. */
-export async function listActivities(tx: Tx, campaignId: string, unitId?: string): Promise<ActivityRow[]> {
+/**
+ * Every approved activity of a campaign (optionally of one unit; `held`: only those with a
+ * submitted summary), by unit order then month.
+ */
+export async function listActivities(tx: Tx, campaignId: string, unitId?: string, o: { held?: boolean } = {}): Promise<ActivityRow[]> {
   const rows = await tx.theme.findMany({
-    where: { state: 'active', reviewStatus: 'approved', submission: { campaignId, ...(unitId ? { unitId } : {}) } },
+    where: { state: 'active', reviewStatus: 'approved', submission: { campaignId, ...(unitId ? { unitId } : {}) }, ...(o.held ? { summary: { is: { status: 'submitted' } } } : {}) },
     select: themeSelect,
   });
   return rows.sort((a, b) => a.submission.unit.sortOrder - b.submission.unit.sortOrder || a.submission.unit.name.localeCompare(b.submission.unit.name, 'zh') || activityMonth(a) - activityMonth(b)).map(toRow);
