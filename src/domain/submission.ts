@@ -362,6 +362,21 @@ export function applyDraftOp(prev: SubmissionDraft, form: ReturnType<typeof read
   }
 }
 
+/**
+ * Is an accepted form the version on file, unchanged? Same contact, and the same themes in the
+ * same order, each the stored theme (by id) with the same fields (活动形式 and 领域 as sets). Such a
+ * submit makes no new version: nothing would differ but the number.
+ */
+export function sameAsSubmitted(accepted: { contact: ContactInput; themes: DraftTheme[] }, onFile: { contactName: string | null; contactPhone: string | null; themes: DraftTheme[] }): boolean {
+  if (accepted.contact.name !== onFile.contactName || accepted.contact.phone !== onFile.contactPhone) return false;
+  if (accepted.themes.length !== onFile.themes.length) return false;
+  const sameSet = (a: readonly string[] = [], b: readonly string[] = []) => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+  return accepted.themes.every((t, i) => {
+    const f = onFile.themes[i]!;
+    return t.themeId !== undefined && t.themeId === f.themeId && t.title === f.title && t.month === f.month && t.intro === f.intro && sameSet(t.forms, f.forms) && sameSet(t.domains, f.domains);
+  });
+}
+
 // ---------------------------------------------------------------- deadlines and lateness
 
 export interface DeadlineFacts {

@@ -83,7 +83,7 @@ const FORM_SENT = '申报表已发到你与主题日助手的私聊，请在私�
 
 const opened = (r: OpenFormResult): CardResponse => match(r, { sent: () => answer.success(FORM_SENT), missing: (r) => answer.warning(r.text), refused: (r) => answer.error(r.text) });
 
-const FORM_TONE = { updated: 'success', reloaded: 'info', pick_needed: 'warning', refused: 'error' } as const;
+const FORM_TONE = { updated: 'success', reloaded: 'info', pick_needed: 'warning', refused: 'error', unchanged: 'info' } as const;
 
 function formResponse(r: FormActionResult): CardResponse {
   return match(r, {

@@ -11,9 +11,11 @@ import {
   lastEditableDate,
   parseTypedDate,
   readForm,
+  sameAsSubmitted,
   titleKey,
   validateContact,
   validateTheme,
+  type DraftTheme,
   type RawTheme,
   type SubmissionDraft,
 } from '../../src/domain/submission.ts';
@@ -142,6 +144,41 @@ describe('the multi-theme draft', () => {
   it('reads form values of every shape', () => {
     expect(readForm({ contact_name: '张三', theme_month: 7, theme_forms: 'policy' })).toEqual({ contactName: '张三', contactPhone: '', theme: { title: '', month: '7', forms: ['policy'], intro: '', domains: [] } });
     expect(readForm(undefined).theme).toEqual(EMPTY_RAW_THEME);
+  });
+});
+
+describe('a submit of the version on file', () => {
+  const onFile: DraftTheme[] = [
+    { themeId: 't1', title: '政策面对面', month: 6, forms: ['survey', 'forum'], intro: '介绍', domains: ['营商环境', '民生实事'] },
+    { themeId: 't2', title: '开放日', month: 9, forms: ['observe'], intro: '参观', domains: [] },
+  ];
+  const file = { contactName: '周晓燕', contactPhone: '13812345678', themes: onFile };
+  const contact = { name: '周晓燕', phone: '13812345678' };
+  const same = (themes: DraftTheme[], c = contact) => sameAsSubmitted({ contact: c, themes }, file);
+
+  it('is unchanged when every field is the same (forms and domains in any order)', () => {
+    expect(same(onFile.map((t) => ({ ...t })))).toBe(true);
+    expect(
+      same([
+        { ...onFile[0]!, forms: ['forum', 'survey'], domains: ['民生实事', '营商环境'] },
+        { ...onFile[1]!, domains: undefined },
+      ]),
+    ).toBe(true);
+  });
+
+  it.each([
+    ['contact name', [...onFile], { ...contact, name: '陈浩' }],
+    ['contact phone', [...onFile], { ...contact, phone: '13912345678' }],
+    ['a title', [{ ...onFile[0]!, title: '政策面对面（二）' }, onFile[1]!], contact],
+    ['a month', [onFile[0]!, { ...onFile[1]!, month: 10 }], contact],
+    ['a form added', [{ ...onFile[0]!, forms: ['survey', 'forum', 'policy'] }, onFile[1]!], contact],
+    ['a domain dropped', [{ ...onFile[0]!, domains: ['营商环境'] }, onFile[1]!], contact],
+    ['the intro', [onFile[0]!, { ...onFile[1]!, intro: '参观 ' }], contact],
+    ['the order', [onFile[1]!, onFile[0]!], contact],
+    ['a theme removed', [onFile[0]!], contact],
+    ['a new theme (no id) with the same fields', [onFile[0]!, { ...onFile[1]!, themeId: undefined }], contact],
+  ] as [string, DraftTheme[], typeof contact][])('is a change when %s differs', (_what, themes, c) => {
+    expect(same(themes, c)).toBe(false);
   });
 });
 

@@ -262,6 +262,32 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', STORY, (provider
     expect(await h.db.themeVersion.count({ where: { themeId: s.themes[0]!.id } })).toBe(2);
   });
 
+  it('修改 then 提交 with nothing changed keeps the version: no new receipt, the form stays open', async () => {
+    const u = units[1]!;
+    const me = liaisonOf(u);
+    const receipts = () => h.messages(u.chatId).filter((m) => cardText(m.card).includes('申报回执')).length;
+    const before = receipts();
+    const rec = lastInteractive(h.messages(u.chatId))!;
+    await h.click(me, rec.messageId, buttonValue(rec.card, { text: '修改' }));
+    await h.drainOutbox();
+    const form = lastInteractive(h.messages(p2p(me)))!;
+    const same = await clickForm(h, me, form.messageId, { name: 'btn_submit' });
+    expect(same.toast?.type).toBe('info');
+    expect(same.toast?.content).toContain('内容与已提交的第 1 版相同，未生成新版本');
+    expect(cardText(same.card)).toContain('未生成新版本');
+    await h.drainOutbox();
+    const s = await h.db.submission.findFirstOrThrow({ where: { campaignId, unitId: u.id }, include: { revisions: true } });
+    expect(s.version).toBe(1);
+    expect(s.revisions.map((r) => r.action)).toEqual(['submit']);
+    expect(receipts()).toBe(before);
+    // a real change from the same form makes 第 2 版
+    const changed = await clickForm(h, me, form.messageId, { name: 'btn_submit' }, { contact_phone: '13912345678' });
+    expect(changed.toast?.type).toBe('success');
+    await h.drainOutbox();
+    expect((await h.db.submission.findFirstOrThrow({ where: { campaignId, unitId: u.id } })).version).toBe(2);
+    expect(receipts()).toBe(before + 1);
+  });
+
   it('two liaisons editing at once: the stale one is refused and shown the newer version', async () => {
     const u = units[0]!; // 星沙街道 has a backup liaison
     const a = liaisonOf(u, 'primary');

@@ -4,7 +4,21 @@ import type { Tx } from '../../adapters/db/database.ts';
 import type { UseCaseContext } from '../../app/bot.ts';
 import { isLiaisonOf, liaisonUnitIds } from '../../app/access.ts';
 import { maskPhone } from '../../domain/phone.ts';
-import { EMPTY_RAW_THEME, applyDraftOp, firstAllowedMonth, isLate, isOpenAt, lastEditableDate, parseDraft, readForm, type DraftOp, type DraftTheme, type SubmissionDraft, type ContactInput } from '../../domain/submission.ts';
+import {
+  EMPTY_RAW_THEME,
+  applyDraftOp,
+  firstAllowedMonth,
+  isLate,
+  isOpenAt,
+  lastEditableDate,
+  parseDraft,
+  readForm,
+  sameAsSubmitted,
+  type DraftOp,
+  type DraftTheme,
+  type SubmissionDraft,
+  type ContactInput,
+} from '../../domain/submission.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaign-stage.ts';
 import { REUSE_PICK, buildSubmissionFormCard, type ConflictView, type SubmissionFormView, type ThemeSummaryView } from '../../../cards/submission-form.ts';
@@ -148,7 +162,8 @@ const OPS = new Set(['save', 'submit', 'edit', 'delete', 'new', 'reload', 'rebas
 /**
  * What one click on the form did. `form`: the form to show again, with a message whose outcome is
  * `updated` (the click was applied), `reloaded` (another version loaded or taken as the base),
- * `pick_needed` (以此为草稿 without a usable pick) or `refused`.
+ * `pick_needed` (以此为草稿 without a usable pick), `refused`, or `unchanged` (a submit of exactly
+ * the version on file: no new version).
  */
 export type FormActionResult =
   | { kind: 'missing'; text: string }
@@ -156,7 +171,7 @@ export type FormActionResult =
   /** no draft on file: the form was closed (submitted: the unit and the version on file) */
   | { kind: 'expired'; submitted: { unitName: string; displayVersion: number } | null }
   | { kind: 'older_card' }
-  | { kind: 'form'; outcome: 'updated' | 'reloaded' | 'pick_needed' | 'refused'; message: string; form: SubmissionFormView }
+  | { kind: 'form'; outcome: 'updated' | 'reloaded' | 'pick_needed' | 'refused' | 'unchanged'; message: string; form: SubmissionFormView }
   | { kind: 'submitted'; late: boolean; unitName: string; displayVersion: number; atText: string; themes: ThemeSummaryView[] };
 
 /** One click on the form card: value {s, v, op, i?} plus the form's values. */
@@ -226,6 +241,12 @@ export async function submissionFormAction(ctx: UseCaseContext, input: { submiss
     const reason = `本单位的申报已被更新为第 ${s.version} 版，你的表单基于第 ${baseVersion} 版，未提交`;
     await deny(ctx, 'submission.submit', 'Submission', s.id, `stale: base v${baseVersion}, current v${s.version}`);
     return { kind: 'form', outcome: 'refused', message: reason, form: await formView(ctx.tx, s, step.draft, baseVersion, ctx.now) };
+  }
+
+  // 修改 then 提交 with nothing changed: no new version, receipt or review round; the form stays open.
+  if (s.status === 'submitted' && sameAsSubmitted(step.accepted, { contactName: s.contactName, contactPhone: s.contactPhone, themes: await activeThemes(ctx.tx, s.id) })) {
+    const message = `内容与已提交的第 ${await displayVersionOf(ctx.tx, s.id, s.version)} 版相同，未生成新版本。如需修改，请改动后再点“提交申报”`;
+    return { kind: 'form', outcome: 'unchanged', message, form: await formView(ctx.tx, s, step.draft, baseVersion, ctx.now, message) };
   }
 
   const result = await acceptSubmission(ctx.tx, { submission: s, contact: step.accepted.contact, themes: step.accepted.themes, actor: ctx.actor, now: ctx.now });
