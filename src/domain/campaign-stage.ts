@@ -64,9 +64,9 @@ export function campaignStage(f: StageFacts): CampaignStage {
   return 'summarising';
 }
 
-/** Where the stage sits in the workflow, for a "① 申报 → ② 审核 …" strip. */
+/** Where the stage sits in the workflow, for a "① 申报 → ② 审核 …" strip (未发起 leads it only before a launch). */
 export function stageStrip(stage: CampaignStage): string {
-  return CAMPAIGN_STAGES.filter((s) => s !== 'draft')
+  return CAMPAIGN_STAGES.filter((s) => s !== 'draft' || stage === 'draft')
     .map((s) => (s === stage ? `**【${STAGE_LABELS[s]}】**` : STAGE_LABELS[s]))
     .join(' → ');
 }

@@ -1,7 +1,7 @@
 // The stage machine's pure rules: stages derived from the stored status and the calendar, commands
 // by stage, the unit's own window, and what closing 申报 states before it happens.
 import { describe, expect, it } from 'vitest';
-import { campaignStage, closePreviewLines, commandAllowed, previewCloseCollection, stageRefusal, unitMaySubmit, unitWindowUntil } from '../../src/domain/campaign-stage.ts';
+import { campaignStage, closePreviewLines, commandAllowed, previewCloseCollection, stageRefusal, stageStrip, unitMaySubmit, unitWindowUntil } from '../../src/domain/campaign-stage.ts';
 
 describe('campaign stage', () => {
   const f = (status: string, today: string, months: number[] = [5, 9]) => campaignStage({ status, year: 2023, today, scheduledMonths: months });
@@ -16,6 +16,11 @@ describe('campaign stage', () => {
     expect(f('scheduled', '2023-06-01', [])).toBe('scheduled');
     expect(f('evaluating', '2023-12-01')).toBe('evaluating');
     expect(f('nonsense', '2023-12-01')).toBe('draft');
+  });
+
+  it('marks the current stage on the strip; before a launch the strip starts with 未发起, marked', () => {
+    expect(stageStrip('draft')).toBe('**【未发起】** → 申报中 → 审核中 → 计划已发布 → 活动举办中 → 活动总结 → 评选中 → 已结束');
+    expect(stageStrip('holding')).toBe('申报中 → 审核中 → 计划已发布 → **【活动举办中】** → 活动总结 → 评选中 → 已结束');
   });
 
   it('allows each command in the stages where it makes sense, and explains a refusal', () => {
