@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmptyDatabase, postgresAvailable, type TestDatabaseUrl } from '../support/db.ts';
 import { openDatabase, type Database } from '../../src/adapters/db/database.ts';
+import { failRollBackAndCommit } from './reused-statements.ts';
 
 describe.skipIf(!postgresAvailable)('PostgreSQL prepared statements', () => {
   let empty: TestDatabaseUrl | undefined;
@@ -31,17 +32,7 @@ describe.skipIf(!postgresAvailable)('PostgreSQL prepared statements', () => {
     empty = await createEmptyDatabase('postgresql');
     db = await openDatabase(empty.url);
     const c = db.client;
-    for (let n = 0; n < 3; n++) await c.unit.create({ data: { name: `预备单位${n}`, kind: 'town', sortOrder: n } });
-    // a failed statement (unique name) leaves the prepared text usable
-    await expect(c.unit.create({ data: { name: '预备单位0', kind: 'town', sortOrder: 9 } })).rejects.toThrow();
-    await c.unit.create({ data: { name: '预备单位3', kind: 'street', sortOrder: 3 } });
-    await expect(
-      c.$transaction(async (tx) => {
-        await tx.unit.create({ data: { name: '预备单位4', kind: 'town', sortOrder: 4 } });
-        throw new Error('roll back');
-      }),
-    ).rejects.toThrow('roll back');
-    expect((await c.unit.findMany({ where: { name: { startsWith: '预备单位' } }, orderBy: { sortOrder: 'asc' } })).map((u) => u.sortOrder)).toEqual([0, 1, 2, 3]);
+    await failRollBackAndCommit(c, '预备单位');
     const { before, after, names } = await preparedOnConnection(c);
     // the three look-ups share one text: one more statement at most on this connection
     expect(after - before).toBeLessThanOrEqual(1);

@@ -3,6 +3,7 @@
 // behave exactly as a freshly prepared statement would.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { failRollBackAndCommit } from './reused-statements.ts';
 
 describe('SQLite statement cache', () => {
   let db: TestDatabase;
@@ -29,19 +30,6 @@ describe('SQLite statement cache', () => {
   });
 
   it('a failed statement is usable again; transactions commit and roll back as before', async () => {
-    const c = db.client;
-    await c.unit.create({ data: { name: '缓存单位0', kind: 'street', sortOrder: 0 } });
-    await expect(c.unit.create({ data: { name: '缓存单位0', kind: 'town', sortOrder: 9 } })).rejects.toThrow();
-    await c.unit.create({ data: { name: '缓存单位5', kind: 'town', sortOrder: 5 } });
-    await expect(
-      c.$transaction(async (tx) => {
-        await tx.unit.create({ data: { name: '缓存单位6', kind: 'town', sortOrder: 6 } });
-        throw new Error('roll back');
-      }),
-    ).rejects.toThrow('roll back');
-    await c.$transaction(async (tx) => {
-      await tx.unit.create({ data: { name: '缓存单位7', kind: 'town', sortOrder: 7 } });
-    });
-    expect((await c.unit.findMany({ where: { name: { startsWith: '缓存单位' } }, orderBy: { sortOrder: 'asc' } })).map((u) => u.sortOrder)).toEqual([0, 5, 7]);
+    await failRollBackAndCommit(db.client, '缓存单位');
   });
 });
