@@ -299,7 +299,10 @@ export function applyDraftOp(prev: SubmissionDraft, form: ReturnType<typeof read
         draft.errors = { [FIELD.title]: '请先填写这个主题再保存' };
         return { draft, refused: true, message: '请先填写这个主题再保存' };
       }
+      const editing = draft.editing;
       if (!commitCurrent()) return { draft, refused: true, message: firstError() };
+      // an edit names the theme it changed (not the count), a new theme invites the next one
+      if (editing !== null) return { draft, refused: false, message: `已保存对第 ${editing + 1} 个主题的修改` };
       return { draft, refused: false, message: `已保存第 ${draft.themes.length} 个主题，可继续填写下一个` };
     }
     case 'new': {

@@ -106,6 +106,7 @@ describe('the multi-theme draft', () => {
   it('save, edit, delete and submit keep every value', () => {
     let s = applyDraftOp(start, form(ok), { op: 'save' }, r);
     expect(s.refused).toBe(false);
+    expect(s.message).toBe('已保存第 1 个主题，可继续填写下一个');
     expect(s.draft.themes.map((t) => t.title)).toEqual([ok.title]);
     s = applyDraftOp(s.draft, form({ ...ok, title: '第二个主题' }), { op: 'save' }, r);
     expect(s.draft.themes.length).toBe(2);
@@ -123,6 +124,7 @@ describe('the multi-theme draft', () => {
     expect(s.draft.current.title).toBe(ok.title);
     s = applyDraftOp(s.draft, form({ ...ok, month: '9' }), { op: 'save' }, r);
     expect(s.draft.themes[0]!.month).toBe(9);
+    expect(s.message).toBe('已保存对第 1 个主题的修改'); // the theme edited, not the count (2)
     expect(s.draft.editing).toBeNull();
     s = applyDraftOp(s.draft, form({}), { op: 'delete', index: 1 }, r);
     expect(s.draft.themes.map((t) => t.title)).toEqual([ok.title]);
