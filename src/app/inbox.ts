@@ -332,12 +332,11 @@ export class Inbox {
       const wait = this.accepting > 0 ? until - now : this.lastAcceptAt + QUIET_MS - now;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(wake, Math.max(1, Math.min(wait, until - now)));
-        const waiters = this.quietWaiters;
         function wake() {
           clearTimeout(timer);
           resolve();
         }
-        waiters.push(wake);
+        this.quietWaiters.push(wake);
       });
     }
   }

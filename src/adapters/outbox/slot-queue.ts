@@ -12,7 +12,6 @@
 
 import type { RateLimiter, RateSlot } from './rate-limiter.ts';
 
-/** Who goes first: more seconds of sending ahead (rank), then the older lane. */
 /**
  * The longest a waiting lane goes without a fresh look at the windows. Without it, a lane whose
  * wait was computed at half the app's share (two workers delivering) slept out a full minute
@@ -21,6 +20,7 @@ import type { RateLimiter, RateSlot } from './rate-limiter.ts';
  */
 const LOOK_AGAIN_MS = 250;
 
+/** Who goes first: more seconds of sending ahead (rank), then the older lane. */
 export interface LanePriority {
   rank: number;
   lane: number;

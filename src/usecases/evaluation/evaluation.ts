@@ -296,20 +296,17 @@ export async function judgeHomeFor(ctx: UseCaseContext, campaign: Campaign): Pro
 }
 
 /**
- * The score card for one held activity; `items` and `scores`: the judge's list and scores when
- * the caller has them as stored now.
+ * The score card for one held activity. `items` and `scores`: the judge's list and scores when the
+ * caller has them as stored now; `typed`, `comment` and `errors`: a refused form shown again.
  */
 async function scoreCardFor(
   ctx: UseCaseContext,
   campaign: Campaign,
   scope: JudgingScope,
   a: ActivityRow,
-  items?: JudgeItem[],
-  typed?: Record<string, string>,
-  comment?: string,
-  errors: Record<string, string> = {},
-  scores?: ScoreRow[],
+  o: { items?: JudgeItem[]; scores?: ScoreRow[]; typed?: Record<string, string>; comment?: string; errors?: Record<string, string> } = {},
 ): Promise<ScoreCardView | undefined> {
+  const { items, scores, typed, comment, errors = {} } = o;
   const s = await ctx.tx.summary.findUnique({
     where: { themeId: a.themeId },
     select: {
@@ -395,7 +392,7 @@ export async function openScoreCard(ctx: UseCaseContext, campaign: Campaign, the
   }
   const checked = await refuseConflict(ctx, campaign, scope, target, 'evaluation.pick');
   if ('kind' in checked) return checked;
-  return { kind: 'score', score: await scoreCardFor(ctx, campaign, scope, checked.activity, items) };
+  return { kind: 'score', score: await scoreCardFor(ctx, campaign, scope, checked.activity, { items }) };
 }
 
 /** `evaluation.score`: validates and saves one judge's scores on one activity, then shows the next. */
@@ -412,7 +409,7 @@ export async function submitScores(ctx: UseCaseContext, campaign: Campaign, them
   const comment = str(f.comment).trim().slice(0, 300);
   const parsed = parseScores(typed, criteria);
   if (!parsed.ok) {
-    return { kind: 'invalid', errors: Object.values(parsed.errors), score: await scoreCardFor(ctx, campaign, scope, checked.activity, undefined, typed, comment, parsed.errors) };
+    return { kind: 'invalid', errors: Object.values(parsed.errors), score: await scoreCardFor(ctx, campaign, scope, checked.activity, { typed, comment, errors: parsed.errors }) };
   }
   // The judge's scores, read once: what this activity had before, and (with the new ones put in
   // their place) the judge's list and the next card after the save.
@@ -433,7 +430,7 @@ export async function submitScores(ctx: UseCaseContext, campaign: Campaign, them
   // refuseConflict found the evaluation open, and it still is.
   if (!next) return { kind: 'all_done', saved: true, home: homeView(campaign, judge, items, { status: 'open' }) };
   const activity = scope.held.find((a) => a.themeId === next.themeId)!;
-  return { kind: 'saved_next', score: await scoreCardFor(ctx, campaign, scope, activity, items, undefined, undefined, {}, scores) };
+  return { kind: 'saved_next', score: await scoreCardFor(ctx, campaign, scope, activity, { items, scores }) };
 }
 
 // ---------------------------------------------------------------- progress, winners
