@@ -24,6 +24,8 @@ export interface DeliveryEnv {
   campaign: CampaignRow;
   settings: CampaignSettings;
   calendar: WorkCalendar;
+  /** the units' contacts as the run read them; a unit not among them is read here */
+  contacts?: ReadonlyMap<string, UnitContact>;
 }
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'not-applicable';
@@ -135,7 +137,7 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
     if (themes.length === 0) return 'not-applicable';
   }
 
-  const unit = await loadUnitContact(tx, unitId);
+  const unit = env.contacts?.get(unitId) ?? (await loadUnitContact(tx, unitId));
   if (!unit) return 'not-applicable';
 
   const capped = isCappedKind(item.kind);

@@ -10,7 +10,7 @@ import { nudgeDoneCard, nudgePreviewCard, type NudgeTargetView } from '../../../
 import { CHANNEL_LABELS, owesSubmission, reminderKey, workdaysLeftText } from '../../domain/reminders.ts';
 import { formatChineseDate, shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
 import { submissionOpenValue } from './deliver.ts';
-import { contactLine, liaisonNames, liaisonOpenIds, loadCalendar, loadUnitContact, reminderSettings, type CampaignRow, type UnitContact } from './shared.ts';
+import { contactLine, liaisonNames, liaisonOpenIds, loadCalendar, loadUnitContacts, reminderSettings, type CampaignRow, type UnitContact } from './shared.ts';
 import { quoteInput } from '../../domain/user-text.ts';
 
 /** Longer than any unit's name (the directory caps names well below this). */
@@ -62,8 +62,9 @@ function channelText(unit: UnitContact, urgent: boolean): string {
 
 async function resolveTargets(ctx: UseCaseContext, campaign: CampaignRow, unitIds: string[], cooldownHours: number): Promise<Target[]> {
   const out: Target[] = [];
+  const contacts = await loadUnitContacts(ctx.tx, unitIds);
   for (const id of unitIds) {
-    const unit = await loadUnitContact(ctx.tx, id);
+    const unit = contacts.get(id);
     if (!unit) continue;
     out.push({ unit, lastNudge: await lastNudgeAt(ctx, campaign.id, id, cooldownHours) });
   }
@@ -143,11 +144,12 @@ export async function confirmNudge(ctx: UseCaseContext, previewId: string, force
   const done: string[] = [];
   const skipped: string[] = [];
   const fresh: Target[] = [];
+  const contacts = await loadUnitContacts(ctx.tx, preview.unitIds);
   for (const unitId of preview.unitIds) {
     const key = `${reminderKey(campaign.id, unitId, 'nudge', today)}:${previewId}`;
     // This preview already confirmed for this unit: nothing to do (double click, retry).
     if (await ctx.tx.reminderLog.findUnique({ where: { key }, select: { id: true } })) continue;
-    const unit = await loadUnitContact(ctx.tx, unitId);
+    const unit = contacts.get(unitId);
     if (!unit) continue;
     const last = await lastNudgeAt(ctx, campaign.id, unitId, settings.nudgeCooldownHours);
     if (last && !force) fresh.push({ unit, lastNudge: last });
@@ -160,7 +162,7 @@ export async function confirmNudge(ctx: UseCaseContext, previewId: string, force
   for (const unitId of preview.unitIds) {
     const key = `${reminderKey(campaign.id, unitId, 'nudge', today)}:${previewId}`;
     if (await ctx.tx.reminderLog.findUnique({ where: { key }, select: { id: true } })) continue;
-    const unit = await loadUnitContact(ctx.tx, unitId);
+    const unit = contacts.get(unitId);
     if (!unit) continue;
     const sub = await ctx.tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId } }, select: { id: true, status: true, deadlineOverride: true } });
     if (!sub || !owesSubmission(sub.status)) {

@@ -11,7 +11,7 @@ import { claimReminder, deliverReminder, recordMissed, releaseClaim } from './de
 import { warnMissingHolidayData } from './calendar.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import type { CampaignSettings } from '../../domain/campaign.ts';
-import { ACTIVE_CAMPAIGN_STATUSES, loadCalendar, loadPlanInput, REMINDER_ACTOR, type CampaignRow } from './shared.ts';
+import { ACTIVE_CAMPAIGN_STATUSES, loadCalendar, loadPlanInput, loadUnitContacts, REMINDER_ACTOR, type CampaignRow, type UnitContact } from './shared.ts';
 
 export interface RunOptions {
   /** test hook: called before each due reminder is handled (throw to simulate a crash mid fan-out) */
@@ -58,10 +58,16 @@ export async function runReminders(services: AppServices, now: Date, options: Ru
   const campaigns = await services.db.campaign.findMany({ where: { status: { not: 'closed' } }, orderBy: { year: 'asc' } });
   await warnMissingHolidayData(services, now, { calendar, campaignYears: campaigns.map((c) => c.year) });
   const due = await dueReminders(services, now, calendar, campaigns);
+  // Who each unit's reminder goes to, read once for the run (not once per reminder): where it is
+  // sent is not a reason to send it, so it need not be read inside each reminder's transaction.
+  const contacts = await loadUnitContacts(
+    services.db,
+    due.flatMap((d) => (d.item.unitId ? [d.item.unitId] : [])),
+  );
   let index = 0;
   for (const due1 of due) {
     await options.beforeItem?.(due1.item, index++);
-    const outcome = await handleWithRetry(services, now, calendar, due1);
+    const outcome = await handleWithRetry(services, now, { calendar, contacts }, due1);
     result[outcome === 'sent' || outcome === 'skipped' || outcome === 'failed' ? outcome : 'passed']++;
   }
   if (result.sent + result.skipped + result.failed > 0) services.log.info('reminders', { ...result, at: now.toISOString() });
@@ -71,7 +77,13 @@ export async function runReminders(services: AppServices, now: Date, options: Ru
 type Outcome = 'sent' | 'skipped' | 'not-applicable' | 'claimed-elsewhere' | 'failed';
 
 /** One reminder in one transaction: the missed record, or claim → deliver (→ release when moot). */
-async function handleOnce(services: AppServices, now: Date, calendar: WorkCalendar, { item, campaign, settings }: DueItem): Promise<Outcome> {
+/** What a run reads once for all its reminders. */
+interface RunShared {
+  calendar: WorkCalendar;
+  contacts: ReadonlyMap<string, UnitContact>;
+}
+
+async function handleOnce(services: AppServices, now: Date, { calendar, contacts }: RunShared, { item, campaign, settings }: DueItem): Promise<Outcome> {
   return withContext(
     services,
     REMINDER_ACTOR,
@@ -83,7 +95,7 @@ async function handleOnce(services: AppServices, now: Date, calendar: WorkCalend
       // The campaign, its settings and the calendar as this tick planned with; the unit's state is
       // re-checked inside the transaction, after the claim.
       await claimReminder(ctx, item);
-      const outcome = await deliverReminder(ctx, { campaign, settings, calendar }, item);
+      const outcome = await deliverReminder(ctx, { campaign, settings, calendar, contacts }, item);
       if (outcome === 'not-applicable') await releaseClaim(ctx, item);
       return outcome;
     },
@@ -91,10 +103,10 @@ async function handleOnce(services: AppServices, now: Date, calendar: WorkCalend
   );
 }
 
-async function handleWithRetry(services: AppServices, now: Date, calendar: WorkCalendar, due: DueItem): Promise<Outcome> {
+async function handleWithRetry(services: AppServices, now: Date, shared: RunShared, due: DueItem): Promise<Outcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await handleOnce(services, now, calendar, due);
+      return await handleOnce(services, now, shared, due);
     } catch (error) {
       // Someone else (another instance, an overlapping run) holds this reminder.
       if (isUniqueViolation(error)) return 'claimed-elsewhere';
