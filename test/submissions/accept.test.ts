@@ -1,8 +1,10 @@
 // acceptSubmission's optimistic lock on real databases: a second accept of the same version is
-// refused, also when two transactions race (PostgreSQL waits on the row, then re-checks).
+// refused, also when two transactions race (PostgreSQL waits on the row, then re-checks). Its
+// revision snapshots, made from what it read and wrote, are what the database holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { acceptSubmission, writeWithdrawal } from '../../src/usecases/submissions/submit.ts';
+import { activeThemes, type RevisionSnapshot } from '../../src/usecases/submissions/shared.ts';
 
 const theme = (title: string) => ({ title, month: 6, forms: ['forum' as const], intro: '组织群众代表座谈交流，听取对政策落实情况的意见建议。' });
 
@@ -69,6 +71,47 @@ describe.each(PROVIDERS_UNDER_TEST)('acceptSubmission (%s)', (provider) => {
     expect(s.version).toBe(2);
     expect(s.themes.length).toBe(1);
     expect(s.revisions.map((r) => r.version).sort()).toEqual([1, 2]);
+  });
+
+  it('snapshots before and after as the database holds them: kept, changed, reordered, dropped and new themes', async () => {
+    const c = db.client;
+    const submissionId = await submission();
+    /** The submission as read back from the database, in the snapshot's form. */
+    const stored = async (): Promise<RevisionSnapshot> => {
+      const s = await c.submission.findUniqueOrThrow({ where: { id: submissionId } });
+      const themes = await activeThemes(c as never, submissionId);
+      return { status: s.status, contactName: s.contactName, contactPhone: s.contactPhone, late: s.late, themes: themes.map((t, i) => ({ ...t, seq: i + 1 })) };
+    };
+    const accept = async (themes: Parameters<typeof acceptSubmission>[1]['themes'], phone: string, at: string) => {
+      const before = await stored();
+      const s = await load(c, submissionId);
+      const r = await c.$transaction((tx) => acceptSubmission(tx, { submission: s, contact: { name: '甲', phone }, themes, actor: 'ou_a', now: new Date(at) }));
+      expect(r).not.toBeNull();
+      expect(r!.before).toEqual(before);
+      expect(r!.after).toEqual(await stored());
+      const revision = await c.submissionRevision.findFirstOrThrow({ where: { submissionId, version: r!.version } });
+      expect(JSON.parse(revision.snapshot)).toEqual(r!.after);
+      return r!;
+    };
+    // late (after the deadline), three themes; forms given out of their list order, domains set
+    const first = await accept(
+      [
+        { ...theme('一'), forms: ['survey', 'forum'], domains: ['教育'] },
+        { ...theme('二'), month: 7 },
+        { ...theme('三'), month: 9 },
+      ],
+      '13812345678',
+      '2023-04-10T02:00:00Z',
+    );
+    expect(first.late).toBe(true);
+    const ids = first.after.themes.map((t) => t.themeId!);
+    // edit: the third first and changed, the first kept as it was, the second dropped, a new one
+    const kept = first.after.themes[0]!;
+    await accept(
+      [{ themeId: ids[2], ...theme('三（改）'), month: 10 }, { themeId: ids[0], title: kept.title, month: kept.month, forms: ['survey', 'forum'], intro: kept.intro, domains: ['教育'] }, theme('四')],
+      '0731-84875001',
+      '2023-04-11T02:00:00Z',
+    );
   });
 
   it('withdrawal uses the same lock', async () => {

@@ -46,7 +46,12 @@ export function parseForms(json: string): ActivityFormKey[] {
 /** The active themes of a submission, in 序号 order, as draft themes (with their ids). */
 export async function activeThemes(tx: Tx, submissionId: string): Promise<DraftTheme[]> {
   const rows = await tx.theme.findMany({ where: { submissionId, state: 'active' }, orderBy: { seq: 'asc' } });
-  return rows.map((t) => ({ themeId: t.id, title: t.title, month: t.month, forms: parseForms(t.forms), intro: t.intro, domains: parseThemeDomains(t.domains) }));
+  return rows.map(draftThemeOf);
+}
+
+/** A stored theme as a draft theme: its id, its forms and domains parsed. */
+export function draftThemeOf(t: { id: string; title: string; month: number; forms: string; intro: string; domains: string | null }): DraftTheme {
+  return { themeId: t.id, title: t.title, month: t.month, forms: parseForms(t.forms), intro: t.intro, domains: parseThemeDomains(t.domains) };
 }
 
 /** Snapshot stored on SubmissionRevision. */

@@ -24,7 +24,7 @@ import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaig
 import { REUSE_PICK, buildSubmissionFormCard, type ConflictView, type SubmissionFormView, type ThemeSummaryView } from '../../../cards/submission-form.ts';
 import { buildReceiptCard, supersededReceiptCard } from '../../../cards/receipt.ts';
 import type { CardJson } from '../../../cards/kit.ts';
-import { activeThemes, dateText, deny, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
+import { activeThemes, dateText, deny, draftThemeOf, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
 import { refreshProgressCards } from './progress.ts';
 import { parseSettings } from '../../domain/campaign.ts';
 import { pastThemeDraft, pastThemesOf } from '../campaign/carry-over.ts';
@@ -285,7 +285,13 @@ async function snapshotOf(tx: Tx, submissionId: string): Promise<RevisionSnapsho
  */
 export async function acceptSubmission(
   tx: Tx,
-  p: { submission: { id: string; unitId: string; status: string; version: number; late: boolean; deadlineOverride: string | null; campaign: { deadline: string } }; contact: ContactInput; themes: DraftTheme[]; actor: string; now: Date },
+  p: {
+    submission: { id: string; unitId: string; status: string; version: number; late: boolean; contactName: string | null; contactPhone: string | null; deadlineOverride: string | null; campaign: { deadline: string } };
+    contact: ContactInput;
+    themes: DraftTheme[];
+    actor: string;
+    now: Date;
+  },
 ): Promise<AcceptResult | null> {
   const s = p.submission;
   // Optimistic lock, taken first: a concurrent accept of the same version (PostgreSQL waits on the
@@ -293,10 +299,14 @@ export async function acceptSubmission(
   const version = s.version + 1;
   const claimed = await tx.submission.updateMany({ where: { id: s.id, version: s.version }, data: { version } });
   if (claimed.count === 0) return null;
-  const before = await snapshotOf(tx, s.id);
   const action = s.status === 'submitted' ? 'edit' : 'submit';
   const late = action === 'submit' ? isLate({ campaignDeadline: s.campaign.deadline, deadlineOverride: s.deadlineOverride }, p.now) : s.late;
   const all = await tx.theme.findMany({ where: { submissionId: s.id } });
+  // The snapshots are made from what was read and written here: the lock held the version the
+  // caller loaded, and status, contact and lateness change only with the version.
+  const activeBefore = all.filter((t) => t.state === 'active').sort((a, b) => a.seq - b.seq);
+  const before: RevisionSnapshot = { status: s.status, contactName: s.contactName, contactPhone: s.contactPhone, late: s.late, themes: activeBefore.map((t, i) => snapshotTheme(t.id, t, i)) };
+  const afterThemes: RevisionSnapshot['themes'] = [];
   const keep = new Set<string>();
   for (let i = 0; i < p.themes.length; i++) {
     const t = p.themes[i]!;
@@ -317,10 +327,12 @@ export async function acceptSubmission(
       } else if (existing.seq !== seq) {
         await tx.theme.update({ where: { id: existing.id }, data: { seq } });
       }
+      afterThemes.push(snapshotTheme(existing.id, { title: t.title, month: t.month, forms, intro: t.intro, domains }, i));
     } else {
       const created = await tx.theme.create({ data: { submissionId: s.id, seq, title: t.title, month: t.month, forms, intro: t.intro, domains, version: 1, createdAt: p.now, updatedAt: p.now } });
       keep.add(created.id);
       await tx.themeVersion.create({ data: { themeId: created.id, version: 1, title: t.title, month: t.month, forms, intro: t.intro, domains, actorOpenId: p.actor, createdAt: p.now } });
+      afterThemes.push(snapshotTheme(created.id, { title: t.title, month: t.month, forms, intro: t.intro, domains }, i));
     }
   }
   for (const r of all) {
@@ -332,9 +344,14 @@ export async function acceptSubmission(
   });
   // The liaison's profile keeps the phone typed in the form (prefilled next time).
   await tx.liaison.updateMany({ where: { unitId: s.unitId, openId: p.actor }, data: { phone: p.contact.phone } });
-  const after = await snapshotOf(tx, s.id);
+  const after: RevisionSnapshot = { status: 'submitted', contactName: p.contact.name, contactPhone: p.contact.phone, late, themes: afterThemes };
   await tx.submissionRevision.create({ data: { submissionId: s.id, version, action, snapshot: JSON.stringify(after), actorOpenId: p.actor, createdAt: p.now } });
   return { action, version, late, before, after };
+}
+
+/** A theme in a revision snapshot, as `snapshotOf` reads it back. */
+function snapshotTheme(id: string, t: { title: string; month: number; forms: string; intro: string; domains: string | null }, index: number): RevisionSnapshot['themes'][number] {
+  return { ...draftThemeOf({ id, ...t }), seq: index + 1 };
 }
 
 /** Posts the receipt for the submission's current version into the unit's group (or to the actor). */
