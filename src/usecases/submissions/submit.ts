@@ -418,9 +418,14 @@ async function receiptCardOf(ctx: UseCaseContext, s: LoadedSubmission): Promise<
 /** The receipt card of the submission's current version, who made that version, and its 第 N 版. */
 async function receiptOf(ctx: UseCaseContext, s: LoadedSubmission): Promise<{ card: CardJson; by: string; displayVersion: number }> {
   const themes = s.status === 'submitted' ? await activeThemes(ctx.tx, s.id) : [];
-  const rev = await ctx.tx.submissionRevision.findFirst({ where: { submissionId: s.id, version: s.version, action: { in: ['submit', 'edit', 'withdraw'] } } });
+  // The version's revision and 第 N 版 (accepted submits and edits up to it, as displayVersionOf counts) in one read.
+  const revisions = await ctx.tx.submissionRevision.findMany({
+    where: { submissionId: s.id, version: { lte: s.version }, action: { in: ['submit', 'edit', 'withdraw'] } },
+    select: { version: true, action: true, actorOpenId: true, createdAt: true },
+  });
+  const rev = revisions.find((r) => r.version === s.version);
   const by = rev?.actorOpenId ?? s.submittedBy ?? ctx.actor;
-  const displayVersion = await displayVersionOf(ctx.tx, s.id, s.version);
+  const displayVersion = revisions.filter((r) => r.action !== 'withdraw').length;
   const today = shanghaiDate(ctx.now);
   const stage = campaignStage({ status: s.campaign.status, year: s.campaign.year, today, scheduledMonths: [] });
   const withdrawn = s.status === 'withdrawn';
