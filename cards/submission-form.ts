@@ -142,8 +142,9 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
           {
             // As wide as the buttons: a weighted fifth of a phone-sized card cuts 编辑/删除 to 编…/删….
             auto: true,
+            // The theme being edited is in the fields below: 编辑 on its own row would only reload it.
             elements: [
-              formButton(`btn_edit_${i}`, '编辑', val('edit', { index: i }), { type: 'default' }),
+              ...(editing ? [] : [formButton(`btn_edit_${i}`, '编辑', val('edit', { index: i }), { type: 'default' })]),
               formButton(`btn_del_${i}`, '删除', val('delete', { index: i }), { type: 'danger', confirm: { title: '删除这个主题？', text: `删除第 ${i + 1} 个主题（提交申报后生效）` } }),
             ],
           },

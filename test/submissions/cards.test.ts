@@ -60,6 +60,13 @@ describe('submission cards are valid Card JSON 2.0', () => {
     expectValid(buildSubmissionFormCard({ ...formBase, draft: draft(n, true), banner: nasty, conflict: { version: 3, byName: nasty, atText: '2023-04-01 10:00', themes: [theme(1), theme(2)].map((t) => ({ ...t, forms: [...t.forms] })) } }));
     expectValid(buildSubmissionFormCard({ ...formBase, draft: draft(n) }));
   });
+  it('the theme being edited has no 编辑 button on its row (its fields are open below), the others do', () => {
+    const card = buildSubmissionFormCard({ ...formBase, draft: draft(3) });
+    const names = JSON.stringify(card).match(/"name":"btn_(edit|del)_\d+"/g);
+    expect(names).toEqual(['"name":"btn_del_0"', '"name":"btn_edit_1"', '"name":"btn_del_1"', '"name":"btn_edit_2"', '"name":"btn_del_2"']);
+    expect(JSON.stringify(card)).toContain('正在修改第 1 个主题');
+  });
+
   it('submitted, closed, launch, notice, receipt, progress, help, group cards', () => {
     const themes = [theme(1), theme(2), theme(3)].map((t) => ({ ...t, forms: [...t.forms] }));
     expectValid(buildSubmittedCard({ unitName: '星沙街道', version: 2, atText: '2023-04-01 10:00', themes, late: true }));
