@@ -82,6 +82,38 @@ describe('reminder cards', () => {
     ok(nudgeDoneCard('t', names, ['县财政局（已提交）'], true, '李成英'));
   });
 
+  it('a repeat nudge names a few recently nudged units, and counts many (each time is in the table)', () => {
+    const preview = (recentCount: number, total = 39) =>
+      JSON.stringify(
+        nudgePreviewCard({
+          campaignTitle: 't',
+          previewId: '0123456789abcdef',
+          urgent: false,
+          targets: names.slice(0, total).map((n, i) => ({ unitName: n, liaisons: '张三', channel: '群内@', ...(i < recentCount ? { lastNudge: '2026-12-06 14:30' } : {}) })),
+          notes: [],
+          cooldownHours: 24,
+        }),
+      );
+    const few = preview(2);
+    // (the markdown escapes the dates' hyphens)
+    expect(few).toContain('第1单位（上次 2026&#45;12&#45;06 14:30）、第2单位（上次 2026&#45;12&#45;06 14:30） 在 24 小时内已催办过');
+    expect(few).toContain('第1单位、第2单位 在 24 小时内已催办过，确定再次催办吗？');
+    const all = preview(39);
+    expect(all).toContain('以上 **39** 个单位（上次催办时间见表） 在 24 小时内已催办过，确认后将再次催办。');
+    expect(all).toContain('其中 39 个单位 在 24 小时内已催办过，确定再次催办吗？');
+    expect(all).not.toContain('（上次 ');
+    expect(preview(12)).toContain('其中 **12** 个单位（上次催办时间见表）');
+  });
+
+  it('the reminder log says how to see more in the chat, not on the command line', () => {
+    const rows = (n: number) => Array.from({ length: n }, () => ({ date: '2023-04-07', unit: '星沙街道', kind: '截止当天提醒', channel: '群内@', status: '已发送', result: '已送达' }));
+    expect(JSON.stringify(reminderLogCard('t', rows(20), 39))).toContain('发送“提醒记录 39”查看全部。');
+    expect(JSON.stringify(reminderLogCard('t', rows(20), 500))).toContain('发送“提醒记录 100”查看最近 100 条。');
+    expect(JSON.stringify(reminderLogCard('t', rows(20), 20))).not.toContain('发送“提醒记录');
+    expect(JSON.stringify(reminderLogCard('t', rows(20), 500))).not.toContain('npm run');
+    expect(JSON.stringify(holidayWarningCard(2027, 2026))).not.toContain('chinese-days');
+  });
+
   it('reminder log and calendar overrides with 100 rows', () => {
     const rows = Array.from({ length: 100 }, (_, i) => ({ date: '2023-04-07', unit: names[i % names.length]!, kind: '截止当天提醒', channel: '群内@', status: '已发送', result: '已送达' }));
     ok(reminderLogCard('t', rows, 500));
