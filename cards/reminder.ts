@@ -117,7 +117,7 @@ export function holidayWarningCard(year: number, lastYear: number): CardJson {
       markdown(
         `${field('补充方法', `国务院办公厅公布《关于${year}年部分节假日安排的通知》后，在本群发送 \`节假日安排\` 并粘贴通知全文，核对预览后点击“确认导入”。`)}\n也可逐日设置，例如 \`设置工作日 ${year}-01-01 休息 元旦\`；发送 \`工作日列表 ${year}\` 查看已设置的日期。`,
       ),
-      note('也可请运维人员更新系统内置的节假日数据（软件包 chinese-days 的新版本）。本提醒每年只发送一次。'),
+      note('也可请系统运维人员升级主题日助手内置的节假日数据。本提醒每年只发送一次。'),
     ],
   });
 }
@@ -175,11 +175,14 @@ export function reminderLogElements(rows: ReminderLogRowView[], title: string): 
   ];
 }
 
+/** The most entries `提醒记录 N` shows (src/handlers/reminders.ts). */
+export const REMINDER_LOG_MAX = 100;
+
 export function reminderLogCard(campaignTitle: string, rows: ReminderLogRowView[], total: number): CardJson {
   return card({
     title: '提醒记录',
     subtitle: campaignTitle,
     template: 'blue',
-    elements: [...reminderLogElements(rows, `最近 ${rows.length} 条（共 ${total} 条）`), note('命令行查看全部：npm run cli -- reminders log --year 年份')],
+    elements: [...reminderLogElements(rows, `最近 ${rows.length} 条（共 ${total} 条）`), ...(total > rows.length ? [note(`发送“提醒记录 ${Math.min(total, REMINDER_LOG_MAX)}”查看${total > REMINDER_LOG_MAX ? `最近 ${REMINDER_LOG_MAX} 条` : '全部'}。`)] : [])],
   });
 }

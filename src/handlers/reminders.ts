@@ -3,6 +3,7 @@
 import type { AppServices, Bot } from '../app/bot.ts';
 import type { Job } from '../app/jobs.ts';
 import { calendarActions, reminderActions } from '../../cards/actions.ts';
+import { REMINDER_LOG_MAX } from '../../cards/reminder.ts';
 import { coordinatorsOnly, inStage } from './guards.ts';
 import { parseLooseDate, parseOverrideCommand } from '../domain/workdays.ts';
 import { runReminders, type RunOptions } from '../usecases/reminders/run.ts';
@@ -40,7 +41,7 @@ export function registerReminders(bot: Bot): void {
     if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
     if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return ctx.reply('当前没有进行中的主题日活动。');
     const n = Number(rest || '20');
-    const limit = Number.isInteger(n) && n > 0 ? Math.min(n, 100) : 20;
+    const limit = Number.isInteger(n) && n > 0 ? Math.min(n, REMINDER_LOG_MAX) : 20;
     await ctx.reply(await reminderLogCardFor(ctx.tx, campaign, limit));
   });
 
