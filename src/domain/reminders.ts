@@ -303,9 +303,15 @@ export function isCappedKind(kind: string): boolean {
   return /^(deadline-\d+|month-start|month-end|summary-due-\d+)$/.test(kind);
 }
 
-/** Whole working days left until the deadline, for the card text ('今天截止' when 0). */
+/**
+ * Whole working days left until the deadline, for the card text ('今天截止' when 0). Counted over a
+ * year whose holidays are not known (Monday to Friday only), the count is said to be approximate.
+ */
 export function workdaysLeftText(today: CivilDate, deadline: CivilDate, calendar: WorkCalendar): string {
   if (today >= deadline) return today === deadline ? '今天截止' : '已过截止日期';
   const days = calendar.workdaysBetween(addDays(today, 1), deadline).length;
-  return days <= 1 ? '明天截止' : `还剩 ${days} 个工作日`;
+  if (days <= 1) return '明天截止';
+  const unknown: number[] = [];
+  for (let year = Number(addDays(today, 1).slice(0, 4)); year <= Number(deadline.slice(0, 4)); year++) if (calendar.coverage(year) === 'missing') unknown.push(year);
+  return unknown.length > 0 ? `还剩约 ${days} 个工作日（${unknown.join('、')}年节假日安排未收录）` : `还剩 ${days} 个工作日`;
 }
