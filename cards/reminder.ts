@@ -183,6 +183,9 @@ export function reminderLogCard(campaignTitle: string, rows: ReminderLogRowView[
     title: '提醒记录',
     subtitle: campaignTitle,
     template: 'blue',
-    elements: [...reminderLogElements(rows, `最近 ${rows.length} 条（共 ${total} 条）`), ...(total > rows.length ? [note(`发送“提醒记录 ${Math.min(total, REMINDER_LOG_MAX)}”查看${total > REMINDER_LOG_MAX ? `最近 ${REMINDER_LOG_MAX} 条` : '全部'}。`)] : [])],
+    elements: [
+      ...reminderLogElements(rows, `最近 ${rows.length} 条（共 ${total} 条）`),
+      ...(total > rows.length ? [note(`发送“提醒记录 ${Math.min(total, REMINDER_LOG_MAX)}”查看${total > REMINDER_LOG_MAX ? `最近 ${REMINDER_LOG_MAX} 条` : '全部'}。`)] : []),
+    ],
   });
 }
