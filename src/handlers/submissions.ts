@@ -16,7 +16,7 @@ import { resolveCampaign } from '../usecases/campaign/resolve.ts';
 
 export function registerSubmissions(bot: Bot): void {
   // The form -------------------------------------------------------------------------------------
-  bot.command({ names: ['填写申报表', '填报', '申报'], id: 'submission.open', summary: '打开本单位的主题申报表（发到私聊）', example: '@主题日助手 申报', audience: 'liaison' }, async (ctx) => {
+  bot.command({ names: ['填写申报表', '填报', '申报'], id: 'submission.open', summary: '打开本单位的主题申报表（发到私聊）', example: '@主题日助手 填写申报表', audience: 'liaison' }, async (ctx) => {
     const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now });
     const units = await liaisonUnitIds(ctx.tx, ctx.actor);
     if (!campaign || campaign.status === 'draft') return ctx.reply('今年的主题申报还没有发起，请等待县政务公开办的通知。');
