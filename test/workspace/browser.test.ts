@@ -101,8 +101,14 @@ describe.skipIf(skip)('workspace in Chromium', () => {
     await form.locator('select[name="form_type"]').selectOption('forum');
     await form.locator('.ms-box[data-name="audience"]').click();
     await form.locator('.ms-item[data-value="npc"]').click();
+    // Escape closes the open list (it covered the fields below), keeping what was picked.
+    await page.keyboard.press('Escape');
+    expect(await form.locator('.ms-box[data-name="audience"] .ms-list').isHidden()).toBe(true);
+    await form.locator('.ms-box[data-name="audience"]').press('Enter');
+    expect(await form.locator('.ms-box[data-name="audience"] .ms-list').isVisible()).toBe(true);
     await form.locator('.ms-item[data-value="media"]').click();
     await form.locator('.card-header').click();
+    expect(await form.locator('.ms-box[data-name="audience"] .ms-list').isHidden()).toBe(true);
     expect(await form.locator('.ms-tag').allTextContents()).toEqual(['人大代表×', '新闻媒体×']);
     await form.locator('input[name="day"]').fill('2024-05-20');
     await form.locator('select[name="owner"]').selectOption(PEOPLE.edu.openId);

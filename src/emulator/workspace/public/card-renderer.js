@@ -808,19 +808,35 @@ class CardView {
       list.appendChild(item);
     }
     box.append(tags, el('span', 'ms-arrow', '▾'), list);
-    const close = (e) => {
-      if (!(e.target instanceof Node) || !box.contains(e.target)) {
-        list.hidden = true;
-        box.classList.remove('open');
-        document.removeEventListener('click', close, true);
-      }
+    // Open on a click (or Enter, Space, ↓ from the keyboard); closed by a click outside or Escape,
+    // as Feishu's dropdowns are.
+    const hide = () => {
+      list.hidden = true;
+      box.classList.remove('open');
+      document.removeEventListener('click', close, true);
+      document.removeEventListener('keydown', onKey, true);
     };
-    box.addEventListener('click', () => {
-      if (c.disabled === true) return;
-      if (!list.hidden) return;
+    const close = (e) => {
+      if (!(e.target instanceof Node) || !box.contains(e.target)) hide();
+    };
+    const onKey = (e) => {
+      if (e.key !== 'Escape') return;
+      e.stopPropagation();
+      hide();
+      box.focus();
+    };
+    const show = () => {
+      if (c.disabled === true || !list.hidden) return;
       list.hidden = false;
       box.classList.add('open');
       document.addEventListener('click', close, true);
+      document.addEventListener('keydown', onKey, true);
+    };
+    box.addEventListener('click', show);
+    box.addEventListener('keydown', (e) => {
+      if (e.target !== box || !['Enter', ' ', 'ArrowDown'].includes(e.key)) return;
+      e.preventDefault();
+      show();
     });
     draw();
     const shell = this.fieldShell(c, box, form);
