@@ -76,13 +76,13 @@ export async function runReminders(services: AppServices, now: Date, options: Ru
 
 type Outcome = 'sent' | 'skipped' | 'not-applicable' | 'claimed-elsewhere' | 'failed';
 
-/** One reminder in one transaction: the missed record, or claim → deliver (→ release when moot). */
 /** What a run reads once for all its reminders. */
 interface RunShared {
   calendar: WorkCalendar;
   contacts: ReadonlyMap<string, UnitContact>;
 }
 
+/** One reminder in one transaction: the missed record, or claim → deliver (→ release when moot). */
 async function handleOnce(services: AppServices, now: Date, { calendar, contacts }: RunShared, { item, campaign, settings }: DueItem): Promise<Outcome> {
   return withContext(
     services,
