@@ -52,14 +52,14 @@ export function nudgePreviewCard(v: NudgePreviewView): CardJson {
       recent.length <= RECENT_NAMED
         ? recent.map((t) => `${escapeMarkdown(t.unitName)}（上次 ${escapeMarkdown(t.lastNudge!)}）`).join('、')
         : `${recent.length === v.targets.length ? '以上' : '其中'} ${strong(recent.length)} 个单位（上次催办时间见表）`;
-    elements.push(markdown(`<font color='red'>注意：</font>${named} 在 ${v.cooldownHours} 小时内已催办过，确认后将再次催办。`));
+    elements.push(markdown(`<font color='red'>注意：</font>${named}在 ${v.cooldownHours} 小时内已催办过，确认后将再次催办。`));
   }
   if (v.targets.length > 0) {
     elements.push(
       buttonRow([
         button(recent.length > 0 ? '仍要催办' : '确认催办', reminderActions.nudgeConfirm.value({ previewId: v.previewId, force: recent.length > 0 }), {
           type: 'primary_filled',
-          ...(recent.length > 0 ? { confirm: { title: '再次催办？', text: `${who} 在 ${v.cooldownHours} 小时内已催办过，确定再次催办吗？` } } : {}),
+          ...(recent.length > 0 ? { confirm: { title: '再次催办？', text: `${who}在 ${v.cooldownHours} 小时内已催办过，确定再次催办吗？` } } : {}),
         }),
       ]),
     );

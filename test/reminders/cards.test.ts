@@ -96,11 +96,11 @@ describe('reminder cards', () => {
       );
     const few = preview(2);
     // (the markdown escapes the dates' hyphens)
-    expect(few).toContain('第1单位（上次 2026&#45;12&#45;06 14:30）、第2单位（上次 2026&#45;12&#45;06 14:30） 在 24 小时内已催办过');
-    expect(few).toContain('第1单位、第2单位 在 24 小时内已催办过，确定再次催办吗？');
+    expect(few).toContain('第1单位（上次 2026&#45;12&#45;06 14:30）、第2单位（上次 2026&#45;12&#45;06 14:30）在 24 小时内已催办过');
+    expect(few).toContain('第1单位、第2单位在 24 小时内已催办过，确定再次催办吗？');
     const all = preview(39);
-    expect(all).toContain('以上 **39** 个单位（上次催办时间见表） 在 24 小时内已催办过，确认后将再次催办。');
-    expect(all).toContain('其中 39 个单位 在 24 小时内已催办过，确定再次催办吗？');
+    expect(all).toContain('以上 **39** 个单位（上次催办时间见表）在 24 小时内已催办过，确认后将再次催办。');
+    expect(all).toContain('其中 39 个单位在 24 小时内已催办过，确定再次催办吗？');
     expect(all).not.toContain('（上次 ');
     expect(preview(12)).toContain('其中 **12** 个单位（上次催办时间见表）');
   });
