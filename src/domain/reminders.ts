@@ -313,5 +313,6 @@ export function workdaysLeftText(today: CivilDate, deadline: CivilDate, calendar
   if (days <= 1) return '明天截止';
   const unknown: number[] = [];
   for (let year = Number(addDays(today, 1).slice(0, 4)); year <= Number(deadline.slice(0, 4)); year++) if (calendar.coverage(year) === 'missing') unknown.push(year);
-  return unknown.length > 0 ? `还剩约 ${days} 个工作日（${unknown.join('、')}年节假日安排未收录）` : `还剩 ${days} 个工作日`;
+  // No brackets of its own: cards put the text in brackets (截止时间：…（还剩 N 个工作日）).
+  return unknown.length > 0 ? `还剩约 ${days} 个工作日，${unknown.join('、')}年节假日安排未收录` : `还剩 ${days} 个工作日`;
 }
