@@ -18,7 +18,12 @@ interface ExampleFacts {
   deadline?: CivilDate;
   /** a unit name from the directory */
   unitName: string;
+  /** the year a year argument names: the current campaign's, else this year */
+  year: number;
 }
+
+/** `@主题日助手 <name> <year>`: the commands that take a year, shown with the year in question. */
+const withYear = (name: string) => (f: ExampleFacts) => `@主题日助手 ${name} ${f.year}`;
 
 /** Examples that carry a date or a unit: rewritten so that sending them today works. */
 const DATED_EXAMPLES: Record<string, (f: ExampleFacts) => string> = {
@@ -35,6 +40,11 @@ const DATED_EXAMPLES: Record<string, (f: ExampleFacts) => string> = {
   设置工作日: (f) => `@主题日助手 设置工作日 ${yearOf(f.today) + 1}-01-01 休息 元旦`,
   删除工作日: (f) => `@主题日助手 删除工作日 ${yearOf(f.today) + 1}-01-01`,
   工作日列表: (f) => `@主题日助手 工作日列表 ${yearOf(f.today) + 1}`,
+  进度: withYear('进度'),
+  导出申报表: withYear('导出申报表'),
+  计划安排表: withYear('计划安排表'),
+  总结进度: withYear('总结进度'),
+  开启评选: withYear('开启评选'),
 };
 
 /** `days` after the later of today and the deadline (an extension must pass both). */
@@ -46,7 +56,8 @@ function laterOf(today: CivilDate, deadline: CivilDate | undefined, days: number
 async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], intro?: string, compact = false) {
   const coordinator = await ctx.is('coordinator');
   const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now });
-  const facts: ExampleFacts = { today: shanghaiDate(ctx.now), deadline: campaign?.deadline, unitName: (await firstUnitName(ctx.tx)) ?? '星沙街道' };
+  const today = shanghaiDate(ctx.now);
+  const facts: ExampleFacts = { today, deadline: campaign?.deadline, unitName: (await firstUnitName(ctx.tx)) ?? '星沙街道', year: campaign?.year ?? yearOf(today) };
   const line = (c: CommandSpec): HelpCommand => {
     const name = c.names[0]!;
     return { name, summary: c.summary, example: DATED_EXAMPLES[name]?.(facts) ?? c.example };

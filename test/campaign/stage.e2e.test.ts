@@ -243,6 +243,9 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
       expect(at(a), `${a} before ${b}`).toBeLessThan(at(b));
     // Examples valid today (2023-04-10): next year's launch, dates after the deadline.
     expect(text).toContain('@主题日助手 发起申报 2024 截止 2024-04-07');
+    // Commands that take a year show the campaign's year (their fixed examples said 2026).
+    for (const c of ['进度', '导出申报表', '计划安排表', '总结进度', '开启评选']) expect(text).toContain(`@主题日助手 ${c} 2023`);
+    expect(text).not.toMatch(/@主题日助手 (进度|导出申报表|计划安排表|总结进度|开启评选) 2026/);
 
     // 添加评委 without an @: a person named from the unit directory (the office group does not hold them).
     const liaison = units[1]!.liaisons.find((l) => l.role === 'primary')!;
