@@ -46,12 +46,12 @@ export function nudgePreviewCard(v: NudgePreviewView): CardJson {
   for (const n of v.notes) elements.push(note(escapeMarkdown(n)));
   const recent = v.targets.filter((t) => t.lastNudge);
   // A few are named; more than that only counted (the table's 上次催办 column has each time).
-  const who = recent.length <= RECENT_NAMED ? recent.map((t) => t.unitName).join('、') : `其中 ${recent.length} 个单位`;
+  const counted = recent.length > RECENT_NAMED;
+  const who = counted ? `其中 ${recent.length} 个单位` : recent.map((t) => t.unitName).join('、');
   if (recent.length > 0) {
-    const named =
-      recent.length <= RECENT_NAMED
-        ? recent.map((t) => `${escapeMarkdown(t.unitName)}（上次 ${escapeMarkdown(t.lastNudge!)}）`).join('、')
-        : `${recent.length === v.targets.length ? '以上' : '其中'} ${strong(recent.length)} 个单位（上次催办时间见表）`;
+    const named = counted
+      ? `${recent.length === v.targets.length ? '以上' : '其中'} ${strong(recent.length)} 个单位（上次催办时间见表）`
+      : recent.map((t) => `${escapeMarkdown(t.unitName)}（上次 ${escapeMarkdown(t.lastNudge!)}）`).join('、');
     elements.push(markdown(`<font color='red'>注意：</font>${named}在 ${v.cooldownHours} 小时内已催办过，确认后将再次催办。`));
   }
   if (v.targets.length > 0) {
