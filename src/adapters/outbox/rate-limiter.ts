@@ -41,6 +41,9 @@ interface Entry {
 /** Calls per Feishu API in the last second and the last minute: [second, minute]. */
 export type WindowCalls = Record<string, [number, number]>;
 
+/** Per Feishu API, how long ago (ms) each call in the last second was answered (0 while in flight), oldest first. */
+export type SecondAges = Record<string, number[]>;
+
 /** At most `capacity` calls in any window of `windowMs`, counted from each call's answer. */
 class Bucket {
   private entries: Entry[] = [];
@@ -77,6 +80,14 @@ class Bucket {
   own(now: number): number {
     this.expire(now);
     return this.entries.filter((e) => !e.seeded).length;
+  }
+  /** How long ago each own call in the window was answered (0 while in flight), oldest first. */
+  ownAges(now: number): number[] {
+    this.expire(now);
+    return this.entries
+      .filter((e) => !e.seeded)
+      .map((e) => (Number.isFinite(e.at) ? now - e.at : 0))
+      .sort((a, b) => b - a);
   }
   idle(now: number): boolean {
     this.expire(now);
@@ -146,6 +157,17 @@ export class RateLimiter {
     return out;
   }
 
+  /** This worker's own calls per API in its last second, as ages (what a worker joining it counts). */
+  ownSecondAges(): SecondAges {
+    const t = this.now();
+    const out: SecondAges = {};
+    for (const [name, a] of this.apis) {
+      const ages = a.second.ownAges(t);
+      if (ages.length > 0) out[name] = ages;
+    }
+    return out;
+  }
+
   /** The app-wide windows' capacities per API at the current share (at least the send API's). */
   shareCaps(): WindowCalls {
     this.api(SEND_API);
@@ -165,6 +187,17 @@ export class RateLimiter {
       for (let i = 0; i < second; i++) a.second.seed(t, 0);
       for (let i = 0; i < minute; i++) a.minute.seed(t, 0);
     }
+  }
+
+  /**
+   * Counts another worker's calls in this worker's last-second window for `api`, each answered
+   * `agesMs[i]` ago as that worker reported them. The report is taken as written now, so each stays
+   * at least as long as the real call does.
+   */
+  seedAppSecond(api: string, agesMs: number[]): void {
+    const t = this.now();
+    const a = this.api(api);
+    for (const ago of agesMs) a.second.seed(t, ago);
   }
 
   private target(key: string): Bucket {

@@ -19,8 +19,9 @@
 // calls still in its windows; the others count those calls as theirs and widen at their next
 // share check (every shareCheckMs while they deliver). A worker that gains demand writes it, then
 // sends nothing until every worker already delivering has listed it in `sharesWith` (they shrank
-// first) and reports no more calls in its last second than that share, and counts what they sent
-// beyond their share in the minute in its own minute windows.
+// first), and counts what they sent beyond their share in its own windows: in the last second by
+// the ages they report, so it fills the places their old calls free; in the minute by count
+// (share-report.ts).
 // Every wait for those windows is on the limiter's RateTime (wall time but in the simulated year).
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.ts';
@@ -33,7 +34,8 @@ import type { Logger } from '../../app/log.ts';
 import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } from '../../app/outbox.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
-import { RateLimiter, SEND_API, type RateSlot, type WindowCalls } from './rate-limiter.ts';
+import { RateLimiter, SEND_API, type RateSlot } from './rate-limiter.ts';
+import { joinSeeds, readReport, writeReport, type ShareReport } from './share-report.ts';
 import { SlotQueue, type LanePriority } from './slot-queue.ts';
 import type { RateTime } from '../../ports/rate-time.ts';
 import { Pump } from '../../app/pump.ts';
@@ -275,9 +277,9 @@ export class OutboxWorker {
     return this.demandSince ? `${this.o.workerId}#${this.idleCount}` : undefined;
   }
 
-  /** What the others read in this worker's `recentCalls` (readReport below): its idle count and own calls still in its windows. */
+  /** What the others read in this worker's `recentCalls` (share-report.ts): its idle count and own calls still in its windows. */
   private report(): string {
-    return JSON.stringify({ idle: this.idleCount, calls: this.limiter.ownCalls() });
+    return writeReport({ idle: this.idleCount, calls: this.limiter.ownCalls(), ages: this.limiter.ownSecondAges() });
   }
 
   /**
@@ -317,14 +319,14 @@ export class OutboxWorker {
       const written = this.demandWritten;
       const rows = await db.outboxWorkerHeartbeat.findMany({ where: { workerId: { not: workerId }, seenAt: { gt: new Date(now.getTime() - 3 * this.o.heartbeatMs - 1000) } } });
       const seen = new Map<string, { demand: string | undefined; idle: number }>();
-      const sharing: typeof rows = [];
+      const sharing: { sharesWith: string; report: ShareReport }[] = [];
       const before = this.limiter.shareCaps();
       for (const r of rows) {
         const report = readReport(r.recentCalls);
         const demand = r.demandSince ? `${r.workerId}#${report.idle}` : undefined;
         // It went idle since last read: its calls are still in Feishu's windows, now ours to count.
         if (report.idle > (this.others.get(r.workerId)?.idle ?? 0)) this.limiter.seedApp(report.calls);
-        if (demand) sharing.push(r);
+        if (demand) sharing.push({ sharesWith: r.sharesWith, report });
         seen.set(r.workerId, { demand, idle: report.idle });
       }
       // A worker that had demand and is gone (stopped, or silent): count its whole share.
@@ -333,14 +335,15 @@ export class OutboxWorker {
       this.limiter.setShare(sharing.length + 1);
       const key = this.demandKey();
       if (this.joining && key && written === key) {
-        // Joined once every worker with demand has listed this one (it shrank before writing) and
-        // reports no more calls in its last second than its new share: its count only falls to
-        // that share from there. What it sent past its share in the minute still counts, here.
-        const caps = this.limiter.shareCaps();
-        const capsOf = (api: string) => caps[api] ?? caps[SEND_API]!;
-        const reports = sharing.map((r) => ({ acked: r.sharesWith.split(',').includes(key), calls: Object.entries(readReport(r.recentCalls).calls) }));
-        if (reports.every((r) => r.acked && r.calls.every(([api, [second]]) => second <= capsOf(api)[0]))) {
-          for (const r of reports) this.limiter.seedApp(Object.fromEntries(r.calls.map(([api, [, minute]]) => [api, [0, Math.max(0, minute - capsOf(api)[1])]])));
+        // Joined once every worker with demand has listed this one (it shrank before writing):
+        // their calls over their new share count here until they leave the windows (joinSeeds).
+        const seeds = joinSeeds(
+          sharing.map((r) => ({ acked: r.sharesWith.split(',').includes(key), report: r.report })),
+          this.limiter.shareCaps(),
+        );
+        if (seeds) {
+          this.limiter.seedApp(seeds.minute);
+          for (const [api, ages] of Object.entries(seeds.second)) this.limiter.seedAppSecond(api, ages);
           this.joining = false;
         }
       }
@@ -788,16 +791,6 @@ export function apiOf(op: string): string {
       return 'interactive.card.update';
     default:
       return SEND_API;
-  }
-}
-
-/** A heartbeat row's `recentCalls`: how often that worker went idle, and its own calls per API in its windows. */
-function readReport(json: string): { idle: number; calls: WindowCalls } {
-  try {
-    const r = JSON.parse(json) as { idle?: unknown; calls?: unknown };
-    return { idle: typeof r.idle === 'number' ? r.idle : 0, calls: r.calls && typeof r.calls === 'object' ? (r.calls as WindowCalls) : {} };
-  } catch {
-    return { idle: 0, calls: {} };
   }
 }
 

@@ -1,0 +1,116 @@
+// A worker joining others that deliver counts their calls over their new share (joinSeeds), by the
+// ages they report, and fills the places those calls free: the app stays at Feishu's 50/s through
+// the join, never over it. Checked on a timeline the test moves by hand.
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../src/adapters/outbox/rate-limiter.ts';
+import { joinSeeds, readReport, writeReport, type ShareReport } from '../../src/adapters/outbox/share-report.ts';
+
+const LIMITS = { perSecond: 50, perMinute: 1000, perChat: 5 };
+const SEND = 'im.message.create';
+const at = (now: () => number) => ({ now, sleep: () => Promise.reject(new Error('no sleeping in this test')) });
+const reportOf = (l: RateLimiter): ShareReport => readReport(writeReport({ idle: 0, calls: l.ownCalls(), ages: l.ownSecondAges() }));
+
+function maxInAnyWindow(times: number[], windowMs: number): number {
+  let max = 0;
+  for (const start of times) max = Math.max(max, times.filter((t) => t >= start && t < start + windowMs).length);
+  return max;
+}
+
+describe('joinSeeds', () => {
+  const caps = { [SEND]: [25, 500] as [number, number] };
+
+  it('waits until every worker with demand has listed the newcomer', () => {
+    const report: ShareReport = { idle: 0, calls: { [SEND]: [10, 10] }, ages: { [SEND]: [30, 20] } };
+    expect(
+      joinSeeds(
+        [
+          { acked: true, report },
+          { acked: false, report },
+        ],
+        caps,
+      ),
+    ).toBeUndefined();
+  });
+
+  it("counts each worker's oldest calls beyond the share, at their ages, and its minute beyond the share", () => {
+    const ages = Array.from({ length: 40 }, (_, i) => 20 * i); // 0 … 780 ms
+    const seeds = joinSeeds(
+      [
+        { acked: true, report: { idle: 2, calls: { [SEND]: [40, 640] }, ages: { [SEND]: ages } } },
+        { acked: true, report: { idle: 0, calls: { [SEND]: [5, 5] }, ages: { [SEND]: [1, 2, 3, 4, 5] } } },
+      ],
+      caps,
+    );
+    expect(seeds).toEqual({ second: { [SEND]: ages.slice(25).reverse() }, minute: { [SEND]: [0, 140] } });
+  });
+
+  it('waits, as before, for a report without ages (an older version) until that worker is down to its share', () => {
+    expect(joinSeeds([{ acked: true, report: { idle: 0, calls: { [SEND]: [26, 26] } } }], caps)).toBeUndefined();
+    expect(joinSeeds([{ acked: true, report: { idle: 0, calls: { [SEND]: [25, 600] } } }], caps)).toEqual({ second: {}, minute: { [SEND]: [0, 100] } });
+  });
+
+  it('reads what an unreadable or older row holds as nothing or counts only', () => {
+    expect(readReport('not json')).toEqual({ idle: 0, calls: {} });
+    expect(readReport('{"idle":3,"calls":{"im.message.create":[4,9]}}')).toEqual({ idle: 3, calls: { [SEND]: [4, 9] } });
+  });
+});
+
+describe('a worker joining one that sends at the whole 50/s', () => {
+  /**
+   * A sends a call every 10 ms (a lane's round trip) while its windows allow. At 700 ms it has read
+   * B's demand, shrunk to half and written its report (and again every 250 ms); B reads A's rows
+   * from 750 ms, every 250 ms, and sends every 10 ms once joined. `rule` is how B decides it joined.
+   */
+  function run(rule: 'ages' | 'counts') {
+    let t = 0;
+    const a = new RateLimiter(
+      LIMITS,
+      at(() => t),
+    );
+    const b = new RateLimiter(
+      LIMITS,
+      at(() => t),
+    );
+    const calls: number[] = [];
+    let n = 0;
+    const send = (l: RateLimiter) => {
+      const target = `oc_${n}`;
+      if (l.waitMs(target) > 0) return;
+      l.take(target).done();
+      n++;
+      calls.push(t);
+    };
+    let written: ShareReport | undefined;
+    let joinedAt: number | undefined;
+    for (t = 0; t < 5000; t++) {
+      if (t === 700) a.setShare(2);
+      if (t >= 700 && (t - 700) % 250 === 0) written = reportOf(a);
+      if (joinedAt === undefined && t >= 750 && (t - 750) % 250 === 0) {
+        b.setShare(2);
+        const caps = b.shareCaps();
+        if (rule === 'ages') {
+          const seeds = joinSeeds([{ acked: true, report: written! }], caps);
+          for (const [api, ages] of Object.entries(seeds!.second)) b.seedAppSecond(api, ages);
+          joinedAt = t;
+        } else if (written!.calls[SEND]![0] <= caps[SEND]![0]) joinedAt = t;
+      }
+      if (t % 10 === 0) send(a);
+      if (joinedAt !== undefined && t % 10 === 5) send(b);
+    }
+    return { calls, joinedAt: joinedAt! };
+  }
+
+  it('keeps the app within 50 in any second, and at 50/s from the join on instead of waiting for A to drain to its share', () => {
+    const byAges = run('ages');
+    const byCounts = run('counts');
+    expect(maxInAnyWindow(byAges.calls, 1000)).toBeLessThanOrEqual(50);
+    expect(maxInAnyWindow(byCounts.calls, 1000)).toBeLessThanOrEqual(50);
+    expect(byAges.joinedAt).toBe(750);
+    expect(byCounts.joinedAt).toBe(1500);
+    // A's first 50 calls left at 0–490 ms; the next 50 can leave from 1000 ms, as their places free.
+    // B reads A's report 50 ms after A wrote it: its first call waits until 1055 ms; they catch up once A is under its share.
+    const hundredth = (r: { calls: number[] }) => r.calls[99]!;
+    expect(hundredth(byAges)).toBeLessThanOrEqual(1500);
+    expect(hundredth(byCounts)).toBeGreaterThanOrEqual(1700);
+  });
+});
