@@ -2,7 +2,8 @@
 // send stops counting, so the other goes back to the whole 50/s; a worker that gains demand sends
 // nothing until the worker already sending has listed it (and shrunk). Each worker's calls are held
 // in its gateway until the test lets them go, and the share checks the test relies on are called
-// by hand (the timers are an hour): the steps follow one another without the wall clock.
+// by hand (the timers are an hour): the steps follow one another without the wall clock. The parts
+// follow need: 5 calls a second per chat a worker is delivering (src/adapters/outbox/share-report.ts).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { withContext } from '../../src/app/context.ts';
 import { createLogger } from '../../src/app/log.ts';
@@ -16,16 +17,30 @@ const HOUR = 3_600_000;
 /** how long a step may take to happen on a busy machine (a bound, not a measure) */
 const STEP = { timeout: 20_000 };
 
-/** The harness's gateway, with every send held until `open()`; `called(n)` resolves at the n-th send. */
+/**
+ * The harness's gateway, with every send held until `open()` (or `openChat(chatId)` for one chat's);
+ * `called(n)` resolves at the n-th send.
+ */
 function heldGateway(inner: FeishuGateway) {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
+  const chatGates = new Map<string, { opened: Promise<void>; open(): void }>();
+  const chatGate = (chatId: string) => {
+    let g = chatGates.get(chatId);
+    if (!g) {
+      let openChat!: () => void;
+      const opened = new Promise<void>((resolve) => (openChat = resolve));
+      g = { opened, open: openChat };
+      chatGates.set(chatId, g);
+    }
+    return g;
+  };
   const sends: string[] = [];
   const waiters: { n: number; resolve(): void }[] = [];
   const sendMessage: FeishuGateway['sendMessage'] = async (p) => {
     sends.push(p.uuid ?? '');
     for (const w of waiters.filter((w) => sends.length >= w.n)) w.resolve();
-    await gate;
+    await Promise.race([gate, chatGate(p.receiveId).opened]);
     return inner.sendMessage(p);
   };
   const gateway = new Proxy(inner, {
@@ -35,6 +50,7 @@ function heldGateway(inner: FeishuGateway) {
     gateway,
     sends,
     open: () => open(),
+    openChat: (chatId: string) => chatGate(chatId).open(),
     called: (n: number) => new Promise<void>((resolve) => (sends.length >= n ? resolve() : waiters.push({ n, resolve }))),
   };
 }
@@ -119,5 +135,58 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox workers sharing the app-wide limits 
         .map((m) => m.uuid),
     ).toEqual(['share:x1', 'share:x2']);
     expect(await h.db.outboxWorkerHeartbeat.count({ where: { workerId: { in: [a.workerId, b.workerId] } } })).toBe(0);
+  });
+
+  it('splits the limits by need (5 a second per chat being delivered): a rise counts once the other has listed it, a fall at once', async () => {
+    const chat = (name: string) => h.emulator.createChat({ name, memberOpenIds: [h.demo.coordinatorOpenId], botMember: true }).chatId;
+    const aChats = ['甲1', '甲2', '甲3', '甲4'].map(chat);
+    const bChats = ['乙1', '乙2', '乙3', '乙4', '乙5'].map(chat);
+    const heldA = heldGateway(h.services.gateway);
+    const heldB = heldGateway(h.services.gateway);
+    const a = worker(heldA.gateway);
+    const b = worker(heldB.gateway);
+    const capsOf = (w: OutboxWorker) => w.limiter.shareCaps()['im.message.create'];
+    try {
+      // A alone with four chats: the whole limits.
+      for (const [i, c] of aChats.entries()) await send(`need:a${i}`, c);
+      a.start();
+      await heldA.called(4);
+      expect(capsOf(a)).toEqual([50, 1000]);
+
+      // B with one chat (need 5) beside A with four (need 20): each its need and half the rest.
+      await send('need:b0', bChats[0]!);
+      b.start();
+      await vi.waitFor(async () => expect(await demandOf(b)).not.toBeNull(), STEP);
+      expect(await a.checkShare()).toBe(2);
+      expect(capsOf(a)).toEqual([32, 640]);
+      await heldB.called(1);
+      expect(capsOf(b)).toEqual([17, 340]);
+
+      // B takes four more chats (need 25): it keeps to its part until A has listed the new need.
+      for (const [i, c] of bChats.slice(1).entries()) await send(`need:b${i + 1}`, c);
+      b.kick();
+      await heldB.called(5);
+      await b.checkShare();
+      expect(capsOf(b)).toEqual([17, 340]);
+      await a.checkShare();
+      expect(capsOf(a)).toEqual([22, 440]);
+      await b.checkShare();
+      expect(capsOf(b)).toEqual([27, 540]);
+
+      // Four of B's chats are done (need 5 again): B shrinks at once, A widens when it reads so.
+      for (const c of bChats.slice(1)) heldB.openChat(c);
+      await vi.waitFor(async () => expect(await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'need:b' }, status: 'sent' } })).toBe(4), STEP);
+      await b.checkShare();
+      expect(capsOf(b)).toEqual([17, 340]);
+      await a.checkShare();
+      expect(capsOf(a)).toEqual([32, 640]);
+    } finally {
+      heldA.open();
+      heldB.open();
+      await vi.waitFor(async () => expect(await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'need:' }, status: 'sent' } })).toBe(9), STEP);
+      await a.stop();
+      await b.stop();
+    }
+    expect(h.emulator.calls().filter((c) => c.code === 230020 || c.status === 429)).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
-// A worker joining others that deliver counts their calls over their new share (joinSeeds), by the
-// ages they report, and fills the places those calls free: the app stays at Feishu's 50/s through
-// the join, never over it. Checked on a timeline the test moves by hand.
+// Workers split Feishu's app-wide limits by need (allocate). A worker whose part grows counts the
+// others' calls over their parts (joinSeeds), by the ages they report, and fills the places those
+// calls free: the app stays at 50/s through a join, never over it. Checked on a timeline the test
+// moves by hand.
 import { describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../src/adapters/outbox/rate-limiter.ts';
-import { joinSeeds, readReport, writeReport, type ShareReport } from '../../src/adapters/outbox/share-report.ts';
+import { allocate, demandKeyOf, joinSeeds, lists, readReport, writeReport, type ShareReport } from '../../src/adapters/outbox/share-report.ts';
 
 const LIMITS = { perSecond: 50, perMinute: 1000, perChat: 5 };
 const SEND = 'im.message.create';
@@ -49,9 +50,51 @@ describe('joinSeeds', () => {
     expect(joinSeeds([{ acked: true, report: { idle: 0, calls: { [SEND]: [25, 600] } } }], caps)).toEqual({ second: {}, minute: { [SEND]: [0, 100] } });
   });
 
+  it("counts a worker's calls over the part it reports, not over the newcomer's", () => {
+    const report: ShareReport = { idle: 0, calls: { [SEND]: [45, 45] }, ages: { [SEND]: Array.from({ length: 45 }, (_, i) => 10 * i) }, need: 50, cap: [40, 800] };
+    expect(joinSeeds([{ acked: true, report }], caps)).toEqual({ second: { [SEND]: [440, 430, 420, 410, 400] }, minute: {} });
+  });
+
   it('reads what an unreadable or older row holds as nothing or counts only', () => {
     expect(readReport('not json')).toEqual({ idle: 0, calls: {} });
     expect(readReport('{"idle":3,"calls":{"im.message.create":[4,9]}}')).toEqual({ idle: 3, calls: { [SEND]: [4, 9] } });
+    expect(readReport('{"idle":1,"calls":{},"ages":{},"need":15,"cap":[17,340]}')).toEqual({ idle: 1, calls: {}, ages: {}, need: 15, cap: [17, 340] });
+  });
+});
+
+describe('allocate: the app-wide limits split by need', () => {
+  it('gives each its need and an even part of the rest when the needs fit, else min(need, level)', () => {
+    expect(allocate([50], 50)).toEqual([50]);
+    expect(allocate([50, 5], 50)).toEqual([45, 5]);
+    expect(allocate([50, 50], 50)).toEqual([25, 25]);
+    expect(allocate([20, 5], 50)).toEqual([32, 17]);
+    expect(allocate([50, 50, 50], 50)).toEqual([16, 16, 16]);
+    expect(allocate([10, 50, 50], 50)).toEqual([10, 20, 20]);
+  });
+
+  it('never hands out more than the total, and reading another need higher never gives a worker more', () => {
+    let seed = 7;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let round = 0; round < 2000; round++) {
+      const needs = Array.from({ length: 1 + rand(4) }, () => 5 * (1 + rand(10)));
+      const parts = allocate(needs, 50);
+      expect(parts.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(50);
+      const other = rand(needs.length);
+      const higher = needs.map((n, i) => (i === other ? n + 5 * (1 + rand(5)) : n));
+      const after = allocate(higher, 50);
+      needs.forEach((_, i) => {
+        if (i !== other) expect(after[i]).toBeLessThanOrEqual(parts[i]!);
+      });
+    }
+  });
+
+  it('a row of a version before the split by need lists a worker by its key without the need', () => {
+    const key = demandKeyOf('w1', { idle: 3, need: 25 });
+    expect(key).toBe('w1#3#25');
+    expect(lists({ sharesWith: 'w0#1,w1#3#25', report: { idle: 0, calls: {}, need: 50 } }, key)).toBe(true);
+    expect(lists({ sharesWith: 'w0#1,w1#3#5', report: { idle: 0, calls: {}, need: 50 } }, key)).toBe(false);
+    expect(lists({ sharesWith: 'w1#3', report: { idle: 0, calls: {} } }, key)).toBe(true);
+    expect(lists({ sharesWith: 'w1#3', report: { idle: 0, calls: {}, need: 50 } }, key)).toBe(false);
   });
 });
 

@@ -106,7 +106,10 @@ interface ApiBuckets {
 export class RateLimiter {
   private readonly apis = new Map<string, ApiBuckets>();
   private readonly perTarget = new Map<string, Bucket>();
+  /** workers delivering for the app, this one included */
   private share = 1;
+  /** this worker's calls a second per API when the workers split by need (undefined: an even split) */
+  private allowance: number | undefined;
 
   constructor(
     private readonly limits: RateLimits,
@@ -129,16 +132,28 @@ export class RateLimiter {
   }
 
   private applyShare(a: ApiBuckets): void {
-    a.second.capacity = Math.max(1, Math.floor(this.limits.perSecond / this.share));
-    a.minute.capacity = Math.max(1, Math.floor(this.limits.perMinute / this.share));
+    const { perSecond, perMinute } = this.limits;
+    a.second.capacity = Math.max(1, this.allowance ?? Math.floor(perSecond / this.share));
+    a.minute.capacity = Math.max(1, this.allowance !== undefined ? Math.floor((perMinute * this.allowance) / perSecond) : Math.floor(perMinute / this.share));
   }
 
   /**
-   * Several workers (app instances) deliver for one app: each keeps to its share of the app-wide
-   * limits. (A chat is delivered by one worker at a time, so per-target limits stay whole.)
+   * Several workers (app instances) deliver for one app: each keeps to an even share of the
+   * app-wide limits. (A chat is delivered by one worker at a time, so per-target limits stay whole.)
    */
   setShare(workers: number): void {
     this.share = Math.max(1, Math.floor(workers));
+    this.allowance = undefined;
+    for (const a of this.apis.values()) this.applyShare(a);
+  }
+
+  /**
+   * The workers split the app-wide limits by need (share-report.ts `allocate`): this one keeps to
+   * `perSecond` calls a second per API, and to the same part of each minute.
+   */
+  setAllowance(perSecond: number, workers: number): void {
+    this.share = Math.max(1, Math.floor(workers));
+    this.allowance = Math.max(1, Math.min(this.limits.perSecond, Math.floor(perSecond)));
     for (const a of this.apis.values()) this.applyShare(a);
   }
 

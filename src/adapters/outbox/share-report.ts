@@ -1,14 +1,20 @@
 // What outbox workers of one app tell each other in their heartbeat rows (`recentCalls`) to share
-// Feishu's app-wide limits (worker.ts explains the protocol), and what a worker joining the others
-// counts of their calls.
+// Feishu's app-wide limits (worker.ts explains the protocol): how the limits are split by need,
+// and what a worker whose part grows counts of the others' calls.
 import { SEND_API, type SecondAges, type WindowCalls } from './rate-limiter.ts';
 
-/** A worker's report: how often it went idle, its own calls per API in its windows, and their ages in the last second. */
+/** A worker's report. Rows written before the split by need carry only `idle` and `calls`. */
 export interface ShareReport {
+  /** how often it went idle */
   idle: number;
+  /** its own calls per API in its last second and minute */
   calls: WindowCalls;
-  /** absent in rows written by a version that reported counts only */
+  /** how long ago each of its calls in the last second was answered, per API */
   ages?: SecondAges;
+  /** the calls a second it can use (5 a second per chat it delivers), as the others read it */
+  need?: number;
+  /** what it keeps to per API, [second, minute], after taking this row's view of the others */
+  cap?: [number, number];
 }
 
 export function writeReport(report: ShareReport): string {
@@ -18,51 +24,100 @@ export function writeReport(report: ShareReport): string {
 /** A heartbeat row's `recentCalls`; anything unreadable reads as nothing reported. */
 export function readReport(json: string): ShareReport {
   try {
-    const r = JSON.parse(json) as { idle?: unknown; calls?: unknown; ages?: unknown };
-    const ages = r.ages && typeof r.ages === 'object' ? (r.ages as SecondAges) : undefined;
-    return { idle: typeof r.idle === 'number' ? r.idle : 0, calls: r.calls && typeof r.calls === 'object' ? (r.calls as WindowCalls) : {}, ...(ages ? { ages } : {}) };
+    const r = JSON.parse(json) as Record<string, unknown>;
+    const out: ShareReport = { idle: typeof r.idle === 'number' ? r.idle : 0, calls: r.calls && typeof r.calls === 'object' ? (r.calls as WindowCalls) : {} };
+    if (r.ages && typeof r.ages === 'object') out.ages = r.ages as SecondAges;
+    if (typeof r.need === 'number') out.need = r.need;
+    if (Array.isArray(r.cap) && r.cap.length === 2 && r.cap.every((n) => typeof n === 'number')) out.cap = r.cap as [number, number];
+    return out;
   } catch {
     return { idle: 0, calls: {} };
   }
 }
 
-/** What a joining worker counts as others' calls in its own windows: ages in its last second, counts in its minute. */
-export interface JoinSeeds {
+/**
+ * The key under which the others list a worker with demand (`sharesWith`): new when it goes idle
+ * and comes back (a clock may stand still), and when its need changes.
+ */
+export function demandKeyOf(workerId: string, report: Pick<ShareReport, 'idle' | 'need'>): string {
+  return report.need === undefined ? `${workerId}#${report.idle}` : `${workerId}#${report.idle}#${report.need}`;
+}
+
+/**
+ * Whether a row lists this worker's demand: by its whole key, or, in a row written before the split
+ * by need, by the key that version gave it (that version keeps to an even split, which this one's
+ * part never exceeds: it counts such a worker's need as the whole limit).
+ */
+export function lists(row: { sharesWith: string; report: ShareReport }, key: string): boolean {
+  const listed = row.sharesWith.split(',');
+  return listed.includes(key) || (row.report.need === undefined && listed.includes(key.split('#').slice(0, 2).join('#')));
+}
+
+/**
+ * Splits `total` calls a second among workers by need (max-min fair): every worker gets its need
+ * when the needs fit, plus an even part of what is left; otherwise all get min(need, level) for
+ * the level that uses the total. Rounded down, so the parts never add up to more than `total`, and
+ * a worker's part depends only on the needs, not on who computes it: one that reads another's need
+ * higher than it is (not yet lowered) or keeps its own raise unused (not yet listed) takes less.
+ */
+export function allocate(needs: number[], total: number): number[] {
+  if (needs.length === 0) return [];
+  const sum = needs.reduce((a, b) => a + b, 0);
+  if (sum <= total) return needs.map((n) => Math.floor(n + (total - sum) / needs.length));
+  // The smallest needs are met in full while they are under an even split of what is left.
+  const sorted = [...needs].sort((a, b) => a - b);
+  let left = total;
+  let level = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    level = left / (sorted.length - i);
+    if (sorted[i]! >= level) break;
+    left -= sorted[i]!;
+  }
+  return needs.map((n) => Math.floor(Math.min(n, level)));
+}
+
+/** What a worker counts as others' calls in its own windows: ages in its last second, counts in its minute. */
+export interface Seeds {
   second: SecondAges;
   minute: WindowCalls;
 }
 
 /**
- * Whether a worker that gained demand may start sending beside the workers already delivering,
- * and what of their calls it must count in its windows. `caps` are its windows' capacities at the
- * new share, which every worker that listed it (`acked`) shrank to before writing that report.
- *
- * Each of them can from then on hold at most max(its old calls still in the window, its cap) in any
- * second: it takes a new place only below its cap. So the newcomer counts, of each one's last
- * second, the oldest calls beyond the cap (those are what keeps it over its cap, and they leave
- * first), at the ages reported; with its own calls kept to (its cap − those), the app stays within
- * the whole limit. The newcomer fills the places the others' old calls free, instead of waiting
- * for them to report being down to their share (a second at half rate, measured in the bench).
- * Of the minute it counts what each sent beyond its share.
- *
- * Undefined while a worker with demand has not listed it, or reports a last second over its cap
- * without the ages (a version before this one): wait, as that version did.
+ * One worker's calls over `cap` ([second, minute] per API): of its last second the oldest calls
+ * beyond the cap at the ages it reported (those are what keeps it over its cap, and they leave
+ * first), of its minute the count beyond. Undefined when it is over its cap in the last second and
+ * reported no ages (a version before them): wait until it is down to the cap, as that version did.
  */
-export function joinSeeds(reports: { acked: boolean; report: ShareReport }[], caps: WindowCalls): JoinSeeds | undefined {
-  const capsOf = (api: string) => caps[api] ?? caps[SEND_API] ?? [1, 1];
-  const seeds: JoinSeeds = { second: {}, minute: {} };
-  for (const { acked, report } of reports) {
+export function excessOver(report: ShareReport, cap: [number, number], into: Seeds = { second: {}, minute: {} }): Seeds | undefined {
+  const [secondCap, minuteCap] = cap;
+  for (const [api, [second, minute]] of Object.entries(report.calls)) {
+    const ages = report.ages?.[api];
+    if (ages) {
+      const oldestFirst = [...ages].sort((a, b) => b - a);
+      const excess = oldestFirst.slice(0, Math.max(0, oldestFirst.length - secondCap));
+      if (excess.length > 0) into.second[api] = [...(into.second[api] ?? []), ...excess];
+    } else if (second > secondCap) return undefined;
+    if (minute > minuteCap) into.minute[api] = [0, (into.minute[api]?.[1] ?? 0) + minute - minuteCap];
+  }
+  return into;
+}
+
+/**
+ * Whether a worker whose part grows (it gained demand, or its need rose) may use it beside the
+ * workers already delivering, and what of their calls it must count. Every worker with demand must
+ * have listed its key: each took its own smaller part before writing that row (`cap`, or for an
+ * older version the even split at `caps`). Each can from then on hold at most max(its old calls
+ * still in the window, its cap) in any second, as it takes a new place only below its cap; with the
+ * newcomer counting their calls over their caps (excessOver) and keeping its own to its part, the
+ * app stays within the whole limit. It fills the places those calls free instead of waiting for
+ * the others to report being down to their caps (a second at half the rate, measured in the bench).
+ */
+export function joinSeeds(rows: { acked: boolean; report: ShareReport }[], caps: WindowCalls): Seeds | undefined {
+  const seeds: Seeds = { second: {}, minute: {} };
+  for (const { acked, report } of rows) {
     if (!acked) return undefined;
-    for (const [api, [second, minute]] of Object.entries(report.calls)) {
-      const [secondCap, minuteCap] = capsOf(api);
-      const ages = report.ages?.[api];
-      if (ages) {
-        const oldestFirst = [...ages].sort((a, b) => b - a);
-        const excess = oldestFirst.slice(0, Math.max(0, oldestFirst.length - secondCap));
-        if (excess.length > 0) seeds.second[api] = [...(seeds.second[api] ?? []), ...excess];
-      } else if (second > secondCap) return undefined;
-      if (minute > minuteCap) seeds.minute[api] = [0, (seeds.minute[api]?.[1] ?? 0) + minute - minuteCap];
-    }
+    const cap = report.cap ?? caps[SEND_API] ?? [1, 1];
+    if (!excessOver(report, cap, seeds)) return undefined;
   }
   return seeds;
 }

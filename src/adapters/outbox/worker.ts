@@ -14,13 +14,16 @@
 //
 // Rates: the limiter keeps Feishu's windows (see rate-limiter.ts); workers of one app (several
 // instances on one PostgreSQL) register in OutboxWorkerHeartbeat and split the app-wide limits
-// among those with lanes to deliver (demand), so a worker left alone with the tail of a fan-out
-// goes back to the whole 50/s. A worker that goes idle writes so at once and reports its own
-// calls still in its windows; the others count those calls as theirs and widen at their next
-// share check (every shareCheckMs while they deliver). A worker that gains demand writes it, then
-// sends nothing until every worker already delivering has listed it in `sharesWith` (they shrank
-// first), and counts what they sent beyond their share in its own windows: in the last second by
-// the ages they report, so it fills the places their old calls free; in the minute by count
+// among those with lanes to deliver (demand), by need: a lane can use 5 calls a second (a chat's
+// limit), so a worker delivering one chat takes 5/s and leaves 45 to the one delivering the rest,
+// and a worker left alone with the tail of a fan-out goes back to the whole 50/s. A worker that
+// goes idle, or whose need falls, takes its smaller part at once and writes so with its own calls
+// still in its windows; the others count those over its new part as theirs and widen at their
+// next share check (every shareCheckMs while they deliver). A worker that gains demand, or whose
+// need rises, writes it and keeps to its old part (none, when it gains demand) until every worker
+// delivering has listed it in `sharesWith` (they took their smaller parts first); then it counts
+// their calls over their parts in its own windows (in the last second by the ages they report, so
+// it fills the places their old calls free; in the minute by count) and takes its part
 // (share-report.ts).
 // Every wait for those windows is on the limiter's RateTime (wall time but in the simulated year).
 import { randomBytes } from 'node:crypto';
@@ -35,7 +38,7 @@ import { enqueue, feishuUuid, outboxOpSchema, type OutboxOp, type Recipient } fr
 import { coordinatorChatIds } from '../../app/access.ts';
 import { card, escapeMarkdown, field, markdown, note, type CardJson } from '../../../cards/kit.ts';
 import { RateLimiter, SEND_API, type RateSlot } from './rate-limiter.ts';
-import { joinSeeds, readReport, writeReport, type ShareReport } from './share-report.ts';
+import { allocate, demandKeyOf, joinSeeds, lists, readReport, writeReport, type Seeds, type ShareReport } from './share-report.ts';
 import { SlotQueue, type LanePriority } from './slot-queue.ts';
 import type { RateTime } from '../../ports/rate-time.ts';
 import { Pump } from '../../app/pump.ts';
@@ -143,6 +146,10 @@ export class OutboxWorker {
   private demandWritten: string | undefined;
   /** times this worker went idle (reported, so the others count its calls once per time) */
   private idleCount = 0;
+  /** the calls a second this worker's lanes can use (5 a second each), as its row says */
+  private need = 0;
+  /** the need its part of the limits is taken with: a higher need counts once the others list it */
+  private usedNeed = 0;
   /** the other live workers as last read: their demand key and idle count */
   private others = new Map<string, { demand: string | undefined; idle: number }>();
   /** heartbeat row reads and writes, one at a time */
@@ -272,14 +279,27 @@ export class OutboxWorker {
     await this.checkShare();
   }
 
-  /** This demand, as the others list it: the idle count makes each demand's key new (a clock may stand still). */
+  /** This demand, as the others list it (share-report.ts). */
   private demandKey(): string | undefined {
-    return this.demandSince ? `${this.o.workerId}#${this.idleCount}` : undefined;
+    return this.demandSince ? demandKeyOf(this.o.workerId, { idle: this.idleCount, need: this.need }) : undefined;
   }
 
-  /** What the others read in this worker's `recentCalls` (share-report.ts): its idle count and own calls still in its windows. */
+  /** What the others read in this worker's `recentCalls` (share-report.ts): its idle count, need, part, and own calls still in its windows. */
   private report(): string {
-    return writeReport({ idle: this.idleCount, calls: this.limiter.ownCalls(), ages: this.limiter.ownSecondAges() });
+    const cap = this.limiter.shareCaps()[SEND_API]!;
+    return writeReport({ idle: this.idleCount, calls: this.limiter.ownCalls(), ages: this.limiter.ownSecondAges(), need: this.need, cap });
+  }
+
+  /** What `lanes` can use: 5 calls a second each (Feishu's per-chat limit), at most the app's whole limit. */
+  private needOf(lanes: number): number {
+    const { perSecond, perChat } = this.o.config.rateLimits;
+    return Math.min(perSecond, perChat * Math.max(1, lanes));
+  }
+
+  /** No other worker had demand at the last read. */
+  private get alone(): boolean {
+    for (const w of this.others.values()) if (w.demand) return false;
+    return true;
   }
 
   /**
@@ -306,16 +326,19 @@ export class OutboxWorker {
   }
 
   /**
-   * Reads the other workers' rows, sets the share to the workers with demand (this one counted as
-   * one of them), counts the calls of those that went idle or vanished, ends a join once every
-   * worker with demand lists this one, then writes this worker's row (its acknowledgements and
-   * own calls, after the share changed). Returns the share. Runs on the heartbeat and the share
-   * timer; tests call it directly.
+   * Reads the other workers' rows and splits the app-wide limits with those that have demand, by
+   * need (share-report.ts `allocate`); counts the calls of those that went idle or vanished, and,
+   * when this worker's part grows, the others' calls over their parts. A join, or a rise in need,
+   * counts once every worker with demand lists its key (they took their smaller parts first). Then
+   * writes this worker's row (its acknowledgements, need, part and own calls, after the part
+   * changed). Returns the number of workers sharing. Runs on the heartbeat and the share timer;
+   * tests call it directly.
    */
   async checkShare(): Promise<number> {
     return this.inQueue(async () => {
       const now = this.o.clock.now();
       const { db, workerId } = this.o;
+      const { perSecond, perMinute } = this.o.config.rateLimits;
       const written = this.demandWritten;
       const rows = await db.outboxWorkerHeartbeat.findMany({ where: { workerId: { not: workerId }, seenAt: { gt: new Date(now.getTime() - 3 * this.o.heartbeatMs - 1000) } } });
       const seen = new Map<string, { demand: string | undefined; idle: number }>();
@@ -323,7 +346,7 @@ export class OutboxWorker {
       const before = this.limiter.shareCaps();
       for (const r of rows) {
         const report = readReport(r.recentCalls);
-        const demand = r.demandSince ? `${r.workerId}#${report.idle}` : undefined;
+        const demand = r.demandSince ? demandKeyOf(r.workerId, report) : undefined;
         // It went idle since last read: its calls are still in Feishu's windows, now ours to count.
         if (report.idle > (this.others.get(r.workerId)?.idle ?? 0)) this.limiter.seedApp(report.calls);
         if (demand) sharing.push({ sharesWith: r.sharesWith, report });
@@ -332,20 +355,49 @@ export class OutboxWorker {
       // A worker that had demand and is gone (stopped, or silent): count its whole share.
       for (const [id, was] of this.others) if (was.demand && !seen.has(id)) this.limiter.seedApp(before);
       this.others = seen;
-      this.limiter.setShare(sharing.length + 1);
+      const workers = sharing.length + 1;
+      // Rows of a version before the split by need keep to an even split.
+      const evenCaps = { [SEND_API]: [Math.floor(perSecond / workers), Math.floor(perMinute / workers)] as [number, number] };
+      const countExcess = (seeds: Seeds) => {
+        this.limiter.seedApp(seeds.minute);
+        for (const [api, ages] of Object.entries(seeds.second)) this.limiter.seedAppSecond(api, ages);
+      };
+
+      // The need follows the lanes: a lower one counts at once; a higher one once it is listed.
+      if (this.demandSince && !this.joining) {
+        this.need = this.needOf(this.lanes.size);
+        if (sharing.length === 0 || this.need < this.usedNeed) this.usedNeed = this.need;
+      }
+      let grown = false;
       const key = this.demandKey();
-      if (this.joining && key && written === key) {
-        // Joined once every worker with demand has listed this one (it shrank before writing):
-        // their calls over their new share count here until they leave the windows (joinSeeds).
+      if ((this.joining || this.need > this.usedNeed) && key && written === key) {
+        // Every worker with demand lists this key: their calls over their parts count here until
+        // they leave the windows, and this worker takes its part.
         const seeds = joinSeeds(
-          sharing.map((r) => ({ acked: r.sharesWith.split(',').includes(key), report: r.report })),
-          this.limiter.shareCaps(),
+          sharing.map((r) => ({ acked: lists(r, key), report: r.report })),
+          evenCaps,
         );
         if (seeds) {
-          this.limiter.seedApp(seeds.minute);
-          for (const [api, ages] of Object.entries(seeds.second)) this.limiter.seedAppSecond(api, ages);
+          countExcess(seeds);
           this.joining = false;
+          this.usedNeed = this.need;
+          grown = true;
         }
+      }
+      if (sharing.length === 0) this.limiter.setShare(1);
+      else {
+        let part = allocate([this.usedNeed, ...sharing.map((r) => r.report.need ?? perSecond)], perSecond)[0]!;
+        const current = this.limiter.shareCaps()[SEND_API]![0];
+        if (part > current && !grown && !this.joining) {
+          // Wider (another's need fell): its calls over its new part count here first.
+          const seeds = joinSeeds(
+            sharing.map((r) => ({ acked: true, report: r.report })),
+            evenCaps,
+          );
+          if (seeds) countExcess(seeds);
+          else part = current;
+        }
+        this.limiter.setAllowance(part, workers);
       }
       await this.writeRow({ demandSince: this.demandSince ?? null, sharesWith: [...seen.values()].flatMap((w) => (w.demand ? [w.demand] : [])).join(','), recentCalls: this.report() }, { unlessSame: true });
       this.demandWritten = key;
@@ -357,8 +409,9 @@ export class OutboxWorker {
    * Lanes start after none: written before the others are read, so of two workers gaining demand
    * at once at least one sees the other (and waits for it). Sends wait on `joined`.
    */
-  private gainDemand(): void {
+  private gainDemand(lanes: number): void {
     this.demandSince = this.o.clock.now();
+    this.need = this.usedNeed = this.needOf(lanes);
     this.joining = true;
     this.joined = (async () => {
       const demandSince = this.demandSince;
@@ -439,20 +492,24 @@ export class OutboxWorker {
         if (this.lanes.size === 0 && this.demandSince) await this.loseDemand();
         return [];
       }
-      if (!this.demandSince) this.gainDemand();
       const byTarget = byLane(claimed, (r) => r.target);
+      if (!this.demandSince) this.gainDemand(byTarget.size);
       await this.seedLimiter([...byTarget.keys()]);
       this.o.observer.claimed?.({ rows: claimed.length, targets: byTarget.size });
       const reclaimed = claimed.filter((r) => r.status === 'sending').length;
       if (reclaimed > 0) this.o.observer.reclaimed?.({ rows: reclaimed });
       // Rows that wait for a parent (urgent, patch by key) go after the lanes of plain sends.
       const queues = [...byTarget.entries()].sort(([, a], [, b]) => Number(a.some((r) => r.parentId)) - Number(b.some((r) => r.parentId)));
-      return launchLanes(
+      const launched = launchLanes(
         this.lanes,
         queues,
         (rows) => this.runLane(rows),
         () => this.pump.kick(),
       );
+      // Alone, the need is only what the others will read when they come: it follows the lanes.
+      // Beside others, a higher need counts once they list it (checkShare).
+      if (this.alone && !this.joining) this.need = this.usedNeed = this.needOf(this.lanes.size);
+      return launched;
     } catch (error) {
       // The claim may have committed before the failure: its rows never reached a lane.
       this.mayHoldRows = true;
