@@ -180,6 +180,14 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox workers sharing the app-wide limits 
       expect(capsOf(b)).toEqual([17, 340]);
       await a.checkShare();
       expect(capsOf(a)).toEqual([32, 640]);
+
+      // A falls silent (its row gone while it had demand): B takes the whole limits and counts A's
+      // part as still in the windows: whatever B's part (17) left, 33, beside its own five calls.
+      await h.db.outboxWorkerHeartbeat.deleteMany({ where: { workerId: a.workerId } });
+      expect(await b.checkShare()).toBe(1);
+      let places = 0;
+      while (b.limiter.waitMs(`oc_probe_${places}`) === 0 && places < 50) b.limiter.take(`oc_probe_${places++}`).done();
+      expect(places).toBe(50 - 33 - 5);
     } finally {
       heldA.open();
       heldB.open();

@@ -346,7 +346,7 @@ export class OutboxWorker {
       const { perSecond, perMinute } = this.o.config.rateLimits;
       const written = this.demandWritten;
       const rows = await db.outboxWorkerHeartbeat.findMany({ where: { workerId: { not: workerId }, seenAt: { gt: new Date(now.getTime() - 3 * this.o.heartbeatMs - 1000) } } });
-      const seen = new Map<string, { demand: string | undefined; idle: number }>();
+      const seen: typeof this.others = new Map();
       const sharing: { sharesWith: string; report: ShareReport }[] = [];
       const before = this.limiter.shareCaps();
       for (const r of rows) {
@@ -357,8 +357,11 @@ export class OutboxWorker {
         if (demand) sharing.push({ sharesWith: r.sharesWith, report });
         seen.set(r.workerId, { demand, idle: report.idle });
       }
-      // A worker that had demand and is gone (stopped, or silent): count its whole share.
-      for (const [id, was] of this.others) if (was.demand && !seen.has(id)) this.limiter.seedApp(before);
+      // A worker that had demand and is gone (stopped, or silent): its part may have grown since
+      // it was read, but the parts in use never add up to more than the whole, so it holds at most
+      // what this worker's part leaves: count that.
+      const rest = Object.fromEntries(Object.entries(before).map(([api, [second, minute]]) => [api, [perSecond - second, perMinute - minute] as [number, number]]));
+      for (const [id, was] of this.others) if (was.demand && !seen.has(id)) this.limiter.seedApp(rest);
       this.others = seen;
       const workers = sharing.length + 1;
       // Rows of a version before the split by need keep to an even split.
