@@ -33,7 +33,8 @@ export function buildHelpCard(v: HelpView): CardJson {
     elements.push(...section('现在常用', v.stage.now, v.compact));
   }
   if (v.coordinator) elements.push(...section('协调人（县政务公开办）可用', v.coordinator, v.compact));
-  elements.push(...section(v.coordinator ? '单位联系人可用' : '可用指令', v.liaison, v.compact));
+  // Besides the liaisons' commands this list holds what anyone may send (帮助, and 评分 for the judges).
+  elements.push(...section(v.coordinator ? '单位联系人、评委可用' : '可用指令', v.liaison, v.compact));
   elements.push(note(v.compact ? '发送“@主题日助手 帮助”查看每条指令的说明和示例。' : '在群里使用时请先 @主题日助手；在与主题日助手的私聊中可直接发送指令。'));
   return card({ title: '主题日助手 · 指令帮助', template: 'indigo', elements });
 }

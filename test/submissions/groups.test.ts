@@ -64,7 +64,7 @@ describe.each(PROVIDERS_UNDER_TEST)('groups, liaisons and help (%s)', (provider)
     await h.drainOutbox();
     const forCoordinator = lastInteractive(h.messages(h.demo.officeChatId))!;
     expect(validateCard(forCoordinator.card)).toEqual({ ok: true });
-    for (const s of ['协调人（县政务公开办）可用', '发起申报', '延期', '重新开放', '导出申报表', '绑定群', '添加协调人', '单位联系人可用', '我是联系人']) expect(cardText(forCoordinator.card)).toContain(s);
+    for (const s of ['协调人（县政务公开办）可用', '发起申报', '延期', '重新开放', '导出申报表', '绑定群', '添加协调人', '单位联系人、评委可用', '我是联系人']) expect(cardText(forCoordinator.card)).toContain(s);
     await h.say(unit.liaisons[0]!.openId, unit.chatId, '今天天气怎么样');
     await h.drainOutbox();
     const unknown = cardText(lastInteractive(h.messages(unit.chatId))!.card);
