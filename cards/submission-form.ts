@@ -82,7 +82,7 @@ export function themeLine(t: ThemeSummaryView, index: number): string {
   // At most three 领域 in a line: a card lists up to thirty themes (saved, conflicting, last year's).
   const d = t.domains ?? [];
   const domains = d.length > 0 ? ` · ${escapeMarkdown(d.slice(0, 3).join('、'))}${d.length > 3 ? ` 等 ${d.length} 个领域` : ''}` : '';
-  return `${bold(`${index + 1}. ${t.title}`)}\u3000${t.month} 月 · ${escapeMarkdown(formsText(t.forms))}${domains}`;
+  return `${bold(`${index + 1}. ${t.title}`)}\u3000${t.month}月 · ${escapeMarkdown(formsText(t.forms))}${domains}`;
 }
 
 function withError(el: CardElement, errors: FieldErrors, field: keyof FieldErrors): CardElement[] {

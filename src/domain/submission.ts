@@ -145,7 +145,7 @@ export function validateTheme(raw: RawTheme, rules: ThemeRules): Validated<Theme
   const month = value?.month ?? (/^\d{1,2}$/.test(raw.month.trim()) ? Number(raw.month.trim()) : undefined);
   if (!errors[FIELD.month] && month !== undefined) {
     const first = firstAllowedMonth(rules.campaignYear, rules.today);
-    if (month < first) errors[FIELD.month] = first > 12 ? `${rules.campaignYear} 年已经过去，不能再申报` : `${month} 月已经过去，请选择 ${first} 月或以后的月份`;
+    if (month < first) errors[FIELD.month] = first > 12 ? `${rules.campaignYear} 年已经过去，不能再申报` : `${month}月已经过去，请选择${first}月或以后的月份`;
   }
   const title = value?.title ?? collapse(raw.title);
   if (!errors[FIELD.title] && title && rules.otherTitles.some((t) => titleKey(t) === titleKey(title))) {

@@ -26,7 +26,7 @@ describe('parseThemeContent (the submission form rules)', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(Object.keys(r.errors).sort()).toEqual(['forms', 'intro', 'month', 'title']);
-    expect(r.errors.month).toContain('3 月已经过去');
+    expect(r.errors.month).toContain('3月已经过去');
     expect(parseThemeContent({ title: '同名', month: '9', forms: ['forum'], intro }, 2023, '2023-04-10', ['同名'])).toMatchObject({ ok: false, errors: { title: expect.stringContaining('同名') } });
     expect(parseThemeContent({ title: 'x', month: '13', forms: ['forum'], intro }, 2023, '2023-04-10')).toMatchObject({ ok: false, errors: { month: expect.any(String) } });
     expect(parseThemeContent({ title: 'x', month: '9', forms: ['dance'], intro }, 2023, '2023-04-10')).toMatchObject({ ok: false, errors: { forms: expect.any(String) } });

@@ -37,7 +37,7 @@ describe('validateTheme', () => {
     ['duplicate title, other spacing and width', { title: ' 已有 主题 ' }, { [FIELD.title]: '本单位已有同名的活动主题，请修改主题名称' }],
     ['no month', { month: '' }, { [FIELD.month]: '请选择活动时间（月份）' }],
     ['month 13', { month: '13' }, { [FIELD.month]: '活动时间应为 1–12 月' }],
-    ['past month', { month: '2' }, { [FIELD.month]: '2 月已经过去，请选择 3 月或以后的月份' }],
+    ['past month', { month: '2' }, { [FIELD.month]: '2月已经过去，请选择3月或以后的月份' }],
     ['current month is allowed', { month: '3' }, {}],
     ['no form', { forms: [] }, { [FIELD.forms]: '请至少选择一种活动形式' }],
     ['unknown form', { forms: ['policy', 'party'] }, { [FIELD.forms]: '活动形式只能从列出的五种中选择' }],
@@ -140,7 +140,7 @@ describe('the multi-theme draft', () => {
     const later = applyDraftOp(saved, form({}), { op: 'submit' }, { campaignYear: 2023, today: '2023-06-01' });
     expect(later.refused).toBe(true);
     expect(later.draft.editing).toBe(0);
-    expect(later.draft.errors[FIELD.month]).toBe('5 月已经过去，请选择 6 月或以后的月份');
+    expect(later.draft.errors[FIELD.month]).toBe('5月已经过去，请选择6月或以后的月份');
   });
 
   it('reads form values of every shape', () => {
