@@ -192,7 +192,12 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
       : []),
     ...withError(input(FIELD.intro, { label: '活动简介（20–500 字）', placeholder: '活动内容、参加对象、方式和地点', value: d.current.intro, multiline: true, rows: 4, maxLength: 1000 }), d.errors, FIELD.intro),
     // Buttons side by side at their own width (half a phone-sized card cuts 保存并添加下一个主题), wrapping when narrow.
-    buttonRow([formButton('btn_save', d.editing !== null ? '保存修改' : '保存并添加下一个主题', val('save'), { type: 'default' }), formButton('btn_submit', '提交申报', val('submit'), { type: 'primary_filled' })]),
+    buttonRow([
+      formButton('btn_save', d.editing !== null ? '保存修改' : '保存并添加下一个主题', val('save'), { type: 'default' }),
+      // Leaves the theme as saved (the fields are cleared for a new one); the contact typed is kept.
+      ...(d.editing !== null ? [formButton('btn_cancel', '取消修改', val('cancel'), { type: 'default' })] : []),
+      formButton('btn_submit', '提交申报', val('submit'), { type: 'primary_filled' }),
+    ]),
   );
   elements.push(form('submission_form', inForm));
   return card({

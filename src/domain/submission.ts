@@ -248,6 +248,8 @@ export type DraftOp =
   | { op: 'edit'; index: number }
   | { op: 'delete'; index: number }
   | { op: 'new' }
+  /** 取消修改: the theme being edited keeps what was saved; the fields are cleared for a new one */
+  | { op: 'cancel' }
   /** 以此为草稿: start a new theme from an earlier year's (the form's current theme is saved first) */
   | { op: 'reuse'; theme: RawTheme };
 
@@ -328,6 +330,13 @@ export function applyDraftOp(prev: SubmissionDraft, form: ReturnType<typeof read
       draft.editing = index;
       draft.current = rawFromTheme(target);
       return { draft, refused: false, message: `正在修改第 ${index + 1} 个主题` };
+    }
+    case 'cancel': {
+      const index = draft.editing;
+      if (index === null || !draft.themes[index]) return { draft, refused: true, message: '当前没有正在修改的主题' };
+      draft.editing = null;
+      draft.current = { ...EMPTY_RAW_THEME };
+      return { draft, refused: false, message: `已取消修改，第 ${index + 1} 个主题保持原样` };
     }
     case 'delete': {
       const target = draft.themes[op.index];

@@ -66,6 +66,12 @@ describe('submission cards are valid Card JSON 2.0', () => {
     expect(names).toEqual(['"name":"btn_del_0"', '"name":"btn_edit_1"', '"name":"btn_del_1"', '"name":"btn_edit_2"', '"name":"btn_del_2"']);
     expect(JSON.stringify(card)).toContain('正在修改第 1 个主题');
   });
+  it('取消修改 is offered while a theme is being edited, and only then', () => {
+    const buttonNames = (c: unknown) => JSON.stringify(c).match(/"name":"btn_(save|cancel|submit)"/g);
+    expect(buttonNames(buildSubmissionFormCard({ ...formBase, draft: draft(3) }))).toEqual(['"name":"btn_save"', '"name":"btn_cancel"', '"name":"btn_submit"']);
+    expect(JSON.stringify(buildSubmissionFormCard({ ...formBase, draft: draft(3) }))).toContain('取消修改');
+    expect(buttonNames(buildSubmissionFormCard({ ...formBase, draft: { ...draft(3), editing: null } }))).toEqual(['"name":"btn_save"', '"name":"btn_submit"']);
+  });
 
   it('submitted, closed, launch, notice, receipt, progress, help, group cards', () => {
     const themes = [theme(1), theme(2), theme(3)].map((t) => ({ ...t, forms: [...t.forms] }));

@@ -134,6 +134,20 @@ describe('the multi-theme draft', () => {
     expect(done.accepted?.contact).toEqual({ name: '周晓燕', phone: '0731-84872387' });
   });
 
+  it('取消修改 leaves the theme as saved, clears the fields and keeps the contact typed', () => {
+    let s = applyDraftOp(start, form(ok), { op: 'save' }, r);
+    expect(applyDraftOp(s.draft, form({}), { op: 'cancel' }, r)).toMatchObject({ refused: true, message: '当前没有正在修改的主题' });
+    s = applyDraftOp(s.draft, form({}), { op: 'edit', index: 0 }, r);
+    // half-typed changes (even invalid ones) are dropped, not validated
+    s = applyDraftOp(s.draft, form({ ...ok, title: '改了一半', month: '1' }, { phone: '0731-84872387' }), { op: 'cancel' }, r);
+    expect(s.refused).toBe(false);
+    expect(s.message).toBe('已取消修改，第 1 个主题保持原样');
+    expect(s.draft.themes.map((t) => [t.title, t.month])).toEqual([[ok.title, 5]]);
+    expect(s.draft.editing).toBeNull();
+    expect(s.draft.current).toEqual(EMPTY_RAW_THEME);
+    expect(s.draft.contactPhone).toBe('0731-84872387');
+  });
+
   it('refuses an empty submission and a stale month on submit', () => {
     expect(applyDraftOp(start, form({}), { op: 'submit' }, r).draft.errors).toEqual({ themes: '请至少填写一个活动主题' });
     const saved = applyDraftOp(start, form(ok), { op: 'save' }, r).draft; // May, saved in March

@@ -247,6 +247,11 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', STORY, (provider
     await h.drainOutbox();
     const form = lastInteractive(h.messages(p2p(me)))!;
     expect(cardText(form.card)).toContain(`${u.name}主题1`);
+    // 编辑, change the month, think better of it (取消修改), then edit again for real
+    await clickForm(h, me, form.messageId, { name: 'btn_edit_0' });
+    const cancelled = await clickForm(h, me, form.messageId, { name: 'btn_cancel' }, { theme_month: '10' });
+    expect(cancelled.toast?.content).toBe('已取消修改，第 1 个主题保持原样');
+    expect(cardText(h.emulator.message(form.messageId)!.card)).not.toContain('取消修改');
     await clickForm(h, me, form.messageId, { name: 'btn_edit_0' });
     await clickForm(h, me, form.messageId, { name: 'btn_save' }, { theme_month: '11' });
     const sub = await clickForm(h, me, form.messageId, { name: 'btn_submit' }, theme(`${u.name}新增主题`, 12, ['questionnaire']));

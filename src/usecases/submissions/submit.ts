@@ -157,7 +157,7 @@ export async function openSubmissionForm(ctx: UseCaseContext, submissionId: stri
   return { kind: 'sent' };
 }
 
-const OPS = new Set(['save', 'submit', 'edit', 'delete', 'new', 'reload', 'rebase', 'reuse']);
+const OPS = new Set(['save', 'submit', 'edit', 'delete', 'new', 'cancel', 'reload', 'rebase', 'reuse']);
 
 /**
  * What one click on the form did. `form`: the form to show again, with a message whose outcome is
