@@ -57,6 +57,8 @@ describe('joinSeeds', () => {
 
   it('reads what an unreadable or older row holds as nothing or counts only', () => {
     expect(readReport('not json')).toEqual({ idle: 0, calls: {} });
+    expect(readReport('null')).toEqual({ idle: 0, calls: {} });
+    expect(readReport('{"idle":"2","calls":[1],"need":"x","cap":[1],"ages":{"im.message.create":[1,2]}}')).toEqual({ idle: 0, calls: {}, ages: { [SEND]: [1, 2] } });
     expect(readReport('{"idle":3,"calls":{"im.message.create":[4,9]}}')).toEqual({ idle: 3, calls: { [SEND]: [4, 9] } });
     expect(readReport('{"idle":1,"calls":{},"ages":{},"need":15,"cap":[17,340]}')).toEqual({ idle: 1, calls: {}, ages: {}, need: 15, cap: [17, 340] });
   });

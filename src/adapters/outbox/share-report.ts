@@ -1,6 +1,7 @@
 // What outbox workers of one app tell each other in their heartbeat rows (`recentCalls`) to share
 // Feishu's app-wide limits (worker.ts explains the protocol): how the limits are split by need,
 // and what a worker whose part grows counts of the others' calls.
+import { z } from 'zod';
 import { SEND_API, type SecondAges, type WindowCalls } from './rate-limiter.ts';
 
 /** A worker's report. Rows written before the split by need carry only `idle` and `calls`. */
@@ -21,18 +22,28 @@ export function writeReport(report: ShareReport): string {
   return JSON.stringify(report);
 }
 
+const pair = z.tuple([z.number(), z.number()]);
+/** A field that does not parse reads as absent (or as nothing reported): a row is never refused. */
+const reportSchema = z.object({
+  idle: z.number().catch(0),
+  calls: z.record(z.string(), pair).catch({}),
+  ages: z.record(z.string(), z.array(z.number())).optional().catch(undefined),
+  need: z.number().optional().catch(undefined),
+  cap: pair.optional().catch(undefined),
+});
+
 /** A heartbeat row's `recentCalls`; anything unreadable reads as nothing reported. */
 export function readReport(json: string): ShareReport {
+  let raw: unknown;
   try {
-    const r = JSON.parse(json) as Record<string, unknown>;
-    const out: ShareReport = { idle: typeof r.idle === 'number' ? r.idle : 0, calls: r.calls && typeof r.calls === 'object' ? (r.calls as WindowCalls) : {} };
-    if (r.ages && typeof r.ages === 'object') out.ages = r.ages as SecondAges;
-    if (typeof r.need === 'number') out.need = r.need;
-    if (Array.isArray(r.cap) && r.cap.length === 2 && r.cap.every((n) => typeof n === 'number')) out.cap = r.cap as [number, number];
-    return out;
+    raw = JSON.parse(json);
   } catch {
-    return { idle: 0, calls: {} };
+    raw = {};
   }
+  const r = reportSchema.safeParse(raw);
+  if (!r.success) return { idle: 0, calls: {} };
+  const { idle, calls, ages, need, cap } = r.data;
+  return { idle, calls, ...(ages ? { ages } : {}), ...(need !== undefined ? { need } : {}), ...(cap ? { cap } : {}) };
 }
 
 /**
