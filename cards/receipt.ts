@@ -29,7 +29,7 @@ export function buildReceiptCard(v: ReceiptView): CardJson {
   const elements: CardElement[] = [];
   if (v.status === 'withdrawn') {
     elements.push(markdown(`${escapeMarkdown(v.byName)} 于 ${escapeMarkdown(v.atText)} ${bold('撤回')}了本单位的第 ${v.displayVersion} 版申报。撤回后视为未申报。`));
-    if (v.editable) elements.push(note(`${escapeMarkdown(v.editableUntilText)}前可重新填写提交。`), button('重新填写申报表', submissionActions.open.value({ submissionId: v.submissionId }), { type: 'primary' }));
+    if (v.editable) elements.push(note(`截至${escapeMarkdown(v.editableUntilText)}可重新填写提交。`), button('重新填写申报表', submissionActions.open.value({ submissionId: v.submissionId }), { type: 'primary' }));
   } else {
     elements.push(
       markdown(`${bold(v.unitName)} 的申报已收到（第 ${v.displayVersion} 版${v.late ? "，<font color='red'>逾期提交</font>" : ''}）`),
@@ -38,7 +38,7 @@ export function buildReceiptCard(v: ReceiptView): CardJson {
     );
     if (v.editable) {
       elements.push(
-        note(`${escapeMarkdown(v.editableUntilText)}（含）前可修改或撤回。`),
+        note(`截至${escapeMarkdown(v.editableUntilText)}可修改或撤回。`),
         buttonRow([
           button('修改', submissionActions.edit.value({ submissionId: v.submissionId }), { type: 'primary' }),
           button('撤回', submissionActions.withdraw.value({ submissionId: v.submissionId, version: v.version }), { type: 'danger', confirm: { title: '撤回申报？', text: '撤回后本单位视为未申报，截止前可重新提交。' } }),

@@ -73,6 +73,31 @@ describe('submission cards are valid Card JSON 2.0', () => {
     expect(buttonNames(buildSubmissionFormCard({ ...formBase, draft: { ...draft(3), editing: null } }))).toEqual(['"name":"btn_save"', '"name":"btn_submit"']);
   });
 
+  it('a receipt says until when it can be changed, the weekday in the one pair of brackets', () => {
+    const receipt = (status: 'submitted' | 'withdrawn') =>
+      JSON.stringify(
+        buildReceiptCard({
+          submissionId: 's1',
+          unitName: '星沙街道',
+          campaignTitle: 'x',
+          version: 1,
+          status,
+          atText: '2023-04-01 10:00',
+          byName: '周晓燕',
+          contactName: '周晓燕',
+          contactPhoneMasked: '138****5678',
+          themes: [],
+          late: false,
+          editableUntilText: '2023年4月7日（星期五）',
+          editable: true,
+          displayVersion: 1,
+        }),
+      );
+    expect(receipt('submitted')).toContain('截至2023年4月7日（星期五）可修改或撤回。');
+    expect(receipt('withdrawn')).toContain('截至2023年4月7日（星期五）可重新填写提交。');
+    expect(receipt('submitted')).not.toContain('）（');
+  });
+
   it('submitted, closed, launch, notice, receipt, progress, help, group cards', () => {
     const themes = [theme(1), theme(2), theme(3)].map((t) => ({ ...t, forms: [...t.forms] }));
     expectValid(buildSubmittedCard({ unitName: '星沙街道', version: 2, atText: '2023-04-01 10:00', themes, late: true }));
