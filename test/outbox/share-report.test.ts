@@ -18,7 +18,7 @@ function maxInAnyWindow(times: number[], windowMs: number): number {
 }
 
 describe('joinSeeds', () => {
-  const caps = { [SEND]: [25, 500] as [number, number] };
+  const evenCap: [number, number] = [25, 500];
 
   it('waits until every worker with demand has listed the newcomer', () => {
     const report: ShareReport = { idle: 0, calls: { [SEND]: [10, 10] }, ages: { [SEND]: [30, 20] } };
@@ -28,7 +28,7 @@ describe('joinSeeds', () => {
           { acked: true, report },
           { acked: false, report },
         ],
-        caps,
+        evenCap,
       ),
     ).toBeUndefined();
   });
@@ -40,19 +40,19 @@ describe('joinSeeds', () => {
         { acked: true, report: { idle: 2, calls: { [SEND]: [40, 640] }, ages: { [SEND]: ages } } },
         { acked: true, report: { idle: 0, calls: { [SEND]: [5, 5] }, ages: { [SEND]: [1, 2, 3, 4, 5] } } },
       ],
-      caps,
+      evenCap,
     );
     expect(seeds).toEqual({ second: { [SEND]: ages.slice(25).reverse() }, minute: { [SEND]: [0, 140] } });
   });
 
   it('waits, as before, for a report without ages (an older version) until that worker is down to its share', () => {
-    expect(joinSeeds([{ acked: true, report: { idle: 0, calls: { [SEND]: [26, 26] } } }], caps)).toBeUndefined();
-    expect(joinSeeds([{ acked: true, report: { idle: 0, calls: { [SEND]: [25, 600] } } }], caps)).toEqual({ second: {}, minute: { [SEND]: [0, 100] } });
+    expect(joinSeeds([{ acked: true, report: { idle: 0, calls: { [SEND]: [26, 26] } } }], evenCap)).toBeUndefined();
+    expect(joinSeeds([{ acked: true, report: { idle: 0, calls: { [SEND]: [25, 600] } } }], evenCap)).toEqual({ second: {}, minute: { [SEND]: [0, 100] } });
   });
 
   it("counts a worker's calls over the part it reports, not over the newcomer's", () => {
     const report: ShareReport = { idle: 0, calls: { [SEND]: [45, 45] }, ages: { [SEND]: Array.from({ length: 45 }, (_, i) => 10 * i) }, need: 50, cap: [40, 800] };
-    expect(joinSeeds([{ acked: true, report }], caps)).toEqual({ second: { [SEND]: [440, 430, 420, 410, 400] }, minute: {} });
+    expect(joinSeeds([{ acked: true, report }], evenCap)).toEqual({ second: { [SEND]: [440, 430, 420, 410, 400] }, minute: {} });
   });
 
   it('reads what an unreadable or older row holds as nothing or counts only', () => {
@@ -134,7 +134,7 @@ describe('a worker joining one that sends at the whole 50/s', () => {
         b.setShare(2);
         const caps = b.shareCaps();
         if (rule === 'ages') {
-          const seeds = joinSeeds([{ acked: true, report: written! }], caps);
+          const seeds = joinSeeds([{ acked: true, report: written! }], caps[SEND]!);
           for (const [api, ages] of Object.entries(seeds!.second)) b.seedAppSecond(api, ages);
           joinedAt = t;
         } else if (written!.calls[SEND]![0] <= caps[SEND]![0]) joinedAt = t;

@@ -2,7 +2,7 @@
 // Feishu's app-wide limits (worker.ts explains the protocol): how the limits are split by need,
 // and what a worker whose part grows counts of the others' calls.
 import { z } from 'zod';
-import { SEND_API, type SecondAges, type WindowCalls } from './rate-limiter.ts';
+import type { SecondAges, WindowCalls } from './rate-limiter.ts';
 
 /** A worker's report. Rows written before the split by need carry only `idle` and `calls`. */
 export interface ShareReport {
@@ -117,18 +117,17 @@ export function excessOver(report: ShareReport, cap: [number, number], into: See
  * Whether a worker whose part grows (it gained demand, or its need rose) may use it beside the
  * workers already delivering, and what of their calls it must count. Every worker with demand must
  * have listed its key: each took its own smaller part before writing that row (`cap`, or for an
- * older version the even split at `caps`). Each can from then on hold at most max(its old calls
+ * older version the even split, `evenCap`). Each can from then on hold at most max(its old calls
  * still in the window, its cap) in any second, as it takes a new place only below its cap; with the
  * newcomer counting their calls over their caps (excessOver) and keeping its own to its part, the
  * app stays within the whole limit. It fills the places those calls free instead of waiting for
  * the others to report being down to their caps (a second at half the rate, measured in the bench).
  */
-export function joinSeeds(rows: { acked: boolean; report: ShareReport }[], caps: WindowCalls): Seeds | undefined {
+export function joinSeeds(rows: { acked: boolean; report: ShareReport }[], evenCap: [number, number]): Seeds | undefined {
   const seeds: Seeds = { second: {}, minute: {} };
   for (const { acked, report } of rows) {
     if (!acked) return undefined;
-    const cap = report.cap ?? caps[SEND_API] ?? [1, 1];
-    if (!excessOver(report, cap, seeds)) return undefined;
+    if (!excessOver(report, report.cap ?? evenCap, seeds)) return undefined;
   }
   return seeds;
 }

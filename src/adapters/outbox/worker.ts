@@ -365,7 +365,7 @@ export class OutboxWorker {
       this.others = seen;
       const workers = sharing.length + 1;
       // Rows of a version before the split by need keep to an even split.
-      const evenCaps = { [SEND_API]: [Math.floor(perSecond / workers), Math.floor(perMinute / workers)] as [number, number] };
+      const evenCap: [number, number] = [Math.floor(perSecond / workers), Math.floor(perMinute / workers)];
       const countExcess = (seeds: Seeds) => {
         this.limiter.seedApp(seeds.minute);
         for (const [api, ages] of Object.entries(seeds.second)) this.limiter.seedAppSecond(api, ages);
@@ -383,7 +383,7 @@ export class OutboxWorker {
         // they leave the windows, and this worker takes its part.
         const seeds = joinSeeds(
           sharing.map((r) => ({ acked: lists(r, key), report: r.report })),
-          evenCaps,
+          evenCap,
         );
         if (seeds) {
           countExcess(seeds);
@@ -401,7 +401,7 @@ export class OutboxWorker {
           // Wider (another's need fell): its calls over its new part count here first.
           const seeds = joinSeeds(
             sharing.map((r) => ({ acked: true, report: r.report })),
-            evenCaps,
+            evenCap,
           );
           if (seeds) countExcess(seeds);
           else part = current;
