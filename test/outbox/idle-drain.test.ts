@@ -1,5 +1,7 @@
 // A drain or poll with nothing due is one read: no registration, no claim transaction
-// (src/adapters/outbox/claim.ts anythingDue). With work due it delivers as before.
+// (src/adapters/outbox/claim.ts anythingDue). With work due it delivers as before, and a lone
+// worker writes its heartbeat row only to gain and to lose demand (a write that would change only
+// the ages of calls already reported is left out: src/adapters/outbox/worker.ts writeRow).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
@@ -41,6 +43,30 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox drain with nothing due (%s)', (provi
       expect((await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'idle-drain:now' } })).status).toBe('sent');
       expect((await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'idle-drain:later' } })).status).toBe('pending');
       expect(h.messages(chatId).some((m) => m.text === '现在')).toBe(true);
+    } finally {
+      upsert.mockRestore();
+    }
+  });
+
+  it('a lone worker writes its row to gain and to lose demand, not to age its calls', async () => {
+    const chatId = h.demo.units[1]!.chatId;
+    const send = (key: string) => withContext(h.services, 'test', (ctx) => ctx.enqueue(key, { op: 'send', to: { chatId }, text: key }));
+    await send('lone-drain:1');
+    await h.app.worker.drain({ skipBackoff: true });
+    const rowOf = async () => JSON.parse((await h.db.outboxWorkerHeartbeat.findFirstOrThrow()).recentCalls) as { idle: number; calls: Record<string, [number, number]> };
+    const inLastMinute = (r: { calls: Record<string, [number, number]> }) => Object.values(r.calls).reduce((n, [, minute]) => n + minute, 0);
+    const before = await rowOf();
+    const upsert = vi.spyOn(h.db.outboxWorkerHeartbeat, 'upsert');
+    try {
+      await send('lone-drain:2');
+      await h.app.worker.drain({ skipBackoff: true });
+      // demand (before the call leaves) and idle (after): the activation's and the join's rewrites
+      // would have said only that the last drain's calls are older now
+      expect(upsert.mock.calls.length).toBe(2);
+      const after = await rowOf();
+      expect(after.idle).toBe(before.idle + 1);
+      // the new call is in the report the others read
+      expect(inLastMinute(after)).toBe(inLastMinute(before) + 1);
     } finally {
       upsert.mockRestore();
     }

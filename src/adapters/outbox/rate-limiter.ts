@@ -110,6 +110,7 @@ export class RateLimiter {
   private share = 1;
   /** this worker's calls a second per API when the workers split by need (undefined: an even split) */
   private allowance: number | undefined;
+  private taken = 0;
 
   constructor(
     private readonly limits: RateLimits,
@@ -256,8 +257,14 @@ export class RateLimiter {
     return this.target(target).waitMs(this.now());
   }
 
+  /** Places this limiter has taken so far (its own calls, ever): a report written since none was taken still holds. */
+  get ownTaken(): number {
+    return this.taken;
+  }
+
   /** Takes a place now in every window; the caller checked waitMs() === 0. */
   take(target: string, api = SEND_API): RateSlot {
+    this.taken++;
     const t = this.now();
     const entry: Entry = { at: Number.POSITIVE_INFINITY };
     const a = this.api(api);

@@ -122,6 +122,13 @@ export interface OutboxWorkerOptions {
 
 type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | 'lost';
 
+/** This worker's report as its row holds it (`text`), what of it does not age (`settled`), and the limiter's calls so far when taken. */
+interface Report {
+  text: string;
+  settled: string;
+  taken: number;
+}
+
 const AMBIGUOUS_MARK = /^\[ambiguous@([0-9TZ:.-]+)\]/;
 
 export class OutboxWorker {
@@ -159,8 +166,12 @@ export class OutboxWorker {
   private others = new Map<string, { demand: string | undefined; idle: number }>();
   /** heartbeat row reads and writes, one at a time */
   private rowQueue: Promise<unknown> = Promise.resolve();
-  /** what this worker's row holds as last written here, and when (performance.now()) */
-  private lastRow: { text: string; sharesWith: string; at: number } | undefined;
+  /**
+   * What this worker's row holds as last written here, and when (performance.now()); `settled` is
+   * the row without its calls' counts and ages, and `taken` the limiter's calls so far when its
+   * report was taken.
+   */
+  private lastRow: { text: string; settled: string; taken: number; sharesWith: string; at: number } | undefined;
   /** a claim or a lane failed part-way: rows may still be leased to this worker, unattempted */
   private mayHoldRows = false;
 
@@ -290,9 +301,11 @@ export class OutboxWorker {
   }
 
   /** What the others read in this worker's `recentCalls` (share-report.ts): its idle count, need, part, and own calls still in its windows. */
-  private report(): string {
+  private report(): Report {
     const cap = this.limiter.shareCaps()[SEND_API]!;
-    return writeReport({ idle: this.idleCount, calls: this.limiter.ownCalls(), ages: this.limiter.ownSecondAges(), need: this.need, cap });
+    const taken = this.limiter.ownTaken;
+    const report = { idle: this.idleCount, calls: this.limiter.ownCalls(), ages: this.limiter.ownSecondAges(), need: this.need, cap };
+    return { text: writeReport(report), settled: JSON.stringify([report.idle, report.need, report.cap]), taken };
   }
 
   /** What `lanes` can use: 5 calls a second each (Feishu's per-chat limit), at most the app's whole limit. */
@@ -309,19 +322,24 @@ export class OutboxWorker {
 
   /**
    * Writes this worker's row (created if missing: one statement either way). `unlessSame` skips a
-   * write that would only renew `seenAt` when the last one is less than half a heartbeat old (a
-   * join's read right after the demand was written; the share timer while nothing changed).
+   * write that would change nothing but the passing of time when the last one is less than half a
+   * heartbeat old (a join's read right after the demand was written; the activation of a lone
+   * worker; the share timer while nothing changed). With no call made since the row was written,
+   * its calls are only older now than it says: a reader takes every reported call as answered when
+   * it reads (share-report.ts), so it counts them at least as long as they count, never shorter.
    */
-  private async writeRow(fields: { demandSince: Date | null; recentCalls: string; sharesWith?: string }, options: { unlessSame?: boolean } = {}): Promise<void> {
-    // One key order whoever writes, so the same row has the same text (`unlessSame` compares texts).
-    const data = { demandSince: fields.demandSince, sharesWith: fields.sharesWith ?? this.lastRow?.sharesWith ?? '', recentCalls: fields.recentCalls };
+  private async writeRow(fields: { demandSince: Date | null; report: Report; sharesWith?: string }, options: { unlessSame?: boolean } = {}): Promise<void> {
+    // One key order whoever writes, so the same row has the same text.
+    const data = { demandSince: fields.demandSince, sharesWith: fields.sharesWith ?? this.lastRow?.sharesWith ?? '', recentCalls: fields.report.text };
     const text = JSON.stringify(data);
+    const settled = JSON.stringify([data.demandSince, data.sharesWith, fields.report.settled]);
     const at = performance.now();
-    if (options.unlessSame && this.lastRow?.text === text && at - this.lastRow.at < this.o.heartbeatMs / 2) return;
+    const last = this.lastRow;
+    if (options.unlessSame && last && (last.text === text || (last.settled === settled && last.taken === fields.report.taken)) && at - last.at < this.o.heartbeatMs / 2) return;
     const { workerId } = this.o;
     const now = this.o.clock.now();
     await this.o.db.outboxWorkerHeartbeat.upsert({ where: { workerId }, create: { workerId, startedAt: now, seenAt: now, ...data }, update: { seenAt: now, ...data } });
-    this.lastRow = { text, sharesWith: data.sharesWith, at };
+    this.lastRow = { text, settled, taken: fields.report.taken, sharesWith: data.sharesWith, at };
   }
 
   private inQueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -408,7 +426,7 @@ export class OutboxWorker {
         }
         this.limiter.setAllowance(part, workers);
       }
-      await this.writeRow({ demandSince: this.demandSince ?? null, sharesWith: [...seen.values()].flatMap((w) => (w.demand ? [w.demand] : [])).join(','), recentCalls: this.report() }, { unlessSame: true });
+      await this.writeRow({ demandSince: this.demandSince ?? null, sharesWith: [...seen.values()].flatMap((w) => (w.demand ? [w.demand] : [])).join(','), report: this.report() }, { unlessSame: true });
       this.demandWritten = key;
       return this.limiter.workersSharing;
     });
@@ -425,9 +443,9 @@ export class OutboxWorker {
     this.joined = (async () => {
       const demandSince = this.demandSince;
       const key = this.demandKey();
-      const recentCalls = this.report();
+      const report = this.report();
       await this.inQueue(async () => {
-        await this.writeRow({ demandSince: demandSince ?? null, recentCalls });
+        await this.writeRow({ demandSince: demandSince ?? null, report });
         if (this.demandKey() === key) this.demandWritten = key;
       });
       while (this.joining && !this.stopping && this.demandSince === demandSince) {
@@ -448,9 +466,9 @@ export class OutboxWorker {
     this.demandSince = undefined;
     this.joining = false;
     this.idleCount++;
-    const recentCalls = this.report();
+    const report = this.report();
     await this.inQueue(async () => {
-      await this.writeRow({ demandSince: null, recentCalls });
+      await this.writeRow({ demandSince: null, report });
       this.demandWritten = undefined;
     });
   }
