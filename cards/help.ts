@@ -30,7 +30,8 @@ export function buildHelpCard(v: HelpView): CardJson {
   if (v.intro) elements.push(markdown(escapeMarkdown(v.intro)));
   if (v.stage) {
     elements.push(markdown(`${field(`${v.stage.title}当前阶段`, v.stage.strip)}\n下一步：${escapeMarkdown(v.stage.next)}`));
-    elements.push(...section('现在常用', v.stage.now, v.compact));
+    // Names only: each is described, with its example, in the full list below.
+    elements.push(...section('现在常用', v.stage.now, true));
   }
   if (v.coordinator) elements.push(...section('协调人（县政务公开办）可用', v.coordinator, v.compact));
   // Besides the liaisons' commands this list holds what anyone may send (帮助, and 评分 for the judges).

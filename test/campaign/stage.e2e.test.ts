@@ -231,6 +231,9 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     const text = cardText(help.card);
     expect(text).toContain('【计划已发布】');
     expect(text).toContain('现在常用');
+    // 现在常用 names the commands (described once, in the full list below).
+    expect(text).toMatch(/现在常用\*\*：[^\n]*计划安排表/);
+    expect(text.split('· **计划安排表**').length - 1).toBe(1);
     // Workflow order: launch before progress before review before publishing before evaluation.
     const at = (s: string) => text.indexOf(`· **${s}**`, text.indexOf('协调人（县政务公开办）可用'));
     for (const [a, b] of [
