@@ -77,7 +77,7 @@ async function bareFloor(b: BenchApp, chatIds: string[], faults = false): Promis
   let calls = 0;
   await Promise.all(
     chatIds.map(async (chatId) => {
-      for (let n = 0; n < PER_CHAT; ) {
+      for (let n = 0; n < PER_CHAT;) {
         const slot = await limiter.acquireSlot(chatId, Number.POSITIVE_INFINITY);
         calls++;
         try {
