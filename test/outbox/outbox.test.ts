@@ -68,6 +68,8 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
 
   it('a row waiting for its retry holds the rest of its chat; other chats go on', async () => {
     const [held, free] = h.demo.units.slice(5, 7).map((u) => u.chatId) as [string, string];
+    // An outage's retries back off (no quick retry in hand): the row waits for its retry.
+    const worker = new OutboxWorker({ db: h.db, provider, gateway: h.services.gateway, storage: h.services.storage, clock: h.clock, log: createLogger('silent'), config: h.app.config, quickRetryQuota: 0 });
     await put(h, [
       ['hold:0', { op: 'send', to: { chatId: held }, text: '第一条' }],
       ['hold:1', { op: 'send', to: { chatId: held }, text: '第二条' }],
@@ -77,12 +79,12 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
     // parallel, whichever call came first would take it).
     h.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: 1, times: 1 }, 'POST');
     try {
-      await h.app.worker.runOnce(false); // no skipping backoff: hold:0 now waits for its retry
+      await worker.runOnce(false); // no skipping backoff: hold:0 now waits for its retry
     } finally {
       h.emulator.faults.reset();
     }
     await put(h, [['free:0', { op: 'send', to: { chatId: free }, text: '别的群' }]]);
-    await h.app.worker.runOnce(false); // the other chat goes on while the held one waits
+    await worker.runOnce(false); // the other chat goes on while the held one waits
     const rows = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: 'hold:' } }, orderBy: { idempotencyKey: 'asc' } });
     expect(rows.map((r) => [r.status, r.attempts])).toEqual([
       ['pending', 1],
@@ -92,14 +94,24 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
     expect(rows.every((r) => r.claimedBy === null && r.leaseUntil === null)).toBe(true);
     expect(orderOf(h, held, 'hold:')).toEqual([]);
     expect(orderOf(h, free, 'free:')).toEqual([0]);
-    await h.app.worker.runOnce(false); // still in its backoff: nothing of that chat moves
+    await worker.runOnce(false); // still in its backoff: nothing of that chat moves
     expect(orderOf(h, held, 'hold:')).toEqual([]);
-    await h.drainOutbox();
+    await worker.drain({ skipBackoff: true });
+    await worker.stop();
     expect(orderOf(h, held, 'hold:')).toEqual([0, 1, 2]);
   });
 
-  it('the running worker retries a failed send in its lane, soon, and the chat keeps its order', async () => {
+  // Three 500s in a row on the chat's first message (its first three calls), then all goes through.
+  // While Feishu accepts most calls (the quick-retry quota holds) the first two retries leave at
+  // once and the third waits random(0, base); in an outage (the quota spent) each waits full
+  // jitter of base·2^(n−1) (src/adapters/outbox/worker.ts retryDelay).
+  it.each([
+    { regime: 'Feishu accepting most calls', quota: undefined, delays: [0, 0, 50] },
+    { regime: 'an outage (no quick retry left)', quota: 0, delays: [50, 100, 200] },
+    { regime: 'the quota running out', quota: 1, delays: [0, 100, 200] },
+  ])('the running worker retries a failed send in its lane, soon, and the chat keeps its order: $regime', async ({ quota, delays }) => {
     const chat = h.demo.units[7]!.chatId;
+    const prefix = `lane${String(quota)}:`;
     const retries: number[] = [];
     const worker = new OutboxWorker({
       db: h.db,
@@ -112,26 +124,25 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox worker (%s)', (provider) => {
       pollMs: 50,
       backoffBaseMs: 100,
       random: () => 0.5,
+      ...(quota !== undefined ? { quickRetryQuota: quota } : {}),
       observer: { retry: (e) => retries.push(e.delayMs) },
     });
-    // Two 500s in a row on the chat's first message (the first two calls), then all goes through.
-    h.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: 1, times: 2 }, 'POST');
+    h.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: 1, times: 3 }, 'POST');
     try {
       await put(
         h,
-        [0, 1, 2, 3].map((n) => [`lane:${n}`, { op: 'send', to: { chatId: chat }, text: `第 ${n} 条` }] as [string, OutboxOp]),
+        [0, 1, 2, 3].map((n) => [`${prefix}${n}`, { op: 'send', to: { chatId: chat }, text: `第 ${n} 条` }] as [string, OutboxOp]),
       );
       worker.start();
-      for (let i = 0; i < 200 && orderOf(h, chat, 'lane:').length < 4; i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 200 && orderOf(h, chat, prefix).length < 4; i++) await new Promise((r) => setTimeout(r, 25));
     } finally {
       await worker.stop();
       h.emulator.faults.reset();
     }
-    expect(orderOf(h, chat, 'lane:')).toEqual([0, 1, 2, 3]);
-    const first = await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'lane:0' } });
-    expect([first.status, first.attempts]).toEqual(['sent', 3]);
-    // full jitter at 0.5 of base·2^(n−1): 50 ms, then 100 ms, waited in the lane
-    expect(retries).toEqual([50, 100]);
+    expect(orderOf(h, chat, prefix)).toEqual([0, 1, 2, 3]);
+    const first = await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: `${prefix}0` } });
+    expect([first.status, first.attempts]).toEqual(['sent', 4]);
+    expect(retries).toEqual(delays);
   });
 
   it('a permanent error fails the row at once, and the coordinators are alerted (never about an alert)', async () => {

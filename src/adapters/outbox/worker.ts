@@ -110,6 +110,11 @@ export interface OutboxWorkerOptions {
    * chat back. Stays well under `leaseMs` (the heartbeat renews the lease meanwhile).
    */
   inLaneRetryMs?: number;
+  /**
+   * Quick retries (see QUICK_RETRIES): how many this worker may have in hand. Each spends one;
+   * each call Feishu accepts earns back QUICK_RETRY_EARN, up to this many. 0: never quick.
+   */
+  quickRetryQuota?: number;
   random?: () => number;
   limiter?: RateLimiter;
   /** the timeline of Feishu's rate windows when no limiter is given (default: wall time; src/ports/rate-time.ts) */
@@ -121,6 +126,18 @@ export interface OutboxWorkerOptions {
 }
 
 type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | 'lost';
+
+/**
+ * A row's first failures (a 5xx, a dropped connection) are retried at once while Feishu accepts
+ * most other calls: such a failure is a blip, and a backoff there only holds the chat's later
+ * messages back (a county's fan-out ended seconds late on a few rows' waits). The retries draw on a
+ * quota that accepted calls refill, the retry quota of the AWS SDKs' "standard" retry mode: while
+ * more than about a third of calls fail (an outage), the quota runs dry and every retry backs off
+ * as before (exponential, full jitter). Later failures of the same row always back off, so a
+ * message Feishu keeps refusing is given the same minutes as before it goes dead.
+ */
+const QUICK_RETRIES = 2;
+const QUICK_RETRY_EARN = 0.5;
 
 /** This worker's report as its row holds it (`text`), what of it does not age (`settled`), and the limiter's calls so far when taken. */
 interface Report {
@@ -174,6 +191,8 @@ export class OutboxWorker {
   private lastRow: { text: string; settled: string; taken: number; sharesWith: string; at: number } | undefined;
   /** a claim or a lane failed part-way: rows may still be leased to this worker, unattempted */
   private mayHoldRows = false;
+  /** quick retries in hand (QUICK_RETRIES) */
+  private quickRetries: number;
 
   constructor(options: OutboxWorkerOptions) {
     this.o = {
@@ -187,11 +206,13 @@ export class OutboxWorker {
       backoffBaseMs: 2000,
       backoffCapMs: 10 * 60_000,
       inLaneRetryMs: 2500,
+      quickRetryQuota: 20,
       random: Math.random,
       workerId: randomBytes(6).toString('hex'),
       observer: {},
       ...options,
     } as OutboxWorker['o'];
+    this.quickRetries = this.o.quickRetryQuota;
     this.limiter = options.limiter ?? new RateLimiter(options.config.rateLimits, options.rateTime);
     this.slots = new SlotQueue(this.limiter, () => this.joinUntil);
     this.pump = new Pump({
@@ -722,6 +743,7 @@ export class OutboxWorker {
       slot.done();
       this.o.observer.call?.({ op: row.op, ms: performance.now() - t0, outcome: 'ok' });
       this.o.metrics?.send('ok');
+      this.quickRetries = Math.min(this.o.quickRetryQuota, this.quickRetries + QUICK_RETRY_EARN);
       const sentAt = this.o.clock.now();
       const marked = await markSent(this.o.db, this.o.provider, { id: row.id, workerId: this.o.workerId, sentAt, messageId });
       if (!marked) log.warn('row changed while sending (lease lost)');
@@ -747,7 +769,7 @@ export class OutboxWorker {
         }
       }
       if (attempt >= this.o.config.outboxMaxAttempts) return this.fail(row, 'dead', e.code, `重试 ${attempt} 次仍失败：${e.message}`, log, attempt);
-      const delay = this.backoff(attempt, e.retryAfterSeconds);
+      const delay = this.retryDelay(attempt, e);
       const mark = ambiguousSince ? `[ambiguous@${ambiguousSince.toISOString()}] ` : '';
       if (this.started && !this.stopping && delay <= this.o.inLaneRetryMs) {
         // Keep the lease; the call's outcome is known (attemptStartedAt cleared), so a crash in the
@@ -774,11 +796,25 @@ export class OutboxWorker {
     return m?.[1] ? new Date(m[1]) : undefined;
   }
 
-  /** Full jitter: random(0, min(cap, base·2^(n−1))), never sooner than Feishu's reset. */
-  private backoff(attempt: number, retryAfterSeconds: number | undefined): number {
-    const ceiling = Math.min(this.o.backoffCapMs, this.o.backoffBaseMs * 2 ** (attempt - 1));
+  /**
+   * How long a failed row waits. A rate limit: its reset, then again (Feishu: "等待
+   * x-ogw-ratelimit-reset 中指定的秒数 … 重试请求 … 直到成功",
+   * https://open.feishu.cn/document/server-docs/api-call-guide/frequency-control; the limiter
+   * holds the app or the chat that long). A first failure otherwise: at once while the quota lasts
+   * (QUICK_RETRIES). Else full jitter: random(0, min(cap, base·2^(n−1))), never sooner than a reset.
+   */
+  private retryDelay(attempt: number, e: FeishuApiError): number {
+    if (e.kind === 'rate_limit') return (e.retryAfterSeconds ?? 1) * 1000;
+    // Feishu accepting most calls (the quota holds): a blip, or a message it keeps refusing, which
+    // holds its chat's later messages back while it waits; its waits stop growing.
+    const healthy = e.kind === 'transient' && this.quickRetries >= 1;
+    if (healthy && attempt <= QUICK_RETRIES) {
+      this.quickRetries -= 1;
+      return 0;
+    }
+    const ceiling = Math.min(this.o.backoffCapMs, this.o.backoffBaseMs * 2 ** (healthy ? 0 : attempt - 1));
     const jitter = Math.floor(this.o.random() * ceiling);
-    return Math.max(jitter, (retryAfterSeconds ?? 0) * 1000);
+    return Math.max(jitter, (e.retryAfterSeconds ?? 0) * 1000);
   }
 
   private async call(row: Row, op: OutboxOp, parentMessageId: string | undefined): Promise<string | undefined> {
