@@ -133,8 +133,9 @@ type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | '
  * messages back (a county's fan-out ended seconds late on a few rows' waits). The retries draw on a
  * quota that accepted calls refill, the retry quota of the AWS SDKs' "standard" retry mode: while
  * more than about a third of calls fail (an outage), the quota runs dry and every retry backs off
- * as before (exponential, full jitter). Later failures of the same row always back off, so a
- * message Feishu keeps refusing is given the same minutes as before it goes dead.
+ * exponentially (full jitter). While the quota holds, the row's later failures wait random(0,
+ * base): a message Feishu keeps refusing while it takes the rest goes dead after its attempts in
+ * seconds (the coordinators are told), and its chat's later messages no longer wait minutes for it.
  */
 const QUICK_RETRIES = 2;
 const QUICK_RETRY_EARN = 0.5;
