@@ -1,7 +1,8 @@
 // A drain or poll with nothing due is one read: no registration, no claim transaction
 // (src/adapters/outbox/claim.ts anythingDue). With work due it delivers as before, and a lone
 // worker writes its heartbeat row only to gain and to lose demand (a write that would change only
-// the ages of calls already reported is left out: src/adapters/outbox/worker.ts writeRow).
+// the ages of calls already reported is left out: src/adapters/outbox/worker.ts writeRow). Calls
+// leaving together mark their attempts in one statement (row-writes.ts AttemptMarks).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
@@ -70,5 +71,24 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox drain with nothing due (%s)', (provi
     } finally {
       upsert.mockRestore();
     }
+  });
+
+  it('calls leaving together mark their attempts in one statement', async () => {
+    const chats = h.demo.units.slice(0, 6).map((u) => u.chatId);
+    await withContext(h.services, 'test', async (ctx) => {
+      for (const chatId of chats) await ctx.enqueue(`together:${chatId}`, { op: 'send', to: { chatId }, text: '同时' });
+    });
+    const query = vi.spyOn(h.db, '$queryRawUnsafe');
+    const marks = () => query.mock.calls.filter(([sql]) => String(sql).startsWith('UPDATE "OutboxMessage" SET "attempts"'));
+    try {
+      await h.app.worker.drain({ skipBackoff: true });
+      // one lane per chat, all let go at once by the rate windows: one UPDATE … IN (six ids)
+      expect(marks()).toHaveLength(1);
+      expect(marks()[0]!.length).toBeGreaterThan(chats.length);
+    } finally {
+      query.mockRestore();
+    }
+    const rows = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: 'together:' } } });
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(chats.map(() => ['sent', 1]));
   });
 });

@@ -18,16 +18,16 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox rows after a failed lane (%s)', (pro
   it('hands back the row whose attempt could not be marked, and delivers it on the next drain', async () => {
     const chatId = h.demo.units[0]!.chatId;
     await withContext(h.services, 'test', (ctx) => ctx.enqueue('release:first', { op: 'send', to: { chatId }, text: '第一条' }));
-    // The statement that marks the attempt as started (row-writes.ts) fails once.
-    const original = h.db.$executeRawUnsafe.bind(h.db);
+    // The statement that marks the attempts as started (row-writes.ts AttemptMarks) fails once.
+    const original = h.db.$queryRawUnsafe.bind(h.db);
     let failed = false;
-    const spy = vi.spyOn(h.db, '$executeRawUnsafe').mockImplementation(((sql: string, ...values: unknown[]) => {
+    const spy = vi.spyOn(h.db, '$queryRawUnsafe').mockImplementation(((sql: string, ...values: unknown[]) => {
       if (sql.startsWith('UPDATE "OutboxMessage" SET "attempts"') && !failed) {
         failed = true;
         return Promise.reject(new Error('database went away'));
       }
       return original(sql, ...values);
-    }) as typeof h.db.$executeRawUnsafe);
+    }) as typeof h.db.$queryRawUnsafe);
     try {
       await h.app.worker.drain({ skipBackoff: true, maxRounds: 1 });
     } finally {

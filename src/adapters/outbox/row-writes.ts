@@ -1,4 +1,4 @@
-// The two writes every delivered row makes (the call leaves; the call succeeded), as plain SQL.
+// The two writes every delivered row makes (the calls leave; the call succeeded), as plain SQL.
 // Prisma 6.19's query compiler plans every model query afresh (no plan cache): an `updateMany`
 // costs ~1.3 ms of CPU on SQLite and ~2.7 ms on PostgreSQL (its own BEGIN/COMMIT too), a raw
 // statement in a batch transaction ~0.4 / 0.8 ms (measured side by side, bench/README.md). At
@@ -33,14 +33,49 @@ async function run(db: Db, sql: Sql): Promise<number> {
   return db.$executeRawUnsafe(sql.text, ...sql.params);
 }
 
-/** The call is about to leave: one more attempt, started now, lease renewed. False when the lease was lost. */
-export async function markAttemptStarted(db: Db, provider: Provider, row: { id: string; workerId: string; startedAt: Date; leaseUntil: Date }): Promise<boolean> {
-  const sql = statement(
-    provider,
-    (p, at) =>
-      `UPDATE "OutboxMessage" SET "attempts" = "attempts" + 1, "attemptStartedAt" = ${at(row.startedAt)}, "leaseUntil" = ${at(row.leaseUntil)} WHERE "id" = ${p(row.id)} AND "status" = 'sending' AND "claimedBy" = ${p(row.workerId)}`,
-  );
-  return (await run(db, sql)) > 0;
+/**
+ * The calls about to leave, marked together: one more attempt each, started now, lease renewed.
+ * When the rate windows free, the slot queue lets many lanes go at once (a fan-out's next second:
+ * up to 50 calls). Each lane used to mark its row with its own UPDATE before its call left, so on
+ * PostgreSQL a second's calls left over ~100 ms of round trips, and a 429 answered late in that
+ * spread paused the app from later (bench/README.md, 2026-12-06 10:30). Marks asked in the same
+ * turn of the event loop now share one `UPDATE … WHERE id IN (…) RETURNING id`; a row it did not
+ * return had lost its lease (false). A failed statement fails every mark in it.
+ */
+export class AttemptMarks {
+  private batch: { id: string; resolve(ok: boolean): void; reject(error: unknown): void }[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly provider: Provider,
+    private readonly workerId: string,
+    private readonly leaseMs: number,
+    private readonly now: () => Date,
+  ) {}
+
+  mark(id: string): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (this.batch.length === 0) setImmediate(() => void this.flush());
+      this.batch.push({ id, resolve, reject });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = [];
+    const startedAt = this.now();
+    const sql = statement(
+      this.provider,
+      (p, at) =>
+        `UPDATE "OutboxMessage" SET "attempts" = "attempts" + 1, "attemptStartedAt" = ${at(startedAt)}, "leaseUntil" = ${at(new Date(startedAt.getTime() + this.leaseMs))} WHERE "status" = 'sending' AND "claimedBy" = ${p(this.workerId)} AND "id" IN (${batch.map((m) => p(m.id)).join(', ')}) RETURNING "id"`,
+    );
+    try {
+      const marked = new Set((await this.db.$queryRawUnsafe<{ id: string }[]>(sql.text, ...sql.params)).map((r) => r.id));
+      for (const m of batch) m.resolve(marked.has(m.id));
+    } catch (error) {
+      for (const m of batch) m.reject(error);
+    }
+  }
 }
 
 /** Feishu accepted the call. False when the lease was lost meanwhile. */

@@ -43,7 +43,7 @@ import { SlotQueue, type LanePriority } from './slot-queue.ts';
 import type { RateTime } from '../../ports/rate-time.ts';
 import { Pump } from '../../app/pump.ts';
 import { anythingDue, claimDue, releaseRows, type Row } from './claim.ts';
-import { markAttemptStarted, markSent } from './row-writes.ts';
+import { AttemptMarks, markSent } from './row-writes.ts';
 import { byLane, launchLanes } from '../db/lease-claim.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
@@ -194,6 +194,8 @@ export class OutboxWorker {
   private mayHoldRows = false;
   /** quick retries in hand (QUICK_RETRIES) */
   private quickRetries: number;
+  /** the calls about to leave, marked together (row-writes.ts) */
+  private readonly attemptMarks: AttemptMarks;
 
   constructor(options: OutboxWorkerOptions) {
     this.o = {
@@ -214,6 +216,7 @@ export class OutboxWorker {
       ...options,
     } as OutboxWorker['o'];
     this.quickRetries = this.o.quickRetryQuota;
+    this.attemptMarks = new AttemptMarks(this.o.db, this.o.provider, this.o.workerId, this.o.leaseMs, () => this.o.clock.now());
     this.limiter = options.limiter ?? new RateLimiter(options.config.rateLimits, options.rateTime);
     this.slots = new SlotQueue(this.limiter, () => this.joinUntil);
     this.pump = new Pump({
@@ -731,7 +734,7 @@ export class OutboxWorker {
     // The call leaves now: mark it (a crash from here on is ambiguous) and renew the lease, only
     // if this worker still holds the row.
     const started = this.o.clock.now();
-    const still = await markAttemptStarted(this.o.db, this.o.provider, { id: row.id, workerId: this.o.workerId, startedAt: started, leaseUntil: new Date(started.getTime() + this.o.leaseMs) });
+    const still = await this.attemptMarks.mark(row.id);
     if (!still) {
       slot.done();
       log.warn('lease lost before sending; another worker has the row');
