@@ -36,11 +36,10 @@ async function run(db: Db, sql: Sql): Promise<number> {
 /**
  * The calls about to leave, marked together: one more attempt each, started now, lease renewed.
  * When the rate windows free, the slot queue lets many lanes go at once (a fan-out's next second:
- * up to 50 calls). Each lane used to mark its row with its own UPDATE before its call left, so on
- * PostgreSQL a second's calls left over ~100 ms of round trips, and a 429 answered late in that
- * spread paused the app from later (bench/README.md, 2026-12-06 10:30). Marks asked in the same
- * turn of the event loop now share one `UPDATE … WHERE id IN (…) RETURNING id`; a row it did not
- * return had lost its lease (false). A failed statement fails every mark in it.
+ * up to 50 calls), and each lane marked its row with an UPDATE of its own before its call left.
+ * Marks asked in the same turn of the event loop now share one `UPDATE … WHERE id IN (…) RETURNING
+ * id`: a campaign year's 958 marks became ~220 statements (bench/README.md, 2026-12-06 10:30). A
+ * row it did not return had lost its lease (false). A failed statement fails every mark in it.
  */
 export class AttemptMarks {
   private batch: { id: string; resolve(ok: boolean): void; reject(error: unknown): void }[] = [];
