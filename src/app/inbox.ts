@@ -427,7 +427,7 @@ export class Inbox {
     const due = { ...dueWhere('processing', { now, skipBackoff }), ...(busy.length > 0 ? { lane: { notIn: busy } } : {}) };
     // Nothing due: one indexed read, no write lock (an idle poll is most polls).
     if (!(await this.o.db.inboxEvent.findFirst({ where: due, select: { key: true } }))) return [];
-    const ids = await this.o.db.$transaction(async (tx) => {
+    const claimed = await this.o.db.$transaction(async (tx) => {
       if (this.o.provider === 'postgresql') await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', CLAIM_LOCK);
       const candidates = await tx.inboxEvent.findMany({
         where: due,
@@ -445,15 +445,15 @@ export class Inbox {
       // a retry in its backoff or a live claim holds the chat
       const take = duePrefixes(open, { now, skipBackoff }, { laneOf: (r) => r.lane }).map((r) => r.key);
       if (take.length === 0) return [];
-      await tx.inboxEvent.updateMany({ where: { key: { in: take } }, data: { status: 'processing', claimedBy: this.o.workerId, leaseUntil: new Date(now.getTime() + this.o.leaseMs) } });
-      return take;
+      // The claimed rows come back from the UPDATE itself (RETURNING), as the outbox's claim does: no read after it.
+      return tx.inboxEvent.updateManyAndReturn({
+        where: { key: { in: take } },
+        data: { status: 'processing', claimedBy: this.o.workerId, leaseUntil: new Date(now.getTime() + this.o.leaseMs) },
+        select: { key: true, lane: true, payload: true, attempts: true, receivedAt: true, kind: true, eventId: true, seq: true },
+      });
     });
-    if (ids.length === 0) return [];
-    return this.o.db.inboxEvent.findMany({
-      where: { key: { in: ids }, claimedBy: this.o.workerId },
-      orderBy: ORDER,
-      select: { key: true, lane: true, payload: true, attempts: true, receivedAt: true, kind: true, eventId: true },
-    });
+    // ORDER, for rows from an UPDATE … RETURNING (which has no order of its own).
+    return claimed.sort((a, b) => (a.seq !== b.seq ? (a.seq < b.seq ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   private async runLane(rows: Claimed[]): Promise<void> {

@@ -2,7 +2,7 @@
 // order per chat; a poison event (a handler error that would fail again) is answered 200, recorded
 // as failed, never retried, and the coordinators are alerted once; a transient failure is retried
 // and holds the rest of its chat (issue 17 goal 1, issue 14 item 3).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Bot } from '../../src/app/bot.ts';
 import type { Job } from '../../src/app/jobs.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
@@ -56,6 +56,23 @@ describe.each(PROVIDERS_UNDER_TEST)('inbox (%s)', (provider) => {
     expect(seen).toEqual(['slow', 'second']);
     const rows = await h.db.inboxEvent.findMany({ where: { key: { in: [`msg:${a.messageId}`, `msg:${b.messageId}`] } } });
     expect(rows.map((r) => r.status)).toEqual(['done', 'done']);
+  });
+
+  it('a claim reads nothing back after its UPDATE: the claimed rows come from it (RETURNING), in order', async () => {
+    seen.length = 0;
+    const [one, two] = [h.demo.units[5]!.chatId, h.demo.units[6]!.chatId];
+    const findMany = vi.spyOn(h.db.inboxEvent, 'findMany');
+    try {
+      for (const text of ['记录 r1', '记录 r2', '记录 r3']) await send(one, text);
+      await send(two, '记录 r4');
+      expect(await h.app.inbox.idle()).toBe(true);
+      // The claim runs in a transaction (its own client): outside it, the inbox reads no rows.
+      expect(findMany).not.toHaveBeenCalled();
+    } finally {
+      findMany.mockRestore();
+    }
+    expect(seen.filter((x) => x !== 'r4')).toEqual(['r1', 'r2', 'r3']);
+    expect(seen).toContain('r4');
   });
 
   it('a poison event is answered 200, recorded as failed, not retried, and the coordinators are alerted once', async () => {
