@@ -35,6 +35,7 @@ export default async function yearBench(): Promise<BenchResult[]> {
         'outbox drains': r.phases.drains,
         'drains s': round(r.phases.drainsMs / 1000, 1),
         'process CPU s': round(r.cpuMs / 1000, 1),
+        'SQL statements': r.statements,
         'Feishu calls': r.feishuCalls,
         'refused for rate limits': r.rateRefusals,
         'rate waits skipped s': round(r.rateWaitsSkippedMs / 1000, 1),

@@ -121,6 +121,14 @@ export class AppMetrics implements OutboxMetrics {
       },
     });
     new client.Gauge({
+      name: 'themeday_db_statements',
+      help: 'SQL statements this instance has sent to the database since start (BEGIN and COMMIT included)',
+      registers,
+      collect() {
+        this.set(database.statements?.() ?? 0);
+      },
+    });
+    new client.Gauge({
       name: 'themeday_prisma_plan_cache_requests',
       help: "Prisma query compilations since start: answered from the plan cache (hit), compiled while a query's shape was new or being verified (miss), compiled because the shape cannot be cached (uncacheable)",
       labelNames: ['result'],

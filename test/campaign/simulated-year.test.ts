@@ -57,7 +57,7 @@ describe.each(PROVIDERS_UNDER_TEST)('a campaign year on the fake clock (%s)', ST
     });
     const p = result.phases;
     console.log(
-      `[simulated year, ${provider}] ${result.units} units, ${result.submitted} submitted, ${result.reminders} reminders, ${result.outboxSent} messages delivered in ${(result.ms / 1000).toFixed(1)} s, ${sec(result.cpuMs)} CPU (goal < 10 s; setup ${sec(p.setupMs)}, daily ticks ${sec(p.ticksMs)} of which jobs ${sec(p.tickJobsMs)}, events ${sec(p.eventsMs)}; ${p.drains} outbox drains ${sec(p.drainsMs)}; ${result.feishuCalls} Feishu calls, ${result.rateRefusals} refused for rate limits, ${sec(result.rateWaitsSkippedMs)} of rate waits skipped)`,
+      `[simulated year, ${provider}] ${result.units} units, ${result.submitted} submitted, ${result.reminders} reminders, ${result.outboxSent} messages delivered in ${(result.ms / 1000).toFixed(1)} s, ${sec(result.cpuMs)} CPU (goal < 10 s; setup ${sec(p.setupMs)}, daily ticks ${sec(p.ticksMs)} of which jobs ${sec(p.tickJobsMs)}, events ${sec(p.eventsMs)}; ${p.drains} outbox drains ${sec(p.drainsMs)}; ${result.statements} SQL statements; ${result.feishuCalls} Feishu calls, ${result.rateRefusals} refused for rate limits, ${sec(result.rateWaitsSkippedMs)} of rate waits skipped)`,
     );
   }, 600_000);
 

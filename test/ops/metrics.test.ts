@@ -82,6 +82,10 @@ describe.each(PROVIDERS_UNDER_TEST)('/metrics after a fan-out (%s)', (provider) 
     expect(m.get('themeday_db_pool_connections{state="max"}')).toBeGreaterThanOrEqual(1);
     expect(m.get('themeday_db_pool_connections{state="waiting"}')).toBe(0);
     expect(m.get('themeday_prisma_plan_cache_requests{result="hit"}')).toBeGreaterThan(0);
+    // the statements the app's client sent up to the scrape (the launch, the reminders, the scrape's own reads)
+    const statements = m.get('themeday_db_statements')!;
+    expect(statements).toBeGreaterThan(100);
+    expect(statements).toBeLessThanOrEqual(h.app.database.statements!());
     expect(m.has('themeday_process_process_cpu_seconds_total')).toBe(true);
 
     // The Grafana dashboard in docs/ops asks only for series this endpoint serves.

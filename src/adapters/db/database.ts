@@ -25,6 +25,8 @@ export interface Database {
   ping(): Promise<void>;
   /** connections held by the client (SQLite: its one connection) */
   pool?(): PoolStats;
+  /** SQL statements the client has sent since it opened (BEGIN and COMMIT included; migrations not) */
+  statements?(): number;
   close(): Promise<void>;
 }
 
@@ -69,12 +71,12 @@ export async function openDatabase(url: string): Promise<Database> {
  * out. With the lock taken at BEGIN, the second writer waits (busy timeout) and then succeeds.
  * A function of the (lazily loaded) adapter class, so SQLite's stack loads only when it is used.
  */
-function immediateAdapterFactory(Base: typeof import('@prisma/adapter-better-sqlite3').PrismaBetterSQLite3) {
+function immediateAdapterFactory(Base: typeof import('@prisma/adapter-better-sqlite3').PrismaBetterSQLite3, sent: StatementCount) {
   return class ImmediateSqliteAdapterFactory extends Base {
     override async connect(): ReturnType<InstanceType<typeof Base>['connect']> {
       const adapter = await super.connect();
       const client = (adapter as unknown as { client: import('better-sqlite3').Database }).client;
-      const prepare = cachedPrepare(client.prepare.bind(client));
+      const prepare = cachedPrepare(client.prepare.bind(client), sent);
       client.prepare = ((sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql)) as unknown as typeof client.prepare;
       // better-sqlite3 is synchronous and the adapter answers with resolved promises, so a loop of
       // transactions (a fan-out writing a transaction per unit) runs as one chain of microtasks and
@@ -141,7 +143,7 @@ const STATEMENT_CACHE_SIZE = 500;
  * Statements run synchronously to the end (no iterators), so one statement never serves two calls
  * at once. Least recently used texts leave the cache first.
  */
-function cachedPrepare(prepare: (sql: string) => import('better-sqlite3').Statement) {
+function cachedPrepare(prepare: (sql: string) => import('better-sqlite3').Statement, sent: StatementCount) {
   const cache = new Map<string, import('better-sqlite3').Statement>();
   const columnsOf = new WeakMap<import('better-sqlite3').Statement, import('better-sqlite3').ColumnDefinition[]>();
   class Bound {
@@ -156,6 +158,7 @@ function cachedPrepare(prepare: (sql: string) => import('better-sqlite3').Statem
       return new Bound(this.stmt, args);
     }
     run() {
+      sent.count++;
       return this.stmt.run(this.args);
     }
     columns() {
@@ -169,9 +172,11 @@ function cachedPrepare(prepare: (sql: string) => import('better-sqlite3').Statem
       return this;
     }
     all() {
+      sent.count++;
       return this.stmt.all(this.args);
     }
     get() {
+      sent.count++;
       return this.stmt.get(this.args);
     }
   }
@@ -208,10 +213,11 @@ async function openSqlite(url: string): Promise<Database> {
   } finally {
     raw.close();
   }
-  const ImmediateAdapter = immediateAdapterFactory(PrismaBetterSQLite3);
+  const sent: StatementCount = { count: 0 };
+  const ImmediateAdapter = immediateAdapterFactory(PrismaBetterSQLite3, sent);
   const adapter = new ImmediateAdapter({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const client = new PrismaClient({ adapter, errorFormat: ERROR_FORMAT });
-  return connected('sqlite', client, migrations, () => ({ total: 1, idle: 1, waiting: 0, max: 1 }));
+  return connected('sqlite', client, migrations, sent, () => ({ total: 1, idle: 1, waiting: 0, max: 1 }));
 }
 
 /**
@@ -223,8 +229,13 @@ async function loadCompilerRuntime(provider: Provider): Promise<QueryCompilerRun
   return provider === 'sqlite' ? await import('@prisma/client/runtime/query_compiler_bg.sqlite.mjs') : await import('@prisma/client/runtime/query_compiler_bg.postgresql.mjs');
 }
 
+/** Statements sent through a client, counted where they reach the driver (cachedPrepare, the pool's client class). */
+interface StatementCount {
+  count: number;
+}
+
 /** The opened database; `release` frees what the provider holds besides the client (its pool). */
-function connected(provider: Provider, client: Db, migrations: MigrationResult, pool: () => PoolStats, release: () => Promise<void> = async () => undefined): Database {
+function connected(provider: Provider, client: Db, migrations: MigrationResult, sent: StatementCount, pool: () => PoolStats, release: () => Promise<void> = async () => undefined): Database {
   return {
     provider,
     client,
@@ -233,6 +244,7 @@ function connected(provider: Provider, client: Db, migrations: MigrationResult, 
       await client.$queryRawUnsafe('SELECT 1');
     },
     pool,
+    statements: () => sent.count,
     async close() {
       await client.$disconnect();
       await release();
@@ -259,13 +271,15 @@ function preparesStatements(url: string): boolean {
  * The name is a digest of the text: one text, one name. Each connection names its first
  * PREPARED_PER_CONNECTION texts and runs the rest unnamed, so IN lists of ever new lengths cannot
  * grow the server's prepared statements without bound. The SQLite counterpart is cachedPrepare.
+ * Behind PgBouncer (`prepare` false) it names nothing and only counts what it sends.
  */
-function preparingClient(Base: typeof import('pg').Client): typeof import('pg').Client {
+function preparingClient(Base: typeof import('pg').Client, sent: StatementCount, prepare: boolean): typeof import('pg').Client {
   return class PreparingClient extends Base {
     readonly #names = new Map<string, string>();
     override query(...args: unknown[]): never {
+      sent.count++;
       const config = args[0] as { text?: unknown; name?: unknown } | null;
-      if (config !== null && typeof config === 'object' && typeof config.text === 'string' && config.name === undefined) {
+      if (prepare && config !== null && typeof config === 'object' && typeof config.text === 'string' && config.name === undefined) {
         let name = this.#names.get(config.text);
         if (name === undefined && this.#names.size < PREPARED_PER_CONNECTION) {
           name = `prisma_${createHash('sha1').update(config.text).digest('hex')}`;
@@ -290,7 +304,8 @@ async function openPostgres(url: string): Promise<Database> {
     await migrator.end();
   }
   // Our own pool (pg's default size) so its figures can be reported on /metrics.
-  const pool = new pg.Pool({ connectionString: url, ...(preparesStatements(url) ? { Client: preparingClient(pg.Client) } : {}) });
+  const sent: StatementCount = { count: 0 };
+  const pool = new pg.Pool({ connectionString: url, Client: preparingClient(pg.Client, sent, preparesStatements(url)) });
   pool.on('error', () => undefined); // an idle client dropped by the server is replaced on next use
   const adapter = new PrismaPg(pool);
   const client = new PrismaClient({ adapter, errorFormat: ERROR_FORMAT }) as unknown as Db;
@@ -298,6 +313,7 @@ async function openPostgres(url: string): Promise<Database> {
     'postgresql',
     client,
     migrations,
+    sent,
     () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 }),
     () => pool.end().catch(() => undefined),
   );
