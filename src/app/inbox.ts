@@ -126,6 +126,11 @@ interface Claimed {
 }
 
 const ORDER = [{ seq: 'asc' as const }, { key: 'asc' as const }];
+/** ORDER, for rows from an UPDATE … RETURNING (which has no order of its own). */
+function inQueueOrder(a: { seq: bigint; key: string }, b: { seq: bigint; key: string }): number {
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
 /** Accepts this close together are a burst being taken in (a lone event is not). */
 const BURST_GAP_MS = 10;
 /** After a burst's last accept, processing waits this long for more to arrive. */
@@ -452,8 +457,7 @@ export class Inbox {
         select: { key: true, lane: true, payload: true, attempts: true, receivedAt: true, kind: true, eventId: true, seq: true },
       });
     });
-    // ORDER, for rows from an UPDATE … RETURNING (which has no order of its own).
-    return claimed.sort((a, b) => (a.seq !== b.seq ? (a.seq < b.seq ? -1 : 1) : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return claimed.sort(inQueueOrder);
   }
 
   private async runLane(rows: Claimed[]): Promise<void> {

@@ -34,8 +34,9 @@ for (const provider of PROVIDERS) {
   if (/^-- This is an empty migration\.\s*$/m.test(sql) || sql.trim() === '') {
     // Nothing for the database, but the generator block may have changed (a preview feature):
     // the snapshot follows it, so the drift test compares like with like.
-    if (existsSync(snapshotFile(provider)) && readFileSync(snapshotFile(provider), 'utf8') !== readFileSync(schemaFile(provider), 'utf8')) {
-      writeFileSync(snapshotFile(provider), readFileSync(schemaFile(provider), 'utf8'));
+    const schema = readFileSync(schemaFile(provider), 'utf8');
+    if (existsSync(snapshotFile(provider)) && readFileSync(snapshotFile(provider), 'utf8') !== schema) {
+      writeFileSync(snapshotFile(provider), schema);
       console.log(`${provider}: no changes to the database; snapshot updated (generator block)`);
     } else console.log(`${provider}: no changes`);
     continue;
