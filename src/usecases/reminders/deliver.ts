@@ -1,7 +1,8 @@
-// Sends (or records as skipped) one planned reminder inside one transaction. The ReminderLog row
-// with the reminder's unique key is written FIRST: on a unique violation another instance (or an
-// earlier run) owns it and this transaction rolls back with nothing enqueued. The outbox rows
-// are written in the same transaction, so a claimed reminder is always queued and vice versa.
+// Sends (or records as skipped) one planned reminder inside one transaction. Its ReminderLog row,
+// with the reminder's unique key, is the claim: written once, with the outcome, in the same
+// transaction as the outbox rows, so a recorded reminder is always queued and vice versa. Another
+// instance (or an earlier run) that recorded the key first makes this insert fail on the unique
+// index, and the transaction rolls back with nothing enqueued.
 import type { Tx } from '../../adapters/db/database.ts';
 import type { UseCaseContext } from '../../app/bot.ts';
 import type { Recipient } from '../../app/outbox.ts';
@@ -41,6 +42,13 @@ interface LogRow {
   outboxId?: string | null;
 }
 
+/**
+ * Writes a reminder's row. The reminder's own row (its unique key) is the claim, written once with
+ * the outcome after the outbox rows; a reminder that no longer applies writes nothing. (It used to
+ * be written first and updated at the end: one statement more per reminder. The transaction holds
+ * SQLite's write lock from its BEGIN IMMEDIATE anyway, and on PostgreSQL a concurrent delivery of
+ * the same reminder now waits on the outbox row's unique key instead, then fails here.)
+ */
 async function writeLog(ctx: UseCaseContext, campaignId: string, row: LogRow): Promise<string> {
   const created = await ctx.tx.reminderLog.create({
     data: {
@@ -58,29 +66,6 @@ async function writeLog(ctx: UseCaseContext, campaignId: string, row: LogRow): P
     select: { id: true },
   });
   return created.id;
-}
-
-/**
- * Claims a reminder's unique key: the FIRST statement of its transaction, so the transaction holds
- * the write from the start (SQLite takes its write lock here instead of failing to upgrade a read
- * snapshot; on PostgreSQL a concurrent claim of the same key waits here, then fails on the unique
- * index). The row is settled by the delivery, or removed when the reminder no longer applies.
- */
-export async function claimReminder(ctx: UseCaseContext, item: PlannedReminder): Promise<void> {
-  await writeLog(ctx, item.campaignId, { key: item.key, unitId: item.unitId, kind: item.kind, date: item.date, status: 'sent', channel: item.unitId ? 'group' : 'coordinator', detail: 'claimed' });
-}
-
-export async function releaseClaim(ctx: UseCaseContext, item: PlannedReminder): Promise<void> {
-  await ctx.tx.reminderLog.delete({ where: { key: item.key } });
-}
-
-/** Writes the final state of a claimed reminder's row (with its outbox row, when sent: one update). */
-async function settleLog(ctx: UseCaseContext, row: LogRow): Promise<void> {
-  await ctx.tx.reminderLog.update({
-    where: { key: row.key },
-    data: { status: row.status, channel: row.channel, detail: row.detail ?? null, outboxId: row.outboxId ?? null },
-    select: { id: true },
-  });
 }
 
 /** Records a reminder that was due while the server was down, longer ago than the grace period. */
@@ -143,7 +128,7 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
   const capped = isCappedKind(item.kind);
   const sent = capped || isDeadlineKind(item.kind) ? await remindersSent(tx, { ...item, unitId }) : { thisWeek: 0, deadline: 0 };
   if (capped && sent.thisWeek >= env.settings.maxRemindersPerUnitPerWeek) {
-    await settleLog(ctx, {
+    await writeLog(ctx, item.campaignId, {
       key: item.key,
       unitId,
       kind: item.kind,
@@ -158,12 +143,12 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
   const liaisons = liaisonOpenIds(unit);
   const mainChannel: ReminderChannel = unit.chatId ? 'group' : 'dm';
   if (!unit.chatId && liaisons.length === 0) {
-    await settleLog(ctx, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联系人未关联飞书' });
+    await writeLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'skipped', channel: 'dm', detail: 'no channel: 未绑定工作群，联系人未关联飞书' });
     return 'skipped';
   }
 
-  // The claim (made first in this transaction) becomes the sent record of the main message, queued with it.
-  const settleSent = (outboxId: string) => settleLog(ctx, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'sent', channel: mainChannel, outboxId });
+  // The reminder's record (its claim) is written with the main message's outbox row, after it.
+  const recordSent = (outboxId: string) => writeLog(ctx, item.campaignId, { key: item.key, unitId, kind: item.kind, date: item.date, status: 'sent', channel: mainChannel, outboxId });
 
   if (isDeadlineKind(item.kind)) {
     const sentBefore = sent.deadline;
@@ -181,7 +166,7 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
       urgent: channels.includes('urgent'),
     };
     const main = await sendMain(ctx, item, unit, liaisons, deadlineReminderCard(view));
-    await settleSent(main.outboxId);
+    await recordSent(main.outboxId);
     await sendExtras(ctx, item, unit, liaisons, channels, main.key, { ...view, remindersSent: sentBefore });
   } else {
     const kind = item.kind === 'month-start' ? 'month-start' : item.kind === 'month-end' ? 'month-end' : 'summary-due';
@@ -196,7 +181,7 @@ export async function deliverReminder(ctx: UseCaseContext, env: DeliveryEnv, ite
       ...(offset ? { dueText: `活动月结束后第 ${offset} 个工作日` } : {}),
     });
     const main = await sendMain(ctx, item, unit, liaisons, cardJson);
-    await settleSent(main.outboxId);
+    await recordSent(main.outboxId);
   }
   return 'sent';
 }
@@ -315,7 +300,7 @@ async function deliverToCoordinator(ctx: UseCaseContext, env: DeliveryEnv, item:
   }
   const recipients = await coordinatorRecipients(tx, ctx.config);
   if (recipients.length === 0) {
-    await settleLog(ctx, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'skipped', channel: 'coordinator', detail: 'no coordinator chat' });
+    await writeLog(ctx, item.campaignId, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'skipped', channel: 'coordinator', detail: 'no coordinator chat' });
     return 'skipped';
   }
   let first: string | null = null;
@@ -323,6 +308,6 @@ async function deliverToCoordinator(ctx: UseCaseContext, env: DeliveryEnv, item:
     const id = await ctx.enqueue(`rem:${item.key}:${recipientKey(to)}`, { op: 'send', to, card: cardJson });
     first ??= id;
   }
-  await settleLog(ctx, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'sent', channel: 'coordinator', outboxId: first });
+  await writeLog(ctx, item.campaignId, { key: item.key, unitId: null, kind: item.kind, date: item.date, status: 'sent', channel: 'coordinator', outboxId: first });
   return 'sent';
 }

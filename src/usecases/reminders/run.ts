@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { dueState, LOOKBACK_DAYS, planCampaign, type PlannedReminder } from '../../domain/reminders.ts';
 import { addDays, shanghaiDate } from '../../domain/time.ts';
-import { claimReminder, deliverReminder, recordMissed, releaseClaim } from './deliver.ts';
+import { deliverReminder, recordMissed } from './deliver.ts';
 import { warnMissingHolidayData } from './calendar.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import type { CampaignSettings } from '../../domain/campaign.ts';
@@ -82,7 +82,7 @@ interface RunShared {
   contacts: ReadonlyMap<string, UnitContact>;
 }
 
-/** One reminder in one transaction: the missed record, or claim → deliver (→ release when moot). */
+/** One reminder in one transaction: the missed record, or its delivery (recorded under its key last). */
 async function handleOnce(services: AppServices, now: Date, { calendar, contacts }: RunShared, { item, campaign, settings }: DueItem): Promise<Outcome> {
   return withContext(
     services,
@@ -93,11 +93,8 @@ async function handleOnce(services: AppServices, now: Date, { calendar, contacts
         return 'skipped' as const;
       }
       // The campaign, its settings and the calendar as this tick planned with; the unit's state is
-      // re-checked inside the transaction, after the claim.
-      await claimReminder(ctx, item);
-      const outcome = await deliverReminder(ctx, { campaign, settings, calendar, contacts }, item);
-      if (outcome === 'not-applicable') await releaseClaim(ctx, item);
-      return outcome;
+      // re-checked inside the transaction.
+      return deliverReminder(ctx, { campaign, settings, calendar, contacts }, item);
     },
     { now, eventId: `reminder:${item.key}` },
   );
