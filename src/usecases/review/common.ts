@@ -16,14 +16,24 @@ export function campaignTitle(c: { year: number; title: string }): string {
   return c.title || PLAN_DEFAULTS.title(c.year);
 }
 
-/** Display names for open_ids: coordinators, reviewers, liaisons; unknown ids stay as they are. */
+/**
+ * Display names for open_ids, a coordinator's name first, then a reviewer's, then a liaison's;
+ * unknown ids stay as they are. Each table is asked only for the ids still unnamed, so naming the
+ * coordinator who decided (the usual case) is one read.
+ */
 export async function namesOf(tx: Tx, openIds: readonly string[]): Promise<Map<string, string>> {
-  const ids = [...new Set(openIds.filter(Boolean))];
   const names = new Map<string, string>();
-  if (ids.length === 0) return names;
-  for (const r of await tx.liaison.findMany({ where: { openId: { in: ids } }, select: { openId: true, name: true } })) if (r.openId) names.set(r.openId, r.name);
-  for (const r of await tx.reviewer.findMany({ where: { openId: { in: ids } }, select: { openId: true, name: true } })) names.set(r.openId, r.name);
-  for (const r of await tx.coordinator.findMany({ where: { openId: { in: ids } }, select: { openId: true, name: true } })) names.set(r.openId, r.name);
+  const unnamed = () => [...new Set(openIds.filter((id) => id && !names.has(id)))];
+  const lookups = [
+    (ids: string[]) => tx.coordinator.findMany({ where: { openId: { in: ids } }, select: { openId: true, name: true } }),
+    (ids: string[]) => tx.reviewer.findMany({ where: { openId: { in: ids } }, select: { openId: true, name: true } }),
+    (ids: string[]) => tx.liaison.findMany({ where: { openId: { in: ids } }, select: { openId: true, name: true } }),
+  ];
+  for (const lookup of lookups) {
+    const ids = unnamed();
+    if (ids.length === 0) break;
+    for (const r of await lookup(ids)) if (r.openId && !names.has(r.openId)) names.set(r.openId, r.name);
+  }
   return names;
 }
 
