@@ -6,7 +6,8 @@ import type { CardActionEvent, CardResponse, Mention, MessageEvent } from '../ap
 import { evaluationActions } from '../../cards/actions.ts';
 import { coordinatorsOnly } from './guards.ts';
 import { answer, match } from './answer.ts';
-import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
+import { laterLaunchedYear, noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
+import { shanghaiDate, yearOf } from '../domain/time.ts';
 import { criteriaCard, evaluationProgressCard, judgeChoiceCard, judgeHomeCard, judgePickerCard, scoreCard } from '../../cards/evaluation.ts';
 import {
   addJudges,
@@ -47,11 +48,24 @@ export function mentionedAfterCommand(message: MessageEvent, command: string): M
   });
 }
 
-/** The campaign an evaluation command is about (the evaluation rule, or the year typed) and the rest of its arguments. */
-async function evaluationCampaign(ctx: HandlerContext, args: string): Promise<{ campaign: Campaign | null; rest: string; missing?: string }> {
+/**
+ * The campaign an evaluation command is about (the evaluation rule, or the year typed) and the rest
+ * of its arguments; `missing` says why there is none. Without a year the rule looks at this year and
+ * earlier: in December next year's campaign may already be launched, and "no campaign" would be
+ * wrong, so the answer names it and how to act on it.
+ */
+async function evaluationCampaign(ctx: HandlerContext, args: string, command: string): Promise<{ campaign: Campaign | null; rest: string; missing?: string }> {
   const { year, rest } = splitYearArg(args);
   const campaign = await resolveCampaign(ctx.tx, 'evaluation', { now: ctx.now, year });
-  return { campaign, rest, ...(year !== undefined && !campaign ? { missing: noCampaignForYear(year) } : {}) };
+  if (campaign) return { campaign, rest };
+  if (year !== undefined) return { campaign, rest, missing: noCampaignForYear(year) };
+  const later = await laterLaunchedYear(ctx.tx, ctx.now);
+  if (later === null) return { campaign, rest, missing: NO_CAMPAIGN };
+  return {
+    campaign,
+    rest,
+    missing: `${yearOf(shanghaiDate(ctx.now))} 年没有主题日活动可评选。${later} 年的活动按实施方案在 ${later} 年 12 月评选；现在就要操作 ${later} 年，请在指令后写上年份，如“${command} ${later}”。`,
+  };
 }
 
 /** A card action about the evaluation's campaign (the evaluation rule). */
@@ -90,7 +104,7 @@ function scoringResponse(r: ScoringResult): CardResponse {
 
 export function register(bot: Bot): void {
   bot.command({ names: ['开启评选'], summary: '开启年度最佳政务公开主题日活动评选（12月起；“开启评选 强制”可提前；可加年份）', example: '@主题日助手 开启评选 2026', audience: 'coordinator' }, async (ctx, m, args) => {
-    const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
+    const { campaign, rest, missing } = await evaluationCampaign(ctx, args, '开启评选');
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     const r = await openEvaluation(ctx, campaign, /强制|force/i.test(rest));
     if (!r.ok) return ctx.reply(r.message);
@@ -98,7 +112,7 @@ export function register(bot: Bot): void {
     await ctx.reply(evaluationProgressCard({ ...r.progress, notice }));
   });
   bot.command({ names: ['评分标准'], summary: '查看或修改评选的评分标准和权重', example: '@主题日助手 评分标准', audience: 'coordinator' }, async (ctx, m, args) => {
-    const { campaign, missing } = await evaluationCampaign(ctx, args);
+    const { campaign, missing } = await evaluationCampaign(ctx, args, '评分标准');
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     await ctx.reply(criteriaCard(await criteriaView(ctx, campaign)));
   });
@@ -106,7 +120,7 @@ export function register(bot: Bot): void {
     { names: ['添加评委'], summary: '添加评委：写名录中的姓名或 @ 某人（单位用于回避本单位活动）', example: '@主题日助手 添加评委 张三 县发展和改革局', audience: 'coordinator', id: 'evaluation.add_judge' },
     coordinatorOnly,
     async (ctx, m, args) => {
-      const { campaign, rest, missing } = await evaluationCampaign(ctx, args);
+      const { campaign, rest, missing } = await evaluationCampaign(ctx, args, '添加评委');
       if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
       const mentioned = mentionedAfterCommand(m, '添加评委');
       // Nobody named: Feishu's person picker over the whole directory.
@@ -126,7 +140,7 @@ export function register(bot: Bot): void {
     },
   );
   bot.command({ names: ['评分', '我的评分'], summary: '评委：为已举办的活动评分', example: '@主题日助手 评分', audience: 'everyone' }, async (ctx, m, args) => {
-    const { campaign, missing } = await evaluationCampaign(ctx, args);
+    const { campaign, missing } = await evaluationCampaign(ctx, args, '评分');
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     const r = await judgeHomeFor(ctx, campaign);
     if (r.kind !== 'home') return ctx.reply(r.text);
@@ -138,7 +152,7 @@ export function register(bot: Bot): void {
     await ctx.reply(judgeHomeCard(r.home));
   });
   bot.command({ names: ['评选进度', '评选结果'], summary: '评委打分进度、排名（含并列）、确认获奖名单和导出', example: '@主题日助手 评选进度', audience: 'coordinator', id: 'evaluation.progress' }, coordinatorOnly, async (ctx, _m, args) => {
-    const { campaign, missing } = await evaluationCampaign(ctx, args);
+    const { campaign, missing } = await evaluationCampaign(ctx, args, '评选进度');
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     await ctx.reply(evaluationProgressCard(await progressOf(ctx, campaign)));
   });

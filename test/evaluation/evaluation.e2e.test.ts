@@ -112,6 +112,8 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provid
     await h.say(coord, h.demo.officeChatId, '开启评选');
     await h.drainOutbox();
     expect(lastBot(h, h.demo.officeChatId).text).toContain('2023 年 12 月开展');
+    // The way round it names the year, so it reaches this campaign whatever the date.
+    expect(lastBot(h, h.demo.officeChatId).text).toContain('“开启评选 2023 强制”');
     expect(await h.db.evaluation.count()).toBe(0);
     expect(await h.db.auditLog.count({ where: { action: 'evaluation.open', decision: 'deny' } })).toBe(1);
 

@@ -72,6 +72,12 @@ export function splitYearArg(args: string): { year?: number; rest: string } {
   return { year, rest: words.join(' ') };
 }
 
+/** The earliest launched campaign after this year (next year's, launched in December), if any. */
+export async function laterLaunchedYear(tx: CampaignTx, now: Date): Promise<number | null> {
+  const later = await tx.campaign.findFirst({ where: { year: { gt: yearOf(shanghaiDate(now)) }, ...LAUNCHED }, orderBy: { year: 'asc' }, select: { year: true } });
+  return later?.year ?? null;
+}
+
 /** The answer when a typed year has no campaign. */
 export function noCampaignForYear(year: number): string {
   return `没有 ${year} 年的主题日活动。`;

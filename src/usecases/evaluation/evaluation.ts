@@ -41,7 +41,13 @@ export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, fo
   const today = shanghaiDate(ctx.now);
   const inWindow = evaluationWindowOpen(campaign.year, today);
   if (!inWindow && !force) {
-    const msg = await deny(ctx, 'evaluation.open', 'Campaign', campaign.id, `按实施方案，最佳政务公开主题日活动评选在 ${campaign.year} 年 12 月开展（今天是 ${today}）。如确需提前，请发送“开启评选 强制”（将记录在审计日志中）。`);
+    const msg = await deny(
+      ctx,
+      'evaluation.open',
+      'Campaign',
+      campaign.id,
+      `按实施方案，最佳政务公开主题日活动评选在 ${campaign.year} 年 12 月开展（今天是 ${today}）。如确需提前，请发送“开启评选 ${campaign.year} 强制”（将记录在审计日志中）。`,
+    );
     return { ok: false, message: msg };
   }
   const criteria = await ensureCriteria(ctx.tx, campaign.id);
