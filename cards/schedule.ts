@@ -73,6 +73,13 @@ function withinBudget(build: (d: Detail) => CardJson): CardJson {
   return card!;
 }
 
+/** A unit with no activity in the plan while 申报 is still open to it, and until when. */
+export interface UnitApplication {
+  state: 'not_submitted' | 'in_review';
+  /** e.g. 2027年4月7日 */
+  until: string;
+}
+
 export interface PublishedScheduleVm {
   title: string;
   version: number;
@@ -80,8 +87,17 @@ export interface PublishedScheduleVm {
   rows: ScheduleRow[];
   /** the unit whose group this is: its rows come first and carry ★ */
   unit?: { id: string; name: string };
+  /** that unit has no activity in this version but may still apply (its rows are then empty) */
+  application?: UnitApplication;
   changes?: ScheduleChange[];
   calendarNote?: string;
+}
+
+/** What a unit without activities in the plan is told: it may still apply, its themes are in review, or nothing this year. */
+function noActivityText(application: UnitApplication | undefined): string {
+  if (application?.state === 'not_submitted') return `尚未申报，本版计划暂无本单位的活动。申报开放至 ${application.until}：发送“填写申报表”提交主题，审核通过后列入下一版计划。`;
+  if (application?.state === 'in_review') return `申报的主题正在审核，本版计划暂无本单位的活动；审核通过后列入下一版计划。`;
+  return '本年度暂无列入计划的活动。';
 }
 
 export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
@@ -89,14 +105,12 @@ export function publishedScheduleCard(vm: PublishedScheduleVm): CardJson {
     const elements: CardElement[] = [markdown(`第 ${vm.version} 版\u3000${vm.publishedAt} 发布\u3000共 ${vm.rows.length} 项活动`)];
     if (vm.unit) {
       const own = vm.rows.filter((r) => r.unitId === vm.unit!.id);
-      elements.push(
-        markdown(
-          own.length > 0
-            ? `${boldLine(`本单位活动（${vm.unit.name}）`)}\n${own.map((r) => rowLine(r, { star: true, month: true, detail: LEVELS[0]! })).join('\n')}`
-            : `${bold('本单位活动')}：${escapeMarkdown(vm.unit.name)}本年度暂无列入计划的活动。`,
-        ),
-        note('请按计划月份组织开展活动，活动现场设置“政务公开主题日”LOGO 醒目标识，活动后及时报送总结。'),
-      );
+      if (own.length > 0) {
+        elements.push(
+          markdown(`${boldLine(`本单位活动（${vm.unit.name}）`)}\n${own.map((r) => rowLine(r, { star: true, month: true, detail: LEVELS[0]! })).join('\n')}`),
+          note('请按计划月份组织开展活动，活动现场设置“政务公开主题日”LOGO 醒目标识，活动后及时报送总结。'),
+        );
+      } else elements.push(markdown(`${bold('本单位活动')}：${escapeMarkdown(vm.unit.name)}${noActivityText(vm.application)}`));
     }
     if (vm.changes && vm.changes.length > 0) {
       elements.push(

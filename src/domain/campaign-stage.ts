@@ -33,6 +33,20 @@ export const STAGE_NEXT_STEP_LIAISON: Record<CampaignStage, string> = {
   closed: '本年度活动已结束。',
 };
 
+/**
+ * The next step, by role. A schedule published while 申报 stays open (collecting or reviewing with
+ * a published version) says so: the plan is out and units may still submit, which the bare stage
+ * (申报中 / 审核中) alone would not tell.
+ */
+export function nextStep(stage: CampaignStage, role: 'coordinator' | 'liaison', publishedWhileOpen: boolean): string {
+  if (publishedWhileOpen) {
+    return role === 'coordinator'
+      ? '计划安排表已发布，申报仍开放：继续“审核”新提交的主题，再次“发布计划”时只通知受影响的单位；截止后“发布计划”时可截止申报。'
+      : '计划安排表已发布：入选的活动按计划月份举办、举办后填写“总结”；尚未申报的单位仍可在截止日前“填写申报表”。';
+  }
+  return (role === 'coordinator' ? STAGE_NEXT_STEP : STAGE_NEXT_STEP_LIAISON)[stage];
+}
+
 /** Stored Campaign.status values (the schema keeps these; holding/summarising are derived). */
 const STORED = new Set(['draft', 'collecting', 'reviewing', 'scheduled', 'evaluating', 'closed']);
 

@@ -4,11 +4,11 @@
 import type { Bot, CommandSpec, HandlerContext } from '../app/bot.ts';
 import type { MessageEvent } from '../app/events.ts';
 import { buildHelpCard, type HelpCommand } from '../../cards/help.ts';
-import { commandsNow, stageStrip, STAGE_NEXT_STEP, STAGE_NEXT_STEP_LIAISON, workflowRank } from '../domain/campaign-stage.ts';
+import { commandsNow, nextStep, stageStrip, workflowRank } from '../domain/campaign-stage.ts';
 import { PLAN_DEFAULTS } from '../domain/campaign.ts';
 import { addDays, compareDates, shanghaiDate, yearOf, type CivilDate } from '../domain/time.ts';
 import { firstUnitName, resolveCampaign } from '../usecases/campaign/resolve.ts';
-import { loadStage } from '../usecases/campaign/stage.ts';
+import { loadStageInfo } from '../usecases/campaign/stage.ts';
 import { parseLaunchArgs } from '../usecases/campaign/launch.ts';
 import { quoteInput } from '../domain/user-text.ts';
 
@@ -63,13 +63,13 @@ async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], i
     return { name, summary: c.summary, example: DATED_EXAMPLES[name]?.(facts) ?? c.example };
   };
   const visible = [...commands].filter((c) => coordinator || c.audience !== 'coordinator').sort((a, b) => workflowRank(a.names[0]!) - workflowRank(b.names[0]!));
-  const stage = campaign ? await loadStage(ctx.tx, campaign, ctx.now) : 'draft';
+  const { stage, publishedWhileOpen } = campaign ? await loadStageInfo(ctx.tx, campaign, ctx.now) : { stage: 'draft' as const, publishedWhileOpen: false };
   const nowNames = commandsNow(stage);
   const now = visible.filter((c) => nowNames.includes(c.names[0]!)).map(line);
   return buildHelpCard({
     intro,
     compact,
-    stage: { title: campaign?.title ?? '', strip: stageStrip(stage), next: (coordinator ? STAGE_NEXT_STEP : STAGE_NEXT_STEP_LIAISON)[stage], now },
+    stage: { title: campaign?.title ?? '', strip: stageStrip(stage), next: nextStep(stage, coordinator ? 'coordinator' : 'liaison', publishedWhileOpen), now },
     coordinator: coordinator ? visible.filter((c) => c.audience === 'coordinator').map(line) : undefined,
     liaison: visible.filter((c) => c.audience !== 'coordinator').map(line),
   });

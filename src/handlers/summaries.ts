@@ -11,7 +11,7 @@ import { answer, match } from './answer.ts';
 import { shanghaiDate, shanghaiTime } from '../domain/time.ts';
 import { completenessCard, photoListCard, photoTargetChosenCard, summaryFormCard, summaryReadCard, unitActivitiesCard } from '../../cards/summary.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
-import { loadStage } from '../usecases/campaign/stage.ts';
+import { loadStageInfo } from '../usecases/campaign/stage.ts';
 import { commandAllowed, STAGE_LABELS } from '../domain/campaign-stage.ts';
 import { openSummary, saveSummaryDraft, submitSummary, unitActivities, viewSummary, type SummaryResult } from '../usecases/summaries/summary.ts';
 import { choosePhotoTarget, handlePhotoMessage, openPhotoList, removePhoto, toggleLogoPhoto, type PhotoListResult } from '../usecases/summaries/photos.ts';
@@ -44,8 +44,8 @@ async function summaryCampaign(ctx: HandlerContext, year: number | undefined) {
 
 /** Before the schedule is published there is nothing to summarise yet: say where the year stands. */
 async function notYet(ctx: HandlerContext, campaign: { id: string; year: number; title: string; status: string }): Promise<string | null> {
-  const stage = await loadStage(ctx.tx, campaign, ctx.now);
-  if (commandAllowed('summary', stage)) return null;
+  const { stage, publishedWhileOpen } = await loadStageInfo(ctx.tx, campaign, ctx.now);
+  if (commandAllowed('summary', stage) || publishedWhileOpen) return null;
   if (stage === 'closed') return `${campaign.title}已结束，总结不能再修改。`;
   return `${campaign.title}当前阶段：${STAGE_LABELS[stage]}。活动总结在计划安排表发布、活动举办之后填写；届时在本单位工作群发送“总结”即可看到本单位入选的活动。`;
 }

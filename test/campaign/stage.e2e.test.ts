@@ -113,6 +113,22 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     await waitUntil(async () => (await versions()) === 1);
     await h.drainOutbox();
     expect(await status()).toBe('collecting');
+    // A unit with nothing in the plan is told it may still apply, and until when (its own extension
+    // included), not only that the plan has nothing of it.
+    const scheduleIn = (u: DemoUnitInfo) => cardText([...h.messages(u.chatId)].reverse().find((m) => m.msgType === 'interactive' && cardText(m.card).includes('本单位活动'))!.card);
+    expect(scheduleIn(units[3]!)).toContain('尚未申报，本版计划暂无本单位的活动。申报开放至 2023年4月7日：发送“填写申报表”提交主题');
+    expect(scheduleIn(units[2]!)).toContain('申报开放至 2023年4月14日');
+    expect(scheduleIn(units[0]!)).toContain('优化营商环境政策解读');
+    expect(scheduleIn(units[0]!)).not.toContain('尚未申报');
+    // The plan is out: 总结 lists the unit's activities, and 进度 says the plan is out while 申报 is open.
+    await h.say(liaisonOf(units[0]!), units[0]!.chatId, '总结');
+    await h.drainOutbox();
+    const reply = [...h.messages(units[0]!.chatId)].reverse().find((m) => m.senderType === 'app')!;
+    expect(reply.msgType).toBe('interactive');
+    expect(cardText(reply.card)).toContain('优化营商环境政策解读');
+    await h.say(coordinator, office, '进度');
+    await h.drainOutbox();
+    expect(cardText(lastInteractive(h.messages(office))!.card)).toContain('计划安排表已发布，申报仍开放');
     await submit(units[3]!, '民生实事办理情况座谈', 8);
   });
 

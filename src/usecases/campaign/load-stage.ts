@@ -16,3 +16,14 @@ export async function loadStage(tx: Tx, campaign: StageCampaign, now: Date): Pro
   const published = campaign.status === 'scheduled' ? await latestPublished(tx, campaign.id) : null;
   return campaignStage({ status: campaign.status, year: campaign.year, today: shanghaiDate(now), scheduledMonths: published?.rows.map((r) => r.month) ?? [] });
 }
+
+/**
+ * The stage, and whether a schedule is out while 申报 is still open (published with 申报 kept
+ * open): activities can then be summarised although the stage is still 申报中 / 审核中, and the
+ * next step says both.
+ */
+export async function loadStageInfo(tx: Tx, campaign: StageCampaign, now: Date): Promise<{ stage: CampaignStage; publishedWhileOpen: boolean }> {
+  const stage = await loadStage(tx, campaign, now);
+  const open = campaign.status === 'collecting' || campaign.status === 'reviewing';
+  return { stage, publishedWhileOpen: open && (await tx.scheduleVersion.count({ where: { campaignId: campaign.id } })) > 0 };
+}

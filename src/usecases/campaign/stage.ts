@@ -5,9 +5,9 @@ import type { UseCaseContext } from '../../app/bot.ts';
 import { closePreviewLines, previewCloseCollection, unitWindowUntil, type ClosePreview } from '../../domain/campaign-stage.ts';
 import { refreshReceipt } from '../submissions/submit.ts';
 import { shanghaiDate } from '../../domain/time.ts';
-import { loadStage, type StageCampaign } from './load-stage.ts';
+import { loadStage, loadStageInfo, type StageCampaign } from './load-stage.ts';
 
-export { loadStage, type StageCampaign };
+export { loadStage, loadStageInfo, type StageCampaign };
 
 /** Collection is open for the campaign as a whole (a unit's own window is checked per unit). */
 export function collectionOpen(status: string): boolean {

@@ -43,7 +43,7 @@ export async function seedScheduledStage(services: AppServices): Promise<SeedSch
   const reviewed = await withContext(
     services,
     actor,
-    async (ctx): Promise<{ result: SeedScheduledResult; campaign: CampaignRow } | null> => {
+    async (ctx): Promise<{ result: SeedScheduledResult; campaign: CampaignRow & { deadline: string } } | null> => {
       const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now, year: 2023 });
       if (!campaign) return null;
       if ((await ctx.tx.scheduleVersion.count({ where: { campaignId: campaign.id } })) > 0) return null;

@@ -12,12 +12,14 @@ import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { affectedUnitIds, diffSchedules, type ScheduleChange, type ScheduleRow } from '../../domain/schedule.ts';
 import { formatChineseDate, shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
 import { enqueueMany, type OutboxOp, type Recipient } from '../../app/outbox.ts';
-import { publishedScheduleCard, scheduleChangeNoticeCard } from '../../../cards/schedule.ts';
+import { publishedScheduleCard, scheduleChangeNoticeCard, type UnitApplication } from '../../../cards/schedule.ts';
 import { maskPhone } from '../../domain/phone.ts';
 import type { CampaignRow } from '../review/common.ts';
 import { currentScheduleRows, latestPublished } from './rows.ts';
 import { syncCalendar } from './calendar.ts';
-import { closeCollection } from '../campaign/stage.ts';
+import { closeCollection, collectionOpen } from '../campaign/stage.ts';
+import { isOpenAt, lastEditableDate } from '../../domain/submission.ts';
+import { unitWindowUntil } from '../../domain/campaign-stage.ts';
 
 export type PublishResult = { ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; notifiedUnitIds: string[]; scheduleVersionId: string } | { ok: false; message: string };
 
@@ -61,7 +63,7 @@ export async function checkPublishable(tx: Tx, campaign: CampaignRow, expectedVe
  * states who has not submitted and who keeps an extension). Without it 申报 stays open and later
  * approvals join the next version as changes. Defaults to closing (the demo seed, old callers).
  */
-export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow, expectedVersion?: number, options: { calendar?: boolean; closeCollection?: boolean } = {}): Promise<PublishResult> {
+export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow & { deadline: string }, expectedVersion?: number, options: { calendar?: boolean; closeCollection?: boolean } = {}): Promise<PublishResult> {
   const { tx } = ctx;
   const next = await nextVersion(tx, campaign, expectedVersion);
   if (!next.ok) return { ok: false, message: next.message };
@@ -79,9 +81,16 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
   const affected = isFirst ? null : new Set(affectedUnitIds(changes));
   const units = await tx.unit.findMany({
     where: affected ? { id: { in: [...affected] } } : { active: true },
-    select: { id: true, name: true, chatId: true, liaisons: { select: { openId: true, role: true } } },
+    select: {
+      id: true,
+      name: true,
+      chatId: true,
+      liaisons: { select: { openId: true, role: true } },
+      submissions: { where: { campaignId: campaign.id }, select: { status: true, deadlineOverride: true, reopenedUntil: true, themes: { where: { state: 'active' }, select: { reviewStatus: true } } } },
+    },
     orderBy: [{ sortOrder: 'asc' }, { name: 'asc' }],
   });
+  const today = shanghaiDate(ctx.now);
   const items: { key: string; op: OutboxOp }[] = [];
   const notifiedUnitIds: string[] = [];
   for (const unit of units) {
@@ -94,7 +103,7 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
     if (!unit.chatId && !affected && own.length === 0) continue;
     const card = affected
       ? scheduleChangeNoticeCard({ title, version, publishedAt: at, unit, liaisonOpenIds, changes: changes.filter((c) => c.unitId === unit.id), ownRows: own })
-      : publishedScheduleCard({ title, version, publishedAt: at, rows, unit });
+      : publishedScheduleCard({ title, version, publishedAt: at, rows, unit, ...(own.length === 0 ? { application: applicationState(campaign, unit.submissions[0], today, ctx.now) } : {}) });
     const key = `schedule:${campaign.id}:v${version}:unit:${unit.id}`;
     if (unit.chatId) items.push({ key, op: { op: 'send', to: { chatId: unit.chatId }, card } });
     else for (const openId of liaisonOpenIds) items.push({ key: `${key}:${openId}`, op: { op: 'send', to: { openId }, card } });
@@ -123,6 +132,25 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
     });
   }
   return { ok: true, version, rows, changes, notifiedUnitIds, scheduleVersionId: sv.id };
+}
+
+/**
+ * Where a unit without activities in this version stands when 申报 is still open to it (published
+ * with 申报 kept open, an extension, a reopening): not yet submitted, or submitted and waiting for
+ * review. Its group is told it can still take part, not only that the plan has nothing of it.
+ */
+function applicationState(
+  campaign: { status: string; deadline: string },
+  sub: { status: string; deadlineOverride: string | null; reopenedUntil: string | null; themes: { reviewStatus: string }[] } | undefined,
+  today: string,
+  now: Date,
+): UnitApplication | undefined {
+  const facts = { campaignDeadline: campaign.deadline, deadlineOverride: sub?.deadlineOverride ?? null, reopenedUntil: sub?.reopenedUntil ?? null };
+  const open = (collectionOpen(campaign.status) && isOpenAt(facts, now)) || (sub !== undefined && unitWindowUntil(sub, today) !== null);
+  if (!open) return undefined;
+  const until = formatChineseDate(lastEditableDate(facts));
+  if (sub?.status === 'submitted') return sub.themes.some((t) => t.reviewStatus === 'pending' || t.reviewStatus === 'returned') ? { state: 'in_review', until } : undefined;
+  return { state: 'not_submitted', until };
 }
 
 const coordinatorCardKey = (campaignId: string, version: number, to: Recipient): string => `schedule:${campaignId}:v${version}:coord:${targetKey(to)}`;

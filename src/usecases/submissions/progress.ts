@@ -6,8 +6,8 @@ import { summarizeProgress, type ProgressSnapshot } from '../../domain/submissio
 import { buildProgressCard } from '../../../cards/progress.ts';
 import type { CardElement, CardJson } from '../../../cards/kit.ts';
 import { dateText, instantText, parseForms } from './shared.ts';
-import { loadStage } from '../campaign/load-stage.ts';
-import { STAGE_NEXT_STEP, stageStrip } from '../../domain/campaign-stage.ts';
+import { loadStageInfo } from '../campaign/load-stage.ts';
+import { nextStep, stageStrip } from '../../domain/campaign-stage.ts';
 import { parseSettings } from '../../domain/campaign.ts';
 import { countByDomain, parseThemeDomains } from '../../domain/theme-domains.ts';
 
@@ -65,12 +65,12 @@ export async function renderProgressCard(tx: Tx, campaignId: string, now: Date, 
   const snapshot = await progressSnapshot(tx, campaignId);
   const extra = [...extraSections];
   for (const p of sectionProviders) extra.push(...(await p(tx, campaignId, now)));
-  const stage = await loadStage(tx, { id: campaignId, year: snapshot.year, status: snapshot.status }, now);
+  const { stage, publishedWhileOpen } = await loadStageInfo(tx, { id: campaignId, year: snapshot.year, status: snapshot.status }, now);
   return buildProgressCard(snapshot, {
     updatedAtText: instantText(now),
     deadlineText: dateText(snapshot.deadline),
     extraSections: extra,
-    stage: { strip: stageStrip(stage), next: STAGE_NEXT_STEP[stage] },
+    stage: { strip: stageStrip(stage), next: nextStep(stage, 'coordinator', publishedWhileOpen) },
     byDomain: await domainCounts(tx, campaignId),
   });
 }
