@@ -46,7 +46,7 @@ function rowLine(r: ScheduleRow, o: LineOptions): string {
   // Always masked: these cards go to groups; full numbers are in the Excel sent privately to coordinators.
   const phone = r.contactPhone ? ` ${maskPhone(r.contactPhone)}` : '';
   const contact = o.detail.contact && (r.contactName || phone) ? `｜${escapeMarkdown(r.contactName)}${escapeMarkdown(phone)}` : '';
-  return `${o.no !== undefined ? `${o.no}. ` : ''}${o.star ? '★ ' : ''}${o.month ? `${r.month}月｜` : ''}${bold(r.unitName)}｜${escapeMarkdown(clip(r.title, o.detail.titleClip))}${forms}${contact}`;
+  return `${o.no !== undefined ? `${o.no}、` : ''}${o.star ? '★ ' : ''}${o.month ? `${r.month}月｜` : ''}${bold(r.unitName)}｜${escapeMarkdown(clip(r.title, o.detail.titleClip))}${forms}${contact}`;
 }
 
 function monthSections(rows: readonly ScheduleRow[], o: { highlightUnitId?: string; numbered?: boolean; detail: Detail }): CardElement[] {

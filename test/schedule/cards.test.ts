@@ -208,3 +208,13 @@ describe('schedule cards', () => {
     ok(publishedDoneCard({ title: '计划安排表', version: 1, count: 36, notifiedUnits: 45, at: 'x' }));
   });
 });
+
+describe('the coordinator’s numbered schedule', () => {
+  it('numbers rows across the months as “N、”, so no row turns into a Markdown list item (CommonMark starts a list only at “1.” after text)', () => {
+    const card = scheduleWorkCard({ title: '计划安排表', campaignStatus: 'reviewing', rows: rows(12), warnings: [], pendingMoves: [], moveMode: 'confirm' });
+    const lines = markdownContents(card).flatMap((c) => c.split('\n'));
+    const numbered = lines.filter((l) => /^\d+、/.test(l)).map((l) => Number(/^(\d+)、/.exec(l)![1]));
+    expect(numbered).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(lines.some((l) => /^\d+\.\s/.test(l))).toBe(false);
+  });
+});
