@@ -67,6 +67,6 @@ export function supersededReceiptCard(v: { unitName: string; campaignTitle: stri
     subtitle: `${v.unitName} · ${v.campaignTitle}`,
     template: 'grey',
     summary: `${v.unitName} 申报回执（已被取代）`,
-    elements: [markdown(`这是第 ${v.displayVersion} 版的${v.status === 'withdrawn' ? '撤回记录' : '回执'}。${escapeMarkdown(v.reason)}`), note('请以本群最新的申报回执为准。')],
+    elements: [markdown(`这是第 ${v.displayVersion} 版的${v.status === 'withdrawn' ? '撤回记录' : '回执'}。${escapeMarkdown(v.reason)}`), note('请以本群最新的申报消息为准。')],
   });
 }
