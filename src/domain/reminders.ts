@@ -305,14 +305,17 @@ export function isCappedKind(kind: string): boolean {
 
 /**
  * Whole working days left until the deadline, for the card text ('今天截止' when 0). Counted over a
- * year whose holidays are not known (Monday to Friday only), the count is said to be approximate.
+ * year whose holidays are not known (Monday to Friday only), the count is said to be approximate;
+ * why (the year's holidays are not recorded) is said only to the coordinator, who can record them
+ * (`audience: 'coordinator'`): to a liaison it is an internal detail they can do nothing about.
  */
-export function workdaysLeftText(today: CivilDate, deadline: CivilDate, calendar: WorkCalendar): string {
+export function workdaysLeftText(today: CivilDate, deadline: CivilDate, calendar: WorkCalendar, audience: 'unit' | 'coordinator' = 'unit'): string {
   if (today >= deadline) return today === deadline ? '今天截止' : '已过截止日期';
   const days = calendar.workdaysBetween(addDays(today, 1), deadline).length;
   if (days <= 1) return '明天截止';
   const unknown: number[] = [];
   for (let year = Number(addDays(today, 1).slice(0, 4)); year <= Number(deadline.slice(0, 4)); year++) if (calendar.coverage(year) === 'missing') unknown.push(year);
   // No brackets of its own: cards put the text in brackets (截止时间：…（还剩 N 个工作日）).
-  return unknown.length > 0 ? `还剩约 ${days} 个工作日，${unknown.join('、')}年节假日安排未收录` : `还剩 ${days} 个工作日`;
+  if (unknown.length === 0) return `还剩 ${days} 个工作日`;
+  return audience === 'coordinator' ? `还剩约 ${days} 个工作日，${unknown.join('、')}年节假日安排未收录` : `还剩约 ${days} 个工作日`;
 }

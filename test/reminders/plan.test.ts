@@ -75,8 +75,10 @@ describe('spread, instants and grace', () => {
 
   it('says the count is approximate over a year whose holidays are not known yet (weekdays only)', () => {
     // 2030: past the built-in holiday data; its 元旦 counts as a working day until it is imported or set
-    expect(workdaysLeftText('2029-12-24', '2030-01-04', cal)).toBe('还剩约 9 个工作日，2029、2030年节假日安排未收录');
-    expect(workdaysLeftText('2030-03-25', '2030-04-05', cal)).toBe('还剩约 9 个工作日，2030年节假日安排未收录');
+    expect(workdaysLeftText('2029-12-24', '2030-01-04', cal, 'coordinator')).toBe('还剩约 9 个工作日，2029、2030年节假日安排未收录');
+    expect(workdaysLeftText('2030-03-25', '2030-04-05', cal, 'coordinator')).toBe('还剩约 9 个工作日，2030年节假日安排未收录');
+    // A unit is told the count is approximate, not about the holiday data it cannot record.
+    expect(workdaysLeftText('2030-03-25', '2030-04-05', cal)).toBe('还剩约 9 个工作日');
     // the coordinator's days for the year make it known
     const set = new WorkCalendar([{ date: '2030-01-01', isWorkday: false, note: '元旦' }]);
     expect(workdaysLeftText('2030-03-25', '2030-04-05', set)).toBe('还剩 9 个工作日');

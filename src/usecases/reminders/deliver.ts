@@ -281,7 +281,7 @@ async function deliverToCoordinator(ctx: UseCaseContext, env: DeliveryEnv, item:
       campaignId: item.campaignId,
       dateText: formatChineseDate(item.date),
       deadlineText: formatChineseDate(env.campaign.deadline),
-      leftText: workdaysLeftText(item.date, env.campaign.deadline, env.calendar),
+      leftText: workdaysLeftText(item.date, env.campaign.deadline, env.calendar, 'coordinator'),
       submitted: subs.filter((s) => s.status === 'submitted').length,
       pending: missing.length,
       total: subs.length,
