@@ -23,7 +23,7 @@ export function registerCoordinator(bot: Bot): void {
     async (ctx, _m, args) => {
       const parsed = parseLaunchArgs(args, shanghaiDate(ctx.now));
       if ('error' in parsed) return ctx.reply(parsed.error);
-      await ctx.reply(buildLaunchCard(await launchCardView(ctx.tx, parsed.year, parsed.deadline)));
+      await ctx.reply(buildLaunchCard(await launchCardView(ctx.tx, parsed.year, shanghaiDate(ctx.now), parsed.deadline)));
     },
   );
   bot.action(submissionActions.launch, coordinatorOnly, async (ctx, v, a) => {

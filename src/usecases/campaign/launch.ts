@@ -6,7 +6,7 @@ import { coordinatorChatIds } from '../../app/access.ts';
 import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { parseTypedDate } from '../../domain/submission.ts';
 import { validateLaunch, type LaunchRaw } from '../../domain/launch.ts';
-import { shanghaiDate, yearOf } from '../../domain/time.ts';
+import { shanghaiDate, yearOf, type CivilDate } from '../../domain/time.ts';
 import type { LaunchCardView } from '../../../cards/submission-launch.ts';
 import { buildNoticeCard } from '../../../cards/notice.ts';
 import type { CardJson } from '../../../cards/kit.ts';
@@ -41,10 +41,16 @@ async function unitCounts(tx: Tx): Promise<{ unitCount: number; boundCount: numb
   return { unitCount, boundCount };
 }
 
-export function defaultLaunchValues(year: number, deadline?: string): LaunchRaw {
+/**
+ * The launch card's defaults: the plan's values for the year. The notice is dated the plan's day
+ * (3月23日), or today when launching earlier (next year's 申报 launched in December): a notice
+ * that arrives dated months ahead reads as a mistake.
+ */
+export function defaultLaunchValues(year: number, today: CivilDate, deadline?: string): LaunchRaw {
+  const planned = `${year}-${PLAN_DEFAULTS.noticeMonthDay}`;
   return {
     title: PLAN_DEFAULTS.title(year),
-    noticeDate: `${year}-${PLAN_DEFAULTS.noticeMonthDay}`,
+    noticeDate: today < planned ? today : planned,
     deadline: deadline ?? `${year}-${PLAN_DEFAULTS.deadlineMonthDay}`,
     contactName: PLAN_DEFAULTS.contactName,
     contactPhone: PLAN_DEFAULTS.contactPhone,
@@ -53,9 +59,9 @@ export function defaultLaunchValues(year: number, deadline?: string): LaunchRaw 
 }
 
 /** What the launch card for `发起申报` shows; a draft campaign of that year keeps its values. */
-export async function launchCardView(tx: Tx, year: number, deadline?: string): Promise<LaunchCardView> {
+export async function launchCardView(tx: Tx, year: number, today: CivilDate, deadline?: string): Promise<LaunchCardView> {
   const draft = await tx.campaign.findUnique({ where: { year } });
-  const values = defaultLaunchValues(year, deadline);
+  const values = defaultLaunchValues(year, today, deadline);
   if (draft && draft.status === 'draft') {
     Object.assign(values, { title: draft.title, noticeDate: draft.noticeDate, deadline: deadline ?? draft.deadline, contactName: draft.contactName, contactPhone: draft.contactPhone, contactEmail: draft.contactEmail });
   }
