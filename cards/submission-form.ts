@@ -50,6 +50,8 @@ export interface SubmissionFormView {
   domainOptions?: readonly string[];
   /** last year's themes of this unit, a read-only reference with 以此为草稿 */
   previous?: { year: number; themes: PastThemeView[] };
+  /** what editing already-approved themes does (they go back to review), when there are any */
+  reviewNote?: string;
 }
 
 /**
@@ -81,7 +83,8 @@ function shorten(s: string, n: number): string {
 export function themeLine(t: ThemeSummaryView, index: number): string {
   // At most three 领域 in a line: a card lists up to thirty themes (saved, conflicting, last year's).
   const d = t.domains ?? [];
-  const domains = d.length > 0 ? ` · ${escapeMarkdown(d.slice(0, 3).join('、'))}${d.length > 3 ? ` 等 ${d.length} 个领域` : ''}` : '';
+  // Labelled: unlabelled, a 领域 after the forms reads as one more 活动形式.
+  const domains = d.length > 0 ? ` · 领域：${escapeMarkdown(d.slice(0, 3).join('、'))}${d.length > 3 ? ` 等 ${d.length} 个` : ''}` : '';
   return `${bold(`${index + 1}. ${t.title}`)}\u3000${t.month}月 · ${escapeMarkdown(formsText(t.forms))}${domains}`;
 }
 
@@ -111,6 +114,7 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
     note('可申报一个或多个主题：填好一个后点“保存并添加下一个主题”，全部填好后点“提交申报”。已保存的内容不会丢失。'),
   ];
   if (v.banner) elements.push(markdown(escapeMarkdown(v.banner)));
+  if (v.reviewNote) elements.push(markdown(`<font color='orange'>${escapeMarkdown(v.reviewNote)}</font>`));
 
   const inForm: CardElement[] = [];
   if (v.conflict) {

@@ -119,6 +119,24 @@ async function formView(tx: Tx, s: LoadedSubmission, draft: SubmissionDraft, bas
     banner,
     domainOptions: parseSettings(s.campaign.settings).themeDomains,
     ...(await previousFor(tx, s)),
+    ...(await reviewNoteFor(tx, s)),
+  };
+}
+
+/**
+ * Editing an approved theme's content sends it back to review, and out of the next 计划安排表 until
+ * it is approved again (found trying local mode: a title tweak silently took an activity out of
+ * the plan). Said on the form before the liaison edits; only a submitted unit can have any.
+ */
+async function reviewNoteFor(tx: Tx, s: LoadedSubmission): Promise<{ reviewNote?: string }> {
+  if (s.status !== 'submitted') return {};
+  const approved = await tx.theme.count({ where: { submissionId: s.id, state: 'active', reviewStatus: 'approved' } });
+  if (approved === 0) return {};
+  const published = (await tx.scheduleVersion.count({ where: { campaignId: s.campaignId } })) > 0;
+  return {
+    reviewNote: published
+      ? `本单位有 ${approved} 个主题已审核通过并列入计划安排表。修改这些主题的名称、月份、形式、简介或领域后需重新审核，重新审核通过前，计划再次发布时不含该活动；只改联系人、电话不影响。`
+      : `本单位有 ${approved} 个主题已审核通过。修改这些主题的名称、月份、形式、简介或领域后需重新审核；只改联系人、电话不影响。`,
   };
 }
 
