@@ -124,6 +124,17 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     expect(badCard).toContain('活动简介至少 20 个字');
     expect((await h.db.theme.findUniqueOrThrow({ where: { id: returned.id } })).version).toBe(1);
 
+    // Sent back unchanged, or with only one of the two fields the reviewer marked: refused, field by field.
+    const same = { title: returned.title, month: String(returned.month), forms: JSON.parse(returned.forms) as string[], intro: returned.intro };
+    const unchanged = await h.click(liaison, notice.messageId, submit, same);
+    expect(unchanged.toast?.type).toBe('error');
+    expect(unchanged.toast?.content).toBe('退回意见要求修改“活动主题”，这一项还没有改动');
+    expect(cardText(currentCard(h, notice.messageId))).toContain('退回意见要求修改“活动简介”，这一项还没有改动');
+    const half = await h.click(liaison, notice.messageId, submit, { ...same, title: '只改了名称的主题' });
+    expect(half.toast?.content).toBe('退回意见要求修改“活动简介”，这一项还没有改动');
+    expect(cardText(currentCard(h, notice.messageId))).toContain('只改了名称的主题');
+    expect((await h.db.theme.findUniqueOrThrow({ where: { id: returned.id } })).version).toBe(1);
+
     const newIntro = '围绕新出台的惠企政策，邀请企业代表和媒体座谈交流，现场解读政策要点并听取意见建议。';
     const ok = await h.click(liaison, notice.messageId, submit, { title: '惠企政策<座谈>交流会', month: '9', forms: ['forum'], intro: newIntro });
     expect(ok.toast?.type).toBe('success');
