@@ -242,7 +242,7 @@ export function publishConfirmCard(vm: {
 }): CardJson {
   const lines = [
     `即将发布 ${bold(`第 ${vm.nextVersion} 版`)}：${vm.count} 项活动，${vm.unitCount} 个单位。`,
-    vm.nextVersion === 1 ? '发布后计划安排表将发送到每个单位工作群，Excel 发给县政务公开办。' : `与上一版相比 ${vm.changes} 处变更，只通知涉及的 ${vm.affectedUnits} 个单位。`,
+    vm.nextVersion === 1 ? '发布后计划安排表将发送到每个单位工作群；Excel 发到县政务公开办（群里的电话号码隐藏中间几位，完整号码的一份私聊发给您）。' : `与上一版相比 ${vm.changes} 处变更，只通知涉及的 ${vm.affectedUnits} 个单位。`,
   ];
   if (vm.pendingMoves > 0) lines.push(`<font color='orange'>有 ${vm.pendingMoves} 项月份调整还在等单位确认，按原月份发布。</font>`);
   const elements: CardElement[] = [markdown(lines.join('\n')), warningsBlock(vm.warnings)];

@@ -150,7 +150,8 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
     const sv = await h.db.scheduleVersion.findFirstOrThrow({ where: { campaignId } });
     expect(JSON.parse(sv.snapshot)).toHaveLength(36);
 
-    await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 1);
+    // The Excel: the office group's copy (masked) and the publishing coordinator's own (full numbers).
+    await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 2);
     await waitUntil(async () => (await h.db.calendarEvent.count()) === 36);
     expect(h.emulator.calls({ path: /\/calendar\/v4\/calendars\/[^/]+\/events$/ }).filter((c) => c.status === 429)).toHaveLength(2);
     await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'card_update' } })) === 1);
@@ -180,6 +181,14 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
     const file = h.messages(office).find((m) => m.msgType === 'file')!;
     expect(file.fileName).toBe('长沙县2023年“政务公开主题日”活动计划安排表（第1版）.xlsx');
     firstXlsx = Buffer.from(h.emulator.uploadedFiles().find((f) => f.key === file.fileKey)!.bytes);
+    // The coordinator who published gets their own copy privately, with the full numbers.
+    const privateCopy = h.messages(h.emulator.p2pChatId(coord)).find((m) => m.msgType === 'file' && m.fileName === file.fileName)!;
+    const ownWb = new ExcelJS.Workbook();
+    const ownBytes = Buffer.from(h.emulator.uploadedFiles().find((f) => f.key === privateCopy.fileKey)!.bytes);
+    await ownWb.xlsx.load(ownBytes.buffer.slice(ownBytes.byteOffset, ownBytes.byteOffset + ownBytes.byteLength) as ArrayBuffer);
+    const phones: string[] = [];
+    ownWb.getWorksheet('计划安排表')!.eachRow((row) => phones.push(String(row.getCell(7).value ?? '')));
+    expect(phones).toContain(phone);
 
     // Asked later in the group: the published version, own rows first, phones masked.
     await h.say(unit.liaisons[0]!.openId, unit.chatId, '计划安排表');
@@ -266,7 +275,7 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
     // A second click on the same confirmation does not publish again.
     await h.click(coord, confirm.messageId, actionValues(confirm.card, 'schedule.publish')[0]!);
     await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'card_update' } })) === 2);
-    await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 2);
+    await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 4);
     await waitUntil(async () => (await h.db.calendarEvent.count()) === 37);
     await h.drainOutbox();
 
@@ -320,7 +329,7 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
     expect(r.toast?.content).toBe('正在发布第 3 版…');
     await waitUntil(async () => (await h.db.scheduleVersion.count({ where: { campaignId } })) === 3);
     await waitUntil(async () => (await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: `calendar-note:${campaignId}:v3:permission` } } })) === 1);
-    await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 3);
+    await waitUntil(async () => (await h.db.outboxMessage.count({ where: { op: 'file' } })) === 6);
     await h.drainOutbox();
     const note = h.messages(office).filter((m) => JSON.stringify(m.card ?? {}).includes('飞书日历未同步'));
     expect(note).toHaveLength(1);

@@ -94,7 +94,8 @@ describe.each(PROVIDERS_UNDER_TEST)('demo seed and export schedule (%s)', STORY,
     expect(r).toMatchObject({ skipped: false, approved: 50, returned: 5, rejected: 5, published: 1 });
     expect(await db.client.reviewDecision.count({ where: { decision: { in: ['return', 'reject'] }, reason: null } })).toBe(0);
     expect((await db.client.campaign.findUniqueOrThrow({ where: { year: 2023 } })).status).toBe('scheduled');
-    await waitUntil(async () => (await db.client.outboxMessage.count({ where: { op: 'file' } })) === 1);
+    // the office group's masked copy and the publishing coordinator's private one
+    await waitUntil(async () => (await db.client.outboxMessage.count({ where: { op: 'file' } })) === 2);
     await waitUntil(async () => (await db.client.calendarEvent.count()) === 50);
     expect(events[0]).toMatch(/^【政务公开主题日】/);
     // every unit with a bound group got the schedule

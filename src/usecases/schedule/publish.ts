@@ -125,7 +125,7 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
   const actor = ctx.actor;
   const publishedOn = shanghaiDate(ctx.now);
   const changedThemeIds = new Set(changes.map((c) => c.themeId));
-  ctx.afterCommit(() => sendScheduleXlsx(services, { campaignId: campaign.id, year: campaign.year, version, rows, changes: isFirst ? [] : changes, publishedOn, targets: coordinators, actor, coordinatorCard: full }));
+  ctx.afterCommit(() => sendScheduleXlsx(services, { campaignId: campaign.id, year: campaign.year, version, rows, changes: isFirst ? [] : changes, publishedOn, targets: coordinators, actor, coordinatorCard: full, privateCopy: true }));
   if (options.calendar !== false) {
     ctx.afterCommit(async () => {
       await syncCalendar(services, { campaignId: campaign.id, year: campaign.year, title, version, rows, changedThemeIds, actor });
@@ -162,7 +162,22 @@ export function scheduleFileName(year: number, version: number): string {
 /** Builds the Excel, stores it and puts the file message in the outbox (after the publish commit). */
 export async function sendScheduleXlsx(
   services: AppServices,
-  p: { campaignId: string; year: number; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; publishedOn: string; targets: Recipient[]; actor: string; coordinatorCard?: CardJson },
+  p: {
+    campaignId: string;
+    year: number;
+    version: number;
+    rows: ScheduleRow[];
+    changes: ScheduleChange[];
+    publishedOn: string;
+    targets: Recipient[];
+    actor: string;
+    coordinatorCard?: CardJson;
+    /**
+     * Also send the publishing coordinator their own copy privately, with full numbers: the office
+     * group's copy is masked, and otherwise the office never got the numbers (as 导出申报表 does).
+     */
+    privateCopy?: boolean;
+  },
 ): Promise<void> {
   // Full numbers only in a file sent privately to a coordinator; a group gets them masked.
   const write = (masked: boolean) =>
@@ -175,12 +190,17 @@ export async function sendScheduleXlsx(
   const fileName = scheduleFileName(p.year, p.version);
   const stored = new Map<boolean, string>();
   const maskedFor = new Map<Recipient, boolean>();
-  for (const to of p.targets) {
-    const masked = 'chatId' in to || !(await isCoordinator(services.db as unknown as Tx, to.openId, services.config.coordinatorOpenIds));
+  const isCoord = (openId: string) => isCoordinator(services.db as unknown as Tx, openId, services.config.coordinatorOpenIds);
+  // The publishing coordinator's private copy, unless the schedule already went to them privately.
+  const privately: Recipient | undefined = p.privateCopy && !p.targets.some((t) => 'openId' in t && t.openId === p.actor) && (await isCoord(p.actor)) ? { openId: p.actor } : undefined;
+  const recipients = privately ? [...p.targets, privately] : p.targets;
+  for (const to of recipients) {
+    const masked = 'chatId' in to || !(await isCoord(to.openId));
     maskedFor.set(to, masked);
     if (!stored.has(masked)) stored.set(masked, await services.storage.put(`schedule/${p.campaignId}/v${p.version}${masked ? '-masked' : ''}.xlsx`, await write(masked)));
   }
   await withContext(services, p.actor, async (ctx) => {
+    if (privately) await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(privately)}`, { op: 'file', to: privately, fileName, fileType: 'xls', storedPath: stored.get(false)!, fullPhones: true });
     for (const to of p.targets) {
       const masked = maskedFor.get(to)!;
       await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(to)}`, { op: 'file', to, fileName, fileType: 'xls', storedPath: stored.get(masked)!, ...(masked ? {} : { fullPhones: true }) });
