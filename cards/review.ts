@@ -298,7 +298,8 @@ export function reviseCard(vm: ReviseVm): CardJson {
   if (vm.fields.length > 0) lines.push(`需修改：${vm.fields.map(fieldLabel).join('、')}`);
   const monthOptions = vm.months.map((m) => ({ label: `${m}月`, value: String(m) }));
   const formElements: CardElement[] = [
-    input('title', { label: `活动主题${mark('title')}（不超过40字）`, value: vm.values.title, maxLength: 40, required: true }),
+    // The same labels as the submission form; a field the reviewer marked says so inside the one bracket.
+    input('title', { label: `活动主题（不超过 40 字${vm.fields.includes('title') ? '，需修改' : ''}）`, value: vm.values.title, maxLength: 40, required: true }),
     ...errorLine(vm.errors, 'title'),
     // Selects have no label of their own and the placeholder is hidden once a value is chosen.
     fieldLabelLine(`活动时间（月份）`, vm.fields.includes('month')),
@@ -307,7 +308,7 @@ export function reviseCard(vm: ReviseVm): CardJson {
     fieldLabelLine('活动形式（可多选）', vm.fields.includes('forms')),
     multiSelect('forms', { placeholder: `选择活动形式${mark('forms')}`, options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: vm.values.forms, required: true }),
     ...errorLine(vm.errors, 'forms'),
-    input('intro', { label: `活动简介${mark('intro')}（20-500字）`, value: vm.values.intro, multiline: true, rows: 5, maxLength: 500, required: true }),
+    input('intro', { label: `活动简介（20–500 字${vm.fields.includes('intro') ? '，需修改' : ''}）`, value: vm.values.intro, multiline: true, rows: 5, maxLength: 500, required: true }),
     ...errorLine(vm.errors, 'intro'),
     formButton('revise_submit', '重新提交审核', reviewActions.reviseSubmit.value({ themeId: vm.themeId, version: vm.version })),
   ];

@@ -113,7 +113,8 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     expect(opened.cardReplaced).toBe(true);
     const form = currentCard(h, notice.messageId);
     expectValidCard(form);
-    expect(cardText(form)).toContain('（需修改）');
+    expect(cardText(form)).toContain('活动主题（不超过 40 字，需修改）');
+    expect(cardText(form)).toContain('活动简介（20–500 字，需修改）');
     const submit = actionValues(form, 'review.revise_submit')[0]!;
 
     // Too-short intro: refused, typed values kept next to the error.
