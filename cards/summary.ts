@@ -323,15 +323,27 @@ const COMPLETENESS_LEVELS = [
  * table lists activities with something missing first, and as many rows and "view" choices as fit
  * Feishu's 30 KB / 200-element limits; the rest are counted.
  */
+/** An activity's summary is due once its month is over (until then nothing is missing yet). */
+function summaryDue(year: number, month: number, today: string): boolean {
+  const after = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
+  return today >= after;
+}
+
 export function completenessCard(v: { year: number; rows: CompletenessRow[]; today: string }): CardJson {
-  const ordered = [...v.rows.filter((r) => r.missing.length > 0), ...v.rows.filter((r) => r.missing.length === 0)];
+  // Materials missing after the activity month first, then activities still to come, then the
+  // complete ones; each by month (found trying local mode in December: next year's activities
+  // all listed as missing everything, in no order).
+  const byMonth = (rows: CompletenessRow[]) => [...rows].sort((a, b) => a.month - b.month);
+  const due = (r: CompletenessRow) => summaryDue(v.year, r.month, v.today);
+  const ordered = [...byMonth(v.rows.filter((r) => r.missing.length > 0 && due(r))), ...byMonth(v.rows.filter((r) => r.missing.length > 0 && !due(r))), ...byMonth(v.rows.filter((r) => r.missing.length === 0))];
   return fitCard(COMPLETENESS_LEVELS.map((level) => () => buildCompletenessCard({ ...v, rows: ordered }, level)));
 }
 
 function buildCompletenessCard(v: { year: number; rows: CompletenessRow[]; today: string }, level: { rows: number; options: number }): CardJson {
   const submitted = v.rows.filter((r) => r.status === 'submitted').length;
   const complete = v.rows.filter((r) => r.missing.length === 0).length;
-  const elements: CardElement[] = [markdown(`${v.year} 年入选活动 ${v.rows.length} 项：已提交总结 ${strong(submitted)} 项，材料齐全 ${strong(complete)} 项。`)];
+  const upcoming = v.rows.filter((r) => r.missing.length > 0 && !summaryDue(v.year, r.month, v.today)).length;
+  const elements: CardElement[] = [markdown(`${v.year} 年入选活动 ${v.rows.length} 项：已提交总结 ${strong(submitted)} 项，材料齐全 ${strong(complete)} 项${upcoming > 0 ? `，${upcoming} 项活动月份未过` : ''}。`)];
   if (v.rows.length > 0) {
     elements.push(
       table(
@@ -351,12 +363,12 @@ function buildCompletenessCard(v: { year: number; rows: CompletenessRow[]; today
           photos: r.photos,
           logo: r.logoShown === false ? '无' : r.logo ? (r.logoPhoto ? '有·照片' : '有') : '—',
           links: r.links,
-          missing: r.missing.length ? r.missing.join('、') : '齐全',
+          missing: r.missing.length === 0 ? '齐全' : summaryDue(v.year, r.month, v.today) ? r.missing.join('、') : '活动月后填写',
         })),
         10,
       ),
     );
-    if (v.rows.length > level.rows) elements.push(note(`表中先列材料不齐的活动，共列出 ${level.rows} 项，另有 ${v.rows.length - level.rows} 项未列出。`));
+    if (v.rows.length > level.rows) elements.push(note(`表中先列活动月已过、材料不齐的活动，共列出 ${level.rows} 项，另有 ${v.rows.length - level.rows} 项未列出。`));
     const viewableAll = v.rows.filter((r) => r.status !== 'none');
     const viewable = viewableAll.slice(0, level.options);
     if (viewable.length > 0) {

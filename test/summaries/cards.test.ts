@@ -116,6 +116,34 @@ describe('summary cards', () => {
     }));
     check(completenessCard({ year: 2023, rows, today: '2023-12-01' }));
   });
+  it('completeness: activities whose month is not over are not missing anything yet; rows by month, overdue first', () => {
+    const row = (i: number, month: number, missing: string[]): CompletenessRow => ({
+      themeId: `t${i}`,
+      unitId: `u${i}`,
+      unitChatId: null,
+      unitName: `单位${i}`,
+      title: `活动${i}`,
+      month,
+      held: false,
+      status: missing.length ? 'none' : 'submitted',
+      photos: 0,
+      logo: false,
+      links: 0,
+      warnings: 0,
+      missingKeys: [],
+      missing,
+    });
+    const all = ['总结', '照片'];
+    // 7月15日: May is over (missing), July is running, September to come; June is complete.
+    const c = completenessCard({ year: 2023, rows: [row(1, 9, all), row(2, 5, all), row(3, 6, []), row(4, 7, all)], today: '2023-07-15' });
+    check(c);
+    const tableRows = JSON.stringify(c).match(/"unit":"单位\d"[^}]*"missing":"[^"]*"/g)!;
+    expect(tableRows.map((r) => /单位(\d)/.exec(r)![1])).toEqual(['2', '4', '1', '3']);
+    expect(tableRows[0]).toContain('"missing":"总结、照片"');
+    expect(tableRows[1]).toContain('"missing":"活动月后填写"');
+    expect(tableRows[3]).toContain('"missing":"齐全"');
+    expect(JSON.stringify(c)).toContain('2 项活动月份未过');
+  });
 });
 
 describe('evaluation cards', () => {
