@@ -156,7 +156,6 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
       );
     });
   }
-  if (d.errors.themes) inForm.push(errorNote(d.errors.themes));
   if (v.previous && reference === 'omitted') {
     inForm.push(note(`本表单内容较多，${v.previous.year} 年本单位的主题暂不显示；提交或删除部分主题后重新打开申报表即可查看。`));
   } else if (v.previous && (reference === 'full' || reference === 'titles')) {
@@ -180,6 +179,8 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
   inForm.push(hr());
   const heading = d.editing !== null ? `正在修改第 ${d.editing + 1} 个主题` : `填写第 ${d.themes.length + 1} 个主题${d.themes.length > 0 ? '（不再添加可留空，直接提交）' : ''}`;
   inForm.push(markdown(boldLine(heading)));
+  // Beside the theme to fill in (not under the contact fields, which come first when none is saved).
+  if (d.errors.themes) inForm.push(errorNote(d.errors.themes));
 
   const monthOptions = Array.from({ length: 12 }, (_, i) => ({ label: i + 1 < v.firstAllowedMonth ? `${i + 1}月（已过）` : `${i + 1}月`, value: String(i + 1) }));
   inForm.push(

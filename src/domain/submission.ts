@@ -353,12 +353,10 @@ export function applyDraftOp(prev: SubmissionDraft, form: ReturnType<typeof read
     case 'submit': {
       const contact = validateContact({ name: draft.contactName, phone: draft.contactPhone });
       const themeOk = commitCurrent();
+      // Every problem at once, each beside its field: a wrong phone and no theme are both said.
       if (!contact.ok) draft.errors = { ...draft.errors, ...contact.errors };
-      if (!themeOk || !contact.ok) return { draft, refused: true, message: firstError() };
-      if (draft.themes.length === 0) {
-        draft.errors = { themes: '请至少填写一个活动主题' };
-        return { draft, refused: true, message: '请至少填写一个活动主题' };
-      }
+      if (themeOk && draft.themes.length === 0) draft.errors = { ...draft.errors, themes: '请至少填写一个活动主题' };
+      if (!contact.ok || Object.keys(draft.errors).length > 0) return { draft, refused: true, message: firstError() };
       // Re-check every saved theme against today (a month may have passed since it was saved).
       for (let i = 0; i < draft.themes.length; i++) {
         const r = validateTheme(rawFromTheme(draft.themes[i]!), { ...rules, otherTitles: titlesExcept(draft.themes, i) });

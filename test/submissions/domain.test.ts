@@ -150,6 +150,10 @@ describe('the multi-theme draft', () => {
 
   it('refuses an empty submission and a stale month on submit', () => {
     expect(applyDraftOp(start, form({}), { op: 'submit' }, r).draft.errors).toEqual({ themes: '请至少填写一个活动主题' });
+    // A wrong phone and no theme: both said at once, each beside its field.
+    const both = applyDraftOp(start, form({}, { phone: '123' }), { op: 'submit' }, r);
+    expect(both.refused).toBe(true);
+    expect(Object.keys(both.draft.errors).sort()).toEqual([FIELD.contactPhone, 'themes'].sort());
     const saved = applyDraftOp(start, form(ok), { op: 'save' }, r).draft; // May, saved in March
     const later = applyDraftOp(saved, form({}), { op: 'submit' }, { campaignYear: 2023, today: '2023-06-01' });
     expect(later.refused).toBe(true);
