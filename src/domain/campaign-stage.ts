@@ -1,7 +1,7 @@
 // The campaign's stage machine: where the year stands (申报 → 审核 → 计划发布 → 活动举办 → 总结 →
 // 评选 → 结束), which commands make sense in each stage, and what closing 申报 means before it
 // happens. Pure: the stored status, today's date and the published months come in as facts.
-import { compareDates, type CivilDate } from './time.ts';
+import { compareDates, formatChineseDate, type CivilDate } from './time.ts';
 import { keysOf } from './options.ts';
 
 /** The stages in workflow order; 'draft' is before launch. */
@@ -200,10 +200,10 @@ export function previewCloseCollection(deadline: CivilDate, today: CivilDate, un
 export function closePreviewLines(p: ClosePreview, limit = 12): string[] {
   const names = (list: string[]) => (list.length > limit ? `${list.slice(0, limit).join('、')} 等 ${list.length} 个单位` : list.join('、'));
   const lines: string[] = [];
-  if (p.beforeDeadline) lines.push(`申报截止日 ${p.deadline} 还没到：现在截止申报会提前关闭申报。`);
+  if (p.beforeDeadline) lines.push(`申报截止日 ${formatChineseDate(p.deadline)} 还没到：现在截止申报会提前关闭申报。`);
   if (p.closesFor.length > 0) lines.push(`${p.closesFor.length} 个单位未提交，截止后将不能再提交（可再“重新开放”）：${names(p.closesFor)}`);
   else if (p.notSubmitted === 0) lines.push('全部单位均已提交。');
-  for (const k of p.keepWindow) lines.push(`${k.unitName}${k.submitted ? '（已提交）' : '（未提交）'}持有延期至 ${k.until}，期限内仍可提交或修改，通过审核的主题在下次发布时作为变更加入。`);
+  for (const k of p.keepWindow) lines.push(`${k.unitName}${k.submitted ? '（已提交）' : '（未提交）'}持有延期至 ${formatChineseDate(k.until)}，期限内仍可提交或修改，通过审核的主题在下次发布时作为变更加入。`);
   return lines;
 }
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { DEMO_OFFICE, DEMO_UNITS } from '../../src/domain/demo-directory.ts';
-import { atShanghai } from '../../src/domain/time.ts';
+import { atShanghai, formatChineseDate } from '../../src/domain/time.ts';
 import { STORY, waitUntil } from '../support/kit.ts';
 import {
   LOCAL_APP_START,
@@ -191,11 +191,11 @@ describe.skipIf(SKIP_BROWSER)('a whole campaign year in the workspace (issue 13)
     moveTo(`${year}-04-03`);
     const confirm = await publishCard();
     const text = (await confirm.textContent()) ?? '';
-    expect(text).toContain(`申报截止日 ${deadline} 还没到`);
+    expect(text).toContain(`申报截止日 ${formatChineseDate(deadline)} 还没到`);
     // Who has not submitted (the unit holding an extension is told apart), and what early closing would do.
     expect(text).toContain(`${unitCount - 3} 个单位未提交，截止后将不能再提交`);
     expect(text).toContain(langli.name);
-    expect(text).toContain(`${quantang.name}（未提交）持有延期至 ${year}-04-14`);
+    expect(text).toContain(`${quantang.name}（未提交）持有延期至 ${year}年4月14日`);
     await shot(page, 'year-02-early-publish');
     // The early close asks first; cancelled, and the coordinator goes back to the schedule.
     await confirm.locator('button', { hasText: '发布并提前截止申报' }).click();

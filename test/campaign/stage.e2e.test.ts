@@ -94,9 +94,9 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     clock.set('2023-04-03T02:00:00Z');
     const confirm = await publishCard();
     const text = cardText(confirm.card);
-    expect(text).toContain('申报截止日 2023-04-07 还没到');
+    expect(text).toContain('申报截止日 2023年4月7日 还没到');
     expect(text).toContain(`3 个单位未提交，截止后将不能再提交（可再“重新开放”）：${units[3]!.name}、${units[4]!.name}、${units[5]!.name}`);
-    expect(text).toContain(`${units[2]!.name}（未提交）持有延期至 2023-04-14`);
+    expect(text).toContain(`${units[2]!.name}（未提交）持有延期至 2023年4月14日`);
     expect(buttons(confirm.card).map((b) => b.text)).toEqual(['发布，申报继续开放', '发布并提前截止申报', '返回编排']);
     const early = buttons(confirm.card).find((b) => b.text === '发布并提前截止申报')!;
     expect(JSON.stringify(confirm.card)).toContain('截止日还没到，确认提前截止申报？');

@@ -56,9 +56,9 @@ describe('campaign stage', () => {
     const p = previewCloseCollection('2023-04-07', '2023-04-03', units);
     expect(p).toMatchObject({ beforeDeadline: true, closesFor: ['丙', '丁'], notSubmitted: 3, needsConfirmation: true });
     expect(closePreviewLines(p)).toEqual([
-      '申报截止日 2023-04-07 还没到：现在截止申报会提前关闭申报。',
+      '申报截止日 2023年4月7日 还没到：现在截止申报会提前关闭申报。',
       '2 个单位未提交，截止后将不能再提交（可再“重新开放”）：丙、丁',
-      '乙（未提交）持有延期至 2023-04-14，期限内仍可提交或修改，通过审核的主题在下次发布时作为变更加入。',
+      '乙（未提交）持有延期至 2023年4月14日，期限内仍可提交或修改，通过审核的主题在下次发布时作为变更加入。',
     ]);
     const after = previewCloseCollection('2023-04-07', '2023-04-10', units.slice(0, 1));
     expect(after).toMatchObject({ beforeDeadline: false, needsConfirmation: false });
