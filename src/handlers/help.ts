@@ -65,7 +65,8 @@ async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], i
   const visible = [...commands].filter((c) => coordinator || c.audience !== 'coordinator').sort((a, b) => workflowRank(a.names[0]!) - workflowRank(b.names[0]!));
   const { stage, publishedWhileOpen } = campaign ? await loadStageInfo(ctx.tx, campaign, ctx.now) : { stage: 'draft' as const, publishedWhileOpen: false };
   const nowNames = commandsNow(stage);
-  const now = visible.filter((c) => nowNames.includes(c.names[0]!)).map(line);
+  // A coordinator's 现在常用 are their own commands: 填写申报表 and 总结 are the units' (listed below).
+  const now = visible.filter((c) => nowNames.includes(c.names[0]!) && !(coordinator && c.audience === 'liaison')).map(line);
   return buildHelpCard({
     intro,
     compact,

@@ -255,6 +255,9 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     expect(text).toContain('现在常用');
     // 现在常用 names the commands (described once, in the full list below).
     expect(text).toMatch(/现在常用\*\*：[^\n]*计划安排表/);
+    // …the coordinator's own: 总结 is the units' (in the liaisons' list below).
+    const nowLine = /现在常用\*\*：([^"\\]*)/.exec(text)![1]!;
+    expect(nowLine).toBe('计划安排表、调整月份、发布计划、重新开放');
     expect(text.split('· **计划安排表**').length - 1).toBe(1);
     // Workflow order: launch before progress before review before publishing before evaluation.
     const at = (s: string) => text.indexOf(`· **${s}**`, text.indexOf('协调人（县政务公开办）可用'));
