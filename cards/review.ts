@@ -135,7 +135,8 @@ function filterForm(vm: ReviewCardVm): CardElement {
   return form('review_filter', [
     {
       tag: 'column_set',
-      flex_mode: 'none',
+      // Four filters: two a row on a phone (Feishu's bisect), where four in a row each read 全部….
+      flex_mode: 'bisect',
       horizontal_spacing: 'small',
       columns: [
         {
