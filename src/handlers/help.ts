@@ -18,12 +18,15 @@ interface ExampleFacts {
   deadline?: CivilDate;
   /** a unit name from the directory */
   unitName: string;
-  /** the year a year argument names: the current campaign's, else this year */
-  year: number;
+  /** the year a year argument names: the current campaign's; none before any campaign */
+  year?: number;
 }
 
-/** `@主题日助手 <name> <year>`: the commands that take a year, shown with the year in question. */
-const withYear = (name: string) => (f: ExampleFacts) => `@主题日助手 ${name} ${f.year}`;
+/**
+ * `@主题日助手 <name> <year>`: the commands that take a year, shown with the year in question; before
+ * any campaign, without a year (an example naming a year with no campaign would answer 没有该年的活动).
+ */
+const withYear = (name: string) => (f: ExampleFacts) => (f.year === undefined ? `@主题日助手 ${name}` : `@主题日助手 ${name} ${f.year}`);
 
 /** Examples that carry a date or a unit: rewritten so that sending them today works. */
 const DATED_EXAMPLES: Record<string, (f: ExampleFacts) => string> = {
@@ -57,7 +60,7 @@ async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], i
   const coordinator = await ctx.is('coordinator');
   const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now });
   const today = shanghaiDate(ctx.now);
-  const facts: ExampleFacts = { today, deadline: campaign?.deadline, unitName: (await firstUnitName(ctx.tx)) ?? '星沙街道', year: campaign?.year ?? yearOf(today) };
+  const facts: ExampleFacts = { today, deadline: campaign?.deadline, unitName: (await firstUnitName(ctx.tx)) ?? '星沙街道', ...(campaign ? { year: campaign.year } : {}) };
   const line = (c: CommandSpec): HelpCommand => {
     const name = c.names[0]!;
     return { name, summary: c.summary, example: DATED_EXAMPLES[name]?.(facts) ?? c.example };

@@ -65,6 +65,9 @@ describe.each(PROVIDERS_UNDER_TEST)('groups, liaisons and help (%s)', (provider)
     const forCoordinator = lastInteractive(h.messages(h.demo.officeChatId))!;
     expect(validateCard(forCoordinator.card)).toEqual({ ok: true });
     for (const s of ['协调人（县政务公开办）可用', '发起申报', '延期', '重新开放', '导出申报表', '绑定群', '添加协调人', '单位联系人、评委可用', '我是联系人']) expect(cardText(forCoordinator.card)).toContain(s);
+    // No campaign yet: the commands that take a year are shown without one (no year has a campaign).
+    expect(cardText(forCoordinator.card)).toContain('@主题日助手 进度');
+    expect(cardText(forCoordinator.card)).not.toMatch(/@主题日助手 (进度|导出申报表|计划安排表|总结进度|开启评选) 20\d\d/);
     await h.say(unit.liaisons[0]!.openId, unit.chatId, '今天天气怎么样');
     await h.drainOutbox();
     const unknown = cardText(lastInteractive(h.messages(unit.chatId))!.card);
