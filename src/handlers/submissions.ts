@@ -37,7 +37,7 @@ export function registerSubmissions(bot: Bot): void {
     if (!stale) return opened(r);
     return { ...(r.kind === 'sent' ? answer.info(`${stale.message}已把最新的申报表发到你与主题日助手的私聊。`) : opened(r)), ...staleCard(stale) };
   });
-  bot.action(submissionActions.form, async (ctx, v, a) => formResponse(await submissionFormAction(ctx, { submissionId: v.submissionId, cardVersion: v.version, op: v.op, index: v.index, formValue: a.formValue })));
+  bot.action(submissionActions.form, async (ctx, v, a) => formResponse(await submissionFormAction(ctx, { submissionId: v.submissionId, cardVersion: v.version, op: v.op, index: v.index, formValue: a.formValue, messageId: a.messageId })));
   bot.action(submissionActions.withdraw, async (ctx, v, e) => {
     const stale = await staleReceipt(ctx, v.submissionId, e.messageId, 'withdraw');
     if (stale) return { ...answer.warning(stale.message), ...staleCard(stale) };

@@ -154,6 +154,11 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     expect(cardText(old.card)).toContain('申报回执（已被取代）');
     expect(cardText(old.card)).toContain('本单位的申报已撤回');
     expect(buttons(old.card)).toEqual([]);
+    // The liaison's submitted form (申报已提交) in the direct chat is updated to say so as well.
+    const dm = h.messages(p2p(liaisonOf(u))).filter((m) => m.msgType === 'interactive');
+    expect(dm.map((m) => cardText(m.card)).filter((t) => t.includes('申报已提交'))).toEqual([]);
+    expect(cardText(dm.at(-1)!.card)).toContain('的申报已于 2023-04-03');
+    expect(cardText(dm.at(-1)!.card)).toContain('撤回。截止前可在本单位工作群点击“填写申报表”重新填写');
 
     await submit(u, '民生实事办理情况座谈（重新提交）', 8);
     const second = receipts().at(-1)!;

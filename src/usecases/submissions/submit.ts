@@ -21,7 +21,7 @@ import {
 } from '../../domain/submission.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaign-stage.ts';
-import { REUSE_PICK, buildSubmissionFormCard, type ConflictView, type SubmissionFormView, type ThemeSummaryView } from '../../../cards/submission-form.ts';
+import { REUSE_PICK, buildClosedFormCard, buildSubmissionFormCard, type ConflictView, type SubmissionFormView, type ThemeSummaryView } from '../../../cards/submission-form.ts';
 import { buildReceiptCard, supersededReceiptCard } from '../../../cards/receipt.ts';
 import type { CardJson } from '../../../cards/kit.ts';
 import { activeThemes, dateText, deny, draftThemeOf, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
@@ -193,7 +193,10 @@ export type FormActionResult =
   | { kind: 'submitted'; late: boolean; unitName: string; displayVersion: number; atText: string; themes: ThemeSummaryView[] };
 
 /** One click on the form card: value {s, v, op, i?} plus the form's values. */
-export async function submissionFormAction(ctx: UseCaseContext, input: { submissionId: string; cardVersion: number; op: string; index?: number; formValue?: Record<string, unknown> }): Promise<FormActionResult> {
+export async function submissionFormAction(
+  ctx: UseCaseContext,
+  input: { submissionId: string; cardVersion: number; op: string; index?: number; formValue?: Record<string, unknown>; /** the form's message (in the liaison's direct chat) */ messageId?: string },
+): Promise<FormActionResult> {
   const s = await loadSubmission(ctx.tx, input.submissionId);
   if (!s || !OPS.has(input.op)) return { kind: 'missing', text: await deny(ctx, 'submission.form', 'Submission', input.submissionId, '这张申报表已失效，请重新打开') };
   const who = await liaisonRefusal(ctx, s);
@@ -277,6 +280,8 @@ export async function submissionFormAction(ctx: UseCaseContext, input: { submiss
   await ctx.tx.formDraft.delete({ where: { id: row.id } });
   await ctx.audit({ action: `submission.${result.action}`, entity: 'Submission', entityId: s.id, before: result.before, after: result.after });
   const displayVersion = await postReceipt(ctx, s.id);
+  await closeSubmittedForms(ctx, s.id, `${s.unit.name}的申报已更新为第 ${displayVersion} 版（${instantText(ctx.now)}），以工作群里最新的回执为准。`);
+  if (input.messageId) await ctx.tx.trackedCard.create({ data: { purpose: `${SUBMITTED_FORM}${s.id}:${ctx.actor}`, chatId: ctx.actor, messageId: input.messageId } });
   await refreshProgressCards(ctx, s.campaignId);
   return { kind: 'submitted', late: result.late, unitName: s.unit.name, displayVersion, atText: instantText(ctx.now), themes: result.after.themes };
 }
@@ -482,6 +487,27 @@ export async function writeWithdrawal(tx: Tx, s: { id: string; version: number }
   return { before, after, version };
 }
 
+/** TrackedCard purpose prefix: a liaison's submitted form (its 申报已提交 card) in their direct chat. */
+const SUBMITTED_FORM = 'submitted-form:';
+
+/**
+ * A submitted form stays in the liaison's direct chat saying 申报已提交 第 N 版; once the unit's
+ * submission moves on (a new version, a withdrawal) it is updated in place to say so (found trying
+ * local mode: after 撤回 the direct chat still said the unit had submitted). Past Feishu's 14-day
+ * update window a card is left as it is.
+ */
+async function closeSubmittedForms(ctx: UseCaseContext, submissionId: string, text: string): Promise<void> {
+  const tracked = await ctx.tx.trackedCard.findMany({ where: { purpose: { startsWith: `${SUBMITTED_FORM}${submissionId}:` } } });
+  for (const t of tracked) {
+    // Feishu counts the window from the message's sending (the form went out when it was opened).
+    const sent = t.messageId ? await ctx.tx.outboxMessage.findFirst({ where: { idempotencyKey: { startsWith: `form:${submissionId}:` }, resultMessageId: t.messageId }, select: { sentAt: true } }) : null;
+    if (t.messageId && sent && stillPatchable(sent, ctx.now)) {
+      await ctx.enqueue(`${t.purpose}:closed:${ctx.eventId}`, { op: 'patch', messageId: t.messageId, card: buildClosedFormCard('申报情况已更新', [text]) });
+    }
+  }
+  if (tracked.length > 0) await ctx.tx.trackedCard.deleteMany({ where: { purpose: { in: tracked.map((t) => t.purpose) } } });
+}
+
 /** What 撤回 did; every refusal is audited and carries the text to show. */
 export type WithdrawResult = { kind: 'withdrawn' } | { kind: 'missing' | 'refused' | 'not_submitted' | 'stale'; text: string };
 
@@ -500,6 +526,7 @@ export async function withdrawSubmission(ctx: UseCaseContext, submissionId: stri
   const { before, after } = written;
   await ctx.audit({ action: 'submission.withdraw', entity: 'Submission', entityId: s.id, before, after });
   await postReceipt(ctx, s.id);
+  await closeSubmittedForms(ctx, s.id, `${s.unit.name}的申报已于 ${instantText(ctx.now)} 撤回。截止前可在本单位工作群点击“填写申报表”重新填写。`);
   await refreshProgressCards(ctx, s.campaignId);
   return { kind: 'withdrawn' };
 }
