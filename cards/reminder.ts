@@ -29,7 +29,7 @@ export function deadlineReminderCard(v: DeadlineReminderView): CardJson {
     summary: `${v.unitName} 尚未报送申报表，截止 ${v.deadlineText}`,
     tags: v.urgent ? [{ text: '加急', color: 'red' }] : [],
     elements: [
-      markdown(`${mentions ? `${mentions} ` : ''}${bold(v.unitName)} 尚未报送《${escapeMarkdown(v.campaignTitle)}》主题申报表。`),
+      markdown(`${mentions ? `${mentions} ` : ''}${bold(v.unitName)} 尚未报送《${escapeMarkdown(v.campaignTitle)}主题申报表》。`),
       markdown(`截止时间：${bold(v.deadlineText)}（${escapeMarkdown(v.leftText)}）`),
       markdown('点击“填写申报表”，申报表会发到你与主题日助手的私聊，在那里填写并提交；已提交的单位不会再收到提醒。'),
       buttonRow([button('填写申报表', v.openAction, { type: 'primary_filled' })]),
@@ -56,7 +56,7 @@ export function leaderEscalationCard(v: LeaderEscalationView): CardJson {
     template: 'orange',
     summary: `${v.unitName} 已提醒 ${v.remindersSent} 次仍未报送`,
     elements: [
-      markdown(`${who}${bold(v.unitName)} 的《${escapeMarkdown(v.campaignTitle)}》主题申报表尚未报送，已提醒 ${strong(v.remindersSent)} 次。`),
+      markdown(`${who}${bold(v.unitName)} 的《${escapeMarkdown(v.campaignTitle)}主题申报表》尚未报送，已提醒 ${strong(v.remindersSent)} 次。`),
       markdown(`截止时间：${bold(v.deadlineText)}（${escapeMarkdown(v.leftText)}）`),
       markdown(`联系人：${v.liaisonNames.length > 0 ? v.liaisonNames.map(escapeMarkdown).join('、') : '（未登记）'}`),
       note('此消息由主题日助手按催办升级规则自动发送。'),

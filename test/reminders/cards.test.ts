@@ -49,6 +49,8 @@ describe('reminder cards', () => {
     const text = markdownOf(reminder);
     expect(text).toContain('<at id=ou_a1></at>');
     expect(text).not.toContain('not-an-open-id');
+    // The form's name as the plan writes it: 《长沙县 2023 年“政务公开主题日”活动主题申报表》.
+    expect(text).toContain('《长沙县2023年“政务公开主题日”活动主题申报表》');
     ok(leaderEscalationCard({ campaignTitle: 't', unitName: evil, deadlineText: 'd', leftText: 'l', remindersSent: 3, liaisonNames: ['张三', evil], leaderOpenId: 'ou_l' }));
     for (const kind of ['month-start', 'month-end', 'summary-due'] as const) {
       ok(
