@@ -134,8 +134,9 @@ describe.each(PROVIDERS_UNDER_TEST)('December: 2026 evaluation and 2027 申报 a
     expect((await h.db.campaign.findUniqueOrThrow({ where: { id: c2026 } })).status).toBe('evaluating');
     expect((await h.db.campaign.findUniqueOrThrow({ where: { id: c2027 } })).status).toBe('collecting');
 
+    // 2027's 申报 is open: refused for that first (强制 would not help), not only for the date.
     const early = await ask('开启评选 2027');
-    expect(early.text).toContain('2027 年 12 月开展');
+    expect(early.text).toContain('2027年：当前阶段为“申报中”');
     expect(await h.db.evaluation.count({ where: { campaignId: c2027 } })).toBe(0);
 
     const none = await ask('开启评选 2030');

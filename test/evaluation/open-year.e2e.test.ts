@@ -25,12 +25,25 @@ describe.each(PROVIDERS_UNDER_TEST)('开启评选 in December with only next yea
     await h?.stop();
   });
 
-  it('says there is nothing to evaluate this year and how to reach next year, and the suggested command works', async () => {
+  it('says there is nothing to evaluate this year and how to reach next year', async () => {
     const plain = await ask('开启评选');
     expect(plain).not.toContain('还没有发起');
     expect(plain).toContain('2026 年没有主题日活动可评选');
     expect(plain).toContain('“开启评选 2027”');
+  });
 
+  it('never opens a year whose 申报 is still open, 强制 or not (it would end 申报)', async () => {
+    for (const text of ['开启评选 2027', '开启评选 2027 强制']) {
+      const refused = await ask(text);
+      expect(refused).toContain('2027年：当前阶段为“申报中”，“开启评选”在');
+      expect(refused).not.toContain('强制”');
+    }
+    expect((await h.db.campaign.findUniqueOrThrow({ where: { year: 2027 } })).status).toBe('collecting');
+    expect(await h.db.evaluation.count()).toBe(0);
+  });
+
+  it('once the plan is out, the early refusal suggests 强制 with the year, and that command works', async () => {
+    await h.db.campaign.update({ where: { year: 2027 }, data: { status: 'scheduled' } });
     const early = await ask('开启评选 2027');
     expect(early).toContain('2027 年 12 月开展');
     const suggested = /“(开启评选[^”]*强制)”/.exec(early)?.[1];

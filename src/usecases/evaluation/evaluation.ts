@@ -6,6 +6,8 @@ import { isCoordinator } from '../../app/access.ts';
 import { EVALUATION_STATUS_LABELS, evaluationWindowOpen, parseCriteria, parseScores, topN, type Criterion, type CriterionDraft } from '../../domain/evaluation.ts';
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDate } from '../../domain/time.ts';
+import { stageRefusal } from '../../domain/campaign-stage.ts';
+import { loadStage } from '../campaign/load-stage.ts';
 import { resultsReadiness } from '../../domain/results-readiness.ts';
 import { announcementCard, judgeHomeCard, type criteriaCard, type EvaluationProgressView, type JudgeItem, type judgePickerCard, type ScoreCardView } from '../../../cards/evaluation.ts';
 
@@ -38,6 +40,10 @@ export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, fo
   if (refusal) return { ok: false, message: refusal };
   const existing = await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } });
   if (existing) return { ok: true, alreadyOpen: true, progress: await progressOf(ctx, campaign) };
+  // 强制 moves the date, never the year's order: opening it while 申报 is open would end 申报 for
+  // units just told they may still apply (found trying local mode: 开启评选 2027 强制 in December 2026).
+  const early = stageRefusal('openEvaluation', await loadStage(ctx.tx, campaign, ctx.now));
+  if (early) return { ok: false, message: await deny(ctx, 'evaluation.open', 'Campaign', campaign.id, `${campaign.year}年：${early}`) };
   const today = shanghaiDate(ctx.now);
   const inWindow = evaluationWindowOpen(campaign.year, today);
   if (!inWindow && !force) {
