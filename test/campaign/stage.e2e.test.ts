@@ -307,6 +307,25 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     await h.drainOutbox();
     expect(lastText(office)).toContain('名录中找不到“查无此人”');
 
+    // A returned theme revised by the unit: its receipt in the group (v2, sent 4月3日, within
+    // Feishu's 14-day update window) lists the revised theme.
+    const u0 = units[3]!;
+    const t0 = await h.db.theme.findFirstOrThrow({ where: { submission: { campaignId, unitId: u0.id }, state: 'active' } });
+    await h.db.theme.update({ where: { id: t0.id }, data: { reviewStatus: 'returned', reviewFields: '["title"]', reviewReason: '请写明面向的对象' } });
+    await h.say(liaisonOf(u0), u0.chatId, '帮助');
+    await h.drainOutbox();
+    const disposable = lastInteractive(h.messages(u0.chatId))!;
+    const revised = await h.click(
+      liaisonOf(u0),
+      disposable.messageId,
+      { a: 'review.revise_submit', themeId: t0.id, version: t0.version },
+      { title: `${t0.title}企业专场`, month: String(t0.month), forms: JSON.parse(t0.forms) as string[], intro: t0.intro },
+    );
+    expect(revised.toast?.type, revised.toast?.content).toBe('success');
+    await h.drainOutbox();
+    const receipt = [...h.messages(u0.chatId)].reverse().find((m) => m.msgType === 'interactive' && cardText(m.card).includes('申报回执'))!;
+    expect(cardText(h.emulator.message(receipt.messageId)!.card)).toContain(`${t0.title}企业专场`);
+
     // In December 2026 the 发起申报 example still launches (next year, deadline ahead).
     clock.set('2026-12-04T02:00:00Z');
     await h.say(coordinator, office, '帮助');

@@ -8,6 +8,7 @@ import { diffThemes, fieldLabel, parseFields, parseForms, parseThemeContent, typ
 import { resubmittedCard, type ReviseVm } from '../../../cards/review.ts';
 import { namesOf, themeContent } from './common.ts';
 import { firstAllowedMonth } from '../../domain/submission.ts';
+import { refreshReceipt } from '../submissions/submit.ts';
 
 export async function loadRevisable(tx: Tx, themeId: string) {
   return tx.theme.findUnique({
@@ -92,6 +93,9 @@ export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string;
     after: { ...next, version, reviewStatus: 'pending', changed: changes.map((c) => c.field) },
   });
 
+  // The unit's receipt in its group lists the themes: it shows the revised one (found trying local
+  // mode: after a resubmission the receipt still showed the returned month).
+  await refreshReceipt(ctx, theme.submissionId);
   const names = await namesOf(tx, [ctx.actor]);
   const card = resubmittedCard({ unitName: theme.submission.unit.name, title: next.title, version, changes, byName: names.get(ctx.actor) ?? '联系人', at: shanghaiDateTime(ctx.now), unitId: theme.submission.unitId });
   const chats = await coordinatorChatIds(tx, ctx.config.coordinatorChatId);
