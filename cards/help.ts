@@ -29,7 +29,7 @@ export function buildHelpCard(v: HelpView): CardJson {
   const elements: CardElement[] = [];
   if (v.intro) elements.push(markdown(escapeMarkdown(v.intro)));
   if (v.stage) {
-    elements.push(markdown(`${field(`${v.stage.title}当前阶段`, v.stage.strip)}\n下一步：${escapeMarkdown(v.stage.next)}`));
+    elements.push(markdown(`${v.stage.title ? `${escapeMarkdown(v.stage.title)}\n` : ''}${field('当前阶段', v.stage.strip)}\n下一步：${escapeMarkdown(v.stage.next)}`));
     // Names only: each is described, with its example, in the full list below.
     elements.push(...section('现在常用', v.stage.now, true));
   }
