@@ -188,6 +188,8 @@ export async function sendScheduleXlsx(
       changes: p.changes,
     });
   const fileName = scheduleFileName(p.year, p.version);
+  // The full-number copy says so in its name: the two copies would otherwise look the same.
+  const nameFor = (masked: boolean) => (masked ? fileName : fileName.replace(/\.xlsx$/, '（含完整电话）.xlsx'));
   const stored = new Map<boolean, string>();
   const maskedFor = new Map<Recipient, boolean>();
   const isCoord = (openId: string) => isCoordinator(services.db as unknown as Tx, openId, services.config.coordinatorOpenIds);
@@ -200,12 +202,12 @@ export async function sendScheduleXlsx(
     if (!stored.has(masked)) stored.set(masked, await services.storage.put(`schedule/${p.campaignId}/v${p.version}${masked ? '-masked' : ''}.xlsx`, await write(masked)));
   }
   await withContext(services, p.actor, async (ctx) => {
-    if (privately) await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(privately)}`, { op: 'file', to: privately, fileName, fileType: 'xls', storedPath: stored.get(false)!, fullPhones: true });
+    if (privately) await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(privately)}`, { op: 'file', to: privately, fileName: nameFor(false), fileType: 'xls', storedPath: stored.get(false)!, fullPhones: true });
     for (const to of p.targets) {
       const masked = maskedFor.get(to)!;
-      await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(to)}`, { op: 'file', to, fileName, fileType: 'xls', storedPath: stored.get(masked)!, ...(masked ? {} : { fullPhones: true }) });
+      await ctx.enqueue(`schedule-xlsx:${p.campaignId}:v${p.version}:${targetKey(to)}`, { op: 'file', to, fileName: nameFor(masked), fileType: 'xls', storedPath: stored.get(masked)!, ...(masked ? {} : { fullPhones: true }) });
       // The schedule card this recipient got with the file gains a 下载 link to its own copy (same masking).
-      const link = p.coordinatorCard ? await downloadLinkFor(ctx, { storedPath: stored.get(masked)!, fileName, label: '计划安排表 Excel' }) : undefined;
+      const link = p.coordinatorCard ? await downloadLinkFor(ctx, { storedPath: stored.get(masked)!, fileName: nameFor(masked), label: '计划安排表 Excel' }) : undefined;
       if (p.coordinatorCard && link) {
         await ctx.enqueue(`schedule-xlsx-link:${p.campaignId}:v${p.version}:${targetKey(to)}`, { op: 'patch', messageOfKey: coordinatorCardKey(p.campaignId, p.version, to), card: withDownloads(p.coordinatorCard, [link]) });
       }
