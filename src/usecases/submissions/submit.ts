@@ -130,13 +130,14 @@ async function formView(tx: Tx, s: LoadedSubmission, draft: SubmissionDraft, bas
  */
 async function reviewNoteFor(tx: Tx, s: LoadedSubmission): Promise<{ reviewNote?: string }> {
   if (s.status !== 'submitted') return {};
-  const approved = await tx.theme.count({ where: { submissionId: s.id, state: 'active', reviewStatus: 'approved' } });
-  if (approved === 0) return {};
+  const approved = await tx.theme.findMany({ where: { submissionId: s.id, state: 'active', reviewStatus: 'approved' }, orderBy: { seq: 'asc' }, select: { title: true } });
+  if (approved.length === 0) return {};
   const published = (await tx.scheduleVersion.count({ where: { campaignId: s.campaignId } })) > 0;
+  const which = approved.map((t) => `“${t.title}”`).join('、');
   return {
     reviewNote: published
-      ? `本单位有 ${approved} 个主题已审核通过并列入计划安排表。修改这些主题的名称、月份、形式、简介或领域后需重新审核，重新审核通过前，计划再次发布时不含该活动；只改联系人、电话不影响。`
-      : `本单位有 ${approved} 个主题已审核通过。修改这些主题的名称、月份、形式、简介或领域后需重新审核；只改联系人、电话不影响。`,
+      ? `已审核通过并列入计划安排表：${which}。修改这些主题的名称、月份、形式、简介或领域后需重新审核，重新审核通过前，计划再次发布时不含该活动；只改联系人、电话不影响。`
+      : `已审核通过：${which}。修改这些主题的名称、月份、形式、简介或领域后需重新审核；只改联系人、电话不影响。`,
   };
 }
 
