@@ -5,6 +5,7 @@ import { strong, fitCard, bold, button, buttonRow, card, columns, datePicker, es
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
 import { LINK_CHANNELS, MAX_DATE_PICKERS, PARTICIPANT_KINDS, SUMMARY_FIELDS, type FieldErrors, type SummaryRaw, type SummaryValues, LONG_TEXT_MAX } from '../src/domain/summary.ts';
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
+import { lastOfMonth } from '../src/domain/time.ts';
 import { evidenceElements } from './evidence.ts';
 import { summaryActions } from './actions.ts';
 
@@ -318,17 +319,16 @@ const COMPLETENESS_LEVELS = [
   { rows: 20, options: 10 },
 ];
 
+/** An activity's summary is due once its month is over (until then nothing is missing yet). */
+function summaryDue(year: number, month: number, today: string): boolean {
+  return today > lastOfMonth(year, month);
+}
+
 /**
  * The coordinator's view of every selected activity's summary. A county has up to ~150: the
  * table lists activities with something missing first, and as many rows and "view" choices as fit
  * Feishu's 30 KB / 200-element limits; the rest are counted.
  */
-/** An activity's summary is due once its month is over (until then nothing is missing yet). */
-function summaryDue(year: number, month: number, today: string): boolean {
-  const after = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
-  return today >= after;
-}
-
 export function completenessCard(v: { year: number; rows: CompletenessRow[]; today: string }): CardJson {
   // Materials missing after the activity month first, then activities still to come, then the
   // complete ones; each by month (found trying local mode in December: next year's activities

@@ -142,6 +142,18 @@ export function diffThemes(before: ThemeContent, after: ThemeContent): FieldChan
   return changes;
 }
 
+/**
+ * Why a returned theme may not go back as revised, field by field (null when it may): each field
+ * the reviewer marked must change, and something must. Sent back unchanged it only returns to the
+ * reviewer to be returned again.
+ */
+export function unrevisedFields(asked: readonly ThemeFieldKey[], changes: readonly FieldChange[]): Partial<Record<ThemeFieldKey, string>> | null {
+  const untouched = asked.filter((f) => !changes.some((c) => c.field === f));
+  if (untouched.length > 0) return Object.fromEntries(untouched.map((f) => [f, `退回意见要求修改“${fieldLabel(f)}”，这一项还没有改动`]));
+  if (changes.length === 0) return { title: '内容还没有改动：请按退回意见修改后再提交' };
+  return null;
+}
+
 // ---------------------------------------------------------------- review queue filters
 
 export const reviewFilterSchema = z.object({

@@ -4,7 +4,7 @@ import type { UseCaseContext } from '../../app/bot.ts';
 import type { Tx } from '../../adapters/db/database.ts';
 import { coordinatorChatIds } from '../../app/access.ts';
 import { shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
-import { diffThemes, fieldLabel, parseFields, parseForms, parseThemeContent, type FieldChange } from '../../domain/review.ts';
+import { diffThemes, parseFields, parseForms, parseThemeContent, unrevisedFields, type FieldChange } from '../../domain/review.ts';
 import { resubmittedCard, type ReviseVm } from '../../../cards/review.ts';
 import { namesOf, themeContent } from './common.ts';
 import { firstAllowedMonth } from '../../domain/submission.ts';
@@ -55,13 +55,9 @@ export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string;
 
   const before = themeContent(theme);
   const next = parsed.value;
-  // Sent back unchanged, it only comes back to the reviewer to be returned again (found trying
-  // local mode): what the reviewer asked to change must change, and something must.
   const changes = diffThemes(before, next);
-  const asked = parseFields(theme.reviewFields);
-  const untouched = asked.filter((f) => !changes.some((c) => c.field === f));
-  if (untouched.length > 0) return { ok: false, kind: 'invalid', errors: Object.fromEntries(untouched.map((f) => [f, `退回意见要求修改“${fieldLabel(f)}”，这一项还没有改动`])) };
-  if (changes.length === 0) return { ok: false, kind: 'invalid', errors: { title: '内容还没有改动：请按退回意见修改后再提交' } };
+  const unrevised = unrevisedFields(parseFields(theme.reviewFields), changes);
+  if (unrevised) return { ok: false, kind: 'invalid', errors: unrevised };
   // Keep every version: record the returned one if the submission flow did not.
   const existing = await tx.themeVersion.findUnique({ where: { themeId_version: { themeId: theme.id, version: theme.version } } });
   if (!existing) {
