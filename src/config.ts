@@ -179,6 +179,12 @@ export interface Config {
   outboxMaxAttempts: number;
   reminderTime: string;
   reminderGraceHours: number;
+  /**
+   * Units whose reminders one tick delivers at once, each reminder in its own transaction (a
+   * unit's own reminders stay in order). PostgreSQL overlaps their round trips; SQLite's single
+   * writer gains nothing from it, so there it is 1.
+   */
+  reminderParallelism: number;
   evidenceCheckLinks: boolean;
   /** non-public hosts/addresses the link checker may still fetch (LINK_CHECK_ALLOW), comma-separated */
   linkCheckAllow: string;
@@ -253,6 +259,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     reminderTime: e.REMINDER_TIME,
     reminderGraceHours: e.REMINDER_GRACE_HOURS,
+    reminderParallelism: e.DATABASE_URL.startsWith('file:') ? 1 : 4,
     evidenceCheckLinks: e.EVIDENCE_CHECK_LINKS,
     linkCheckAllow: e.LINK_CHECK_ALLOW,
     liaisonTrustGroup: e.LIAISON_TRUST_GROUP,

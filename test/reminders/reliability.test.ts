@@ -167,6 +167,38 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder reliability (%s)', (provider) => {
     expect(await logLines(db.client, names, { date: '2023-04-06' })).toContain('2023-04-06 星沙街道 deadline-1 dm sent');
   });
 
+  it('delivers several units at once on PostgreSQL and one at a time on SQLite, each reminder in its own transaction', async () => {
+    let open = 0;
+    let most = 0;
+    let transactions = 0;
+    const original = services.db.$transaction.bind(services.db);
+    const counting = {
+      ...services,
+      db: new Proxy(services.db, {
+        get(target, prop, receiver) {
+          if (prop !== '$transaction') return Reflect.get(target, prop, receiver) as unknown;
+          return async (fn: Parameters<typeof original>[0], opts?: Parameters<typeof original>[1]) => {
+            open++;
+            transactions++;
+            most = Math.max(most, open);
+            try {
+              return await original(fn as never, opts);
+            } finally {
+              open--;
+            }
+          };
+        },
+      }),
+    } as AppServices;
+    // 3月27日's digest (missed) and four units' deadline-7
+    const r = await runReminders(counting, atShanghai('2023-03-28', '09:45'));
+    expect(r).toMatchObject({ sent: 4, skipped: 1, failed: 0 });
+    expect(transactions).toBe(5);
+    expect(most).toBe(provider === 'postgresql' ? 4 : 1);
+    expect(await logLines(db.client, names, { date: '2023-03-28' })).toEqual(DEADLINE_7);
+    expect(await sendsPerKey()).toHaveLength(4);
+  });
+
   it('a unit that submits just before reminder time gets nothing', async () => {
     await submit(db.client, seeded.units.xingsha, atShanghai('2023-03-28', '09:29'));
     for (let m = 30; m <= 41; m++) await runReminders(services, atShanghai('2023-03-28', `09:${m}`));

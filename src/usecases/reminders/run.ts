@@ -1,5 +1,6 @@
 // The reminder tick: computes from the database what is due now, and sends each due reminder
-// that nobody has claimed yet (one transaction per reminder, claimed by its unique key). Safe to
+// that nobody has claimed yet (one transaction per reminder, claimed by its unique key; several
+// units at once on PostgreSQL). Safe to
 // run every minute on several instances, after a restart, and after downtime: reminders missed by
 // less than the grace period (same day) are sent, older ones are recorded as skipped.
 import type { AppServices } from '../../app/bot.ts';
@@ -64,12 +65,32 @@ export async function runReminders(services: AppServices, now: Date, options: Ru
     services.db,
     due.flatMap((d) => (d.item.unitId ? [d.item.unitId] : [])),
   );
+  // One lane per unit (the coordinator's reminders are one more), taken in the order of their
+  // first reminder: `reminderParallelism` lanes at a time, a lane's reminders one after another (the
+  // weekly cap and the deadline ladder read the unit's earlier ones). A failing hook (a simulated
+  // crash) stops the run: no lane starts another reminder, and those in flight finish.
+  const byUnit = new Map<string, DueItem[]>();
+  for (const d of due) byUnit.set(d.item.unitId ?? '', [...(byUnit.get(d.item.unitId ?? '') ?? []), d]);
+  const lanes = [...byUnit.values()];
   let index = 0;
-  for (const due1 of due) {
-    await options.beforeItem?.(due1.item, index++);
-    const outcome = await handleWithRetry(services, now, { calendar, contacts }, due1);
-    result[outcome === 'sent' || outcome === 'skipped' || outcome === 'failed' ? outcome : 'passed']++;
-  }
+  let stopped = false;
+  const runLanes = async () => {
+    for (let items = lanes.shift(); items && !stopped; items = lanes.shift()) {
+      for (const due1 of items) {
+        if (stopped) return;
+        try {
+          await options.beforeItem?.(due1.item, index++);
+        } catch (error) {
+          stopped = true;
+          throw error;
+        }
+        const outcome = await handleWithRetry(services, now, { calendar, contacts }, due1);
+        result[outcome === 'sent' || outcome === 'skipped' || outcome === 'failed' ? outcome : 'passed']++;
+      }
+    }
+  };
+  const runs = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(services.config.reminderParallelism, lanes.length)) }, runLanes));
+  for (const r of runs) if (r.status === 'rejected') throw r.reason;
   if (result.sent + result.skipped + result.failed > 0) services.log.info('reminders', { ...result, at: now.toISOString() });
   return result;
 }
