@@ -236,6 +236,27 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provid
     }
     expect(await h.db.auditLog.count({ where: { actorOpenId: judgeIds[4], decision: 'deny' } })).toBe(2);
     expect(await h.db.score.count({ where: { campaignId } })).toBe((20 * 5 - 1) * 4);
+
+    // A judge changes a saved score (its rows are updated in place, the audit keeps the old ones),
+    // then puts it back, so the hand-computed numbers below still hold.
+    const judge = judgeIds[0]!;
+    const { messageId } = lastBotCard(h, h.emulator.p2pChatId(judge));
+    const theme = themes[0]!;
+    const rowsOf = async () => (await h.db.score.findMany({ where: { themeId: theme.id, judgeOpenId: judge } })).map((s) => `${s.criterionKey}=${s.score}${s.comment ? ` ${s.comment}` : ''}`).sort();
+    const original = await rowsOf();
+    const rescore = async (values: Record<string, string>) => {
+      await h.click(judge, messageId, { a: 'evaluation.pick' }, { themeId: theme.id });
+      const r = await h.click(judge, messageId, { a: 'evaluation.score', themeId: theme.id }, values);
+      expect(r.toast?.type, r.toast?.content).toBe('success');
+    };
+    await rescore({ c_theme_fit: '1', c_openness: '2', c_publicity: '3', c_outcome: '4', comment: '复核后改分' });
+    expect(await rowsOf()).toEqual(['openness=2 复核后改分', 'outcome=4 复核后改分', 'publicity=3 复核后改分', 'theme_fit=1 复核后改分']);
+    const audits = await h.db.auditLog.findMany({ where: { actorOpenId: judge, action: 'evaluation.score', entityId: theme.id } });
+    const change = audits.find((a) => a.after?.includes('"theme_fit":1'));
+    expect(JSON.parse(change!.before!)).toHaveLength(4);
+    await rescore(Object.fromEntries(original.map((line) => line.split('=')).map(([key, score]) => [`c_${key}`, score!])));
+    expect(await rowsOf()).toEqual(original);
+    expect(await h.db.score.count({ where: { campaignId } })).toBe((20 * 5 - 1) * 4);
   }, 200_000);
 
   it('trimmed mean, tie and ranking match the hand-computed numbers', async () => {

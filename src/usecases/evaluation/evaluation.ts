@@ -427,12 +427,20 @@ export async function submitScores(ctx: UseCaseContext, campaign: Campaign, them
   // their place) the judge's list and the next card after the save.
   const stored = await judgeScores(ctx, campaign, scope);
   const before = stored.filter((r) => r.themeId === themeId).map((r) => ({ criterionKey: r.criterionKey, score: r.score }));
-  for (const c of criteria) {
-    await ctx.tx.score.upsert({
-      where: { themeId_judgeOpenId_criterionKey: { themeId, judgeOpenId: ctx.actor, criterionKey: c.key } },
-      create: { campaignId: campaign.id, themeId, judgeOpenId: ctx.actor, criterionKey: c.key, score: parsed.scores[c.key]!, comment: comment || null },
-      update: { score: parsed.scores[c.key]!, comment: comment || null },
-    });
+  const row = (key: string) => ({ campaignId: campaign.id, themeId, judgeOpenId: ctx.actor, criterionKey: key, score: parsed.scores[key]!, comment: comment || null });
+  if (before.length === 0) {
+    // A first score (the usual case): the criteria's rows in one INSERT. Another copy of this judge's
+    // press racing it on another instance fails on the unique key and is answered as failed; the
+    // judge's retry then updates.
+    await ctx.tx.score.createMany({ data: criteria.map((c) => row(c.key)) });
+  } else {
+    for (const c of criteria) {
+      await ctx.tx.score.upsert({
+        where: { themeId_judgeOpenId_criterionKey: { themeId, judgeOpenId: ctx.actor, criterionKey: c.key } },
+        create: row(c.key),
+        update: { score: parsed.scores[c.key]!, comment: comment || null },
+      });
+    }
   }
   await ctx.audit({ action: 'evaluation.score', entity: 'Theme', entityId: themeId, before: before.length ? before : undefined, after: parsed.scores });
   const saved = criteria.map((c) => ({ themeId, criterionKey: c.key, score: parsed.scores[c.key]!, comment: comment || null }));
