@@ -1,5 +1,5 @@
 // One node-cron task, once a minute in Asia/Shanghai (whatever the server's TZ), running every
-// job in turn. Jobs decide from the database what is due, so a missed tick is caught up by the
+// job side by side. Jobs decide from the database what is due, so a missed tick is caught up by the
 // next one; one job's failure never stops the others.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { AppServices } from '../../app/bot.ts';
@@ -55,20 +55,23 @@ export class Scheduler {
     }
   }
 
-  /** Runs each job once for `now`, sequentially, isolating failures. */
+  /**
+   * Runs each job once for `now`, side by side (they are independent, and each is safe beside
+   * another instance's run of itself), isolating failures; results in the jobs' order.
+   */
   async tickOnce(now: Date): Promise<{ job: string; ok: boolean; ms: number }[]> {
-    const results: { job: string; ok: boolean; ms: number }[] = [];
-    for (const job of this.o.jobs) {
-      const started = performance.now();
-      try {
-        await job.run(this.o.services, now);
-        results.push({ job: job.name, ok: true, ms: performance.now() - started });
-      } catch (error) {
-        this.o.services.log.error('job failed', { job: job.name, error });
-        results.push({ job: job.name, ok: false, ms: performance.now() - started });
-      }
-    }
-    return results;
+    return Promise.all(
+      this.o.jobs.map(async (job) => {
+        const started = performance.now();
+        try {
+          await job.run(this.o.services, now);
+          return { job: job.name, ok: true, ms: performance.now() - started };
+        } catch (error) {
+          this.o.services.log.error('job failed', { job: job.name, error });
+          return { job: job.name, ok: false, ms: performance.now() - started };
+        }
+      }),
+    );
   }
 
   async stop(): Promise<void> {
