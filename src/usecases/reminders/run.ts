@@ -44,10 +44,12 @@ export async function dueReminders(services: AppServices, now: Date, calendar: W
   const oldest = addDays(shanghaiDate(now), -LOOKBACK_DAYS);
   const out: DueItem[] = [];
   for (const campaign of campaigns) {
-    const { input, settings } = await loadPlanInput(db, campaign, services.config);
+    // The recorded keys are read beside the plan's input (on PostgreSQL the two round trips overlap):
+    // within the lookback something is nearly always due, recorded or not.
+    const [{ input, settings }, recorded] = await Promise.all([loadPlanInput(db, campaign, services.config), db.reminderLog.findMany({ where: { campaignId: campaign.id, date: { gte: oldest } }, select: { key: true } })]);
     const due = planCampaign(input, calendar, { from: oldest, to: shanghaiDate(now) }).filter((p) => p.fireAt.getTime() <= now.getTime());
     if (due.length === 0) continue;
-    const claimed = new Set((await db.reminderLog.findMany({ where: { campaignId: campaign.id, date: { gte: oldest } }, select: { key: true } })).map((r) => r.key));
+    const claimed = new Set(recorded.map((r) => r.key));
     for (const item of due) if (!claimed.has(item.key)) out.push({ item, campaign, settings });
   }
   return out.sort((a, b) => a.item.fireAt.getTime() - b.item.fireAt.getTime());
@@ -55,8 +57,7 @@ export async function dueReminders(services: AppServices, now: Date, calendar: W
 
 export async function runReminders(services: AppServices, now: Date, options: RunOptions = {}): Promise<RunResult> {
   const result: RunResult = { sent: 0, skipped: 0, passed: 0, failed: 0 };
-  const calendar = await loadCalendar(services.db);
-  const campaigns = await services.db.campaign.findMany({ where: { status: { not: 'closed' } }, orderBy: { year: 'asc' } });
+  const [calendar, campaigns] = await Promise.all([loadCalendar(services.db), services.db.campaign.findMany({ where: { status: { not: 'closed' } }, orderBy: { year: 'asc' } })]);
   await warnMissingHolidayData(services, now, { calendar, campaignYears: campaigns.map((c) => c.year) });
   const due = await dueReminders(services, now, calendar, campaigns);
   // Who each unit's reminder goes to, read once for the run (not once per reminder): where it is
