@@ -2,7 +2,8 @@
 // (src/adapters/outbox/claim.ts anythingDue). With work due it delivers as before, and a lone
 // worker writes its heartbeat row only to gain and to lose demand (a write that would change only
 // the ages of calls already reported is left out: src/adapters/outbox/worker.ts writeRow). Calls
-// leaving together mark their attempts in one statement (row-writes.ts AttemptMarks).
+// leaving together mark their attempts in one statement (row-writes.ts AttemptMarks), and calls
+// answered together are marked sent in fewer statements than rows (SentMarks).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
@@ -90,5 +91,30 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox drain with nothing due (%s)', (provi
     }
     const rows = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: 'together:' } } });
     expect(rows.map((r) => [r.status, r.attempts])).toEqual(chats.map(() => ['sent', 1]));
+  });
+
+  it('calls answered together are marked sent together, each with its own message id', async () => {
+    const chats = h.demo.units.slice(0, 6).map((u) => u.chatId);
+    await withContext(h.services, 'test', async (ctx) => {
+      for (const chatId of chats) await ctx.enqueue(`sent-together:${chatId}`, { op: 'send', to: { chatId }, text: '一起' });
+    });
+    const query = vi.spyOn(h.db, '$queryRawUnsafe');
+    const marks = () => query.mock.calls.filter(([sql]) => String(sql).startsWith('UPDATE "OutboxMessage" SET "status" = \'sent\''));
+    try {
+      await h.app.worker.drain({ skipBackoff: true });
+      // six lanes answered within milliseconds: the first mark goes alone or with some, the rest
+      // wait for it and go together
+      expect(marks().length).toBeGreaterThanOrEqual(1);
+      expect(marks().length).toBeLessThan(chats.length);
+    } finally {
+      query.mockRestore();
+    }
+    const rows = await h.db.outboxMessage.findMany({ where: { idempotencyKey: { startsWith: 'sent-together:' } } });
+    expect(rows.map((r) => r.status)).toEqual(chats.map(() => 'sent'));
+    expect(rows.every((r) => r.sentAt !== null && r.claimedBy === null && r.leaseUntil === null)).toBe(true);
+    // each row holds the id Feishu gave its own message
+    const ids = rows.map((r) => r.resultMessageId);
+    expect(new Set(ids).size).toBe(chats.length);
+    for (const r of rows) expect(h.messages(r.target).some((m) => m.messageId === r.resultMessageId)).toBe(true);
   });
 });

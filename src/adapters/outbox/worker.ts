@@ -43,7 +43,7 @@ import { SlotQueue, type LanePriority } from './slot-queue.ts';
 import type { RateTime } from '../../ports/rate-time.ts';
 import { Pump } from '../../app/pump.ts';
 import { anythingDue, claimDue, releaseRows, type Row } from './claim.ts';
-import { AttemptMarks, markSent } from './row-writes.ts';
+import { AttemptMarks, SentMarks } from './row-writes.ts';
 import { byLane, launchLanes } from '../db/lease-claim.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
@@ -196,6 +196,7 @@ export class OutboxWorker {
   private quickRetries: number;
   /** the calls about to leave, marked together (row-writes.ts) */
   private readonly attemptMarks: AttemptMarks;
+  private readonly sentMarks: SentMarks;
 
   constructor(options: OutboxWorkerOptions) {
     this.o = {
@@ -217,6 +218,7 @@ export class OutboxWorker {
     } as OutboxWorker['o'];
     this.quickRetries = this.o.quickRetryQuota;
     this.attemptMarks = new AttemptMarks(this.o.db, this.o.provider, this.o.workerId, this.o.leaseMs, () => this.o.clock.now());
+    this.sentMarks = new SentMarks(this.o.db, this.o.provider, this.o.workerId);
     this.limiter = options.limiter ?? new RateLimiter(options.config.rateLimits, options.rateTime);
     this.slots = new SlotQueue(this.limiter, () => this.joinUntil);
     this.pump = new Pump({
@@ -749,7 +751,7 @@ export class OutboxWorker {
       this.o.metrics?.send('ok');
       this.quickRetries = Math.min(this.o.quickRetryQuota, this.quickRetries + QUICK_RETRY_EARN);
       const sentAt = this.o.clock.now();
-      const marked = await markSent(this.o.db, this.o.provider, { id: row.id, workerId: this.o.workerId, sentAt, messageId });
+      const marked = await this.sentMarks.mark({ id: row.id, sentAt, messageId });
       if (!marked) log.warn('row changed while sending (lease lost)');
       else this.o.observer.settled?.({ op: row.op, status: 'sent', attempts: attempt, enqueueToDoneMs: sentAt.getTime() - row.createdAt.getTime() });
       log.debug('delivered');
