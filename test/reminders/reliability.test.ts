@@ -9,6 +9,19 @@ import { holidayCoverageCheck, holidayReadiness } from '../../src/usecases/remin
 import { logLines, makeServices, outbox, secondInstance, seedCounty, submit, type Seeded } from './support.ts';
 import type { AppServices } from '../../src/app/bot.ts';
 
+type Transaction = AppServices['db']['$transaction'];
+type TransactionCall = (fn: Parameters<Transaction>[0], opts?: Parameters<Transaction>[1]) => Promise<unknown>;
+
+/** The services with `db.$transaction` replaced by `wrap(the original)` (everything else as is). */
+function wrapTransactions(services: AppServices, wrap: (original: TransactionCall) => TransactionCall): AppServices {
+  const original = services.db.$transaction.bind(services.db) as TransactionCall;
+  const wrapped = wrap(original);
+  const db = new Proxy(services.db, {
+    get: (target, prop, receiver) => (prop === '$transaction' ? wrapped : (Reflect.get(target, prop, receiver) as unknown)),
+  });
+  return { ...services, db } as AppServices;
+}
+
 const DEADLINE_7 = ['2023-03-28 星沙街道 deadline-7 group sent', '2023-03-28 县教育局 deadline-7 group sent', '2023-03-28 县财政局 deadline-7 dm sent', '2023-03-28 黄兴镇 deadline-7 group sent'].sort();
 
 describe.each(PROVIDERS_UNDER_TEST)('reminder reliability (%s)', (provider) => {
@@ -61,24 +74,18 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder reliability (%s)', (provider) => {
     let failures = 0;
     let failUpTo = 3; // the run's retries (3 attempts) are exhausted
     // Fail 星沙街道's transaction after it has claimed and enqueued (so it is rolled back).
-    const original = services.db.$transaction.bind(services.db);
-    const flaky = {
-      ...services,
-      db: new Proxy(services.db, {
-        get(target, prop, receiver) {
-          if (prop !== '$transaction') return Reflect.get(target, prop, receiver) as unknown;
-          return (fn: Parameters<typeof original>[0], opts?: Parameters<typeof original>[1]) =>
-            original(async (tx) => {
-              const result = await (fn as (tx: unknown) => Promise<unknown>)(tx);
-              if (failures < failUpTo && (await tx.reminderLog.count({ where: { unitId: xingsha.id } })) > 0) {
-                failures++;
-                throw new Error('injected failure before commit');
-              }
-              return result;
-            }, opts);
-        },
-      }),
-    } as AppServices;
+    const flaky = wrapTransactions(
+      services,
+      (original) => (fn, opts) =>
+        original(async (tx) => {
+          const result = await (fn as (tx: unknown) => Promise<unknown>)(tx);
+          if (failures < failUpTo && (await tx.reminderLog.count({ where: { unitId: xingsha.id } })) > 0) {
+            failures++;
+            throw new Error('injected failure before commit');
+          }
+          return result;
+        }, opts),
+    );
     const first = await runReminders(flaky, atShanghai('2023-03-28', '09:45'));
     expect(failures).toBe(3);
     expect(first.failed).toBe(1);
@@ -171,25 +178,16 @@ describe.each(PROVIDERS_UNDER_TEST)('reminder reliability (%s)', (provider) => {
     let open = 0;
     let most = 0;
     let transactions = 0;
-    const original = services.db.$transaction.bind(services.db);
-    const counting = {
-      ...services,
-      db: new Proxy(services.db, {
-        get(target, prop, receiver) {
-          if (prop !== '$transaction') return Reflect.get(target, prop, receiver) as unknown;
-          return async (fn: Parameters<typeof original>[0], opts?: Parameters<typeof original>[1]) => {
-            open++;
-            transactions++;
-            most = Math.max(most, open);
-            try {
-              return await original(fn as never, opts);
-            } finally {
-              open--;
-            }
-          };
-        },
-      }),
-    } as AppServices;
+    const counting = wrapTransactions(services, (original) => async (fn, opts) => {
+      open++;
+      transactions++;
+      most = Math.max(most, open);
+      try {
+        return await original(fn, opts);
+      } finally {
+        open--;
+      }
+    });
     // 3月27日's digest (missed) and four units' deadline-7
     const r = await runReminders(counting, atShanghai('2023-03-28', '09:45'));
     expect(r).toMatchObject({ sent: 4, skipped: 1, failed: 0 });
