@@ -196,6 +196,7 @@ export class OutboxWorker {
   private quickRetries: number;
   /** the calls about to leave, marked together (row-writes.ts) */
   private readonly attemptMarks: AttemptMarks;
+  /** the calls Feishu accepted, marked sent together (row-writes.ts) */
   private readonly sentMarks: SentMarks;
 
   constructor(options: OutboxWorkerOptions) {

@@ -1,8 +1,8 @@
 // The reminder tick: computes from the database what is due now, and sends each due reminder
 // that nobody has claimed yet (one transaction per reminder, claimed by its unique key; several
-// units at once on PostgreSQL). Safe to
-// run every minute on several instances, after a restart, and after downtime: reminders missed by
-// less than the grace period (same day) are sent, older ones are recorded as skipped.
+// units at once on PostgreSQL). Safe to run every minute on several instances, after a restart,
+// and after downtime: reminders missed by less than the grace period (same day) are sent, older
+// ones are recorded as skipped.
 import type { AppServices } from '../../app/bot.ts';
 import { isUniqueViolation } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
