@@ -24,7 +24,7 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox drain with nothing due (%s)', (provi
     const chatId = h.demo.units[0]!.chatId;
     expect(await anythingDue(h.db, h.clock.now(), true)).toBe(false);
     const before = await h.db.outboxWorkerHeartbeat.count();
-    // a worker registers (heartbeat upsert) before it claims
+    // a worker writes its row (heartbeat upsert) when it claims rows, before its first call
     const upsert = vi.spyOn(h.db.outboxWorkerHeartbeat, 'upsert');
     const beats = () => upsert.mock.calls.length;
     try {

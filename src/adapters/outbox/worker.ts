@@ -297,10 +297,16 @@ export class OutboxWorker {
 
   // ---- registration and heartbeat ------------------------------------------------------------
 
+  /**
+   * Starts the heartbeat and the share timer. It reads and writes nothing itself: a worker that
+   * claims rows writes its demand and reads the others before its first call (gainDemand, which
+   * every send waits for), and one that claims nothing needs no part of the app's limits. (It used
+   * to beat at once: a read of the others before every activation's claim, ~170 of a campaign
+   * year's statements, whose result the join read again anyway.)
+   */
   private async ensureRegistered(): Promise<void> {
     if (this.heartbeat) return;
     this.registration ??= (async () => {
-      await this.beat();
       this.heartbeat = setInterval(() => void this.beat().catch((error: unknown) => this.o.log.warn('outbox heartbeat failed', { error })), this.o.heartbeatMs);
       this.heartbeat.unref();
       // Only while delivering beside other workers: an idle or lone worker reads nothing more.
