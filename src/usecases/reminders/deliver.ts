@@ -43,11 +43,10 @@ interface LogRow {
 }
 
 /**
- * Writes a reminder's row. The reminder's own row (its unique key) is the claim, written once with
- * the outcome after the outbox rows; a reminder that no longer applies writes nothing. (It used to
- * be written first and updated at the end: one statement more per reminder. The transaction holds
- * SQLite's write lock from its BEGIN IMMEDIATE anyway, and on PostgreSQL a concurrent delivery of
- * the same reminder now waits on the outbox row's unique key instead, then fails here.)
+ * Writes a reminder's row, its claim (see the header), once, with the outcome; a reminder that no
+ * longer applies writes nothing. SQLite's BEGIN IMMEDIATE already holds the write lock; on
+ * PostgreSQL a concurrent delivery of the same reminder waits on the outbox row's unique key, then
+ * fails here.
  */
 async function writeLog(ctx: UseCaseContext, campaignId: string, row: LogRow): Promise<string> {
   const created = await ctx.tx.reminderLog.create({

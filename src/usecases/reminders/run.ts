@@ -71,7 +71,12 @@ export async function runReminders(services: AppServices, now: Date, options: Ru
   // weekly cap and the deadline ladder read the unit's earlier ones). A failing hook (a simulated
   // crash) stops the run: no lane starts another reminder, and those in flight finish.
   const byUnit = new Map<string, DueItem[]>();
-  for (const d of due) byUnit.set(d.item.unitId ?? '', [...(byUnit.get(d.item.unitId ?? '') ?? []), d]);
+  for (const d of due) {
+    const unit = d.item.unitId ?? '';
+    const lane = byUnit.get(unit);
+    if (lane) lane.push(d);
+    else byUnit.set(unit, [d]);
+  }
   const lanes = [...byUnit.values()];
   let index = 0;
   let stopped = false;
