@@ -97,7 +97,8 @@ function scoringResponse(r: ScoringResult): CardResponse {
         ? answer.success('评分已保存，您已完成全部评分', judgeHomeCard({ ...r.home, notice: '评分已保存，您已完成全部评分，感谢！' }))
         : answer.success('您已完成全部评分，感谢！', judgeHomeCard({ ...r.home, notice: '您已完成全部评分，感谢！' })),
     score: (r) => (r.score ? { card: scoreCard(r.score) } : answer.error('找不到这项活动的总结')),
-    invalid: (r) => answer.error(r.errors.slice(0, 2).join('；'), r.score && scoreCard(r.score)),
+    // A toast holds two messages; past two it says how many the card marks beside their fields.
+    invalid: (r) => answer.error(`${r.errors.slice(0, 2).join('；')}${r.errors.length > 2 ? `；共 ${r.errors.length} 处需修改，见卡片` : ''}`, r.score && scoreCard(r.score)),
     saved_next: (r) => answer.success('评分已保存，下一项', r.score && scoreCard({ ...r.score, notice: '上一项评分已保存。' })),
   });
 }

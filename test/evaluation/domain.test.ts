@@ -75,6 +75,9 @@ describe('score and rubric validation', () => {
       expect(bad.errors.publicity).toContain('请为');
       expect(bad.errors.outcome).toContain('数字');
     }
+    // a negative number is out of range, not "not a number"
+    const negative = parseScores({ theme_fit: '-1', openness: '8', publicity: '8', outcome: '8' }, DEFAULT_CRITERIA);
+    expect(negative.ok || negative.errors.theme_fit).toBe('“主题契合度”应在 0–10 之间');
   });
   it('criteria: weights must add up to 100; keys kept by name', () => {
     const bad = parseCriteria(

@@ -216,6 +216,9 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provid
           const card = currentCard(h, messageId);
           expectValidCard(card);
           expect(cardText(card)).toContain('活动照片**：2 张');
+          // Four fields wrong: the toast shows two and says how many the card marks.
+          const four = await h.click(judge, messageId, { a: 'evaluation.score', themeId: t.id }, { c_theme_fit: '-1', c_openness: 'abc', c_publicity: '', c_outcome: '' });
+          expect(four.toast?.content).toBe('“主题契合度”应在 0–10 之间；“公开属性与参与面”应为数字（0–10）；共 4 处需修改，见卡片');
           const wrong = await h.click(judge, messageId, { a: 'evaluation.score', themeId: t.id }, { c_theme_fit: '11', c_openness: '8.3', c_publicity: '8', c_outcome: '8', comment: '亮点突出' });
           expect(wrong.toast?.type).toBe('error');
           const kept = cardText(currentCard(h, messageId));
