@@ -127,7 +127,8 @@ export interface ScoreCardView {
 }
 
 export function scoreCard(v: ScoreCardView): CardJson {
-  const elements: CardElement[] = [markdown(`${bold(v.unitName)} · ${v.month}月\n${bold(v.title)}`)];
+  // The unit is in the header; the body starts with what is scored.
+  const elements: CardElement[] = [markdown(`${bold(v.title)}\n${v.month}月活动`)];
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   elements.push(...summaryValueElements(v.values));
   elements.push(markdown(`${bold('活动照片')}：${v.photoCount} 张${v.photoCount > 0 && v.imageKeys.length === 0 ? `（${escapeMarkdown(v.photoNames.slice(0, 5).join('、'))}${v.photoNames.length > 5 ? ' 等' : ''}）` : ''}`));
@@ -256,7 +257,7 @@ function buildEvaluationProgressCard(v: EvaluationProgressView, level: { rows: n
           { name: 'score', display_name: '得分', width: '70px' },
           { name: 'n', display_name: '评委数', width: '70px' },
         ],
-        shown.map((r) => ({ rank: r.rankLabel, unit: r.unitName, title: r.title.slice(0, 30), score: r.final === undefined ? '—' : r.final.toFixed(2), n: `${r.judges}${r.trimmed ? '（去高低）' : ''}` })),
+        shown.map((r) => ({ rank: r.rankLabel, unit: r.unitName, title: r.title.slice(0, 30), score: r.final === undefined ? '—' : r.final.toFixed(2), n: r.trimmed ? `${r.judges}（计 ${r.judges - 2}）` : String(r.judges) })),
       ),
     );
     if (v.ranking.length > shown.length) elements.push(note(`仅显示前 ${shown.length} 名，完整排名请导出评选汇总表。`));

@@ -105,7 +105,7 @@ export function parseScores(typed: Record<string, string>, criteria: Criterion[]
     // A negative number is a number out of range, not "not a number".
     if (!/^-?\d+(\.\d+)?$/.test(t) || !Number.isFinite(v)) errors[c.key] = `“${c.name}”应为数字（0–${c.maxScore}）`;
     else if (v < 0 || v > c.maxScore) errors[c.key] = `“${c.name}”应在 0–${c.maxScore} 之间`;
-    else if (Math.abs(v / SCORE_STEP - Math.round(v / SCORE_STEP)) > 1e-9) errors[c.key] = `“${c.name}”最小单位为 ${SCORE_STEP} 分`;
+    else if (Math.abs(v / SCORE_STEP - Math.round(v / SCORE_STEP)) > 1e-9) errors[c.key] = `“${c.name}”请按 ${SCORE_STEP} 分一档填写，如 8 或 ${8 + SCORE_STEP}`;
     else scores[c.key] = v;
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, scores };

@@ -92,14 +92,18 @@ function scoringResponse(r: ScoringResult): CardResponse {
   return match(r, {
     refused: refusalToast,
     unavailable: refusalToast,
-    all_done: (r) =>
-      r.saved
-        ? answer.success('评分已保存，您已完成全部评分', judgeHomeCard({ ...r.home, notice: '评分已保存，您已完成全部评分，感谢！' }))
-        : answer.success('您已完成全部评分，感谢！', judgeHomeCard({ ...r.home, notice: '您已完成全部评分，感谢！' })),
+    all_done: (r) => {
+      // A judge who went back to change a score is told it was replaced, not saved anew.
+      const saved = r.saved ? (r.changed ? '评分已更新，' : '评分已保存，') : '';
+      return answer.success(`${saved}您已完成全部评分`, judgeHomeCard({ ...r.home, notice: `${saved}您已完成全部评分，感谢！` }));
+    },
     score: (r) => (r.score ? { card: scoreCard(r.score) } : answer.error('找不到这项活动的总结')),
     // A toast holds two messages; past two it says how many the card marks beside their fields.
     invalid: (r) => answer.error(`${r.errors.slice(0, 2).join('；')}${r.errors.length > 2 ? `；共 ${r.errors.length} 处需修改，见卡片` : ''}`, r.score && scoreCard(r.score)),
-    saved_next: (r) => answer.success('评分已保存，下一项', r.score && scoreCard({ ...r.score, notice: '上一项评分已保存。' })),
+    saved_next: (r) =>
+      r.changed
+        ? answer.success('评分已更新，下一项', r.score && scoreCard({ ...r.score, notice: '上一项评分已更新（原评分已替换）。' }))
+        : answer.success('评分已保存，下一项', r.score && scoreCard({ ...r.score, notice: '上一项评分已保存。' })),
   });
 }
 

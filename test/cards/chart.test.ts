@@ -131,6 +131,9 @@ describe('cards with charts', () => {
       canConfirm: true,
     });
     expect(validateCard(built)).toEqual({ ok: true });
+    // 评委数 says how many scores count once the highest and lowest are dropped.
+    const ranked = built.body.elements.find((e) => e.tag === 'table' && (e.columns as { name: string }[]).some((c) => c.name === 'rank')) as unknown as { rows: Record<string, string>[] };
+    expect(ranked.rows[0]!.n).toBe('5（计 3）');
     const charts = chartsIn(built.body.elements);
     expect(charts.length).toBeGreaterThan(0);
     expect(charts.length).toBeLessThanOrEqual(MAX_CHARTS_PER_CARD);

@@ -251,6 +251,9 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provid
       await h.click(judge, messageId, { a: 'evaluation.pick' }, { themeId: theme.id });
       const r = await h.click(judge, messageId, { a: 'evaluation.score', themeId: theme.id }, values);
       expect(r.toast?.type, r.toast?.content).toBe('success');
+      // The judge is told the earlier score was replaced, not that a new one was saved.
+      expect(r.toast?.content).toContain('评分已更新');
+      expect(cardText(currentCard(h, messageId))).toContain('评分已更新');
     };
     await rescore({ c_theme_fit: '1', c_openness: '2', c_publicity: '3', c_outcome: '4', comment: '复核后改分' });
     expect(await rowsOf()).toEqual(['openness=2 复核后改分', 'outcome=4 复核后改分', 'publicity=3 复核后改分', 'theme_fit=1 复核后改分']);

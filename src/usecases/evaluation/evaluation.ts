@@ -385,10 +385,11 @@ async function refuseConflict(ctx: UseCaseContext, campaign: Campaign, scope: Ju
  */
 export type ScoringResult =
   | JudgeRefusal
-  | { kind: 'all_done'; saved: boolean; home: JudgeHomeView }
+  /** `saved`: this press saved a score; `changed`: it replaced one the judge had saved before */
+  | { kind: 'all_done'; saved: boolean; changed: boolean; home: JudgeHomeView }
   | { kind: 'score'; score: ScoreCardView | undefined }
   | { kind: 'invalid'; errors: string[]; score: ScoreCardView | undefined }
-  | { kind: 'saved_next'; score: ScoreCardView | undefined };
+  | { kind: 'saved_next'; changed: boolean; score: ScoreCardView | undefined };
 
 /** `evaluation.pick` / `evaluation.next`: a score card (never for one's own unit). */
 export async function openScoreCard(ctx: UseCaseContext, campaign: Campaign, themeId: string | undefined): Promise<ScoringResult> {
@@ -400,7 +401,7 @@ export async function openScoreCard(ctx: UseCaseContext, campaign: Campaign, the
   if (!target) {
     items = await judgeItems(ctx, campaign, scope);
     target = items.find((i) => i.state === 'todo')?.themeId;
-    if (!target) return { kind: 'all_done', saved: false, home: homeView(campaign, judge, items, await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } })) };
+    if (!target) return { kind: 'all_done', saved: false, changed: false, home: homeView(campaign, judge, items, await ctx.tx.evaluation.findUnique({ where: { campaignId: campaign.id } })) };
   }
   const checked = await refuseConflict(ctx, campaign, scope, target, 'evaluation.pick');
   if ('kind' in checked) return checked;
@@ -448,9 +449,10 @@ export async function submitScores(ctx: UseCaseContext, campaign: Campaign, them
   const items = await judgeItems(ctx, campaign, scope, scores);
   const next = items.find((i) => i.state === 'todo');
   // refuseConflict found the evaluation open, and it still is.
-  if (!next) return { kind: 'all_done', saved: true, home: homeView(campaign, judge, items, { status: 'open' }) };
+  const changed = before.length > 0;
+  if (!next) return { kind: 'all_done', saved: true, changed, home: homeView(campaign, judge, items, { status: 'open' }) };
   const activity = scope.held.find((a) => a.themeId === next.themeId)!;
-  return { kind: 'saved_next', score: await scoreCardFor(ctx, campaign, scope, activity, { items, scores }) };
+  return { kind: 'saved_next', changed, score: await scoreCardFor(ctx, campaign, scope, activity, { items, scores }) };
 }
 
 // ---------------------------------------------------------------- progress, winners
