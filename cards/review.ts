@@ -329,19 +329,25 @@ export interface ResubmittedVm {
   byName: string;
   at: string;
   unitId: string;
+  /** what the office had decided: returned for revision (default) or not adopted (不采纳) */
+  was?: 'returned' | 'rejected';
+  /** the office's reason for that decision */
+  reason?: string | null;
 }
 
-/** To the coordinating office: a returned theme is back for review, with what changed. */
+/** To the coordinating office: a returned or rejected theme is back for review, with what changed. */
 export function resubmittedCard(vm: ResubmittedVm): CardJson {
   const diff = vm.changes.length > 0 ? vm.changes.map((c) => diffLine(c, true)).join('\n') : '（内容未改动）';
+  const title = vm.was === 'rejected' ? '不采纳的主题已修改并重新提交' : '退回的主题已重新提交';
+  const earlier = vm.reason ? `\n${vm.was === 'rejected' ? '原不采纳理由' : '原退回意见'}：${escapeMarkdown(vm.reason)}` : '';
   return card({
-    title: '退回的主题已重新提交',
+    title,
     template: 'wathet',
     elements: [
-      markdown(`${bold(vm.unitName)}「${escapeMarkdown(vm.title)}」已修改（v${vm.version}），${escapeMarkdown(vm.byName)} ${vm.at} 提交。\n${diff}`),
+      markdown(`${bold(vm.unitName)}「${escapeMarkdown(vm.title)}」已修改（v${vm.version}），${escapeMarkdown(vm.byName)} ${vm.at} 提交。${earlier}\n${diff}`),
       button('去审核', reviewActions.page.value({ unitId: vm.unitId, page: 0, status: 'pending', kind: 'all', month: 0, form: 'all', dir: 'stay' }), { type: 'primary', size: 'small' }),
     ],
-    summary: '退回的主题已重新提交',
+    summary: title,
   });
 }
 

@@ -114,7 +114,15 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
     note('可申报一个或多个主题：填好一个后点“保存并添加下一个主题”，全部填好后点“提交申报”。已保存的内容不会丢失。'),
   ];
   if (v.banner) elements.push(markdown(escapeMarkdown(v.banner)));
-  if (v.reviewNote) elements.push(markdown(`<font color='orange'>${escapeMarkdown(v.reviewNote)}</font>`));
+  if (v.reviewNote)
+    elements.push(
+      markdown(
+        v.reviewNote
+          .split('\n')
+          .map((line) => `<font color='orange'>${escapeMarkdown(line)}</font>`)
+          .join('\n'),
+      ),
+    );
 
   const inForm: CardElement[] = [];
   if (v.conflict) {

@@ -6,6 +6,7 @@ import { STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { actionValues, cardText, currentCard, expectValidCard, lastBotCard, newClock, seedCampaign2023, type SeededTheme } from './support.ts';
+import { clickForm, lastInteractive } from '../submissions/support.ts';
 
 const HOSTILE_REASON = '主题请聚焦*具体*政策 <at id=all></at> [链接](http://x.cn)';
 
@@ -179,6 +180,43 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     expect(history).toContain('修改并重新提交（v2）');
     expect(history).toContain('通过（v2）');
     expect(history).toContain('李成英');
+  });
+
+  it('a 不采纳 theme on the form: the liaison sees the reason; unchanged it stays 不采纳, changed it is back for review and the office is told', async () => {
+    const rejected = await h.db.theme.findFirstOrThrow({ where: { reviewStatus: 'rejected' }, include: { submission: true } });
+    const unit = h.demo.units.find((u) => u.id === rejected.submission.unitId)!;
+    const liaison = unit.liaisons[0]!.openId;
+    // The unit holds an extension (申报 closed for the others on 4月7日).
+    await h.db.submission.update({ where: { id: rejected.submissionId }, data: { deadlineOverride: '2023-04-20' } });
+    await h.say(liaison, unit.chatId, '填写申报表');
+    await h.drainOutbox();
+    const form = lastInteractive(h.messages(h.emulator.p2pChatId(liaison)))!;
+    expectValidCard(form.card);
+    expect(cardText(form.card)).toContain(`未被采纳：“${rejected.title}”（与年度重点工作关联不够紧密）。修改后提交将重新送审；不修改则仍为不采纳。`);
+
+    // Submitted again as it is: no new version, still 不采纳, nobody told.
+    const officeCards = () => h.messages(office).filter((m) => m.senderType === 'app').length;
+    const before = officeCards();
+    const same = await clickForm(h, liaison, form.messageId, { name: 'btn_submit' });
+    expect(same.toast?.content).toContain('未生成新版本');
+    expect((await h.db.theme.findUniqueOrThrow({ where: { id: rejected.id } })).reviewStatus).toBe('rejected');
+
+    // Changed on the form: back to 待审核, and the office gets the card a revised theme gets, with the old reason.
+    const index = (await h.db.theme.findMany({ where: { submissionId: rejected.submissionId, state: 'active' }, orderBy: { seq: 'asc' } })).findIndex((t) => t.id === rejected.id);
+    await clickForm(h, liaison, form.messageId, { name: `btn_edit_${index}` });
+    const newTitle = `${rejected.title.slice(0, 20)}（聚焦重点工作）`;
+    const sent = await clickForm(h, liaison, form.messageId, { name: 'btn_submit' }, { theme_title: newTitle });
+    expect(sent.toast?.type, sent.toast?.content).toBe('success');
+    expect(await h.db.theme.findUniqueOrThrow({ where: { id: rejected.id } })).toMatchObject({ reviewStatus: 'pending', title: newTitle, version: 2 });
+    await h.drainOutbox();
+    expect(officeCards()).toBe(before + 1);
+    const told = lastBotCard(h, office);
+    expectValidCard(told.card);
+    const text = cardText(told.card);
+    expect(text).toContain('不采纳的主题已修改并重新提交');
+    expect(text).toContain('原不采纳理由：与年度重点工作关联不够紧密');
+    expect(text).toContain(`· 活动主题：${rejected.title} → **`);
+    expect(actionValues(told.card, 'review.page')).toHaveLength(1);
   });
 
   it('refuses people who are not reviewers (with a deny audit) until the coordinator names them', async () => {

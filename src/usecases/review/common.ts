@@ -1,5 +1,8 @@
 // Loading helpers shared by the review and schedule use-cases.
 import type { Tx } from '../../adapters/db/database.ts';
+import type { UseCaseContext } from '../../app/bot.ts';
+import { coordinatorChatIds } from '../../app/access.ts';
+import type { CardJson } from '../../../cards/kit.ts';
 import { PLAN_DEFAULTS } from '../../domain/campaign.ts';
 import { campaignFor } from '../campaign/resolve.ts';
 import { parseForms, type ThemeContent } from '../../domain/review.ts';
@@ -73,4 +76,20 @@ export async function unitByTypedName(tx: Tx, name: string): Promise<{ id: strin
   // No unit name is this long; a huge LIKE pattern would also exceed SQLite's pattern limit.
   if (!name || name.length > 64) return null;
   return tx.unit.findFirst({ where: { OR: [{ name }, { shortName: name }, { name: { contains: name } }] }, select: { id: true } });
+}
+
+/**
+ * A card for the coordinating office: into its group(s), or, with none configured, to the
+ * coordinators and the campaign's reviewers directly. One outbox row per recipient (`key:recipient`).
+ */
+export async function sendToOffice(ctx: UseCaseContext, campaignId: string, key: string, card: CardJson): Promise<void> {
+  const chats = await coordinatorChatIds(ctx.tx, ctx.config.coordinatorChatId);
+  if (chats.length > 0) {
+    for (const chatId of chats) await ctx.enqueue(`${key}:${chatId}`, { op: 'send', to: { chatId }, card });
+    return;
+  }
+  const people = new Set(ctx.config.coordinatorOpenIds);
+  for (const c of await ctx.tx.coordinator.findMany({ select: { openId: true } })) people.add(c.openId);
+  for (const r of await ctx.tx.reviewer.findMany({ where: { campaignId }, select: { openId: true } })) people.add(r.openId);
+  for (const openId of people) await ctx.enqueue(`${key}:${openId}`, { op: 'send', to: { openId }, card });
 }

@@ -2,11 +2,10 @@
 // version (ThemeVersion), back to 'pending', and the coordinating office sees what changed.
 import type { UseCaseContext } from '../../app/bot.ts';
 import type { Tx } from '../../adapters/db/database.ts';
-import { coordinatorChatIds } from '../../app/access.ts';
 import { shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
 import { diffThemes, parseFields, parseForms, parseThemeContent, unrevisedFields, type FieldChange } from '../../domain/review.ts';
 import { resubmittedCard, type ReviseVm } from '../../../cards/review.ts';
-import { namesOf, themeContent } from './common.ts';
+import { namesOf, sendToOffice, themeContent } from './common.ts';
 import { firstAllowedMonth } from '../../domain/submission.ts';
 import { refreshReceipt } from '../submissions/submit.ts';
 
@@ -93,17 +92,18 @@ export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string;
   // mode: after a resubmission the receipt still showed the returned month).
   await refreshReceipt(ctx, theme.submissionId);
   const names = await namesOf(tx, [ctx.actor]);
-  const card = resubmittedCard({ unitName: theme.submission.unit.name, title: next.title, version, changes, byName: names.get(ctx.actor) ?? '联系人', at: shanghaiDateTime(ctx.now), unitId: theme.submission.unitId });
-  const chats = await coordinatorChatIds(tx, ctx.config.coordinatorChatId);
-  if (chats.length > 0) {
-    for (const chatId of chats) await ctx.enqueue(`revise:${theme.id}:v${version}:${chatId}`, { op: 'send', to: { chatId }, card });
-  } else {
-    // No office group: tell the coordinators and the campaign's reviewers directly.
-    const people = new Set(ctx.config.coordinatorOpenIds);
-    for (const c of await tx.coordinator.findMany({ select: { openId: true } })) people.add(c.openId);
-    for (const r of await tx.reviewer.findMany({ where: { campaignId: theme.submission.campaign.id }, select: { openId: true } })) people.add(r.openId);
-    for (const openId of people) await ctx.enqueue(`revise:${theme.id}:v${version}:${openId}`, { op: 'send', to: { openId }, card });
-  }
+  const card = resubmittedCard({
+    unitName: theme.submission.unit.name,
+    title: next.title,
+    version,
+    changes,
+    byName: names.get(ctx.actor) ?? '联系人',
+    at: shanghaiDateTime(ctx.now),
+    unitId: theme.submission.unitId,
+    was: 'returned',
+    reason: theme.reviewReason,
+  });
+  await sendToOffice(ctx, theme.submission.campaign.id, `revise:${theme.id}:v${version}`, card);
   return { ok: true, version, changes, title: next.title, unitName: theme.submission.unit.name };
 }
 

@@ -19,7 +19,7 @@ import {
   type SubmissionDraft,
   type ContactInput,
 } from '../../domain/submission.ts';
-import { shanghaiDate } from '../../domain/time.ts';
+import { shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
 import { campaignStage, STAGE_LABELS, unitMaySubmit } from '../../domain/campaign-stage.ts';
 import { REUSE_PICK, buildClosedFormCard, buildSubmissionFormCard, type ConflictView, type SubmissionFormView, type ThemeSummaryView } from '../../../cards/submission-form.ts';
 import { buildReceiptCard, supersededReceiptCard } from '../../../cards/receipt.ts';
@@ -27,6 +27,9 @@ import type { CardJson } from '../../../cards/kit.ts';
 import { activeThemes, dateText, deny, draftThemeOf, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
 import { refreshProgressCards } from './progress.ts';
 import { parseSettings } from '../../domain/campaign.ts';
+import { diffThemes, parseForms, type FieldChange } from '../../domain/review.ts';
+import { resubmittedCard } from '../../../cards/review.ts';
+import { namesOf, sendToOffice } from '../review/common.ts';
 import { pastThemeDraft, pastThemesOf } from '../campaign/carry-over.ts';
 
 export function draftSubject(submissionId: string): string {
@@ -124,21 +127,35 @@ async function formView(tx: Tx, s: LoadedSubmission, draft: SubmissionDraft, bas
 }
 
 /**
- * Editing an approved theme's content sends it back to review, and out of the next 计划安排表 until
- * it is approved again (found trying local mode: a title tweak silently took an activity out of
- * the plan). Said on the form before the liaison edits; only a submitted unit can have any.
+ * The office's decisions on the saved themes, said on the form before the liaison edits (only a
+ * submitted unit has any). Editing an approved theme's content sends it back to review, and out of
+ * the next 计划安排表 until it is approved again (found trying local mode: a title tweak silently
+ * took an activity out of the plan); returned and rejected themes are named with the reason.
  */
 async function reviewNoteFor(tx: Tx, s: LoadedSubmission): Promise<{ reviewNote?: string }> {
   if (s.status !== 'submitted') return {};
-  const approved = await tx.theme.findMany({ where: { submissionId: s.id, state: 'active', reviewStatus: 'approved' }, orderBy: { seq: 'asc' }, select: { title: true } });
-  if (approved.length === 0) return {};
-  const published = (await tx.scheduleVersion.count({ where: { campaignId: s.campaignId } })) > 0;
-  const which = approved.map((t) => `“${t.title}”`).join('、');
-  return {
-    reviewNote: published
-      ? `已审核通过并列入计划安排表：${which}。修改这些主题的名称、月份、形式、简介或领域后需重新审核，重新审核通过前，计划再次发布时不含该活动；只改联系人、电话不影响。`
-      : `已审核通过：${which}。修改这些主题的名称、月份、形式、简介或领域后需重新审核；只改联系人、电话不影响。`,
-  };
+  const decided = await tx.theme.findMany({
+    where: { submissionId: s.id, state: 'active', reviewStatus: { in: ['approved', 'returned', 'rejected'] } },
+    orderBy: { seq: 'asc' },
+    select: { title: true, reviewStatus: true, reviewReason: true },
+  });
+  if (decided.length === 0) return {};
+  const lines: string[] = [];
+  const approved = decided.filter((t) => t.reviewStatus === 'approved');
+  if (approved.length > 0) {
+    const published = (await tx.scheduleVersion.count({ where: { campaignId: s.campaignId } })) > 0;
+    const which = approved.map((t) => `“${t.title}”`).join('、');
+    lines.push(
+      published
+        ? `已审核通过并列入计划安排表：${which}。修改这些主题的名称、月份、形式、简介或领域后需重新审核，重新审核通过前，计划再次发布时不含该活动；只改联系人、电话不影响。`
+        : `已审核通过：${which}。修改这些主题的名称、月份、形式、简介或领域后需重新审核；只改联系人、电话不影响。`,
+    );
+  }
+  // The form lists saved themes without their review: the office's decision and reason are said here.
+  const why = (t: { reviewReason: string | null }) => (t.reviewReason ? `（${t.reviewReason}）` : '');
+  for (const t of decided.filter((x) => x.reviewStatus === 'returned')) lines.push(`退回修改：“${t.title}”${why(t)}。按意见修改后提交，即重新送审。`);
+  for (const t of decided.filter((x) => x.reviewStatus === 'rejected')) lines.push(`未被采纳：“${t.title}”${why(t)}。修改后提交将重新送审；不修改则仍为不采纳。`);
+  return { reviewNote: lines.join('\n') };
 }
 
 /** Last year's themes of the unit (read-only reference with 以此为草稿), when there are any. */
@@ -282,9 +299,24 @@ export async function submissionFormAction(
   await ctx.audit({ action: `submission.${result.action}`, entity: 'Submission', entityId: s.id, before: result.before, after: result.after });
   const displayVersion = await postReceipt(ctx, s.id);
   await closeSubmittedForms(ctx, s.id, `${s.unit.name}的申报已更新为第 ${displayVersion} 版（${instantText(ctx.now)}），以工作群里最新的回执为准。`);
+  await tellOfficeBackToReview(ctx, s, result.backToReview);
   if (input.messageId) await ctx.tx.trackedCard.create({ data: { purpose: `${SUBMITTED_FORM}${s.id}:${ctx.actor}`, chatId: ctx.actor, messageId: input.messageId } });
   await refreshProgressCards(ctx, s.campaignId);
   return { kind: 'submitted', late: result.late, unitName: s.unit.name, displayVersion, atText: instantText(ctx.now), themes: result.after.themes };
+}
+
+/**
+ * Returned or rejected themes the liaison changed on the form are back in the office's queue: the
+ * office gets the same card as for a theme revised from its 修改并重新提交 card (found in a
+ * Chromium pass: a 不采纳 theme edited on the form went back to 待审核 without a word to anyone).
+ */
+async function tellOfficeBackToReview(ctx: UseCaseContext, s: LoadedSubmission, themes: BackToReview[]): Promise<void> {
+  if (themes.length === 0) return;
+  const byName = (await namesOf(ctx.tx, [ctx.actor])).get(ctx.actor) ?? '联系人';
+  for (const t of themes) {
+    const card = resubmittedCard({ unitName: s.unit.name, title: t.title, version: t.version, changes: t.changes, byName, at: shanghaiDateTime(ctx.now), unitId: s.unitId, was: t.was, reason: t.reason });
+    await sendToOffice(ctx, s.campaignId, `revise:${t.themeId}:v${t.version}`, card);
+  }
 }
 
 export interface AcceptResult {
@@ -293,6 +325,17 @@ export interface AcceptResult {
   late: boolean;
   before: RevisionSnapshot;
   after: RevisionSnapshot;
+  /** themes the office had returned or not adopted (不采纳) that this edit changed: back to review */
+  backToReview: BackToReview[];
+}
+
+export interface BackToReview {
+  themeId: string;
+  title: string;
+  version: number;
+  was: 'returned' | 'rejected';
+  reason: string | null;
+  changes: FieldChange[];
 }
 
 async function snapshotOf(tx: Tx, submissionId: string): Promise<RevisionSnapshot> {
@@ -331,6 +374,7 @@ export async function acceptSubmission(
   const activeBefore = all.filter((t) => t.state === 'active').sort((a, b) => a.seq - b.seq);
   const before: RevisionSnapshot = { status: s.status, contactName: s.contactName, contactPhone: s.contactPhone, late: s.late, themes: activeBefore.map((t, i) => snapshotTheme(t.id, t, i)) };
   const afterThemes: RevisionSnapshot['themes'] = [];
+  const backToReview: BackToReview[] = [];
   const keep = new Set<string>();
   for (let i = 0; i < p.themes.length; i++) {
     const t = p.themes[i]!;
@@ -348,6 +392,12 @@ export async function acceptSubmission(
           data: { seq, title: t.title, month: t.month, forms, intro: t.intro, domains, state: 'active', version, reviewStatus: 'pending', reviewReason: null, reviewFields: null, updatedAt: p.now },
         });
         await tx.themeVersion.create({ data: { themeId: existing.id, version, title: t.title, month: t.month, forms, intro: t.intro, domains, actorOpenId: p.actor, createdAt: p.now } });
+        // A decided theme the unit changed is the office's to look at again: it is told (the
+        // caller sends it), as when a returned theme is revised from its own card.
+        if (existing.state === 'active' && (existing.reviewStatus === 'returned' || existing.reviewStatus === 'rejected')) {
+          const changes = diffThemes({ title: existing.title, month: existing.month, forms: parseForms(existing.forms), intro: existing.intro }, { title: t.title, month: t.month, forms: t.forms, intro: t.intro });
+          backToReview.push({ themeId: existing.id, title: t.title, version, was: existing.reviewStatus, reason: existing.reviewReason, changes });
+        }
       } else if (existing.seq !== seq) {
         await tx.theme.update({ where: { id: existing.id }, data: { seq } });
       }
@@ -370,7 +420,7 @@ export async function acceptSubmission(
   await tx.liaison.updateMany({ where: { unitId: s.unitId, openId: p.actor }, data: { phone: p.contact.phone } });
   const after: RevisionSnapshot = { status: 'submitted', contactName: p.contact.name, contactPhone: p.contact.phone, late, themes: afterThemes };
   await tx.submissionRevision.create({ data: { submissionId: s.id, version, action, snapshot: JSON.stringify(after), actorOpenId: p.actor, createdAt: p.now } });
-  return { action, version, late, before, after };
+  return { action, version, late, before, after, backToReview };
 }
 
 /** A theme in a revision snapshot, as `snapshotOf` reads it back. */
