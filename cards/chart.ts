@@ -92,7 +92,11 @@ export function barChart(o: BarChartOptions): CardElement {
       { orient: 'bottom', type: 'band', sampling: false },
       { orient: 'left', type: 'linear', min: 0, tick: { noDecimals: true } },
     ],
-    label: { visible: true, position: o.stacked ? 'inside' : 'top' },
+    // A stacked segment too short for its number: VChart's default moves the label out, onto the
+    // next segment, where it reads as that colour's count (found in a Chromium pass: 街道's "3"
+    // submitted sat on its red 未提交 part). Labels stay centred on their own segment and one that
+    // collides with another is hidden; the table under the chart has every count.
+    label: o.stacked ? { visible: true, position: 'inside', overlap: { hideOnHit: true, avoidBaseMark: false, strategy: [] } } : { visible: true, position: 'top' },
     legends: { visible: multi, orient: 'bottom' },
   };
   if (o.seriesColors && multi) {

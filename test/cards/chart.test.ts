@@ -33,6 +33,8 @@ describe('chart builder', () => {
     expect(spec).toMatchObject({ type: 'bar', xField: 'category', yField: 'value', seriesField: 'series', stack: true });
     expect(spec.data[0]?.values.map((v) => v.category)).toEqual(['镇', '镇', '街道']);
     expect(spec.color).toEqual({ type: 'ordinal', domain: ['已提交', '未提交'], range: ['#34c724', '#f54a45'] });
+    // A number never moves off its own segment (onto another colour); a colliding one is hidden.
+    expect((spec as { label?: unknown }).label).toEqual({ visible: true, position: 'inside', overlap: { hideOnHit: true, avoidBaseMark: false, strategy: [] } });
     expect(chartSpecProblems(spec)).toEqual([]);
     const withZero = specOf(
       barChart({
