@@ -78,10 +78,15 @@ export function campaignStage(f: StageFacts): CampaignStage {
   return 'summarising';
 }
 
-/** Where the stage sits in the workflow, for a "① 申报 → ② 审核 …" strip (未发起 leads it only before a launch). */
-export function stageStrip(stage: CampaignStage): string {
-  return CAMPAIGN_STAGES.filter((s) => s !== 'draft' || stage === 'draft')
-    .map((s) => (s === stage ? `**【${STAGE_LABELS[s]}】**` : STAGE_LABELS[s]))
+/**
+ * Where the stage sits in the workflow, for a "① 申报 → ② 审核 …" strip (未发起 leads it only before a
+ * launch). A plan published while 申报 stays open is marked as published, with 申报 still open (found
+ * in a Chromium pass: the strip said 【审核中】 beside "计划安排表已发布").
+ */
+export function stageStrip(stage: CampaignStage, publishedWhileOpen = false): string {
+  const current: CampaignStage = publishedWhileOpen ? 'scheduled' : stage;
+  return CAMPAIGN_STAGES.filter((s) => s !== 'draft' || current === 'draft')
+    .map((s) => (s === current ? `**【${STAGE_LABELS[s]}${publishedWhileOpen ? '，申报仍开放' : ''}】**` : STAGE_LABELS[s]))
     .join(' → ');
 }
 

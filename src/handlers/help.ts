@@ -73,7 +73,7 @@ async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], i
   return buildHelpCard({
     intro,
     compact,
-    stage: { title: campaign?.title ?? '', strip: stageStrip(stage), next: nextStep(stage, coordinator ? 'coordinator' : 'liaison', publishedWhileOpen), now },
+    stage: { title: campaign?.title ?? '', strip: stageStrip(stage, publishedWhileOpen), next: nextStep(stage, coordinator ? 'coordinator' : 'liaison', publishedWhileOpen), now },
     coordinator: coordinator ? visible.filter((c) => c.audience === 'coordinator').map(line) : undefined,
     liaison: visible.filter((c) => c.audience !== 'coordinator').map(line),
   });

@@ -129,6 +129,7 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     await h.say(coordinator, office, '进度');
     await h.drainOutbox();
     expect(cardText(lastInteractive(h.messages(office))!.card)).toContain('计划安排表已发布，申报仍开放');
+    expect(cardText(lastInteractive(h.messages(office))!.card)).toContain('【计划已发布，申报仍开放】');
     // Editing a unit whose themes are approved and in the plan: the form says first what an edit does.
     const receipt = [...h.messages(units[0]!.chatId)].reverse().find((m) => m.msgType === 'interactive' && buttons(m.card).some((b) => b.text === '修改'))!;
     const edit = await h.click(liaisonOf(units[0]!), receipt.messageId, buttonValue(receipt.card, { text: '修改' }));

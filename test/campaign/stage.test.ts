@@ -21,6 +21,8 @@ describe('campaign stage', () => {
   it('marks the current stage on the strip; before a launch the strip starts with 未发起, marked', () => {
     expect(stageStrip('draft')).toBe('**【未发起】** → 申报中 → 审核中 → 计划已发布 → 活动举办中 → 活动总结 → 评选中 → 已结束');
     expect(stageStrip('holding')).toBe('申报中 → 审核中 → 计划已发布 → **【活动举办中】** → 活动总结 → 评选中 → 已结束');
+    // published while 申报 stays open: the plan is out, and the strip says so
+    expect(stageStrip('reviewing', true)).toBe('申报中 → 审核中 → **【计划已发布，申报仍开放】** → 活动举办中 → 活动总结 → 评选中 → 已结束');
   });
 
   it('allows each command in the stages where it makes sense, and explains a refusal', () => {

@@ -70,7 +70,7 @@ export async function renderProgressCard(tx: Tx, campaignId: string, now: Date, 
     updatedAtText: instantText(now),
     deadlineText: dateText(snapshot.deadline),
     extraSections: extra,
-    stage: { strip: stageStrip(stage), next: nextStep(stage, 'coordinator', publishedWhileOpen) },
+    stage: { strip: stageStrip(stage, publishedWhileOpen), next: nextStep(stage, 'coordinator', publishedWhileOpen) },
     byDomain: await domainCounts(tx, campaignId),
   });
 }
