@@ -75,7 +75,8 @@ function withinBudget(build: (d: Detail) => CardJson): CardJson {
 
 /** A unit with no activity in the plan while 申报 is still open to it, and until when. */
 export interface UnitApplication {
-  state: 'not_submitted' | 'in_review';
+  /** not_adopted: its themes were all 不采纳 (it may revise and submit again) */
+  state: 'not_submitted' | 'in_review' | 'not_adopted';
   /** e.g. 2027年4月7日 */
   until: string;
 }
@@ -93,10 +94,11 @@ export interface PublishedScheduleVm {
   calendarNote?: string;
 }
 
-/** What a unit without activities in the plan is told: it may still apply, its themes are in review, or nothing this year. */
+/** What a unit without activities in the plan is told: it may still apply (or revise what was not adopted), its themes are in review, or nothing this year. */
 function noActivityText(application: UnitApplication | undefined): string {
   if (application?.state === 'not_submitted') return `尚未申报，本版计划暂无本单位的活动。申报开放至 ${application.until}：发送“填写申报表”提交主题，审核通过后列入下一版计划。`;
   if (application?.state === 'in_review') return `申报的主题正在审核，本版计划暂无本单位的活动；审核通过后列入下一版计划。`;
+  if (application?.state === 'not_adopted') return `申报的主题未被采纳，本版计划暂无本单位的活动。申报开放至 ${application.until}：可发送“填写申报表”修改主题或另报主题，重新提交后再次审核。`;
   return '本年度暂无列入计划的活动。';
 }
 

@@ -8,6 +8,8 @@ import { decisionNoticeCard, historyCard, resubmittedCard, reviewCard, reviseCar
 import { moveAnsweredCard, moveConfirmCard, moveNoticeCard, publishConfirmCard, publishedDoneCard, publishedScheduleCard, scheduleChangeNoticeCard, scheduleWorkCard } from '../../cards/schedule.ts';
 import { balanceChecks, type ScheduleRow } from '../../src/domain/schedule.ts';
 import { DEFAULT_REVIEW_FILTER } from '../../src/domain/review.ts';
+import { applicationState } from '../../src/usecases/schedule/publish.ts';
+import { atShanghai } from '../../src/domain/time.ts';
 
 const HOSTILE = '<at id=all></at>**粗体**[链接](http://evil.cn)<font color=red>红</font>';
 
@@ -128,6 +130,11 @@ describe('review cards', () => {
     );
     ok(reviseCard({ themeId: 't1', version: 1, unitName: '星沙街道', fields: [], values: { title: '', month: '3', forms: [], intro: '' }, months: [] }));
     ok(resubmittedCard({ unitName: '星沙街道', title: HOSTILE, version: 2, changes: theme(0).diff!.changes, byName: '周晓燕', at: '2023-04-11 09:00', unitId: 'u1' }));
+    const again = resubmittedCard({ unitName: '星沙街道', title: '新主题', version: 2, changes: [], byName: '周晓燕', at: '2023-04-11 09:00', unitId: 'u1', was: 'rejected', reason: HOSTILE });
+    ok(again);
+    expect(JSON.stringify(again)).toContain('不采纳的主题已修改并重新提交');
+    expect(JSON.stringify(again)).toContain('原不采纳理由：');
+    expect(JSON.stringify(again)).not.toContain(HOSTILE);
     ok(revisedConfirmCard({ unitName: '星沙街道', title: HOSTILE, version: 2, changes: [] }));
   });
 });
@@ -216,5 +223,21 @@ describe('the coordinator’s numbered schedule', () => {
     const numbered = lines.filter((l) => /^\d+、/.test(l)).map((l) => Number(/^(\d+)、/.exec(l)![1]));
     expect(numbered).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(lines.some((l) => /^\d+\.\s/.test(l))).toBe(false);
+  });
+});
+
+describe('a unit with nothing in the plan while 申报 is open to it', () => {
+  const campaign = { status: 'reviewing', deadline: '2023-04-07' };
+  const now = atShanghai('2023-04-03', '10:00');
+  const submitted = (...statuses: string[]) => ({ status: 'submitted', deadlineOverride: null, reopenedUntil: null, themes: statuses.map((reviewStatus) => ({ reviewStatus })) });
+  it('is told it may apply, that its themes are in review, or (all 不采纳) that it may revise and submit again', () => {
+    expect(applicationState(campaign, undefined, '2023-04-03', now)).toEqual({ state: 'not_submitted', until: '2023年4月7日' });
+    expect(applicationState(campaign, submitted('rejected', 'pending'), '2023-04-03', now)).toEqual({ state: 'in_review', until: '2023年4月7日' });
+    expect(applicationState(campaign, submitted('rejected', 'rejected'), '2023-04-03', now)).toEqual({ state: 'not_adopted', until: '2023年4月7日' });
+    // 申报 closed for it: nothing to offer.
+    expect(applicationState({ status: 'scheduled', deadline: '2023-04-07' }, submitted('rejected'), '2023-04-10', atShanghai('2023-04-10', '10:00'))).toBeUndefined();
+    const card = JSON.stringify(publishedScheduleCard({ title: 't', version: 1, publishedAt: 'x', rows: [], unit: { id: 'u1', name: '甲' }, application: { state: 'not_adopted', until: '2023年4月7日' } }));
+    expect(card).toContain('申报的主题未被采纳，本版计划暂无本单位的活动。申报开放至 2023年4月7日');
+    expect(card).not.toContain('本年度暂无列入计划的活动');
   });
 });

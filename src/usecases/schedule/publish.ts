@@ -139,7 +139,7 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
  * with 申报 kept open, an extension, a reopening): not yet submitted, or submitted and waiting for
  * review. Its group is told it can still take part, not only that the plan has nothing of it.
  */
-function applicationState(
+export function applicationState(
   campaign: { status: string; deadline: string },
   sub: { status: string; deadlineOverride: string | null; reopenedUntil: string | null; themes: { reviewStatus: string }[] } | undefined,
   today: string,
@@ -149,7 +149,11 @@ function applicationState(
   const open = (collectionOpen(campaign.status) && isOpenAt(facts, now)) || (sub !== undefined && unitWindowUntil(sub, today) !== null);
   if (!open) return undefined;
   const until = formatChineseDate(lastEditableDate(facts));
-  if (sub?.status === 'submitted') return sub.themes.some((t) => t.reviewStatus === 'pending' || t.reviewStatus === 'returned') ? { state: 'in_review', until } : undefined;
+  if (sub?.status === 'submitted') {
+    if (sub.themes.some((t) => t.reviewStatus === 'pending' || t.reviewStatus === 'returned')) return { state: 'in_review', until };
+    // Everything it submitted was 不采纳: said with the way back, not as final (found in a Chromium pass).
+    return sub.themes.length > 0 && sub.themes.every((t) => t.reviewStatus === 'rejected') ? { state: 'not_adopted', until } : undefined;
+  }
   return { state: 'not_submitted', until };
 }
 
