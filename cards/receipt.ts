@@ -41,7 +41,10 @@ export function buildReceiptCard(v: ReceiptView): CardJson {
         note(`截至${escapeMarkdown(v.editableUntilText)}可修改或撤回。`),
         buttonRow([
           button('修改', submissionActions.edit.value({ submissionId: v.submissionId }), { type: 'primary' }),
-          button('撤回', submissionActions.withdraw.value({ submissionId: v.submissionId, version: v.version }), { type: 'danger', confirm: { title: '撤回申报？', text: '撤回后本单位视为未申报，截止前可重新提交。' } }),
+          button('撤回', submissionActions.withdraw.value({ submissionId: v.submissionId, version: v.version }), {
+            type: 'danger',
+            confirm: { title: '撤回申报？', text: '撤回后本单位视为未申报：已审核通过的主题一并撤回，不列入计划安排表。截止前可重新提交，重新提交的主题需再次审核。' },
+          }),
         ]),
       );
     } else {

@@ -96,6 +96,8 @@ describe('submission cards are valid Card JSON 2.0', () => {
     expect(receipt('submitted')).toContain('截至2023年4月7日（星期五）可修改或撤回。');
     expect(receipt('withdrawn')).toContain('截至2023年4月7日（星期五）可重新填写提交。');
     expect(receipt('submitted')).not.toContain('）（');
+    // 撤回 says what it takes with it (approved themes leave the plan; a resubmission is reviewed again).
+    expect(receipt('submitted')).toContain('已审核通过的主题一并撤回，不列入计划安排表');
   });
 
   it('submitted, closed, launch, notice, receipt, progress, help, group cards', () => {
