@@ -92,7 +92,10 @@ function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, clips: Clips)
     `活动时间：${t.month}月\u3000活动形式：${escapeMarkdown(formsText(t.forms))}${t.domains && t.domains.length > 0 ? `\u3000主题领域：${escapeMarkdown(t.domains.join('、'))}` : ''}`,
   ];
   if (t.similar && t.similar.length > 0) {
-    const shown = t.similar.slice(0, 3).map((s) => `${escapeMarkdown(s.unitName)}「${escapeMarkdown(clipTo(s.title, clips.intro === undefined ? undefined : 24))}」（相似度 ${Math.round(s.similarity * 100)}%）`);
+    // Titles that differ only in boilerplate (“座谈会”“政策发布会”…) score 1: "相似度 100%" under two
+    // different titles read as an error (found in a Chromium pass), so those say what is the same.
+    const degree = (s: { title: string; similarity: number }) => (s.similarity >= 0.995 && s.title !== t.title ? '主题词相同' : `相似度 ${Math.round(s.similarity * 100)}%`);
+    const shown = t.similar.slice(0, 3).map((s) => `${escapeMarkdown(s.unitName)}「${escapeMarkdown(clipTo(s.title, clips.intro === undefined ? undefined : 24))}」（${degree(s)}）`);
     const more = t.similar.length > 3 ? ` 等 ${t.similar.length} 项` : '';
     lines.push(`<font color='orange'>同月同形式的相近主题：${shown.join('、')}${more}，可请单位突出差异</font>`);
   }

@@ -87,6 +87,15 @@ describe('review cards', () => {
     };
     ok(reviewCard(vm));
     ok(reviewCard({ ...vm, unit: undefined, themes: [] }));
+    // Near-duplicates: a title differing only in boilerplate says so instead of "相似度 100%".
+    const similar = [
+      { unitName: '湘龙街道', title: '民生实事政策发布会', similarity: 1 },
+      { unitName: '泉塘街道', title: '民生实事办理座谈', similarity: 0.72 },
+    ];
+    const near = JSON.stringify(reviewCard({ ...vm, themes: [{ ...theme(1), title: '民生实事座谈会', similar }] }));
+    expect(near).toContain('湘龙街道「民生实事政策发布会」（主题词相同）');
+    expect(near).toContain('泉塘街道「民生实事办理座谈」（相似度 72%）');
+    expect(near).not.toContain('相似度 100%');
   });
 
   it('history, notices and the revision form', () => {
