@@ -29,6 +29,9 @@ export const FIELD = {
 } as const;
 export type FieldName = (typeof FIELD)[keyof typeof FIELD];
 
+/** Where each error shows on the form, top to bottom (cards/submission-form.ts): the contact, the theme list's, the theme's fields. */
+const FORM_ORDER: (FieldName | 'themes')[] = [FIELD.contactName, FIELD.contactPhone, 'themes', FIELD.title, FIELD.month, FIELD.forms, FIELD.intro, FIELD.domains];
+
 /** Field-keyed error messages (Chinese), shown in red under the field. */
 export type FieldErrors = Partial<Record<FieldName | 'themes', string>>;
 
@@ -293,7 +296,9 @@ export function applyDraftOp(prev: SubmissionDraft, form: ReturnType<typeof read
     draft.current = { ...EMPTY_RAW_THEME };
     return true;
   };
-  const firstError = (): string => Object.values(draft.errors)[0] ?? '请检查填写的内容';
+  // The toast names the first problem the card shows, top to bottom (found in a Chromium pass: it
+  // named the month while the card's first red line was the duplicate title above it).
+  const firstError = (): string => FORM_ORDER.map((k) => draft.errors[k]).find((e) => e !== undefined) ?? Object.values(draft.errors)[0] ?? '请检查填写的内容';
 
   switch (op.op) {
     case 'save': {

@@ -148,6 +148,17 @@ describe('the multi-theme draft', () => {
     expect(s.draft.contactPhone).toBe('0731-84872387');
   });
 
+  it('the toast names the first problem the card shows, top to bottom', () => {
+    const saved = applyDraftOp(start, form(ok), { op: 'save' }, r).draft;
+    // A second theme with the first one's title and no month: the title's error is above the month's.
+    const dup = applyDraftOp(saved, form({ ...ok, month: '' }), { op: 'save' }, r);
+    expect(Object.keys(dup.draft.errors)).toEqual(expect.arrayContaining([FIELD.title, FIELD.month]));
+    expect(dup.message).toBe('本单位已有同名的活动主题，请修改主题名称');
+    // On submit a wrong phone (at the top of the card) comes before the theme's problems.
+    const phone = applyDraftOp(saved, form({ ...ok, month: '' }, { phone: '123' }), { op: 'submit' }, r);
+    expect(phone.message).toBe(phone.draft.errors[FIELD.contactPhone]);
+  });
+
   it('refuses an empty submission and a stale month on submit', () => {
     expect(applyDraftOp(start, form({}), { op: 'submit' }, r).draft.errors).toEqual({ themes: '请至少填写一个活动主题' });
     // A wrong phone and no theme: both said at once, each beside its field.
