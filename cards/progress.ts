@@ -31,12 +31,17 @@ function names(list: string[]): string {
   return list.length === 0 ? '无' : list.map(escapeMarkdown).join('、');
 }
 
-/** Stacked bars per unit kind (镇 / 街道 / 县直部门 …): 已提交 green, 未提交 red. */
+/**
+ * Bars per unit kind (镇 / 街道 / 县直部门 …), 已提交 green beside 未提交 red, each count on top of its
+ * bar. Side by side, not stacked: at county scale a kind's few submitted units make a segment too
+ * short for its number, which then sat on the other colour (two Chromium passes), and a series
+ * with no units yet dropped out of a stack, swapping the legend's order.
+ */
 export function progressChart(s: ProgressSnapshot): CardElement {
   const kinds = s.byKind.filter((g) => g.total > 0);
   return barChart({
     title: '按单位类别：已提交 / 未提交',
-    stacked: true,
+    stacked: false,
     heightPx: 240,
     categories: kinds.map((g) => g.label),
     seriesColors: { 已提交: '#34c724', 未提交: '#f54a45' },

@@ -97,6 +97,8 @@ describe('cards with charts', () => {
     expect(charts).toHaveLength(1);
     const spec = specOf(charts[0]!);
     expect(chartSpecProblems(spec)).toEqual([]);
+    // Side by side with each count on top: a few submitted units never put a number on the red.
+    expect(spec).toMatchObject({ stack: false, xField: ['category', 'series'], label: { visible: true, position: 'top' } });
     const values = spec.data[0]!.values;
     const count = (label: string, series: string): number => (values.find((v) => v.category === label && v.series === series)?.value as number | undefined) ?? 0;
     for (const g of snap.byKind.filter((k) => k.total > 0)) {
@@ -105,6 +107,8 @@ describe('cards with charts', () => {
     }
     expect(values.map((v) => v.category)).toEqual(expect.arrayContaining(['镇', '街道', '县直部门']));
     expect(values.reduce((n, v) => n + (v.value as number), 0)).toBe(60);
+    // Both series for every kind, a zero included, so the legend keeps its order.
+    expect(values).toHaveLength(snap.byKind.filter((k) => k.total > 0).length * 2);
   });
 
   it('the progress card has no chart before there are units', () => {
