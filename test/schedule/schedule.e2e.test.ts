@@ -285,6 +285,13 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
       expect(appCount(u.chatId), u.name).toBe(before.get(u.chatId)! + (affected.has(u.id) ? 1 : 0));
     }
     expect(affected.size).toBe(2);
+    // No new message elsewhere, but every group's plan card now shows 第 2 版 (updated in place), the move included.
+    const quiet = h.demo.units.find((u) => !affected.has(u.id) && u.chatId)!;
+    const published = h.messages(quiet.chatId).find((m) => m.senderType === 'app' && m.msgType === 'interactive' && cardText(m.card).includes('本单位活动'))!;
+    expect(cardText(published.card)).toContain('第 2 版');
+    expect(cardText(published.card)).not.toContain('第 1 版');
+    expectValidCard(published.card);
+    expect(cardText(published.card)).toContain('共 37 项活动'); // v1's 36 and the theme approved since
     const notice = lastBotCard(h, unitOf(moved).chatId).card;
     expectValidCard(notice);
     expect(cardText(notice)).toContain(`${moved.month}月 → 10月`);

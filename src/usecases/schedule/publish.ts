@@ -19,6 +19,7 @@ import { currentScheduleRows, latestPublished } from './rows.ts';
 import { syncCalendar } from './calendar.ts';
 import { closeCollection, collectionOpen } from '../campaign/stage.ts';
 import { isOpenAt, lastEditableDate } from '../../domain/submission.ts';
+import { stillPatchable } from '../submissions/submit.ts';
 import { unitWindowUntil } from '../../domain/campaign-stage.ts';
 
 export type PublishResult = { ok: true; version: number; rows: ScheduleRow[]; changes: ScheduleChange[]; notifiedUnitIds: string[]; scheduleVersionId: string } | { ok: false; message: string };
@@ -76,11 +77,12 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
   const title = PLAN_DEFAULTS.scheduleTitle(campaign.year);
   const at = shanghaiDateTime(ctx.now);
 
-  // Units: all of them the first time; later only those whose rows were added/removed/moved/changed.
+  // Units: all of them the first time; later only those whose rows were added/removed/moved/changed
+  // get a message, and every group's plan card is brought up to date in place (below).
   // One query for the units and one write for the whole fan-out (the callback has 3 s).
   const affected = isFirst ? null : new Set(affectedUnitIds(changes));
   const units = await tx.unit.findMany({
-    where: affected ? { id: { in: [...affected] } } : { active: true },
+    where: affected ? { OR: [{ id: { in: [...affected] } }, { active: true }] } : { active: true },
     select: {
       id: true,
       name: true,
@@ -93,18 +95,28 @@ export async function publishSchedule(ctx: UseCaseContext, campaign: CampaignRow
   const today = shanghaiDate(ctx.now);
   const items: { key: string; op: OutboxOp }[] = [];
   const notifiedUnitIds: string[] = [];
+  const firstCards = isFirst ? new Map<string, { sentAt: Date; messageId: string }>() : await firstPlanCards(tx, campaign.id, units);
   for (const unit of units) {
+    const own = rows.filter((r) => r.unitId === unit.id);
+    const application = own.length === 0 ? { application: applicationState(campaign, unit.submissions[0], today, ctx.now) } : {};
+    // The plan card the group got with the first version now shows this one (a patch pings nobody;
+    // found in a Chromium pass: 38 groups still showed 第 1 版 after 第 2 版). Feishu updates a
+    // message only within 14 days of sending it (stillPatchable); an older card stays as it was.
+    const first = firstCards.get(unit.id);
+    if (first && stillPatchable(first, ctx.now)) {
+      items.push({ key: `schedule:${campaign.id}:v${version}:refresh:${unit.id}`, op: { op: 'patch', messageId: first.messageId, card: publishedScheduleCard({ title, version, publishedAt: at, rows, unit, ...application }) } });
+    }
+    if (affected && !affected.has(unit.id)) continue;
     const liaisonOpenIds = [...unit.liaisons]
       .sort((a, b) => (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1))
       .map((l) => l.openId)
       .filter((id): id is string => !!id);
-    const own = rows.filter((r) => r.unitId === unit.id);
     // Without a group, only units with activities (or changes) get the schedule, by direct message.
     if (!unit.chatId && !affected && own.length === 0) continue;
     const card = affected
       ? scheduleChangeNoticeCard({ title, version, publishedAt: at, unit, liaisonOpenIds, changes: changes.filter((c) => c.unitId === unit.id), ownRows: own })
-      : publishedScheduleCard({ title, version, publishedAt: at, rows, unit, ...(own.length === 0 ? { application: applicationState(campaign, unit.submissions[0], today, ctx.now) } : {}) });
-    const key = `schedule:${campaign.id}:v${version}:unit:${unit.id}`;
+      : publishedScheduleCard({ title, version, publishedAt: at, rows, unit, ...application });
+    const key = unitCardKey(campaign.id, version, unit.id);
     if (unit.chatId) items.push({ key, op: { op: 'send', to: { chatId: unit.chatId }, card } });
     else for (const openId of liaisonOpenIds) items.push({ key: `${key}:${openId}`, op: { op: 'send', to: { openId }, card } });
     notifiedUnitIds.push(unit.id);
@@ -155,6 +167,19 @@ export function applicationState(
     return sub.themes.length > 0 && sub.themes.every((t) => t.reviewStatus === 'rejected') ? { state: 'not_adopted', until } : undefined;
   }
   return { state: 'not_submitted', until };
+}
+
+/** A unit's card of a version: the whole plan with version 1, a change notice to an affected unit later. */
+const unitCardKey = (campaignId: string, version: number, unitId: string): string => `schedule:${campaignId}:v${version}:unit:${unitId}`;
+
+/** The first version's plan card in each unit's group, by unit: those delivered (a later version follows soon after the first only in tests). */
+async function firstPlanCards(tx: Tx, campaignId: string, units: readonly { id: string; chatId: string | null }[]): Promise<Map<string, { sentAt: Date; messageId: string }>> {
+  const unitOfKey = new Map(units.filter((u) => u.chatId).map((u) => [unitCardKey(campaignId, 1, u.id), u.id]));
+  const sent = await tx.outboxMessage.findMany({
+    where: { idempotencyKey: { in: [...unitOfKey.keys()] }, status: 'sent', resultMessageId: { not: null } },
+    select: { idempotencyKey: true, sentAt: true, resultMessageId: true },
+  });
+  return new Map(sent.flatMap((r) => (r.sentAt && r.resultMessageId ? [[unitOfKey.get(r.idempotencyKey)!, { sentAt: r.sentAt, messageId: r.resultMessageId }] as const] : [])));
 }
 
 const coordinatorCardKey = (campaignId: string, version: number, to: Recipient): string => `schedule:${campaignId}:v${version}:coord:${targetKey(to)}`;
