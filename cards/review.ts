@@ -25,7 +25,8 @@ export interface ReviewThemeVm {
   fields?: string[];
   /** what changed since the version that was returned */
   diff?: { fromVersion: number; changes: FieldChange[] };
-  lastDecision?: { label: string; by: string; at: string };
+  /** the latest decision; `reason` is kept after the unit changed the theme (the theme's own is cleared then) */
+  lastDecision?: { label: string; by: string; at: string; reason?: string | null };
   /** what the reviewer typed when the last attempt was refused */
   draft?: { reason: string; fields: string[] };
   error?: string;
@@ -101,7 +102,9 @@ function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, clips: Clips)
   }
   const out: CardElement[] = [markdown(lines.join('\n')), textBlock(`活动简介：${clipTo(t.intro, clips.intro)}`)];
   if (t.lastDecision) {
-    const extra = t.reason ? `：${escapeMarkdown(clipTo(t.reason, clips.reason))}` : '';
+    // A theme back for review after a 退回 or 不采纳 shows why it was decided so (found in a Chromium pass).
+    const why = t.reason ?? t.lastDecision.reason;
+    const extra = why ? `：${escapeMarkdown(clipTo(why, clips.reason))}` : '';
     const fields = t.fields && t.fields.length > 0 ? `（需修改：${t.fields.map(fieldLabel).join('、')}）` : '';
     out.push(note(`${escapeMarkdown(t.lastDecision.by)} ${t.lastDecision.at} ${t.lastDecision.label}${extra}${fields}`));
   }

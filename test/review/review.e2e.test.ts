@@ -217,6 +217,12 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     expect(text).toContain('原不采纳理由：与年度重点工作关联不够紧密');
     expect(text).toContain(`· 活动主题：${rejected.title} → **`);
     expect(actionValues(told.card, 'review.page')).toHaveLength(1);
+    // 去审核: the theme is 待审核 v2, and the earlier 不采纳 is shown with its reason.
+    await h.click(coord, told.messageId, actionValues(told.card, 'review.page')[0]!);
+    const review = cardText(currentCard(h, told.messageId));
+    expect(review).toContain('聚焦重点工作');
+    expect(review).toMatch(/待审核<\/font>\u3000v2/);
+    expect(review).toMatch(/不采纳：与年度重点工作关联不够紧密/);
   });
 
   it('refuses people who are not reviewers (with a deny audit) until the coordinator names them', async () => {

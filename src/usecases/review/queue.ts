@@ -124,7 +124,7 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
       domains: parseThemeDomains(t.domains),
       similar: (similar.get(t.id) ?? []).map((d) => ({ unitName: d.other.unitName, title: d.other.title, similarity: d.similarity })),
     };
-    if (last) vm.lastDecision = { label: decisionLabel(last.decision), by: names.get(last.reviewerOpenId) ?? last.reviewerOpenId, at: shanghaiDateTime(last.createdAt) };
+    if (last) vm.lastDecision = { label: decisionLabel(last.decision), by: names.get(last.reviewerOpenId) ?? last.reviewerOpenId, at: shanghaiDateTime(last.createdAt), reason: last.reason };
     // What changed since the reviewer last looked: the version that was returned (or, when the
     // unit edited an already decided theme through its submission, the last decided version).
     const since = [...mine].reverse().find((d) => d.decision === 'return') ?? last;
