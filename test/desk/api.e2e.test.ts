@@ -120,7 +120,8 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
     expect(ov.status).toBe(200);
     expect(ov.body.totals.units).toBeGreaterThan(30);
     expect(ov.body.byKind.map((k) => k.label)).toEqual(expect.arrayContaining(['镇', '街道']));
-    expect(ov.body.charts.find((c) => c.key === 'progress')?.spec).toMatchObject({ type: 'bar', stack: true });
+    // The card's own spec: 已提交 beside 未提交 per unit kind (cards/progress.ts).
+    expect(ov.body.charts.find((c) => c.key === 'progress')?.spec).toMatchObject({ type: 'bar', stack: false, xField: ['category', 'series'] });
     expect(ov.body.lateUnits.length).toBeGreaterThan(0);
     const subs = await desk.json<SubmissionsResponse>('/desk/api/submissions?year=2023');
     const unit = h.demo.units[2]!;
