@@ -179,7 +179,9 @@ async function firstPlanCards(tx: Tx, campaignId: string, units: readonly { id: 
     where: { idempotencyKey: { in: [...unitOfKey.keys()] }, status: 'sent', resultMessageId: { not: null } },
     select: { idempotencyKey: true, sentAt: true, resultMessageId: true },
   });
-  return new Map(sent.flatMap((r) => (r.sentAt && r.resultMessageId ? [[unitOfKey.get(r.idempotencyKey)!, { sentAt: r.sentAt, messageId: r.resultMessageId }] as const] : [])));
+  const cards = new Map<string, { sentAt: Date; messageId: string }>();
+  for (const r of sent) if (r.sentAt && r.resultMessageId) cards.set(unitOfKey.get(r.idempotencyKey)!, { sentAt: r.sentAt, messageId: r.resultMessageId });
+  return cards;
 }
 
 const coordinatorCardKey = (campaignId: string, version: number, to: Recipient): string => `schedule:${campaignId}:v${version}:coord:${targetKey(to)}`;

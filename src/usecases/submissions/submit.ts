@@ -27,9 +27,9 @@ import type { CardJson } from '../../../cards/kit.ts';
 import { activeThemes, dateText, deny, draftThemeOf, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
 import { refreshProgressCards } from './progress.ts';
 import { parseSettings } from '../../domain/campaign.ts';
-import { diffThemes, parseForms, type FieldChange } from '../../domain/review.ts';
+import { diffThemes, type FieldChange } from '../../domain/review.ts';
 import { resubmittedCard } from '../../../cards/review.ts';
-import { namesOf, sendToOffice } from '../review/common.ts';
+import { namesOf, sendToOffice, themeContent } from '../review/common.ts';
 import { pastThemeDraft, pastThemesOf } from '../campaign/carry-over.ts';
 
 export function draftSubject(submissionId: string): string {
@@ -395,7 +395,7 @@ export async function acceptSubmission(
         // A decided theme the unit changed is the office's to look at again: it is told (the
         // caller sends it), as when a returned theme is revised from its own card.
         if (existing.state === 'active' && (existing.reviewStatus === 'returned' || existing.reviewStatus === 'rejected')) {
-          const changes = diffThemes({ title: existing.title, month: existing.month, forms: parseForms(existing.forms), intro: existing.intro }, { title: t.title, month: t.month, forms: t.forms, intro: t.intro });
+          const changes = diffThemes(themeContent(existing), { title: t.title, month: t.month, forms: t.forms, intro: t.intro });
           backToReview.push({ themeId: existing.id, title: t.title, version, was: existing.reviewStatus, reason: existing.reviewReason, changes });
         }
       } else if (existing.seq !== seq) {
