@@ -100,6 +100,25 @@ async function bareFloor(b: BenchApp, chatIds: string[], faults = false): Promis
   return { ms: last - t0, cpuMsPerMsg: (cpu.user + cpu.system) / 1000 / TOTAL, calls };
 }
 
+/**
+ * The pauses a run's injected 429s imposed: each answer holds the app for its reset second (1 s
+ * here) from the moment it was answered, and an answer within a pause extends it.
+ */
+function rateLimitPauses(calls: { at: Date; ms: number; fault?: string }[]): { pauses: number; pausedMs: number } {
+  const resetMs = 1000;
+  const answers = calls
+    .filter((c) => c.fault === '429')
+    .map((c) => c.at.getTime() + c.ms)
+    .sort((a, b) => a - b);
+  const held: [number, number][] = [];
+  for (const a of answers) {
+    const last = held[held.length - 1];
+    if (last && a <= last[1]) last[1] = a + resetMs;
+    else held.push([a, a + resetMs]);
+  }
+  return { pauses: held.length, pausedMs: held.reduce((sum, [from, to]) => sum + to - from, 0) };
+}
+
 /** The fault run's faults on the send API, from a fixed seed (the same sequence for every sender). */
 function injectFaults(b: BenchApp): void {
   b.emulator.faults.seed(7);
@@ -265,6 +284,14 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
     if (faults) {
       figures['injected 5xx'] = calls.filter((c) => c.fault === '5xx').length;
       figures['injected 429'] = calls.filter((c) => c.fault === '429').length;
+      // Where a fault run's time goes: the seconds paused for the injected 429s (answers within one
+      // pause extend it rather than adding one), the rest sending; the same for the measured floor.
+      const floorCalls = emu.calls({ path: SEND_PATH, method: 'POST' }).filter((c) => String((c.body as { uuid?: string } | undefined)?.uuid ?? '').startsWith('bare-faults:'));
+      const ours = rateLimitPauses(calls);
+      const theirs = rateLimitPauses(floorCalls);
+      figures['429 pauses, outbox / floor'] = `${ours.pauses} / ${theirs.pauses}`;
+      figures['s paused, outbox / floor'] = `${round(ours.pausedMs / 1000, 2)} / ${round(theirs.pausedMs / 1000, 2)}`;
+      figures['s sending, outbox / floor'] = `${round((totalMs - ours.pausedMs) / 1000, 2)} / ${round((bare.ms - theirs.pausedMs) / 1000, 2)}`;
     }
     if (timedOut) {
       // Past the budget: finish what is left, retries without their backoff, to check exactly-once.
