@@ -154,7 +154,8 @@ export const reviewActions = {
   }),
   history: defineAction('review.history', z.object({ ...reviewNav, themeId: shortId }), { legacy: { keys: reviewKeys }, stale: REVIEW_STALE }),
   reviseOpen: defineAction('review.revise_open', z.object({ themeId: shortId, version: z.coerce.number().int().min(1).optional() }), { legacy: { keys: reviewKeys }, stale: '卡片数据无效' }),
-  reviseSubmit: defineAction('review.revise_submit', z.object({ themeId: shortId, version: z.coerce.number().int().min(1) }), { legacy: { keys: reviewKeys }, stale: '卡片数据无效' }),
+  // noticeMessageId: the 退回修改 notice in the unit's group the form was opened from (refreshed once the theme is resubmitted)
+  reviseSubmit: defineAction('review.revise_submit', z.object({ themeId: shortId, version: z.coerce.number().int().min(1), noticeMessageId: z.string().max(64).optional() }), { legacy: { keys: reviewKeys }, stale: '卡片数据无效' }),
 };
 
 // ---------------------------------------------------------------- schedule (计划安排表)

@@ -287,6 +287,8 @@ export interface ReviseVm {
   errors?: Record<string, string>;
   /** months that may still be chosen */
   months: number[];
+  /** the 退回修改 notice in the unit's group when the form was opened from it (into the liaison's private chat) */
+  noticeMessageId?: string;
 }
 
 function errorLine(errors: Record<string, string> | undefined, key: string): CardElement[] {
@@ -317,7 +319,7 @@ export function reviseCard(vm: ReviseVm): CardJson {
     ...errorLine(vm.errors, 'forms'),
     input('intro', { label: `活动简介（20–500 字${vm.fields.includes('intro') ? '，需修改' : ''}）`, value: vm.values.intro, multiline: true, rows: 5, maxLength: 500, required: true }),
     ...errorLine(vm.errors, 'intro'),
-    formButton('revise_submit', '重新提交审核', reviewActions.reviseSubmit.value({ themeId: vm.themeId, version: vm.version })),
+    formButton('revise_submit', '重新提交审核', reviewActions.reviseSubmit.value({ themeId: vm.themeId, version: vm.version, ...(vm.noticeMessageId ? { noticeMessageId: vm.noticeMessageId } : {}) })),
   ];
   return card({
     title: '修改并重新提交',

@@ -12,13 +12,14 @@ import { buildReviewCard, type ReviewPosition, type ThemeOverride } from '../use
 import { decideTheme } from '../usecases/review/decide.ts';
 import { buildHistory } from '../usecases/review/history.ts';
 import { addReviewers, removeReviewers } from '../usecases/review/reviewers.ts';
-import { loadRevisable, reviseTheme, reviseVm } from '../usecases/review/revise.ts';
+import { loadRevisable, openReviseForm, reviseTheme, reviseVm } from '../usecases/review/revise.ts';
 import { quoteInput } from '../domain/user-text.ts';
 import { coordinatorsOnly, inStageOf, reviewersOf } from './guards.ts';
 import { answer } from './answer.ts';
 
 const NOT_REVIEWER = '只有县政务公开办的协调人和指定的审核人可以审核主题。';
 const NO_CAMPAIGN = '当前没有进行中的主题日活动。';
+const REVISE_FORM_SENT = '修改表已发到你与主题日助手的私聊，请在私聊中修改并重新提交';
 
 const campaignOfEvent = new WeakMap<HandlerContext, ReturnType<typeof reviewCampaign>>();
 
@@ -144,14 +145,16 @@ export function registerReview(bot: Bot): void {
   });
 
   // The liaison's 修改并重新提交 ----------------------------------------------------------------------
-  bot.action(reviewActions.reviseOpen, reviseStage, async (ctx, v) => {
+  bot.action(reviewActions.reviseOpen, reviseStage, async (ctx, v, a) => {
     const theme = await loadRevisable(ctx.tx, v.themeId);
     if (!theme) return answer.warning('找不到这个主题');
     const refused = await liaisonRefusal(ctx, theme, 'review.revise_open');
     if (refused) return refused;
     if (theme.reviewStatus !== 'returned') return answer.info(theme.reviewStatus === 'pending' ? '该主题已重新提交，正在等待审核' : '该主题当前无需修改');
     if (v.version !== undefined && v.version !== theme.version) return answer.warning('该主题已更新，请使用最新的审核结果卡片');
-    return { card: reviseCard(reviseVm(theme, shanghaiDate(ctx.now))) };
+    const opened = await openReviseForm(ctx, theme, a);
+    if (opened.kind === 'in_place') return { card: opened.card };
+    return answer.success(REVISE_FORM_SENT);
   });
 
   bot.action(reviewActions.reviseSubmit, reviseStage, async (ctx, v, a) => {
@@ -161,14 +164,14 @@ export function registerReview(bot: Bot): void {
     if (refused) return refused;
     const form = a.formValue ?? {};
     const raw = { title: form.title, month: form.month, forms: form.forms, intro: form.intro };
-    const result = await reviseTheme(ctx, { themeId: theme.id, version: v.version, raw });
+    const result = await reviseTheme(ctx, { themeId: theme.id, version: v.version, raw, ...(v.noticeMessageId ? { noticeMessageId: v.noticeMessageId } : {}) });
     if (result.ok) return answer.success('已重新提交审核', revisedConfirmCard({ unitName: result.unitName, title: result.title, version: result.version, changes: result.changes }));
     if (result.kind === 'refused') return answer.warning(result.message);
     const str = (x: unknown) => (typeof x === 'string' ? x : '');
     const values = { title: str(raw.title), month: str(raw.month), forms: Array.isArray(raw.forms) ? raw.forms.filter((x): x is string => typeof x === 'string') : [], intro: str(raw.intro) };
     return {
       toast: { type: 'error', content: Object.values(result.errors)[0] ?? '请检查填写内容' },
-      card: reviseCard(reviseVm(theme, shanghaiDate(ctx.now), { values, errors: result.errors })),
+      card: reviseCard(reviseVm(theme, shanghaiDate(ctx.now), { values, errors: result.errors }, v.noticeMessageId)),
     };
   });
 }

@@ -110,42 +110,58 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     expect(stranger.cardReplaced).toBe(false);
     expect(await h.db.auditLog.count({ where: { actorOpenId: coord, action: 'review.revise_open', decision: 'deny' } })).toBe(1);
 
+    // The form opens in the liaison's private chat (as the submission form does): what is typed, and
+    // the errors beside it, are not shown to the whole group, and the group keeps the office's notice.
     const opened = await h.click(liaison, notice.messageId, open);
-    expect(opened.cardReplaced).toBe(true);
-    const form = currentCard(h, notice.messageId);
+    expect(opened.toast?.type).toBe('success');
+    expect(opened.toast?.content).toBe('修改表已发到你与主题日助手的私聊，请在私聊中修改并重新提交');
+    expect(opened.cardReplaced).toBe(false);
+    await h.drainOutbox();
+    expect(cardText(currentCard(h, notice.messageId))).toContain(returned.title);
+    expect(actionValues(currentCard(h, notice.messageId), 'review.revise_open')).toHaveLength(1);
+    const formMessage = lastInteractive(h.messages(h.emulator.p2pChatId(liaison)))!;
+    const form = formMessage.card;
     expectValidCard(form);
     expect(cardText(form)).toContain('活动主题（不超过 40 字，需修改）');
     expect(cardText(form)).toContain('活动简介（20–500 字，需修改）');
     const submit = actionValues(form, 'review.revise_submit')[0]!;
+    expect(submit.noticeMessageId).toBe(notice.messageId);
 
     // Too-short intro: refused, typed values kept next to the error.
-    const bad = await h.click(liaison, notice.messageId, submit, { title: '新的主题名称', month: '9', forms: ['forum'], intro: '太短了' });
+    const bad = await h.click(liaison, formMessage.messageId, submit, { title: '新的主题名称', month: '9', forms: ['forum'], intro: '太短了' });
     expect(bad.toast?.type).toBe('error');
-    const badCard = cardText(currentCard(h, notice.messageId));
+    const badCard = cardText(currentCard(h, formMessage.messageId));
     expect(badCard).toContain('新的主题名称');
     expect(badCard).toContain('活动简介至少 20 个字');
     expect((await h.db.theme.findUniqueOrThrow({ where: { id: returned.id } })).version).toBe(1);
 
     // Sent back unchanged, or with only one of the two fields the reviewer marked: refused, field by field.
     const same = { title: returned.title, month: String(returned.month), forms: JSON.parse(returned.forms) as string[], intro: returned.intro };
-    const unchanged = await h.click(liaison, notice.messageId, submit, same);
+    const unchanged = await h.click(liaison, formMessage.messageId, submit, same);
     expect(unchanged.toast?.type).toBe('error');
     expect(unchanged.toast?.content).toBe('退回意见要求修改“活动主题”，这一项还没有改动');
-    expect(cardText(currentCard(h, notice.messageId))).toContain('退回意见要求修改“活动简介”，这一项还没有改动');
-    const half = await h.click(liaison, notice.messageId, submit, { ...same, title: '只改了名称的主题' });
+    expect(cardText(currentCard(h, formMessage.messageId))).toContain('退回意见要求修改“活动简介”，这一项还没有改动');
+    const half = await h.click(liaison, formMessage.messageId, submit, { ...same, title: '只改了名称的主题' });
     expect(half.toast?.content).toBe('退回意见要求修改“活动简介”，这一项还没有改动');
-    expect(cardText(currentCard(h, notice.messageId))).toContain('只改了名称的主题');
+    expect(cardText(currentCard(h, formMessage.messageId))).toContain('只改了名称的主题');
     expect((await h.db.theme.findUniqueOrThrow({ where: { id: returned.id } })).version).toBe(1);
+    // None of it reached the group's card.
+    expect(cardText(currentCard(h, notice.messageId))).not.toContain('只改了名称的主题');
 
     const newIntro = '围绕新出台的惠企政策，邀请企业代表和媒体座谈交流，现场解读政策要点并听取意见建议。';
-    const ok = await h.click(liaison, notice.messageId, submit, { title: '惠企政策<座谈>交流会', month: '9', forms: ['forum'], intro: newIntro });
+    const ok = await h.click(liaison, formMessage.messageId, submit, { title: '惠企政策<座谈>交流会', month: '9', forms: ['forum'], intro: newIntro });
     expect(ok.toast?.type).toBe('success');
+    expect(cardText(currentCard(h, formMessage.messageId))).toContain('已重新提交');
     const after = await h.db.theme.findUniqueOrThrow({ where: { id: returned.id } });
     expect(after).toMatchObject({ version: 2, reviewStatus: 'pending', title: '惠企政策<座谈>交流会', month: 9 });
     expect(await h.db.themeVersion.count({ where: { themeId: returned.id } })).toBe(2);
 
-    // The office is told, with the diff.
+    // The office is told, with the diff; the group's notice now says the theme was resubmitted.
     await h.drainOutbox();
+    const groupCard = currentCard(h, notice.messageId);
+    expectValidCard(groupCard);
+    expect(cardText(groupCard)).toContain('惠企政策&lt;座谈&gt;交流会');
+    expect(actionValues(groupCard, 'review.revise_open')).toHaveLength(0);
     const told = lastBotCard(h, h.demo.officeChatId);
     expectValidCard(told.card);
     expect(cardText(told.card)).toContain('退回的主题已重新提交');

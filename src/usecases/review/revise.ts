@@ -4,7 +4,8 @@ import type { UseCaseContext } from '../../app/bot.ts';
 import type { Tx } from '../../adapters/db/database.ts';
 import { shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
 import { diffThemes, parseFields, parseForms, parseThemeContent, unrevisedFields, type FieldChange } from '../../domain/review.ts';
-import { resubmittedCard, type ReviseVm } from '../../../cards/review.ts';
+import { resubmittedCard, reviseCard, revisedConfirmCard, type ReviseVm } from '../../../cards/review.ts';
+import type { CardJson } from '../../../cards/kit.ts';
 import { namesOf, sendToOffice, themeContent } from './common.ts';
 import { firstAllowedMonth } from '../../domain/submission.ts';
 import { refreshReceipt } from '../submissions/submit.ts';
@@ -22,7 +23,7 @@ export function openMonths(campaignYear: number, today: string): number[] {
   return Array.from({ length: 12 }, (_, i) => i + 1).filter((m) => m >= from);
 }
 
-export function reviseVm(theme: NonNullable<Awaited<ReturnType<typeof loadRevisable>>>, today: string, typed?: { values: ReviseVm['values']; errors: Record<string, string> }): ReviseVm {
+export function reviseVm(theme: NonNullable<Awaited<ReturnType<typeof loadRevisable>>>, today: string, typed?: { values: ReviseVm['values']; errors: Record<string, string> }, noticeMessageId?: string): ReviseVm {
   return {
     themeId: theme.id,
     version: theme.version,
@@ -32,12 +33,31 @@ export function reviseVm(theme: NonNullable<Awaited<ReturnType<typeof loadRevisa
     values: typed?.values ?? { title: theme.title, month: String(theme.month), forms: parseForms(theme.forms), intro: theme.intro },
     errors: typed?.errors,
     months: openMonths(theme.submission.campaign.year, today),
+    ...(noticeMessageId ? { noticeMessageId } : {}),
   };
+}
+
+/**
+ * 修改并重新提交 on the office's 退回修改 notice. From the unit's group the form goes to the
+ * liaison's private chat, as the submission form does (what is typed, and the errors shown beside
+ * it, are not for the whole group), and the notice stays as the record of the office's decision;
+ * its button value names the notice, refreshed once the theme is resubmitted. From a private chat
+ * (a unit without a group gets its notices there): the form replaces the notice in place.
+ */
+export async function openReviseForm(ctx: UseCaseContext, theme: NonNullable<Awaited<ReturnType<typeof loadRevisable>>>, clicked: { chatId: string; messageId: string }): Promise<{ kind: 'in_place'; card: CardJson } | { kind: 'sent' }> {
+  const today = shanghaiDate(ctx.now);
+  const inGroup = await ctx.tx.groupChat.findUnique({ where: { chatId: clicked.chatId }, select: { chatId: true } });
+  if (!inGroup) return { kind: 'in_place', card: reviseCard(reviseVm(theme, today)) };
+  await ctx.enqueue(`revise-form:${theme.id}:v${theme.version}:${ctx.actor}:${ctx.eventId}`, { op: 'send', to: { openId: ctx.actor }, card: reviseCard(reviseVm(theme, today, undefined, clicked.messageId)) });
+  return { kind: 'sent' };
 }
 
 export type ReviseResult = { ok: true; version: number; changes: FieldChange[]; title: string; unitName: string } | { ok: false; kind: 'invalid'; errors: Record<string, string> } | { ok: false; kind: 'refused'; message: string };
 
-export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string; version: number; raw: { title?: unknown; month?: unknown; forms?: unknown; intro?: unknown } }): Promise<ReviseResult> {
+export async function reviseTheme(
+  ctx: UseCaseContext,
+  input: { themeId: string; version: number; raw: { title?: unknown; month?: unknown; forms?: unknown; intro?: unknown }; /** the group's 退回修改 notice the form was opened from */ noticeMessageId?: string },
+): Promise<ReviseResult> {
   const { tx } = ctx;
   const theme = await loadRevisable(tx, input.themeId);
   if (!theme || theme.state !== 'active' || theme.submission.status !== 'submitted') return { ok: false, kind: 'refused', message: '该主题已不存在或已被撤回' };
@@ -104,7 +124,11 @@ export async function reviseTheme(ctx: UseCaseContext, input: { themeId: string;
     reason: theme.reviewReason,
   });
   await sendToOffice(ctx, theme.submission.campaign.id, `revise:${theme.id}:v${version}`, card);
-  return { ok: true, version, changes, title: next.title, unitName: theme.submission.unit.name };
+  // The form was filled in the liaison's private chat: the group's notice, which still asked for
+  // the revision, now says it was resubmitted (a patch pings nobody).
+  const confirm = { unitName: theme.submission.unit.name, title: next.title, version, changes };
+  if (input.noticeMessageId) await ctx.enqueue(`revise-notice:${theme.id}:v${version}`, { op: 'patch', messageId: input.noticeMessageId, card: revisedConfirmCard(confirm) });
+  return { ok: true, ...confirm };
 }
 
 async function firstSubmitter(tx: Tx, submissionId: string): Promise<string | null> {
