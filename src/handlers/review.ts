@@ -3,6 +3,7 @@
 import type { Bot, GuardInput, HandlerContext } from '../app/bot.ts';
 import { unitOfChat } from '../app/access.ts';
 import { reviewActions } from '../../cards/actions.ts';
+import { escapeMarkdown, noticeCard } from '../../cards/kit.ts';
 import { reviewCard, historyCard, reviseCard, revisedConfirmCard, navFields } from '../../cards/review.ts';
 import { decisionLabel, parseDecision, parseReviewFilter, DEFAULT_REVIEW_FILTER, type ReviewFilter } from '../domain/review.ts';
 import { shanghaiDate } from '../domain/time.ts';
@@ -166,7 +167,9 @@ export function registerReview(bot: Bot): void {
     const raw = { title: form.title, month: form.month, forms: form.forms, intro: form.intro };
     const result = await reviseTheme(ctx, { themeId: theme.id, version: v.version, raw, ...(v.noticeMessageId ? { noticeMessageId: v.noticeMessageId } : {}) });
     if (result.ok) return answer.success('已重新提交审核', revisedConfirmCard({ unitName: result.unitName, title: result.title, version: result.version, changes: result.changes }));
-    if (result.kind === 'refused') return answer.warning(result.message);
+    // A form that can no longer be used (resubmitted from another form, withdrawn, returned again)
+    // closes, instead of keeping an active 重新提交审核 button next to an old error.
+    if (result.kind === 'refused') return { ...answer.warning(result.message), card: noticeCard('修改表已失效', [escapeMarkdown(result.message)], 'grey') };
     const str = (x: unknown) => (typeof x === 'string' ? x : '');
     const values = { title: str(raw.title), month: str(raw.month), forms: Array.isArray(raw.forms) ? raw.forms.filter((x): x is string => typeof x === 'string') : [], intro: str(raw.intro) };
     return {

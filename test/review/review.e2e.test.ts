@@ -148,10 +148,24 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     // None of it reached the group's card.
     expect(cardText(currentCard(h, notice.messageId))).not.toContain('只改了名称的主题');
 
+    // A second form, opened again from the group before the first was sent.
+    expect((await h.click(liaison, notice.messageId, open)).toast?.type).toBe('success');
+    await h.drainOutbox();
+    const secondForm = lastInteractive(h.messages(h.emulator.p2pChatId(liaison)))!;
+    expect(secondForm.messageId).not.toBe(formMessage.messageId);
+
     const newIntro = '围绕新出台的惠企政策，邀请企业代表和媒体座谈交流，现场解读政策要点并听取意见建议。';
     const ok = await h.click(liaison, formMessage.messageId, submit, { title: '惠企政策<座谈>交流会', month: '9', forms: ['forum'], intro: newIntro });
     expect(ok.toast?.type).toBe('success');
     expect(cardText(currentCard(h, formMessage.messageId))).toContain('已重新提交');
+    // The other form is void now: sent, it is refused and closes rather than keeping its button.
+    const late = await h.click(liaison, secondForm.messageId, actionValues(secondForm.card, 'review.revise_submit')[0]!, { title: '又一个名称', month: '9', forms: ['forum'], intro: newIntro });
+    expect(late.toast?.type).toBe('warning');
+    expect(late.toast?.content).toBe('该主题已重新提交，正在等待审核');
+    const closed = currentCard(h, secondForm.messageId);
+    expectValidCard(closed);
+    expect(cardText(closed)).toContain('修改表已失效');
+    expect(actionValues(closed, 'review.revise_submit')).toHaveLength(0);
     const after = await h.db.theme.findUniqueOrThrow({ where: { id: returned.id } });
     expect(after).toMatchObject({ version: 2, reviewStatus: 'pending', title: '惠企政策<座谈>交流会', month: 9 });
     expect(await h.db.themeVersion.count({ where: { themeId: returned.id } })).toBe(2);

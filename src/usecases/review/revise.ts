@@ -62,7 +62,7 @@ export async function reviseTheme(
   const theme = await loadRevisable(tx, input.themeId);
   if (!theme || theme.state !== 'active' || theme.submission.status !== 'submitted') return { ok: false, kind: 'refused', message: '该主题已不存在或已被撤回' };
   if (theme.reviewStatus !== 'returned') return { ok: false, kind: 'refused', message: theme.reviewStatus === 'pending' ? '该主题已重新提交，正在等待审核' : '该主题当前不是“退回修改”状态，无需修改' };
-  if (theme.version !== input.version) return { ok: false, kind: 'refused', message: `该主题已更新为 v${theme.version}，请使用最新的卡片` };
+  if (theme.version !== input.version) return { ok: false, kind: 'refused', message: `该主题已更新为 v${theme.version}，这张修改表已失效；如需再次修改，请使用最新的退回通知` };
   const siblings = await tx.theme.findMany({ where: { submissionId: theme.submissionId, state: 'active', id: { not: theme.id } }, select: { title: true } });
   const parsed = parseThemeContent(
     input.raw,
