@@ -12,10 +12,8 @@ import { createHttpApp } from '../adapters/http/app.ts';
 import { createFeishuRouter } from '../adapters/http/feishu-routes.ts';
 import { Scheduler } from '../adapters/jobs/scheduler.ts';
 import { OutboxWorker } from '../adapters/outbox/worker.ts';
-import { createEmulator } from '../emulator/index.ts';
 import type { Emulator, EmulatorOptions, SeedInput } from '../emulator/types.ts';
 import type { RateTime } from '../ports/rate-time.ts';
-import { createWorkspaceRouter } from '../emulator/workspace/router.ts';
 import { createDeskRouter } from '../desk/router.ts';
 import { createFeishuSignIn, type FeishuSignIn } from '../adapters/feishu/sign-in.ts';
 import { DEMO_OFFICE, DEMO_UNITS } from '../domain/demo-directory.ts';
@@ -134,6 +132,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     let emulator: Emulator | undefined;
     const extra: express.Router[] = [];
     if (local) {
+      // The emulator and its workspace (ws, busboy, the card schema) only in local mode: production
+      // does not load them.
+      const [{ createEmulator }, { createWorkspaceRouter }] = await Promise.all([import('../emulator/index.ts'), import('../emulator/workspace/router.ts')]);
       emulator = createEmulator({
         appId: config.feishu.appId,
         appSecret: config.feishu.appSecret,

@@ -5,7 +5,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type DestinationStream, type Logger as PinoLogger, type StreamEntry } from 'pino';
-import pinoRoll from 'pino-roll';
 import type { SonicBoom } from 'sonic-boom';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -143,6 +142,9 @@ export interface LogDestination {
 export async function openLogFile(options: LogFileOptions): Promise<LogDestination & { stream: SonicBoom }> {
   const parsed = path.parse(path.resolve(options.file));
   mkdirSync(parsed.dir, { recursive: true });
+  // Loaded only when a log file is configured: pino-roll requires all of date-fns (~300 CommonJS
+  // modules, a few MB of idle memory) for its date formatting.
+  const { default: pinoRoll } = await import('pino-roll');
   const stream = await pinoRoll({
     file: path.join(parsed.dir, parsed.name),
     extension: parsed.ext || '.log',
