@@ -1,5 +1,6 @@
 // `npm start`: load config (a bad value stops here with one line naming the variable), start the
 // app, and shut down cleanly on SIGTERM/SIGINT.
+import { startupDone } from './app/v8-memory.ts';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from './config.ts';
 import { createLogger, openLogDestination } from './app/log.ts';
 
@@ -27,6 +28,8 @@ try {
   console.error(`启动失败 / start-up failed: ${message.replace(/\/\/[^@/\s]*@/g, '//***@')}`);
   process.exit(1);
 }
+
+startupDone();
 
 if (config.local) {
   const shown = `http://localhost:${app.port}/`;
