@@ -17,7 +17,8 @@ export interface ReceiptView {
   contactName: string;
   /** masked: the receipt is posted in a group */
   contactPhoneMasked: string;
-  themes: (ThemeSummaryView & { intro: string })[];
+  /** `revisedNote`: the theme was resubmitted after this version (修改并重新提交): by whom, when */
+  themes: (ThemeSummaryView & { intro: string; revisedNote?: string })[];
   late: boolean;
   /** the last day edits are accepted, e.g. '2023年4月7日' */
   editableUntilText: string;
@@ -34,7 +35,7 @@ export function buildReceiptCard(v: ReceiptView): CardJson {
     elements.push(
       markdown(`${bold(v.unitName)} 的申报已收到（第 ${v.displayVersion} 版${v.late ? "，<font color='red'>逾期提交</font>" : ''}）`),
       markdown(`提交人：${escapeMarkdown(v.byName)}\u3000时间：${escapeMarkdown(v.atText)}\n联系人：${escapeMarkdown(v.contactName)}\u3000电话：${escapeMarkdown(v.contactPhoneMasked)}`),
-      ...v.themes.map((t, i) => markdown(`${themeLine(t, i)}\n${escapeMarkdown(t.intro)}`)),
+      ...v.themes.map((t, i) => markdown(`${themeLine(t, i)}${t.revisedNote ? `\n<font color='grey'>${escapeMarkdown(t.revisedNote)}</font>` : ''}\n${escapeMarkdown(t.intro)}`)),
     );
     if (v.editable) {
       elements.push(

@@ -325,7 +325,11 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     expect(revised.toast?.type, revised.toast?.content).toBe('success');
     await h.drainOutbox();
     const receipt = [...h.messages(u0.chatId)].reverse().find((m) => m.msgType === 'interactive' && cardText(m.card).includes('申报回执'))!;
-    expect(cardText(h.emulator.message(receipt.messageId)!.card)).toContain(`${t0.title}企业专场`);
+    const receiptText = cardText(h.emulator.message(receipt.messageId)!.card);
+    expect(receiptText).toContain(`${t0.title}企业专场`);
+    // Its 第 N 版 and 提交人 are the submission's: the revised theme says who resubmitted it, and when.
+    expect(receiptText).toContain(`v${t0.version + 1}：`);
+    expect(receiptText).toContain('修改后重新提交审核');
 
     // In December 2026 the 发起申报 example still launches (next year, deadline ahead).
     clock.set('2026-12-04T02:00:00Z');

@@ -499,6 +499,7 @@ async function receiptOf(ctx: UseCaseContext, s: LoadedSubmission): Promise<{ ca
   });
   const rev = revisions.find((r) => r.version === s.version);
   const by = rev?.actorOpenId ?? s.submittedBy ?? ctx.actor;
+  const revisedThemes = await themesRevisedSince(ctx, s.unitId, themes, rev?.createdAt);
   const displayVersion = revisions.filter((r) => r.action !== 'withdraw').length;
   const today = shanghaiDate(ctx.now);
   const stage = campaignStage({ status: s.campaign.status, year: s.campaign.year, today, scheduledMonths: [] });
@@ -514,12 +515,30 @@ async function receiptOf(ctx: UseCaseContext, s: LoadedSubmission): Promise<{ ca
     byName: await personName(ctx.tx, by, s.unitId),
     contactName: s.contactName ?? '',
     contactPhoneMasked: s.contactPhone ? maskPhone(s.contactPhone) : '',
-    themes,
+    themes: themes.map((t) => ({ ...t, ...(t.themeId && revisedThemes.has(t.themeId) ? { revisedNote: revisedThemes.get(t.themeId)! } : {}) })),
     late: s.late,
     editableUntilText: dateText(lastEditableDate(facts(s))),
     editable: isOpenAt(facts(s), ctx.now) && unitMaySubmit(stage, s, today),
   });
   return { card, by, displayVersion };
+}
+
+/**
+ * Themes changed since the receipt's version through 修改并重新提交 (a new theme version, not a
+ * new submission version): the receipt's 第 N 版, 提交人 and 时间 describe the submission, so each
+ * such theme says who resubmitted it and when.
+ */
+async function themesRevisedSince(ctx: UseCaseContext, unitId: string, themes: { themeId?: string }[], since: Date | undefined): Promise<Map<string, string>> {
+  const ids = themes.flatMap((t) => (t.themeId ? [t.themeId] : []));
+  // A receipt written now (a submit, an edit) has nothing after it.
+  if (!since || ids.length === 0 || since.getTime() >= ctx.now.getTime()) return new Map();
+  const versions = await ctx.tx.themeVersion.findMany({ where: { themeId: { in: ids }, createdAt: { gt: since } }, orderBy: { version: 'desc' }, select: { themeId: true, version: true, actorOpenId: true, createdAt: true } });
+  const notes = new Map<string, string>();
+  for (const v of versions) {
+    if (notes.has(v.themeId)) continue;
+    notes.set(v.themeId, `v${v.version}：${await personName(ctx.tx, v.actorOpenId, unitId)} ${instantText(v.createdAt)} 修改后重新提交审核`);
+  }
+  return notes;
 }
 
 /**
