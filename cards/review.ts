@@ -23,8 +23,8 @@ export interface ReviewThemeVm {
   version: number;
   reason?: string | null;
   fields?: string[];
-  /** what changed since the version that was returned */
-  diff?: { fromVersion: number; changes: FieldChange[] };
+  /** what changed since the version that was returned, and who sent the current version when (the unit's 报送时间 is the first submission's) */
+  diff?: { fromVersion: number; changes: FieldChange[]; by?: string; at?: string };
   /** the latest decision; `reason` is kept after the unit changed the theme (the theme's own is cleared then) */
   lastDecision?: { label: string; by: string; at: string; reason?: string | null };
   /** what the reviewer typed when the last attempt was refused */
@@ -85,6 +85,11 @@ function clipTo(s: string, n: number | undefined): string {
   return n === undefined ? s : clip(s, n);
 }
 
+/** `，周晓燕 2023-04-03 15:00 重新提交` when known. */
+function resubmitted(d: { by?: string; at?: string }): string {
+  return d.by && d.at ? `，${escapeMarkdown(d.by)} ${d.at} 重新提交` : '';
+}
+
 function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, clips: Clips): CardElement[] {
   const unitId = vm.unit?.id ?? '';
   const nav = { filter: vm.filter, unitId, page: vm.page, campaignId: vm.campaignId };
@@ -110,9 +115,9 @@ function themeBlock(vm: ReviewCardVm, t: ReviewThemeVm, i: number, clips: Clips)
   }
   if (t.diff && t.diff.changes.length > 0) {
     const diffLines = t.diff.changes.map((c) => diffLine(c, true, clips.diff));
-    out.push(markdown(`<font color='blue'>修改内容（v${t.diff.fromVersion} → v${t.version}）</font>\n${diffLines.join('\n')}`));
+    out.push(markdown(`<font color='blue'>修改内容（v${t.diff.fromVersion} → v${t.version}${resubmitted(t.diff)}）</font>\n${diffLines.join('\n')}`));
   } else if (t.diff) {
-    out.push(note(`v${t.diff.fromVersion} → v${t.version}：内容未改动`));
+    out.push(note(`v${t.diff.fromVersion} → v${t.version}${resubmitted(t.diff)}：内容未改动`));
   }
   const formElements: CardElement[] = [
     input(`reason_${i}`, { label: '审核意见（退回修改、不采纳必填）', placeholder: '例如：主题请聚焦具体政策，简介补充活动对象', value: t.draft?.reason, maxLength: REASON_MAX }),

@@ -187,7 +187,8 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     const reviewCard = currentCard(h, told.messageId);
     expectValidCard(reviewCard);
     const text = cardText(reviewCard);
-    expect(text).toContain('修改内容（v1 → v2）');
+    // Who resubmitted it, and when: the unit's 报送时间 above is the first submission's.
+    expect(text).toMatch(new RegExp(`修改内容（v1 → v2，${unit.liaisons[0]!.name} \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} 重新提交）`));
     expect(text).toContain(`${returned.title} → **惠企政策&lt;座谈&gt;交流会**`);
     expect(text).toContain(`${returned.month}月 → **9月**`);
     const approve = actionValues(reviewCard, 'review.decide').find((v) => v.themeId === returned.id && v.decision === 'approve')!;

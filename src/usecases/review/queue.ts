@@ -104,6 +104,11 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
   const similar = nearDuplicatesByTheme(themes, new Set(shown.map((t) => t.id)));
   const ids = shown.map((t) => t.id);
   const { decisions, versions, names } = await reviewRecordsOf(tx, ids);
+  // Who sent the versions back for review (a diff names who resubmitted): looked up only for those.
+  const resentBy = await namesOf(
+    tx,
+    versions.filter((v) => v.version > 1 && shown.some((t) => t.id === v.themeId && t.version === v.version)).map((v) => v.actorOpenId),
+  );
   const first = unitThemes[0]!.submission;
   const contact = unitContact(first, first.unit.liaisons);
 
@@ -130,7 +135,14 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
     const since = [...mine].reverse().find((d) => d.decision === 'return') ?? last;
     if (since && since.themeVersion < t.version) {
       const old = versions.find((v) => v.themeId === t.id && v.version === since.themeVersion);
-      if (old) vm.diff = { fromVersion: old.version, changes: diffThemes(themeContent(old), themeContent(t)) };
+      const current = versions.find((v) => v.themeId === t.id && v.version === t.version);
+      if (old) {
+        vm.diff = {
+          fromVersion: old.version,
+          changes: diffThemes(themeContent(old), themeContent(t)),
+          ...(current ? { by: resentBy.get(current.actorOpenId) ?? '联系人', at: shanghaiDateTime(current.createdAt) } : {}),
+        };
+      }
     }
     if (override?.themeId === t.id) {
       vm.draft = override.draft;
