@@ -104,10 +104,12 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
   const similar = nearDuplicatesByTheme(themes, new Set(shown.map((t) => t.id)));
   const ids = shown.map((t) => t.id);
   const { decisions, versions, names } = await reviewRecordsOf(tx, ids);
-  // Who sent the versions back for review (a diff names who resubmitted): looked up only for those.
+  // Each shown theme's current version; who sent those back for review (a diff names who
+  // resubmitted) is looked up only for them.
+  const currentVersion = new Map(shown.map((t) => [t.id, versions.find((v) => v.themeId === t.id && v.version === t.version)]));
   const resentBy = await namesOf(
     tx,
-    versions.filter((v) => v.version > 1 && shown.some((t) => t.id === v.themeId && t.version === v.version)).map((v) => v.actorOpenId),
+    [...currentVersion.values()].flatMap((v) => (v && v.version > 1 ? [v.actorOpenId] : [])),
   );
   const first = unitThemes[0]!.submission;
   const contact = unitContact(first, first.unit.liaisons);
@@ -135,7 +137,7 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
     const since = [...mine].reverse().find((d) => d.decision === 'return') ?? last;
     if (since && since.themeVersion < t.version) {
       const old = versions.find((v) => v.themeId === t.id && v.version === since.themeVersion);
-      const current = versions.find((v) => v.themeId === t.id && v.version === t.version);
+      const current = currentVersion.get(t.id);
       if (old) {
         vm.diff = {
           fromVersion: old.version,
