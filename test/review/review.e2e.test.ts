@@ -96,6 +96,8 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
 
   it('return → revise (validated) → resubmitted with a diff → approve; history kept', async () => {
     const returned = await h.db.theme.findFirstOrThrow({ where: { reviewStatus: 'returned' }, include: { submission: { select: { unitId: true } } } });
+    // The unit tagged the theme with a 主题领域 when it submitted.
+    await h.db.theme.update({ where: { id: returned.id }, data: { domains: '["营商环境"]' } });
     const unit = h.demo.units.find((u) => u.id === returned.submission.unitId)!;
     const liaison = unit.liaisons[0]!.openId;
     const notice = h
@@ -169,6 +171,8 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     const after = await h.db.theme.findUniqueOrThrow({ where: { id: returned.id } });
     expect(after).toMatchObject({ version: 2, reviewStatus: 'pending', title: '惠企政策<座谈>交流会', month: 9 });
     expect(await h.db.themeVersion.count({ where: { themeId: returned.id } })).toBe(2);
+    // 主题领域 are not on the revise form: the new version keeps the theme's.
+    expect((await h.db.themeVersion.findUniqueOrThrow({ where: { themeId_version: { themeId: returned.id, version: 2 } } })).domains).toBe('["营商环境"]');
 
     // The office is told, with the diff; the group's notice now says the theme was resubmitted.
     await h.drainOutbox();

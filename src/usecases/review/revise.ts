@@ -77,16 +77,27 @@ export async function reviseTheme(
   const changes = diffThemes(before, next);
   const unrevised = unrevisedFields(parseFields(theme.reviewFields), changes);
   if (unrevised) return { ok: false, kind: 'invalid', errors: unrevised };
-  // Keep every version: record the returned one if the submission flow did not.
+  // Keep every version: record the returned one if the submission flow did not. The form does not
+  // change 主题领域: each version keeps the theme's (found in a Chromium pass: v2 was saved without them).
   const existing = await tx.themeVersion.findUnique({ where: { themeId_version: { themeId: theme.id, version: theme.version } } });
   if (!existing) {
     await tx.themeVersion.create({
-      data: { themeId: theme.id, version: theme.version, title: theme.title, month: theme.month, forms: theme.forms, intro: theme.intro, actorOpenId: (await firstSubmitter(tx, theme.submissionId)) ?? ctx.actor, createdAt: theme.updatedAt },
+      data: {
+        themeId: theme.id,
+        version: theme.version,
+        title: theme.title,
+        month: theme.month,
+        forms: theme.forms,
+        intro: theme.intro,
+        domains: theme.domains,
+        actorOpenId: (await firstSubmitter(tx, theme.submissionId)) ?? ctx.actor,
+        createdAt: theme.updatedAt,
+      },
     });
   }
   const version = theme.version + 1;
   const formsJson = JSON.stringify(next.forms);
-  await tx.themeVersion.create({ data: { themeId: theme.id, version, title: next.title, month: next.month, forms: formsJson, intro: next.intro, actorOpenId: ctx.actor, createdAt: ctx.now } });
+  await tx.themeVersion.create({ data: { themeId: theme.id, version, title: next.title, month: next.month, forms: formsJson, intro: next.intro, domains: theme.domains, actorOpenId: ctx.actor, createdAt: ctx.now } });
   await tx.theme.update({
     where: { id: theme.id },
     data: {
