@@ -58,9 +58,12 @@ async function enqueueAll(b: BenchApp, prefix: string, chatIds: string[]): Promi
  * (a chat's messages one after another), every chat at once. What Feishu's limits plus the SDK and
  * this machine's load allow; the outbox's figure divided by it is what the outbox itself costs.
  *
- * With `faults`, the same injected faults from the same seed: the emulator draws each call's fate
- * in the order calls arrive, so both runs meet the same sequence of outcomes and need the same
- * number of calls (the 500th success ends either). A failed call is retried at once in its lane
+ * With `faults`, the same injected faults from the same seed, chat by chat: the emulator draws the
+ * n-th call to a chat's fate from the seed, the chat and n (`perTarget`), so both runs meet the same
+ * outcomes in each chat and need the same calls per chat, however their chats interleave. (Drawn in
+ * arrival order instead, the faults fell on other chats in each run, and the chat that needed the
+ * most calls, which sets a fault run's length, differed by a few calls between the floor and the
+ * outbox: ±7 % a round from luck alone.) A failed call is retried at once in its lane
  * (no backoff, nothing written), and a 429 pauses the app for its x-ogw-ratelimit-reset as the
  * worker does: the fastest any sender can be that honours Feishu's answers.
  */
@@ -119,10 +122,10 @@ function rateLimitPauses(calls: { at: Date; ms: number; fault?: string }[]): { p
   return { pauses: held.length, pausedMs: held.reduce((sum, [from, to]) => sum + to - from, 0) };
 }
 
-/** The fault run's faults on the send API, from a fixed seed (the same sequence for every sender). */
+/** The fault run's faults on the send API, from a fixed seed (the same per chat for every sender). */
 function injectFaults(b: BenchApp): void {
   b.emulator.faults.seed(7);
-  b.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: FAULT_5XX, rateLimit429: FAULT_429, resetSeconds: 1 }, 'POST');
+  b.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: FAULT_5XX, rateLimit429: FAULT_429, resetSeconds: 1, perTarget: true }, 'POST');
 }
 
 async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 1): Promise<BenchResult> {

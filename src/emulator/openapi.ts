@@ -63,7 +63,8 @@ export function buildOpenApiRouter(core: EmulatorCore): Router {
         return originalJson(body);
       }) as Response['json'];
       try {
-        const decision = core.faults.decide(req.method, req.path);
+        const receiveId = isRecord(req.body) && typeof req.body.receive_id === 'string' ? req.body.receive_id : undefined;
+        const decision = core.faults.decide(req.method, req.path, receiveId);
         if (decision.latencyMs > 0) await sleep(decision.latencyMs);
         if (decision.kind === 'drop' && !decision.afterEffect) {
           record.fault = 'drop';

@@ -257,6 +257,13 @@ export interface RouteFault {
   dropAfterEffect?: boolean;
   /** Only the next N matching calls are affected (default: unlimited). */
   times?: number;
+  /**
+   * Draw each call's fate from the seed, its target (the message's `receive_id`, else the path) and
+   * how many calls that target had under this rule, instead of from one stream in arrival order. Two
+   * senders that send each chat's messages in the same order then meet the same faults chat by chat,
+   * however their chats interleave (a benchmark's floor and the sender it is compared with).
+   */
+  perTarget?: boolean;
 }
 
 export interface FaultInjector {

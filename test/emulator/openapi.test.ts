@@ -360,6 +360,34 @@ describe('faults and tokens', () => {
     expect(a).toContain(false);
   });
 
+  it('per-target faults: each chat meets the same outcomes in the same order, however the chats interleave', async () => {
+    const other = s.emu.createChat({ name: '第二群', memberOpenIds: [USERS.coord.openId], botMember: true }).chatId;
+    const outcomes = async (order: string[]): Promise<Record<string, string>> => {
+      s.emu.faults.reset();
+      s.emu.resetRateWindows();
+      s.emu.faults.seed(7);
+      s.emu.faults.route('/open-apis/im/v1/messages', { error5xx: 0.3, rateLimit429: 0.1, perTarget: true }, 'POST');
+      const out: Record<string, string> = { [GROUP]: '', [other]: '' };
+      for (const chatId of order) {
+        const status = await sendCard(simpleCard(), chatId).then(
+          () => 200,
+          (error: { response?: { status?: number } }) => error.response?.status ?? 0,
+        );
+        out[chatId] += `${status} `;
+      }
+      return out;
+    };
+    const [a, b] = [GROUP, other];
+    // Five calls a chat: within Feishu's 5 a second per chat.
+    const together = await outcomes([a, a, a, a, a, b, b, b, b, b]);
+    const interleaved = await outcomes([b, a, b, a, b, b, a, a, b, a]);
+    expect(interleaved).toEqual(together);
+    // Faults and successes both (seed 7), not the same in both chats.
+    expect(Object.values(together).join(' ')).toMatch(/500/);
+    expect(Object.values(together).join(' ')).toMatch(/200/);
+    expect(together[a]).not.toEqual(together[b]);
+  });
+
   it('drop before the effect sends nothing; latency is added', async () => {
     s.emu.faults.route(/\/im\/v1\/messages$/, { drop: 1, times: 1 });
     await expect(sendCard(simpleCard())).rejects.toThrow();
