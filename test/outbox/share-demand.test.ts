@@ -208,4 +208,27 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox workers sharing the app-wide limits 
     }
     expect(h.emulator.calls().filter((c) => c.code === 230020 || c.status === 429)).toEqual([]);
   });
+
+  it('beside a worker of a version before the split by need (no need in its row), keeps to an even split', async () => {
+    const chats = ['丙1', '丙2', '丙3'].map((name) => h.emulator.createChat({ name, memberOpenIds: [h.demo.coordinatorOpenId], botMember: true }).chatId);
+    const held = heldGateway(h.services.gateway);
+    const a = worker(held.gateway);
+    const now = h.clock.now();
+    // Delivering, and listing A's demand by the key that version gives it (no need in it).
+    await h.db.outboxWorkerHeartbeat.create({ data: { workerId: 'older-version', startedAt: now, seenAt: now, demandSince: now, sharesWith: `${a.workerId}#0`, recentCalls: JSON.stringify({ idle: 0, calls: {} }) } });
+    try {
+      for (const [i, c] of chats.entries()) await send(`older:${i}`, c);
+      a.start();
+      await held.called(3);
+      expect(a.limiter.workersSharing).toBe(2);
+      expect(a.limiter.shareCaps()['im.message.create']).toEqual([25, 500]);
+      held.open();
+      await vi.waitFor(async () => expect(await h.db.outboxMessage.count({ where: { idempotencyKey: { startsWith: 'older:' }, status: 'sent' } })).toBe(3), STEP);
+    } finally {
+      held.open();
+      await a.stop();
+      await h.db.outboxWorkerHeartbeat.deleteMany({ where: { workerId: 'older-version' } });
+      await forgetUnsent('older:');
+    }
+  });
 });

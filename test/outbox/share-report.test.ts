@@ -65,20 +65,24 @@ describe('joinSeeds', () => {
 });
 
 describe('allocate: the app-wide limits split by need', () => {
-  it('gives each its need and an even part of the rest when the needs fit, else min(need, level)', () => {
+  it('gives each its need and an even part of the rest when the needs fit, else a part in proportion to its need', () => {
     expect(allocate([50], 50)).toEqual([50]);
-    expect(allocate([50, 5], 50)).toEqual([45, 5]);
-    expect(allocate([50, 50], 50)).toEqual([25, 25]);
+    expect(allocate([250], 50)).toEqual([50]);
+    expect(allocate([45, 5], 50)).toEqual([45, 5]);
     expect(allocate([20, 5], 50)).toEqual([32, 17]);
+    expect(allocate([50, 50], 50)).toEqual([25, 25]);
+    // 40 chats beside 10: every chat the same rate, whichever worker delivers it.
+    expect(allocate([200, 50], 50)).toEqual([40, 10]);
+    expect(allocate([245, 5], 50)).toEqual([49, 1]);
     expect(allocate([50, 50, 50], 50)).toEqual([16, 16, 16]);
-    expect(allocate([10, 50, 50], 50)).toEqual([10, 20, 20]);
+    expect(allocate([10, 50, 50], 50)).toEqual([4, 22, 22]);
   });
 
-  it('never hands out more than the total, and reading another need higher never gives a worker more', () => {
+  it('never hands out more than the total; reading another need higher never gives a worker more, nor its own higher less', () => {
     let seed = 7;
     const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     for (let round = 0; round < 2000; round++) {
-      const needs = Array.from({ length: 1 + rand(4) }, () => 5 * (1 + rand(10)));
+      const needs = Array.from({ length: 1 + rand(4) }, () => 5 * (1 + rand(40)));
       const parts = allocate(needs, 50);
       expect(parts.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(50);
       const other = rand(needs.length);
@@ -86,6 +90,7 @@ describe('allocate: the app-wide limits split by need', () => {
       const after = allocate(higher, 50);
       needs.forEach((_, i) => {
         if (i !== other) expect(after[i]).toBeLessThanOrEqual(parts[i]!);
+        else expect(after[i]).toBeGreaterThanOrEqual(parts[i]!);
       });
     }
   });

@@ -16,6 +16,7 @@
 // instances on one PostgreSQL) register in OutboxWorkerHeartbeat and split the app-wide limits
 // among those with lanes to deliver (demand), by need: a lane can use 5 calls a second (a chat's
 // limit), so a worker delivering one chat takes 5/s and leaves 45 to the one delivering the rest,
+// two delivering 40 and 10 chats take 40/s and 10/s (each chat the same rate, whoever delivers it),
 // and a worker left alone with the tail of a fan-out goes back to the whole 50/s. A worker that
 // goes idle, or whose need falls, takes its smaller part at once and writes so with its own calls
 // still in its windows; the others count those over its new part as theirs and widen at their
@@ -342,10 +343,12 @@ export class OutboxWorker {
     return { text: writeReport(report), settled: JSON.stringify([report.idle, report.need, report.cap]), taken };
   }
 
-  /** What `lanes` can use: 5 calls a second each (Feishu's per-chat limit), at most the app's whole limit. */
+  /**
+   * What `lanes` can use: 5 calls a second each (Feishu's per-chat limit). Not capped at the app's
+   * limit: beside another worker, the limit is split in proportion to the needs (allocate).
+   */
   private needOf(lanes: number): number {
-    const { perSecond, perChat } = this.o.config.rateLimits;
-    return Math.min(perSecond, perChat * Math.max(1, lanes));
+    return this.o.config.rateLimits.perChat * Math.max(1, lanes);
   }
 
   /** No other worker had demand at the last read. */
@@ -447,7 +450,9 @@ export class OutboxWorker {
       // Idle, no part is used: an even split stands until demand comes (and the join sets the part).
       if (sharing.length === 0 || !this.demandSince) this.limiter.setShare(workers);
       else {
-        let part = allocate([this.usedNeed, ...sharing.map((r) => r.report.need ?? perSecond)], perSecond)[0]!;
+        // A row of a version before the split by need keeps to an even split: so does this one beside it.
+        const needs = sharing.map((r) => r.report.need);
+        let part = needs.every((n) => n !== undefined) ? allocate([this.usedNeed, ...needs], perSecond)[0]! : evenCap[0];
         const current = this.limiter.shareCaps()[SEND_API]![0];
         if (part > current && !grown && !this.joining) {
           // Wider (another's need fell): its calls over its new part count here first.
