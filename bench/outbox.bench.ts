@@ -73,13 +73,14 @@ async function enqueueAll(b: BenchApp, prefix: string, chatIds: string[]): Promi
  * (no backoff, nothing written), and a 429 pauses the app for its x-ogw-ratelimit-reset as the
  * worker does: the fastest any sender can be that honours Feishu's answers.
  */
-async function bareFloor(b: BenchApp, chatIds: string[], faults = false): Promise<{ ms: number; cpuMsPerMsg: number; calls: number }> {
+async function bareFloor(b: BenchApp, chatIds: string[], faultSeed?: number): Promise<{ ms: number; cpuMsPerMsg: number; calls: number }> {
+  const faults = faultSeed !== undefined;
   const gateway = createFeishuGateway({ appId: b.app.config.feishu.appId, appSecret: b.app.config.feishu.appSecret, domain: b.url });
   const limiter = new RateLimiter(b.app.config.rateLimits);
   const card = JSON.stringify(noticeCard('提醒', ['基准测试消息']));
   await gateway.sendMessage({ receiveIdType: 'chat_id', receiveId: DEMO_OFFICE.chatId, msgType: 'text', content: JSON.stringify({ text: '预热' }), uuid: 'bare-warmup' });
   await sleep(1100);
-  if (faults) injectFaults(b);
+  if (faults) injectFaults(b, faultSeed);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let last = t0;
@@ -128,13 +129,13 @@ function rateLimitPauses(calls: { at: Date; ms: number; fault?: string }[]): { p
   return { pauses: held.length, pausedMs: held.reduce((sum, [from, to]) => sum + to - from, 0) };
 }
 
-/** The fault run's faults on the send API, from a fixed seed (the same per chat for every sender). */
-function injectFaults(b: BenchApp): void {
-  b.emulator.faults.seed(7);
+/** The fault run's faults on the send API, from the round's seed (the same per chat for every sender). */
+function injectFaults(b: BenchApp, seed: number): void {
+  b.emulator.faults.seed(seed);
   b.emulator.faults.route('/open-apis/im/v1/messages', { error5xx: FAULT_5XX, rateLimit429: FAULT_429, resetSeconds: 1, perTarget: true }, 'POST');
 }
 
-async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 1): Promise<BenchResult> {
+async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 1, faultSeed = FAULT_SEED): Promise<BenchResult> {
   // The clean run uses the app's own background worker (poll 200 ms, kicked after each commit).
   // The fault run stops it and runs the same worker class with a 0.5 s backoff base (default
   // 2 s) so retries of retries fit the time budget; limits, lanes and batch size are unchanged.
@@ -157,10 +158,10 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
     await b.app.worker.drain();
     await sleep(1100); // let the emulator's sliding windows empty
     // Measured floor, same run (the fault run's with the same faults).
-    const bare = await bareFloor(b, chatIds, faults);
+    const bare = await bareFloor(b, chatIds, faults ? faultSeed : undefined);
 
     if (faults) {
-      injectFaults(b);
+      injectFaults(b, faultSeed);
       const s = b.app.services;
       worker = new OutboxWorker({ db, provider, gateway: s.gateway, storage: s.storage, clock: s.clock, log: s.log, config: b.app.config, pollMs: 100, backoffBaseMs: 500 });
     }
@@ -310,8 +311,13 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
       figures['s sending, outbox / floor'] = `${round((totalMs - ours.pausedMs) / 1000, 2)} / ${round((bare.ms - theirs.pausedMs) / 1000, 2)}`;
       // A chat's calls go one after another; with a 429 in nearly every second's burst, the chat
       // that drew the most failures needs the most seconds.
-      const mostToOneChat = (list: typeof calls) => Math.max(...chatIds.map((chatId) => list.filter((c) => (c.body as { receive_id?: string } | undefined)?.receive_id === chatId).length));
-      figures['most calls to one chat, outbox / floor'] = `${mostToOneChat(calls)} / ${mostToOneChat(floorCalls)}`;
+      // Where that chat stands in the enqueue order matters to the outbox (not to the floor, which
+      // has every message at its start): written last, it starts after the first 429's pause.
+      const callsOf = (list: typeof calls, chatId: string) => list.filter((c) => (c.body as { receive_id?: string } | undefined)?.receive_id === chatId).length;
+      const most = Math.max(...chatIds.map((chatId) => callsOf(calls, chatId)));
+      const places = chatIds.flatMap((chatId, i) => (callsOf(calls, chatId) === most ? [i + 1] : []));
+      figures['most calls to one chat, outbox / floor'] = `${most} / ${Math.max(...chatIds.map((chatId) => callsOf(floorCalls, chatId)))}`;
+      figures['fault seed; enqueued as chat n of 50, the chat(s) with most calls'] = `${faultSeed}; ${places.join(', ')}`;
     }
     if (timedOut) {
       // Past the budget: finish what is left, retries without their backoff, to check exactly-once.
@@ -377,18 +383,25 @@ async function limiterAlone(): Promise<BenchResult> {
  * decides how many of its calls leave before the pause, and with it how many seconds the run takes.
  */
 const FAULT_ROUNDS = Math.max(1, Math.floor(Number(process.env.BENCH_FAULT_ROUNDS ?? 3)) || 1);
+/**
+ * The first round's fault seed; round n uses FAULT_SEED + n. Each seed decides which chat draws
+ * the most failures, and so whether the run's longest chat was written first or last: with one
+ * seed for every round (7 until 2026-12-07, whose longest chat is the last written), every round
+ * measured the same worst placement.
+ */
+const FAULT_SEED = 7;
 
 /** Counts that must be 0 (or 500) in every round, summed over the rounds. */
 const EVERY_ROUND = ['delivered (distinct uuid)', 'duplicates by uuid', 'chats out of order', 'failed/dead', 'refused 230020 (chat limit)', 'refused 429 (app limit)'];
 
 /**
- * The same scenario `rounds` times, each with its own app, database and floor measured just before
- * it (so floor and outbox alternate), reported as the round with the median ratio to its floor,
+ * The same scenario `rounds` times, each with its own app, database, fault seed (FAULT_SEED) and
+ * floor measured just before it with that seed (so floor and outbox alternate), reported as the round with the median ratio to its floor,
  * beside every round's ratio and the counts of all rounds.
  */
-async function medianOfRounds(rounds: number, run: () => Promise<BenchResult>): Promise<BenchResult> {
+async function medianOfRounds(rounds: number, run: (round: number) => Promise<BenchResult>): Promise<BenchResult> {
   const results: BenchResult[] = [];
-  for (let i = 0; i < rounds; i++) results.push(await run());
+  for (let i = 0; i < rounds; i++) results.push(await run(i));
   if (rounds === 1) return results[0]!;
   const ratio = (r: BenchResult) => Number(r.figures['ratio total/measured floor']);
   const median = [...results].sort((a, b) => ratio(a) - ratio(b))[Math.floor(rounds / 2)]!;
@@ -405,7 +418,7 @@ export default async function outboxBench(): Promise<BenchResult[]> {
   // BENCH_OUTBOX_ONLY=clean|faults (comma-separated): only those runs (diagnostics).
   const only = process.env.BENCH_OUTBOX_ONLY?.split(',');
   const runs = (faults: boolean) => !only || only.includes(faults ? 'faults' : 'clean');
-  const withFaults = (provider: Provider, instances: 1 | 2) => medianOfRounds(FAULT_ROUNDS, () => scenario(provider, true, instances));
+  const withFaults = (provider: Provider, instances: 1 | 2) => medianOfRounds(FAULT_ROUNDS, (n) => scenario(provider, true, instances, FAULT_SEED + n));
   for (const provider of await benchProviders()) {
     if (runs(false)) out.push(await scenario(provider, false));
     if (runs(true)) out.push(await withFaults(provider, 1));

@@ -9,6 +9,8 @@ interface Rule {
   remaining: number;
   /** with `fault.perTarget`: calls so far per target */
   calls: Map<string, number>;
+  /** with `fault.perTarget` and no seed set: the seed its draws use */
+  unseeded?: number;
 }
 
 /** FNV-1a: a 32-bit seed from a string (the per-target draws). */
@@ -91,10 +93,11 @@ export class Faults implements FaultInjector {
     return { ...outcome, latencyMs };
   }
 
-  /** The n-th call to `target` under `rule` draws from its own stream: seed, target, n. */
+  /** The n-th call to `target` under `rule` draws from its own stream: seed, target, n (unseeded: a seed drawn once per rule). */
   private targetRng(rule: Rule, target: string): () => number {
     const n = rule.calls.get(target) ?? 0;
     rule.calls.set(target, n + 1);
-    return mulberry32(hash32(`${this.seedValue ?? 0}:${target}:${n}`));
+    rule.unseeded ??= Math.floor(Math.random() * 2 ** 32);
+    return mulberry32(hash32(`${this.seedValue ?? rule.unseeded}:${target}:${n}`));
   }
 }
