@@ -740,30 +740,15 @@ export class OutboxWorker {
       }
     }
 
-    // The call is about to leave: mark it (a crash from here on is ambiguous) and renew the lease,
-    // only if this worker still holds the row. A call Feishu dedupes by uuid, or a card update,
-    // which may be repeated, is marked while it waits for its place: when a second's places free
-    // after a 429's pause, each lane's call then leaves at once, before the next 429's answer stops
-    // the rest (bench/README.md, 2026-12-07). A crash in the wait only makes a retry check its
-    // uuid. An urgent call, never repeated once ambiguous, is marked when its place is taken.
-    const started = this.o.clock.now();
-    const early = op.op === 'urgent' ? undefined : settled(this.attemptMarks.mark(row.id));
     const slot = await this.rateSlot(row.target, api, priority);
     if (!slot) {
-      const mark = await early;
-      if (mark && 'ok' in mark && mark.ok) await this.o.db.outboxMessage.updateMany({ where: mine, data: { attempts: { decrement: 1 }, attemptStartedAt: null } });
       await this.release([row]);
       return 'released';
     }
-    let still: boolean;
-    try {
-      const mark = await (early ?? settled(this.attemptMarks.mark(row.id)));
-      if ('error' in mark) throw mark.error;
-      still = mark.ok;
-    } catch (error) {
-      slot.done();
-      throw error;
-    }
+    // The call leaves now: mark it (a crash from here on is ambiguous) and renew the lease, only
+    // if this worker still holds the row.
+    const started = this.o.clock.now();
+    const still = await this.attemptMarks.mark(row.id);
     if (!still) {
       slot.done();
       log.warn('lease lost before sending; another worker has the row');
@@ -971,12 +956,4 @@ function alertCard(row: Row, status: 'failed' | 'dead', code: number | undefined
       note(`编号 ${escapeMarkdown(row.idempotencyKey.slice(0, 80))} · 已尝试 ${attempts} 次。请检查机器人是否仍在群内、对方是否可接收消息。`),
     ],
   });
-}
-
-/** A promise's outcome as a value: awaited later, its failure is never unhandled meanwhile. */
-function settled<T>(p: Promise<T>): Promise<{ ok: T } | { error: unknown }> {
-  return p.then(
-    (ok) => ({ ok }),
-    (error: unknown) => ({ error }),
-  );
 }
