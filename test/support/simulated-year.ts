@@ -71,6 +71,8 @@ export interface SimulatedYearResult {
   /** calls the emulator answered, and of them those it refused for Feishu's rate limits (230020 per chat or message, HTTP 429 per API) */
   feishuCalls: number;
   rateRefusals: number;
+  /** those refusals, each as the call and its answer (what a failure names) */
+  refusedCalls: string[];
   /** SQL statements the app sent over the whole run (the year's database work, whatever the machine's speed) */
   statements: number;
   /** wall time the rate waits would have cost: how far the virtual rate timeline ran ahead */
@@ -298,6 +300,7 @@ export async function simulateYear(provider: Provider, check?: (h: Harness, unit
     await h.drainOutbox();
     // read before the counts below, which are the check's, not the year's
     const statements = h.app.database.statements?.() ?? 0;
+    const refused = h.emulator.calls().filter((c) => c.code === 230020 || (c.status === 429 && !c.fault));
     const result: SimulatedYearResult = {
       ms: 0,
       cpuMs: 0,
@@ -310,7 +313,8 @@ export async function simulateYear(provider: Provider, check?: (h: Harness, unit
       timedOutClicks,
       feishuCalls: h.emulator.calls().length,
       statements,
-      rateRefusals: h.emulator.calls().filter((c) => c.code === 230020 || (c.status === 429 && !c.fault)).length,
+      rateRefusals: refused.length,
+      refusedCalls: refused.map((c) => `${c.method} ${c.path} → ${c.status} ${c.code ?? ''} at ${c.at.toISOString()} (${JSON.stringify(c.body ?? {}).slice(0, 160)})`),
       rateWaitsSkippedMs: rateTime.skippedMs,
     };
     await check?.(h, units);
