@@ -740,7 +740,10 @@ export class OutboxWorker {
       }
     }
 
-    const slot = await this.rateSlot(row.target, api, priority);
+    // Feishu counts a card's updates per message (5 a second), however the row names the message
+    // (by id, or by the key of the row that sent it, whose lanes differ): the window is the message's.
+    const rateTarget = op.op === 'patch' ? (op.messageId ?? parentMessageId ?? row.target) : row.target;
+    const slot = await this.rateSlot(rateTarget, api, priority);
     if (!slot) {
       await this.release([row]);
       return 'released';
@@ -774,7 +777,7 @@ export class OutboxWorker {
       this.o.observer.call?.({ op: row.op, ms: performance.now() - t0, outcome: e.kind === 'rate_limit' ? 'rate_limit' : e.kind === 'permanent' ? 'permanent' : e.kind === 'ambiguous' ? 'ambiguous' : 'transient' });
       this.o.metrics?.send(e.kind === 'rate_limit' ? 'rate_limited' : e.kind === 'permanent' ? 'permanent' : 'transient');
       if (e.kind === 'rate_limit') {
-        const scope = e.code === 230020 ? row.target : 'app';
+        const scope = e.code === 230020 ? rateTarget : 'app';
         this.limiter.block(scope, e.retryAfterSeconds ?? 1, api);
         this.o.observer.rateLimited?.({ scope: scope === 'app' ? 'app' : 'target', seconds: e.retryAfterSeconds ?? 1 });
       }
