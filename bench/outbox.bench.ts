@@ -254,7 +254,8 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
     // leaves out the injected 429s' pauses: the answer comes a moment into its second's calls and
     // the reset second counts from there (~0.1-0.2 s lost per 429 here). The measured floor, which
     // meets the same faults, includes them.
-    const callsPerChat = chatIds.map((chatId) => calls.filter((c) => (c.body as { receive_id?: string } | undefined)?.receive_id === chatId).length);
+    const callsOf = (list: typeof calls, chatId: string) => list.filter((c) => (c.body as { receive_id?: string } | undefined)?.receive_id === chatId).length;
+    const callsPerChat = chatIds.map((chatId) => callsOf(calls, chatId));
     const faultFloorMs = fanoutFloorMs(callsPerChat, b.app.config.rateLimits);
 
     // Where the time went: accepted sends in each second from the first enqueue.
@@ -313,9 +314,8 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
       // that drew the most failures needs the most seconds.
       // Where that chat stands in the enqueue order matters to the outbox (not to the floor, which
       // has every message at its start): written last, it starts after the first 429's pause.
-      const callsOf = (list: typeof calls, chatId: string) => list.filter((c) => (c.body as { receive_id?: string } | undefined)?.receive_id === chatId).length;
-      const most = Math.max(...chatIds.map((chatId) => callsOf(calls, chatId)));
-      const places = chatIds.flatMap((chatId, i) => (callsOf(calls, chatId) === most ? [i + 1] : []));
+      const most = Math.max(...callsPerChat);
+      const places = chatIds.flatMap((_, i) => (callsPerChat[i] === most ? [i + 1] : []));
       figures['most calls to one chat, outbox / floor'] = `${most} / ${Math.max(...chatIds.map((chatId) => callsOf(floorCalls, chatId)))}`;
       figures['fault seed; enqueued as chat n of 50, the chat(s) with most calls'] = `${faultSeed}; ${places.join(', ')}`;
     }
