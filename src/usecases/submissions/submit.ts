@@ -101,7 +101,7 @@ async function conflictOf(tx: Tx, s: LoadedSubmission, baseVersion: number): Pro
   const last = await lastSnapshot(tx, s.id);
   const themes = s.status === 'submitted' ? await activeThemes(tx, s.id) : [];
   return {
-    version: s.version,
+    version: await displayVersionOf(tx, s.id, s.version),
     byName: last ? await personName(tx, last.actorOpenId, s.unitId) : '他人',
     atText: last ? `${instantText(last.createdAt)}${s.status === 'withdrawn' ? ' 撤回' : ' 提交'}` : '',
     themes,
@@ -236,10 +236,10 @@ export async function submissionFormAction(
     let message: string;
     if (input.op === 'reload') {
       draft = { ...(await freshDraft(ctx.tx, s, ctx.actor)), contactName: form.contactName, contactPhone: form.contactPhone };
-      message = `已载入最新的第 ${s.version} 版，可在此基础上修改`;
+      message = `已载入最新的第 ${await displayVersionOf(ctx.tx, s.id, s.version)} 版，可在此基础上修改`;
     } else {
       draft = { ...stored, contactName: form.contactName, contactPhone: form.contactPhone, current: form.theme, errors: {} };
-      message = `将以你的内容为准，点击“提交申报”替换第 ${s.version} 版`;
+      message = `将以你的内容为准，点击“提交申报”替换第 ${await displayVersionOf(ctx.tx, s.id, s.version)} 版`;
       await ctx.audit({ action: 'submission.rebase', entity: 'Submission', entityId: s.id, after: { from: baseVersion, to: s.version } });
     }
     baseVersion = s.version;
@@ -277,7 +277,8 @@ export async function submissionFormAction(
     return { kind: 'form', outcome: 'refused', message: closed, form: await formView(ctx.tx, s, step.draft, baseVersion, ctx.now, closed) };
   }
   if (s.version !== baseVersion) {
-    const reason = `本单位的申报已被更新为第 ${s.version} 版，你的表单基于第 ${baseVersion} 版，未提交`;
+    // 第 N 版 as the receipts count them (withdrawals are no versions), not the lock's counter.
+    const reason = `本单位的申报已被更新为第 ${await displayVersionOf(ctx.tx, s.id, s.version)} 版，你的表单基于第 ${await displayVersionOf(ctx.tx, s.id, baseVersion)} 版，未提交`;
     await deny(ctx, 'submission.submit', 'Submission', s.id, `stale: base v${baseVersion}, current v${s.version}`);
     return { kind: 'form', outcome: 'refused', message: reason, form: await formView(ctx.tx, s, step.draft, baseVersion, ctx.now) };
   }
