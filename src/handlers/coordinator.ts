@@ -4,7 +4,7 @@ import type { Bot, CommandSpec, HandlerContext, UseCaseContext } from '../app/bo
 import type { StageCommand } from '../domain/campaign-stage.ts';
 import { submissionActions } from '../../cards/actions.ts';
 import { shanghaiDate } from '../domain/time.ts';
-import { launchCampaign, launchCardView, parseLaunchArgs } from '../usecases/campaign/launch.ts';
+import { alreadyLaunched, launchCampaign, launchCardView, parseLaunchArgs } from '../usecases/campaign/launch.ts';
 import { buildLaunchCard, buildLaunchedCard } from '../../cards/submission-launch.ts';
 import { renderProgressCard, sendProgressCard } from '../usecases/submissions/progress.ts';
 import { extendDeadline, reopenSubmission } from '../usecases/submissions/deadline.ts';
@@ -23,6 +23,8 @@ export function registerCoordinator(bot: Bot): void {
     async (ctx, _m, args) => {
       const parsed = parseLaunchArgs(args, shanghaiDate(ctx.now));
       if ('error' in parsed) return ctx.reply(parsed.error);
+      const launched = await alreadyLaunched(ctx.tx, parsed.year);
+      if (launched) return ctx.reply(launched);
       await ctx.reply(buildLaunchCard(await launchCardView(ctx.tx, parsed.year, shanghaiDate(ctx.now), parsed.deadline)));
     },
   );

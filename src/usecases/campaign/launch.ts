@@ -58,6 +58,19 @@ export function defaultLaunchValues(year: number, today: CivilDate, deadline?: s
   };
 }
 
+/**
+ * Why `year` cannot be launched: it already was. `发起申报` says so at once instead of showing a
+ * fresh launch form that only the confirm would refuse.
+ */
+export async function alreadyLaunched(tx: Tx, year: number): Promise<string | undefined> {
+  const existing = await tx.campaign.findUnique({ where: { year }, select: { status: true, launchedAt: true } });
+  return existing && existing.status !== 'draft' ? launchedReason(year, existing.launchedAt) : undefined;
+}
+
+function launchedReason(year: number, launchedAt: Date | null): string {
+  return `${year} 年的申报${launchedAt ? `已于 ${shanghaiDate(launchedAt)} 发起` : '已发起'}，不能重复发起。可用“延期”调整截止日期，用“进度”查看各单位的提交情况。`;
+}
+
 /** What the launch card for `发起申报` shows; a draft campaign of that year keeps its values. */
 export async function launchCardView(tx: Tx, year: number, today: CivilDate, deadline?: string): Promise<LaunchCardView> {
   const draft = await tx.campaign.findUnique({ where: { year } });
@@ -145,10 +158,7 @@ export async function launchCampaign(ctx: UseCaseContext, year: number, formValu
   }
   const input = checked.value;
   const existing = await ctx.tx.campaign.findUnique({ where: { year } });
-  if (existing && existing.status !== 'draft') {
-    const reason = `${year} 年的申报已于 ${existing.launchedAt ? shanghaiDate(existing.launchedAt) : ''} 发起，不能重复发起。可用“延期”调整截止日期。`;
-    return { kind: 'refused', text: await deny(ctx, 'campaign.launch', 'Campaign', existing.id, reason) };
-  }
+  if (existing && existing.status !== 'draft') return { kind: 'refused', text: await deny(ctx, 'campaign.launch', 'Campaign', existing.id, launchedReason(year, existing.launchedAt)) };
   const data = {
     title: input.title,
     noticeDate: input.noticeDate,

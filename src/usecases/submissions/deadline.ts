@@ -2,7 +2,7 @@
 import type { UseCaseContext } from '../../app/bot.ts';
 import { parseTypedDate } from '../../domain/submission.ts';
 import { matchUnitName } from '../../domain/unit-names.ts';
-import { compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
+import { addDays, compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
 import { unitWindowUntil } from '../../domain/campaign-stage.ts';
 import { loadCalendar } from '../reminders/shared.ts';
 import { noticeFor } from '../campaign/launch.ts';
@@ -14,16 +14,32 @@ import { quoteInput } from '../../domain/user-text.ts';
 
 export type CommandResult = { ok: true; text: string } | { ok: false; text: string };
 
-/** `[单位名] 日期` or `单位名 [至 日期]` → the parts. */
-function splitUnitAndDate(args: string, year: number): { unitText: string; date: CivilDate | null; dateText: string } {
+/** Looks like a date (2023-13-45, 4月31日) whether or not it is one. */
+const DATE_LIKE = /^(\d{4}[-/.年])?\d{1,2}[-/.月]\d{1,2}日?$/;
+
+/** `[单位名] 日期` or `单位名 [至 日期]` → the parts; `badDate`: the last word looks like a date but is none. */
+function splitUnitAndDate(args: string, year: number): { unitText: string; date: CivilDate | null; badDate?: string } {
   const parts = args
     .normalize('NFKC')
     .trim()
     .split(/\s+/)
     .filter((p) => p && p !== '至' && p !== '到');
-  const last = parts[parts.length - 1] ?? '';
-  const date = parseTypedDate(last.replace(/^(至|到)/, ''), year);
-  return date ? { unitText: parts.slice(0, -1).join(''), date, dateText: last } : { unitText: parts.join(''), date: null, dateText: '' };
+  const last = (parts[parts.length - 1] ?? '').replace(/^(至|到)/, '');
+  const date = parseTypedDate(last, year);
+  if (date) return { unitText: parts.slice(0, -1).join(''), date };
+  if (DATE_LIKE.test(last)) return { unitText: parts.slice(0, -1).join(''), date: null, badDate: last };
+  return { unitText: parts.join(''), date: null };
+}
+
+/** 4月14日: how the examples write a date (the commands take the campaign's year). */
+function monthDay(date: CivilDate): string {
+  const [, m, d] = date.split('-').map(Number);
+  return `${m}月${d}日`;
+}
+
+/** A date to show in an example: a week after `from`. */
+function exampleDate(from: CivilDate): string {
+  return monthDay(addDays(from, 7));
 }
 
 /** The launched campaign the command is about (this year's, or the year typed first) and the unit and date typed after it. */
@@ -32,7 +48,11 @@ async function launchedCampaign(ctx: UseCaseContext, action: string, typed: stri
   const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
   if (!campaign && year !== undefined) return { refused: await refuse(ctx, action, noCampaignForYear(year)) };
   if (!campaign || campaign.status === 'draft') return { refused: await refuse(ctx, action, notLaunched) };
-  const { unitText, date: typedDate } = splitUnitAndDate(args, campaign.year);
+  const { unitText, date: typedDate, badDate } = splitUnitAndDate(args, campaign.year);
+  if (badDate) {
+    const example = addDays(campaign.deadline, 7);
+    return { refused: await refuse(ctx, action, `“${quoteInput(badDate)}”不是有效的日期，请写成 ${monthDay(example)} 或 ${example} 这样的格式`) };
+  }
   return { campaign, unitText, typedDate };
 }
 
@@ -82,8 +102,12 @@ async function setUnitWindow(
   });
   await ctx.audit({ action: `submission.${action}`, entity: 'Submission', entityId: sub.id, before: { [field]: before }, after: { [field]: until } });
   if (!unit.chatId) return;
-  if (sub.status === 'submitted') await postReceipt(ctx, sub.id);
-  else {
+  if (sub.status === 'submitted') {
+    // The receipt is updated in place (its deadline line, 修改/撤回 kept); that alone tells nobody.
+    const shown = await postReceipt(ctx, sub.id);
+    const text = `${change.notice}。本单位已提交的第 ${shown} 版申报在此之前仍可在群里的申报回执上修改或撤回。`;
+    await ctx.enqueue(`${action}:${campaign.id}:${unit.id}:${until}`, { op: 'send', to: { chatId: unit.chatId }, text });
+  } else {
     const card = await noticeFor(ctx.tx, { ...campaign, deadline: until }, { id: unit.id, name: unit.name, submissionId: sub.id }, change.notice);
     await ctx.enqueue(`${action}:${campaign.id}:${unit.id}:${until}`, { op: 'send', to: { chatId: unit.chatId }, card });
   }
@@ -94,7 +118,7 @@ export async function extendDeadline(ctx: UseCaseContext, typed: string): Promis
   const launched = await launchedCampaign(ctx, 'campaign.extend', typed, '还没有发起申报，无法延期');
   if ('refused' in launched) return launched.refused;
   const { campaign, unitText, typedDate } = launched;
-  if (!typedDate) return refuse(ctx, 'campaign.extend', '请写明延期到哪一天，例如：延期 2023-04-14 或 延期 星沙街道 2023-04-14');
+  if (!typedDate) return refuse(ctx, 'campaign.extend', `请写明延期到哪一天，例如：延期 ${exampleDate(campaign.deadline)} 或 延期 星沙街道 ${exampleDate(campaign.deadline)}`);
   const today = shanghaiDate(ctx.now);
   if (compareDates(typedDate, today) < 0) return refuse(ctx, 'campaign.extend', `${typedDate} 已经过去，请选择今天或以后的日期`);
   const { date, note: shifted } = await onWorkday(ctx, typedDate);
@@ -119,7 +143,7 @@ export async function extendDeadline(ctx: UseCaseContext, typed: string): Promis
   // Never shorten what the unit already has: its extension or a reopening reaching further.
   const has = unitWindowUntil(sub, today);
   if (has && compareDates(date, has) < 0) {
-    return refuse(ctx, 'submission.extend', `${unit.name}目前可提交至 ${dateText(has)}，比 ${date} 更晚；延期不会缩短单位已有的期限，未作修改。`);
+    return refuse(ctx, 'submission.extend', `${unit.name}目前可提交至 ${dateText(has)}，比 ${date}${shifted} 更晚；延期不会缩短单位已有的期限，未作修改。`);
   }
   await setUnitWindow(ctx, campaign, unit, sub, { action: 'extend', field: 'deadlineOverride', until: date, notice: `县政务公开办已将${unit.name}的申报截止日期延长至 ${dateText(date)}` });
   await refreshProgressCards(ctx, campaign.id);
@@ -137,7 +161,7 @@ export async function reopenSubmission(ctx: UseCaseContext, typed: string): Prom
   const launched = await launchedCampaign(ctx, 'submission.reopen', typed, '还没有发起申报');
   if ('refused' in launched) return launched.refused;
   const { campaign, unitText, typedDate } = launched;
-  if (!unitText) return refuse(ctx, 'submission.reopen', '请写明单位，例如：重新开放 星沙街道 至 2023-04-20');
+  if (!unitText) return refuse(ctx, 'submission.reopen', `请写明单位，例如：重新开放 星沙街道，或 重新开放 星沙街道 至 ${exampleDate(shanghaiDate(ctx.now))}`);
   const found = await findUnit(ctx, 'submission.reopen', unitText);
   if ('refused' in found) return found.refused;
   const unit = found.unit;
@@ -158,13 +182,17 @@ export async function reopenSubmission(ctx: UseCaseContext, typed: string): Prom
   if (typedDate) {
     ({ date: until, note: shifted } = await onWorkday(ctx, typedDate));
     if (has && compareDates(until, has) < 0) {
-      return refuse(ctx, 'submission.reopen', `${unit.name}目前可提交至 ${dateText(has)}，比 ${until} 更晚；重新开放不会缩短单位已有的期限，未作修改。`);
+      return refuse(ctx, 'submission.reopen', `${unit.name}目前可提交至 ${dateText(has)}，比 ${until}${shifted} 更晚；重新开放不会缩短单位已有的期限，未作修改。`);
     }
   } else {
     // Default: three working days from today, or what the unit has when that reaches further.
     const calendar = await loadCalendar(ctx.tx);
     const byDefault = calendar.workdaysAfter(today, REOPEN_DEFAULT_WORKDAYS);
     until = has && compareDates(has, byDefault) > 0 ? has : byDefault;
+  }
+  if (has && compareDates(until, has) === 0) {
+    const later = (await loadCalendar(ctx.tx)).workdaysAfter(has, REOPEN_DEFAULT_WORKDAYS);
+    return refuse(ctx, 'submission.reopen', `${unit.name}目前已可提交至 ${dateText(has)}（含当天），无需重新开放，未作修改。如需更晚，请写明日期，例如：重新开放 ${unit.name} 至 ${monthDay(later)}`);
   }
   await setUnitWindow(ctx, campaign, unit, sub, { action: 'reopen', field: 'reopenedUntil', until, notice: `县政务公开办已为${unit.name}重新开放申报，${dateText(until)}前可提交（截止后提交记为逾期）` });
   await refreshProgressCards(ctx, campaign.id);
