@@ -240,6 +240,8 @@ export function publishConfirmCard(vm: {
   nextVersion: number;
   changes: number;
   affectedUnits: number;
+  /** submitted themes left out because their review is not done (awaiting it, returned for revision) */
+  notReviewed?: { pending: number; returned: number };
   closing?: PublishClosingVm;
 }): CardJson {
   const lines = [
@@ -247,6 +249,8 @@ export function publishConfirmCard(vm: {
     vm.nextVersion === 1 ? '发布后计划安排表将发送到每个单位工作群；Excel 发到县政务公开办（群里的电话号码隐藏中间几位，完整号码的一份私聊发给您）。' : `与上一版相比 ${vm.changes} 处变更，只通知涉及的 ${vm.affectedUnits} 个单位。`,
   ];
   if (vm.pendingMoves > 0) lines.push(`<font color='orange'>有 ${vm.pendingMoves} 项月份调整还在等单位确认，按原月份发布。</font>`);
+  const open = [vm.notReviewed?.pending ? `${vm.notReviewed.pending} 个主题待审核` : '', vm.notReviewed?.returned ? `${vm.notReviewed.returned} 个主题退回修改中` : ''].filter(Boolean);
+  if (open.length > 0) lines.push(`<font color='orange'>还有 ${open.join('、')}，不在本版计划内；审核通过后可再发布新版本。</font>`);
   const elements: CardElement[] = [markdown(lines.join('\n')), warningsBlock(vm.warnings)];
   const disabled = vm.count === 0 || (vm.nextVersion > 1 && vm.changes === 0);
   if (disabled) elements.push(note(vm.count === 0 ? '还没有通过审核的主题，无法发布。' : '与已发布版本相同，无需重新发布。'));

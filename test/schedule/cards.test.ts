@@ -178,6 +178,7 @@ describe('schedule cards', () => {
         }),
       );
       ok(publishConfirmCard({ title: '计划安排表', count, unitCount: 3, warnings: w, pendingMoves: 2, nextVersion: 2, changes: 0, affectedUnits: 0 }));
+      ok(publishConfirmCard({ title: '计划安排表', count, unitCount: 3, warnings: w, pendingMoves: 0, nextVersion: 1, changes: 0, affectedUnits: 0, notReviewed: { pending: count, returned: 0 } }));
     }
   });
 

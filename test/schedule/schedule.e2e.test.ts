@@ -134,6 +134,14 @@ describe.each(PROVIDERS_UNDER_TEST)('schedule (%s)', STORY, (provider) => {
   let firstXlsx: Buffer;
 
   it('publishes version 1 to every unit group and the office, with the XLSX and calendar events', async () => {
+    // Themes whose review is not done are named on the confirm card: the plan leaves them out.
+    await h.db.theme.update({ where: { id: themes[36]!.id }, data: { reviewStatus: 'pending' } });
+    await h.db.theme.update({ where: { id: themes[37]!.id }, data: { reviewStatus: 'returned', reviewReason: '请补充活动简介' } });
+    await h.say(coord, office, '发布计划');
+    await h.drainOutbox();
+    expect(cardText(lastBotCard(h, office).card)).toContain('还有 1 个主题待审核、1 个主题退回修改中，不在本版计划内；审核通过后可再发布新版本。');
+    for (const t of [themes[36]!, themes[37]!]) await h.db.theme.update({ where: { id: t.id }, data: { reviewStatus: 'rejected', reviewReason: '不采纳' } });
+
     await h.say(coord, office, '发布计划');
     await h.drainOutbox();
     const confirm = lastBotCard(h, office);

@@ -45,8 +45,15 @@ export async function buildPublishConfirm(tx: Tx, campaign: CampaignRow, now: Da
     nextVersion: (published?.version ?? 0) + 1,
     changes: changes.length,
     affectedUnits: new Set(changes.map((c) => c.unitId)).size,
+    notReviewed: await notReviewed(tx, campaign.id),
     closing: collectionOpen(campaign.status) ? await closingView(tx, campaign, now) : undefined,
   });
+}
+
+/** Submitted themes the plan leaves out because their review is not done: awaiting it, or returned for revision. */
+async function notReviewed(tx: Tx, campaignId: string): Promise<{ pending: number; returned: number }> {
+  const themes = await tx.theme.findMany({ where: { state: 'active', reviewStatus: { in: ['pending', 'returned'] }, submission: { campaignId, status: 'submitted' } }, select: { reviewStatus: true } });
+  return { pending: themes.filter((t) => t.reviewStatus === 'pending').length, returned: themes.filter((t) => t.reviewStatus === 'returned').length };
 }
 
 async function closingView(tx: Tx, campaign: CampaignRow, now: Date): Promise<PublishClosingVm> {
