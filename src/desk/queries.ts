@@ -3,11 +3,11 @@
 // Reads only; every change goes through the use cases (src/desk/router.ts).
 import type { Tx } from '../adapters/db/database.ts';
 import { formLabel, unitKindLabel, parseSettings } from '../domain/campaign.ts';
-import { STAGE_LABELS } from '../domain/campaign-stage.ts';
+import { stageLabel } from '../domain/campaign-stage.ts';
 import { decisionLabel, diffThemes, parseFields, parseForms, reviewStatusLabel } from '../domain/review.ts';
 import { describeWarning } from '../domain/schedule.ts';
 import { progressSnapshot } from '../usecases/submissions/progress.ts';
-import { loadStage } from '../usecases/campaign/stage.ts';
+import { loadStageInfo } from '../usecases/campaign/stage.ts';
 import { loadCampaignThemes } from '../usecases/review/queue.ts';
 import { themeContent, unitContact } from '../usecases/review/common.ts';
 import { currentScheduleRows, latestPublished, scheduleWarnings } from '../usecases/schedule/rows.ts';
@@ -31,8 +31,9 @@ const formKeys = (json: string): FormKey[] => parseForms(json) as FormKey[];
 const specOf = (el: CardElement): Record<string, unknown> => (el as unknown as { chart_spec: Record<string, unknown> }).chart_spec;
 
 export async function campaignItem(tx: Tx, c: CampaignRow, now: Date): Promise<CampaignItem> {
-  const stage = await loadStage(tx, c, now);
-  return { year: c.year, title: c.title, status: c.status, stage, stageLabel: STAGE_LABELS[stage], deadline: c.deadline };
+  // The label the chat shows too: a plan published while 申报 stays open says both.
+  const { stage, publishedWhileOpen } = await loadStageInfo(tx, c, now);
+  return { year: c.year, title: c.title, status: c.status, stage, stageLabel: stageLabel(stage, publishedWhileOpen), deadline: c.deadline };
 }
 
 export async function campaignList(tx: Tx, now: Date): Promise<CampaignItem[]> {

@@ -86,8 +86,13 @@ export function campaignStage(f: StageFacts): CampaignStage {
 export function stageStrip(stage: CampaignStage, publishedWhileOpen = false): string {
   const current: CampaignStage = publishedWhileOpen ? 'scheduled' : stage;
   return CAMPAIGN_STAGES.filter((s) => s !== 'draft' || current === 'draft')
-    .map((s) => (s === current ? `**【${STAGE_LABELS[s]}${publishedWhileOpen ? '，申报仍开放' : ''}】**` : STAGE_LABELS[s]))
+    .map((s) => (s === current ? `**【${stageLabel(stage, publishedWhileOpen)}】**` : STAGE_LABELS[s]))
     .join(' → ');
+}
+
+/** The current stage's name wherever it is shown (帮助 and 进度's strip, the web console). */
+export function stageLabel(stage: CampaignStage, publishedWhileOpen = false): string {
+  return publishedWhileOpen ? `${STAGE_LABELS.scheduled}，申报仍开放` : STAGE_LABELS[stage];
 }
 
 // ---------------------------------------------------------------- commands by stage

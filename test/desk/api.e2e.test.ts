@@ -132,6 +132,15 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
     const bad = await desk.json<ApiError>('/desk/api/submissions?year=abc');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('年份格式不正确');
+    // A plan published while 申报 stays open: the console names the stage as 帮助 and 进度 do.
+    const campaign = await h.db.campaign.findUniqueOrThrow({ where: { year: 2023 } });
+    await h.db.campaign.update({ where: { id: campaign.id }, data: { status: 'reviewing' } });
+    try {
+      expect((await desk.json<Overview>('/desk/api/overview?year=2023')).body.stageLabel).toBe('计划已发布，申报仍开放');
+    } finally {
+      await h.db.campaign.update({ where: { id: campaign.id }, data: { status: campaign.status } });
+    }
+    expect((await desk.json<Overview>('/desk/api/overview?year=2023')).body.stageLabel).not.toContain('申报仍开放');
   });
 
   it('returns a theme with a reason through the same use case as the card; the unit is told in its group', async () => {
