@@ -2,13 +2,15 @@
 // a unit that has already submitted is told in its group (its receipt alone changed in place, so
 // the "已通知该单位工作群" of the coordinator's answer was not true); a reopening that would change
 // nothing says so instead of claiming to have reopened; a date that is no date is named as such;
-// 发起申报 for a year already launched is refused at once, not after a fresh launch form.
+// 发起申报 for a year already launched is refused at once, not after a fresh launch form; a stale
+// form counts 第 N 版 as the receipts do, and a theme's history shows the unit's withdrawal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORY } from '../support/kit.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type DemoUnitInfo, type Harness } from '../support/harness.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { buttons, buttonValue, cardText, clickForm, lastInteractive } from './support.ts';
+import { buildHistory } from '../../src/usecases/review/history.ts';
 
 const INTRO = '组织人大代表、政协委员和群众代表实地走访重点项目现场，介绍政策落实情况并听取意见建议。';
 
@@ -93,14 +95,16 @@ describe.each(PROVIDERS_UNDER_TEST)('延期 and 重新开放 as the unit sees th
     expect((await h.db.submission.findFirstOrThrow({ where: { unitId: pending.id } })).deadlineOverride).toBeNull();
   });
 
-  it('counts 第 N 版 as the receipts do when a stale form is refused (a withdrawal is no version)', async () => {
+  it('counts 第 N 版 as the receipts do when a stale form is refused (a withdrawal is no version), and the history tells the withdrawal', async () => {
     const [a, b] = (['primary', 'backup'] as const).map((role) => submitted.liaisons.find((l) => l.role === role)!.openId) as [string, string];
     const receipt = () => [...h.messages(submitted.chatId)].reverse().find((m) => m.msgType === 'interactive' && cardText(m.card).includes('申报已收到'))!;
     // Withdrawn, then submitted again: the lock's counter is at 3, the receipts say 第 2 版.
+    clock.set('2023-03-30T03:00:00Z');
     const w = await h.click(a, receipt().messageId, buttonValue(receipt().card, { text: '撤回' }));
     expect(w.toast?.type, w.toast?.content).toBe('success');
     await h.drainOutbox();
     const withdrawn = [...h.messages(submitted.chatId)].reverse().find((m) => m.msgType === 'interactive' && cardText(m.card).includes('申报已撤回'))!;
+    clock.set('2023-03-30T03:10:00Z');
     await h.click(a, withdrawn.messageId, buttonValue(withdrawn.card, { text: '重新填写申报表' }));
     await h.drainOutbox();
     const again = await clickForm(h, a, lastInteractive(h.messages(h.emulator.p2pChatId(a)))!.messageId, { name: 'btn_submit' });
@@ -121,6 +125,11 @@ describe.each(PROVIDERS_UNDER_TEST)('延期 and 重新开放 as the unit sees th
     expect(cardText(stale.card)).toContain('本单位的申报已被更新为第 3 版');
     const rebased = await clickForm(h, b, fb!.messageId, { name: 'btn_rebase' });
     expect(rebased.toast?.content).toBe('将以你的内容为准，点击“提交申报”替换第 3 版');
+
+    // The theme's history tells the withdrawal and the resubmission after it apart from an edit.
+    const theme = await h.db.theme.findFirstOrThrow({ where: { submission: { unitId: submitted.id }, state: 'active' } });
+    const history = (await buildHistory(h.db, theme.id))!.entries.map((e) => `${e.what}${e.detail ? `：${e.detail}` : ''}`);
+    expect(history).toEqual(['撤回本单位的申报：全部主题随之撤回', '撤回后重新提交（v2）', '修改并重新提交（v3）']);
   });
 
   it('refuses 发起申报 for a year already launched at once, without a fresh launch form', async () => {

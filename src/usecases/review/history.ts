@@ -19,7 +19,10 @@ export async function buildHistory(tx: Tx, themeId: string, back?: ActionValue):
   const decisions = await tx.reviewDecision.findMany({ where: { themeId }, orderBy: { createdAt: 'asc' } });
   const versions = await tx.themeVersion.findMany({ where: { themeId }, orderBy: { version: 'asc' } });
   const audits = await tx.auditLog.findMany({ where: { entity: 'Theme', entityId: themeId, decision: 'allow', action: { in: Object.keys(AUDIT_LABELS) } }, orderBy: { at: 'asc' } });
-  const names = await namesOf(tx, [...decisions.map((d) => d.reviewerOpenId), ...versions.map((v) => v.actorOpenId), ...audits.map((a) => a.actorOpenId)]);
+  // The unit's withdrawals since the theme was first submitted (they took every theme with them).
+  const since = versions[0]?.createdAt ?? theme.createdAt;
+  const withdrawals = await tx.submissionRevision.findMany({ where: { submissionId: theme.submissionId, action: 'withdraw', createdAt: { gte: since } }, orderBy: { createdAt: 'asc' }, select: { createdAt: true, actorOpenId: true } });
+  const names = await namesOf(tx, [...decisions.map((d) => d.reviewerOpenId), ...versions.map((v) => v.actorOpenId), ...audits.map((a) => a.actorOpenId), ...withdrawals.map((w) => w.actorOpenId)]);
   const who = (id: string) => names.get(id) ?? id;
 
   const timed: { at: Date; entry: HistoryVm['entries'][number] }[] = [];
@@ -28,9 +31,13 @@ export async function buildHistory(tx: Tx, themeId: string, back?: ActionValue):
     const detail = [d.reason ? `原因：${d.reason}` : '', fields.length > 0 ? `需修改：${fields.map(fieldLabel).join('、')}` : ''].filter(Boolean).join('；');
     timed.push({ at: d.createdAt, entry: { at: shanghaiDateTime(d.createdAt), who: who(d.reviewerOpenId), what: `${decisionLabel(d.decision)}（v${d.themeVersion}）`, detail: detail || undefined } });
   }
-  for (const v of versions) {
-    if (v.version > 1) timed.push({ at: v.createdAt, entry: { at: shanghaiDateTime(v.createdAt), who: who(v.actorOpenId), what: `修改并重新提交（v${v.version}）` } });
+  for (const [i, v] of versions.entries()) {
+    if (v.version === 1) continue;
+    const before = versions[i - 1]?.createdAt ?? since;
+    const afterWithdrawal = withdrawals.some((w) => w.createdAt > before && w.createdAt <= v.createdAt);
+    timed.push({ at: v.createdAt, entry: { at: shanghaiDateTime(v.createdAt), who: who(v.actorOpenId), what: `${afterWithdrawal ? '撤回后重新提交' : '修改并重新提交'}（v${v.version}）` } });
   }
+  for (const w of withdrawals) timed.push({ at: w.createdAt, entry: { at: shanghaiDateTime(w.createdAt), who: who(w.actorOpenId), what: '撤回本单位的申报', detail: '全部主题随之撤回' } });
   for (const a of audits) {
     let detail: string | undefined;
     try {
