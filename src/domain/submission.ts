@@ -8,6 +8,13 @@ import { addDays, atShanghai, compareDates, monthOf, parseDateToken, shanghaiDat
 
 export const THEME_TITLE_MAX = 40;
 export const THEME_INTRO_MIN = 20;
+
+/** Letters and digits, by code point (punctuation, symbols and spaces left out). */
+function wordCount(s: string): number {
+  let n = 0;
+  for (const c of s) if (/[\p{L}\p{N}]/u.test(c)) n++;
+  return n;
+}
 export const THEME_INTRO_MAX = 500;
 export const CONTACT_NAME_MAX = 20;
 /** A unit may declare several themes; beyond this the card grows past Feishu's size limits. */
@@ -108,6 +115,8 @@ const themeSchema = z.object({
           const n = charCount(s);
           if (n > 0 && n < THEME_INTRO_MIN) ctx.addIssue({ code: 'custom', message: `活动简介至少 ${THEME_INTRO_MIN} 个字（现在 ${n} 个字），请写明活动内容、对象和方式` });
           else if (n > THEME_INTRO_MAX) ctx.addIssue({ code: 'custom', message: `活动简介不能超过 ${THEME_INTRO_MAX} 个字（现在 ${n} 个字，请删减 ${n - THEME_INTRO_MAX} 个字）` });
+          // Twenty 。 pass the length: half of the minimum must be words (letters or digits).
+          else if (wordCount(s) < THEME_INTRO_MIN / 2) ctx.addIssue({ code: 'custom', message: `活动简介请用文字写明活动内容、对象和方式（现在只有 ${wordCount(s)} 个字是文字，其余是标点或符号）` });
         }),
     ),
 });

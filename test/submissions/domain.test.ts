@@ -46,6 +46,9 @@ describe('validateTheme', () => {
     ['intro 20 chars', { intro: '字'.repeat(20) }, {}],
     ['intro 501 chars', { intro: '字'.repeat(501) }, { [FIELD.intro]: '活动简介不能超过 500 个字（现在 501 个字，请删减 1 个字）' }],
     ['intro counted by code points', { intro: '𠀀'.repeat(20) }, {}],
+    ['intro of punctuation only', { intro: '。'.repeat(21) }, { [FIELD.intro]: '活动简介请用文字写明活动内容、对象和方式（现在只有 0 个字是文字，其余是标点或符号）' }],
+    ['intro with 9 words among symbols', { intro: `${'字'.repeat(9)}${'！'.repeat(11)}` }, { [FIELD.intro]: '活动简介请用文字写明活动内容、对象和方式（现在只有 9 个字是文字，其余是标点或符号）' }],
+    ['intro with 10 words among symbols', { intro: `${'字'.repeat(10)}${'…'.repeat(10)}` }, {}],
     ['several errors at once', { title: '', month: '', forms: [] }, { [FIELD.title]: '请填写活动主题', [FIELD.month]: '请选择活动时间（月份）', [FIELD.forms]: '请至少选择一种活动形式' }],
   ];
   it.each(cases)('%s', (_name, patch, errors) => {
