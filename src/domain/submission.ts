@@ -8,13 +8,6 @@ import { addDays, atShanghai, compareDates, monthOf, parseDateToken, shanghaiDat
 
 export const THEME_TITLE_MAX = 40;
 export const THEME_INTRO_MIN = 20;
-
-/** Letters and digits, by code point (punctuation, symbols and spaces left out). */
-function wordCount(s: string): number {
-  let n = 0;
-  for (const c of s) if (/[\p{L}\p{N}]/u.test(c)) n++;
-  return n;
-}
 export const THEME_INTRO_MAX = 500;
 export const CONTACT_NAME_MAX = 20;
 /** A unit may declare several themes; beyond this the card grows past Feishu's size limits. */
@@ -79,6 +72,13 @@ export function titleKey(title: string): string {
 /** Chinese character count as a person counts it (code points, not UTF-16 units). */
 export function charCount(s: string): number {
   return [...s].length;
+}
+
+/** Letters and digits, by code point (punctuation, symbols and spaces left out). */
+function wordCount(s: string): number {
+  let n = 0;
+  for (const c of s) if (/[\p{L}\p{N}]/u.test(c)) n++;
+  return n;
 }
 
 const themeSchema = z.object({

@@ -11,6 +11,7 @@ import { startHarness, type DemoUnitInfo, type Harness } from '../support/harnes
 import { FakeClock } from '../../src/ports/clock.ts';
 import { buttons, buttonValue, cardText, clickForm, lastInteractive } from './support.ts';
 import { buildHistory } from '../../src/usecases/review/history.ts';
+import { launchCampaignFanOut } from '../support/fan-out.ts';
 
 const INTRO = '组织人大代表、政协委员和群众代表实地走访重点项目现场，介绍政策落实情况并听取意见建议。';
 
@@ -37,11 +38,7 @@ describe.each(PROVIDERS_UNDER_TEST)('延期 and 重新开放 as the unit sees th
     coordinator = h.demo.coordinatorOpenId;
     office = h.demo.officeChatId;
     [submitted, pending] = h.demo.units as [DemoUnitInfo, DemoUnitInfo];
-    await h.say(coordinator, office, '发起申报 2023');
-    await h.drainOutbox();
-    const launch = lastInteractive(h.messages(office))!;
-    const ok = await clickForm(h, coordinator, launch.messageId, { name: 'btn_launch' }, { launch_contact_phone: '0731-84872387', launch_contact_email: 'CSX84872387@163.com' });
-    expect(ok.toast?.type).toBe('success');
+    await launchCampaignFanOut({ emulator: h.emulator, db: h.db, settle: () => h.drainOutbox() });
     await h.drainOutbox();
     const notice = [...h.messages(submitted.chatId)].reverse().find((m) => m.msgType === 'interactive' && buttons(m.card).some((b) => b.text === '填写申报表'))!;
     const opened = await h.click(liaisonOf(submitted), notice.messageId, buttonValue(notice.card, { text: '填写申报表' }));
