@@ -218,6 +218,13 @@ export function parseSummary(raw: SummaryRaw, ctx: { year: number; today: string
     participants[p.key] = r.value ?? 0;
   }
   partial.participants = participants;
+  // Every form but a questionnaire brings people to the activity (plan §三). The counts may be left
+  // empty (0), so an activity with nobody at it is a slip in the form, not a fact worth filing.
+  const onSite = forms.some((f) => f !== 'questionnaire');
+  const countsValid = PARTICIPANT_KINDS.every((p) => !errors[SUMMARY_FIELDS.participant(p.key)]);
+  if (onSite && countsValid && PARTICIPANT_KINDS.every((p) => participants[p.key] === 0)) {
+    errors[SUMMARY_FIELDS.participant(PARTICIPANT_KINDS[0]!.key)] = '请填写参加活动的人数（至少一类）：实地调研、现场观摩、座谈交流和政策发布都有人参加';
+  }
 
   const logo = parseYesNo(raw.logo);
   if (logo === undefined) errors[SUMMARY_FIELDS.logo] = '请选择活动现场是否设置“政务公开主题日”LOGO';

@@ -75,6 +75,19 @@ describe('summary validation', () => {
     expect(!r3.ok && r3.errors.held_dates_text).toContain('不能晚于今天');
   });
 
+  it('needs someone at an on-site activity; a questionnaire alone may have nobody on site', () => {
+    const nobody = { npcDeputies: '', cppccMembers: '0', experts: '', media: '', citizens: '' };
+    const r = parseSummary({ ...goodRaw(), participants: nobody }, { year: 2023, today: '2023-06-01' });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.errors.p_npcDeputies).toContain('请填写参加活动的人数');
+    const survey = parseSummary({ ...goodRaw(), forms: ['questionnaire'], participants: nobody }, { year: 2023, today: '2023-06-01' });
+    expect(survey.ok).toBe(true);
+    // A count that is not a number is named as such, not as nobody having come.
+    const typo = parseSummary({ ...goodRaw(), participants: { ...nobody, citizens: '四十' } }, { year: 2023, today: '2023-06-01' });
+    expect(!typo.ok && typo.errors.p_citizens).toContain('整数');
+    expect(!typo.ok && typo.errors.p_npcDeputies).toBeUndefined();
+  });
+
   it('reads a card form_value (date pickers may carry a zone suffix)', () => {
     const raw = rawFromForm({ held_date_1: '2023-05-12 +0800', forms_used: ['forum'], p_media: 3, logo_shown: 'yes', links_media: 'https://a.cn' });
     expect(raw.dates[0]).toBe('2023-05-12');
