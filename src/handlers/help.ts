@@ -6,7 +6,9 @@ import type { MessageEvent } from '../app/events.ts';
 import { buildHelpCard, type HelpCommand } from '../../cards/help.ts';
 import { commandsNow, nextStep, stageStrip, workflowRank } from '../domain/campaign-stage.ts';
 import { PLAN_DEFAULTS } from '../domain/campaign.ts';
-import { addDays, compareDates, shanghaiDate, yearOf, type CivilDate } from '../domain/time.ts';
+import { compareDates, shanghaiDate, yearOf, type CivilDate } from '../domain/time.ts';
+import type { WorkCalendar } from '../domain/workdays.ts';
+import { loadCalendar } from '../usecases/reminders/shared.ts';
 import { firstUnitName, resolveCampaign } from '../usecases/campaign/resolve.ts';
 import { loadStageInfo } from '../usecases/campaign/stage.ts';
 import { parseLaunchArgs } from '../usecases/campaign/launch.ts';
@@ -18,6 +20,8 @@ interface ExampleFacts {
   deadline?: CivilDate;
   /** a unit name from the directory */
   unitName: string;
+  /** the working-day calendar (holidays, 调休 and the coordinator's overrides) */
+  calendar: WorkCalendar;
   /** the year a year argument names: the current campaign's; none before any campaign */
   year?: number;
 }
@@ -36,8 +40,8 @@ const DATED_EXAMPLES: Record<string, (f: ExampleFacts) => string> = {
     const deadline = `${year}-${PLAN_DEFAULTS.deadlineMonthDay}`;
     return `@主题日助手 发起申报 ${year} 截止 ${compareDates(deadline, f.today) >= 0 ? deadline : `${year}-12-31`}`;
   },
-  延期: (f) => `@主题日助手 延期 ${f.unitName} ${laterOf(f.today, f.deadline, 7)}`,
-  重新开放: (f) => `@主题日助手 重新开放 ${f.unitName} 至 ${laterOf(f.today, f.deadline, 5)}`,
+  延期: (f) => `@主题日助手 延期 ${f.unitName} ${laterOf(f, 5)}`,
+  重新开放: (f) => `@主题日助手 重新开放 ${f.unitName} 至 ${laterOf(f, 4)}`,
   审核: (f) => `@主题日助手 审核 ${f.unitName}`,
   催办: (f) => `@主题日助手 催办 ${f.unitName}`,
   设置工作日: (f) => `@主题日助手 设置工作日 ${yearOf(f.today) + 1}-01-01 休息 元旦`,
@@ -50,17 +54,20 @@ const DATED_EXAMPLES: Record<string, (f: ExampleFacts) => string> = {
   开启评选: withYear('开启评选'),
 };
 
-/** `days` after the later of today and the deadline (an extension must pass both). */
-function laterOf(today: CivilDate, deadline: CivilDate | undefined, days: number): CivilDate {
-  const base = deadline && compareDates(deadline, today) > 0 ? deadline : today;
-  return addDays(base, days);
+/**
+ * `workdays` working days after the later of today and the deadline (an extension must pass both):
+ * a weekend or holiday in the example would be moved on by the command, with a note about it.
+ */
+function laterOf(f: ExampleFacts, workdays: number): CivilDate {
+  const base = f.deadline && compareDates(f.deadline, f.today) > 0 ? f.deadline : f.today;
+  return f.calendar.workdaysAfter(base, workdays);
 }
 
 async function helpCard(ctx: HandlerContext, commands: readonly CommandSpec[], intro?: string, compact = false) {
   const coordinator = await ctx.is('coordinator');
   const campaign = await resolveCampaign(ctx.tx, 'reviewing', { now: ctx.now });
   const today = shanghaiDate(ctx.now);
-  const facts: ExampleFacts = { today, deadline: campaign?.deadline, unitName: (await firstUnitName(ctx.tx)) ?? '星沙街道', ...(campaign ? { year: campaign.year } : {}) };
+  const facts: ExampleFacts = { today, deadline: campaign?.deadline, unitName: (await firstUnitName(ctx.tx)) ?? '星沙街道', calendar: await loadCalendar(ctx.tx), ...(campaign ? { year: campaign.year } : {}) };
   const line = (c: CommandSpec): HelpCommand => {
     const name = c.names[0]!;
     return { name, summary: c.summary, example: DATED_EXAMPLES[name]?.(facts) ?? c.example };

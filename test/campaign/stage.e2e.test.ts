@@ -11,6 +11,7 @@ import { FakeClock } from '../../src/ports/clock.ts';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import { parseLaunchArgs } from '../../src/usecases/campaign/launch.ts';
 import { validateLaunch } from '../../src/domain/launch.ts';
+import { WorkCalendar } from '../../src/domain/workdays.ts';
 import { buttons, buttonValue, cardText, clickForm, lastInteractive, waitUntil } from '../submissions/support.ts';
 
 const INTRO = '组织人大代表、政协委员和群众代表实地走访重点项目现场，介绍政策落实情况并听取意见建议。';
@@ -277,6 +278,13 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
       expect(at(a), `${a} before ${b}`).toBeLessThan(at(b));
     // Examples valid today (2023-04-10): next year's launch, dates after the deadline.
     expect(text).toContain('@主题日助手 发起申报 2024 截止 2024-04-07');
+    // 延期 and 重新开放 name working days after today (4月10日, Monday): 5 and 4 of them. The
+    // reopening example said 2023-04-15 (five calendar days, a Saturday), which the command moves on.
+    const calendar = new WorkCalendar();
+    const extendTo = /@主题日助手 延期 \S+ (\d{4}-\d{2}-\d{2})/.exec(text)![1]!;
+    const reopenTo = /@主题日助手 重新开放 \S+ 至 (\d{4}-\d{2}-\d{2})/.exec(text)![1]!;
+    expect([extendTo, reopenTo]).toEqual(['2023-04-17', '2023-04-14']);
+    for (const d of [extendTo, reopenTo]) expect(calendar.isWorkday(d), d).toBe(true);
     // Commands that take a year show the campaign's year (their fixed examples said 2026).
     for (const c of ['进度', '导出申报表', '计划安排表', '总结进度', '开启评选']) expect(text).toContain(`@主题日助手 ${c} 2023`);
     expect(text).not.toMatch(/@主题日助手 (进度|导出申报表|计划安排表|总结进度|开启评选) 2026/);
