@@ -5,6 +5,7 @@ import { matchUnitName } from '../../domain/unit-names.ts';
 import { addDays, compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
 import { unitWindowUntil } from '../../domain/campaign-stage.ts';
 import { loadCalendar } from '../reminders/shared.ts';
+import type { WorkCalendar } from '../../domain/workdays.ts';
 import { noticeFor } from '../campaign/launch.ts';
 import { dateText } from './shared.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg, type ResolvedCampaign } from '../campaign/resolve.ts';
@@ -68,8 +69,7 @@ async function findUnit(ctx: UseCaseContext, action: string, typed: string): Pro
 type UnitRef = { id: string; name: string; chatId: string | null };
 
 /** A date the coordinator gave, moved to the next working day when it falls on a weekend or holiday. */
-async function onWorkday(ctx: UseCaseContext, date: CivilDate): Promise<{ date: CivilDate; note: string }> {
-  const calendar = await loadCalendar(ctx.tx);
+function onWorkday(calendar: WorkCalendar, date: CivilDate): { date: CivilDate; note: string } {
   const day = calendar.day(date);
   if (day.workday) return { date, note: '' };
   const next = calendar.onOrAfter(date);
@@ -121,7 +121,7 @@ export async function extendDeadline(ctx: UseCaseContext, typed: string): Promis
   if (!typedDate) return refuse(ctx, 'campaign.extend', `请写明延期到哪一天，例如：延期 ${exampleDate(campaign.deadline)} 或 延期 星沙街道 ${exampleDate(campaign.deadline)}`);
   const today = shanghaiDate(ctx.now);
   if (compareDates(typedDate, today) < 0) return refuse(ctx, 'campaign.extend', `${typedDate} 已经过去，请选择今天或以后的日期`);
-  const { date, note: shifted } = await onWorkday(ctx, typedDate);
+  const { date, note: shifted } = onWorkday(await loadCalendar(ctx.tx), typedDate);
   if (!unitText) {
     if (compareDates(date, campaign.deadline) <= 0) return refuse(ctx, 'campaign.extend', `新的截止日期应晚于当前截止日期 ${campaign.deadline}`);
     await ctx.tx.campaign.update({ where: { id: campaign.id }, data: { deadline: date } });
@@ -177,21 +177,21 @@ export async function reopenSubmission(ctx: UseCaseContext, typed: string): Prom
       .filter((d): d is CivilDate => !!d)
       .sort(compareDates)
       .pop() ?? null;
+  const calendar = await loadCalendar(ctx.tx);
   let until: CivilDate;
   let shifted = '';
   if (typedDate) {
-    ({ date: until, note: shifted } = await onWorkday(ctx, typedDate));
+    ({ date: until, note: shifted } = onWorkday(calendar, typedDate));
     if (has && compareDates(until, has) < 0) {
       return refuse(ctx, 'submission.reopen', `${unit.name}目前可提交至 ${dateText(has)}，比 ${until}${shifted} 更晚；重新开放不会缩短单位已有的期限，未作修改。`);
     }
   } else {
     // Default: three working days from today, or what the unit has when that reaches further.
-    const calendar = await loadCalendar(ctx.tx);
     const byDefault = calendar.workdaysAfter(today, REOPEN_DEFAULT_WORKDAYS);
     until = has && compareDates(has, byDefault) > 0 ? has : byDefault;
   }
   if (has && compareDates(until, has) === 0) {
-    const later = (await loadCalendar(ctx.tx)).workdaysAfter(has, REOPEN_DEFAULT_WORKDAYS);
+    const later = calendar.workdaysAfter(has, REOPEN_DEFAULT_WORKDAYS);
     return refuse(ctx, 'submission.reopen', `${unit.name}目前已可提交至 ${dateText(has)}（含当天），无需重新开放，未作修改。如需更晚，请写明日期，例如：重新开放 ${unit.name} 至 ${monthDay(later)}`);
   }
   await setUnitWindow(ctx, campaign, unit, sub, { action: 'reopen', field: 'reopenedUntil', until, notice: `县政务公开办已为${unit.name}重新开放申报，${dateText(until)}前可提交（截止后提交记为逾期）` });
