@@ -751,7 +751,15 @@ export class OutboxWorker {
     // The call leaves now: mark it (a crash from here on is ambiguous) and renew the lease, only
     // if this worker still holds the row.
     const started = this.o.clock.now();
-    const still = await this.attemptMarks.mark(row.id);
+    let still: boolean;
+    try {
+      still = await this.attemptMarks.mark(row.id);
+    } catch (error) {
+      // No call left, but the place was taken: given back, it counts for its second like any other;
+      // kept, it would count as a call in flight for ever.
+      slot.done();
+      throw error;
+    }
     if (!still) {
       slot.done();
       log.warn('lease lost before sending; another worker has the row');
