@@ -8,9 +8,12 @@ export function evidenceElements(check: EvidenceCheck): CardElement[] {
   const infos = check.issues.filter((i) => i.level === 'info');
   const okLinks = check.links.filter((l) => l.ok).length;
   const lines: string[] = [];
-  if (warns.length === 0) lines.push(`<font color='green'>✔ 证据核验未发现问题</font>`);
-  else lines.push(`<font color='orange'>证据核验提示 ${warns.length} 项（仅作提醒，不影响提交）：</font>`);
-  // Messages quoting a link are shown as plain text: escaped markdown would show
+  // The heading counts what is listed under it: the warnings, then the notes (a photo without a
+  // date, links not checked yet), which are not problems but are not "nothing found" either.
+  if (warns.length === 0 && infos.length === 0) lines.push(`<font color='green'>✔ 证据核验未发现问题</font>`);
+  else if (warns.length === 0) lines.push(`<font color='green'>✔ 证据核验未发现问题</font>，另请留意 ${Math.min(infos.length, 4)} 项：`);
+  else lines.push(`<font color='orange'>证据核验提示 ${warns.length + Math.min(infos.length, 4)} 项（仅作提醒，不影响提交）：</font>`);
+  // Messages quoting a link are shown as plain text, one block each: escaped markdown would show
   // 'www\.csx\.gov\.cn/…\_1\.html' to the person who has to open it.
   const shown = warns.slice(0, 12);
   const links = shown.filter((w) => w.code === 'link_broken');
@@ -18,7 +21,7 @@ export function evidenceElements(check: EvidenceCheck): CardElement[] {
   if (warns.length > 12) lines.push(`- 另有 ${warns.length - 12} 项`);
   for (const i of infos.slice(0, 4)) lines.push(`- ${escapeMarkdown(i.message)}`);
   const out: CardElement[] = [markdown(lines.join('\n'))];
-  if (links.length > 0) out.push(textBlock(links.map((l) => `· ${l.message}`).join('\n')));
+  for (const l of links) out.push(textBlock(`· ${l.message}`));
   if (check.links.length > 0) out.push(note(`链接核验：${okLinks}/${check.links.length} 个可访问`));
   return out;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import type { CardJson } from '../../cards/kit.ts';
 import { completenessCard, photoListCard, photoReceivedCard, photoTargetCard, photoTargetChosenCard, summaryFormCard, summaryReadCard, unitActivitiesCard, type CompletenessRow } from '../../cards/summary.ts';
-import { evidenceResultCard } from '../../cards/evidence.ts';
+import { evidenceElements, evidenceResultCard } from '../../cards/evidence.ts';
 import { announcementCard, criteriaCard, evaluationProgressCard, judgeHomeCard, scoreCard } from '../../cards/evaluation.ts';
 import { emptyRaw, parseSummary, type SummaryRaw } from '../../src/domain/summary.ts';
 import { DEFAULT_CRITERIA } from '../../src/domain/evaluation.ts';
@@ -87,6 +87,35 @@ describe('summary cards', () => {
     check(photoReceivedCard({ themeId: 't1', title: long(40), count: 3, summaryStatus: 'submitted', duplicate: true, takenOn: '2023-05-12', warning: long(60) }));
     check(evidenceResultCard({ themeId: 't1', unitName: '星沙街道', title: long(40), check: evidence, mentionLine: '<at id=ou_abc></at> 已提交' }));
   });
+  it('the evidence box counts what it lists, says nothing is wrong only when nothing is, and shows each broken link on its own', () => {
+    const at = new Date('2023-06-01T02:00:00Z');
+    const base = { year: 2023, month: 5, heldDates: ['2023-05-12'], logoShown: true };
+    const photo = (kind: string, takenOn: string | null) => ({ id: kind, fileName: `${kind}.jpg`, takenOn, kind });
+    const texts = (elements: unknown[]) => elements.map((e) => JSON.stringify(e));
+    // A photo without a date and links not checked: notes, not problems.
+    const notes = texts(evidenceElements(evaluateEvidence({ ...base, links: { media: ['https://a.cn/1'], website: [], newMedia: [] }, photos: [photo('logo_photo', null)] }, at)));
+    expect(notes[0]).toContain('✔ 证据核验未发现问题</font>，另请留意 2 项');
+    expect(notes[0]!.match(/\\n- /g)).toHaveLength(2);
+    // Two problems (no photos, two broken links) and a note: three items listed under "3 + 1".
+    const broken = (url: string) => ({ url, channel: 'media' as const, ok: false, status: 404, error: 'http_error' });
+    const problems = evidenceElements(
+      evaluateEvidence({ ...base, links: { media: ['https://a.cn/1', 'https://a.cn/2'], website: [], newMedia: [] }, photos: [], linkResults: [broken('https://a.cn/1'), broken('https://a.cn/2')], heldDates: ['2023-07-01'] }, at),
+    );
+    const [head, ...rest] = texts(problems);
+    expect(head).toContain('证据核验提示 4 项（仅作提醒，不影响提交）');
+    expect(head).not.toContain('未发现问题');
+    expect(head!.match(/\\n- /g)).toHaveLength(2);
+    expect(rest.filter((t) => t.includes('链接返回错误 404'))).toHaveLength(2);
+    expect(rest.at(-1)).toContain('链接核验：0/2 个可访问');
+    // Nothing at all.
+    const clean = texts(
+      evidenceElements(
+        evaluateEvidence({ ...base, links: { media: ['https://a.cn/1'], website: [], newMedia: [] }, photos: [photo('logo_photo', '2023-05-12')], linkResults: [{ url: 'https://a.cn/1', channel: 'media', ok: true, status: 200 }] }, at),
+      ),
+    );
+    expect(clean[0]).toContain('✔ 证据核验未发现问题</font>"');
+  });
+
   it('the photo answer offers the summary action that fits its state', () => {
     const texts = (summaryStatus: 'none' | 'draft' | 'submitted') =>
       JSON.stringify(photoReceivedCard({ themeId: 't1', title: '主题', count: 1, summaryStatus }))
