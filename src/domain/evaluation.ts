@@ -12,6 +12,7 @@
 // - F is rounded to 2 decimals; activities are ranked by the rounded F, highest first, with
 //   competition ranking: equal rounded scores share a rank and are reported as 并列 (1, 2, 2, 4).
 import { z } from 'zod';
+import { asciiDigits } from './user-text.ts';
 
 export interface Criterion {
   key: string;
@@ -59,10 +60,12 @@ export function parseCriteria(rows: CriterionDraft[], existing: Criterion[]): Cr
     const name = row.name.trim();
     if (name === '' && row.weight.trim() === '' && row.maxScore.trim() === '') return;
     if (name === '' || name.length > 20) errors[`name_${i}`] = '名称应为 1–20 个字';
-    const weight = Number(row.weight.trim());
-    if (row.weight.trim() === '' || !Number.isFinite(weight) || weight <= 0 || weight > 100) errors[`weight_${i}`] = '权重应为 0–100 之间的数（不含 0）';
-    const max = Number(row.maxScore.trim());
-    if (!/^\d+$/.test(row.maxScore.trim()) || max < 1 || max > 100) errors[`max_${i}`] = '满分应为 1–100 的整数';
+    const weightText = asciiDigits(row.weight);
+    const maxText = asciiDigits(row.maxScore);
+    const weight = Number(weightText);
+    if (weightText === '' || !Number.isFinite(weight) || weight <= 0 || weight > 100) errors[`weight_${i}`] = '权重应为 0–100 之间的数（不含 0）';
+    const max = Number(maxText);
+    if (!/^\d+$/.test(maxText) || max < 1 || max > 100) errors[`max_${i}`] = '满分应为 1–100 的整数';
     const prior = existing.find((c) => c.name === name);
     out.push({ key: prior?.key ?? '', name, description: prior?.description ?? '', weight, maxScore: max, sortOrder: out.length + 1 });
   });
@@ -96,7 +99,7 @@ export function parseScores(typed: Record<string, string>, criteria: Criterion[]
   const errors: Record<string, string> = {};
   const scores: ScoreSheet = {};
   for (const c of criteria) {
-    const t = (typed[c.key] ?? '').trim();
+    const t = asciiDigits(typed[c.key] ?? '');
     if (t === '') {
       errors[c.key] = `请为“${c.name}”打分（0–${c.maxScore}）`;
       continue;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { labelled, type KeyOf } from './options.ts';
 import { ACTIVITY_FORM_KEYS, ACTIVITY_FORMS, type ActivityFormKey } from './campaign.ts';
 import { isCivilDate, parseDateToken } from './time.ts';
+import { asciiDigits } from './user-text.ts';
 
 export const PARTICIPANT_KINDS = labelled({ npcDeputies: '人大代表', cppccMembers: '政协委员', experts: '专家学者', media: '新闻媒体', citizens: '市民群众' });
 export type ParticipantKey = KeyOf<typeof PARTICIPANT_KINDS>;
@@ -141,7 +142,7 @@ export function parseDateList(text: string, year: number): { dates: string[]; ba
     .split(/[\s,，、;；]+/)
     .map((t) => t.trim())
     .filter(Boolean)) {
-    const date = parseDateToken(token, year);
+    const date = parseDateToken(asciiDigits(token), year);
     if (date) dates.push(date);
     else bad.push(token);
   }
@@ -174,7 +175,7 @@ export function isHttpUrl(s: string): boolean {
 }
 
 function parseCount(v: string, label: string, required: boolean): { value?: number; error?: string } {
-  const t = v.trim();
+  const t = asciiDigits(v);
   if (t === '') return required ? { error: `请填写${label}（没有请填 0）` } : {};
   if (!/^\d+$/.test(t)) return { error: `${label}应为不小于 0 的整数` };
   const n = Number(t);

@@ -61,3 +61,12 @@ export function fitTextReply(text: string): string {
   while (Buffer.byteLength(out) > TEXT_REPLY_MAX_BYTES) out = [...out].slice(0, Math.floor([...out].length / 2)).join('') + tail;
   return out;
 }
+
+/**
+ * A number or date as typed, with full-width digits and signs made ASCII (Chinese input methods
+ * type "１２０" and "５．５" in full-width mode). NFKC, applied to such fields only: in free text
+ * it would turn Chinese punctuation (，：（）) into ASCII.
+ */
+export function asciiDigits(s: string): string {
+  return s.normalize('NFKC').trim();
+}

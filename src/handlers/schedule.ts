@@ -16,7 +16,7 @@ import { moveTarget, unitById } from '../usecases/schedule/rows.ts';
 import { buildPublishConfirm, buildPublishedView, buildWorkCard } from '../usecases/schedule/view.ts';
 import { moveThemeMonth, replyToMove } from '../usecases/schedule/move.ts';
 import { checkPublishable, publishSchedule } from '../usecases/schedule/publish.ts';
-import { quoteInput } from '../domain/user-text.ts';
+import { asciiDigits, quoteInput } from '../domain/user-text.ts';
 import { closeCollection, collectionOpen } from '../usecases/campaign/stage.ts';
 import { refreshProgressCards } from '../usecases/submissions/progress.ts';
 import { answer } from './answer.ts';
@@ -130,7 +130,7 @@ export function registerSchedule(bot: Bot): void {
     if (!themeId && noRaw) {
       // By row number: only valid against the order the card showed.
       const rows = sortRows(await currentScheduleRows(ctx.tx, campaign.id));
-      const no = Number(noRaw.replace(/^#/, ''));
+      const no = Number(asciiDigits(noRaw).replace(/^#/, ''));
       if (v.order !== undefined && v.order !== orderToken(rows)) error = '计划安排表已有变化，序号可能已变，请核对刷新后的列表再调整';
       else if (!Number.isInteger(no) || no < 1 || no > rows.length) error = `活动编号应为 1-${rows.length} 的数字（你输入的是：${quoteInput(noRaw)}）`;
       else themeId = rows[no - 1]!.themeId;

@@ -67,6 +67,8 @@ describe('ranking', () => {
 describe('score and rubric validation', () => {
   it('scores: range, half-point steps, missing, Chinese messages', () => {
     expect(parseScores({ theme_fit: '9', openness: '8.5', publicity: '0', outcome: '10' }, DEFAULT_CRITERIA)).toEqual({ ok: true, scores: { theme_fit: 9, openness: 8.5, publicity: 0, outcome: 10 } });
+    // Typed in a Chinese input method's full-width mode.
+    expect(parseScores({ theme_fit: '９', openness: '８．５', publicity: '０', outcome: '１０' }, DEFAULT_CRITERIA)).toEqual({ ok: true, scores: { theme_fit: 9, openness: 8.5, publicity: 0, outcome: 10 } });
     const bad = parseScores({ theme_fit: '11', openness: '8.3', publicity: '', outcome: 'abc' }, DEFAULT_CRITERIA);
     expect(bad.ok).toBe(false);
     if (!bad.ok) {

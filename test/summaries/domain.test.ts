@@ -88,6 +88,15 @@ describe('summary validation', () => {
     expect(!typo.ok && typo.errors.p_npcDeputies).toBeUndefined();
   });
 
+  it('reads full-width digits as typed in a Chinese input method', () => {
+    const r = parseSummary({ ...goodRaw(), datesText: '５月２０日', participants: { citizens: '１２０', media: ' ３ ' }, opinions: '１２', surveyAnswers: '２３０' }, { year: 2023, today: '2023-06-01' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.values.heldDates).toEqual(['2023-05-12', '2023-05-20']);
+    expect(r.values.participants).toMatchObject({ citizens: 120, media: 3 });
+    expect([r.values.opinionsCount, r.values.surveyAnswers]).toEqual([12, 230]);
+  });
+
   it('reads a card form_value (date pickers may carry a zone suffix)', () => {
     const raw = rawFromForm({ held_date_1: '2023-05-12 +0800', forms_used: ['forum'], p_media: 3, logo_shown: 'yes', links_media: 'https://a.cn' });
     expect(raw.dates[0]).toBe('2023-05-12');
