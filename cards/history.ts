@@ -126,11 +126,11 @@ function unitLines(rows: UnitYear[], years: number[]): CardElement[] {
   if (years.length > 1) lines.push(field(`${years.length} 个年度均按时提交（${everyYear.length}）`, names(everyYear.map((id) => rows.find((r) => r.unitId === id)!.unitName))));
   const rankedYear = [...years].reverse().find((y) => rows.some((r) => r.year === y && r.bestRank));
   if (rankedYear !== undefined) {
-    const top = rows
-      .filter((r) => r.year === rankedYear && r.bestRank && r.bestRank.rank <= 3)
-      .sort((a, b) => a.bestRank!.rank - b.bestRank!.rank)
-      .map((r) => `${r.unitName}（${bestRankLabel(r.bestRank)}）`);
-    lines.push(field(`${rankedYear}年评选前三名`, names(top)));
+    const ranked = rows.filter((r) => r.year === rankedYear && r.bestRank && r.bestRank.rank <= 3).sort((a, b) => a.bestRank!.rank - b.bestRank!.rank);
+    // Before the coordinator confirms the results, the order is the judges' so far, not a result.
+    const provisional = ranked.some((r) => r.bestRank!.provisional);
+    const top = ranked.map((r) => `${r.unitName}（${bestRankLabel(provisional ? { ...r.bestRank!, provisional: false } : r.bestRank)}）`);
+    lines.push(field(provisional ? `${rankedYear}年评选暂列前三（评选结果尚未确认）` : `${rankedYear}年评选前三名`, names(top)));
   }
   return lines.map((l) => markdown(l));
 }

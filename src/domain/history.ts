@@ -38,7 +38,7 @@ export interface HistoryTheme {
   forms: string[];
   summary: HistorySummary | null;
   /** the evaluation's competition rank of this activity, when scored */
-  rank?: { rank: number; tied: boolean };
+  rank?: Rank;
 }
 
 export interface HistoryInput {
@@ -70,7 +70,17 @@ export interface UnitYear {
   /** publicity links in submitted summaries */
   links: number;
   /** the unit's best-ranked activity in that year's evaluation */
-  bestRank?: { rank: number; tied: boolean };
+  bestRank?: Rank;
+}
+
+/**
+ * A place in a year's evaluation; `provisional` while the coordinator has not confirmed the results
+ * (the judges may still be scoring, and the winners are chosen at confirmation).
+ */
+export interface Rank {
+  rank: number;
+  tied: boolean;
+  provisional?: boolean;
 }
 
 export interface KindRate {
@@ -108,10 +118,10 @@ export interface History {
   totals: YearTotals[];
 }
 
-/** Rank label as the evaluation shows it: 3, 3（并列）, or — */
-export function bestRankLabel(r: { rank: number; tied: boolean } | undefined): string {
+/** Rank label as the evaluation shows it: 3, 3（并列）, 3（暂定）, or — */
+export function bestRankLabel(r: Rank | undefined): string {
   if (!r) return '—';
-  return r.tied ? `${r.rank}（并列）` : String(r.rank);
+  return `${r.rank}${r.tied ? '（并列）' : ''}${r.provisional ? '（暂定）' : ''}`;
 }
 
 function outcomeOf(s: HistorySubmission | undefined): SubmissionOutcome {
@@ -151,7 +161,7 @@ export function computeHistory(input: HistoryInput): History {
       // A withdrawn or pending declaration counts no themes, whatever rows linger.
       const declared = outcome === 'on_time' || outcome === 'late' ? (themesByKey.get(key) ?? []) : [];
       const approved = declared.filter((t) => t.reviewStatus === 'approved');
-      const ranks = approved.map((t) => t.rank).filter((r): r is { rank: number; tied: boolean } => r !== undefined);
+      const ranks = approved.map((t) => t.rank).filter((r): r is Rank => r !== undefined);
       const best = ranks.sort((a, b) => a.rank - b.rank || Number(b.tied) - Number(a.tied))[0];
       rows.push({
         year,
@@ -165,7 +175,7 @@ export function computeHistory(input: HistoryInput): History {
         held: approved.filter((t) => isHeld(t.summary)).length,
         summariesComplete: approved.filter((t) => isComplete(t.summary)).length,
         links: approved.reduce((n, t) => n + (t.summary?.status === 'submitted' ? t.summary.links : 0), 0),
-        ...(best ? { bestRank: { rank: best.rank, tied: best.tied } } : {}),
+        ...(best ? { bestRank: { rank: best.rank, tied: best.tied, ...(best.provisional ? { provisional: true } : {}) } } : {}),
       });
     }
   }

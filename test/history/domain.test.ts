@@ -50,6 +50,8 @@ describe('computeHistory', () => {
     expect(s24).toMatchObject({ outcome: 'late', themes: 2, approved: 2, held: 0, summariesComplete: 0, links: 3 });
     expect(s24.bestRank).toBeUndefined();
     expect(bestRankLabel(s24.bestRank)).toBe('—');
+    expect(bestRankLabel({ rank: 3, tied: false, provisional: true })).toBe('3（暂定）');
+    expect(bestRankLabel({ rank: 2, tied: true, provisional: true })).toBe('2（并列）（暂定）');
     expect(h.rows.find((r) => r.unitId === 's' && r.year === 2025)).toMatchObject({ outcome: 'not_submitted', themes: 0, approved: 0, links: 0 });
     expect(h.rows.find((r) => r.unitId === 'd' && r.year === 2024)).toMatchObject({ outcome: 'not_submitted', themes: 0 });
     expect(h.rows.find((r) => r.unitId === 'd' && r.year === 2025)).toMatchObject({ outcome: 'absent', themes: 0 });

@@ -4,7 +4,7 @@ import type { Db, Tx } from '../../adapters/db/database.ts';
 import type { AppServices } from '../../app/bot.ts';
 import { withContext } from '../../app/context.ts';
 import { shanghaiDateTime } from '../../domain/time.ts';
-import { computeHistory, type History, type HistoryTheme } from '../../domain/history.ts';
+import { computeHistory, type History, type HistoryTheme, type Rank } from '../../domain/history.ts';
 import { linkCount, storedDates, storedLinks } from '../../domain/summary.ts';
 import { parseForms } from '../submissions/shared.ts';
 import { downloadLinkFor } from '../exports/links.ts';
@@ -32,12 +32,14 @@ export async function loadHistory(db: Reader): Promise<History> {
       },
     }),
   ]);
-  // Ranks only where the evaluation has scores (computeResults reads a campaign's whole rubric).
-  const ranks = new Map<string, { rank: number; tied: boolean }>();
+  // Ranks only where the evaluation has scores (computeResults reads a campaign's whole rubric);
+  // provisional until the coordinator confirms the results.
+  const ranks = new Map<string, Rank>();
+  const settled = new Set((await tx.evaluation.findMany({ where: { campaignId: { in: ids }, status: { in: ['confirmed', 'announced'] } }, select: { campaignId: true } })).map((e) => e.campaignId));
   for (const c of campaigns) {
     if ((await tx.score.count({ where: { campaignId: c.id } })) === 0) continue;
     for (const r of (await computeResults(tx, c)).results) {
-      if (r.ranked.rank !== undefined) ranks.set(r.activity.themeId, { rank: r.ranked.rank, tied: r.ranked.tied });
+      if (r.ranked.rank !== undefined) ranks.set(r.activity.themeId, { rank: r.ranked.rank, tied: r.ranked.tied, ...(settled.has(c.id) ? {} : { provisional: true }) });
     }
   }
   return computeHistory({
