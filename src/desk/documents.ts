@@ -36,6 +36,7 @@ export async function evaluationDocx(tx: Tx, c: Campaign, now: Date): Promise<Bu
     year: c.year,
     dateText: formatChineseDate(shanghaiDate(now)),
     judges: r.judges.length,
+    confirmed: r.evaluation?.status === 'confirmed' || r.evaluation?.status === 'announced',
     rows: [...r.results]
       .sort((a, b) => (a.ranked.rank ?? 1e9) - (b.ranked.rank ?? 1e9))
       .map((x) => ({ rank: x.ranked.rank ?? null, tied: x.ranked.tied, unitName: x.activity.unitName, title: x.activity.title, final: x.aggregate.final ?? null, winner: winners.has(x.activity.themeId) })),

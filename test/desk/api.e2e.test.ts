@@ -234,6 +234,11 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
       expect(docxText(xml)).toContain(title);
       expect(docxTables(xml).every((t) => t.headerRepeated)).toBe(true);
     }
+    // No evaluation confirmed yet: the announcement is a draft and praises nobody.
+    const draft = docxText(await unzipEntry(Buffer.from(await (await desk.fetch('/desk/api/docs/evaluation.docx?year=2023')).arrayBuffer()), 'word/document.xml'));
+    expect(draft).toContain('（草稿：评选结果尚未确认，名次按评委已提交的评分计算）');
+    expect(draft).toContain('评选结果经确认后另行通报。');
+    expect(draft).not.toContain('希望受表扬的单位');
     const report = await unzipEntry(Buffer.from(await (await desk.fetch('/desk/api/docs/report.docx?year=2023')).arrayBuffer()), 'word/document.xml');
     const text = docxText(report);
     expect(text).toContain('佐证材料清单');

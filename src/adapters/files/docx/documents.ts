@@ -2,6 +2,7 @@
 // the 计划安排表, the evaluation announcement, and the year's report to the city.
 import { formLabel } from '../../../domain/campaign.ts';
 import type { ScheduleRow } from '../../../domain/schedule.ts';
+import { TRIM_MIN_JUDGES } from '../../../domain/evaluation.ts';
 import { body, heading, signature, subtitle, table, title, writeGongwen } from './gongwen.ts';
 
 export const OFFICE = '长沙县政务公开和政务服务工作领导小组办公室';
@@ -45,11 +46,18 @@ export interface EvaluationDocInput {
   year: number;
   dateText: string;
   judges: number;
+  /** the coordinator confirmed the results (winners chosen); before that the document is a draft */
+  confirmed: boolean;
   rows: readonly { rank: number | null; tied: boolean; unitName: string; title: string; final: number | null; winner: boolean }[];
 }
 
 export function evaluationDocTitle(year: number): string {
   return `关于${year}年度“最佳政务公开主题日活动”评选结果的通报`;
+}
+
+/** How the judges' totals became a score (src/domain/evaluation.ts aggregate): trimmed only with enough judges. */
+function trimRule(judges: number): string {
+  return judges >= TRIM_MIN_JUDGES ? `评委不少于${TRIM_MIN_JUDGES}人的活动去掉一个最高分和一个最低分后取平均分，回避本单位的评委不计` : '取各评委评分的平均分，回避本单位的评委不计';
 }
 
 export async function writeEvaluationDocx(input: EvaluationDocInput): Promise<Buffer> {
@@ -58,18 +66,17 @@ export async function writeEvaluationDocx(input: EvaluationDocInput): Promise<Bu
   return writeGongwen(
     [
       title(evaluationDocTitle(input.year)),
+      ...(input.confirmed ? [] : [subtitle('（草稿：评选结果尚未确认，名次按评委已提交的评分计算）')]),
       body('各镇（街道）、县直各单位：', { indent: false }),
-      body(
-        `根据《长沙县${input.year}年“政务公开主题日”活动实施方案》，县政务公开办组织${input.judges}名评委，按照评分标准对全年举办的${input.rows.length}项主题日活动进行了评分（去掉一个最高分和一个最低分后取平均分）。现将评选结果通报如下。`,
-      ),
+      body(`根据《长沙县${input.year}年“政务公开主题日”活动实施方案》，县政务公开办组织${input.judges}名评委，按照评分标准对全年举办的${input.rows.length}项主题日活动进行了评分（${trimRule(input.judges)}）。现将评选结果通报如下。`),
       heading('一、最佳政务公开主题日活动'),
-      body(winners.length > 0 ? winners.map((w) => `${w.unitName}：${w.title}`).join('；') + '。' : '评选结果尚未确认。'),
+      body(input.confirmed && winners.length > 0 ? winners.map((w) => `${w.unitName}：${w.title}`).join('；') + '。' : '评选结果尚未确认。'),
       heading('二、评分排名'),
       table(
         RANKING_COLUMNS,
         ranked.map((r) => [`${r.rank}${r.tied ? '（并列）' : ''}`, r.unitName, r.title, r.final === null ? '' : r.final.toFixed(2)]),
       ),
-      body('希望受表扬的单位再接再厉，各单位学习借鉴典型经验做法，持续提升政务公开工作质效。'),
+      body(input.confirmed ? '希望受表扬的单位再接再厉，各单位学习借鉴典型经验做法，持续提升政务公开工作质效。' : '评选结果经确认后另行通报。'),
       ...signature(OFFICE, input.dateText),
     ],
     { title: evaluationDocTitle(input.year) },
