@@ -86,9 +86,10 @@ export interface Overview {
   deadline: string;
   /** per unit kind: units that submitted / have not */
   byKind: { kind: UnitKindKey; label: string; submitted: number; notSubmitted: number }[];
-  totals: { units: number; submitted: number; notSubmitted: number; themes: number; late: number };
-  /** units that submitted after their deadline, and units past their deadline without a submission */
-  lateUnits: { unitId: string; unitName: string; kind: UnitKindKey; submittedAt: string | null; deadline: string }[];
+  /** late: submitted after their deadline (as 申报表 and 年度对比 count 逾期提交); overdue: past their deadline without a submission */
+  totals: { units: number; submitted: number; notSubmitted: number; themes: number; late: number; overdue: number };
+  /** units that submitted after their deadline (late), and units past their deadline without a submission: never submitted (missing) or withdrawn */
+  lateUnits: { unitId: string; unitName: string; kind: UnitKindKey; state: 'late' | 'missing' | 'withdrawn'; submittedAt: string | null; deadline: string }[];
   /** the same VChart specs the progress card shows (by form, by month), keyed by a short name */
   charts: { key: string; title: string; spec: ChartSpec }[];
 }

@@ -4,6 +4,7 @@
 import type { Tx } from '../adapters/db/database.ts';
 import { formLabel, unitKindLabel, parseSettings } from '../domain/campaign.ts';
 import { stageLabel } from '../domain/campaign-stage.ts';
+import { shanghaiDate } from '../domain/time.ts';
 import { decisionLabel, diffThemes, parseFields, parseForms, reviewStatusLabel } from '../domain/review.ts';
 import { describeWarning } from '../domain/schedule.ts';
 import { progressSnapshot } from '../usecases/submissions/progress.ts';
@@ -50,11 +51,21 @@ export async function overview(tx: Tx, c: CampaignRow, now: Date): Promise<Overv
     where: { campaignId: c.id, unit: { active: true } },
     select: { unitId: true, late: true, status: true, submittedAt: true, deadlineOverride: true, reopenedUntil: true, unit: { select: { name: true, kind: true } } },
   });
-  const today = now.toISOString().slice(0, 10);
+  // Shanghai's date: before 08:00 there, UTC's is still yesterday's.
+  const today = shanghaiDate(now);
   const lateUnits = subs
     .map((x) => ({ ...x, deadline: x.reopenedUntil ?? x.deadlineOverride ?? c.deadline }))
-    .filter((x) => x.late || (x.status !== 'submitted' && x.deadline < today))
-    .map((x) => ({ unitId: x.unitId, unitName: x.unit.name, kind: kindKey(x.unit.kind), submittedAt: x.submittedAt?.toISOString() ?? null, deadline: x.deadline }));
+    .filter((x) => (x.late && x.status === 'submitted') || (x.status !== 'submitted' && x.deadline < today))
+    .map((x) => ({
+      unitId: x.unitId,
+      unitName: x.unit.name,
+      kind: kindKey(x.unit.kind),
+      // A unit that withdrew keeps its submittedAt: the table says it withdrew rather than show a date.
+      state: x.status === 'submitted' ? ('late' as const) : x.status === 'withdrawn' ? ('withdrawn' as const) : ('missing' as const),
+      submittedAt: x.status === 'submitted' ? (x.submittedAt?.toISOString() ?? null) : null,
+      deadline: x.deadline,
+    }));
+  const lateSubmitted = lateUnits.filter((x) => x.state === 'late').length;
   const charts: Overview['charts'] = [];
   if (s.total > 0) charts.push({ key: 'progress', title: '按单位类别：已提交 / 未提交', spec: specOf(progressChart(s)) });
   charts.push({ key: 'forms', title: '按活动形式', spec: specOf(barChart({ title: '按活动形式', data: s.byForm.map((f) => ({ category: f.label, value: f.count })) })) });
@@ -66,7 +77,7 @@ export async function overview(tx: Tx, c: CampaignRow, now: Date): Promise<Overv
     stageLabel: item.stageLabel,
     deadline: c.deadline,
     byKind: s.byKind.map((g) => ({ kind: kindKey(g.kind), label: g.label, submitted: g.submitted, notSubmitted: g.total - g.submitted })),
-    totals: { units: s.total, submitted: s.submitted, notSubmitted: s.total - s.submitted, themes: s.themeCount, late: lateUnits.length },
+    totals: { units: s.total, submitted: s.submitted, notSubmitted: s.total - s.submitted, themes: s.themeCount, late: lateSubmitted, overdue: lateUnits.length - lateSubmitted },
     lateUnits,
     charts,
   };

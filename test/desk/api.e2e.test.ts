@@ -123,6 +123,12 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
     // The card's own spec: 已提交 beside 未提交 per unit kind (cards/progress.ts).
     expect(ov.body.charts.find((c) => c.key === 'progress')?.spec).toMatchObject({ type: 'bar', stack: false, xField: ['category', 'series'] });
     expect(ov.body.lateUnits.length).toBeGreaterThan(0);
+    // 逾期提交 counts as 申报表's 只看逾期 does; a unit that withdrew is past its deadline, not late.
+    const subsLate = (await h.db.submission.findMany({ where: { campaign: { year: 2023 }, status: 'submitted', late: true, unit: { active: true } } })).length;
+    expect(ov.body.totals.late).toBe(subsLate);
+    expect(ov.body.totals.late + ov.body.totals.overdue).toBe(ov.body.lateUnits.length);
+    for (const u of ov.body.lateUnits) expect(u.state === 'late', u.unitName).toBe(u.submittedAt !== null);
+    expect(ov.body.lateUnits.some((u) => u.state === 'withdrawn')).toBe(true);
     const subs = await desk.json<SubmissionsResponse>('/desk/api/submissions?year=2023');
     const unit = h.demo.units[2]!;
     const rows = subs.body.rows.filter((r) => r.unitName === unit.name);

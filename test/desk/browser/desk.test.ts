@@ -109,6 +109,8 @@ describe.skipIf(SKIP_BROWSER)('coordinator desk in Chromium', () => {
     const pendingTheme = seed.themes.find((t) => !t.approved)!;
     await page.locator('[data-test=nav-submissions]').click();
     await row(page, seed.themes[0]!.title).first().waitFor();
+    // Every cell reads as Chinese: an on-time row's 逾期 cell is empty, never the raw "false".
+    expect(await page.locator('.el-table__body td').allInnerTexts()).not.toContain('false');
     await page.getByPlaceholder('搜索单位、主题、简介、联系人').fill(pendingTheme.unitName);
     await expect.poll(() => page.locator('.el-table__body tr.el-table__row').count(), { timeout: 15_000 }).toBe(2);
     const target = row(page, pendingTheme.title);
