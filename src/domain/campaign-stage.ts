@@ -56,6 +56,8 @@ export interface StageFacts {
   /** the campaign's year */
   year: number;
   today: CivilDate;
+  /** the campaign's deadline for 申报 (units' own extensions aside) */
+  deadline?: CivilDate;
   /** months (1-12) of the activities in the latest published schedule */
   scheduledMonths: readonly number[];
 }
@@ -67,6 +69,10 @@ export interface StageFacts {
  */
 export function campaignStage(f: StageFacts): CampaignStage {
   const status = STORED.has(f.status) ? f.status : 'draft';
+  // The first decision marks a campaign 'reviewing', but until the deadline 申报 is what is going
+  // on (a Chromium pass: units were told 【审核中】 with 39 of 40 still to submit). 申报中 already
+  // offers 审核 to the coordinator.
+  if (status === 'reviewing' && f.deadline !== undefined && f.today <= f.deadline) return 'collecting';
   if (status !== 'scheduled') return status as CampaignStage;
   if (f.scheduledMonths.length === 0) return 'scheduled';
   const year = Number(f.today.slice(0, 4));

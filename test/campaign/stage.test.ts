@@ -18,6 +18,15 @@ describe('campaign stage', () => {
     expect(f('nonsense', '2023-12-01')).toBe('draft');
   });
 
+  it('stays 申报中 until the deadline when the review started early, then 审核中', () => {
+    const reviewing = (today: string) => campaignStage({ status: 'reviewing', year: 2023, today, deadline: '2023-04-07', scheduledMonths: [] });
+    expect(reviewing('2023-03-30')).toBe('collecting');
+    expect(reviewing('2023-04-07')).toBe('collecting');
+    expect(reviewing('2023-04-08')).toBe('reviewing');
+    // Without the deadline the stored status decides, as before.
+    expect(f('reviewing', '2023-03-30')).toBe('reviewing');
+  });
+
   it('marks the current stage on the strip; before a launch the strip starts with 未发起, marked', () => {
     expect(stageStrip('draft')).toBe('**【未发起】** → 申报中 → 审核中 → 计划已发布 → 活动举办中 → 活动总结 → 评选中 → 已结束');
     expect(stageStrip('holding')).toBe('申报中 → 审核中 → 计划已发布 → **【活动举办中】** → 活动总结 → 评选中 → 已结束');

@@ -9,12 +9,15 @@ export interface StageCampaign {
   id: string;
   year: number;
   status: string;
+  /** read when not given (only a campaign under review needs it) */
+  deadline?: string;
 }
 
 /** The campaign's stage today (the months of the latest published schedule decide holding/summarising). */
 export async function loadStage(tx: Tx, campaign: StageCampaign, now: Date): Promise<CampaignStage> {
   const published = campaign.status === 'scheduled' ? await latestPublished(tx, campaign.id) : null;
-  return campaignStage({ status: campaign.status, year: campaign.year, today: shanghaiDate(now), scheduledMonths: published?.rows.map((r) => r.month) ?? [] });
+  const deadline = campaign.status !== 'reviewing' ? undefined : (campaign.deadline ?? (await tx.campaign.findUniqueOrThrow({ where: { id: campaign.id }, select: { deadline: true } })).deadline);
+  return campaignStage({ status: campaign.status, year: campaign.year, today: shanghaiDate(now), ...(deadline ? { deadline } : {}), scheduledMonths: published?.rows.map((r) => r.month) ?? [] });
 }
 
 /**
