@@ -3,6 +3,7 @@
 import { strong, fitCard, bold, boldLine, button, buttonRow, card, escapeMarkdown, form, formButton, hr, input, markdown, mention, multiSelect, note, select, textBlock, type ActionValue, type CardElement, type CardJson } from './kit.ts';
 import { ACTIVITY_FORMS, UNIT_KINDS } from '../src/domain/campaign.ts';
 import { decisionLabel, describeFilter, fieldLabel, formsText, REASON_MAX, reviewStatusLabel, THEME_FIELDS, type FieldChange, type ReviewFilter } from '../src/domain/review.ts';
+import { THEME_INTRO_INPUT_MAX, THEME_TITLE_INPUT_MAX } from '../src/domain/submission.ts';
 import { markedDiff } from './text-diff.ts';
 import { reviewActions } from './actions.ts';
 
@@ -313,7 +314,7 @@ export function reviseCard(vm: ReviseVm): CardJson {
   const monthOptions = vm.months.map((m) => ({ label: `${m}月`, value: String(m) }));
   const formElements: CardElement[] = [
     // The same labels as the submission form; a field the reviewer marked says so inside the one bracket.
-    input('title', { label: `活动主题（不超过 40 字${vm.fields.includes('title') ? '，需修改' : ''}）`, value: vm.values.title, maxLength: 40, required: true }),
+    input('title', { label: `活动主题（不超过 40 字${vm.fields.includes('title') ? '，需修改' : ''}）`, value: vm.values.title, maxLength: THEME_TITLE_INPUT_MAX, required: true }),
     ...errorLine(vm.errors, 'title'),
     // Selects have no label of their own and the placeholder is hidden once a value is chosen.
     fieldLabelLine(`活动时间（月份）`, vm.fields.includes('month')),
@@ -322,7 +323,7 @@ export function reviseCard(vm: ReviseVm): CardJson {
     fieldLabelLine('活动形式（可多选）', vm.fields.includes('forms')),
     multiSelect('forms', { placeholder: `选择活动形式${mark('forms')}`, options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: vm.values.forms, required: true }),
     ...errorLine(vm.errors, 'forms'),
-    input('intro', { label: `活动简介（20–500 字${vm.fields.includes('intro') ? '，需修改' : ''}）`, value: vm.values.intro, multiline: true, rows: 5, maxLength: 500, required: true }),
+    input('intro', { label: `活动简介（20–500 字${vm.fields.includes('intro') ? '，需修改' : ''}）`, value: vm.values.intro, multiline: true, rows: 5, maxLength: THEME_INTRO_INPUT_MAX, required: true }),
     ...errorLine(vm.errors, 'intro'),
     formButton('revise_submit', '重新提交审核', reviewActions.reviseSubmit.value({ themeId: vm.themeId, version: vm.version, ...(vm.noticeMessageId ? { noticeMessageId: vm.noticeMessageId } : {}) })),
   ];

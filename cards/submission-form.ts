@@ -3,7 +3,7 @@
 // form so every button sends what is typed and nothing is lost between clicks; the card nests
 // form > column_set > column > button (4 levels) and holds no table.
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
-import { FIELD, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
+import { FIELD, THEME_INTRO_INPUT_MAX, THEME_TITLE_INPUT_MAX, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
 import { bold, boldLine, button, buttonRow, card, escapeMarkdown, fitCard, form, formButton, hr, input, markdown, multiSelect, note, select, type ActionValue, type CardElement, type CardJson } from './kit.ts';
 import { submissionActions } from './actions.ts';
 
@@ -192,7 +192,7 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
 
   const monthOptions = Array.from({ length: 12 }, (_, i) => ({ label: i + 1 < v.firstAllowedMonth ? `${i + 1}月（已过）` : `${i + 1}月`, value: String(i + 1) }));
   inForm.push(
-    ...withError(input(FIELD.title, { label: '活动主题（不超过 40 字）', placeholder: '如：优化营商环境政策面对面', value: d.current.title, maxLength: 60 }), d.errors, FIELD.title),
+    ...withError(input(FIELD.title, { label: '活动主题（不超过 40 字）', placeholder: '如：优化营商环境政策面对面', value: d.current.title, maxLength: THEME_TITLE_INPUT_MAX }), d.errors, FIELD.title),
     markdown('活动时间（月份）', { text_size: 'normal' }),
     ...withError(select(FIELD.month, { placeholder: '选择月份', options: monthOptions, value: d.current.month }), d.errors, FIELD.month),
     markdown('活动形式（可多选）', { text_size: 'normal' }),
@@ -203,7 +203,7 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
           ...withError(multiSelect(FIELD.domains, { placeholder: '选择活动突出的重大主题', options: v.domainOptions.map((x) => ({ label: x, value: x })), values: d.current.domains ?? [] }), d.errors, FIELD.domains),
         ]
       : []),
-    ...withError(input(FIELD.intro, { label: '活动简介（20–500 字）', placeholder: '活动内容、参加对象、方式和地点', value: d.current.intro, multiline: true, rows: 4, maxLength: 1000 }), d.errors, FIELD.intro),
+    ...withError(input(FIELD.intro, { label: '活动简介（20–500 字）', placeholder: '活动内容、参加对象、方式和地点', value: d.current.intro, multiline: true, rows: 4, maxLength: THEME_INTRO_INPUT_MAX }), d.errors, FIELD.intro),
     // Buttons side by side at their own width (half a phone-sized card cuts 保存并添加下一个主题), wrapping when narrow.
     buttonRow([
       formButton('btn_save', d.editing !== null ? '保存修改' : '保存并添加下一个主题', val('save'), { type: 'default' }),

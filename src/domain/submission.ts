@@ -9,6 +9,12 @@ import { addDays, atShanghai, compareDates, monthOf, parseDateToken, shanghaiDat
 export const THEME_TITLE_MAX = 40;
 export const THEME_INTRO_MIN = 20;
 export const THEME_INTRO_MAX = 500;
+/**
+ * The title and intro boxes take more than the rules allow: a longer paste arrives whole and is
+ * answered with its count and how much to cut, where a box at the limit would cut it silently.
+ */
+export const THEME_TITLE_INPUT_MAX = THEME_TITLE_MAX + 20;
+export const THEME_INTRO_INPUT_MAX = 1000;
 export const CONTACT_NAME_MAX = 20;
 /** A unit may declare several themes; beyond this the card grows past Feishu's size limits. */
 export const MAX_THEMES_PER_UNIT = 10;
@@ -89,7 +95,10 @@ const themeSchema = z.object({
       z
         .string()
         .min(1, '请填写活动主题')
-        .refine((s) => charCount(s) <= THEME_TITLE_MAX, `活动主题不能超过 ${THEME_TITLE_MAX} 个字`)
+        .superRefine((s, ctx) => {
+          const n = charCount(s);
+          if (n > THEME_TITLE_MAX) ctx.addIssue({ code: 'custom', message: `活动主题不能超过 ${THEME_TITLE_MAX} 个字（现在 ${n} 个字，请删减 ${n - THEME_TITLE_MAX} 个字）` });
+        })
         .refine((s) => !/\n/.test(s), '活动主题请写在一行内'),
     ),
   month: z

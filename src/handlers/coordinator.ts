@@ -63,7 +63,7 @@ export function registerCoordinator(bot: Bot): void {
       await ctx.reply((await change(ctx, args)).text);
     });
   deadlineCommand({ names: ['延期'], id: 'campaign.extend', summary: '延长申报截止日期（全部单位或某个单位）', example: '@主题日助手 延期 星沙街道 2023-04-14', audience: 'coordinator' }, 'extend', extendDeadline);
-  deadlineCommand({ names: ['重新开放'], id: 'submission.reopen', summary: '截止后为某个单位重新开放申报（默认 3 天）', example: '@主题日助手 重新开放 星沙街道 至 2023-04-20', audience: 'coordinator' }, 'reopen', reopenSubmission);
+  deadlineCommand({ names: ['重新开放'], id: 'submission.reopen', summary: '截止后为某个单位重新开放申报（默认 3 个工作日）', example: '@主题日助手 重新开放 星沙街道 至 2023-04-20', audience: 'coordinator' }, 'reopen', reopenSubmission);
 
   // 导出申报表 -----------------------------------------------------------------------------------
   bot.command(

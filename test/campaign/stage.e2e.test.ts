@@ -160,7 +160,7 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     const dm = h.messages(p2p(liaisonOf(u))).filter((m) => m.msgType === 'interactive');
     expect(dm.map((m) => cardText(m.card)).filter((t) => t.includes('申报已提交'))).toEqual([]);
     expect(cardText(dm.at(-1)!.card)).toContain('的申报已于 2023-04-03');
-    expect(cardText(dm.at(-1)!.card)).toContain('撤回。截止前可在本单位工作群点击“填写申报表”重新填写');
+    expect(cardText(dm.at(-1)!.card)).toContain('撤回。截止前可在本单位工作群的撤回回执上点击“重新填写申报表”');
 
     await submit(u, '民生实事办理情况座谈（重新提交）', 8);
     const second = receipts().at(-1)!;

@@ -3,6 +3,7 @@
 // shown with the changed characters marked instead of the whole old and new text.
 import { describe, expect, it } from 'vitest';
 import { resubmittedCard, reviewCard, reviseCard, VERSION_NOTE } from '../../cards/review.ts';
+import { THEME_INTRO_INPUT_MAX, THEME_TITLE_INPUT_MAX, THEME_TITLE_MAX } from '../../src/domain/submission.ts';
 import { markedDiff } from '../../cards/text-diff.ts';
 import { validateCard } from '../../src/emulator/card-schema.ts';
 import type { CardElement } from '../../cards/kit.ts';
@@ -38,6 +39,13 @@ describe('退回修改 form', () => {
     expect(els[formsLabel]!.content).toContain("<font color='red'>需修改</font>");
     const plain = reviseCard({ themeId: 't1', version: 1, unitName: '星沙街道', fields: ['intro'], values: { title: 'x', month: '6', forms: ['forum'], intro: OLD }, months: [6] });
     expect(flat(plain).find((e) => e.tag === 'markdown' && String(e.content).startsWith('活动时间'))!.content).not.toContain('需修改');
+  });
+
+  it('takes an over-long paste whole, as the 申报 form does, so the answer can say how much to cut', () => {
+    const c = reviseCard({ themeId: 't1', version: 1, unitName: '星沙街道', fields: ['title'], values: { title: 'x', month: '6', forms: ['forum'], intro: OLD }, months: [6] });
+    const box = (name: string) => flat(c).find((e) => e.tag === 'input' && e.name === name)!.max_length;
+    expect([box('title'), box('intro')]).toEqual([THEME_TITLE_INPUT_MAX, THEME_INTRO_INPUT_MAX]);
+    expect(THEME_TITLE_INPUT_MAX).toBeGreaterThan(THEME_TITLE_MAX);
   });
 });
 

@@ -31,7 +31,7 @@ describe('validateTheme', () => {
   const cases: [string, Partial<RawTheme>, Partial<Record<string, string>>][] = [
     ['valid', {}, {}],
     ['empty title', { title: '   ' }, { [FIELD.title]: '请填写活动主题' }],
-    ['title 41 chars', { title: '字'.repeat(41) }, { [FIELD.title]: '活动主题不能超过 40 个字' }],
+    ['title 41 chars', { title: '字'.repeat(41) }, { [FIELD.title]: '活动主题不能超过 40 个字（现在 41 个字，请删减 1 个字）' }],
     ['title 40 chars is fine', { title: '字'.repeat(40) }, {}],
     ['title with a line break', { title: '第一行\n第二行' }, { [FIELD.title]: '活动主题请写在一行内' }],
     ['duplicate title, other spacing and width', { title: ' 已有 主题 ' }, { [FIELD.title]: '本单位已有同名的活动主题，请修改主题名称' }],

@@ -162,7 +162,7 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', STORY, (provider
     const id = form!.messageId;
     const cases: [Record<string, unknown>, string[]][] = [
       [theme('', 5, ['forum']), ['请填写活动主题']],
-      [theme('这是一个非常非常长的活动主题名称，超过了申报表允许的四十个字的上限，需要精简一些才可以', 5, ['forum']), ['活动主题不能超过 40 个字']],
+      [theme('这是一个非常非常长的活动主题名称，超过了申报表允许的四十个字的上限，需要精简一些才可以', 5, ['forum']), ['活动主题不能超过 40 个字（现在 43 个字，请删减 3 个字）']],
       [theme('政策面对面', 0, ['forum']), ['请选择活动时间（月份）']],
       [theme('政策面对面', 2, ['forum']), ['2月已经过去，请选择3月或以后的月份']],
       [theme('政策面对面', 5, []), ['请至少选择一种活动形式']],

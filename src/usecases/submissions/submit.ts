@@ -597,7 +597,7 @@ export async function withdrawSubmission(ctx: UseCaseContext, submissionId: stri
   const { before, after } = written;
   await ctx.audit({ action: 'submission.withdraw', entity: 'Submission', entityId: s.id, before, after });
   await postReceipt(ctx, s.id);
-  await closeSubmittedForms(ctx, s.id, `${s.unit.name}的申报已于 ${instantText(ctx.now)} 撤回。截止前可在本单位工作群点击“填写申报表”重新填写。`);
+  await closeSubmittedForms(ctx, s.id, `${s.unit.name}的申报已于 ${instantText(ctx.now)} 撤回。截止前可在本单位工作群的撤回回执上点击“重新填写申报表”。`);
   await refreshProgressCards(ctx, s.campaignId);
   return { kind: 'withdrawn' };
 }
