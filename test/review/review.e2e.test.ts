@@ -215,6 +215,18 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     expect(history).toContain('修改并重新提交（v2）');
     expect(history).toContain('通过（v2）');
     expect(history).toContain('李成英');
+
+    // The unit then puts the old title back through its submission (v3, back to review, as an
+    // override from a stale form does): measured from the approved v2, not from the returned v1
+    // (whose title it is), and so not 内容未改动.
+    const v2 = await h.db.themeVersion.findUniqueOrThrow({ where: { themeId_version: { themeId: returned.id, version: 2 } } });
+    await h.db.themeVersion.create({ data: { themeId: returned.id, version: 3, title: returned.title, month: v2.month, forms: v2.forms, intro: v2.intro, domains: v2.domains, actorOpenId: liaison } });
+    await h.db.theme.update({ where: { id: returned.id }, data: { version: 3, title: returned.title, reviewStatus: 'pending' } });
+    await h.click(coord, told.messageId, go);
+    const reReview = cardText(currentCard(h, told.messageId));
+    expect(reReview).toMatch(/修改内容（v2 → v3，/);
+    expect(reReview).toContain(`惠企政策&lt;座谈&gt;交流会 → **${returned.title}**`);
+    expect(reReview).not.toContain('内容未改动');
   });
 
   it('a 不采纳 theme on the form: the liaison sees the reason; unchanged it stays 不采纳, changed it is back for review and the office is told', async () => {

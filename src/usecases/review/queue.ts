@@ -132,9 +132,10 @@ export async function buildReviewCard(tx: Tx, campaign: CampaignRow, pos: Review
       similar: (similar.get(t.id) ?? []).map((d) => ({ unitName: d.other.unitName, title: d.other.title, similarity: d.similarity })),
     };
     if (last) vm.lastDecision = { label: decisionLabel(last.decision), by: names.get(last.reviewerOpenId) ?? last.reviewerOpenId, at: shanghaiDateTime(last.createdAt), reason: last.reason };
-    // What changed since the reviewer last looked: the version that was returned (or, when the
-    // unit edited an already decided theme through its submission, the last decided version).
-    const since = [...mine].reverse().find((d) => d.decision === 'return') ?? last;
+    // What changed since the reviewer last looked: the version of the last decision (the one that
+    // was returned, or the one approved before the unit edited it again). An earlier return is
+    // history: measured from it, a revision approved and then overwritten read 内容未改动.
+    const since = last;
     if (since && since.themeVersion < t.version) {
       const old = versions.find((v) => v.themeId === t.id && v.version === since.themeVersion);
       const current = currentVersion.get(t.id);
