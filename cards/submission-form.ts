@@ -31,6 +31,8 @@ export interface ConflictView {
   byName: string;
   atText: string;
   themes: ThemeSummaryView[];
+  /** themes of that version the office has decided on (approved, returned, rejected) */
+  decided: { title: string; statusLabel: string }[];
 }
 
 export interface SubmissionFormView {
@@ -100,6 +102,12 @@ export const REUSE_PICK = 'reuse_pick';
  * The form; last year's reference in full, else titles only, else left out with a note (the form
  * itself — up to ten saved themes and a conflict — always comes first within Feishu's limits).
  */
+/** The override's confirm: whose version goes, and which of its themes the office had already decided on. */
+function overrideWarning(c: ConflictView): string {
+  const decided = c.decided.map((t) => `「${t.title}」（${t.statusLabel}）`).join('、');
+  return `确认后再点“提交申报”，将用你填写的内容替换${c.byName}提交的第 ${c.version} 版。${decided ? `其中县政务公开办已审核的主题${decided}，内容与你的不同时将按你的内容重新送审。` : ''}`;
+}
+
 export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
   if (!v.previous || v.previous.themes.length === 0) return fitCard([() => buildForm(v, 'none'), () => buildForm(v, 'none', true)]);
   return fitCard([() => buildForm(v, 'full'), () => buildForm(v, 'titles'), () => buildForm(v, 'omitted'), () => buildForm(v, 'omitted', true)]);
@@ -133,7 +141,7 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
       note('请选择：载入最新版本后再修改，或确认用你填写的内容覆盖最新版本。你填写的内容仍保留在下方。'),
       columns([
         { elements: [formButton('btn_reload', '载入最新版本', val('reload'), { type: 'default' })] },
-        { elements: [formButton('btn_rebase', '以我的版本为准', val('rebase'), { type: 'danger', confirm: { title: '覆盖最新版本？', text: '确认后再点“提交申报”，将用你填写的内容替换他人刚提交的版本。' } })] },
+        { elements: [formButton('btn_rebase', '以我的版本为准', val('rebase'), { type: 'danger', confirm: { title: '覆盖最新版本？', text: overrideWarning(c) } })] },
       ]),
       hr(),
     );

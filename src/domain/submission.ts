@@ -343,7 +343,7 @@ export function applyDraftOp(prev: SubmissionDraft, form: ReturnType<typeof read
       // The month is left to choose: last year's month may already be past, or not suit this year.
       draft.editing = null;
       draft.current = { ...op.theme, month: '', forms: [...op.theme.forms], domains: [...(op.theme.domains ?? [])] };
-      return { draft, refused: false, message: `已将往年主题“${op.theme.title}”填入表单，请选择月份、修改后保存` };
+      return { draft, refused: false, message: `已将往年主题「${op.theme.title}」填入表单，请选择月份、修改后保存` };
     }
     case 'edit': {
       if (!draft.themes[op.index]) return { draft, refused: true, message: '该主题已不存在，请刷新后重试' };
@@ -371,7 +371,7 @@ export function applyDraftOp(prev: SubmissionDraft, form: ReturnType<typeof read
           draft.current = { ...EMPTY_RAW_THEME };
         } else if (draft.editing > op.index) draft.editing -= 1;
       }
-      return { draft, refused: false, message: `已删除主题“${target.title}”` };
+      return { draft, refused: false, message: `已删除主题「${target.title}」` };
     }
     case 'submit': {
       const contact = validateContact({ name: draft.contactName, phone: draft.contactPhone });

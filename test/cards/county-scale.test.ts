@@ -229,7 +229,13 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
           ...formBase,
           draft: draft(n),
           banner: text(200),
-          conflict: { version: 13, byName: text(20), atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)) },
+          conflict: {
+            version: 13,
+            byName: text(20),
+            atText: '2023-04-01 10:00',
+            themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => submissionTheme(i)),
+            decided: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => ({ title: submissionTheme(i).title, statusLabel: '退回修改' })),
+          },
         }),
       );
       // Issue 10: 主题领域 (the most labels of the longest length, all picked) and last year's ten themes with 以此为草稿.
@@ -242,7 +248,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
           ...formBase,
           draft: { ...d, themes: d.themes.map(withDomains), current: { ...d.current, domains: domainOptions } },
           banner: text(200),
-          conflict: { version: 13, byName: text(20), atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => withDomains(submissionTheme(i))) },
+          conflict: { version: 13, byName: text(20), atText: '2023-04-01 10:00', themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => withDomains(submissionTheme(i))), decided: [] },
           domainOptions,
           previous: { year: 2022, themes: Array.from({ length: MAX_THEMES_PER_UNIT }, (_, i) => ({ ...withDomains(submissionTheme(i)), resultText: '审核通过 · 已举办 · 评选第 10 名（并列）' })) },
         }),

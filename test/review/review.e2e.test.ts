@@ -239,7 +239,7 @@ describe.each(PROVIDERS_UNDER_TEST)('review (%s)', STORY, (provider) => {
     await h.drainOutbox();
     const form = lastInteractive(h.messages(h.emulator.p2pChatId(liaison)))!;
     expectValidCard(form.card);
-    expect(cardText(form.card)).toContain(`未被采纳：“${rejected.title}”（与年度重点工作关联不够紧密）。修改后提交将重新送审；不修改则仍为不采纳。`);
+    expect(cardText(form.card)).toContain(`未被采纳：「${rejected.title}」（与年度重点工作关联不够紧密）。修改后提交将重新送审；不修改则仍为不采纳。`);
 
     // Submitted again as it is: no new version, still 不采纳, nobody told.
     const officeCards = () => h.messages(office).filter((m) => m.senderType === 'app').length;

@@ -57,7 +57,14 @@ function markdownContents(node: unknown): string[] {
 describe('submission cards are valid Card JSON 2.0', () => {
   const formBase = { submissionId: 's1', baseVersion: 2, unitName: '星沙街道', campaignTitle: '长沙县2023年“政务公开主题日”活动', year: 2023, deadlineText: '2023年4月7日（星期五）', firstAllowedMonth: 4 };
   it.each([0, 1, 3, MAX_THEMES_PER_UNIT])('form with %i saved themes, errors and a conflict', (n) => {
-    expectValid(buildSubmissionFormCard({ ...formBase, draft: draft(n, true), banner: nasty, conflict: { version: 3, byName: nasty, atText: '2023-04-01 10:00', themes: [theme(1), theme(2)].map((t) => ({ ...t, forms: [...t.forms] })) } }));
+    expectValid(
+      buildSubmissionFormCard({
+        ...formBase,
+        draft: draft(n, true),
+        banner: nasty,
+        conflict: { version: 3, byName: nasty, atText: '2023-04-01 10:00', themes: [theme(1), theme(2)].map((t) => ({ ...t, forms: [...t.forms] })), decided: [{ title: nasty, statusLabel: '已通过' }] },
+      }),
+    );
     expectValid(buildSubmissionFormCard({ ...formBase, draft: draft(n) }));
   });
   it('the theme being edited has no 编辑 button on its row (its fields are open below), the others do', () => {

@@ -320,6 +320,13 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', STORY, (provider
     expect(s.themes.map((x) => x.title)).toContain('A改过的主题');
     expect(s.themes.map((x) => x.title)).not.toContain('B改过的主题');
     expect(await h.db.auditLog.count({ where: { action: 'submission.submit', decision: 'deny', actorOpenId: b, reason: { startsWith: 'stale' } } })).toBe(1);
+    // The override's confirm names whose version it replaces.
+    const named = (node: unknown, name: string): { confirm?: { text: { content: string } } } | undefined => {
+      if (Array.isArray(node)) return node.map((n) => named(n, name)).find(Boolean);
+      if (!node || typeof node !== 'object') return undefined;
+      return (node as { name?: unknown }).name === name ? (node as never) : named(Object.values(node), name);
+    };
+    expect(named(rb.card, 'btn_rebase')?.confirm?.text.content).toContain('将用你填写的内容替换周晓燕提交的第 2 版');
     // B takes the newer version as the base and submits deliberately
     await clickForm(h, b, fb.messageId, { name: 'btn_rebase' });
     const again = await clickForm(h, b, fb.messageId, { name: 'btn_submit' });

@@ -27,7 +27,7 @@ import type { CardJson } from '../../../cards/kit.ts';
 import { activeThemes, dateText, deny, draftThemeOf, instantText, parseSnapshot, personName, type RevisionSnapshot } from './shared.ts';
 import { refreshProgressCards } from './progress.ts';
 import { parseSettings } from '../../domain/campaign.ts';
-import { diffThemes, type FieldChange } from '../../domain/review.ts';
+import { diffThemes, reviewStatusLabel, type FieldChange } from '../../domain/review.ts';
 import { resubmittedCard } from '../../../cards/review.ts';
 import { namesOf, sendToOffice, themeContent } from '../review/common.ts';
 import { pastThemeDraft, pastThemesOf } from '../campaign/carry-over.ts';
@@ -100,11 +100,17 @@ async function conflictOf(tx: Tx, s: LoadedSubmission, baseVersion: number): Pro
   if (s.version === baseVersion) return undefined;
   const last = await lastSnapshot(tx, s.id);
   const themes = s.status === 'submitted' ? await activeThemes(tx, s.id) : [];
+  // What the office has decided on in the latest version: overriding it sends those themes back to review.
+  const decided =
+    s.status !== 'submitted'
+      ? []
+      : await tx.theme.findMany({ where: { submissionId: s.id, state: 'active', reviewStatus: { in: ['approved', 'returned', 'rejected'] } }, orderBy: { seq: 'asc' }, select: { title: true, reviewStatus: true } });
   return {
     version: await displayVersionOf(tx, s.id, s.version),
     byName: last ? await personName(tx, last.actorOpenId, s.unitId) : '他人',
     atText: last ? `${instantText(last.createdAt)}${s.status === 'withdrawn' ? ' 撤回' : ' 提交'}` : '',
     themes,
+    decided: decided.map((t) => ({ title: t.title, statusLabel: reviewStatusLabel(t.reviewStatus) })),
   };
 }
 
@@ -144,7 +150,7 @@ async function reviewNoteFor(tx: Tx, s: LoadedSubmission): Promise<{ reviewNote?
   const approved = decided.filter((t) => t.reviewStatus === 'approved');
   if (approved.length > 0) {
     const published = (await tx.scheduleVersion.count({ where: { campaignId: s.campaignId } })) > 0;
-    const which = approved.map((t) => `“${t.title}”`).join('、');
+    const which = approved.map((t) => `「${t.title}」`).join('、');
     lines.push(
       published
         ? `已审核通过并列入计划安排表：${which}。修改这些主题的名称、月份、形式、简介或领域后需重新审核，重新审核通过前，计划再次发布时不含该活动；只改联系人、电话不影响。`
@@ -153,8 +159,8 @@ async function reviewNoteFor(tx: Tx, s: LoadedSubmission): Promise<{ reviewNote?
   }
   // The form lists saved themes without their review: the office's decision and reason are said here.
   const why = (t: { reviewReason: string | null }) => (t.reviewReason ? `（${t.reviewReason}）` : '');
-  for (const t of decided.filter((x) => x.reviewStatus === 'returned')) lines.push(`退回修改：“${t.title}”${why(t)}。按意见修改后提交，即重新送审。`);
-  for (const t of decided.filter((x) => x.reviewStatus === 'rejected')) lines.push(`未被采纳：“${t.title}”${why(t)}。修改后提交将重新送审；不修改则仍为不采纳。`);
+  for (const t of decided.filter((x) => x.reviewStatus === 'returned')) lines.push(`退回修改：「${t.title}」${why(t)}。按意见修改后提交，即重新送审。`);
+  for (const t of decided.filter((x) => x.reviewStatus === 'rejected')) lines.push(`未被采纳：「${t.title}」${why(t)}。修改后提交将重新送审；不修改则仍为不采纳。`);
   return { reviewNote: lines.join('\n') };
 }
 
