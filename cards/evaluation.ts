@@ -142,7 +142,7 @@ export function scoreCard(v: ScoreCardView): CardJson {
         .map((k, i) => ({ tag: 'column', width: 'weighted', weight: 1, elements: [{ tag: 'img', img_key: k, alt: { tag: 'plain_text', content: `活动照片 ${i + 1}` }, scale_type: 'crop_center', preview: true }] })),
     });
   }
-  if (v.evidence) elements.push(...evidenceElements(v.evidence));
+  if (v.evidence) elements.push(...evidenceElements(v.evidence, { forJudge: true }));
   const fields: CardElement[] = [markdown(`${bold('评分')}（${escapeMarkdown(v.position)}）`)];
   for (const c of v.criteria) {
     // The guidance stays visible above the field (a placeholder is cut on phones and gone once typing starts).

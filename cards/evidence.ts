@@ -3,7 +3,11 @@ import { card, escapeMarkdown, field, markdown, note, button, buttonRow, textBlo
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
 import { summaryActions } from './actions.ts';
 
-export function evidenceElements(check: EvidenceCheck): CardElement[] {
+/**
+ * `forJudge`: the judge scoring the activity reads the same findings, without the liaison's
+ * "仅作提醒，不影响提交" (a judge submits scores, not the summary).
+ */
+export function evidenceElements(check: EvidenceCheck, o: { forJudge?: boolean } = {}): CardElement[] {
   const warns = check.issues.filter((i) => i.level === 'warn');
   const infos = check.issues.filter((i) => i.level === 'info');
   const okLinks = check.links.filter((l) => l.ok).length;
@@ -12,7 +16,7 @@ export function evidenceElements(check: EvidenceCheck): CardElement[] {
   // date, links not checked yet), which are not problems but are not "nothing found" either.
   if (warns.length === 0 && infos.length === 0) lines.push(`<font color='green'>✔ 证据核验未发现问题</font>`);
   else if (warns.length === 0) lines.push(`<font color='green'>✔ 证据核验未发现问题</font>，另请留意 ${Math.min(infos.length, 4)} 项：`);
-  else lines.push(`<font color='orange'>证据核验提示 ${warns.length + Math.min(infos.length, 4)} 项（仅作提醒，不影响提交）：</font>`);
+  else lines.push(`<font color='orange'>证据核验提示 ${warns.length + Math.min(infos.length, 4)} 项${o.forJudge ? '' : '（仅作提醒，不影响提交）'}：</font>`);
   // Messages quoting a link are shown as plain text, one block each: escaped markdown would show
   // 'www\.csx\.gov\.cn/…\_1\.html' to the person who has to open it.
   const shown = warns.slice(0, 12);

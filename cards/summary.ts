@@ -86,9 +86,11 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     ]),
     ...fieldError(e, SUMMARY_FIELDS.opinions),
     ...fieldError(e, SUMMARY_FIELDS.surveyAnswers),
-    input(SUMMARY_FIELDS.summary, { label: '8. 活动总结', placeholder: '活动开展情况、参与情况、社会反响（至少 20 字）', value: v.raw.summary, multiline: true, rows: 5, maxLength: LONG_TEXT_MAX }),
+    markdown(`${bold('8. 活动总结')}（至少 20 字）`),
+    input(SUMMARY_FIELDS.summary, { label: '活动开展情况、参与情况、社会反响', placeholder: '活动开展情况、参与情况、社会反响（至少 20 字）', value: v.raw.summary, multiline: true, rows: 5, maxLength: LONG_TEXT_MAX }),
     ...fieldError(e, SUMMARY_FIELDS.summary),
-    input(SUMMARY_FIELDS.experience, { label: '9. 做法与经验', placeholder: '可复制可推广的典型经验做法（至少 10 字）', value: v.raw.experience, multiline: true, rows: 4, maxLength: LONG_TEXT_MAX }),
+    markdown(`${bold('9. 做法与经验')}（至少 10 字）`),
+    input(SUMMARY_FIELDS.experience, { label: '可复制可推广的典型经验做法', placeholder: '可复制可推广的典型经验做法（至少 10 字）', value: v.raw.experience, multiline: true, rows: 4, maxLength: LONG_TEXT_MAX }),
     ...fieldError(e, SUMMARY_FIELDS.experience),
     columns([
       { elements: [formButton('summary_save', '保存草稿', summaryActions.save.value({ themeId: v.themeId }), { type: 'default' })] },

@@ -107,6 +107,10 @@ describe('summary cards', () => {
     expect(head!.match(/\\n- /g)).toHaveLength(2);
     expect(rest.filter((t) => t.includes('链接返回错误 404'))).toHaveLength(2);
     expect(rest.at(-1)).toContain('链接核验：0/2 个可访问');
+    // The judge reads the same findings; the liaison's "does not block submitting" is not for them.
+    const forJudge = JSON.stringify(evidenceElements(evaluateEvidence({ ...base, links: { media: [], website: [], newMedia: [] }, photos: [] }, at), { forJudge: true })[0]);
+    expect(forJudge).toContain('证据核验提示 2 项：');
+    expect(forJudge).not.toContain('不影响提交');
     // Nothing at all.
     const clean = texts(
       evidenceElements(
