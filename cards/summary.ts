@@ -101,7 +101,7 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
   const head: CardElement[] = [markdown(`${bold('活动主题')}：${escapeMarkdown(v.title)}\n${bold('计划月份')}：${v.year}年${v.month}月\u3000${bold('状态')}：${SUMMARY_STATUS_LABELS[v.status]}${v.pendingEdits ? '（有未提交的修改）' : ''}`)];
   if (v.notice) head.push(note(escapeMarkdown(v.notice)));
   if (errorCount > 0) head.push(markdown(`<font color='red'>有 ${errorCount} 处需要修改，请看各项下方的红色提示。已填写的内容都保留着。</font>`));
-  head.push(note(`照片：${v.photoCount} 张${logoLine(v.photoCount, v.logoPhotoCount)}。在本群直接把照片发给机器人（或回复本卡片发送照片）即可上传。`));
+  head.push(note(`照片：${v.photoCount} 张${logoLine(v.photoCount, v.logoPhotoCount)}。在本单位工作群把照片发给机器人，或回复本卡片发送照片，即可上传。`));
   return card({
     title: `活动总结 · ${v.unitName}`,
     template: v.status === 'submitted' ? 'green' : 'blue',

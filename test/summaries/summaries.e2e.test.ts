@@ -221,6 +221,23 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
     const view = await h.click(coord, progress.messageId, { a: 'summary.view' }, { themeId: themes[3]!.id });
     expect(view.error).toBeUndefined();
     expect(cardText(currentCard(h, progress.messageId))).toContain('做法与经验');
+    // The coordinator corrects that summary from the office group, and replies to the card with the
+    // photo the unit never sent: the unit's group is told who changed its summary, and the photo
+    // goes to the activity (it had been ignored in a group that is not the unit's).
+    const unit3 = h.demo.units[3]!;
+    await h.click(coord, progress.messageId, { a: 'summary.open', themeId: themes[3]!.id });
+    const corrected = await h.click(coord, progress.messageId, { a: 'summary.submit', themeId: themes[3]!.id }, { ...goodForm(themes[3]!.month, 3), p_citizens: '60' });
+    expect(corrected.toast?.type, corrected.toast?.content).toBe('success');
+    await h.drainOutbox();
+    const told = h
+      .messages(unit3.chatId)
+      .filter((m) => m.senderType === 'app' && m.msgType === 'interactive')
+      .map((m) => cardText(m.card));
+    expect(told.at(-1)).toContain('县政务公开办李成英修改了本单位的这份活动总结（第 2 次提交）');
+    await sendPhoto(h, coord, h.demo.officeChatId, tinyJpeg({ dateTimeOriginal: `2023:${String(themes[3]!.month).padStart(2, '0')}:13 10:00:00`, description: 'from the office' }), { parentId: progress.messageId });
+    await h.drainOutbox();
+    const withPhoto = await summaryCompleteness(h.db, campaignId);
+    expect(withPhoto.find((r) => r.themeId === themes[3]!.id)!.missingKeys).not.toContain('photos');
     // A liaison may not use the coordinator's command.
     await h.say(h.demo.units[2]!.liaisons[0]!.openId, h.demo.units[2]!.chatId, '总结进度');
     await h.drainOutbox();

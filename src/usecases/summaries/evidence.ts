@@ -11,6 +11,7 @@ import { LINK_CHANNELS, storedDates, storedLinks, activityMonth, type SummaryLin
 import { checkSummaryLinks, type LinkChecker } from '../../ports/link-checker.ts';
 import { evidenceResultCard } from '../../../cards/evidence.ts';
 import { card, escapeMarkdown, field, markdown, mention, button, buttonRow } from '../../../cards/kit.ts';
+import { personName } from '../submissions/shared.ts';
 
 function sameLinks(links: SummaryLinks, results: LinkResult[]): boolean {
   const urls = LINK_CHANNELS.flatMap((c) => links[c.key].map((u) => `${c.key} ${u}`)).sort();
@@ -112,11 +113,17 @@ async function loadAnnounced(tx: Tx, summaryId: string): Promise<AnnouncedSummar
 export async function announceEvidence(ctx: UseCaseContext, s: AnnouncedSummary, version: number, check: EvidenceCheck): Promise<void> {
   const { summaryId } = s;
   if (s.unitChatId) {
-    const who = s.submittedBy && !(await isCoordinator(ctx.tx, s.submittedBy, ctx.config.coordinatorOpenIds)) ? mention(s.submittedBy) : '';
+    // The office may file or correct a unit's summary: the unit is told who did, so nothing changes behind its back.
+    const byOffice = s.submittedBy ? await isCoordinator(ctx.tx, s.submittedBy, ctx.config.coordinatorOpenIds) : false;
+    const mentionLine = !s.submittedBy
+      ? undefined
+      : byOffice
+        ? `县政务公开办${await personName(ctx.tx, s.submittedBy)}${version > 1 ? '修改了' : '代为提交了'}本单位的这份活动总结（第 ${version} 次提交），以下是自动核验结果。如需更正，请点“修改总结”。`
+        : `${mention(s.submittedBy)} 活动总结已提交，以下是自动核验结果：`;
     await ctx.enqueue(`summary.evidence:${summaryId}:v${version}`, {
       op: 'send',
       to: { chatId: s.unitChatId },
-      card: evidenceResultCard({ themeId: s.themeId, unitName: s.unitName, title: s.title, check, mentionLine: who ? `${who} 活动总结已提交，以下是自动核验结果：` : undefined }),
+      card: evidenceResultCard({ themeId: s.themeId, unitName: s.unitName, title: s.title, check, mentionLine }),
     });
   }
   const warns = warnCount(check);

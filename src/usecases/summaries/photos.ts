@@ -46,6 +46,11 @@ export function photoOf(message: MessageEvent): IncomingPhoto | undefined {
   return undefined;
 }
 
+async function unitOfTheme(ctx: UseCaseContext, themeId: string): Promise<{ id: string; name: string } | null> {
+  const theme = await ctx.tx.theme.findUnique({ where: { id: themeId }, select: { submission: { select: { unit: { select: { id: true, name: true } } } } } });
+  return theme?.submission.unit ?? null;
+}
+
 /** The theme a reply is about, when the parent message is one of our summary cards. */
 async function themeOfParent(ctx: UseCaseContext, parentId: string | undefined): Promise<string | undefined> {
   if (!parentId) return undefined;
@@ -66,17 +71,19 @@ const PENDING_PREFIX = 'summary.pending_photo:';
 
 /**
  * The message handler (registered with bot.onMessage): images in a bound unit group from the
- * unit's liaison go to an activity; everything else is left to other handlers.
+ * unit's liaison go to an activity, and so does an image sent in reply to one of our summary cards
+ * wherever that card is (the coordinator's group shows a unit's summary too, and says to reply to
+ * it with photos); everything else is left to other handlers.
  */
 export async function handlePhotoMessage(ctx: UseCaseContext, message: MessageEvent): Promise<boolean> {
   if (message.chatType !== 'group') return false;
   const photo = photoOf(message);
   if (!photo) return false;
-  const unit = await unitOfChat(ctx.tx, message.chatId);
+  const parentTheme = await themeOfParent(ctx, message.parentId);
+  const unit = (await unitOfChat(ctx.tx, message.chatId)) ?? (parentTheme ? await unitOfTheme(ctx, parentTheme) : null);
   if (!unit) return false;
   const campaign = await resolveCampaign(ctx.tx, 'summaries', { now: ctx.now });
   if (!campaign) return false;
-  const parentTheme = await themeOfParent(ctx, message.parentId);
   const allowed = (await isLiaisonOf(ctx.tx, message.senderOpenId, unit.id)) || (await isCoordinator(ctx.tx, message.senderOpenId, ctx.config.coordinatorOpenIds));
   if (!allowed) {
     // People share photos in groups all the time: only a reply to our card gets an explanation.
