@@ -189,7 +189,10 @@ export const summaryActions = {
   open: defineAction('summary.open', themeMaybe, { stale: SUMMARY_STALE }),
   save: defineAction('summary.save', themeMaybe, { stale: SUMMARY_STALE }),
   submit: defineAction('summary.submit', themeMaybe, { stale: SUMMARY_STALE }),
-  view: defineAction('summary.view', themeMaybe, { stale: SUMMARY_STALE }),
+  /** `back`: the year of the 总结进度 card it was opened from (the read card offers the way back) */
+  view: defineAction('summary.view', themeMaybe.extend({ back: z.number().int().min(2000).max(2100).optional() }), { stale: SUMMARY_STALE }),
+  /** the 总结进度 card again, in place (coordinators) */
+  progress: defineAction('summary.progress', z.object({ year: z.number().int().min(2000).max(2100) }), { stale: SUMMARY_STALE }),
   photos: defineAction('summary.photos', z.object({ themeId: shortId, page }), { stale: SUMMARY_STALE }),
   photoDelete: defineAction('summary.photo_del', z.object({ photoId: shortId, page }), { stale: SUMMARY_STALE }),
   photoLogo: defineAction('summary.photo_logo', z.object({ photoId: shortId, page }), { stale: SUMMARY_STALE }),

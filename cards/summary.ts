@@ -122,6 +122,8 @@ export interface SummaryReadView extends SummaryHeadView {
   /** shows 修改 / 照片 buttons (liaison) */
   editable: boolean;
   notice?: string;
+  /** opened from the 总结进度 card of this year: a button goes back to it */
+  backToProgressYear?: number;
 }
 
 /** How the LOGO photo stands, told where the photos are counted (marking one is otherwise hard to find). */
@@ -168,6 +170,7 @@ export function summaryReadCard(v: SummaryReadView): CardJson {
     buttonRow([
       ...(v.editable ? [button('修改总结', summaryActions.open.value({ themeId: v.themeId }), { size: 'small' })] : []),
       button(`照片 / 标记 LOGO 照片（${v.photoCount}）`, summaryActions.photos.value({ themeId: v.themeId }), { size: 'small' }),
+      ...(v.backToProgressYear ? [button('返回总结进度', summaryActions.progress.value({ year: v.backToProgressYear }), { size: 'small', type: 'default' })] : []),
     ]),
   );
   return card({
@@ -377,7 +380,7 @@ function buildCompletenessCard(v: { year: number; rows: CompletenessRow[]; today
       elements.push(
         form('summary_view_form', [
           select('themeId', { placeholder: '选择要查看的活动总结', options: viewable.map((r) => ({ label: `${r.unitName} · ${r.month}月 · ${r.title}`.slice(0, 40), value: r.themeId })), required: true }),
-          formButton('summary_view_submit', '查看总结', summaryActions.view.value({}), { type: 'default' }),
+          formButton('summary_view_submit', '查看总结', summaryActions.view.value({ back: v.year }), { type: 'default' }),
         ]),
       );
       if (viewableAll.length > viewable.length) elements.push(note(`选择框中列出 ${viewable.length} 项（已填写总结的共 ${viewableAll.length} 项）。`));

@@ -9,6 +9,7 @@ import { unitById } from '../usecases/schedule/rows.ts';
 import { coordinatorsOnly } from './guards.ts';
 import { answer, match } from './answer.ts';
 import { shanghaiDate, shanghaiTime } from '../domain/time.ts';
+import type { CardJson } from '../../cards/kit.ts';
 import { completenessCard, photoListCard, photoTargetChosenCard, summaryFormCard, summaryReadCard, unitActivitiesCard } from '../../cards/summary.ts';
 import { noCampaignForYear, resolveCampaign, splitYearArg } from '../usecases/campaign/resolve.ts';
 import { loadStageInfo } from '../usecases/campaign/stage.ts';
@@ -68,10 +69,16 @@ async function summaryCommand(ctx: HandlerContext, message: MessageEvent, args: 
 
 async function progressCommand(ctx: HandlerContext, args: string): Promise<void> {
   const { year } = splitYearArg(args);
+  const card = await progressCard(ctx, year);
+  if (!card) return ctx.reply(year !== undefined ? noCampaignForYear(year) : '今年的主题日活动还没有发起。');
+  await ctx.reply(card);
+}
+
+/** The 总结进度 card (the command's, and the way back to it from a summary opened on it). */
+async function progressCard(ctx: HandlerContext, year: number | undefined): Promise<CardJson | undefined> {
   const campaign = await summaryCampaign(ctx, year);
-  if (!campaign || campaign.status === 'draft') return ctx.reply(year !== undefined ? noCampaignForYear(year) : '今年的主题日活动还没有发起。');
-  const rows = await summaryCompleteness(ctx.tx, campaign.id);
-  await ctx.reply(completenessCard({ year: campaign.year, rows, today: shanghaiDate(ctx.now) }));
+  if (!campaign || campaign.status === 'draft') return undefined;
+  return completenessCard({ year: campaign.year, rows: await summaryCompleteness(ctx.tx, campaign.id), today: shanghaiDate(ctx.now) });
 }
 
 function withTheme(fn: (ctx: HandlerContext, themeId: string, e: CardActionEvent) => Promise<CardResponse>) {
@@ -127,7 +134,11 @@ export function register(bot: Bot): void {
     const themeId = themeOf(v, e);
     if (!themeId) return answer.warning('请先选择一项活动');
     const r = await viewSummary(ctx, themeId);
-    return r.kind === 'read' ? { card: summaryReadCard(r.read) } : answer.error(r.text);
+    return r.kind === 'read' ? { card: summaryReadCard({ ...r.read, ...(v.back ? { backToProgressYear: v.back } : {}) }) } : answer.error(r.text);
+  });
+  bot.action(summaryActions.progress, coordinatorsOnly('“总结进度”仅限县政务公开办使用'), async (ctx, v) => {
+    const card = await progressCard(ctx, v.year);
+    return card ? { card } : answer.error(noCampaignForYear(v.year));
   });
   bot.action(summaryActions.photos, async (ctx, v) => photoListResponse(await openPhotoList(ctx, v.themeId, v.page)));
   bot.action(summaryActions.photoDelete, async (ctx, v) => photoListResponse(await removePhoto(ctx, v.photoId, v.page)));

@@ -218,9 +218,14 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
     expectValidCard(progress.card);
     expect(cardText(progress.card)).toContain('已提交总结 **20** 项');
     expect(cardText(progress.card).match(/"logo":"有/g)?.length ?? 0).toBeGreaterThanOrEqual(20);
-    const view = await h.click(coord, progress.messageId, { a: 'summary.view' }, { themeId: themes[3]!.id });
+    const view = await h.click(coord, progress.messageId, buttonValue(progress.card, { text: '查看总结' }), { themeId: themes[3]!.id });
     expect(view.error).toBeUndefined();
     expect(cardText(currentCard(h, progress.messageId))).toContain('做法与经验');
+    // The way back to the table (it was a dead end: the coordinator had to send 总结进度 again).
+    const back = await h.click(coord, progress.messageId, buttonValue(currentCard(h, progress.messageId), { text: '返回总结进度' }));
+    expect(back.error).toBeUndefined();
+    expect(cardText(currentCard(h, progress.messageId))).toContain('已提交总结 **20** 项');
+    await h.click(coord, progress.messageId, buttonValue(currentCard(h, progress.messageId), { text: '查看总结' }), { themeId: themes[3]!.id });
     // The coordinator corrects that summary from the office group, and replies to the card with the
     // photo the unit never sent: the unit's group is told who changed its summary, and the photo
     // goes to the activity (it had been ignored in a group that is not the unit's).
