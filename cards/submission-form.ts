@@ -98,16 +98,16 @@ function withError(el: CardElement, errors: FieldErrors, field: keyof FieldError
 /** The picker of last year's theme that 以此为草稿 starts from (a form value: the index). */
 export const REUSE_PICK = 'reuse_pick';
 
-/**
- * The form; last year's reference in full, else titles only, else left out with a note (the form
- * itself — up to ten saved themes and a conflict — always comes first within Feishu's limits).
- */
 /** The override's confirm: whose version goes, and which of its themes the office had already decided on. */
 function overrideWarning(c: ConflictView): string {
   const decided = c.decided.map((t) => `「${t.title}」（${t.statusLabel}）`).join('、');
   return `确认后再点“提交申报”，将用你填写的内容替换${c.byName}提交的第 ${c.version} 版。${decided ? `其中县政务公开办已审核的主题${decided}，内容与你的不同时将按你的内容重新送审。` : ''}`;
 }
 
+/**
+ * The form; last year's reference in full, else titles only, else left out with a note (the form
+ * itself — up to ten saved themes and a conflict — always comes first within Feishu's limits).
+ */
 export function buildSubmissionFormCard(v: SubmissionFormView): CardJson {
   if (!v.previous || v.previous.themes.length === 0) return fitCard([() => buildForm(v, 'none'), () => buildForm(v, 'none', true)]);
   return fitCard([() => buildForm(v, 'full'), () => buildForm(v, 'titles'), () => buildForm(v, 'omitted'), () => buildForm(v, 'omitted', true)]);
@@ -137,10 +137,11 @@ function buildForm(v: SubmissionFormView, reference: 'full' | 'titles' | 'omitte
     const c = v.conflict;
     inForm.push(
       markdown(`<font color='red'>${bold(`本单位的申报已被更新为第 ${c.version} 版`)}（${escapeMarkdown(c.byName)}，${escapeMarkdown(c.atText)}），你的表单基于较早的版本，未提交。最新版本的主题：</font>`),
-      ...c.themes.map((t, i) => markdown(themeLine(t, i))),
-      note('请选择：载入最新版本后再修改，或确认用你填写的内容覆盖最新版本。你填写的内容仍保留在下方。'),
+      // One block for the newer version's themes: each line its own element left no room for both buttons' confirms at ten themes.
+      ...(c.themes.length > 0 ? [markdown(c.themes.map((t, i) => themeLine(t, i)).join('\n'))] : []),
+      note('你填写的内容仍保留在下方。请选择：载入最新版本（替换你填写的内容）后再修改，或用你填写的内容覆盖最新版本。'),
       columns([
-        { elements: [formButton('btn_reload', '载入最新版本', val('reload'), { type: 'default' })] },
+        { elements: [formButton('btn_reload', '载入最新版本', val('reload'), { type: 'default', confirm: { title: '载入最新版本？', text: `将换成第 ${c.version} 版，你未提交的内容不再保留。` } })] },
         { elements: [formButton('btn_rebase', '以我的版本为准', val('rebase'), { type: 'danger', confirm: { title: '覆盖最新版本？', text: overrideWarning(c) } })] },
       ]),
       hr(),

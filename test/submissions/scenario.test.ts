@@ -327,6 +327,8 @@ describe.each(CASES)('submission campaign end to end (%s, %s)', STORY, (provider
       return (node as { name?: unknown }).name === name ? (node as never) : named(Object.values(node), name);
     };
     expect(named(rb.card, 'btn_rebase')?.confirm?.text.content).toContain('将用你填写的内容替换周晓燕提交的第 2 版');
+    // Loading the newer version replaces what B typed: asked first, not done silently.
+    expect(named(rb.card, 'btn_reload')?.confirm?.text.content).toContain('将换成第 2 版，你未提交的内容不再保留');
     // B takes the newer version as the base and submits deliberately
     await clickForm(h, b, fb.messageId, { name: 'btn_rebase' });
     const again = await clickForm(h, b, fb.messageId, { name: 'btn_submit' });
