@@ -93,6 +93,8 @@ export function judgeHomeCard(v: { year: number; judgeName: string; items: Judge
       );
     }
     if (todo.length > 0) elements.push(buttonRow([button(`评下一项（剩 ${todo.length} 项）`, evaluationActions.next.value({}), { type: 'primary' })]));
+    // Nothing to pick: say why, rather than leave an invitation with nothing under it.
+    else if (selectable.length === 0) elements.push(markdown(v.items.length === 0 ? '目前还没有参加评选的活动（提交了活动总结的活动才参加评选），请稍后发送“评分”查看。' : '参加评选的活动都是您本单位的，按规定回避，您无需评分。'));
   }
   if (conflict.length > 0)
     elements.push(

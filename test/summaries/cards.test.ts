@@ -202,6 +202,13 @@ describe('evaluation cards', () => {
       }),
     );
     check(judgeHomeCard({ year: 2023, judgeName: '陈评审', items: [], closed: true }));
+    // Nothing to score: the card says why (an invitation with nothing under it was a dead end).
+    const none = judgeHomeCard({ year: 2023, judgeName: '陈评审', items: [], closed: false });
+    check(none);
+    expect(JSON.stringify(none)).toContain('目前还没有参加评选的活动');
+    const ownOnly = judgeHomeCard({ year: 2023, judgeName: '周晓燕', items: [{ themeId: 't1', label: '星沙街道 · 5月 · 政策面对面', state: 'conflict' }], closed: false });
+    check(ownOnly);
+    expect(JSON.stringify(ownOnly)).toContain('参加评选的活动都是您本单位的，按规定回避，您无需评分');
     check(
       scoreCard({
         themeId: 't1',

@@ -76,7 +76,7 @@ async function inviteJudge(ctx: UseCaseContext, campaign: Campaign, { openId, na
   await ctx.enqueue(`evaluation.invite:${campaign.id}:${openId}`, {
     op: 'send',
     to: { openId },
-    card: judgeHomeCard({ ...(await judgeHome(ctx, campaign, { openId, name, unitId })), notice: `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委，请在下方选择活动评分。` }),
+    card: judgeHomeCard({ ...(await judgeHome(ctx, campaign, { openId, name, unitId })), notice: `您已被邀请担任 ${campaign.year} 年最佳政务公开主题日活动评委。` }),
   });
 }
 
