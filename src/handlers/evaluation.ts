@@ -113,7 +113,11 @@ export function register(bot: Bot): void {
     if (!campaign) return ctx.reply(missing ?? NO_CAMPAIGN);
     const r = await openEvaluation(ctx, campaign, /强制|force/i.test(rest));
     if (!r.ok) return ctx.reply(r.message);
-    const notice = r.alreadyOpen ? '评选已经开启。' : `评选已开启：${r.held} 项活动已提交总结，可参评。${r.judgesNotified ? `已通知 ${r.judgesNotified} 位评委。` : ''}`;
+    // How much of the year can be judged yet: opened with 1 of 59 summarised, the coordinator heard only "1 项可参评".
+    const waiting = r.alreadyOpen ? 0 : r.activities - r.held;
+    const notice = r.alreadyOpen
+      ? '评选已经开启。'
+      : `评选已开启：计划内 ${r.activities} 项活动，${r.held} 项已提交总结，可参评${waiting > 0 ? `；其余 ${waiting} 项提交总结后即参加评选，可用“总结进度”催办` : ''}。${r.judgesNotified ? `已通知 ${r.judgesNotified} 位评委。` : ''}`;
     await ctx.reply(evaluationProgressCard({ ...r.progress, notice }));
   });
   bot.command({ names: ['评分标准'], summary: '查看或修改评选的评分标准和权重', example: '@主题日助手 评分标准', audience: 'coordinator' }, async (ctx, m, args) => {

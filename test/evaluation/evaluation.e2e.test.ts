@@ -126,7 +126,10 @@ describe.each(PROVIDERS_UNDER_TEST)('evaluation end to end (%s)', STORY, (provid
     await h.drainOutbox();
     const card = lastBotCard(h, h.demo.officeChatId);
     expectValidCard(card.card);
-    expect(cardText(card.card)).toContain('20 项活动已提交总结');
+    // How many of the plan's activities can be scored, and what becomes of the rest.
+    const planned = await h.db.theme.count({ where: { submission: { campaignId }, state: 'active', reviewStatus: 'approved' } });
+    expect(cardText(card.card)).toContain(`评选已开启：计划内 ${planned} 项活动，20 项已提交总结，可参评`);
+    if (planned > 20) expect(cardText(card.card)).toContain(`其余 ${planned - 20} 项提交总结后即参加评选`);
     expect(await h.db.auditLog.count({ where: { action: 'evaluation.open_forced' } })).toBe(1);
     expect((await h.db.campaign.findUniqueOrThrow({ where: { id: campaignId } })).status).toBe('evaluating');
     expect(await h.db.evaluationCriterion.count({ where: { campaignId } })).toBe(4);

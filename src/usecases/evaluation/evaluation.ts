@@ -32,7 +32,9 @@ export async function requireCoordinator(ctx: UseCaseContext, action: string): P
 
 /** `held`: activities with a submitted summary; `judgesNotified`: judges invited now. */
 export type OpenResult =
-  { ok: true; alreadyOpen: true; progress: EvaluationProgressView } | { ok: true; alreadyOpen: false; forced: boolean; held: number; judgesNotified: number; progress: EvaluationProgressView } | { ok: false; message: string };
+  | { ok: true; alreadyOpen: true; progress: EvaluationProgressView }
+  | { ok: true; alreadyOpen: false; forced: boolean; held: number; activities: number; judgesNotified: number; progress: EvaluationProgressView }
+  | { ok: false; message: string };
 
 /** `开启评选` [强制]: from December of the campaign year; earlier only with 强制 (audited). */
 export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, force: boolean): Promise<OpenResult> {
@@ -69,7 +71,8 @@ export async function openEvaluation(ctx: UseCaseContext, campaign: Campaign, fo
   const judges = await ctx.tx.judge.findMany({ where: { campaignId: campaign.id } });
   for (const j of judges) await inviteJudge(ctx, campaign, j);
   const held = (await heldActivities(ctx.tx, campaign.id)).length;
-  return { ok: true, alreadyOpen: false, forced: !inWindow, held, judgesNotified: judges.length, progress: await progressOf(ctx, campaign) };
+  const activities = await ctx.tx.theme.count({ where: { submission: { campaignId: campaign.id }, state: 'active', reviewStatus: 'approved' } });
+  return { ok: true, alreadyOpen: false, forced: !inWindow, held, activities, judgesNotified: judges.length, progress: await progressOf(ctx, campaign) };
 }
 
 async function inviteJudge(ctx: UseCaseContext, campaign: Campaign, { openId, name, unitId }: JudgeRecord): Promise<void> {
