@@ -105,10 +105,15 @@ export function buttonRow(buttons: CardElement[]): CardElement {
   };
 }
 
-export function columns(cols: { elements: CardElement[]; weight?: number }[], options: { background?: 'default' | 'grey' } = {}): CardElement {
+/**
+ * `narrow`: what the columns do on a narrow screen (column_set flex_mode, open.feishu.cn
+ * card-json-v2-components/containers/column-set): 'none' squeezes them (a date picker then shows
+ * "04/18/"), 'stretch' stacks them, 'bisect' puts two in a row.
+ */
+export function columns(cols: { elements: CardElement[]; weight?: number }[], options: { background?: 'default' | 'grey'; narrow?: 'none' | 'stretch' | 'bisect' } = {}): CardElement {
   return {
     tag: 'column_set',
-    flex_mode: 'none',
+    flex_mode: options.narrow ?? 'none',
     horizontal_spacing: 'medium',
     ...(options.background === 'grey' ? { background_style: 'grey' } : {}),
     columns: cols.map((c) => ({ tag: 'column', width: 'weighted', weight: c.weight ?? 1, elements: c.elements })),

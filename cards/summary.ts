@@ -56,7 +56,10 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
   const p = PARTICIPANT_KINDS.map((k) => input(SUMMARY_FIELDS.participant(k.key), { label: `${k.label}（人）`, placeholder: '0', value: v.raw.participants[k.key] ?? '', maxLength: 7 }));
   const fields: CardElement[] = [
     markdown(`${bold('1. 实际举办日期')}（选 1–3 个日期，更多日期可在下方输入）`),
-    columns(dates.map((d) => ({ elements: [d] }))),
+    columns(
+      dates.map((d) => ({ elements: [d] })),
+      { narrow: 'stretch' },
+    ),
     ...fieldError(e, SUMMARY_FIELDS.date(1)),
     input(SUMMARY_FIELDS.datesText, { label: '其他日期（可选）', placeholder: '如：2023-05-12、5月20日', value: v.raw.datesText, maxLength: 200 }),
     ...fieldError(e, SUMMARY_FIELDS.datesText),
@@ -64,8 +67,14 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     multiSelect(SUMMARY_FIELDS.forms, { placeholder: '选择活动形式', options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: v.raw.forms }),
     ...fieldError(e, SUMMARY_FIELDS.forms),
     markdown(`${bold('3. 参与人员')}（人数，没有填 0）`),
-    columns(p.slice(0, 3).map((x) => ({ elements: [x] }))),
-    columns(p.slice(3).map((x) => ({ elements: [x] }))),
+    columns(
+      p.slice(0, 3).map((x) => ({ elements: [x] })),
+      { narrow: 'bisect' },
+    ),
+    columns(
+      p.slice(3).map((x) => ({ elements: [x] })),
+      { narrow: 'bisect' },
+    ),
     ...PARTICIPANT_KINDS.flatMap((k) => fieldError(e, SUMMARY_FIELDS.participant(k.key))),
     markdown(`${bold('4. 活动现场是否设置“政务公开主题日”LOGO 醒目标识')}`),
     note('选“是”时，请在下方“照片 / 标记 LOGO 照片”中，把能看到现场 LOGO 的照片标为 LOGO 照片。'),

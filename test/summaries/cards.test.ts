@@ -87,6 +87,24 @@ describe('summary cards', () => {
     check(photoReceivedCard({ themeId: 't1', title: long(40), count: 3, summaryStatus: 'submitted', duplicate: true, takenOn: '2023-05-12', warning: long(60) }));
     check(evidenceResultCard({ themeId: 't1', unitName: '星沙街道', title: long(40), check: evidence, mentionLine: '<at id=ou_abc></at> 已提交' }));
   });
+  it('on a phone the date pickers stack and the counts go two a row (squeezed, a date read "04/18/")', () => {
+    const sets: { flex_mode: string; columns: { elements: { tag: string }[] }[] }[] = [];
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) return n.forEach(walk);
+      if (!n || typeof n !== 'object') return;
+      if ((n as { tag?: string }).tag === 'column_set') sets.push(n as never);
+      Object.values(n).forEach(walk);
+    };
+    walk(summaryFormCard({ themeId: 't', unitName: '星沙街道', title: '政策面对面', year: 2023, month: 5, status: 'draft', photoCount: 0, logoPhotoCount: 0, raw: emptyRaw(), errors: {} }));
+    const holding = (tag: string) => sets.filter((s) => s.columns.some((c) => c.elements.some((e) => e.tag === tag)));
+    expect(holding('date_picker').map((s) => s.flex_mode)).toEqual(['stretch']);
+    expect(
+      holding('input')
+        .slice(0, 2)
+        .map((s) => s.flex_mode),
+    ).toEqual(['bisect', 'bisect']);
+  });
+
   it('the evidence box counts what it lists, says nothing is wrong only when nothing is, and shows each broken link on its own', () => {
     const at = new Date('2023-06-01T02:00:00Z');
     const base = { year: 2023, month: 5, heldDates: ['2023-05-12'], logoShown: true };
