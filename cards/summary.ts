@@ -222,6 +222,8 @@ export interface PhotoItem {
   takenOn: string | null;
   sizeBytes: number;
   isLogo: boolean;
+  /** the photo as uploaded to Feishu (image_key), shown as a thumbnail to pick the LOGO photo by */
+  imageKey?: string;
 }
 
 /**
@@ -238,8 +240,13 @@ export function photoListCard(v: { themeId: string; unitName: string; title: str
   if (v.notice) elements.push(markdown(escapeMarkdown(v.notice)));
   v.photos.slice(page * PHOTOS_PER_PAGE, (page + 1) * PHOTOS_PER_PAGE).forEach((ph, k) => {
     const i = page * PHOTOS_PER_PAGE + k;
+    // The picture itself: which one shows the LOGO is seen, not read off a file name.
+    const thumb: { elements: CardElement[]; weight: number }[] = ph.imageKey
+      ? [{ weight: 1, elements: [{ tag: 'img', img_key: ph.imageKey, alt: { tag: 'plain_text', content: `照片 ${i + 1}` }, scale_type: 'crop_center', preview: true }] }]
+      : [];
     elements.push(
       columns([
+        ...thumb,
         { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ` ${bold('〔LOGO〕')}` : ''}\n拍摄日期：${ph.takenOn ?? '未知'} · ${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
         {
           weight: 2,

@@ -536,7 +536,14 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
       'unit activities',
       unitActivitiesCard({ unitName: UNIT(1), year: 2023, items: Array.from({ length: 30 }, (_, i) => ({ themeId: `cm${i}xxxxxxxxxxxxxxxxxxxxx`, title: TITLE(i), month: 5, status: 'draft' as const, photoCount: i })) }),
     );
-    const photos = Array.from({ length: PHOTOS * 3 }, (_, i) => ({ id: `cm${i}xxxxxxxxxxxxxxxxxxxxx`, fileName: `${text(100, i)}.jpg`, takenOn: i % 2 ? null : '2023-05-12', sizeBytes: 12345678, isLogo: i % 3 === 0 }));
+    const photos = Array.from({ length: PHOTOS * 3 }, (_, i) => ({
+      id: `cm${i}xxxxxxxxxxxxxxxxxxxxx`,
+      fileName: `${text(100, i)}.jpg`,
+      takenOn: i % 2 ? null : '2023-05-12',
+      sizeBytes: 12345678,
+      isLogo: i % 3 === 0,
+      imageKey: `img_v3_${'x'.repeat(40)}_${i}`,
+    }));
     accepted('photo list (20 photos, first page)', photoListCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), photos: photos.slice(0, PHOTOS), notice: text(80) }));
     accepted('photo list (last page)', photoListCard({ themeId: 't1', unitName: UNIT(1), title: TITLE(0), photos, notice: text(80), page: 99 }));
     accepted('photo target', photoTargetCard({ ref: 'om_1', options: Array.from({ length: 30 }, (_, i) => ({ themeId: `cm${i}xxxxxxxxxxxxxxxxxxxxx`, label: TITLE(i) })) }));

@@ -78,10 +78,13 @@ describe('summary cards', () => {
         themeId: 't1',
         unitName: '星沙街道',
         title: long(40),
-        photos: Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, fileName: `${long(30)}.jpg`, takenOn: i % 2 ? null : '2023-05-12', sizeBytes: 123456, isLogo: i === 0 })),
+        photos: Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, fileName: `${long(30)}.jpg`, takenOn: i % 2 ? null : '2023-05-12', sizeBytes: 123456, isLogo: i === 0, ...(i % 2 ? { imageKey: `img_v3_${i}` } : {}) })),
         notice: long(50),
       }),
     );
+    // Each photo that reached Feishu is shown as a thumbnail beside its buttons (liaisons had file names only).
+    const listed = JSON.stringify(photoListCard({ themeId: 't1', unitName: '星沙街道', title: '政策面对面', photos: [{ id: 'p1', fileName: 'a.jpg', takenOn: null, sizeBytes: 1, isLogo: false, imageKey: 'img_v3_abc' }] }));
+    expect(listed).toContain('"tag":"img","img_key":"img_v3_abc"');
     check(photoTargetCard({ ref: 'om_1', options: Array.from({ length: 10 }, (_, i) => ({ themeId: `t${i}`, label: long(60) })) }));
     check(photoTargetChosenCard(long(40)));
     check(photoReceivedCard({ themeId: 't1', title: long(40), count: 3, summaryStatus: 'submitted', duplicate: true, takenOn: '2023-05-12', warning: long(60) }));

@@ -305,7 +305,7 @@ async function photoListFor(ctx: UseCaseContext, a: ActivityRow, page = 0): Prom
     themeId: a.themeId,
     unitName: a.unitName,
     title: a.title,
-    photos: photos.map((p) => ({ id: p.id, fileName: p.fileName, takenOn: p.takenOn, sizeBytes: p.sizeBytes, isLogo: p.kind === 'logo_photo' })),
+    photos: photos.map((p) => ({ id: p.id, fileName: p.fileName, takenOn: p.takenOn, sizeBytes: p.sizeBytes, isLogo: p.kind === 'logo_photo', ...(p.feishuKey ? { imageKey: p.feishuKey } : {}) })),
     page,
   };
 }
