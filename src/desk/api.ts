@@ -320,6 +320,8 @@ export interface SettingsResponse {
   year: number;
   /** the campaign's settings JSON as parsed by the domain (reminder ladder, balance limits, …) */
   settings: Record<string, unknown>;
+  /** the same, named and worded in Chinese for the page (domain/campaign.ts describeSettings) */
+  settingLines: { label: string; value: string }[];
   reviewers: { openId: string; name: string }[];
   judges: { openId: string; name: string; unitName: string | null }[];
   coordinators: { openId: string; name: string }[];

@@ -41,6 +41,7 @@ import {
   type UnitImportResult,
 } from './api.ts';
 import { campaignList, evaluationView, overview, reviewQueue, scheduleBoard, settingsOf, submissionRows, summariesView, unitList } from './queries.ts';
+import { describeSettings, parseSettings } from '../domain/campaign.ts';
 import { importDirectory } from '../usecases/import-directory.ts';
 import { parseDirectory, type DirectoryError } from '../domain/directory.ts';
 import { DeskEvents } from './events.ts';
@@ -393,6 +394,7 @@ export function createDeskRouter(options: DeskRouterOptions): Router {
       return {
         year: c.year,
         settings: settingsOf(c),
+        settingLines: describeSettings(parseSettings(c.settings)),
         reviewers: reviewers.map((r) => ({ openId: r.openId, name: r.name })),
         judges: judges.map((j) => ({ openId: j.openId, name: j.name, unitName: j.unitName || null })),
         coordinators: [...coordinators.map((x) => ({ openId: x.openId, name: x.name })), ...configured.map((id) => ({ openId: id, name: names.get(id) ?? id }))],

@@ -71,6 +71,27 @@ export const campaignSettingsSchema = z.object({
 
 export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
 
+const LADDER_STEP_LABELS: Record<CampaignSettings['escalationLadder'][number], string> = { group: '群内提醒', dm: '私聊联系人', urgent: '加急', leader: '告知分管领导' };
+
+/** The settings as the office reads them (the web console lists them): a Chinese name and value each. */
+export function describeSettings(s: CampaignSettings): { label: string; value: string }[] {
+  const days = (list: readonly number[], zero: string) => list.map((d) => (d === 0 ? zero : `${d} 个工作日`)).join('、');
+  return [
+    { label: '截止提醒', value: `截止前 ${days(s.reminderOffsets, '截止当天')}` },
+    { label: '提醒时间', value: `${s.reminderTime}（分散在 ${s.reminderSpreadMinutes} 分钟内发出）` },
+    { label: '最后一次提醒加急', value: s.urgentOnLastReminder ? '是' : '否' },
+    { label: '逐级提醒', value: s.escalationLadder.map((k) => LADDER_STEP_LABELS[k]).join(' → ') },
+    { label: '告知分管领导', value: `连续 ${s.escalateToLeaderAfter} 次提醒未提交后` },
+    { label: '每个单位每周自动提醒', value: `最多 ${s.maxRemindersPerUnitPerWeek} 次` },
+    { label: '手动催办间隔', value: s.nudgeCooldownHours > 0 ? `${s.nudgeCooldownHours} 小时内再次催办需确认` : '不限' },
+    { label: '停机后补发提醒', value: `${s.graceHours} 小时内错过的提醒在启动时补发` },
+    { label: '每月活动上限', value: `超过 ${s.maxActivitiesPerMonth} 项时提示均衡` },
+    { label: '调整活动月份', value: s.monthMoveMode === 'confirm' ? '需单位确认' : '通知单位' },
+    { label: '总结提醒', value: `活动月结束后第 ${s.summaryDueOffsets.join('、')} 个工作日` },
+    { label: '主题领域', value: s.themeDomains.length > 0 ? s.themeDomains.join('、') : '未设置' },
+  ];
+}
+
 export function parseSettings(json: string | null | undefined): CampaignSettings {
   let raw: unknown = {};
   try {

@@ -350,6 +350,10 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
 
     const settings = await desk.json<SettingsResponse>('/desk/api/settings?year=2023');
     expect(settings.body.coordinators.map((c) => c.openId)).toContain(h.demo.coordinatorOpenId);
+    // The settings as the office reads them: named in Chinese, no keys or JSON (reminderOffsets [7,3,1,0]).
+    expect(settings.body.settingLines).toContainEqual({ label: '截止提醒', value: '截止前 7 个工作日、3 个工作日、1 个工作日、截止当天' });
+    expect(settings.body.settingLines).toContainEqual({ label: '逐级提醒', value: '群内提醒 → 私聊联系人 → 加急 → 告知分管领导' });
+    for (const line of settings.body.settingLines) expect(`${line.label}${line.value}`).not.toMatch(/[{[\]"]|[a-z]{3,}/);
     const ev = await desk.json<EvaluationResponse>('/desk/api/evaluation?year=2023');
     expect(ev.status).toBe(200);
   });
