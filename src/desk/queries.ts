@@ -15,7 +15,7 @@ import { currentScheduleRows, latestPublished, scheduleWarnings } from '../useca
 import { pendingMoves } from '../usecases/schedule/move.ts';
 import { computeResults } from '../usecases/evaluation/results.ts';
 import { summaryCompleteness } from '../usecases/summaries/completeness.ts';
-import { monthsAway, parseEvidenceCheck, PHOTO_MONTH_TOLERANCE } from '../domain/evidence.ts';
+import { linkProblem, monthsAway, parseEvidenceCheck, PHOTO_MONTH_TOLERANCE } from '../domain/evidence.ts';
 import { storedDates, storedForms, storedLinks } from '../domain/summary.ts';
 import { barChart } from '../../cards/chart.ts';
 import { progressChart } from '../../cards/progress.ts';
@@ -276,7 +276,9 @@ export async function summariesView(tx: Tx, c: CampaignRow): Promise<SummaryItem
     const channelLinks = (['media', 'website', 'newMedia'] as const).flatMap((channel) =>
       links[channel].map((url) => {
         const res = result(url);
-        return { channel, url, ok: res ? res.ok : null, detail: res ? (res.ok ? (res.status ? `HTTP ${res.status}` : null) : (res.error ?? (res.status ? `HTTP ${res.status}` : null))) : null };
+        // The tag already says 无法访问: the detail says why, in the words the cards use ("network" read as code).
+        const why = res && !res.ok ? linkProblem(res) : null;
+        return { channel, url, ok: res ? res.ok : null, detail: res ? (res.ok ? (res.status ? `HTTP ${res.status}` : null) : why === '无法访问' ? null : why) : null };
       }),
     );
     return {

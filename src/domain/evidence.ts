@@ -115,15 +115,21 @@ export function monthsAway(date: string, year: number, month: number): number {
 /** A photo is "far" when taken more than one month away from the activity's month. */
 export const PHOTO_MONTH_TOLERANCE = 1;
 
+/** Why a link failed its check, in Chinese (the checker's codes: timeout, http_error, network …). */
+export function linkProblem(r: { error?: string; status?: number }): string {
+  if (r.error === 'timeout') return '访问超时';
+  if (r.error === 'http_error') return `返回错误 ${r.status ?? ''}`.trim();
+  if (r.error === 'too_many_redirects') return '重定向次数过多';
+  if (r.error === 'blocked') return '指向内网或保留地址，未访问';
+  return '无法访问';
+}
+
 export function evaluateEvidence(input: EvidenceInput, checkedAt: Date): EvidenceCheck {
   const issues: EvidenceIssue[] = [];
   const total = LINK_CHANNELS.reduce((s, c) => s + input.links[c.key].length, 0);
   if (total === 0) issues.push({ code: 'no_links', level: 'warn', message: '未填写任何宣传链接（新闻媒体报道、政府网站专栏、政务新媒体）' });
   const results = input.linkResults ?? [];
-  for (const r of results.filter((x) => !x.ok && x.error !== 'skipped')) {
-    const why = r.error === 'timeout' ? '访问超时' : r.error === 'http_error' ? `返回错误 ${r.status ?? ''}`.trim() : r.error === 'too_many_redirects' ? '重定向次数过多' : r.error === 'blocked' ? '指向内网或保留地址，未访问' : '无法访问';
-    issues.push({ code: 'link_broken', level: 'warn', message: `链接${why}：${r.url}` });
-  }
+  for (const r of results.filter((x) => !x.ok && x.error !== 'skipped')) issues.push({ code: 'link_broken', level: 'warn', message: `链接${linkProblem(r)}：${r.url}` });
   if (total > 0 && (input.linkCheckSkipped || input.linkResults === undefined)) {
     issues.push({ code: 'links_not_checked', level: 'info', message: '未自动核验链接可访问性（已关闭或尚未核验），请人工抽查' });
   }

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSummary, rawFromForm, parseDateList, parseLinkLines, pickActivityForPhoto, emptyRaw, type SummaryRaw } from '../../src/domain/summary.ts';
-import { checkPhoto, evaluateEvidence, sniffImageType } from '../../src/domain/evidence.ts';
+import { checkPhoto, evaluateEvidence, linkProblem, sniffImageType } from '../../src/domain/evidence.ts';
 import { readJpegExif } from '../../src/adapters/files/exif.ts';
 import { buildExifSegment, tinyJpeg } from '../../src/adapters/files/sample-jpeg.ts';
 import { createLinkChecker, checkSummaryLinks } from '../../src/adapters/http/link-checker.ts';
@@ -178,6 +178,17 @@ describe('evidence checks', () => {
     expect(codes).toContain('link_broken');
     expect(check.issues.find((i) => i.code === 'link_broken')?.message).toContain('404');
   });
+  it('says why a link failed in Chinese, never with the checker code', () => {
+    expect([{ error: 'timeout' }, { error: 'http_error', status: 404 }, { error: 'too_many_redirects' }, { error: 'blocked' }, { error: 'network' }, {}].map(linkProblem)).toEqual([
+      '访问超时',
+      '返回错误 404',
+      '重定向次数过多',
+      '指向内网或保留地址，未访问',
+      '无法访问',
+      '无法访问',
+    ]);
+  });
+
   it('no links and no photos', () => {
     const check = evaluateEvidence({ ...base, links: { media: [], website: [], newMedia: [] }, photos: [], linkCheckSkipped: true }, new Date('2023-06-01T00:00:00Z'));
     expect(check.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['no_links', 'no_photos']));
