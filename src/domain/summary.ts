@@ -200,10 +200,12 @@ export function parseSummary(raw: SummaryRaw, ctx: { year: number; today: string
   if (typed.bad.length > 0) errors[SUMMARY_FIELDS.datesText] = `无法识别的日期：${typed.bad.join('、')}（示例：2023-05-12、5月20日）`;
   if (all.length === 0 && !errors[SUMMARY_FIELDS.datesText]) errors[SUMMARY_FIELDS.date(1)] = '请至少填写一个实际举办日期';
   if (all.length > MAX_HELD_DATES) errors[SUMMARY_FIELDS.datesText] = `举办日期最多 ${MAX_HELD_DATES} 个`;
+  // A date's error goes under the box it was given in: the pickers' under the pickers, typed ones under 其他日期.
+  const whereGiven = (dates: string[]) => (dates.some((d) => typed.dates.includes(d)) ? SUMMARY_FIELDS.datesText : SUMMARY_FIELDS.date(1));
   const future = all.filter((d) => d > ctx.today);
-  if (future.length > 0) errors[SUMMARY_FIELDS.datesText] = `举办日期不能晚于今天：${future.join('、')}`;
+  if (future.length > 0) errors[whereGiven(future)] = `举办日期不能晚于今天：${future.join('、')}`;
   const otherYear = all.filter((d) => Number(d.slice(0, 4)) !== ctx.year);
-  if (otherYear.length > 0 && !errors[SUMMARY_FIELDS.datesText]) errors[SUMMARY_FIELDS.datesText] = `举办日期应在 ${ctx.year} 年内：${otherYear.join('、')}`;
+  if (otherYear.length > 0 && !errors[whereGiven(otherYear)]) errors[whereGiven(otherYear)] = `举办日期应在 ${ctx.year} 年内：${otherYear.join('、')}`;
   partial.heldDates = all.filter((d) => isCivilDate(d));
 
   // forms

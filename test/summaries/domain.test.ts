@@ -73,6 +73,10 @@ describe('summary validation', () => {
     expect(r2.ok).toBe(true);
     const r3 = parseSummary({ ...goodRaw(), datesText: '2023-07-01' }, { year: 2023, today: '2023-06-01' });
     expect(!r3.ok && r3.errors.held_dates_text).toContain('不能晚于今天');
+    // A picked date's error sits under the pickers, not under 其他日期.
+    const r4 = parseSummary({ ...goodRaw(), dates: ['2027-05-01', '', ''], datesText: '' }, { year: 2023, today: '2023-06-01' });
+    expect(!r4.ok && r4.errors.held_date_1).toContain('不能晚于今天：2027-05-01');
+    expect(!r4.ok && r4.errors.held_dates_text).toBeUndefined();
   });
 
   it('needs someone at an on-site activity; a questionnaire alone may have nobody on site', () => {
