@@ -136,7 +136,7 @@ describe.each(PROVIDERS_UNDER_TEST)('campaign stages (%s)', STORY, (provider) =>
     const edit = await h.click(liaisonOf(units[0]!), receipt.messageId, buttonValue(receipt.card, { text: '修改' }));
     expect(edit.toast?.type, edit.toast?.content).toBe('success');
     await h.drainOutbox();
-    expect(cardText(lastInteractive(h.messages(p2p(liaisonOf(units[0]!))))!.card)).toContain('已审核通过并列入计划安排表：“优化营商环境政策解读”。修改这些主题的名称、月份、形式、简介或领域后需重新审核');
+    expect(cardText(lastInteractive(h.messages(p2p(liaisonOf(units[0]!))))!.card)).toContain('已审核通过并列入计划安排表：「优化营商环境政策解读」。修改这些主题的名称、月份、形式、简介或领域后需重新审核');
     await submit(units[3]!, '民生实事办理情况座谈', 8);
   });
 
