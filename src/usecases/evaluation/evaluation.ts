@@ -30,7 +30,7 @@ export async function requireCoordinator(ctx: UseCaseContext, action: string): P
 
 // ---------------------------------------------------------------- open
 
-/** `held`: activities with a submitted summary; `judgesNotified`: judges invited now. */
+/** `held`: activities with a submitted summary, of `activities` in the plan (approved); `judgesNotified`: judges invited now. */
 export type OpenResult =
   | { ok: true; alreadyOpen: true; progress: EvaluationProgressView }
   | { ok: true; alreadyOpen: false; forced: boolean; held: number; activities: number; judgesNotified: number; progress: EvaluationProgressView }
