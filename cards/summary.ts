@@ -66,7 +66,7 @@ export function summaryFormCard(v: SummaryFormView): CardJson {
     markdown(`${bold('2. 实际采用的活动形式')}（可多选）`),
     multiSelect(SUMMARY_FIELDS.forms, { placeholder: '选择活动形式', options: ACTIVITY_FORMS.map((f) => ({ label: f.label, value: f.key })), values: v.raw.forms }),
     ...fieldError(e, SUMMARY_FIELDS.forms),
-    markdown(`${bold('3. 参与人员')}（人数，没有填 0）`),
+    markdown(`${bold('3. 参与人员')}（各类人数，没有的填 0；除仅问卷调查外至少一类有人）`),
     columns(
       p.slice(0, 3).map((x) => ({ elements: [x] })),
       { narrow: 'bisect' },
