@@ -96,15 +96,22 @@ async function freshDraft(tx: Tx, s: LoadedSubmission, actor: string): Promise<S
   };
 }
 
+/** The submitted themes the office has decided on (approved, returned, rejected), in order; none unless submitted. */
+async function decidedThemes(tx: Tx, s: LoadedSubmission): Promise<{ title: string; reviewStatus: string; reviewReason: string | null }[]> {
+  if (s.status !== 'submitted') return [];
+  return tx.theme.findMany({
+    where: { submissionId: s.id, state: 'active', reviewStatus: { in: ['approved', 'returned', 'rejected'] } },
+    orderBy: { seq: 'asc' },
+    select: { title: true, reviewStatus: true, reviewReason: true },
+  });
+}
+
 async function conflictOf(tx: Tx, s: LoadedSubmission, baseVersion: number): Promise<ConflictView | undefined> {
   if (s.version === baseVersion) return undefined;
   const last = await lastSnapshot(tx, s.id);
   const themes = s.status === 'submitted' ? await activeThemes(tx, s.id) : [];
   // What the office has decided on in the latest version: overriding it sends those themes back to review.
-  const decided =
-    s.status !== 'submitted'
-      ? []
-      : await tx.theme.findMany({ where: { submissionId: s.id, state: 'active', reviewStatus: { in: ['approved', 'returned', 'rejected'] } }, orderBy: { seq: 'asc' }, select: { title: true, reviewStatus: true } });
+  const decided = await decidedThemes(tx, s);
   return {
     version: await displayVersionOf(tx, s.id, s.version),
     byName: last ? await personName(tx, last.actorOpenId, s.unitId) : '他人',
@@ -139,12 +146,7 @@ async function formView(tx: Tx, s: LoadedSubmission, draft: SubmissionDraft, bas
  * took an activity out of the plan); returned and rejected themes are named with the reason.
  */
 async function reviewNoteFor(tx: Tx, s: LoadedSubmission): Promise<{ reviewNote?: string }> {
-  if (s.status !== 'submitted') return {};
-  const decided = await tx.theme.findMany({
-    where: { submissionId: s.id, state: 'active', reviewStatus: { in: ['approved', 'returned', 'rejected'] } },
-    orderBy: { seq: 'asc' },
-    select: { title: true, reviewStatus: true, reviewReason: true },
-  });
+  const decided = await decidedThemes(tx, s);
   if (decided.length === 0) return {};
   const lines: string[] = [];
   const approved = decided.filter((t) => t.reviewStatus === 'approved');

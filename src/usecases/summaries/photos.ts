@@ -46,9 +46,10 @@ export function photoOf(message: MessageEvent): IncomingPhoto | undefined {
   return undefined;
 }
 
-async function unitOfTheme(ctx: UseCaseContext, themeId: string): Promise<{ id: string; name: string } | null> {
-  const theme = await ctx.tx.theme.findUnique({ where: { id: themeId }, select: { submission: { select: { unit: { select: { id: true, name: true } } } } } });
-  return theme?.submission.unit ?? null;
+/** The unit of the activity a reply to a summary card is about (the reply may be outside its group). */
+async function unitOfActivity(ctx: UseCaseContext, themeId: string | undefined): Promise<{ id: string; name: string } | null> {
+  const a = themeId ? await loadActivity(ctx.tx, themeId) : null;
+  return a ? { id: a.unitId, name: a.unitName } : null;
 }
 
 /** The theme a reply is about, when the parent message is one of our summary cards. */
@@ -80,7 +81,7 @@ export async function handlePhotoMessage(ctx: UseCaseContext, message: MessageEv
   const photo = photoOf(message);
   if (!photo) return false;
   const parentTheme = await themeOfParent(ctx, message.parentId);
-  const unit = (await unitOfChat(ctx.tx, message.chatId)) ?? (parentTheme ? await unitOfTheme(ctx, parentTheme) : null);
+  const unit = (await unitOfChat(ctx.tx, message.chatId)) ?? (await unitOfActivity(ctx, parentTheme));
   if (!unit) return false;
   const campaign = await resolveCampaign(ctx.tx, 'summaries', { now: ctx.now });
   if (!campaign) return false;
