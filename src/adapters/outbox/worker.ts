@@ -44,7 +44,7 @@ import { SlotQueue, type LanePriority } from './slot-queue.ts';
 import type { RateTime } from '../../ports/rate-time.ts';
 import { Pump } from '../../app/pump.ts';
 import { anythingDue, claimDue, releaseRows, type Row } from './claim.ts';
-import { AttemptMarks, SentMarks } from './row-writes.ts';
+import { AttemptMarks, RetryMarks, SentMarks } from './row-writes.ts';
 import { byLane, launchLanes } from '../db/lease-claim.ts';
 import type { OutboxMetrics } from '../../app/metrics.ts';
 
@@ -199,6 +199,8 @@ export class OutboxWorker {
   private readonly attemptMarks: AttemptMarks;
   /** the calls Feishu accepted, marked sent together (row-writes.ts) */
   private readonly sentMarks: SentMarks;
+  /** the failed calls retried in their lanes, marked together (row-writes.ts) */
+  private readonly retryMarks: RetryMarks;
 
   constructor(options: OutboxWorkerOptions) {
     this.o = {
@@ -221,6 +223,7 @@ export class OutboxWorker {
     this.quickRetries = this.o.quickRetryQuota;
     this.attemptMarks = new AttemptMarks(this.o.db, this.o.provider, this.o.workerId, this.o.leaseMs, () => this.o.clock.now());
     this.sentMarks = new SentMarks(this.o.db, this.o.provider, this.o.workerId);
+    this.retryMarks = new RetryMarks(this.o.db, this.o.provider, this.o.workerId);
     this.limiter = options.limiter ?? new RateLimiter(options.config.rateLimits, options.rateTime);
     this.slots = new SlotQueue(this.limiter, () => this.joinUntil);
     this.pump = new Pump({
@@ -804,8 +807,7 @@ export class OutboxWorker {
         // Keep the lease; the call's outcome is known (attemptStartedAt cleared), so a crash in the
         // wait re-claims the row as unattempted (or as ambiguous through the mark, as below).
         const lastError = (mark + e.message).slice(0, 1000);
-        const kept = await this.o.db.outboxMessage.updateMany({ where: mine, data: { attemptStartedAt: null, lastError, lastErrorCode: e.code ?? null } });
-        if (kept.count === 0) return 'lost';
+        if (!(await this.retryMarks.mark({ id: row.id, lastError, lastErrorCode: e.code }))) return 'lost';
         this.o.observer.retry?.({ op: row.op, attempt, delayMs: delay, code: e.code });
         log.info('delivery failed, retrying in its lane', { kind: e.kind, code: e.code, delayMs: delay });
         return { inLaneMs: delay, rateWait: e.kind === 'rate_limit', row: { ...row, status: 'pending', attempts: attempt, attemptStartedAt: null, lastError } };
