@@ -129,6 +129,41 @@ export interface OutboxWorkerOptions {
 type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | 'lost';
 
 /**
+ * A lane's sent marks still being written. Feishu has accepted the call, so the lane's next row
+ * need not wait for the mark: waiting put a turn of the event loop and a statement between an
+ * answer and the chat's next call, and a 429 answered meanwhile held that call for a second (in a
+ * fault run's last seconds each chat then sent one call a second, where the bare SDK sent two).
+ * Safe for order and against duplicates: a crash before the mark leaves the row ambiguous (its
+ * attempt was marked), so it is sent again with its uuid before the chat's later rows, and Feishu
+ * answers with the message it already has (docs/reliability.md O6). The lane waits for them all
+ * before it ends. (A row that reads another row's outcome, an urgent or a patch by key, is in the
+ * lane `key:<parent>`, never in its parent's: the mark is written as soon as before, only not waited for.)
+ */
+class SettlingMarks {
+  private pending: Promise<void>[] = [];
+  private failure: { error: unknown } | undefined;
+
+  add(mark: Promise<void>): void {
+    // Handled at once: a failure waits for all() without being an unhandled rejection meanwhile.
+    this.pending.push(
+      mark.catch((error: unknown) => {
+        this.failure ??= { error };
+      }),
+    );
+  }
+
+  /** Waits for every mark added so far; throws the first failure (the database failed under the lane). */
+  async all(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.all(pending);
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure) throw failure.error;
+  }
+}
+
+/**
  * A row's first failures (a 5xx, a dropped connection) are retried at once while Feishu accepts
  * most other calls: such a failure is a blip, and a backoff there only holds the chat's later
  * messages back (a county's fan-out ended seconds late on a few rows' waits). The retries draw on a
@@ -634,6 +669,21 @@ export class OutboxWorker {
   }
 
   private async deliverLane(rows: Row[]): Promise<number> {
+    const settling = new SettlingMarks();
+    try {
+      return await this.deliverRows(rows, settling);
+    } finally {
+      // Every row the lane delivered is marked before the lane is over (a drain waits for lanes).
+      // A mark that failed leaves its row leased and marked attempted: ambiguous, sent again with
+      // its uuid once the lease runs out, as when a mark failed before the lane went on.
+      await settling.all().catch((error: unknown) => {
+        this.o.log.error('outbox sent mark failed', { error });
+        this.mayHoldRows = true;
+      });
+    }
+  }
+
+  private async deliverRows(rows: Row[], settling: SettlingMarks): Promise<number> {
     let progress = 0;
     const lane = this.laneCount++;
     const perChat = this.o.config.rateLimits.perChat;
@@ -644,7 +694,7 @@ export class OutboxWorker {
       }
       let outcome: Outcome;
       try {
-        outcome = await this.deliver(rows[i]!, { rank: Math.ceil((rows.length - i) / perChat), lane });
+        outcome = await this.deliver(rows[i]!, { rank: Math.ceil((rows.length - i) / perChat), lane }, settling);
       } catch (error) {
         // The database failed under us: hand the rest back; the lease covers this row.
         this.o.log.error('outbox delivery failed', { error, outboxId: rows[i]!.id });
@@ -683,10 +733,10 @@ export class OutboxWorker {
   // ---- delivery -------------------------------------------------------------------------------
 
   /** `priority`: who goes first when lanes wait for the same place (slot-queue.ts) */
-  private async deliver(claimed: Row, priority: LanePriority): Promise<Outcome> {
+  private async deliver(claimed: Row, priority: LanePriority, settling: SettlingMarks): Promise<Outcome> {
     let row = claimed;
     for (;;) {
-      const outcome = await this.attempt(row, priority);
+      const outcome = await this.attempt(row, priority, settling);
       if (typeof outcome === 'string') return outcome;
       // A retry soon: wait for it here, still holding the row and its chat's later rows. Feishu's
       // rate-limit pause (x-ogw-ratelimit-reset) is counted on the rate windows' timeline.
@@ -701,7 +751,7 @@ export class OutboxWorker {
   }
 
   /** One attempt at a row; a retry waited for in the lane comes back as the row to try again. */
-  private async attempt(row: Row, priority: LanePriority): Promise<Outcome | { inLaneMs: number; rateWait: boolean; row: Row }> {
+  private async attempt(row: Row, priority: LanePriority, settling: SettlingMarks): Promise<Outcome | { inLaneMs: number; rateWait: boolean; row: Row }> {
     const attempt = row.attempts + 1;
     const mine = { id: row.id, status: 'sending', claimedBy: this.o.workerId };
     const api = apiOf(row.op);
@@ -777,10 +827,14 @@ export class OutboxWorker {
       this.o.metrics?.send('ok');
       this.quickRetries = Math.min(this.o.quickRetryQuota, this.quickRetries + QUICK_RETRY_EARN);
       const sentAt = this.o.clock.now();
-      const marked = await this.sentMarks.mark({ id: row.id, sentAt, messageId });
-      if (!marked) log.warn('row changed while sending (lease lost)');
-      else this.o.observer.settled?.({ op: row.op, status: 'sent', attempts: attempt, enqueueToDoneMs: sentAt.getTime() - row.createdAt.getTime() });
-      log.debug('delivered');
+      // The lane goes on to its next row while this is written (SettlingMarks).
+      settling.add(
+        this.sentMarks.mark({ id: row.id, sentAt, messageId }).then((marked) => {
+          if (!marked) log.warn('row changed while sending (lease lost)');
+          else this.o.observer.settled?.({ op: row.op, status: 'sent', attempts: attempt, enqueueToDoneMs: sentAt.getTime() - row.createdAt.getTime() });
+          log.debug('delivered');
+        }),
+      );
       return 'sent';
     } catch (error) {
       slot.done();
