@@ -2,7 +2,7 @@
 // (src/adapters/outbox/worker.ts SettlingMarks). What makes that safe: a mark that fails leaves its
 // row leased and marked attempted, so once the lease has run out the row is sent again with its
 // uuid, Feishu answers with the message it already has, and the chat still shows each message
-// once, in order. The lane's failure is logged, never an unhandled rejection.
+// once, in order (docs/reliability.md §9 O2). The lane's failure is logged, never an unhandled rejection.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
