@@ -2,12 +2,13 @@
 // its drain is over: the worker's safety net hands unattempted rows back (src/adapters/outbox/worker.ts).
 // Nor does it keep the place it took in the rate windows: a place never given back counts as a call
 // in flight for ever, and fifty such failures would stop every delivery until a restart.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
 import { withContext } from '../../src/app/context.ts';
 import { VirtualRateTime } from '../../src/ports/rate-time.ts';
 import { SEND_API } from '../../src/adapters/outbox/rate-limiter.ts';
+import { failingOnce } from './support.ts';
 
 describe.each(PROVIDERS_UNDER_TEST)('outbox rows after a failed lane (%s)', (provider) => {
   let h: Harness;
@@ -25,20 +26,7 @@ describe.each(PROVIDERS_UNDER_TEST)('outbox rows after a failed lane (%s)', (pro
     const chatId = h.demo.units[0]!.chatId;
     await withContext(h.services, 'test', (ctx) => ctx.enqueue('release:first', { op: 'send', to: { chatId }, text: '第一条' }));
     // The statement that marks the attempts as started (row-writes.ts AttemptMarks) fails once.
-    const original = h.db.$queryRawUnsafe.bind(h.db);
-    let failed = false;
-    const spy = vi.spyOn(h.db, '$queryRawUnsafe').mockImplementation(((sql: string, ...values: unknown[]) => {
-      if (sql.startsWith('UPDATE "OutboxMessage" SET "attempts"') && !failed) {
-        failed = true;
-        return Promise.reject(new Error('database went away'));
-      }
-      return original(sql, ...values);
-    }) as typeof h.db.$queryRawUnsafe);
-    try {
-      await h.app.worker.drain({ skipBackoff: true, maxRounds: 1 });
-    } finally {
-      spy.mockRestore();
-    }
+    const failed = await failingOnce(h.db, 'UPDATE "OutboxMessage" SET "attempts"', () => h.app.worker.drain({ skipBackoff: true, maxRounds: 1 }));
     expect(failed).toBe(true);
     const row = await h.db.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: 'release:first' } });
     expect({ status: row.status, claimedBy: row.claimedBy, attempts: row.attempts }).toEqual({ status: 'pending', claimedBy: null, attempts: 0 });
