@@ -135,7 +135,7 @@ type Outcome = 'sent' | 'retry' | 'failed' | 'dead' | 'waiting' | 'released' | '
  * fault run's last seconds each chat then sent one call a second, where the bare SDK sent two).
  * Safe for order and against duplicates: a crash before the mark leaves the row ambiguous (its
  * attempt was marked), so it is sent again with its uuid before the chat's later rows, and Feishu
- * answers with the message it already has (docs/reliability.md O6). The lane waits for them all
+ * answers with the message it already has (docs/reliability.md §9 O2, O6). The lane waits for them all
  * before it ends. (A row that reads another row's outcome, an urgent or a patch by key, is in the
  * lane `key:<parent>`, never in its parent's: the mark is written as soon as before, only not waited for.)
  */
