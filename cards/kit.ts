@@ -108,15 +108,17 @@ export function buttonRow(buttons: CardElement[]): CardElement {
 /**
  * `narrow`: what the columns do on a narrow screen (column_set flex_mode, open.feishu.cn
  * card-json-v2-components/containers/column-set): 'none' squeezes them (a date picker then shows
- * "04/18/"), 'stretch' stacks them, 'bisect' puts two in a row.
+ * "04/18/"), 'stretch' stacks them, 'bisect' puts two in a row. A column with `auto` is as wide as
+ * what it holds (column `width: auto`): for buttons beside text, which a weighted share of a
+ * phone-sized card cuts to "填写…" or "编…".
  */
-export function columns(cols: { elements: CardElement[]; weight?: number }[], options: { background?: 'default' | 'grey'; narrow?: 'none' | 'stretch' | 'bisect' } = {}): CardElement {
+export function columns(cols: { elements: CardElement[]; weight?: number; auto?: boolean }[], options: { background?: 'default' | 'grey'; narrow?: 'none' | 'stretch' | 'bisect' } = {}): CardElement {
   return {
     tag: 'column_set',
     flex_mode: options.narrow ?? 'none',
     horizontal_spacing: 'medium',
     ...(options.background === 'grey' ? { background_style: 'grey' } : {}),
-    columns: cols.map((c) => ({ tag: 'column', width: 'weighted', weight: c.weight ?? 1, elements: c.elements })),
+    columns: cols.map((c) => (c.auto ? { tag: 'column', width: 'auto', vertical_align: 'top', elements: c.elements } : { tag: 'column', width: 'weighted', weight: c.weight ?? 1, vertical_align: 'top', elements: c.elements })),
   };
 }
 

@@ -4,7 +4,7 @@
 // form > column_set > column > button (4 levels) and holds no table.
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
 import { FIELD, THEME_INTRO_INPUT_MAX, THEME_TITLE_INPUT_MAX, type FieldErrors, type SubmissionDraft } from '../src/domain/submission.ts';
-import { bold, boldLine, button, buttonRow, card, escapeMarkdown, fitCard, form, formButton, hr, input, markdown, multiSelect, note, select, type ActionValue, type CardElement, type CardJson } from './kit.ts';
+import { bold, boldLine, button, buttonRow, card, columns, escapeMarkdown, fitCard, form, formButton, hr, input, markdown, multiSelect, note, select, type ActionValue, type CardElement, type CardJson } from './kit.ts';
 import { submissionActions } from './actions.ts';
 
 export interface ThemeSummaryView {
@@ -54,19 +54,6 @@ export interface SubmissionFormView {
   previous?: { year: number; themes: PastThemeView[] };
   /** what editing already-approved themes does (they go back to review), when there are any */
   reviewNote?: string;
-}
-
-/**
- * Side-by-side columns. (kit.columns sets horizontal_spacing 'default', which Card JSON 2.0
- * rejects; this uses 'medium'.)
- */
-export function columns(cols: { elements: CardElement[]; weight?: number; auto?: boolean }[]): CardElement {
-  return {
-    tag: 'column_set',
-    flex_mode: 'none',
-    horizontal_spacing: 'medium',
-    columns: cols.map((c) => (c.auto ? { tag: 'column', width: 'auto', vertical_align: 'top', elements: c.elements } : { tag: 'column', width: 'weighted', weight: c.weight ?? 1, vertical_align: 'top', elements: c.elements })),
-  };
 }
 
 export function errorNote(message: string): CardElement {

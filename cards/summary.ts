@@ -209,7 +209,7 @@ export function unitActivitiesCard(v: { unitName: string; year: number; items: U
     elements.push(
       columns([
         { weight: 3, elements: [markdown(`${bold(`${it.month}月`)} ${escapeMarkdown(it.title)}\n${SUMMARY_STATUS_LABELS[it.status]} · 照片 ${it.photoCount} 张`)] },
-        { weight: 1, elements: [button(it.status === 'submitted' ? '查看/修改' : '填写总结', summaryActions.open.value({ themeId: it.themeId }), { type: it.status === 'submitted' ? 'default' : 'primary', size: 'small' })] },
+        { auto: true, elements: [button(it.status === 'submitted' ? '查看/修改' : '填写总结', summaryActions.open.value({ themeId: it.themeId }), { type: it.status === 'submitted' ? 'default' : 'primary', size: 'small' })] },
       ]),
     );
   }
