@@ -273,6 +273,26 @@ describe.skipIf(SKIP_BROWSER)('the app in Chromium (local mode, demo county)', S
     expect((await viaLink.body()).equals(downloaded)).toBe(true);
     await shot(page, '13-export-links');
 
+    // Two commands typed back to back: the second Enter, pressed as soon as the composer clears, is
+    // sent too (the composer dropped it without a word while the chat reloaded after the first).
+    // The chat's reload after a send is held for a second, so the second Enter lands within it.
+    const reload = /\/_emulator\/api\/workspace\/chats\/[^/]+\/messages\?/;
+    await page.route(reload, async (route) => {
+      if (route.request().method() === 'GET') await new Promise((r) => setTimeout(r, 1000));
+      await route.continue();
+    });
+    const composer = page.locator('#composer-input');
+    const mine = page.locator('#message-list .msg.mine');
+    const typed = await mine.count();
+    await composer.fill('帮助');
+    await composer.press('Enter');
+    await expect.poll(() => composer.inputValue()).toBe('');
+    await composer.fill('进度');
+    await composer.press('Enter');
+    await expect.poll(() => composer.inputValue(), { timeout: 3000 }).toBe('');
+    await page.unroute(reload);
+    await expect.poll(() => mine.count(), { timeout: 15_000 }).toBe(typed + 2);
+
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);

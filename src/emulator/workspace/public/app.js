@@ -645,6 +645,9 @@ async function sendText() {
     });
     input.value = '';
     autoGrow();
+    // The text has left: the next one may go while the chat reloads (the guard held the composer
+    // through the reload too, and an Enter pressed then was dropped without a word).
+    sending = false;
     await loadMessages(true);
   } catch (error) {
     // Keep what the person typed.
