@@ -249,7 +249,8 @@ export function photoListCard(v: { themeId: string; unitName: string; title: str
         ...thumb,
         { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ` ${bold('〔LOGO〕')}` : ''}\n拍摄日期：${ph.takenOn ?? '未知'} · ${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
         {
-          weight: 2,
+          // As wide as its buttons: a weighted third of a 390 px card cut 标为 LOGO 照片 to "标为 LOGO …".
+          auto: true,
           elements: [
             button(ph.isLogo ? '取消 LOGO' : '标为 LOGO 照片', summaryActions.photoLogo.value({ photoId: ph.id, page }), { size: 'tiny' }),
             button('删除', summaryActions.photoDelete.value({ photoId: ph.id, page }), { type: 'danger', size: 'tiny', confirm: { title: '删除照片', text: `确定删除“${ph.fileName}”吗？` } }),

@@ -73,11 +73,14 @@ describe('summary cards', () => {
     check(summaryReadCard({ themeId: 't1', unitName: long(40), title: long(40), year: 2023, month: 5, status: 'submitted', values, photoCount: 3, logoPhotoCount: 1, evidence, submittedAt: '2023-06-01 10:00', editable: true, notice: 'x' }));
     check(unitActivitiesCard({ unitName: '星沙街道', year: 2023, items: Array.from({ length: 30 }, (_, i) => ({ themeId: `t${i}`, title: long(40), month: 5, status: 'draft' as const, photoCount: i })) }));
     check(unitActivitiesCard({ unitName: '星沙街道', year: 2023, items: [] }));
-    // 填写总结 sits in a column as wide as the button: a weighted quarter of a phone-sized card cut it to "填写…".
-    const activity = unitActivitiesCard({ unitName: '星沙街道', year: 2023, items: [{ themeId: 't1', title: '老旧小区改造政策面对面', month: 4, status: 'draft', photoCount: 0 }] });
-    const body = (activity as { body: { elements: { tag: string; columns?: { width: string; elements: { tag: string; text?: { content: string } }[] }[] }[] } }).body.elements;
-    const columnOf = (label: string) => body.flatMap((e) => e.columns ?? []).find((c) => c.elements.some((b) => b.tag === 'button' && b.text?.content === label))?.width;
-    expect(columnOf('填写总结')).toBe('auto');
+    // Buttons beside text sit in a column as wide as they are: a weighted share of a 390 px card cut
+    // 填写总结 to "填写…" and 标为 LOGO 照片 to "标为 LOGO …".
+    const columnOf = (c: CardJson, label: string) =>
+      (c as { body: { elements: { columns?: { width: string; elements: { tag: string; text?: { content: string } }[] }[] }[] } }).body.elements
+        .flatMap((e) => e.columns ?? [])
+        .find((col) => col.elements.some((b) => b.tag === 'button' && b.text?.content === label))?.width;
+    expect(columnOf(unitActivitiesCard({ unitName: '星沙街道', year: 2023, items: [{ themeId: 't1', title: '老旧小区改造政策面对面', month: 4, status: 'draft', photoCount: 0 }] }), '填写总结')).toBe('auto');
+    expect(columnOf(photoListCard({ themeId: 't1', unitName: '星沙街道', title: '政策面对面', photos: [{ id: 'p1', fileName: 'a.jpg', takenOn: null, sizeBytes: 1, isLogo: false, imageKey: 'img_v3_abc' }] }), '标为 LOGO 照片')).toBe('auto');
     check(
       photoListCard({
         themeId: 't1',
