@@ -118,7 +118,7 @@ export function columns(cols: { elements: CardElement[]; weight?: number; auto?:
     flex_mode: options.narrow ?? 'none',
     horizontal_spacing: 'medium',
     ...(options.background === 'grey' ? { background_style: 'grey' } : {}),
-    columns: cols.map((c) => (c.auto ? { tag: 'column', width: 'auto', vertical_align: 'top', elements: c.elements } : { tag: 'column', width: 'weighted', weight: c.weight ?? 1, vertical_align: 'top', elements: c.elements })),
+    columns: cols.map((c) => ({ tag: 'column', ...(c.auto ? { width: 'auto' } : { width: 'weighted', weight: c.weight ?? 1 }), vertical_align: 'top', elements: c.elements })),
   };
 }
 
