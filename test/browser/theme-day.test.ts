@@ -290,7 +290,9 @@ describe.skipIf(SKIP_BROWSER)('the app in Chromium (local mode, demo county)', S
     await composer.fill('进度');
     await composer.press('Enter');
     await expect.poll(() => composer.inputValue(), { timeout: 3000 }).toBe('');
-    await page.unroute(reload);
+    // Waits for the held reloads to be continued first: a plain unroute turns interception off, which
+    // lets Chromium continue them itself, and the handler's own continue then fails unhandled.
+    await page.unrouteAll({ behavior: 'wait' });
     await expect.poll(() => mine.count(), { timeout: 15_000 }).toBe(typed + 2);
 
     expect(errors).toEqual([]);
