@@ -22,7 +22,7 @@ let app: import('./app/create-app.ts').App;
 try {
   // Loaded after the config is known good, so a bad variable is reported at once.
   const { createApp } = await import('./app/create-app.ts');
-  app = await createApp({ config, logger: log, startHooksInBackground: true });
+  app = await createApp({ config, logger: log, startHooksInBackground: true, keepEmulatorState: true });
 } catch (error) {
   const message = (error as Error).message ?? String(error);
   console.error(`启动失败 / start-up failed: ${message.replace(/\/\/[^@/\s]*@/g, '//***@')}`);

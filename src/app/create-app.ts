@@ -1,6 +1,7 @@
 // Wires the whole app: database, services, bot + features, outbox worker, scheduler, HTTP (and
 // in local mode the in-process Feishu emulator and workspace on the same port), long connection.
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import express from 'express';
@@ -39,6 +40,11 @@ export interface CreateAppOptions {
   features?: (bot: Bot) => Job[];
   /** local mode: overrides for the in-process emulator (tests: short re-delivery delays, fixed keys) */
   emulator?: Partial<EmulatorOptions>;
+  /**
+   * local mode: the emulated Feishu's chats, messages and files outlive a restart, kept under
+   * STORAGE_DIR/emulator as the database keeps the campaign (`npm start` does; tests start empty)
+   */
+  keepEmulatorState?: boolean;
   /** seed the demo directory (default: config.localDemo in local mode) */
   seedDemo?: boolean;
   outbox?: { pollMs?: number; leaseMs?: number; concurrency?: number; batchSize?: number };
@@ -140,6 +146,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         appSecret: config.feishu.appSecret,
         now: () => clock.now(),
         rateTime: options.rateTime,
+        ...(options.keepEmulatorState ? { stateDir: path.join(config.storageDir, 'emulator'), onStateError: (error: unknown) => log.error('local Feishu state not saved', { error }) } : {}),
         ...options.emulator,
         verificationToken,
         encryptKey,
@@ -186,7 +193,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     if (local) signInDomain = url;
     if (emulator) {
       emulator.setBotUrl(url);
-      cleanup.unshift(async () => emulator?.stopRedeliveries());
+      cleanup.unshift(async () => {
+        emulator?.stopRedeliveries();
+        await emulator?.flushState();
+      });
     }
 
     const gateway = options.gateway ?? createFeishuGateway({ appId: config.feishu.appId, appSecret: config.feishu.appSecret, domain: local ? url : config.feishu.domain });
@@ -280,7 +290,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     if (options.seedDemo ?? (local && config.localDemo)) {
       // Only when the directory is empty or the built-in one changed (a restart skips it).
       await seedDemoDirectoryOnce(db, { actorOpenId: 'system', now: clock.now() });
-      emulator?.seed(demoEmulatorSeed());
+      // A restored emulator keeps its own people and chats (the bot removed from one stays removed).
+      emulator?.seed(demoEmulatorSeed(), { missingOnly: emulator.restored });
     }
 
     worker.start();

@@ -10,6 +10,7 @@ import { newNonce } from './ids.ts';
 import { LongConnectionHub } from './long-connection.ts';
 import { buildOpenApiRouter } from './openapi.ts';
 import { buildWorkspaceApi } from './workspace-api.ts';
+import { openEmulatorState } from './persistence.ts';
 import type { Emulator, EmulatorOptions } from './types.ts';
 
 export type * from './types.ts';
@@ -27,6 +28,17 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     core.transport = mode === 'ws' ? (envelope) => hub.deliver(envelope) : undefined;
   };
   setEventMode(options.eventMode ?? 'webhook');
+  const state = options.stateDir ? openEmulatorState(core, options.stateDir, options.onStateError) : undefined;
+  if (state) {
+    // Every change comes through a call that writes (the Open API, the workspace's API) or shows up
+    // as a message or a card update (a person's send or click through the workspace).
+    router.use((req, res, next) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => state.changed());
+      next();
+    });
+    core.on('message', () => state.changed());
+    core.on('update', () => state.changed());
+  }
 
   const emu: Emulator = {
     router,
@@ -37,7 +49,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     setBotUrl: (url) => {
       core.botUrl = url?.replace(/\/+$/, '');
     },
-    seed: (input) => core.seed(input),
+    seed: (input, seedOptions) => {
+      core.seed(seedOptions?.missingOnly ? { users: input.users.filter((u) => !core.usersById.has(u.openId)), chats: input.chats.filter((c) => !core.chatsById.has(c.chatId)) } : input);
+      state?.changed();
+    },
+    restored: state?.restored ?? false,
+    flushState: async () => state?.flush(),
     addUser: (user) => core.addUser(user),
     createChat: (chat) => core.createChat(chat),
     userSendText: (openId, chatId, text, opts) => core.userSendText(openId, chatId, text, opts),

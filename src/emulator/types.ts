@@ -38,6 +38,13 @@ export interface EmulatorOptions {
   wsFragmentBytes?: number;
   /** Scopes the app has NOT been granted: every API needing one answers 99991672 (see scopes.ts). */
   missingScopes?: string[];
+  /**
+   * Keep the state (people, chats, messages, files, calendars) in this directory across restarts,
+   * as Feishu does (local mode; see persistence.ts). Unset: in memory only.
+   */
+  stateDir?: string;
+  /** A state save that failed (disk full): reported, and tried again at the next change. */
+  onStateError?: (error: unknown) => void;
 }
 
 export interface WsClientConfig {
@@ -303,7 +310,12 @@ export interface Emulator {
   botOpenId: string;
   botName: string;
   setBotUrl(url: string | undefined): void;
-  seed(input: SeedInput): void;
+  /** Adds people and chats; with `missingOnly`, only those not there yet (a restored state keeps its own). */
+  seed(input: SeedInput, options?: { missingOnly?: boolean }): void;
+  /** Whether the state was loaded from `stateDir` at start. */
+  readonly restored: boolean;
+  /** Writes the state to `stateDir` now (shutdown); nothing without one. */
+  flushState(): Promise<void>;
   addUser(user: EmuUser): void;
   createChat(chat: { chatId?: string; name: string; memberOpenIds: string[]; botMember?: boolean }): EmuChat;
 

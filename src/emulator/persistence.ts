@@ -1,0 +1,148 @@
+// Local mode keeps the emulated Feishu across restarts, as Feishu keeps its chats: people, chats,
+// messages and their cards, uploaded images and files, calendars and the send dedupe (uuid) index.
+// Without it a restart showed empty chats over a database that remembers the whole campaign, and a
+// card showing a photo sent before the restart failed to render (200673: its image key unknown).
+//
+// The state is one JSON file, rewritten (to a temporary file, then renamed) a moment after a
+// change; file contents are written once each, beside it, named by their key. Tokens, call and
+// delivery logs and pending re-deliveries are not kept: a real restart of the bot loses those too.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { EmulatorCore } from './core.ts';
+import type { EmuCalendar, EmuCalendarEvent, EmuChat, EmuMessage, EmuUser, UploadedFile } from './types.ts';
+
+const STATE_FILE = 'state.json';
+const FILES_DIR = 'files';
+const VERSION = 1;
+/** Writes gather changes for this long: a burst of sends is one write, and a crash loses at most this. */
+const SAVE_DELAY_MS = 300;
+
+interface Snapshot {
+  version: number;
+  users: EmuUser[];
+  chats: EmuChat[];
+  p2pByUser: [string, string][];
+  /** in the order they were stored (a chat's order is chatMessageIds) */
+  messages: EmuMessage[];
+  chatMessageIds: [string, string[]][];
+  uuidIndex: [string, { messageId: string; at: number }][];
+  files: Omit<UploadedFile, 'bytes'>[];
+  calendars: EmuCalendar[];
+  calendarEvents: EmuCalendarEvent[];
+  eventIdempotency: [string, string][];
+}
+
+/** A Date survives the round trip as { $date: iso } (JSON.stringify alone would leave a string). */
+function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return raw instanceof Date ? { $date: raw.toISOString() } : value;
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const iso = (value as { $date?: unknown }).$date;
+    if (typeof iso === 'string' && Object.keys(value).length === 1) return new Date(iso);
+  }
+  return value;
+}
+
+/** A key as a file name: keys are Feishu-looking ids (img_v3_…, file_v3_…); anything else is refused. */
+function fileName(key: string): string {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(key)) throw new Error(`unexpected file key ${JSON.stringify(key)}`);
+  return key;
+}
+
+function snapshot(core: EmulatorCore): Snapshot {
+  return {
+    version: VERSION,
+    users: [...core.usersById.values()],
+    chats: [...core.chatsById.values()],
+    p2pByUser: [...core.p2pByUser],
+    messages: [...core.messagesById.values()],
+    chatMessageIds: [...core.chatMessageIds],
+    uuidIndex: [...core.uuidIndex],
+    files: [...core.files.values()].map(({ bytes: _bytes, ...meta }) => meta),
+    calendars: [...core.calendarsById.values()],
+    calendarEvents: [...core.eventsById.values()],
+    eventIdempotency: [...core.eventIdempotency],
+  };
+}
+
+export interface EmulatorStateStore {
+  /** whether a saved state was loaded at start */
+  readonly restored: boolean;
+  /** a change happened: write soon */
+  changed(): void;
+  /** writes what is pending now (shutdown) */
+  flush(): Promise<void>;
+}
+
+/**
+ * Loads the state saved in `dir` into `core` (if any), then keeps `dir` up to date: call
+ * `changed()` after anything that may have changed the state, `flush()` at shutdown.
+ */
+export function openEmulatorState(core: EmulatorCore, dir: string, onError: (error: unknown) => void = () => undefined): EmulatorStateStore {
+  const filesDir = path.join(dir, FILES_DIR);
+  mkdirSync(filesDir, { recursive: true });
+  const restored = restore(core, dir);
+  const written = new Set(readdirSync(filesDir));
+  let timer: NodeJS.Timeout | undefined;
+  let saving: Promise<void> = Promise.resolve();
+
+  const save = async (): Promise<void> => {
+    // File contents first: a state that names a file always finds it.
+    for (const f of core.files.values()) {
+      const name = fileName(f.key);
+      if (written.has(name)) continue;
+      await writeFile(path.join(filesDir, name), f.bytes);
+      written.add(name);
+    }
+    const target = path.join(dir, STATE_FILE);
+    await writeFile(`${target}.tmp`, JSON.stringify(snapshot(core), replacer));
+    await rename(`${target}.tmp`, target);
+  };
+  const run = (): Promise<void> => {
+    timer = undefined;
+    saving = saving.then(save).catch(onError);
+    return saving;
+  };
+  return {
+    restored,
+    changed() {
+      timer ??= setTimeout(() => void run(), SAVE_DELAY_MS);
+    },
+    async flush() {
+      if (timer) {
+        clearTimeout(timer);
+        await run();
+      }
+      await saving;
+    },
+  };
+}
+
+function restore(core: EmulatorCore, dir: string): boolean {
+  const file = path.join(dir, STATE_FILE);
+  if (!existsSync(file)) return false;
+  const s = JSON.parse(readFileSync(file, 'utf8'), reviver) as Snapshot;
+  if (s.version !== VERSION) {
+    // An older layout: keep it aside rather than guess, and start empty.
+    renameSync(file, `${file}.v${String(s.version)}`);
+    return false;
+  }
+  for (const u of s.users) core.usersById.set(u.openId, u);
+  for (const c of s.chats) core.chatsById.set(c.chatId, c);
+  for (const [k, v] of s.p2pByUser) core.p2pByUser.set(k, v);
+  for (const m of s.messages) core.messagesById.set(m.messageId, m);
+  for (const [k, v] of s.chatMessageIds) core.chatMessageIds.set(k, v);
+  for (const [k, v] of s.uuidIndex) core.uuidIndex.set(k, v);
+  for (const f of s.files) {
+    const bytesFile = path.join(dir, FILES_DIR, fileName(f.key));
+    if (existsSync(bytesFile)) core.files.set(f.key, { ...f, bytes: readFileSync(bytesFile) });
+  }
+  for (const c of s.calendars) core.calendarsById.set(c.calendarId, c);
+  for (const e of s.calendarEvents) core.eventsById.set(e.eventId, e);
+  for (const [k, v] of s.eventIdempotency) core.eventIdempotency.set(k, v);
+  return true;
+}
