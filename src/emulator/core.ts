@@ -80,6 +80,8 @@ export class EmulatorCore {
   readonly calendarsById = new Map<string, EmuCalendar>();
   readonly eventsById = new Map<string, EmuCalendarEvent>();
   readonly eventIdempotency = new Map<string, string>();
+  /** the workspace's read marks: per person, per chat, how many of its messages they have seen */
+  readonly readCounts = new Map<string, Map<string, number>>();
   readonly callLog: ApiCallRecord[] = [];
   readonly deliveryLog: DeliveryRecord[] = [];
   tenantToken: { token: string; expiresAt: number } | undefined;

@@ -73,6 +73,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     deliveries: (filter) => core.deliveryLog.filter((d) => !filter?.eventType || d.eventType === filter.eventType),
     on: (event, cb) => core.on(event, cb),
     uploadedFiles: () => [...core.files.values()],
+    readCounts: core.readCounts,
     calendars: () => [...core.calendarsById.values()],
     calendarEvents: (calendarId) => [...core.eventsById.values()].filter((e) => !calendarId || e.calendarId === calendarId),
     idle: () => core.idle(),

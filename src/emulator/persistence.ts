@@ -31,6 +31,7 @@ interface Snapshot {
   calendars: EmuCalendar[];
   calendarEvents: EmuCalendarEvent[];
   eventIdempotency: [string, string][];
+  readCounts: [string, [string, number][]][];
 }
 
 /** A Date survives the round trip as { $date: iso } (JSON.stringify alone would leave a string). */
@@ -66,6 +67,7 @@ function snapshot(core: EmulatorCore): Snapshot {
     calendars: [...core.calendarsById.values()],
     calendarEvents: [...core.eventsById.values()],
     eventIdempotency: [...core.eventIdempotency],
+    readCounts: [...core.readCounts].map(([openId, chats]) => [openId, [...chats]]),
   };
 }
 
@@ -144,5 +146,6 @@ function restore(core: EmulatorCore, dir: string): boolean {
   for (const c of s.calendars) core.calendarsById.set(c.calendarId, c);
   for (const e of s.calendarEvents) core.eventsById.set(e.eventId, e);
   for (const [k, v] of s.eventIdempotency) core.eventIdempotency.set(k, v);
+  for (const [openId, chats] of s.readCounts) core.readCounts.set(openId, new Map(chats));
   return true;
 }

@@ -340,6 +340,8 @@ export interface Emulator {
   on(event: 'message' | 'update', cb: (m: EmuMessage) => void): () => void;
   faults: FaultInjector;
   uploadedFiles(): UploadedFile[];
+  /** The workspace's read marks (per person, per chat: messages seen), kept with the state. */
+  readonly readCounts: Map<string, Map<string, number>>;
   calendars(): EmuCalendar[];
   calendarEvents(calendarId?: string): EmuCalendarEvent[];
   /** Resolves when no push (first attempts and scheduled re-deliveries) is in flight or pending. */

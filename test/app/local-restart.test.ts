@@ -65,6 +65,11 @@ describe('local mode: a restart keeps the emulated Feishu (sqlite)', () => {
     const left = DEMO_UNITS[1]!.chatId;
     first.emulator!.removeBotFromChat(left, DEMO_UNITS[1]!.liaisons.find((l) => l.openId)!.openId!);
     await settle(first);
+    // The liaison opens the group in the workspace: its messages are read.
+    const opened = await fetch(`${first.url}/_emulator/api/workspace/chats/${unit.chatId}/messages?as=${liaison}`);
+    expect(opened.status).toBe(200);
+    const readBefore = structuredClone(first.emulator!.readCounts);
+    expect(readBefore.get(liaison)?.get(unit.chatId)).toBe(first.emulator!.messages(unit.chatId).length);
     await first.stop();
 
     const second = await start();
@@ -84,6 +89,8 @@ describe('local mode: a restart keeps the emulated Feishu (sqlite)', () => {
           ?.bytes.equals(image.bytes),
       ).toBe(true);
     expect(emu.chats().find((c) => c.chatId === left)?.botMember).toBe(false);
+    // What a person had read stays read: the workspace shows no old message as new.
+    expect(emu.readCounts).toEqual(readBefore);
 
     // The receipt's 查看照片 button, pressed after the restart, shows the photo list with the photo.
     const clicked = await emu.userClickCard(liaison, receipt.messageId, { value: buttonValue(receipt.card, { text: '查看照片 / 标记 LOGO 照片' }) });

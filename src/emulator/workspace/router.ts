@@ -170,8 +170,8 @@ function sniffImageType(bytes: Buffer): string {
 
 export function createWorkspaceRouter(emulator: Emulator): express.Router {
   const router = express.Router();
-  /** openId → chatId → number of messages read. */
-  const readCounts = new Map<string, Map<string, number>>();
+  /** openId → chatId → number of messages read (kept with the emulator's state across restarts). */
+  const readCounts = emulator.readCounts;
 
   const userById = (): Map<string, EmuUser> => new Map(emulator.users().map((u) => [u.openId, u]));
 
