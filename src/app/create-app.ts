@@ -146,7 +146,12 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
         appSecret: config.feishu.appSecret,
         now: () => clock.now(),
         rateTime: options.rateTime,
-        ...(options.keepEmulatorState ? { stateDir: path.join(config.storageDir, 'emulator'), onStateError: (error: unknown) => log.error('local Feishu state not saved', { error }) } : {}),
+        ...(options.keepEmulatorState
+          ? {
+              stateDir: path.join(config.storageDir, 'emulator'),
+              onStateError: (error: unknown, during: 'load' | 'save') => log.error(during === 'load' ? 'local Feishu state unreadable: kept aside, started empty' : 'local Feishu state not saved', { error }),
+            }
+          : {}),
         ...options.emulator,
         verificationToken,
         encryptKey,

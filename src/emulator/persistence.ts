@@ -84,10 +84,19 @@ export interface EmulatorStateStore {
  * Loads the state saved in `dir` into `core` (if any), then keeps `dir` up to date: call
  * `changed()` after anything that may have changed the state, `flush()` at shutdown.
  */
-export function openEmulatorState(core: EmulatorCore, dir: string, onError: (error: unknown) => void = () => undefined): EmulatorStateStore {
+export function openEmulatorState(core: EmulatorCore, dir: string, onError: (error: unknown, during: 'load' | 'save') => void = () => undefined): EmulatorStateStore {
   const filesDir = path.join(dir, FILES_DIR);
   mkdirSync(filesDir, { recursive: true });
-  const restored = restore(core, dir);
+  let restored = false;
+  try {
+    restored = restore(core, dir);
+  } catch (error) {
+    // Unreadable (edited by hand, a disk fault): kept aside for a look, and the emulator starts empty
+    // rather than refusing to start.
+    const file = path.join(dir, STATE_FILE);
+    renameSync(file, `${file}.unreadable-${Date.now()}`);
+    onError(error, 'load');
+  }
   const written = new Set(readdirSync(filesDir));
   let timer: NodeJS.Timeout | undefined;
   let saving: Promise<void> = Promise.resolve();
@@ -106,7 +115,7 @@ export function openEmulatorState(core: EmulatorCore, dir: string, onError: (err
   };
   const run = (): Promise<void> => {
     timer = undefined;
-    saving = saving.then(save).catch(onError);
+    saving = saving.then(save).catch((error: unknown) => onError(error, 'save'));
     return saving;
   };
   return {
@@ -128,11 +137,16 @@ function restore(core: EmulatorCore, dir: string): boolean {
   const file = path.join(dir, STATE_FILE);
   if (!existsSync(file)) return false;
   const s = JSON.parse(readFileSync(file, 'utf8'), reviver) as Snapshot;
+  // Checked before anything is loaded, so a bad file leaves the emulator empty, not half filled.
+  if (typeof s !== 'object' || s === null) throw new Error(`${file}: not a saved state`);
   if (s.version !== VERSION) {
     // An older layout: keep it aside rather than guess, and start empty.
     renameSync(file, `${file}.v${String(s.version)}`);
     return false;
   }
+  const lists = ['users', 'chats', 'p2pByUser', 'messages', 'chatMessageIds', 'uuidIndex', 'files', 'calendars', 'calendarEvents', 'eventIdempotency', 'readCounts'] as const;
+  const missing = lists.filter((k) => !Array.isArray(s[k]));
+  if (missing.length > 0) throw new Error(`${file}: no ${missing.join(', ')}`);
   for (const u of s.users) core.usersById.set(u.openId, u);
   for (const c of s.chats) core.chatsById.set(c.chatId, c);
   for (const [k, v] of s.p2pByUser) core.p2pByUser.set(k, v);

@@ -43,8 +43,11 @@ export interface EmulatorOptions {
    * as Feishu does (local mode; see persistence.ts). Unset: in memory only.
    */
   stateDir?: string;
-  /** A state save that failed (disk full): reported, and tried again at the next change. */
-  onStateError?: (error: unknown) => void;
+  /**
+   * A saved state that could not be read (kept aside as state.json.unreadable-…; the emulator starts
+   * empty), or a save that failed (disk full; tried again at the next change).
+   */
+  onStateError?: (error: unknown, during: 'load' | 'save') => void;
 }
 
 export interface WsClientConfig {

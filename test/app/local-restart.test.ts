@@ -2,7 +2,7 @@
 // uploaded images, as Feishu does. Before, the chats came back empty over a database that remembered
 // the campaign, and a card showing a photo sent before the restart failed to open (200673: the photo's
 // image key was unknown).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,5 +110,27 @@ describe('local mode: a restart keeps the emulated Feishu (sqlite)', () => {
         .map((m) => m.messageId)
         .indexOf(messageId),
     ).toBe(before.find((c) => c.chatId === unit.chatId)!.messages.length);
+    await second.stop();
+  }, 60_000);
+
+  it('an unreadable saved state is kept aside and the app starts with empty chats, not at all', async () => {
+    const stateDir = path.join(config.storageDir, 'emulator');
+    writeFileSync(path.join(stateDir, 'state.json'), '{"version":1,"users":[');
+    const errors: string[] = [];
+    const logger = createLogger('silent');
+    logger.error = (message: string) => void errors.push(message);
+    const app = await createApp({ config, clock, logger, seedDemo: true, keepEmulatorState: true, outbox: { pollMs: 0 }, cron: false });
+    apps.push(app);
+    expect(app.emulator!.restored).toBe(false);
+    expect(errors).toEqual(['local Feishu state unreadable: kept aside, started empty']);
+    expect(readdirSync(stateDir).filter((f) => f.startsWith('state.json.unreadable-'))).toHaveLength(1);
+    // The demo county's groups are there, empty, and the bot answers in them.
+    expect(app.emulator!.messages(unit.chatId)).toEqual([]);
+    await app.emulator!.userSendText(liaison, unit.chatId, '帮助', { mentionBot: true });
+    await settle(app);
+    expect(app.emulator!.messages(unit.chatId).some((m) => m.senderType === 'app')).toBe(true);
+    await app.stop();
+    // Its own state is saved afresh.
+    expect(existsSync(path.join(stateDir, 'state.json'))).toBe(true);
   }, 60_000);
 });
