@@ -74,6 +74,12 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     on: (event, cb) => core.on(event, cb),
     uploadedFiles: () => [...core.files.values()],
     readCounts: core.readCounts,
+    markRead: (openId, chatId) => {
+      let perChat = core.readCounts.get(openId);
+      if (!perChat) core.readCounts.set(openId, (perChat = new Map()));
+      perChat.set(chatId, core.messages(chatId).length);
+      state?.changed();
+    },
     calendars: () => [...core.calendarsById.values()],
     calendarEvents: (calendarId) => [...core.eventsById.values()].filter((e) => !calendarId || e.calendarId === calendarId),
     idle: () => core.idle(),

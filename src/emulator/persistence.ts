@@ -4,8 +4,10 @@
 // card showing a photo sent before the restart failed to render (200673: its image key unknown).
 //
 // The state is one JSON file, rewritten (to a temporary file, then renamed) a moment after a
-// change; file contents are written once each, beside it, named by their key. Tokens, call and
-// delivery logs and pending re-deliveries are not kept: a real restart of the bot loses those too.
+// change. Uploaded images and files are written once each, beside it in files/: the bytes under
+// their key, then <key>.json (what the file is); they come back even if the state file does not,
+// so a photo the database still names keeps its image. Tokens, call and delivery logs and pending
+// re-deliveries are not kept: a real restart of the bot loses those too.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,7 +29,6 @@ interface Snapshot {
   messages: EmuMessage[];
   chatMessageIds: [string, string[]][];
   uuidIndex: [string, { messageId: string; at: number }][];
-  files: Omit<UploadedFile, 'bytes'>[];
   calendars: EmuCalendar[];
   calendarEvents: EmuCalendarEvent[];
   eventIdempotency: [string, string][];
@@ -63,7 +64,6 @@ function snapshot(core: EmulatorCore): Snapshot {
     messages: [...core.messagesById.values()],
     chatMessageIds: [...core.chatMessageIds],
     uuidIndex: [...core.uuidIndex],
-    files: [...core.files.values()].map(({ bytes: _bytes, ...meta }) => meta),
     calendars: [...core.calendarsById.values()],
     calendarEvents: [...core.eventsById.values()],
     eventIdempotency: [...core.eventIdempotency],
@@ -87,27 +87,29 @@ export interface EmulatorStateStore {
 export function openEmulatorState(core: EmulatorCore, dir: string, onError: (error: unknown, during: 'load' | 'save') => void = () => undefined): EmulatorStateStore {
   const filesDir = path.join(dir, FILES_DIR);
   mkdirSync(filesDir, { recursive: true });
+  const written = restoreFiles(core, filesDir);
   let restored = false;
   try {
     restored = restore(core, dir);
   } catch (error) {
-    // Unreadable (edited by hand, a disk fault): kept aside for a look, and the emulator starts empty
-    // rather than refusing to start.
+    // Unreadable (edited by hand, a disk fault): kept aside for a look, and the emulator starts with
+    // empty chats (its files kept) rather than refusing to start.
     const file = path.join(dir, STATE_FILE);
-    renameSync(file, `${file}.unreadable-${Date.now()}`);
-    onError(error, 'load');
+    const aside = `${file}.unreadable-${Date.now()}`;
+    renameSync(file, aside);
+    onError(new Error(`${(error as Error).message}; kept aside as ${aside}`, { cause: error }), 'load');
   }
-  const written = new Set(readdirSync(filesDir));
   let timer: NodeJS.Timeout | undefined;
   let saving: Promise<void> = Promise.resolve();
 
   const save = async (): Promise<void> => {
     // File contents first: a state that names a file always finds it.
     for (const f of core.files.values()) {
-      const name = fileName(f.key);
-      if (written.has(name)) continue;
-      await writeFile(path.join(filesDir, name), f.bytes);
-      written.add(name);
+      if (written.has(f.key)) continue;
+      const { bytes, ...meta } = f;
+      await writeFile(path.join(filesDir, fileName(f.key)), bytes);
+      await writeFile(path.join(filesDir, `${fileName(f.key)}.json`), JSON.stringify(meta));
+      written.add(f.key);
     }
     const target = path.join(dir, STATE_FILE);
     await writeFile(`${target}.tmp`, JSON.stringify(snapshot(core), replacer));
@@ -124,11 +126,9 @@ export function openEmulatorState(core: EmulatorCore, dir: string, onError: (err
       timer ??= setTimeout(() => void run(), SAVE_DELAY_MS);
     },
     async flush() {
-      if (timer) {
-        clearTimeout(timer);
-        await run();
-      }
-      await saving;
+      // Always written: not every change announces itself (a read mark set while nothing else moved).
+      clearTimeout(timer);
+      await run();
     },
   };
 }
@@ -144,7 +144,7 @@ function restore(core: EmulatorCore, dir: string): boolean {
     renameSync(file, `${file}.v${String(s.version)}`);
     return false;
   }
-  const lists = ['users', 'chats', 'p2pByUser', 'messages', 'chatMessageIds', 'uuidIndex', 'files', 'calendars', 'calendarEvents', 'eventIdempotency', 'readCounts'] as const;
+  const lists = ['users', 'chats', 'p2pByUser', 'messages', 'chatMessageIds', 'uuidIndex', 'calendars', 'calendarEvents', 'eventIdempotency', 'readCounts'] as const;
   const missing = lists.filter((k) => !Array.isArray(s[k]));
   if (missing.length > 0) throw new Error(`${file}: no ${missing.join(', ')}`);
   for (const u of s.users) core.usersById.set(u.openId, u);
@@ -153,13 +153,26 @@ function restore(core: EmulatorCore, dir: string): boolean {
   for (const m of s.messages) core.messagesById.set(m.messageId, m);
   for (const [k, v] of s.chatMessageIds) core.chatMessageIds.set(k, v);
   for (const [k, v] of s.uuidIndex) core.uuidIndex.set(k, v);
-  for (const f of s.files) {
-    const bytesFile = path.join(dir, FILES_DIR, fileName(f.key));
-    if (existsSync(bytesFile)) core.files.set(f.key, { ...f, bytes: readFileSync(bytesFile) });
-  }
   for (const c of s.calendars) core.calendarsById.set(c.calendarId, c);
   for (const e of s.calendarEvents) core.eventsById.set(e.eventId, e);
   for (const [k, v] of s.eventIdempotency) core.eventIdempotency.set(k, v);
   for (const [openId, chats] of s.readCounts) core.readCounts.set(openId, new Map(chats));
   return true;
+}
+
+/** Loads every complete file in `filesDir` (bytes and description); returns their keys. */
+function restoreFiles(core: EmulatorCore, filesDir: string): Set<string> {
+  const keys = new Set<string>();
+  for (const name of readdirSync(filesDir)) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      const meta = JSON.parse(readFileSync(path.join(filesDir, name), 'utf8')) as Omit<UploadedFile, 'bytes'>;
+      const bytes = readFileSync(path.join(filesDir, fileName(meta.key)));
+      core.files.set(meta.key, { ...meta, bytes });
+      keys.add(meta.key);
+    } catch {
+      // Half written (a crash between the bytes and the description): skipped.
+    }
+  }
+  return keys;
 }

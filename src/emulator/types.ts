@@ -344,7 +344,9 @@ export interface Emulator {
   faults: FaultInjector;
   uploadedFiles(): UploadedFile[];
   /** The workspace's read marks (per person, per chat: messages seen), kept with the state. */
-  readonly readCounts: Map<string, Map<string, number>>;
+  readonly readCounts: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** The person has seen every message of the chat so far. */
+  markRead(openId: string, chatId: string): void;
   calendars(): EmuCalendar[];
   calendarEvents(calendarId?: string): EmuCalendarEvent[];
   /** Resolves when no push (first attempts and scheduled re-deliveries) is in flight or pending. */

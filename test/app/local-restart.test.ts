@@ -2,7 +2,7 @@
 // uploaded images, as Feishu does. Before, the chats came back empty over a database that remembered
 // the campaign, and a card showing a photo sent before the restart failed to open (200673: the photo's
 // image key was unknown).
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { createLogger } from '../../src/app/log.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { tinyJpeg } from '../../src/adapters/files/sample-jpeg.ts';
 import { DEMO_UNITS } from '../../src/domain/demo-directory.ts';
+import type { UploadedFile } from '../../src/emulator/types.ts';
 import { createEmptyDatabase, type TestDatabaseUrl } from '../support/db.ts';
 import { waitUntil } from '../support/kit.ts';
 import { buttonValue } from '../submissions/support.ts';
@@ -25,6 +26,8 @@ describe('local mode: a restart keeps the emulated Feishu (sqlite)', () => {
   const apps: App[] = [];
   const unit = DEMO_UNITS[0]!;
   const liaison = unit.liaisons.find((l) => l.openId)!.openId!;
+  /** the images uploaded in the first test (the photo among them) */
+  let images: UploadedFile[] = [];
 
   const start = async (keepEmulatorState = true): Promise<App> => {
     const app = await createApp({ config, clock, logger: createLogger('silent'), seedDemo: true, keepEmulatorState, outbox: { pollMs: 0 }, cron: false });
@@ -59,7 +62,7 @@ describe('local mode: a restart keeps the emulated Feishu (sqlite)', () => {
     expect(JSON.stringify(receipt.card)).toContain('已收到 1 张照片');
     // The bot also sent the bot-chat / office messages of the demo seed; all of it must come back.
     const before = first.emulator!.chats().map((c) => ({ chatId: c.chatId, messages: first.emulator!.messages(c.chatId).map((m) => [m.messageId, m.content, m.createdAt.toISOString()]) }));
-    const images = first.emulator!.uploadedFiles().filter((f) => f.kind === 'image');
+    images = first.emulator!.uploadedFiles().filter((f) => f.kind === 'image');
     expect(images.length).toBeGreaterThan(0);
     // The bot leaves one group in the workspace: it stays left (the demo seed does not put it back).
     const left = DEMO_UNITS[1]!.chatId;
@@ -70,6 +73,11 @@ describe('local mode: a restart keeps the emulated Feishu (sqlite)', () => {
     expect(opened.status).toBe(200);
     const readBefore = structuredClone(first.emulator!.readCounts);
     expect(readBefore.get(liaison)?.get(unit.chatId)).toBe(first.emulator!.messages(unit.chatId).length);
+    // Saved a moment later by itself, as any change is (not only at a clean stop).
+    await waitUntil(async () => {
+      const saved = JSON.parse(readFileSync(path.join(config.storageDir, 'emulator', 'state.json'), 'utf8')) as { readCounts: [string, [string, number][]][] };
+      return new Map(saved.readCounts.find(([openId]) => openId === liaison)?.[1]).get(unit.chatId) === readBefore.get(liaison)?.get(unit.chatId);
+    });
     await first.stop();
 
     const second = await start();
@@ -123,6 +131,9 @@ describe('local mode: a restart keeps the emulated Feishu (sqlite)', () => {
     apps.push(app);
     expect(app.emulator!.restored).toBe(false);
     expect(errors).toEqual(['local Feishu state unreadable: kept aside, started empty']);
+    // Uploaded images and files are kept apart from the state: the photo the database names still shows.
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(app.emulator!.uploadedFiles().find((f) => f.key === image.key)).toEqual(image);
     expect(readdirSync(stateDir).filter((f) => f.startsWith('state.json.unreadable-'))).toHaveLength(1);
     // The demo county's groups are there, empty, and the bot answers in them.
     expect(app.emulator!.messages(unit.chatId)).toEqual([]);

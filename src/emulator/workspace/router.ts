@@ -172,6 +172,7 @@ export function createWorkspaceRouter(emulator: Emulator): express.Router {
   const router = express.Router();
   /** openId → chatId → number of messages read (kept with the emulator's state across restarts). */
   const readCounts = emulator.readCounts;
+  const markRead = (as: string, chatId: string): void => emulator.markRead(as, chatId);
 
   const userById = (): Map<string, EmuUser> => new Map(emulator.users().map((u) => [u.openId, u]));
 
@@ -212,12 +213,6 @@ export function createWorkspaceRouter(emulator: Emulator): express.Router {
     if (!chat) throw new HttpError(404, '会话不存在');
     if (!chat.memberOpenIds.includes(as)) throw new HttpError(403, '你不在该会话中');
     return chat;
-  };
-
-  const markRead = (as: string, chatId: string): void => {
-    let perUser = readCounts.get(as);
-    if (!perUser) readCounts.set(as, (perUser = new Map()));
-    perUser.set(chatId, emulator.messages(chatId).length);
   };
 
   const unreadCount = (as: string, chatId: string): number => {
