@@ -247,7 +247,8 @@ export function photoListCard(v: { themeId: string; unitName: string; title: str
     elements.push(
       columns([
         ...thumb,
-        { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ` ${bold('〔LOGO〕')}` : ''}\n拍摄日期：${ph.takenOn ?? '未知'} · ${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
+        // The date on a line of its own: beside the size it wrapped at its hyphen on a phone (2023-05- / 10).
+        { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ` ${bold('〔LOGO〕')}` : ''}\n拍摄日期：${ph.takenOn ?? '未知'}\n${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
         {
           // As wide as its buttons: a weighted third of a 390 px card cut 标为 LOGO 照片 to "标为 LOGO …".
           auto: true,

@@ -93,6 +93,9 @@ describe('summary cards', () => {
     // Each photo that reached Feishu is shown as a thumbnail beside its buttons (liaisons had file names only).
     const listed = JSON.stringify(photoListCard({ themeId: 't1', unitName: '星沙街道', title: '政策面对面', photos: [{ id: 'p1', fileName: 'a.jpg', takenOn: null, sizeBytes: 1, isLogo: false, imageKey: 'img_v3_abc' }] }));
     expect(listed).toContain('"tag":"img","img_key":"img_v3_abc"');
+    // The date has a line of its own (beside the size, a 390 px phone broke it at its hyphen).
+    const dated = JSON.stringify(photoListCard({ themeId: 't1', unitName: '星沙街道', title: '政策面对面', photos: [{ id: 'p1', fileName: 'a.jpg', takenOn: '2023-05-10', sizeBytes: 12_288, isLogo: false, imageKey: 'img_v3_abc' }] }));
+    expect(dated).toContain('\\n拍摄日期：2023-05-10\\n12 KB');
     check(photoTargetCard({ ref: 'om_1', options: Array.from({ length: 10 }, (_, i) => ({ themeId: `t${i}`, label: long(60) })) }));
     check(photoTargetChosenCard(long(40)));
     check(photoReceivedCard({ themeId: 't1', title: long(40), count: 3, summaryStatus: 'submitted', duplicate: true, takenOn: '2023-05-12', warning: long(60) }));
