@@ -7,6 +7,7 @@
 // app for the reset second (as it must), so the 429 share, not the 5xx share, sets the run time:
 // 15% 429 takes ~70 s on a busy 2-core machine, over this bench's 60 s budget. Each run's floor is
 // measured in the same run: the bare SDK with the same limiter, and in the fault run the same faults.
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { noticeCard } from '../cards/kit.ts';
 import { withContext } from '../src/app/context.ts';
@@ -38,6 +39,21 @@ const INTERLEAVED = process.env.BENCH_OUTBOX_ORDER === 'interleaved';
  * is written (0.3–1 s of commits), as the app's does, and the figures include that.
  */
 const ENQUEUE_FIRST = process.env.BENCH_OUTBOX_ENQUEUE === 'first';
+
+/**
+ * BENCH_OUTBOX_DUMP=<path prefix> (diagnostic): writes each run's send calls, the floor's and the
+ * outbox's (uuid bare…/faults…/clean…), with arrival time, chat, status and injected fault, to
+ * <prefix>-<provider>-<instances>-<seed>.json: where the bursts and the 429 pauses fell.
+ */
+const DUMP_CALLS = process.env.BENCH_OUTBOX_DUMP;
+
+function dumpCalls(file: string, emu: BenchApp['emulator']): void {
+  const calls = emu.calls({ path: SEND_PATH, method: 'POST' }).map((c) => {
+    const body = c.body as { receive_id?: string; uuid?: string } | undefined;
+    return { at: c.at.getTime(), ms: c.ms, status: c.status, code: c.code, fault: c.fault, chat: body?.receive_id, uuid: body?.uuid };
+  });
+  writeFileSync(file, JSON.stringify(calls));
+}
 
 async function enqueueAll(b: BenchApp, prefix: string, chatIds: string[]): Promise<void> {
   const put = (ctx: HandlerContext, chatId: string, n: number) => ctx.enqueue(`${prefix}:${chatId}:${n}`, { op: 'send', to: { chatId }, card: noticeCard(`提醒 ${n + 1}/${PER_CHAT}`, [`基准测试消息 ${chatId} #${n + 1}`]) });
@@ -213,6 +229,7 @@ async function scenario(provider: Provider, faults: boolean, instances: 1 | 2 = 
     }
     await worker?.stop();
     await second?.worker.stop();
+    if (DUMP_CALLS) dumpCalls(`${DUMP_CALLS}-${provider}-${instances}-${faults ? faultSeed : 'clean'}.json`, emu);
     const cpu = process.cpuUsage(cpu0);
     emu.faults.reset();
 
