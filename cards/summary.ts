@@ -247,14 +247,17 @@ export function photoListCard(v: { themeId: string; unitName: string; title: str
     elements.push(
       columns([
         ...thumb,
-        // The date on a line of its own: beside the size it wrapped at its hyphen on a phone (2023-05- / 10).
-        { weight: 3, elements: [markdown(`${i + 1}. ${escapeMarkdown(ph.fileName)}${ph.isLogo ? ` ${bold('〔LOGO〕')}` : ''}\n拍摄日期：${ph.takenOn ?? '未知'}\n${(ph.sizeBytes / 1024).toFixed(0)} KB`)] },
         {
-          // As wide as its buttons: a weighted third of a 390 px card cut 标为 LOGO 照片 to "标为 LOGO …".
-          auto: true,
+          // The buttons under the text, not in a column of their own: beside a column of buttons a
+          // 390 px phone left the text 138 px, and the date broke at its hyphen (2023- / 05-10).
+          // "1）", not "1.": a digit and a dot open an ordered list, indented off the thumbnail.
+          weight: 3,
           elements: [
-            button(ph.isLogo ? '取消 LOGO' : '标为 LOGO 照片', summaryActions.photoLogo.value({ photoId: ph.id, page }), { size: 'tiny' }),
-            button('删除', summaryActions.photoDelete.value({ photoId: ph.id, page }), { type: 'danger', size: 'tiny', confirm: { title: '删除照片', text: `确定删除“${ph.fileName}”吗？` } }),
+            markdown(`${i + 1}）${escapeMarkdown(ph.fileName)}${ph.isLogo ? ` ${bold('〔LOGO〕')}` : ''}\n拍摄日期：${ph.takenOn ?? '未知'}\n${(ph.sizeBytes / 1024).toFixed(0)} KB`),
+            buttonRow([
+              button(ph.isLogo ? '取消 LOGO' : '标为 LOGO 照片', summaryActions.photoLogo.value({ photoId: ph.id, page }), { size: 'tiny' }),
+              button('删除', summaryActions.photoDelete.value({ photoId: ph.id, page }), { type: 'danger', size: 'tiny', confirm: { title: '删除照片', text: `确定删除“${ph.fileName}”吗？` } }),
+            ]),
           ],
         },
       ]),
