@@ -3,13 +3,13 @@
 // coordinator's completeness view. Pure builders.
 import { strong, fitCard, bold, button, buttonRow, card, columns, datePicker, escapeMarkdown, form, formButton, input, markdown, multiSelect, note, select, table, textBlock, type CardElement, type CardJson } from './kit.ts';
 import { ACTIVITY_FORMS, formLabel } from '../src/domain/campaign.ts';
-import { LINK_CHANNELS, MAX_DATE_PICKERS, PARTICIPANT_KINDS, SUMMARY_FIELDS, type FieldErrors, type SummaryRaw, type SummaryValues, LONG_TEXT_MAX } from '../src/domain/summary.ts';
+import { LINK_CHANNELS, MAX_DATE_PICKERS, PARTICIPANT_KINDS, SUMMARY_FIELDS, type FieldErrors, type SummaryRaw, type SummaryStatus, type SummaryValues, LONG_TEXT_MAX } from '../src/domain/summary.ts';
 import type { EvidenceCheck } from '../src/domain/evidence.ts';
 import { lastOfMonth } from '../src/domain/time.ts';
 import { evidenceElements } from './evidence.ts';
 import { summaryActions } from './actions.ts';
 
-export type SummaryStatus = 'none' | 'draft' | 'submitted';
+export type { SummaryStatus };
 
 export const SUMMARY_STATUS_LABELS: Record<SummaryStatus, string> = { none: '未填写', draft: '草稿', submitted: '已提交' };
 

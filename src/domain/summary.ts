@@ -324,6 +324,26 @@ export function storedForms(json: string | null | undefined): ActivityFormKey[] 
   return stringArray.parse(safeJson(json) ?? []).filter((f): f is ActivityFormKey => (ACTIVITY_FORM_KEYS as string[]).includes(f));
 }
 
+/** A summary as its cards name it: not started, a draft, or submitted. */
+export type SummaryStatus = 'none' | 'draft' | 'submitted';
+
+/**
+ * What the cards call a summary's state. Its row is made as soon as a photo arrives (the photos
+ * hang on it), so a row alone is not a draft: something filled in is, stored or in a saved form
+ * (a liaison who had only sent a photo read 草稿 on a summary they had not begun).
+ */
+export function summaryStatus(row: (StoredSummary & { status: string }) | null, formSaved: boolean): SummaryStatus {
+  if (row?.status === 'submitted') return 'submitted';
+  return formSaved || (row !== null && hasContent(row)) ? 'draft' : 'none';
+}
+
+function hasContent(s: StoredSummary): boolean {
+  const counts = Object.values(storedParticipants(s.participants));
+  const links = Object.values(storedLinks(s.links));
+  const set = [s.logoShown, s.policyReleased, s.opinionsCount, s.surveyAnswers].some((v) => v !== null);
+  return storedDates(s.heldDates).length > 0 || storedForms(s.formsUsed).length > 0 || counts.some((n) => n > 0) || links.some((l) => l.length > 0) || set || Boolean(s.summaryText) || Boolean(s.experience);
+}
+
 export function rawFromStored(s: StoredSummary): SummaryRaw {
   const dates = storedDates(s.heldDates);
   const participants = storedParticipants(s.participants);

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSummary, rawFromForm, parseDateList, parseLinkLines, pickActivityForPhoto, emptyRaw, type SummaryRaw } from '../../src/domain/summary.ts';
+import { parseSummary, rawFromForm, parseDateList, parseLinkLines, pickActivityForPhoto, emptyRaw, summaryStatus, type SummaryRaw } from '../../src/domain/summary.ts';
 import { checkPhoto, evaluateEvidence, linkProblem, sniffImageType } from '../../src/domain/evidence.ts';
 import { readJpegExif } from '../../src/adapters/files/exif.ts';
 import { buildExifSegment, tinyJpeg } from '../../src/adapters/files/sample-jpeg.ts';
@@ -112,6 +112,22 @@ describe('summary validation', () => {
     expect(parseDateList('2023-05-12、2023/5/20，5月21日 6.1', 2023)).toEqual({ dates: ['2023-05-12', '2023-05-20', '2023-05-21', '2023-06-01'], bad: [] });
     expect(parseDateList('2023-02-30', 2023).bad).toEqual(['2023-02-30']);
     expect(parseLinkLines('https://a.cn/x\n javascript:alert(1)\nhttps://u:p@a.cn/\nhttps://a.cn/x')).toEqual({ urls: ['https://a.cn/x'], bad: ['javascript:alert(1)', 'https://u:p@a.cn/'] });
+  });
+
+  it('names a summary none, draft or submitted by what was filled in, not by its row (made by the first photo)', () => {
+    // The row a photo makes: the schema's defaults.
+    const fresh = { status: 'draft', heldDates: '[]', formsUsed: '[]', participants: '{}', logoShown: null, links: '{}', policyReleased: null, opinionsCount: null, surveyAnswers: null, summaryText: null, experience: null };
+    expect(summaryStatus(null, false)).toBe('none');
+    expect(summaryStatus(fresh, false)).toBe('none');
+    expect(summaryStatus({ ...fresh, participants: '{"npcDeputies":0,"cppccMembers":0,"experts":0,"media":0,"citizens":0}', links: '{"media":[],"website":[],"newMedia":[]}' }, false)).toBe('none');
+    expect(summaryStatus(fresh, true)).toBe('draft');
+    expect(summaryStatus(null, true)).toBe('draft');
+    expect(summaryStatus({ ...fresh, participants: '{"citizens":3}' }, false)).toBe('draft');
+    expect(summaryStatus({ ...fresh, links: '{"media":["https://example.cn/a"]}' }, false)).toBe('draft');
+    expect(summaryStatus({ ...fresh, heldDates: '["2023-05-10"]' }, false)).toBe('draft');
+    expect(summaryStatus({ ...fresh, logoShown: false }, false)).toBe('draft');
+    expect(summaryStatus({ ...fresh, summaryText: '座谈' }, false)).toBe('draft');
+    expect(summaryStatus({ ...fresh, status: 'submitted' }, false)).toBe('submitted');
   });
 
   it('picks the activity a loose photo belongs to', () => {

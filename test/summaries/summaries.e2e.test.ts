@@ -179,6 +179,13 @@ describe.each(PROVIDERS_UNDER_TEST)('summaries end to end (%s)', STORY, (provide
     await h.say(liaison, unit.chatId, '总结');
     await h.drainOutbox();
     const list = lastBotCard(h, unit.chatId);
+    // Photos alone are no summary: the activity reads 未填写, not 草稿 (a Chromium pass found 草稿).
+    expect(cardText(list.card)).toContain('未填写 · 照片 2 张');
+    expect(cardText(list.card)).not.toContain('草稿');
+    await h.click(liaison, list.messageId, { a: 'summary.open', themeId: extra[1]!.id });
+    expect(cardText(currentCard(h, list.messageId))).toContain('未填写');
+    await h.click(liaison, list.messageId, { a: 'summary.save', themeId: extra[1]!.id }, { summary_text: '活动当天邀请群众代表参加' });
+    expect(cardText(currentCard(h, list.messageId))).toContain('草稿');
     await h.click(liaison, list.messageId, { a: 'summary.open', themeId: extra[0]!.id });
     const m3 = await sendPhoto(h, liaison, unit.chatId, tinyJpeg({ description: 'reply to form' }), { parentId: list.messageId });
     expect(replyTo(h, unit.chatId, m3)).toContain('已收到 1 张照片');

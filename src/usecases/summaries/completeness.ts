@@ -2,9 +2,10 @@
 // Exported for the reminders feature (summary-due chasing) and shown by `总结进度`.
 import type { Tx } from '../../adapters/db/database.ts';
 import { parseEvidenceCheck, warnCount } from '../../domain/evidence.ts';
-import { linkCount, storedDates, storedLinks } from '../../domain/summary.ts';
+import { linkCount, storedDates, storedLinks, summaryStatus } from '../../domain/summary.ts';
 import { MISSING_LABELS, type CompletenessRow, type MissingKey } from '../../../cards/summary.ts';
 import { listActivities } from './common.ts';
+import { draftSubject, summaryRowSelect } from './summary.ts';
 
 export type { CompletenessRow, MissingKey };
 
@@ -12,12 +13,13 @@ export async function summaryCompleteness(tx: Tx, campaignId: string): Promise<C
   const activities = await listActivities(tx, campaignId);
   const summaries = await tx.summary.findMany({
     where: { themeId: { in: activities.map((a) => a.themeId) } },
-    select: { themeId: true, status: true, heldDates: true, links: true, logoShown: true, evidenceCheck: true, attachments: { where: { deletedAt: null }, select: { kind: true } } },
+    select: { ...summaryRowSelect, themeId: true, attachments: { where: { deletedAt: null }, select: { kind: true } } },
   });
   const byTheme = new Map(summaries.map((s) => [s.themeId, s]));
+  const saved = new Set((await tx.formDraft.findMany({ where: { subject: { in: activities.map((a) => draftSubject(a.themeId)) } }, select: { subject: true } })).map((d) => d.subject));
   return activities.map((a) => {
     const s = byTheme.get(a.themeId);
-    const status = s ? (s.status === 'submitted' ? 'submitted' : 'draft') : 'none';
+    const status = summaryStatus(s ?? null, saved.has(draftSubject(a.themeId)));
     const photos = s?.attachments.length ?? 0;
     // "现场LOGO：是" counts; a photo marked as the LOGO photo counts too (and is shown as evidence).
     const logoPhoto = (s?.attachments ?? []).some((x) => x.kind === 'logo_photo');

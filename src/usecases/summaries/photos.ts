@@ -15,13 +15,13 @@ import { withContext } from '../../app/context.ts';
 import { isCoordinator, isLiaisonOf, unitOfChat } from '../../app/access.ts';
 import { checkPhoto, IMAGE_EXT, IMAGE_MIME, mayBePhotoFile, monthsAway, PHOTO_MONTH_TOLERANCE, photoTooLarge, type PhotoVerdict } from '../../domain/evidence.ts';
 import { ResourceTooLargeError } from '../../ports/feishu.ts';
-import { pickActivityForPhoto } from '../../domain/summary.ts';
+import { pickActivityForPhoto, summaryStatus } from '../../domain/summary.ts';
 import { shanghaiDate } from '../../domain/time.ts';
 import { photoReceivedCard, photoTargetCard, type PhotoItem, type SummaryStatus } from '../../../cards/summary.ts';
 import { resolveCampaign } from '../campaign/resolve.ts';
 import { canActForUnit, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
 import { recomputeEvidence } from './evidence.ts';
-import { CARD_KEY_PREFIX, draftSubject } from './summary.ts';
+import { CARD_KEY_PREFIX, draftSubject, summaryRowSelect } from './summary.ts';
 
 export interface IncomingPhoto {
   chatId: string;
@@ -273,11 +273,9 @@ async function record(services: AppServices, themeId: string, photo: IncomingPho
  * empty ('none'); a saved draft has content ('draft'); a submitted one offers 查看 / 修改.
  */
 async function summaryStatusOf(ctx: UseCaseContext, themeId: string): Promise<SummaryStatus> {
-  const s = await ctx.tx.summary.findUnique({ where: { themeId }, select: { status: true, summaryText: true, heldDates: true, experience: true } });
+  const s = await ctx.tx.summary.findUnique({ where: { themeId }, select: summaryRowSelect });
   if (s?.status === 'submitted') return 'submitted';
-  if (s?.summaryText || (s?.heldDates && s.heldDates !== '[]') || s?.experience) return 'draft';
-  const typed = await ctx.tx.formDraft.count({ where: { subject: draftSubject(themeId) } });
-  return typed > 0 ? 'draft' : 'none';
+  return summaryStatus(s, (await ctx.tx.formDraft.count({ where: { subject: draftSubject(themeId) } })) > 0);
 }
 
 async function liveCount(ctx: UseCaseContext, summaryId: string): Promise<number> {

@@ -14,6 +14,7 @@ import {
   storedLinks,
   storedParticipants,
   summaryRawSchema,
+  summaryStatus,
   emptyRaw,
   linkCount,
   type FieldErrors,
@@ -22,7 +23,7 @@ import {
 } from '../../domain/summary.ts';
 import { parseEvidenceCheck } from '../../domain/evidence.ts';
 import { shanghaiDate, shanghaiDateTime } from '../../domain/time.ts';
-import type { SummaryFormView, SummaryHeadView, SummaryReadView, SummaryStatus, UnitActivityItem } from '../../../cards/summary.ts';
+import type { SummaryFormView, SummaryHeadView, SummaryReadView, UnitActivityItem } from '../../../cards/summary.ts';
 import { canActForUnit, deny, listActivities, loadActivity, NOT_LIAISON, type ActivityRow } from './common.ts';
 import { announceEvidence, checkEvidence, evidencePhotoSelect, recomputeEvidence, runLinkCheck } from './evidence.ts';
 
@@ -101,27 +102,17 @@ async function writeDraft(ctx: UseCaseContext, themeId: string, raw: SummaryRaw,
   });
 }
 
-function statusOf(s: SummaryRow | null): SummaryStatus {
-  return s ? (s.status === 'submitted' ? 'submitted' : 'draft') : 'none';
-}
-
-/** What both cards show about a stored summary and its live photos. */
-function headOf(a: ActivityRow, s: SummaryRow | null, photos: { kind: string }[]): SummaryHeadView {
+/** What both cards show about a stored summary and its live photos; `formSaved`: the person's form is kept as a draft. */
+function headOf(a: ActivityRow, s: SummaryRow | null, photos: { kind: string }[], formSaved: boolean): SummaryHeadView {
   const logoPhotoCount = photos.filter((p) => p.kind === 'logo_photo').length;
-  return { themeId: a.themeId, unitName: a.unitName, title: a.title, year: a.year, month: a.month, status: statusOf(s), photoCount: photos.length, logoPhotoCount, evidence: parseEvidenceCheck(s?.evidenceCheck) };
-}
-
-/** The stored summary and what both cards show about it. */
-async function loadHead(ctx: UseCaseContext, a: ActivityRow) {
-  const { s, photos } = await loadSummary(ctx.tx, a.themeId);
-  return { s, head: headOf(a, s, photos) };
+  return { themeId: a.themeId, unitName: a.unitName, title: a.title, year: a.year, month: a.month, status: summaryStatus(s, formSaved), photoCount: photos.length, logoPhotoCount, evidence: parseEvidenceCheck(s?.evidenceCheck) };
 }
 
 async function formView(ctx: UseCaseContext, a: ActivityRow, raw: SummaryRaw | undefined, errors: FieldErrors): Promise<SummaryFormView> {
-  const { s, head } = await loadHead(ctx, a);
+  const { s, photos } = await loadSummary(ctx.tx, a.themeId);
   const draft = raw ?? (await readDraft(ctx.tx, a.themeId, ctx.actor));
   const shown = draft ?? (s ? rawFromStored(s) : emptyRaw());
-  return { ...head, raw: shown, errors, pendingEdits: s?.status === 'submitted' && draft !== undefined };
+  return { ...headOf(a, s, photos, draft !== undefined), raw: shown, errors, pendingEdits: s?.status === 'submitted' && draft !== undefined };
 }
 
 async function authorize(ctx: UseCaseContext, themeId: string, action: string): Promise<{ activity: ActivityRow } | { refusal: string }> {
@@ -205,7 +196,7 @@ export async function submitSummary(ctx: UseCaseContext, themeId: string, formVa
 }
 
 function readViewOf(a: ActivityRow, s: SummaryRow | null, photos: { kind: string }[]): SummaryReadView {
-  return { ...headOf(a, s, photos), values: valuesOf(s), submittedAt: s?.submittedAt ? shanghaiDateTime(s.submittedAt) : undefined, editable: true };
+  return { ...headOf(a, s, photos, false), values: valuesOf(s), submittedAt: s?.submittedAt ? shanghaiDateTime(s.submittedAt) : undefined, editable: true };
 }
 
 async function readView(ctx: UseCaseContext, a: ActivityRow): Promise<SummaryReadView> {
@@ -229,14 +220,15 @@ export async function unitActivities(ctx: UseCaseContext, campaign: { id: string
   const activities = await listActivities(ctx.tx, campaign.id, unit.id);
   const summaries = await ctx.tx.summary.findMany({
     where: { themeId: { in: activities.map((x) => x.themeId) } },
-    select: { themeId: true, status: true, _count: { select: { attachments: { where: { deletedAt: null } } } } },
+    select: { ...summaryRowSelect, themeId: true, _count: { select: { attachments: { where: { deletedAt: null } } } } },
   });
+  const saved = new Set((await ctx.tx.formDraft.findMany({ where: { subject: { in: activities.map((x) => draftSubject(x.themeId)) } }, select: { subject: true } })).map((d) => d.subject));
   return {
     unitName: unit.name,
     year: campaign.year,
     items: activities.map((x) => {
       const s = summaries.find((y) => y.themeId === x.themeId);
-      return { themeId: x.themeId, title: x.title, month: x.month, status: s ? (s.status === 'submitted' ? 'submitted' : 'draft') : 'none', photoCount: s?._count.attachments ?? 0 };
+      return { themeId: x.themeId, title: x.title, month: x.month, status: summaryStatus(s ?? null, saved.has(draftSubject(x.themeId))), photoCount: s?._count.attachments ?? 0 };
     }),
   };
 }
