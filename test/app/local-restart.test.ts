@@ -74,8 +74,11 @@ describe('local mode: a restart keeps the emulated Feishu (sqlite)', () => {
     const readBefore = structuredClone(first.emulator!.readCounts);
     expect(readBefore.get(liaison)?.get(unit.chatId)).toBe(first.emulator!.messages(unit.chatId).length);
     // Saved a moment later by itself, as any change is (not only at a clean stop).
+    const stateFile = path.join(config.storageDir, 'emulator', 'state.json');
     await waitUntil(async () => {
-      const saved = JSON.parse(readFileSync(path.join(config.storageDir, 'emulator', 'state.json'), 'utf8')) as { readCounts: [string, [string, number][]][] };
+      // Not there until the first save (a moment after the first change); replaced whole by a rename.
+      if (!existsSync(stateFile)) return false;
+      const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { readCounts: [string, [string, number][]][] };
       return new Map(saved.readCounts.find(([openId]) => openId === liaison)?.[1]).get(unit.chatId) === readBefore.get(liaison)?.get(unit.chatId);
     });
     await first.stop();
