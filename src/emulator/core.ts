@@ -115,9 +115,17 @@ export class EmulatorCore {
     return { open_id: openId, union_id: `on_${shortHash(`u:${openId}`, 32)}`, user_id: shortHash(`id:${openId}`, 8) };
   }
 
-  seed(input: SeedInput): void {
-    for (const u of input.users) this.addUser(u);
-    for (const c of input.chats) this.createChat(c);
+  /** Adds people and chats; with `missingOnly`, only those not there yet (a restored state keeps its own). */
+  seed(input: SeedInput, options: { missingOnly?: boolean } = {}): void {
+    for (const u of input.users) if (!options.missingOnly || !this.usersById.has(u.openId)) this.addUser(u);
+    for (const c of input.chats) if (!options.missingOnly || !this.chatsById.has(c.chatId)) this.createChat(c);
+  }
+
+  /** The person has seen every message of the chat so far (the workspace's read mark). */
+  markRead(openId: string, chatId: string): void {
+    let perChat = this.readCounts.get(openId);
+    if (!perChat) this.readCounts.set(openId, (perChat = new Map()));
+    perChat.set(chatId, this.messages(chatId).length);
   }
 
   addUser(user: EmuUser): void {

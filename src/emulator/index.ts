@@ -50,7 +50,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
       core.botUrl = url?.replace(/\/+$/, '');
     },
     seed: (input, seedOptions) => {
-      core.seed(seedOptions?.missingOnly ? { users: input.users.filter((u) => !core.usersById.has(u.openId)), chats: input.chats.filter((c) => !core.chatsById.has(c.chatId)) } : input);
+      core.seed(input, seedOptions);
       state?.changed();
     },
     restored: state?.restored ?? false,
@@ -75,9 +75,7 @@ export function createEmulator(options: EmulatorOptions): Emulator {
     uploadedFiles: () => [...core.files.values()],
     readCounts: core.readCounts,
     markRead: (openId, chatId) => {
-      let perChat = core.readCounts.get(openId);
-      if (!perChat) core.readCounts.set(openId, (perChat = new Map()));
-      perChat.set(chatId, core.messages(chatId).length);
+      core.markRead(openId, chatId);
       state?.changed();
     },
     calendars: () => [...core.calendarsById.values()],
