@@ -686,7 +686,6 @@ export class OutboxWorker {
   private async deliverRows(rows: Row[], settling: SettlingMarks): Promise<number> {
     let progress = 0;
     const lane = this.laneCount++;
-    const perChat = this.o.config.rateLimits.perChat;
     for (let i = 0; i < rows.length; i++) {
       if (this.stopping) {
         await this.release(rows.slice(i));
@@ -694,7 +693,7 @@ export class OutboxWorker {
       }
       let outcome: Outcome;
       try {
-        outcome = await this.deliver(rows[i]!, { rank: Math.ceil((rows.length - i) / perChat), lane }, settling);
+        outcome = await this.deliver(rows[i]!, { rowsLeft: rows.length - i, lane }, settling);
       } catch (error) {
         // The database failed under us: hand the rest back; the lease covers this row.
         this.o.log.error('outbox delivery failed', { error, outboxId: rows[i]!.id });
