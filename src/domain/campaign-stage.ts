@@ -1,8 +1,9 @@
 // The campaign's stage machine: where the year stands (申报 → 审核 → 计划发布 → 活动举办 → 总结 →
 // 评选 → 结束), which commands make sense in each stage, and what closing 申报 means before it
 // happens. Pure: the stored status, today's date and the published months come in as facts.
-import { compareDates, formatChineseDate, type CivilDate } from './time.ts';
+import { compareDates, formatChineseDate, shanghaiDate, type CivilDate } from './time.ts';
 import { keysOf } from './options.ts';
+import { firstAllowedMonth, isOpenAt } from './submission.ts';
 
 /** The stages in workflow order; 'draft' is before launch. */
 export const STAGE_LABELS = { draft: '未发起', collecting: '申报中', reviewing: '审核中', scheduled: '计划已发布', holding: '活动举办中', summarising: '活动总结', evaluating: '评选中', closed: '已结束' } satisfies Record<string, string>;
@@ -170,6 +171,23 @@ export function unitWindowUntil(f: UnitWindowFacts, today: CivilDate): CivilDate
 /** May a unit open and submit its 申报表 today? */
 export function unitMaySubmit(stage: CampaignStage, f: UnitWindowFacts, today: CivilDate): boolean {
   return commandAllowed('submit', stage) || unitWindowUntil(f, today) !== null;
+}
+
+/**
+ * Could a unit that has not submitted do so now, if reminded? Its window is open (the campaign's
+ * deadline, its extension or its reopening: the checks the 申报 form makes) and the campaign year
+ * still has a month to hold a theme in (a theme's month must not be past).
+ */
+export function unitCanSubmitNow(campaign: { status: string; year: number; deadline: CivilDate }, f: UnitWindowFacts, now: Date): boolean {
+  const today = shanghaiDate(now);
+  if (campaignYearOver(campaign.year, today)) return false;
+  const stage = campaignStage({ status: campaign.status, year: campaign.year, today, scheduledMonths: [] });
+  return unitMaySubmit(stage, f, today) && isOpenAt({ campaignDeadline: campaign.deadline, ...f }, now);
+}
+
+/** The campaign year has no month left to hold a theme in: 申报 for it can lead nowhere. */
+export function campaignYearOver(year: number, today: CivilDate): boolean {
+  return firstAllowedMonth(year, today) > 12;
 }
 
 // ---------------------------------------------------------------- closing 申报 (the publish transition)

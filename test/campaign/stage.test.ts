@@ -1,7 +1,8 @@
 // The stage machine's pure rules: stages derived from the stored status and the calendar, commands
 // by stage, the unit's own window, and what closing 申报 states before it happens.
 import { describe, expect, it } from 'vitest';
-import { campaignStage, closePreviewLines, commandAllowed, previewCloseCollection, stageRefusal, stageStrip, unitMaySubmit, unitWindowUntil } from '../../src/domain/campaign-stage.ts';
+import { campaignStage, campaignYearOver, closePreviewLines, commandAllowed, previewCloseCollection, stageRefusal, stageStrip, unitCanSubmitNow, unitMaySubmit, unitWindowUntil } from '../../src/domain/campaign-stage.ts';
+import { atShanghai } from '../../src/domain/time.ts';
 
 describe('campaign stage', () => {
   const f = (status: string, today: string, months: number[] = [5, 9]) => campaignStage({ status, year: 2023, today, scheduledMonths: months });
@@ -55,6 +56,19 @@ describe('campaign stage', () => {
     expect(unitWindowUntil({ deadlineOverride: '2023-04-14', reopenedUntil: null }, '2023-04-15')).toBeNull();
     expect(unitMaySubmit('scheduled', { deadlineOverride: null, reopenedUntil: '2023-04-13' }, '2023-04-13')).toBe(true);
     expect(unitMaySubmit('scheduled', { deadlineOverride: null, reopenedUntil: null }, '2023-04-13')).toBe(false);
+  });
+
+  it('says whether a reminded unit could submit now: its window, and a month of the year left', () => {
+    const campaign = { status: 'collecting', year: 2023, deadline: '2023-04-07' };
+    const none = { deadlineOverride: null, reopenedUntil: null };
+    expect(unitCanSubmitNow(campaign, none, atShanghai('2023-04-07', '23:59'))).toBe(true);
+    expect(unitCanSubmitNow(campaign, none, atShanghai('2023-04-08', '00:00'))).toBe(false);
+    expect(unitCanSubmitNow(campaign, { deadlineOverride: null, reopenedUntil: '2023-04-12' }, atShanghai('2023-04-10', '10:00'))).toBe(true);
+    expect(unitCanSubmitNow({ ...campaign, status: 'scheduled' }, { deadlineOverride: null, reopenedUntil: '2023-12-29' }, atShanghai('2023-12-28', '10:00'))).toBe(true);
+    // a window that reaches into the next year leads nowhere: every month of 2023 is past
+    expect(unitCanSubmitNow({ ...campaign, status: 'scheduled' }, { deadlineOverride: null, reopenedUntil: '2024-01-03' }, atShanghai('2024-01-02', '10:00'))).toBe(false);
+    expect(campaignYearOver(2023, '2023-12-31')).toBe(false);
+    expect(campaignYearOver(2023, '2024-01-01')).toBe(true);
   });
 
   it('states who has not submitted, who keeps an extension and that closing is early', () => {

@@ -7,6 +7,7 @@ import { startHarness, type Harness } from '../support/harness.ts';
 import { PROVIDERS_UNDER_TEST } from '../support/db.ts';
 import { seedDemoCampaign } from '../../src/usecases/demo/seed-campaign.ts';
 import { seedScheduledStage } from '../../src/usecases/demo/seed-scheduled.ts';
+import { atShanghai } from '../../src/domain/time.ts';
 import type {
   ApiError,
   CampaignList,
@@ -291,7 +292,15 @@ describe.each(PROVIDERS_UNDER_TEST)('desk API (%s)', (provider) => {
     // Give the poller its first look (it learns the existing rows), then the chat changes a unit's
     // submission window (the same signal as a unit submitting: an audited submission change).
     await new Promise((r) => setTimeout(r, 1500));
-    await h.say(h.demo.coordinatorOpenId, h.demo.officeChatId, `重新开放 2023 ${h.demo.units[12]!.name}`);
+    // In the campaign's own year: once all of 2023 is past (the harness's clock is in 2026) a
+    // reopening is refused, as it would only send the unit to a form that refuses every month.
+    const now = h.clock.now();
+    h.clock.set(atShanghai('2023-06-01', '10:00'));
+    try {
+      await h.say(h.demo.coordinatorOpenId, h.demo.officeChatId, `重新开放 2023 ${h.demo.units[12]!.name}`);
+    } finally {
+      h.clock.set(now);
+    }
     expect(await h.db.auditLog.count({ where: { action: { in: ['submission.reopen', 'reopen'] }, decision: 'allow' } })).toBeGreaterThan(0);
     const e = await next((x) => x.type === 'submission');
     expect(e.type).toBe('submission');

@@ -134,4 +134,32 @@ describe.each(PROVIDERS_UNDER_TEST)('延期 and 重新开放 as the unit sees th
     expect(await say('发起申报 2023')).toBe('2023 年的申报已于 2023-03-30 发起，不能重复发起。可用“延期”调整截止日期，用“进度”查看各单位的提交情况。');
     expect(h.messages(office).filter((m) => m.msgType === 'interactive')).toHaveLength(cards);
   });
+  // A browser pass (2026-12-07): after the deadline 催办 sent units to a form that refused them
+  // without saying so, and once the year was over 延期 and 重新开放 reported success for windows
+  // in which every month was already past.
+  it('after the deadline, 催办 says which units need 重新开放 before they can submit', async () => {
+    clock.set('2023-04-10T02:00:00Z'); // Monday after the deadline
+    await h.say(coordinator, office, `催办 ${pending.name}`);
+    await h.drainOutbox();
+    const preview = lastInteractive(h.messages(office))!;
+    expect(cardText(preview.card)).toContain('催办预览');
+    expect(cardText(preview.card)).toContain(`${pending.name}的申报已截止：联系人收到催办后，需先由你发送“重新开放 ${pending.name}”才能提交（截止后提交记为逾期）`);
+    expect(buttons(preview.card).map((b) => b.text)).toContain('确认催办');
+  });
+
+  it('once every month of the year is past, refuses 延期 and 重新开放 and nudges nobody', async () => {
+    clock.set('2024-01-08T02:00:00Z');
+    const over = '2023 年已经过去，各单位已不能再申报该年度的活动，未作修改。如需开展新一年的申报，请发送“发起申报”。';
+    expect(await say(`重新开放 ${pending.name}`)).toBe(over);
+    expect(await say(`延期 ${pending.name} 2024-01-20`)).toBe(over);
+    expect(await say('延期 2024-01-20')).toBe(over);
+    const sub = await h.db.submission.findFirstOrThrow({ where: { unitId: pending.id } });
+    expect([sub.deadlineOverride, sub.reopenedUntil]).toEqual([null, null]);
+    await h.say(coordinator, office, '催办');
+    await h.drainOutbox();
+    const preview = lastInteractive(h.messages(office))!;
+    expect(cardText(preview.card)).toContain('没有需要催办的单位');
+    expect(cardText(preview.card)).toContain('2023 年已经过去，各单位已不能再申报该年度的活动，未发送催办');
+    expect(buttons(preview.card).map((b) => b.text)).not.toContain('确认催办');
+  });
 });

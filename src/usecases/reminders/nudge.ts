@@ -12,6 +12,7 @@ import { formatChineseDate, shanghaiDate, shanghaiDateTime } from '../../domain/
 import { submissionOpenValue } from './deliver.ts';
 import { contactLine, liaisonNames, liaisonOpenIds, loadCalendar, loadUnitContacts, reminderSettings, type CampaignRow, type UnitContact } from './shared.ts';
 import { quoteInput } from '../../domain/user-text.ts';
+import { campaignYearOver, unitCanSubmitNow } from '../../domain/campaign-stage.ts';
 
 /** Longer than any unit's name (the directory caps names well below this). */
 const UNIT_NAME_MAX = 64;
@@ -86,12 +87,21 @@ export async function prepareNudge(ctx: UseCaseContext, campaign: CampaignRow, n
   const settings = reminderSettings(campaign.settings, ctx.config);
   const subs = await ctx.tx.submission.findMany({
     where: { campaignId: campaign.id, unit: { active: true } },
-    select: { unitId: true, status: true, unit: { select: { name: true, shortName: true, sortOrder: true } } },
+    select: { unitId: true, status: true, deadlineOverride: true, reopenedUntil: true, unit: { select: { name: true, shortName: true, sortOrder: true } } },
   });
   subs.sort((a, b) => a.unit.sortOrder - b.unit.sortOrder || a.unit.name.localeCompare(b.unit.name, 'zh'));
   const notes: string[] = [];
   const unknown: string[] = [];
-  let chosen = subs.filter((s) => owesSubmission(s.status));
+  // Once every month of the year is past nothing can be filed for it: nobody is nudged. A unit
+  // whose own window has closed is nudged (the overdue list's 一键催办 asks for that), and the
+  // coordinator is told that it needs 重新开放 before its liaison can submit.
+  const today = shanghaiDate(ctx.now);
+  const yearOver = campaignYearOver(campaign.year, today);
+  const owing = subs.filter((s) => owesSubmission(s.status));
+  const closedNote = (closed: string[]) =>
+    `${closed.slice(0, NOTES_SHOWN).join('、')}${closed.length > NOTES_SHOWN ? ` 等 ${closed.length} 个单位` : ''}的申报已截止：联系人收到催办后，需先由你发送“重新开放 ${closed.length > 1 ? '单位名称' : closed[0]}”才能提交（截止后提交记为逾期）`;
+  let chosen = yearOver ? [] : owing;
+  if (yearOver) notes.push(`${campaign.year} 年已经过去，各单位已不能再申报该年度的活动，未发送催办`);
   if (names.length > 0) {
     chosen = [];
     for (const name of [...new Set(names)]) {
@@ -107,9 +117,11 @@ export async function prepareNudge(ctx: UseCaseContext, campaign: CampaignRow, n
             .join('、')}${matches.length > 5 ? ' 等' : ''}），请写全称`,
         );
       else if (!owesSubmission(matches[0]!.status)) notes.push(`${matches[0]!.unit.name} 已提交，无需催办`);
-      else if (!chosen.includes(matches[0]!)) chosen.push(matches[0]!);
+      else if (!yearOver && !chosen.includes(matches[0]!)) chosen.push(matches[0]!);
     }
   }
+  const closed = chosen.filter((s) => !unitCanSubmitNow(campaign, s, ctx.now)).map((s) => s.unit.name);
+  if (closed.length > 0) notes.push(closedNote(closed));
   // Echo a short, inert excerpt of what was typed: one line for all unknown names, few notes in all.
   if (unknown.length > 0) {
     const shown = unknown
@@ -167,6 +179,10 @@ export async function confirmNudge(ctx: UseCaseContext, previewId: string, force
     const sub = await ctx.tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId } }, select: { id: true, status: true, deadlineOverride: true } });
     if (!sub || !owesSubmission(sub.status)) {
       skipped.push(`${unit.name}（已提交）`);
+      continue;
+    }
+    if (campaignYearOver(campaign.year, today)) {
+      skipped.push(`${unit.name}（${campaign.year} 年已经过去）`);
       continue;
     }
     const ids = liaisonOpenIds(unit);

@@ -3,7 +3,7 @@ import type { UseCaseContext } from '../../app/bot.ts';
 import { parseTypedDate } from '../../domain/submission.ts';
 import { matchUnitName } from '../../domain/unit-names.ts';
 import { addDays, compareDates, shanghaiDate, type CivilDate } from '../../domain/time.ts';
-import { unitWindowUntil } from '../../domain/campaign-stage.ts';
+import { campaignYearOver, unitWindowUntil } from '../../domain/campaign-stage.ts';
 import { loadCalendar } from '../reminders/shared.ts';
 import type { WorkCalendar } from '../../domain/workdays.ts';
 import { noticeFor } from '../campaign/launch.ts';
@@ -38,9 +38,9 @@ function monthDay(date: CivilDate): string {
   return `${m}月${d}日`;
 }
 
-/** A date to show in an example: a week after `from`. */
-function exampleDate(from: CivilDate): string {
-  return monthDay(addDays(from, 7));
+/** A date to show in an example: a week after `from`, or after today once `from` is past (a past example would be refused). */
+function exampleDate(from: CivilDate, today: CivilDate): CivilDate {
+  return addDays(compareDates(from, today) < 0 ? today : from, 7);
 }
 
 /** The launched campaign the command is about (this year's, or the year typed first) and the unit and date typed after it. */
@@ -49,9 +49,15 @@ async function launchedCampaign(ctx: UseCaseContext, action: string, typed: stri
   const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
   if (!campaign && year !== undefined) return { refused: await refuse(ctx, action, noCampaignForYear(year)) };
   if (!campaign || campaign.status === 'draft') return { refused: await refuse(ctx, action, notLaunched) };
+  const today = shanghaiDate(ctx.now);
+  // Every month of the year is past: a theme cannot be filed for it, so a new window would only
+  // send units to a form that refuses them.
+  if (campaignYearOver(campaign.year, today)) {
+    return { refused: await refuse(ctx, action, `${campaign.year} 年已经过去，各单位已不能再申报该年度的活动，未作修改。如需开展新一年的申报，请发送“发起申报”。`) };
+  }
   const { unitText, date: typedDate, badDate } = splitUnitAndDate(args, campaign.year);
   if (badDate) {
-    const example = addDays(campaign.deadline, 7);
+    const example = exampleDate(campaign.deadline, today);
     return { refused: await refuse(ctx, action, `“${quoteInput(badDate)}”不是有效的日期，请写成 ${monthDay(example)} 或 ${example} 这样的格式`) };
   }
   return { campaign, unitText, typedDate };
@@ -118,8 +124,9 @@ export async function extendDeadline(ctx: UseCaseContext, typed: string): Promis
   const launched = await launchedCampaign(ctx, 'campaign.extend', typed, '还没有发起申报，无法延期');
   if ('refused' in launched) return launched.refused;
   const { campaign, unitText, typedDate } = launched;
-  if (!typedDate) return refuse(ctx, 'campaign.extend', `请写明延期到哪一天，例如：延期 ${exampleDate(campaign.deadline)} 或 延期 星沙街道 ${exampleDate(campaign.deadline)}`);
   const today = shanghaiDate(ctx.now);
+  const example = monthDay(exampleDate(campaign.deadline, today));
+  if (!typedDate) return refuse(ctx, 'campaign.extend', `请写明延期到哪一天，例如：延期 ${example} 或 延期 星沙街道 ${example}`);
   if (compareDates(typedDate, today) < 0) return refuse(ctx, 'campaign.extend', `${typedDate} 已经过去，请选择今天或以后的日期`);
   const { date, note: shifted } = onWorkday(await loadCalendar(ctx.tx), typedDate);
   if (!unitText) {
@@ -161,7 +168,7 @@ export async function reopenSubmission(ctx: UseCaseContext, typed: string): Prom
   const launched = await launchedCampaign(ctx, 'submission.reopen', typed, '还没有发起申报');
   if ('refused' in launched) return launched.refused;
   const { campaign, unitText, typedDate } = launched;
-  if (!unitText) return refuse(ctx, 'submission.reopen', `请写明单位，例如：重新开放 星沙街道，或 重新开放 星沙街道 至 ${exampleDate(shanghaiDate(ctx.now))}`);
+  if (!unitText) return refuse(ctx, 'submission.reopen', `请写明单位，例如：重新开放 星沙街道，或 重新开放 星沙街道 至 ${monthDay(exampleDate(shanghaiDate(ctx.now), shanghaiDate(ctx.now)))}`);
   const found = await findUnit(ctx, 'submission.reopen', unitText);
   if ('refused' in found) return found.refused;
   const unit = found.unit;
