@@ -10,7 +10,7 @@ import { DEMO_OFFICE } from '../../domain/demo-directory.ts';
 import { addDays, atShanghai } from '../../domain/time.ts';
 import { seedDemoDirectory } from '../seed-demo-directory.ts';
 import { acceptSubmission, writeWithdrawal } from '../submissions/submit.ts';
-import { parseForms } from '../submissions/shared.ts';
+import { draftThemeOf } from '../submissions/shared.ts';
 import type { DraftTheme } from '../../domain/submission.ts';
 
 export const DEMO_YEAR = 2023;
@@ -19,28 +19,30 @@ interface PoolTheme {
   title: string;
   forms: ActivityFormKey[];
   intro: string;
+  /** 主题领域 (PLAN_THEME_DOMAINS, in its order) */
+  domains: string[];
 }
 
 const STREET: PoolTheme[] = [
-  { title: '老旧小区改造政策面对面', forms: ['policy', 'forum'], intro: '邀请居民代表、人大代表走进改造中的小区，解读老旧小区改造补助政策和居民出资规则，现场收集加装电梯、停车位等诉求。' },
-  { title: '社区嵌入式服务设施现场观摩', forms: ['observe'], intro: '组织群众代表和媒体观摩新建的社区食堂、托育点和养老驿站，体验办事流程，听取对服务时间和收费的意见。' },
-  { title: '“一老一小”民生实事座谈会', forms: ['forum', 'questionnaire'], intro: '围绕居家养老和婴幼儿照护服务，召开居民座谈会并开展线上问卷，公开年度民生实事进展，接受群众监督。' },
-  { title: '背街小巷提质改造满意度调查', forms: ['questionnaire', 'survey'], intro: '对辖区背街小巷改造项目开展线上线下问卷调查，组织政协委员实地走访，梳理群众反映的问题形成整改清单。' },
-  { title: '网格化基层治理实地调研', forms: ['survey', 'forum'], intro: '组织人大代表、专家学者到社区网格实地调研，展示网格员走访、矛盾调解和平安建设工作成效，听取改进建议。' },
+  { title: '老旧小区改造政策面对面', forms: ['policy', 'forum'], intro: '邀请居民代表、人大代表走进改造中的小区，解读老旧小区改造补助政策和居民出资规则，现场收集加装电梯、停车位等诉求。', domains: ['城乡品质', '民生实事'] },
+  { title: '社区嵌入式服务设施现场观摩', forms: ['observe'], intro: '组织群众代表和媒体观摩新建的社区食堂、托育点和养老驿站，体验办事流程，听取对服务时间和收费的意见。', domains: ['民生实事'] },
+  { title: '“一老一小”民生实事座谈会', forms: ['forum', 'questionnaire'], intro: '围绕居家养老和婴幼儿照护服务，召开居民座谈会并开展线上问卷，公开年度民生实事进展，接受群众监督。', domains: ['民生实事'] },
+  { title: '背街小巷提质改造满意度调查', forms: ['questionnaire', 'survey'], intro: '对辖区背街小巷改造项目开展线上线下问卷调查，组织政协委员实地走访，梳理群众反映的问题形成整改清单。', domains: ['城乡品质'] },
+  { title: '网格化基层治理实地调研', forms: ['survey', 'forum'], intro: '组织人大代表、专家学者到社区网格实地调研，展示网格员走访、矛盾调解和平安建设工作成效，听取改进建议。', domains: ['社会治理'] },
 ];
 const TOWN: PoolTheme[] = [
-  { title: '乡村振兴产业项目实地调研', forms: ['survey'], intro: '组织人大代表、政协委员和媒体到特色种养基地、农产品加工项目现场调研，展示产业帮扶成效，研究提出发展建议。' },
-  { title: '高标准农田建设现场观摩', forms: ['observe', 'survey'], intro: '邀请种粮大户、村民代表观摩高标准农田建设现场，公开项目资金使用和工程质量监管情况，听取管护意见。' },
-  { title: '农村人居环境整治问卷调查', forms: ['questionnaire'], intro: '面向全镇村民开展农村人居环境整治线上线下问卷调查，了解改厕、污水处理和垃圾收运的实施情况与群众诉求。' },
-  { title: '惠农补贴政策发布会', forms: ['policy', 'forum'], intro: '举办惠农补贴政策发布会，面对面解读耕地地力保护、农机购置等补贴政策的申领条件和流程，现场答疑。' },
-  { title: '美丽屋场建设座谈交流', forms: ['forum', 'observe'], intro: '召开美丽屋场建设座谈会，邀请村民代表、乡贤和专家交流建设经验，介绍资金安排和评选办法，听取意见。' },
+  { title: '乡村振兴产业项目实地调研', forms: ['survey'], intro: '组织人大代表、政协委员和媒体到特色种养基地、农产品加工项目现场调研，展示产业帮扶成效，研究提出发展建议。', domains: ['乡村振兴'] },
+  { title: '高标准农田建设现场观摩', forms: ['observe', 'survey'], intro: '邀请种粮大户、村民代表观摩高标准农田建设现场，公开项目资金使用和工程质量监管情况，听取管护意见。', domains: ['乡村振兴'] },
+  { title: '农村人居环境整治问卷调查', forms: ['questionnaire'], intro: '面向全镇村民开展农村人居环境整治线上线下问卷调查，了解改厕、污水处理和垃圾收运的实施情况与群众诉求。', domains: ['乡村振兴', '生态文明'] },
+  { title: '惠农补贴政策发布会', forms: ['policy', 'forum'], intro: '举办惠农补贴政策发布会，面对面解读耕地地力保护、农机购置等补贴政策的申领条件和流程，现场答疑。', domains: ['乡村振兴'] },
+  { title: '美丽屋场建设座谈交流', forms: ['forum', 'observe'], intro: '召开美丽屋场建设座谈会，邀请村民代表、乡贤和专家交流建设经验，介绍资金安排和评选办法，听取意见。', domains: ['城乡品质', '乡村振兴'] },
 ];
 const DEPARTMENT: PoolTheme[] = [
-  { title: '优化营商环境政策发布会', forms: ['policy'], intro: '举办新闻发布会，解读本年度优化营商环境若干措施，邀请企业代表现场提问，公开政策兑现渠道和办理时限。' },
-  { title: '“一件事一次办”体验观摩', forms: ['observe', 'questionnaire'], intro: '邀请市民群众和媒体到政务服务大厅体验“一件事一次办”流程，现场填写满意度问卷，推广便捷办事方式。' },
-  { title: '重点项目建设现场调研', forms: ['survey', 'policy'], intro: '组织人大代表、政协委员、专家学者到年度重点项目现场实地调研，展示建设进度和政策落实成效，听取建议。' },
-  { title: '就业创业政策面对面', forms: ['policy', 'forum'], intro: '走进园区和高校开展就业创业政策宣讲，解读创业担保贷款、社保补贴等政策，与求职者和企业代表座谈交流。' },
-  { title: '政务公开工作满意度调查', forms: ['questionnaire', 'forum'], intro: '结合主责主业开展政务公开满意度问卷调查，召开座谈会听取企业群众对信息公开内容和渠道的意见建议。' },
+  { title: '优化营商环境政策发布会', forms: ['policy'], intro: '举办新闻发布会，解读本年度优化营商环境若干措施，邀请企业代表现场提问，公开政策兑现渠道和办理时限。', domains: ['营商环境'] },
+  { title: '“一件事一次办”体验观摩', forms: ['observe', 'questionnaire'], intro: '邀请市民群众和媒体到政务服务大厅体验“一件事一次办”流程，现场填写满意度问卷，推广便捷办事方式。', domains: ['改革开放', '营商环境'] },
+  { title: '重点项目建设现场调研', forms: ['survey', 'policy'], intro: '组织人大代表、政协委员、专家学者到年度重点项目现场实地调研，展示建设进度和政策落实成效，听取建议。', domains: ['科教强县', '改革开放'] },
+  { title: '就业创业政策面对面', forms: ['policy', 'forum'], intro: '走进园区和高校开展就业创业政策宣讲，解读创业担保贷款、社保补贴等政策，与求职者和企业代表座谈交流。', domains: ['民生实事'] },
+  { title: '政务公开工作满意度调查', forms: ['questionnaire', 'forum'], intro: '结合主责主业开展政务公开满意度问卷调查，召开座谈会听取企业群众对信息公开内容和渠道的意见建议。', domains: ['政府自身建设'] },
 ];
 
 function poolFor(kind: string): PoolTheme[] {
@@ -51,7 +53,7 @@ function themesFor(index: number, kind: string, count: number, variant = 0): Dra
   const pool = poolFor(kind);
   return Array.from({ length: count }, (_, k) => {
     const p = pool[(index + k + variant) % pool.length]!;
-    return { title: p.title, month: 4 + ((index * 2 + k * 3 + variant) % 9), forms: [...p.forms], intro: p.intro };
+    return { title: p.title, month: 4 + ((index * 2 + k * 3 + variant) % 9), forms: [...p.forms], intro: p.intro, domains: [...p.domains] };
   });
 }
 
@@ -137,21 +139,13 @@ export async function seedDemoCampaign(db: Db, options: { now: Date }): Promise<
             break;
           case 'edited': {
             await accept(themesFor(i, unit.kind, count0), primary.openId, at);
-            const withIds = (await tx.theme.findMany({ where: { submissionId: sub.id, state: 'active' }, orderBy: { seq: 'asc' } })).map((t) => ({
-              themeId: t.id,
-              title: t.title,
-              month: t.month,
-              forms: parseForms(t.forms),
-              intro: t.intro,
-            }));
+            const withIds = (await tx.theme.findMany({ where: { submissionId: sub.id, state: 'active' }, orderBy: { seq: 'asc' } })).map(draftThemeOf);
             // v2: the first theme moves a month and a theme is added
             const v2 = [{ ...withIds[0]!, month: Math.min(12, withIds[0]!.month + 1) }, ...withIds.slice(1), ...themesFor(i, unit.kind, 1, 3).map((t) => ({ ...t, title: `${t.title}（二）` }))];
             await accept(v2, backup?.openId ?? primary.openId, new Date(at.getTime() + 26 * 3600_000));
             if (i === 1) {
               // v3: the added theme is dropped again
-              const v3 = (await tx.theme.findMany({ where: { submissionId: sub.id, state: 'active' }, orderBy: { seq: 'asc' } }))
-                .slice(0, -1)
-                .map((t) => ({ themeId: t.id, title: t.title, month: t.month, forms: parseForms(t.forms), intro: t.intro }));
+              const v3 = (await tx.theme.findMany({ where: { submissionId: sub.id, state: 'active' }, orderBy: { seq: 'asc' } })).slice(0, -1).map(draftThemeOf);
               await accept(v3, primary.openId, new Date(at.getTime() + 50 * 3600_000));
             }
             break;
