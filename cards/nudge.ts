@@ -67,9 +67,10 @@ export function nudgePreviewCard(v: NudgePreviewView): CardJson {
   return card({ title: v.urgent ? '催办预览（加急）' : '催办预览', subtitle: v.campaignTitle, template: 'orange', elements });
 }
 
-export function nudgeDoneCard(campaignTitle: string, done: string[], skipped: string[], urgent: boolean, byName: string): CardJson {
+/** `year`: the campaign's, named in the 提醒记录 command it suggests (without it, the command reads the year being collected, which may be another). */
+export function nudgeDoneCard(campaignTitle: string, year: number, done: string[], skipped: string[], urgent: boolean, byName: string): CardJson {
   const elements: CardElement[] = [markdown(done.length > 0 ? `已向 ${strong(done.length)} 个单位发送催办${urgent ? '（含加急）' : ''}：${done.map(escapeMarkdown).join('、')}` : '没有发送新的催办。')];
   if (skipped.length > 0) elements.push(note(escapeMarkdown(`未发送：${skipped.join('；')}`)));
-  elements.push(note(escapeMarkdown(`由 ${byName} 确认。发送“提醒记录”查看投递结果。`)));
+  elements.push(note(escapeMarkdown(`由 ${byName} 确认。发送“提醒记录 ${year}”查看投递结果。`)));
   return card({ title: '催办已发送', subtitle: campaignTitle, template: 'green', elements });
 }

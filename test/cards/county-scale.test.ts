@@ -402,6 +402,7 @@ describe.each(SCALES)('every card builder, at $name, stays within Feishu limits 
       'nudge done',
       nudgeDoneCard(
         TITLE(0),
+        2023,
         Array.from({ length: UNITS }, (_, i) => UNIT(i)),
         Array.from({ length: UNITS }, (_, i) => text(40, i)),
         true,

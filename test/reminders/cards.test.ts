@@ -81,7 +81,10 @@ describe('reminder cards', () => {
     });
     ok(preview);
     ok(nudgePreviewCard({ campaignTitle: 't', previewId: '0123456789abcdef', urgent: false, targets: [], notes: [], cooldownHours: 24 }));
-    ok(nudgeDoneCard('t', names, ['县财政局（已提交）'], true, '李成英'));
+    const done = nudgeDoneCard('t', 2023, names, ['县财政局（已提交）'], true, '李成英');
+    ok(done);
+    // the year in the suggested command: plain 提醒记录 reads the year being collected, perhaps the next
+    expect(JSON.stringify(done)).toContain('发送“提醒记录 2023”查看投递结果');
   });
 
   it('a repeat nudge names a few recently nudged units, and counts many (each time is in the table)', () => {

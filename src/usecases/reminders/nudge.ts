@@ -225,5 +225,5 @@ export async function confirmNudge(ctx: UseCaseContext, previewId: string, force
   }
   await ctx.audit({ action: 'reminders.nudge', entity: 'Campaign', entityId: campaign.id, after: { previewId, units: done, skipped, urgent: preview.urgent, force } });
   const by = (await ctx.tx.coordinator.findUnique({ where: { openId: ctx.actor }, select: { name: true } }))?.name ?? '协调人';
-  return { kind: 'done', sent: done.length, card: nudgeDoneCard(campaign.title, done, skipped, preview.urgent, by) };
+  return { kind: 'done', sent: done.length, card: nudgeDoneCard(campaign.title, campaign.year, done, skipped, preview.urgent, by) };
 }
