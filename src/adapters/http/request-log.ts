@@ -23,9 +23,12 @@ export function requestLog(log: Logger): RequestHandler {
     const method = req.method;
     const written = (aborted: boolean) => {
       const statusCode = res.statusCode;
+      // An event stream (the workspace's live updates, the desk's) never finishes: it ends when the
+      // browser closes or leaves the page, which is no fault of anyone's.
+      const stream = aborted && String(res.getHeader('content-type') ?? '').startsWith('text/event-stream');
       // Feishu's pushes and callbacks at info; the rest (workspace, emulator, downloads) at debug.
-      const level = statusCode >= 500 ? 'error' : statusCode >= 400 || aborted ? 'warn' : url.startsWith('/feishu/') ? 'info' : 'debug';
-      log[level](aborted ? 'request aborted' : 'request completed', { req: { id, method, url }, res: { statusCode }, responseTime: Math.round(performance.now() - started) });
+      const level = statusCode >= 500 ? 'error' : statusCode >= 400 || (aborted && !stream) ? 'warn' : url.startsWith('/feishu/') ? 'info' : 'debug';
+      log[level](stream ? 'stream closed' : aborted ? 'request aborted' : 'request completed', { req: { id, method, url }, res: { statusCode }, responseTime: Math.round(performance.now() - started) });
     };
     res.once('finish', () => written(false));
     res.once('close', () => {
