@@ -31,7 +31,7 @@ export function registerReminders(bot: Bot): void {
       if (!campaign && year !== undefined) return ctx.reply(noCampaignForYear(year));
       if (!campaign || !ACTIVE_CAMPAIGN_STATUSES.includes(campaign.status)) return ctx.reply('当前没有进行中的主题日活动，无需催办。');
       const { names, urgent } = parseNudgeArgs(rest);
-      await ctx.reply(await prepareNudge(ctx, campaign, names, urgent));
+      await ctx.reply((await prepareNudge(ctx, campaign, names, urgent)).card);
     },
   );
 
@@ -99,8 +99,9 @@ export function registerReminders(bot: Bot): void {
   bot.action(reminderActions.nudgePreview, coordinatorOnly, async (ctx, value) => {
     const campaign = await campaignFor(ctx.tx, 'collecting', { now: ctx.now, campaignId: value.campaignId });
     if (!campaign) return answer.warning('找不到该活动，请发送“催办”重新生成');
-    await ctx.reply(await prepareNudge(ctx, campaign, [], false));
-    return answer.info('已生成催办预览，请核对后点击“确认催办”');
+    const preview = await prepareNudge(ctx, campaign, [], false);
+    await ctx.reply(preview.card);
+    return answer.info(preview.units > 0 ? '已生成催办预览，请核对后点击“确认催办”' : '没有需要催办的单位，原因见预览卡片');
   });
 
   bot.action(reminderActions.nudgeConfirm, coordinatorOnly, async (ctx, value) => {

@@ -120,7 +120,10 @@ describe.each(PROVIDERS_UNDER_TEST)('export links in the card that produced the 
     h.clock.set(new Date('2024-12-11T02:00:01Z'));
     const expired = await fetch(url);
     expect(expired.status).toBe(410);
-    expect(await expired.text()).toContain('下载链接已过期');
+    const page = await expired.text();
+    expect(page).toContain('下载链接已过期');
+    // the page names no icon for the browser to fetch (a /favicon.ico 404 in its console otherwise)
+    expect(page).toContain('<link rel="icon" href="data:,">');
     expect(await h.db.auditLog.count({ where: { action: 'export.download', decision: 'deny' } })).toBe(3);
     h.clock.set(new Date('2024-12-04T02:10:00Z'));
   });

@@ -161,5 +161,11 @@ describe.each(PROVIDERS_UNDER_TEST)('延期 and 重新开放 as the unit sees th
     expect(cardText(preview.card)).toContain('没有需要催办的单位');
     expect(cardText(preview.card)).toContain('2023 年已经过去，各单位已不能再申报该年度的活动，未发送催办');
     expect(buttons(preview.card).map((b) => b.text)).not.toContain('确认催办');
+    // the progress card's button says so too, instead of asking to press a 确认催办 that is not there
+    await h.say(coordinator, office, '进度');
+    await h.drainOutbox();
+    const progress = lastInteractive(h.messages(office))!;
+    const pressed = await h.click(coordinator, progress.messageId, buttonValue(progress.card, { text: '催办未提交单位' }));
+    expect(pressed.toast?.content).toBe('没有需要催办的单位，原因见预览卡片');
   });
 });

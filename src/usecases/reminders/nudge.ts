@@ -82,8 +82,11 @@ function previewCard(campaign: CampaignRow, previewId: string, preview: Preview,
   return nudgePreviewCard({ campaignTitle: campaign.title, previewId, urgent: preview.urgent, targets: views, notes, cooldownHours });
 }
 
-/** Builds and stores a preview for `催办 [加急] [单位…]` (no names: every unit that has not submitted). */
-export async function prepareNudge(ctx: UseCaseContext, campaign: CampaignRow, names: string[], urgent: boolean): Promise<CardJson> {
+/**
+ * Builds and stores a preview for `催办 [加急] [单位…]` (no names: every unit that has not submitted).
+ * `units`: how many the preview would nudge (0: the card says why, and has nothing to confirm).
+ */
+export async function prepareNudge(ctx: UseCaseContext, campaign: CampaignRow, names: string[], urgent: boolean): Promise<{ card: CardJson; units: number }> {
   const settings = reminderSettings(campaign.settings, ctx.config);
   const subs = await ctx.tx.submission.findMany({
     where: { campaignId: campaign.id, unit: { active: true } },
@@ -135,7 +138,7 @@ export async function prepareNudge(ctx: UseCaseContext, campaign: CampaignRow, n
   const preview: Preview = { campaignId: campaign.id, unitIds: chosen.map((s) => s.unitId), urgent, by: ctx.actor, createdAt: ctx.now.toISOString() };
   await ctx.tx.keyValue.upsert({ where: { key: `${PREVIEW_PREFIX}${previewId}` }, create: { key: `${PREVIEW_PREFIX}${previewId}`, value: JSON.stringify(preview) }, update: {} });
   const targets = await resolveTargets(ctx, campaign, preview.unitIds, settings.nudgeCooldownHours);
-  return previewCard(campaign, previewId, preview, targets, notes, settings.nudgeCooldownHours);
+  return { card: previewCard(campaign, previewId, preview, targets, notes, settings.nudgeCooldownHours), units: targets.length };
 }
 
 export type ConfirmResult = { kind: 'expired' } | { kind: 'cooldown'; card: CardJson } | { kind: 'done'; card: CardJson; sent: number };
