@@ -155,6 +155,7 @@ export async function confirmNudge(ctx: UseCaseContext, previewId: string, force
   const settings = reminderSettings(campaign.settings, ctx.config);
   const calendar = await loadCalendar(ctx.tx);
   const today = shanghaiDate(ctx.now);
+  const yearOver = campaignYearOver(campaign.year, today);
 
   const done: string[] = [];
   const skipped: string[] = [];
@@ -184,7 +185,7 @@ export async function confirmNudge(ctx: UseCaseContext, previewId: string, force
       skipped.push(`${unit.name}（已提交）`);
       continue;
     }
-    if (campaignYearOver(campaign.year, today)) {
+    if (yearOver) {
       skipped.push(`${unit.name}（${campaign.year} 年已经过去）`);
       continue;
     }

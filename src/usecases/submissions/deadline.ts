@@ -44,7 +44,12 @@ function exampleDate(from: CivilDate, today: CivilDate): CivilDate {
 }
 
 /** The launched campaign the command is about (this year's, or the year typed first) and the unit and date typed after it. */
-async function launchedCampaign(ctx: UseCaseContext, action: string, typed: string, notLaunched: string): Promise<{ campaign: ResolvedCampaign; unitText: string; typedDate: CivilDate | null } | { refused: CommandResult }> {
+async function launchedCampaign(
+  ctx: UseCaseContext,
+  action: string,
+  typed: string,
+  notLaunched: string,
+): Promise<{ campaign: ResolvedCampaign; unitText: string; typedDate: CivilDate | null; today: CivilDate } | { refused: CommandResult }> {
   const { year, rest: args } = splitYearArg(typed);
   const campaign = await resolveCampaign(ctx.tx, 'collecting', { now: ctx.now, year });
   if (!campaign && year !== undefined) return { refused: await refuse(ctx, action, noCampaignForYear(year)) };
@@ -60,7 +65,7 @@ async function launchedCampaign(ctx: UseCaseContext, action: string, typed: stri
     const example = exampleDate(campaign.deadline, today);
     return { refused: await refuse(ctx, action, `“${quoteInput(badDate)}”不是有效的日期，请写成 ${monthDay(example)} 或 ${example} 这样的格式`) };
   }
-  return { campaign, unitText, typedDate };
+  return { campaign, unitText, typedDate, today };
 }
 
 /** The one active unit the coordinator named, or the refusal saying why there is none. */
@@ -123,8 +128,7 @@ async function setUnitWindow(
 export async function extendDeadline(ctx: UseCaseContext, typed: string): Promise<CommandResult> {
   const launched = await launchedCampaign(ctx, 'campaign.extend', typed, '还没有发起申报，无法延期');
   if ('refused' in launched) return launched.refused;
-  const { campaign, unitText, typedDate } = launched;
-  const today = shanghaiDate(ctx.now);
+  const { campaign, unitText, typedDate, today } = launched;
   const example = monthDay(exampleDate(campaign.deadline, today));
   if (!typedDate) return refuse(ctx, 'campaign.extend', `请写明延期到哪一天，例如：延期 ${example} 或 延期 星沙街道 ${example}`);
   if (compareDates(typedDate, today) < 0) return refuse(ctx, 'campaign.extend', `${typedDate} 已经过去，请选择今天或以后的日期`);
@@ -167,12 +171,11 @@ const REOPEN_DEFAULT_WORKDAYS = 3;
 export async function reopenSubmission(ctx: UseCaseContext, typed: string): Promise<CommandResult> {
   const launched = await launchedCampaign(ctx, 'submission.reopen', typed, '还没有发起申报');
   if ('refused' in launched) return launched.refused;
-  const { campaign, unitText, typedDate } = launched;
-  if (!unitText) return refuse(ctx, 'submission.reopen', `请写明单位，例如：重新开放 星沙街道，或 重新开放 星沙街道 至 ${monthDay(exampleDate(shanghaiDate(ctx.now), shanghaiDate(ctx.now)))}`);
+  const { campaign, unitText, typedDate, today } = launched;
+  if (!unitText) return refuse(ctx, 'submission.reopen', `请写明单位，例如：重新开放 星沙街道，或 重新开放 星沙街道 至 ${monthDay(exampleDate(today, today))}`);
   const found = await findUnit(ctx, 'submission.reopen', unitText);
   if ('refused' in found) return found.refused;
   const unit = found.unit;
-  const today = shanghaiDate(ctx.now);
   if (typedDate && compareDates(typedDate, today) < 0) return refuse(ctx, 'submission.reopen', `${typedDate} 已经过去，请选择今天或以后的日期`);
   const sub = await ctx.tx.submission.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
   if (!sub) return refuse(ctx, 'submission.reopen', `${unit.name}不在本次申报范围内`);
